@@ -1,0 +1,1 @@
+//! ASL text formats to and from the document model.

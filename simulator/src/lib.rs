@@ -1,0 +1,1 @@
+//! The dry-run engine. See the crate README and ARCHITECTURE.md.

@@ -1,1 +1,47 @@
-//! The dry-run engine. See the crate README and ARCHITECTURE.md.
+//! The dry-run engine for Amazon States Language state machines.
+//!
+//! [`run`] executes a definition (ASL JSON as a `serde_json::Value`) on an input, offline and
+//! deterministically: Task results come from [`Mocks`], Wait and Retry move a virtual clock, and random
+//! choices follow [`Options::seed`]. [`Execution`] does the same in slices (`step`), for callers without
+//! threads (the browser) and for cancellation. The result carries the status, output or error and
+//! cause, an AWS-shaped event history, a per-state trace of the data flow and a cost estimate.
+
+mod choice;
+mod engine;
+mod error;
+mod expr;
+pub mod intrinsics;
+pub mod jsonata;
+mod mocks;
+mod path;
+mod plan;
+mod template;
+mod timestamp;
+mod types;
+
+pub use engine::Execution;
+pub use error::DefinitionError;
+pub use mocks::{MockError, MockResponse, Mocks};
+pub use types::{
+    ExecutionResult, ExecutionType, HistoryEvent, Options, PriceTable, StateTrace, Status, StepOutcome, TraceStage,
+};
+
+/// Runs `definition` on `input` to the end. A definition that cannot be compiled gives a FAILED result
+/// with the error `States.Runtime` and a cause naming where the definition is wrong.
+pub fn run(definition: &serde_json::Value, input: serde_json::Value, options: &Options) -> ExecutionResult {
+    match Execution::new(definition, input, options.clone()) {
+        Ok(execution) => execution.run_to_end(),
+        Err(error) => ExecutionResult {
+            status: Status::Failed,
+            output: None,
+            error: Some("States.Runtime".to_owned()),
+            cause: Some(format!("Invalid definition: {error}")),
+            history: Vec::new(),
+            event_count: 0,
+            trace: Vec::new(),
+            state_transitions: 0,
+            duration_millis: 0,
+            cost_usd: 0.0,
+        },
+    }
+}

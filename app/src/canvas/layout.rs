@@ -1,0 +1,570 @@
+//! Nested layout of a whole document: every machine (the top level, each Parallel branch, each Map
+//! processor) is laid out on its own with [`super::sugiyama`], innermost first; a Parallel or Map
+//! state then becomes one large node of its own machine, sized to hold its branches side by side
+//! (or its processor), and the whole thing is flattened into one list of boxes.
+//!
+//! Coordinates: each node's rect is relative to its machine's frame; a machine's frame sits at an
+//! offset inside its owner node (or at the origin for the top level). [`Placement`] turns that into
+//! absolute canvas coordinates, applying the positions the user pinned.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use egui::{Pos2, Rect, Vec2, pos2, vec2};
+use graph_model::{MachinePath, StateKind, StateMachine, StateType, Transition};
+
+use super::StateId;
+use super::labels;
+use super::sugiyama::{self, FlatGraph, PortShape};
+use crate::theme::Metrics;
+
+/// Start or End of a machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MarkerKind {
+    /// Above the `StartAt` state.
+    Start,
+    /// Below the states that end the machine.
+    End,
+}
+
+/// One machine's frame.
+#[derive(Clone, Debug)]
+pub struct MachineBox {
+    /// Where the machine is in the document.
+    pub path: MachinePath,
+    /// The container state (node index) holding this machine; `None` for the top level.
+    pub owner: Option<usize>,
+    /// Offset of the frame from the owner's top-left corner.
+    pub offset: Vec2,
+    /// Frame size.
+    pub size: Vec2,
+    /// Caption drawn in the frame ("Branch 1"); `None` for the top level and processors.
+    pub caption: Option<String>,
+    /// This machine's states (indices into [`Layout::nodes`]).
+    pub nodes: Range<usize>,
+    /// This machine's edges.
+    pub edges: Range<usize>,
+    /// This machine's markers.
+    pub markers: Range<usize>,
+    /// Nesting depth (0 = top level).
+    pub depth: usize,
+}
+
+/// One state's box.
+#[derive(Clone, Debug)]
+pub struct NodeBox {
+    /// The state.
+    pub id: StateId,
+    /// Index of its machine.
+    pub machine: usize,
+    /// Rect relative to the machine's frame.
+    pub rect: Rect,
+    /// The state's type (`None`: missing or unknown).
+    pub state_type: Option<StateType>,
+    /// The machines this state holds (Parallel branches, Map processor), as indices.
+    pub children: Vec<usize>,
+    /// Whether this is the machine's `StartAt` state.
+    pub is_start: bool,
+    /// How many Retry entries the state has (drawn as a badge).
+    pub retries: usize,
+    /// How many Choice rules the state has (a Choice's next new rule gets this index).
+    pub choice_rules: usize,
+}
+
+impl NodeBox {
+    /// Whether this state is drawn as a container (it has branches or a processor).
+    #[must_use]
+    pub fn is_container(&self) -> bool {
+        !self.children.is_empty()
+    }
+}
+
+/// A Start or End marker.
+#[derive(Clone, Debug)]
+pub struct MarkerBox {
+    /// Index of its machine.
+    pub machine: usize,
+    /// Rect relative to the machine's frame.
+    pub rect: Rect,
+    /// Which marker.
+    pub kind: MarkerKind,
+}
+
+/// One end of an edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// A state (node index).
+    State(usize),
+    /// A marker (marker index).
+    Marker(usize),
+}
+
+/// One edge and its route.
+#[derive(Clone, Debug)]
+pub struct EdgeRoute {
+    /// Index of its machine.
+    pub machine: usize,
+    /// Source.
+    pub from: Endpoint,
+    /// Target.
+    pub to: Endpoint,
+    /// The transition; `None` for the lines from Start and to End.
+    pub transition: Option<Transition>,
+    /// Polyline relative to the machine's frame.
+    pub points: Vec<Pos2>,
+    /// Bounding box of `points`.
+    pub bounds: Rect,
+    /// Label: a Choice rule's condition, "Default", or a Catch's errors.
+    pub label: Option<String>,
+}
+
+/// The laid-out document.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    /// Machines, parents before children (index 0 is the top level).
+    pub machines: Vec<MachineBox>,
+    /// States, grouped by machine in machine order.
+    pub nodes: Vec<NodeBox>,
+    /// Edges, grouped by machine.
+    pub edges: Vec<EdgeRoute>,
+    /// Markers, grouped by machine.
+    pub markers: Vec<MarkerBox>,
+    index: HashMap<StateId, usize>,
+}
+
+impl Layout {
+    /// The node index of a state.
+    #[must_use]
+    pub fn node_index(&self, id: &StateId) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    /// Lays out a whole document.
+    #[must_use]
+    pub fn of(root: &StateMachine, metrics: &Metrics) -> Self {
+        let local = layout_machine(root, &MachinePath::root(), metrics);
+        flatten(local)
+    }
+}
+
+/// A machine laid out in its own coordinates, before flattening.
+struct Local {
+    path: MachinePath,
+    size: Vec2,
+    caption: Option<String>,
+    nodes: Vec<LocalNode>,
+    markers: Vec<(Rect, MarkerKind)>,
+    edges: Vec<LocalEdge>,
+}
+
+struct LocalNode {
+    name: String,
+    rect: Rect,
+    state_type: Option<StateType>,
+    is_start: bool,
+    retries: usize,
+    choice_rules: usize,
+    /// Nested machines with their offsets inside this node.
+    children: Vec<(Vec2, Local)>,
+}
+
+struct LocalEdge {
+    from: Endpoint,
+    to: Endpoint,
+    transition: Option<Transition>,
+    points: Vec<Pos2>,
+    label: Option<String>,
+}
+
+/// Width of an ordinary state box for a name, estimated without fonts.
+fn box_width(name: &str, m: &Metrics) -> f32 {
+    // Icon and padding take about 52 points.
+    (name.chars().count() as f32 * m.char_width + 52.0).clamp(m.node_min_width, m.node_max_width)
+}
+
+fn layout_machine(machine: &StateMachine, path: &MachinePath, m: &Metrics) -> Local {
+    // States first (document order), then Start and End markers.
+    let names: Vec<&str> = machine.state_names().collect();
+    let by_name: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let count = names.len();
+    let start_marker = count;
+    let end_marker = count + 1;
+    let mut graph = FlatGraph {
+        sizes: Vec::with_capacity(count + 2),
+        shapes: Vec::with_capacity(count + 2),
+        edges: Vec::new(),
+        start: Some(start_marker),
+        end: Some(end_marker),
+    };
+    let mut nodes = Vec::with_capacity(count);
+    let mut edge_meta: Vec<(Endpoint, Endpoint, Option<Transition>, Option<String>)> = Vec::new();
+    for (i, state) in machine.states().enumerate() {
+        let state_type = state.state_type();
+        let mut children = Vec::new();
+        let size = match &state.kind {
+            StateKind::Parallel(p) => {
+                let branches: Vec<Local> = p
+                    .branches
+                    .iter()
+                    .flatten()
+                    .enumerate()
+                    .map(|(b, branch)| {
+                        let mut local = layout_machine(branch, &path.branch(&state.name, b), m);
+                        local.caption = Some(format!("Branch {}", b + 1));
+                        local
+                    })
+                    .collect();
+                container(&state.name, branches, m, &mut children)
+            }
+            StateKind::Map(map) => {
+                let processor: Vec<Local> = map
+                    .processor
+                    .iter()
+                    .map(|p| layout_machine(p, &path.processor(&state.name), m))
+                    .collect();
+                container(&state.name, processor, m, &mut children)
+            }
+            StateKind::Choice(_) => vec2(
+                m.choice_size.x.max(box_width(&state.name, m) + 24.0),
+                m.choice_size.y,
+            ),
+            _ => vec2(box_width(&state.name, m), m.node_height),
+        };
+        graph.sizes.push(size);
+        graph.shapes.push(if state_type == Some(StateType::Choice) {
+            PortShape::Diamond
+        } else {
+            PortShape::Box
+        });
+        nodes.push(LocalNode {
+            name: state.name.clone(),
+            rect: Rect::from_min_size(Pos2::ZERO, size),
+            state_type,
+            is_start: machine.start_at.as_deref() == Some(state.name.as_str()),
+            retries: state.retry.as_ref().map_or(0, Vec::len),
+            choice_rules: match &state.kind {
+                StateKind::Choice(c) => c.choices.as_ref().map_or(0, Vec::len),
+                _ => 0,
+            },
+            children,
+        });
+        for (transition, target) in state.transitions() {
+            let Some(&to) = by_name.get(target) else {
+                continue;
+            };
+            let label = match transition {
+                Transition::Next => None,
+                Transition::Default => Some("Default".to_owned()),
+                Transition::ChoiceRule(r) => match &state.kind {
+                    StateKind::Choice(c) => c
+                        .choices
+                        .as_ref()
+                        .and_then(|rules| rules.get(r))
+                        .map(labels::rule_label),
+                    _ => None,
+                },
+                Transition::Catch(c) => Some(labels::catch_label(
+                    state
+                        .catch
+                        .as_ref()
+                        .and_then(|list| list.get(c))
+                        .and_then(|c| c.error_equals.as_ref()),
+                )),
+            };
+            graph.edges.push((i, to));
+            edge_meta.push((
+                Endpoint::State(i),
+                Endpoint::State(to),
+                Some(transition),
+                label,
+            ));
+        }
+        let ends = state.end == Some(true)
+            || matches!(
+                state_type,
+                Some(StateType::Succeed) | Some(StateType::Fail)
+            );
+        if ends {
+            graph.edges.push((i, end_marker));
+            edge_meta.push((Endpoint::State(i), Endpoint::Marker(1), None, None));
+        }
+    }
+    graph.sizes.push(m.marker_size);
+    graph.shapes.push(PortShape::Box);
+    graph.sizes.push(m.marker_size);
+    graph.shapes.push(PortShape::Box);
+    if let Some(&start) = machine.start_at.as_deref().and_then(|s| by_name.get(s)) {
+        graph.edges.push((start_marker, start));
+        edge_meta.push((Endpoint::Marker(0), Endpoint::State(start), None, None));
+    }
+    let flat = sugiyama::layout(&graph, m);
+    for (i, node) in nodes.iter_mut().enumerate() {
+        node.rect = Rect::from_min_size(flat.positions[i], graph.sizes[i]);
+    }
+    let markers = vec![
+        (
+            Rect::from_min_size(flat.positions[start_marker], m.marker_size),
+            MarkerKind::Start,
+        ),
+        (
+            Rect::from_min_size(flat.positions[end_marker], m.marker_size),
+            MarkerKind::End,
+        ),
+    ];
+    let edges = edge_meta
+        .into_iter()
+        .zip(flat.routes)
+        .map(|((from, to, transition, label), points)| LocalEdge {
+            from,
+            to,
+            transition,
+            points,
+            label,
+        })
+        .collect();
+    Local {
+        path: path.clone(),
+        size: flat.size,
+        caption: None,
+        nodes,
+        markers,
+        edges,
+    }
+}
+
+/// Sizes a container state around its nested machines (side by side) and records their offsets.
+fn container(
+    name: &str,
+    machines: Vec<Local>,
+    m: &Metrics,
+    children: &mut Vec<(Vec2, Local)>,
+) -> Vec2 {
+    let min_width = box_width(name, m) + 2.0 * m.container_padding;
+    if machines.is_empty() {
+        return vec2(min_width, m.container_header + m.node_height);
+    }
+    let mut x = m.container_padding;
+    let mut height: f32 = 0.0;
+    let top = m.container_header;
+    for local in machines {
+        height = height.max(local.size.y);
+        let width = local.size.x;
+        children.push((vec2(x, top), local));
+        x += width + m.branch_gap;
+    }
+    let width = (x - m.branch_gap + m.container_padding).max(min_width);
+    // Frames of one container share the tallest one's height, so branches line up.
+    for (_, local) in children.iter_mut() {
+        local.size.y = height;
+    }
+    vec2(width, top + height + m.container_padding)
+}
+
+fn flatten(root: Local) -> Layout {
+    let mut layout = Layout::default();
+    // Breadth first: (local, owner node index, offset, depth).
+    let mut queue: std::collections::VecDeque<(Local, Option<usize>, Vec2, usize)> =
+        std::collections::VecDeque::new();
+    queue.push_back((root, None, Vec2::ZERO, 0));
+    while let Some((local, owner, offset, depth)) = queue.pop_front() {
+        let machine = layout.machines.len();
+        let nodes_start = layout.nodes.len();
+        let edges_start = layout.edges.len();
+        let markers_start = layout.markers.len();
+        let mut pending_children = Vec::new();
+        for node in local.nodes {
+            let index = layout.nodes.len();
+            let id = StateId {
+                machine: local.path.clone(),
+                name: node.name,
+            };
+            layout.index.insert(id.clone(), index);
+            layout.nodes.push(NodeBox {
+                id,
+                machine,
+                rect: node.rect,
+                state_type: node.state_type,
+                children: Vec::new(),
+                is_start: node.is_start,
+                retries: node.retries,
+                choice_rules: node.choice_rules,
+            });
+            for (child_offset, child) in node.children {
+                pending_children.push((child, Some(index), child_offset, depth + 1));
+            }
+        }
+        for (rect, kind) in local.markers {
+            layout.markers.push(MarkerBox {
+                machine,
+                rect,
+                kind,
+            });
+        }
+        for edge in local.edges {
+            let shift = |e: Endpoint| match e {
+                Endpoint::State(i) => Endpoint::State(nodes_start + i),
+                Endpoint::Marker(i) => Endpoint::Marker(markers_start + i),
+            };
+            let bounds = bounds_of(&edge.points);
+            layout.edges.push(EdgeRoute {
+                machine,
+                from: shift(edge.from),
+                to: shift(edge.to),
+                transition: edge.transition,
+                points: edge.points,
+                bounds,
+                label: edge.label,
+            });
+        }
+        layout.machines.push(MachineBox {
+            path: local.path,
+            owner,
+            offset,
+            size: local.size,
+            caption: local.caption,
+            nodes: nodes_start..layout.nodes.len(),
+            edges: edges_start..layout.edges.len(),
+            markers: markers_start..layout.markers.len(),
+            depth,
+        });
+        queue.extend(pending_children);
+    }
+    // Children machine indices are known only now: machines were numbered in queue order.
+    for machine in 1..layout.machines.len() {
+        if let Some(owner) = layout.machines[machine].owner {
+            layout.nodes[owner].children.push(machine);
+        }
+    }
+    layout
+}
+
+/// Bounding box of a polyline.
+#[must_use]
+pub fn bounds_of(points: &[Pos2]) -> Rect {
+    let mut rect = Rect::NOTHING;
+    for &p in points {
+        rect.extend_with(p);
+    }
+    rect
+}
+
+/// Absolute canvas positions of everything, with the user's pinned positions applied.
+#[derive(Clone, Debug, Default)]
+pub struct Placement {
+    /// Absolute frame rect of each machine.
+    pub frames: Vec<Rect>,
+    /// Absolute rect of each state.
+    pub nodes: Vec<Rect>,
+    /// Absolute rect of each marker.
+    pub markers: Vec<Rect>,
+    /// Edges whose routes no longer fit (an end was moved): drawn as a straight connector.
+    pub straight: Vec<bool>,
+    /// Bounding box of the whole drawing.
+    pub bounds: Rect,
+}
+
+impl Placement {
+    /// Places the layout. `pins` maps a state to its top-left corner relative to its machine's
+    /// frame. A pinned state inside a container is kept inside its frame.
+    #[must_use]
+    pub fn new(layout: &Layout, pins: &HashMap<StateId, Pos2>) -> Self {
+        let mut frames = Vec::with_capacity(layout.machines.len());
+        let mut nodes = vec![Rect::NOTHING; layout.nodes.len()];
+        let mut moved = vec![false; layout.nodes.len()];
+        let mut markers = vec![Rect::NOTHING; layout.markers.len()];
+        for (index, machine) in layout.machines.iter().enumerate() {
+            let origin = match machine.owner {
+                Some(owner) => nodes[owner].min + machine.offset,
+                None => Pos2::ZERO,
+            };
+            let frame = Rect::from_min_size(origin, machine.size);
+            frames.push(frame);
+            for n in machine.nodes.clone() {
+                let node = &layout.nodes[n];
+                let local = match pins.get(&node.id) {
+                    Some(&pin) => {
+                        moved[n] = pin != node.rect.min;
+                        if index == 0 {
+                            pin
+                        } else {
+                            let max = (machine.size - node.rect.size()).max(Vec2::ZERO);
+                            pos2(pin.x.clamp(0.0, max.x), pin.y.clamp(0.0, max.y))
+                        }
+                    }
+                    None => node.rect.min,
+                };
+                nodes[n] = Rect::from_min_size(origin + local.to_vec2(), node.rect.size());
+            }
+            for k in machine.markers.clone() {
+                markers[k] = layout.markers[k].rect.translate(origin.to_vec2());
+            }
+        }
+        let straight = layout
+            .edges
+            .iter()
+            .map(|e| {
+                let touched = |end: Endpoint| matches!(end, Endpoint::State(n) if moved[n]);
+                touched(e.from) || touched(e.to)
+            })
+            .collect();
+        let mut bounds = frames.first().copied().unwrap_or(Rect::ZERO);
+        for r in nodes.iter().chain(&markers) {
+            bounds = bounds.union(*r);
+        }
+        Self {
+            frames,
+            nodes,
+            markers,
+            straight,
+            bounds,
+        }
+    }
+
+    /// Absolute rect of an edge endpoint.
+    #[must_use]
+    pub fn endpoint_rect(&self, end: Endpoint) -> Rect {
+        match end {
+            Endpoint::State(n) => self.nodes.get(n).copied().unwrap_or(Rect::NOTHING),
+            Endpoint::Marker(k) => self.markers.get(k).copied().unwrap_or(Rect::NOTHING),
+        }
+    }
+
+    /// Absolute polyline of an edge (a straight connector if one of its ends was moved).
+    pub fn edge_points(&self, layout: &Layout, edge: usize, out: &mut Vec<Pos2>) {
+        out.clear();
+        let Some(route) = layout.edges.get(edge) else {
+            return;
+        };
+        if self.straight.get(edge).copied().unwrap_or(false) {
+            let from = self.endpoint_rect(route.from);
+            let to = self.endpoint_rect(route.to);
+            let start = pos2(from.center().x, from.bottom());
+            let end = pos2(to.center().x, to.top());
+            if end.y > start.y + 8.0 {
+                let mid = (start.y + end.y) * 0.5;
+                out.extend([start, pos2(start.x, mid), pos2(end.x, mid), end]);
+            } else {
+                out.extend([start, end]);
+            }
+            return;
+        }
+        let origin = self.frames[route.machine].min.to_vec2();
+        out.extend(route.points.iter().map(|p| *p + origin));
+    }
+
+    /// Absolute bounding box of an edge.
+    #[must_use]
+    pub fn edge_bounds(&self, layout: &Layout, edge: usize) -> Rect {
+        let Some(route) = layout.edges.get(edge) else {
+            return Rect::NOTHING;
+        };
+        if self.straight.get(edge).copied().unwrap_or(false) {
+            self.endpoint_rect(route.from)
+                .union(self.endpoint_rect(route.to))
+        } else {
+            route
+                .bounds
+                .translate(self.frames[route.machine].min.to_vec2())
+        }
+    }
+}

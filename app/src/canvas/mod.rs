@@ -1,0 +1,428 @@
+//! The designer's canvas: a top-down flowchart of the document, laid out automatically, drawn with
+//! egui's painter under our own pan/zoom transform, and edited by returning [`CanvasAction`]s (the
+//! canvas never changes the document itself).
+//!
+//! Interaction, for the help text:
+//! - click a state or edge to select it; shift- or ctrl-click adds to / removes from the selection;
+//! - shift-drag on the background draws a lasso (ctrl+shift adds to the selection);
+//! - drag the background (or drag with the middle button anywhere) to pan; the wheel or a pinch
+//!   zooms around the pointer;
+//! - drag a state to move it (it stays there: it is pinned, and the pin is saved in the sidecar);
+//!   dropping a single state inside another branch or processor moves it there;
+//! - drag from the round handle under a state onto another state to connect them: `Next` from
+//!   ordinary states; from a Choice, `Default` when it has none yet, otherwise a new rule (its
+//!   condition to fill in the inspector);
+//! - drag the handle at the arrow end of a selected edge onto another state to retarget it;
+//! - double-click a state to rename it; right-click for its menu;
+//! - drop a palette item on the background to add a state there, or onto an edge to insert it.
+
+mod edit;
+mod labels;
+pub mod layout;
+mod menu;
+mod paint;
+mod sidecar;
+mod sugiyama;
+mod view;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use egui::{Pos2, Rect, Vec2};
+use graph_model::{MachinePath, PathStep, Severity, Transition};
+
+pub use edit::Edit;
+use layout::{Layout, Placement};
+
+/// A state anywhere in the document: its machine and its name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StateId {
+    /// The machine the state belongs to.
+    pub machine: MachinePath,
+    /// The state's name.
+    pub name: String,
+}
+
+impl StateId {
+    /// A state of the top-level machine.
+    #[must_use]
+    pub fn root(name: impl Into<String>) -> Self {
+        Self {
+            machine: MachinePath::root(),
+            name: name.into(),
+        }
+    }
+
+    /// A state of a given machine.
+    #[must_use]
+    pub fn new(machine: MachinePath, name: impl Into<String>) -> Self {
+        Self {
+            machine,
+            name: name.into(),
+        }
+    }
+}
+
+/// Orders path steps by state name, then branch index (processors after branches).
+fn step_key(step: &PathStep) -> (&str, usize) {
+    match step {
+        PathStep::Branch { state, index } => (state, *index),
+        PathStep::Processor { state } => (state, usize::MAX),
+    }
+}
+
+impl Ord for StateId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.machine
+            .0
+            .iter()
+            .map(step_key)
+            .cmp(other.machine.0.iter().map(step_key))
+            .then_with(|| self.name.cmp(&other.name))
+    }
+}
+
+impl PartialOrd for StateId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::fmt::Display for StateId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for step in &self.machine.0 {
+            match step {
+                PathStep::Branch { state, index } => write!(f, "{state}[{}] / ", index + 1)?,
+                PathStep::Processor { state } => write!(f, "{state} / ")?,
+            }
+        }
+        f.write_str(&self.name)
+    }
+}
+
+/// What is selected on the canvas. Owned by the app; the canvas reads it and asks for changes with
+/// [`CanvasAction::Select`] and [`CanvasAction::SelectEdge`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Selected states.
+    pub states: BTreeSet<StateId>,
+    /// The selected edge: its source state and transition.
+    pub edge: Option<(StateId, Transition)>,
+}
+
+impl Selection {
+    /// A selection of one state.
+    #[must_use]
+    pub fn single(id: StateId) -> Self {
+        Self {
+            states: BTreeSet::from([id]),
+            edge: None,
+        }
+    }
+
+    /// Whether nothing is selected.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.states.is_empty() && self.edge.is_none()
+    }
+}
+
+/// What a state did in a simulated run, for colouring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RunStatus {
+    /// Entered and still running (or the run stopped there).
+    Entered,
+    /// Left normally.
+    Succeeded,
+    /// Failed, and nothing caught it.
+    Failed,
+    /// Failed, and a Catch took over.
+    Caught,
+    /// Failed at least once and was retried.
+    Retried,
+    /// Never entered.
+    NotReached,
+}
+
+/// A simulated run drawn over the diagram (filled in by the simulator pane).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunOverlay {
+    /// Status of each state the run knows about; states not listed count as not reached.
+    pub states: HashMap<StateId, RunStatus>,
+    /// How many times each state was retried.
+    pub retries: HashMap<StateId, u32>,
+    /// Transitions the run took: source state and transition.
+    pub taken_edges: HashSet<(StateId, Transition)>,
+}
+
+/// Extra information drawn over the diagram.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CanvasOverlay {
+    /// Validation findings per state (the worst one per state is shown).
+    pub diagnostics: Vec<(StateId, Severity)>,
+    /// A simulated run, if one is shown.
+    pub run: Option<RunOverlay>,
+}
+
+/// The drag-and-drop payload of a palette item: the state to add (its name is made unique in the
+/// target machine when dropped).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PaletteDrop {
+    /// The new state.
+    pub state: graph_model::State,
+}
+
+/// What the user asked for on the canvas. The app applies these; the canvas never changes the
+/// document itself.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CanvasAction {
+    /// An edit of the document.
+    Apply(Edit),
+    /// Replace the selection with these states.
+    Select(Vec<StateId>),
+    /// Select one edge.
+    SelectEdge(StateId, Transition),
+    /// Show this state in the inspector.
+    OpenInspector(StateId),
+    /// Start renaming this state (double-click, context menu).
+    Rename(StateId),
+    /// Copy these states to the clipboard (as ASL).
+    Copy(Vec<StateId>),
+    /// The user moved states: the positions sidecar changed and should be saved.
+    PositionsChanged,
+}
+
+/// Camera: screen = canvas rect's top-left + `offset` + canvas position × `zoom`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Camera {
+    offset: Vec2,
+    zoom: f32,
+}
+
+/// Zoom limits.
+const MIN_ZOOM: f32 = 0.01;
+const MAX_ZOOM: f32 = 4.0;
+
+impl Camera {
+    fn to_screen(&self, origin: Pos2, p: Pos2) -> Pos2 {
+        origin + self.offset + p.to_vec2() * self.zoom
+    }
+
+    fn to_canvas(&self, origin: Pos2, p: Pos2) -> Pos2 {
+        ((p - origin - self.offset) / self.zoom).to_pos2()
+    }
+
+    fn rect_to_screen(&self, origin: Pos2, r: Rect) -> Rect {
+        Rect::from_min_max(self.to_screen(origin, r.min), self.to_screen(origin, r.max))
+    }
+
+    /// A camera showing `content` inside `viewport` (screen), with a margin, zoom capped.
+    fn fitting(viewport: Rect, content: Rect, max_zoom: f32) -> Self {
+        let margin = 24.0;
+        let available = (viewport.size() - Vec2::splat(2.0 * margin)).max(Vec2::splat(1.0));
+        let size = content.size().max(Vec2::splat(1.0));
+        let zoom = (available.x / size.x)
+            .min(available.y / size.y)
+            .clamp(MIN_ZOOM, max_zoom);
+        let offset = viewport.size() * 0.5 - content.center().to_vec2() * zoom;
+        Self { offset, zoom }
+    }
+}
+
+/// A drag in progress.
+#[derive(Clone, Debug)]
+enum Drag {
+    /// Panning the view.
+    Pan,
+    /// Lasso from this canvas point.
+    Lasso { start: Pos2, additive: bool },
+    /// Moving these nodes (indices) by `delta` (canvas units).
+    Move { nodes: Vec<usize>, delta: Vec2 },
+    /// New edge from this node.
+    Connect { from: usize },
+    /// Moving the target end of this edge.
+    Retarget { edge: usize },
+}
+
+/// The canvas: camera, cached layout, pinned positions, and the drag in progress.
+#[derive(Debug)]
+pub struct CanvasView {
+    camera: Camera,
+    layout: Layout,
+    placement: Placement,
+    /// (revision, states) the layout was made for.
+    layout_key: Option<(u64, usize)>,
+    pins: HashMap<StateId, Pos2>,
+    drag: Option<Drag>,
+    /// Fit the view once the next layout and canvas rect are known.
+    pending_fit: bool,
+    /// Zoom to these states once the canvas rect is known.
+    pending_zoom_to: Option<Vec<StateId>>,
+    /// The canvas rect on screen in the last frame.
+    last_rect: Option<Rect>,
+    /// Where the secondary button was pressed (canvas), for the context menu's target.
+    context_target: Option<view::Hit>,
+    /// Pointer position on the canvas in the last frame.
+    pointer: Option<Pos2>,
+    /// Scratch buffer for edge polylines.
+    scratch: Vec<Pos2>,
+}
+
+impl Default for CanvasView {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CanvasView {
+    /// An empty canvas that will fit the first document it shows.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            camera: Camera {
+                offset: Vec2::ZERO,
+                zoom: 1.0,
+            },
+            layout: Layout::default(),
+            placement: Placement::default(),
+            layout_key: None,
+            pins: HashMap::new(),
+            drag: None,
+            pending_fit: true,
+            pending_zoom_to: None,
+            last_rect: None,
+            context_target: None,
+            pointer: None,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Fits the whole diagram in the view.
+    pub fn fit(&mut self) {
+        match self.last_rect {
+            Some(rect) if self.layout_key.is_some() => {
+                self.camera = Camera::fitting(rect, self.placement.bounds, 1.0);
+                self.pending_fit = false;
+            }
+            _ => self.pending_fit = true,
+        }
+    }
+
+    /// Zooms so that the selected states fill the view.
+    pub fn zoom_to_selection(&mut self, selection: &Selection) {
+        let ids: Vec<StateId> = selection
+            .states
+            .iter()
+            .cloned()
+            .chain(selection.edge.iter().map(|(id, _)| id.clone()))
+            .collect();
+        if ids.is_empty() {
+            return;
+        }
+        self.pending_zoom_to = Some(ids);
+        self.apply_pending_zoom();
+    }
+
+    fn apply_pending_zoom(&mut self) {
+        let (Some(rect), Some(_)) = (self.last_rect, self.layout_key) else {
+            return;
+        };
+        let Some(ids) = self.pending_zoom_to.take() else {
+            return;
+        };
+        let mut bounds = Rect::NOTHING;
+        for id in &ids {
+            if let Some(n) = self.layout.node_index(id) {
+                bounds = bounds.union(self.placement.nodes[n]);
+            }
+        }
+        if bounds.is_positive() {
+            self.camera = Camera::fitting(rect, bounds.expand(40.0), 1.5);
+        }
+    }
+
+    /// Zooms in (factor > 1) or out around the centre of the view.
+    pub fn zoom_by(&mut self, factor: f32) {
+        let center = self
+            .last_rect
+            .map_or(Pos2::ZERO, |r| r.center() - r.min.to_vec2());
+        self.zoom_around(center.to_vec2(), factor);
+    }
+
+    /// Zooms keeping the canvas point under `anchor` (relative to the canvas rect) in place.
+    fn zoom_around(&mut self, anchor: Vec2, factor: f32) {
+        if !factor.is_finite() || factor <= 0.0 {
+            return;
+        }
+        let old = self.camera.zoom;
+        let new = (old * factor).clamp(MIN_ZOOM, MAX_ZOOM);
+        // The canvas point under the anchor stays put: anchor = offset + p·zoom.
+        let p = (anchor - self.camera.offset) / old;
+        self.camera.zoom = new;
+        self.camera.offset = anchor - p * new;
+    }
+
+    /// Lays everything out again from scratch: forgets the positions the user pinned and fits the
+    /// view. Also call this after loading another document.
+    pub fn relayout(&mut self) {
+        self.pins.clear();
+        self.layout_key = None;
+        self.pending_fit = true;
+        self.drag = None;
+    }
+
+    /// The current zoom factor (1 = 100 %).
+    #[must_use]
+    pub fn zoom(&self) -> f32 {
+        self.camera.zoom
+    }
+
+    /// The positions the user pinned, for saving next to the definition (never inside the ASL).
+    #[must_use]
+    pub fn positions_sidecar(&self) -> serde_json::Value {
+        sidecar::to_value(&self.pins)
+    }
+
+    /// Restores pinned positions saved by [`Self::positions_sidecar`]. Entries that cannot be read
+    /// are skipped.
+    pub fn load_positions_sidecar(&mut self, value: &serde_json::Value) {
+        self.pins = sidecar::from_value(value);
+        self.placement = Placement::new(&self.layout, &self.pins);
+    }
+
+    /// The laid-out diagram (for tests and tools).
+    #[must_use]
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Absolute canvas rect of a state, if it is laid out.
+    #[must_use]
+    pub fn state_rect(&self, id: &StateId) -> Option<Rect> {
+        self.layout
+            .node_index(id)
+            .and_then(|n| self.placement.nodes.get(n).copied())
+    }
+
+    /// Screen rect of a state in the last frame, if it is laid out.
+    #[must_use]
+    pub fn state_screen_rect(&self, id: &StateId) -> Option<Rect> {
+        let origin = self.last_rect?.min;
+        self.state_rect(id)
+            .map(|r| self.camera.rect_to_screen(origin, r))
+    }
+
+    /// Lays out the document if it changed since the last call. Returns whether it did.
+    fn ensure_layout(&mut self, root: &graph_model::StateMachine, revision: u64) -> bool {
+        let key = (revision, root.total_states());
+        if self.layout_key == Some(key) {
+            return false;
+        }
+        self.layout = Layout::of(root, &crate::theme::METRICS);
+        self.placement = Placement::new(&self.layout, &self.pins);
+        self.layout_key = Some(key);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,624 @@
+//! Drawing: frames, edges, states, markers, overlays, drag previews and the minimap. Only what
+//! intersects the view is drawn; below a readable zoom, states are plain boxes without text.
+
+use std::collections::HashMap;
+
+use egui::epaint::{CornerRadius, Shape, Stroke, StrokeKind};
+use egui::text::{LayoutJob, TextFormat, TextWrapping};
+use egui::{Align2, FontId, Painter, Pos2, Rect, Sense, Ui, Vec2, pos2, vec2};
+use graph_model::{Severity, StateType, Transition};
+
+use super::layout::{Endpoint, MarkerKind};
+use super::view::{Hit, handle_center, point_along};
+use super::{Camera, CanvasOverlay, CanvasView, Drag, RunStatus};
+use crate::theme::{METRICS, Theme, state_icon};
+
+/// Everything one frame's painting needs.
+pub(crate) struct Frame<'a> {
+    pub painter: &'a Painter,
+    pub theme: &'static Theme,
+    pub origin: Pos2,
+    pub camera: Camera,
+    /// The visible part of the canvas, in canvas coordinates.
+    pub view: Rect,
+    /// Whether text is large enough to draw.
+    pub readable: bool,
+    pub selected_nodes: &'a [usize],
+    pub selected_edge: Option<usize>,
+    pub hover: Hit,
+    pub handles: &'a [usize],
+    pub overlay: &'a CanvasOverlay,
+}
+
+impl Frame<'_> {
+    fn screen(&self, p: Pos2) -> Pos2 {
+        self.camera.to_screen(self.origin, p)
+    }
+
+    fn screen_rect(&self, r: Rect) -> Rect {
+        self.camera.rect_to_screen(self.origin, r)
+    }
+
+    fn zoom(&self) -> f32 {
+        self.camera.zoom
+    }
+}
+
+/// Per-node extras gathered once per frame from the overlay.
+#[derive(Default)]
+struct NodeMarks {
+    severity: HashMap<usize, Severity>,
+    run: HashMap<usize, RunStatus>,
+    retried: HashMap<usize, u32>,
+}
+
+impl CanvasView {
+    pub(crate) fn paint(&mut self, f: &Frame<'_>) {
+        let painter = f.painter;
+        let theme = f.theme;
+        painter.rect_filled(painter.clip_rect(), CornerRadius::ZERO, theme.background);
+        self.paint_grid(f);
+
+        let mut marks = NodeMarks::default();
+        for (id, severity) in &f.overlay.diagnostics {
+            if let Some(n) = self.layout.node_index(id) {
+                let worst = marks.severity.entry(n).or_insert(*severity);
+                *worst = (*worst).min(*severity);
+            }
+        }
+        let mut taken = Vec::new();
+        if let Some(run) = &f.overlay.run {
+            for (id, status) in &run.states {
+                if let Some(n) = self.layout.node_index(id) {
+                    marks.run.insert(n, *status);
+                }
+            }
+            for (id, count) in &run.retries {
+                if let Some(n) = self.layout.node_index(id) {
+                    marks.retried.insert(n, *count);
+                }
+            }
+            for (id, transition) in &run.taken_edges {
+                if let Some(e) = self.find_edge(id, *transition) {
+                    taken.push(e);
+                }
+            }
+        }
+        let run_shown = f.overlay.run.is_some();
+
+        let mut points = std::mem::take(&mut self.scratch);
+        for m in 0..self.layout.machines.len() {
+            let frame = self.placement.frames[m];
+            if m > 0 {
+                if !frame.intersects(f.view) {
+                    continue;
+                }
+                self.paint_frame(f, m);
+            }
+            let machine = &self.layout.machines[m];
+            for e in machine.edges.clone() {
+                if !self
+                    .placement
+                    .edge_bounds(&self.layout, e)
+                    .intersects(f.view)
+                {
+                    continue;
+                }
+                self.placement.edge_points(&self.layout, e, &mut points);
+                let emphasis = if f.selected_edge == Some(e) {
+                    Emphasis::Selected
+                } else if f.hover == Hit::Edge(e) || f.hover == Hit::EdgeEnd(e) {
+                    Emphasis::Hovered
+                } else if run_shown && taken.contains(&e) {
+                    Emphasis::Taken
+                } else if run_shown {
+                    Emphasis::Faded
+                } else {
+                    Emphasis::Normal
+                };
+                self.paint_edge(f, e, &points, emphasis);
+            }
+            for k in machine.markers.clone() {
+                let rect = self.placement.markers[k];
+                if rect.intersects(f.view) {
+                    paint_marker(f, rect, self.layout.markers[k].kind);
+                }
+            }
+            for n in machine.nodes.clone() {
+                if self.placement.nodes[n].intersects(f.view) {
+                    self.paint_node(f, n, &marks);
+                }
+            }
+        }
+        self.scratch = points;
+        self.paint_interaction(f);
+    }
+
+    fn paint_grid(&self, f: &Frame<'_>) {
+        let spacing = 32.0 * f.zoom();
+        if spacing < 12.0 {
+            return;
+        }
+        let clip = f.painter.clip_rect();
+        let start = f.screen(Pos2::ZERO);
+        let first_x = start.x + ((clip.left() - start.x) / spacing).ceil() * spacing;
+        let first_y = start.y + ((clip.top() - start.y) / spacing).ceil() * spacing;
+        let mut shapes = Vec::new();
+        let mut y = first_y;
+        while y < clip.bottom() {
+            let mut x = first_x;
+            while x < clip.right() {
+                shapes.push(Shape::rect_filled(
+                    Rect::from_center_size(pos2(x, y), Vec2::splat(1.5)),
+                    CornerRadius::ZERO,
+                    f.theme.grid,
+                ));
+                x += spacing;
+            }
+            y += spacing;
+        }
+        f.painter.extend(shapes);
+    }
+
+    /// A branch or processor frame inside its container.
+    fn paint_frame(&self, f: &Frame<'_>, m: usize) {
+        let rect = f.screen_rect(self.placement.frames[m]);
+        let colors = f.theme.frame;
+        let radius = corner(f, 4.0);
+        f.painter.rect(
+            rect,
+            radius,
+            colors.fill,
+            Stroke::new(1.0, colors.stroke),
+            StrokeKind::Inside,
+        );
+        if let (true, Some(caption)) = (f.readable, &self.layout.machines[m].caption) {
+            f.painter.text(
+                rect.left_top() + vec2(6.0, 4.0) * f.zoom(),
+                Align2::LEFT_TOP,
+                caption,
+                FontId::proportional(METRICS.small_font * f.zoom()),
+                f.theme.text_weak,
+            );
+        }
+    }
+
+    fn paint_edge(&self, f: &Frame<'_>, e: usize, canvas_points: &[Pos2], emphasis: Emphasis) {
+        if canvas_points.len() < 2 {
+            return;
+        }
+        let route = &self.layout.edges[e];
+        let theme = f.theme;
+        let base = match route.transition {
+            None | Some(Transition::Next) => theme.edge_next,
+            Some(Transition::Default) => theme.edge_default,
+            Some(Transition::ChoiceRule(_)) => theme.edge_choice,
+            Some(Transition::Catch(_)) => theme.error,
+        };
+        let zoom = f.zoom();
+        let mut width = (METRICS.edge_width * zoom.min(1.5)).max(1.0);
+        let color = match emphasis {
+            Emphasis::Normal => base,
+            Emphasis::Selected => {
+                width *= 2.0;
+                theme.selection
+            }
+            Emphasis::Hovered => {
+                width *= 1.6;
+                theme.hover
+            }
+            Emphasis::Taken => {
+                width *= 2.0;
+                theme.success
+            }
+            Emphasis::Faded => base.gamma_multiply(0.35),
+        };
+        let points: Vec<Pos2> = canvas_points.iter().map(|p| f.screen(*p)).collect();
+        let stroke = Stroke::new(width, color);
+        // Shorten the last segment so the line ends at the arrowhead's base.
+        let arrow = (METRICS.arrow_size * zoom.min(1.5)).max(3.0);
+        let draw_arrow = zoom > 0.15;
+        let mut line = points.clone();
+        let n = line.len();
+        let (tip, before) = (line[n - 1], line[n - 2]);
+        let direction = (tip - before).normalized();
+        if draw_arrow && (tip - before).length() > arrow {
+            line[n - 1] = tip - direction * arrow * 0.8;
+        }
+        if matches!(route.transition, Some(Transition::Catch(_))) {
+            let dash = (6.0 * zoom.min(1.5)).max(2.0);
+            f.painter
+                .extend(Shape::dashed_line(&line, stroke, dash, dash * 0.7));
+        } else {
+            f.painter.add(Shape::line(line, stroke));
+        }
+        if draw_arrow && direction != Vec2::ZERO {
+            let side = direction.rot90() * arrow * 0.45;
+            let base_point = tip - direction * arrow;
+            f.painter.add(Shape::convex_polygon(
+                vec![tip, base_point + side, base_point - side],
+                color,
+                Stroke::NONE,
+            ));
+        }
+        if let (true, Some(label)) = (f.readable, &route.label) {
+            let stagger = match route.transition {
+                Some(Transition::ChoiceRule(i) | Transition::Catch(i)) => (i % 3) as f32,
+                _ => 0.0,
+            };
+            let along = (10.0 + 13.0 * stagger) * zoom;
+            if let Some(at) = point_along(&points, along) {
+                let font = FontId::proportional(METRICS.small_font * zoom);
+                let text_color = if matches!(route.transition, Some(Transition::Catch(_))) {
+                    theme.error
+                } else {
+                    theme.text
+                };
+                let galley = f.painter.layout_no_wrap(label.clone(), font, text_color);
+                let rect = Rect::from_min_size(at + vec2(4.0, -galley.size().y * 0.5), galley.size());
+                f.painter.rect_filled(
+                    rect.expand(1.5 * zoom.min(1.0)),
+                    CornerRadius::same(3),
+                    theme.label_background,
+                );
+                f.painter.galley(rect.min, galley, text_color);
+            }
+        }
+    }
+
+    fn paint_node(&self, f: &Frame<'_>, n: usize, marks: &NodeMarks) {
+        let node = &self.layout.nodes[n];
+        let rect = f.screen_rect(self.placement.nodes[n]);
+        let theme = f.theme;
+        let colors = theme.state(node.state_type);
+        let zoom = f.zoom();
+        let selected = f.selected_nodes.contains(&n);
+        let hovered = f.hover == Hit::Node(n) || f.hover == Hit::Handle(n);
+        let mut stroke = Stroke::new((1.5 * zoom.min(1.5)).max(1.0), colors.stroke);
+        if let Some(severity) = marks.severity.get(&n) {
+            stroke = Stroke::new(stroke.width * 1.6, theme.severity(*severity));
+        }
+        if let Some(status) = marks.run.get(&n) {
+            stroke = match status {
+                RunStatus::Succeeded => Stroke::new(stroke.width * 2.0, theme.success),
+                RunStatus::Failed => Stroke::new(stroke.width * 2.0, theme.error),
+                RunStatus::Caught | RunStatus::Retried => {
+                    Stroke::new(stroke.width * 2.0, theme.retried)
+                }
+                RunStatus::Entered => Stroke::new(stroke.width * 2.0, theme.running),
+                RunStatus::NotReached => stroke,
+            };
+        }
+
+        if !f.readable {
+            // Simplified: a flat box in the type's colour, no text.
+            if node.is_container() {
+                f.painter
+                    .rect(rect, CornerRadius::ZERO, colors.fill, stroke, StrokeKind::Inside);
+            } else {
+                f.painter
+                    .rect_filled(rect, CornerRadius::ZERO, colors.stroke);
+            }
+            if selected {
+                f.painter.rect_stroke(
+                    rect.expand(2.0),
+                    CornerRadius::ZERO,
+                    Stroke::new(2.0, theme.selection),
+                    StrokeKind::Outside,
+                );
+            }
+            return;
+        }
+
+        let radius = corner(f, f32::from(METRICS.corner_radius));
+        match node.state_type {
+            Some(StateType::Choice) => {
+                let c = rect.center();
+                let diamond = vec![
+                    pos2(c.x, rect.top()),
+                    pos2(rect.right(), c.y),
+                    pos2(c.x, rect.bottom()),
+                    pos2(rect.left(), c.y),
+                ];
+                f.painter
+                    .add(Shape::convex_polygon(diamond, colors.fill, stroke));
+            }
+            Some(StateType::Succeed | StateType::Fail) => {
+                let pill = CornerRadius::same(clamp_u8(rect.height() * 0.5));
+                f.painter
+                    .rect(rect, pill, colors.fill, stroke, StrokeKind::Inside);
+            }
+            Some(StateType::Map) => {
+                // A second box behind: "many items".
+                let behind = rect.translate(vec2(4.0, 4.0) * zoom);
+                f.painter
+                    .rect(behind, radius, colors.fill, stroke, StrokeKind::Inside);
+                f.painter
+                    .rect(rect, radius, colors.fill, stroke, StrokeKind::Inside);
+            }
+            Some(StateType::Pass) => {
+                f.painter.rect(
+                    rect,
+                    corner(f, 2.0),
+                    colors.fill,
+                    stroke,
+                    StrokeKind::Inside,
+                );
+            }
+            None => {
+                f.painter.rect_filled(rect, radius, colors.fill);
+                let outline = [
+                    rect.left_top(),
+                    rect.right_top(),
+                    rect.right_bottom(),
+                    rect.left_bottom(),
+                    rect.left_top(),
+                ];
+                f.painter
+                    .extend(Shape::dashed_line(&outline, stroke, 5.0 * zoom, 3.0 * zoom));
+            }
+            _ => {
+                f.painter
+                    .rect(rect, radius, colors.fill, stroke, StrokeKind::Inside);
+            }
+        }
+
+        // Title: icon and name (in the header of containers, centred otherwise).
+        let name_font = FontId::proportional(METRICS.name_font * zoom);
+        let icon_font = FontId::proportional(METRICS.name_font * 1.1 * zoom);
+        let title_rect = if node.is_container() {
+            Rect::from_min_size(rect.min, vec2(rect.width(), METRICS.container_header * zoom))
+        } else {
+            rect
+        };
+        let icon = state_icon(node.state_type);
+        let inset = if node.state_type == Some(StateType::Choice) {
+            title_rect.width() * 0.22
+        } else {
+            10.0 * zoom
+        };
+        let icon_pos = pos2(title_rect.left() + inset, title_rect.center().y);
+        f.painter
+            .text(icon_pos, Align2::LEFT_CENTER, icon, icon_font, colors.stroke);
+        let text_left = icon_pos.x + 20.0 * zoom;
+        let max_width = (title_rect.right() - inset - text_left).max(8.0);
+        let mut job = LayoutJob::single_section(
+            node.id.name.clone(),
+            TextFormat {
+                font_id: name_font,
+                color: theme.text,
+                ..TextFormat::default()
+            },
+        );
+        job.wrap = TextWrapping::truncate_at_width(max_width);
+        let galley = f.painter.layout_job(job);
+        let caption_height = if node.is_container() || METRICS.small_font * zoom < 7.0 {
+            0.0
+        } else {
+            METRICS.small_font * zoom
+        };
+        let text_pos = pos2(
+            text_left,
+            title_rect.center().y - (galley.size().y + caption_height) * 0.5,
+        );
+        let name_height = galley.size().y;
+        f.painter.galley(text_pos, galley, theme.text);
+        if caption_height > 0.0 {
+            let caption = node
+                .state_type
+                .map_or("Unknown type", StateType::as_str);
+            f.painter.text(
+                pos2(text_left, text_pos.y + name_height),
+                Align2::LEFT_TOP,
+                caption,
+                FontId::proportional(METRICS.small_font * zoom),
+                theme.text_weak,
+            );
+        }
+
+        // Badges at the top-right corner: retries, diagnostics, run retries.
+        let mut badge_x = rect.right() - 6.0 * zoom;
+        let badge_y = rect.top() + 2.0 * zoom;
+        let badge_font = FontId::proportional(METRICS.small_font * zoom);
+        if let Some(severity) = marks.severity.get(&n) {
+            let c = pos2(badge_x - 4.0 * zoom, badge_y + 5.0 * zoom);
+            f.painter
+                .circle_filled(c, 4.0 * zoom, theme.severity(*severity));
+            badge_x -= 12.0 * zoom;
+        }
+        let retry_text = match marks.retried.get(&n) {
+            Some(count) => Some(format!("↻{count}")),
+            None if node.retries > 0 => Some("↻".to_owned()),
+            None => None,
+        };
+        if let Some(text) = retry_text {
+            let color = if marks.retried.contains_key(&n) {
+                theme.retried
+            } else {
+                theme.text_weak
+            };
+            f.painter
+                .text(pos2(badge_x, badge_y), Align2::RIGHT_TOP, text, badge_font, color);
+        }
+        if marks.run.get(&n) == Some(&RunStatus::NotReached)
+            || (f.overlay.run.is_some() && !marks.run.contains_key(&n))
+        {
+            f.painter.rect_filled(rect, radius, theme.not_reached);
+        }
+        if selected || hovered {
+            let (width, color) = if selected {
+                (2.0, theme.selection)
+            } else {
+                (1.5, theme.hover)
+            };
+            f.painter.rect_stroke(
+                rect.expand(3.0),
+                radius,
+                Stroke::new(width, color),
+                StrokeKind::Outside,
+            );
+        }
+        if f.handles.contains(&n)
+            && !matches!(
+                node.state_type,
+                Some(StateType::Succeed | StateType::Fail)
+            )
+        {
+            let c = f.screen(handle_center(self.placement.nodes[n]));
+            let r = METRICS.handle_radius.min(METRICS.handle_radius * zoom.max(0.6));
+            f.painter.circle(
+                c,
+                r,
+                theme.background,
+                Stroke::new(1.5, theme.selection),
+            );
+        }
+    }
+
+    fn paint_interaction(&self, f: &Frame<'_>) {
+        let theme = f.theme;
+        let Some(pointer) = self.pointer else {
+            return;
+        };
+        match &self.drag {
+            Some(Drag::Lasso { start, .. }) => {
+                let rect = f.screen_rect(Rect::from_two_pos(*start, pointer));
+                f.painter.rect(
+                    rect,
+                    CornerRadius::ZERO,
+                    theme.selection_fill,
+                    Stroke::new(1.0, theme.selection),
+                    StrokeKind::Inside,
+                );
+            }
+            Some(Drag::Connect { from }) => {
+                let start = f.screen(handle_center(self.placement.nodes[*from]));
+                let end = f.screen(pointer);
+                f.painter
+                    .line_segment([start, end], Stroke::new(2.0, theme.selection));
+                f.painter.circle_filled(end, 4.0, theme.selection);
+            }
+            Some(Drag::Retarget { edge }) => {
+                let route = &self.layout.edges[*edge];
+                let start = match route.from {
+                    Endpoint::State(n) => handle_center(self.placement.nodes[n]),
+                    Endpoint::Marker(k) => self.placement.markers[k].center(),
+                };
+                f.painter.extend(Shape::dashed_line(
+                    &[f.screen(start), f.screen(pointer)],
+                    Stroke::new(2.0, theme.selection),
+                    6.0,
+                    4.0,
+                ));
+            }
+            _ => {}
+        }
+        if let Some(e) = f.selected_edge {
+            let mut points = Vec::new();
+            self.placement.edge_points(&self.layout, e, &mut points);
+            if let Some(end) = points.last() {
+                f.painter.circle(
+                    f.screen(*end),
+                    METRICS.handle_radius,
+                    theme.background,
+                    Stroke::new(1.5, theme.selection),
+                );
+            }
+        }
+    }
+
+    /// The minimap in the bottom-right corner; click or drag in it to move the view.
+    pub(crate) fn minimap_ui(&mut self, ui: &mut Ui, canvas: Rect, theme: &Theme) {
+        let bounds = self.placement.bounds;
+        if self.layout.nodes.is_empty() || !bounds.is_positive() {
+            return;
+        }
+        let size = METRICS.minimap_size;
+        let mini = Rect::from_min_size(canvas.max - size - vec2(10.0, 10.0), size);
+        if !canvas.contains_rect(mini) {
+            return;
+        }
+        let response = ui.interact(mini, ui.id().with("asl_canvas_minimap"), Sense::click_and_drag());
+        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, "Minimap"));
+        let scale = ((size.x - 8.0) / bounds.width()).min((size.y - 8.0) / bounds.height());
+        let content = Rect::from_center_size(mini.center(), bounds.size() * scale);
+        let to_mini = |p: Pos2| content.min + (p - bounds.min) * scale;
+        let from_mini = |p: Pos2| bounds.min + (p - content.min) / scale;
+        if response.clicked() || response.dragged() {
+            if let Some(p) = response.interact_pointer_pos() {
+                let target = from_mini(p);
+                self.camera.offset = canvas.size() * 0.5 - target.to_vec2() * self.camera.zoom;
+            }
+        }
+        let painter = ui.painter_at(canvas);
+        painter.rect(
+            mini,
+            CornerRadius::same(4),
+            theme.minimap_background,
+            Stroke::new(1.0, theme.frame.stroke),
+            StrokeKind::Inside,
+        );
+        // The top level only: containers stand for everything inside them.
+        let mut shapes = Vec::new();
+        for n in self.layout.machines[0].nodes.clone() {
+            let r = self.placement.nodes[n];
+            let colors = theme.state(self.layout.nodes[n].state_type);
+            shapes.push(Shape::rect_filled(
+                Rect::from_min_max(to_mini(r.min), to_mini(r.max)),
+                CornerRadius::ZERO,
+                colors.stroke,
+            ));
+        }
+        painter.extend(shapes);
+        let origin = canvas.min;
+        let view = Rect::from_min_max(
+            self.camera.to_canvas(origin, canvas.min),
+            self.camera.to_canvas(origin, canvas.max),
+        );
+        let shown = Rect::from_min_max(to_mini(view.min), to_mini(view.max)).intersect(mini);
+        painter.rect_stroke(
+            shown,
+            CornerRadius::ZERO,
+            Stroke::new(1.5, theme.minimap_viewport),
+            StrokeKind::Inside,
+        );
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Emphasis {
+    Normal,
+    Selected,
+    Hovered,
+    Taken,
+    Faded,
+}
+
+fn paint_marker(f: &Frame<'_>, rect: Rect, kind: MarkerKind) {
+    let rect = f.screen_rect(rect);
+    let colors = f.theme.marker;
+    let pill = CornerRadius::same(clamp_u8(rect.height() * 0.5));
+    f.painter.rect_filled(rect, pill, colors.fill);
+    if f.readable {
+        let text = match kind {
+            MarkerKind::Start => "Start",
+            MarkerKind::End => "End",
+        };
+        f.painter.text(
+            rect.center(),
+            Align2::CENTER_CENTER,
+            text,
+            FontId::proportional(METRICS.small_font * f.zoom()),
+            f.theme.background,
+        );
+    }
+}
+
+fn corner(f: &Frame<'_>, radius: f32) -> CornerRadius {
+    CornerRadius::same(clamp_u8(radius * f.zoom()))
+}
+
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // Clamped to 0..=255 first.
+fn clamp_u8(v: f32) -> u8 {
+    v.clamp(0.0, 255.0) as u8
+}

@@ -1,0 +1,693 @@
+//! Layered (Sugiyama) layout of one flat graph: nodes with sizes, directed edges, one start node.
+//!
+//! Steps: break cycles by a depth-first search from the start (back edges are reversed), assign
+//! layers by longest path, split short edges into chains of dummy nodes, order each layer by
+//! barycenter sweeps, place nodes horizontally by isotonic regression (pool-adjacent-violators,
+//! which keeps the order and the minimum gaps while pulling each node towards its neighbours), and
+//! route edges orthogonally. Edges going up, and edges spanning many layers, run in lanes at the
+//! sides of the drawing instead of through dummy chains: this keeps the graph of dummies linear in
+//! size (a Catch from each of 1,000 states to one Fail state would otherwise need half a million).
+//!
+//! Every step is linear or `n log n` in nodes plus edges, and deterministic (no hash iteration).
+
+use egui::{Pos2, Vec2, pos2, vec2};
+
+use crate::theme::Metrics;
+
+/// Longest edge (in layers) that is drawn through the layers rather than in a side lane.
+const MAX_CHAIN_SPAN: usize = 6;
+/// Barycenter sweeps (each one down then up).
+const ORDER_SWEEPS: usize = 4;
+/// Coordinate-assignment passes (each one down then up).
+const PLACE_PASSES: usize = 4;
+
+/// The shape of a node as far as edge ports go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortShape {
+    /// Edges leave and enter through the flat bottom and top.
+    Box,
+    /// Edges leave through the lower half of a diamond and enter through its upper half.
+    Diamond,
+}
+
+/// The input: node sizes and shapes, edges as (from, to), and where the flow starts.
+#[derive(Debug, Default)]
+pub struct FlatGraph {
+    /// Node sizes.
+    pub sizes: Vec<Vec2>,
+    /// Node port shapes (same length as `sizes`).
+    pub shapes: Vec<PortShape>,
+    /// Directed edges.
+    pub edges: Vec<(usize, usize)>,
+    /// The node the depth-first search starts from (the Start marker).
+    pub start: Option<usize>,
+    /// A node that must sit alone on the last layer (the End marker).
+    pub end: Option<usize>,
+}
+
+/// The output: node top-left corners, one polyline per input edge, and the total size. Every
+/// coordinate is non-negative and inside `size` (padding included).
+#[derive(Debug, Default)]
+pub struct FlatLayout {
+    /// Top-left corner of each node.
+    pub positions: Vec<Pos2>,
+    /// Route of each edge, from a port of its source to a port of its target.
+    pub routes: Vec<Vec<Pos2>>,
+    /// Width and height of the whole drawing.
+    pub size: Vec2,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// Through consecutive layers (dummy chain: node ids of the dummies in `chains`).
+    Chain(usize),
+    /// Right-hand lane (long downward edge).
+    RightLane,
+    /// Left-hand lane (upward edge or self-loop).
+    LeftLane,
+}
+
+/// Lays out a flat graph.
+#[must_use]
+pub fn layout(graph: &FlatGraph, m: &Metrics) -> FlatLayout {
+    let n = graph.sizes.len();
+    if n == 0 {
+        return FlatLayout {
+            positions: Vec::new(),
+            routes: vec![Vec::new(); graph.edges.len()],
+            size: vec2(2.0 * m.machine_padding, 2.0 * m.machine_padding),
+        };
+    }
+    let mut out_edges: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, &(from, to)) in graph.edges.iter().enumerate() {
+        if from < n && to < n {
+            out_edges[from].push(i);
+        }
+    }
+    let (reversed, dfs_order) = break_cycles(graph, &out_edges);
+    let layer = assign_layers(graph, &reversed, n);
+
+    // Decide each edge's route; build the proper (layer-to-layer) graph with dummies.
+    let mut node_layer: Vec<usize> = layer.clone();
+    let mut widths: Vec<f32> = graph.sizes.iter().map(|s| s.x).collect();
+    let mut rank_hint: Vec<f32> = (0..n).map(|v| dfs_order[v] as f32).collect();
+    let mut chains: Vec<Vec<usize>> = Vec::new();
+    let mut routes_kind = Vec::with_capacity(graph.edges.len());
+    let mut proper: Vec<(usize, usize)> = Vec::new();
+    for &(from, to) in &graph.edges {
+        if from >= n || to >= n {
+            routes_kind.push(None);
+            continue;
+        }
+        let (lf, lt) = (layer[from], layer[to]);
+        let kind = if lt <= lf {
+            Route::LeftLane
+        } else if lt - lf > MAX_CHAIN_SPAN {
+            Route::RightLane
+        } else {
+            let mut chain = Vec::with_capacity(lt - lf - 1);
+            let mut previous = from;
+            for l in lf + 1..lt {
+                let dummy = node_layer.len();
+                node_layer.push(l);
+                widths.push(0.0);
+                // A dummy first sorts between its ends' search order.
+                rank_hint.push((dfs_order[from] + dfs_order[to]) as f32 * 0.5);
+                proper.push((previous, dummy));
+                chain.push(dummy);
+                previous = dummy;
+            }
+            proper.push((previous, to));
+            chains.push(chain);
+            Route::Chain(chains.len() - 1)
+        };
+        routes_kind.push(Some(kind));
+    }
+    let total = node_layer.len();
+    let layer_count = node_layer.iter().copied().max().unwrap_or(0) + 1;
+    let mut up: Vec<Vec<usize>> = vec![Vec::new(); total];
+    let mut down: Vec<Vec<usize>> = vec![Vec::new(); total];
+    for &(a, b) in &proper {
+        down[a].push(b);
+        up[b].push(a);
+    }
+
+    // Initial order: search order, then barycenter sweeps.
+    let mut layers: Vec<Vec<usize>> = vec![Vec::new(); layer_count];
+    for v in 0..total {
+        layers[node_layer[v]].push(v);
+    }
+    for row in &mut layers {
+        row.sort_by(|&a, &b| rank_hint[a].total_cmp(&rank_hint[b]).then(a.cmp(&b)));
+    }
+    let mut position = vec![0usize; total];
+    let reindex = |layers: &Vec<Vec<usize>>, position: &mut Vec<usize>| {
+        for row in layers {
+            for (i, &v) in row.iter().enumerate() {
+                position[v] = i;
+            }
+        }
+    };
+    reindex(&layers, &mut position);
+    for _ in 0..ORDER_SWEEPS {
+        for l in 1..layer_count {
+            sort_by_barycenter(&mut layers[l], &up, &mut position);
+        }
+        for l in (0..layer_count.saturating_sub(1)).rev() {
+            sort_by_barycenter(&mut layers[l], &down, &mut position);
+        }
+    }
+
+    // Horizontal placement.
+    let gap = |a: usize, b: usize| {
+        if a < n && b < n {
+            m.node_gap
+        } else {
+            m.dummy_gap
+        }
+    };
+    let mut x = vec![0.0f32; total];
+    for row in &layers {
+        let mut cursor = 0.0;
+        for (i, &v) in row.iter().enumerate() {
+            if i > 0 {
+                cursor += widths[row[i - 1]] * 0.5 + widths[v] * 0.5 + gap(row[i - 1], v);
+            }
+            x[v] = cursor;
+        }
+        let shift = cursor * 0.5;
+        for &v in row {
+            x[v] -= shift;
+        }
+    }
+    for _ in 0..PLACE_PASSES {
+        for l in 1..layer_count {
+            place_row(&layers[l], &up, &widths, &gap, &mut x);
+        }
+        for l in (0..layer_count.saturating_sub(1)).rev() {
+            place_row(&layers[l], &down, &widths, &gap, &mut x);
+        }
+    }
+
+    // Vertical placement: each layer as tall as its tallest node, nodes centred in it.
+    let mut layer_top = vec![0.0f32; layer_count];
+    let mut layer_height = vec![0.0f32; layer_count];
+    for v in 0..n {
+        layer_height[layer[v]] = layer_height[layer[v]].max(graph.sizes[v].y);
+    }
+    let mut cursor = 0.0;
+    for l in 0..layer_count {
+        layer_top[l] = cursor;
+        cursor += layer_height[l] + m.layer_gap;
+    }
+    let content_height = cursor - m.layer_gap;
+
+    // Lanes: one per target and side, reused along the height when their spans do not overlap.
+    let (min_x, max_x) = (0..total).fold((f32::MAX, f32::MIN), |(lo, hi), v| {
+        (lo.min(x[v] - widths[v] * 0.5), hi.max(x[v] + widths[v] * 0.5))
+    });
+    let lane_of = assign_lanes(graph, &routes_kind, &layer);
+    let left_lanes = lane_of
+        .iter()
+        .filter_map(|l| l.filter(|(side, _)| !side).map(|(_, k)| k + 1))
+        .max()
+        .unwrap_or(0);
+    let right_lanes = lane_of
+        .iter()
+        .filter_map(|l| l.filter(|(side, _)| *side).map(|(_, k)| k + 1))
+        .max()
+        .unwrap_or(0);
+    let origin_x = m.machine_padding + left_lanes as f32 * m.lane_gap - min_x;
+    let origin_y = m.machine_padding;
+    let width = (max_x - min_x) + (left_lanes + right_lanes) as f32 * m.lane_gap;
+    let size = vec2(
+        width + 2.0 * m.machine_padding,
+        content_height + 2.0 * m.machine_padding,
+    );
+
+    let center = |v: usize| -> Pos2 {
+        let l = node_layer[v];
+        pos2(
+            origin_x + x[v],
+            origin_y + layer_top[l] + layer_height[l] * 0.5,
+        )
+    };
+    let positions: Vec<Pos2> = (0..n).map(|v| center(v) - graph.sizes[v] * 0.5).collect();
+
+    // Routes. First the waypoints between the ports, then the ports spread along each node.
+    let gap_y = |l: usize, below: bool, slot: usize| -> f32 {
+        let t = 0.3 + 0.4 * ((slot % 5) as f32 / 4.0);
+        if below {
+            origin_y + layer_top[l] + layer_height[l] + m.layer_gap * t
+        } else {
+            origin_y + layer_top[l] - m.layer_gap * (1.0 - t)
+        }
+    };
+    let mut middles: Vec<Vec<Pos2>> = Vec::with_capacity(graph.edges.len());
+    for (i, kind) in routes_kind.iter().enumerate() {
+        let (from, to) = graph.edges[i];
+        let waypoints = match kind {
+            None => Vec::new(),
+            Some(Route::Chain(c)) => {
+                let mut points = Vec::with_capacity(chains[*c].len() * 2);
+                for &d in &chains[*c] {
+                    let p = center(d);
+                    let half = layer_height[node_layer[d]] * 0.5;
+                    points.push(pos2(p.x, p.y - half));
+                    points.push(pos2(p.x, p.y + half));
+                }
+                points
+            }
+            Some(Route::RightLane | Route::LeftLane) => {
+                let (right, lane) = lane_of[i].unwrap_or((true, 0));
+                let lane_x = if right {
+                    origin_x + max_x + (lane + 1) as f32 * m.lane_gap
+                } else {
+                    origin_x + min_x - (lane + 1) as f32 * m.lane_gap
+                };
+                let below = gap_y(layer[from], true, lane);
+                let above = gap_y(layer[to], false, lane);
+                vec![
+                    pos2(f32::NAN, below),
+                    pos2(lane_x, below),
+                    pos2(lane_x, above),
+                    pos2(f32::NAN, above),
+                ]
+            }
+        };
+        middles.push(waypoints);
+    }
+    // Spread ports: order each node's outgoing edges by where they head, incoming by where they
+    // come from, so that neighbouring edges do not cross at the node.
+    let heading = |i: usize, toward_end: bool| -> f32 {
+        let w = &middles[i];
+        let (from, to) = graph.edges[i];
+        let pick = if toward_end {
+            w.iter().find(|p| !p.x.is_nan())
+        } else {
+            w.iter().rev().find(|p| !p.x.is_nan())
+        };
+        pick.map_or_else(
+            || center(if toward_end { to } else { from }).x,
+            |p| p.x,
+        )
+    };
+    let mut out_port = vec![Pos2::ZERO; graph.edges.len()];
+    let mut in_port = vec![Pos2::ZERO; graph.edges.len()];
+    let mut in_edges: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, &(from, to)) in graph.edges.iter().enumerate() {
+        if from < n && to < n {
+            in_edges[to].push(i);
+        }
+    }
+    for v in 0..n {
+        let rect = egui::Rect::from_min_size(positions[v], graph.sizes[v]);
+        let mut outs: Vec<(f32, usize)> =
+            out_edges[v].iter().map(|&i| (heading(i, true), i)).collect();
+        outs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        for (k, &(_, i)) in outs.iter().enumerate() {
+            out_port[i] = port(rect, graph.shapes[v], k, outs.len(), true);
+        }
+        let mut ins: Vec<(f32, usize)> = in_edges[v]
+            .iter()
+            .map(|&i| (heading(i, false), i))
+            .collect();
+        ins.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        for (k, &(_, i)) in ins.iter().enumerate() {
+            in_port[i] = port(rect, graph.shapes[v], k, ins.len(), false);
+        }
+    }
+    let routes = middles
+        .into_iter()
+        .enumerate()
+        .map(|(i, waypoints)| {
+            let (from, to) = graph.edges[i];
+            if from >= n || to >= n {
+                return Vec::new();
+            }
+            let mut raw = Vec::with_capacity(waypoints.len() + 2);
+            raw.push(out_port[i]);
+            for mut p in waypoints {
+                if p.x.is_nan() {
+                    // The lane's horizontal run starts under the source and ends over the target.
+                    p.x = if raw.len() == 1 { out_port[i].x } else { in_port[i].x };
+                }
+                raw.push(p);
+            }
+            raw.push(in_port[i]);
+            orthogonal(&raw)
+        })
+        .collect();
+    FlatLayout {
+        positions,
+        routes,
+        size,
+    }
+}
+
+/// Where the `k`-th of `count` edges leaves (`out`) or enters a node.
+fn port(rect: egui::Rect, shape: PortShape, k: usize, count: usize, out: bool) -> Pos2 {
+    let spread = match shape {
+        PortShape::Box => 0.8,
+        PortShape::Diamond => 0.6,
+    };
+    let t = (k as f32 + 1.0) / (count as f32 + 1.0);
+    let x = rect.center().x + (t - 0.5) * rect.width() * spread;
+    let y = match shape {
+        PortShape::Box => {
+            if out {
+                rect.bottom()
+            } else {
+                rect.top()
+            }
+        }
+        PortShape::Diamond => {
+            let half_w = rect.width() * 0.5;
+            let rise = rect.height() * 0.5 * (1.0 - ((x - rect.center().x).abs() / half_w).min(1.0));
+            if out {
+                rect.center().y + rise
+            } else {
+                rect.center().y - rise
+            }
+        }
+    };
+    pos2(x, y)
+}
+
+/// Makes a polyline orthogonal: a step between two points at different x goes down (or up) to
+/// their mid-height, across, and on. Points already aligned pass through.
+fn orthogonal(points: &[Pos2]) -> Vec<Pos2> {
+    let mut out: Vec<Pos2> = Vec::with_capacity(points.len() * 2);
+    for &p in points {
+        if let Some(&last) = out.last() {
+            if (last.x - p.x).abs() > 0.5 && (last.y - p.y).abs() > 0.5 {
+                let mid = (last.y + p.y) * 0.5;
+                out.push(pos2(last.x, mid));
+                out.push(pos2(p.x, mid));
+            }
+        }
+        out.push(p);
+    }
+    out.dedup_by(|a, b| (a.x - b.x).abs() < 0.01 && (a.y - b.y).abs() < 0.01);
+    out
+}
+
+/// Depth-first search from the start, then from every unvisited node in index order. Returns which
+/// edges point back up the search tree (to reverse for layering) and each node's preorder number.
+fn break_cycles(graph: &FlatGraph, out_edges: &[Vec<usize>]) -> (Vec<bool>, Vec<usize>) {
+    let n = graph.sizes.len();
+    let mut reversed = vec![false; graph.edges.len()];
+    // 0 = unseen, 1 = on the stack, 2 = done.
+    let mut mark = vec![0u8; n];
+    let mut order = vec![0usize; n];
+    let mut counter = 0;
+    let roots = graph.start.into_iter().filter(|&s| s < n).chain(0..n);
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for root in roots {
+        if mark[root] != 0 {
+            continue;
+        }
+        mark[root] = 1;
+        order[root] = counter;
+        counter += 1;
+        stack.push((root, 0));
+        while let Some(&mut (v, ref mut next)) = stack.last_mut() {
+            if let Some(&e) = out_edges[v].get(*next) {
+                *next += 1;
+                let to = graph.edges[e].1;
+                match mark[to] {
+                    0 => {
+                        mark[to] = 1;
+                        order[to] = counter;
+                        counter += 1;
+                        stack.push((to, 0));
+                    }
+                    1 => reversed[e] = true,
+                    _ => {}
+                }
+            } else {
+                mark[v] = 2;
+                stack.pop();
+            }
+        }
+    }
+    (reversed, order)
+}
+
+/// Longest-path layering of the acyclic graph (reversed edges flipped). Sources other than the
+/// start move down next to their first successor; the end node gets the last layer to itself.
+fn assign_layers(graph: &FlatGraph, reversed: &[bool], n: usize) -> Vec<usize> {
+    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut indegree = vec![0usize; n];
+    for (i, &(from, to)) in graph.edges.iter().enumerate() {
+        if from >= n || to >= n || from == to {
+            continue;
+        }
+        let (a, b) = if reversed[i] { (to, from) } else { (from, to) };
+        succ[a].push(b);
+        indegree[b] += 1;
+    }
+    let sources: Vec<usize> = (0..n).filter(|&v| indegree[v] == 0).collect();
+    let mut layer = vec![0usize; n];
+    let mut queue: std::collections::VecDeque<usize> = sources.iter().copied().collect();
+    let mut topo = Vec::with_capacity(n);
+    let mut remaining = indegree;
+    while let Some(v) = queue.pop_front() {
+        topo.push(v);
+        for &w in &succ[v] {
+            layer[w] = layer[w].max(layer[v] + 1);
+            remaining[w] -= 1;
+            if remaining[w] == 0 {
+                queue.push_back(w);
+            }
+        }
+    }
+    for &v in &sources {
+        if Some(v) == graph.start || succ[v].is_empty() {
+            continue;
+        }
+        if let Some(min) = succ[v].iter().map(|&w| layer[w]).min() {
+            layer[v] = min.saturating_sub(1);
+        }
+    }
+    if let Some(end) = graph.end.filter(|&e| e < n) {
+        let last = (0..n)
+            .filter(|&v| v != end)
+            .map(|v| layer[v])
+            .max()
+            .unwrap_or(0);
+        layer[end] = last + 1;
+    }
+    layer
+}
+
+/// Sorts one layer by the mean position of each node's neighbours in the adjacent layer; nodes
+/// without neighbours there keep their place.
+fn sort_by_barycenter(row: &mut [usize], neighbours: &[Vec<usize>], position: &mut [usize]) {
+    let mut keyed: Vec<(f32, usize, usize)> = row
+        .iter()
+        .map(|&v| {
+            let adjacent = &neighbours[v];
+            let key = if adjacent.is_empty() {
+                position[v] as f32
+            } else {
+                adjacent.iter().map(|&w| position[w] as f32).sum::<f32>() / adjacent.len() as f32
+            };
+            (key, position[v], v)
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    for (i, (_, _, v)) in keyed.into_iter().enumerate() {
+        row[i] = v;
+        position[v] = i;
+    }
+}
+
+/// Places one layer: each node wants the mean x of its neighbours in the adjacent layer (or stays),
+/// subject to keeping the order and the minimum gaps. Solved exactly in linear time: subtract the
+/// cumulative minimum offsets, which turns the gaps into "non-decreasing", then isotonic regression
+/// by pool-adjacent-violators.
+fn place_row(
+    row: &[usize],
+    neighbours: &[Vec<usize>],
+    widths: &[f32],
+    gap: &impl Fn(usize, usize) -> f32,
+    x: &mut [f32],
+) {
+    if row.is_empty() {
+        return;
+    }
+    let mut offsets = Vec::with_capacity(row.len());
+    let mut offset = 0.0;
+    for (i, &v) in row.iter().enumerate() {
+        if i > 0 {
+            let u = row[i - 1];
+            offset += widths[u] * 0.5 + widths[v] * 0.5 + gap(u, v);
+        }
+        offsets.push(offset);
+    }
+    // Blocks of pooled values: (sum of weighted targets, total weight, count).
+    let mut blocks: Vec<(f32, f32, usize)> = Vec::with_capacity(row.len());
+    for (i, &v) in row.iter().enumerate() {
+        let adjacent = &neighbours[v];
+        let (desired, weight) = if adjacent.is_empty() {
+            (x[v], 0.2)
+        } else {
+            (
+                adjacent.iter().map(|&w| x[w]).sum::<f32>() / adjacent.len() as f32,
+                1.0 + adjacent.len() as f32 * 0.1,
+            )
+        };
+        let target = desired - offsets[i];
+        blocks.push((target * weight, weight, 1));
+        while blocks.len() > 1 {
+            let (s1, w1, c1) = blocks[blocks.len() - 1];
+            let (s0, w0, c0) = blocks[blocks.len() - 2];
+            if s0 / w0 > s1 / w1 {
+                blocks.pop();
+                let last = blocks.len() - 1;
+                blocks[last] = (s0 + s1, w0 + w1, c0 + c1);
+            } else {
+                break;
+            }
+        }
+    }
+    let mut i = 0;
+    for (sum, weight, count) in blocks {
+        let value = sum / weight;
+        for _ in 0..count {
+            x[row[i]] = value + offsets[i];
+            i += 1;
+        }
+    }
+}
+
+/// Gives each lane-routed edge a side (true = right) and a lane number. Edges into the same target
+/// on the same side share a lane (they bundle); lanes whose layer spans do not overlap reuse the
+/// same x.
+fn assign_lanes(
+    graph: &FlatGraph,
+    kinds: &[Option<Route>],
+    layer: &[usize],
+) -> Vec<Option<(bool, usize)>> {
+    let mut result = vec![None; kinds.len()];
+    for right in [true, false] {
+        // Group by target: (target, top layer, bottom layer, edges).
+        let mut groups: std::collections::BTreeMap<usize, (usize, usize, Vec<usize>)> =
+            std::collections::BTreeMap::new();
+        for (i, kind) in kinds.iter().enumerate() {
+            let wanted = if right {
+                Some(Route::RightLane)
+            } else {
+                Some(Route::LeftLane)
+            };
+            if *kind != wanted {
+                continue;
+            }
+            let (from, to) = graph.edges[i];
+            let (a, b) = (layer[from].min(layer[to]), layer[from].max(layer[to]));
+            let group = groups.entry(to).or_insert((a, b, Vec::new()));
+            group.0 = group.0.min(a);
+            group.1 = group.1.max(b);
+            group.2.push(i);
+        }
+        let mut spans: Vec<(usize, usize, Vec<usize>)> = groups.into_values().collect();
+        spans.sort_by_key(|g| (g.0, g.1));
+        // Greedy interval partitioning: the lowest lane free above this span's top.
+        let mut lane_bottom: Vec<usize> = Vec::new();
+        for (top, bottom, edges) in spans {
+            let lane = match lane_bottom.iter().position(|&b| b < top) {
+                Some(free) => {
+                    lane_bottom[free] = bottom;
+                    free
+                }
+                None => {
+                    lane_bottom.push(bottom);
+                    lane_bottom.len() - 1
+                }
+            };
+            for e in edges {
+                result[e] = Some((right, lane));
+            }
+        }
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::theme::METRICS;
+
+    fn boxes(n: usize) -> FlatGraph {
+        FlatGraph {
+            sizes: vec![vec2(100.0, 40.0); n],
+            shapes: vec![PortShape::Box; n],
+            ..FlatGraph::default()
+        }
+    }
+
+    fn overlaps(l: &FlatLayout, g: &FlatGraph) -> bool {
+        let rects: Vec<egui::Rect> = (0..g.sizes.len())
+            .map(|v| egui::Rect::from_min_size(l.positions[v], g.sizes[v]))
+            .collect();
+        (0..rects.len()).any(|a| (a + 1..rects.len()).any(|b| rects[a].intersects(rects[b])))
+    }
+
+    #[test]
+    fn chain_is_vertical_and_straight() {
+        let mut g = boxes(4);
+        g.edges = vec![(0, 1), (1, 2), (2, 3)];
+        g.start = Some(0);
+        let l = layout(&g, &METRICS);
+        for v in 1..4 {
+            assert!(l.positions[v].y > l.positions[v - 1].y);
+            assert!((l.positions[v].x - l.positions[0].x).abs() < 0.01);
+        }
+        for route in &l.routes {
+            assert_eq!(route.len(), 2, "{route:?}");
+        }
+    }
+
+    #[test]
+    fn cycles_diamonds_and_long_edges_never_overlap() {
+        let mut g = boxes(12);
+        g.start = Some(0);
+        g.end = Some(11);
+        for v in 0..10 {
+            g.edges.push((v, v + 1));
+            g.edges.push((v, 10));
+            g.edges.push((v + 1, v / 2));
+        }
+        g.edges.push((10, 11));
+        g.edges.push((3, 3));
+        let l = layout(&g, &METRICS);
+        assert!(!overlaps(&l, &g));
+        assert_eq!(l.routes.len(), g.edges.len());
+        for route in &l.routes {
+            assert!(route.len() >= 2);
+            for p in route {
+                assert!(p.x >= 0.0 && p.y >= 0.0 && p.x <= l.size.x && p.y <= l.size.y);
+            }
+            // Orthogonal: every segment horizontal or vertical.
+            for w in route.windows(2) {
+                assert!(
+                    (w[0].x - w[1].x).abs() < 0.01 || (w[0].y - w[1].y).abs() < 0.01,
+                    "{route:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn place_row_keeps_order_and_gaps() {
+        let row = [0, 1, 2];
+        let neighbours = vec![vec![3], vec![3], vec![3], vec![]];
+        let widths = [10.0, 10.0, 10.0, 10.0];
+        let mut x = vec![0.0, 0.0, 0.0, 100.0];
+        place_row(&row, &neighbours, &widths, &|_, _| 5.0, &mut x);
+        assert!((x[1] - 100.0).abs() < 0.01, "{x:?}");
+        assert!((x[1] - x[0] - 15.0).abs() < 0.01);
+        assert!((x[2] - x[1] - 15.0).abs() < 0.01);
+    }
+}

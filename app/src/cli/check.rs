@@ -1,0 +1,171 @@
+//! `asl-studio check`: diagnostics with line and column, machine by machine for templates.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use asl_codec::check::{Finding, check_loaded, check_template_machine, has_errors};
+use asl_codec::template::{TemplateError, extract_from_value, is_template};
+use asl_codec::{Loaded, SourceFile};
+use graph_model::{Diagnostic, Severity};
+
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, err_line, out, read_input};
+
+/// Arguments of `asl-studio check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Definitions (ASL JSON/YAML) or templates to check; `-` reads standard input.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output: `text` (one line per finding) or `json` (one array, for tools).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+/// How `check` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// `file:line:col: error[CODE] State: message`.
+    Text,
+    /// A JSON array of findings.
+    Json,
+}
+
+/// One printed finding.
+struct Row {
+    file: String,
+    finding: Finding,
+}
+
+/// Checks every file and returns the exit code: 0 clean, 1 errors, 2 unreadable input.
+pub fn check_command(args: &CheckArgs) -> ExitCode {
+    let mut rows = Vec::new();
+    let mut code = EXIT_OK;
+    for path in &args.files {
+        let input = match read_input(path) {
+            Ok(input) => input,
+            Err(message) => {
+                err_line(&message);
+                code = code.max(EXIT_UNREADABLE);
+                continue;
+            }
+        };
+        let findings = check_text(&input.text, input.format, &input.base_dir);
+        if has_errors(&findings) {
+            code = code.max(EXIT_FINDINGS);
+        }
+        rows.extend(findings.into_iter().map(|finding| Row {
+            file: input.display.clone(),
+            finding,
+        }));
+    }
+    match args.format {
+        OutputFormat::Text => {
+            let mut text = String::new();
+            for row in &rows {
+                let _ = writeln!(text, "{}", text_line(row));
+            }
+            out(&text);
+        }
+        OutputFormat::Json => {
+            let json: Vec<serde_json::Value> = rows.iter().map(json_row).collect();
+            out(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&json).unwrap_or_default()
+            ));
+        }
+    }
+    ExitCode::from(code)
+}
+
+/// Findings of one text: a syntax error, or the diagnostics of the definition or of each
+/// machine of a template (a machine that cannot be read is itself an error).
+fn check_text(text: &str, format: asl_codec::Format, base_dir: &std::path::Path) -> Vec<Finding> {
+    let source = match SourceFile::parse(text, format) {
+        Ok(source) => source,
+        Err(error) => {
+            return vec![Finding {
+                machine: None,
+                diagnostic: Diagnostic::error("SYNTAX", "", error.message),
+                location: error.location,
+                exact: true,
+            }];
+        }
+    };
+    if !is_template(source.value()) {
+        return check_loaded(&Loaded::Asl(source));
+    }
+    // Check machine by machine so that one unreadable definition does not hide the others.
+    let Some(resources) = source.value().get("Resources").and_then(|r| r.as_object()) else {
+        return Vec::new();
+    };
+    let mut findings = Vec::new();
+    for (logical_id, resource) in resources {
+        let single = serde_json::json!({ "Resources": { logical_id.clone(): resource.clone() } });
+        match extract_from_value(&single, Some(base_dir)) {
+            Ok(machines) => {
+                for machine in &machines {
+                    findings.extend(check_template_machine(&source, machine));
+                }
+            }
+            Err(error) => {
+                let pointer = format!(
+                    "/Resources/{}",
+                    graph_model::escape_pointer(logical_id)
+                );
+                let message = match error {
+                    TemplateError::Machine { message, .. } => message,
+                    other => other.to_string(),
+                };
+                findings.push(Finding {
+                    machine: Some(logical_id.clone()),
+                    diagnostic: Diagnostic::error("TEMPLATE", pointer.clone(), message),
+                    location: source.locate(&pointer).line_col,
+                    exact: true,
+                });
+            }
+        }
+    }
+    findings
+}
+
+fn text_line(row: &Row) -> String {
+    let finding = &row.finding;
+    let diagnostic = &finding.diagnostic;
+    let subject = match (&finding.machine, &diagnostic.state) {
+        (Some(machine), Some(state)) => format!(" {machine}/{state}"),
+        (Some(machine), None) => format!(" {machine}"),
+        (None, Some(state)) => format!(" {state}"),
+        (None, None) => String::new(),
+    };
+    format!(
+        "{}:{}:{}: {}[{}]{}: {}",
+        row.file,
+        finding.location.line,
+        finding.location.column,
+        severity_name(diagnostic.severity),
+        diagnostic.code,
+        subject,
+        diagnostic.message
+    )
+}
+
+fn severity_name(severity: Severity) -> &'static str {
+    severity.as_str()
+}
+
+fn json_row(row: &Row) -> serde_json::Value {
+    let finding = &row.finding;
+    let diagnostic = &finding.diagnostic;
+    serde_json::json!({
+        "file": row.file,
+        "line": finding.location.line,
+        "column": finding.location.column,
+        "severity": severity_name(diagnostic.severity),
+        "code": diagnostic.code,
+        "machine": finding.machine,
+        "state": diagnostic.state,
+        "pointer": diagnostic.pointer,
+        "message": diagnostic.message,
+    })
+}

@@ -1,0 +1,70 @@
+//! `asl-studio convert`: JSON to YAML and back (definitions and whole templates).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use asl_codec::{Format, SourceFile, format_canonical};
+
+use super::{EXIT_OK, EXIT_UNREADABLE, err_line, fmt::write_atomically, out, read_input};
+
+/// Arguments of `asl-studio convert`.
+#[derive(Debug, clap::Args)]
+pub struct ConvertArgs {
+    /// The file to convert; `-` reads standard input.
+    pub file: PathBuf,
+    /// The format to write.
+    #[arg(long, value_enum)]
+    pub to: Target,
+    /// Write here instead of standard output.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+}
+
+/// A format to convert to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Target {
+    /// JSON in the canonical layout.
+    Json,
+    /// Block-style YAML.
+    Yaml,
+}
+
+/// Converts one file; returns 0, or 2 when it cannot be read, parsed or written.
+pub fn convert_command(args: &ConvertArgs) -> ExitCode {
+    let input = match read_input(&args.file) {
+        Ok(input) => input,
+        Err(message) => {
+            err_line(&message);
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
+    };
+    let source = match SourceFile::parse(input.text.as_str(), input.format) {
+        Ok(source) => source,
+        Err(error) => {
+            err_line(&format!("{}:{}: error[SYNTAX]: {}", input.display, error.location, error.message));
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
+    };
+    let target = match args.to {
+        Target::Json => Format::Json,
+        Target::Yaml => Format::Yaml,
+    };
+    let text = if target == source.format() {
+        source.format_canonical()
+    } else {
+        format_canonical(source.value(), target)
+    };
+    match &args.output {
+        Some(path) => match write_atomically(path, &text) {
+            Ok(()) => ExitCode::from(EXIT_OK),
+            Err(error) => {
+                err_line(&format!("{}: cannot write: {error}", path.display()));
+                ExitCode::from(EXIT_UNREADABLE)
+            }
+        },
+        None => {
+            out(&text);
+            ExitCode::from(EXIT_OK)
+        }
+    }
+}

@@ -1,0 +1,397 @@
+//! File access for the designer, behind two small traits so that the browser build can swap in
+//! browser storage and downloads: [`FileStore`] (read, atomic write, remove) and [`FileDialogs`]
+//! (choose a file to open or a place to save). Nothing here touches egui.
+//!
+//! Also: recognising what a file holds (an ASL definition in JSON or YAML, or a SAM/CloudFormation
+//! template with one or more state machines), and the paths of the layout sidecar and of the
+//! autosave recovery file.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+/// The text format of a definition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TextFormat {
+    /// ASL JSON.
+    #[default]
+    Json,
+    /// ASL YAML.
+    Yaml,
+}
+
+impl TextFormat {
+    /// The format a file name suggests (`.yaml`/`.yml` is YAML, anything else JSON).
+    #[must_use]
+    pub fn from_path(path: &Path) -> Self {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("yaml" | "yml") => Self::Yaml,
+            _ => Self::Json,
+        }
+    }
+
+    /// The usual file extension, without the dot.
+    #[must_use]
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Yaml => "yaml",
+        }
+    }
+
+    /// A short name for menus.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Json => "ASL JSON",
+            Self::Yaml => "ASL YAML",
+        }
+    }
+}
+
+/// Reading and writing files. The native build uses the disk; the browser build can keep files in
+/// browser storage and turn saves into downloads.
+pub trait FileStore {
+    /// Reads a whole file as UTF-8 text.
+    ///
+    /// # Errors
+    /// When the file cannot be read or is not UTF-8.
+    fn read_text(&self, path: &Path) -> std::io::Result<String>;
+
+    /// Writes a whole file so that a crash never leaves it half written (temp file + rename).
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    fn write_atomic(&self, path: &Path, text: &str) -> std::io::Result<()>;
+
+    /// Removes a file; a missing file is not an error.
+    ///
+    /// # Errors
+    /// When the file exists and cannot be removed.
+    fn remove(&self, path: &Path) -> std::io::Result<()>;
+
+    /// Where the autosave recovery file lives, if this platform keeps one.
+    fn recovery_path(&self) -> Option<PathBuf>;
+}
+
+/// Choosing files. Every method may return `None` (cancelled, or no dialog available, as on a
+/// headless machine); callers treat that as "the user cancelled".
+pub trait FileDialogs {
+    /// Asks for a definition or template to open.
+    fn pick_open(&mut self) -> Option<PathBuf>;
+    /// Asks where to save, suggesting a file name.
+    fn pick_save(&mut self, suggested_name: &str, format: TextFormat) -> Option<PathBuf>;
+}
+
+/// The disk, for the native build.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NativeFiles;
+
+#[cfg(not(target_arch = "wasm32"))]
+impl FileStore for NativeFiles {
+    fn read_text(&self, path: &Path) -> std::io::Result<String> {
+        std::fs::read_to_string(path)
+    }
+
+    fn write_atomic(&self, path: &Path, text: &str) -> std::io::Result<()> {
+        write_atomic(path, text.as_bytes())
+    }
+
+    fn remove(&self, path: &Path) -> std::io::Result<()> {
+        match std::fs::remove_file(path) {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        }
+    }
+
+    fn recovery_path(&self) -> Option<PathBuf> {
+        data_dir().map(|dir| dir.join("asl-studio").join("recovery.json"))
+    }
+}
+
+/// Writes `bytes` to a temporary file next to `path`, flushes it, then renames it over `path`, so
+/// readers see either the old or the new file, never a torn one.
+#[cfg(not(target_arch = "wasm32"))]
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "definition".to_owned());
+    let temp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        // The temp file is ours alone; leaving it would litter the user's folder.
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+/// The per-user data folder (XDG on Linux, the usual places elsewhere).
+#[cfg(not(target_arch = "wasm32"))]
+fn data_dir() -> Option<PathBuf> {
+    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if cfg!(target_os = "windows") {
+        env("APPDATA")
+    } else if cfg!(target_os = "macos") {
+        env("HOME").map(|h| h.join("Library").join("Application Support"))
+    } else {
+        env("XDG_DATA_HOME").or_else(|| env("HOME").map(|h| h.join(".local").join("share")))
+    }
+}
+
+/// Native file dialogs through rfd. On a machine without a portal they return `None`.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NativeDialogs;
+
+#[cfg(not(target_arch = "wasm32"))]
+impl FileDialogs for NativeDialogs {
+    fn pick_open(&mut self) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Open a state machine")
+            .add_filter("ASL and templates", &["json", "yaml", "yml", "template"])
+            .add_filter("All files", &["*"])
+            .pick_file()
+    }
+
+    fn pick_save(&mut self, suggested_name: &str, format: TextFormat) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Save the state machine")
+            .set_file_name(suggested_name)
+            .add_filter(format.label(), &[format.extension()])
+            .save_file()
+    }
+}
+
+/// Dialogs that answer from a script: the paths to return, in order. For tests, and for
+/// platforms without dialogs.
+#[derive(Debug, Default, Clone)]
+pub struct ScriptedDialogs {
+    /// Answers to [`FileDialogs::pick_open`], first first.
+    pub open_answers: Vec<PathBuf>,
+    /// Answers to [`FileDialogs::pick_save`], first first.
+    pub save_answers: Vec<PathBuf>,
+}
+
+impl FileDialogs for ScriptedDialogs {
+    fn pick_open(&mut self) -> Option<PathBuf> {
+        (!self.open_answers.is_empty()).then(|| self.open_answers.remove(0))
+    }
+
+    fn pick_save(&mut self, _suggested_name: &str, _format: TextFormat) -> Option<PathBuf> {
+        (!self.save_answers.is_empty()).then(|| self.save_answers.remove(0))
+    }
+}
+
+/// Files kept in memory: for tests and for the browser build's first cut.
+#[derive(Debug, Default)]
+pub struct MemoryFiles {
+    files: std::sync::Mutex<std::collections::BTreeMap<PathBuf, String>>,
+}
+
+impl MemoryFiles {
+    /// The text stored at `path`, if any.
+    #[must_use]
+    pub fn get(&self, path: &Path) -> Option<String> {
+        self.files.lock().ok()?.get(path).cloned()
+    }
+}
+
+impl FileStore for MemoryFiles {
+    fn read_text(&self, path: &Path) -> std::io::Result<String> {
+        self.get(path)
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"))
+    }
+
+    fn write_atomic(&self, path: &Path, text: &str) -> std::io::Result<()> {
+        if let Ok(mut files) = self.files.lock() {
+            files.insert(path.to_path_buf(), text.to_owned());
+        }
+        Ok(())
+    }
+
+    fn remove(&self, path: &Path) -> std::io::Result<()> {
+        if let Ok(mut files) = self.files.lock() {
+            files.remove(path);
+        }
+        Ok(())
+    }
+
+    fn recovery_path(&self) -> Option<PathBuf> {
+        None
+    }
+}
+
+/// The layout sidecar of a definition: `<definition>.layout.json` next to it.
+#[must_use]
+pub fn sidecar_path(definition: &Path) -> PathBuf {
+    let mut name = definition
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".layout.json");
+    definition.with_file_name(name)
+}
+
+/// One state machine found in a file: a plain definition, or one of a template's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FoundMachine {
+    /// What to call it in a chooser: the template resource's logical id, or the file name.
+    pub label: String,
+    /// The ASL definition.
+    pub definition: Value,
+    /// The definition's own text when the file is that definition (kept for the code view so
+    /// its formatting survives), `None` for a definition taken out of a template.
+    pub text: Option<String>,
+}
+
+/// What a file holds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FoundFile {
+    /// The definition's format.
+    pub format: TextFormat,
+    /// The state machines, one for a plain definition, one or more for a template.
+    pub machines: Vec<FoundMachine>,
+    /// Whether the file is a template (saving then writes the definition elsewhere).
+    pub is_template: bool,
+}
+
+/// Parses a file's text: ASL JSON or YAML, or a SAM/CloudFormation template. `base_dir` (the
+/// file's folder) resolves a template's `DefinitionUri`.
+///
+/// # Errors
+/// A message naming the line and column of a syntax error, or saying that the file holds no state
+/// machine.
+pub fn parse_file(
+    label: &str,
+    text: &str,
+    format: TextFormat,
+    base_dir: Option<&Path>,
+) -> Result<FoundFile, String> {
+    let value = parse_value(text, format)?;
+    if !asl_codec::template::is_template(&value) {
+        if !value.is_object() {
+            return Err(format!("{label}: a state machine definition must be a JSON object"));
+        }
+        return Ok(FoundFile {
+            format,
+            machines: vec![FoundMachine {
+                label: label.to_owned(),
+                definition: value,
+                text: Some(text.to_owned()),
+            }],
+            is_template: false,
+        });
+    }
+    let machines = asl_codec::template::extract_from_value(&value, base_dir)
+        .map_err(|error| format!("{label}: {error}"))?;
+    if machines.is_empty() {
+        return Err(format!(
+            "{label}: the template has no AWS::StepFunctions::StateMachine or \
+             AWS::Serverless::StateMachine resource"
+        ));
+    }
+    Ok(FoundFile {
+        format,
+        machines: machines
+            .into_iter()
+            .map(|m| FoundMachine {
+                label: m.logical_id,
+                definition: m.definition,
+                text: None,
+            })
+            .collect(),
+        is_template: true,
+    })
+}
+
+/// Parses text in the given format into a JSON value, with line:col in the error.
+///
+/// # Errors
+/// A message with the line and column of the syntax error.
+pub fn parse_value(text: &str, format: TextFormat) -> Result<Value, String> {
+    match format {
+        TextFormat::Json => asl_codec::json::parse(text, &asl_codec::json::ParseOptions::default())
+            .map(|parsed| parsed.value)
+            .map_err(|error| error.to_string()),
+        TextFormat::Yaml => asl_codec::yaml::parse(text, asl_codec::json::DEFAULT_MAX_BYTES)
+            .map_err(|error| error.to_string()),
+    }
+}
+
+/// Writes a definition in the canonical layout of a format (JSON as `JSON.stringify(v, null, 2)`).
+#[must_use]
+pub fn write_value(value: &Value, format: TextFormat) -> String {
+    let format = match format {
+        TextFormat::Json => asl_codec::Format::Json,
+        TextFormat::Yaml => asl_codec::Format::Yaml,
+    };
+    asl_codec::format_canonical(value, format)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sidecar_sits_next_to_the_definition() {
+        assert_eq!(
+            sidecar_path(Path::new("/tmp/flows/etl.asl.json")),
+            PathBuf::from("/tmp/flows/etl.asl.json.layout.json")
+        );
+    }
+
+    #[test]
+    fn a_template_yields_each_inline_machine() {
+        let template = r#"{"Resources": {
+            "First": {"Type": "AWS::StepFunctions::StateMachine",
+                      "Properties": {"Definition": {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}}},
+            "Bucket": {"Type": "AWS::S3::Bucket"},
+            "Second": {"Type": "AWS::StepFunctions::StateMachine",
+                       "Properties": {"DefinitionString": {"Fn::Join": ["", ["{\"StartAt\":\"B\",\"States\":{\"B\":{\"Type\":\"Task\",\"Resource\":\"", {"Fn::GetAtt": ["Fn", "Arn"]}, "\",\"End\":true}}}"]]}}}
+        }}"#;
+        let found =
+            parse_file("t.json", template, TextFormat::Json, None).expect("valid template");
+        assert!(found.is_template);
+        let labels: Vec<_> = found.machines.iter().map(|m| m.label.as_str()).collect();
+        assert_eq!(labels, ["First", "Second"]);
+        assert!(found.machines[1].definition["States"]["B"]["Resource"].is_string());
+    }
+
+    #[test]
+    fn a_syntax_error_names_line_and_column() {
+        let error = parse_file("x.json", "{\n  \"StartAt\": }", TextFormat::Json, None)
+            .expect_err("broken JSON");
+        assert!(error.starts_with("2:"), "{error}");
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn atomic_write_replaces_the_file_and_leaves_no_temp() {
+        let dir = std::env::temp_dir().join(format!("asl-studio-files-{}", std::process::id()));
+        let path = dir.join("a.asl.json");
+        NativeFiles.write_atomic(&path, "one").expect("write");
+        NativeFiles.write_atomic(&path, "two").expect("rewrite");
+        assert_eq!(NativeFiles.read_text(&path).expect("read"), "two");
+        let entries = std::fs::read_dir(&dir).expect("dir").count();
+        assert_eq!(entries, 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

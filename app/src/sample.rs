@@ -1,0 +1,8 @@
+//! The bundled sample opened when `asl-studio` starts without a file: an ETL pipeline.
+
+/// The sample definition: a Lambda download, a Glue transform inside a Catch that notifies SNS,
+/// and an S3 cleanup reached on success and on failure, then Succeed or Fail.
+pub const SAMPLE_ASL: &str = include_str!("../assets/sample.asl.json");
+
+/// The file name the sample is shown under.
+pub const SAMPLE_NAME: &str = "etl-pipeline.asl.json";

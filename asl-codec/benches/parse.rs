@@ -1,0 +1,47 @@
+//! Parsing, locating and writing a 10,000-state definition made by
+//! `python3 tests/data/bench/gen_asl.py 10000` (generated at run time; it is deterministic).
+
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+use std::path::Path;
+use std::process::Command;
+
+use asl_codec::{Format, SourceFile};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+fn generated_definition() -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/bench/gen_asl.py");
+    let output = Command::new("python3")
+        .arg(&script)
+        .arg("10000")
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run python3 {}: {error}", script.display()));
+    assert!(output.status.success(), "gen_asl.py failed");
+    String::from_utf8(output.stdout).unwrap_or_else(|error| panic!("gen_asl.py output: {error}"))
+}
+
+fn bench(c: &mut Criterion) {
+    let text = generated_definition();
+    let source = SourceFile::parse(text.as_str(), Format::Json)
+        .unwrap_or_else(|error| panic!("generated definition: {error}"));
+    let mut edited = source.value().clone();
+    edited["Comment"] = serde_json::json!("edited");
+    let mut group = c.benchmark_group(format!("10k states ({} bytes)", text.len()));
+    group.sample_size(20);
+    group.bench_function("parse with spans", |b| {
+        b.iter(|| SourceFile::parse(black_box(text.as_str()), Format::Json))
+    });
+    group.bench_function("serde_json::from_str (reference)", |b| {
+        b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(&text)))
+    });
+    group.bench_function("write preserving, one edit", |b| {
+        b.iter(|| source.write_preserving(black_box(&edited)))
+    });
+    group.bench_function("canonical layout", |b| b.iter(|| source.format_canonical()));
+    group.bench_function("graph-model import", |b| b.iter(|| source.machine()));
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

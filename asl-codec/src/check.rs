@@ -1,0 +1,160 @@
+//! Diagnostics with line and column: the document model's validation plus what only the text
+//! shows (duplicate keys), each mapped from its JSON pointer to a position in the file.
+
+use graph_model::{Diagnostic, Severity};
+use serde_json::Value;
+
+use crate::span::LineCol;
+use crate::template::{DefinitionOrigin, TemplateMachine};
+use crate::{Loaded, SourceFile};
+
+/// A diagnostic placed in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The template machine's logical id; `None` for a plain definition.
+    pub machine: Option<String>,
+    /// The diagnostic; its pointer is into the ASL definition.
+    pub diagnostic: Diagnostic,
+    /// Where it is in the file.
+    pub location: LineCol,
+    /// False when the pointer's target is absent and `location` is its nearest existing ancestor
+    /// (or, for a definition held in a string, the string itself).
+    pub exact: bool,
+}
+
+/// Diagnostics of one definition value: the document model's shape and validation.
+pub fn validate_definition(definition: &Value) -> Vec<Diagnostic> {
+    match graph_model::StateMachine::from_value(definition) {
+        // Validation proper (graph_model::validate) is wired here once graph-model has it.
+        Ok(_machine) => Vec::new(),
+        Err(error) => vec![Diagnostic::error("SCHEMA_VALIDATION_FAILED", "", error.to_string())],
+    }
+}
+
+/// Duplicate keys, as diagnostics: a duplicate state name is `DUPLICATE_STATE_NAMES` (AWS's
+/// code), any other duplicate key `DUPLICATE_KEY`. Both are errors: AWS rejects them.
+pub fn duplicate_key_diagnostics(source: &SourceFile) -> Vec<Diagnostic> {
+    source
+        .duplicate_keys()
+        .iter()
+        .map(|duplicate| {
+            let parent = duplicate
+                .pointer
+                .rsplit_once('/')
+                .map_or("", |(parent, _)| parent);
+            let is_state = parent == "/States" || parent.ends_with("/States");
+            let (code, what) = if is_state {
+                ("DUPLICATE_STATE_NAMES", "state name")
+            } else {
+                ("DUPLICATE_KEY", "key")
+            };
+            let at = source.line_col(duplicate.first.start);
+            let diagnostic = Diagnostic::error(
+                code,
+                duplicate.pointer.clone(),
+                format!(
+                    "duplicate {what} `{}` (first at {at}; the later one is ignored)",
+                    duplicate.key
+                ),
+            );
+            if is_state {
+                diagnostic.in_state(duplicate.key.clone())
+            } else {
+                diagnostic
+            }
+        })
+        .collect()
+}
+
+/// Every finding of a loaded file: a definition, or each machine of a template in turn.
+pub fn check_loaded(loaded: &Loaded) -> Vec<Finding> {
+    match loaded {
+        Loaded::Asl(source) => {
+            let mut diagnostics = duplicate_key_diagnostics(source);
+            diagnostics.extend(validate_definition(source.value()));
+            let mut findings: Vec<Finding> = diagnostics
+                .into_iter()
+                .map(|diagnostic| {
+                    let location = source.locate(&diagnostic.pointer);
+                    Finding {
+                        machine: None,
+                        diagnostic,
+                        location: location.line_col,
+                        exact: location.exact,
+                    }
+                })
+                .collect();
+            // Duplicate keys point at the ignored occurrence: that is the line to fix.
+            for (finding, duplicate) in findings.iter_mut().zip(source.duplicate_keys()) {
+                finding.location = source.line_col(duplicate.duplicate.start);
+                finding.exact = true;
+            }
+            sort(&mut findings);
+            findings
+        }
+        Loaded::Template { source, machines } => {
+            let mut findings = Vec::new();
+            for machine in machines {
+                findings.extend(check_template_machine(source, machine));
+            }
+            findings
+        }
+    }
+}
+
+/// The findings of one template machine, placed in the template file.
+pub fn check_template_machine(template: &SourceFile, machine: &TemplateMachine) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = validate_definition(&machine.definition)
+        .into_iter()
+        .map(|diagnostic| {
+            let (location, exact) = match machine.origin {
+                DefinitionOrigin::Inline => {
+                    let found = template.locate(&format!("{}{}", machine.pointer, diagnostic.pointer));
+                    (found.line_col, found.exact)
+                }
+                _ => (template.locate(&machine.pointer).line_col, false),
+            };
+            Finding {
+                machine: Some(machine.logical_id.clone()),
+                diagnostic,
+                location,
+                exact,
+            }
+        })
+        .collect();
+    sort(&mut findings);
+    findings
+}
+
+fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        a.location
+            .cmp(&b.location)
+            .then(a.diagnostic.severity.cmp(&b.diagnostic.severity))
+    });
+}
+
+/// Whether any finding is an error.
+pub fn has_errors(findings: &[Finding]) -> bool {
+    findings
+        .iter()
+        .any(|finding| finding.diagnostic.severity == Severity::Error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Format, load_text};
+
+    #[test]
+    fn duplicate_state_names_are_errors_at_the_second_key() -> Result<(), crate::LoadError> {
+        let text = "{\"StartAt\": \"A\", \"States\": {\n\"A\": {\"Type\": \"Succeed\"},\n\"A\": {\"Type\": \"Pass\", \"End\": true}}}";
+        let loaded = load_text(text, Format::Json, None)?;
+        let findings = check_loaded(&loaded);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].diagnostic.code, "DUPLICATE_STATE_NAMES");
+        assert_eq!(findings[0].diagnostic.state.as_deref(), Some("A"));
+        assert_eq!(findings[0].location, LineCol { line: 3, column: 1 });
+        Ok(())
+    }
+}

@@ -1,0 +1,352 @@
+//! Semantic validation of an ASL document, as AWS's `ValidateStateMachineDefinition` and statelint do.
+//!
+//! [`validate`] walks every machine of the document (the top level, each Parallel branch, each Map
+//! processor) once, so the work is linear in the size of the document. Each finding is a
+//! [`Diagnostic`] whose pointer names the offending member, e.g. `/States/A/Retry/0/BackoffRate`.
+
+mod choice;
+mod fields;
+mod state;
+mod values;
+
+use std::collections::{HashMap, HashSet};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::machine::{StateMachine, escape_pointer};
+use crate::state::{QueryLanguage, StateKind};
+
+/// The diagnostic codes validation emits. AWS's own where it has one, else ours in the same style
+/// (several follow asl-validator's names).
+pub(crate) mod codes {
+    /// A field is missing, not allowed, of the wrong type or out of range (AWS).
+    pub(crate) const SCHEMA: &str = "SCHEMA_VALIDATION_FAILED";
+    /// `StartAt`, `Next`, `Default` or a Catcher names a state that does not exist (AWS).
+    pub(crate) const MISSING_TARGET: &str = "MISSING_TRANSITION_TARGET";
+    /// No state ends the machine (AWS).
+    pub(crate) const MISSING_END: &str = "MISSING_END_STATE";
+    /// The same state name appears twice in the document, nested machines included (AWS).
+    pub(crate) const DUPLICATE_STATE: &str = "DUPLICATE_STATE_NAME";
+    /// A state name longer than AWS allows (AWS).
+    pub(crate) const INVALID_STATE_NAME: &str = "INVALID_STATE_NAME";
+    /// A Task `Resource` that is not a valid URI / Lambda ARN (AWS).
+    pub(crate) const INVALID_RESOURCE: &str = "INVALID_RESOURCE";
+    /// A state no transition leads to.
+    pub(crate) const UNREACHABLE: &str = "UNREACHABLE_STATE";
+    /// `End: true` together with `Next`.
+    pub(crate) const TERMINAL_WITH_NEXT: &str = "TERMINAL_STATE_WITH_NEXT";
+    /// A state inside a Parallel branch transitions out of its branch.
+    pub(crate) const BRANCH_OUTBOUND: &str = "BRANCH_OUTBOUND_TRANSITION_TARGET";
+    /// A state inside a Map processor transitions out of its processor.
+    pub(crate) const MAP_OUTBOUND: &str = "MAP_OUTBOUND_TRANSITION_TARGET";
+    /// Two payload-template keys collide once `.$` is stripped.
+    pub(crate) const DUPLICATE_FIELD_NAME: &str = "DUPLICATE_FIELD_NAME";
+    /// Both `TimeoutSeconds` and `TimeoutSecondsPath`.
+    pub(crate) const TASK_TIMEOUT: &str = "TASK_TIMEOUT";
+    /// Both `HeartbeatSeconds` and `HeartbeatSecondsPath`, or a heartbeat not below the timeout.
+    pub(crate) const TASK_HEARTBEAT: &str = "TASK_HEARTBEAT";
+    /// Both `Error` and `ErrorPath`.
+    pub(crate) const FAIL_ERROR: &str = "FAIL_ERROR_PROPERTY";
+    /// Both `Cause` and `CausePath`.
+    pub(crate) const FAIL_CAUSE: &str = "FAIL_CAUSE_PROPERTY";
+    /// Not exactly one of `Seconds`, `SecondsPath`, `Timestamp`, `TimestampPath`.
+    pub(crate) const WAIT_DURATION: &str = "WAIT_DURATION";
+    /// Not exactly one of `ItemProcessor`, `Iterator`.
+    pub(crate) const MAP_ITEM_PROCESSOR: &str = "MAP_ITEM_PROCESSOR";
+    /// Both `ItemSelector` and `Parameters`.
+    pub(crate) const MAP_ITEM_SELECTOR: &str = "MAP_ITEM_SELECTOR";
+    /// Both `ToleratedFailureCount`/`Percentage` and its `Path` twin.
+    pub(crate) const MAP_TOLERATED_FAILURE: &str = "MAP_TOLERATED_FAILURE";
+    /// Both `MaxConcurrency` and `MaxConcurrencyPath`.
+    pub(crate) const MAP_MAX_CONCURRENCY: &str = "MAP_MAX_CONCURRENCY";
+    /// Both `Items` and `ItemsPath`.
+    pub(crate) const MAP_ITEMS: &str = "MAP_ITEMS";
+    /// Both `MaxItems` and `MaxItemsPath` in an ItemReader's ReaderConfig.
+    pub(crate) const MAP_ITEMREADER_MAXITEM: &str = "MAP_ITEMREADER_MAXITEM";
+    /// Both a batch limit and its `Path` twin in an ItemBatcher.
+    pub(crate) const MAP_ITEM_BATCHER: &str = "MAP_ITEM_BATCHER";
+}
+
+/// The longest state name AWS accepts.
+const MAX_STATE_NAME: usize = 80;
+
+/// Checks a whole document and returns every problem found, in document order per machine. An empty
+/// list means AWS would accept the definition (as far as it can be told without calling AWS).
+#[must_use]
+pub fn validate(machine: &StateMachine) -> Vec<Diagnostic> {
+    let root_ql = machine.query_language.unwrap_or(QueryLanguage::JsonPath);
+    let mut machines = Vec::new();
+    collect(machine, String::new(), Scope::Root, root_ql, &mut machines);
+
+    let mut declared: HashMap<&str, usize> = HashMap::new();
+    let mut sink = Sink::default();
+    for (id, info) in machines.iter().enumerate() {
+        for name in info.machine.state_names() {
+            if let Some(&first) = declared.get(name) {
+                let first_pointer = &machines[first].pointer;
+                sink.state = Some(name.to_owned());
+                sink.error(
+                    codes::DUPLICATE_STATE,
+                    &info.state_pointer(name),
+                    format!(
+                        "State name \"{name}\" is already used at {}/States; names must be unique across the whole state machine, nested machines included",
+                        if first_pointer.is_empty() { "" } else { first_pointer.as_str() }
+                    ),
+                );
+            } else {
+                declared.insert(name, id);
+            }
+        }
+    }
+
+    for info in &machines {
+        check_machine(&mut sink, info, root_ql, &declared);
+    }
+    sink.out
+}
+
+/// Where a machine sits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    Root,
+    Branch,
+    Processor,
+}
+
+/// One machine of the document with what is known about its place.
+pub(crate) struct MachineInfo<'m> {
+    pub(crate) machine: &'m StateMachine,
+    /// JSON pointer of the machine object.
+    pub(crate) pointer: String,
+    pub(crate) scope: Scope,
+    /// The query language its states inherit.
+    pub(crate) ql: QueryLanguage,
+}
+
+impl MachineInfo<'_> {
+    pub(crate) fn state_pointer(&self, name: &str) -> String {
+        format!("{}/States/{}", self.pointer, escape_pointer(name))
+    }
+}
+
+fn collect<'m>(
+    machine: &'m StateMachine,
+    pointer: String,
+    scope: Scope,
+    ql: QueryLanguage,
+    out: &mut Vec<MachineInfo<'m>>,
+) {
+    let mut nested = Vec::new();
+    for state in machine.states() {
+        let state_ql = state.query_language.unwrap_or(ql);
+        let state_pointer = format!("{pointer}/States/{}", escape_pointer(&state.name));
+        match &state.kind {
+            StateKind::Parallel(p) => {
+                for (index, branch) in p.branches.iter().flatten().enumerate() {
+                    nested.push((
+                        branch,
+                        format!("{state_pointer}/Branches/{index}"),
+                        Scope::Branch,
+                        state_ql,
+                    ));
+                }
+            }
+            StateKind::Map(m) => {
+                if let Some(processor) = &m.processor {
+                    nested.push((
+                        processor.as_ref(),
+                        format!("{state_pointer}/{}", m.processor_field.as_str()),
+                        Scope::Processor,
+                        state_ql,
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    out.push(MachineInfo {
+        machine,
+        pointer,
+        scope,
+        ql,
+    });
+    for (child, child_pointer, child_scope, child_ql) in nested {
+        collect(child, child_pointer, child_scope, child_ql, out);
+    }
+}
+
+/// Collects diagnostics, tagging each with the state being checked.
+#[derive(Default)]
+pub(crate) struct Sink {
+    pub(crate) out: Vec<Diagnostic>,
+    pub(crate) state: Option<String>,
+}
+
+impl Sink {
+    pub(crate) fn error(&mut self, code: &str, pointer: &str, message: impl Into<String>) {
+        self.push(code, Severity::Error, pointer, message.into());
+    }
+
+    pub(crate) fn warning(&mut self, code: &str, pointer: &str, message: impl Into<String>) {
+        self.push(code, Severity::Warning, pointer, message.into());
+    }
+
+    fn push(&mut self, code: &str, severity: Severity, pointer: &str, message: String) {
+        self.out.push(Diagnostic {
+            code: code.to_owned(),
+            severity,
+            message,
+            state: self.state.clone(),
+            pointer: pointer.to_owned(),
+        });
+    }
+}
+
+/// What a transition's target check needs to know about the document.
+pub(crate) struct Targets<'a, 'm> {
+    pub(crate) info: &'a MachineInfo<'m>,
+    pub(crate) declared: &'a HashMap<&'m str, usize>,
+}
+
+impl Targets<'_, '_> {
+    /// Reports a transition (`Next`, `Default`, a rule's or a catcher's `Next`) whose target is not a
+    /// state of this machine.
+    pub(crate) fn check(&self, sink: &mut Sink, target: &str, pointer: &str, from: &str) {
+        if self.info.machine.contains(target) {
+            return;
+        }
+        let elsewhere = self.declared.contains_key(target);
+        let (code, message) = match (self.info.scope, elsewhere) {
+            (Scope::Branch, true) => (
+                codes::BRANCH_OUTBOUND,
+                format!(
+                    "{from} of state \"{}\" names \"{target}\", which is outside this Parallel branch; a branch can only transition to its own states",
+                    sink.state.as_deref().unwrap_or_default()
+                ),
+            ),
+            (Scope::Processor, true) => (
+                codes::MAP_OUTBOUND,
+                format!(
+                    "{from} of state \"{}\" names \"{target}\", which is outside this Map processor; a processor can only transition to its own states",
+                    sink.state.as_deref().unwrap_or_default()
+                ),
+            ),
+            (Scope::Root, true) => (
+                codes::MISSING_TARGET,
+                format!(
+                    "{from} of state \"{}\" names \"{target}\", which is inside a nested machine (Parallel branch or Map processor) and cannot be entered from here",
+                    sink.state.as_deref().unwrap_or_default()
+                ),
+            ),
+            (_, false) => (
+                codes::MISSING_TARGET,
+                format!(
+                    "{from} of state \"{}\" names \"{target}\", but no state has that name",
+                    sink.state.as_deref().unwrap_or_default()
+                ),
+            ),
+        };
+        sink.error(code, pointer, message);
+    }
+}
+
+fn check_machine(
+    sink: &mut Sink,
+    info: &MachineInfo<'_>,
+    root_ql: QueryLanguage,
+    declared: &HashMap<&str, usize>,
+) {
+    let machine = info.machine;
+    let at = |field: &str| format!("{}/{field}", info.pointer);
+    sink.state = None;
+    fields::check_machine_fields(sink, info);
+
+    let mut start_ok = false;
+    match &machine.start_at {
+        Some(start) if machine.contains(start) => start_ok = true,
+        Some(start) => {
+            let targets = Targets { info, declared };
+            targets.check(sink, start, &at("StartAt"), "StartAt");
+            // `Targets::check` names a state; StartAt has none, so say it plainly.
+            if let Some(last) = sink.out.last_mut() {
+                last.message = format!("StartAt names \"{start}\", but this machine has no state of that name");
+            }
+        }
+        None if machine.extras.contains("StartAt") => {}
+        None => sink.error(
+            codes::SCHEMA,
+            &info.pointer,
+            "The field \"StartAt\" is required but missing",
+        ),
+    }
+    if !machine.has_states_object() {
+        if !machine.extras.contains("States") {
+            sink.error(
+                codes::SCHEMA,
+                &info.pointer,
+                "The field \"States\" is required but missing",
+            );
+        }
+        return;
+    }
+    if machine.is_empty() {
+        sink.error(
+            codes::SCHEMA,
+            &at("States"),
+            "\"States\" must contain at least one state",
+        );
+        return;
+    }
+
+    let targets = Targets { info, declared };
+    let mut has_terminal = false;
+    for state in machine.states() {
+        sink.state = Some(state.name.clone());
+        let pointer = info.state_pointer(&state.name);
+        if state.name.chars().count() > MAX_STATE_NAME {
+            sink.error(
+                codes::INVALID_STATE_NAME,
+                &pointer,
+                format!(
+                    "State name \"{}\" is {} characters long; AWS allows at most {MAX_STATE_NAME}",
+                    state.name,
+                    state.name.chars().count()
+                ),
+            );
+        }
+        if state.end == Some(true) || matches!(state.kind, StateKind::Succeed | StateKind::Fail(_)) {
+            has_terminal = true;
+        }
+        state::check_state(sink, info, state, &pointer, root_ql, &targets);
+    }
+    sink.state = None;
+    if !has_terminal {
+        sink.error(
+            codes::MISSING_END,
+            &at("States"),
+            "No terminal state: at least one state must have \"End\": true or be a Succeed or Fail state",
+        );
+    }
+    if start_ok {
+        let reachable = machine.reachable();
+        let reachable_names: HashSet<&str> = reachable
+            .iter()
+            .filter_map(|&node| machine.graph().node_weight(node))
+            .map(|state| state.name.as_str())
+            .collect();
+        for state in machine.states() {
+            let not_an_object = matches!(state.kind, StateKind::NotAnObject(_));
+            if !not_an_object && !reachable_names.contains(state.name.as_str()) {
+                sink.state = Some(state.name.clone());
+                sink.error(
+                    codes::UNREACHABLE,
+                    &info.state_pointer(&state.name),
+                    format!(
+                        "State \"{}\" is not reachable: no transition from StartAt leads to it",
+                        state.name
+                    ),
+                );
+            }
+        }
+        sink.state = None;
+    }
+}

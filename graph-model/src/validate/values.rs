@@ -1,0 +1,515 @@
+//! Checks of single values: paths, JSONata strings, payload templates, numbers, timestamps, resources.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use super::{Sink, codes};
+use crate::NumberOr;
+use crate::expr::jsonpath::{self, Root};
+use crate::expr::{intrinsic, jsonata};
+use crate::machine::escape_pointer;
+
+/// Whether a string holds a complete `${...}` substitution placeholder (CloudFormation/SAM
+/// `DefinitionSubstitutions`, Terraform templates): such a value is replaced before AWS sees it, so it
+/// is accepted wherever a value could be substituted.
+pub(crate) fn has_placeholder(text: &str) -> bool {
+    text.find("${")
+        .is_some_and(|start| text[start + 2..].find('}').is_some_and(|len| len > 0))
+}
+
+/// Whether a value stands for something substituted before AWS sees it: a string holding a `${...}`
+/// placeholder, or a CloudFormation intrinsic object (`{"Ref": ...}`, `{"Fn::GetAtt": ...}`) left in
+/// a definition taken from a template.
+pub(crate) fn is_placeholder_value(value: &Value) -> bool {
+    match value {
+        Value::String(text) => has_placeholder(text),
+        Value::Object(map) => {
+            map.len() == 1
+                && map
+                    .keys()
+                    .next()
+                    .is_some_and(|key| key == "Ref" || key.starts_with("Fn::"))
+        }
+        _ => false,
+    }
+}
+
+/// Parses a path, tolerating what AWS accepts but the shared parser does not read yet: filter and
+/// script expressions whose insides it rejects (bare words as in `[?(@.Type==AMOUNT_PAID)]`, or
+/// `[(@.length-1)]`). Such a bracket is checked for balance only.
+fn parse_path(text: &str) -> Result<jsonpath::Path, jsonpath::PathError> {
+    let strict = jsonpath::parse(text);
+    if strict.is_ok() || !text.contains("[(") && !text.contains("[?(") {
+        return strict;
+    }
+    let mut loose = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('[') {
+        loose.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let script = after.starts_with('(') || after.starts_with("?(");
+        if !script {
+            loose.push('[');
+            rest = after;
+            continue;
+        }
+        let mut depth = 0usize;
+        let mut end = None;
+        for (offset, c) in after.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                ']' if depth == 0 => {
+                    end = Some(offset);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let Some(end) = end else {
+            return strict;
+        };
+        loose.push_str("[*]");
+        rest = &after[end + 1..];
+    }
+    loose.push_str(rest);
+    match jsonpath::parse(&loose) {
+        Ok(mut path) => {
+            // A filter or script selects by computation: never a single node.
+            path.segments.push(jsonpath::Segment::Child(jsonpath::Selector::Wildcard));
+            Ok(path)
+        }
+        Err(_) => strict,
+    }
+}
+
+/// What a JSONPath-flavoured string field must hold.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PathKind {
+    /// Any path (InputPath, OutputPath): `$`, `$$` or a variable, wildcards and filters allowed.
+    Any,
+    /// A reference path naming one node, from any root (`*Path` fields, `Variable`).
+    Reference,
+    /// A reference path into the state input only (ResultPath): no context object, no variables.
+    Result,
+}
+
+/// Why a path field's text is not acceptable, or `None` when it is.
+pub(crate) fn path_problem(text: &str, kind: PathKind) -> Option<String> {
+    if has_placeholder(text) {
+        return None;
+    }
+    let path = match parse_path(text) {
+        Ok(path) => path,
+        Err(error) => return Some(format!("is not a valid JSONPath ({})", error.reason)),
+    };
+    match kind {
+        PathKind::Any => None,
+        PathKind::Reference if !path.is_definite() => {
+            Some("must be a reference path (one node: no wildcards, filters, slices or unions)".to_owned())
+        }
+        PathKind::Reference => None,
+        PathKind::Result => {
+            if !matches!(path.root, Root::Input) {
+                Some("must be a reference path into the state input, starting with '$' (not '$$' or a variable)".to_owned())
+            } else if !path.is_definite() {
+                Some("must be a reference path (one node: no wildcards, filters, slices or unions)".to_owned())
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// Why a `.$` value (payload templates, Assign, ErrorPath/CausePath) is not a valid path or intrinsic
+/// function call, or `None` when it is.
+pub(crate) fn dollar_value_problem(text: &str) -> Option<String> {
+    if has_placeholder(text) {
+        return None;
+    }
+    if text.starts_with(char::is_whitespace) {
+        return Some("must not start with whitespace".to_owned());
+    }
+    if intrinsic::looks_like_intrinsic(text) {
+        if let Some(problem) = bad_escape(text) {
+            return Some(format!("is not a valid intrinsic function call: {problem}"));
+        }
+        return intrinsic::validate(text)
+            .err()
+            .map(|error| format!("is not a valid intrinsic function call: {error}"));
+    }
+    if text.starts_with('$') {
+        return parse_path(text)
+            .err()
+            .map(|error| format!("is not a valid JSONPath ({})", error.reason));
+    }
+    Some("must be a JSONPath (starting with '$') or an intrinsic function call (States.*)".to_owned())
+}
+
+/// Inside an intrinsic call's quoted strings, AWS allows only the escapes `\'`, `\{`, `\}` and `\\`
+/// (recorded: `\"` is rejected). The shared parser is more lenient, so this is checked here.
+fn bad_escape(text: &str) -> Option<String> {
+    let mut quoted = false;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => quoted = !quoted,
+            '\\' if quoted => match chars.next() {
+                Some('\'' | '{' | '}' | '\\') => {}
+                Some(other) => {
+                    return Some(format!(
+                        "'\\{other}' is not an allowed escape in a string literal (only \\', \\{{, \\}} and \\\\)"
+                    ));
+                }
+                None => return Some("the text ends inside an escape".to_owned()),
+            },
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The JSONata problem of a string, if it is meant as a JSONata expression: a whole `{% ... %}`
+/// string whose body does not parse, or a string that opens `{%` without closing (or the reverse).
+pub(crate) fn jsonata_problem(text: &str) -> Option<String> {
+    if let Some(body) = jsonata::jsonata_body(text) {
+        if has_placeholder(body) && jsonata::check_syntax(body).is_err() {
+            return None;
+        }
+        return jsonata::check_syntax(body)
+            .err()
+            .map(|error| format!("is not a valid JSONata expression: {error}"));
+    }
+    let trimmed = text.trim();
+    if trimmed.starts_with("{%") && !trimmed.ends_with("%}") {
+        return Some("opens a JSONata expression with '{%' but does not end with '%}'".to_owned());
+    }
+    if trimmed.ends_with("%}") && !trimmed.starts_with("{%") {
+        return Some("ends with '%}' but does not start with '{%'".to_owned());
+    }
+    // A string with spaces around `{% ... %}` is a literal for AWS (recorded: "constant_not_jsonata").
+    None
+}
+
+/// Whether a string is a whole `{% ... %}` JSONata expression.
+pub(crate) fn is_jsonata(text: &str) -> bool {
+    jsonata::jsonata_body(text).is_some()
+}
+
+/// Checks every string inside a JSONata-state value (Arguments, Output, Assign, Items, ...).
+pub(crate) fn check_jsonata_tree(sink: &mut Sink, value: &Value, pointer: &str, field: &str) {
+    match value {
+        Value::String(text) => {
+            if let Some(problem) = jsonata_problem(text) {
+                sink.error(
+                    codes::SCHEMA,
+                    pointer,
+                    format!("{field} {problem}"),
+                );
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                check_jsonata_tree(sink, item, &format!("{pointer}/{index}"), field);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                check_jsonata_tree(sink, item, &format!("{pointer}/{}", escape_pointer(key)), field);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Checks a JSONPath payload template (Parameters, ResultSelector, ItemSelector, Assign, ...): every
+/// `.$` key holds a valid path or intrinsic call, and no two keys collide once `.$` is stripped.
+pub(crate) fn check_payload(sink: &mut Sink, value: &Value, pointer: &str, field: &str) {
+    match value {
+        Value::Object(map) => check_payload_object(sink, map, pointer, field),
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                check_payload(sink, item, &format!("{pointer}/{index}"), field);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check_payload_object(sink: &mut Sink, map: &Map<String, Value>, pointer: &str, field: &str) {
+    let mut stripped: HashMap<&str, &str> = HashMap::with_capacity(map.len());
+    for (key, item) in map {
+        let member = format!("{pointer}/{}", escape_pointer(key));
+        let bare = key.strip_suffix(".$").unwrap_or(key);
+        if let Some(first) = stripped.insert(bare, key) {
+            sink.error(
+                codes::DUPLICATE_FIELD_NAME,
+                &member,
+                format!(
+                    "{field}: fields '{first}' and '{key}' both become '{bare}' once the '.$' suffix is stripped"
+                ),
+            );
+        }
+        if key.ends_with(".$") {
+            match item {
+                Value::String(text) => {
+                    if let Some(problem) = dollar_value_problem(text) {
+                        sink.error(
+                            codes::SCHEMA,
+                            &member,
+                            format!("{field}: the value of '{key}' {problem}"),
+                        );
+                    }
+                }
+                _ => sink.error(
+                    codes::SCHEMA,
+                    &member,
+                    format!(
+                        "{field}: the value of '{key}' must be a string holding a JSONPath or an intrinsic function call"
+                    ),
+                ),
+            }
+        } else {
+            check_payload(sink, item, &member, field);
+        }
+    }
+}
+
+/// What a numeric field accepts.
+#[derive(Clone, Copy)]
+pub(crate) struct NumberRule {
+    /// Integers only.
+    pub integer: bool,
+    /// Smallest allowed value.
+    pub min: f64,
+    /// Largest allowed value.
+    pub max: Option<f64>,
+}
+
+impl NumberRule {
+    pub(crate) const fn int(min: f64) -> Self {
+        Self { integer: true, min, max: None }
+    }
+}
+
+/// Checks a number field that may hold a JSONata expression (JSONata states) or a placeholder.
+pub(crate) fn check_number(
+    sink: &mut Sink,
+    value: &NumberOr,
+    rule: NumberRule,
+    jsonata_state: bool,
+    pointer: &str,
+    what: &str,
+) {
+    match value {
+        NumberOr::Number(n) => {
+            let number = n.as_f64().unwrap_or(f64::NAN);
+            let integral = n.is_i64() || n.is_u64() || (number.fract() == 0.0 && !n.to_string().contains('.'));
+            if rule.integer && !integral {
+                sink.error(codes::SCHEMA, pointer, format!("{what} must be an integer, found {n}"));
+            } else if number < rule.min {
+                sink.error(
+                    codes::SCHEMA,
+                    pointer,
+                    format!("{what} is {n} but the allowed minimum is {}", rule.min),
+                );
+            } else if let Some(max) = rule.max.filter(|max| number > *max) {
+                sink.error(
+                    codes::SCHEMA,
+                    pointer,
+                    format!("{what} is {n} but the allowed maximum is {max}"),
+                );
+            }
+        }
+        NumberOr::Expr(text) => {
+            if has_placeholder(text) {
+                return;
+            }
+            if jsonata_state && is_jsonata(text) {
+                if let Some(problem) = jsonata_problem(text) {
+                    sink.error(codes::SCHEMA, pointer, format!("{what} {problem}"));
+                }
+                return;
+            }
+            let kind = if rule.integer { "an integer" } else { "a number" };
+            let hint = if is_jsonata(text) {
+                " (JSONata expressions need QueryLanguage JSONata)"
+            } else {
+                ""
+            };
+            sink.error(
+                codes::SCHEMA,
+                pointer,
+                format!("{what} must be {kind}, found the string \"{text}\"{hint}"),
+            );
+        }
+    }
+}
+
+/// Whether a string is an ISO-8601 timestamp as ASL requires (RFC 3339: `YYYY-MM-DDTHH:MM:SS`,
+/// optional fraction, then `Z` or `±HH:MM`; uppercase `T` and `Z`).
+pub(crate) fn is_timestamp(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        bytes.get(range.clone()).is_some_and(|part| part.iter().all(u8::is_ascii_digit))
+    };
+    let number = |range: std::ops::Range<usize>| -> u32 {
+        text.get(range)
+            .and_then(|part| part.parse().ok())
+            .unwrap_or(u32::MAX)
+    };
+    if bytes.len() < 20
+        || !digits(0..4)
+        || bytes[4] != b'-'
+        || !digits(5..7)
+        || bytes[7] != b'-'
+        || !digits(8..10)
+        || bytes[10] != b'T'
+        || !digits(11..13)
+        || bytes[13] != b':'
+        || !digits(14..16)
+        || bytes[16] != b':'
+        || !digits(17..19)
+    {
+        return false;
+    }
+    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    if day == 0 || day > days_in_month || number(11..13) > 23 || number(14..16) > 59 || number(17..19) > 60 {
+        return false;
+    }
+    let mut rest = &text[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let count = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if count == 0 {
+            return false;
+        }
+        rest = &fraction[count..];
+    }
+    if rest == "Z" {
+        return true;
+    }
+    let offset = rest.as_bytes();
+    offset.len() == 6
+        && matches!(offset[0], b'+' | b'-')
+        && offset[1..3].iter().all(u8::is_ascii_digit)
+        && offset[3] == b':'
+        && offset[4..6].iter().all(u8::is_ascii_digit)
+        && number(20..22) <= 23
+        && number(23..25) <= 59
+}
+
+/// Why a Task `Resource` is not acceptable, or `None`. Any URI is accepted (activities, service
+/// integrations, the statelint fixtures' `foo:bar`); Lambda function ARNs also get their function name
+/// and qualifier checked, as AWS does.
+pub(crate) fn resource_problem(text: &str) -> Option<String> {
+    if text.contains("${") {
+        return if unterminated_placeholder(text) {
+            Some("has a '${' placeholder that is never closed with '}'".to_owned())
+        } else {
+            None
+        };
+    }
+    let Some((scheme, rest)) = text.split_once(':') else {
+        return Some("must be a URI such as an ARN".to_owned());
+    };
+    let scheme_ok = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !scheme_ok || rest.is_empty() || text.chars().any(char::is_whitespace) {
+        return Some("must be a URI such as an ARN".to_owned());
+    }
+    let parts: Vec<&str> = text.split(':').collect();
+    if parts.len() >= 7 && parts[0] == "arn" && parts[2] == "lambda" && parts[5] == "function" {
+        let name_ok = |s: &str| {
+            !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        };
+        let qualifier_ok = |s: &str| {
+            !s.is_empty()
+                && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '$'))
+        };
+        let ok = match parts.len() {
+            7 => name_ok(parts[6]),
+            8 => name_ok(parts[6]) && qualifier_ok(parts[7]),
+            _ => false,
+        };
+        if !ok {
+            return Some(
+                "is not a valid Lambda function ARN (function name, then an optional version or alias of letters, digits, '-', '_')"
+                    .to_owned(),
+            );
+        }
+    }
+    None
+}
+
+fn unterminated_placeholder(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        match rest[start + 2..].find('}') {
+            Some(end) => rest = &rest[start + 2 + end + 1..],
+            None => return true,
+        }
+    }
+    false
+}
+
+/// A short name for a JSON value's type, for messages.
+pub(crate) fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_follow_rfc3339_strictly() {
+        assert!(is_timestamp("2016-03-14T01:59:00Z"));
+        assert!(is_timestamp("2016-03-14T01:59:00.123Z"));
+        assert!(is_timestamp("2016-03-14T01:59:00+01:00"));
+        assert!(!is_timestamp("2016-03-14t01:59:00Z"));
+        assert!(!is_timestamp("2016-03-14T01:59:00z"));
+        assert!(!is_timestamp("2016-02-30T01:59:00Z"));
+        assert!(!is_timestamp("2016-03-14 01:59:00Z"));
+        assert!(!is_timestamp("2016-03-14T01:59:00"));
+        assert!(!is_timestamp("yesterday"));
+    }
+
+    #[test]
+    fn placeholders_need_a_closing_brace() {
+        assert!(has_placeholder("${Fn}"));
+        assert!(has_placeholder("arn:${AWS::Partition}:states:::lambda:invoke"));
+        assert!(!has_placeholder("${lambdaArn"));
+        assert!(!has_placeholder("$.a"));
+        assert!(resource_problem("${lambdaArn").is_some());
+        assert!(resource_problem("${LambdaArn}").is_none());
+    }
+
+    #[test]
+    fn lambda_arns_are_checked() {
+        assert!(resource_problem("arn:aws:lambda:us-east-1:123:function:Fn").is_none());
+        assert!(resource_problem("arn:aws:lambda:us-east-1:123:function:Fn:$LATEST").is_none());
+        assert!(resource_problem("arn:aws:lambda:us-east-1:123:function:Fn:").is_some());
+        assert!(resource_problem("arn:aws:lambda:r:1:function:F:$*#$7485").is_some());
+        assert!(resource_problem("foo:bar").is_none());
+        assert!(resource_problem("not a uri").is_some());
+    }
+}

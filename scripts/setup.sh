@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what building and testing ASL Studio needs, only what is missing; safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "cargo is required (rustup toolchain 1.95 or newer)" >&2
+  exit 1
+fi
+rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt || true
+
+if [ -f scripts/setup-web.sh ]; then
+  bash scripts/setup-web.sh
+fi

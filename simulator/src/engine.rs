@@ -1,0 +1,1659 @@
+//! The resumable run loop.
+//!
+//! A run is a stack of execution contexts (frames): the top level, and above it the Parallel branch or
+//! Map iteration currently running, and so on. Children of a Parallel or Map run one after the other, in
+//! order, which keeps runs deterministic and means the live contexts always form a single stack. Each
+//! `step` advances the top frame by one state (or one child start/finish), so a caller can run a big
+//! execution in slices and cancel it between them. Nothing recurses on the Rust stack across nested
+//! machines.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use graph_model::expr::jsonpath::Path;
+use serde_json::{Map, Value, json};
+
+use crate::choice;
+use crate::error::{DefinitionError, Raised, Severity};
+use crate::expr::JsonataScope;
+use crate::intrinsics::IntrinsicContext;
+use crate::mocks::MockResponse;
+use crate::path::{self as jpath, Found};
+use crate::plan::{
+    self, Assign, Catcher, Dynamic, FailField, Kind, Language, MapSpec, PathField, Plan, ResultPathField, State,
+    WaitSpec, jsonata_expression,
+};
+use crate::template::{Scope, Template, compact};
+use crate::timestamp;
+use crate::types::{
+    ExecutionResult, ExecutionType, HistoryEvent, Options, StateTrace, Status, StepOutcome, TraceStage,
+};
+
+/// Longest Wait AWS accepts, in seconds (a signed 32-bit count of seconds).
+const MAX_WAIT_SECONDS: f64 = 2_147_483_647.0;
+
+/// A running (or finished) execution.
+pub struct Execution {
+    plan: Rc<Plan>,
+    options: Options,
+    stack: Vec<Frame>,
+    execution_input: Rc<Value>,
+    execution_arn: String,
+    state_machine_arn: String,
+    clock_millis: Cell<i64>,
+    log: RefCell<Log>,
+    random: RefCell<IntrinsicContext>,
+    invocations: RefCell<HashMap<String, u32>>,
+    transitions: u64,
+    result: Option<ExecutionResult>,
+    no_variables: Map<String, Value>,
+}
+
+#[derive(Default)]
+struct Log {
+    events: Vec<HistoryEvent>,
+    count: u64,
+    trace: Vec<StateTrace>,
+}
+
+struct Frame {
+    machine: usize,
+    state: usize,
+    input: Value,
+    variables: Rc<Map<String, Value>>,
+    entered: Option<Entered>,
+    attempts: Vec<u32>,
+    retry_count: u32,
+    container: Option<Box<Container>>,
+    last_event: Cell<u64>,
+    scope: Rc<str>,
+    trace_index: Cell<Option<usize>>,
+    /// Set on a Map iteration frame: its index (for events).
+    iteration: Option<usize>,
+}
+
+#[derive(Clone, Copy)]
+struct Entered {
+    event_id: u64,
+    millis: i64,
+}
+
+enum ContainerKind {
+    Parallel { branches: Vec<usize> },
+    Map { processor: usize, distributed: bool, tolerated_count: Option<u64>, tolerated_percentage: Option<f64> },
+}
+
+struct Container {
+    kind: ContainerKind,
+    /// Parallel: the branch input. Map: the value `$` stands for in ItemSelector.
+    input: Value,
+    items: Vec<Value>,
+    next: usize,
+    results: Vec<Value>,
+    failures: u64,
+    failure: Option<Raised>,
+}
+
+impl Container {
+    fn total(&self) -> usize {
+        match &self.kind {
+            ContainerKind::Parallel { branches } => branches.len(),
+            ContainerKind::Map { .. } => self.items.len(),
+        }
+    }
+}
+
+/// Where a state leads.
+enum Flow {
+    Next { next: usize, output: Value, delay_millis: i64 },
+    End { output: Value, delay_millis: i64 },
+    Start(Box<Container>),
+}
+
+/// Variable assignments decided by a state, applied once its output is known.
+type Assignments = Option<Map<String, Value>>;
+
+impl Execution {
+    /// Compiles `definition` and prepares a run on `input`.
+    pub fn new(definition: &Value, input: Value, options: Options) -> Result<Self, DefinitionError> {
+        let plan = plan::compile(definition)?;
+        let execution_kind = match options.execution_type {
+            ExecutionType::Standard => "execution",
+            ExecutionType::Express => "express",
+        };
+        let execution_arn = format!(
+            "arn:aws:states:{}:{}:{execution_kind}:{}:{}",
+            options.region, options.account, options.state_machine_name, options.execution_name
+        );
+        let state_machine_arn = format!(
+            "arn:aws:states:{}:{}:stateMachine:{}",
+            options.region, options.account, options.state_machine_name
+        );
+        let start = plan.machines.first().map_or(0, |machine| machine.start);
+        let random = RefCell::new(IntrinsicContext::new(options.seed));
+        let mut execution = Self {
+            plan: Rc::new(plan),
+            stack: Vec::new(),
+            execution_input: Rc::new(input.clone()),
+            execution_arn,
+            state_machine_arn,
+            clock_millis: Cell::new(options.start_time_millis),
+            log: RefCell::new(Log::default()),
+            random,
+            invocations: RefCell::new(HashMap::new()),
+            transitions: 0,
+            result: None,
+            no_variables: Map::new(),
+            options,
+        };
+        execution.stack.push(Frame {
+            machine: 0,
+            state: start,
+            input,
+            variables: Rc::new(Map::new()),
+            entered: None,
+            attempts: Vec::new(),
+            retry_count: 0,
+            container: None,
+            last_event: Cell::new(0),
+            scope: Rc::from(""),
+            trace_index: Cell::new(None),
+            iteration: None,
+        });
+        let input_text = execution.options.record_history.then(|| compact(&execution.execution_input));
+        let role = execution.options.role_arn.clone();
+        execution.emit(0, "ExecutionStarted", || {
+            detail("executionStartedEventDetails", json!({"input": input_text, "roleArn": role}))
+        });
+        Ok(execution)
+    }
+
+    /// Advances the run by at most `max_transitions` steps (a state, or a branch/iteration start or end).
+    pub fn step(&mut self, max_transitions: u64) -> StepOutcome {
+        let mut budget = max_transitions.max(1);
+        while budget > 0 && self.result.is_none() {
+            budget -= 1;
+            self.advance();
+            self.check_limits();
+        }
+        if self.result.is_some() { StepOutcome::Finished } else { StepOutcome::Running }
+    }
+
+    /// Stops the run; it ends ABORTED.
+    pub fn cancel(&mut self) {
+        if self.result.is_none() {
+            self.emit(self.stack.len().saturating_sub(1), "ExecutionAborted", Map::new);
+            self.finish(Status::Aborted, None, None, None);
+        }
+    }
+
+    /// The outcome once the run has ended.
+    pub fn result(&self) -> Option<&ExecutionResult> {
+        self.result.as_ref()
+    }
+
+    /// Consumes the execution, returning its outcome (or `None` if it has not ended).
+    pub fn into_result(self) -> Option<ExecutionResult> {
+        self.result
+    }
+
+    /// Runs to the end.
+    pub fn run_to_end(mut self) -> ExecutionResult {
+        while self.step(u64::MAX) == StepOutcome::Running {}
+        self.result.unwrap_or_else(|| aborted_result())
+    }
+
+    /// History events so far.
+    pub fn history(&self) -> Vec<HistoryEvent> {
+        self.log.borrow().events.clone()
+    }
+
+    fn check_limits(&mut self) {
+        if self.result.is_some() {
+            return;
+        }
+        let count = self.log.borrow().count;
+        if self.options.execution_type == ExecutionType::Standard && count > self.options.max_history_events {
+            let cause = format!(
+                "The execution reached the maximum number of history events ({}); a loop may never end.",
+                self.options.max_history_events
+            );
+            self.fail_execution(Some("States.Runtime".to_owned()), Some(cause));
+            return;
+        }
+        if self.options.execution_type == ExecutionType::Express {
+            let elapsed = self.clock_millis.get() - self.options.start_time_millis;
+            if elapsed as f64 > self.options.express_timeout_seconds * 1000.0 {
+                let depth = self.stack.len().saturating_sub(1);
+                self.emit(depth, "ExecutionTimedOut", || {
+                    detail("executionTimedOutEventDetails", json!({"error": "States.Timeout"}))
+                });
+                self.finish(Status::TimedOut, None, Some("States.Timeout".to_owned()), None);
+            }
+        }
+    }
+
+    fn advance(&mut self) {
+        let depth = self.stack.len().saturating_sub(1);
+        let Some(frame) = self.stack.get(depth) else {
+            self.finish(Status::Failed, None, Some("States.Runtime".to_owned()), Some("no context to run".to_owned()));
+            return;
+        };
+        if let Some(container) = &frame.container {
+            let done = container.failure.is_some() || container.next >= container.total();
+            if done {
+                self.finish_container(depth);
+            } else {
+                self.start_child(depth);
+            }
+        } else {
+            self.run_state(depth);
+        }
+    }
+
+    // ----- bookkeeping -------------------------------------------------------------------------
+
+    fn now_text(&self) -> String {
+        timestamp::format_millis(self.clock_millis.get())
+    }
+
+    fn emit(&self, depth: usize, event_type: &'static str, details: impl FnOnce() -> Map<String, Value>) -> u64 {
+        let mut log = self.log.borrow_mut();
+        log.count += 1;
+        let id = log.count;
+        let previous = self.stack.get(depth).map_or(id - 1, |frame| frame.last_event.replace(id));
+        if self.options.record_history {
+            let event = HistoryEvent {
+                id,
+                previous_event_id: previous,
+                timestamp: self.now_text(),
+                event_type,
+                details: details(),
+            };
+            log.events.push(event);
+        }
+        id
+    }
+
+    fn trace_stage(&self, depth: usize, stage: &'static str, value: impl FnOnce() -> Value) {
+        if !self.options.record_trace {
+            return;
+        }
+        let Some(index) = self.stack.get(depth).and_then(|frame| frame.trace_index.get()) else {
+            return;
+        };
+        let mut log = self.log.borrow_mut();
+        if let Some(entry) = log.trace.get_mut(index) {
+            entry.stages.push(TraceStage { stage, value: value() });
+        }
+    }
+
+    fn finish(&mut self, status: Status, output: Option<Value>, error: Option<String>, cause: Option<String>) {
+        let log = std::mem::take(&mut *self.log.borrow_mut());
+        let duration_millis = self.clock_millis.get() - self.options.start_time_millis;
+        let prices = self.options.prices;
+        let cost_usd = match self.options.execution_type {
+            ExecutionType::Standard => self.transitions as f64 * prices.standard_per_transition,
+            ExecutionType::Express => {
+                let billed_seconds = (duration_millis.max(100) as f64) / 1000.0;
+                prices.express_per_request
+                    + billed_seconds * (prices.express_memory_mb / 1024.0) * prices.express_per_gb_second
+            }
+        };
+        self.result = Some(ExecutionResult {
+            status,
+            output,
+            error,
+            cause,
+            history: log.events,
+            event_count: log.count,
+            trace: log.trace,
+            state_transitions: self.transitions,
+            duration_millis,
+            cost_usd,
+        });
+        self.stack.clear();
+    }
+
+    fn fail_execution(&mut self, error: Option<String>, cause: Option<String>) {
+        let depth = self.stack.len().saturating_sub(1);
+        let (error_text, cause_text) = (error.clone(), cause.clone());
+        self.emit(depth, "ExecutionFailed", || {
+            let mut body = Map::new();
+            if let Some(error) = error_text {
+                body.insert("error".to_owned(), Value::String(error));
+            }
+            if let Some(cause) = cause_text {
+                body.insert("cause".to_owned(), Value::String(cause));
+            }
+            detail("executionFailedEventDetails", Value::Object(body))
+        });
+        self.finish(Status::Failed, None, error, cause);
+    }
+
+    fn context_value(&self, depth: usize, state: &State, item: Option<(usize, &Value)>) -> Value {
+        let Some(frame) = self.stack.get(depth) else {
+            return Value::Null;
+        };
+        let entered = frame.entered.map_or(self.clock_millis.get(), |entered| entered.millis);
+        let mut state_object = Map::new();
+        state_object.insert("Name".to_owned(), Value::String(state.name.clone()));
+        state_object.insert("EnteredTime".to_owned(), Value::String(timestamp::format_millis(entered)));
+        if matches!(state.kind, Kind::Task { .. }) {
+            state_object.insert("RetryCount".to_owned(), json!(frame.retry_count));
+        }
+        let mut context = Map::new();
+        context.insert(
+            "Execution".to_owned(),
+            json!({
+                "Id": self.execution_arn,
+                "Input": *self.execution_input,
+                "StartTime": timestamp::format_millis(self.options.start_time_millis),
+                "Name": self.options.execution_name,
+                "RoleArn": self.options.role_arn,
+                "RedriveCount": 0,
+            }),
+        );
+        context.insert(
+            "StateMachine".to_owned(),
+            json!({"Id": self.state_machine_arn, "Name": self.options.state_machine_name}),
+        );
+        context.insert("State".to_owned(), Value::Object(state_object));
+        if let Some((index, value)) = item {
+            context.insert("Map".to_owned(), json!({"Item": {"Index": index, "Value": value}}));
+        }
+        if let Kind::Task { resource, .. } = &state.kind
+            && resource.ends_with(".waitForTaskToken")
+        {
+            context.insert("Task".to_owned(), json!({"Token": self.options.task_token}));
+        }
+        Value::Object(context)
+    }
+
+    fn jsonata_scope(
+        &self,
+        depth: usize,
+        state: &State,
+        input: &Value,
+        extra: &[(&str, &Value)],
+        item: Option<(usize, &Value)>,
+    ) -> JsonataScope<'_> {
+        let mut states = Map::new();
+        states.insert("input".to_owned(), input.clone());
+        states.insert("context".to_owned(), self.context_value(depth, state, item));
+        for (key, value) in extra {
+            states.insert((*key).to_owned(), (*value).clone());
+        }
+        let variables = self.stack.get(depth).map_or(&self.no_variables, |frame| &*frame.variables);
+        let seed = self.random.borrow_mut().next_u64();
+        JsonataScope { states: Value::Object(states), variables, seed }
+    }
+
+    // ----- running a state ---------------------------------------------------------------------
+
+    fn run_state(&mut self, depth: usize) {
+        let plan = Rc::clone(&self.plan);
+        let Some(frame) = self.stack.get(depth) else {
+            return;
+        };
+        let Some(state) = plan.machines.get(frame.machine).and_then(|machine| machine.states.get(frame.state)) else {
+            self.fail_execution(Some("States.Runtime".to_owned()), Some("state index out of range".to_owned()));
+            return;
+        };
+        if frame.entered.is_none() {
+            self.enter_state(depth, state);
+        }
+        let outcome = match state.language {
+            Language::JsonPath => self.run_jsonpath(depth, state),
+            Language::Jsonata => self.run_jsonata(depth, state),
+        };
+        match outcome {
+            Ok((flow, assignments)) => self.apply_flow(depth, state, flow, assignments),
+            Err(raised) => self.handle_error(depth, state, raised),
+        }
+    }
+
+    fn enter_state(&mut self, depth: usize, state: &State) {
+        self.transitions += 1;
+        let record = self.options.record_history;
+        let input_text = match self.stack.get(depth) {
+            Some(frame) if record => compact(&frame.input),
+            _ => String::new(),
+        };
+        let name = state.name.clone();
+        let event_id = self.emit(depth, entered_event(&state.kind), || {
+            detail("stateEnteredEventDetails", json!({"name": name, "input": input_text}))
+        });
+        let millis = self.clock_millis.get();
+        if self.options.record_trace {
+            let mut log = self.log.borrow_mut();
+            let index = log.trace.len();
+            let (scope, input) = match self.stack.get(depth) {
+                Some(frame) => (frame.scope.to_string(), frame.input.clone()),
+                None => (String::new(), Value::Null),
+            };
+            log.trace.push(StateTrace {
+                state: state.name.clone(),
+                scope,
+                entered_event_id: event_id,
+                stages: vec![TraceStage { stage: "input", value: input }],
+                error: None,
+            });
+            if let Some(frame) = self.stack.get(depth) {
+                frame.trace_index.set(Some(index));
+            }
+        }
+        if let Some(frame) = self.stack.get_mut(depth) {
+            frame.entered = Some(Entered { event_id, millis });
+            frame.attempts = vec![0; state.retry.len()];
+            frame.retry_count = 0;
+        }
+    }
+
+    fn apply_flow(&mut self, depth: usize, state: &State, flow: Flow, assignments: Assignments) {
+        if let Some(assignments) = assignments {
+            self.trace_stage(depth, "assign", || Value::Object(assignments.clone()));
+            if let Some(frame) = self.stack.get_mut(depth) {
+                let variables = Rc::make_mut(&mut frame.variables);
+                for (name, value) in assignments {
+                    variables.insert(name, value);
+                }
+            }
+        }
+        match flow {
+            Flow::Start(container) => {
+                self.start_container_events(depth, state, &container);
+                if let Some(frame) = self.stack.get_mut(depth) {
+                    frame.container = Some(container);
+                }
+            }
+            Flow::Next { next, output, delay_millis } => {
+                if let Err(raised) = self.check_size(state, &output) {
+                    self.handle_error(depth, state, raised);
+                    return;
+                }
+                self.clock_millis.set(self.clock_millis.get() + delay_millis);
+                self.exit_state(depth, state, &output);
+                if let Some(frame) = self.stack.get_mut(depth) {
+                    frame.state = next;
+                    frame.input = output;
+                    frame.entered = None;
+                    frame.container = None;
+                }
+            }
+            Flow::End { output, delay_millis } => {
+                if let Err(raised) = self.check_size(state, &output) {
+                    self.handle_error(depth, state, raised);
+                    return;
+                }
+                self.clock_millis.set(self.clock_millis.get() + delay_millis);
+                self.exit_state(depth, state, &output);
+                self.complete_frame(depth, Ok(output));
+            }
+        }
+    }
+
+    fn check_size(&self, state: &State, output: &Value) -> Result<(), Raised> {
+        // Serialising every output would dominate small states; only sizable values are measured.
+        if !might_exceed(output, self.options.max_payload_bytes) {
+            return Ok(());
+        }
+        if compact(output).len() > self.options.max_payload_bytes {
+            return Err(data_limit(&state.name));
+        }
+        Ok(())
+    }
+
+    fn exit_state(&self, depth: usize, state: &State, output: &Value) {
+        self.trace_stage(depth, "output", || output.clone());
+        if let Some(exited) = exited_event(&state.kind) {
+            let record = self.options.record_history;
+            let name = state.name.clone();
+            let output_text = if record { compact(output) } else { String::new() };
+            self.emit(depth, exited, || detail("stateExitedEventDetails", json!({"name": name, "output": output_text})));
+        }
+    }
+
+    fn scope<'a>(&'a self, depth: usize, input: &'a Value, make_context: &'a dyn Fn() -> Value) -> Scope<'a> {
+        let variables = self.stack.get(depth).map_or(&self.no_variables, |frame| &*frame.variables);
+        Scope::new(input, variables, make_context, &self.random)
+    }
+
+    fn raw_input(&self, depth: usize) -> Value {
+        self.stack.get(depth).map(|frame| frame.input.clone()).unwrap_or(Value::Null)
+    }
+
+    fn run_jsonpath(&self, depth: usize, state: &State) -> Result<(Flow, Assignments), Raised> {
+        let make_context = || self.context_value(depth, state, None);
+        let raw = self.stack.get(depth).map_or(&Value::Null, |frame| &frame.input);
+        let root_scope = self.scope(depth, raw, &make_context);
+        let effective = apply_input_path(&state.input_path, &root_scope)?;
+        self.trace_stage(depth, "afterInputPath", || effective.clone());
+        let scope = root_scope.with_input(&effective);
+        match &state.kind {
+            Kind::Pass { result, result_size } => {
+                let value = if let Some(parameters) = &state.parameters {
+                    let rendered = scope.render(parameters)?;
+                    self.trace_stage(depth, "afterParameters", || rendered.clone());
+                    rendered
+                } else if let Some(result) = result {
+                    if *result_size > self.options.max_payload_bytes {
+                        return Err(data_limit(&state.name));
+                    }
+                    result.clone()
+                } else {
+                    effective.clone()
+                };
+                self.finish_jsonpath(depth, state, &root_scope, value, false)
+            }
+            Kind::Task { resource, timeout, heartbeat } => {
+                let arguments = match &state.parameters {
+                    Some(parameters) => {
+                        let rendered = scope.render(parameters)?;
+                        self.trace_stage(depth, "afterParameters", || rendered.clone());
+                        rendered
+                    }
+                    None => effective.clone(),
+                };
+                self.check_task_timeouts(&scope, timeout.as_ref(), heartbeat.as_ref())?;
+                let result = self.invoke_task(depth, state, resource, &arguments)?;
+                self.finish_jsonpath(depth, state, &root_scope, result, true)
+            }
+            Kind::Choice { rules, default } => {
+                let mut no_jsonata = |_: &Value| -> Result<bool, Raised> {
+                    Err(Raised::runtime("a JSONata Condition in a JSONPath state"))
+                };
+                let mut chosen = None;
+                for rule in rules {
+                    if choice::holds(&rule.condition, &scope, &mut no_jsonata)? {
+                        chosen = Some((rule.next, rule.assign.as_ref()));
+                        break;
+                    }
+                }
+                let (next, assign) = match chosen {
+                    Some(found) => found,
+                    None => match default {
+                        Some(default) => (*default, state.assign.as_ref()),
+                        None => {
+                            return Err(Raised::located(
+                                "States.NoChoiceMatched",
+                                "No Matches!",
+                            ));
+                        }
+                    },
+                };
+                let assignments = jsonpath_assign(assign, &scope)?;
+                let output = apply_output_path(&state.output_path, &scope)?;
+                Ok((Flow::Next { next, output, delay_millis: 0 }, assignments))
+            }
+            Kind::Wait(spec) => {
+                let delay_millis = self.wait_delay_jsonpath(spec, &scope)?;
+                let assignments = jsonpath_assign(state.assign.as_ref(), &scope)?;
+                let output = apply_output_path(&state.output_path, &scope)?;
+                Ok((flow_to(state, output, delay_millis), assignments))
+            }
+            Kind::Succeed => {
+                let output = apply_output_path(&state.output_path, &scope)?;
+                Ok((Flow::End { output, delay_millis: 0 }, None))
+            }
+            Kind::Fail { error, cause } => {
+                let error = fail_field_jsonpath(error, "ErrorPath", &scope)?;
+                let cause = fail_field_jsonpath(cause, "CausePath", &scope)?;
+                Err(Raised::plain(error, cause))
+            }
+            Kind::Parallel { branches } => {
+                let input = match &state.parameters {
+                    Some(parameters) => {
+                        let rendered = scope.render(parameters)?;
+                        self.trace_stage(depth, "afterParameters", || rendered.clone());
+                        rendered
+                    }
+                    None => effective.clone(),
+                };
+                Ok((Flow::Start(Box::new(new_container(ContainerKind::Parallel { branches: branches.clone() }, input, Vec::new()))), None))
+            }
+            Kind::Map(spec) => {
+                let items = self.map_items_jsonpath(state, spec, &scope)?;
+                let kind = self.map_kind(spec, &scope, None)?;
+                Ok((Flow::Start(Box::new(new_container(kind, effective.clone(), items))), None))
+            }
+        }
+    }
+
+    /// ResultSelector, ResultPath, OutputPath and Assign, for a state that produced `result`.
+    fn finish_jsonpath(
+        &self,
+        depth: usize,
+        state: &State,
+        root_scope: &Scope<'_>,
+        result: Value,
+        with_selector: bool,
+    ) -> Result<(Flow, Assignments), Raised> {
+        let selected = match (&state.result_selector, with_selector) {
+            (Some(selector), true) => {
+                let rendered = root_scope.with_input(&result).render(selector)?;
+                self.trace_stage(depth, "afterResultSelector", || rendered.clone());
+                rendered
+            }
+            _ => result,
+        };
+        self.trace_stage(depth, "result", || selected.clone());
+        let assignments = jsonpath_assign(state.assign.as_ref(), &root_scope.with_input(&selected))?;
+        let combined = apply_result_path(&state.result_path, root_scope.input, selected)?;
+        self.trace_stage(depth, "afterResultPath", || combined.clone());
+        let output = apply_output_path(&state.output_path, &root_scope.with_input(&combined))?;
+        Ok((flow_to(state, output, 0), assignments))
+    }
+
+    fn check_task_timeouts(
+        &self,
+        scope: &Scope<'_>,
+        timeout: Option<&Dynamic>,
+        heartbeat: Option<&Dynamic>,
+    ) -> Result<(), Raised> {
+        for (field, dynamic) in [("TimeoutSecondsPath", timeout), ("HeartbeatSecondsPath", heartbeat)] {
+            if let Some(Dynamic::Path { text, path }) = dynamic {
+                let value = scope
+                    .lookup(path)
+                    .map(Found::into_owned)
+                    .map_err(|missing| Raised::runtime(format!("Invalid path '{text}' : {}", missing.message)))?;
+                if value.as_u64().is_none_or(|seconds| seconds == 0) {
+                    return Err(Raised::runtime(format!(
+                        "The {field} field refers to value \"{}\" which is not a valid positive integer: {text}",
+                        raw_text(&value)
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn invoke_task(&self, depth: usize, state: &State, resource: &str, arguments: &Value) -> Result<Value, Raised> {
+        let invocation = {
+            let mut invocations = self.invocations.borrow_mut();
+            let counter = invocations.entry(state.name.clone()).or_insert(0);
+            let current = *counter;
+            *counter += 1;
+            current
+        };
+        let lambda_arn = resource.starts_with("arn:aws:lambda:");
+        let (scheduled, started, succeeded, failed) = if lambda_arn {
+            ("LambdaFunctionScheduled", "LambdaFunctionStarted", "LambdaFunctionSucceeded", "LambdaFunctionFailed")
+        } else {
+            ("TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskFailed")
+        };
+        let record = self.options.record_history;
+        let parameters_text = if record { compact(arguments) } else { String::new() };
+        let region = self.options.region.clone();
+        let resource_owned = resource.to_owned();
+        self.emit(depth, scheduled, || {
+            if lambda_arn {
+                detail("lambdaFunctionScheduledEventDetails", json!({"resource": resource_owned, "input": parameters_text}))
+            } else {
+                detail(
+                    "taskScheduledEventDetails",
+                    json!({"resource": resource_owned, "region": region, "parameters": parameters_text}),
+                )
+            }
+        });
+        self.emit(depth, started, Map::new);
+        let response = match self.options.mocks.response(&state.name, invocation) {
+            Some(response) => response,
+            None if self.options.pass_through => MockResponse::Return(arguments.clone()),
+            None => {
+                let cause = format!(
+                    "No mock result for Task state '{}' (resource '{resource}'): give one in the mocks, or allow pass-through.",
+                    state.name
+                );
+                self.emit(depth, failed, || {
+                    detail("taskFailedEventDetails", json!({"error": "States.Runtime", "cause": cause}))
+                });
+                return Err(Raised { error: Some("States.Runtime".to_owned()), cause: Some(cause), severity: Severity::Fatal, located: false });
+            }
+        };
+        match response {
+            MockResponse::Return(result) => {
+                if might_exceed(&result, self.options.max_payload_bytes)
+                    && compact(&result).len() > self.options.max_payload_bytes
+                {
+                    return Err(data_limit(&state.name));
+                }
+                let output_text = if record { compact(&result) } else { String::new() };
+                self.emit(depth, succeeded, || detail("taskSucceededEventDetails", json!({"output": output_text})));
+                Ok(result)
+            }
+            MockResponse::Throw { error, cause } => {
+                let (error_text, cause_text) = (error.clone(), cause.clone());
+                self.emit(depth, failed, || {
+                    detail("taskFailedEventDetails", json!({"error": error_text, "cause": cause_text}))
+                });
+                Err(Raised::plain(Some(error), Some(cause)))
+            }
+        }
+    }
+
+    fn wait_delay_jsonpath(&self, spec: &WaitSpec, scope: &Scope<'_>) -> Result<i64, Raised> {
+        match spec {
+            WaitSpec::Seconds(Dynamic::Literal(value)) => seconds_to_millis(value.as_f64().unwrap_or(0.0)),
+            WaitSpec::Seconds(Dynamic::Path { text, path }) => {
+                let value = scope.lookup(path).map(Found::into_owned).map_err(|_| {
+                    Raised::runtime(format!("The SecondsPath parameter does not reference an input value: {text}"))
+                })?;
+                let Some(seconds) = value.as_i64().or_else(|| value.as_u64().map(|_| i64::MAX)) else {
+                    return Err(Raised::runtime(format!(
+                        "The SecondsPath parameter cannot be parsed as a long value: {text} == {}",
+                        raw_text(&value)
+                    )));
+                };
+                if seconds < 0 {
+                    return Err(Raised::runtime(format!(
+                        "The SecondsPath parameter references a negative value: {text} == {seconds}"
+                    )));
+                }
+                seconds_to_millis(seconds as f64)
+            }
+            WaitSpec::Timestamp(Dynamic::Literal(value)) => {
+                let text = value.as_str().unwrap_or_default();
+                let Some(nanos) = timestamp::parse(text) else {
+                    return Err(Raised::runtime(format!(
+                        "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {text}"
+                    )));
+                };
+                self.until(nanos)
+            }
+            WaitSpec::Timestamp(Dynamic::Path { text, path }) => {
+                let value = scope.lookup(path).map(Found::into_owned).map_err(|_| {
+                    Raised::runtime(format!("The TimestampPath parameter does not reference an input value: {text}"))
+                })?;
+                let parsed = value.as_str().and_then(timestamp::parse);
+                let Some(nanos) = parsed else {
+                    return Err(Raised::runtime(format!(
+                        "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {text} == {}",
+                        raw_text(&value)
+                    )));
+                };
+                self.until(nanos)
+            }
+            WaitSpec::Seconds(Dynamic::Jsonata(_)) | WaitSpec::Timestamp(Dynamic::Jsonata(_)) => {
+                Err(Raised::runtime("a JSONata expression in a JSONPath Wait state"))
+            }
+        }
+    }
+
+    fn until(&self, nanos: i128) -> Result<i64, Raised> {
+        let now_nanos = i128::from(self.clock_millis.get()) * 1_000_000;
+        let delay_nanos = (nanos - now_nanos).max(0);
+        if delay_nanos / 1_000_000_000 > MAX_WAIT_SECONDS as i128 {
+            return Err(Raised::runtime("Wait state delay is too long."));
+        }
+        Ok(i64::try_from(delay_nanos / 1_000_000).unwrap_or(i64::MAX))
+    }
+
+    fn map_items_jsonpath(&self, state: &State, spec: &MapSpec, scope: &Scope<'_>) -> Result<Vec<Value>, Raised> {
+        if spec.item_reader.is_some() {
+            return self.reader_items(state);
+        }
+        let items = match &spec.items_path {
+            None | Some(PathField::Whole) => scope.input.clone(),
+            Some(PathField::Null) => Value::Object(Map::new()),
+            Some(PathField::Path { text, path }) => scope
+                .lookup(path)
+                .map(Found::into_owned)
+                .map_err(|missing| Raised::runtime(format!("Invalid path '{text}' : {}", missing.message)))?,
+        };
+        match items {
+            Value::Array(items) => Ok(items),
+            other => Err(Raised::runtime(format!(
+                "Map state input must be an array but was: {}",
+                compact(&other)
+            ))),
+        }
+    }
+
+    fn reader_items(&self, state: &State) -> Result<Vec<Value>, Raised> {
+        self.options.item_reader_items.get(&state.name).cloned().ok_or_else(|| {
+            Raised::runtime(format!(
+                "The Map state '{}' reads its items with an ItemReader: give the simulator the items (for example from a local file).",
+                state.name
+            ))
+        })
+    }
+
+    /// Validates MaxConcurrency and the tolerated failure settings, and returns the container kind.
+    fn map_kind(&self, spec: &MapSpec, scope: &Scope<'_>, jsonata: Option<&JsonataScope<'_>>) -> Result<ContainerKind, Raised> {
+        if let Some(max_concurrency) = &spec.max_concurrency {
+            let value = resolve_dynamic(max_concurrency, "MaxConcurrency", scope, jsonata)?;
+            if let Dynamic::Path { text, .. } = max_concurrency {
+                if as_integer(&value).is_none() {
+                    return Err(Raised::runtime(format!(
+                        "The MaxConcurrencyPath field refers to value \"{}\" which is not a valid integer: {text}",
+                        raw_text(&value)
+                    )));
+                }
+            }
+        }
+        let tolerated_count = match &spec.tolerated_count {
+            None => None,
+            Some(dynamic) => {
+                let value = resolve_dynamic(dynamic, "ToleratedFailureCount", scope, jsonata)?;
+                let Some(count) = as_integer(&value) else {
+                    let text = match dynamic {
+                        Dynamic::Path { text, .. } => text.clone(),
+                        _ => String::new(),
+                    };
+                    return Err(Raised::runtime(format!(
+                        "The ToleratedFailureCountPath field refers to value \"{}\" which is not a valid integer: {text}",
+                        raw_text(&value)
+                    )));
+                };
+                if count < 0 {
+                    return Err(Raised::runtime("ToleratedFailureCount cannot be negative."));
+                }
+                u64::try_from(count).ok()
+            }
+        };
+        let tolerated_percentage = match &spec.tolerated_percentage {
+            None => None,
+            Some(dynamic) => {
+                let value = resolve_dynamic(dynamic, "ToleratedFailurePercentage", scope, jsonata)?;
+                let Some(percentage) = as_float(&value) else {
+                    let text = match dynamic {
+                        Dynamic::Path { text, .. } => text.clone(),
+                        _ => String::new(),
+                    };
+                    return Err(Raised::runtime(format!(
+                        "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float: {text}",
+                        raw_text(&value)
+                    )));
+                };
+                if !(0.0..=100.0).contains(&percentage) {
+                    return Err(Raised::runtime("ToleratedFailurePercentage must be between 0 and 100."));
+                }
+                Some(percentage)
+            }
+        };
+        Ok(ContainerKind::Map { processor: spec.processor, distributed: spec.distributed, tolerated_count, tolerated_percentage })
+    }
+
+    fn run_jsonata(&self, depth: usize, state: &State) -> Result<(Flow, Assignments), Raised> {
+        let input = self.stack.get(depth).map_or(&Value::Null, |frame| &frame.input);
+        let scope = self.jsonata_scope(depth, state, input, &[], None);
+        let make_context = || self.context_value(depth, state, None);
+        let path_scope = self.scope(depth, input, &make_context);
+        match &state.kind {
+            Kind::Pass { .. } | Kind::Succeed => {
+                let assignments = jsonata_assign(state.assign.as_ref(), &scope)?;
+                let output = match &state.output {
+                    Some(output) => scope.template(output, "Output")?,
+                    None => input.clone(),
+                };
+                let flow = if matches!(state.kind, Kind::Succeed) {
+                    Flow::End { output, delay_millis: 0 }
+                } else {
+                    flow_to(state, output, 0)
+                };
+                Ok((flow, assignments))
+            }
+            Kind::Task { resource, .. } => {
+                let arguments = match &state.arguments {
+                    Some(arguments) => scope.template(arguments, "Arguments")?,
+                    None => input.clone(),
+                };
+                self.trace_stage(depth, "arguments", || arguments.clone());
+                let result = self.invoke_task(depth, state, resource, &arguments)?;
+                self.trace_stage(depth, "result", || result.clone());
+                self.jsonata_finish(depth, state, input, result)
+            }
+            Kind::Choice { rules, default } => {
+                let mut evaluate = |condition: &Value| -> Result<bool, Raised> {
+                    let value = match condition {
+                        Value::String(text) => match jsonata_expression(text) {
+                            Some(expression) => scope.expression(expression, "Condition")?,
+                            None => condition.clone(),
+                        },
+                        other => other.clone(),
+                    };
+                    value.as_bool().ok_or_else(|| {
+                        Raised::located(
+                            "States.QueryEvaluationError",
+                            format!(
+                                "The JSONata expression specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was '{}' for value: {}",
+                                crate::intrinsics::kind_name(&value),
+                                compact(&value)
+                            ),
+                        )
+                    })
+                };
+                let mut chosen = None;
+                for rule in rules {
+                    if choice::holds(&rule.condition, &path_scope, &mut evaluate)? {
+                        chosen = Some((rule.next, rule.assign.as_ref(), rule.output.as_ref()));
+                        break;
+                    }
+                }
+                let (next, assign, output) = match chosen {
+                    Some(found) => found,
+                    None => match default {
+                        Some(default) => (*default, state.assign.as_ref(), state.output.as_ref()),
+                        None => return Err(Raised::located("States.NoChoiceMatched", "No Matches!")),
+                    },
+                };
+                let assignments = jsonata_assign(assign, &scope)?;
+                let output = match output {
+                    Some(output) => scope.template(output, "Output")?,
+                    None => input.clone(),
+                };
+                Ok((Flow::Next { next, output, delay_millis: 0 }, assignments))
+            }
+            Kind::Wait(spec) => {
+                let delay_millis = self.wait_delay_jsonata(spec, &scope, &path_scope)?;
+                let assignments = jsonata_assign(state.assign.as_ref(), &scope)?;
+                let output = match &state.output {
+                    Some(output) => scope.template(output, "Output")?,
+                    None => input.clone(),
+                };
+                Ok((flow_to(state, output, delay_millis), assignments))
+            }
+            Kind::Fail { error, cause } => {
+                let error = fail_field_jsonata(error, "Error", &scope, &path_scope)?;
+                let cause = fail_field_jsonata(cause, "Cause", &scope, &path_scope)?;
+                Err(Raised::plain(error, cause))
+            }
+            Kind::Parallel { branches } => {
+                let arguments = match &state.arguments {
+                    Some(arguments) => scope.template(arguments, "Arguments")?,
+                    None => input.clone(),
+                };
+                Ok((Flow::Start(Box::new(new_container(ContainerKind::Parallel { branches: branches.clone() }, arguments, Vec::new()))), None))
+            }
+            Kind::Map(spec) => {
+                let items = if spec.item_reader.is_some() {
+                    self.reader_items(state)?
+                } else {
+                    match &spec.items {
+                        Some(Value::String(text)) if jsonata_expression(text).is_some() => {
+                            let expression = jsonata_expression(text).unwrap_or_default();
+                            match scope.expression(expression, "Items")? {
+                                Value::Array(items) => items,
+                                other => {
+                                    let failure = crate::jsonata::JsonataError::unexpected_type(expression, "Items", "array", &other);
+                                    return Err(Raised::located(failure.error, failure.cause));
+                                }
+                            }
+                        }
+                        Some(literal) => match scope.template(literal, "Items")? {
+                            Value::Array(items) => items,
+                            other => {
+                                return Err(Raised::located(
+                                    "States.QueryEvaluationError",
+                                    format!("Map state input must be an array but was: {}", compact(&other)),
+                                ));
+                            }
+                        },
+                        None => match input {
+                            Value::Array(items) => items.clone(),
+                            other => {
+                                return Err(Raised::located(
+                                    "States.QueryEvaluationError",
+                                    format!("Map state input must be an array but was: {}", compact(other)),
+                                ));
+                            }
+                        },
+                    }
+                };
+                let kind = self.map_kind(spec, &path_scope, Some(&scope))?;
+                Ok((Flow::Start(Box::new(new_container(kind, input.clone(), items))), None))
+            }
+        }
+    }
+
+    fn jsonata_finish(&self, depth: usize, state: &State, input: &Value, result: Value) -> Result<(Flow, Assignments), Raised> {
+        let scope = self.jsonata_scope(depth, state, input, &[("result", &result)], None);
+        let assignments = jsonata_assign(state.assign.as_ref(), &scope)?;
+        let output = match &state.output {
+            Some(output) => scope.template(output, "Output")?,
+            None => result,
+        };
+        Ok((flow_to(state, output, 0), assignments))
+    }
+
+    fn wait_delay_jsonata(&self, spec: &WaitSpec, scope: &JsonataScope<'_>, path_scope: &Scope<'_>) -> Result<i64, Raised> {
+        match spec {
+            WaitSpec::Seconds(dynamic) => {
+                let value = resolve_dynamic(dynamic, "Seconds", path_scope, Some(scope))?;
+                match value.as_i64() {
+                    Some(seconds) if seconds >= 0 => seconds_to_millis(seconds as f64),
+                    _ => Err(Raised::located(
+                        "States.QueryEvaluationError",
+                        format!(
+                            "The JSONata expression specified for the field 'Seconds' returned an unexpected result type. Expected 'integer', but was '{}' for value: {}",
+                            crate::intrinsics::kind_name(&value),
+                            compact(&value)
+                        ),
+                    )),
+                }
+            }
+            WaitSpec::Timestamp(dynamic) => {
+                let value = resolve_dynamic(dynamic, "Timestamp", path_scope, Some(scope))?;
+                let text = raw_text(&value);
+                match value.as_str().and_then(timestamp::parse) {
+                    Some(nanos) => self.until(nanos),
+                    None => Err(Raised::located(
+                        "States.QueryEvaluationError",
+                        format!("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {text}"),
+                    )),
+                }
+            }
+        }
+    }
+
+    // ----- containers ------------------------------------------------------------------------
+
+    fn start_container_events(&self, depth: usize, state: &State, container: &Container) {
+        match &container.kind {
+            ContainerKind::Parallel { .. } => {
+                self.emit(depth, "ParallelStateStarted", Map::new);
+            }
+            ContainerKind::Map { distributed, .. } => {
+                let length = container.items.len();
+                self.emit(depth, "MapStateStarted", || detail("mapStateStartedEventDetails", json!({"length": length})));
+                if *distributed {
+                    let name = state.name.clone();
+                    self.emit(depth, "MapRunStarted", || detail("mapRunStartedEventDetails", json!({"mapRunArn": name})));
+                }
+            }
+        }
+    }
+
+    fn start_child(&mut self, depth: usize) {
+        let plan = Rc::clone(&self.plan);
+        let Some(frame) = self.stack.get(depth) else {
+            return;
+        };
+        let Some(state) = plan.machines.get(frame.machine).and_then(|machine| machine.states.get(frame.state)) else {
+            return;
+        };
+        if self.stack.len() >= self.options.max_depth {
+            let cause = format!("Parallel/Map nesting is deeper than {} levels.", self.options.max_depth);
+            self.handle_error(depth, state, Raised::runtime(cause));
+            return;
+        }
+        let Some(container) = frame.container.as_ref() else {
+            return;
+        };
+        let index = container.next;
+        let (machine, input, label) = match &container.kind {
+            ContainerKind::Parallel { branches } => {
+                let machine = branches.get(index).copied().unwrap_or(0);
+                (machine, container.input.clone(), format!("{}#{index}/", state.name))
+            }
+            ContainerKind::Map { processor, .. } => {
+                let item = container.items.get(index).cloned().unwrap_or(Value::Null);
+                let selected = match self.select_item(depth, state, &container.input, index, &item) {
+                    Ok(selected) => selected,
+                    Err(raised) => {
+                        self.handle_error(depth, state, raised);
+                        return;
+                    }
+                };
+                (*processor, selected, format!("{}[{index}]/", state.name))
+            }
+        };
+        let is_map = matches!(container.kind, ContainerKind::Map { .. });
+        let start = plan.machines.get(machine).map_or(0, |machine| machine.start);
+        let variables = Rc::clone(&frame.variables);
+        let scope: Rc<str> = if self.options.record_trace { Rc::from(format!("{}{label}", frame.scope)) } else { Rc::clone(&frame.scope) };
+        if let Some(container) = self.stack.get_mut(depth).and_then(|frame| frame.container.as_mut()) {
+            container.next += 1;
+        }
+        if is_map {
+            let name = state.name.clone();
+            self.emit(depth, "MapIterationStarted", || {
+                detail("mapIterationStartedEventDetails", json!({"name": name, "index": index}))
+            });
+        }
+        let last_event = self.stack.get(depth).map_or(0, |frame| frame.last_event.get());
+        self.stack.push(Frame {
+            machine,
+            state: start,
+            input,
+            variables,
+            entered: None,
+            attempts: Vec::new(),
+            retry_count: 0,
+            container: None,
+            last_event: Cell::new(last_event),
+            scope,
+            trace_index: Cell::new(None),
+            iteration: is_map.then_some(index),
+        });
+    }
+
+    fn select_item(&self, depth: usize, state: &State, input: &Value, index: usize, item: &Value) -> Result<Value, Raised> {
+        let Kind::Map(spec) = &state.kind else {
+            return Ok(item.clone());
+        };
+        match state.language {
+            Language::JsonPath => match &spec.item_selector {
+                Some(selector) => {
+                    let make_context = || self.context_value(depth, state, Some((index, item)));
+                    self.scope(depth, input, &make_context).render(selector)
+                }
+                None => Ok(item.clone()),
+            },
+            Language::Jsonata => match &spec.item_selector_jsonata {
+                Some(selector) => {
+                    let scope = self.jsonata_scope(depth, state, input, &[], Some((index, item)));
+                    scope.template(selector, "ItemSelector")
+                }
+                None => Ok(item.clone()),
+            },
+        }
+    }
+
+    /// A child frame ended: hand its outcome to the parent's container, or end the execution.
+    fn complete_frame(&mut self, depth: usize, outcome: Result<Value, Raised>) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        if depth == 0 || self.stack.is_empty() {
+            match outcome {
+                Ok(output) => {
+                    let record = self.options.record_history;
+                    let output_text = if record { compact(&output) } else { String::new() };
+                    self.emit(0, "ExecutionSucceeded", || {
+                        detail("executionSucceededEventDetails", json!({"output": output_text}))
+                    });
+                    self.finish(Status::Succeeded, Some(output), None, None);
+                }
+                Err(raised) => {
+                    self.fail_execution(raised.error, raised.cause);
+                }
+            }
+            return;
+        }
+        let parent_depth = self.stack.len() - 1;
+        let parent_last = frame.last_event.get();
+        if let Some(parent) = self.stack.get(parent_depth) {
+            parent.last_event.set(parent_last.max(parent.last_event.get()));
+        }
+        let Some(container) = self.stack.get(parent_depth).and_then(|parent| parent.container.as_ref()) else {
+            return;
+        };
+        let (is_map, distributed) = match &container.kind {
+            ContainerKind::Map { distributed, .. } => (true, *distributed),
+            ContainerKind::Parallel { .. } => (false, false),
+        };
+        let index = frame.iteration.unwrap_or(0);
+        let name = self.parent_state_name(parent_depth);
+        match outcome {
+            Ok(output) => {
+                if is_map {
+                    self.emit(parent_depth, "MapIterationSucceeded", || {
+                        detail("mapIterationSucceededEventDetails", json!({"name": name, "index": index}))
+                    });
+                }
+                if let Some(container) = self.stack.get_mut(parent_depth).and_then(|parent| parent.container.as_mut()) {
+                    container.results.push(output);
+                }
+            }
+            Err(raised) => {
+                if is_map {
+                    self.emit(parent_depth, "MapIterationFailed", || {
+                        detail("mapIterationFailedEventDetails", json!({"name": name, "index": index}))
+                    });
+                }
+                if let Some(container) = self.stack.get_mut(parent_depth).and_then(|parent| parent.container.as_mut()) {
+                    if distributed {
+                        container.failures += 1;
+                        container.results.push(error_output(&raised));
+                    } else {
+                        container.failure = Some(raised);
+                    }
+                }
+            }
+        }
+    }
+
+    fn parent_state_name(&self, depth: usize) -> String {
+        self.stack
+            .get(depth)
+            .and_then(|frame| self.plan.machines.get(frame.machine).and_then(|machine| machine.states.get(frame.state)))
+            .map(|state| state.name.clone())
+            .unwrap_or_default()
+    }
+
+    fn finish_container(&mut self, depth: usize) {
+        let plan = Rc::clone(&self.plan);
+        let Some(frame) = self.stack.get_mut(depth) else {
+            return;
+        };
+        let Some(container) = frame.container.take() else {
+            return;
+        };
+        let Some(state) = plan.machines.get(frame.machine).and_then(|machine| machine.states.get(frame.state)) else {
+            return;
+        };
+        let container = *container;
+        let failure = match (&container.failure, &container.kind) {
+            (Some(failure), _) => Some(failure.clone()),
+            (None, ContainerKind::Map { distributed: true, tolerated_count, tolerated_percentage, .. }) => {
+                let total = container.items.len() as f64;
+                let failures = container.failures;
+                let over_count = tolerated_count.is_none_or(|count| failures > count);
+                let over_percentage = tolerated_percentage
+                    .is_none_or(|percentage| total > 0.0 && (failures as f64) * 100.0 / total > percentage);
+                (failures > 0 && over_count && over_percentage).then(|| {
+                    Raised::plain(
+                        Some("States.ExceedToleratedFailureThreshold".to_owned()),
+                        Some("The specified tolerance threshold for the Map Run has been exceeded".to_owned()),
+                    )
+                })
+            }
+            _ => None,
+        };
+        let (failed_event, succeeded_event) = match &container.kind {
+            ContainerKind::Parallel { .. } => ("ParallelStateFailed", "ParallelStateSucceeded"),
+            ContainerKind::Map { .. } => ("MapStateFailed", "MapStateSucceeded"),
+        };
+        if let Some(failure) = failure {
+            if let ContainerKind::Map { distributed: true, .. } = container.kind {
+                self.emit(depth, "MapRunFailed", Map::new);
+            }
+            self.emit(depth, failed_event, Map::new);
+            let mut failure = failure;
+            failure.located = false;
+            self.handle_error(depth, state, failure);
+            return;
+        }
+        if let ContainerKind::Map { distributed: true, .. } = container.kind {
+            self.emit(depth, "MapRunSucceeded", Map::new);
+        }
+        self.emit(depth, succeeded_event, Map::new);
+        let result = Value::Array(container.results);
+        let outcome = match state.language {
+            Language::JsonPath => {
+                let make_context = || self.context_value(depth, state, None);
+                let raw = self.stack.get(depth).map_or(&Value::Null, |frame| &frame.input);
+                let root_scope = self.scope(depth, raw, &make_context);
+                self.finish_jsonpath(depth, state, &root_scope, result, true)
+            }
+            Language::Jsonata => {
+                let input = self.raw_input(depth);
+                self.jsonata_finish(depth, state, &input, result)
+            }
+        };
+        match outcome {
+            Ok((flow, assignments)) => self.apply_flow(depth, state, flow, assignments),
+            Err(raised) => self.handle_error(depth, state, raised),
+        }
+    }
+
+    // ----- errors ----------------------------------------------------------------------------
+
+    fn handle_error(&mut self, depth: usize, state: &State, raised: Raised) {
+        let entered_id = self.stack.get(depth).and_then(|frame| frame.entered).map_or(0, |entered| entered.event_id);
+        let mut raised = raised;
+        if raised.located {
+            raised.cause = Some(format!(
+                "An error occurred while executing the state '{}' (entered at the event id #{entered_id}). {}",
+                state.name,
+                raised.cause.unwrap_or_default()
+            ));
+            raised.located = false;
+        }
+        if self.options.record_trace
+            && let Some(index) = self.stack.get(depth).and_then(|frame| frame.trace_index.get())
+            && let Some(entry) = self.log.borrow_mut().trace.get_mut(index)
+        {
+            entry.error = raised.error.clone();
+        }
+        if let Some(frame) = self.stack.get_mut(depth) {
+            frame.container = None;
+        }
+        let is_task = matches!(state.kind, Kind::Task { .. });
+        // Retry.
+        if let Some(position) = state.retry.iter().position(|retrier| error_matches(&retrier.errors, &raised, is_task)) {
+            let retrier = &state.retry[position];
+            let attempts = self.stack.get(depth).and_then(|frame| frame.attempts.get(position).copied()).unwrap_or(0);
+            if attempts < retrier.max_attempts {
+                let mut delay = retrier.interval_seconds * retrier.backoff_rate.powi(i32::try_from(attempts).unwrap_or(i32::MAX));
+                if let Some(max_delay) = retrier.max_delay_seconds {
+                    delay = delay.min(max_delay);
+                }
+                if retrier.full_jitter {
+                    let draw = self.random.borrow_mut().next_u64();
+                    delay *= (draw >> 11) as f64 / (1u64 << 53) as f64;
+                }
+                self.clock_millis.set(self.clock_millis.get() + (delay * 1000.0).round() as i64);
+                if let Some(frame) = self.stack.get_mut(depth) {
+                    if let Some(slot) = frame.attempts.get_mut(position) {
+                        *slot += 1;
+                    }
+                    frame.retry_count += 1;
+                }
+                return;
+            }
+        }
+        // Catch.
+        if let Some(catcher) = state.catch.iter().find(|catcher| error_matches(&catcher.errors, &raised, is_task)) {
+            match self.apply_catcher(depth, state, catcher, &raised) {
+                Ok((output, assignments)) => {
+                    self.apply_flow(depth, state, Flow::Next { next: catcher.next, output, delay_millis: 0 }, assignments);
+                }
+                Err(failure) => {
+                    let mut failure = failure;
+                    if failure.located {
+                        let entered_id = entered_id;
+                        failure.cause = Some(format!(
+                            "An error occurred while executing the state '{}' (entered at the event id #{entered_id}). {}",
+                            state.name,
+                            failure.cause.unwrap_or_default()
+                        ));
+                        failure.located = false;
+                    }
+                    self.complete_frame(depth, Err(failure));
+                }
+            }
+            return;
+        }
+        self.complete_frame(depth, Err(raised));
+    }
+
+    fn apply_catcher(&self, depth: usize, state: &State, catcher: &Catcher, raised: &Raised) -> Result<(Value, Assignments), Raised> {
+        let error_output = error_output(raised);
+        let raw = self.stack.get(depth).map_or(&Value::Null, |frame| &frame.input);
+        match state.language {
+            Language::JsonPath => {
+                let make_context = || self.context_value(depth, state, None);
+                let scope = self.scope(depth, &error_output, &make_context);
+                let assignments = jsonpath_assign(catcher.assign.as_ref(), &scope)?;
+                let output = apply_result_path(&catcher.result_path, raw, error_output.clone())?;
+                Ok((output, assignments))
+            }
+            Language::Jsonata => {
+                let scope = self.jsonata_scope(depth, state, raw, &[("errorOutput", &error_output)], None);
+                let assignments = jsonata_assign(catcher.assign.as_ref(), &scope)?;
+                let output = match &catcher.output {
+                    Some(output) => scope.template(output, "Output")?,
+                    None => error_output,
+                };
+                Ok((output, assignments))
+            }
+        }
+    }
+}
+
+
+fn aborted_result() -> ExecutionResult {
+    ExecutionResult {
+        status: Status::Aborted,
+        output: None,
+        error: None,
+        cause: None,
+        history: Vec::new(),
+        event_count: 0,
+        trace: Vec::new(),
+        state_transitions: 0,
+        duration_millis: 0,
+        cost_usd: 0.0,
+    }
+}
+
+fn new_container(kind: ContainerKind, input: Value, items: Vec<Value>) -> Container {
+    Container { kind, input, items, next: 0, results: Vec::new(), failures: 0, failure: None }
+}
+
+fn detail(key: &str, value: Value) -> Map<String, Value> {
+    let mut map = Map::new();
+    map.insert(key.to_owned(), value);
+    map
+}
+
+fn flow_to(state: &State, output: Value, delay_millis: i64) -> Flow {
+    match state.next {
+        Some(next) => Flow::Next { next, output, delay_millis },
+        None => Flow::End { output, delay_millis },
+    }
+}
+
+fn entered_event(kind: &Kind) -> &'static str {
+    match kind {
+        Kind::Pass { .. } => "PassStateEntered",
+        Kind::Task { .. } => "TaskStateEntered",
+        Kind::Choice { .. } => "ChoiceStateEntered",
+        Kind::Wait(_) => "WaitStateEntered",
+        Kind::Succeed => "SucceedStateEntered",
+        Kind::Fail { .. } => "FailStateEntered",
+        Kind::Parallel { .. } => "ParallelStateEntered",
+        Kind::Map(_) => "MapStateEntered",
+    }
+}
+
+fn exited_event(kind: &Kind) -> Option<&'static str> {
+    match kind {
+        Kind::Pass { .. } => Some("PassStateExited"),
+        Kind::Task { .. } => Some("TaskStateExited"),
+        Kind::Choice { .. } => Some("ChoiceStateExited"),
+        Kind::Wait(_) => Some("WaitStateExited"),
+        Kind::Succeed => Some("SucceedStateExited"),
+        Kind::Fail { .. } => None,
+        Kind::Parallel { .. } => Some("ParallelStateExited"),
+        Kind::Map(_) => Some("MapStateExited"),
+    }
+}
+
+fn data_limit(state: &str) -> Raised {
+    Raised {
+        error: Some("States.DataLimitExceeded".to_owned()),
+        cause: Some(format!(
+            "The state/task '{state}' returned a result with a size exceeding the maximum number of bytes service limit."
+        )),
+        severity: Severity::Explicit,
+        located: false,
+    }
+}
+
+/// A cheap upper-bound test before measuring a value's JSON size.
+fn might_exceed(value: &Value, limit: usize) -> bool {
+    fn estimate(value: &Value, budget: &mut usize) -> bool {
+        match value {
+            Value::String(text) => {
+                *budget = budget.saturating_sub(text.len() + 2);
+            }
+            Value::Array(items) => {
+                for item in items {
+                    if estimate(item, budget) {
+                        return true;
+                    }
+                }
+            }
+            Value::Object(map) => {
+                for (key, item) in map {
+                    *budget = budget.saturating_sub(key.len() + 3);
+                    if estimate(item, budget) {
+                        return true;
+                    }
+                }
+            }
+            _ => *budget = budget.saturating_sub(1),
+        }
+        *budget == 0
+    }
+    let mut budget = limit / 2;
+    estimate(value, &mut budget)
+}
+
+fn error_output(raised: &Raised) -> Value {
+    let mut map = Map::new();
+    if let Some(error) = &raised.error {
+        map.insert("Error".to_owned(), Value::String(error.clone()));
+    }
+    if let Some(cause) = &raised.cause {
+        map.insert("Cause".to_owned(), Value::String(cause.clone()));
+    }
+    Value::Object(map)
+}
+
+fn error_matches(names: &[String], raised: &Raised, is_task: bool) -> bool {
+    if raised.severity == Severity::Fatal {
+        return false;
+    }
+    let error = raised.error.as_deref();
+    names.iter().any(|name| match name.as_str() {
+        "States.ALL" => raised.severity == Severity::Normal,
+        "States.TaskFailed" => is_task && raised.severity == Severity::Normal && error != Some("States.Timeout"),
+        other => error == Some(other),
+    })
+}
+
+fn apply_input_path(field: &PathField, scope: &Scope<'_>) -> Result<Value, Raised> {
+    match field {
+        PathField::Whole => Ok(scope.input.clone()),
+        PathField::Null => Ok(Value::Object(Map::new())),
+        PathField::Path { text, path } => lookup_or_runtime(scope, text, path),
+    }
+}
+
+fn apply_output_path(field: &PathField, scope: &Scope<'_>) -> Result<Value, Raised> {
+    apply_input_path(field, scope)
+}
+
+fn lookup_or_runtime(scope: &Scope<'_>, text: &str, path: &Path) -> Result<Value, Raised> {
+    scope
+        .lookup(path)
+        .map(Found::into_owned)
+        .map_err(|missing| Raised::runtime(format!("Invalid path '{text}' : {}", missing.message)))
+}
+
+fn apply_result_path(field: &ResultPathField, raw: &Value, result: Value) -> Result<Value, Raised> {
+    match field {
+        ResultPathField::Replace => Ok(result),
+        ResultPathField::Discard => Ok(raw.clone()),
+        ResultPathField::Path { text, path } => {
+            let mut target = raw.clone();
+            jpath::set(&mut target, path, result).map_err(|_| Raised {
+                error: Some("States.ResultPathMatchFailure".to_owned()),
+                cause: Some(format!("Unable to apply ReferencePath {text} to input '{}'", compact(raw))),
+                severity: Severity::Normal,
+                located: true,
+            })?;
+            Ok(target)
+        }
+    }
+}
+
+fn jsonpath_assign(assign: Option<&Assign>, scope: &Scope<'_>) -> Result<Assignments, Raised> {
+    match assign {
+        None => Ok(None),
+        Some(Assign::JsonPath(template)) => match scope.render(template)? {
+            Value::Object(map) => Ok(Some(map)),
+            _ => Err(Raised::runtime("Assign must be an object")),
+        },
+        Some(Assign::Jsonata(_)) => Err(Raised::runtime("a JSONata Assign in a JSONPath state")),
+    }
+}
+
+fn jsonata_assign(assign: Option<&Assign>, scope: &JsonataScope<'_>) -> Result<Assignments, Raised> {
+    match assign {
+        None => Ok(None),
+        Some(Assign::Jsonata(value)) => match value {
+            Value::Object(map) => {
+                let mut out = Map::with_capacity(map.len());
+                for (name, member) in map {
+                    out.insert(name.clone(), scope.template(member, &format!("Assign/{name}"))?);
+                }
+                Ok(Some(out))
+            }
+            Value::String(text) => match jsonata_expression(text) {
+                Some(expression) => match scope.expression(expression, "Assign")? {
+                    Value::Object(map) => Ok(Some(map)),
+                    _ => Err(Raised::located("States.QueryEvaluationError", "Assign must evaluate to an object")),
+                },
+                None => Err(Raised::runtime("Assign must be an object")),
+            },
+            _ => Err(Raised::runtime("Assign must be an object")),
+        },
+        Some(Assign::JsonPath(template)) => match template {
+            Template::Literal(Value::Object(map)) => Ok(Some(map.clone())),
+            _ => Err(Raised::runtime("a JSONPath Assign in a JSONata state")),
+        },
+    }
+}
+
+fn fail_field_jsonpath(field: &FailField, name: &str, scope: &Scope<'_>) -> Result<Option<String>, Raised> {
+    match field {
+        FailField::Absent => Ok(None),
+        FailField::Literal(text) => Ok(Some(text.clone())),
+        FailField::Path { text, template } => {
+            let value = match template {
+                Template::Path { path, .. } => scope.lookup(path).map(Found::into_owned).map_err(|_| {
+                    Raised::runtime(format!(
+                        "The JSONPath '{text}' specified for the field '{name}' could not be found in the input '{}'",
+                        compact(scope.input)
+                    ))
+                })?,
+                other => scope.render(other)?,
+            };
+            Ok(Some(raw_text(&value)))
+        }
+        FailField::Jsonata(_) => Err(Raised::runtime("a JSONata expression in a JSONPath Fail state")),
+    }
+}
+
+fn fail_field_jsonata(field: &FailField, name: &str, scope: &JsonataScope<'_>, path_scope: &Scope<'_>) -> Result<Option<String>, Raised> {
+    match field {
+        FailField::Absent => Ok(None),
+        FailField::Literal(text) => Ok(Some(text.clone())),
+        FailField::Jsonata(expression) => {
+            let value = scope.expression(expression, name)?;
+            Ok(Some(raw_text(&value)))
+        }
+        FailField::Path { .. } => fail_field_jsonpath(field, name, path_scope),
+    }
+}
+
+/// A value as AWS quotes it in causes: strings bare, everything else as compact JSON.
+fn raw_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => compact(other),
+    }
+}
+
+fn as_integer(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(number) => number.as_i64().or_else(|| {
+            number.as_f64().filter(|float| float.fract() == 0.0 && float.abs() < 9.0e15).map(|float| float as i64)
+        }),
+        Value::String(text) => text.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn as_float(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(number) => number.as_f64(),
+        Value::String(text) => text.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn resolve_dynamic(dynamic: &Dynamic, field: &str, scope: &Scope<'_>, jsonata: Option<&JsonataScope<'_>>) -> Result<Value, Raised> {
+    match dynamic {
+        Dynamic::Literal(value) => Ok(value.clone()),
+        Dynamic::Path { text, path } => lookup_or_runtime(scope, text, path),
+        Dynamic::Jsonata(expression) => match jsonata {
+            Some(jsonata) => jsonata.expression(expression, field),
+            None => Err(Raised::runtime(format!("a JSONata expression for '{field}' in a JSONPath state"))),
+        },
+    }
+}
+
+fn seconds_to_millis(seconds: f64) -> Result<i64, Raised> {
+    if seconds > MAX_WAIT_SECONDS {
+        return Err(Raised::runtime("Wait state delay is too long."));
+    }
+    Ok((seconds.max(0.0) * 1000.0).round() as i64)
+}

@@ -1,0 +1,179 @@
+//! Payload templates (`Parameters`, `ItemSelector`, `ResultSelector`, JSONPath `Assign`): objects whose
+//! `key.$` members take their value from a path or an intrinsic function call.
+
+use std::cell::{OnceCell, RefCell};
+
+use graph_model::expr::jsonpath::{self, Path, Root};
+use serde_json::{Map, Value};
+
+use crate::error::Raised;
+use crate::intrinsics::IntrinsicContext;
+use crate::path::{self as jpath, Found, Missing};
+
+/// A compiled template.
+#[derive(Debug, Clone)]
+pub(crate) enum Template {
+    /// A subtree without any `.$` key: copied as is.
+    Literal(Value),
+    /// `"field.$": "$..."`.
+    Path { field: String, text: String, path: Path },
+    /// `"field.$": "States.Xxx(...)"`.
+    Intrinsic { text: String },
+    Object(Vec<(String, Template)>),
+    Array(Vec<Template>),
+}
+
+/// Compiles a template; `location` names it in errors.
+pub(crate) fn compile(value: &Value, location: &str) -> Result<Template, String> {
+    if !has_dynamic(value) {
+        return Ok(Template::Literal(value.clone()));
+    }
+    match value {
+        Value::Object(map) => {
+            let mut members = Vec::with_capacity(map.len());
+            for (key, member) in map {
+                if let Some(name) = key.strip_suffix(".$") {
+                    let Value::String(text) = member else {
+                        return Err(format!(
+                            "{location}/{key}: the value of a field ending in '.$' must be a string (a JSONPath or an intrinsic function)"
+                        ));
+                    };
+                    members.push((name.to_owned(), compile_dynamic(key, text, location)?));
+                } else {
+                    members.push((key.clone(), compile(member, &format!("{location}/{key}"))?));
+                }
+            }
+            Ok(Template::Object(members))
+        }
+        Value::Array(items) => Ok(Template::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| compile(item, &format!("{location}/{index}")))
+                .collect::<Result<_, _>>()?,
+        )),
+        other => Ok(Template::Literal(other.clone())),
+    }
+}
+
+/// Compiles the string of a `key.$` member.
+pub(crate) fn compile_dynamic(field: &str, text: &str, location: &str) -> Result<Template, String> {
+    let trimmed = text.trim();
+    if trimmed.starts_with('$') {
+        let path = jsonpath::parse(trimmed).map_err(|error| format!("{location}/{field}: {error}"))?;
+        Ok(Template::Path { field: field.to_owned(), text: text.to_owned(), path })
+    } else if trimmed.starts_with("States.") {
+        Ok(Template::Intrinsic { text: trimmed.to_owned() })
+    } else {
+        Err(format!(
+            "{location}/{field}: '{text}' is neither a JSONPath nor an intrinsic function call"
+        ))
+    }
+}
+
+fn has_dynamic(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.iter().any(|(key, member)| key.ends_with(".$") || has_dynamic(member)),
+        Value::Array(items) => items.iter().any(has_dynamic),
+        _ => false,
+    }
+}
+
+/// What `$`, `$$` and `$name` stand for while a template or path is evaluated.
+pub(crate) struct Scope<'a> {
+    pub(crate) input: &'a Value,
+    pub(crate) variables: &'a Map<String, Value>,
+    pub(crate) context: OnceCell<Value>,
+    pub(crate) make_context: &'a dyn Fn() -> Value,
+    pub(crate) random: &'a RefCell<IntrinsicContext>,
+}
+
+impl<'a> Scope<'a> {
+    pub(crate) fn new(
+        input: &'a Value,
+        variables: &'a Map<String, Value>,
+        make_context: &'a dyn Fn() -> Value,
+        random: &'a RefCell<IntrinsicContext>,
+    ) -> Self {
+        Self { input, variables, context: OnceCell::new(), make_context, random }
+    }
+
+    /// The same scope with another `$`.
+    pub(crate) fn with_input<'b>(&'b self, input: &'b Value) -> Scope<'b> {
+        Scope {
+            input,
+            variables: self.variables,
+            context: self.context.clone(),
+            make_context: self.make_context,
+            random: self.random,
+        }
+    }
+
+    pub(crate) fn context(&self) -> &Value {
+        self.context.get_or_init(|| (self.make_context)())
+    }
+
+    /// Evaluates a path from any root.
+    pub(crate) fn lookup(&self, path: &Path) -> Result<Found<'_>, Missing> {
+        let root = match &path.root {
+            Root::Input | Root::Current => self.input,
+            Root::Context => self.context(),
+            Root::Variable(name) => match self.variables.get(name) {
+                Some(value) => value,
+                None => {
+                    return Err(Missing { message: format!("The variable '${name}' is not defined") });
+                }
+            },
+        };
+        jpath::evaluate(path, root)
+    }
+
+    /// Evaluates a path given as text (intrinsic arguments).
+    pub(crate) fn lookup_text(&self, text: &str) -> Result<Value, String> {
+        let path = jsonpath::parse(text).map_err(|error| error.to_string())?;
+        self.lookup(&path).map(Found::into_owned).map_err(|missing| missing.message)
+    }
+
+    /// Evaluates an intrinsic function call against this scope.
+    pub(crate) fn intrinsic(&self, text: &str) -> Result<Value, Raised> {
+        let mut resolve = |argument: &str| self.lookup_text(argument);
+        let mut random = self.random.borrow_mut();
+        crate::expr::intrinsic(text, &mut resolve, &mut random)
+    }
+
+    /// Builds the value of a template.
+    pub(crate) fn render(&self, template: &Template) -> Result<Value, Raised> {
+        match template {
+            Template::Literal(value) => Ok(value.clone()),
+            Template::Path { field, text, path } => match self.lookup(path) {
+                Ok(found) => Ok(found.into_owned()),
+                Err(_) => {
+                    let searched = match path.root {
+                        Root::Context => self.context(),
+                        _ => self.input,
+                    };
+                    Err(Raised::runtime(format!(
+                        "The JSONPath '{text}' specified for the field '{field}' could not be found in the input '{}'",
+                        compact(searched)
+                    )))
+                }
+            },
+            Template::Intrinsic { text } => self.intrinsic(text),
+            Template::Object(members) => {
+                let mut map = Map::with_capacity(members.len());
+                for (key, member) in members {
+                    map.insert(key.clone(), self.render(member)?);
+                }
+                Ok(Value::Object(map))
+            }
+            Template::Array(items) => {
+                items.iter().map(|item| self.render(item)).collect::<Result<Vec<_>, _>>().map(Value::Array)
+            }
+        }
+    }
+}
+
+/// Compact JSON text of a value, as AWS quotes inputs in causes.
+pub(crate) fn compact(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}

@@ -1,0 +1,212 @@
+//! The public vocabulary of a run: options, result, history events, trace.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::mocks::Mocks;
+
+/// Standard or Express workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum ExecutionType {
+    /// Standard: history limit of 25,000 events, billed per state transition.
+    #[default]
+    Standard,
+    /// Express: 5 minutes at most, billed per request and duration.
+    Express,
+}
+
+/// Prices used for the cost estimate (USD; defaults are us-east-1 list prices).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PriceTable {
+    /// Standard: per state transition.
+    pub standard_per_transition: f64,
+    /// Express: per execution request.
+    pub express_per_request: f64,
+    /// Express: per GB-second of duration.
+    pub express_per_gb_second: f64,
+    /// Express: memory assumed for the duration charge, in MB (AWS bills in 64 MB steps).
+    pub express_memory_mb: f64,
+}
+
+impl Default for PriceTable {
+    fn default() -> Self {
+        Self {
+            standard_per_transition: 0.000_025,
+            express_per_request: 0.000_001,
+            express_per_gb_second: 0.000_016_67,
+            express_memory_mb: 64.0,
+        }
+    }
+}
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Standard or Express.
+    pub execution_type: ExecutionType,
+    /// Seed of every random choice (retry jitter, `States.UUID`, `$random()`): same seed, same run.
+    pub seed: u64,
+    /// Task results.
+    pub mocks: Mocks,
+    /// A Task without a mock returns its input instead of failing.
+    pub pass_through: bool,
+    /// Virtual start time, milliseconds since the Unix epoch.
+    pub start_time_millis: i64,
+    /// Execution name (`$$.Execution.Name`).
+    pub execution_name: String,
+    /// State machine name (`$$.StateMachine.Name`).
+    pub state_machine_name: String,
+    /// Region in generated ARNs.
+    pub region: String,
+    /// Account id in generated ARNs.
+    pub account: String,
+    /// `$$.Execution.RoleArn`.
+    pub role_arn: String,
+    /// `$$.Task.Token` for `.waitForTaskToken` tasks.
+    pub task_token: String,
+    /// Record the history events (costs time on big runs; the event count and ids are kept anyway).
+    pub record_history: bool,
+    /// Record the per-state trace of values after each stage.
+    pub record_trace: bool,
+    /// Standard executions fail when their history would exceed this many events (AWS: 25,000).
+    pub max_history_events: u64,
+    /// Deepest nesting of Parallel/Map contexts.
+    pub max_depth: usize,
+    /// Largest state result or output in bytes (AWS: 256 KiB).
+    pub max_payload_bytes: usize,
+    /// Express executions time out after this many virtual seconds (AWS: 300).
+    pub express_timeout_seconds: f64,
+    /// Items for Map states with an `ItemReader`, by Map state name (e.g. read from a local file).
+    pub item_reader_items: HashMap<String, Vec<Value>>,
+    /// Prices for the cost estimate.
+    pub prices: PriceTable,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            execution_type: ExecutionType::Standard,
+            seed: 0,
+            mocks: Mocks::new(),
+            pass_through: false,
+            // 2026-01-01T00:00:00Z
+            start_time_millis: 1_767_225_600_000,
+            execution_name: "dry-run".to_owned(),
+            state_machine_name: "StateMachine".to_owned(),
+            region: "us-east-1".to_owned(),
+            account: "123456789012".to_owned(),
+            role_arn: "arn:aws:iam::123456789012:role/StepFunctionsDryRun".to_owned(),
+            task_token: "dry-run-task-token".to_owned(),
+            record_history: true,
+            record_trace: true,
+            max_history_events: 25_000,
+            max_depth: 64,
+            max_payload_bytes: 256 * 1024,
+            express_timeout_seconds: 300.0,
+            item_reader_items: HashMap::new(),
+            prices: PriceTable::default(),
+        }
+    }
+}
+
+/// How a run ended (or that it has not yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    /// Not finished: call `step` again.
+    Running,
+    /// Ended at a Succeed state or an End.
+    Succeeded,
+    /// Ended with an error.
+    Failed,
+    /// Exceeded a time limit (machine TimeoutSeconds, Express 5 minutes).
+    TimedOut,
+    /// Cancelled by the caller.
+    Aborted,
+}
+
+/// One event of the history, shaped like AWS GetExecutionHistory.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEvent {
+    /// 1-based id.
+    pub id: u64,
+    /// The event this one follows (0 for the first).
+    pub previous_event_id: u64,
+    /// ISO-8601 time on the virtual clock.
+    pub timestamp: String,
+    /// AWS event type, e.g. `PassStateEntered`.
+    #[serde(rename = "type")]
+    pub event_type: &'static str,
+    /// The `...EventDetails` member, e.g. `{"stateEnteredEventDetails": {"name": "A", "input": "{}"}}`.
+    #[serde(flatten)]
+    pub details: Map<String, Value>,
+}
+
+/// One stage of a state's data flow.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TraceStage {
+    /// E.g. `input`, `afterInputPath`, `afterParameters`, `result`, `afterResultSelector`,
+    /// `afterResultPath`, `output`, `arguments`, `assign`.
+    pub stage: &'static str,
+    /// The value after that stage.
+    pub value: Value,
+}
+
+/// What one state did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StateTrace {
+    /// The state's name.
+    pub state: String,
+    /// Where it ran: `""` at top level, else e.g. `Map[3]/` or `Par#1/`.
+    pub scope: String,
+    /// Id of its `...StateEntered` event.
+    pub entered_event_id: u64,
+    /// The values after each stage, in order.
+    pub stages: Vec<TraceStage>,
+    /// Error raised by the state, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The outcome of a run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecutionResult {
+    /// How it ended.
+    pub status: Status,
+    /// The execution output when it succeeded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<Value>,
+    /// The error name when it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The cause when it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    /// The history (empty when not recorded).
+    pub history: Vec<HistoryEvent>,
+    /// Number of history events, recorded or not.
+    pub event_count: u64,
+    /// Per-state trace (empty when not recorded).
+    pub trace: Vec<StateTrace>,
+    /// State transitions (states entered), the unit of Standard billing.
+    pub state_transitions: u64,
+    /// Virtual duration in milliseconds.
+    pub duration_millis: i64,
+    /// Cost estimate in USD from the price table.
+    pub cost_usd: f64,
+}
+
+/// What `Execution::step` achieved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum StepOutcome {
+    /// More work remains.
+    Running,
+    /// The run has ended; see `Execution::result`.
+    Finished,
+}

@@ -1,0 +1,287 @@
+// Browser tests of ASL Studio's web build: headless Debian Chromium (through playwright-core)
+// loads web/dist from a local server on 127.0.0.1 and drives the app through the functions the
+// wasm module exports (window.aslStudio), since the canvas has no DOM.
+//
+//   node --test test.mjs          (after web/build.sh; tests/browser/run.sh does both)
+//
+// Environment: ASL_STUDIO_DIST (default ../../web/dist), CHROMIUM (default /usr/bin/chromium),
+// ASL_STUDIO_BENCH_OUT (a file to write the load-time measurements to, as JSON).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const dist = path.resolve(process.env.ASL_STUDIO_DIST ?? path.join(repo, 'web/dist'));
+const artifacts = path.join(here, 'artifacts');
+const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+// SwiftShader and a busy 2-core machine make the first frame slow; be generous.
+const START_TIMEOUT_MS = 180_000;
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+};
+
+let server;
+let baseUrl;
+let browser;
+const pages = [];
+
+function serveDist() {
+  return new Promise((resolve, reject) => {
+    const srv = http.createServer((req, res) => {
+      const url = new URL(req.url, 'http://127.0.0.1');
+      const relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+      const file = path.resolve(dist, `.${relative}`);
+      if (!file.startsWith(dist + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+        res.writeHead(404).end('not found');
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+      });
+      fs.createReadStream(file).pipe(res);
+    });
+    srv.on('error', reject);
+    // Port 0: the system picks a free port; 127.0.0.1 only.
+    srv.listen(0, '127.0.0.1', () => resolve(srv));
+  });
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(dist, 'index.html')), `no build in ${dist}: run web/build.sh`);
+  fs.mkdirSync(artifacts, { recursive: true });
+  server = await serveDist();
+  baseUrl = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+});
+
+/**
+ * Opens the studio in a fresh browser context (fresh local storage unless `context` is given)
+ * and records console errors, page errors and every request the page makes.
+ */
+async function openStudio({ url = baseUrl, context, initScript, waitForFrame = true } = {}) {
+  const ctx = context ?? (await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' }));
+  const page = await ctx.newPage();
+  const record = { errors: [], requests: [] };
+  page.on('console', (msg) => { if (msg.type() === 'error') record.errors.push(msg.text()); });
+  page.on('pageerror', (err) => record.errors.push(String(err)));
+  page.on('request', (req) => record.requests.push(req.url()));
+  if (initScript) await page.addInitScript(initScript);
+  pages.push(page);
+  await page.goto(url);
+  if (waitForFrame) {
+    await page.waitForFunction(() => window.aslStudio?.firstFrameMs() !== undefined || window.aslStudioError,
+      null, { timeout: START_TIMEOUT_MS, polling: 100 });
+    const startError = await page.evaluate(() => window.aslStudioError ?? null);
+    assert.equal(startError, null, 'the studio started');
+  }
+  return { page, context: ctx, record };
+}
+
+/** Runs a test body; on failure saves a screenshot of the page under artifacts/. */
+function browserTest(name, body) {
+  test(name, async () => {
+    const before = pages.length;
+    try {
+      await body();
+    } catch (error) {
+      const page = pages[pages.length - 1];
+      if (page && pages.length > before && !page.isClosed()) {
+        const file = path.join(artifacts, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`);
+        await page.screenshot({ path: file }).catch(() => {});
+        console.error(`screenshot: ${file}`);
+      }
+      throw error;
+    } finally {
+      for (const page of pages.splice(before)) await page.context().close().catch(() => {});
+    }
+  });
+}
+
+/** Distinct colours and the share of the most common one in a PNG screenshot (decoded by the page). */
+async function pixelStats(page, png) {
+  return page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width; c.height = img.height;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const data = g.getImageData(0, 0, c.width, c.height).data;
+    const counts = new Map();
+    for (let i = 0; i < data.length; i += 4) {
+      const key = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const top = Math.max(...counts.values());
+    return { distinct: counts.size, dominantShare: top / (data.length / 4) };
+  }, png.toString('base64'));
+}
+
+function corpusDefinitions(count) {
+  const manifest = fs.readFileSync(path.join(repo, 'tests/data/corpus/MANIFEST.tsv'), 'utf8').trim().split('\n');
+  const header = manifest[0].split('\t');
+  const col = (name) => header.indexOf(name);
+  const rows = manifest.slice(1).map((line) => line.split('\t'))
+    .filter((r) => r[col('path')].startsWith('real/') && r[col('format')] === 'json' && r[col('validity')] === 'valid');
+  // A spread: the deepest nesting, the largest, JSONata, and a few ordinary ones.
+  const byDepth = [...rows].sort((a, b) => Number(b[col('max_depth')]) - Number(a[col('max_depth')]));
+  const bySize = [...rows].sort((a, b) => Number(b[col('bytes')]) - Number(a[col('bytes')]));
+  const jsonata = rows.filter((r) => r[col('uses')].includes('JSONata'));
+  const picked = new Map();
+  for (const r of [byDepth[0], bySize[0], jsonata[0], ...rows.filter((_, i) => i % 37 === 0)]) {
+    if (r && picked.size < count) picked.set(r[col('path')], r);
+  }
+  return [...picked.keys()].map((p) => ({ name: p, text: fs.readFileSync(path.join(repo, 'tests/data/corpus', p), 'utf8') }));
+}
+
+const SAMPLE = fs.readFileSync(path.join(repo, 'app/assets/sample.asl.json'), 'utf8');
+// Results of the sample's three Task states, in the simulator's conformance mock form.
+const SAMPLE_MOCKS = {
+  DownloadFile: { StatusCode: 200, Payload: { bucket: 'staging-bucket', key: 'incoming/orders.csv' } },
+  TransformFile: { JobRunId: 'jr_0001', JobRunState: 'SUCCEEDED' },
+  Cleanup: {},
+};
+const SAMPLE_INPUT = { source: 's3://landing/orders.csv' };
+// What the sample outputs with those results: ResultSelector keeps bucket and key, the Glue
+// result lands in $.transform, Cleanup discards its result, the Choice finds no $.error.
+const SAMPLE_OUTPUT = {
+  source: 's3://landing/orders.csv',
+  download: { bucket: 'staging-bucket', key: 'incoming/orders.csv' },
+  transform: { JobRunId: 'jr_0001', JobRunState: 'SUCCEEDED' },
+};
+
+browserTest('the page loads, draws its first frame and logs no error', async () => {
+  const { page, record } = await openStudio();
+  const timing = await page.evaluate(() => ({
+    firstFrameMs: window.aslStudio.firstFrameMs(),
+    domContentLoadedMs: performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd ?? null,
+  }));
+  assert.ok(timing.firstFrameMs > 0, 'first frame time reported');
+  assert.equal(await page.locator('#status').isHidden(), true, 'the loading message is gone');
+  await page.waitForTimeout(500);
+  assert.deepEqual(record.errors, [], 'console errors');
+  assert.equal(await page.evaluate(() => window.aslStudio.hasPanicked()), false);
+  const foreign = record.requests.filter((u) => !u.startsWith(baseUrl));
+  assert.deepEqual(foreign, [], 'the page requests nothing outside its own origin');
+  console.log(`first frame at ${timing.firstFrameMs.toFixed(0)} ms after navigation start (DOMContentLoaded ${timing.domContentLoadedMs?.toFixed(0)} ms)`);
+  if (process.env.ASL_STUDIO_BENCH_OUT) fs.writeFileSync(process.env.ASL_STUDIO_BENCH_OUT, JSON.stringify(timing));
+});
+
+browserTest('the canvas is drawn (the screenshot is not blank)', async () => {
+  const { page } = await openStudio();
+  await page.waitForTimeout(300);
+  const stats = await pixelStats(page, await page.locator('canvas').screenshot());
+  assert.ok(stats.distinct > 50, `only ${stats.distinct} colours`);
+  assert.ok(stats.dominantShare < 0.97, `one colour covers ${(stats.dominantShare * 100).toFixed(1)}%`);
+});
+
+browserTest('definitions loaded from JavaScript export back equal by value', async () => {
+  const { page, record } = await openStudio();
+  const definitions = corpusDefinitions(6);
+  assert.ok(definitions.length >= 4, 'corpus definitions found');
+  for (const { name, text } of definitions) {
+    const exported = await page.evaluate(async ([t, n]) => {
+      window.aslStudio.loadDefinition(t, n);
+      await new Promise((r) => requestAnimationFrame(() => r()));
+      return window.aslStudio.currentAsl();
+    }, [text, path.basename(name)]);
+    assert.deepEqual(JSON.parse(exported), JSON.parse(text), name);
+  }
+  const bad = await page.evaluate(() => {
+    try { window.aslStudio.loadDefinition('{"StartAt": ', 'broken.json'); return null; } catch (e) { return String(e.message); }
+  });
+  assert.ok(bad && bad.length > 0, 'broken text is refused with a message');
+  assert.equal(await page.evaluate(() => window.aslStudio.hasPanicked()), false);
+  assert.deepEqual(record.errors, []);
+});
+
+browserTest('the bundled sample runs in the simulator with the expected output', async () => {
+  const { page } = await openStudio();
+  const result = JSON.parse(await page.evaluate(([def, input, mocks]) => {
+    window.aslStudio.loadDefinition(def, 'etl-pipeline.asl.json');
+    return window.aslStudio.simulate(JSON.stringify(input), JSON.stringify({ mocks }));
+  }, [SAMPLE, SAMPLE_INPUT, SAMPLE_MOCKS]));
+  assert.equal(result.status, 'SUCCEEDED', JSON.stringify(result).slice(0, 400));
+  assert.deepEqual(result.output, SAMPLE_OUTPUT);
+  assert.equal(result.stateTransitions, 5);
+  // Without a result for the Glue job its Task fails; the Catch notifies, cleans up, and the
+  // machine ends in its own Fail state.
+  const failed = JSON.parse(await page.evaluate(([input, mocks]) =>
+    window.aslStudio.simulate(JSON.stringify(input), JSON.stringify({ mocks })),
+  [SAMPLE_INPUT, { DownloadFile: SAMPLE_MOCKS.DownloadFile, NotifyFailure: { MessageId: 'm-1' }, Cleanup: {} }]));
+  assert.equal(failed.status, 'FAILED');
+  assert.equal(failed.error, 'ETL.TransformFailed');
+});
+
+browserTest('a click on a state selects it', async () => {
+  const { page } = await openStudio();
+  await page.evaluate((def) => window.aslStudio.loadDefinition(def, 'etl-pipeline.asl.json'), SAMPLE);
+  await page.waitForTimeout(300);
+  for (const name of ['TransformFile', 'DownloadFile']) {
+    const rect = await page.evaluate((n) => { const r = window.aslStudio.stateRect(n); return r ? Array.from(r) : null; }, name);
+    assert.ok(rect, `${name} is on screen`);
+    const [x, y, w, h] = rect;
+    await page.mouse.click(x + w / 2, y + h / 2);
+    await page.waitForFunction((n) => window.aslStudio.selectedState() === n, name, { timeout: 10_000 });
+  }
+});
+
+browserTest('work survives a reload (autosave to local storage)', async () => {
+  const { page, context } = await openStudio();
+  const [{ text }] = corpusDefinitions(1);
+  await page.evaluate((t) => window.aslStudio.loadDefinition(t, 'mine.asl.json'), text);
+  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('asl-studio:')), null, { timeout: 10_000 });
+  await page.waitForTimeout(1_500);
+  const again = await openStudio({ context });
+  assert.deepEqual(JSON.parse(await again.page.evaluate(() => window.aslStudio.currentAsl())), JSON.parse(text));
+});
+
+browserTest('a share link carries the definition in its fragment', async () => {
+  const { page } = await openStudio();
+  const [, { text }] = corpusDefinitions(2);
+  const link = await page.evaluate((t) => {
+    window.aslStudio.loadDefinition(t, 'shared.asl.json');
+    return window.aslStudio.shareLink();
+  }, text);
+  assert.match(link, /#asl=1\.[A-Za-z0-9_-]+$/);
+  const opened = await openStudio({ url: link });
+  assert.deepEqual(JSON.parse(await opened.page.evaluate(() => window.aslStudio.currentAsl())), JSON.parse(text));
+});
+
+browserTest('without WebGL2 the page says so', async () => {
+  const { page } = await openStudio({
+    waitForFrame: false,
+    initScript: () => {
+      const original = HTMLCanvasElement.prototype.getContext;
+      HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {
+        return kind === 'webgl2' ? null : original.call(this, kind, ...rest);
+      };
+    },
+  });
+  await page.waitForFunction(() => window.aslStudioError, null, { timeout: 30_000 });
+  assert.match(await page.locator('#status').innerText(), /WebGL2/);
+});

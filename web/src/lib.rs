@@ -1,0 +1,21 @@
+//! ASL Studio in the browser: the wasm-bindgen entry point and the browser glue.
+//!
+//! The page (`web/index.html` + `web/loader.js`) calls [`start`] with its canvas id; the other
+//! exported functions let the page, embedders and the browser tests drive the running app: load a
+//! definition, read the current ASL, read the selection, run the simulator, make a share link.
+//!
+//! What touches the browser is compiled for `wasm32` only. On other targets this crate is the
+//! plain-Rust [`share`] codec and [`simulate`] bridge, which `cargo test` checks natively.
+
+pub mod share;
+pub mod simulate;
+
+#[cfg(target_arch = "wasm32")]
+mod browser;
+#[cfg(target_arch = "wasm32")]
+mod files;
+#[cfg(target_arch = "wasm32")]
+mod web_app;
+
+#[cfg(target_arch = "wasm32")]
+pub use web_app::*;

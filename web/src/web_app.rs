@@ -1,0 +1,315 @@
+//! The running app in the page, and the functions exported to JavaScript.
+//!
+//! [`WebApp`] wraps the designer ([`asl_studio::app::StudioApp`]) and adds what only a browser
+//! needs: files arriving from the picker or a drop, autosave to local storage with recovery after a
+//! reload, share links in the URL fragment, and the first-frame signal for the loading screen.
+
+use std::cell::{Cell, RefCell};
+
+use asl_studio::app::{StartSource, StudioApp};
+use egui::DroppedFile as _;
+use wasm_bindgen::prelude::*;
+
+use crate::browser;
+use crate::files::{BrowserDialogs, BrowserFiles};
+use crate::share;
+
+/// Local-storage key of the autosaved definition (with its name), written when it changes.
+const AUTOSAVE_KEY: &str = "asl-studio:autosave";
+/// Autosave at most this often, in milliseconds: a drag produces many edits per second.
+const AUTOSAVE_INTERVAL_MS: f64 = 1_000.0;
+
+thread_local! {
+    static RUNNER: RefCell<Option<eframe::WebRunner>> = const { RefCell::new(None) };
+    static FIRST_FRAME_MS: Cell<Option<f64>> = const { Cell::new(None) };
+}
+
+/// The designer plus the browser's services.
+struct WebApp {
+    studio: StudioApp,
+    last_autosaved: Option<String>,
+    last_autosave_ms: f64,
+}
+
+impl WebApp {
+    /// Hands files the user chose or dropped to the designer.
+    fn take_incoming_files(&mut self) {
+        for incoming in browser::take_incoming() {
+            match incoming {
+                Ok(file) => {
+                    // The designer shows what is wrong with a file itself; the console keeps a copy.
+                    if let Err(message) = self.studio.open_text(&file.name, &file.text) {
+                        browser::warn(&format!("{}: {message}", file.name));
+                    }
+                }
+                Err(message) => browser::warn(&message),
+            }
+        }
+    }
+
+    /// Writes the current definition to local storage when it changed (at most once a second).
+    fn autosave(&mut self) {
+        let now = browser::now_ms();
+        if now - self.last_autosave_ms < AUTOSAVE_INTERVAL_MS {
+            return;
+        }
+        self.last_autosave_ms = now;
+        let text = self.studio.current_asl();
+        if self.last_autosaved.as_deref() == Some(text.as_str()) {
+            return;
+        }
+        match browser::storage_set(AUTOSAVE_KEY, &text) {
+            Ok(()) => self.last_autosaved = Some(text),
+            Err(error) => browser::warn(&format!("autosave: {error}")),
+        }
+    }
+}
+
+impl eframe::App for WebApp {
+    fn raw_input_hook(&mut self, ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        // eframe puts files dropped on the canvas into the input; on the web they carry only a
+        // name, which the designer could not read from, so we read them ourselves and keep them
+        // from it.
+        for file in std::mem::take(&mut raw_input.dropped_files) {
+            if let Some(web_file) = file.web_file() {
+                browser::read_file_in_background(web_file.clone());
+            }
+        }
+        self.studio.raw_input_hook(ctx, raw_input);
+    }
+
+    fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
+        self.take_incoming_files();
+        self.studio.logic(ctx, frame);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        self.studio.ui(ui, frame);
+        self.autosave();
+        if FIRST_FRAME_MS.get().is_none() {
+            // The frame's paint follows this call within the same animation frame.
+            let now = browser::now_ms();
+            FIRST_FRAME_MS.set(Some(now));
+            browser::dispatch_document_event("asl-studio-first-frame", &JsValue::from_f64(now));
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.studio.save(storage);
+    }
+
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        Some(&mut *self)
+    }
+}
+
+/// What the page starts with: a share link in the fragment wins, then the autosaved work, then
+/// the bundled sample.
+fn start_source() -> StartSource {
+    let fragment = browser::location_fragment();
+    if !fragment.is_empty() {
+        match share::decode_fragment(&fragment) {
+            Ok(text) => return StartSource::Text { name: "shared.asl.json".to_owned(), text },
+            Err(share::ShareLinkError::NotAShareLink) => {}
+            Err(error) => browser::warn(&format!("share link: {error}")),
+        }
+    }
+    match browser::storage_get(AUTOSAVE_KEY) {
+        Ok(Some(text)) if !text.trim().is_empty() => StartSource::Text { name: "recovered.asl.json".to_owned(), text },
+        Ok(_) => StartSource::Sample,
+        Err(error) => {
+            browser::warn(&format!("autosave: {error}"));
+            StartSource::Sample
+        }
+    }
+}
+
+/// Starts ASL Studio on the `<canvas>` with this id. Resolves once the app runs; its first frame
+/// fires the `asl-studio-first-frame` event on `document`.
+///
+/// # Errors
+/// When the canvas is missing, WebGL2 cannot start, or the app is already running.
+#[wasm_bindgen]
+pub async fn start(canvas_id: String) -> Result<(), JsValue> {
+    if RUNNER.with_borrow(Option::is_some) {
+        return Err(js_sys::Error::new("ASL Studio is already running on this page").into());
+    }
+    let canvas = browser::canvas_by_id(&canvas_id)?;
+    let runner = eframe::WebRunner::new();
+    let web_options = eframe::WebOptions::default();
+    let source = start_source();
+    runner
+        .start(
+            canvas,
+            web_options,
+            Box::new(move |cc| {
+                browser::set_repaint_context(&cc.egui_ctx);
+                let mut studio = StudioApp::new(Some(cc), source);
+                studio.set_file_backends(Box::new(BrowserFiles), Box::new(BrowserDialogs));
+                Ok(Box::new(WebApp {
+                    studio,
+                    last_autosaved: None,
+                    last_autosave_ms: f64::NEG_INFINITY,
+                }))
+            }),
+        )
+        .await?;
+    RUNNER.with_borrow_mut(|slot| *slot = Some(runner));
+    Ok(())
+}
+
+/// Runs `f` on the running app.
+fn with_app<T>(f: impl FnOnce(&mut WebApp) -> T) -> Result<T, JsValue> {
+    RUNNER.with_borrow(|runner| {
+        let runner = runner
+            .as_ref()
+            .ok_or_else(|| js_sys::Error::new("ASL Studio is not running: call start() first"))?;
+        if runner.has_panicked() {
+            return Err(js_sys::Error::new("ASL Studio stopped after an internal error").into());
+        }
+        let mut app = runner
+            .app_mut::<WebApp>()
+            .ok_or_else(|| js_sys::Error::new("ASL Studio is busy drawing a frame; try again"))?;
+        Ok(f(&mut app))
+    })
+}
+
+fn repaint() {
+    browser::request_repaint_now();
+}
+
+/// Opens a definition (ASL JSON or YAML, or a SAM/CloudFormation template) from text, as if the
+/// user had opened a file named `name`.
+///
+/// # Errors
+/// When the app is not running, or the text cannot be read as a definition (the message says
+/// where).
+#[wasm_bindgen(js_name = loadDefinition)]
+pub fn load_definition(text: &str, name: Option<String>) -> Result<(), JsValue> {
+    let name = name.unwrap_or_else(|| "definition.asl.json".to_owned());
+    let result = with_app(|app| app.studio.open_text(&name, text))?;
+    repaint();
+    result.map_err(|message| js_sys::Error::new(&message).into())
+}
+
+/// The current definition as ASL JSON text (what "Save" would write).
+///
+/// # Errors
+/// When the app is not running.
+#[wasm_bindgen(js_name = currentAsl)]
+pub fn current_asl() -> Result<String, JsValue> {
+    with_app(|app| app.studio.current_asl())
+}
+
+/// The name of the selected state when exactly one is selected, else `undefined`.
+///
+/// # Errors
+/// When the app is not running.
+#[wasm_bindgen(js_name = selectedState)]
+pub fn selected_state() -> Result<Option<String>, JsValue> {
+    with_app(|app| app.studio.selected_state_name())
+}
+
+/// Where a top-level state is drawn, in CSS pixels of the canvas: `[x, y, width, height]`, or
+/// `undefined` when it is not on screen.
+///
+/// # Errors
+/// When the app is not running.
+#[wasm_bindgen(js_name = stateRect)]
+pub fn state_rect(name: &str) -> Result<Option<Vec<f32>>, JsValue> {
+    with_app(|app| {
+        app.studio
+            .state_screen_rect(name)
+            .map(|rect| vec![rect.min.x, rect.min.y, rect.width(), rect.height()])
+    })
+}
+
+/// Runs the simulator on the current definition. `input` is JSON text (empty means `{}`);
+/// `options` is JSON text as [`crate::simulate::options_from_json`] reads it. Returns the
+/// execution result as JSON text.
+///
+/// # Errors
+/// When the app is not running, or the input or options are not valid JSON.
+#[wasm_bindgen]
+pub fn simulate(input: &str, options: Option<String>) -> Result<String, JsValue> {
+    let definition = current_asl()?;
+    simulate_definition(&definition, input, options)
+}
+
+/// Runs the simulator on `definition` (ASL JSON text), independently of the app.
+///
+/// # Errors
+/// When the definition, input or options are not valid JSON.
+#[wasm_bindgen(js_name = simulateDefinition)]
+pub fn simulate_definition(definition: &str, input: &str, options: Option<String>) -> Result<String, JsValue> {
+    crate::simulate::run_json(definition, input, options.as_deref().unwrap_or(""))
+        .map_err(|message| js_sys::Error::new(&message).into())
+}
+
+/// A link to this page that carries the current definition in its fragment.
+///
+/// # Errors
+/// When the app is not running.
+#[wasm_bindgen(js_name = shareLink)]
+pub fn share_link() -> Result<String, JsValue> {
+    let text = current_asl()?;
+    Ok(format!("{}#{}", browser::location_without_fragment(), share::encode_fragment(&text)))
+}
+
+/// Puts the share link on the clipboard and into the address bar.
+///
+/// # Errors
+/// When the app is not running or the address cannot be changed.
+#[wasm_bindgen(js_name = copyShareLink)]
+pub fn copy_share_link() -> Result<String, JsValue> {
+    let link = share_link()?;
+    if let Some((_, fragment)) = link.split_once('#') {
+        browser::replace_fragment(fragment)?;
+    }
+    browser::copy_to_clipboard(&link);
+    Ok(link)
+}
+
+/// Offers the current definition as a download named `file_name`.
+///
+/// # Errors
+/// When the app is not running or the browser refuses the download.
+#[wasm_bindgen(js_name = downloadCurrent)]
+pub fn download_current(file_name: Option<String>) -> Result<(), JsValue> {
+    let text = current_asl()?;
+    let name = file_name.unwrap_or_else(|| "state-machine.asl.json".to_owned());
+    Ok(browser::download_text(&name, &text, "application/json")?)
+}
+
+/// Opens the browser's file picker; the chosen file opens in the app.
+///
+/// # Errors
+/// When the picker cannot be made.
+#[wasm_bindgen(js_name = openFilePicker)]
+pub fn open_file_picker() -> Result<(), JsValue> {
+    Ok(browser::open_file_picker()?)
+}
+
+/// Forgets the autosaved work (the next reload starts from the sample).
+///
+/// # Errors
+/// When local storage is unavailable.
+#[wasm_bindgen(js_name = clearAutosave)]
+pub fn clear_autosave() -> Result<(), JsValue> {
+    Ok(browser::storage_remove(AUTOSAVE_KEY)?)
+}
+
+/// `performance.now()` at the end of the first frame, in milliseconds since navigation started;
+/// `undefined` until then.
+#[wasm_bindgen(js_name = firstFrameMs)]
+#[must_use]
+pub fn first_frame_ms() -> Option<f64> {
+    FIRST_FRAME_MS.get()
+}
+
+/// Whether the app stopped after a panic.
+#[wasm_bindgen(js_name = hasPanicked)]
+#[must_use]
+pub fn has_panicked() -> bool {
+    RUNNER.with_borrow(|runner| runner.as_ref().is_some_and(eframe::WebRunner::has_panicked))
+}

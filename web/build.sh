@@ -4,6 +4,8 @@
 #   web/build.sh                  release build
 #   web/build.sh --serve [PORT]   build, then serve web/dist on http://127.0.0.1:PORT/ (default 8080)
 #   web/build.sh --serve-only [PORT]   serve what is already built
+#   web/build.sh --preview        build with a small built-in preview instead of the designer
+#                                 (the shell alone, for when the designer does not build for the web)
 #
 # Needs what scripts/setup-web.sh installs. Picks the compiler route:
 # - the active (rustup) rustc has a wasm32 standard library: plain cargo;
@@ -18,6 +20,7 @@ dist="$repo/web/dist"
 serve=0
 build=1
 port=8080
+features=()
 
 while [ "$#" -gt 0 ]; do
     case "$1" in
@@ -29,7 +32,8 @@ while [ "$#" -gt 0 ]; do
                 shift
             fi
             ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        --preview) features=(--no-default-features) ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) echo "build.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -50,7 +54,7 @@ if [ "$build" -eq 1 ]; then
         target_dir="$base_target"
         log "route: rustup ($(rustc --version)), target dir $target_dir"
         (cd "$repo" && env -u RUSTC -u RUSTC_BOOTSTRAP CARGO_TARGET_DIR="$target_dir" \
-            cargo build --release --lib --target "$triple" -p asl-studio-web)
+            cargo build --release --lib --target "$triple" -p asl-studio-web ${features[@]+"${features[@]}"})
     else
         target_dir="$base_target-debian"
         for tool in /usr/bin/rustc /usr/bin/cargo wasm-ld-19; do
@@ -62,7 +66,7 @@ if [ "$build" -eq 1 ]; then
         log "route: Debian build-std ($(/usr/bin/rustc --version)), target dir $target_dir"
         (cd "$repo" && CARGO_TARGET_DIR="$target_dir" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
             CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19 \
-            /usr/bin/cargo build --release --lib --target "$triple" -Zbuild-std=std,panic_abort -p asl-studio-web)
+            /usr/bin/cargo build --release --lib --target "$triple" -Zbuild-std=std,panic_abort -p asl-studio-web ${features[@]+"${features[@]}"})
     fi
     wasm_in="$target_dir/$triple/release/asl_studio_web.wasm"
     log "cargo took $((SECONDS - started)) s"

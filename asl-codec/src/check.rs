@@ -25,14 +25,18 @@ pub struct Finding {
 /// Diagnostics of one definition value: the document model's shape and validation.
 pub fn validate_definition(definition: &Value) -> Vec<Diagnostic> {
     match graph_model::StateMachine::from_value(definition) {
-        // Validation proper (graph_model::validate) is wired here once graph-model has it.
-        Ok(_machine) => Vec::new(),
-        Err(error) => vec![Diagnostic::error("SCHEMA_VALIDATION_FAILED", "", error.to_string())],
+        Ok(machine) => graph_model::validate(&machine),
+        Err(error) => vec![Diagnostic::error(
+            "SCHEMA_VALIDATION_FAILED",
+            "",
+            error.to_string(),
+        )],
     }
 }
 
-/// Duplicate keys, as diagnostics: a duplicate state name is `DUPLICATE_STATE_NAMES` (AWS's
-/// code), any other duplicate key `DUPLICATE_KEY`. Both are errors: AWS rejects them.
+/// Duplicate keys, as diagnostics: a duplicate state name is `DUPLICATE_STATE_NAME` (the code
+/// graph-model uses for names repeated across levels), any other duplicate key `DUPLICATE_KEY`.
+/// Both are errors: AWS rejects them.
 pub fn duplicate_key_diagnostics(source: &SourceFile) -> Vec<Diagnostic> {
     source
         .duplicate_keys()
@@ -44,7 +48,7 @@ pub fn duplicate_key_diagnostics(source: &SourceFile) -> Vec<Diagnostic> {
                 .map_or("", |(parent, _)| parent);
             let is_state = parent == "/States" || parent.ends_with("/States");
             let (code, what) = if is_state {
-                ("DUPLICATE_STATE_NAMES", "state name")
+                ("DUPLICATE_STATE_NAME", "state name")
             } else {
                 ("DUPLICATE_KEY", "key")
             };
@@ -109,7 +113,8 @@ pub fn check_template_machine(template: &SourceFile, machine: &TemplateMachine) 
         .map(|diagnostic| {
             let (location, exact) = match machine.origin {
                 DefinitionOrigin::Inline => {
-                    let found = template.locate(&format!("{}{}", machine.pointer, diagnostic.pointer));
+                    let found =
+                        template.locate(&format!("{}{}", machine.pointer, diagnostic.pointer));
                     (found.line_col, found.exact)
                 }
                 _ => (template.locate(&machine.pointer).line_col, false),
@@ -152,7 +157,7 @@ mod tests {
         let loaded = load_text(text, Format::Json, None)?;
         let findings = check_loaded(&loaded);
         assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].diagnostic.code, "DUPLICATE_STATE_NAMES");
+        assert_eq!(findings[0].diagnostic.code, "DUPLICATE_STATE_NAME");
         assert_eq!(findings[0].diagnostic.state.as_deref(), Some("A"));
         assert_eq!(findings[0].location, LineCol { line: 3, column: 1 });
         Ok(())

@@ -151,7 +151,10 @@ impl Parser<'_> {
             Some(b'\'') => " (JSON strings use double quotes)",
             _ => "",
         };
-        self.error(self.pos, format!("expected {expected}, found {found}{hint}"))
+        self.error(
+            self.pos,
+            format!("expected {expected}, found {found}{hint}"),
+        )
     }
 
     fn run(&mut self, options: &ParseOptions) -> Result<ParsedJson, SyntaxError> {
@@ -549,7 +552,9 @@ impl Parser<'_> {
                         char::from_u32(code)
                             .ok_or_else(|| self.error(escape_start, "invalid unicode escape"))?
                     } else {
-                        return Err(self.error(escape_start, "unpaired surrogate in unicode escape"));
+                        return Err(
+                            self.error(escape_start, "unpaired surrogate in unicode escape")
+                        );
                     }
                 } else {
                     char::from_u32(first).ok_or_else(|| {
@@ -561,7 +566,10 @@ impl Parser<'_> {
                 self.pos -= 1;
                 return Err(self.error(
                     escape_start,
-                    format!("invalid escape `\\{}` in string", self.describe_here().trim_matches('`')),
+                    format!(
+                        "invalid escape `\\{}` in string",
+                        self.describe_here().trim_matches('`')
+                    ),
                 ));
             }
         };
@@ -610,7 +618,10 @@ mod tests {
         assert_eq!(&text[key.start..key.end], "\"Next\"");
         let (ancestor, found) = parsed.spans.lookup("/States/A/Missing");
         assert!(!found);
-        assert_eq!(&text[ancestor.value.start..ancestor.value.end], "{\"Next\": \"B\"}");
+        assert_eq!(
+            &text[ancestor.value.start..ancestor.value.end],
+            "{\"Next\": \"B\"}"
+        );
         Ok(())
     }
 
@@ -625,11 +636,30 @@ mod tests {
     #[test]
     fn rejects_what_json_rejects() {
         for bad in [
-            "", "{", "[1 2]", "{'a': 1}", "{\"a\" 1}", "01", "1.", "1e", "\"\\x\"", "\"a\nb\"",
-            "tru", "nul", "{} {}", "// c\n{}", "\"\\ud800\"", "1e999", "[", "{\"a\":}",
+            "",
+            "{",
+            "[1 2]",
+            "{'a': 1}",
+            "{\"a\" 1}",
+            "01",
+            "1.",
+            "1e",
+            "\"\\x\"",
+            "\"a\nb\"",
+            "tru",
+            "nul",
+            "{} {}",
+            "// c\n{}",
+            "\"\\ud800\"",
+            "1e999",
+            "[",
+            "{\"a\":}",
         ] {
             assert!(parse_default(bad).is_err(), "accepted {bad:?}");
-            assert!(serde_json::from_str::<Value>(bad).is_err(), "serde_json accepted {bad:?}");
+            assert!(
+                serde_json::from_str::<Value>(bad).is_err(),
+                "serde_json accepted {bad:?}"
+            );
         }
     }
 

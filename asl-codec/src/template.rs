@@ -15,8 +15,10 @@ use crate::span::escape_segment;
 use crate::{Format, json, yaml};
 
 /// Resource types that hold a state machine definition.
-pub const STATE_MACHINE_TYPES: [&str; 2] =
-    ["AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine"];
+pub const STATE_MACHINE_TYPES: [&str; 2] = [
+    "AWS::Serverless::StateMachine",
+    "AWS::StepFunctions::StateMachine",
+];
 
 /// A `${Name}` placeholder used in a definition.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,7 +132,12 @@ pub fn extract_from_value(
         let (definition, pointer, origin, text) = if let Some(inline) = properties.get("Definition")
         {
             let definition = resolve_intrinsics(inline, &mut variables);
-            (definition, format!("{base}/Definition"), DefinitionOrigin::Inline, None)
+            (
+                definition,
+                format!("{base}/Definition"),
+                DefinitionOrigin::Inline,
+                None,
+            )
         } else if let Some(string) = properties.get("DefinitionString") {
             let origin = if string.get("Fn::Join").is_some() {
                 DefinitionOrigin::Join
@@ -138,10 +145,14 @@ pub fn extract_from_value(
                 DefinitionOrigin::String
             };
             let text = render_string(string, &mut variables);
-            let parsed = json::parse(&text, &ParseOptions::default()).map_err(|error| {
-                fail(format!("DefinitionString is not valid JSON: {error}"))
-            })?;
-            (parsed.value, format!("{base}/DefinitionString"), origin, Some(text))
+            let parsed = json::parse(&text, &ParseOptions::default())
+                .map_err(|error| fail(format!("DefinitionString is not valid JSON: {error}")))?;
+            (
+                parsed.value,
+                format!("{base}/DefinitionString"),
+                origin,
+                Some(text),
+            )
         } else if let Some(uri) = properties.get("DefinitionUri") {
             let Some(relative) = uri.as_str() else {
                 return Err(fail(
@@ -158,12 +169,18 @@ pub fn extract_from_value(
                 .map_err(|error| fail(format!("cannot read {}: {error}", path.display())))?;
             let format = Format::from_path(&path).unwrap_or_else(|| Format::sniff(&text));
             let value = match format {
-                Format::Json => json::parse(&text, &ParseOptions::default())
-                    .map(|parsed| parsed.value),
+                Format::Json => {
+                    json::parse(&text, &ParseOptions::default()).map(|parsed| parsed.value)
+                }
                 Format::Yaml => yaml::parse(&text, ParseOptions::default().max_bytes),
             }
             .map_err(|error| fail(format!("{}:{error}", path.display())))?;
-            (value, format!("{base}/DefinitionUri"), DefinitionOrigin::Uri(path), Some(text))
+            (
+                value,
+                format!("{base}/DefinitionUri"),
+                DefinitionOrigin::Uri(path),
+                Some(text),
+            )
         } else {
             return Err(fail(
                 "has no Definition, DefinitionString or local DefinitionUri (DefinitionS3Location cannot be read offline)"
@@ -219,7 +236,8 @@ fn render_string(value: &Value, variables: &mut Map<String, Value>) -> String {
             Some(("Ref", Value::String(name))) => format!("${{{name}}}"),
             Some(("Fn::GetAtt", Value::String(dotted))) => format!("${{{dotted}}}"),
             Some(("Fn::GetAtt", Value::Array(parts))) => {
-                let parts: Vec<String> = parts.iter().map(|p| render_string(p, variables)).collect();
+                let parts: Vec<String> =
+                    parts.iter().map(|p| render_string(p, variables)).collect();
                 format!("${{{}}}", parts.join("."))
             }
             Some(("Fn::Sub", Value::String(text))) => text.clone(),
@@ -229,10 +247,16 @@ fn render_string(value: &Value, variables: &mut Map<String, Value>) -> String {
                         variables.insert(name.clone(), value.clone());
                     }
                 }
-                items.first().map(|t| render_string(t, variables)).unwrap_or_default()
+                items
+                    .first()
+                    .map(|t| render_string(t, variables))
+                    .unwrap_or_default()
             }
             Some(("Fn::Join", Value::Array(items))) => {
-                let separator = items.first().map(|s| render_string(s, variables)).unwrap_or_default();
+                let separator = items
+                    .first()
+                    .map(|s| render_string(s, variables))
+                    .unwrap_or_default();
                 match items.get(1) {
                     Some(Value::Array(parts)) => parts
                         .iter()
@@ -261,7 +285,10 @@ fn resolve_intrinsics(value: &Value, variables: &mut Map<String, Value>) -> Valu
                 .collect(),
         ),
         Value::Array(items) => Value::Array(
-            items.iter().map(|v| resolve_intrinsics(v, variables)).collect(),
+            items
+                .iter()
+                .map(|v| resolve_intrinsics(v, variables))
+                .collect(),
         ),
         other => other.clone(),
     }
@@ -394,7 +421,11 @@ mod tests {
             machine.definition["States"]["A"]["Parameters"]["FunctionName"],
             json!("${Fn.Arn}")
         );
-        let names: Vec<&str> = machine.placeholders.iter().map(|p| p.name.as_str()).collect();
+        let names: Vec<&str> = machine
+            .placeholders
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
         assert_eq!(names, ["AWS::Partition", "Fn.Arn"]);
         assert_eq!(machine.placeholders[0].pointers, ["/States/A/Resource"]);
         Ok(())

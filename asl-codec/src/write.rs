@@ -48,7 +48,8 @@ impl Style {
                 continue;
             }
             match smallest {
-                Some(current) if current.as_bytes()[0] == kind && current.len() <= indent.len() => {}
+                Some(current) if current.as_bytes()[0] == kind && current.len() <= indent.len() => {
+                }
                 Some(current) if current.as_bytes()[0] != kind => {}
                 _ => smallest = Some(indent),
             }
@@ -206,7 +207,9 @@ impl<'a> PreservingWriter<'a> {
     pub fn write(&self, spans: &SpanNode, old: &Value, new: &Value) -> String {
         let mut out = String::with_capacity(self.text.len() + 64);
         out.push_str(&self.text[..spans.value.start]);
-        let inline = !self.slice(spans.value.start, spans.value.end).contains('\n')
+        let inline = !self
+            .slice(spans.value.start, spans.value.end)
+            .contains('\n')
             && spans.value.end > spans.value.start + 2;
         self.emit(&mut out, spans, old, new, inline);
         out.push_str(&self.text[spans.value.end..]);
@@ -323,7 +326,9 @@ impl<'a> PreservingWriter<'a> {
                     }
                     out.push_str(self.slice(key_span.end, kid.value.start));
                     match old_map.get(old_key) {
-                        Some(old_value) => self.emit(out, kid, old_value, value, !lead.contains('\n')),
+                        Some(old_value) => {
+                            self.emit(out, kid, old_value, value, !lead.contains('\n'))
+                        }
                         None => self.write_new_member(out, previous_lead, value),
                     }
                 }
@@ -394,7 +399,12 @@ mod tests {
     fn changed_lines(before: &str, after: &str) -> Vec<(usize, String)> {
         let before: Vec<&str> = before.lines().collect();
         let after: Vec<&str> = after.lines().collect();
-        assert_eq!(before.len(), after.len(), "line count changed:\n{}", after.join("\n"));
+        assert_eq!(
+            before.len(),
+            after.len(),
+            "line count changed:\n{}",
+            after.join("\n")
+        );
         before
             .iter()
             .zip(&after)
@@ -416,10 +426,17 @@ mod tests {
             changed_lines(MACHINE, &written),
             vec![
                 (2, "    \"StartAt\": \"Start here\",".to_owned()),
-                (4, "        \"Start here\": {\"Type\": \"Pass\", \"Next\": \"Second\"},".to_owned()),
+                (
+                    4,
+                    "        \"Start here\": {\"Type\": \"Pass\", \"Next\": \"Second\"},"
+                        .to_owned()
+                ),
             ]
         );
-        assert!(written.contains("1e1"), "untouched numbers keep their spelling");
+        assert!(
+            written.contains("1e1"),
+            "untouched numbers keep their spelling"
+        );
         Ok(())
     }
 
@@ -447,7 +464,10 @@ mod tests {
         value["StartAt"] = json!("Second");
         value["Extra"] = json!({});
         let written = source.write_preserving(&value);
-        assert_eq!(SourceFile::parse(written.as_str(), Format::Json)?.value(), &value);
+        assert_eq!(
+            SourceFile::parse(written.as_str(), Format::Json)?.value(),
+            &value
+        );
         assert!(!written.contains("First"));
         Ok(())
     }
@@ -461,7 +481,10 @@ mod tests {
         assert!(once.contains("\"Seconds\": 1e1,"));
         let twice = SourceFile::parse(once.as_str(), Format::Json)?.format_canonical();
         assert_eq!(once, twice);
-        assert_eq!(super::canonical_json(&json!({"a": [], "b": {}, "c": [1]})), "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": [\n    1\n  ]\n}\n");
+        assert_eq!(
+            super::canonical_json(&json!({"a": [], "b": {}, "c": [1]})),
+            "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": [\n    1\n  ]\n}\n"
+        );
         Ok(())
     }
 }

@@ -46,10 +46,16 @@ pub fn parse(text: &str, max_bytes: usize) -> Result<Value, SyntaxError> {
     })?;
     let mut path = Vec::new();
     to_json(yaml, &mut path).map_err(|message| {
-        let pointer: String = path.iter().map(|s| format!("/{}", escape_segment(s))).collect();
+        let pointer: String = path
+            .iter()
+            .map(|s| format!("/{}", escape_segment(s)))
+            .collect();
         let location = locate(text, &pointer).0;
         SyntaxError {
-            message: format!("{message} at {}", if pointer.is_empty() { "/" } else { &pointer }),
+            message: format!(
+                "{message} at {}",
+                if pointer.is_empty() { "/" } else { &pointer }
+            ),
             offset: 0,
             location,
         }
@@ -173,7 +179,11 @@ pub fn locate(text: &str, pointer: &str) -> (LineCol, bool) {
                 continue;
             }
             let indent = indent_of(line);
-            let col = if first { content_col.unwrap_or(indent) } else { indent };
+            let col = if first {
+                content_col.unwrap_or(indent)
+            } else {
+                indent
+            };
             if !first && (indent as isize) <= parent_indent {
                 break;
             }
@@ -207,7 +217,9 @@ pub fn locate(text: &str, pointer: &str) -> (LineCol, bool) {
         let after_key = if want_index.is_some() {
             Some(0)
         } else {
-            rest.find(':').map(|colon| colon + 1 + (rest[colon + 1..].len() - rest[colon + 1..].trim_start().len()))
+            rest.find(':').map(|colon| {
+                colon + 1 + (rest[colon + 1..].len() - rest[colon + 1..].trim_start().len())
+            })
         };
         match after_key {
             Some(skip) if found_col + skip < line.len() => {
@@ -227,11 +239,7 @@ pub fn locate(text: &str, pointer: &str) -> (LineCol, bool) {
 }
 
 fn key_matches(rest: &str, key: &str) -> bool {
-    for quoted in [
-        key.to_owned(),
-        format!("\"{key}\""),
-        format!("'{key}'"),
-    ] {
+    for quoted in [key.to_owned(), format!("\"{key}\""), format!("'{key}'")] {
         if let Some(after) = rest.strip_prefix(quoted.as_str())
             && after.trim_start().starts_with(':')
         {
@@ -272,8 +280,14 @@ mod tests {
     #[test]
     fn locates_nested_keys_and_items() {
         let text = "StartAt: A\nStates:\n  A:\n    Type: Choice\n    Choices:\n      - Variable: $.x\n        Next: B\n      - Next: C\n  B:\n    Type: Pass\n";
-        assert_eq!(locate(text, "/States/A/Type"), (LineCol { line: 4, column: 5 }, true));
-        assert_eq!(locate(text, "/States/B"), (LineCol { line: 9, column: 3 }, true));
+        assert_eq!(
+            locate(text, "/States/A/Type"),
+            (LineCol { line: 4, column: 5 }, true)
+        );
+        assert_eq!(
+            locate(text, "/States/B"),
+            (LineCol { line: 9, column: 3 }, true)
+        );
         assert_eq!(
             locate(text, "/States/A/Choices/0/Next"),
             (LineCol { line: 7, column: 9 }, true)
@@ -282,6 +296,9 @@ mod tests {
             locate(text, "/States/A/Choices/1/Next"),
             (LineCol { line: 8, column: 9 }, true)
         );
-        assert_eq!(locate(text, "/States/A/Missing"), (LineCol { line: 3, column: 3 }, false));
+        assert_eq!(
+            locate(text, "/States/A/Missing"),
+            (LineCol { line: 3, column: 3 }, false)
+        );
     }
 }

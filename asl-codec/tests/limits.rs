@@ -5,7 +5,8 @@ use asl_codec::{Format, ParseOptions, SourceFile};
 
 /// A machine nested `depth` levels deep: each level is a Parallel whose one branch holds the next.
 fn nested_parallel(depth: usize) -> String {
-    let mut text = String::from(r#"{"StartAt": "Leaf", "States": {"Leaf": {"Type": "Pass", "End": true}}}"#);
+    let mut text =
+        String::from(r#"{"StartAt": "Leaf", "States": {"Leaf": {"Type": "Pass", "End": true}}}"#);
     for level in 0..depth {
         text = format!(
             r#"{{"StartAt": "P{level}", "States": {{"P{level}": {{"Type": "Parallel", "End": true, "Branches": [{text}]}}}}}}"#
@@ -36,7 +37,8 @@ fn a_machine_nested_100_deep_parses_writes_and_locates_on_a_2_mib_stack() {
         pointer.push_str("/States/Leaf/Type");
         let location = source.locate(&pointer);
         let canonical = source.format_canonical();
-        let again = SourceFile::parse(canonical.as_str(), Format::Json).map_err(|e| e.to_string())?;
+        let again =
+            SourceFile::parse(canonical.as_str(), Format::Json).map_err(|e| e.to_string())?;
         let model = source.machine().map_err(|e| e.to_string())?;
         drop(model);
         let mut edited = source.value().clone();
@@ -57,12 +59,16 @@ fn a_machine_nested_100_deep_parses_writes_and_locates_on_a_2_mib_stack() {
 fn nesting_beyond_the_limit_is_an_error_not_a_crash() {
     let message = on_small_stack(|| {
         let deep = "[".repeat(100_000) + &"]".repeat(100_000);
-        SourceFile::parse(deep, Format::Json).err().map(|e| e.message)
+        SourceFile::parse(deep, Format::Json)
+            .err()
+            .map(|e| e.message)
     });
     assert_eq!(message.as_deref(), Some("nesting deeper than 2000 levels"));
     let message = on_small_stack(|| {
         let deep = "a:\n".to_owned() + &"- ".repeat(10_000) + "x\n";
-        SourceFile::parse(deep, Format::Yaml).err().map(|e| e.message)
+        SourceFile::parse(deep, Format::Yaml)
+            .err()
+            .map(|e| e.message)
     });
     assert!(message.is_some_and(|m| m.contains("recursion limit")));
 }
@@ -78,13 +84,19 @@ fn ten_thousand_states_and_fifty_megabytes_parse() {
         ));
     }
     states.push(r#""S10000": {"Type": "Succeed"}"#.to_owned());
-    let text = format!(r#"{{"StartAt": "S0", "States": {{{}}}}}"#, states.join(",\n"));
+    let text = format!(
+        r#"{{"StartAt": "S0", "States": {{{}}}}}"#,
+        states.join(",\n")
+    );
     assert!(text.len() > 50_000_000, "{} bytes", text.len());
     let source = match SourceFile::parse(text.as_str(), Format::Json) {
         Ok(source) => source,
         Err(error) => panic!("{error}"),
     };
-    assert_eq!(source.value()["States"].as_object().map(|s| s.len()), Some(10_001));
+    assert_eq!(
+        source.value()["States"].as_object().map(|s| s.len()),
+        Some(10_001)
+    );
     assert_eq!(source.locate("/States/S9999/Next").line_col.line, 10_000);
     let options = ParseOptions {
         max_bytes: 10_000_000,

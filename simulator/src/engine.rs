@@ -7,11 +7,12 @@
 //! execution in slices and cancel it between them. Nothing recurses on the Rust stack across nested
 //! machines.
 
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use graph_model::expr::jsonpath::Path;
+use graph_model::expr::jsonpath::{Path, Root};
 use serde_json::{Map, Value, json};
 
 use crate::choice;
@@ -60,7 +61,7 @@ struct Log {
 struct Frame {
     machine: usize,
     state: usize,
-    input: Value,
+    input: Rc<Value>,
     variables: Rc<Map<String, Value>>,
     entered: Option<Entered>,
     attempts: Vec<u32>,
@@ -87,8 +88,8 @@ enum ContainerKind {
 struct Container {
     kind: ContainerKind,
     /// Parallel: the branch input. Map: the value `$` stands for in ItemSelector.
-    input: Value,
-    items: Vec<Value>,
+    input: Rc<Value>,
+    items: Items,
     next: usize,
     results: Vec<Value>,
     failures: u64,
@@ -104,12 +105,47 @@ impl Container {
     }
 }
 
+/// A Map's items: its own list, or an array inside a value the frame already holds (copied one item at
+/// a time as iterations start, so the array is never copied whole).
+enum Items {
+    Owned(Vec<Value>),
+    Shared { source: Rc<Value>, path: Path, count: usize },
+}
+
+impl Items {
+    fn len(&self) -> usize {
+        match self {
+            Items::Owned(items) => items.len(),
+            Items::Shared { count, .. } => *count,
+        }
+    }
+
+    /// The item at `index`, for its iteration (each index is taken once).
+    fn take(&mut self, index: usize) -> Value {
+        match self {
+            Items::Owned(items) => items.get_mut(index).map(std::mem::take).unwrap_or(Value::Null),
+            Items::Shared { source, path, .. } => match jpath::evaluate(path, source) {
+                Ok(found) => found.as_value().get(index).cloned().unwrap_or(Value::Null),
+                Err(_) => Value::Null,
+            },
+        }
+    }
+}
+
 /// Where a state leads.
 enum Flow {
-    Next { next: usize, output: Value, delay_millis: i64 },
-    End { output: Value, delay_millis: i64 },
+    Next { next: usize, output: Out, delay_millis: i64 },
+    End { output: Out, delay_millis: i64 },
     Start(Box<Container>),
 }
+
+/// A state's output: often its input unchanged (Choice, Wait, ResultPath null), which needs no copy.
+enum Out {
+    Same,
+    New(Value),
+}
+
+
 
 /// Variable assignments decided by a state, applied once its output is known.
 type Assignments = Option<Map<String, Value>>;
@@ -132,10 +168,11 @@ impl Execution {
         );
         let start = plan.machines.first().map_or(0, |machine| machine.start);
         let random = RefCell::new(IntrinsicContext::new(options.seed));
+        let input = Rc::new(input);
         let mut execution = Self {
             plan: Rc::new(plan),
             stack: Vec::new(),
-            execution_input: Rc::new(input.clone()),
+            execution_input: Rc::clone(&input),
             execution_arn,
             state_machine_arn,
             clock_millis: Cell::new(options.start_time_millis),
@@ -209,6 +246,24 @@ impl Execution {
         self.log.borrow().events.clone()
     }
 
+    /// Moves the virtual clock; an Express run that passes its time limit ends TIMED_OUT (false).
+    fn advance_clock(&mut self, millis: i64) -> bool {
+        let now = self.clock_millis.get().saturating_add(millis);
+        let limit_millis = (self.options.express_timeout_seconds * 1000.0) as i64;
+        let deadline = self.options.start_time_millis.saturating_add(limit_millis);
+        if self.options.execution_type == ExecutionType::Express && now > deadline {
+            self.clock_millis.set(deadline);
+            let depth = self.stack.len().saturating_sub(1);
+            self.emit(depth, "ExecutionTimedOut", || {
+                detail("executionTimedOutEventDetails", json!({"error": "States.Timeout"}))
+            });
+            self.finish(Status::TimedOut, None, Some("States.Timeout".to_owned()), None);
+            return false;
+        }
+        self.clock_millis.set(now);
+        true
+    }
+
     fn check_limits(&mut self) {
         if self.result.is_some() {
             return;
@@ -221,16 +276,6 @@ impl Execution {
             );
             self.fail_execution(Some("States.Runtime".to_owned()), Some(cause));
             return;
-        }
-        if self.options.execution_type == ExecutionType::Express {
-            let elapsed = self.clock_millis.get() - self.options.start_time_millis;
-            if elapsed as f64 > self.options.express_timeout_seconds * 1000.0 {
-                let depth = self.stack.len().saturating_sub(1);
-                self.emit(depth, "ExecutionTimedOut", || {
-                    detail("executionTimedOutEventDetails", json!({"error": "States.Timeout"}))
-                });
-                self.finish(Status::TimedOut, None, Some("States.Timeout".to_owned()), None);
-            }
         }
     }
 
@@ -421,16 +466,15 @@ impl Execution {
             Some(frame) if record => compact(&frame.input),
             _ => String::new(),
         };
-        let name = state.name.clone();
         let event_id = self.emit(depth, entered_event(&state.kind), || {
-            detail("stateEnteredEventDetails", json!({"name": name, "input": input_text}))
+            detail("stateEnteredEventDetails", json!({"name": state.name, "input": input_text}))
         });
         let millis = self.clock_millis.get();
         if self.options.record_trace {
             let mut log = self.log.borrow_mut();
             let index = log.trace.len();
             let (scope, input) = match self.stack.get(depth) {
-                Some(frame) => (frame.scope.to_string(), frame.input.clone()),
+                Some(frame) => (frame.scope.to_string(), (*frame.input).clone()),
                 None => (String::new(), Value::Null),
             };
             log.trace.push(StateTrace {
@@ -469,27 +513,44 @@ impl Execution {
                 }
             }
             Flow::Next { next, output, delay_millis } => {
-                if let Err(raised) = self.check_size(state, &output) {
+                if let Out::New(value) = &output
+                    && let Err(raised) = self.check_size(state, value)
+                {
                     self.handle_error(depth, state, raised);
                     return;
                 }
-                self.clock_millis.set(self.clock_millis.get() + delay_millis);
+                if !self.advance_clock(delay_millis) {
+                    return;
+                }
                 self.exit_state(depth, state, &output);
                 if let Some(frame) = self.stack.get_mut(depth) {
                     frame.state = next;
-                    frame.input = output;
+                    if let Out::New(value) = output {
+                        frame.input = Rc::new(value);
+                    }
                     frame.entered = None;
                     frame.container = None;
                 }
             }
             Flow::End { output, delay_millis } => {
-                if let Err(raised) = self.check_size(state, &output) {
+                if let Out::New(value) = &output
+                    && let Err(raised) = self.check_size(state, value)
+                {
                     self.handle_error(depth, state, raised);
                     return;
                 }
-                self.clock_millis.set(self.clock_millis.get() + delay_millis);
+                if !self.advance_clock(delay_millis) {
+                    return;
+                }
                 self.exit_state(depth, state, &output);
-                self.complete_frame(depth, Ok(output));
+                let value = match output {
+                    Out::New(value) => value,
+                    Out::Same => {
+                        let shared = self.stack.get_mut(depth).map(|frame| std::mem::take(&mut frame.input)).unwrap_or_default();
+                        Rc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone())
+                    }
+                };
+                self.complete_frame(depth, Ok(value));
             }
         }
     }
@@ -505,13 +566,19 @@ impl Execution {
         Ok(())
     }
 
-    fn exit_state(&self, depth: usize, state: &State, output: &Value) {
+    fn exit_state(&self, depth: usize, state: &State, output: &Out) {
+        let same_input = Value::Null;
+        let output = match output {
+            Out::New(value) => value,
+            Out::Same => self.stack.get(depth).map_or(&same_input, |frame| &*frame.input),
+        };
         self.trace_stage(depth, "output", || output.clone());
         if let Some(exited) = exited_event(&state.kind) {
             let record = self.options.record_history;
-            let name = state.name.clone();
-            let output_text = if record { compact(output) } else { String::new() };
-            self.emit(depth, exited, || detail("stateExitedEventDetails", json!({"name": name, "output": output_text})));
+            self.emit(depth, exited, || {
+                let output_text = if record { compact(output) } else { String::new() };
+                detail("stateExitedEventDetails", json!({"name": state.name, "output": output_text}))
+            });
         }
     }
 
@@ -520,17 +587,23 @@ impl Execution {
         Scope::new(input, variables, make_context, &self.random)
     }
 
-    fn raw_input(&self, depth: usize) -> Value {
-        self.stack.get(depth).map(|frame| frame.input.clone()).unwrap_or(Value::Null)
+    fn raw_input(&self, depth: usize) -> Rc<Value> {
+        self.stack.get(depth).map(|frame| Rc::clone(&frame.input)).unwrap_or_default()
     }
 
     fn run_jsonpath(&self, depth: usize, state: &State) -> Result<(Flow, Assignments), Raised> {
         let make_context = || self.context_value(depth, state, None);
-        let raw = self.stack.get(depth).map_or(&Value::Null, |frame| &frame.input);
+        let raw = self.stack.get(depth).map_or(&Value::Null, |frame| &*frame.input);
         let root_scope = self.scope(depth, raw, &make_context);
         let effective = apply_input_path(&state.input_path, &root_scope)?;
-        self.trace_stage(depth, "afterInputPath", || effective.clone());
+        if !matches!(state.input_path, PathField::Whole) {
+            self.trace_stage(depth, "afterInputPath", || effective.clone().into_owned());
+        }
         let scope = root_scope.with_input(&effective);
+        let shared_effective = || match &effective {
+            Cow::Borrowed(_) => self.raw_input(depth),
+            Cow::Owned(value) => Rc::new(value.clone()),
+        };
         match &state.kind {
             Kind::Pass { result, result_size } => {
                 let value = if let Some(parameters) = &state.parameters {
@@ -543,7 +616,7 @@ impl Execution {
                     }
                     result.clone()
                 } else {
-                    effective.clone()
+                    effective.clone().into_owned()
                 };
                 self.finish_jsonpath(depth, state, &root_scope, value, false)
             }
@@ -552,18 +625,17 @@ impl Execution {
                     Some(parameters) => {
                         let rendered = scope.render(parameters)?;
                         self.trace_stage(depth, "afterParameters", || rendered.clone());
-                        rendered
+                        Cow::Owned(rendered)
                     }
-                    None => effective.clone(),
+                    None => Cow::Borrowed(&*effective),
                 };
                 self.check_task_timeouts(&scope, timeout.as_ref(), heartbeat.as_ref())?;
                 let result = self.invoke_task(depth, state, resource, &arguments)?;
                 self.finish_jsonpath(depth, state, &root_scope, result, true)
             }
             Kind::Choice { rules, default } => {
-                let mut no_jsonata = |_: &Value| -> Result<bool, Raised> {
-                    Err(Raised::runtime("a JSONata Condition in a JSONPath state"))
-                };
+                let mut no_jsonata =
+                    |_: &Value| -> Result<bool, Raised> { Err(Raised::runtime("a JSONata Condition in a JSONPath state")) };
                 let mut chosen = None;
                 for rule in rules {
                     if choice::holds(&rule.condition, &scope, &mut no_jsonata)? {
@@ -575,26 +647,21 @@ impl Execution {
                     Some(found) => found,
                     None => match default {
                         Some(default) => (*default, state.assign.as_ref()),
-                        None => {
-                            return Err(Raised::located(
-                                "States.NoChoiceMatched",
-                                "No Matches!",
-                            ));
-                        }
+                        None => return Err(no_choice_matched()),
                     },
                 };
                 let assignments = jsonpath_assign(assign, &scope)?;
-                let output = apply_output_path(&state.output_path, &scope)?;
+                let output = output_of(&state.output_path, &root_scope, effective)?;
                 Ok((Flow::Next { next, output, delay_millis: 0 }, assignments))
             }
             Kind::Wait(spec) => {
                 let delay_millis = self.wait_delay_jsonpath(spec, &scope)?;
                 let assignments = jsonpath_assign(state.assign.as_ref(), &scope)?;
-                let output = apply_output_path(&state.output_path, &scope)?;
+                let output = output_of(&state.output_path, &root_scope, effective)?;
                 Ok((flow_to(state, output, delay_millis), assignments))
             }
             Kind::Succeed => {
-                let output = apply_output_path(&state.output_path, &scope)?;
+                let output = output_of(&state.output_path, &root_scope, effective)?;
                 Ok((Flow::End { output, delay_millis: 0 }, None))
             }
             Kind::Fail { error, cause } => {
@@ -607,16 +674,25 @@ impl Execution {
                     Some(parameters) => {
                         let rendered = scope.render(parameters)?;
                         self.trace_stage(depth, "afterParameters", || rendered.clone());
-                        rendered
+                        Rc::new(rendered)
                     }
-                    None => effective.clone(),
+                    None => shared_effective(),
                 };
-                Ok((Flow::Start(Box::new(new_container(ContainerKind::Parallel { branches: branches.clone() }, input, Vec::new()))), None))
+                let kind = ContainerKind::Parallel { branches: branches.clone() };
+                Ok((Flow::Start(Box::new(new_container(kind, input, Items::Owned(Vec::new())))), None))
             }
             Kind::Map(spec) => {
-                let items = self.map_items_jsonpath(state, spec, &scope)?;
                 let kind = self.map_kind(spec, &scope, None)?;
-                Ok((Flow::Start(Box::new(new_container(kind, effective.clone(), items))), None))
+                let items = match (&effective, &spec.items_path, &spec.item_reader) {
+                    (Cow::Borrowed(_), Some(PathField::Path { path, text }), None)
+                        if path.root == Root::Input && path.is_definite() =>
+                    {
+                        self.shared_items(depth, text, path, &scope)?
+                    }
+                    (Cow::Borrowed(_), None, None) => self.shared_items(depth, "$", &whole_input(), &scope)?,
+                    _ => Items::Owned(self.map_items_jsonpath(state, spec, &scope)?),
+                };
+                Ok((Flow::Start(Box::new(new_container(kind, shared_effective(), items))), None))
             }
         }
     }
@@ -641,8 +717,10 @@ impl Execution {
         self.trace_stage(depth, "result", || selected.clone());
         let assignments = jsonpath_assign(state.assign.as_ref(), &root_scope.with_input(&selected))?;
         let combined = apply_result_path(&state.result_path, root_scope.input, selected)?;
-        self.trace_stage(depth, "afterResultPath", || combined.clone());
-        let output = apply_output_path(&state.output_path, &root_scope.with_input(&combined))?;
+        if !matches!(state.result_path, ResultPathField::Replace) {
+            self.trace_stage(depth, "afterResultPath", || combined.clone().into_owned());
+        }
+        let output = output_of(&state.output_path, root_scope, combined)?;
         Ok((flow_to(state, output, 0), assignments))
     }
 
@@ -811,6 +889,17 @@ impl Execution {
         }
     }
 
+    /// Checks that `path` finds an array in the frame's input and refers to it without copying it.
+    fn shared_items(&self, depth: usize, text: &str, path: &Path, scope: &Scope<'_>) -> Result<Items, Raised> {
+        let found = scope
+            .lookup(path)
+            .map_err(|missing| Raised::runtime(format!("Invalid path '{text}' : {}", missing.message)))?;
+        match found.as_value() {
+            Value::Array(items) => Ok(Items::Shared { source: self.raw_input(depth), path: path.clone(), count: items.len() }),
+            other => Err(Raised::runtime(format!("Map state input must be an array but was: {}", compact(other)))),
+        }
+    }
+
     fn reader_items(&self, state: &State) -> Result<Vec<Value>, Raised> {
         self.options.item_reader_items.get(&state.name).cloned().ok_or_else(|| {
             Raised::runtime(format!(
@@ -877,7 +966,7 @@ impl Execution {
     }
 
     fn run_jsonata(&self, depth: usize, state: &State) -> Result<(Flow, Assignments), Raised> {
-        let input = self.stack.get(depth).map_or(&Value::Null, |frame| &frame.input);
+        let input = self.stack.get(depth).map_or(&Value::Null, |frame| &*frame.input);
         let scope = self.jsonata_scope(depth, state, input, &[], None);
         let make_context = || self.context_value(depth, state, None);
         let path_scope = self.scope(depth, input, &make_context);
@@ -885,8 +974,8 @@ impl Execution {
             Kind::Pass { .. } | Kind::Succeed => {
                 let assignments = jsonata_assign(state.assign.as_ref(), &scope)?;
                 let output = match &state.output {
-                    Some(output) => scope.template(output, "Output")?,
-                    None => input.clone(),
+                    Some(output) => Out::New(scope.template(output, "Output")?),
+                    None => Out::Same,
                 };
                 let flow = if matches!(state.kind, Kind::Succeed) {
                     Flow::End { output, delay_millis: 0 }
@@ -897,10 +986,10 @@ impl Execution {
             }
             Kind::Task { resource, .. } => {
                 let arguments = match &state.arguments {
-                    Some(arguments) => scope.template(arguments, "Arguments")?,
-                    None => input.clone(),
+                    Some(arguments) => Cow::Owned(scope.template(arguments, "Arguments")?),
+                    None => Cow::Borrowed(input),
                 };
-                self.trace_stage(depth, "arguments", || arguments.clone());
+                self.trace_stage(depth, "arguments", || arguments.clone().into_owned());
                 let result = self.invoke_task(depth, state, resource, &arguments)?;
                 self.trace_stage(depth, "result", || result.clone());
                 self.jsonata_finish(depth, state, input, result)
@@ -936,13 +1025,13 @@ impl Execution {
                     Some(found) => found,
                     None => match default {
                         Some(default) => (*default, state.assign.as_ref(), state.output.as_ref()),
-                        None => return Err(Raised::located("States.NoChoiceMatched", "No Matches!")),
+                        None => return Err(no_choice_matched()),
                     },
                 };
                 let assignments = jsonata_assign(assign, &scope)?;
                 let output = match output {
-                    Some(output) => scope.template(output, "Output")?,
-                    None => input.clone(),
+                    Some(output) => Out::New(scope.template(output, "Output")?),
+                    None => Out::Same,
                 };
                 Ok((Flow::Next { next, output, delay_millis: 0 }, assignments))
             }
@@ -950,8 +1039,8 @@ impl Execution {
                 let delay_millis = self.wait_delay_jsonata(spec, &scope, &path_scope)?;
                 let assignments = jsonata_assign(state.assign.as_ref(), &scope)?;
                 let output = match &state.output {
-                    Some(output) => scope.template(output, "Output")?,
-                    None => input.clone(),
+                    Some(output) => Out::New(scope.template(output, "Output")?),
+                    None => Out::Same,
                 };
                 Ok((flow_to(state, output, delay_millis), assignments))
             }
@@ -962,20 +1051,20 @@ impl Execution {
             }
             Kind::Parallel { branches } => {
                 let arguments = match &state.arguments {
-                    Some(arguments) => scope.template(arguments, "Arguments")?,
-                    None => input.clone(),
+                    Some(arguments) => Rc::new(scope.template(arguments, "Arguments")?),
+                    None => self.raw_input(depth),
                 };
-                Ok((Flow::Start(Box::new(new_container(ContainerKind::Parallel { branches: branches.clone() }, arguments, Vec::new()))), None))
+                Ok((Flow::Start(Box::new(new_container(ContainerKind::Parallel { branches: branches.clone() }, arguments, Items::Owned(Vec::new())))), None))
             }
             Kind::Map(spec) => {
                 let items = if spec.item_reader.is_some() {
-                    self.reader_items(state)?
+                    Items::Owned(self.reader_items(state)?)
                 } else {
                     match &spec.items {
                         Some(Value::String(text)) if jsonata_expression(text).is_some() => {
                             let expression = jsonata_expression(text).unwrap_or_default();
                             match scope.expression(expression, "Items")? {
-                                Value::Array(items) => items,
+                                Value::Array(items) => Items::Owned(items),
                                 other => {
                                     let failure = crate::jsonata::JsonataError::unexpected_type(expression, "Items", "array", &other);
                                     return Err(Raised::located(failure.error, failure.cause));
@@ -983,7 +1072,7 @@ impl Execution {
                             }
                         }
                         Some(literal) => match scope.template(literal, "Items")? {
-                            Value::Array(items) => items,
+                            Value::Array(items) => Items::Owned(items),
                             other => {
                                 return Err(Raised::located(
                                     "States.QueryEvaluationError",
@@ -992,7 +1081,9 @@ impl Execution {
                             }
                         },
                         None => match input {
-                            Value::Array(items) => items.clone(),
+                            Value::Array(items) => {
+                                Items::Shared { source: self.raw_input(depth), path: whole_input(), count: items.len() }
+                            }
                             other => {
                                 return Err(Raised::located(
                                     "States.QueryEvaluationError",
@@ -1003,7 +1094,7 @@ impl Execution {
                     }
                 };
                 let kind = self.map_kind(spec, &path_scope, Some(&scope))?;
-                Ok((Flow::Start(Box::new(new_container(kind, input.clone(), items))), None))
+                Ok((Flow::Start(Box::new(new_container(kind, self.raw_input(depth), items))), None))
             }
         }
     }
@@ -1015,7 +1106,7 @@ impl Execution {
             Some(output) => scope.template(output, "Output")?,
             None => result,
         };
-        Ok((flow_to(state, output, 0), assignments))
+        Ok((flow_to(state, Out::New(output), 0), assignments))
     }
 
     fn wait_delay_jsonata(&self, spec: &WaitSpec, scope: &JsonataScope<'_>, path_scope: &Scope<'_>) -> Result<i64, Raised> {
@@ -1059,8 +1150,15 @@ impl Execution {
                 let length = container.items.len();
                 self.emit(depth, "MapStateStarted", || detail("mapStateStartedEventDetails", json!({"length": length})));
                 if *distributed {
-                    let name = state.name.clone();
-                    self.emit(depth, "MapRunStarted", || detail("mapRunStartedEventDetails", json!({"mapRunArn": name})));
+                    let label = match &state.kind {
+                        Kind::Map(spec) => spec.label.clone().unwrap_or_else(|| state.name.clone()),
+                        _ => state.name.clone(),
+                    };
+                    let arn = format!(
+                        "arn:aws:states:{}:{}:mapRun:{}/{label}:{}",
+                        self.options.region, self.options.account, self.options.state_machine_name, self.options.execution_name
+                    );
+                    self.emit(depth, "MapRunStarted", || detail("mapRunStartedEventDetails", json!({"mapRunArn": arn})));
                 }
             }
         }
@@ -1079,38 +1177,51 @@ impl Execution {
             self.handle_error(depth, state, Raised::runtime(cause));
             return;
         }
+        // Each item is handed to its iteration once: move it out instead of copying it.
+        let item = self
+            .stack
+            .get_mut(depth)
+            .and_then(|frame| frame.container.as_mut())
+            .map(|container| container.items.take(container.next))
+            .unwrap_or(Value::Null);
+        let Some(frame) = self.stack.get(depth) else {
+            return;
+        };
         let Some(container) = frame.container.as_ref() else {
             return;
         };
         let index = container.next;
-        let (machine, input, label) = match &container.kind {
+        let (machine, input) = match &container.kind {
             ContainerKind::Parallel { branches } => {
                 let machine = branches.get(index).copied().unwrap_or(0);
-                (machine, container.input.clone(), format!("{}#{index}/", state.name))
+                (machine, Rc::clone(&container.input))
             }
             ContainerKind::Map { processor, .. } => {
-                let item = container.items.get(index).cloned().unwrap_or(Value::Null);
-                let selected = match self.select_item(depth, state, &container.input, index, &item) {
+                let selected = match self.select_item(depth, state, &container.input, index, item) {
                     Ok(selected) => selected,
                     Err(raised) => {
                         self.handle_error(depth, state, raised);
                         return;
                     }
                 };
-                (*processor, selected, format!("{}[{index}]/", state.name))
+                (*processor, Rc::new(selected))
             }
         };
         let is_map = matches!(container.kind, ContainerKind::Map { .. });
         let start = plan.machines.get(machine).map_or(0, |machine| machine.start);
         let variables = Rc::clone(&frame.variables);
-        let scope: Rc<str> = if self.options.record_trace { Rc::from(format!("{}{label}", frame.scope)) } else { Rc::clone(&frame.scope) };
+        let scope: Rc<str> = if self.options.record_trace {
+            let label = if is_map { format!("{}[{index}]/", state.name) } else { format!("{}#{index}/", state.name) };
+            Rc::from(format!("{}{label}", frame.scope))
+        } else {
+            Rc::clone(&frame.scope)
+        };
         if let Some(container) = self.stack.get_mut(depth).and_then(|frame| frame.container.as_mut()) {
             container.next += 1;
         }
         if is_map {
-            let name = state.name.clone();
             self.emit(depth, "MapIterationStarted", || {
-                detail("mapIterationStartedEventDetails", json!({"name": name, "index": index}))
+                detail("mapIterationStartedEventDetails", json!({"name": state.name, "index": index}))
             });
         }
         let last_event = self.stack.get(depth).map_or(0, |frame| frame.last_event.get());
@@ -1130,24 +1241,24 @@ impl Execution {
         });
     }
 
-    fn select_item(&self, depth: usize, state: &State, input: &Value, index: usize, item: &Value) -> Result<Value, Raised> {
+    fn select_item(&self, depth: usize, state: &State, input: &Value, index: usize, item: Value) -> Result<Value, Raised> {
         let Kind::Map(spec) = &state.kind else {
-            return Ok(item.clone());
+            return Ok(item);
         };
         match state.language {
             Language::JsonPath => match &spec.item_selector {
                 Some(selector) => {
-                    let make_context = || self.context_value(depth, state, Some((index, item)));
+                    let make_context = || self.context_value(depth, state, Some((index, &item)));
                     self.scope(depth, input, &make_context).render(selector)
                 }
-                None => Ok(item.clone()),
+                None => Ok(item),
             },
             Language::Jsonata => match &spec.item_selector_jsonata {
                 Some(selector) => {
-                    let scope = self.jsonata_scope(depth, state, input, &[], Some((index, item)));
+                    let scope = self.jsonata_scope(depth, state, input, &[], Some((index, &item)));
                     scope.template(selector, "ItemSelector")
                 }
-                None => Ok(item.clone()),
+                None => Ok(item),
             },
         }
     }
@@ -1186,12 +1297,12 @@ impl Execution {
             ContainerKind::Parallel { .. } => (false, false),
         };
         let index = frame.iteration.unwrap_or(0);
-        let name = self.parent_state_name(parent_depth);
+        let name = || self.parent_state_name(parent_depth);
         match outcome {
             Ok(output) => {
                 if is_map {
                     self.emit(parent_depth, "MapIterationSucceeded", || {
-                        detail("mapIterationSucceededEventDetails", json!({"name": name, "index": index}))
+                        detail("mapIterationSucceededEventDetails", json!({"name": name(), "index": index}))
                     });
                 }
                 if let Some(container) = self.stack.get_mut(parent_depth).and_then(|parent| parent.container.as_mut()) {
@@ -1201,7 +1312,7 @@ impl Execution {
             Err(raised) => {
                 if is_map {
                     self.emit(parent_depth, "MapIterationFailed", || {
-                        detail("mapIterationFailedEventDetails", json!({"name": name, "index": index}))
+                        detail("mapIterationFailedEventDetails", json!({"name": name(), "index": index}))
                     });
                 }
                 if let Some(container) = self.stack.get_mut(parent_depth).and_then(|parent| parent.container.as_mut()) {
@@ -1275,7 +1386,7 @@ impl Execution {
         let outcome = match state.language {
             Language::JsonPath => {
                 let make_context = || self.context_value(depth, state, None);
-                let raw = self.stack.get(depth).map_or(&Value::Null, |frame| &frame.input);
+                let raw = self.stack.get(depth).map_or(&Value::Null, |frame| &*frame.input);
                 let root_scope = self.scope(depth, raw, &make_context);
                 self.finish_jsonpath(depth, state, &root_scope, result, true)
             }
@@ -1326,7 +1437,9 @@ impl Execution {
                     let draw = self.random.borrow_mut().next_u64();
                     delay *= (draw >> 11) as f64 / (1u64 << 53) as f64;
                 }
-                self.clock_millis.set(self.clock_millis.get() + (delay * 1000.0).round() as i64);
+                if !self.advance_clock((delay * 1000.0).round() as i64) {
+                    return;
+                }
                 if let Some(frame) = self.stack.get_mut(depth) {
                     if let Some(slot) = frame.attempts.get_mut(position) {
                         *slot += 1;
@@ -1340,7 +1453,8 @@ impl Execution {
         if let Some(catcher) = state.catch.iter().find(|catcher| error_matches(&catcher.errors, &raised, is_task)) {
             match self.apply_catcher(depth, state, catcher, &raised) {
                 Ok((output, assignments)) => {
-                    self.apply_flow(depth, state, Flow::Next { next: catcher.next, output, delay_millis: 0 }, assignments);
+                    let flow = Flow::Next { next: catcher.next, output: Out::New(output), delay_millis: 0 };
+                    self.apply_flow(depth, state, flow, assignments);
                 }
                 Err(failure) => {
                     let mut failure = failure;
@@ -1363,14 +1477,14 @@ impl Execution {
 
     fn apply_catcher(&self, depth: usize, state: &State, catcher: &Catcher, raised: &Raised) -> Result<(Value, Assignments), Raised> {
         let error_output = error_output(raised);
-        let raw = self.stack.get(depth).map_or(&Value::Null, |frame| &frame.input);
+        let raw = self.stack.get(depth).map_or(&Value::Null, |frame| &*frame.input);
         match state.language {
             Language::JsonPath => {
                 let make_context = || self.context_value(depth, state, None);
                 let scope = self.scope(depth, &error_output, &make_context);
                 let assignments = jsonpath_assign(catcher.assign.as_ref(), &scope)?;
                 let output = apply_result_path(&catcher.result_path, raw, error_output.clone())?;
-                Ok((output, assignments))
+                Ok((output.into_owned(), assignments))
             }
             Language::Jsonata => {
                 let scope = self.jsonata_scope(depth, state, raw, &[("errorOutput", &error_output)], None);
@@ -1401,7 +1515,11 @@ fn aborted_result() -> ExecutionResult {
     }
 }
 
-fn new_container(kind: ContainerKind, input: Value, items: Vec<Value>) -> Container {
+fn whole_input() -> Path {
+    Path { root: Root::Input, segments: Vec::new() }
+}
+
+fn new_container(kind: ContainerKind, input: Rc<Value>, items: Items) -> Container {
     Container { kind, input, items, next: 0, results: Vec::new(), failures: 0, failure: None }
 }
 
@@ -1411,7 +1529,7 @@ fn detail(key: &str, value: Value) -> Map<String, Value> {
     map
 }
 
-fn flow_to(state: &State, output: Value, delay_millis: i64) -> Flow {
+fn flow_to(state: &State, output: Out, delay_millis: i64) -> Flow {
     match state.next {
         Some(next) => Flow::Next { next, output, delay_millis },
         None => Flow::End { output, delay_millis },
@@ -1508,16 +1626,32 @@ fn error_matches(names: &[String], raised: &Raised, is_task: bool) -> bool {
     })
 }
 
-fn apply_input_path(field: &PathField, scope: &Scope<'_>) -> Result<Value, Raised> {
+fn apply_input_path<'a>(field: &PathField, scope: &Scope<'a>) -> Result<Cow<'a, Value>, Raised> {
     match field {
-        PathField::Whole => Ok(scope.input.clone()),
-        PathField::Null => Ok(Value::Object(Map::new())),
-        PathField::Path { text, path } => lookup_or_runtime(scope, text, path),
+        PathField::Whole => Ok(Cow::Borrowed(scope.input)),
+        PathField::Null => Ok(Cow::Owned(Value::Object(Map::new()))),
+        PathField::Path { text, path } => lookup_or_runtime(scope, text, path).map(Cow::Owned),
     }
 }
 
-fn apply_output_path(field: &PathField, scope: &Scope<'_>) -> Result<Value, Raised> {
-    apply_input_path(field, scope)
+/// OutputPath applied to `current` (the value `scope` stands for): `Same` when nothing changes it, so that
+/// the caller can reuse the value it already holds.
+fn output_of(field: &PathField, scope: &Scope<'_>, current: Cow<'_, Value>) -> Result<Out, Raised> {
+    match field {
+        PathField::Whole => Ok(match current {
+            Cow::Borrowed(_) => Out::Same,
+            Cow::Owned(value) => Out::New(value),
+        }),
+        PathField::Null => Ok(Out::New(Value::Object(Map::new()))),
+        PathField::Path { text, path } => {
+            let current_scope = scope.with_input(&current);
+            lookup_or_runtime(&current_scope, text, path).map(Out::New)
+        }
+    }
+}
+
+fn no_choice_matched() -> Raised {
+    Raised::located("States.NoChoiceMatched", "No Matches!")
 }
 
 fn lookup_or_runtime(scope: &Scope<'_>, text: &str, path: &Path) -> Result<Value, Raised> {
@@ -1527,10 +1661,10 @@ fn lookup_or_runtime(scope: &Scope<'_>, text: &str, path: &Path) -> Result<Value
         .map_err(|missing| Raised::runtime(format!("Invalid path '{text}' : {}", missing.message)))
 }
 
-fn apply_result_path(field: &ResultPathField, raw: &Value, result: Value) -> Result<Value, Raised> {
+fn apply_result_path<'a>(field: &ResultPathField, raw: &'a Value, result: Value) -> Result<Cow<'a, Value>, Raised> {
     match field {
-        ResultPathField::Replace => Ok(result),
-        ResultPathField::Discard => Ok(raw.clone()),
+        ResultPathField::Replace => Ok(Cow::Owned(result)),
+        ResultPathField::Discard => Ok(Cow::Borrowed(raw)),
         ResultPathField::Path { text, path } => {
             let mut target = raw.clone();
             jpath::set(&mut target, path, result).map_err(|_| Raised {
@@ -1539,7 +1673,7 @@ fn apply_result_path(field: &ResultPathField, raw: &Value, result: Value) -> Res
                 severity: Severity::Normal,
                 located: true,
             })?;
-            Ok(target)
+            Ok(Cow::Owned(target))
         }
     }
 }

@@ -212,14 +212,9 @@ impl Evaluator<'_> {
             }
             IntrinsicFunction::Base64Decode => {
                 let text = checked.bounded_string(0)?;
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(text.as_bytes())
-                    .map_err(|error| {
-                        checked.fail(format!("the input is not valid Base64: {error}"))
-                    })?;
-                String::from_utf8(bytes).map(Value::String).map_err(|_| {
-                    checked.fail("the decoded data is not a valid UTF-8 string".to_string())
-                })
+                Ok(Value::String(
+                    String::from_utf8_lossy(&lenient_base64_decode(text)).into_owned(),
+                ))
             }
             IntrinsicFunction::Hash => {
                 // Observed on AWS: a number or object is hashed as its text instead of failing.
@@ -491,6 +486,34 @@ fn array_range(args: &Args<'_>) -> Result<Value, IntrinsicError> {
         current += i128::from(step);
     }
     Ok(Value::Array(items))
+}
+
+/// Decodes Base64 the way AWS was observed to: characters outside the alphabet (spaces,
+/// punctuation) are skipped, the first `=` ends the data, and a short final group yields the whole
+/// bytes it holds. So `' YWJjZA== '` is "abcd" and `'abc'` decodes rather than failing; bytes that
+/// are not UTF-8 become U+FFFD, as a Java string built from them would.
+fn lenient_base64_decode(text: &str) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(text.len() / 4 * 3 + 2);
+    let mut buffer: u32 = 0;
+    let mut bits = 0u32;
+    for byte in text.bytes() {
+        let sextet = match byte {
+            b'A'..=b'Z' => byte - b'A',
+            b'a'..=b'z' => byte - b'a' + 26,
+            b'0'..=b'9' => byte - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => continue,
+        };
+        buffer = (buffer << 6) | u32::from(sextet);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push(u8::try_from((buffer >> bits) & 0xFF).unwrap_or_default());
+        }
+    }
+    bytes
 }
 
 /// The lowercase hex digest of `data` under one of [`HASH_ALGORITHMS`], or `None` for another name.
@@ -1012,14 +1035,12 @@ mod tests {
                 .contains("10000")
         );
         assert!(
-            fails("States.Base64Decode('!!!')", &json!({}))
-                .cause
-                .contains("Base64")
-        );
-        assert!(
-            fails("States.Base64Decode('/w==')", &json!({}))
-                .cause
-                .contains("UTF-8")
+            fails(
+                "States.Base64Decode($.s)",
+                &json!({"s": "A".repeat(10_001)})
+            )
+            .cause
+            .contains("10000")
         );
         assert!(
             fails("States.MathRandom(5, 5)", &json!({}))
@@ -1123,6 +1144,26 @@ mod tests {
                 .unwrap_or(-1);
             assert!((1..5).contains(&value), "{value}");
         }
+    }
+
+    #[test]
+    fn base64_decode_is_lenient_like_aws() {
+        for (encoded, decoded) in [
+            ("aGVsbG8=", "hello"),
+            (" YWJjZA== ", "abcd"),
+            ("YWJjZA", "abcd"),
+            ("4pyT", "\u{2713}"),
+            ("YWJjAGRlZg==", "abc\u{0}def"),
+            ("/w==", "\u{FFFD}"),
+        ] {
+            assert_eq!(
+                ok("States.Base64Decode($.s)", &json!({"s": encoded})),
+                json!(decoded),
+                "{encoded}"
+            );
+        }
+        assert!(ok("States.Base64Decode('!!!invalid!!!')", &json!({})).is_string());
+        assert!(ok("States.Base64Decode('ab==cd')", &json!({})).is_string());
     }
 
     /// Runs every recorded single-Pass-state case of `intrinsic_functions` through [`evaluate`] and

@@ -19,6 +19,9 @@ mod template;
 mod timestamp;
 mod types;
 
+#[cfg(test)]
+mod tests;
+
 pub use engine::Execution;
 pub use error::DefinitionError;
 pub use mocks::{MockError, MockResponse, Mocks};

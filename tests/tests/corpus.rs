@@ -19,7 +19,11 @@ fn relative(path: &Path) -> String {
 
 fn real_files() -> Vec<PathBuf> {
     let files = files_under("corpus/real", &DEFINITION_SUFFIXES);
-    assert!(files.len() >= 300, "the corpus has 307 real definitions, found {}", files.len());
+    assert!(
+        files.len() >= 300,
+        "the corpus has 307 real definitions, found {}",
+        files.len()
+    );
     files
 }
 
@@ -71,7 +75,12 @@ fn real_definitions_import_and_round_trip() {
             Err(error) => failures.push(format!("{name}: canonical text does not parse: {error}")),
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// Renames the first top-level state with the document model and checks that the written text
@@ -103,7 +112,9 @@ fn renaming_a_state_changes_only_the_lines_with_its_name() {
         let written = source.write_preserving(&edited);
         match SourceFile::parse(written.as_str(), Format::Json) {
             Ok(again) if *again.value() == edited => {}
-            Ok(_) => failures.push(format!("{name}: written text does not read back as the edit")),
+            Ok(_) => failures.push(format!(
+                "{name}: written text does not read back as the edit"
+            )),
             Err(error) => failures.push(format!("{name}: written text does not parse: {error}")),
         }
         let before: Vec<&str> = source.text().split('\n').collect();
@@ -118,13 +129,21 @@ fn renaming_a_state_changes_only_the_lines_with_its_name() {
         }
         for (number, (was, now)) in before.iter().zip(&after).enumerate() {
             if was != now && !now.contains(new) {
-                failures.push(format!("{name}:{}: changed without the new name: {now}", number + 1));
+                failures.push(format!(
+                    "{name}:{}: changed without the new name: {now}",
+                    number + 1
+                ));
             }
         }
         renamed += 1;
     }
     assert!(renamed >= 200, "only {renamed} files were renamed");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -146,7 +165,8 @@ fn every_template_machine_imports() {
                     match StateMachine::from_value(&machine.definition) {
                         Ok(model) => {
                             if model.is_empty() {
-                                failures.push(format!("{name}: {} has no states", machine.logical_id));
+                                failures
+                                    .push(format!("{name}: {} has no states", machine.logical_id));
                             }
                             if model.to_value() != machine.definition {
                                 failures.push(format!(
@@ -155,13 +175,20 @@ fn every_template_machine_imports() {
                                 ));
                             }
                         }
-                        Err(error) => failures.push(format!("{name}: {}: {error}", machine.logical_id)),
+                        Err(error) => {
+                            failures.push(format!("{name}: {}: {error}", machine.logical_id))
+                        }
                     }
                     let text = asl_codec::format_canonical(&machine.definition, Format::Json);
-                    if SourceFile::parse(text, Format::Json).map(|s| s.value().clone()).ok()
+                    if SourceFile::parse(text, Format::Json)
+                        .map(|s| s.value().clone())
+                        .ok()
                         != Some(machine.definition.clone())
                     {
-                        failures.push(format!("{name}: {} does not survive emit then parse", machine.logical_id));
+                        failures.push(format!(
+                            "{name}: {} does not survive emit then parse",
+                            machine.logical_id
+                        ));
                     }
                 }
             }
@@ -169,8 +196,16 @@ fn every_template_machine_imports() {
             Err(error) => failures.push(format!("{name}: {error}")),
         }
     }
-    assert!(machines_seen >= 32, "only {machines_seen} machines in 32 templates");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        machines_seen >= 32,
+        "only {machines_seen} machines in 32 templates"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// The invalid files that fail before any semantic check: syntax (JSON5) and text-level
@@ -181,7 +216,9 @@ fn syntax_level_invalid_files_are_rejected() {
     let text = std::fs::read_to_string(&json5).unwrap_or_default();
     let error = SourceFile::parse(text, Format::Json).err();
     assert!(
-        error.as_ref().is_some_and(|e| e.message.contains("trailing comma") && e.location.line == 4),
+        error
+            .as_ref()
+            .is_some_and(|e| e.message.contains("trailing comma") && e.location.line == 4),
         "{error:?}"
     );
 }
@@ -194,9 +231,16 @@ fn rejected(path: &Path) -> Result<bool, String> {
     }
 }
 
-/// Needs graph_model::validate, which asl_codec::check::validate_definition calls once it exists.
+/// Invalid fixtures that the validator accepts on purpose: asl-validator's own rules about the
+/// spacing inside `{% ... %}`, which AWS does not enforce (published samples use `{% expr%}`,
+/// see the corpus README). The test fails if any other invalid file is accepted.
+const ACCEPTED_ON_PURPOSE: [&str; 2] = [
+    "corpus/invalid/asl-validator/invalid-json-surround-syntax-extra-spaces.asl.json",
+    "corpus/invalid/asl-validator/invalid-jsonata-surround-syntax-no-spaces.asl.json",
+];
+
+/// Rejected means: a syntax error, or an Error diagnostic (text-level or graph_model::validate).
 #[test]
-#[ignore = "activates when graph_model::validate is wired into asl_codec::check::validate_definition"]
 fn every_invalid_file_is_rejected() {
     let files = files_under("corpus/invalid", &[".asl.json", ".asl.json5", ".asl.yaml"]);
     assert_eq!(files.len(), 93);
@@ -204,11 +248,17 @@ fn every_invalid_file_is_rejected() {
     for path in &files {
         match rejected(path) {
             Ok(true) => {}
+            Ok(false) if ACCEPTED_ON_PURPOSE.contains(&relative(path).as_str()) => {}
             Ok(false) => accepted.push(relative(path)),
             Err(message) => accepted.push(message),
         }
     }
-    assert!(accepted.is_empty(), "{} accepted:\n{}", accepted.len(), accepted.join("\n"));
+    assert!(
+        accepted.is_empty(),
+        "{} accepted:\n{}",
+        accepted.len(),
+        accepted.join("\n")
+    );
 }
 
 #[test]
@@ -232,5 +282,10 @@ fn no_error_diagnostic_on_real_files() {
             Err(error) => failures.push(format!("{}: {error}", relative(&path))),
         }
     }
-    assert!(failures.is_empty(), "{} errors:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} errors:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -20,11 +20,17 @@ pub struct BrowserError {
 
 impl BrowserError {
     fn new(action: &'static str, value: &JsValue) -> Self {
-        Self { action, detail: describe(value) }
+        Self {
+            action,
+            detail: describe(value),
+        }
     }
 
     fn missing(action: &'static str, what: &str) -> Self {
-        Self { action, detail: format!("{what} is not available") }
+        Self {
+            action,
+            detail: format!("{what} is not available"),
+        }
     }
 }
 
@@ -148,7 +154,10 @@ pub fn copy_to_clipboard(text: &str) {
     let promise = window.navigator().clipboard().write_text(text);
     wasm_bindgen_futures::spawn_local(async move {
         if let Err(error) = wasm_bindgen_futures::JsFuture::from(promise).await {
-            warn(&format!("copy to the clipboard failed: {}", describe(&error)));
+            warn(&format!(
+                "copy to the clipboard failed: {}",
+                describe(&error)
+            ));
         }
     });
 }
@@ -259,7 +268,10 @@ pub fn read_file_in_background(file: web_sys::File) {
         let result = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
             Ok(text) => text
                 .as_string()
-                .map(|text| IncomingFile { name: name.clone(), text })
+                .map(|text| IncomingFile {
+                    name: name.clone(),
+                    text,
+                })
                 .ok_or_else(|| format!("{name}: the browser gave no text")),
             Err(error) => Err(format!("{name}: {}", describe(&error))),
         };
@@ -276,47 +288,49 @@ pub fn read_file_in_background(file: web_sys::File) {
 /// When the hidden input cannot be made.
 pub fn open_file_picker() -> Result<(), BrowserError> {
     const ACTION: &str = "open the file picker";
-    let input = PICKER.with_borrow_mut(|slot| -> Result<web_sys::HtmlInputElement, BrowserError> {
-        if let Some(input) = slot {
-            return Ok(input.clone());
-        }
-        let document = document(ACTION)?;
-        let input = document
-            .create_element("input")
-            .map_err(|e| BrowserError::new(ACTION, &e))?
-            .dyn_into::<web_sys::HtmlInputElement>()
-            .map_err(|_| BrowserError::missing(ACTION, "<input> elements"))?;
-        input.set_type("file");
-        input.set_accept(".json,.yaml,.yml,.template,.asl,application/json,text/yaml");
-        input.set_id("asl-studio-file-picker");
-        let _ = input.style().set_property("display", "none");
-        let on_change = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-            let Some(input) = event
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            else {
-                return;
-            };
-            if let Some(files) = input.files() {
-                for index in 0..files.length() {
-                    if let Some(file) = files.get(index) {
-                        read_file_in_background(file);
-                    }
-                }
+    let input =
+        PICKER.with_borrow_mut(|slot| -> Result<web_sys::HtmlInputElement, BrowserError> {
+            if let Some(input) = slot {
+                return Ok(input.clone());
             }
-            // Choosing the same file again must fire `change` again.
-            input.set_value("");
-        });
-        input.set_onchange(Some(on_change.as_ref().unchecked_ref()));
-        // The input lives as long as the page, and so must its handler.
-        on_change.forget();
-        if let Some(body) = document.body() {
-            body.append_child(&input)
-                .map_err(|e| BrowserError::new(ACTION, &e))?;
-        }
-        *slot = Some(input.clone());
-        Ok(input)
-    })?;
+            let document = document(ACTION)?;
+            let input = document
+                .create_element("input")
+                .map_err(|e| BrowserError::new(ACTION, &e))?
+                .dyn_into::<web_sys::HtmlInputElement>()
+                .map_err(|_| BrowserError::missing(ACTION, "<input> elements"))?;
+            input.set_type("file");
+            input.set_accept(".json,.yaml,.yml,.template,.asl,application/json,text/yaml");
+            input.set_id("asl-studio-file-picker");
+            let _ = input.style().set_property("display", "none");
+            let on_change =
+                Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                    let Some(input) = event
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                    else {
+                        return;
+                    };
+                    if let Some(files) = input.files() {
+                        for index in 0..files.length() {
+                            if let Some(file) = files.get(index) {
+                                read_file_in_background(file);
+                            }
+                        }
+                    }
+                    // Choosing the same file again must fire `change` again.
+                    input.set_value("");
+                });
+            input.set_onchange(Some(on_change.as_ref().unchecked_ref()));
+            // The input lives as long as the page, and so must its handler.
+            on_change.forget();
+            if let Some(body) = document.body() {
+                body.append_child(&input)
+                    .map_err(|e| BrowserError::new(ACTION, &e))?;
+            }
+            *slot = Some(input.clone());
+            Ok(input)
+        })?;
     input.click();
     Ok(())
 }

@@ -1,24 +1,31 @@
-//! The app's file traits, answered by the browser.
+//! The designer's file traits, answered by the browser.
 //!
-//! A browser has no file system the page may write to, so paths name where text goes:
-//! - `/downloads/<name>`: writing offers the text as a download named `<name>` ("Save" and
-//!   "Export"); layout sidecars (`*.layout.json`) stay in local storage instead, so saving does not
-//!   start a second download and reopening a file of the same name finds its layout again;
-//! - anything else, and the autosave recovery file: local storage, so it survives a reload.
+//! A browser has no file system the page may write to, so paths say where text goes:
+//! - `/opened/<name>`: a file the user chose or dropped (or a page script loaded), kept in memory;
+//!   saving it again offers a download under the same name;
+//! - `/downloads/<name>`: where "Save as" and "Export" answer; writing offers a download;
+//! - layout sidecars (`*.layout.json`) and anything else: local storage, so reopening a file of
+//!   the same name finds its layout again, and saving does not start a second download.
+//!
+//! Autosave is the shell's own (`web_app.rs`: every second and when the page is hidden), so the
+//! designer gets no recovery path here and never shows its recovery dialog in the browser.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use asl_studio::files::{FileDialogs, FileStore, TextFormat};
 
 use crate::browser;
 
-/// Saves go here; see the module doc.
+/// "Save as" and "Export" answer paths here.
 pub const DOWNLOADS_DIR: &str = "/downloads";
-/// The autosave recovery file (in local storage).
-pub const RECOVERY_PATH: &str = "/local/recovery.json";
+/// Files the user opened are kept here.
+pub const OPENED_DIR: &str = "/opened";
 /// Prefix of every local-storage key we own, so we never touch another page's entries.
-const STORAGE_PREFIX: &str = "asl-studio:";
+const STORAGE_PREFIX: &str = "asl-studio:file:";
 
 fn storage_key(path: &Path) -> String {
     format!("{STORAGE_PREFIX}{}", path.display())
@@ -28,8 +35,10 @@ fn is_layout_sidecar(path: &Path) -> bool {
     path.to_string_lossy().ends_with(".layout.json")
 }
 
-fn in_dir(path: &Path, dir: &str) -> bool {
-    path.parent().is_some_and(|p| p == Path::new(dir))
+/// Whether writing `path` means offering a download.
+fn is_download(path: &Path) -> bool {
+    let in_dir = |dir: &str| path.parent().is_some_and(|p| p == Path::new(dir));
+    (in_dir(DOWNLOADS_DIR) || in_dir(OPENED_DIR)) && !is_layout_sidecar(path)
 }
 
 fn mime_for(path: &Path) -> &'static str {
@@ -39,51 +48,105 @@ fn mime_for(path: &Path) -> &'static str {
     }
 }
 
+/// A bare file name from what a browser or a caller gives, so it cannot climb out of its folder.
+fn bare_name(name: &str, fallback: &str) -> String {
+    name.rsplit(['/', '\\'])
+        .next()
+        .filter(|n| !n.is_empty() && *n != "." && *n != "..")
+        .unwrap_or(fallback)
+        .to_owned()
+}
+
 fn to_io(error: browser::BrowserError) -> io::Error {
     io::Error::other(error.to_string())
 }
 
-/// The browser's [`FileStore`]: downloads and local storage.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct BrowserFiles;
+/// The browser's [`FileStore`]: opened files in memory, downloads, and local storage.
+#[derive(Debug, Default)]
+pub struct BrowserFiles {
+    opened: RefCell<BTreeMap<PathBuf, String>>,
+}
+
+impl BrowserFiles {
+    /// Keeps a file the user opened and returns the path the designer should open it by.
+    pub fn add_opened(&self, name: &str, text: String) -> PathBuf {
+        let path = Path::new(OPENED_DIR).join(bare_name(name, "definition.asl.json"));
+        self.opened.borrow_mut().insert(path.clone(), text);
+        path
+    }
+}
 
 impl FileStore for BrowserFiles {
     fn read_text(&self, path: &Path) -> io::Result<String> {
-        let key = if in_dir(path, DOWNLOADS_DIR) && !is_layout_sidecar(path) {
-            // A download cannot be read back; the app only re-reads what it saved for layouts.
-            return Err(io::Error::new(io::ErrorKind::NotFound, "downloads cannot be read back"));
-        } else {
-            storage_key(path)
-        };
-        browser::storage_get(&key)
+        if let Some(text) = self.opened.borrow().get(path) {
+            return Ok(text.clone());
+        }
+        if is_download(path) {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{}: a download cannot be read back", path.display()),
+            ));
+        }
+        browser::storage_get(&storage_key(path))
             .map_err(to_io)?
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("{} is not stored", path.display())))
+            .ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("{} is not stored", path.display()),
+                )
+            })
     }
 
     fn write_atomic(&self, path: &Path, text: &str) -> io::Result<()> {
-        if in_dir(path, DOWNLOADS_DIR) && !is_layout_sidecar(path) {
-            let name = path
-                .file_name()
-                .map_or_else(|| "definition.json".to_owned(), |n| n.to_string_lossy().into_owned());
-            return browser::download_text(&name, text, mime_for(path)).map_err(to_io);
+        if is_download(path) {
+            let name = bare_name(&path.to_string_lossy(), "state-machine.asl.json");
+            browser::download_text(&name, text, mime_for(path)).map_err(to_io)?;
+            if let Some(kept) = self.opened.borrow_mut().get_mut(path) {
+                text.clone_into(kept);
+            }
+            return Ok(());
         }
         // localStorage.setItem replaces the value whole: readers never see half of it.
         browser::storage_set(&storage_key(path), text).map_err(to_io)
     }
 
     fn remove(&self, path: &Path) -> io::Result<()> {
+        self.opened.borrow_mut().remove(path);
         browser::storage_remove(&storage_key(path)).map_err(to_io)
     }
 
     fn recovery_path(&self) -> Option<PathBuf> {
-        Some(PathBuf::from(RECOVERY_PATH))
+        None
+    }
+}
+
+/// One [`BrowserFiles`] shared by the designer (which owns its store) and the shell (which adds
+/// the files the user opens).
+#[derive(Debug, Clone)]
+pub struct SharedFiles(pub Rc<BrowserFiles>);
+
+impl FileStore for SharedFiles {
+    fn read_text(&self, path: &Path) -> io::Result<String> {
+        self.0.read_text(path)
+    }
+
+    fn write_atomic(&self, path: &Path, text: &str) -> io::Result<()> {
+        self.0.write_atomic(path, text)
+    }
+
+    fn remove(&self, path: &Path) -> io::Result<()> {
+        self.0.remove(path)
+    }
+
+    fn recovery_path(&self) -> Option<PathBuf> {
+        self.0.recovery_path()
     }
 }
 
 /// The browser's [`FileDialogs`].
 ///
 /// "Open" shows the browser's picker and answers `None` at once: the chosen file is read in the
-/// background and handed to the app on a later frame. "Save" answers a download path at once.
+/// background and handed to the designer on a later frame. "Save as" answers a download path.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct BrowserDialogs;
 
@@ -96,12 +159,7 @@ impl FileDialogs for BrowserDialogs {
     }
 
     fn pick_save(&mut self, suggested_name: &str, format: TextFormat) -> Option<PathBuf> {
-        let mut name = suggested_name
-            .rsplit(['/', '\\'])
-            .next()
-            .filter(|n| !n.is_empty())
-            .unwrap_or("state-machine")
-            .to_owned();
+        let mut name = bare_name(suggested_name, "state-machine");
         if !name.contains('.') {
             name = format!("{name}.{}", format.extension());
         }

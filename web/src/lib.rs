@@ -12,8 +12,12 @@ pub mod simulate;
 
 #[cfg(target_arch = "wasm32")]
 mod browser;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "studio"))]
 mod files;
+#[cfg(all(target_arch = "wasm32", not(feature = "studio")))]
+mod preview;
+#[cfg(target_arch = "wasm32")]
+pub mod studio;
 #[cfg(target_arch = "wasm32")]
 mod web_app;
 

@@ -40,7 +40,8 @@ pub enum ShareLinkError {
 /// The URL fragment (without `#`) that carries `definition`.
 #[must_use]
 pub fn encode_fragment(definition: &str) -> String {
-    let compressed = miniz_oxide::deflate::compress_to_vec(definition.as_bytes(), COMPRESSION_LEVEL);
+    let compressed =
+        miniz_oxide::deflate::compress_to_vec(definition.as_bytes(), COMPRESSION_LEVEL);
     let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(compressed);
     format!("{FRAGMENT_KEY}{FORMAT_VERSION}.{payload}")
 }
@@ -68,9 +69,8 @@ pub fn decode_fragment(fragment: &str) -> Result<String, ShareLinkError> {
     let compressed = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.as_bytes())
         .map_err(|e| ShareLinkError::BadEncoding(e.to_string()))?;
-    let bytes =
-        miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_DECODED_BYTES)
-            .map_err(|e| ShareLinkError::BadCompression(format!("{:?}", e.status)))?;
+    let bytes = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_DECODED_BYTES)
+        .map_err(|e| ShareLinkError::BadCompression(format!("{:?}", e.status)))?;
     String::from_utf8(bytes).map_err(|e| ShareLinkError::NotText(e.to_string()))
 }
 
@@ -135,18 +135,35 @@ mod tests {
     #[test]
     fn foreign_and_damaged_fragments_are_refused_with_a_reason() {
         assert_eq!(decode_fragment(""), Err(ShareLinkError::NotAShareLink));
-        assert_eq!(decode_fragment("#section-2"), Err(ShareLinkError::NotAShareLink));
+        assert_eq!(
+            decode_fragment("#section-2"),
+            Err(ShareLinkError::NotAShareLink)
+        );
         assert_eq!(
             decode_fragment("asl=9.AAAA"),
             Err(ShareLinkError::UnknownVersion("9".to_owned()))
         );
-        assert!(matches!(decode_fragment("asl=1.%%%"), Err(ShareLinkError::BadEncoding(_))));
-        let good = encode_fragment(r#"{"StartAt":"A","States":{"A":{"Type":"Succeed"}}}"#);
-        let truncated = &good[..good.len() - 6];
-        assert!(matches!(decode_fragment(truncated), Err(ShareLinkError::BadCompression(_))));
-        let not_text = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(miniz_oxide::deflate::compress_to_vec(&[0xff, 0xfe, 0x00], 6));
-        assert!(matches!(decode_fragment(&format!("asl=1.{not_text}")), Err(ShareLinkError::NotText(_))));
+        assert!(matches!(
+            decode_fragment("asl=1.%%%"),
+            Err(ShareLinkError::BadEncoding(_))
+        ));
+        let compressed = miniz_oxide::deflate::compress_to_vec(
+            br#"{"StartAt":"A","States":{"A":{"Type":"Succeed"}}}"#,
+            9,
+        );
+        let truncated = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(&compressed[..compressed.len() / 2]);
+        assert!(matches!(
+            decode_fragment(&format!("asl=1.{truncated}")),
+            Err(ShareLinkError::BadCompression(_))
+        ));
+        let not_text = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+            miniz_oxide::deflate::compress_to_vec(&[0xff, 0xfe, 0x00], 6),
+        );
+        assert!(matches!(
+            decode_fragment(&format!("asl=1.{not_text}")),
+            Err(ShareLinkError::NotText(_))
+        ));
     }
 
     #[test]
@@ -154,6 +171,9 @@ mod tests {
         let bomb = vec![b' '; MAX_DECODED_BYTES + 1];
         let fragment = encode_fragment(std::str::from_utf8(&bomb).expect("spaces are UTF-8"));
         assert!(fragment.len() < 64 * 1024, "the bomb is small on the wire");
-        assert!(matches!(decode_fragment(&fragment), Err(ShareLinkError::BadCompression(_))));
+        assert!(matches!(
+            decode_fragment(&fragment),
+            Err(ShareLinkError::BadCompression(_))
+        ));
     }
 }

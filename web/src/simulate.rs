@@ -4,12 +4,18 @@ use serde_json::{Map, Value};
 
 /// Builds simulator options from the JSON a caller passes (every member optional):
 /// `{ "mocks": { "<Task state>": <result> }, "passThrough": bool, "seed": n, "express": bool,
-///    "recordHistory": bool, "recordTrace": bool }`.
+///    "recordHistory": bool, "recordTrace": bool,
+///    "mockConfig": <AWS Step Functions Local mock file>, "testCase": "<name>", "stateMachine": "<name>" }`.
+/// `mockConfig` (with `testCase`, and `stateMachine` to choose among several) gives Task results per
+/// invocation, including thrown errors; it replaces `mocks`.
 ///
 /// # Errors
 /// When the text is not JSON or a member has the wrong type; the message names the member.
 pub fn options_from_json(text: &str) -> Result<simulator::Options, String> {
     let mut options = simulator::Options::default();
+    let mut mock_config: Option<&Value> = None;
+    let mut test_case: Option<&str> = None;
+    let mut machine: Option<&str> = None;
     if text.trim().is_empty() {
         return Ok(options);
     }
@@ -40,8 +46,36 @@ pub fn options_from_json(text: &str) -> Result<simulator::Options, String> {
                     .as_u64()
                     .ok_or("options.seed: expected a non-negative integer")?;
             }
+            "mockConfig" => mock_config = Some(value),
+            "testCase" => {
+                test_case = Some(
+                    value
+                        .as_str()
+                        .ok_or("options.testCase: expected a string")?,
+                )
+            }
+            "stateMachine" => {
+                machine = Some(
+                    value
+                        .as_str()
+                        .ok_or("options.stateMachine: expected a string")?,
+                )
+            }
             other => return Err(format!("options.{other}: unknown option")),
         }
+    }
+    match (mock_config, test_case) {
+        (Some(config), Some(case)) => {
+            options.mocks = simulator::Mocks::from_step_functions_local(config, machine, case)
+                .map_err(|e| format!("options.mockConfig: {}", e.0))?;
+        }
+        (Some(_), None) => {
+            return Err("options.testCase: needed with options.mockConfig".to_owned());
+        }
+        (None, Some(_)) => {
+            return Err("options.mockConfig: needed with options.testCase".to_owned());
+        }
+        (None, None) => {}
     }
     Ok(options)
 }
@@ -78,7 +112,8 @@ mod tests {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../tests/data/conformance/cases")
             .join(relative);
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 
@@ -102,7 +137,10 @@ mod tests {
 
     #[test]
     fn recorded_successes_and_failures_come_back_as_aws_recorded_them() {
-        for name in ["base/base__state_pass_result.json", "base/base__state_fail.json"] {
+        for name in [
+            "base/base__state_pass_result.json",
+            "base/base__state_fail.json",
+        ] {
             let case = case(name);
             let result = run_case(&case);
             assert_eq!(result["status"], case["expect"]["status"], "{name}");
@@ -111,7 +149,10 @@ mod tests {
             } else {
                 assert_eq!(result["error"], case["expect"]["error"], "{name}");
             }
-            assert!(result["stateTransitions"].as_u64().is_some_and(|n| n > 0), "{name}");
+            assert!(
+                result["stateTransitions"].as_u64().is_some_and(|n| n > 0),
+                "{name}"
+            );
         }
     }
 
@@ -123,9 +164,42 @@ mod tests {
         assert!(run_json(ok, "{}", r#"{"seed":-1}"#).is_err_and(|e| e.contains("options.seed")));
         assert!(run_json(ok, "{}", r#"{"speed":1}"#).is_err_and(|e| e.contains("options.speed")));
         assert!(run_json(ok, "{}", r#"{"mocks":[]}"#).is_err_and(|e| e.contains("options.mocks")));
-        let result: Value = serde_json::from_str(&run_json(ok, "", "").expect("runs")).expect("JSON");
+        let result: Value =
+            serde_json::from_str(&run_json(ok, "", "").expect("runs")).expect("JSON");
         assert_eq!(result["status"], "SUCCEEDED");
         assert_eq!(result["output"], serde_json::json!({}));
+    }
+
+    #[test]
+    fn the_bundled_sample_takes_its_failure_branch_when_the_glue_job_throws() {
+        let sample = include_str!("../../app/assets/sample.asl.json");
+        let options = serde_json::json!({
+            "testCase": "GlueFails",
+            "mockConfig": {
+                "StateMachines": { "Etl": { "TestCases": { "GlueFails": {
+                    "DownloadFile": "Downloaded", "TransformFile": "GlueThrows",
+                    "NotifyFailure": "Published", "Cleanup": "Deleted"
+                } } } },
+                "MockedResponses": {
+                    "Downloaded": { "0": { "Return": { "StatusCode": 200, "Payload": { "bucket": "b", "key": "k.csv" } } } },
+                    "GlueThrows": { "0": { "Throw": { "Error": "Glue.AWSGlueException", "Cause": "job crashed" } } },
+                    "Published": { "0": { "Return": { "MessageId": "m-1" } } },
+                    "Deleted": { "0": { "Return": {} } }
+                }
+            }
+        });
+        let result = run_json(
+            sample,
+            r#"{"source":"s3://landing/k.csv"}"#,
+            &options.to_string(),
+        )
+        .expect("runs");
+        let result: Value = serde_json::from_str(&result).expect("JSON");
+        assert_eq!(result["status"], "FAILED", "{result}");
+        assert_eq!(result["error"], "ETL.TransformFailed");
+        assert!(
+            run_json(sample, "{}", r#"{"testCase":"x"}"#).is_err_and(|e| e.contains("mockConfig"))
+        );
     }
 
     #[test]

@@ -1,20 +1,18 @@
 //! The running app in the page, and the functions exported to JavaScript.
 //!
-//! [`WebApp`] wraps the designer ([`asl_studio::app::StudioApp`]) and adds what only a browser
+//! `WebApp` wraps the designer (through the [`Studio`] trait) and adds what only a browser
 //! needs: files arriving from the picker or a drop, autosave to local storage with recovery after a
 //! reload, share links in the URL fragment, and the first-frame signal for the loading screen.
 
 use std::cell::{Cell, RefCell};
 
-use asl_studio::app::{StartSource, StudioApp};
-use egui::DroppedFile as _;
 use wasm_bindgen::prelude::*;
 
 use crate::browser;
-use crate::files::{BrowserDialogs, BrowserFiles};
 use crate::share;
+use crate::studio::{StartWith, Studio};
 
-/// Local-storage key of the autosaved definition (with its name), written when it changes.
+/// Local-storage key of the autosaved work: `{"name": ..., "text": ...}`, written when it changes.
 const AUTOSAVE_KEY: &str = "asl-studio:autosave";
 /// Autosave at most this often, in milliseconds: a drag produces many edits per second.
 const AUTOSAVE_INTERVAL_MS: f64 = 1_000.0;
@@ -26,7 +24,7 @@ thread_local! {
 
 /// The designer plus the browser's services.
 struct WebApp {
-    studio: StudioApp,
+    studio: Box<dyn Studio>,
     last_autosaved: Option<String>,
     last_autosave_ms: f64,
 }
@@ -47,19 +45,32 @@ impl WebApp {
         }
     }
 
-    /// Writes the current definition to local storage when it changed (at most once a second).
-    fn autosave(&mut self) {
-        let now = browser::now_ms();
-        if now - self.last_autosave_ms < AUTOSAVE_INTERVAL_MS {
+    /// Writes the current definition to local storage when it changed, at most once a second: a
+    /// drag makes many edits per second. A frame that comes too soon books one for later, so the
+    /// last edit is saved even when nothing else happens.
+    fn autosave(&mut self, ctx: &egui::Context) {
+        let since_ms = browser::now_ms() - self.last_autosave_ms;
+        if since_ms < AUTOSAVE_INTERVAL_MS {
+            let wait_ms = AUTOSAVE_INTERVAL_MS - since_ms;
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64(wait_ms / 1000.0));
             return;
         }
-        self.last_autosave_ms = now;
-        let text = self.studio.current_asl();
-        if self.last_autosaved.as_deref() == Some(text.as_str()) {
+        self.autosave_now();
+    }
+
+    /// Writes the current definition to local storage if it changed since the last write.
+    fn autosave_now(&mut self) {
+        self.last_autosave_ms = browser::now_ms();
+        let record = serde_json::json!({
+            "name": self.studio.document_name(),
+            "text": self.studio.current_asl(),
+        })
+        .to_string();
+        if self.last_autosaved.as_deref() == Some(record.as_str()) {
             return;
         }
-        match browser::storage_set(AUTOSAVE_KEY, &text) {
-            Ok(()) => self.last_autosaved = Some(text),
+        match browser::storage_set(AUTOSAVE_KEY, &record) {
+            Ok(()) => self.last_autosaved = Some(record),
             Err(error) => browser::warn(&format!("autosave: {error}")),
         }
     }
@@ -85,7 +96,7 @@ impl eframe::App for WebApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         self.studio.ui(ui, frame);
-        self.autosave();
+        self.autosave(ui.ctx());
         if FIRST_FRAME_MS.get().is_none() {
             // The frame's paint follows this call within the same animation frame.
             let now = browser::now_ms();
@@ -95,6 +106,7 @@ impl eframe::App for WebApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.autosave_now();
         self.studio.save(storage);
     }
 
@@ -105,21 +117,35 @@ impl eframe::App for WebApp {
 
 /// What the page starts with: a share link in the fragment wins, then the autosaved work, then
 /// the bundled sample.
-fn start_source() -> StartSource {
+fn start_source() -> StartWith {
     let fragment = browser::location_fragment();
     if !fragment.is_empty() {
         match share::decode_fragment(&fragment) {
-            Ok(text) => return StartSource::Text { name: "shared.asl.json".to_owned(), text },
+            Ok(text) => {
+                return StartWith::Text {
+                    name: "shared.asl.json".to_owned(),
+                    text,
+                };
+            }
             Err(share::ShareLinkError::NotAShareLink) => {}
             Err(error) => browser::warn(&format!("share link: {error}")),
         }
     }
     match browser::storage_get(AUTOSAVE_KEY) {
-        Ok(Some(text)) if !text.trim().is_empty() => StartSource::Text { name: "recovered.asl.json".to_owned(), text },
-        Ok(_) => StartSource::Sample,
+        Ok(Some(record)) => {
+            let record: serde_json::Value = serde_json::from_str(&record).unwrap_or_default();
+            match (record["name"].as_str(), record["text"].as_str()) {
+                (Some(name), Some(text)) if !text.trim().is_empty() => StartWith::Text {
+                    name: name.to_owned(),
+                    text: text.to_owned(),
+                },
+                _ => StartWith::Sample,
+            }
+        }
+        Ok(None) => StartWith::Sample,
         Err(error) => {
             browser::warn(&format!("autosave: {error}"));
-            StartSource::Sample
+            StartWith::Sample
         }
     }
 }
@@ -144,16 +170,20 @@ pub async fn start(canvas_id: String) -> Result<(), JsValue> {
             web_options,
             Box::new(move |cc| {
                 browser::set_repaint_context(&cc.egui_ctx);
-                let mut studio = StudioApp::new(Some(cc), source);
-                studio.set_file_backends(Box::new(BrowserFiles), Box::new(BrowserDialogs));
                 Ok(Box::new(WebApp {
-                    studio,
+                    studio: crate::studio::create(cc, source),
                     last_autosaved: None,
                     last_autosave_ms: f64::NEG_INFINITY,
                 }))
             }),
         )
         .await?;
+    // Leaving or reloading the page: save what the last second of edits changed.
+    if let Some(window) = web_sys::window() {
+        runner.add_event_listener(&window, "pagehide", |_: web_sys::Event, app_runner| {
+            app_runner.app_mut::<WebApp>().autosave_now();
+        })?;
+    }
     RUNNER.with_borrow_mut(|slot| *slot = Some(runner));
     Ok(())
 }
@@ -207,7 +237,7 @@ pub fn current_asl() -> Result<String, JsValue> {
 /// When the app is not running.
 #[wasm_bindgen(js_name = selectedState)]
 pub fn selected_state() -> Result<Option<String>, JsValue> {
-    with_app(|app| app.studio.selected_state_name())
+    with_app(|app| app.studio.selected_state())
 }
 
 /// Where a top-level state is drawn, in CSS pixels of the canvas: `[x, y, width, height]`, or
@@ -241,7 +271,11 @@ pub fn simulate(input: &str, options: Option<String>) -> Result<String, JsValue>
 /// # Errors
 /// When the definition, input or options are not valid JSON.
 #[wasm_bindgen(js_name = simulateDefinition)]
-pub fn simulate_definition(definition: &str, input: &str, options: Option<String>) -> Result<String, JsValue> {
+pub fn simulate_definition(
+    definition: &str,
+    input: &str,
+    options: Option<String>,
+) -> Result<String, JsValue> {
     crate::simulate::run_json(definition, input, options.as_deref().unwrap_or(""))
         .map_err(|message| js_sys::Error::new(&message).into())
 }
@@ -253,7 +287,11 @@ pub fn simulate_definition(definition: &str, input: &str, options: Option<String
 #[wasm_bindgen(js_name = shareLink)]
 pub fn share_link() -> Result<String, JsValue> {
     let text = current_asl()?;
-    Ok(format!("{}#{}", browser::location_without_fragment(), share::encode_fragment(&text)))
+    Ok(format!(
+        "{}#{}",
+        browser::location_without_fragment(),
+        share::encode_fragment(&text)
+    ))
 }
 
 /// Puts the share link on the clipboard and into the address bar.

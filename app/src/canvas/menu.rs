@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 
 use egui::Ui;
-use graph_model::{MachinePath, StateMachine, StateType};
+use graph_model::{Catcher, Command, MachinePath, Retrier, StateMachine, StateType};
 
 use super::layout::Endpoint;
 use super::view::{Hit, transition_name};
-use super::{CanvasAction, CanvasView, Edit, Selection, StateId};
+use super::{CanvasAction, CanvasView, Selection, StateId};
 
 /// Longest list of states offered by "Retarget to".
 const RETARGET_MENU_LIMIT: usize = 60;
@@ -67,7 +67,7 @@ impl CanvasView {
             ui.close();
         }
         if ui.add_enabled(single, egui::Button::new("Set as start")).clicked() {
-            actions.push(CanvasAction::Apply(Edit::SetStartAt {
+            actions.push(CanvasAction::Apply(Command::SetStartAt {
                 machine: id.machine.clone(),
                 name: id.name.clone(),
             }));
@@ -79,16 +79,23 @@ impl CanvasView {
                 Some(StateType::Task | StateType::Parallel | StateType::Map)
             );
         if ui.add_enabled(can_catch, egui::Button::new("Add Catch")).clicked() {
-            actions.push(CanvasAction::Apply(Edit::AddCatch {
+            actions.push(CanvasAction::Apply(Command::AddCatcher {
                 machine: id.machine.clone(),
                 name: id.name.clone(),
+                catcher: Catcher {
+                    error_equals: Some(vec!["States.ALL".to_owned()]),
+                    ..Catcher::default()
+                },
+                index: None,
             }));
             ui.close();
         }
         if ui.add_enabled(can_catch, egui::Button::new("Add Retry")).clicked() {
-            actions.push(CanvasAction::Apply(Edit::AddRetry {
+            actions.push(CanvasAction::Apply(Command::AddRetrier {
                 machine: id.machine.clone(),
                 name: id.name.clone(),
+                retrier: Retrier::for_errors(&["States.ALL"]),
+                index: None,
             }));
             ui.close();
         }
@@ -98,7 +105,7 @@ impl CanvasView {
                 "Duplicate",
                 by_machine
                     .iter()
-                    .map(|(machine, names)| Edit::Duplicate {
+                    .map(|(machine, names)| Command::Duplicate {
                         machine: machine.clone(),
                         names: names.clone(),
                     })
@@ -115,7 +122,7 @@ impl CanvasView {
                 "Delete",
                 by_machine
                     .into_iter()
-                    .map(|(machine, names)| Edit::DeleteStates { machine, names })
+                    .map(|(machine, names)| Command::DeleteStates { machine, names })
                     .collect(),
             ));
             ui.close();
@@ -143,7 +150,7 @@ impl CanvasView {
         };
         ui.label(format!("{} ({})", source.name, transition_name(transition)));
         if ui.button("Delete").clicked() {
-            actions.push(CanvasAction::Apply(Edit::Disconnect {
+            actions.push(CanvasAction::Apply(Command::Disconnect {
                 machine: source.machine.clone(),
                 from: source.name.clone(),
                 transition,
@@ -160,7 +167,7 @@ impl CanvasView {
                         continue;
                     }
                     if ui.button(name).clicked() {
-                        actions.push(CanvasAction::Apply(Edit::Connect {
+                        actions.push(CanvasAction::Apply(Command::Connect {
                             machine: source.machine.clone(),
                             from: source.name.clone(),
                             transition,
@@ -193,14 +200,14 @@ fn group_by_machine(ids: &[StateId]) -> Vec<(MachinePath, Vec<String>)> {
 }
 
 /// One edit as is, several as one undoable batch.
-fn batch(label: &str, mut edits: Vec<Edit>) -> CanvasAction {
+fn batch(label: &str, mut edits: Vec<Command>) -> CanvasAction {
     if edits.len() == 1 {
         if let Some(edit) = edits.pop() {
             return CanvasAction::Apply(edit);
         }
     }
-    CanvasAction::Apply(Edit::Batch {
+    CanvasAction::Apply(Command::Batch {
         label: label.to_owned(),
-        edits,
+        commands: edits,
     })
 }

@@ -16,7 +16,6 @@
 //! - double-click a state to rename it; right-click for its menu;
 //! - drop a palette item on the background to add a state there, or onto an edge to insert it.
 
-mod edit;
 mod labels;
 pub mod layout;
 mod menu;
@@ -28,9 +27,8 @@ mod view;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use egui::{Pos2, Rect, Vec2};
-use graph_model::{MachinePath, PathStep, Severity, Transition};
+use graph_model::{Command, Document, MachinePath, PathStep, Severity, StateMachine, Transition};
 
-pub use edit::Edit;
 use layout::{Layout, Placement};
 
 /// A state anywhere in the document: its machine and its name.
@@ -175,8 +173,8 @@ pub struct PaletteDrop {
 /// document itself.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CanvasAction {
-    /// An edit of the document.
-    Apply(Edit),
+    /// An edit of the document, for `Document::apply`.
+    Apply(Command),
     /// Replace the selection with these states.
     Select(Vec<StateId>),
     /// Select one edge.
@@ -296,6 +294,17 @@ impl CanvasView {
         }
     }
 
+    /// Draws the canvas for a document and handles its input; returns what the user asked for.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        doc: &Document,
+        selection: &Selection,
+        overlay: &CanvasOverlay,
+    ) -> Vec<CanvasAction> {
+        self.ui_machine(ui, doc.root(), doc.revision(), selection, overlay)
+    }
+
     /// Fits the whole diagram in the view.
     pub fn fit(&mut self) {
         match self.last_rect {
@@ -412,7 +421,7 @@ impl CanvasView {
     }
 
     /// Lays out the document if it changed since the last call. Returns whether it did.
-    fn ensure_layout(&mut self, root: &graph_model::StateMachine, revision: u64) -> bool {
+    fn ensure_layout(&mut self, root: &StateMachine, revision: u64) -> bool {
         let key = (revision, root.total_states());
         if self.layout_key == Some(key) {
             return false;

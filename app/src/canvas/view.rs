@@ -3,11 +3,11 @@
 use std::collections::HashMap;
 
 use egui::{Pos2, Rect, Response, Sense, Ui, Vec2, pos2, vec2};
-use graph_model::{MachinePath, State, StateMachine, StateType, Transition};
+use graph_model::{ChoiceRule, Command, Condition, MachinePath, QueryLanguage, State, StateMachine, StateType, Transition};
 
 use super::layout::{Endpoint, Layout, Placement};
 use super::{
-    CanvasAction, CanvasOverlay, CanvasView, Drag, Edit, PaletteDrop, Selection, StateId,
+    CanvasAction, CanvasOverlay, CanvasView, Drag, PaletteDrop, Selection, StateId,
 };
 use crate::theme::METRICS;
 
@@ -501,7 +501,7 @@ impl CanvasView {
                 .or(ui.input(|i| i.pointer.latest_pos()))
                 .map(|p| camera.to_canvas(origin, p));
             if let Some(drag) = self.drag.take() {
-                self.finish_drag(drag, drop_at, selection, actions);
+                self.finish_drag(drag, drop_at, root, selection, actions);
             }
         }
     }
@@ -545,6 +545,7 @@ impl CanvasView {
         &mut self,
         drag: Drag,
         drop_at: Option<Pos2>,
+        root: &StateMachine,
         selection: &Selection,
         actions: &mut Vec<CanvasAction>,
     ) {
@@ -579,10 +580,11 @@ impl CanvasView {
                     let target = self.machine_at(p);
                     let node = &self.layout.nodes[*n];
                     if target != node.machine && !self.machine_inside(target, *n) {
-                        actions.push(CanvasAction::Apply(Edit::MoveState {
+                        actions.push(CanvasAction::Apply(Command::MoveState {
                             from_machine: node.id.machine.clone(),
                             name: node.id.name.clone(),
                             to_machine: self.layout.machines[target].path.clone(),
+                            position: None,
                         }));
                         self.placement = Placement::new(&self.layout, &self.pins);
                         return;
@@ -599,14 +601,22 @@ impl CanvasView {
                 if source.machine != target.machine {
                     return;
                 }
-                if let Some(transition) = self.new_transition(from) {
-                    actions.push(CanvasAction::Apply(Edit::Connect {
+                let command = match self.new_transition(from) {
+                    Some(Transition::ChoiceRule(_)) => Command::AddChoiceRule {
+                        machine: source.id.machine.clone(),
+                        name: source.id.name.clone(),
+                        rule: placeholder_rule(root.query_language, target.id.name.clone()),
+                        index: None,
+                    },
+                    Some(transition) => Command::Connect {
                         machine: source.id.machine.clone(),
                         from: source.id.name.clone(),
                         transition,
                         to: target.id.name.clone(),
-                    }));
-                }
+                    },
+                    None => return,
+                };
+                actions.push(CanvasAction::Apply(command));
             }
             Drag::Retarget { edge } => {
                 let Some(p) = drop_at else { return };
@@ -620,7 +630,7 @@ impl CanvasView {
                 if source.machine != target.machine || route.to == Endpoint::State(to) {
                     return;
                 }
-                actions.push(CanvasAction::Apply(Edit::Connect {
+                actions.push(CanvasAction::Apply(Command::Connect {
                     machine: source.id.machine.clone(),
                     from: source.id.name.clone(),
                     transition,
@@ -732,7 +742,19 @@ impl CanvasView {
         let path: MachinePath = self.layout.machines.get(machine_index)?.path.clone();
         let machine = root.machine_at(&path)?;
         let mut state: State = payload.state.clone();
-        state.name = fresh_name(machine, &state.name);
+        // Names are unique across the whole document in ASL, nested machines included.
+        let taken: std::collections::HashSet<String> = root
+            .all_machines()
+            .iter()
+            .flat_map(|(_, m)| m.state_names().map(str::to_owned).collect::<Vec<_>>())
+            .collect();
+        let base = if state.name.trim().is_empty() {
+            state.state_type().map_or("State", StateType::as_str).to_owned()
+        } else {
+            state.name.clone()
+        };
+        state.name = graph_model::fresh_name(&base, &taken);
+        let _ = machine;
         let size = vec2(METRICS.node_min_width, METRICS.node_height);
         let frame_origin = self.placement.frames[machine_index].min;
         let pin = point - frame_origin.to_vec2() - size * 0.5;
@@ -747,9 +769,10 @@ impl CanvasView {
         } else {
             Transition::Next
         };
-        let add = Edit::AddState {
+        let add = Command::AddState {
             machine: path.clone(),
             state,
+            position: None,
         };
         let edit = match hit {
             Hit::Edge(e) => {
@@ -761,7 +784,7 @@ impl CanvasView {
                 };
                 let mut edits = vec![
                     add,
-                    Edit::Connect {
+                    Command::Connect {
                         machine: path.clone(),
                         from: self.layout.nodes[from].id.name.clone(),
                         transition,
@@ -769,16 +792,16 @@ impl CanvasView {
                     },
                 ];
                 if !terminal {
-                    edits.push(Edit::Connect {
+                    edits.push(Command::Connect {
                         machine: path.clone(),
                         from: name.clone(),
                         transition: onward,
                         to: self.layout.nodes[to].id.name.clone(),
                     });
                 }
-                Edit::Batch {
+                Command::Batch {
                     label: format!("Insert {name}"),
-                    edits,
+                    commands: edits,
                 }
             }
             _ => {
@@ -790,16 +813,17 @@ impl CanvasView {
     }
 }
 
-/// `name`, or `name 2`, `name 3`, ... whichever is free in the machine.
-fn fresh_name(machine: &StateMachine, name: &str) -> String {
-    let base = if name.trim().is_empty() { "State" } else { name };
-    if !machine.contains(base) {
-        return base.to_owned();
-    }
-    (2..)
-        .map(|i| format!("{base} {i}"))
-        .find(|candidate| !machine.contains(candidate))
-        .unwrap_or_else(|| base.to_owned())
+/// A new Choice rule leading to `next`, with a condition to fill in (a visible placeholder).
+fn placeholder_rule(language: Option<QueryLanguage>, next: String) -> ChoiceRule {
+    let condition = match language {
+        Some(QueryLanguage::Jsonata) => Condition::Jsonata("{% true %}".to_owned()),
+        _ => Condition::Comparison {
+            variable: Some("$.field".to_owned()),
+            operator: graph_model::ComparisonOperator::StringEquals,
+            operand: serde_json::Value::String("value".to_owned()),
+        },
+    };
+    ChoiceRule::new(condition, Some(next))
 }
 
 /// The point halfway along a polyline.

@@ -109,10 +109,7 @@ fn check_text(text: &str, format: asl_codec::Format, base_dir: &std::path::Path)
                 }
             }
             Err(error) => {
-                let pointer = format!(
-                    "/Resources/{}",
-                    graph_model::escape_pointer(logical_id)
-                );
+                let pointer = format!("/Resources/{}", graph_model::escape_pointer(logical_id));
                 let message = match error {
                     TemplateError::Machine { message, .. } => message,
                     other => other.to_string(),

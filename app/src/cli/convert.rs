@@ -41,7 +41,10 @@ pub fn convert_command(args: &ConvertArgs) -> ExitCode {
     let source = match SourceFile::parse(input.text.as_str(), input.format) {
         Ok(source) => source,
         Err(error) => {
-            err_line(&format!("{}:{}: error[SYNTAX]: {}", input.display, error.location, error.message));
+            err_line(&format!(
+                "{}:{}: error[SYNTAX]: {}",
+                input.display, error.location, error.message
+            ));
             return ExitCode::from(EXIT_UNREADABLE);
         }
     };

@@ -23,7 +23,8 @@ pub struct ExtractArgs {
     /// The format to print the definition in.
     #[arg(long, value_enum, default_value_t = super::convert::Target::Json)]
     pub to: super::convert::Target,
-    /// List each `${Name}` placeholder with the pointers that use it instead of the definition.
+    /// Instead of the definition, list each use of a `${Name}` placeholder, one per line:
+    /// logical id, placeholder, JSON pointer, and the value the template gives it (JSON), tab-separated.
     #[arg(long)]
     pub placeholders: bool,
 }
@@ -64,7 +65,10 @@ pub fn extract_command(args: &ExtractArgs) -> ExitCode {
         (None, true) => machines.iter().collect(),
         (None, false) => match machines.as_slice() {
             [] => {
-                err_line(&format!("{}: no state machine in this template", input.display));
+                err_line(&format!(
+                    "{}: no state machine in this template",
+                    input.display
+                ));
                 return ExitCode::from(EXIT_UNREADABLE);
             }
             [single] => vec![single],
@@ -75,7 +79,11 @@ pub fn extract_command(args: &ExtractArgs) -> ExitCode {
                     several.len()
                 );
                 for machine in several {
-                    let _ = writeln!(listing, "  {} ({})", machine.logical_id, machine.resource_type);
+                    let _ = writeln!(
+                        listing,
+                        "  {} ({})",
+                        machine.logical_id, machine.resource_type
+                    );
                 }
                 err_line(listing.trim_end());
                 return ExitCode::from(EXIT_UNREADABLE);
@@ -86,13 +94,18 @@ pub fn extract_command(args: &ExtractArgs) -> ExitCode {
         let mut text = String::new();
         for machine in &chosen {
             for placeholder in &machine.placeholders {
-                let _ = writeln!(
-                    text,
-                    "{}\t${{{}}}\t{}",
-                    machine.logical_id,
-                    placeholder.name,
-                    placeholder.pointers.join(" ")
-                );
+                let value = placeholder
+                    .value
+                    .as_ref()
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
+                for pointer in &placeholder.pointers {
+                    let _ = writeln!(
+                        text,
+                        "{}\t${{{}}}\t{pointer}\t{value}",
+                        machine.logical_id, placeholder.name
+                    );
+                }
             }
         }
         out(&text);

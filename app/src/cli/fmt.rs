@@ -42,7 +42,10 @@ pub fn fmt_command(args: &FmtArgs) -> ExitCode {
         let source = match SourceFile::parse(input.text.as_str(), input.format) {
             Ok(source) => source,
             Err(error) => {
-                err_line(&format!("{}:{}: error[SYNTAX]: {}", input.display, error.location, error.message));
+                err_line(&format!(
+                    "{}:{}: error[SYNTAX]: {}",
+                    input.display, error.location, error.message
+                ));
                 code = code.max(EXIT_UNREADABLE);
                 continue;
             }
@@ -56,11 +59,9 @@ pub fn fmt_command(args: &FmtArgs) -> ExitCode {
             }
         } else if is_stdin(path) {
             out(&formatted);
-        } else if changed {
-            if let Err(error) = write_atomically(path, &formatted) {
-                err_line(&format!("{}: cannot write: {error}", input.display));
-                code = code.max(EXIT_UNREADABLE);
-            }
+        } else if changed && let Err(error) = write_atomically(path, &formatted) {
+            err_line(&format!("{}: cannot write: {error}", input.display));
+            code = code.max(EXIT_UNREADABLE);
         }
     }
     out(&would_change);
@@ -71,7 +72,10 @@ pub fn fmt_command(args: &FmtArgs) -> ExitCode {
 fn yaml_is_safe_to_rewrite(text: &str) -> bool {
     !text.lines().any(|line| {
         let trimmed = line.trim_start();
-        trimmed.starts_with('#') || trimmed.contains(" #") || trimmed.contains(" !") || trimmed.starts_with('!')
+        trimmed.starts_with('#')
+            || trimmed.contains(" #")
+            || trimmed.contains(" !")
+            || trimmed.starts_with('!')
     })
 }
 

@@ -45,7 +45,7 @@ pub fn main() -> ExitCode {
         Some(Command::Convert(args)) => convert::convert_command(&args),
         Some(Command::Extract(args)) => extract::extract_command(&args),
         Some(Command::Run(args)) => run::run_command(&args),
-        None => ExitCode::SUCCESS,
+        None => asl_studio::run_native(cli.file),
     }
 }
 
@@ -108,13 +108,16 @@ pub fn read_input(path: &Path) -> Result<Input, String> {
         (display, bytes, base_dir)
     };
     if bytes.len() > limit {
-        return Err(format!(
-            "{display}: more than the limit of {limit} bytes"
-        ));
+        return Err(format!("{display}: more than the limit of {limit} bytes"));
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|error| format!("{display}: not UTF-8 text (byte {})", error.utf8_error().valid_up_to()))?;
-    let format = asl_codec::Format::from_path(path).unwrap_or_else(|| asl_codec::Format::sniff(&text));
+    let text = String::from_utf8(bytes).map_err(|error| {
+        format!(
+            "{display}: not UTF-8 text (byte {})",
+            error.utf8_error().valid_up_to()
+        )
+    })?;
+    let format =
+        asl_codec::Format::from_path(path).unwrap_or_else(|| asl_codec::Format::sniff(&text));
     Ok(Input {
         display,
         text,

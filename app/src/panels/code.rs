@@ -198,7 +198,7 @@ impl CodeView {
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 let output = egui::TextEdit::multiline(&mut self.text)
-                    .id(egui::Id::new("asl-code-editor"))
+                    .id(egui::Id::unique("asl-code-editor"))
                     .code_editor()
                     .desired_width(f32::INFINITY)
                     .layouter(&mut layouter)
@@ -218,7 +218,7 @@ impl CodeView {
                 if response.has_focus()
                     && let Some(range) = output.cursor_range
                 {
-                    let char_index = range.primary.index;
+                    let char_index = range.primary.index.0;
                     if self.last_cursor != Some(char_index) {
                         self.last_cursor = Some(char_index);
                         let byte = self.text.char_indices().nth(char_index).map_or(self.text.len(), |(b, _)| b);

@@ -672,9 +672,8 @@ impl Form<'_> {
     fn errors(&mut self, ui: &mut egui::Ui, field: &str) {
         let pointer = self.key(field);
         let nested = format!("{pointer}/");
-        let (here, rest): (Vec<_>, Vec<_>) = self
-            .diagnostics
-            .iter()
+        let (here, rest): (Vec<&Diagnostic>, Vec<&Diagnostic>) = std::mem::take(&mut self.diagnostics)
+            .into_iter()
             .partition(|d| d.pointer == pointer || d.pointer.starts_with(&nested));
         for diagnostic in here {
             let color = Theme::current(ui.ctx()).severity(diagnostic.severity);

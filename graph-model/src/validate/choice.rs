@@ -3,9 +3,10 @@
 use serde_json::Value;
 
 use super::state::{StateCtx, check_assign};
-use super::values::{self, PathKind, check_jsonata_tree, is_placeholder_value, kind_of, path_problem};
+use super::values::{
+    self, PathKind, check_jsonata_tree, is_placeholder_value, kind_of, path_problem,
+};
 use super::{Sink, Targets, codes};
-use crate::machine::escape_pointer;
 use crate::state::{ChoiceRule, ChoiceState, ComparisonOperator, Condition, State};
 
 fn is_operator(key: &str) -> bool {
@@ -13,7 +14,7 @@ fn is_operator(key: &str) -> bool {
 }
 
 pub(crate) fn check_choice(
-    sink: &mut Sink,
+    sink: &mut Sink<'_>,
     state: &State,
     choice: &ChoiceState,
     ctx: &StateCtx<'_>,
@@ -39,8 +40,8 @@ pub(crate) fn check_choice(
                     Some(next) => targets.check(
                         sink,
                         next,
-                        &format!("{pointer}/Next"),
-                        &format!("Choices[{index}].Next"),
+                        || format!("{pointer}/Next"),
+                        || format!("Choices[{index}].Next"),
                     ),
                     None if rule.extras.contains("Next") => {}
                     None => sink.error(
@@ -54,11 +55,17 @@ pub(crate) fn check_choice(
         }
     }
     if let Some(default) = &choice.default {
-        targets.check(sink, default, &ctx.at("Default"), "Default");
+        targets.check(sink, default, || ctx.at("Default"), || "Default".to_owned());
     }
 }
 
-fn check_rule(sink: &mut Sink, rule: &ChoiceRule, pointer: &str, top: bool, ctx: &StateCtx<'_>) {
+fn check_rule(
+    sink: &mut Sink<'_>,
+    rule: &ChoiceRule,
+    pointer: &str,
+    top: bool,
+    ctx: &StateCtx<'_>,
+) {
     let name = ctx.name;
     let jsonata = ctx.jsonata();
     if !top {
@@ -81,7 +88,9 @@ fn check_rule(sink: &mut Sink, rule: &ChoiceRule, pointer: &str, top: bool, ctx:
         }
         if let Some(output) = &rule.output {
             if jsonata {
-                check_jsonata_tree(sink, output, &format!("{pointer}/Output"), &format!("Output of a Choice rule of state \"{name}\""));
+                check_jsonata_tree(sink, output, &format!("{pointer}/Output"), &|| {
+                    format!("Output of a Choice rule of state \"{name}\"")
+                });
             } else {
                 sink.error(
                     codes::SCHEMA,
@@ -93,7 +102,11 @@ fn check_rule(sink: &mut Sink, rule: &ChoiceRule, pointer: &str, top: bool, ctx:
     }
     let malformed = matches!(rule.condition, Condition::Malformed);
     match &rule.condition {
-        Condition::Comparison { variable, operator, operand } => {
+        Condition::Comparison {
+            variable,
+            operator,
+            operand,
+        } => {
             let op_pointer = format!("{pointer}/{}", operator.as_str());
             if jsonata {
                 sink.error(
@@ -123,7 +136,11 @@ fn check_rule(sink: &mut Sink, rule: &ChoiceRule, pointer: &str, top: bool, ctx:
             }
         }
         Condition::And(rules) | Condition::Or(rules) => {
-            let op = if matches!(rule.condition, Condition::And(_)) { "And" } else { "Or" };
+            let op = if matches!(rule.condition, Condition::And(_)) {
+                "And"
+            } else {
+                "Or"
+            };
             if jsonata {
                 sink.error(
                     codes::SCHEMA,
@@ -166,14 +183,22 @@ fn check_rule(sink: &mut Sink, rule: &ChoiceRule, pointer: &str, top: bool, ctx:
                     format!("Condition \"{text}\" of a Choice rule of state \"{name}\" must be a JSONata expression written as {{% ... %}}"),
                 );
             } else {
-                check_jsonata_tree(sink, &Value::String(text.clone()), &at, &format!("Condition of a Choice rule of state \"{name}\""));
+                check_jsonata_tree(sink, &Value::String(text.clone()), &at, &|| {
+                    format!("Condition of a Choice rule of state \"{name}\"")
+                });
             }
         }
         Condition::Malformed => {
             // AWS accepts a constant boolean Condition in a JSONata state (recorded).
             let constant = jsonata
                 && rule.extras.get("Condition").is_some_and(Value::is_boolean)
-                && rule.extras.unknown.keys().filter(|key| is_operator(key)).count() == 1;
+                && rule
+                    .extras
+                    .unknown
+                    .keys()
+                    .filter(|key| is_operator(key))
+                    .count()
+                    == 1;
             if !constant {
                 report_malformed(sink, rule, pointer, name);
             }
@@ -183,7 +208,7 @@ fn check_rule(sink: &mut Sink, rule: &ChoiceRule, pointer: &str, top: bool, ctx:
         if malformed && (is_operator(key) || key == "Variable") {
             continue;
         }
-        let member = format!("{pointer}/{}", escape_pointer(key));
+        let member = super::child(pointer, key);
         if matches!(key.as_str(), "Next" | "Comment" | "Variable") {
             if !is_placeholder_value(value) {
                 sink.error(
@@ -202,9 +227,13 @@ fn check_rule(sink: &mut Sink, rule: &ChoiceRule, pointer: &str, top: bool, ctx:
     }
 }
 
-fn report_malformed(sink: &mut Sink, rule: &ChoiceRule, pointer: &str, name: &str) {
-    let operators: Vec<(&String, &Value)> =
-        rule.extras.unknown.iter().filter(|(key, _)| is_operator(key)).collect();
+fn report_malformed(sink: &mut Sink<'_>, rule: &ChoiceRule, pointer: &str, name: &str) {
+    let operators: Vec<(&String, &Value)> = rule
+        .extras
+        .unknown
+        .iter()
+        .filter(|(key, _)| is_operator(key))
+        .collect();
     match operators.as_slice() {
         [] => sink.error(
             codes::SCHEMA,
@@ -219,7 +248,7 @@ fn report_malformed(sink: &mut Sink, rule: &ChoiceRule, pointer: &str, name: &st
             };
             sink.error(
                 codes::SCHEMA,
-                &format!("{pointer}/{}", escape_pointer(key)),
+                &super::child(pointer, key),
                 format!("\"{key}\" of a Choice rule of state \"{name}\" must be {expected}, found {}", kind_of(value)),
             );
         }
@@ -227,7 +256,7 @@ fn report_malformed(sink: &mut Sink, rule: &ChoiceRule, pointer: &str, name: &st
             let names: Vec<&str> = operators.iter().map(|(key, _)| key.as_str()).collect();
             sink.error(
                 codes::SCHEMA,
-                &format!("{pointer}/{}", escape_pointer(second)),
+                &super::child(pointer, second),
                 format!(
                     "Choice rule of state \"{name}\" must have exactly one operator, found {}: {}",
                     names.len(),
@@ -238,18 +267,27 @@ fn report_malformed(sink: &mut Sink, rule: &ChoiceRule, pointer: &str, name: &st
     }
 }
 
-fn check_operand(sink: &mut Sink, operator: ComparisonOperator, operand: &Value, pointer: &str, name: &str) {
+fn check_operand(
+    sink: &mut Sink<'_>,
+    operator: ComparisonOperator,
+    operand: &Value,
+    pointer: &str,
+    name: &str,
+) {
     use ComparisonOperator as C;
     if is_placeholder_value(operand) {
         return;
     }
     let op = operator.as_str();
-    let expect = |sink: &mut Sink, ok: bool, what: &str| {
+    let expect = |sink: &mut Sink<'_>, ok: bool, what: &str| {
         if !ok {
             sink.error(
                 codes::SCHEMA,
                 pointer,
-                format!("\"{op}\" of a Choice rule of state \"{name}\" must be {what}, found {}", describe(operand)),
+                format!(
+                    "\"{op}\" of a Choice rule of state \"{name}\" must be {what}, found {}",
+                    describe(operand)
+                ),
             );
         }
     };
@@ -260,7 +298,9 @@ fn check_operand(sink: &mut Sink, operator: ComparisonOperator, operand: &Value,
                     sink.error(
                         codes::SCHEMA,
                         pointer,
-                        format!("\"{op}\" \"{text}\" of a Choice rule of state \"{name}\" {problem}"),
+                        format!(
+                            "\"{op}\" \"{text}\" of a Choice rule of state \"{name}\" {problem}"
+                        ),
                     );
                 }
             }

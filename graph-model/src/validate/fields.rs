@@ -30,9 +30,16 @@ pub(crate) fn allowed(field: &str, ty: StateType, ql: QueryLanguage) -> bool {
         "Seconds" | "Timestamp" => ty == Wait,
         "SecondsPath" | "TimestampPath" => jsonpath && ty == Wait,
         "Branches" => ty == Parallel,
-        "ItemProcessor" | "Iterator" | "ItemSelector" | "ItemReader" | "ItemBatcher"
-        | "ResultWriter" | "MaxConcurrency" | "ToleratedFailureCount"
-        | "ToleratedFailurePercentage" | "Label" => ty == Map,
+        "ItemProcessor"
+        | "Iterator"
+        | "ItemSelector"
+        | "ItemReader"
+        | "ItemBatcher"
+        | "ResultWriter"
+        | "MaxConcurrency"
+        | "ToleratedFailureCount"
+        | "ToleratedFailurePercentage"
+        | "Label" => ty == Map,
         "ItemsPath"
         | "MaxConcurrencyPath"
         | "ToleratedFailureCountPath"
@@ -51,18 +58,25 @@ pub(crate) fn expected_type(field: &str) -> &'static str {
         "InputPath" | "OutputPath" | "ResultPath" | "ItemsPath" => "a string path or null",
         "Retry" | "Catch" | "Choices" | "Branches" => "an array of objects",
         "ItemProcessor" | "Iterator" => "an object",
-        "TimeoutSeconds" | "HeartbeatSeconds" | "Seconds" | "MaxConcurrency"
-        | "ToleratedFailureCount" | "ToleratedFailurePercentage" => "a number",
+        "TimeoutSeconds"
+        | "HeartbeatSeconds"
+        | "Seconds"
+        | "MaxConcurrency"
+        | "ToleratedFailureCount"
+        | "ToleratedFailurePercentage" => "a number",
         _ => "a string",
     }
 }
 
 /// The typed fields a state holds, by ASL name.
-pub(crate) fn present_fields(state: &State) -> Vec<&'static str> {
-    let mut out = Vec::with_capacity(16);
+pub(crate) fn present_fields(state: &State) -> impl Iterator<Item = &'static str> {
+    // On the stack: this runs for every state of the document.
+    let mut out = [""; 20];
+    let mut len = 0;
     let mut add = |present: bool, name: &'static str| {
         if present {
-            out.push(name);
+            out[len] = name;
+            len += 1;
         }
     };
     add(state.next.is_some(), "Next");
@@ -105,7 +119,7 @@ pub(crate) fn present_fields(state: &State) -> Vec<&'static str> {
         }
         _ => {}
     }
-    out
+    out.into_iter().take(len)
 }
 
 fn known_anywhere(field: &str) -> bool {
@@ -117,7 +131,7 @@ fn known_anywhere(field: &str) -> bool {
 /// Reports typed fields the state's type or query language does not allow, and every untyped member
 /// (unknown, or of the wrong type).
 pub(crate) fn check_state_fields(
-    sink: &mut Sink,
+    sink: &mut Sink<'_>,
     state: &State,
     ty: StateType,
     ql: QueryLanguage,
@@ -128,7 +142,7 @@ pub(crate) fn check_state_fields(
         QueryLanguage::Jsonata => QueryLanguage::JsonPath,
     };
     let name = &state.name;
-    let not_allowed = |sink: &mut Sink, field: &str| {
+    let not_allowed = |sink: &mut Sink<'_>, field: &str| {
         let message = if allowed(field, ty, other) {
             let hint = match (field, ql) {
                 ("Parameters", QueryLanguage::Jsonata) => " (use \"Arguments\")",
@@ -137,7 +151,9 @@ pub(crate) fn check_state_fields(
                 }
                 ("ItemsPath", QueryLanguage::Jsonata) => " (use \"Items\")",
                 ("Arguments", QueryLanguage::JsonPath) => " (use \"Parameters\")",
-                ("Output", QueryLanguage::JsonPath) => " (use \"OutputPath\" or \"ResultSelector\")",
+                ("Output", QueryLanguage::JsonPath) => {
+                    " (use \"OutputPath\" or \"ResultSelector\")"
+                }
                 _ => "",
             };
             format!(
@@ -146,7 +162,10 @@ pub(crate) fn check_state_fields(
                 ql.as_str()
             )
         } else {
-            format!("Field \"{field}\" is not allowed in a {} state (\"{name}\")", ty.as_str())
+            format!(
+                "Field \"{field}\" is not allowed in a {} state (\"{name}\")",
+                ty.as_str()
+            )
         };
         sink.error(codes::SCHEMA, &format!("{pointer}/{field}"), message);
     };
@@ -169,10 +188,11 @@ pub(crate) fn check_state_fields(
             }
             if key == "ItemProcessor" || key == "Iterator" {
                 // Both present: reported as MAP_ITEM_PROCESSOR by the Map checks.
-                if let StateKind::Map(m) = &state.kind {
-                    if m.processor.is_some() && value.is_object() {
-                        continue;
-                    }
+                if let StateKind::Map(m) = &state.kind
+                    && m.processor.is_some()
+                    && value.is_object()
+                {
+                    continue;
                 }
             }
             if key == "QueryLanguage" {
@@ -186,10 +206,11 @@ pub(crate) fn check_state_fields(
                 );
                 continue;
             }
-            if key == "Branches" {
-                if let Some(items) = value.as_array() {
-                    if let Some(index) = items.iter().position(|item| !item.is_object()) {
-                        sink.error(
+            if key == "Branches"
+                && let Some(items) = value.as_array()
+                && let Some(index) = items.iter().position(|item| !item.is_object())
+            {
+                sink.error(
                             codes::SCHEMA,
                             &format!("{pointer}/Branches/{index}"),
                             format!(
@@ -197,14 +218,13 @@ pub(crate) fn check_state_fields(
                                 kind_of(&items[index])
                             ),
                         );
-                        continue;
-                    }
-                }
+                continue;
             }
-            if matches!(key.as_str(), "Retry" | "Catch" | "Choices") {
-                if let Some(items) = value.as_array() {
-                    if let Some(index) = items.iter().position(|item| !item.is_object()) {
-                        sink.error(
+            if matches!(key.as_str(), "Retry" | "Catch" | "Choices")
+                && let Some(items) = value.as_array()
+                && let Some(index) = items.iter().position(|item| !item.is_object())
+            {
+                sink.error(
                             codes::SCHEMA,
                             &format!("{pointer}/{key}/{index}"),
                             format!(
@@ -212,9 +232,7 @@ pub(crate) fn check_state_fields(
                                 kind_of(&items[index])
                             ),
                         );
-                        continue;
-                    }
-                }
+                continue;
             }
             sink.error(
                 codes::SCHEMA,
@@ -228,15 +246,18 @@ pub(crate) fn check_state_fields(
         } else {
             sink.error(
                 codes::SCHEMA,
-                &format!("{pointer}/{}", crate::machine::escape_pointer(key)),
-                format!("Field \"{key}\" is not allowed in a {} state (\"{name}\")", ty.as_str()),
+                &super::child(pointer, key),
+                format!(
+                    "Field \"{key}\" is not allowed in a {} state (\"{name}\")",
+                    ty.as_str()
+                ),
             );
         }
     }
 }
 
 /// Checks the members of a machine object: allowed fields per place, types and values.
-pub(crate) fn check_machine_fields(sink: &mut Sink, info: &MachineInfo<'_>) {
+pub(crate) fn check_machine_fields(sink: &mut Sink<'_>, info: &MachineInfo<'_>) {
     let machine = info.machine;
     let place = match info.scope {
         Scope::Root => "the state machine",
@@ -268,26 +289,28 @@ pub(crate) fn check_machine_fields(sink: &mut Sink, info: &MachineInfo<'_>) {
             );
         }
     }
-    if let Some(timeout) = &machine.timeout_seconds {
-        if root {
-            values::check_number(
-                sink,
-                timeout,
-                NumberRule::int(1.0),
-                false,
-                &at("TimeoutSeconds"),
-                "TimeoutSeconds of the state machine",
-            );
-        }
+    if let Some(timeout) = &machine.timeout_seconds
+        && root
+    {
+        values::check_number(
+            sink,
+            timeout,
+            NumberRule::int(1.0),
+            false,
+            || at("TimeoutSeconds"),
+            || "TimeoutSeconds of the state machine".to_owned(),
+        );
     }
-    if let Some(version) = &machine.version {
-        if root && version != "1.0" && !values::has_placeholder(version) {
-            sink.error(
-                codes::SCHEMA,
-                &at("Version"),
-                format!("Version must be \"1.0\", found \"{version}\""),
-            );
-        }
+    if let Some(version) = &machine.version
+        && root
+        && version != "1.0"
+        && !values::has_placeholder(version)
+    {
+        sink.error(
+            codes::SCHEMA,
+            &at("Version"),
+            format!("Version must be \"1.0\", found \"{version}\""),
+        );
     }
     if let Some(config) = &machine.processor_config {
         if info.scope != Scope::Processor {
@@ -301,35 +324,44 @@ pub(crate) fn check_machine_fields(sink: &mut Sink, info: &MachineInfo<'_>) {
         }
     }
     for (key, value) in &machine.extras.unknown {
-        let pointer = at(&crate::machine::escape_pointer(key));
+        let pointer = super::child(&info.pointer, key);
         let message = match key.as_str() {
             "StartAt" | "Comment" | "Version" => {
                 format!("Field \"{key}\" must be a string, found {}", kind_of(value))
             }
-            "States" => format!("Field \"States\" must be an object, found {}", kind_of(value)),
-            "TimeoutSeconds" if root => {
-                format!("Field \"TimeoutSeconds\" must be a number, found {}", kind_of(value))
-            }
-            "QueryLanguage" if root => format!(
-                "QueryLanguage must be \"JSONPath\" or \"JSONata\", found {value}"
+            "States" => format!(
+                "Field \"States\" must be an object, found {}",
+                kind_of(value)
             ),
+            "TimeoutSeconds" if root => {
+                format!(
+                    "Field \"TimeoutSeconds\" must be a number, found {}",
+                    kind_of(value)
+                )
+            }
+            "QueryLanguage" if root => {
+                format!("QueryLanguage must be \"JSONPath\" or \"JSONata\", found {value}")
+            }
             _ => format!("Field \"{key}\" is not allowed in {place}"),
         };
         sink.error(codes::SCHEMA, &pointer, message);
     }
 }
 
-fn check_processor_config(sink: &mut Sink, config: &Value, pointer: &str) {
+fn check_processor_config(sink: &mut Sink<'_>, config: &Value, pointer: &str) {
     let Some(map) = config.as_object() else {
         sink.error(
             codes::SCHEMA,
             pointer,
-            format!("ProcessorConfig must be an object, found {}", kind_of(config)),
+            format!(
+                "ProcessorConfig must be an object, found {}",
+                kind_of(config)
+            ),
         );
         return;
     };
     for (key, value) in map {
-        let member = format!("{pointer}/{}", crate::machine::escape_pointer(key));
+        let member = super::child(pointer, key);
         let allowed: &[&str] = match key.as_str() {
             "Mode" => &["INLINE", "DISTRIBUTED"],
             "ExecutionType" => &["STANDARD", "EXPRESS"],

@@ -9,10 +9,10 @@ mod fields;
 mod state;
 mod values;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::machine::{StateMachine, escape_pointer};
+use crate::machine::StateMachine;
 use crate::state::{QueryLanguage, StateKind};
 
 /// The diagnostic codes validation emits. AWS's own where it has one, else ours in the same style
@@ -60,11 +60,68 @@ pub(crate) mod codes {
     pub(crate) const MAP_MAX_CONCURRENCY: &str = "MAP_MAX_CONCURRENCY";
     /// Both `Items` and `ItemsPath`.
     pub(crate) const MAP_ITEMS: &str = "MAP_ITEMS";
+    /// Warning: a payload field without `.$` whose value looks like a path or intrinsic (AWS).
+    pub(crate) const NO_DOLLAR: &str = "NO_DOLLAR";
+    /// Warning: a field whose value looks like a path, but whose name does not end in `Path` (AWS).
+    pub(crate) const NO_PATH: &str = "NO_PATH";
+    /// Warning: a Pass state's `Result` holds a path, which is never evaluated (AWS).
+    pub(crate) const PASS_RESULT_IS_STATIC: &str = "PASS_RESULT_IS_STATIC";
     /// Both `MaxItems` and `MaxItemsPath` in an ItemReader's ReaderConfig.
     pub(crate) const MAP_ITEMREADER_MAXITEM: &str = "MAP_ITEMREADER_MAXITEM";
     /// Both a batch limit and its `Path` twin in an ItemBatcher.
     pub(crate) const MAP_ITEM_BATCHER: &str = "MAP_ITEM_BATCHER";
 }
+
+/// The pointer of member `token` of the value at `pointer` (RFC 6901 escaping of `~` and `/`).
+pub(crate) fn child(pointer: &str, token: &str) -> String {
+    let mut out = String::with_capacity(pointer.len() + token.len() + 1);
+    out.push_str(pointer);
+    out.push('/');
+    if token.contains(['~', '/']) {
+        out.push_str(&token.replace('~', "~0").replace('/', "~1"));
+    } else {
+        out.push_str(token);
+    }
+    out
+}
+
+/// The pointer of state `name` of the machine at `machine_pointer`.
+pub(crate) fn state_pointer(machine_pointer: &str, name: &str) -> String {
+    let mut out = String::with_capacity(machine_pointer.len() + name.len() + 8);
+    out.push_str(machine_pointer);
+    out.push_str("/States/");
+    if name.contains(['~', '/']) {
+        out.push_str(&name.replace('~', "~0").replace('/', "~1"));
+    } else {
+        out.push_str(name);
+    }
+    out
+}
+
+/// FNV-1a: state names are short and trusted enough that SipHash's DoS resistance buys nothing
+/// here, and hashing every name of a 10,000-state document shows in profiles.
+#[derive(Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+pub(crate) type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
 /// The longest state name AWS accepts.
 const MAX_STATE_NAME: usize = 80;
@@ -77,13 +134,13 @@ pub fn validate(machine: &StateMachine) -> Vec<Diagnostic> {
     let mut machines = Vec::new();
     collect(machine, String::new(), Scope::Root, root_ql, &mut machines);
 
-    let mut declared: HashMap<&str, usize> = HashMap::new();
+    let mut declared: FnvMap<&str, usize> = FnvMap::default();
     let mut sink = Sink::default();
     for (id, info) in machines.iter().enumerate() {
         for name in info.machine.state_names() {
             if let Some(&first) = declared.get(name) {
                 let first_pointer = &machines[first].pointer;
-                sink.state = Some(name.to_owned());
+                sink.state = Some(name);
                 sink.error(
                     codes::DUPLICATE_STATE,
                     &info.state_pointer(name),
@@ -124,7 +181,7 @@ pub(crate) struct MachineInfo<'m> {
 
 impl MachineInfo<'_> {
     pub(crate) fn state_pointer(&self, name: &str) -> String {
-        format!("{}/States/{}", self.pointer, escape_pointer(name))
+        state_pointer(&self.pointer, name)
     }
 }
 
@@ -137,8 +194,14 @@ fn collect<'m>(
 ) {
     let mut nested = Vec::new();
     for state in machine.states() {
-        let state_ql = state.query_language.unwrap_or(ql);
-        let state_pointer = format!("{pointer}/States/{}", escape_pointer(&state.name));
+        // A state without QueryLanguage uses the top-level one, also inside a Map or Parallel whose
+        // own QueryLanguage differs (AWS and CDK documentation: "it will use the query language
+        // specified in the top-level queryLanguage field").
+        let state_ql = ql;
+        if !matches!(state.kind, StateKind::Parallel(_) | StateKind::Map(_)) {
+            continue;
+        }
+        let state_pointer = state_pointer(&pointer, &state.name);
         match &state.kind {
             StateKind::Parallel(p) => {
                 for (index, branch) in p.branches.iter().flatten().enumerate() {
@@ -176,12 +239,12 @@ fn collect<'m>(
 
 /// Collects diagnostics, tagging each with the state being checked.
 #[derive(Default)]
-pub(crate) struct Sink {
+pub(crate) struct Sink<'m> {
     pub(crate) out: Vec<Diagnostic>,
-    pub(crate) state: Option<String>,
+    pub(crate) state: Option<&'m str>,
 }
 
-impl Sink {
+impl Sink<'_> {
     pub(crate) fn error(&mut self, code: &str, pointer: &str, message: impl Into<String>) {
         self.push(code, Severity::Error, pointer, message.into());
     }
@@ -195,7 +258,7 @@ impl Sink {
             code: code.to_owned(),
             severity,
             message,
-            state: self.state.clone(),
+            state: self.state.map(str::to_owned),
             pointer: pointer.to_owned(),
         });
     }
@@ -204,56 +267,66 @@ impl Sink {
 /// What a transition's target check needs to know about the document.
 pub(crate) struct Targets<'a, 'm> {
     pub(crate) info: &'a MachineInfo<'m>,
-    pub(crate) declared: &'a HashMap<&'m str, usize>,
+    pub(crate) declared: &'a FnvMap<&'m str, usize>,
 }
 
 impl Targets<'_, '_> {
     /// Reports a transition (`Next`, `Default`, a rule's or a catcher's `Next`) whose target is not a
     /// state of this machine.
-    pub(crate) fn check(&self, sink: &mut Sink, target: &str, pointer: &str, from: &str) {
+    ///
+    /// `pointer` and `from` (what the transition is called in messages) are built only on failure:
+    /// this runs for every transition of the document.
+    pub(crate) fn check(
+        &self,
+        sink: &mut Sink<'_>,
+        target: &str,
+        pointer: impl FnOnce() -> String,
+        from: impl FnOnce() -> String,
+    ) {
         if self.info.machine.contains(target) {
             return;
         }
+        let (pointer, from) = (pointer(), from());
         let elsewhere = self.declared.contains_key(target);
         let (code, message) = match (self.info.scope, elsewhere) {
             (Scope::Branch, true) => (
                 codes::BRANCH_OUTBOUND,
                 format!(
                     "{from} of state \"{}\" names \"{target}\", which is outside this Parallel branch; a branch can only transition to its own states",
-                    sink.state.as_deref().unwrap_or_default()
+                    sink.state.unwrap_or_default()
                 ),
             ),
             (Scope::Processor, true) => (
                 codes::MAP_OUTBOUND,
                 format!(
                     "{from} of state \"{}\" names \"{target}\", which is outside this Map processor; a processor can only transition to its own states",
-                    sink.state.as_deref().unwrap_or_default()
+                    sink.state.unwrap_or_default()
                 ),
             ),
             (Scope::Root, true) => (
                 codes::MISSING_TARGET,
                 format!(
                     "{from} of state \"{}\" names \"{target}\", which is inside a nested machine (Parallel branch or Map processor) and cannot be entered from here",
-                    sink.state.as_deref().unwrap_or_default()
+                    sink.state.unwrap_or_default()
                 ),
             ),
             (_, false) => (
                 codes::MISSING_TARGET,
                 format!(
                     "{from} of state \"{}\" names \"{target}\", but no state has that name",
-                    sink.state.as_deref().unwrap_or_default()
+                    sink.state.unwrap_or_default()
                 ),
             ),
         };
-        sink.error(code, pointer, message);
+        sink.error(code, &pointer, message);
     }
 }
 
-fn check_machine(
-    sink: &mut Sink,
-    info: &MachineInfo<'_>,
+fn check_machine<'m>(
+    sink: &mut Sink<'m>,
+    info: &MachineInfo<'m>,
     root_ql: QueryLanguage,
-    declared: &HashMap<&str, usize>,
+    declared: &FnvMap<&str, usize>,
 ) {
     let machine = info.machine;
     let at = |field: &str| format!("{}/{field}", info.pointer);
@@ -265,10 +338,12 @@ fn check_machine(
         Some(start) if machine.contains(start) => start_ok = true,
         Some(start) => {
             let targets = Targets { info, declared };
-            targets.check(sink, start, &at("StartAt"), "StartAt");
+            targets.check(sink, start, || at("StartAt"), || "StartAt".to_owned());
             // `Targets::check` names a state; StartAt has none, so say it plainly.
             if let Some(last) = sink.out.last_mut() {
-                last.message = format!("StartAt names \"{start}\", but this machine has no state of that name");
+                last.message = format!(
+                    "StartAt names \"{start}\", but this machine has no state of that name"
+                );
             }
         }
         None if machine.extras.contains("StartAt") => {}
@@ -300,7 +375,7 @@ fn check_machine(
     let targets = Targets { info, declared };
     let mut has_terminal = false;
     for state in machine.states() {
-        sink.state = Some(state.name.clone());
+        sink.state = Some(&state.name);
         let pointer = info.state_pointer(&state.name);
         if state.name.chars().count() > MAX_STATE_NAME {
             sink.error(
@@ -313,7 +388,8 @@ fn check_machine(
                 ),
             );
         }
-        if state.end == Some(true) || matches!(state.kind, StateKind::Succeed | StateKind::Fail(_)) {
+        if state.end == Some(true) || matches!(state.kind, StateKind::Succeed | StateKind::Fail(_))
+        {
             has_terminal = true;
         }
         state::check_state(sink, info, state, &pointer, root_ql, &targets);
@@ -328,15 +404,13 @@ fn check_machine(
     }
     if start_ok {
         let reachable = machine.reachable();
-        let reachable_names: HashSet<&str> = reachable
-            .iter()
-            .filter_map(|&node| machine.graph().node_weight(node))
-            .map(|state| state.name.as_str())
-            .collect();
         for state in machine.states() {
+            let reached = machine
+                .node(&state.name)
+                .is_some_and(|node| reachable.contains(&node));
             let not_an_object = matches!(state.kind, StateKind::NotAnObject(_));
-            if !not_an_object && !reachable_names.contains(state.name.as_str()) {
-                sink.state = Some(state.name.clone());
+            if !not_an_object && !reached {
+                sink.state = Some(&state.name);
                 sink.error(
                     codes::UNREACHABLE,
                     &info.state_pointer(&state.name),

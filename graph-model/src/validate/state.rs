@@ -10,7 +10,6 @@ use super::values::{
 use super::{MachineInfo, Sink, Targets, choice, codes};
 use crate::NullablePath;
 use crate::expr::intrinsic;
-use crate::machine::escape_pointer;
 use crate::state::{Catcher, QueryLanguage, Retrier, State, StateKind, StateType};
 
 /// AWS's upper bound for most second and attempt counts.
@@ -39,7 +38,7 @@ impl StateCtx<'_> {
 }
 
 pub(crate) fn check_state(
-    sink: &mut Sink,
+    sink: &mut Sink<'_>,
     info: &MachineInfo<'_>,
     state: &State,
     pointer: &str,
@@ -52,7 +51,10 @@ pub(crate) fn check_state(
             sink.error(
                 codes::SCHEMA,
                 pointer,
-                format!("State \"{name}\" must be an object, found {}", kind_of(value)),
+                format!(
+                    "State \"{name}\" must be an object, found {}",
+                    kind_of(value)
+                ),
             );
             return;
         }
@@ -73,7 +75,12 @@ pub(crate) fn check_state(
                 ),
             }
             if let Some(next) = &state.next {
-                targets.check(sink, next, &format!("{pointer}/Next"), "Next");
+                targets.check(
+                    sink,
+                    next,
+                    || format!("{pointer}/Next"),
+                    || "Next".to_owned(),
+                );
             }
             return;
         }
@@ -102,15 +109,15 @@ pub(crate) fn check_state(
     fields::check_state_fields(sink, state, ty, ql, pointer);
     check_transition(sink, state, &ctx, targets);
     check_data_fields(sink, state, &ctx);
-    if let Some(retry) = &state.retry {
-        if ctx.allows("Retry") {
-            check_retry(sink, retry, &ctx);
-        }
+    if let Some(retry) = &state.retry
+        && ctx.allows("Retry")
+    {
+        check_retry(sink, retry, &ctx);
     }
-    if let Some(catch) = &state.catch {
-        if ctx.allows("Catch") {
-            check_catch(sink, catch, &ctx, targets);
-        }
+    if let Some(catch) = &state.catch
+        && ctx.allows("Catch")
+    {
+        check_catch(sink, catch, &ctx, targets);
     }
     match &state.kind {
         StateKind::Task(task) => check_task(sink, state, task, &ctx),
@@ -128,18 +135,32 @@ pub(crate) fn check_state(
                 sink.error(
                     codes::SCHEMA,
                     pointer,
-                    format!("Parallel state \"{name}\" does not have the required field \"Branches\""),
+                    format!(
+                        "Parallel state \"{name}\" does not have the required field \"Branches\""
+                    ),
                 );
             }
         }
         StateKind::Map(map) => check_map(sink, state, map, &ctx),
         StateKind::Fail(fail) => check_fail(sink, fail, &ctx),
         StateKind::Choice(c) => choice::check_choice(sink, state, c, &ctx, targets),
-        StateKind::Pass(_) | StateKind::Succeed | StateKind::Unknown | StateKind::NotAnObject(_) => {}
+        StateKind::Pass(pass) => {
+            if let Some(result) = &pass.result
+                && !ctx.jsonata()
+            {
+                check_static_result(sink, result, &ctx.at("Result"), name);
+            }
+        }
+        StateKind::Succeed | StateKind::Unknown | StateKind::NotAnObject(_) => {}
     }
 }
 
-fn check_transition(sink: &mut Sink, state: &State, ctx: &StateCtx<'_>, targets: &Targets<'_, '_>) {
+fn check_transition(
+    sink: &mut Sink<'_>,
+    state: &State,
+    ctx: &StateCtx<'_>,
+    targets: &Targets<'_, '_>,
+) {
     let name = ctx.name;
     let may_continue = ctx.allows("Next");
     let end = state.end == Some(true);
@@ -152,11 +173,17 @@ fn check_transition(sink: &mut Sink, state: &State, ctx: &StateCtx<'_>, targets:
             );
         }
         if may_continue {
-            targets.check(sink, next, &ctx.at("Next"), "Next");
+            targets.check(sink, next, || ctx.at("Next"), || "Next".to_owned());
         }
-    } else if may_continue && !end && !state.extras.contains("Next") && !state.extras.contains("End") {
+    } else if may_continue
+        && !end
+        && !state.extras.contains("Next")
+        && !state.extras.contains("End")
+    {
         let message = if state.end == Some(false) {
-            format!("State \"{name}\" has \"End\": false and no \"Next\"; it must have \"Next\" or \"End\": true")
+            format!(
+                "State \"{name}\" has \"End\": false and no \"Next\"; it must have \"Next\" or \"End\": true"
+            )
         } else {
             format!("State \"{name}\" must have \"Next\" or \"End\": true")
         };
@@ -165,21 +192,21 @@ fn check_transition(sink: &mut Sink, state: &State, ctx: &StateCtx<'_>, targets:
 }
 
 /// InputPath, OutputPath, ResultPath, Parameters, ResultSelector, Arguments, Output, Assign.
-fn check_data_fields(sink: &mut Sink, state: &State, ctx: &StateCtx<'_>) {
+fn check_data_fields(sink: &mut Sink<'_>, state: &State, ctx: &StateCtx<'_>) {
     let name = ctx.name;
-    let nullable = |sink: &mut Sink, field: &str, value: &Option<NullablePath>, kind: PathKind| {
-        if let Some(NullablePath::Path(text)) = value {
-            if ctx.allows(field) {
-                if let Some(problem) = path_problem(text, kind) {
-                    sink.error(
-                        codes::SCHEMA,
-                        &ctx.at(field),
-                        format!("{field} \"{text}\" of state \"{name}\" {problem}"),
-                    );
-                }
+    let nullable =
+        |sink: &mut Sink<'_>, field: &str, value: &Option<NullablePath>, kind: PathKind| {
+            if let Some(NullablePath::Path(text)) = value
+                && ctx.allows(field)
+                && let Some(problem) = path_problem(text, kind)
+            {
+                sink.error(
+                    codes::SCHEMA,
+                    &ctx.at(field),
+                    format!("{field} \"{text}\" of state \"{name}\" {problem}"),
+                );
             }
-        }
-    };
+        };
     nullable(sink, "InputPath", &state.input_path, PathKind::Any);
     nullable(sink, "OutputPath", &state.output_path, PathKind::Any);
     nullable(sink, "ResultPath", &state.result_path, PathKind::Result);
@@ -187,27 +214,37 @@ fn check_data_fields(sink: &mut Sink, state: &State, ctx: &StateCtx<'_>) {
         ("Parameters", &state.parameters),
         ("ResultSelector", &state.result_selector),
     ] {
-        if let Some(value) = value {
-            if ctx.allows(field) {
-                check_payload(sink, value, &ctx.at(field), &format!("{field} of state \"{name}\""));
-            }
+        if let Some(value) = value
+            && ctx.allows(field)
+        {
+            check_payload(sink, value, &ctx.at(field), &|| {
+                format!("{field} of state \"{name}\"")
+            });
         }
     }
     for (field, value) in [("Arguments", &state.arguments), ("Output", &state.output)] {
-        if let Some(value) = value {
-            if ctx.allows(field) {
-                check_jsonata_tree(sink, value, &ctx.at(field), &format!("{field} of state \"{name}\""));
-            }
+        if let Some(value) = value
+            && ctx.allows(field)
+        {
+            check_jsonata_tree(sink, value, &ctx.at(field), &|| {
+                format!("{field} of state \"{name}\"")
+            });
         }
     }
-    if let Some(assign) = &state.assign {
-        if ctx.allows("Assign") {
-            check_assign(sink, assign, &ctx.at("Assign"), ctx.jsonata(), name);
-        }
+    if let Some(assign) = &state.assign
+        && ctx.allows("Assign")
+    {
+        check_assign(sink, assign, &ctx.at("Assign"), ctx.jsonata(), name);
     }
 }
 
-pub(crate) fn check_assign(sink: &mut Sink, assign: &Value, pointer: &str, jsonata: bool, name: &str) {
+pub(crate) fn check_assign(
+    sink: &mut Sink<'_>,
+    assign: &Value,
+    pointer: &str,
+    jsonata: bool,
+    name: &str,
+) {
     let what = format!("Assign of state \"{name}\"");
     if !assign.is_object() {
         if !is_placeholder_value(assign) {
@@ -220,16 +257,16 @@ pub(crate) fn check_assign(sink: &mut Sink, assign: &Value, pointer: &str, jsona
         return;
     }
     if jsonata {
-        check_jsonata_tree(sink, assign, pointer, &what);
+        check_jsonata_tree(sink, assign, pointer, &|| what.clone());
     } else {
-        check_payload(sink, assign, pointer, &what);
+        check_payload(sink, assign, pointer, &|| what.clone());
     }
 }
 
 /// Reports a missing, empty or mistyped `ErrorEquals`, and misplaced `States.ALL`. Returns whether
 /// the entry lists `States.ALL`.
 fn check_error_equals(
-    sink: &mut Sink,
+    sink: &mut Sink<'_>,
     errors: Option<&Vec<String>>,
     raw: Option<&Value>,
     pointer: &str,
@@ -249,7 +286,10 @@ fn check_error_equals(
             Some(other) => sink.error(
                 codes::SCHEMA,
                 &at,
-                format!("{what}: ErrorEquals must be a non-empty array of strings, found {}", kind_of(other)),
+                format!(
+                    "{what}: ErrorEquals must be a non-empty array of strings, found {}",
+                    kind_of(other)
+                ),
             ),
             None => sink.error(
                 codes::SCHEMA,
@@ -286,9 +326,15 @@ fn check_error_equals(
     has_all
 }
 
-fn check_unknown_members(sink: &mut Sink, extras: &Map<String, Value>, known: &[&str], pointer: &str, what: &str) {
+fn check_unknown_members(
+    sink: &mut Sink<'_>,
+    extras: &Map<String, Value>,
+    known: &[&str],
+    pointer: &str,
+    what: &str,
+) {
     for (key, value) in extras {
-        let member = format!("{pointer}/{}", escape_pointer(key));
+        let member = super::child(pointer, key);
         if known.contains(&key.as_str()) {
             if key == "ErrorEquals" || is_placeholder_value(value) {
                 continue;
@@ -296,15 +342,22 @@ fn check_unknown_members(sink: &mut Sink, extras: &Map<String, Value>, known: &[
             sink.error(
                 codes::SCHEMA,
                 &member,
-                format!("{what}: field \"{key}\" has the wrong type ({})", kind_of(value)),
+                format!(
+                    "{what}: field \"{key}\" has the wrong type ({})",
+                    kind_of(value)
+                ),
             );
         } else {
-            sink.error(codes::SCHEMA, &member, format!("{what}: field \"{key}\" is not allowed"));
+            sink.error(
+                codes::SCHEMA,
+                &member,
+                format!("{what}: field \"{key}\" is not allowed"),
+            );
         }
     }
 }
 
-fn check_retry(sink: &mut Sink, retry: &[Retrier], ctx: &StateCtx<'_>) {
+fn check_retry(sink: &mut Sink<'_>, retry: &[Retrier], ctx: &StateCtx<'_>) {
     let count = retry.len();
     for (index, retrier) in retry.iter().enumerate() {
         let pointer = ctx.at(&format!("Retry/{index}"));
@@ -324,36 +377,90 @@ fn check_retry(sink: &mut Sink, retry: &[Retrier], ctx: &StateCtx<'_>) {
             );
         }
         let fields = [
-            ("IntervalSeconds", &retrier.interval_seconds, NumberRule { integer: true, min: 1.0, max: Some(MAX_SECONDS) }),
-            ("MaxAttempts", &retrier.max_attempts, NumberRule { integer: true, min: 0.0, max: Some(MAX_SECONDS) }),
-            ("BackoffRate", &retrier.backoff_rate, NumberRule { integer: false, min: 1.0, max: None }),
-            ("MaxDelaySeconds", &retrier.max_delay_seconds, NumberRule { integer: true, min: 1.0, max: Some(31_622_400.0) }),
+            (
+                "IntervalSeconds",
+                &retrier.interval_seconds,
+                NumberRule {
+                    integer: true,
+                    min: 1.0,
+                    max: Some(MAX_SECONDS),
+                },
+            ),
+            (
+                "MaxAttempts",
+                &retrier.max_attempts,
+                NumberRule {
+                    integer: true,
+                    min: 0.0,
+                    max: Some(MAX_SECONDS),
+                },
+            ),
+            (
+                "BackoffRate",
+                &retrier.backoff_rate,
+                NumberRule {
+                    integer: false,
+                    min: 1.0,
+                    max: None,
+                },
+            ),
+            (
+                "MaxDelaySeconds",
+                &retrier.max_delay_seconds,
+                NumberRule {
+                    integer: true,
+                    min: 1.0,
+                    max: Some(31_622_400.0),
+                },
+            ),
         ];
         for (field, value, rule) in fields {
             if let Some(value) = value {
-                check_number(sink, value, rule, ctx.jsonata(), &format!("{pointer}/{field}"), &format!("{what}: {field}"));
+                check_number(
+                    sink,
+                    value,
+                    rule,
+                    ctx.jsonata(),
+                    || format!("{pointer}/{field}"),
+                    || format!("{what}: {field}"),
+                );
             }
         }
-        if let Some(jitter) = &retrier.jitter_strategy {
-            if jitter != "FULL" && jitter != "NONE" && !has_placeholder(jitter) {
-                sink.error(
+        if let Some(jitter) = &retrier.jitter_strategy
+            && jitter != "FULL"
+            && jitter != "NONE"
+            && !has_placeholder(jitter)
+        {
+            sink.error(
                     codes::SCHEMA,
                     &format!("{pointer}/JitterStrategy"),
                     format!("{what}: JitterStrategy is \"{jitter}\", not one of the allowed values [\"FULL\", \"NONE\"]"),
                 );
-            }
         }
         check_unknown_members(
             sink,
             &retrier.extras.unknown,
-            &["ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment"],
+            &[
+                "ErrorEquals",
+                "IntervalSeconds",
+                "MaxAttempts",
+                "BackoffRate",
+                "MaxDelaySeconds",
+                "JitterStrategy",
+                "Comment",
+            ],
             &pointer,
             &what,
         );
     }
 }
 
-fn check_catch(sink: &mut Sink, catch: &[Catcher], ctx: &StateCtx<'_>, targets: &Targets<'_, '_>) {
+fn check_catch(
+    sink: &mut Sink<'_>,
+    catch: &[Catcher],
+    ctx: &StateCtx<'_>,
+    targets: &Targets<'_, '_>,
+) {
     let count = catch.len();
     for (index, catcher) in catch.iter().enumerate() {
         let pointer = ctx.at(&format!("Catch/{index}"));
@@ -373,9 +480,18 @@ fn check_catch(sink: &mut Sink, catch: &[Catcher], ctx: &StateCtx<'_>, targets: 
             );
         }
         match &catcher.next {
-            Some(next) => targets.check(sink, next, &format!("{pointer}/Next"), &format!("Catch[{index}].Next")),
+            Some(next) => targets.check(
+                sink,
+                next,
+                || format!("{pointer}/Next"),
+                || format!("Catch[{index}].Next"),
+            ),
             None if catcher.extras.contains("Next") => {}
-            None => sink.error(codes::SCHEMA, &pointer, format!("{what} does not have the required field \"Next\"")),
+            None => sink.error(
+                codes::SCHEMA,
+                &pointer,
+                format!("{what} does not have the required field \"Next\""),
+            ),
         }
         if let Some(NullablePath::Path(text)) = &catcher.result_path {
             if ctx.jsonata() {
@@ -385,12 +501,18 @@ fn check_catch(sink: &mut Sink, catch: &[Catcher], ctx: &StateCtx<'_>, targets: 
                     format!("{what}: ResultPath belongs to JSONPath states; this state uses JSONata (use \"Output\")"),
                 );
             } else if let Some(problem) = path_problem(text, PathKind::Result) {
-                sink.error(codes::SCHEMA, &format!("{pointer}/ResultPath"), format!("{what}: ResultPath \"{text}\" {problem}"));
+                sink.error(
+                    codes::SCHEMA,
+                    &format!("{pointer}/ResultPath"),
+                    format!("{what}: ResultPath \"{text}\" {problem}"),
+                );
             }
         }
         if let Some(output) = &catcher.output {
             if ctx.jsonata() {
-                check_jsonata_tree(sink, output, &format!("{pointer}/Output"), &format!("{what}: Output"));
+                check_jsonata_tree(sink, output, &format!("{pointer}/Output"), &|| {
+                    format!("{what}: Output")
+                });
             } else {
                 sink.error(
                     codes::SCHEMA,
@@ -400,19 +522,37 @@ fn check_catch(sink: &mut Sink, catch: &[Catcher], ctx: &StateCtx<'_>, targets: 
             }
         }
         if let Some(assign) = &catcher.assign {
-            check_assign(sink, assign, &format!("{pointer}/Assign"), ctx.jsonata(), ctx.name);
+            check_assign(
+                sink,
+                assign,
+                &format!("{pointer}/Assign"),
+                ctx.jsonata(),
+                ctx.name,
+            );
         }
         check_unknown_members(
             sink,
             &catcher.extras.unknown,
-            &["ErrorEquals", "Next", "ResultPath", "Output", "Assign", "Comment"],
+            &[
+                "ErrorEquals",
+                "Next",
+                "ResultPath",
+                "Output",
+                "Assign",
+                "Comment",
+            ],
             &pointer,
             &what,
         );
     }
 }
 
-fn check_task(sink: &mut Sink, state: &State, task: &crate::state::TaskState, ctx: &StateCtx<'_>) {
+fn check_task(
+    sink: &mut Sink<'_>,
+    state: &State,
+    task: &crate::state::TaskState,
+    ctx: &StateCtx<'_>,
+) {
     let name = ctx.name;
     match &task.resource {
         Some(resource) => {
@@ -435,7 +575,9 @@ fn check_task(sink: &mut Sink, state: &State, task: &crate::state::TaskState, ct
         sink.error(
             codes::TASK_TIMEOUT,
             &ctx.at("TimeoutSecondsPath"),
-            format!("State \"{name}\" may have only one of \"TimeoutSeconds\", \"TimeoutSecondsPath\""),
+            format!(
+                "State \"{name}\" may have only one of \"TimeoutSeconds\", \"TimeoutSecondsPath\""
+            ),
         );
     }
     if task.heartbeat_seconds.is_some() && task.heartbeat_seconds_path.is_some() {
@@ -445,21 +587,42 @@ fn check_task(sink: &mut Sink, state: &State, task: &crate::state::TaskState, ct
             format!("State \"{name}\" may have only one of \"HeartbeatSeconds\", \"HeartbeatSecondsPath\""),
         );
     }
-    let rule = NumberRule { integer: true, min: 1.0, max: Some(MAX_SECONDS) };
+    let rule = NumberRule {
+        integer: true,
+        min: 1.0,
+        max: Some(MAX_SECONDS),
+    };
     if let Some(timeout) = &task.timeout_seconds {
-        check_number(sink, timeout, rule, ctx.jsonata(), &ctx.at("TimeoutSeconds"), &format!("TimeoutSeconds of state \"{name}\""));
+        check_number(
+            sink,
+            timeout,
+            rule,
+            ctx.jsonata(),
+            || ctx.at("TimeoutSeconds"),
+            || format!("TimeoutSeconds of state \"{name}\""),
+        );
     }
     if let Some(heartbeat) = &task.heartbeat_seconds {
-        check_number(sink, heartbeat, rule, ctx.jsonata(), &ctx.at("HeartbeatSeconds"), &format!("HeartbeatSeconds of state \"{name}\""));
-        let timeout = task.timeout_seconds.as_ref().and_then(crate::NumberOr::as_f64);
-        if let (Some(h), Some(t)) = (heartbeat.as_f64(), timeout) {
-            if h >= t {
-                sink.error(
+        check_number(
+            sink,
+            heartbeat,
+            rule,
+            ctx.jsonata(),
+            || ctx.at("HeartbeatSeconds"),
+            || format!("HeartbeatSeconds of state \"{name}\""),
+        );
+        let timeout = task
+            .timeout_seconds
+            .as_ref()
+            .and_then(crate::NumberOr::as_f64);
+        if let (Some(h), Some(t)) = (heartbeat.as_f64(), timeout)
+            && h >= t
+        {
+            sink.error(
                     codes::TASK_HEARTBEAT,
                     &ctx.at("HeartbeatSeconds"),
                     format!("HeartbeatSeconds ({h}) of state \"{name}\" must be smaller than TimeoutSeconds ({t})"),
                 );
-            }
         }
     }
     for (field, value) in [
@@ -473,29 +636,32 @@ fn check_task(sink: &mut Sink, state: &State, task: &crate::state::TaskState, ct
     }
 }
 
-fn reference_path_field(sink: &mut Sink, ctx: &StateCtx<'_>, field: &str, value: Option<&str>) {
-    if let Some(text) = value {
-        if ctx.allows(field) {
-            if let Some(problem) = path_problem(text, PathKind::Reference) {
-                sink.error(
-                    codes::SCHEMA,
-                    &ctx.at(field),
-                    format!("{field} \"{text}\" of state \"{}\" {problem}", ctx.name),
-                );
-            }
-        }
+fn reference_path_field(sink: &mut Sink<'_>, ctx: &StateCtx<'_>, field: &str, value: Option<&str>) {
+    if let Some(text) = value
+        && ctx.allows(field)
+        && let Some(problem) = path_problem(text, PathKind::Reference)
+    {
+        sink.error(
+            codes::SCHEMA,
+            &ctx.at(field),
+            format!("{field} \"{text}\" of state \"{}\" {problem}", ctx.name),
+        );
     }
 }
 
-fn check_credentials(sink: &mut Sink, credentials: &Value, ctx: &StateCtx<'_>) {
+fn check_credentials(sink: &mut Sink<'_>, credentials: &Value, ctx: &StateCtx<'_>) {
     let pointer = ctx.at("Credentials");
     let name = ctx.name;
     let Some(map) = credentials.as_object() else {
-        if !is_placeholder_value(credentials) && !(ctx.jsonata() && credentials.as_str().is_some_and(values::is_jsonata)) {
+        let expression = ctx.jsonata() && credentials.as_str().is_some_and(values::is_jsonata);
+        if !(is_placeholder_value(credentials) || expression) {
             sink.error(
                 codes::SCHEMA,
                 &pointer,
-                format!("Credentials of state \"{name}\" must be an object with \"RoleArn\", found {}", kind_of(credentials)),
+                format!(
+                    "Credentials of state \"{name}\" must be an object with \"RoleArn\", found {}",
+                    kind_of(credentials)
+                ),
             );
         }
         return;
@@ -514,13 +680,17 @@ fn check_credentials(sink: &mut Sink, credentials: &Value, ctx: &StateCtx<'_>) {
         }
     }
     if ctx.jsonata() {
-        check_jsonata_tree(sink, credentials, &pointer, &format!("Credentials of state \"{name}\""));
+        check_jsonata_tree(sink, credentials, &pointer, &|| {
+            format!("Credentials of state \"{name}\"")
+        });
     } else {
-        check_payload(sink, credentials, &pointer, &format!("Credentials of state \"{name}\""));
+        check_payload(sink, credentials, &pointer, &|| {
+            format!("Credentials of state \"{name}\"")
+        });
     }
 }
 
-fn check_wait(sink: &mut Sink, wait: &crate::state::WaitState, ctx: &StateCtx<'_>) {
+fn check_wait(sink: &mut Sink<'_>, wait: &crate::state::WaitState, ctx: &StateCtx<'_>) {
     let name = ctx.name;
     let present: Vec<&str> = [
         ("Seconds", wait.seconds.is_some()),
@@ -543,14 +713,30 @@ fn check_wait(sink: &mut Sink, wait: &crate::state::WaitState, ctx: &StateCtx<'_
         );
     }
     if let Some(seconds) = &wait.seconds {
-        check_number(sink, seconds, NumberRule { integer: true, min: 0.0, max: Some(MAX_SECONDS) }, ctx.jsonata(), &ctx.at("Seconds"), &format!("Seconds of state \"{name}\""));
+        check_number(
+            sink,
+            seconds,
+            NumberRule {
+                integer: true,
+                min: 0.0,
+                max: Some(MAX_SECONDS),
+            },
+            ctx.jsonata(),
+            || ctx.at("Seconds"),
+            || format!("Seconds of state \"{name}\""),
+        );
     }
     if let Some(timestamp) = &wait.timestamp {
         let ok = has_placeholder(timestamp)
             || values::is_timestamp(timestamp)
             || (ctx.jsonata() && values::is_jsonata(timestamp));
         if ctx.jsonata() && values::is_jsonata(timestamp) {
-            check_jsonata_tree(sink, &Value::String(timestamp.clone()), &ctx.at("Timestamp"), &format!("Timestamp of state \"{name}\""));
+            check_jsonata_tree(
+                sink,
+                &Value::String(timestamp.clone()),
+                &ctx.at("Timestamp"),
+                &|| format!("Timestamp of state \"{name}\""),
+            );
         } else if !ok {
             sink.error(
                 codes::SCHEMA,
@@ -563,7 +749,7 @@ fn check_wait(sink: &mut Sink, wait: &crate::state::WaitState, ctx: &StateCtx<'_
     reference_path_field(sink, ctx, "TimestampPath", wait.timestamp_path.as_deref());
 }
 
-fn check_fail(sink: &mut Sink, fail: &crate::state::FailState, ctx: &StateCtx<'_>) {
+fn check_fail(sink: &mut Sink<'_>, fail: &crate::state::FailState, ctx: &StateCtx<'_>) {
     let name = ctx.name;
     if fail.error.is_some() && fail.error_path.is_some() {
         sink.error(
@@ -579,7 +765,10 @@ fn check_fail(sink: &mut Sink, fail: &crate::state::FailState, ctx: &StateCtx<'_
             format!("State \"{name}\" may have only one of \"Cause\", \"CausePath\""),
         );
     }
-    for (field, value) in [("ErrorPath", &fail.error_path), ("CausePath", &fail.cause_path)] {
+    for (field, value) in [
+        ("ErrorPath", &fail.error_path),
+        ("CausePath", &fail.cause_path),
+    ] {
         if let (Some(text), true) = (value, ctx.allows(field)) {
             let problem = if intrinsic::looks_like_intrinsic(text) {
                 values::dollar_value_problem(text)
@@ -587,20 +776,41 @@ fn check_fail(sink: &mut Sink, fail: &crate::state::FailState, ctx: &StateCtx<'_
                 path_problem(text, PathKind::Reference)
             };
             if let Some(problem) = problem {
-                sink.error(codes::SCHEMA, &ctx.at(field), format!("{field} \"{text}\" of state \"{name}\" {problem}"));
+                sink.error(
+                    codes::SCHEMA,
+                    &ctx.at(field),
+                    format!("{field} \"{text}\" of state \"{name}\" {problem}"),
+                );
+            }
+        }
+    }
+    if !ctx.jsonata() {
+        for (field, value) in [("Error", &fail.error), ("Cause", &fail.cause)] {
+            if let Some(text) = value
+                && values::looks_dynamic(text)
+            {
+                sink.warning(
+                    codes::NO_PATH,
+                    &ctx.at(field),
+                    format!(
+                        "{field} \"{text}\" of state \"{name}\" looks like a path but is used as a literal; use \"{field}Path\" to evaluate it"
+                    ),
+                );
             }
         }
     }
     if ctx.jsonata() {
         for (field, value) in [("Error", &fail.error), ("Cause", &fail.cause)] {
             if let Some(text) = value {
-                check_jsonata_tree(sink, &Value::String(text.clone()), &ctx.at(field), &format!("{field} of state \"{name}\""));
+                check_jsonata_tree(sink, &Value::String(text.clone()), &ctx.at(field), &|| {
+                    format!("{field} of state \"{name}\"")
+                });
             }
         }
     }
 }
 
-fn check_map(sink: &mut Sink, state: &State, map: &crate::state::MapState, ctx: &StateCtx<'_>) {
+fn check_map(sink: &mut Sink<'_>, state: &State, map: &crate::state::MapState, ctx: &StateCtx<'_>) {
     let name = ctx.name;
     let extras = &state.extras;
     if map.processor.is_none() {
@@ -615,15 +825,43 @@ fn check_map(sink: &mut Sink, state: &State, map: &crate::state::MapState, ctx: 
         sink.error(
             codes::MAP_ITEM_PROCESSOR,
             &ctx.at("Iterator"),
-            format!("Map state \"{name}\" must contain exactly one of \"ItemProcessor\", \"Iterator\""),
+            format!(
+                "Map state \"{name}\" must contain exactly one of \"ItemProcessor\", \"Iterator\""
+            ),
         );
     }
     let pairs = [
-        (map.item_selector.is_some() && state.parameters.is_some(), codes::MAP_ITEM_SELECTOR, "ItemSelector", "Parameters"),
-        (map.items.is_some() && map.items_path.is_some(), codes::MAP_ITEMS, "Items", "ItemsPath"),
-        (map.max_concurrency.is_some() && map.max_concurrency_path.is_some(), codes::MAP_MAX_CONCURRENCY, "MaxConcurrency", "MaxConcurrencyPath"),
-        (map.tolerated_failure_count.is_some() && map.tolerated_failure_count_path.is_some(), codes::MAP_TOLERATED_FAILURE, "ToleratedFailureCount", "ToleratedFailureCountPath"),
-        (map.tolerated_failure_percentage.is_some() && map.tolerated_failure_percentage_path.is_some(), codes::MAP_TOLERATED_FAILURE, "ToleratedFailurePercentage", "ToleratedFailurePercentagePath"),
+        (
+            map.item_selector.is_some() && state.parameters.is_some(),
+            codes::MAP_ITEM_SELECTOR,
+            "ItemSelector",
+            "Parameters",
+        ),
+        (
+            map.items.is_some() && map.items_path.is_some(),
+            codes::MAP_ITEMS,
+            "Items",
+            "ItemsPath",
+        ),
+        (
+            map.max_concurrency.is_some() && map.max_concurrency_path.is_some(),
+            codes::MAP_MAX_CONCURRENCY,
+            "MaxConcurrency",
+            "MaxConcurrencyPath",
+        ),
+        (
+            map.tolerated_failure_count.is_some() && map.tolerated_failure_count_path.is_some(),
+            codes::MAP_TOLERATED_FAILURE,
+            "ToleratedFailureCount",
+            "ToleratedFailureCountPath",
+        ),
+        (
+            map.tolerated_failure_percentage.is_some()
+                && map.tolerated_failure_percentage_path.is_some(),
+            codes::MAP_TOLERATED_FAILURE,
+            "ToleratedFailurePercentage",
+            "ToleratedFailurePercentagePath",
+        ),
     ];
     for (both, code, first, second) in pairs {
         if both {
@@ -643,47 +881,87 @@ fn check_map(sink: &mut Sink, state: &State, map: &crate::state::MapState, ctx: 
         Some(NullablePath::Path(text)) => reference_path_field(sink, ctx, "ItemsPath", Some(text)),
         _ => {}
     }
-    if let Some(items) = &map.items {
-        if ctx.allows("Items") {
-            match items {
-                Value::String(_) | Value::Array(_) => {
-                    check_jsonata_tree(sink, items, &ctx.at("Items"), &format!("Items of state \"{name}\""));
-                }
-                other => sink.error(
-                    codes::SCHEMA,
-                    &ctx.at("Items"),
-                    format!("Items of state \"{name}\" must be an array or a JSONata expression, found {}", kind_of(other)),
-                ),
+    if let Some(items) = &map.items
+        && ctx.allows("Items")
+    {
+        match items {
+            Value::String(_) | Value::Array(_) => {
+                check_jsonata_tree(sink, items, &ctx.at("Items"), &|| {
+                    format!("Items of state \"{name}\"")
+                });
             }
+            other => sink.error(
+                codes::SCHEMA,
+                &ctx.at("Items"),
+                format!(
+                    "Items of state \"{name}\" must be an array or a JSONata expression, found {}",
+                    kind_of(other)
+                ),
+            ),
         }
     }
     if let Some(selector) = &map.item_selector {
         if ctx.jsonata() {
-            check_jsonata_tree(sink, selector, &ctx.at("ItemSelector"), &format!("ItemSelector of state \"{name}\""));
+            check_jsonata_tree(sink, selector, &ctx.at("ItemSelector"), &|| {
+                format!("ItemSelector of state \"{name}\"")
+            });
         } else {
-            check_payload(sink, selector, &ctx.at("ItemSelector"), &format!("ItemSelector of state \"{name}\""));
+            check_payload(sink, selector, &ctx.at("ItemSelector"), &|| {
+                format!("ItemSelector of state \"{name}\"")
+            });
         }
     }
-    let count = NumberRule { integer: true, min: 0.0, max: None };
+    let count = NumberRule {
+        integer: true,
+        min: 0.0,
+        max: None,
+    };
     let numbers = [
         ("MaxConcurrency", &map.max_concurrency, count),
         ("ToleratedFailureCount", &map.tolerated_failure_count, count),
-        ("ToleratedFailurePercentage", &map.tolerated_failure_percentage, NumberRule { integer: false, min: 0.0, max: Some(100.0) }),
+        (
+            "ToleratedFailurePercentage",
+            &map.tolerated_failure_percentage,
+            NumberRule {
+                integer: false,
+                min: 0.0,
+                max: Some(100.0),
+            },
+        ),
     ];
     for (field, value, rule) in numbers {
         if let Some(value) = value {
-            check_number(sink, value, rule, ctx.jsonata(), &ctx.at(field), &format!("{field} of state \"{name}\""));
+            check_number(
+                sink,
+                value,
+                rule,
+                ctx.jsonata(),
+                || ctx.at(field),
+                || format!("{field} of state \"{name}\""),
+            );
         }
     }
     for (field, value) in [
         ("MaxConcurrencyPath", &map.max_concurrency_path),
-        ("ToleratedFailureCountPath", &map.tolerated_failure_count_path),
-        ("ToleratedFailurePercentagePath", &map.tolerated_failure_percentage_path),
+        (
+            "ToleratedFailureCountPath",
+            &map.tolerated_failure_count_path,
+        ),
+        (
+            "ToleratedFailurePercentagePath",
+            &map.tolerated_failure_percentage_path,
+        ),
     ] {
         reference_path_field(sink, ctx, field, value.as_deref());
     }
     if let Some(reader) = &map.item_reader {
-        check_resource_object(sink, reader, ctx, "ItemReader", &[("ReaderConfig", "MaxItems", codes::MAP_ITEMREADER_MAXITEM)]);
+        check_resource_object(
+            sink,
+            reader,
+            ctx,
+            "ItemReader",
+            &[("ReaderConfig", "MaxItems", codes::MAP_ITEMREADER_MAXITEM)],
+        );
     }
     if let Some(batcher) = &map.item_batcher {
         check_batcher(sink, batcher, ctx);
@@ -696,7 +974,7 @@ fn check_map(sink: &mut Sink, state: &State, map: &crate::state::MapState, ctx: 
 /// ItemReader / ResultWriter: an object whose Parameters (JSONPath) or Arguments (JSONata) are
 /// templates, and whose config may pair a limit with its `Path` twin.
 fn check_resource_object(
-    sink: &mut Sink,
+    sink: &mut Sink<'_>,
     value: &Value,
     ctx: &StateCtx<'_>,
     field: &str,
@@ -705,24 +983,43 @@ fn check_resource_object(
     let pointer = ctx.at(field);
     let name = ctx.name;
     let Some(object) = value.as_object() else {
-        sink.error(codes::SCHEMA, &pointer, format!("{field} of state \"{name}\" must be an object, found {}", kind_of(value)));
+        sink.error(
+            codes::SCHEMA,
+            &pointer,
+            format!(
+                "{field} of state \"{name}\" must be an object, found {}",
+                kind_of(value)
+            ),
+        );
         return;
     };
     if let Some(resource) = object.get("Resource") {
         match resource.as_str() {
             Some(text) => {
                 if let Some(problem) = values::resource_problem(text) {
-                    sink.error(codes::INVALID_RESOURCE, &format!("{pointer}/Resource"), format!("{field}.Resource \"{text}\" of state \"{name}\" {problem}"));
+                    sink.error(
+                        codes::INVALID_RESOURCE,
+                        &format!("{pointer}/Resource"),
+                        format!("{field}.Resource \"{text}\" of state \"{name}\" {problem}"),
+                    );
                 }
             }
-            None => sink.error(codes::SCHEMA, &format!("{pointer}/Resource"), format!("{field}.Resource of state \"{name}\" must be a string")),
+            None => sink.error(
+                codes::SCHEMA,
+                &format!("{pointer}/Resource"),
+                format!("{field}.Resource of state \"{name}\" must be a string"),
+            ),
         }
     }
     if let Some(parameters) = object.get("Parameters") {
-        check_payload(sink, parameters, &format!("{pointer}/Parameters"), &format!("{field}.Parameters of state \"{name}\""));
+        check_payload(sink, parameters, &format!("{pointer}/Parameters"), &|| {
+            format!("{field}.Parameters of state \"{name}\"")
+        });
     }
     if let Some(arguments) = object.get("Arguments") {
-        check_jsonata_tree(sink, arguments, &format!("{pointer}/Arguments"), &format!("{field}.Arguments of state \"{name}\""));
+        check_jsonata_tree(sink, arguments, &format!("{pointer}/Arguments"), &|| {
+            format!("{field}.Arguments of state \"{name}\"")
+        });
     }
     for (config, limit, code) in exclusive {
         let Some(settings) = object.get(*config).and_then(Value::as_object) else {
@@ -739,11 +1036,18 @@ fn check_resource_object(
     }
 }
 
-fn check_batcher(sink: &mut Sink, batcher: &Value, ctx: &StateCtx<'_>) {
+fn check_batcher(sink: &mut Sink<'_>, batcher: &Value, ctx: &StateCtx<'_>) {
     let pointer = ctx.at("ItemBatcher");
     let name = ctx.name;
     let Some(object) = batcher.as_object() else {
-        sink.error(codes::SCHEMA, &pointer, format!("ItemBatcher of state \"{name}\" must be an object, found {}", kind_of(batcher)));
+        sink.error(
+            codes::SCHEMA,
+            &pointer,
+            format!(
+                "ItemBatcher of state \"{name}\" must be an object, found {}",
+                kind_of(batcher)
+            ),
+        );
         return;
     };
     for limit in ["MaxItemsPerBatch", "MaxInputBytesPerBatch"] {
@@ -752,15 +1056,50 @@ fn check_batcher(sink: &mut Sink, batcher: &Value, ctx: &StateCtx<'_>) {
             sink.error(
                 codes::MAP_ITEM_BATCHER,
                 &format!("{pointer}/{twin}"),
-                format!("State \"{name}\" may have only one of \"{limit}\", \"{twin}\" in ItemBatcher"),
+                format!(
+                    "State \"{name}\" may have only one of \"{limit}\", \"{twin}\" in ItemBatcher"
+                ),
             );
         }
     }
     if let Some(input) = object.get("BatchInput") {
         if ctx.jsonata() {
-            check_jsonata_tree(sink, input, &format!("{pointer}/BatchInput"), &format!("ItemBatcher.BatchInput of state \"{name}\""));
+            check_jsonata_tree(sink, input, &format!("{pointer}/BatchInput"), &|| {
+                format!("ItemBatcher.BatchInput of state \"{name}\"")
+            });
         } else {
-            check_payload(sink, input, &format!("{pointer}/BatchInput"), &format!("ItemBatcher.BatchInput of state \"{name}\""));
+            check_payload(sink, input, &format!("{pointer}/BatchInput"), &|| {
+                format!("ItemBatcher.BatchInput of state \"{name}\"")
+            });
         }
+    }
+}
+
+/// Warns about `.$` keys in a Pass state's `Result`, which AWS never evaluates.
+fn check_static_result(sink: &mut Sink<'_>, result: &Value, pointer: &str, name: &str) {
+    match result {
+        Value::Object(map) => {
+            for (key, item) in map {
+                if key.ends_with(".$") {
+                    sink.warning(
+                        codes::PASS_RESULT_IS_STATIC,
+                        &super::child(pointer, key),
+                        format!(
+                            "Result of Pass state \"{name}\" is static: '{key}' is not evaluated (use Parameters to select from the input)"
+                        ),
+                    );
+                } else if item.is_object() || item.is_array() {
+                    check_static_result(sink, item, &super::child(pointer, key), name);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                if item.is_object() || item.is_array() {
+                    check_static_result(sink, item, &format!("{pointer}/{index}"), name);
+                }
+            }
+        }
+        _ => {}
     }
 }

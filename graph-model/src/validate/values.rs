@@ -1,21 +1,26 @@
 //! Checks of single values: paths, JSONata strings, payload templates, numbers, timestamps, resources.
 
-use std::collections::HashMap;
-
 use serde_json::{Map, Value};
 
 use super::{Sink, codes};
 use crate::NumberOr;
 use crate::expr::jsonpath::{self, Root};
 use crate::expr::{intrinsic, jsonata};
-use crate::machine::escape_pointer;
 
 /// Whether a string holds a complete `${...}` substitution placeholder (CloudFormation/SAM
 /// `DefinitionSubstitutions`, Terraform templates): such a value is replaced before AWS sees it, so it
 /// is accepted wherever a value could be substituted.
 pub(crate) fn has_placeholder(text: &str) -> bool {
-    text.find("${")
-        .is_some_and(|start| text[start + 2..].find('}').is_some_and(|len| len > 0))
+    let bytes = text.as_bytes();
+    bytes
+        .windows(2)
+        .position(|pair| pair == b"${")
+        .is_some_and(|start| {
+            bytes[start + 2..]
+                .iter()
+                .position(|&b| b == b'}')
+                .is_some_and(|len| len > 0)
+        })
 }
 
 /// Whether a value stands for something substituted before AWS sees it: a string holding a `${...}`
@@ -77,7 +82,8 @@ fn parse_path(text: &str) -> Result<jsonpath::Path, jsonpath::PathError> {
     match jsonpath::parse(&loose) {
         Ok(mut path) => {
             // A filter or script selects by computation: never a single node.
-            path.segments.push(jsonpath::Segment::Child(jsonpath::Selector::Wildcard));
+            path.segments
+                .push(jsonpath::Segment::Child(jsonpath::Selector::Wildcard));
             Ok(path)
         }
         Err(_) => strict,
@@ -97,6 +103,11 @@ pub(crate) enum PathKind {
 
 /// Why a path field's text is not acceptable, or `None` when it is.
 pub(crate) fn path_problem(text: &str, kind: PathKind) -> Option<String> {
+    match simple_path(text) {
+        Some(SimpleRoot::Input) => return None,
+        Some(SimpleRoot::Context) if kind != PathKind::Result => return None,
+        _ => {}
+    }
     if has_placeholder(text) {
         return None;
     }
@@ -106,20 +117,53 @@ pub(crate) fn path_problem(text: &str, kind: PathKind) -> Option<String> {
     };
     match kind {
         PathKind::Any => None,
-        PathKind::Reference if !path.is_definite() => {
-            Some("must be a reference path (one node: no wildcards, filters, slices or unions)".to_owned())
-        }
+        PathKind::Reference if !path.is_definite() => Some(
+            "must be a reference path (one node: no wildcards, filters, slices or unions)"
+                .to_owned(),
+        ),
         PathKind::Reference => None,
         PathKind::Result => {
             if !matches!(path.root, Root::Input) {
                 Some("must be a reference path into the state input, starting with '$' (not '$$' or a variable)".to_owned())
             } else if !path.is_definite() {
-                Some("must be a reference path (one node: no wildcards, filters, slices or unions)".to_owned())
+                Some(
+                    "must be a reference path (one node: no wildcards, filters, slices or unions)"
+                        .to_owned(),
+                )
             } else {
                 None
             }
         }
     }
+}
+
+#[derive(PartialEq, Eq)]
+enum SimpleRoot {
+    Input,
+    Context,
+}
+
+/// Recognises the common `$`, `$.a.b`, `$$.Execution.Id` shape without the full parser (most paths
+/// of a document have it, and validation runs on every edit).
+fn simple_path(text: &str) -> Option<SimpleRoot> {
+    let (root, rest) = match text.strip_prefix("$$") {
+        Some(rest) => (SimpleRoot::Context, rest),
+        None => (SimpleRoot::Input, text.strip_prefix('$')?),
+    };
+    let mut segments = rest.split('.');
+    if !segments.next()?.is_empty() {
+        return None;
+    }
+    for name in segments {
+        let mut chars = name.chars();
+        let first = chars.next()?;
+        if !(first.is_ascii_alphabetic() || first == '_')
+            || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return None;
+        }
+    }
+    Some(root)
 }
 
 /// Why a `.$` value (payload templates, Assign, ErrorPath/CausePath) is not a valid path or intrinsic
@@ -139,12 +183,18 @@ pub(crate) fn dollar_value_problem(text: &str) -> Option<String> {
             .err()
             .map(|error| format!("is not a valid intrinsic function call: {error}"));
     }
+    if simple_path(text).is_some() {
+        return None;
+    }
     if text.starts_with('$') {
         return parse_path(text)
             .err()
             .map(|error| format!("is not a valid JSONPath ({})", error.reason));
     }
-    Some("must be a JSONPath (starting with '$') or an intrinsic function call (States.*)".to_owned())
+    Some(
+        "must be a JSONPath (starting with '$') or an intrinsic function call (States.*)"
+            .to_owned(),
+    )
 }
 
 /// Inside an intrinsic call's quoted strings, AWS allows only the escapes `\'`, `\{`, `\}` and `\\`
@@ -198,82 +248,133 @@ pub(crate) fn is_jsonata(text: &str) -> bool {
 }
 
 /// Checks every string inside a JSONata-state value (Arguments, Output, Assign, Items, ...).
-pub(crate) fn check_jsonata_tree(sink: &mut Sink, value: &Value, pointer: &str, field: &str) {
+pub(crate) fn check_jsonata_tree(
+    sink: &mut Sink<'_>,
+    value: &Value,
+    pointer: &str,
+    field: &dyn Fn() -> String,
+) {
     match value {
         Value::String(text) => {
             if let Some(problem) = jsonata_problem(text) {
-                sink.error(
-                    codes::SCHEMA,
-                    pointer,
-                    format!("{field} {problem}"),
-                );
+                sink.error(codes::SCHEMA, pointer, format!("{} {problem}", field()));
             }
         }
         Value::Array(items) => {
             for (index, item) in items.iter().enumerate() {
-                check_jsonata_tree(sink, item, &format!("{pointer}/{index}"), field);
+                if needs_visit(item) {
+                    check_jsonata_tree(sink, item, &format!("{pointer}/{index}"), field);
+                }
             }
         }
         Value::Object(map) => {
             for (key, item) in map {
-                check_jsonata_tree(sink, item, &format!("{pointer}/{}", escape_pointer(key)), field);
+                if needs_visit(item) {
+                    check_jsonata_tree(sink, item, &super::child(pointer, key), field);
+                }
             }
         }
         _ => {}
+    }
+}
+
+/// Whether a value inside a JSONata template can hold a problem (so its pointer is worth building).
+fn needs_visit(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains('%'),
+        Value::Array(_) | Value::Object(_) => true,
+        _ => false,
     }
 }
 
 /// Checks a JSONPath payload template (Parameters, ResultSelector, ItemSelector, Assign, ...): every
 /// `.$` key holds a valid path or intrinsic call, and no two keys collide once `.$` is stripped.
-pub(crate) fn check_payload(sink: &mut Sink, value: &Value, pointer: &str, field: &str) {
+pub(crate) fn check_payload(
+    sink: &mut Sink<'_>,
+    value: &Value,
+    pointer: &str,
+    field: &dyn Fn() -> String,
+) {
     match value {
         Value::Object(map) => check_payload_object(sink, map, pointer, field),
         Value::Array(items) => {
             for (index, item) in items.iter().enumerate() {
-                check_payload(sink, item, &format!("{pointer}/{index}"), field);
+                if item.is_object() || item.is_array() {
+                    check_payload(sink, item, &format!("{pointer}/{index}"), field);
+                }
             }
         }
         _ => {}
     }
 }
 
-fn check_payload_object(sink: &mut Sink, map: &Map<String, Value>, pointer: &str, field: &str) {
-    let mut stripped: HashMap<&str, &str> = HashMap::with_capacity(map.len());
+fn check_payload_object(
+    sink: &mut Sink<'_>,
+    map: &Map<String, Value>,
+    pointer: &str,
+    field: &dyn Fn() -> String,
+) {
+    // Collisions need a set only when some key ends in `.$`; most templates are small.
+    let dollar_keys = map.keys().filter(|key| key.ends_with(".$")).count();
+    let mut stripped: super::FnvMap<&str, &str> = super::FnvMap::default();
+    if dollar_keys > 0 {
+        stripped.reserve(map.len());
+    }
     for (key, item) in map {
-        let member = format!("{pointer}/{}", escape_pointer(key));
-        let bare = key.strip_suffix(".$").unwrap_or(key);
-        if let Some(first) = stripped.insert(bare, key) {
+        let bare = key.strip_suffix(".$");
+        if dollar_keys > 0
+            && let Some(first) = stripped.insert(bare.unwrap_or(key), key)
+        {
             sink.error(
-                codes::DUPLICATE_FIELD_NAME,
-                &member,
+                    codes::DUPLICATE_FIELD_NAME,
+                    &super::child(pointer, key),
+                    format!(
+                        "{}: fields '{first}' and '{key}' both become '{}' once the '.$' suffix is stripped",
+                        field(),
+                        bare.unwrap_or(key)
+                    ),
+                );
+        }
+        if bare.is_some() {
+            let problem = match item {
+                Value::String(text) => dollar_value_problem(text),
+                other if is_placeholder_value(other) => None,
+                _ => Some(
+                    "must be a string holding a JSONPath or an intrinsic function call".to_owned(),
+                ),
+            };
+            if let Some(problem) = problem {
+                sink.error(
+                    codes::SCHEMA,
+                    &super::child(pointer, key),
+                    format!("{}: the value of '{key}' {problem}", field()),
+                );
+            }
+        } else if item.is_object() || item.is_array() {
+            check_payload(sink, item, &super::child(pointer, key), field);
+        } else if let Value::String(text) = item
+            && looks_dynamic(text)
+        {
+            sink.warning(
+                codes::NO_DOLLAR,
+                &super::child(pointer, key),
                 format!(
-                    "{field}: fields '{first}' and '{key}' both become '{bare}' once the '.$' suffix is stripped"
+                    "{}: '{key}' holds \"{text}\", which looks like a path or intrinsic function but is passed as a literal string; name the field '{key}.$' to evaluate it",
+                    field()
                 ),
             );
         }
-        if key.ends_with(".$") {
-            match item {
-                Value::String(text) => {
-                    if let Some(problem) = dollar_value_problem(text) {
-                        sink.error(
-                            codes::SCHEMA,
-                            &member,
-                            format!("{field}: the value of '{key}' {problem}"),
-                        );
-                    }
-                }
-                _ => sink.error(
-                    codes::SCHEMA,
-                    &member,
-                    format!(
-                        "{field}: the value of '{key}' must be a string holding a JSONPath or an intrinsic function call"
-                    ),
-                ),
-            }
-        } else {
-            check_payload(sink, item, &member, field);
-        }
     }
+}
+
+/// Whether a literal string looks like it was meant to be evaluated (a path or an intrinsic call).
+pub(crate) fn looks_dynamic(text: &str) -> bool {
+    text == "$"
+        || text == "$$"
+        || text.starts_with("$.")
+        || text.starts_with("$$.")
+        || text.starts_with("$[")
+        || (intrinsic::looks_like_intrinsic(text) && text.trim_end().ends_with(')'))
 }
 
 /// What a numeric field accepts.
@@ -289,60 +390,63 @@ pub(crate) struct NumberRule {
 
 impl NumberRule {
     pub(crate) const fn int(min: f64) -> Self {
-        Self { integer: true, min, max: None }
+        Self {
+            integer: true,
+            min,
+            max: None,
+        }
     }
 }
 
 /// Checks a number field that may hold a JSONata expression (JSONata states) or a placeholder.
+/// `pointer` and `what` (the field as messages name it) are built only when there is a problem.
 pub(crate) fn check_number(
-    sink: &mut Sink,
+    sink: &mut Sink<'_>,
     value: &NumberOr,
     rule: NumberRule,
     jsonata_state: bool,
-    pointer: &str,
-    what: &str,
+    pointer: impl FnOnce() -> String,
+    what: impl FnOnce() -> String,
 ) {
+    if let Some(problem) = number_problem(value, rule, jsonata_state) {
+        sink.error(codes::SCHEMA, &pointer(), format!("{} {problem}", what()));
+    }
+}
+
+fn number_problem(value: &NumberOr, rule: NumberRule, jsonata_state: bool) -> Option<String> {
     match value {
         NumberOr::Number(n) => {
             let number = n.as_f64().unwrap_or(f64::NAN);
-            let integral = n.is_i64() || n.is_u64() || (number.fract() == 0.0 && !n.to_string().contains('.'));
+            let integral =
+                n.is_i64() || n.is_u64() || (number.fract() == 0.0 && !n.to_string().contains('.'));
             if rule.integer && !integral {
-                sink.error(codes::SCHEMA, pointer, format!("{what} must be an integer, found {n}"));
+                Some(format!("must be an integer, found {n}"))
             } else if number < rule.min {
-                sink.error(
-                    codes::SCHEMA,
-                    pointer,
-                    format!("{what} is {n} but the allowed minimum is {}", rule.min),
-                );
-            } else if let Some(max) = rule.max.filter(|max| number > *max) {
-                sink.error(
-                    codes::SCHEMA,
-                    pointer,
-                    format!("{what} is {n} but the allowed maximum is {max}"),
-                );
+                Some(format!("is {n} but the allowed minimum is {}", rule.min))
+            } else {
+                rule.max
+                    .filter(|max| number > *max)
+                    .map(|max| format!("is {n} but the allowed maximum is {max}"))
             }
         }
         NumberOr::Expr(text) => {
             if has_placeholder(text) {
-                return;
+                return None;
             }
             if jsonata_state && is_jsonata(text) {
-                if let Some(problem) = jsonata_problem(text) {
-                    sink.error(codes::SCHEMA, pointer, format!("{what} {problem}"));
-                }
-                return;
+                return jsonata_problem(text);
             }
-            let kind = if rule.integer { "an integer" } else { "a number" };
+            let kind = if rule.integer {
+                "an integer"
+            } else {
+                "a number"
+            };
             let hint = if is_jsonata(text) {
                 " (JSONata expressions need QueryLanguage JSONata)"
             } else {
                 ""
             };
-            sink.error(
-                codes::SCHEMA,
-                pointer,
-                format!("{what} must be {kind}, found the string \"{text}\"{hint}"),
-            );
+            Some(format!("must be {kind}, found the string \"{text}\"{hint}"))
         }
     }
 }
@@ -352,7 +456,9 @@ pub(crate) fn check_number(
 pub(crate) fn is_timestamp(text: &str) -> bool {
     let bytes = text.as_bytes();
     let digits = |range: std::ops::Range<usize>| {
-        bytes.get(range.clone()).is_some_and(|part| part.iter().all(u8::is_ascii_digit))
+        bytes
+            .get(range.clone())
+            .is_some_and(|part| part.iter().all(u8::is_ascii_digit))
     };
     let number = |range: std::ops::Range<usize>| -> u32 {
         text.get(range)
@@ -383,7 +489,12 @@ pub(crate) fn is_timestamp(text: &str) -> bool {
         2 => 28,
         _ => return false,
     };
-    if day == 0 || day > days_in_month || number(11..13) > 23 || number(14..16) > 59 || number(17..19) > 60 {
+    if day == 0
+        || day > days_in_month
+        || number(11..13) > 23
+        || number(14..16) > 59
+        || number(17..19) > 60
+    {
         return false;
     }
     let mut rest = &text[19..];
@@ -425,18 +536,23 @@ pub(crate) fn resource_problem(text: &str) -> Option<String> {
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     if !scheme_ok || rest.is_empty() || text.chars().any(char::is_whitespace) {
         return Some("must be a URI such as an ARN".to_owned());
     }
     let parts: Vec<&str> = text.split(':').collect();
     if parts.len() >= 7 && parts[0] == "arn" && parts[2] == "lambda" && parts[5] == "function" {
         let name_ok = |s: &str| {
-            !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
         };
         let qualifier_ok = |s: &str| {
             !s.is_empty()
-                && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '$'))
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '$'))
         };
         let ok = match parts.len() {
             7 => name_ok(parts[6]),
@@ -481,6 +597,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn simple_paths_skip_the_parser_only_when_plainly_valid() {
+        for path in ["$", "$.a", "$.a_b.C9", "$$", "$$.Execution.Id"] {
+            assert!(simple_path(path).is_some(), "{path}");
+            assert!(jsonpath::parse(path).is_ok(), "{path}");
+        }
+        for path in ["$.", "$..a", "$.a[0]", "$.9a", "$a", "$.a b", "$$$"] {
+            assert!(simple_path(path).is_none(), "{path}");
+        }
+        assert!(path_problem("$$.a", PathKind::Result).is_some());
+        assert!(path_problem("$.a", PathKind::Result).is_none());
+    }
+
+    #[test]
     fn timestamps_follow_rfc3339_strictly() {
         assert!(is_timestamp("2016-03-14T01:59:00Z"));
         assert!(is_timestamp("2016-03-14T01:59:00.123Z"));
@@ -496,7 +625,9 @@ mod tests {
     #[test]
     fn placeholders_need_a_closing_brace() {
         assert!(has_placeholder("${Fn}"));
-        assert!(has_placeholder("arn:${AWS::Partition}:states:::lambda:invoke"));
+        assert!(has_placeholder(
+            "arn:${AWS::Partition}:states:::lambda:invoke"
+        ));
         assert!(!has_placeholder("${lambdaArn"));
         assert!(!has_placeholder("$.a"));
         assert!(resource_problem("${lambdaArn").is_some());

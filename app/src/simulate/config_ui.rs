@@ -1,0 +1,298 @@
+//! The left half of the pane: what a run is made of (input, mocks, settings).
+
+use graph_model::{Document, StateType};
+use serde_json::Value;
+use simulator::ExecutionType;
+
+use super::mocks::{AttemptMock, MockSet};
+use super::{ConfigTab, SampleInput, SimulatorPane};
+use crate::theme::Theme;
+
+impl SimulatorPane {
+    pub(super) fn config_ui(&mut self, ui: &mut egui::Ui, doc: &Document) {
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.config_tab, ConfigTab::Input, "Input");
+            ui.selectable_value(&mut self.config_tab, ConfigTab::Mocks, "Mocks");
+            ui.selectable_value(&mut self.config_tab, ConfigTab::Settings, "Settings");
+        });
+        egui::ScrollArea::vertical().id_salt("simulator_config").auto_shrink([false, false]).show(ui, |ui| {
+            match self.config_tab {
+                ConfigTab::Input => self.input_ui(ui),
+                ConfigTab::Mocks => self.mocks_ui(ui, doc),
+                ConfigTab::Settings => self.settings_ui(ui, doc),
+            }
+        });
+    }
+
+    fn input_ui(&mut self, ui: &mut egui::Ui) {
+        let theme = Theme::current(ui.ctx());
+        ui.horizontal(|ui| {
+            let current = self.samples.get(self.selected_sample).map(|sample| sample.name.clone()).unwrap_or_default();
+            let mut chosen = self.selected_sample;
+            egui::ComboBox::from_label("Sample input").selected_text(current).show_ui(ui, |ui| {
+                for (index, sample) in self.samples.iter().enumerate() {
+                    ui.selectable_value(&mut chosen, index, &sample.name);
+                }
+            });
+            if chosen != self.selected_sample {
+                self.selected_sample = chosen;
+                self.validate_input();
+                self.changed();
+            }
+            if ui.button("New sample").clicked() {
+                let name = format!("sample {}", self.samples.len() + 1);
+                let text = self.input_text().to_owned();
+                self.samples.push(SampleInput { name, text });
+                self.selected_sample = self.samples.len() - 1;
+                self.changed();
+            }
+            if ui.add_enabled(self.samples.len() > 1, egui::Button::new("Delete sample")).clicked() {
+                self.samples.remove(self.selected_sample);
+                self.selected_sample = self.selected_sample.min(self.samples.len() - 1);
+                self.validate_input();
+                self.changed();
+            }
+        });
+        let mut changed = false;
+        if let Some(sample) = self.samples.get_mut(self.selected_sample) {
+            ui.horizontal(|ui| {
+                let label = ui.label("Sample name");
+                changed |= ui.text_edit_singleline(&mut sample.name).labelled_by(label.id).changed();
+            });
+            let label = ui.label("Input JSON");
+            let response = ui.add(
+                egui::TextEdit::multiline(&mut sample.text)
+                    .code_editor()
+                    .desired_rows(8)
+                    .desired_width(f32::INFINITY),
+            );
+            let response = response.labelled_by(label.id);
+            if response.changed() {
+                changed = true;
+            }
+        }
+        if changed {
+            self.validate_input();
+            self.changed();
+        }
+        match &self.input_error {
+            Some(error) => {
+                ui.colored_label(theme.error, error);
+            }
+            None => {
+                ui.colored_label(theme.success, "Valid JSON");
+            }
+        }
+    }
+
+    fn mocks_ui(&mut self, ui: &mut egui::Ui, doc: &Document) {
+        let theme = Theme::current(ui.ctx());
+        let mut changed = false;
+        changed |= ui
+            .checkbox(&mut self.mocks.pass_through, "Unmocked Tasks return their input")
+            .on_hover_text("Otherwise a Task without a mock fails the run with States.Runtime")
+            .changed();
+        let tasks: Vec<String> = doc
+            .root()
+            .all_machines()
+            .into_iter()
+            .flat_map(|(_, machine)| {
+                machine
+                    .states()
+                    .filter(|state| state.state_type() == Some(StateType::Task))
+                    .map(|state| state.name.clone())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        if tasks.is_empty() {
+            ui.weak("The definition has no Task states.");
+        }
+        for task in &tasks {
+            changed |= attempts_ui(ui, task, &mut self.mocks, &theme);
+        }
+        ui.separator();
+        ui.label("Step Functions Local mock file");
+        ui.horizontal_wrapped(|ui| {
+            if ui.button("Export mocks").clicked() {
+                match self.mocks.to_step_functions_local("StateMachine") {
+                    Ok(file) => {
+                        self.mock_file_text = serde_json::to_string_pretty(&file).unwrap_or_default();
+                        self.mock_message = Some("Exported below.".to_owned());
+                    }
+                    Err(error) => self.mock_message = Some(error),
+                }
+            }
+            if ui.button("Import mocks").clicked() {
+                self.import_mocks_text();
+                changed = true;
+            }
+            #[cfg(not(target_arch = "wasm32"))]
+            {
+                if ui.button("Open mock file…").clicked()
+                    && let Some(path) = rfd::FileDialog::new().add_filter("JSON", &["json"]).pick_file()
+                {
+                    match std::fs::read_to_string(&path) {
+                        Ok(text) => {
+                            self.mock_file_text = text;
+                            self.import_mocks_text();
+                            changed = true;
+                        }
+                        Err(error) => self.mock_message = Some(format!("Cannot read {}: {error}", path.display())),
+                    }
+                }
+                if ui.button("Save mock file…").clicked() {
+                    self.mock_message = Some(match self.mocks.to_step_functions_local("StateMachine") {
+                        Err(error) => error,
+                        Ok(file) => match rfd::FileDialog::new().set_file_name("MockConfigFile.json").save_file() {
+                            None => "Not saved.".to_owned(),
+                            Some(path) => match std::fs::write(&path, serde_json::to_string_pretty(&file).unwrap_or_default()) {
+                                Ok(()) => format!("Saved {}.", path.display()),
+                                Err(error) => format!("Cannot write {}: {error}", path.display()),
+                            },
+                        },
+                    });
+                }
+            }
+        });
+        if let Some(message) = &self.mock_message {
+            ui.label(message);
+        }
+        let label = ui.label("Mock file JSON");
+        ui.add(
+            egui::TextEdit::multiline(&mut self.mock_file_text)
+                .code_editor()
+                .desired_rows(4)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+        if changed {
+            self.changed();
+        }
+    }
+
+    /// Imports the mock file text into the editor.
+    pub(super) fn import_mocks_text(&mut self) {
+        let parsed = serde_json::from_str::<Value>(&self.mock_file_text)
+            .map_err(|error| format!("The mock file is not JSON: {error}"))
+            .and_then(|value| MockSet::from_step_functions_local(&value));
+        match parsed {
+            Ok(mut imported) => {
+                imported.pass_through = self.mocks.pass_through;
+                self.mock_message = Some(format!("Imported mocks for {} state(s).", imported.states.len()));
+                self.mocks = imported;
+            }
+            Err(error) => self.mock_message = Some(error),
+        }
+    }
+
+    fn settings_ui(&mut self, ui: &mut egui::Ui, doc: &Document) {
+        let mut changed = false;
+        ui.horizontal(|ui| {
+            ui.label("Execution type");
+            changed |= ui.selectable_value(&mut self.execution_type, ExecutionType::Standard, "Standard").changed();
+            changed |= ui.selectable_value(&mut self.execution_type, ExecutionType::Express, "Express").changed();
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label("Seed");
+            changed |= ui.add(egui::DragValue::new(&mut self.seed)).labelled_by(label.id).changed();
+        });
+        let names = self.placeholder_names(doc);
+        if names.is_empty() {
+            ui.weak("The definition has no ${...} placeholders.");
+        } else {
+            ui.label("Placeholder values");
+            for name in names {
+                ui.horizontal(|ui| {
+                    let label = ui.label(format!("${{{name}}}"));
+                    let value = self.placeholders.entry(name.clone()).or_default();
+                    changed |= ui.text_edit_singleline(value).labelled_by(label.id).changed();
+                });
+            }
+        }
+        ui.separator();
+        if self.breakpoints.is_empty() {
+            ui.weak("No breakpoints: select a state and press Add breakpoint.");
+        } else {
+            ui.label("Breakpoints");
+            let mut removed = None;
+            for name in &self.breakpoints {
+                ui.horizontal(|ui| {
+                    ui.label(name);
+                    if ui.small_button(format!("Remove breakpoint on {name}")).clicked() {
+                        removed = Some(name.clone());
+                    }
+                });
+            }
+            if let Some(name) = removed {
+                self.breakpoints.remove(&name);
+            }
+        }
+        if changed {
+            self.changed();
+        }
+    }
+}
+
+/// The attempts of one Task state; returns whether anything changed.
+fn attempts_ui(ui: &mut egui::Ui, task: &str, mocks: &mut MockSet, theme: &Theme) -> bool {
+    let mut attempts = mocks.attempts(task).map(<[AttemptMock]>::to_vec).unwrap_or_default();
+    let mut changed = false;
+    let title = match attempts.len() {
+        0 => format!("{task} (no mock)"),
+        1 => format!("{task} (1 attempt)"),
+        count => format!("{task} ({count} attempts)"),
+    };
+    egui::CollapsingHeader::new(title).id_salt(("mock", task)).default_open(true).show(ui, |ui| {
+        let mut removed = None;
+        for (index, attempt) in attempts.iter_mut().enumerate() {
+            let number = index + 1;
+            ui.horizontal(|ui| {
+                match attempt {
+                    AttemptMock::Return { text } => {
+                        let label = ui.label(format!("{task} attempt {number} returns"));
+                        let response = ui
+                            .add(egui::TextEdit::multiline(text).code_editor().desired_rows(1).desired_width(240.0))
+                            .labelled_by(label.id);
+                        changed |= response.changed();
+                        if serde_json::from_str::<Value>(text).is_err() {
+                            ui.colored_label(theme.error, "not JSON");
+                        }
+                    }
+                    AttemptMock::Throw { error, cause } => {
+                        let label = ui.label(format!("{task} attempt {number} throws"));
+                        changed |= ui
+                            .add(egui::TextEdit::singleline(error).desired_width(160.0).hint_text("Error"))
+                            .labelled_by(label.id)
+                            .changed();
+                        let cause_label = ui.label(format!("cause ({task} attempt {number})"));
+                        changed |= ui
+                            .add(egui::TextEdit::singleline(cause).desired_width(200.0).hint_text("Cause"))
+                            .labelled_by(cause_label.id)
+                            .changed();
+                    }
+                }
+                if ui.small_button("✖").on_hover_text("Remove this attempt").clicked() {
+                    removed = Some(index);
+                }
+            });
+        }
+        if let Some(index) = removed {
+            attempts.remove(index);
+            changed = true;
+        }
+        ui.horizontal(|ui| {
+            if ui.button(format!("Add result to {task}")).clicked() {
+                attempts.push(AttemptMock::Return { text: "{}".to_owned() });
+                changed = true;
+            }
+            if ui.button(format!("Add error to {task}")).clicked() {
+                attempts.push(AttemptMock::throwing("States.TaskFailed", ""));
+                changed = true;
+            }
+        });
+    });
+    if changed {
+        mocks.set(task, attempts);
+    }
+    changed
+}

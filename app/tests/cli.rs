@@ -1,0 +1,231 @@
+//! End-to-end tests of the headless commands (check, fmt, convert, extract) on corpus files,
+//! running the built `asl-studio` binary.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn corpus(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/data/corpus")
+        .join(relative)
+}
+
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_asl-studio"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot start asl-studio: {error}"));
+    if let Some(mut pipe) = child.stdin.take() {
+        let _ = pipe.write_all(stdin.unwrap_or("").as_bytes());
+    }
+    child
+        .wait_with_output()
+        .unwrap_or_else(|error| panic!("asl-studio did not finish: {error}"))
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A fresh scratch folder for files a test rewrites.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("asl-studio-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|error| panic!("{}: {error}", dir.display()));
+    dir
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str()
+        .unwrap_or_else(|| panic!("non-UTF-8 path {}", path.display()))
+}
+
+#[test]
+fn check_passes_a_real_definition_and_a_template() {
+    let definition = corpus("real/asl-validator/valid-choice-state.asl.json");
+    let template = corpus("templates/localstack/tests__aws__templates__sfn_nested_sync2.json");
+    let output = run(&["check", path_str(&definition), path_str(&template)], None);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn check_reports_a_json5_trailing_comma_with_line_and_column() {
+    let file = corpus("invalid/localstack/base__invalid_der.asl.json5");
+    let output = run(&["check", path_str(&file)], None);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "{}:4:1: error[SYNTAX]: trailing comma before `}}` (JSON5 syntax; JSON does not allow it)\n",
+            file.display()
+        )
+    );
+}
+
+#[test]
+fn check_reads_stdin_and_prints_json_for_tools() {
+    let text = "{\"StartAt\": \"A\",\n \"States\": {\n  \"A\": {\"Type\": \"Pass\", \"End\": true},\n  \"A\": {\"Type\": \"Succeed\"}}}\n";
+    let output = run(&["check", "--format", "json", "-"], Some(text));
+    assert_eq!(output.status.code(), Some(1));
+    let findings: serde_json::Value = serde_json::from_str(&stdout(&output))
+        .unwrap_or_else(|error| panic!("not JSON: {error}: {}", stdout(&output)));
+    assert_eq!(findings[0]["code"], "DUPLICATE_STATE_NAME");
+    assert_eq!(findings[0]["state"], "A");
+    assert_eq!(findings[0]["line"], 4);
+    assert_eq!(findings[0]["column"], 3);
+    assert_eq!(findings[0]["file"], "<stdin>");
+    let text_output = run(&["check", "-"], Some(text));
+    assert!(
+        stdout(&text_output)
+            .starts_with("<stdin>:4:3: error[DUPLICATE_STATE_NAME] A: duplicate state name `A`"),
+        "{}",
+        stdout(&text_output)
+    );
+}
+
+#[test]
+fn check_exits_2_on_unreadable_input() {
+    let output = run(&["check", "/nonexistent/definition.asl.json"], None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("cannot read"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn fmt_rewrites_in_place_and_check_lists_what_would_change() {
+    let dir = scratch("fmt");
+    let original_path = corpus("real/asl-validator/valid-choice-state.asl.json");
+    let original = std::fs::read_to_string(&original_path).unwrap_or_default();
+    let file = dir.join("machine.asl.json");
+    let crlf = original.replace('\n', "\r\n").replace("  ", "\t");
+    std::fs::write(&file, &crlf).unwrap_or_else(|error| panic!("{error}"));
+
+    let check = run(&["fmt", "--check", path_str(&file)], None);
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(stdout(&check).trim(), path_str(&file));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap_or_default(),
+        crlf,
+        "--check changed the file"
+    );
+
+    let format = run(&["fmt", path_str(&file)], None);
+    assert_eq!(format.status.code(), Some(0), "{}", stderr(&format));
+    let formatted = std::fs::read_to_string(&file).unwrap_or_default();
+    assert!(formatted.ends_with("}\n") && !formatted.contains('\r') && !formatted.contains('\t'));
+    let before: serde_json::Value = serde_json::from_str(&original).unwrap_or_default();
+    let after: serde_json::Value = serde_json::from_str(&formatted).unwrap_or_default();
+    assert_eq!(before, after);
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.count())
+        .into_iter()
+        .collect();
+    assert_eq!(leftovers, [1], "the temporary file was left behind");
+
+    let again = run(&["fmt", "--check", path_str(&file)], None);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "fmt is not idempotent: {}",
+        stdout(&again)
+    );
+    let piped = run(&["fmt", "-"], Some(&crlf));
+    assert_eq!(stdout(&piped), formatted);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn convert_yaml_to_json_and_back_keeps_the_value() {
+    let dir = scratch("convert");
+    let yaml = corpus("real/workflows-collection/curbside-pickup__statemachine.asl.yaml");
+    let json_path = dir.join("out.asl.json");
+    let to_json = run(
+        &[
+            "convert",
+            path_str(&yaml),
+            "--to",
+            "json",
+            "-o",
+            path_str(&json_path),
+        ],
+        None,
+    );
+    assert_eq!(to_json.status.code(), Some(0), "{}", stderr(&to_json));
+    let json_text = std::fs::read_to_string(&json_path).unwrap_or_default();
+    let to_yaml = run(&["convert", "-", "--to", "yaml"], Some(&json_text));
+    assert_eq!(to_yaml.status.code(), Some(0), "{}", stderr(&to_yaml));
+    let original = asl_codec::SourceFile::parse(
+        std::fs::read_to_string(&yaml).unwrap_or_default(),
+        asl_codec::Format::Yaml,
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    let back = asl_codec::SourceFile::parse(stdout(&to_yaml), asl_codec::Format::Yaml)
+        .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(original.value(), back.value());
+    assert_eq!(
+        original.value()["States"]["SQS PickItem"]["Parameters"]["QueueUrl"],
+        "${SQSPick}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn extract_lists_several_machines_and_prints_the_chosen_one() {
+    let template = corpus("templates/localstack/tests__aws__templates__sfn_nested_sync2.json");
+    let listing = run(&["extract", path_str(&template)], None);
+    assert_eq!(listing.status.code(), Some(2));
+    assert!(
+        stderr(&listing).contains("childMachineC2BF6790")
+            && stderr(&listing).contains("parentMachineFFF9E148")
+    );
+
+    let chosen = run(
+        &[
+            "extract",
+            path_str(&template),
+            "--name",
+            "childMachineC2BF6790",
+        ],
+        None,
+    );
+    assert_eq!(chosen.status.code(), Some(0), "{}", stderr(&chosen));
+    let definition: serde_json::Value = serde_json::from_str(&stdout(&chosen)).unwrap_or_default();
+    assert_eq!(definition["StartAt"], "invokeIncr");
+    assert_eq!(
+        definition["States"]["invokeIncr"]["Resource"],
+        "${incrementFn82FDC2D5.Arn}"
+    );
+
+    let all = run(&["extract", path_str(&template), "--all"], None);
+    let every: serde_json::Value = serde_json::from_str(&stdout(&all)).unwrap_or_default();
+    assert_eq!(every.as_object().map(|m| m.len()), Some(2));
+}
+
+#[test]
+fn extract_reads_yaml_short_tags_and_sub_strings() {
+    let template = corpus("templates/workflows-collection/call-microservice-apigw__template.yml");
+    let output = run(&["extract", path_str(&template), "--placeholders"], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!stdout(&output).is_empty());
+    let definition = run(&["extract", path_str(&template)], None);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&definition)).unwrap_or_default();
+    assert_eq!(value["Comment"], "Calling APIGW HTTP Endpoint");
+}

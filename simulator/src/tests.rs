@@ -1,0 +1,347 @@
+//! Engine behaviour the AWS conformance cases do not cover: retry timing, catch chains, history events,
+//! guards, slicing, cancellation, determinism, mocks.
+
+use serde_json::{Value, json};
+
+use crate::{Execution, ExecutionResult, ExecutionType, Mocks, Options, Status, StepOutcome, run};
+
+fn lean() -> Options {
+    Options { record_trace: false, ..Options::default() }
+}
+
+/// A Task that fails `failures` times with `error`, then returns `{"ok": true}`.
+fn flaky_mocks(state: &str, failures: u32, error: &str) -> Mocks {
+    let mut responses = serde_json::Map::new();
+    if failures > 0 {
+        responses.insert(
+            format!("0-{}", failures - 1),
+            json!({"Throw": {"Error": error, "Cause": "try again"}}),
+        );
+    }
+    responses.insert(format!("{failures}"), json!({"Return": {"ok": true}}));
+    let config = json!({
+        "StateMachines": {"M": {"TestCases": {"T": {state: "R"}}}},
+        "MockedResponses": {"R": responses}
+    });
+    Mocks::from_step_functions_local(&config, Some("M"), "T").unwrap_or_default()
+}
+
+fn retrying_task(retrier: Value) -> Value {
+    json!({
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Retry": [retrier],
+                "ResultSelector": {"retries.$": "$$.State.RetryCount", "ok.$": "$.ok"},
+                "End": true
+            }
+        }
+    })
+}
+
+fn run_with(definition: &Value, input: Value, options: Options) -> ExecutionResult {
+    run(definition, input, &options)
+}
+
+#[test]
+fn retry_waits_interval_times_backoff() {
+    let definition = retrying_task(json!({
+        "ErrorEquals": ["Lambda.ServiceException"], "IntervalSeconds": 2, "BackoffRate": 3, "MaxAttempts": 3
+    }));
+    let options = Options { mocks: flaky_mocks("Call", 3, "Lambda.ServiceException"), ..lean() };
+    let result = run_with(&definition, json!({}), options);
+    assert_eq!(result.status, Status::Succeeded, "{:?} {:?}", result.error, result.cause);
+    // 2 + 6 + 18 seconds of virtual waiting.
+    assert_eq!(result.duration_millis, 26_000);
+    assert_eq!(result.output, Some(json!({"retries": 3, "ok": true})));
+}
+
+#[test]
+fn retry_gives_up_after_max_attempts_and_caps_delay() {
+    let definition = retrying_task(json!({
+        "ErrorEquals": ["States.ALL"], "IntervalSeconds": 10, "BackoffRate": 10, "MaxDelaySeconds": 50, "MaxAttempts": 2
+    }));
+    let options = Options { mocks: flaky_mocks("Call", 5, "Boom"), ..lean() };
+    let result = run_with(&definition, json!({}), options);
+    assert_eq!(result.status, Status::Failed);
+    assert_eq!(result.error.as_deref(), Some("Boom"));
+    assert_eq!(result.cause.as_deref(), Some("try again"));
+    // 10 s, then 100 s capped to 50 s.
+    assert_eq!(result.duration_millis, 60_000);
+}
+
+#[test]
+fn max_attempts_zero_never_retries() {
+    let definition = retrying_task(json!({"ErrorEquals": ["States.ALL"], "MaxAttempts": 0}));
+    let options = Options { mocks: flaky_mocks("Call", 1, "Boom"), ..lean() };
+    let result = run_with(&definition, json!({}), options);
+    assert_eq!(result.status, Status::Failed);
+    assert_eq!(result.duration_millis, 0);
+}
+
+#[test]
+fn full_jitter_is_seeded_and_shorter() {
+    let definition = retrying_task(json!({
+        "ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 100, "BackoffRate": 1, "MaxAttempts": 3,
+        "JitterStrategy": "FULL"
+    }));
+    let durations: Vec<i64> = [7, 7, 8]
+        .into_iter()
+        .map(|seed| {
+            let options = Options { seed, mocks: flaky_mocks("Call", 3, "Boom"), ..lean() };
+            let result = run_with(&definition, json!({}), options);
+            assert_eq!(result.status, Status::Succeeded);
+            result.duration_millis
+        })
+        .collect();
+    assert_eq!(durations[0], durations[1], "same seed, same run");
+    assert_ne!(durations[0], durations[2], "another seed draws other delays");
+    assert!(durations.iter().all(|millis| *millis < 300_000));
+}
+
+#[test]
+fn catch_chain_keeps_each_error_at_its_result_path() {
+    let definition = json!({
+        "StartAt": "First",
+        "States": {
+            "First": {
+                "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                "Catch": [{"ErrorEquals": ["Nope"], "Next": "Unused"}, {"ErrorEquals": ["E1"], "ResultPath": "$.first", "Next": "Second"}],
+                "End": true
+            },
+            "Second": {
+                "Type": "Fail", "Error": "E2", "Cause": "second"
+            },
+            "Unused": {"Type": "Succeed"}
+        }
+    });
+    let config = json!({
+        "StateMachines": {"M": {"TestCases": {"T": {"First": "Fails"}}}},
+        "MockedResponses": {"Fails": {"0": {"Throw": {"Error": "E1", "Cause": "first"}}}}
+    });
+    let mocks = Mocks::from_step_functions_local(&config, None, "T").unwrap_or_default();
+    let result = run_with(&definition, json!({"keep": 1}), Options { mocks, ..lean() });
+    assert_eq!(result.status, Status::Failed);
+    assert_eq!(result.error.as_deref(), Some("E2"));
+
+    // Parallel: the branch's error reaches the Parallel's catcher, which keeps the input.
+    let parallel = json!({
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [
+                    {"StartAt": "Ok", "States": {"Ok": {"Type": "Pass", "End": true}}},
+                    {"StartAt": "Bad", "States": {"Bad": {"Type": "Fail", "Error": "E3", "Cause": "third"}}}
+                ],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.caught", "Next": "Done"}],
+                "End": true
+            },
+            "Done": {"Type": "Pass", "End": true}
+        }
+    });
+    let result = run_with(&parallel, json!({"keep": 1}), lean());
+    assert_eq!(result.output, Some(json!({"keep": 1, "caught": {"Error": "E3", "Cause": "third"}})));
+}
+
+#[test]
+fn states_runtime_is_never_caught() {
+    let definition = json!({
+        "StartAt": "A",
+        "States": {
+            "A": {
+                "Type": "Pass", "InputPath": "$.missing",
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "B"}], "End": true
+            },
+            "B": {"Type": "Succeed"}
+        }
+    });
+    let result = run_with(&definition, json!({}), lean());
+    assert_eq!(result.error.as_deref(), Some("States.Runtime"));
+    assert_eq!(
+        result.cause.as_deref(),
+        Some("An error occurred while executing the state 'A' (entered at the event id #2). Invalid path '$.missing' : No results for path: $['missing']")
+    );
+}
+
+#[test]
+fn history_events_follow_aws_names_ids_and_clock() -> Result<(), serde_json::Error> {
+    let definition = json!({
+        "StartAt": "Hold",
+        "States": {
+            "Hold": {"Type": "Wait", "Seconds": 90, "Next": "Call"},
+            "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "Fan"},
+            "Fan": {
+                "Type": "Map", "ItemsPath": "$.items",
+                "ItemProcessor": {"StartAt": "Inner", "States": {"Inner": {"Type": "Pass", "End": true}}},
+                "End": true
+            }
+        }
+    });
+    let mocks = Mocks::from_results(&serde_json::Map::from_iter([("Call".to_owned(), json!({"items": [1, 2]}))]));
+    let result = run_with(&definition, json!({}), Options { mocks, ..lean() });
+    assert_eq!(result.status, Status::Succeeded);
+    let types: Vec<&str> = result.history.iter().map(|event| event.event_type).collect();
+    assert_eq!(
+        types,
+        [
+            "ExecutionStarted", "WaitStateEntered", "WaitStateExited", "TaskStateEntered", "TaskScheduled",
+            "TaskStarted", "TaskSucceeded", "TaskStateExited", "MapStateEntered", "MapStateStarted",
+            "MapIterationStarted", "PassStateEntered", "PassStateExited", "MapIterationSucceeded",
+            "MapIterationStarted", "PassStateEntered", "PassStateExited", "MapIterationSucceeded",
+            "MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"
+        ]
+    );
+    for (position, event) in result.history.iter().enumerate() {
+        assert_eq!(event.id, position as u64 + 1);
+        assert!(event.previous_event_id < event.id);
+    }
+    assert_eq!(result.history[1].timestamp, "2026-01-01T00:00:00.000Z");
+    assert_eq!(result.history[2].timestamp, "2026-01-01T00:01:30.000Z");
+    let text = serde_json::to_value(&result.history[1])?;
+    assert_eq!(text["type"], "WaitStateEntered");
+    assert_eq!(text["stateEnteredEventDetails"]["name"], "Hold");
+    assert_eq!(text["previousEventId"], 1);
+    assert_eq!(result.event_count, 21);
+    assert_eq!(result.state_transitions, 5);
+    Ok(())
+}
+
+#[test]
+fn endless_loop_stops_at_the_history_limit() {
+    let definition = json!({
+        "StartAt": "Ping",
+        "States": {"Ping": {"Type": "Pass", "Next": "Pong"}, "Pong": {"Type": "Pass", "Next": "Ping"}}
+    });
+    let result = run_with(&definition, json!({}), Options { record_history: false, ..lean() });
+    assert_eq!(result.status, Status::Failed);
+    assert_eq!(result.error.as_deref(), Some("States.Runtime"));
+    assert!(result.cause.as_deref().is_some_and(|cause| cause.contains("25000")));
+    assert!(result.event_count <= 25_002);
+}
+
+#[test]
+fn nesting_guard_and_payload_limit() {
+    let nested = json!({
+        "StartAt": "L1",
+        "States": {"L1": {"Type": "Parallel", "End": true, "Branches": [{
+            "StartAt": "L2", "States": {"L2": {"Type": "Parallel", "End": true, "Branches": [{
+                "StartAt": "L3", "States": {"L3": {"Type": "Pass", "End": true}}
+            }]}}
+        }]}}
+    });
+    let result = run_with(&nested, json!({}), Options { max_depth: 2, ..lean() });
+    assert_eq!(result.status, Status::Failed);
+    assert!(result.cause.as_deref().is_some_and(|cause| cause.contains("nesting")));
+    assert_eq!(run_with(&nested, json!({}), lean()).output, Some(json!([[{}]])));
+
+    let big = json!({
+        "StartAt": "Grow",
+        "States": {"Grow": {"Type": "Pass", "Parameters": {"a.$": "$.text", "b.$": "$.text"}, "End": true}}
+    });
+    let text = "x".repeat(150 * 1024);
+    let result = run_with(&big, json!({"text": text}), lean());
+    assert_eq!(result.error.as_deref(), Some("States.DataLimitExceeded"));
+}
+
+#[test]
+fn stepping_in_slices_matches_a_full_run_and_cancel_aborts() -> Result<(), crate::DefinitionError> {
+    let definition = json!({
+        "StartAt": "M",
+        "States": {"M": {
+            "Type": "Map",
+            "ItemSelector": {"n.$": "$$.Map.Item.Value", "id.$": "States.UUID()"},
+            "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+            "End": true
+        }}
+    });
+    let input = json!([1, 2, 3, 4, 5]);
+    let whole = run(&definition, input.clone(), &lean());
+    let mut sliced = Execution::new(&definition, input.clone(), lean())?;
+    let mut slices = 0;
+    while sliced.step(1) == StepOutcome::Running {
+        slices += 1;
+    }
+    assert!(slices > 5);
+    assert_eq!(sliced.result().map(|result| &result.output), Some(&whole.output));
+    assert_eq!(sliced.result().map(|result| result.history.len()), Some(whole.history.len()));
+
+    let mut cancelled = Execution::new(&definition, input, lean())?;
+    assert_eq!(cancelled.step(3), StepOutcome::Running);
+    cancelled.cancel();
+    assert_eq!(cancelled.result().map(|result| result.status), Some(Status::Aborted));
+    Ok(())
+}
+
+#[test]
+fn missing_mock_names_the_state_unless_pass_through() {
+    let definition = json!({
+        "StartAt": "Charge",
+        "States": {"Charge": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}
+    });
+    let result = run_with(&definition, json!({"a": 1}), lean());
+    assert_eq!(result.status, Status::Failed);
+    assert!(result.cause.as_deref().is_some_and(|cause| cause.contains("'Charge'")));
+    let result = run_with(&definition, json!({"a": 1}), Options { pass_through: true, ..lean() });
+    assert_eq!(result.output, Some(json!({"a": 1})));
+}
+
+#[test]
+fn express_runs_time_out_after_five_virtual_minutes() {
+    let definition = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 400, "End": true}}});
+    let express = Options { execution_type: ExecutionType::Express, ..lean() };
+    let result = run_with(&definition, json!({}), express);
+    assert_eq!(result.status, Status::TimedOut);
+    assert_eq!(result.error.as_deref(), Some("States.Timeout"));
+    let standard = run_with(&definition, json!({}), lean());
+    assert_eq!(standard.status, Status::Succeeded);
+    assert!(standard.cost_usd > 0.0);
+}
+
+#[test]
+fn trace_records_each_stage() {
+    let definition = json!({
+        "StartAt": "Shape",
+        "States": {"Shape": {
+            "Type": "Pass", "InputPath": "$.in", "Parameters": {"v.$": "$.v"}, "ResultPath": "$.out",
+            "OutputPath": "$.out", "End": true
+        }}
+    });
+    let result = run(&definition, json!({"in": {"v": 3}}), &Options::default());
+    let stages: Vec<(&str, &Value)> =
+        result.trace[0].stages.iter().map(|stage| (stage.stage, &stage.value)).collect();
+    assert_eq!(
+        stages,
+        [
+            ("input", &json!({"in": {"v": 3}})),
+            ("afterInputPath", &json!({"v": 3})),
+            ("afterParameters", &json!({"v": 3})),
+            ("result", &json!({"v": 3})),
+            ("afterResultPath", &json!({"in": {"v": 3}, "out": {"v": 3}})),
+            ("output", &json!({"v": 3})),
+        ]
+    );
+}
+
+#[test]
+fn variables_are_scoped_to_their_map_iteration() {
+    let definition = json!({
+        "StartAt": "Set",
+        "States": {
+            "Set": {"Type": "Pass", "Assign": {"x": 1}, "Next": "Each"},
+            "Each": {
+                "Type": "Map",
+                "ItemProcessor": {"StartAt": "Inner", "States": {
+                    "Inner": {"Type": "Pass", "Assign": {"y.$": "$x"}, "Next": "Read"},
+                    "Read": {"Type": "Pass", "Parameters": {"x.$": "$x", "y.$": "$y"}, "End": true}
+                }},
+                "Next": "After"
+            },
+            "After": {"Type": "Pass", "Parameters": {"x.$": "$x", "items.$": "$"}, "End": true}
+        }
+    });
+    let result = run(&definition, json!([10, 20]), &lean());
+    assert_eq!(result.output, Some(json!({"x": 1, "items": [{"x": 1, "y": 1}, {"x": 1, "y": 1}]})));
+}

@@ -38,9 +38,17 @@ fn input() -> egui::RawInput {
 
 /// One frame: the egui pass with the canvas, then tessellation.
 fn frame(ctx: &egui::Context, view: &mut CanvasView, root: &StateMachine) -> usize {
-    let output = ctx.run_ui(input(), |ui| {
-        view.ui_machine(ui, root, 1, &Selection::default(), &CanvasOverlay::default());
+    let mut output = ctx.run_ui(input(), |ui| {
+        view.ui_machine(
+            ui,
+            root,
+            1,
+            &Selection::default(),
+            &CanvasOverlay::default(),
+        );
     });
+    // No GPU here: the font atlas updates are dropped on purpose.
+    output.textures_delta.clear();
     ctx.tessellate(output.shapes, output.pixels_per_point).len()
 }
 

@@ -15,7 +15,9 @@ use serde_json::Value;
 
 use crate::canvas::{CanvasAction, CanvasOverlay, CanvasView, PaletteDrop, Selection, StateId};
 use crate::commands_palette::CommandPalette;
-use crate::files::{FileDialogs, FileStore, FoundMachine, TextFormat, parse_file, sidecar_path, write_value};
+use crate::files::{
+    FileDialogs, FileStore, FoundMachine, TextFormat, parse_file, sidecar_path, write_value,
+};
 use crate::keyboard::{Action, read_shortcuts};
 use crate::panels::code::{CodeEvent, CodeView};
 use crate::panels::find::FindBar;
@@ -92,6 +94,9 @@ struct Rename {
     focus_pending: bool,
 }
 
+/// What to do once a modal's button was pressed (run after the modal is drawn).
+type AfterModal = Box<dyn FnOnce(&mut StudioApp)>;
+
 /// The designer app.
 pub struct StudioApp {
     doc: Document,
@@ -131,8 +136,10 @@ impl StudioApp {
     #[must_use]
     pub fn new(cc: Option<&eframe::CreationContext<'_>>, source: StartSource) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
-        let (store, dialogs): (Box<dyn FileStore>, Box<dyn FileDialogs>) =
-            (Box::new(crate::files::NativeFiles), Box::new(crate::files::NativeDialogs));
+        let (store, dialogs): (Box<dyn FileStore>, Box<dyn FileDialogs>) = (
+            Box::new(crate::files::NativeFiles),
+            Box::new(crate::files::NativeDialogs),
+        );
         #[cfg(target_arch = "wasm32")]
         let (store, dialogs): (Box<dyn FileStore>, Box<dyn FileDialogs>) = (
             Box::new(crate::files::MemoryFiles::default()),
@@ -332,7 +339,13 @@ impl StudioApp {
         let mut root = StateMachine::new();
         root.comment = Some("A new state machine".to_owned());
         let text = write_value(&root.to_value(), TextFormat::Json);
-        self.install(root, text, "untitled.asl.json".to_owned(), None, TextFormat::Json);
+        self.install(
+            root,
+            text,
+            "untitled.asl.json".to_owned(),
+            None,
+            TextFormat::Json,
+        );
     }
 
     /// Opens a file from disk: a definition, or a template (one machine opens directly; several
@@ -344,7 +357,10 @@ impl StudioApp {
                 self.open_text(&name, &text, Some(path.to_path_buf()));
             }
             Err(error) => {
-                self.modal = Some(Modal::Error(format!("Cannot open {}: {error}", path.display())));
+                self.modal = Some(Modal::Error(format!(
+                    "Cannot open {}: {error}",
+                    path.display()
+                )));
             }
         }
     }
@@ -465,7 +481,10 @@ impl StudioApp {
             write_value(&value, format)
         };
         if let Err(error) = self.store.write_atomic(path, &text) {
-            self.modal = Some(Modal::Error(format!("Cannot write {}: {error}", path.display())));
+            self.modal = Some(Modal::Error(format!(
+                "Cannot write {}: {error}",
+                path.display()
+            )));
             return;
         }
         if adopt {
@@ -480,7 +499,9 @@ impl StudioApp {
                 Ok(())
             };
             if let Err(error) = result {
-                self.status = Some(format!("Saved, but the layout could not be written: {error}"));
+                self.status = Some(format!(
+                    "Saved, but the layout could not be written: {error}"
+                ));
             }
             self.doc.mark_saved();
             self.file.path = Some(path.to_path_buf());
@@ -591,7 +612,9 @@ impl StudioApp {
     /// machine when nothing is selected.
     pub fn add_from_palette(&mut self, template: palette::Template) {
         let anchor = self.single_selected();
-        let machine_path = anchor.as_ref().map_or_else(MachinePath::root, |a| a.machine.clone());
+        let machine_path = anchor
+            .as_ref()
+            .map_or_else(MachinePath::root, |a| a.machine.clone());
         let Some(machine) = self.doc.root().machine_at(&machine_path) else {
             return;
         };
@@ -610,11 +633,12 @@ impl StudioApp {
                 StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_)
             );
             if links {
-                if state.end.is_some() || state.next.is_some() {
-                    if let Some(next) = &anchor_state.next {
-                        state.end = None;
-                        state.next = Some(next.clone());
-                    }
+                // The new state takes over the anchor's Next, so the chain stays connected.
+                if (state.end.is_some() || state.next.is_some())
+                    && let Some(next) = &anchor_state.next
+                {
+                    state.end = None;
+                    state.next = Some(next.clone());
                 }
                 let mut relinked = anchor_state.clone();
                 relinked.next = Some(name.clone());
@@ -777,7 +801,9 @@ impl StudioApp {
     /// Arrow keys left/right: the previous or next state in document order.
     fn step_selection(&mut self, delta: isize) {
         let current = self.single_selected();
-        let machine_path = current.as_ref().map_or_else(MachinePath::root, |c| c.machine.clone());
+        let machine_path = current
+            .as_ref()
+            .map_or_else(MachinePath::root, |c| c.machine.clone());
         let Some(machine) = self.doc.root().machine_at(&machine_path) else {
             return;
         };
@@ -787,7 +813,9 @@ impl StudioApp {
         }
         let index = current
             .and_then(|c| names.iter().position(|n| *n == c.name))
-            .map_or(0, |i| (i as isize + delta).rem_euclid(names.len() as isize) as usize);
+            .map_or(0, |i| {
+                (i as isize + delta).rem_euclid(names.len() as isize) as usize
+            });
         self.select(StateId::new(machine_path, names[index]));
     }
 
@@ -899,7 +927,7 @@ impl StudioApp {
                     self.apply(Command::ReplaceState {
                         machine: id.machine,
                         name: id.name,
-                        state,
+                        state: *state,
                     });
                 }
             }
@@ -991,13 +1019,21 @@ impl StudioApp {
         egui::MenuBar::new().ui(ui, |ui| {
             let ctx = ui.ctx().clone();
             let mut item = |ui: &mut egui::Ui, action: Action| {
-                let button = egui::Button::new(action.name()).shortcut_text(action.shortcut_text(&ctx));
+                let button =
+                    egui::Button::new(action.name()).shortcut_text(action.shortcut_text(&ctx));
                 if ui.add(button).clicked() {
                     actions.push(action);
                 }
             };
             ui.menu_button("File", |ui| {
-                for action in [Action::New, Action::Open, Action::Save, Action::SaveAs, Action::ExportJson, Action::ExportYaml] {
+                for action in [
+                    Action::New,
+                    Action::Open,
+                    Action::Save,
+                    Action::SaveAs,
+                    Action::ExportJson,
+                    Action::ExportYaml,
+                ] {
                     item(ui, action);
                 }
                 ui.menu_button("Open recent", |ui| {
@@ -1014,12 +1050,33 @@ impl StudioApp {
                 item(ui, Action::Quit);
             });
             ui.menu_button("Edit", |ui| {
-                for action in [Action::Undo, Action::Redo, Action::Cut, Action::Copy, Action::Paste, Action::Duplicate, Action::Delete, Action::SelectAll, Action::Rename, Action::Find, Action::CommandPalette] {
+                for action in [
+                    Action::Undo,
+                    Action::Redo,
+                    Action::Cut,
+                    Action::Copy,
+                    Action::Paste,
+                    Action::Duplicate,
+                    Action::Delete,
+                    Action::SelectAll,
+                    Action::Rename,
+                    Action::Find,
+                    Action::CommandPalette,
+                ] {
                     item(ui, action);
                 }
             });
             ui.menu_button("View", |ui| {
-                for action in [Action::ZoomIn, Action::ZoomOut, Action::ZoomFit, Action::ZoomToSelection, Action::Relayout, Action::ToggleCode, Action::ToggleProblems, Action::ToggleHistory] {
+                for action in [
+                    Action::ZoomIn,
+                    Action::ZoomOut,
+                    Action::ZoomFit,
+                    Action::ZoomToSelection,
+                    Action::Relayout,
+                    Action::ToggleCode,
+                    Action::ToggleProblems,
+                    Action::ToggleHistory,
+                ] {
                     item(ui, action);
                 }
             });
@@ -1057,13 +1114,16 @@ impl StudioApp {
             return;
         };
         let mut close = false;
-        let mut next: Option<Box<dyn FnOnce(&mut Self)>> = None;
+        let mut next: Option<AfterModal> = None;
         egui::Modal::new(egui::Id::unique("asl-studio-modal")).show(ctx, |ui| {
             ui.set_max_width(460.0);
             match &modal {
                 Modal::ConfirmClose | Modal::ConfirmDiscard(_) => {
                     ui.heading("Unsaved changes");
-                    ui.label(format!("{} has changes that are not saved.", self.file.name));
+                    ui.label(format!(
+                        "{} has changes that are not saved.",
+                        self.file.name
+                    ));
                     ui.horizontal(|ui| {
                         if ui.button("Save").clicked() {
                             let modal = modal.clone();
@@ -1085,14 +1145,20 @@ impl StudioApp {
                         }
                     });
                 }
-                Modal::ChooseMachine { path, format, machines } => {
+                Modal::ChooseMachine {
+                    path,
+                    format,
+                    machines,
+                } => {
                     ui.heading("Choose a state machine");
                     ui.label("This template defines several state machines:");
                     for machine in machines {
                         if ui.button(&machine.label).clicked() {
                             let machine = machine.clone();
                             let (format, _path) = (*format, path.clone());
-                            next = Some(Box::new(move |app: &mut Self| app.open_machine(machine, None, format)));
+                            next = Some(Box::new(move |app: &mut Self| {
+                                app.open_machine(machine, None, format)
+                            }));
                             close = true;
                         }
                     }
@@ -1102,7 +1168,9 @@ impl StudioApp {
                 }
                 Modal::Recover { name, text } => {
                     ui.heading("Recover unsaved work?");
-                    ui.label(format!("ASL Studio did not close cleanly while {name} had unsaved changes."));
+                    ui.label(format!(
+                        "ASL Studio did not close cleanly while {name} had unsaved changes."
+                    ));
                     ui.horizontal(|ui| {
                         if ui.button("Recover").clicked() {
                             let (name, text) = (name.clone(), text.clone());
@@ -1215,7 +1283,7 @@ impl StudioApp {
         self.handle_close_request(&ctx);
         self.handle_dropped_files(&ctx);
 
-        let text_focus = ctx.memory(|m| m.focused().is_some()) && ctx.egui_wants_keyboard_input();
+        let text_focus = ctx.text_edit_focused();
         let requests = if self.modal.is_none() && self.rename.is_none() && !self.commands.open {
             read_shortcuts(&ctx, text_focus)
         } else {
@@ -1231,8 +1299,16 @@ impl StudioApp {
         });
         egui::Panel::bottom("status").show(ui, |ui| {
             ui.horizontal(|ui| {
-                let errors = self.diagnostics.iter().filter(|d| d.severity == graph_model::Severity::Error).count();
-                ui.label(format!("{} states · {errors} errors · zoom {:.0}%", self.doc.root().total_states(), self.canvas.zoom() * 100.0));
+                let errors = self
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.severity == graph_model::Severity::Error)
+                    .count();
+                ui.label(format!(
+                    "{} states · {errors} errors · zoom {:.0}%",
+                    self.doc.root().total_states(),
+                    self.canvas.zoom() * 100.0
+                ));
                 if let Some(status) = &self.status {
                     ui.separator();
                     ui.label(status);
@@ -1243,23 +1319,35 @@ impl StudioApp {
             let mut clicked = None;
             egui::Panel::bottom("problems")
                 .resizable(true)
-                .default_size(140.0)
+                .default_size(110.0)
                 .show(ui, |ui| {
-                    clicked = problems::problems_ui(ui, &self.diagnostics, self.code.syntax_error.as_deref()).cloned();
+                    clicked = problems::problems_ui(
+                        ui,
+                        &self.diagnostics,
+                        self.code.syntax_error.as_deref(),
+                    )
+                    .cloned();
                 });
             if let Some(diagnostic) = clicked {
                 self.handle_problem_click(&diagnostic);
             }
         }
         let mut palette_click = None;
+        // A dropped state is spelled in the document's query language.
+        let language = self
+            .doc
+            .root()
+            .query_language
+            .unwrap_or(QueryLanguage::JsonPath);
         egui::Panel::left("palette")
             .resizable(true)
             .default_size(190.0)
             .show(ui, |ui| {
                 palette_click = palette::palette_ui(ui, |template| {
-                    let language = QueryLanguage::JsonPath;
                     let name = template.base_name();
-                    PaletteDrop { state: template.make(&name, language) }
+                    PaletteDrop {
+                        state: template.make(&name, language),
+                    }
                 });
             });
         if let Some(template) = palette_click {
@@ -1453,8 +1541,10 @@ pub fn state_at_pointer(root: &StateMachine, pointer: &str) -> Option<(StateId, 
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// A file name for a save dialog: the current name with the format's extension.

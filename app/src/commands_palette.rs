@@ -65,18 +65,23 @@ impl CommandPalette {
                 if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
                     close = true;
                 }
-                egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
-                    for action in matches {
-                        ui.horizontal(|ui| {
-                            if ui.selectable_label(false, action.name()).clicked() {
-                                chosen = Some(action);
-                            }
-                            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                                ui.weak(action.shortcut_text(ui.ctx()));
+                egui::ScrollArea::vertical()
+                    .max_height(320.0)
+                    .show(ui, |ui| {
+                        for action in matches {
+                            ui.horizontal(|ui| {
+                                if ui.selectable_label(false, action.name()).clicked() {
+                                    chosen = Some(action);
+                                }
+                                ui.with_layout(
+                                    egui::Layout::right_to_left(egui::Align::Center),
+                                    |ui| {
+                                        ui.weak(action.shortcut_text(ui.ctx()));
+                                    },
+                                );
                             });
-                        });
-                    }
-                });
+                        }
+                    });
             });
         if chosen.is_some() || close {
             self.open = false;

@@ -146,7 +146,11 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// The per-user data folder (XDG on Linux, the usual places elsewhere).
 #[cfg(not(target_arch = "wasm32"))]
 fn data_dir() -> Option<PathBuf> {
-    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     if cfg!(target_os = "windows") {
         env("APPDATA")
     } else if cfg!(target_os = "macos") {
@@ -288,7 +292,9 @@ pub fn parse_file(
     let value = parse_value(text, format)?;
     if !asl_codec::template::is_template(&value) {
         if !value.is_object() {
-            return Err(format!("{label}: a state machine definition must be a JSON object"));
+            return Err(format!(
+                "{label}: a state machine definition must be a JSON object"
+            ));
         }
         return Ok(FoundFile {
             format,
@@ -367,8 +373,7 @@ mod tests {
             "Second": {"Type": "AWS::StepFunctions::StateMachine",
                        "Properties": {"DefinitionString": {"Fn::Join": ["", ["{\"StartAt\":\"B\",\"States\":{\"B\":{\"Type\":\"Task\",\"Resource\":\"", {"Fn::GetAtt": ["Fn", "Arn"]}, "\",\"End\":true}}}"]]}}}
         }}"#;
-        let found =
-            parse_file("t.json", template, TextFormat::Json, None).expect("valid template");
+        let found = parse_file("t.json", template, TextFormat::Json, None).expect("valid template");
         assert!(found.is_template);
         let labels: Vec<_> = found.machines.iter().map(|m| m.label.as_str()).collect();
         assert_eq!(labels, ["First", "Second"]);

@@ -229,9 +229,16 @@ pub fn read_shortcuts(ctx: &egui::Context, text_has_focus: bool) -> KeyboardRequ
         let mut ordered: Vec<(Action, KeyboardShortcut)> = Action::ALL
             .iter()
             .filter(|a| !matches!(a, Action::Copy | Action::Cut | Action::Paste))
-            .flat_map(|&a| a.shortcut().into_iter().chain(a.extra_shortcut()).map(move |s| (a, s)))
+            .flat_map(|&a| {
+                a.shortcut()
+                    .into_iter()
+                    .chain(a.extra_shortcut())
+                    .map(move |s| (a, s))
+            })
             .collect();
-        ordered.sort_by_key(|(_, s)| std::cmp::Reverse(s.modifiers.shift as u8 + s.modifiers.alt as u8));
+        ordered.sort_by_key(|(_, s)| {
+            std::cmp::Reverse(s.modifiers.shift as u8 + s.modifiers.alt as u8)
+        });
         for (action, shortcut) in ordered {
             if text_has_focus && action.yields_to_text_fields() {
                 continue;
@@ -262,7 +269,10 @@ mod tests {
         for action in Action::ALL {
             assert!(names.insert(action.name()), "{action:?}");
             for s in action.shortcut().into_iter().chain(action.extra_shortcut()) {
-                assert!(shortcuts.insert((s.modifiers.command, s.modifiers.shift, s.logical_key)), "{action:?}");
+                assert!(
+                    shortcuts.insert((s.modifiers.command, s.modifiers.shift, s.logical_key)),
+                    "{action:?}"
+                );
             }
         }
     }

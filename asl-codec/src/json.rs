@@ -111,6 +111,24 @@ pub fn parse(text: &str, options: &ParseOptions) -> Result<ParsedJson, SyntaxErr
     parser.run(options)
 }
 
+/// The JSON pointer of the container that the innermost frame of `frames` is filling: each
+/// enclosing object contributes its pending key, each array the index of its next element.
+fn parent_pointer(frames: &[Frame]) -> String {
+    let mut pointer = String::new();
+    for frame in frames {
+        pointer.push('/');
+        match frame {
+            Frame::Array { items, .. } => pointer.push_str(&items.len().to_string()),
+            Frame::Object { pending, .. } => {
+                if let Some((key, _, _)) = pending {
+                    pointer.push_str(&escape_segment(key));
+                }
+            }
+        }
+    }
+    pointer
+}
+
 /// A completed value with its span node (key filled in by the parent).
 struct Done {
     value: Value,
@@ -160,7 +178,6 @@ impl Parser<'_> {
     fn run(&mut self, options: &ParseOptions) -> Result<ParsedJson, SyntaxError> {
         let mut stack: Vec<Frame> = Vec::new();
         let mut duplicates = Vec::new();
-        let mut path: Vec<String> = Vec::new();
         let root_lead = self.pos;
         'value: loop {
             self.skip_ws();
@@ -185,7 +202,6 @@ impl Parser<'_> {
                         }
                     } else {
                         let (key, key_span) = self.parse_key(false)?;
-                        path.push(escape_segment(&key));
                         stack.push(Frame::Object {
                             start,
                             map: Map::new(),
@@ -213,7 +229,6 @@ impl Parser<'_> {
                             children: SpanChildren::Array(Vec::new()),
                         }
                     } else {
-                        path.push("0".to_owned());
                         stack.push(Frame::Array {
                             start,
                             items: Vec::new(),
@@ -251,6 +266,24 @@ impl Parser<'_> {
             };
             // Attach the finished value to its parent; close every container that ends here.
             loop {
+                // Looked up before the frame is borrowed mutably: a repeated key's pointer needs
+                // the pending keys of every enclosing frame.
+                let duplicate_of = match stack.last() {
+                    Some(Frame::Object {
+                        map,
+                        spans,
+                        pending: Some((key, key_span, _)),
+                        ..
+                    }) if map.contains_key(key) => {
+                        let first = spans
+                            .iter()
+                            .find(|(k, _)| k == key)
+                            .map_or(*key_span, |(_, node)| node.key.unwrap_or(node.value));
+                        let parent = parent_pointer(&stack[..stack.len() - 1]);
+                        Some((format!("{parent}/{}", escape_segment(key)), first))
+                    }
+                    _ => None,
+                };
                 let Some(frame) = stack.last_mut() else {
                     self.skip_ws();
                     if self.pos < self.bytes.len() {
@@ -293,9 +326,6 @@ impl Parser<'_> {
                                         "trailing comma before `]` (JSON5 syntax; JSON does not allow it)",
                                     ));
                                 }
-                                if let Some(last) = path.last_mut() {
-                                    *last = items.len().to_string();
-                                }
                                 continue 'value;
                             }
                             Some(b']') => {
@@ -304,7 +334,6 @@ impl Parser<'_> {
                                 let Some(Frame::Array { items, spans, .. }) = stack.pop() else {
                                     unreachable!("the top frame was just matched as an array")
                                 };
-                                path.pop();
                                 done = Done {
                                     value: Value::Array(items),
                                     span: Span::new(start, self.pos),
@@ -328,11 +357,11 @@ impl Parser<'_> {
                         let Some((key, key_span, lead_start)) = pending.take() else {
                             unreachable!("an object frame always waits for a member value")
                         };
-                        if let Some((_, first)) = spans.iter().find(|(k, _)| *k == key) {
+                        if let Some((pointer, first)) = duplicate_of {
                             duplicates.push(DuplicateKey {
-                                pointer: format!("/{}", path.join("/")),
+                                pointer,
                                 key,
-                                first: first.key.unwrap_or(first.value),
+                                first,
                                 duplicate: key_span,
                             });
                         } else {
@@ -347,7 +376,6 @@ impl Parser<'_> {
                                 },
                             ));
                         }
-                        path.pop();
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') => {
@@ -355,7 +383,6 @@ impl Parser<'_> {
                                 let lead_start = self.pos;
                                 self.skip_ws();
                                 let (key, key_span) = self.parse_key(true)?;
-                                path.push(escape_segment(&key));
                                 *pending = Some((key, key_span, lead_start));
                                 continue 'value;
                             }
@@ -669,6 +696,8 @@ mod tests {
         assert_eq!(parsed.value, serde_json::json!({"S": {"A": 1}}));
         assert_eq!(parsed.duplicates.len(), 1);
         assert_eq!(parsed.duplicates[0].pointer, "/S/A");
+        let nested = parse_default(r#"{"a": [0, {"x~/": {"S": 1, "S": 2}}]}"#)?;
+        assert_eq!(nested.duplicates[0].pointer, "/a/1/x~0~1/S");
         Ok(())
     }
 

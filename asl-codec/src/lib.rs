@@ -169,6 +169,12 @@ impl SourceFile {
         }
     }
 
+    /// Writes an edited document model back in this file's text, preserving everything the edit
+    /// did not touch (see [`SourceFile::write_preserving`]).
+    pub fn write_machine(&self, machine: &graph_model::StateMachine) -> String {
+        self.write_preserving(&machine.to_value())
+    }
+
     /// The canonical layout of this file (see [`format_canonical`]); JSON scalars keep their
     /// original spelling so that only whitespace changes.
     pub fn format_canonical(&self) -> String {

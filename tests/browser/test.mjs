@@ -304,6 +304,46 @@ browserTest('a share link carries the definition in its fragment', async () => {
   assert.deepEqual(JSON.parse(await opened.page.evaluate(() => window.aslStudio.currentAsl())), JSON.parse(text));
 });
 
+browserTest("the designer's Open (Ctrl+O) shows the browser's file picker and opens the file", async () => {
+  const { page } = await openStudio();
+  const [, , { name, text }] = corpusDefinitions(3);
+  await page.locator('#asl_studio_canvas').focus();
+  const [chooser] = await Promise.all([
+    page.waitForEvent('filechooser', { timeout: 10_000 }),
+    page.keyboard.press('Control+o'),
+  ]);
+  await chooser.setFiles({ name: path.basename(name), mimeType: 'application/json', buffer: Buffer.from(text) });
+  await page.waitForFunction((t) => JSON.stringify(JSON.parse(window.aslStudio.currentAsl())) === JSON.stringify(JSON.parse(t)),
+    text, { timeout: 15_000 });
+});
+
+browserTest('a file dropped on the page opens', async () => {
+  const { page, record } = await openStudio();
+  const [, , , { text }] = corpusDefinitions(4);
+  await page.evaluate((t) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([t], 'dropped.asl.json', { type: 'application/json' }));
+    const canvas = document.getElementById('asl_studio_canvas');
+    canvas.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    canvas.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, text);
+  await page.waitForFunction((t) => JSON.stringify(JSON.parse(window.aslStudio.currentAsl())) === JSON.stringify(JSON.parse(t)),
+    text, { timeout: 15_000 });
+  assert.deepEqual(record.errors, []);
+});
+
+browserTest('saving offers a download of the definition', async () => {
+  const { page } = await openStudio();
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 10_000 }),
+    page.evaluate(() => window.aslStudio.downloadCurrent('pipeline.asl.json')),
+  ]);
+  assert.equal(download.suggestedFilename(), 'pipeline.asl.json');
+  const saved = fs.readFileSync(await download.path(), 'utf8');
+  assert.deepEqual(JSON.parse(saved), JSON.parse(await page.evaluate(() => window.aslStudio.currentAsl())));
+  assert.deepEqual(JSON.parse(saved), JSON.parse(SAMPLE), 'a fresh page shows the bundled sample');
+});
+
 browserTest('without WebGL2 the page says so', async () => {
   const { page } = await openStudio({
     waitForFrame: false,

@@ -120,7 +120,10 @@ fn comparison_text(variable: &str, operator: ComparisonOperator, operand: &Value
                 _ => "timestamp",
             };
             let negated = matches!(operand, Value::Bool(false));
-            return format!("{variable} {} {what}", if negated { "is not" } else { "is" });
+            return format!(
+                "{variable} {} {what}",
+                if negated { "is not" } else { "is" }
+            );
         }
     };
     let operand_text = match operand {
@@ -145,7 +148,9 @@ mod tests {
             panic!("test machine is an object");
         };
         match machine.state("C").map(|s| &s.kind) {
-            Some(graph_model::StateKind::Choice(c)) => c.choices.clone().unwrap_or_default()[0].clone(),
+            Some(graph_model::StateKind::Choice(c)) => {
+                c.choices.clone().unwrap_or_default()[0].clone()
+            }
             other => panic!("not a choice: {other:?}"),
         }
     }
@@ -153,11 +158,15 @@ mod tests {
     #[test]
     fn short_forms() {
         assert_eq!(
-            rule_label(&rule(json!({"Variable": "$.x", "StringEquals": "a", "Next": "C"}))),
+            rule_label(&rule(
+                json!({"Variable": "$.x", "StringEquals": "a", "Next": "C"})
+            )),
             "$.x == \"a\""
         );
         assert_eq!(
-            rule_label(&rule(json!({"Variable": "$.n", "NumericGreaterThanPath": "$.m", "Next": "C"}))),
+            rule_label(&rule(
+                json!({"Variable": "$.n", "NumericGreaterThanPath": "$.m", "Next": "C"})
+            )),
             "$.n > $.m"
         );
         assert_eq!(
@@ -168,7 +177,9 @@ mod tests {
             "$.f is present && !($.f == false)"
         );
         assert_eq!(
-            rule_label(&rule(json!({"Condition": "{% $states.input.x > 1 %}", "Next": "C"}))),
+            rule_label(&rule(
+                json!({"Condition": "{% $states.input.x > 1 %}", "Next": "C"})
+            )),
             "$states.input.x > 1"
         );
         let long = rule_label(&rule(

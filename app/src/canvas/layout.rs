@@ -280,10 +280,7 @@ fn layout_machine(machine: &StateMachine, path: &MachinePath, m: &Metrics) -> Lo
             ));
         }
         let ends = state.end == Some(true)
-            || matches!(
-                state_type,
-                Some(StateType::Succeed) | Some(StateType::Fail)
-            );
+            || matches!(state_type, Some(StateType::Succeed) | Some(StateType::Fail));
         if ends {
             graph.edges.push((i, end_marker));
             edge_meta.push((Endpoint::State(i), Endpoint::Marker(1), None, None));
@@ -449,7 +446,7 @@ pub fn bounds_of(points: &[Pos2]) -> Rect {
 }
 
 /// Absolute canvas positions of everything, with the user's pinned positions applied.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Placement {
     /// Absolute frame rect of each machine.
     pub frames: Vec<Rect>,
@@ -461,6 +458,18 @@ pub struct Placement {
     pub straight: Vec<bool>,
     /// Bounding box of the whole drawing.
     pub bounds: Rect,
+}
+
+impl Default for Placement {
+    fn default() -> Self {
+        Self {
+            frames: Vec::new(),
+            nodes: Vec::new(),
+            markers: Vec::new(),
+            straight: Vec::new(),
+            bounds: Rect::ZERO,
+        }
+    }
 }
 
 impl Placement {

@@ -58,7 +58,10 @@ impl CanvasView {
         };
         let by_machine = group_by_machine(&targets);
         let single = targets.len() == 1;
-        if ui.add_enabled(single, egui::Button::new("Rename")).clicked() {
+        if ui
+            .add_enabled(single, egui::Button::new("Rename"))
+            .clicked()
+        {
             actions.push(CanvasAction::Rename(id.clone()));
             ui.close();
         }
@@ -66,7 +69,10 @@ impl CanvasView {
             actions.push(CanvasAction::OpenInspector(id.clone()));
             ui.close();
         }
-        if ui.add_enabled(single, egui::Button::new("Set as start")).clicked() {
+        if ui
+            .add_enabled(single, egui::Button::new("Set as start"))
+            .clicked()
+        {
             actions.push(CanvasAction::Apply(Command::SetStartAt {
                 machine: id.machine.clone(),
                 name: id.name.clone(),
@@ -78,7 +84,10 @@ impl CanvasView {
                 state_type,
                 Some(StateType::Task | StateType::Parallel | StateType::Map)
             );
-        if ui.add_enabled(can_catch, egui::Button::new("Add Catch")).clicked() {
+        if ui
+            .add_enabled(can_catch, egui::Button::new("Add Catch"))
+            .clicked()
+        {
             actions.push(CanvasAction::Apply(Command::AddCatcher {
                 machine: id.machine.clone(),
                 name: id.name.clone(),
@@ -90,7 +99,10 @@ impl CanvasView {
             }));
             ui.close();
         }
-        if ui.add_enabled(can_catch, egui::Button::new("Add Retry")).clicked() {
+        if ui
+            .add_enabled(can_catch, egui::Button::new("Add Retry"))
+            .clicked()
+        {
             actions.push(CanvasAction::Apply(Command::AddRetrier {
                 machine: id.machine.clone(),
                 name: id.name.clone(),
@@ -161,25 +173,27 @@ impl CanvasView {
             let Some(machine) = root.machine_at(&source.machine) else {
                 return;
             };
-            egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
-                for name in machine.state_names().take(RETARGET_MENU_LIMIT) {
-                    if Some(name) == current.as_deref() {
-                        continue;
+            egui::ScrollArea::vertical()
+                .max_height(320.0)
+                .show(ui, |ui| {
+                    for name in machine.state_names().take(RETARGET_MENU_LIMIT) {
+                        if Some(name) == current.as_deref() {
+                            continue;
+                        }
+                        if ui.button(name).clicked() {
+                            actions.push(CanvasAction::Apply(Command::Connect {
+                                machine: source.machine.clone(),
+                                from: source.name.clone(),
+                                transition,
+                                to: name.to_owned(),
+                            }));
+                            ui.close();
+                        }
                     }
-                    if ui.button(name).clicked() {
-                        actions.push(CanvasAction::Apply(Command::Connect {
-                            machine: source.machine.clone(),
-                            from: source.name.clone(),
-                            transition,
-                            to: name.to_owned(),
-                        }));
-                        ui.close();
+                    if machine.len() > RETARGET_MENU_LIMIT {
+                        ui.label("… drag the edge's end for other states");
                     }
-                }
-                if machine.len() > RETARGET_MENU_LIMIT {
-                    ui.label("… drag the edge's end for other states");
-                }
-            });
+                });
         });
     }
 }

@@ -191,7 +191,7 @@ pub enum CanvasAction {
 
 /// Camera: screen = canvas rect's top-left + `offset` + canvas position × `zoom`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct Camera {
+pub(crate) struct Camera {
     offset: Vec2,
     zoom: f32,
 }

@@ -96,11 +96,12 @@ impl CanvasView {
                 self.paint_frame(f, m);
             }
             let machine = &self.layout.machines[m];
+            // Edges shorter than a pixel or two on screen are invisible anyway.
+            let min_extent = 1.5 / f.zoom();
             for e in machine.edges.clone() {
-                if !self
-                    .placement
-                    .edge_bounds(&self.layout, e)
-                    .intersects(f.view)
+                let bounds = self.placement.edge_bounds(&self.layout, e);
+                if !bounds.intersects(f.view)
+                    || (bounds.width() < min_extent && bounds.height() < min_extent)
                 {
                     continue;
                 }
@@ -255,7 +256,8 @@ impl CanvasView {
                     theme.text
                 };
                 let galley = f.painter.layout_no_wrap(label.clone(), font, text_color);
-                let rect = Rect::from_min_size(at + vec2(4.0, -galley.size().y * 0.5), galley.size());
+                let rect =
+                    Rect::from_min_size(at + vec2(4.0, -galley.size().y * 0.5), galley.size());
                 f.painter.rect_filled(
                     rect.expand(1.5 * zoom.min(1.0)),
                     CornerRadius::same(3),
@@ -293,8 +295,13 @@ impl CanvasView {
         if !f.readable {
             // Simplified: a flat box in the type's colour, no text.
             if node.is_container() {
-                f.painter
-                    .rect(rect, CornerRadius::ZERO, colors.fill, stroke, StrokeKind::Inside);
+                f.painter.rect(
+                    rect,
+                    CornerRadius::ZERO,
+                    colors.fill,
+                    stroke,
+                    StrokeKind::Inside,
+                );
             } else {
                 f.painter
                     .rect_filled(rect, CornerRadius::ZERO, colors.stroke);
@@ -367,7 +374,10 @@ impl CanvasView {
         let name_font = FontId::proportional(METRICS.name_font * zoom);
         let icon_font = FontId::proportional(METRICS.name_font * 1.1 * zoom);
         let title_rect = if node.is_container() {
-            Rect::from_min_size(rect.min, vec2(rect.width(), METRICS.container_header * zoom))
+            Rect::from_min_size(
+                rect.min,
+                vec2(rect.width(), METRICS.container_header * zoom),
+            )
         } else {
             rect
         };
@@ -378,8 +388,13 @@ impl CanvasView {
             10.0 * zoom
         };
         let icon_pos = pos2(title_rect.left() + inset, title_rect.center().y);
-        f.painter
-            .text(icon_pos, Align2::LEFT_CENTER, icon, icon_font, colors.stroke);
+        f.painter.text(
+            icon_pos,
+            Align2::LEFT_CENTER,
+            icon,
+            icon_font,
+            colors.stroke,
+        );
         let text_left = icon_pos.x + 20.0 * zoom;
         let max_width = (title_rect.right() - inset - text_left).max(8.0);
         let mut job = LayoutJob::single_section(
@@ -404,9 +419,7 @@ impl CanvasView {
         let name_height = galley.size().y;
         f.painter.galley(text_pos, galley, theme.text);
         if caption_height > 0.0 {
-            let caption = node
-                .state_type
-                .map_or("Unknown type", StateType::as_str);
+            let caption = node.state_type.map_or("Unknown type", StateType::as_str);
             f.painter.text(
                 pos2(text_left, text_pos.y + name_height),
                 Align2::LEFT_TOP,
@@ -437,8 +450,13 @@ impl CanvasView {
             } else {
                 theme.text_weak
             };
-            f.painter
-                .text(pos2(badge_x, badge_y), Align2::RIGHT_TOP, text, badge_font, color);
+            f.painter.text(
+                pos2(badge_x, badge_y),
+                Align2::RIGHT_TOP,
+                text,
+                badge_font,
+                color,
+            );
         }
         if marks.run.get(&n) == Some(&RunStatus::NotReached)
             || (f.overlay.run.is_some() && !marks.run.contains_key(&n))
@@ -459,19 +477,14 @@ impl CanvasView {
             );
         }
         if f.handles.contains(&n)
-            && !matches!(
-                node.state_type,
-                Some(StateType::Succeed | StateType::Fail)
-            )
+            && !matches!(node.state_type, Some(StateType::Succeed | StateType::Fail))
         {
             let c = f.screen(handle_center(self.placement.nodes[n]));
-            let r = METRICS.handle_radius.min(METRICS.handle_radius * zoom.max(0.6));
-            f.painter.circle(
-                c,
-                r,
-                theme.background,
-                Stroke::new(1.5, theme.selection),
-            );
+            let r = METRICS
+                .handle_radius
+                .min(METRICS.handle_radius * zoom.max(0.6));
+            f.painter
+                .circle(c, r, theme.background, Stroke::new(1.5, theme.selection));
         }
     }
 
@@ -538,7 +551,11 @@ impl CanvasView {
         if !canvas.contains_rect(mini) {
             return;
         }
-        let response = ui.interact(mini, ui.id().with("asl_canvas_minimap"), Sense::click_and_drag());
+        let response = ui.interact(
+            mini,
+            ui.scope_id().with("asl_canvas_minimap"),
+            Sense::click_and_drag(),
+        );
         response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, "Minimap"));
         let scale = ((size.x - 8.0) / bounds.width()).min((size.y - 8.0) / bounds.height());
         let content = Rect::from_center_size(mini.center(), bounds.size() * scale);

@@ -204,7 +204,10 @@ pub fn layout(graph: &FlatGraph, m: &Metrics) -> FlatLayout {
 
     // Lanes: one per target and side, reused along the height when their spans do not overlap.
     let (min_x, max_x) = (0..total).fold((f32::MAX, f32::MIN), |(lo, hi), v| {
-        (lo.min(x[v] - widths[v] * 0.5), hi.max(x[v] + widths[v] * 0.5))
+        (
+            lo.min(x[v] - widths[v] * 0.5),
+            hi.max(x[v] + widths[v] * 0.5),
+        )
     });
     let lane_of = assign_lanes(graph, &routes_kind, &layer);
     let left_lanes = lane_of
@@ -217,12 +220,28 @@ pub fn layout(graph: &FlatGraph, m: &Metrics) -> FlatLayout {
         .filter_map(|l| l.filter(|(side, _)| *side).map(|(_, k)| k + 1))
         .max()
         .unwrap_or(0);
+    // Lanes run their horizontal parts in the gaps above their targets and below their sources:
+    // reserve a gap above the first layer and below the last when a lane needs one.
+    let last_layer = layer_count - 1;
+    let mut top_extra: f32 = 0.0;
+    let mut bottom_extra: f32 = 0.0;
+    for (i, lane) in lane_of.iter().enumerate() {
+        if lane.is_some() {
+            let (from, to) = graph.edges[i];
+            if layer[to] == 0 {
+                top_extra = m.layer_gap;
+            }
+            if layer[from] == last_layer {
+                bottom_extra = m.layer_gap;
+            }
+        }
+    }
     let origin_x = m.machine_padding + left_lanes as f32 * m.lane_gap - min_x;
-    let origin_y = m.machine_padding;
+    let origin_y = m.machine_padding + top_extra;
     let width = (max_x - min_x) + (left_lanes + right_lanes) as f32 * m.lane_gap;
     let size = vec2(
         width + 2.0 * m.machine_padding,
-        content_height + 2.0 * m.machine_padding,
+        content_height + 2.0 * m.machine_padding + top_extra + bottom_extra,
     );
 
     let center = |v: usize| -> Pos2 {
@@ -287,10 +306,7 @@ pub fn layout(graph: &FlatGraph, m: &Metrics) -> FlatLayout {
         } else {
             w.iter().rev().find(|p| !p.x.is_nan())
         };
-        pick.map_or_else(
-            || center(if toward_end { to } else { from }).x,
-            |p| p.x,
-        )
+        pick.map_or_else(|| center(if toward_end { to } else { from }).x, |p| p.x)
     };
     let mut out_port = vec![Pos2::ZERO; graph.edges.len()];
     let mut in_port = vec![Pos2::ZERO; graph.edges.len()];
@@ -302,8 +318,10 @@ pub fn layout(graph: &FlatGraph, m: &Metrics) -> FlatLayout {
     }
     for v in 0..n {
         let rect = egui::Rect::from_min_size(positions[v], graph.sizes[v]);
-        let mut outs: Vec<(f32, usize)> =
-            out_edges[v].iter().map(|&i| (heading(i, true), i)).collect();
+        let mut outs: Vec<(f32, usize)> = out_edges[v]
+            .iter()
+            .map(|&i| (heading(i, true), i))
+            .collect();
         outs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         for (k, &(_, i)) in outs.iter().enumerate() {
             out_port[i] = port(rect, graph.shapes[v], k, outs.len(), true);
@@ -330,7 +348,11 @@ pub fn layout(graph: &FlatGraph, m: &Metrics) -> FlatLayout {
             for mut p in waypoints {
                 if p.x.is_nan() {
                     // The lane's horizontal run starts under the source and ends over the target.
-                    p.x = if raw.len() == 1 { out_port[i].x } else { in_port[i].x };
+                    p.x = if raw.len() == 1 {
+                        out_port[i].x
+                    } else {
+                        in_port[i].x
+                    };
                 }
                 raw.push(p);
             }
@@ -363,7 +385,8 @@ fn port(rect: egui::Rect, shape: PortShape, k: usize, count: usize, out: bool) -
         }
         PortShape::Diamond => {
             let half_w = rect.width() * 0.5;
-            let rise = rect.height() * 0.5 * (1.0 - ((x - rect.center().x).abs() / half_w).min(1.0));
+            let rise =
+                rect.height() * 0.5 * (1.0 - ((x - rect.center().x).abs() / half_w).min(1.0));
             if out {
                 rect.center().y + rise
             } else {

@@ -63,12 +63,12 @@ fn assert_well_formed(layout: &Layout, what: &str) {
             .nodes
             .clone()
             .map(|n| (layout.nodes[n].rect, layout.nodes[n].id.name.clone()))
-            .chain(
-                machine
-                    .markers
-                    .clone()
-                    .map(|k| (layout.markers[k].rect, format!("{:?}", layout.markers[k].kind))),
-            )
+            .chain(machine.markers.clone().map(|k| {
+                (
+                    layout.markers[k].rect,
+                    format!("{:?}", layout.markers[k].kind),
+                )
+            }))
             .collect();
         for (rect, name) in &rects {
             assert!(
@@ -122,7 +122,11 @@ fn assert_well_formed(layout: &Layout, what: &str) {
                     Pos2::ZERO + layout.machines[b].offset,
                     layout.machines[b].size,
                 );
-                assert!(!ra.intersects(rb), "{what}: branches of {} overlap", node.id);
+                assert!(
+                    !ra.intersects(rb),
+                    "{what}: branches of {} overlap",
+                    node.id
+                );
             }
         }
     }
@@ -145,7 +149,12 @@ fn corpus_layouts_have_no_overlaps() {
             continue;
         };
         let layout = Layout::of(&root, &METRICS);
-        assert_eq!(layout.nodes.len(), root.total_states(), "{}", file.display());
+        assert_eq!(
+            layout.nodes.len(),
+            root.total_states(),
+            "{}",
+            file.display()
+        );
         // Every transition whose target exists has an edge.
         let transitions: usize = root
             .all_machines()
@@ -243,14 +252,25 @@ fn labels_and_kinds_of_edges() {
                 e.transition == Some(t)
                     && e.from
                         == Endpoint::State(
-                            layout.node_index(&StateId::root(from)).unwrap_or(usize::MAX),
+                            layout
+                                .node_index(&StateId::root(from))
+                                .unwrap_or(usize::MAX),
                         )
             })
             .map(|e| e.label.clone())
     };
-    assert_eq!(label("C", Transition::ChoiceRule(0)), Some(Some("$.x == \"a\"".to_owned())));
-    assert_eq!(label("C", Transition::Default), Some(Some("Default".to_owned())));
-    assert_eq!(label("A", Transition::Catch(0)), Some(Some("States.ALL".to_owned())));
+    assert_eq!(
+        label("C", Transition::ChoiceRule(0)),
+        Some(Some("$.x == \"a\"".to_owned()))
+    );
+    assert_eq!(
+        label("C", Transition::Default),
+        Some(Some("Default".to_owned()))
+    );
+    assert_eq!(
+        label("A", Transition::Catch(0)),
+        Some(Some("States.ALL".to_owned()))
+    );
     assert_eq!(label("A", Transition::Next), Some(None));
     // Parallel branches side by side inside their container.
     let p = layout.node_index(&StateId::root("P")).unwrap_or(usize::MAX);
@@ -269,14 +289,26 @@ fn hit_testing() {
     let b2 = StateId::new(graph_model::MachinePath::root().branch("P", 1), "B2");
     let pa = center_of(&view, &a);
     let hit = view.hit(pa, None, &[]);
-    assert_eq!(hit, Hit::Node(view.layout.node_index(&a).unwrap_or(usize::MAX)));
+    assert_eq!(
+        hit,
+        Hit::Node(view.layout.node_index(&a).unwrap_or(usize::MAX))
+    );
     // A state inside a branch wins over its container.
     let hit = view.hit(center_of(&view, &b2), None, &[]);
-    assert_eq!(hit, Hit::Node(view.layout.node_index(&b2).unwrap_or(usize::MAX)));
+    assert_eq!(
+        hit,
+        Hit::Node(view.layout.node_index(&b2).unwrap_or(usize::MAX))
+    );
     // Empty space inside the container picks the container.
-    let p_index = view.layout.node_index(&StateId::root("P")).unwrap_or(usize::MAX);
+    let p_index = view
+        .layout
+        .node_index(&StateId::root("P"))
+        .unwrap_or(usize::MAX);
     let p_rect = view.placement.nodes[p_index];
-    assert_eq!(view.hit(p_rect.left_top() + vec2(3.0, 3.0), None, &[]), Hit::Node(p_index));
+    assert_eq!(
+        view.hit(p_rect.left_top() + vec2(3.0, 3.0), None, &[]),
+        Hit::Node(p_index)
+    );
     // Middle of an edge.
     let next = view.find_edge(&a, Transition::Next).unwrap_or(usize::MAX);
     let mut points = Vec::new();
@@ -298,15 +330,23 @@ fn culling_keeps_only_visible_boxes() {
     let root = generated(1_000);
     let view = view_of(&root);
     let everything = view.placement.bounds.expand(10.0);
-    assert_eq!(view.visible_nodes(everything).len(), view.layout.nodes.len());
-    assert_eq!(view.visible_edges(everything).len(), view.layout.edges.len());
-    let corner = Rect::from_min_size(
-        view.placement.bounds.min,
-        vec2(400.0, 300.0),
+    assert_eq!(
+        view.visible_nodes(everything).len(),
+        view.layout.nodes.len()
     );
+    assert_eq!(
+        view.visible_edges(everything).len(),
+        view.layout.edges.len()
+    );
+    let start = view.placement.markers[view.layout.machines[0].markers.start];
+    let corner = Rect::from_center_size(start.center(), vec2(800.0, 600.0));
     let visible = view.visible_nodes(corner);
     assert!(!visible.is_empty());
-    assert!(visible.len() < view.layout.nodes.len() / 10, "{}", visible.len());
+    assert!(
+        visible.len() < view.layout.nodes.len() / 10,
+        "{}",
+        visible.len()
+    );
     for n in 0..view.layout.nodes.len() {
         assert_eq!(
             visible.contains(&n),
@@ -351,7 +391,8 @@ fn pins_inside_containers_stay_in_their_frame() {
         {"machine": [["P", 0]], "state": "B1", "x": 5000, "y": -70}
     ]}));
     let rect = view.state_rect(&b1).unwrap_or(Rect::NOTHING);
-    let frame = view.placement.frames[view.layout.nodes[view.layout.node_index(&b1).unwrap_or(0)].machine];
+    let frame =
+        view.placement.frames[view.layout.nodes[view.layout.node_index(&b1).unwrap_or(0)].machine];
     assert!(frame.contains_rect(rect), "{rect:?} {frame:?}");
 }
 
@@ -361,6 +402,7 @@ struct Harness {
     view: CanvasView,
     root: StateMachine,
     selection: Selection,
+    modifiers: egui::Modifiers,
 }
 
 impl Harness {
@@ -370,6 +412,7 @@ impl Harness {
             view: CanvasView::new(),
             root,
             selection: Selection::default(),
+            modifiers: egui::Modifiers::NONE,
         };
         harness.frame(Vec::new());
         harness.frame(Vec::new());
@@ -379,11 +422,13 @@ impl Harness {
     fn frame(&mut self, events: Vec<egui::Event>) -> Vec<CanvasAction> {
         let input = egui::RawInput {
             screen_rect: Some(Rect::from_min_size(Pos2::ZERO, vec2(1200.0, 800.0))),
-            events,
+            events: std::iter::once(egui::Event::ModifiersChanged(self.modifiers))
+                .chain(events)
+                .collect(),
             ..egui::RawInput::default()
         };
         let mut actions = Vec::new();
-        let _ = self.ctx.run_ui(input, |ui| {
+        let mut output = self.ctx.run_ui(input, |ui| {
             actions = self.view.ui_machine(
                 ui,
                 &self.root,
@@ -392,6 +437,7 @@ impl Harness {
                 &CanvasOverlay::default(),
             );
         });
+        output.textures_delta.clear();
         actions
     }
 
@@ -403,9 +449,12 @@ impl Harness {
     }
 
     fn click(&mut self, at: Pos2, modifiers: egui::Modifiers) -> Vec<CanvasAction> {
+        self.modifiers = modifiers;
         self.frame(vec![egui::Event::PointerMoved(at)]);
         self.frame(vec![button(at, true, modifiers)]);
-        self.frame(vec![button(at, false, modifiers)])
+        let actions = self.frame(vec![button(at, false, modifiers)]);
+        self.modifiers = egui::Modifiers::NONE;
+        actions
     }
 
     fn drag(&mut self, from: Pos2, to: Pos2) -> Vec<CanvasAction> {
@@ -437,7 +486,10 @@ fn clicking_selects_and_shift_click_adds() {
     let d = StateId::root("D");
     let at = h.screen_of(&a);
     let actions = h.click(at, egui::Modifiers::NONE);
-    assert!(actions.contains(&CanvasAction::Select(vec![a.clone()])), "{actions:?}");
+    assert!(
+        actions.contains(&CanvasAction::Select(vec![a.clone()])),
+        "{actions:?}"
+    );
     h.selection = Selection::single(a.clone());
     let at = h.screen_of(&d);
     let actions = h.click(at, egui::Modifiers::SHIFT);
@@ -447,7 +499,10 @@ fn clicking_selects_and_shift_click_adds() {
     );
     // Clicking empty space clears the selection.
     let actions = h.click(pos2(5.0, 5.0), egui::Modifiers::NONE);
-    assert!(actions.contains(&CanvasAction::Select(Vec::new())), "{actions:?}");
+    assert!(
+        actions.contains(&CanvasAction::Select(Vec::new())),
+        "{actions:?}"
+    );
 }
 
 #[test]
@@ -475,11 +530,17 @@ fn dragging_from_the_handle_connects_and_dragging_a_state_pins_it() {
     let before = h.view.state_rect(&d).unwrap_or(Rect::NOTHING);
     let start = h.screen_of(&d);
     let actions = h.drag(start, start + vec2(120.0, 30.0));
-    assert!(actions.contains(&CanvasAction::PositionsChanged), "{actions:?}");
+    assert!(
+        actions.contains(&CanvasAction::PositionsChanged),
+        "{actions:?}"
+    );
     let after = h.view.state_rect(&d).unwrap_or(Rect::NOTHING);
     let moved = after.min - before.min;
     let zoom = h.view.zoom();
-    assert!((moved.x - 120.0 / zoom).abs() < 1.0, "{moved:?} at zoom {zoom}");
+    assert!(
+        (moved.x - 120.0 / zoom).abs() < 1.0,
+        "{moved:?} at zoom {zoom}"
+    );
     assert!(h.view.positions_sidecar()["positions"][0]["state"] == "D");
 }
 
@@ -496,7 +557,10 @@ fn palette_drop_on_an_edge_inserts_into_the_flow() {
         state: graph_model::State::new("A", graph_model::StateType::Pass),
     };
     let action = view.drop_action(&payload, mid, &root);
-    let Some(CanvasAction::Apply(Command::Batch { commands: edits, .. })) = action else {
+    let Some(CanvasAction::Apply(Command::Batch {
+        commands: edits, ..
+    })) = action
+    else {
         panic!("expected a batch, got {action:?}");
     };
     assert_eq!(edits.len(), 3);
@@ -522,7 +586,10 @@ fn palette_drop_on_an_edge_inserts_into_the_flow() {
     // On empty space: added and pinned where it was dropped.
     let far = pos2(3000.0, 3000.0);
     let action = view.drop_action(&payload, far, &root);
-    assert!(matches!(action, Some(CanvasAction::Apply(Command::AddState { .. }))));
+    assert!(matches!(
+        action,
+        Some(CanvasAction::Apply(Command::AddState { .. }))
+    ));
     let pinned = view.positions_sidecar();
     assert_eq!(pinned["positions"][0]["state"], "A 2");
 }
@@ -531,10 +598,11 @@ fn palette_drop_on_an_edge_inserts_into_the_flow() {
 fn states_and_edges_are_accessible_by_name() {
     let mut h = Harness::new(sample());
     h.ctx.enable_accesskit();
-    let output = h.ctx.run_ui(egui::RawInput::default(), |ui| {
+    let mut output = h.ctx.run_ui(egui::RawInput::default(), |ui| {
         h.view
             .ui_machine(ui, &h.root, 1, &h.selection, &CanvasOverlay::default());
     });
+    output.textures_delta.clear();
     let Some(update) = output.platform_output.accesskit_update else {
         panic!("no accessibility tree");
     };
@@ -543,7 +611,59 @@ fn states_and_edges_are_accessible_by_name() {
         .iter()
         .filter_map(|(_, node)| node.label().map(str::to_owned))
         .collect();
-    for expected in ["A", "C", "P", "B1", "B2", "A -> C (Next)", "C -> D (Default)", "A -> F (Catch 1)"] {
-        assert!(labels.iter().any(|l| l == expected), "{expected} missing from {labels:?}");
+    for expected in [
+        "A",
+        "C",
+        "P",
+        "B1",
+        "B2",
+        "A -> C (Next)",
+        "C -> D (Default)",
+        "A -> F (Catch 1)",
+    ] {
+        assert!(
+            labels.iter().any(|l| l == expected),
+            "{expected} missing from {labels:?}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "writes PNGs to /tmp/canvas_*.png for looking at the drawing; needs a software GPU"]
+fn render_pngs() {
+    let corpus = data_dir().join("corpus/real/workflows-collection/parallel-human-approval__StateMachine.asl.json");
+    let corpus = std::fs::read_to_string(corpus)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+        .map_or_else(sample, |v| machine(&v));
+    for (name, root, zoom) in [
+        ("sample", sample(), None),
+        ("corpus", corpus, None),
+        ("gen100", generated(100), Some(1.0)),
+        ("gen1000", generated(1_000), None),
+    ] {
+        let mut view = CanvasView::new();
+        let mut harness = egui_kittest::Harness::builder()
+            .with_size(vec2(1400.0, 1000.0))
+            .build_ui(|ui| {
+                view.ui_machine(ui, &root, 1, &Selection::default(), &CanvasOverlay::default());
+            });
+        harness.run();
+        drop(harness);
+        if let Some(z) = zoom {
+            view.zoom_by(z / view.zoom());
+        }
+        let mut harness = egui_kittest::Harness::builder()
+            .with_size(vec2(1400.0, 1000.0))
+            .build_ui(|ui| {
+                view.ui_machine(ui, &root, 1, &Selection::default(), &CanvasOverlay::default());
+            });
+        harness.run();
+        match harness.render() {
+            Ok(image) => {
+                let _ = image.save(format!("/tmp/canvas_{name}.png"));
+            }
+            Err(e) => panic!("render failed: {e}"),
+        }
     }
 }

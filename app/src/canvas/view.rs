@@ -3,12 +3,13 @@
 use std::collections::HashMap;
 
 use egui::{Pos2, Rect, Response, Sense, Ui, Vec2, pos2, vec2};
-use graph_model::{ChoiceRule, Command, Condition, MachinePath, QueryLanguage, State, StateMachine, StateType, Transition};
+use graph_model::{
+    ChoiceRule, Command, Condition, MachinePath, QueryLanguage, State, StateMachine, StateType,
+    Transition,
+};
 
 use super::layout::{Endpoint, Layout, Placement};
-use super::{
-    CanvasAction, CanvasOverlay, CanvasView, Drag, PaletteDrop, Selection, StateId,
-};
+use super::{CanvasAction, CanvasOverlay, CanvasView, Drag, PaletteDrop, Selection, StateId};
 use crate::theme::METRICS;
 
 /// Above this many visible states, states get no widget of their own (no accessibility node):
@@ -85,12 +86,7 @@ pub(crate) fn handle_center(rect: Rect) -> Pos2 {
 impl CanvasView {
     /// What is at a canvas point. `selected_edge` enables that edge's end handle; `handles` lists
     /// the states whose connect handles are showing.
-    pub(crate) fn hit(
-        &mut self,
-        p: Pos2,
-        selected_edge: Option<usize>,
-        handles: &[usize],
-    ) -> Hit {
+    pub(crate) fn hit(&mut self, p: Pos2, selected_edge: Option<usize>, handles: &[usize]) -> Hit {
         let zoom = self.camera.zoom;
         let reach = METRICS.handle_radius.max(4.0) / zoom;
         if let Some(e) = selected_edge {
@@ -213,7 +209,7 @@ impl CanvasView {
     ) -> Vec<CanvasAction> {
         let mut actions = Vec::new();
         let rect = ui.available_rect_before_wrap();
-        let canvas_id = ui.id().with("asl_canvas");
+        let canvas_id = ui.scope_id().with("asl_canvas");
         let background = ui.interact(rect, canvas_id, Sense::click_and_drag());
         ui.advance_cursor_after_rect(rect);
         self.last_rect = Some(rect);
@@ -227,7 +223,8 @@ impl CanvasView {
 
         let origin = rect.min;
         let pointer_screen = ui.input(|i| i.pointer.hover_pos());
-        let pointer_inside = pointer_screen.filter(|p| rect.contains(*p) && ui.rect_contains_pointer(rect));
+        let pointer_inside =
+            pointer_screen.filter(|p| rect.contains(*p) && ui.rect_contains_pointer(rect));
 
         // Zoom and pan with the wheel, trackpad and pinch.
         if let Some(p) = pointer_inside {
@@ -257,13 +254,22 @@ impl CanvasView {
             .iter()
             .filter_map(|id| self.layout.node_index(id))
             .collect();
-        let selected_edge = selection.edge.as_ref().and_then(|(id, t)| self.find_edge(id, *t));
+        let selected_edge = selection
+            .edge
+            .as_ref()
+            .and_then(|(id, t)| self.find_edge(id, *t));
 
         // Hover (for highlights and handles): the state under the pointer and the selection show
         // their connect handles.
         let mut handles: Vec<usize> = selected_nodes.clone();
         let hover = match pointer {
-            Some(p) if self.drag.is_none() || matches!(self.drag, Some(Drag::Connect { .. } | Drag::Retarget { .. })) => {
+            Some(p)
+                if self.drag.is_none()
+                    || matches!(
+                        self.drag,
+                        Some(Drag::Connect { .. } | Drag::Retarget { .. })
+                    ) =>
+            {
                 let hit = self.hit(p, selected_edge, &handles);
                 if let Hit::Node(n) = hit {
                     handles.push(n);
@@ -462,9 +468,8 @@ impl CanvasView {
                         let nodes = if selected_nodes.contains(&n) {
                             selected_nodes.to_vec()
                         } else {
-                            actions.push(CanvasAction::Select(vec![
-                                self.layout.nodes[n].id.clone(),
-                            ]));
+                            actions
+                                .push(CanvasAction::Select(vec![self.layout.nodes[n].id.clone()]));
                             vec![n]
                         };
                         Drag::Move {
@@ -486,7 +491,10 @@ impl CanvasView {
             let delta = response.drag_delta();
             match &mut self.drag {
                 Some(Drag::Pan) => self.camera.offset += delta,
-                Some(Drag::Move { nodes, delta: total }) => {
+                Some(Drag::Move {
+                    nodes,
+                    delta: total,
+                }) => {
                     *total += delta / camera.zoom;
                     let (nodes, total) = (nodes.clone(), *total);
                     let pins = self.moved_pins(&nodes, total);
@@ -533,12 +541,7 @@ impl CanvasView {
     /// A state's top-left corner relative to its frame, with the committed pins.
     fn base_placement_local(&self, n: usize) -> Option<Pos2> {
         let node = self.layout.nodes.get(n)?;
-        Some(
-            self.pins
-                .get(&node.id)
-                .copied()
-                .unwrap_or(node.rect.min),
-        )
+        Some(self.pins.get(&node.id).copied().unwrap_or(node.rect.min))
     }
 
     fn finish_drag(
@@ -749,7 +752,10 @@ impl CanvasView {
             .flat_map(|(_, m)| m.state_names().map(str::to_owned).collect::<Vec<_>>())
             .collect();
         let base = if state.name.trim().is_empty() {
-            state.state_type().map_or("State", StateType::as_str).to_owned()
+            state
+                .state_type()
+                .map_or("State", StateType::as_str)
+                .to_owned()
         } else {
             state.name.clone()
         };
@@ -805,7 +811,7 @@ impl CanvasView {
                 }
             }
             _ => {
-                self.pins.insert(id, pin.to_pos2());
+                self.pins.insert(id, pin);
                 add
             }
         };

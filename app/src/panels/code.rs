@@ -98,9 +98,11 @@ impl CodeView {
 
     fn reindex(&mut self) {
         self.spans = match self.format {
-            TextFormat::Json => asl_codec::json::parse(&self.text, &asl_codec::json::ParseOptions::default())
-                .ok()
-                .map(|p| p.spans),
+            TextFormat::Json => {
+                asl_codec::json::parse(&self.text, &asl_codec::json::ParseOptions::default())
+                    .ok()
+                    .map(|p| p.spans)
+            }
             TextFormat::Yaml => None,
         };
     }
@@ -145,8 +147,15 @@ impl CodeView {
                 if !found {
                     return None;
                 }
-                let start = self.text.split_inclusive('\n').take(at.line.saturating_sub(1)).map(str::len).sum::<usize>();
-                let end = self.text[start..].find('\n').map_or(self.text.len(), |e| start + e);
+                let start = self
+                    .text
+                    .split_inclusive('\n')
+                    .take(at.line.saturating_sub(1))
+                    .map(str::len)
+                    .sum::<usize>();
+                let end = self.text[start..]
+                    .find('\n')
+                    .map_or(self.text.len(), |e| start + e);
                 Some(start..end)
             }
         }
@@ -170,7 +179,8 @@ impl CodeView {
         }
         let highlight = self.highlight_range();
         let highlight_color = theme.selection_fill;
-        let mut layouter = |ui: &egui::Ui, buffer: &dyn egui::TextBuffer, wrap_width: f32| {
+        // Code is not wrapped: lines keep their shape and the view scrolls sideways.
+        let mut layouter = |ui: &egui::Ui, buffer: &dyn egui::TextBuffer, _wrap_width: f32| {
             let text = buffer.as_str();
             let font = egui::TextStyle::Monospace.resolve(ui.style());
             let color = ui.visuals().text_color();
@@ -180,7 +190,11 @@ impl CodeView {
                 background: highlight_color,
                 ..plain.clone()
             };
-            match highlight.clone().filter(|r| r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end)) {
+            match highlight.clone().filter(|r| {
+                r.end <= text.len()
+                    && text.is_char_boundary(r.start)
+                    && text.is_char_boundary(r.end)
+            }) {
                 Some(range) => {
                     job.append(&text[..range.start], 0.0, plain.clone());
                     job.append(&text[range.clone()], 0.0, marked);
@@ -188,7 +202,7 @@ impl CodeView {
                 }
                 None => job.append(text, 0.0, plain),
             }
-            job.wrap.max_width = wrap_width;
+            job.wrap.max_width = f32::INFINITY;
             ui.fonts_mut(|f| f.layout_job(job))
         };
         let label = ui.label("ASL text");
@@ -210,8 +224,13 @@ impl CodeView {
                 if self.scroll_pending
                     && let Some(range) = &highlight
                 {
-                    let char_index = self.text.get(..range.start).map_or(0, |s| s.chars().count());
-                    let rect = output.galley.pos_from_cursor(egui::text::CCursor::new(char_index));
+                    let char_index = self
+                        .text
+                        .get(..range.start)
+                        .map_or(0, |s| s.chars().count());
+                    let rect = output
+                        .galley
+                        .pos_from_cursor(egui::text::CCursor::new(char_index));
                     scroll_target = Some(rect.translate(output.galley_pos.to_vec2()));
                     self.scroll_pending = false;
                 }
@@ -221,7 +240,11 @@ impl CodeView {
                     let char_index = range.primary.index.0;
                     if self.last_cursor != Some(char_index) {
                         self.last_cursor = Some(char_index);
-                        let byte = self.text.char_indices().nth(char_index).map_or(self.text.len(), |(b, _)| b);
+                        let byte = self
+                            .text
+                            .char_indices()
+                            .nth(char_index)
+                            .map_or(self.text.len(), |(b, _)| b);
                         if let Some(pointer) = self.state_at(byte)
                             && self.highlight_pointer.as_deref() != Some(pointer.as_str())
                         {
@@ -275,7 +298,8 @@ fn find_state(node: &SpanNode, offset: usize, pointer: String, best: &mut Option
             for (name, state) in states {
                 let state_start = state.key.map_or(state.value.start, |k| k.start);
                 if state_start <= offset && offset <= state.value.end {
-                    let state_pointer = format!("{child}/{}", asl_codec::span::escape_segment(name));
+                    let state_pointer =
+                        format!("{child}/{}", asl_codec::span::escape_segment(name));
                     *best = Some(state_pointer.clone());
                     find_state(state, offset, state_pointer, best);
                 }
@@ -334,7 +358,15 @@ mod tests {
         let mut value = parse_value(TEXT, TextFormat::Json).expect("valid");
         value["States"]["B"]["Comment"] = Value::String("done".to_owned());
         view.sync_from(&value);
-        assert!(view.text().contains("\"A\": {\"Type\": \"Pass\", \"Next\": \"B\"}"), "{}", view.text());
-        assert_eq!(parse_value(view.text(), TextFormat::Json).expect("valid"), value);
+        assert!(
+            view.text()
+                .contains("\"A\": {\"Type\": \"Pass\", \"Next\": \"B\"}"),
+            "{}",
+            view.text()
+        );
+        assert_eq!(
+            parse_value(view.text(), TextFormat::Json).expect("valid"),
+            value
+        );
     }
 }

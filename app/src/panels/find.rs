@@ -55,6 +55,12 @@ pub fn find_states(root: &StateMachine, query: &str) -> Vec<FindHit> {
             }
         }
     }
+    let rank = |reason: &str| {
+        ["name", "type", "resource", "field"]
+            .iter()
+            .position(|r| *r == reason)
+    };
+    hits.sort_by_key(|hit| rank(hit.reason));
     hits
 }
 
@@ -89,7 +95,10 @@ impl FindBar {
             .show(ctx, |ui| {
                 let label = ui.label("Find");
                 let field = ui
-                    .add(egui::TextEdit::singleline(&mut self.query).hint_text("name, type, resource or field text"))
+                    .add(
+                        egui::TextEdit::singleline(&mut self.query)
+                            .hint_text("name, type, resource or field text"),
+                    )
                     .labelled_by(label.id);
                 if self.focus_pending {
                     field.request_focus();
@@ -102,16 +111,18 @@ impl FindBar {
                 if !self.query.trim().is_empty() {
                     ui.label(format!("{} found", hits.len()));
                 }
-                egui::ScrollArea::vertical().max_height(300.0).show(ui, |ui| {
-                    for hit in hits {
-                        if ui
-                            .selectable_label(false, format!("{}  ({})", hit.name, hit.reason))
-                            .clicked()
-                        {
-                            picked = Some(hit);
+                egui::ScrollArea::vertical()
+                    .max_height(300.0)
+                    .show(ui, |ui| {
+                        for hit in hits {
+                            if ui
+                                .selectable_label(false, format!("{}  ({})", hit.name, hit.reason))
+                                .clicked()
+                            {
+                                picked = Some(hit);
+                            }
                         }
-                    }
-                });
+                    });
             });
         if !open || ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
             self.open = false;
@@ -129,10 +140,19 @@ mod tests {
         let value: serde_json::Value =
             serde_json::from_str(crate::sample::SAMPLE_ASL).expect("the sample is JSON");
         let root = StateMachine::from_value(&value).expect("an object");
-        let names = |q: &str| find_states(&root, q).into_iter().map(|h| h.name).collect::<Vec<_>>();
-        assert_eq!(names("cleanup"), ["Cleanup"]);
+        let names = |q: &str| {
+            find_states(&root, q)
+                .into_iter()
+                .map(|h| h.name)
+                .collect::<Vec<_>>()
+        };
+        // A name match comes before states that merely mention the name (in a Next).
+        assert_eq!(
+            names("cleanup"),
+            ["Cleanup", "TransformFile", "NotifyFailure"]
+        );
         assert_eq!(names("choice"), ["DidTransformFail"]);
         assert_eq!(names("glue:startJobRun"), ["TransformFile"]);
-        assert_eq!(names("etl-failures"), ["NotifyFailure"]);
+        assert_eq!(names("etl-failures"), ["NotifyFailure", "PipelineFailed"]);
     }
 }

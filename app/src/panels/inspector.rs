@@ -21,7 +21,7 @@ use crate::theme::Theme;
 #[derive(Clone, Debug, PartialEq)]
 pub enum InspectorEdit {
     /// Replace the selected state with this one (same name).
-    State(State),
+    State(Box<State>),
     /// Rename the selected state.
     Rename(String),
     /// The machine's settings (Comment, TimeoutSeconds, QueryLanguage) changed.
@@ -105,7 +105,10 @@ impl Inspector {
         let diagnostics = target
             .diagnostics
             .iter()
-            .filter(|d| d.pointer == target.pointer || d.pointer.starts_with(&format!("{}/", target.pointer)))
+            .filter(|d| {
+                d.pointer == target.pointer
+                    || d.pointer.starts_with(&format!("{}/", target.pointer))
+            })
             .filter(|d| target.state.is_some() || !d.pointer.contains("/States/"))
             .collect();
         let mut form = Form {
@@ -141,23 +144,36 @@ fn machine_form(
     ui.heading("State machine");
     let mut settings = MachineSettings::of(machine);
     let mut changed = false;
-    if let Some(comment) = form.optional_text(ui, "Comment", "/Comment", machine.comment.as_deref()) {
+    if let Some(comment) = form.optional_text(ui, "Comment", "/Comment", machine.comment.as_deref())
+    {
         settings.comment = comment;
         changed = true;
     }
-    if let Some(timeout) =
-        form.number(ui, "TimeoutSeconds", "/TimeoutSeconds", machine.timeout_seconds.as_ref())
-    {
+    if let Some(timeout) = form.number(
+        ui,
+        "TimeoutSeconds",
+        "/TimeoutSeconds",
+        machine.timeout_seconds.as_ref(),
+    ) {
         settings.timeout_seconds = timeout;
         changed = true;
     }
     let mut language = machine.query_language;
-    if language_combo(ui, "QueryLanguage", "machine-ql", &mut language, "JSONPath (default)") {
+    if language_combo(
+        ui,
+        "QueryLanguage",
+        "machine-ql",
+        &mut language,
+        "JSONPath (default)",
+    ) {
         settings.query_language = language;
         changed = true;
     }
     form.errors(ui, "/StartAt");
-    ui.label(format!("StartAt: {}", machine.start_at.as_deref().unwrap_or("(none)")));
+    ui.label(format!(
+        "StartAt: {}",
+        machine.start_at.as_deref().unwrap_or("(none)")
+    ));
     ui.label(format!("{} states", machine.len()));
     changed.then_some(settings)
 }
@@ -212,29 +228,52 @@ fn state_form(
     // Type-specific fields first: they say what the state does.
     match (&state.kind, &mut edited.kind) {
         (StateKind::Task(task), StateKind::Task(out)) => {
-            if let Some(v) = form.optional_text(ui, "Resource", "/Resource", task.resource.as_deref()) {
+            if let Some(v) =
+                form.optional_text(ui, "Resource", "/Resource", task.resource.as_deref())
+            {
                 out.resource = v;
                 changed = true;
             }
-            if let Some(v) = form.number(ui, "TimeoutSeconds", "/TimeoutSeconds", task.timeout_seconds.as_ref()) {
+            if let Some(v) = form.number(
+                ui,
+                "TimeoutSeconds",
+                "/TimeoutSeconds",
+                task.timeout_seconds.as_ref(),
+            ) {
                 out.timeout_seconds = v;
                 changed = true;
             }
-            if let Some(v) = form.number(ui, "HeartbeatSeconds", "/HeartbeatSeconds", task.heartbeat_seconds.as_ref()) {
+            if let Some(v) = form.number(
+                ui,
+                "HeartbeatSeconds",
+                "/HeartbeatSeconds",
+                task.heartbeat_seconds.as_ref(),
+            ) {
                 out.heartbeat_seconds = v;
                 changed = true;
             }
             if !jsonata {
-                if let Some(v) = form.optional_text(ui, "TimeoutSecondsPath", "/TimeoutSecondsPath", task.timeout_seconds_path.as_deref()) {
+                if let Some(v) = form.optional_text(
+                    ui,
+                    "TimeoutSecondsPath",
+                    "/TimeoutSecondsPath",
+                    task.timeout_seconds_path.as_deref(),
+                ) {
                     out.timeout_seconds_path = v;
                     changed = true;
                 }
-                if let Some(v) = form.optional_text(ui, "HeartbeatSecondsPath", "/HeartbeatSecondsPath", task.heartbeat_seconds_path.as_deref()) {
+                if let Some(v) = form.optional_text(
+                    ui,
+                    "HeartbeatSecondsPath",
+                    "/HeartbeatSecondsPath",
+                    task.heartbeat_seconds_path.as_deref(),
+                ) {
                     out.heartbeat_seconds_path = v;
                     changed = true;
                 }
             }
-            if let Some(v) = form.json(ui, "Credentials", "/Credentials", task.credentials.as_ref()) {
+            if let Some(v) = form.json(ui, "Credentials", "/Credentials", task.credentials.as_ref())
+            {
                 out.credentials = v;
                 changed = true;
             }
@@ -246,8 +285,18 @@ fn state_form(
             }
         }
         (StateKind::Choice(choice), StateKind::Choice(out)) => {
-            let names = target.machine.state_names().filter(|n| *n != state.name).collect::<Vec<_>>();
-            if let Some(v) = target_combo(ui, "Default", "choice-default", choice.default.as_deref(), &names) {
+            let names = target
+                .machine
+                .state_names()
+                .filter(|n| *n != state.name)
+                .collect::<Vec<_>>();
+            if let Some(v) = target_combo(
+                ui,
+                "Default",
+                "choice-default",
+                choice.default.as_deref(),
+                &names,
+            ) {
                 out.default = v;
                 changed = true;
             }
@@ -281,16 +330,28 @@ fn state_form(
                 out.seconds = v;
                 changed = true;
             }
-            if let Some(v) = form.optional_text(ui, "Timestamp", "/Timestamp", wait.timestamp.as_deref()) {
+            if let Some(v) =
+                form.optional_text(ui, "Timestamp", "/Timestamp", wait.timestamp.as_deref())
+            {
                 out.timestamp = v;
                 changed = true;
             }
             if !jsonata {
-                if let Some(v) = form.optional_text(ui, "SecondsPath", "/SecondsPath", wait.seconds_path.as_deref()) {
+                if let Some(v) = form.optional_text(
+                    ui,
+                    "SecondsPath",
+                    "/SecondsPath",
+                    wait.seconds_path.as_deref(),
+                ) {
                     out.seconds_path = v;
                     changed = true;
                 }
-                if let Some(v) = form.optional_text(ui, "TimestampPath", "/TimestampPath", wait.timestamp_path.as_deref()) {
+                if let Some(v) = form.optional_text(
+                    ui,
+                    "TimestampPath",
+                    "/TimestampPath",
+                    wait.timestamp_path.as_deref(),
+                ) {
                     out.timestamp_path = v;
                     changed = true;
                 }
@@ -319,23 +380,45 @@ fn state_form(
                     out.items = v;
                     changed = true;
                 }
-            } else if let Some(v) = form.path(ui, "ItemsPath", "/ItemsPath", map.items_path.as_ref()) {
+            } else if let Some(v) =
+                form.path(ui, "ItemsPath", "/ItemsPath", map.items_path.as_ref())
+            {
                 out.items_path = v;
                 changed = true;
             }
-            if let Some(v) = form.json(ui, "ItemSelector", "/ItemSelector", map.item_selector.as_ref()) {
+            if let Some(v) = form.json(
+                ui,
+                "ItemSelector",
+                "/ItemSelector",
+                map.item_selector.as_ref(),
+            ) {
                 out.item_selector = v;
                 changed = true;
             }
-            if let Some(v) = form.number(ui, "MaxConcurrency", "/MaxConcurrency", map.max_concurrency.as_ref()) {
+            if let Some(v) = form.number(
+                ui,
+                "MaxConcurrency",
+                "/MaxConcurrency",
+                map.max_concurrency.as_ref(),
+            ) {
                 out.max_concurrency = v;
                 changed = true;
             }
-            if let Some(v) = form.number(ui, "ToleratedFailurePercentage", "/ToleratedFailurePercentage", map.tolerated_failure_percentage.as_ref()) {
+            if let Some(v) = form.number(
+                ui,
+                "ToleratedFailurePercentage",
+                "/ToleratedFailurePercentage",
+                map.tolerated_failure_percentage.as_ref(),
+            ) {
                 out.tolerated_failure_percentage = v;
                 changed = true;
             }
-            if let Some(v) = form.number(ui, "ToleratedFailureCount", "/ToleratedFailureCount", map.tolerated_failure_count.as_ref()) {
+            if let Some(v) = form.number(
+                ui,
+                "ToleratedFailureCount",
+                "/ToleratedFailureCount",
+                map.tolerated_failure_count.as_ref(),
+            ) {
                 out.tolerated_failure_count = v;
                 changed = true;
             }
@@ -347,11 +430,17 @@ fn state_form(
                 out.item_reader = v;
                 changed = true;
             }
-            if let Some(v) = form.json(ui, "ItemBatcher", "/ItemBatcher", map.item_batcher.as_ref()) {
+            if let Some(v) = form.json(ui, "ItemBatcher", "/ItemBatcher", map.item_batcher.as_ref())
+            {
                 out.item_batcher = v;
                 changed = true;
             }
-            if let Some(v) = form.json(ui, "ResultWriter", "/ResultWriter", map.result_writer.as_ref()) {
+            if let Some(v) = form.json(
+                ui,
+                "ResultWriter",
+                "/ResultWriter",
+                map.result_writer.as_ref(),
+            ) {
                 out.result_writer = v;
                 changed = true;
             }
@@ -366,11 +455,15 @@ fn state_form(
                 changed = true;
             }
             if !jsonata {
-                if let Some(v) = form.optional_text(ui, "ErrorPath", "/ErrorPath", fail.error_path.as_deref()) {
+                if let Some(v) =
+                    form.optional_text(ui, "ErrorPath", "/ErrorPath", fail.error_path.as_deref())
+                {
                     out.error_path = v;
                     changed = true;
                 }
-                if let Some(v) = form.optional_text(ui, "CausePath", "/CausePath", fail.cause_path.as_deref()) {
+                if let Some(v) =
+                    form.optional_text(ui, "CausePath", "/CausePath", fail.cause_path.as_deref())
+                {
                     out.cause_path = v;
                     changed = true;
                 }
@@ -383,10 +476,17 @@ fn state_form(
     }
 
     // Transition.
-    let terminal = matches!(state_type, Some(StateType::Choice | StateType::Succeed | StateType::Fail));
+    let terminal = matches!(
+        state_type,
+        Some(StateType::Choice | StateType::Succeed | StateType::Fail)
+    );
     if !terminal && state_type.is_some() {
         ui.separator();
-        let names = target.machine.state_names().filter(|n| *n != state.name).collect::<Vec<_>>();
+        let names = target
+            .machine
+            .state_names()
+            .filter(|n| *n != state.name)
+            .collect::<Vec<_>>();
         let mut end = state.end == Some(true);
         if ui.checkbox(&mut end, "End").changed() {
             edited.end = end.then_some(true);
@@ -395,7 +495,10 @@ fn state_form(
             }
             changed = true;
         }
-        if !end && let Some(next) = target_combo(ui, "Next", "state-next", state.next.as_deref(), &names) {
+        if !end
+            && let Some(next) =
+                target_combo(ui, "Next", "state-next", state.next.as_deref(), &names)
+        {
             edited.next = next;
             changed = true;
         }
@@ -408,55 +511,83 @@ fn state_form(
     use StateType as T;
     ui.separator();
     if jsonata {
-        if has(&[T::Task, T::Parallel]) {
-            if let Some(v) = form.json(ui, "Arguments", "/Arguments", state.arguments.as_ref()) {
-                edited.arguments = v;
-                changed = true;
-            }
-        }
-        if has(&[T::Task, T::Pass, T::Choice, T::Wait, T::Parallel, T::Map, T::Succeed]) {
-            if let Some(v) = form.json(ui, "Output", "/Output", state.output.as_ref()) {
-                edited.output = v;
-                changed = true;
-            }
-        }
-    } else {
-        if has(&[T::Task, T::Pass, T::Choice, T::Wait, T::Parallel, T::Map, T::Succeed]) {
-            if let Some(v) = form.path(ui, "InputPath", "/InputPath", state.input_path.as_ref()) {
-                edited.input_path = v;
-                changed = true;
-            }
-        }
-        if has(&[T::Task, T::Pass, T::Parallel, T::Map]) {
-            if let Some(v) = form.json(ui, "Parameters", "/Parameters", state.parameters.as_ref()) {
-                edited.parameters = v;
-                changed = true;
-            }
-        }
-        if has(&[T::Task, T::Parallel, T::Map]) {
-            if let Some(v) = form.json(ui, "ResultSelector", "/ResultSelector", state.result_selector.as_ref()) {
-                edited.result_selector = v;
-                changed = true;
-            }
-        }
-        if has(&[T::Task, T::Pass, T::Parallel, T::Map]) {
-            if let Some(v) = form.path(ui, "ResultPath", "/ResultPath", state.result_path.as_ref()) {
-                edited.result_path = v;
-                changed = true;
-            }
-        }
-        if has(&[T::Task, T::Pass, T::Choice, T::Wait, T::Parallel, T::Map, T::Succeed]) {
-            if let Some(v) = form.path(ui, "OutputPath", "/OutputPath", state.output_path.as_ref()) {
-                edited.output_path = v;
-                changed = true;
-            }
-        }
-    }
-    if has(&[T::Task, T::Pass, T::Choice, T::Wait, T::Parallel, T::Map]) {
-        if let Some(v) = form.json(ui, "Assign", "/Assign", state.assign.as_ref()) {
-            edited.assign = v;
+        if has(&[T::Task, T::Parallel])
+            && let Some(v) = form.json(ui, "Arguments", "/Arguments", state.arguments.as_ref())
+        {
+            edited.arguments = v;
             changed = true;
         }
+        if has(&[
+            T::Task,
+            T::Pass,
+            T::Choice,
+            T::Wait,
+            T::Parallel,
+            T::Map,
+            T::Succeed,
+        ]) && let Some(v) = form.json(ui, "Output", "/Output", state.output.as_ref())
+        {
+            edited.output = v;
+            changed = true;
+        }
+    } else {
+        if has(&[
+            T::Task,
+            T::Pass,
+            T::Choice,
+            T::Wait,
+            T::Parallel,
+            T::Map,
+            T::Succeed,
+        ]) && let Some(v) = form.path(ui, "InputPath", "/InputPath", state.input_path.as_ref())
+        {
+            edited.input_path = v;
+            changed = true;
+        }
+        if has(&[T::Task, T::Pass, T::Parallel, T::Map])
+            && let Some(v) = form.json(ui, "Parameters", "/Parameters", state.parameters.as_ref())
+        {
+            edited.parameters = v;
+            changed = true;
+        }
+        if has(&[T::Task, T::Parallel, T::Map])
+            && let Some(v) = form.json(
+                ui,
+                "ResultSelector",
+                "/ResultSelector",
+                state.result_selector.as_ref(),
+            )
+        {
+            edited.result_selector = v;
+            changed = true;
+        }
+        if has(&[T::Task, T::Pass, T::Parallel, T::Map])
+            && let Some(v) = form.path(ui, "ResultPath", "/ResultPath", state.result_path.as_ref())
+        {
+            edited.result_path = v;
+            changed = true;
+        }
+        let shapes_output = has(&[
+            T::Task,
+            T::Pass,
+            T::Choice,
+            T::Wait,
+            T::Parallel,
+            T::Map,
+            T::Succeed,
+        ]);
+        if shapes_output
+            && let Some(v) = form.path(ui, "OutputPath", "/OutputPath", state.output_path.as_ref())
+        {
+            edited.output_path = v;
+            changed = true;
+        }
+    }
+    if has(&[T::Task, T::Pass, T::Choice, T::Wait, T::Parallel, T::Map])
+        && let Some(v) = form.json(ui, "Assign", "/Assign", state.assign.as_ref())
+    {
+        edited.assign = v;
+        changed = true;
     }
 
     // Error handling.
@@ -466,13 +597,17 @@ fn state_form(
             changed = true;
         }
         ui.separator();
-        let names = target.machine.state_names().filter(|n| *n != state.name).collect::<Vec<_>>();
+        let names = target
+            .machine
+            .state_names()
+            .filter(|n| *n != state.name)
+            .collect::<Vec<_>>();
         if catch_editor(ui, form, state, &mut edited, &names, jsonata) {
             changed = true;
         }
     }
     form.remaining_errors(ui);
-    changed.then_some(InspectorEdit::State(edited))
+    changed.then_some(InspectorEdit::State(Box::new(edited)))
 }
 
 fn single_pass(name: &str) -> StateMachine {
@@ -519,7 +654,11 @@ fn target_combo(
         .show_ui(ui, |ui| {
             ui.selectable_value(&mut value, None, "(none)");
             if let Some(missing) = current.filter(|c| !names.contains(c)) {
-                ui.selectable_value(&mut value, Some(missing.to_owned()), format!("{missing} (missing)"));
+                ui.selectable_value(
+                    &mut value,
+                    Some(missing.to_owned()),
+                    format!("{missing} (missing)"),
+                );
             }
             for name in names {
                 ui.selectable_value(&mut value, Some((*name).to_owned()), *name);
@@ -545,23 +684,48 @@ fn retry_editor(ui: &mut egui::Ui, form: &mut Form<'_>, state: &State, edited: &
                         remove = Some(index);
                     }
                 });
-                if let Some(v) = form.error_list(ui, &format!("Retrier {n} ErrorEquals"), &format!("{base}/ErrorEquals"), retrier.error_equals.as_ref()) {
+                if let Some(v) = form.error_list(
+                    ui,
+                    &format!("Retrier {n} ErrorEquals"),
+                    &format!("{base}/ErrorEquals"),
+                    retrier.error_equals.as_ref(),
+                ) {
                     out[index].error_equals = v;
                     changed = true;
                 }
-                if let Some(v) = form.number(ui, &format!("Retrier {n} IntervalSeconds"), &format!("{base}/IntervalSeconds"), retrier.interval_seconds.as_ref()) {
+                if let Some(v) = form.number(
+                    ui,
+                    &format!("Retrier {n} IntervalSeconds"),
+                    &format!("{base}/IntervalSeconds"),
+                    retrier.interval_seconds.as_ref(),
+                ) {
                     out[index].interval_seconds = v;
                     changed = true;
                 }
-                if let Some(v) = form.number(ui, &format!("Retrier {n} MaxAttempts"), &format!("{base}/MaxAttempts"), retrier.max_attempts.as_ref()) {
+                if let Some(v) = form.number(
+                    ui,
+                    &format!("Retrier {n} MaxAttempts"),
+                    &format!("{base}/MaxAttempts"),
+                    retrier.max_attempts.as_ref(),
+                ) {
                     out[index].max_attempts = v;
                     changed = true;
                 }
-                if let Some(v) = form.number(ui, &format!("Retrier {n} BackoffRate"), &format!("{base}/BackoffRate"), retrier.backoff_rate.as_ref()) {
+                if let Some(v) = form.number(
+                    ui,
+                    &format!("Retrier {n} BackoffRate"),
+                    &format!("{base}/BackoffRate"),
+                    retrier.backoff_rate.as_ref(),
+                ) {
                     out[index].backoff_rate = v;
                     changed = true;
                 }
-                if let Some(v) = form.number(ui, &format!("Retrier {n} MaxDelaySeconds"), &format!("{base}/MaxDelaySeconds"), retrier.max_delay_seconds.as_ref()) {
+                if let Some(v) = form.number(
+                    ui,
+                    &format!("Retrier {n} MaxDelaySeconds"),
+                    &format!("{base}/MaxDelaySeconds"),
+                    retrier.max_delay_seconds.as_ref(),
+                ) {
                     out[index].max_delay_seconds = v;
                     changed = true;
                 }
@@ -594,7 +758,9 @@ fn retry_editor(ui: &mut egui::Ui, form: &mut Form<'_>, state: &State, edited: &
         changed = true;
     }
     if changed {
-        edited.retry = (!out.is_empty() || state.retry.is_some()).then_some(out).filter(|o| !o.is_empty());
+        edited.retry = (!out.is_empty() || state.retry.is_some())
+            .then_some(out)
+            .filter(|o| !o.is_empty());
     }
     changed
 }
@@ -623,25 +789,51 @@ fn catch_editor(
                         remove = Some(index);
                     }
                 });
-                if let Some(v) = form.error_list(ui, &format!("Catcher {n} ErrorEquals"), &format!("{base}/ErrorEquals"), catcher.error_equals.as_ref()) {
+                if let Some(v) = form.error_list(
+                    ui,
+                    &format!("Catcher {n} ErrorEquals"),
+                    &format!("{base}/ErrorEquals"),
+                    catcher.error_equals.as_ref(),
+                ) {
                     out[index].error_equals = v;
                     changed = true;
                 }
-                if let Some(v) = target_combo(ui, &format!("Catcher {n} Next"), &format!("catch-next-{index}"), catcher.next.as_deref(), names) {
+                if let Some(v) = target_combo(
+                    ui,
+                    &format!("Catcher {n} Next"),
+                    &format!("catch-next-{index}"),
+                    catcher.next.as_deref(),
+                    names,
+                ) {
                     out[index].next = v;
                     changed = true;
                 }
                 form.errors(ui, &format!("{base}/Next"));
                 if jsonata {
-                    if let Some(v) = form.json(ui, &format!("Catcher {n} Output"), &format!("{base}/Output"), catcher.output.as_ref()) {
+                    if let Some(v) = form.json(
+                        ui,
+                        &format!("Catcher {n} Output"),
+                        &format!("{base}/Output"),
+                        catcher.output.as_ref(),
+                    ) {
                         out[index].output = v;
                         changed = true;
                     }
-                } else if let Some(v) = form.path(ui, &format!("Catcher {n} ResultPath"), &format!("{base}/ResultPath"), catcher.result_path.as_ref()) {
+                } else if let Some(v) = form.path(
+                    ui,
+                    &format!("Catcher {n} ResultPath"),
+                    &format!("{base}/ResultPath"),
+                    catcher.result_path.as_ref(),
+                ) {
                     out[index].result_path = v;
                     changed = true;
                 }
-                if let Some(v) = form.json(ui, &format!("Catcher {n} Assign"), &format!("{base}/Assign"), catcher.assign.as_ref()) {
+                if let Some(v) = form.json(
+                    ui,
+                    &format!("Catcher {n} Assign"),
+                    &format!("{base}/Assign"),
+                    catcher.assign.as_ref(),
+                ) {
                     out[index].assign = v;
                     changed = true;
                 }
@@ -672,12 +864,13 @@ impl Form<'_> {
     fn errors(&mut self, ui: &mut egui::Ui, field: &str) {
         let pointer = self.key(field);
         let nested = format!("{pointer}/");
-        let (here, rest): (Vec<&Diagnostic>, Vec<&Diagnostic>) = std::mem::take(&mut self.diagnostics)
-            .into_iter()
-            .partition(|d| d.pointer == pointer || d.pointer.starts_with(&nested));
+        let (here, rest): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
+            std::mem::take(&mut self.diagnostics)
+                .into_iter()
+                .partition(|d| d.pointer == pointer || d.pointer.starts_with(&nested));
         for diagnostic in here {
             let color = Theme::current(ui.ctx()).severity(diagnostic.severity);
-            ui.colored_label(color, format!("⚠ {}", diagnostic.message));
+            ui.colored_label(color, format!("• {}", diagnostic.message));
         }
         self.diagnostics = rest;
     }
@@ -690,15 +883,25 @@ impl Form<'_> {
         ui.separator();
         for diagnostic in std::mem::take(&mut self.diagnostics) {
             let color = Theme::current(ui.ctx()).severity(diagnostic.severity);
-            ui.colored_label(color, format!("⚠ {}", diagnostic.message));
+            ui.colored_label(color, format!("• {}", diagnostic.message));
         }
     }
 
     /// A single-line text field that commits on losing focus. Returns the new text when it
     /// differs from `current`.
-    fn text(&mut self, ui: &mut egui::Ui, label: &str, field: &str, current: &str) -> Option<String> {
+    fn text(
+        &mut self,
+        ui: &mut egui::Ui,
+        label: &str,
+        field: &str,
+        current: &str,
+    ) -> Option<String> {
         let key = self.key(field);
-        let mut text = self.drafts.get(&key).cloned().unwrap_or_else(|| current.to_owned());
+        let mut text = self
+            .drafts
+            .get(&key)
+            .cloned()
+            .unwrap_or_else(|| current.to_owned());
         let label_response = ui.label(label);
         let response = ui
             .add(egui::TextEdit::singleline(&mut text).desired_width(f32::INFINITY))
@@ -719,13 +922,25 @@ impl Form<'_> {
     }
 
     /// A text field for an optional string: empty means absent.
-    fn optional_text(&mut self, ui: &mut egui::Ui, label: &str, field: &str, current: Option<&str>) -> Option<Option<String>> {
+    fn optional_text(
+        &mut self,
+        ui: &mut egui::Ui,
+        label: &str,
+        field: &str,
+        current: Option<&str>,
+    ) -> Option<Option<String>> {
         self.text(ui, label, field, current.unwrap_or_default())
             .map(|t| (!t.is_empty()).then_some(t))
     }
 
     /// A path field where `null` is meaningful: empty is absent, `null` is JSON null.
-    fn path(&mut self, ui: &mut egui::Ui, label: &str, field: &str, current: Option<&NullablePath>) -> Option<Option<NullablePath>> {
+    fn path(
+        &mut self,
+        ui: &mut egui::Ui,
+        label: &str,
+        field: &str,
+        current: Option<&NullablePath>,
+    ) -> Option<Option<NullablePath>> {
         let shown = match current {
             None => String::new(),
             Some(NullablePath::Null) => "null".to_owned(),
@@ -740,7 +955,13 @@ impl Form<'_> {
 
     /// A number field; text that is not a number is kept as an expression (JSONata `{% %}` or a
     /// `${...}` placeholder), which validation then judges.
-    fn number(&mut self, ui: &mut egui::Ui, label: &str, field: &str, current: Option<&NumberOr>) -> Option<Option<NumberOr>> {
+    fn number(
+        &mut self,
+        ui: &mut egui::Ui,
+        label: &str,
+        field: &str,
+        current: Option<&NumberOr>,
+    ) -> Option<Option<NumberOr>> {
         let shown = match current {
             None => String::new(),
             Some(NumberOr::Number(n)) => n.to_string(),
@@ -759,7 +980,13 @@ impl Form<'_> {
     }
 
     /// A comma-separated list of error names (`ErrorEquals`).
-    fn error_list(&mut self, ui: &mut egui::Ui, label: &str, field: &str, current: Option<&Vec<String>>) -> Option<Option<Vec<String>>> {
+    fn error_list(
+        &mut self,
+        ui: &mut egui::Ui,
+        label: &str,
+        field: &str,
+        current: Option<&Vec<String>>,
+    ) -> Option<Option<Vec<String>>> {
         let shown = current.map(|v| v.join(", ")).unwrap_or_default();
         self.text(ui, label, field, &shown).map(|t| {
             let items: Vec<String> = t
@@ -773,12 +1000,22 @@ impl Form<'_> {
 
     /// An inline JSON editor validated as you type. Empty text removes the field. Text that does
     /// not parse stays in the editor, with the error under it, until it parses.
-    fn json(&mut self, ui: &mut egui::Ui, label: &str, field: &str, current: Option<&Value>) -> Option<Option<Value>> {
+    fn json(
+        &mut self,
+        ui: &mut egui::Ui,
+        label: &str,
+        field: &str,
+        current: Option<&Value>,
+    ) -> Option<Option<Value>> {
         let key = self.key(field);
         let current_text = current
             .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
             .unwrap_or_default();
-        let mut text = self.drafts.get(&key).cloned().unwrap_or_else(|| current_text.clone());
+        let mut text = self
+            .drafts
+            .get(&key)
+            .cloned()
+            .unwrap_or_else(|| current_text.clone());
         let label_response = ui.label(label);
         let rows = text.lines().count().clamp(1, 12);
         let response = ui

@@ -44,22 +44,70 @@ pub enum Service {
 
 /// Every palette entry, in display order: flow states first, then services.
 pub const ENTRIES: &[PaletteEntry] = &[
-    flow(StateType::Task, "Task", "Run work: a Lambda, a service API or an activity"),
-    flow(StateType::Pass, "Pass", "Pass input to output, optionally shaping it"),
+    flow(
+        StateType::Task,
+        "Task",
+        "Run work: a Lambda, a service API or an activity",
+    ),
+    flow(
+        StateType::Pass,
+        "Pass",
+        "Pass input to output, optionally shaping it",
+    ),
     flow(StateType::Choice, "Choice", "Branch on conditions"),
-    flow(StateType::Wait, "Wait", "Wait for a time or until a timestamp"),
-    flow(StateType::Parallel, "Parallel", "Run branches at the same time"),
+    flow(
+        StateType::Wait,
+        "Wait",
+        "Wait for a time or until a timestamp",
+    ),
+    flow(
+        StateType::Parallel,
+        "Parallel",
+        "Run branches at the same time",
+    ),
     flow(StateType::Map, "Map", "Run the same steps for each item"),
     flow(StateType::Succeed, "Succeed", "Stop successfully"),
     flow(StateType::Fail, "Fail", "Stop with an error"),
-    service(Service::LambdaInvoke, "Lambda Invoke", "Invoke a Lambda function"),
-    service(Service::GlueStartJobRunSync, "Glue StartJobRun.sync", "Run a Glue job and wait for it"),
-    service(Service::SnsPublish, "SNS Publish", "Publish a message to a topic"),
-    service(Service::SqsSendMessage, "SQS SendMessage", "Send a message to a queue"),
-    service(Service::DynamoDbPutItem, "DynamoDB PutItem", "Write an item to a table"),
-    service(Service::DynamoDbGetItem, "DynamoDB GetItem", "Read an item from a table"),
-    service(Service::EcsRunTaskSync, "ECS RunTask.sync", "Run an ECS task and wait for it"),
-    service(Service::EventBridgePutEvents, "EventBridge PutEvents", "Send events to a bus"),
+    service(
+        Service::LambdaInvoke,
+        "Lambda Invoke",
+        "Invoke a Lambda function",
+    ),
+    service(
+        Service::GlueStartJobRunSync,
+        "Glue StartJobRun.sync",
+        "Run a Glue job and wait for it",
+    ),
+    service(
+        Service::SnsPublish,
+        "SNS Publish",
+        "Publish a message to a topic",
+    ),
+    service(
+        Service::SqsSendMessage,
+        "SQS SendMessage",
+        "Send a message to a queue",
+    ),
+    service(
+        Service::DynamoDbPutItem,
+        "DynamoDB PutItem",
+        "Write an item to a table",
+    ),
+    service(
+        Service::DynamoDbGetItem,
+        "DynamoDB GetItem",
+        "Read an item from a table",
+    ),
+    service(
+        Service::EcsRunTaskSync,
+        "ECS RunTask.sync",
+        "Run an ECS task and wait for it",
+    ),
+    service(
+        Service::EventBridgePutEvents,
+        "EventBridge PutEvents",
+        "Send events to a bus",
+    ),
     service(
         Service::StepFunctionsStartExecution,
         "Step Functions StartExecution",
@@ -142,7 +190,10 @@ fn flow_state(name: &str, state_type: StateType, jsonata: bool) -> State {
             wait.seconds = Some(NumberOr::int(5));
         }
         StateKind::Parallel(parallel) => {
-            parallel.branches = Some(vec![single_pass_machine("Branch 1"), single_pass_machine("Branch 2")]);
+            parallel.branches = Some(vec![
+                single_pass_machine("Branch 1"),
+                single_pass_machine("Branch 2"),
+            ]);
         }
         StateKind::Map(map) => {
             map.processor = Some(Box::new(single_pass_machine("Process item")));
@@ -157,7 +208,10 @@ fn flow_state(name: &str, state_type: StateType, jsonata: bool) -> State {
             fail.error = Some("States.Failed".to_owned());
             fail.cause = Some("Describe what went wrong".to_owned());
         }
-        StateKind::Pass(_) | StateKind::Succeed | StateKind::Unknown | StateKind::NotAnObject(_) => {}
+        StateKind::Pass(_)
+        | StateKind::Succeed
+        | StateKind::Unknown
+        | StateKind::NotAnObject(_) => {}
     }
     if needs_transition(state_type) {
         state.end = Some(true);
@@ -168,7 +222,10 @@ fn flow_state(name: &str, state_type: StateType, jsonata: bool) -> State {
 /// Whether a state of this type needs `Next` or `End` (Choice, Succeed and Fail do not).
 #[must_use]
 pub fn needs_transition(state_type: StateType) -> bool {
-    !matches!(state_type, StateType::Choice | StateType::Succeed | StateType::Fail)
+    !matches!(
+        state_type,
+        StateType::Choice | StateType::Succeed | StateType::Fail
+    )
 }
 
 fn single_pass_machine(state_name: &str) -> graph_model::StateMachine {
@@ -198,15 +255,17 @@ fn service_state(name: &str, service: Service, jsonata: bool) -> State {
             (format!("{key}.$"), Value::String(path.to_owned()))
         }
     };
-    let object = |pairs: Vec<(String, Value)>| -> Value {
-        Value::Object(pairs.into_iter().collect())
-    };
+    let object =
+        |pairs: Vec<(String, Value)>| -> Value { Value::Object(pairs.into_iter().collect()) };
     let literal = |key: &str, value: Value| (key.to_owned(), value);
     let (resource, payload) = match service {
         Service::LambdaInvoke => (
             "arn:aws:states:::lambda:invoke",
             object(vec![
-                literal("FunctionName", json!("arn:aws:lambda:us-east-1:123456789012:function:my-function")),
+                literal(
+                    "FunctionName",
+                    json!("arn:aws:lambda:us-east-1:123456789012:function:my-function"),
+                ),
                 from_input("Payload", "$", "$states.input"),
             ]),
         ),
@@ -217,14 +276,20 @@ fn service_state(name: &str, service: Service, jsonata: bool) -> State {
         Service::SnsPublish => (
             "arn:aws:states:::sns:publish",
             object(vec![
-                literal("TopicArn", json!("arn:aws:sns:us-east-1:123456789012:my-topic")),
+                literal(
+                    "TopicArn",
+                    json!("arn:aws:sns:us-east-1:123456789012:my-topic"),
+                ),
                 from_input("Message", "$", "$string($states.input)"),
             ]),
         ),
         Service::SqsSendMessage => (
             "arn:aws:states:::sqs:sendMessage",
             object(vec![
-                literal("QueueUrl", json!("https://sqs.us-east-1.amazonaws.com/123456789012/my-queue")),
+                literal(
+                    "QueueUrl",
+                    json!("https://sqs.us-east-1.amazonaws.com/123456789012/my-queue"),
+                ),
                 from_input("MessageBody", "$", "$states.input"),
             ]),
         ),
@@ -232,30 +297,42 @@ fn service_state(name: &str, service: Service, jsonata: bool) -> State {
             "arn:aws:states:::dynamodb:putItem",
             object(vec![
                 literal("TableName", json!("my-table")),
-                literal("Item", if jsonata {
-                    json!({"id": {"S": "{% $states.input.id %}"}})
-                } else {
-                    json!({"id": {"S.$": "$.id"}})
-                }),
+                literal(
+                    "Item",
+                    if jsonata {
+                        json!({"id": {"S": "{% $states.input.id %}"}})
+                    } else {
+                        json!({"id": {"S.$": "$.id"}})
+                    },
+                ),
             ]),
         ),
         Service::DynamoDbGetItem => (
             "arn:aws:states:::dynamodb:getItem",
             object(vec![
                 literal("TableName", json!("my-table")),
-                literal("Key", if jsonata {
-                    json!({"id": {"S": "{% $states.input.id %}"}})
-                } else {
-                    json!({"id": {"S.$": "$.id"}})
-                }),
+                literal(
+                    "Key",
+                    if jsonata {
+                        json!({"id": {"S": "{% $states.input.id %}"}})
+                    } else {
+                        json!({"id": {"S.$": "$.id"}})
+                    },
+                ),
             ]),
         ),
         Service::EcsRunTaskSync => (
             "arn:aws:states:::ecs:runTask.sync",
             object(vec![
                 literal("LaunchType", json!("FARGATE")),
-                literal("Cluster", json!("arn:aws:ecs:us-east-1:123456789012:cluster/my-cluster")),
-                literal("TaskDefinition", json!("arn:aws:ecs:us-east-1:123456789012:task-definition/my-task:1")),
+                literal(
+                    "Cluster",
+                    json!("arn:aws:ecs:us-east-1:123456789012:cluster/my-cluster"),
+                ),
+                literal(
+                    "TaskDefinition",
+                    json!("arn:aws:ecs:us-east-1:123456789012:task-definition/my-task:1"),
+                ),
             ]),
         ),
         Service::EventBridgePutEvents => (
@@ -268,7 +345,10 @@ fn service_state(name: &str, service: Service, jsonata: bool) -> State {
         Service::StepFunctionsStartExecution => (
             "arn:aws:states:::states:startExecution.sync:2",
             object(vec![
-                literal("StateMachineArn", json!("arn:aws:states:us-east-1:123456789012:stateMachine:my-child")),
+                literal(
+                    "StateMachineArn",
+                    json!("arn:aws:states:us-east-1:123456789012:stateMachine:my-child"),
+                ),
                 from_input("Input", "$", "$states.input"),
             ]),
         ),
@@ -277,7 +357,10 @@ fn service_state(name: &str, service: Service, jsonata: bool) -> State {
             object(vec![
                 literal("ApiEndpoint", json!("https://api.example.com/items")),
                 literal("Method", json!("GET")),
-                literal("Authentication", json!({"ConnectionArn": "arn:aws:events:us-east-1:123456789012:connection/my-connection/0000"})),
+                literal(
+                    "Authentication",
+                    json!({"ConnectionArn": "arn:aws:events:us-east-1:123456789012:connection/my-connection/0000"}),
+                ),
             ]),
         ),
         Service::SdkAction => (
@@ -335,7 +418,15 @@ pub fn palette_ui<P: std::any::Any + Send + Sync>(
             let button = egui::Button::new(entry.label).sense(egui::Sense::click_and_drag());
             let response = ui
                 .add_sized([ui.available_width(), 0.0], button)
-                .on_hover_text(format!("{} (click to add after the selection, or drag onto the canvas)", entry.hint));
+                .on_hover_text(format!(
+                    "{} (click to add after the selection, or drag onto the canvas)",
+                    entry.hint
+                ));
+            // The accessible name says what the button does, and keeps it apart from a canvas
+            // state that happens to carry the same name.
+            let accessible = format!("Add {}", entry.label);
+            response
+                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &accessible));
             if response.drag_started() {
                 response.dnd_set_drag_payload(drag_payload(entry.template));
             }
@@ -364,18 +455,27 @@ mod tests {
                 let again = graph_model::StateMachine::from_value(&machine.to_value())
                     .expect("a machine is an object");
                 assert_eq!(again.to_value(), machine.to_value(), "{}", entry.label);
-                assert_eq!(again.state(&name).map(|s| s.state_type()), Some(state.state_type()));
+                assert_eq!(
+                    again.state(&name).map(|s| s.state_type()),
+                    Some(state.state_type())
+                );
             }
         }
     }
 
     #[test]
     fn service_names_are_camel_cased_labels() {
-        assert_eq!(Template::Service(Service::LambdaInvoke).base_name(), "LambdaInvoke");
+        assert_eq!(
+            Template::Service(Service::LambdaInvoke).base_name(),
+            "LambdaInvoke"
+        );
         assert_eq!(
             Template::Service(Service::GlueStartJobRunSync).base_name(),
             "GlueStartJobRunSync"
         );
-        assert_eq!(unique_name("Pass", |n| n == "Pass" || n == "Pass 2"), "Pass 3");
+        assert_eq!(
+            unique_name("Pass", |n| n == "Pass" || n == "Pass 2"),
+            "Pass 3"
+        );
     }
 }

@@ -28,7 +28,9 @@ pub fn problems_ui<'d>(
             if let Some(message) = syntax_error {
                 ui.colored_label(
                     theme.error,
-                    format!("error  code view: {message} (the canvas shows the last valid definition)"),
+                    format!(
+                        "error  code view: {message} (the canvas shows the last valid definition)"
+                    ),
                 );
             }
             if diagnostics.is_empty() && syntax_error.is_none() {

@@ -1,0 +1,92 @@
+//! Frame cost of the simulator pane while it runs the 10,000-item Map benchmark
+//! (tests/data/bench/map10k.asl.json): each frame draws the pane and advances the run by one slice.
+//! The pane must keep every frame under 16 ms of CPU time, indexing of the finished history included.
+//!
+//! `cargo bench -p asl-studio --bench sim_frame` reports the time of a whole run frame by frame, and
+//! prints the slowest frame and the frame count of the last run.
+
+use std::time::Duration;
+
+use asl_studio::canvas::Selection;
+use asl_studio::simulate::SimulatorPane;
+use criterion::{Criterion, criterion_group, criterion_main};
+use graph_model::{Document, StateMachine};
+use serde_json::Value;
+use web_time::Instant;
+
+/// A 60 Hz frame.
+const FRAME_LIMIT: Duration = Duration::from_millis(16);
+
+fn load(path: &str) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|error| panic!("cannot read {path}: {error}"));
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{path} is not JSON: {error}"))
+}
+
+/// Runs the benchmark definition in the pane, one egui frame at a time; returns the total time and
+/// the slowest frame.
+fn run_in_frames(doc: &Document, input: &str) -> (Duration, Duration, usize) {
+    let ctx = egui::Context::default();
+    let mut pane = SimulatorPane::new();
+    // Express: a 10,000-item inline Map writes more events than a Standard history may hold.
+    pane.load_sidecar(&serde_json::json!({"executionType": "EXPRESS"}));
+    pane.set_input_text(input);
+    let selection = Selection::default();
+    let mut started = false;
+    let mut slowest = Duration::ZERO;
+    let mut total = Duration::ZERO;
+    let mut frames = 0;
+    loop {
+        let raw = egui::RawInput { screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1400.0, 500.0))), ..Default::default() };
+        let frame_start = Instant::now();
+        let _output = ctx.run_ui(raw, |ui| {
+            if !started {
+                pane.run(doc);
+                started = true;
+            }
+            let _actions = pane.ui(ui, doc, &selection);
+        });
+        let frame = frame_start.elapsed();
+        slowest = slowest.max(frame);
+        total += frame;
+        frames += 1;
+        if !pane.is_running() {
+            break;
+        }
+    }
+    assert!(pane.result().is_some_and(|result| result.status == simulator::Status::Succeeded), "the run succeeds");
+    (total, slowest, frames)
+}
+
+fn sim_frame(c: &mut Criterion) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let definition = load(&format!("{root}/../tests/data/bench/map10k.asl.json"));
+    let input = load(&format!("{root}/../tests/data/bench/map10k.input.json"));
+    let machine = StateMachine::from_value(&definition).expect("the benchmark definition is an object");
+    let doc = Document::new(machine);
+    let input_text = input.to_string();
+    let mut group = c.benchmark_group("sim_frame");
+    group.sample_size(10);
+    let mut worst = Duration::ZERO;
+    let mut last_frames = 0;
+    group.bench_function("map10k_run_in_pane", |b| {
+        b.iter_custom(|iterations| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iterations {
+                let (run_total, slowest, frames) = run_in_frames(&doc, &input_text);
+                total += run_total;
+                worst = worst.max(slowest);
+                last_frames = frames;
+            }
+            total
+        });
+    });
+    group.finish();
+    #[allow(clippy::print_stderr, reason = "the benchmark's verdict is its output")]
+    {
+        eprintln!("sim_frame: slowest frame {worst:?} over runs of {last_frames} frames (limit {FRAME_LIMIT:?})");
+    }
+    assert!(worst < FRAME_LIMIT, "a frame took {worst:?}, over the {FRAME_LIMIT:?} budget");
+}
+
+criterion_group!(benches, sim_frame);
+criterion_main!(benches);

@@ -1,0 +1,478 @@
+//! The designer driven as a user would, through egui_kittest: widgets are found by their
+//! accessible names, clicked and typed into; the document, the code view and exported files are
+//! checked against expectations.
+
+use std::path::{Path, PathBuf};
+
+use asl_studio::files::{FileStore, MemoryFiles, NativeFiles, ScriptedDialogs};
+use asl_studio::{StartSource, StudioApp};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+/// The disk, without the recovery file (a real one from a crashed session must not leak into a
+/// test, nor a test's into the user's next session).
+struct DiskWithoutRecovery;
+
+impl FileStore for DiskWithoutRecovery {
+    fn read_text(&self, path: &Path) -> std::io::Result<String> {
+        NativeFiles.read_text(path)
+    }
+    fn write_atomic(&self, path: &Path, text: &str) -> std::io::Result<()> {
+        NativeFiles.write_atomic(path, text)
+    }
+    fn remove(&self, path: &Path) -> std::io::Result<()> {
+        NativeFiles.remove(path)
+    }
+    fn recovery_path(&self) -> Option<PathBuf> {
+        None
+    }
+}
+
+fn app_harness(source: StartSource) -> Harness<'static, StudioApp> {
+    Harness::builder()
+        .with_size([1400.0, 860.0])
+        .with_theme(egui::Theme::Light)
+        // The canvas draws state-type icons that the bundled test fonts may not have.
+        .allow_missing_glyphs()
+        .build_eframe(|cc| {
+            StudioApp::with_platform(
+                Some(cc),
+                source,
+                Box::new(DiskWithoutRecovery),
+                Box::new(ScriptedDialogs::default()),
+            )
+        })
+}
+
+fn names(harness: &Harness<'_, StudioApp>) -> Vec<String> {
+    harness
+        .state()
+        .document()
+        .root()
+        .state_names()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Replaces the text of a focused text field: select all, then type.
+fn retype(harness: &mut Harness<'_, StudioApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run();
+    harness.get_by_label(label).type_text(text);
+    harness.run();
+}
+
+fn commit(harness: &mut Harness<'_, StudioApp>) {
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+}
+
+fn temp_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("asl-studio-ui-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/corpus/real")
+}
+
+#[test]
+fn the_sample_opens_valid_with_every_state_on_the_canvas() {
+    let mut harness = app_harness(StartSource::Sample);
+    harness.run();
+    let app = harness.state();
+    assert_eq!(
+        names(&harness),
+        [
+            "DownloadFile",
+            "TransformFile",
+            "NotifyFailure",
+            "Cleanup",
+            "DidTransformFail",
+            "PipelineFailed",
+            "PipelineSucceeded"
+        ]
+    );
+    let errors: Vec<_> = app
+        .diagnostics()
+        .iter()
+        .filter(|d| d.severity == graph_model::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(app.window_title(), "etl-pipeline.asl.json — ASL Studio");
+    for name in [
+        "DownloadFile",
+        "TransformFile",
+        "NotifyFailure",
+        "Cleanup",
+        "PipelineFailed",
+    ] {
+        harness.get_by_role_and_label(Role::Button, name);
+    }
+    // Both the success path and the failure path reach Cleanup.
+    let root = harness.state().document().root();
+    let transform = root.state("TransformFile").expect("in the sample");
+    assert_eq!(transform.next.as_deref(), Some("Cleanup"));
+    assert_eq!(
+        root.state("NotifyFailure").and_then(|s| s.next.as_deref()),
+        Some("Cleanup")
+    );
+}
+
+#[test]
+fn build_a_workflow_edit_it_everywhere_undo_copy_paste_and_export() {
+    let mut harness = app_harness(StartSource::Empty);
+    harness.run();
+
+    // Build from the palette: each click adds after the selection and links it.
+    harness.get_by_label("Add Pass").click();
+    harness.run();
+    assert_eq!(names(&harness), ["Pass"]);
+
+    // Rename inline with F2.
+    harness.key_press(egui::Key::F2);
+    harness.run();
+    retype(&mut harness, "New name", "Prepare");
+    commit(&mut harness);
+    assert_eq!(names(&harness), ["Prepare"]);
+
+    harness.get_by_label("Add Wait").click();
+    harness.run();
+    harness.get_by_label("Add Succeed").click();
+    harness.run();
+    assert_eq!(names(&harness), ["Prepare", "Wait", "Succeed"]);
+    let root = harness.state().document().root();
+    assert_eq!(
+        root.state("Prepare").and_then(|s| s.next.as_deref()),
+        Some("Wait")
+    );
+    assert_eq!(
+        root.state("Wait").and_then(|s| s.next.as_deref()),
+        Some("Succeed")
+    );
+
+    // Edit a field in the inspector: select Wait on the canvas, change Seconds.
+    harness.get_by_role_and_label(Role::Button, "Wait").click();
+    harness.run();
+    retype(&mut harness, "Seconds", "10");
+    commit(&mut harness);
+    let seconds = |h: &Harness<'_, StudioApp>| {
+        h.state().document().root().to_value()["States"]["Wait"]["Seconds"].clone()
+    };
+    assert_eq!(seconds(&harness), 10);
+
+    // Edit in the code view: the text follows the document, and a valid edit flows back.
+    let code = harness.state().code_text().to_owned();
+    assert!(code.contains("\"Seconds\": 10"), "{code}");
+    let edited = code.replacen(
+        "\"Comment\": \"A new state machine\"",
+        "\"Comment\": \"Prepare, wait, done\"",
+        1,
+    );
+    assert_ne!(edited, code);
+    retype(&mut harness, "ASL text", &edited);
+    assert_eq!(
+        harness.state().document().root().comment.as_deref(),
+        Some("Prepare, wait, done")
+    );
+
+    // Undo and redo across code, inspector and canvas edits (Escape leaves the text first, so
+    // the keys go to the designer, not to the text field's own undo).
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run();
+    assert_eq!(
+        harness.state().document().root().comment.as_deref(),
+        Some("A new state machine")
+    );
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run();
+    assert_eq!(seconds(&harness), 5);
+    harness.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::Z,
+    );
+    harness.run();
+    assert_eq!(seconds(&harness), 10);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Y);
+    harness.run();
+    assert_eq!(
+        harness.state().document().root().comment.as_deref(),
+        Some("Prepare, wait, done")
+    );
+
+    // Copy the Wait state as ASL JSON through the clipboard, then paste it.
+    harness.get_by_role_and_label(Role::Button, "Wait").click();
+    harness.run();
+    harness.event(egui::Event::Copy);
+    harness.step();
+    let copied = harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        });
+    let copied = copied.expect("copy puts text on the system clipboard");
+    harness.run();
+    let fragment: serde_json::Value =
+        serde_json::from_str(&copied).expect("the clipboard holds ASL JSON");
+    assert_eq!(fragment["States"]["Wait"]["Seconds"], 10);
+    harness.event(egui::Event::Paste(copied));
+    harness.run();
+    assert_eq!(names(&harness).len(), 4, "{:?}", names(&harness));
+
+    // Export as ASL JSON to a file chosen in the (scripted) save dialog, and compare.
+    let dir = temp_dir("export");
+    let exported = dir.join("built.asl.json");
+    harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
+        open_answers: Vec::new(),
+        save_answers: vec![exported.clone()],
+    }));
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label_contains("Export as ASL JSON").click();
+    harness.run();
+    let text = std::fs::read_to_string(&exported).expect("the export was written");
+    let expected_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected/built.asl.json");
+    if std::env::var_os("UPDATE_EXPECTED").is_some() {
+        std::fs::write(&expected_path, &text).expect("write expected");
+    }
+    let expected = std::fs::read_to_string(&expected_path).expect("expected file");
+    assert_eq!(text, expected);
+    assert!(
+        harness.state().window_title().contains('*'),
+        "an export is not a save"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn text_with_errors_never_blocks_and_a_fix_is_one_undoable_step() {
+    let mut harness = app_harness(StartSource::Sample);
+    harness.run();
+    let before = harness.state().document().revision();
+    let broken = harness
+        .state()
+        .code_text()
+        .replacen("\"StartAt\"", "\"StartAt\" ", 1)
+        .replacen("{", "{{", 1);
+    retype(&mut harness, "ASL text", &broken);
+    // The canvas keeps the last valid graph; the typed text is kept as is.
+    assert_eq!(harness.state().document().revision(), before);
+    assert_eq!(harness.state().code_text(), broken);
+    harness.get_by_label_contains("code view:");
+    let fixed = broken
+        .replacen("{{", "{", 1)
+        .replacen("\"Cleanup\"", "\"CleanUp\"", 100);
+    retype(&mut harness, "ASL text", &fixed);
+    assert!(harness.state().document().root().contains("CleanUp"));
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run();
+    assert!(harness.state().document().root().contains("Cleanup"));
+}
+
+#[test]
+fn clicking_a_problem_selects_its_state() {
+    let text = r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Missing"}, "B": {"Type": "Succeed"}}}"#;
+    let mut harness = app_harness(StartSource::Text {
+        name: "broken.asl.json".to_owned(),
+        text: text.to_owned(),
+    });
+    harness.run();
+    let diagnostic = harness
+        .state()
+        .diagnostics()
+        .iter()
+        .find(|d| d.pointer == "/States/A/Next")
+        .cloned()
+        .expect("a missing transition target is reported at its field");
+    harness.get_by_label_contains(&diagnostic.message).click();
+    harness.run();
+    let selected: Vec<_> = harness
+        .state()
+        .selection()
+        .states
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    assert_eq!(selected, ["A"]);
+}
+
+#[test]
+fn closing_with_unsaved_changes_asks_first() {
+    let mut harness = app_harness(StartSource::Sample);
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "Cleanup")
+        .click();
+    harness.run();
+    harness.key_press(egui::Key::Delete);
+    harness.run();
+    assert!(!harness.state().document().root().contains("Cleanup"));
+    assert!(
+        harness
+            .state()
+            .window_title()
+            .starts_with("etl-pipeline.asl.json*")
+    );
+    harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    harness.run();
+    harness.get_by_label("Unsaved changes");
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    assert!(harness.query_by_label("Unsaved changes").is_none());
+}
+
+#[test]
+fn every_real_corpus_file_opens_without_a_panic() {
+    let mut harness = app_harness(StartSource::Empty);
+    harness.run();
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut stack = vec![corpus_dir()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("corpus folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() > 250, "found {} files", files.len());
+    let mut opened = 0;
+    for path in &files {
+        let text = std::fs::read_to_string(path).expect("utf-8 corpus file");
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("x.json")
+            .to_owned();
+        *harness.state_mut() = StudioApp::with_platform(
+            None,
+            StartSource::Text { name, text },
+            Box::new(MemoryFiles::default()),
+            Box::new(ScriptedDialogs::default()),
+        );
+        harness.run_steps(2);
+        if harness.state().document().root().total_states() > 0 {
+            opened += 1;
+        }
+    }
+    assert_eq!(
+        opened,
+        files.len(),
+        "every real definition opens with its states"
+    );
+}
+
+#[test]
+fn the_sample_canvas_looks_the_same() {
+    let mut harness = app_harness(StartSource::Sample);
+    harness.state_mut().show_code = false;
+    harness.run();
+    harness.snapshot("sample_light");
+}
+
+/// Memory files with a recovery file, as the desktop keeps one in the OS data folder.
+struct MemoryWithRecovery(MemoryFiles);
+
+impl FileStore for MemoryWithRecovery {
+    fn read_text(&self, path: &Path) -> std::io::Result<String> {
+        self.0.read_text(path)
+    }
+    fn write_atomic(&self, path: &Path, text: &str) -> std::io::Result<()> {
+        self.0.write_atomic(path, text)
+    }
+    fn remove(&self, path: &Path) -> std::io::Result<()> {
+        self.0.remove(path)
+    }
+    fn recovery_path(&self) -> Option<PathBuf> {
+        Some(PathBuf::from("/recovery.json"))
+    }
+}
+
+#[test]
+fn work_left_in_the_recovery_file_is_offered_at_start() {
+    let files = MemoryFiles::default();
+    let record = serde_json::json!({
+        "name": "orders.asl.json",
+        "definition": {"StartAt": "Charge", "States": {"Charge": {"Type": "Pass", "End": true}}}
+    });
+    files
+        .write_atomic(Path::new("/recovery.json"), &record.to_string())
+        .expect("memory write");
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 860.0])
+        .allow_missing_glyphs()
+        .build_eframe(move |cc| {
+            StudioApp::with_platform(
+                Some(cc),
+                StartSource::Sample,
+                Box::new(MemoryWithRecovery(files)),
+                Box::new(ScriptedDialogs::default()),
+            )
+        });
+    harness.run();
+    harness.get_by_label("Recover unsaved work?");
+    harness.get_by_label("Recover").click();
+    harness.run();
+    assert_eq!(names(&harness), ["Charge"]);
+}
+
+#[test]
+fn save_writes_the_file_and_clears_the_unsaved_mark() {
+    let dir = temp_dir("save");
+    let target = dir.join("etl.asl.json");
+    let mut harness = app_harness(StartSource::Sample);
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "NotifyFailure")
+        .click();
+    harness.run();
+    retype(&mut harness, "Comment", "Tell the team");
+    commit(&mut harness);
+    assert!(harness.state().window_title().contains('*'));
+    harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
+        open_answers: Vec::new(),
+        save_answers: vec![target.clone()],
+    }));
+    // The sample has no file yet, so Ctrl+S asks where to save.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    harness.run();
+    assert_eq!(harness.state().file_path(), Some(target.as_path()));
+    assert!(!harness.state().window_title().contains('*'));
+    let saved = std::fs::read_to_string(&target).expect("saved");
+    let value: serde_json::Value = serde_json::from_str(&saved).expect("JSON");
+    assert_eq!(value["States"]["NotifyFailure"]["Comment"], "Tell the team");
+    // Untouched states keep the sample's own text.
+    assert!(saved.contains(
+        "\"Comment\": \"A Lambda function fetches the source file into the staging bucket.\""
+    ));
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -18,7 +18,8 @@ use web_time::Instant;
 const FRAME_LIMIT: Duration = Duration::from_millis(16);
 
 fn load(path: &str) -> Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|error| panic!("cannot read {path}: {error}"));
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|error| panic!("cannot read {path}: {error}"));
     serde_json::from_str(&text).unwrap_or_else(|error| panic!("{path} is not JSON: {error}"))
 }
 
@@ -36,7 +37,13 @@ fn run_in_frames(doc: &Document, input: &str) -> (Duration, Duration, usize) {
     let mut total = Duration::ZERO;
     let mut frames = 0;
     loop {
-        let raw = egui::RawInput { screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1400.0, 500.0))), ..Default::default() };
+        let raw = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(1400.0, 500.0),
+            )),
+            ..Default::default()
+        };
         let frame_start = Instant::now();
         let _output = ctx.run_ui(raw, |ui| {
             if !started {
@@ -53,7 +60,11 @@ fn run_in_frames(doc: &Document, input: &str) -> (Duration, Duration, usize) {
             break;
         }
     }
-    assert!(pane.result().is_some_and(|result| result.status == simulator::Status::Succeeded), "the run succeeds");
+    assert!(
+        pane.result()
+            .is_some_and(|result| result.status == simulator::Status::Succeeded),
+        "the run succeeds"
+    );
     (total, slowest, frames)
 }
 
@@ -61,7 +72,8 @@ fn sim_frame(c: &mut Criterion) {
     let root = env!("CARGO_MANIFEST_DIR");
     let definition = load(&format!("{root}/../tests/data/bench/map10k.asl.json"));
     let input = load(&format!("{root}/../tests/data/bench/map10k.input.json"));
-    let machine = StateMachine::from_value(&definition).expect("the benchmark definition is an object");
+    let machine =
+        StateMachine::from_value(&definition).expect("the benchmark definition is an object");
     let doc = Document::new(machine);
     let input_text = input.to_string();
     let mut group = c.benchmark_group("sim_frame");
@@ -83,9 +95,14 @@ fn sim_frame(c: &mut Criterion) {
     group.finish();
     #[allow(clippy::print_stderr, reason = "the benchmark's verdict is its output")]
     {
-        eprintln!("sim_frame: slowest frame {worst:?} over runs of {last_frames} frames (limit {FRAME_LIMIT:?})");
+        eprintln!(
+            "sim_frame: slowest frame {worst:?} over runs of {last_frames} frames (limit {FRAME_LIMIT:?})"
+        );
     }
-    assert!(worst < FRAME_LIMIT, "a frame took {worst:?}, over the {FRAME_LIMIT:?} budget");
+    assert!(
+        worst < FRAME_LIMIT,
+        "a frame took {worst:?}, over the {FRAME_LIMIT:?} budget"
+    );
 }
 
 criterion_group!(benches, sim_frame);

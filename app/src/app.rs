@@ -117,6 +117,9 @@ pub struct StudioApp {
     pub show_code: bool,
     show_problems: bool,
     show_history: bool,
+    /// Whether the simulator pane is shown (Ctrl+R / F5 open it and run).
+    show_simulator: bool,
+    simulator: crate::simulate::SimulatorPane,
     modal: Option<Modal>,
     status: Option<String>,
     rename: Option<Rename>,
@@ -178,6 +181,8 @@ impl StudioApp {
             show_code: true,
             show_problems: true,
             show_history: false,
+            show_simulator: false,
+            simulator: crate::simulate::SimulatorPane::new(),
             modal: None,
             status: None,
             rename: None,
@@ -1007,7 +1012,7 @@ impl StudioApp {
             .collect();
         CanvasOverlay {
             diagnostics,
-            run: None,
+            run: self.simulator.overlay().cloned(),
         }
     }
 
@@ -1102,6 +1107,7 @@ impl StudioApp {
             ui.toggle_value(&mut self.show_code, "Code");
             ui.toggle_value(&mut self.show_history, "History");
             ui.toggle_value(&mut self.show_problems, "Problems");
+            ui.toggle_value(&mut self.show_simulator, "Simulator");
         });
         if let Some(path) = open_recent {
             self.request_open(PendingOpen::Path(path));
@@ -1315,6 +1321,28 @@ impl StudioApp {
                 }
             });
         });
+        if crate::simulate::SimulatorPane::take_run_shortcut(&ctx) {
+            self.show_simulator = true;
+            self.simulator.run(&self.doc);
+        }
+        if self.show_simulator {
+            let mut simulator_actions = Vec::new();
+            egui::Panel::bottom("simulator")
+                .resizable(true)
+                .default_size(320.0)
+                .show(ui, |ui| {
+                    simulator_actions = self.simulator.ui(ui, &self.doc, &self.selection);
+                });
+            for action in simulator_actions {
+                match action {
+                    crate::simulate::SimulatorAction::Select(id) => {
+                        self.selection = Selection::single(id);
+                    }
+                }
+            }
+        } else {
+            self.simulator.tick(&ctx);
+        }
         if self.show_problems {
             let mut clicked = None;
             egui::Panel::bottom("problems")

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use asl_studio::canvas::{CanvasAction, CanvasOverlay, CanvasView, RunStatus, Selection, StateId};
 use asl_studio::simulate::{SimulatorAction, SimulatorPane};
+use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use graph_model::{Document, StateMachine, Transition};
@@ -22,11 +23,17 @@ struct Studio {
 impl Studio {
     fn new(definition: &Value) -> Self {
         let root = StateMachine::from_value(definition).expect("the test definitions are objects");
-        Self { doc: Document::new(root), canvas: CanvasView::new(), selection: Selection::default(), pane: SimulatorPane::new() }
+        Self {
+            doc: Document::new(root),
+            canvas: CanvasView::new(),
+            selection: Selection::default(),
+            pane: SimulatorPane::new(),
+        }
     }
 
     fn sample() -> Self {
-        let sample: Value = serde_json::from_str(asl_studio::sample::SAMPLE_ASL).expect("the bundled sample is JSON");
+        let sample: Value = serde_json::from_str(asl_studio::sample::SAMPLE_ASL)
+            .expect("the bundled sample is JSON");
         Self::new(&sample)
     }
 
@@ -34,18 +41,27 @@ impl Studio {
         if SimulatorPane::take_run_shortcut(ui.ctx()) {
             self.pane.run(&self.doc);
         }
-        egui::Panel::bottom("simulator").resizable(true).default_size(520.0).show(ui, |ui| {
-            for action in self.pane.ui(ui, &self.doc, &self.selection) {
-                match action {
-                    SimulatorAction::Select(id) => self.selection = Selection::single(id),
+        egui::Panel::bottom("simulator")
+            .resizable(true)
+            .default_size(520.0)
+            .show(ui, |ui| {
+                for action in self.pane.ui(ui, &self.doc, &self.selection) {
+                    match action {
+                        SimulatorAction::Select(id) => self.selection = Selection::single(id),
+                    }
                 }
-            }
-        });
+            });
         egui::CentralPanel::default().show(ui, |ui| {
-            let overlay = CanvasOverlay { diagnostics: Vec::new(), run: self.pane.overlay().cloned() };
+            let overlay = CanvasOverlay {
+                diagnostics: Vec::new(),
+                run: self.pane.overlay().cloned(),
+            };
             for action in self.canvas.ui(ui, &self.doc, &self.selection, &overlay) {
                 if let CanvasAction::Select(ids) = action {
-                    self.selection = Selection { states: ids.into_iter().collect(), edge: None };
+                    self.selection = Selection {
+                        states: ids.into_iter().collect(),
+                        edge: None,
+                    };
                 }
             }
         });
@@ -56,6 +72,8 @@ fn harness(studio: Studio) -> Harness<'static, Studio> {
     Harness::builder()
         .with_size(egui::vec2(1500.0, 1000.0))
         .with_max_steps(400)
+        // The canvas draws state-type icons that egui's bundled fonts lack (drawn as tofu here).
+        .allow_missing_glyphs()
         .build_ui_state(|ui, studio: &mut Studio| studio.ui(ui), studio)
 }
 
@@ -69,7 +87,11 @@ fn type_into(harness: &mut Harness<'_, Studio>, label: &str, text: &str) {
 }
 
 fn status(harness: &Harness<'_, Studio>, name: &str) -> Option<RunStatus> {
-    harness.state().pane.overlay().and_then(|overlay| overlay.states.get(&StateId::root(name)).copied())
+    harness
+        .state()
+        .pane
+        .overlay()
+        .and_then(|overlay| overlay.states.get(&StateId::root(name)).copied())
 }
 
 fn click(harness: &mut Harness<'_, Studio>, label: &str) {
@@ -81,14 +103,32 @@ fn click(harness: &mut Harness<'_, Studio>, label: &str) {
 fn failing_glue_run() -> Harness<'static, Studio> {
     let mut harness = harness(Studio::sample());
     harness.run();
-    type_into(&mut harness, "Input JSON", r#"{"bucket": "staging", "key": "in/data.csv"}"#);
-    assert!(harness.query_by_label("Valid JSON").is_some(), "the input is checked as it is typed");
+    type_into(
+        &mut harness,
+        "Input JSON",
+        r#"{"bucket": "staging", "key": "in/data.csv"}"#,
+    );
+    assert!(
+        harness.query_by_label("Valid JSON").is_some(),
+        "the input is checked as it is typed"
+    );
     click(&mut harness, "Mocks");
     click(&mut harness, "Add error to TransformFile");
-    type_into(&mut harness, "TransformFile attempt 1 throws", "Glue.ConcurrentRunsExceededException");
-    type_into(&mut harness, "cause (TransformFile attempt 1)", "out of memory");
-    click(&mut harness, "▶ Run");
-    assert!(!harness.state().pane.is_running(), "a small run ends within the harness's frames");
+    type_into(
+        &mut harness,
+        "TransformFile attempt 1 throws",
+        "Glue.ConcurrentRunsExceededException",
+    );
+    type_into(
+        &mut harness,
+        "cause (TransformFile attempt 1)",
+        "out of memory",
+    );
+    click(&mut harness, "Run");
+    assert!(
+        !harness.state().pane.is_running(),
+        "a small run ends within the harness's frames"
+    );
     harness
 }
 
@@ -99,42 +139,117 @@ fn a_caught_glue_failure_is_coloured_listed_and_summarised() {
     // The canvas colours: the catch path and the cleanup were reached, the success path was not.
     assert_eq!(status(&harness, "DownloadFile"), Some(RunStatus::Succeeded));
     assert_eq!(status(&harness, "TransformFile"), Some(RunStatus::Caught));
-    assert_eq!(status(&harness, "NotifyFailure"), Some(RunStatus::Succeeded));
+    assert_eq!(
+        status(&harness, "NotifyFailure"),
+        Some(RunStatus::Succeeded)
+    );
     assert_eq!(status(&harness, "Cleanup"), Some(RunStatus::Succeeded));
     assert_eq!(status(&harness, "PipelineFailed"), Some(RunStatus::Failed));
-    assert_eq!(status(&harness, "PipelineSucceeded"), None, "never entered: drawn as not reached");
+    assert_eq!(
+        status(&harness, "PipelineSucceeded"),
+        None,
+        "never entered: drawn as not reached"
+    );
     let overlay = harness.state().pane.overlay().cloned().unwrap_or_default();
-    assert!(overlay.taken_edges.contains(&(StateId::root("TransformFile"), Transition::Catch(0))));
-    assert!(overlay.taken_edges.contains(&(StateId::root("NotifyFailure"), Transition::Next)));
-    assert!(!overlay.taken_edges.contains(&(StateId::root("TransformFile"), Transition::Next)));
+    assert!(
+        overlay
+            .taken_edges
+            .contains(&(StateId::root("TransformFile"), Transition::Catch(0)))
+    );
+    assert!(
+        overlay
+            .taken_edges
+            .contains(&(StateId::root("NotifyFailure"), Transition::Next))
+    );
+    assert!(
+        !overlay
+            .taken_edges
+            .contains(&(StateId::root("TransformFile"), Transition::Next))
+    );
 
     // The event list, with AWS's event names.
-    let result = harness.state().pane.result().cloned().expect("the run ended");
-    let types: Vec<&str> = result.history.iter().map(|event| event.event_type).collect();
+    let result = harness
+        .state()
+        .pane
+        .result()
+        .cloned()
+        .expect("the run ended");
+    let types: Vec<&str> = result
+        .history
+        .iter()
+        .map(|event| event.event_type)
+        .collect();
     assert_eq!(
         types,
         vec![
             "ExecutionStarted",
-            "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited",
-            "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskFailed", "TaskStateExited",
-            "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited",
-            "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited",
-            "ChoiceStateEntered", "ChoiceStateExited",
+            "TaskStateEntered",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSucceeded",
+            "TaskStateExited",
+            "TaskStateEntered",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskFailed",
+            "TaskStateExited",
+            "TaskStateEntered",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSucceeded",
+            "TaskStateExited",
+            "TaskStateEntered",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSucceeded",
+            "TaskStateExited",
+            "ChoiceStateEntered",
+            "ChoiceStateExited",
             "FailStateEntered",
             "ExecutionFailed",
         ]
     );
-    assert!(harness.query_by_label_contains("TaskFailed").is_some(), "the failure is listed");
 
     // Clicking an event selects its state and shows the data at that moment.
-    click(&mut harness, &format!("{:>5}  {:<30} {}", 10, "TaskFailed", "TransformFile"));
-    assert_eq!(harness.state().selection, Selection::single(StateId::root("TransformFile")));
-    assert!(harness.query_by_label_contains("Glue.ConcurrentRunsExceededException").is_some());
+    harness
+        .get_by_role_and_label(Role::Slider, "Event")
+        .set_value_accesskit(10.0);
+    harness.run();
+    assert_eq!(
+        harness.state().pane.cursor(),
+        Some(9),
+        "the slider moves the cursor"
+    );
+    click(
+        &mut harness,
+        &format!("{:>5}  {:<30} {}", 10, "TaskFailed", "TransformFile"),
+    );
+    assert_eq!(
+        harness.state().selection,
+        Selection::single(StateId::root("TransformFile"))
+    );
+    let failure =
+        json!({"Error": "Glue.ConcurrentRunsExceededException", "Cause": "out of memory"});
+    assert!(
+        harness
+            .query_by_label(&format!("Data (error): {failure}"))
+            .is_some(),
+        "the data of TaskFailed"
+    );
 
     // The NotifyFailure message was built from the caught error.
-    let notify = result.history.iter().find(|event| event.event_type == "TaskScheduled" && event.id == 13).expect("event 13");
-    let parameters = notify.details["taskScheduledEventDetails"]["parameters"].as_str().unwrap_or_default();
-    assert!(parameters.contains("Transforming in/data.csv failed: out of memory"), "{parameters}");
+    let notify = result
+        .history
+        .iter()
+        .find(|event| event.event_type == "TaskScheduled" && event.id == 13)
+        .expect("event 13");
+    let parameters = notify.details["taskScheduledEventDetails"]["parameters"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        parameters.contains("Transforming in/data.csv failed: out of memory"),
+        "{parameters}"
+    );
 
     // The final outcome.
     assert_eq!(result.status, simulator::Status::Failed);
@@ -142,20 +257,33 @@ fn a_caught_glue_failure_is_coloured_listed_and_summarised() {
     assert_eq!(result.state_transitions, 6);
     click(&mut harness, "Summary");
     assert!(harness.query_by_label("Status: FAILED").is_some());
-    assert!(harness.query_by_label("Error: ETL.TransformFailed").is_some());
+    assert!(
+        harness
+            .query_by_label("Error: ETL.TransformFailed")
+            .is_some()
+    );
     assert!(harness.query_by_label("State transitions: 6").is_some());
     assert!(harness.query_by_label_contains("as Standard").is_some());
 
     // The exported history is AWS-shaped.
-    let exported: Value = serde_json::from_str(&harness.state().pane.history_json().unwrap_or_default()).expect("JSON");
-    assert_eq!(exported["events"].as_array().map(Vec::len), Some(result.history.len()));
+    let exported: Value =
+        serde_json::from_str(&harness.state().pane.history_json().unwrap_or_default())
+            .expect("JSON");
+    assert_eq!(
+        exported["events"].as_array().map(Vec::len),
+        Some(result.history.len())
+    );
     assert_eq!(exported["events"][0]["type"], "ExecutionStarted");
 }
 
 #[test]
 fn stepping_back_shows_the_earlier_data() {
     let mut harness = failing_glue_run();
-    let end = harness.state().pane.cursor().expect("the cursor is at the end");
+    let end = harness
+        .state()
+        .pane
+        .cursor()
+        .expect("the cursor is at the end");
     assert_eq!(end, 24);
 
     // Back through FailStateEntered, the Choice, Cleanup and NotifyFailure to TransformFile.
@@ -170,14 +298,24 @@ fn stepping_back_shows_the_earlier_data() {
     assert_eq!(status(&harness, "Cleanup"), None);
     // The data as of that event: the download result is there, the error not yet.
     let expected = json!({"bucket": "staging", "key": "in/data.csv", "download": {"bucket": "staging", "key": "in/data.csv"}});
-    assert!(harness.query_by_label(&format!("Data (input): {expected}")).is_some());
+    assert!(
+        harness
+            .query_by_label(&format!("Data (input): {expected}"))
+            .is_some()
+    );
 
     // The keyboard moves through the list too, one event at a time.
-    click(&mut harness, &format!("{:>5}  {:<30} {}", 7, "TaskStateEntered", "TransformFile"));
+    click(
+        &mut harness,
+        &format!("{:>5}  {:<30} {}", 7, "TaskStateEntered", "TransformFile"),
+    );
     harness.key_press(egui::Key::ArrowDown);
     harness.run();
     assert_eq!(harness.state().pane.cursor(), Some(7));
-    assert_eq!(harness.state().pane.overlay().map(|o| o.retries.len()), Some(0));
+    assert_eq!(
+        harness.state().pane.overlay().map(|o| o.retries.len()),
+        Some(0)
+    );
 
     // Forward again with Step: the next state entered is NotifyFailure.
     click(&mut harness, "Step");
@@ -188,7 +326,11 @@ fn stepping_back_shows_the_earlier_data() {
     // The data flow of the selected state, stage by stage.
     harness.state_mut().selection = Selection::single(StateId::root("TransformFile"));
     click(&mut harness, "Data flow");
-    assert!(harness.query_by_label_contains("After Parameters").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("After Parameters")
+            .is_some()
+    );
     assert!(harness.query_by_label_contains("State output").is_some());
 }
 
@@ -199,19 +341,38 @@ fn test_state_runs_one_state_on_its_input() {
     type_into(&mut harness, "Input JSON", r#"{"bucket": "b", "key": "k"}"#);
     // Select DownloadFile on the canvas.
     click(&mut harness, "DownloadFile");
-    assert_eq!(harness.state().selection, Selection::single(StateId::root("DownloadFile")));
+    assert_eq!(
+        harness.state().selection,
+        Selection::single(StateId::root("DownloadFile"))
+    );
     click(&mut harness, "Test state");
     click(&mut harness, "Test state DownloadFile");
-    let outcome = harness.state().pane.test_outcome().cloned().expect("tested").expect("the test ran");
+    let outcome = harness
+        .state()
+        .pane
+        .test_outcome()
+        .cloned()
+        .expect("tested")
+        .expect("the test ran");
     let expected = json!({"bucket": "b", "key": "k", "download": {"bucket": "b", "key": "k"}});
     assert_eq!(outcome.output, Some(expected.clone()));
     assert_eq!(outcome.next.as_deref(), Some("TransformFile"));
-    assert!(harness.query_by_label(&format!("Test output: {expected}")).is_some());
+    assert!(
+        harness
+            .query_by_label(&format!("Test output: {expected}"))
+            .is_some()
+    );
 
     // A Choice reports the branch it chose.
     click(&mut harness, "DidTransformFail");
     click(&mut harness, "Test state DidTransformFail");
-    let outcome = harness.state().pane.test_outcome().cloned().expect("tested").expect("the test ran");
+    let outcome = harness
+        .state()
+        .pane
+        .test_outcome()
+        .cloned()
+        .expect("tested")
+        .expect("the test ran");
     assert_eq!(outcome.next.as_deref(), Some("PipelineSucceeded"));
 }
 
@@ -225,7 +386,10 @@ fn run_to_here_and_breakpoints_stop_at_the_state() {
     let cursor = harness.state().pane.cursor().expect("cursor");
     let result = harness.state().pane.result().cloned().expect("result");
     assert_eq!(result.history[cursor].event_type, "TaskStateEntered");
-    assert_eq!(result.history[cursor].details["stateEnteredEventDetails"]["name"], "Cleanup");
+    assert_eq!(
+        result.history[cursor].details["stateEnteredEventDetails"]["name"],
+        "Cleanup"
+    );
     assert_eq!(status(&harness, "Cleanup"), Some(RunStatus::Entered));
     assert_eq!(status(&harness, "PipelineFailed"), None);
 
@@ -250,12 +414,19 @@ fn a_definition_with_errors_says_why_and_selects_the_problem() {
     });
     let mut harness = harness(Studio::new(&definition));
     harness.run();
-    click(&mut harness, "▶ Run");
+    click(&mut harness, "Run");
     assert!(harness.state().pane.result().is_none());
     assert!(harness.query_by_label_contains("cannot run").is_some());
-    harness.get_all_by_label_contains("First: ").next().expect("the problem is listed").click();
+    harness
+        .get_all_by_label_contains("First: ")
+        .next()
+        .expect("the problem is listed")
+        .click();
     harness.run();
-    assert_eq!(harness.state().selection, Selection::single(StateId::root("First")));
+    assert_eq!(
+        harness.state().selection,
+        Selection::single(StateId::root("First"))
+    );
 }
 
 #[test]
@@ -285,14 +456,24 @@ fn map_iterations_and_parallel_branches_are_shown_separately() {
     let mut harness = harness(Studio::new(&definition));
     harness.run();
     type_into(&mut harness, "Input JSON", r#"{"items": [1, 5, 0]}"#);
-    click(&mut harness, "▶ Run");
-    assert_eq!(harness.state().pane.result().map(|r| r.status), Some(simulator::Status::Succeeded));
-    let processor = graph_model::MachinePath::root().branch("Fan", 1).processor("Each");
+    click(&mut harness, "Run");
+    assert_eq!(
+        harness.state().pane.result().map(|r| r.status),
+        Some(simulator::Status::Succeeded)
+    );
+    let processor = graph_model::MachinePath::root()
+        .branch("Fan", 1)
+        .processor("Each");
     let left = StateId::new(graph_model::MachinePath::root().branch("Fan", 0), "Left");
     let small = StateId::new(processor.clone(), "Small");
     let big = StateId::new(processor.clone(), "Big");
     let statuses = |harness: &Harness<'_, Studio>| -> HashMap<StateId, RunStatus> {
-        harness.state().pane.overlay().map(|overlay| overlay.states.clone()).unwrap_or_default()
+        harness
+            .state()
+            .pane
+            .overlay()
+            .map(|overlay| overlay.states.clone())
+            .unwrap_or_default()
     };
     // At the end, the last iteration (item 0) is shown: Small.
     assert_eq!(statuses(&harness).get(&left), Some(&RunStatus::Succeeded));
@@ -300,12 +481,18 @@ fn map_iterations_and_parallel_branches_are_shown_separately() {
     assert_eq!(statuses(&harness).get(&big), None);
     // Pick iteration 1 (item 5): Big.
     click(&mut harness, "Each: follow the current iteration");
-    harness.get_by_label("Each iteration").set_value_accesskit(1.0);
+    harness
+        .get_by_role_and_label(Role::Slider, "Each iteration")
+        .set_value_accesskit(1.0);
     harness.run();
     assert_eq!(statuses(&harness).get(&big), Some(&RunStatus::Succeeded));
     assert_eq!(statuses(&harness).get(&small), None);
     let overlay = harness.state().pane.overlay().cloned().unwrap_or_default();
-    assert!(overlay.taken_edges.contains(&(StateId::new(processor, "Check"), Transition::Default)));
+    assert!(
+        overlay
+            .taken_edges
+            .contains(&(StateId::new(processor, "Check"), Transition::Default))
+    );
 }
 
 #[test]
@@ -318,22 +505,47 @@ fn retries_are_counted_and_the_sidecar_keeps_the_settings() {
             "2": {"Return": {"Payload": {"bucket": "b", "key": "k"}}}
         }}
     });
-    let mut imported = asl_studio::simulate::mocks::MockSet::from_step_functions_local(&mocks).expect("valid mock file");
+    let mut imported = asl_studio::simulate::mocks::MockSet::from_step_functions_local(&mocks)
+        .expect("valid mock file");
     imported.pass_through = true;
     studio.pane.set_mocks(imported);
     let mut harness = harness(studio);
     harness.run();
-    click(&mut harness, "▶ Run");
+    click(&mut harness, "Run");
     assert_eq!(status(&harness, "DownloadFile"), Some(RunStatus::Retried));
-    let retries = harness.state().pane.overlay().and_then(|o| o.retries.get(&StateId::root("DownloadFile")).copied());
+    let retries = harness
+        .state()
+        .pane
+        .overlay()
+        .and_then(|o| o.retries.get(&StateId::root("DownloadFile")).copied());
     assert_eq!(retries, Some(2));
-    assert_eq!(harness.state().pane.result().map(|r| r.status), Some(simulator::Status::Succeeded));
+    assert_eq!(
+        harness.state().pane.result().map(|r| r.status),
+        Some(simulator::Status::Succeeded)
+    );
     // Backoff: 2 s then 4 s of virtual time.
-    assert_eq!(harness.state().pane.result().map(|r| r.duration_millis), Some(6000));
+    assert_eq!(
+        harness.state().pane.result().map(|r| r.duration_millis),
+        Some(6000)
+    );
 
     let saved = harness.state().pane.sidecar();
     let mut restored = SimulatorPane::new();
     restored.load_sidecar(&saved);
     assert_eq!(restored.sidecar(), saved);
-    assert_eq!(restored.mocks().attempts("DownloadFile").map(<[_]>::len), Some(3));
+    assert_eq!(
+        restored.mocks().attempts("DownloadFile").map(<[_]>::len),
+        Some(3)
+    );
+}
+
+#[test]
+fn zz_screenshot_tmp() {
+    let mut harness = failing_glue_run();
+    click(&mut harness, "Step back");
+    click(&mut harness, "Data flow");
+    harness.state_mut().selection = Selection::single(StateId::root("Cleanup"));
+    harness.run();
+    let image = harness.render().expect("render");
+    image.save("/tmp/simpane-shot.png").expect("save");
 }

@@ -476,3 +476,68 @@ fn save_writes_the_file_and_clears_the_unsaved_mark() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn selected(harness: &Harness<'_, StudioApp>) -> Vec<String> {
+    harness
+        .state()
+        .selection()
+        .states
+        .iter()
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+#[test]
+fn find_the_command_palette_and_arrow_keys_move_around() {
+    let mut harness = app_harness(StartSource::Sample);
+    harness.run();
+
+    // Ctrl+F finds a state by its resource.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    harness.run();
+    harness.get_by_label("Find").type_text("glue:startJobRun");
+    harness.run();
+    commit(&mut harness);
+    assert_eq!(selected(&harness), ["TransformFile"]);
+
+    // Arrows follow transitions (down/up) and document order (left/right).
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run();
+    assert_eq!(selected(&harness), ["Cleanup"]);
+    harness.key_press(egui::Key::ArrowLeft);
+    harness.run();
+    assert_eq!(selected(&harness), ["NotifyFailure"]);
+
+    // Ctrl+K lists every action; Enter runs the first match.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    harness.run();
+    harness.get_by_label("Command").type_text("history");
+    harness.run();
+    commit(&mut harness);
+    harness.get_by_label("Opened");
+}
+
+#[test]
+fn the_sample_with_code_view_looks_the_same_in_dark() {
+    let mut harness = Harness::builder()
+        .with_size([1100.0, 640.0])
+        .with_theme(egui::Theme::Dark)
+        .allow_missing_glyphs()
+        .build_eframe(|cc| {
+            StudioApp::with_platform(
+                Some(cc),
+                StartSource::Sample,
+                Box::new(MemoryFiles::default()),
+                Box::new(ScriptedDialogs::default()),
+            )
+        });
+    harness.run();
+    // Selecting a state highlights and scrolls to its text.
+    harness
+        .get_by_role_and_label(Role::Button, "Cleanup")
+        .click();
+    harness.run();
+    harness.snapshot("sample_dark_code");
+}

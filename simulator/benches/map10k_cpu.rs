@@ -1,6 +1,7 @@
 //! Runs the map10k benchmark a fixed number of times without statistics, so that its CPU time can be
 //! measured with `perf stat` or `time` on a loaded machine (wall-clock benchmarks are unreliable there):
 //! `cargo bench -p simulator --bench map10k_cpu` prints the runs; divide the user time by them.
+//! The input copies are made before the timed loop.
 
 #![allow(missing_docs, clippy::print_stdout, reason = "a measurement binary")]
 
@@ -10,17 +11,22 @@ use simulator::{Options, Status};
 const RUNS: u32 = 50;
 
 fn load(name: &str) -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/bench").join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/data/bench")
+        .join(name);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
 }
 
 fn main() {
     let definition = load("map10k.asl.json");
     let input = load("map10k.input.json");
+    // `map10k_cpu -- full` records history and trace too.
+    let full = std::env::args().any(|argument| argument == "full");
     let lean = Options {
-        record_history: false,
-        record_trace: false,
+        record_history: full,
+        record_trace: full,
         max_history_events: u64::MAX,
         max_payload_bytes: usize::MAX,
         ..Options::default()
@@ -32,5 +38,8 @@ fn main() {
         assert_eq!(result.status, Status::Succeeded);
     }
     let elapsed = started.elapsed();
-    println!("{RUNS} runs, {:.2} ms wall per run", elapsed.as_secs_f64() * 1000.0 / f64::from(RUNS));
+    println!(
+        "{RUNS} runs, {:.2} ms wall per run",
+        elapsed.as_secs_f64() * 1000.0 / f64::from(RUNS)
+    );
 }

@@ -23,7 +23,12 @@ pub(crate) enum Condition {
     And(Vec<Condition>),
     Or(Vec<Condition>),
     Not(Box<Condition>),
-    Test { variable_text: String, variable: Path, op: Operator, operand: Operand },
+    Test {
+        variable_text: String,
+        variable: Path,
+        op: Operator,
+        operand: Operand,
+    },
     /// JSONata `Condition` (expression text, or a literal boolean).
     Jsonata(Value),
 }
@@ -135,28 +140,52 @@ pub(crate) fn compile_top(
         )),
         Some(value) => Some(Assign::Jsonata(value.clone())),
     };
-    let output = if language == Language::Jsonata { rule.get("Output").cloned() } else { None };
-    Ok(ChoiceRule { condition, next, assign, output })
+    let output = if language == Language::Jsonata {
+        rule.get("Output").cloned()
+    } else {
+        None
+    };
+    Ok(ChoiceRule {
+        condition,
+        next,
+        assign,
+        output,
+    })
 }
 
-fn compile_condition(rule: &Value, location: &str, language: Language) -> Result<Condition, DefinitionError> {
+fn compile_condition(
+    rule: &Value,
+    location: &str,
+    language: Language,
+) -> Result<Condition, DefinitionError> {
     let Some(body) = rule.as_object() else {
-        return Err(DefinitionError::new(location, "a choice rule must be an object"));
+        return Err(DefinitionError::new(
+            location,
+            "a choice rule must be an object",
+        ));
     };
     if let Some(condition) = body.get("Condition") {
         return Ok(Condition::Jsonata(condition.clone()));
     }
     if language == Language::Jsonata {
-        return Err(DefinitionError::new(location, "a JSONata choice rule needs 'Condition'"));
+        return Err(DefinitionError::new(
+            location,
+            "a JSONata choice rule needs 'Condition'",
+        ));
     }
     let nested = |key: &str| -> Result<Vec<Condition>, DefinitionError> {
         let Some(Value::Array(items)) = body.get(key) else {
-            return Err(DefinitionError::new(format!("{location}/{key}"), "must be an array of rules"));
+            return Err(DefinitionError::new(
+                format!("{location}/{key}"),
+                "must be an array of rules",
+            ));
         };
         items
             .iter()
             .enumerate()
-            .map(|(position, item)| compile_condition(item, &format!("{location}/{key}/{position}"), language))
+            .map(|(position, item)| {
+                compile_condition(item, &format!("{location}/{key}/{position}"), language)
+            })
             .collect()
     };
     if body.contains_key("And") {
@@ -166,10 +195,17 @@ fn compile_condition(rule: &Value, location: &str, language: Language) -> Result
         return Ok(Condition::Or(nested("Or")?));
     }
     if let Some(inner) = body.get("Not") {
-        return Ok(Condition::Not(Box::new(compile_condition(inner, &format!("{location}/Not"), language)?)));
+        return Ok(Condition::Not(Box::new(compile_condition(
+            inner,
+            &format!("{location}/Not"),
+            language,
+        )?)));
     }
     let Some(variable_text) = body.get("Variable").and_then(Value::as_str) else {
-        return Err(DefinitionError::new(location, "a choice rule needs 'Variable' (or And/Or/Not)"));
+        return Err(DefinitionError::new(
+            location,
+            "a choice rule needs 'Variable' (or And/Or/Not)",
+        ));
     };
     let variable = jsonpath::parse(variable_text)
         .map_err(|error| DefinitionError::new(format!("{location}/Variable"), error.to_string()))?;
@@ -179,17 +215,32 @@ fn compile_condition(rule: &Value, location: &str, language: Language) -> Result
         };
         let operand = if is_path {
             let Some(text) = value.as_str() else {
-                return Err(DefinitionError::new(format!("{location}/{key}"), "must be a path string"));
+                return Err(DefinitionError::new(
+                    format!("{location}/{key}"),
+                    "must be a path string",
+                ));
             };
-            let path = jsonpath::parse(text)
-                .map_err(|error| DefinitionError::new(format!("{location}/{key}"), error.to_string()))?;
-            Operand::Path { text: text.to_owned(), path }
+            let path = jsonpath::parse(text).map_err(|error| {
+                DefinitionError::new(format!("{location}/{key}"), error.to_string())
+            })?;
+            Operand::Path {
+                text: text.to_owned(),
+                path,
+            }
         } else {
             Operand::Literal(value.clone())
         };
-        return Ok(Condition::Test { variable_text: variable_text.to_owned(), variable, op, operand });
+        return Ok(Condition::Test {
+            variable_text: variable_text.to_owned(),
+            variable,
+            op,
+            operand,
+        });
     }
-    Err(DefinitionError::new(location, "a choice rule needs a comparison operator"))
+    Err(DefinitionError::new(
+        location,
+        "a choice rule needs a comparison operator",
+    ))
 }
 
 /// Evaluates a JSONPath condition; JSONata conditions are delegated to `jsonata`.
@@ -217,7 +268,12 @@ pub(crate) fn holds(
         }
         Condition::Not(inner) => Ok(!holds(inner, scope, jsonata)?),
         Condition::Jsonata(value) => jsonata(value),
-        Condition::Test { variable_text, variable, op, operand } => {
+        Condition::Test {
+            variable_text,
+            variable,
+            op,
+            operand,
+        } => {
             let found = scope.lookup(variable);
             if *op == Operator::IsPresent {
                 let flag = matches!(operand, Operand::Literal(Value::Bool(true)));
@@ -226,7 +282,10 @@ pub(crate) fn holds(
             let found = match found {
                 Ok(found) => found,
                 Err(missing) => {
-                    return Err(Raised::runtime(format!("Invalid path '{variable_text}' : {}", missing.message)));
+                    return Err(Raised::runtime(format!(
+                        "Invalid path '{variable_text}' : {}",
+                        missing.message
+                    )));
                 }
             };
             let value = found.as_value();
@@ -235,7 +294,10 @@ pub(crate) fn holds(
                 Operand::Path { text, path } => match scope.lookup(path) {
                     Ok(found) => std::borrow::Cow::Owned(found.into_owned()),
                     Err(missing) => {
-                        return Err(Raised::runtime(format!("Invalid path '{text}' : {}", missing.message)));
+                        return Err(Raised::runtime(format!(
+                            "Invalid path '{text}' : {}",
+                            missing.message
+                        )));
                     }
                 },
             };
@@ -252,7 +314,12 @@ fn test(op: Operator, value: &Value, operand: &Value) -> bool {
         Operator::IsNumeric => value.is_number() == flag,
         Operator::IsString => value.is_string() == flag,
         Operator::IsBoolean => value.is_boolean() == flag,
-        Operator::IsTimestamp => value.as_str().is_some_and(|text| timestamp::parse(text).is_some()) == flag,
+        Operator::IsTimestamp => {
+            value
+                .as_str()
+                .is_some_and(|text| timestamp::parse(text).is_some())
+                == flag
+        }
         Operator::StringMatches => match (value.as_str(), operand.as_str()) {
             (Some(text), Some(pattern)) => string_matches(text, pattern),
             _ => false,
@@ -264,7 +331,9 @@ fn test(op: Operator, value: &Value, operand: &Value) -> bool {
                     _ => None,
                 },
                 Family::Numeric => match (value.as_f64(), operand.as_f64()) {
-                    (Some(left), Some(right)) if value.is_number() && operand.is_number() => left.partial_cmp(&right),
+                    (Some(left), Some(right)) if value.is_number() && operand.is_number() => {
+                        left.partial_cmp(&right)
+                    }
                     _ => None,
                 },
                 Family::Boolean => match (value.as_bool(), operand.as_bool()) {
@@ -336,7 +405,9 @@ pub(crate) fn string_matches(text: &str, pattern: &str) -> bool {
             },
         }
     }
-    tokens[p.min(tokens.len())..].iter().all(|token| *token == Token::Star)
+    tokens[p.min(tokens.len())..]
+        .iter()
+        .all(|token| *token == Token::Star)
 }
 
 #[cfg(test)]
@@ -355,7 +426,10 @@ mod tests {
 
     #[test]
     fn operator_names() {
-        assert_eq!(operator_of("NumericEqualsPath"), Some((Operator::Compare(Family::Numeric, Comparison::Equals), true)));
+        assert_eq!(
+            operator_of("NumericEqualsPath"),
+            Some((Operator::Compare(Family::Numeric, Comparison::Equals), true))
+        );
         assert_eq!(operator_of("IsPresent"), Some((Operator::IsPresent, false)));
         assert_eq!(operator_of("BooleanLessThan"), None);
         assert_eq!(operator_of("Next"), None);

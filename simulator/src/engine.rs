@@ -22,13 +22,14 @@ use crate::intrinsics::IntrinsicContext;
 use crate::mocks::MockResponse;
 use crate::path::{self as jpath, Found};
 use crate::plan::{
-    self, Assign, Catcher, Dynamic, FailField, Kind, Language, MapSpec, PathField, Plan, ResultPathField, State,
-    WaitSpec, jsonata_expression,
+    self, Assign, Catcher, Dynamic, FailField, Kind, Language, MapSpec, PathField, Plan,
+    ResultPathField, State, WaitSpec, jsonata_expression,
 };
 use crate::template::{Scope, Template, compact};
 use crate::timestamp;
 use crate::types::{
-    ExecutionResult, ExecutionType, HistoryEvent, Options, StateTrace, Status, StepOutcome, TraceStage,
+    ExecutionResult, ExecutionType, HistoryEvent, Options, StateTrace, Status, StepOutcome,
+    TraceStage,
 };
 
 /// Longest Wait AWS accepts, in seconds (a signed 32-bit count of seconds).
@@ -49,6 +50,7 @@ pub struct Execution {
     transitions: u64,
     result: Option<ExecutionResult>,
     no_variables: Map<String, Value>,
+    clock_text: RefCell<(i64, String)>,
 }
 
 #[derive(Default)]
@@ -81,8 +83,15 @@ struct Entered {
 }
 
 enum ContainerKind {
-    Parallel { branches: Vec<usize> },
-    Map { processor: usize, distributed: bool, tolerated_count: Option<u64>, tolerated_percentage: Option<f64> },
+    Parallel {
+        branches: Vec<usize>,
+    },
+    Map {
+        processor: usize,
+        distributed: bool,
+        tolerated_count: Option<u64>,
+        tolerated_percentage: Option<f64>,
+    },
 }
 
 struct Container {
@@ -109,7 +118,11 @@ impl Container {
 /// a time as iterations start, so the array is never copied whole).
 enum Items {
     Owned(Vec<Value>),
-    Shared { source: Rc<Value>, path: Path, count: usize },
+    Shared {
+        source: Rc<Value>,
+        path: Path,
+        count: usize,
+    },
 }
 
 impl Items {
@@ -123,7 +136,10 @@ impl Items {
     /// The item at `index`, for its iteration (each index is taken once).
     fn take(&mut self, index: usize) -> Value {
         match self {
-            Items::Owned(items) => items.get_mut(index).map(std::mem::take).unwrap_or(Value::Null),
+            Items::Owned(items) => items
+                .get_mut(index)
+                .map(std::mem::take)
+                .unwrap_or(Value::Null),
             Items::Shared { source, path, .. } => match jpath::evaluate(path, source) {
                 Ok(found) => found.as_value().get(index).cloned().unwrap_or(Value::Null),
                 Err(_) => Value::Null,
@@ -134,8 +150,15 @@ impl Items {
 
 /// Where a state leads.
 enum Flow {
-    Next { next: usize, output: Out, delay_millis: i64 },
-    End { output: Out, delay_millis: i64 },
+    Next {
+        next: usize,
+        output: Out,
+        delay_millis: i64,
+    },
+    End {
+        output: Out,
+        delay_millis: i64,
+    },
     Start(Box<Container>),
 }
 
@@ -145,14 +168,16 @@ enum Out {
     New(Value),
 }
 
-
-
 /// Variable assignments decided by a state, applied once its output is known.
 type Assignments = Option<Map<String, Value>>;
 
 impl Execution {
     /// Compiles `definition` and prepares a run on `input`.
-    pub fn new(definition: &Value, input: Value, options: Options) -> Result<Self, DefinitionError> {
+    pub fn new(
+        definition: &Value,
+        input: Value,
+        options: Options,
+    ) -> Result<Self, DefinitionError> {
         let plan = plan::compile(definition)?;
         let execution_kind = match options.execution_type {
             ExecutionType::Standard => "execution",
@@ -182,6 +207,7 @@ impl Execution {
             transitions: 0,
             result: None,
             no_variables: Map::new(),
+            clock_text: RefCell::new((0, String::new())),
             options,
         };
         execution.stack.push(Frame {
@@ -198,10 +224,16 @@ impl Execution {
             trace_index: Cell::new(None),
             iteration: None,
         });
-        let input_text = execution.options.record_history.then(|| compact(&execution.execution_input));
+        let input_text = execution
+            .options
+            .record_history
+            .then(|| compact(&execution.execution_input));
         let role = execution.options.role_arn.clone();
         execution.emit(0, "ExecutionStarted", || {
-            detail("executionStartedEventDetails", json!({"input": input_text, "roleArn": role}))
+            detail(
+                "executionStartedEventDetails",
+                json!({"input": input_text, "roleArn": role}),
+            )
         });
         Ok(execution)
     }
@@ -214,13 +246,21 @@ impl Execution {
             self.advance();
             self.check_limits();
         }
-        if self.result.is_some() { StepOutcome::Finished } else { StepOutcome::Running }
+        if self.result.is_some() {
+            StepOutcome::Finished
+        } else {
+            StepOutcome::Running
+        }
     }
 
     /// Stops the run; it ends ABORTED.
     pub fn cancel(&mut self) {
         if self.result.is_none() {
-            self.emit(self.stack.len().saturating_sub(1), "ExecutionAborted", Map::new);
+            self.emit(
+                self.stack.len().saturating_sub(1),
+                "ExecutionAborted",
+                Map::new,
+            );
             self.finish(Status::Aborted, None, None, None);
         }
     }
@@ -238,7 +278,7 @@ impl Execution {
     /// Runs to the end.
     pub fn run_to_end(mut self) -> ExecutionResult {
         while self.step(u64::MAX) == StepOutcome::Running {}
-        self.result.unwrap_or_else(|| aborted_result())
+        self.result.unwrap_or_else(aborted_result)
     }
 
     /// History events so far.
@@ -246,18 +286,39 @@ impl Execution {
         self.log.borrow().events.clone()
     }
 
-    /// Moves the virtual clock; an Express run that passes its time limit ends TIMED_OUT (false).
+    /// Moves the virtual clock; a run that passes its time limit (the machine's `TimeoutSeconds`, Express's
+    /// five minutes) ends TIMED_OUT and this returns false.
     fn advance_clock(&mut self, millis: i64) -> bool {
         let now = self.clock_millis.get().saturating_add(millis);
-        let limit_millis = (self.options.express_timeout_seconds * 1000.0) as i64;
-        let deadline = self.options.start_time_millis.saturating_add(limit_millis);
-        if self.options.execution_type == ExecutionType::Express && now > deadline {
+        let express_limit = (self.options.execution_type == ExecutionType::Express)
+            .then_some(self.options.express_timeout_seconds);
+        let limit_seconds = match (express_limit, self.plan.timeout_seconds) {
+            (Some(express), Some(machine)) => Some(express.min(machine)),
+            (express, machine) => express.or(machine),
+        };
+        let Some(limit_seconds) = limit_seconds else {
+            self.clock_millis.set(now);
+            return true;
+        };
+        let deadline = self
+            .options
+            .start_time_millis
+            .saturating_add((limit_seconds * 1000.0) as i64);
+        if now > deadline {
             self.clock_millis.set(deadline);
             let depth = self.stack.len().saturating_sub(1);
             self.emit(depth, "ExecutionTimedOut", || {
-                detail("executionTimedOutEventDetails", json!({"error": "States.Timeout"}))
+                detail(
+                    "executionTimedOutEventDetails",
+                    json!({"error": "States.Timeout"}),
+                )
             });
-            self.finish(Status::TimedOut, None, Some("States.Timeout".to_owned()), None);
+            self.finish(
+                Status::TimedOut,
+                None,
+                Some("States.Timeout".to_owned()),
+                None,
+            );
             return false;
         }
         self.clock_millis.set(now);
@@ -269,20 +330,26 @@ impl Execution {
             return;
         }
         let count = self.log.borrow().count;
-        if self.options.execution_type == ExecutionType::Standard && count > self.options.max_history_events {
+        if self.options.execution_type == ExecutionType::Standard
+            && count > self.options.max_history_events
+        {
             let cause = format!(
                 "The execution reached the maximum number of history events ({}); a loop may never end.",
                 self.options.max_history_events
             );
             self.fail_execution(Some("States.Runtime".to_owned()), Some(cause));
-            return;
         }
     }
 
     fn advance(&mut self) {
         let depth = self.stack.len().saturating_sub(1);
         let Some(frame) = self.stack.get(depth) else {
-            self.finish(Status::Failed, None, Some("States.Runtime".to_owned()), Some("no context to run".to_owned()));
+            self.finish(
+                Status::Failed,
+                None,
+                Some("States.Runtime".to_owned()),
+                Some("no context to run".to_owned()),
+            );
             return;
         };
         if let Some(container) = &frame.container {
@@ -300,14 +367,28 @@ impl Execution {
     // ----- bookkeeping -------------------------------------------------------------------------
 
     fn now_text(&self) -> String {
-        timestamp::format_millis(self.clock_millis.get())
+        // The clock moves rarely (Wait, Retry), so most events share one formatted timestamp.
+        let now = self.clock_millis.get();
+        let mut cache = self.clock_text.borrow_mut();
+        if cache.0 != now || cache.1.is_empty() {
+            *cache = (now, timestamp::format_millis(now));
+        }
+        cache.1.clone()
     }
 
-    fn emit(&self, depth: usize, event_type: &'static str, details: impl FnOnce() -> Map<String, Value>) -> u64 {
+    fn emit(
+        &self,
+        depth: usize,
+        event_type: &'static str,
+        details: impl FnOnce() -> Map<String, Value>,
+    ) -> u64 {
         let mut log = self.log.borrow_mut();
         log.count += 1;
         let id = log.count;
-        let previous = self.stack.get(depth).map_or(id - 1, |frame| frame.last_event.replace(id));
+        let previous = self
+            .stack
+            .get(depth)
+            .map_or(id - 1, |frame| frame.last_event.replace(id));
         if self.options.record_history {
             let event = HistoryEvent {
                 id,
@@ -325,16 +406,29 @@ impl Execution {
         if !self.options.record_trace {
             return;
         }
-        let Some(index) = self.stack.get(depth).and_then(|frame| frame.trace_index.get()) else {
+        let Some(index) = self
+            .stack
+            .get(depth)
+            .and_then(|frame| frame.trace_index.get())
+        else {
             return;
         };
         let mut log = self.log.borrow_mut();
         if let Some(entry) = log.trace.get_mut(index) {
-            entry.stages.push(TraceStage { stage, value: value() });
+            entry.stages.push(TraceStage {
+                stage,
+                value: value(),
+            });
         }
     }
 
-    fn finish(&mut self, status: Status, output: Option<Value>, error: Option<String>, cause: Option<String>) {
+    fn finish(
+        &mut self,
+        status: Status,
+        output: Option<Value>,
+        error: Option<String>,
+        cause: Option<String>,
+    ) {
         let log = std::mem::take(&mut *self.log.borrow_mut());
         let duration_millis = self.clock_millis.get() - self.options.start_time_millis;
         let prices = self.options.prices;
@@ -343,7 +437,9 @@ impl Execution {
             ExecutionType::Express => {
                 let billed_seconds = (duration_millis.max(100) as f64) / 1000.0;
                 prices.express_per_request
-                    + billed_seconds * (prices.express_memory_mb / 1024.0) * prices.express_per_gb_second
+                    + billed_seconds
+                        * (prices.express_memory_mb / 1024.0)
+                        * prices.express_per_gb_second
             }
         };
         self.result = Some(ExecutionResult {
@@ -381,10 +477,15 @@ impl Execution {
         let Some(frame) = self.stack.get(depth) else {
             return Value::Null;
         };
-        let entered = frame.entered.map_or(self.clock_millis.get(), |entered| entered.millis);
+        let entered = frame
+            .entered
+            .map_or(self.clock_millis.get(), |entered| entered.millis);
         let mut state_object = Map::new();
         state_object.insert("Name".to_owned(), Value::String(state.name.clone()));
-        state_object.insert("EnteredTime".to_owned(), Value::String(timestamp::format_millis(entered)));
+        state_object.insert(
+            "EnteredTime".to_owned(),
+            Value::String(timestamp::format_millis(entered)),
+        );
         if matches!(state.kind, Kind::Task { .. }) {
             state_object.insert("RetryCount".to_owned(), json!(frame.retry_count));
         }
@@ -406,7 +507,10 @@ impl Execution {
         );
         context.insert("State".to_owned(), Value::Object(state_object));
         if let Some((index, value)) = item {
-            context.insert("Map".to_owned(), json!({"Item": {"Index": index, "Value": value}}));
+            context.insert(
+                "Map".to_owned(),
+                json!({"Item": {"Index": index, "Value": value}}),
+            );
         }
         if let Kind::Task { resource, .. } = &state.kind
             && resource.ends_with(".waitForTaskToken")
@@ -430,9 +534,16 @@ impl Execution {
         for (key, value) in extra {
             states.insert((*key).to_owned(), (*value).clone());
         }
-        let variables = self.stack.get(depth).map_or(&self.no_variables, |frame| &*frame.variables);
+        let variables = self
+            .stack
+            .get(depth)
+            .map_or(&self.no_variables, |frame| &*frame.variables);
         let seed = self.random.borrow_mut().next_u64();
-        JsonataScope { states: Value::Object(states), variables, seed }
+        JsonataScope {
+            states: Value::Object(states),
+            variables,
+            seed,
+        }
     }
 
     // ----- running a state ---------------------------------------------------------------------
@@ -442,8 +553,15 @@ impl Execution {
         let Some(frame) = self.stack.get(depth) else {
             return;
         };
-        let Some(state) = plan.machines.get(frame.machine).and_then(|machine| machine.states.get(frame.state)) else {
-            self.fail_execution(Some("States.Runtime".to_owned()), Some("state index out of range".to_owned()));
+        let Some(state) = plan
+            .machines
+            .get(frame.machine)
+            .and_then(|machine| machine.states.get(frame.state))
+        else {
+            self.fail_execution(
+                Some("States.Runtime".to_owned()),
+                Some("state index out of range".to_owned()),
+            );
             return;
         };
         if frame.entered.is_none() {
@@ -467,7 +585,10 @@ impl Execution {
             _ => String::new(),
         };
         let event_id = self.emit(depth, entered_event(&state.kind), || {
-            detail("stateEnteredEventDetails", json!({"name": state.name, "input": input_text}))
+            detail(
+                "stateEnteredEventDetails",
+                json!({"name": state.name, "input": input_text}),
+            )
         });
         let millis = self.clock_millis.get();
         if self.options.record_trace {
@@ -481,7 +602,10 @@ impl Execution {
                 state: state.name.clone(),
                 scope,
                 entered_event_id: event_id,
-                stages: vec![TraceStage { stage: "input", value: input }],
+                stages: vec![TraceStage {
+                    stage: "input",
+                    value: input,
+                }],
                 error: None,
             });
             if let Some(frame) = self.stack.get(depth) {
@@ -512,7 +636,11 @@ impl Execution {
                     frame.container = Some(container);
                 }
             }
-            Flow::Next { next, output, delay_millis } => {
+            Flow::Next {
+                next,
+                output,
+                delay_millis,
+            } => {
                 if let Out::New(value) = &output
                     && let Err(raised) = self.check_size(state, value)
                 {
@@ -532,7 +660,10 @@ impl Execution {
                     frame.container = None;
                 }
             }
-            Flow::End { output, delay_millis } => {
+            Flow::End {
+                output,
+                delay_millis,
+            } => {
                 if let Out::New(value) = &output
                     && let Err(raised) = self.check_size(state, value)
                 {
@@ -546,7 +677,11 @@ impl Execution {
                 let value = match output {
                     Out::New(value) => value,
                     Out::Same => {
-                        let shared = self.stack.get_mut(depth).map(|frame| std::mem::take(&mut frame.input)).unwrap_or_default();
+                        let shared = self
+                            .stack
+                            .get_mut(depth)
+                            .map(|frame| std::mem::take(&mut frame.input))
+                            .unwrap_or_default();
                         Rc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone())
                     }
                 };
@@ -570,30 +705,54 @@ impl Execution {
         let same_input = Value::Null;
         let output = match output {
             Out::New(value) => value,
-            Out::Same => self.stack.get(depth).map_or(&same_input, |frame| &*frame.input),
+            Out::Same => self
+                .stack
+                .get(depth)
+                .map_or(&same_input, |frame| &*frame.input),
         };
         self.trace_stage(depth, "output", || output.clone());
         if let Some(exited) = exited_event(&state.kind) {
             let record = self.options.record_history;
             self.emit(depth, exited, || {
-                let output_text = if record { compact(output) } else { String::new() };
-                detail("stateExitedEventDetails", json!({"name": state.name, "output": output_text}))
+                let output_text = if record {
+                    compact(output)
+                } else {
+                    String::new()
+                };
+                detail(
+                    "stateExitedEventDetails",
+                    json!({"name": state.name, "output": output_text}),
+                )
             });
         }
     }
 
-    fn scope<'a>(&'a self, depth: usize, input: &'a Value, make_context: &'a dyn Fn() -> Value) -> Scope<'a> {
-        let variables = self.stack.get(depth).map_or(&self.no_variables, |frame| &*frame.variables);
+    fn scope<'a>(
+        &'a self,
+        depth: usize,
+        input: &'a Value,
+        make_context: &'a dyn Fn() -> Value,
+    ) -> Scope<'a> {
+        let variables = self
+            .stack
+            .get(depth)
+            .map_or(&self.no_variables, |frame| &*frame.variables);
         Scope::new(input, variables, make_context, &self.random)
     }
 
     fn raw_input(&self, depth: usize) -> Rc<Value> {
-        self.stack.get(depth).map(|frame| Rc::clone(&frame.input)).unwrap_or_default()
+        self.stack
+            .get(depth)
+            .map(|frame| Rc::clone(&frame.input))
+            .unwrap_or_default()
     }
 
     fn run_jsonpath(&self, depth: usize, state: &State) -> Result<(Flow, Assignments), Raised> {
         let make_context = || self.context_value(depth, state, None);
-        let raw = self.stack.get(depth).map_or(&Value::Null, |frame| &*frame.input);
+        let raw = self
+            .stack
+            .get(depth)
+            .map_or(&Value::Null, |frame| &*frame.input);
         let root_scope = self.scope(depth, raw, &make_context);
         let effective = apply_input_path(&state.input_path, &root_scope)?;
         if !matches!(state.input_path, PathField::Whole) {
@@ -605,7 +764,10 @@ impl Execution {
             Cow::Owned(value) => Rc::new(value.clone()),
         };
         match &state.kind {
-            Kind::Pass { result, result_size } => {
+            Kind::Pass {
+                result,
+                result_size,
+            } => {
                 let value = if let Some(parameters) = &state.parameters {
                     let rendered = scope.render(parameters)?;
                     self.trace_stage(depth, "afterParameters", || rendered.clone());
@@ -620,7 +782,11 @@ impl Execution {
                 };
                 self.finish_jsonpath(depth, state, &root_scope, value, false)
             }
-            Kind::Task { resource, timeout, heartbeat } => {
+            Kind::Task {
+                resource,
+                timeout,
+                heartbeat,
+            } => {
                 let arguments = match &state.parameters {
                     Some(parameters) => {
                         let rendered = scope.render(parameters)?;
@@ -634,8 +800,9 @@ impl Execution {
                 self.finish_jsonpath(depth, state, &root_scope, result, true)
             }
             Kind::Choice { rules, default } => {
-                let mut no_jsonata =
-                    |_: &Value| -> Result<bool, Raised> { Err(Raised::runtime("a JSONata Condition in a JSONPath state")) };
+                let mut no_jsonata = |_: &Value| -> Result<bool, Raised> {
+                    Err(Raised::runtime("a JSONata Condition in a JSONPath state"))
+                };
                 let mut chosen = None;
                 for rule in rules {
                     if choice::holds(&rule.condition, &scope, &mut no_jsonata)? {
@@ -652,7 +819,14 @@ impl Execution {
                 };
                 let assignments = jsonpath_assign(assign, &scope)?;
                 let output = output_of(&state.output_path, &root_scope, effective)?;
-                Ok((Flow::Next { next, output, delay_millis: 0 }, assignments))
+                Ok((
+                    Flow::Next {
+                        next,
+                        output,
+                        delay_millis: 0,
+                    },
+                    assignments,
+                ))
             }
             Kind::Wait(spec) => {
                 let delay_millis = self.wait_delay_jsonpath(spec, &scope)?;
@@ -662,7 +836,13 @@ impl Execution {
             }
             Kind::Succeed => {
                 let output = output_of(&state.output_path, &root_scope, effective)?;
-                Ok((Flow::End { output, delay_millis: 0 }, None))
+                Ok((
+                    Flow::End {
+                        output,
+                        delay_millis: 0,
+                    },
+                    None,
+                ))
             }
             Kind::Fail { error, cause } => {
                 let error = fail_field_jsonpath(error, "ErrorPath", &scope)?;
@@ -678,8 +858,17 @@ impl Execution {
                     }
                     None => shared_effective(),
                 };
-                let kind = ContainerKind::Parallel { branches: branches.clone() };
-                Ok((Flow::Start(Box::new(new_container(kind, input, Items::Owned(Vec::new())))), None))
+                let kind = ContainerKind::Parallel {
+                    branches: branches.clone(),
+                };
+                Ok((
+                    Flow::Start(Box::new(new_container(
+                        kind,
+                        input,
+                        Items::Owned(Vec::new()),
+                    ))),
+                    None,
+                ))
             }
             Kind::Map(spec) => {
                 let kind = self.map_kind(spec, &scope, None)?;
@@ -689,10 +878,15 @@ impl Execution {
                     {
                         self.shared_items(depth, text, path, &scope)?
                     }
-                    (Cow::Borrowed(_), None, None) => self.shared_items(depth, "$", &whole_input(), &scope)?,
+                    (Cow::Borrowed(_), None, None) => {
+                        self.shared_items(depth, "$", &whole_input(), &scope)?
+                    }
                     _ => Items::Owned(self.map_items_jsonpath(state, spec, &scope)?),
                 };
-                Ok((Flow::Start(Box::new(new_container(kind, shared_effective(), items))), None))
+                Ok((
+                    Flow::Start(Box::new(new_container(kind, shared_effective(), items))),
+                    None,
+                ))
             }
         }
     }
@@ -715,7 +909,8 @@ impl Execution {
             _ => result,
         };
         self.trace_stage(depth, "result", || selected.clone());
-        let assignments = jsonpath_assign(state.assign.as_ref(), &root_scope.with_input(&selected))?;
+        let assignments =
+            jsonpath_assign(state.assign.as_ref(), &root_scope.with_input(&selected))?;
         let combined = apply_result_path(&state.result_path, root_scope.input, selected)?;
         if !matches!(state.result_path, ResultPathField::Replace) {
             self.trace_stage(depth, "afterResultPath", || combined.clone().into_owned());
@@ -730,12 +925,17 @@ impl Execution {
         timeout: Option<&Dynamic>,
         heartbeat: Option<&Dynamic>,
     ) -> Result<(), Raised> {
-        for (field, dynamic) in [("TimeoutSecondsPath", timeout), ("HeartbeatSecondsPath", heartbeat)] {
+        for (field, dynamic) in [
+            ("TimeoutSecondsPath", timeout),
+            ("HeartbeatSecondsPath", heartbeat),
+        ] {
             if let Some(Dynamic::Path { text, path }) = dynamic {
                 let value = scope
                     .lookup(path)
                     .map(Found::into_owned)
-                    .map_err(|missing| Raised::runtime(format!("Invalid path '{text}' : {}", missing.message)))?;
+                    .map_err(|missing| {
+                        Raised::runtime(format!("Invalid path '{text}' : {}", missing.message))
+                    })?;
                 if value.as_u64().is_none_or(|seconds| seconds == 0) {
                     return Err(Raised::runtime(format!(
                         "The {field} field refers to value \"{}\" which is not a valid positive integer: {text}",
@@ -747,7 +947,13 @@ impl Execution {
         Ok(())
     }
 
-    fn invoke_task(&self, depth: usize, state: &State, resource: &str, arguments: &Value) -> Result<Value, Raised> {
+    fn invoke_task(
+        &self,
+        depth: usize,
+        state: &State,
+        resource: &str,
+        arguments: &Value,
+    ) -> Result<Value, Raised> {
         let invocation = {
             let mut invocations = self.invocations.borrow_mut();
             let counter = invocations.entry(state.name.clone()).or_insert(0);
@@ -757,12 +963,26 @@ impl Execution {
         };
         let lambda_arn = resource.starts_with("arn:aws:lambda:");
         let (scheduled, started, succeeded, failed) = if lambda_arn {
-            ("LambdaFunctionScheduled", "LambdaFunctionStarted", "LambdaFunctionSucceeded", "LambdaFunctionFailed")
+            (
+                "LambdaFunctionScheduled",
+                "LambdaFunctionStarted",
+                "LambdaFunctionSucceeded",
+                "LambdaFunctionFailed",
+            )
         } else {
-            ("TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskFailed")
+            (
+                "TaskScheduled",
+                "TaskStarted",
+                "TaskSucceeded",
+                "TaskFailed",
+            )
         };
         let record = self.options.record_history;
-        let parameters_text = if record { compact(arguments) } else { String::new() };
+        let parameters_text = if record {
+            compact(arguments)
+        } else {
+            String::new()
+        };
         let region = self.options.region.clone();
         let resource_owned = resource.to_owned();
         self.emit(depth, scheduled, || {
@@ -785,9 +1005,17 @@ impl Execution {
                     state.name
                 );
                 self.emit(depth, failed, || {
-                    detail("taskFailedEventDetails", json!({"error": "States.Runtime", "cause": cause}))
+                    detail(
+                        "taskFailedEventDetails",
+                        json!({"error": "States.Runtime", "cause": cause}),
+                    )
                 });
-                return Err(Raised { error: Some("States.Runtime".to_owned()), cause: Some(cause), severity: Severity::Fatal, located: false });
+                return Err(Raised {
+                    error: Some("States.Runtime".to_owned()),
+                    cause: Some(cause),
+                    severity: Severity::Fatal,
+                    located: false,
+                });
             }
         };
         match response {
@@ -797,14 +1025,23 @@ impl Execution {
                 {
                     return Err(data_limit(&state.name));
                 }
-                let output_text = if record { compact(&result) } else { String::new() };
-                self.emit(depth, succeeded, || detail("taskSucceededEventDetails", json!({"output": output_text})));
+                let output_text = if record {
+                    compact(&result)
+                } else {
+                    String::new()
+                };
+                self.emit(depth, succeeded, || {
+                    detail("taskSucceededEventDetails", json!({"output": output_text}))
+                });
                 Ok(result)
             }
             MockResponse::Throw { error, cause } => {
                 let (error_text, cause_text) = (error.clone(), cause.clone());
                 self.emit(depth, failed, || {
-                    detail("taskFailedEventDetails", json!({"error": error_text, "cause": cause_text}))
+                    detail(
+                        "taskFailedEventDetails",
+                        json!({"error": error_text, "cause": cause_text}),
+                    )
                 });
                 Err(Raised::plain(Some(error), Some(cause)))
             }
@@ -813,12 +1050,17 @@ impl Execution {
 
     fn wait_delay_jsonpath(&self, spec: &WaitSpec, scope: &Scope<'_>) -> Result<i64, Raised> {
         match spec {
-            WaitSpec::Seconds(Dynamic::Literal(value)) => seconds_to_millis(value.as_f64().unwrap_or(0.0)),
+            WaitSpec::Seconds(Dynamic::Literal(value)) => {
+                seconds_to_millis(value.as_f64().unwrap_or(0.0))
+            }
             WaitSpec::Seconds(Dynamic::Path { text, path }) => {
                 let value = scope.lookup(path).map(Found::into_owned).map_err(|_| {
-                    Raised::runtime(format!("The SecondsPath parameter does not reference an input value: {text}"))
+                    Raised::runtime(format!(
+                        "The SecondsPath parameter does not reference an input value: {text}"
+                    ))
                 })?;
-                let Some(seconds) = value.as_i64().or_else(|| value.as_u64().map(|_| i64::MAX)) else {
+                let Some(seconds) = value.as_i64().or_else(|| value.as_u64().map(|_| i64::MAX))
+                else {
                     return Err(Raised::runtime(format!(
                         "The SecondsPath parameter cannot be parsed as a long value: {text} == {}",
                         raw_text(&value)
@@ -842,7 +1084,9 @@ impl Execution {
             }
             WaitSpec::Timestamp(Dynamic::Path { text, path }) => {
                 let value = scope.lookup(path).map(Found::into_owned).map_err(|_| {
-                    Raised::runtime(format!("The TimestampPath parameter does not reference an input value: {text}"))
+                    Raised::runtime(format!(
+                        "The TimestampPath parameter does not reference an input value: {text}"
+                    ))
                 })?;
                 let parsed = value.as_str().and_then(timestamp::parse);
                 let Some(nanos) = parsed else {
@@ -854,7 +1098,9 @@ impl Execution {
                 self.until(nanos)
             }
             WaitSpec::Seconds(Dynamic::Jsonata(_)) | WaitSpec::Timestamp(Dynamic::Jsonata(_)) => {
-                Err(Raised::runtime("a JSONata expression in a JSONPath Wait state"))
+                Err(Raised::runtime(
+                    "a JSONata expression in a JSONPath Wait state",
+                ))
             }
         }
     }
@@ -868,7 +1114,12 @@ impl Execution {
         Ok(i64::try_from(delay_nanos / 1_000_000).unwrap_or(i64::MAX))
     }
 
-    fn map_items_jsonpath(&self, state: &State, spec: &MapSpec, scope: &Scope<'_>) -> Result<Vec<Value>, Raised> {
+    fn map_items_jsonpath(
+        &self,
+        state: &State,
+        spec: &MapSpec,
+        scope: &Scope<'_>,
+    ) -> Result<Vec<Value>, Raised> {
         if spec.item_reader.is_some() {
             return self.reader_items(state);
         }
@@ -878,7 +1129,9 @@ impl Execution {
             Some(PathField::Path { text, path }) => scope
                 .lookup(path)
                 .map(Found::into_owned)
-                .map_err(|missing| Raised::runtime(format!("Invalid path '{text}' : {}", missing.message)))?,
+                .map_err(|missing| {
+                    Raised::runtime(format!("Invalid path '{text}' : {}", missing.message))
+                })?,
         };
         match items {
             Value::Array(items) => Ok(items),
@@ -890,13 +1143,26 @@ impl Execution {
     }
 
     /// Checks that `path` finds an array in the frame's input and refers to it without copying it.
-    fn shared_items(&self, depth: usize, text: &str, path: &Path, scope: &Scope<'_>) -> Result<Items, Raised> {
-        let found = scope
-            .lookup(path)
-            .map_err(|missing| Raised::runtime(format!("Invalid path '{text}' : {}", missing.message)))?;
+    fn shared_items(
+        &self,
+        depth: usize,
+        text: &str,
+        path: &Path,
+        scope: &Scope<'_>,
+    ) -> Result<Items, Raised> {
+        let found = scope.lookup(path).map_err(|missing| {
+            Raised::runtime(format!("Invalid path '{text}' : {}", missing.message))
+        })?;
         match found.as_value() {
-            Value::Array(items) => Ok(Items::Shared { source: self.raw_input(depth), path: path.clone(), count: items.len() }),
-            other => Err(Raised::runtime(format!("Map state input must be an array but was: {}", compact(other)))),
+            Value::Array(items) => Ok(Items::Shared {
+                source: self.raw_input(depth),
+                path: path.clone(),
+                count: items.len(),
+            }),
+            other => Err(Raised::runtime(format!(
+                "Map state input must be an array but was: {}",
+                compact(other)
+            ))),
         }
     }
 
@@ -910,16 +1176,21 @@ impl Execution {
     }
 
     /// Validates MaxConcurrency and the tolerated failure settings, and returns the container kind.
-    fn map_kind(&self, spec: &MapSpec, scope: &Scope<'_>, jsonata: Option<&JsonataScope<'_>>) -> Result<ContainerKind, Raised> {
+    fn map_kind(
+        &self,
+        spec: &MapSpec,
+        scope: &Scope<'_>,
+        jsonata: Option<&JsonataScope<'_>>,
+    ) -> Result<ContainerKind, Raised> {
         if let Some(max_concurrency) = &spec.max_concurrency {
             let value = resolve_dynamic(max_concurrency, "MaxConcurrency", scope, jsonata)?;
-            if let Dynamic::Path { text, .. } = max_concurrency {
-                if as_integer(&value).is_none() {
-                    return Err(Raised::runtime(format!(
-                        "The MaxConcurrencyPath field refers to value \"{}\" which is not a valid integer: {text}",
-                        raw_text(&value)
-                    )));
-                }
+            if let Dynamic::Path { text, .. } = max_concurrency
+                && as_integer(&value).is_none()
+            {
+                return Err(Raised::runtime(format!(
+                    "The MaxConcurrencyPath field refers to value \"{}\" which is not a valid integer: {text}",
+                    raw_text(&value)
+                )));
             }
         }
         let tolerated_count = match &spec.tolerated_count {
@@ -957,16 +1228,26 @@ impl Execution {
                     )));
                 };
                 if !(0.0..=100.0).contains(&percentage) {
-                    return Err(Raised::runtime("ToleratedFailurePercentage must be between 0 and 100."));
+                    return Err(Raised::runtime(
+                        "ToleratedFailurePercentage must be between 0 and 100.",
+                    ));
                 }
                 Some(percentage)
             }
         };
-        Ok(ContainerKind::Map { processor: spec.processor, distributed: spec.distributed, tolerated_count, tolerated_percentage })
+        Ok(ContainerKind::Map {
+            processor: spec.processor,
+            distributed: spec.distributed,
+            tolerated_count,
+            tolerated_percentage,
+        })
     }
 
     fn run_jsonata(&self, depth: usize, state: &State) -> Result<(Flow, Assignments), Raised> {
-        let input = self.stack.get(depth).map_or(&Value::Null, |frame| &*frame.input);
+        let input = self
+            .stack
+            .get(depth)
+            .map_or(&Value::Null, |frame| &*frame.input);
         let scope = self.jsonata_scope(depth, state, input, &[], None);
         let make_context = || self.context_value(depth, state, None);
         let path_scope = self.scope(depth, input, &make_context);
@@ -978,7 +1259,10 @@ impl Execution {
                     None => Out::Same,
                 };
                 let flow = if matches!(state.kind, Kind::Succeed) {
-                    Flow::End { output, delay_millis: 0 }
+                    Flow::End {
+                        output,
+                        delay_millis: 0,
+                    }
                 } else {
                     flow_to(state, output, 0)
                 };
@@ -1033,7 +1317,14 @@ impl Execution {
                     Some(output) => Out::New(scope.template(output, "Output")?),
                     None => Out::Same,
                 };
-                Ok((Flow::Next { next, output, delay_millis: 0 }, assignments))
+                Ok((
+                    Flow::Next {
+                        next,
+                        output,
+                        delay_millis: 0,
+                    },
+                    assignments,
+                ))
             }
             Kind::Wait(spec) => {
                 let delay_millis = self.wait_delay_jsonata(spec, &scope, &path_scope)?;
@@ -1054,7 +1345,16 @@ impl Execution {
                     Some(arguments) => Rc::new(scope.template(arguments, "Arguments")?),
                     None => self.raw_input(depth),
                 };
-                Ok((Flow::Start(Box::new(new_container(ContainerKind::Parallel { branches: branches.clone() }, arguments, Items::Owned(Vec::new())))), None))
+                Ok((
+                    Flow::Start(Box::new(new_container(
+                        ContainerKind::Parallel {
+                            branches: branches.clone(),
+                        },
+                        arguments,
+                        Items::Owned(Vec::new()),
+                    ))),
+                    None,
+                ))
             }
             Kind::Map(spec) => {
                 let items = if spec.item_reader.is_some() {
@@ -1066,7 +1366,9 @@ impl Execution {
                             match scope.expression(expression, "Items")? {
                                 Value::Array(items) => Items::Owned(items),
                                 other => {
-                                    let failure = crate::jsonata::JsonataError::unexpected_type(expression, "Items", "array", &other);
+                                    let failure = crate::jsonata::JsonataError::unexpected_type(
+                                        expression, "Items", "array", &other,
+                                    );
                                     return Err(Raised::located(failure.error, failure.cause));
                                 }
                             }
@@ -1076,30 +1378,47 @@ impl Execution {
                             other => {
                                 return Err(Raised::located(
                                     "States.QueryEvaluationError",
-                                    format!("Map state input must be an array but was: {}", compact(&other)),
+                                    format!(
+                                        "Map state input must be an array but was: {}",
+                                        compact(&other)
+                                    ),
                                 ));
                             }
                         },
                         None => match input {
-                            Value::Array(items) => {
-                                Items::Shared { source: self.raw_input(depth), path: whole_input(), count: items.len() }
-                            }
+                            Value::Array(items) => Items::Shared {
+                                source: self.raw_input(depth),
+                                path: whole_input(),
+                                count: items.len(),
+                            },
                             other => {
                                 return Err(Raised::located(
                                     "States.QueryEvaluationError",
-                                    format!("Map state input must be an array but was: {}", compact(other)),
+                                    format!(
+                                        "Map state input must be an array but was: {}",
+                                        compact(other)
+                                    ),
                                 ));
                             }
                         },
                     }
                 };
                 let kind = self.map_kind(spec, &path_scope, Some(&scope))?;
-                Ok((Flow::Start(Box::new(new_container(kind, self.raw_input(depth), items))), None))
+                Ok((
+                    Flow::Start(Box::new(new_container(kind, self.raw_input(depth), items))),
+                    None,
+                ))
             }
         }
     }
 
-    fn jsonata_finish(&self, depth: usize, state: &State, input: &Value, result: Value) -> Result<(Flow, Assignments), Raised> {
+    fn jsonata_finish(
+        &self,
+        depth: usize,
+        state: &State,
+        input: &Value,
+        result: Value,
+    ) -> Result<(Flow, Assignments), Raised> {
         let scope = self.jsonata_scope(depth, state, input, &[("result", &result)], None);
         let assignments = jsonata_assign(state.assign.as_ref(), &scope)?;
         let output = match &state.output {
@@ -1109,7 +1428,12 @@ impl Execution {
         Ok((flow_to(state, Out::New(output), 0), assignments))
     }
 
-    fn wait_delay_jsonata(&self, spec: &WaitSpec, scope: &JsonataScope<'_>, path_scope: &Scope<'_>) -> Result<i64, Raised> {
+    fn wait_delay_jsonata(
+        &self,
+        spec: &WaitSpec,
+        scope: &JsonataScope<'_>,
+        path_scope: &Scope<'_>,
+    ) -> Result<i64, Raised> {
         match spec {
             WaitSpec::Seconds(dynamic) => {
                 let value = resolve_dynamic(dynamic, "Seconds", path_scope, Some(scope))?;
@@ -1132,7 +1456,9 @@ impl Execution {
                     Some(nanos) => self.until(nanos),
                     None => Err(Raised::located(
                         "States.QueryEvaluationError",
-                        format!("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {text}"),
+                        format!(
+                            "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {text}"
+                        ),
                     )),
                 }
             }
@@ -1148,7 +1474,9 @@ impl Execution {
             }
             ContainerKind::Map { distributed, .. } => {
                 let length = container.items.len();
-                self.emit(depth, "MapStateStarted", || detail("mapStateStartedEventDetails", json!({"length": length})));
+                self.emit(depth, "MapStateStarted", || {
+                    detail("mapStateStartedEventDetails", json!({"length": length}))
+                });
                 if *distributed {
                     let label = match &state.kind {
                         Kind::Map(spec) => spec.label.clone().unwrap_or_else(|| state.name.clone()),
@@ -1156,9 +1484,14 @@ impl Execution {
                     };
                     let arn = format!(
                         "arn:aws:states:{}:{}:mapRun:{}/{label}:{}",
-                        self.options.region, self.options.account, self.options.state_machine_name, self.options.execution_name
+                        self.options.region,
+                        self.options.account,
+                        self.options.state_machine_name,
+                        self.options.execution_name
                     );
-                    self.emit(depth, "MapRunStarted", || detail("mapRunStartedEventDetails", json!({"mapRunArn": arn})));
+                    self.emit(depth, "MapRunStarted", || {
+                        detail("mapRunStartedEventDetails", json!({"mapRunArn": arn}))
+                    });
                 }
             }
         }
@@ -1169,11 +1502,18 @@ impl Execution {
         let Some(frame) = self.stack.get(depth) else {
             return;
         };
-        let Some(state) = plan.machines.get(frame.machine).and_then(|machine| machine.states.get(frame.state)) else {
+        let Some(state) = plan
+            .machines
+            .get(frame.machine)
+            .and_then(|machine| machine.states.get(frame.state))
+        else {
             return;
         };
         if self.stack.len() >= self.options.max_depth {
-            let cause = format!("Parallel/Map nesting is deeper than {} levels.", self.options.max_depth);
+            let cause = format!(
+                "Parallel/Map nesting is deeper than {} levels.",
+                self.options.max_depth
+            );
             self.handle_error(depth, state, Raised::runtime(cause));
             return;
         }
@@ -1208,23 +1548,40 @@ impl Execution {
             }
         };
         let is_map = matches!(container.kind, ContainerKind::Map { .. });
-        let start = plan.machines.get(machine).map_or(0, |machine| machine.start);
+        let start = plan
+            .machines
+            .get(machine)
+            .map_or(0, |machine| machine.start);
         let variables = Rc::clone(&frame.variables);
         let scope: Rc<str> = if self.options.record_trace {
-            let label = if is_map { format!("{}[{index}]/", state.name) } else { format!("{}#{index}/", state.name) };
+            let label = if is_map {
+                format!("{}[{index}]/", state.name)
+            } else {
+                format!("{}#{index}/", state.name)
+            };
             Rc::from(format!("{}{label}", frame.scope))
         } else {
             Rc::clone(&frame.scope)
         };
-        if let Some(container) = self.stack.get_mut(depth).and_then(|frame| frame.container.as_mut()) {
+        if let Some(container) = self
+            .stack
+            .get_mut(depth)
+            .and_then(|frame| frame.container.as_mut())
+        {
             container.next += 1;
         }
         if is_map {
             self.emit(depth, "MapIterationStarted", || {
-                detail("mapIterationStartedEventDetails", json!({"name": state.name, "index": index}))
+                detail(
+                    "mapIterationStartedEventDetails",
+                    json!({"name": state.name, "index": index}),
+                )
             });
         }
-        let last_event = self.stack.get(depth).map_or(0, |frame| frame.last_event.get());
+        let last_event = self
+            .stack
+            .get(depth)
+            .map_or(0, |frame| frame.last_event.get());
         self.stack.push(Frame {
             machine,
             state: start,
@@ -1241,7 +1598,14 @@ impl Execution {
         });
     }
 
-    fn select_item(&self, depth: usize, state: &State, input: &Value, index: usize, item: Value) -> Result<Value, Raised> {
+    fn select_item(
+        &self,
+        depth: usize,
+        state: &State,
+        input: &Value,
+        index: usize,
+        item: Value,
+    ) -> Result<Value, Raised> {
         let Kind::Map(spec) = &state.kind else {
             return Ok(item);
         };
@@ -1272,9 +1636,16 @@ impl Execution {
             match outcome {
                 Ok(output) => {
                     let record = self.options.record_history;
-                    let output_text = if record { compact(&output) } else { String::new() };
+                    let output_text = if record {
+                        compact(&output)
+                    } else {
+                        String::new()
+                    };
                     self.emit(0, "ExecutionSucceeded", || {
-                        detail("executionSucceededEventDetails", json!({"output": output_text}))
+                        detail(
+                            "executionSucceededEventDetails",
+                            json!({"output": output_text}),
+                        )
                     });
                     self.finish(Status::Succeeded, Some(output), None, None);
                 }
@@ -1287,9 +1658,15 @@ impl Execution {
         let parent_depth = self.stack.len() - 1;
         let parent_last = frame.last_event.get();
         if let Some(parent) = self.stack.get(parent_depth) {
-            parent.last_event.set(parent_last.max(parent.last_event.get()));
+            parent
+                .last_event
+                .set(parent_last.max(parent.last_event.get()));
         }
-        let Some(container) = self.stack.get(parent_depth).and_then(|parent| parent.container.as_ref()) else {
+        let Some(container) = self
+            .stack
+            .get(parent_depth)
+            .and_then(|parent| parent.container.as_ref())
+        else {
             return;
         };
         let (is_map, distributed) = match &container.kind {
@@ -1302,20 +1679,34 @@ impl Execution {
             Ok(output) => {
                 if is_map {
                     self.emit(parent_depth, "MapIterationSucceeded", || {
-                        detail("mapIterationSucceededEventDetails", json!({"name": name(), "index": index}))
+                        detail(
+                            "mapIterationSucceededEventDetails",
+                            json!({"name": name(), "index": index}),
+                        )
                     });
                 }
-                if let Some(container) = self.stack.get_mut(parent_depth).and_then(|parent| parent.container.as_mut()) {
+                if let Some(container) = self
+                    .stack
+                    .get_mut(parent_depth)
+                    .and_then(|parent| parent.container.as_mut())
+                {
                     container.results.push(output);
                 }
             }
             Err(raised) => {
                 if is_map {
                     self.emit(parent_depth, "MapIterationFailed", || {
-                        detail("mapIterationFailedEventDetails", json!({"name": name(), "index": index}))
+                        detail(
+                            "mapIterationFailedEventDetails",
+                            json!({"name": name(), "index": index}),
+                        )
                     });
                 }
-                if let Some(container) = self.stack.get_mut(parent_depth).and_then(|parent| parent.container.as_mut()) {
+                if let Some(container) = self
+                    .stack
+                    .get_mut(parent_depth)
+                    .and_then(|parent| parent.container.as_mut())
+                {
                     if distributed {
                         container.failures += 1;
                         container.results.push(error_output(&raised));
@@ -1330,7 +1721,12 @@ impl Execution {
     fn parent_state_name(&self, depth: usize) -> String {
         self.stack
             .get(depth)
-            .and_then(|frame| self.plan.machines.get(frame.machine).and_then(|machine| machine.states.get(frame.state)))
+            .and_then(|frame| {
+                self.plan
+                    .machines
+                    .get(frame.machine)
+                    .and_then(|machine| machine.states.get(frame.state))
+            })
             .map(|state| state.name.clone())
             .unwrap_or_default()
     }
@@ -1343,22 +1739,38 @@ impl Execution {
         let Some(container) = frame.container.take() else {
             return;
         };
-        let Some(state) = plan.machines.get(frame.machine).and_then(|machine| machine.states.get(frame.state)) else {
+        let Some(state) = plan
+            .machines
+            .get(frame.machine)
+            .and_then(|machine| machine.states.get(frame.state))
+        else {
             return;
         };
         let container = *container;
         let failure = match (&container.failure, &container.kind) {
             (Some(failure), _) => Some(failure.clone()),
-            (None, ContainerKind::Map { distributed: true, tolerated_count, tolerated_percentage, .. }) => {
+            (
+                None,
+                ContainerKind::Map {
+                    distributed: true,
+                    tolerated_count,
+                    tolerated_percentage,
+                    ..
+                },
+            ) => {
                 let total = container.items.len() as f64;
                 let failures = container.failures;
                 let over_count = tolerated_count.is_none_or(|count| failures > count);
-                let over_percentage = tolerated_percentage
-                    .is_none_or(|percentage| total > 0.0 && (failures as f64) * 100.0 / total > percentage);
+                let over_percentage = tolerated_percentage.is_none_or(|percentage| {
+                    total > 0.0 && (failures as f64) * 100.0 / total > percentage
+                });
                 (failures > 0 && over_count && over_percentage).then(|| {
                     Raised::plain(
                         Some("States.ExceedToleratedFailureThreshold".to_owned()),
-                        Some("The specified tolerance threshold for the Map Run has been exceeded".to_owned()),
+                        Some(
+                            "The specified tolerance threshold for the Map Run has been exceeded"
+                                .to_owned(),
+                        ),
                     )
                 })
             }
@@ -1369,7 +1781,10 @@ impl Execution {
             ContainerKind::Map { .. } => ("MapStateFailed", "MapStateSucceeded"),
         };
         if let Some(failure) = failure {
-            if let ContainerKind::Map { distributed: true, .. } = container.kind {
+            if let ContainerKind::Map {
+                distributed: true, ..
+            } = container.kind
+            {
                 self.emit(depth, "MapRunFailed", Map::new);
             }
             self.emit(depth, failed_event, Map::new);
@@ -1378,7 +1793,10 @@ impl Execution {
             self.handle_error(depth, state, failure);
             return;
         }
-        if let ContainerKind::Map { distributed: true, .. } = container.kind {
+        if let ContainerKind::Map {
+            distributed: true, ..
+        } = container.kind
+        {
             self.emit(depth, "MapRunSucceeded", Map::new);
         }
         self.emit(depth, succeeded_event, Map::new);
@@ -1386,7 +1804,10 @@ impl Execution {
         let outcome = match state.language {
             Language::JsonPath => {
                 let make_context = || self.context_value(depth, state, None);
-                let raw = self.stack.get(depth).map_or(&Value::Null, |frame| &*frame.input);
+                let raw = self
+                    .stack
+                    .get(depth)
+                    .map_or(&Value::Null, |frame| &*frame.input);
                 let root_scope = self.scope(depth, raw, &make_context);
                 self.finish_jsonpath(depth, state, &root_scope, result, true)
             }
@@ -1404,7 +1825,11 @@ impl Execution {
     // ----- errors ----------------------------------------------------------------------------
 
     fn handle_error(&mut self, depth: usize, state: &State, raised: Raised) {
-        let entered_id = self.stack.get(depth).and_then(|frame| frame.entered).map_or(0, |entered| entered.event_id);
+        let entered_id = self
+            .stack
+            .get(depth)
+            .and_then(|frame| frame.entered)
+            .map_or(0, |entered| entered.event_id);
         let mut raised = raised;
         if raised.located {
             raised.cause = Some(format!(
@@ -1415,7 +1840,10 @@ impl Execution {
             raised.located = false;
         }
         if self.options.record_trace
-            && let Some(index) = self.stack.get(depth).and_then(|frame| frame.trace_index.get())
+            && let Some(index) = self
+                .stack
+                .get(depth)
+                .and_then(|frame| frame.trace_index.get())
             && let Some(entry) = self.log.borrow_mut().trace.get_mut(index)
         {
             entry.error = raised.error.clone();
@@ -1425,11 +1853,22 @@ impl Execution {
         }
         let is_task = matches!(state.kind, Kind::Task { .. });
         // Retry.
-        if let Some(position) = state.retry.iter().position(|retrier| error_matches(&retrier.errors, &raised, is_task)) {
+        if let Some(position) = state
+            .retry
+            .iter()
+            .position(|retrier| error_matches(&retrier.errors, &raised, is_task))
+        {
             let retrier = &state.retry[position];
-            let attempts = self.stack.get(depth).and_then(|frame| frame.attempts.get(position).copied()).unwrap_or(0);
+            let attempts = self
+                .stack
+                .get(depth)
+                .and_then(|frame| frame.attempts.get(position).copied())
+                .unwrap_or(0);
             if attempts < retrier.max_attempts {
-                let mut delay = retrier.interval_seconds * retrier.backoff_rate.powi(i32::try_from(attempts).unwrap_or(i32::MAX));
+                let mut delay = retrier.interval_seconds
+                    * retrier
+                        .backoff_rate
+                        .powi(i32::try_from(attempts).unwrap_or(i32::MAX));
                 if let Some(max_delay) = retrier.max_delay_seconds {
                     delay = delay.min(max_delay);
                 }
@@ -1450,16 +1889,23 @@ impl Execution {
             }
         }
         // Catch.
-        if let Some(catcher) = state.catch.iter().find(|catcher| error_matches(&catcher.errors, &raised, is_task)) {
+        if let Some(catcher) = state
+            .catch
+            .iter()
+            .find(|catcher| error_matches(&catcher.errors, &raised, is_task))
+        {
             match self.apply_catcher(depth, state, catcher, &raised) {
                 Ok((output, assignments)) => {
-                    let flow = Flow::Next { next: catcher.next, output: Out::New(output), delay_millis: 0 };
+                    let flow = Flow::Next {
+                        next: catcher.next,
+                        output: Out::New(output),
+                        delay_millis: 0,
+                    };
                     self.apply_flow(depth, state, flow, assignments);
                 }
                 Err(failure) => {
                     let mut failure = failure;
                     if failure.located {
-                        let entered_id = entered_id;
                         failure.cause = Some(format!(
                             "An error occurred while executing the state '{}' (entered at the event id #{entered_id}). {}",
                             state.name,
@@ -1475,9 +1921,18 @@ impl Execution {
         self.complete_frame(depth, Err(raised));
     }
 
-    fn apply_catcher(&self, depth: usize, state: &State, catcher: &Catcher, raised: &Raised) -> Result<(Value, Assignments), Raised> {
+    fn apply_catcher(
+        &self,
+        depth: usize,
+        state: &State,
+        catcher: &Catcher,
+        raised: &Raised,
+    ) -> Result<(Value, Assignments), Raised> {
         let error_output = error_output(raised);
-        let raw = self.stack.get(depth).map_or(&Value::Null, |frame| &*frame.input);
+        let raw = self
+            .stack
+            .get(depth)
+            .map_or(&Value::Null, |frame| &*frame.input);
         match state.language {
             Language::JsonPath => {
                 let make_context = || self.context_value(depth, state, None);
@@ -1487,7 +1942,8 @@ impl Execution {
                 Ok((output.into_owned(), assignments))
             }
             Language::Jsonata => {
-                let scope = self.jsonata_scope(depth, state, raw, &[("errorOutput", &error_output)], None);
+                let scope =
+                    self.jsonata_scope(depth, state, raw, &[("errorOutput", &error_output)], None);
                 let assignments = jsonata_assign(catcher.assign.as_ref(), &scope)?;
                 let output = match &catcher.output {
                     Some(output) => scope.template(output, "Output")?,
@@ -1498,7 +1954,6 @@ impl Execution {
         }
     }
 }
-
 
 fn aborted_result() -> ExecutionResult {
     ExecutionResult {
@@ -1516,11 +1971,22 @@ fn aborted_result() -> ExecutionResult {
 }
 
 fn whole_input() -> Path {
-    Path { root: Root::Input, segments: Vec::new() }
+    Path {
+        root: Root::Input,
+        segments: Vec::new(),
+    }
 }
 
 fn new_container(kind: ContainerKind, input: Rc<Value>, items: Items) -> Container {
-    Container { kind, input, items, next: 0, results: Vec::new(), failures: 0, failure: None }
+    Container {
+        kind,
+        input,
+        items,
+        next: 0,
+        results: Vec::new(),
+        failures: 0,
+        failure: None,
+    }
 }
 
 fn detail(key: &str, value: Value) -> Map<String, Value> {
@@ -1531,8 +1997,15 @@ fn detail(key: &str, value: Value) -> Map<String, Value> {
 
 fn flow_to(state: &State, output: Out, delay_millis: i64) -> Flow {
     match state.next {
-        Some(next) => Flow::Next { next, output, delay_millis },
-        None => Flow::End { output, delay_millis },
+        Some(next) => Flow::Next {
+            next,
+            output,
+            delay_millis,
+        },
+        None => Flow::End {
+            output,
+            delay_millis,
+        },
     }
 }
 
@@ -1621,7 +2094,9 @@ fn error_matches(names: &[String], raised: &Raised, is_task: bool) -> bool {
     let error = raised.error.as_deref();
     names.iter().any(|name| match name.as_str() {
         "States.ALL" => raised.severity == Severity::Normal,
-        "States.TaskFailed" => is_task && raised.severity == Severity::Normal && error != Some("States.Timeout"),
+        "States.TaskFailed" => {
+            is_task && raised.severity == Severity::Normal && error != Some("States.Timeout")
+        }
         other => error == Some(other),
     })
 }
@@ -1661,7 +2136,11 @@ fn lookup_or_runtime(scope: &Scope<'_>, text: &str, path: &Path) -> Result<Value
         .map_err(|missing| Raised::runtime(format!("Invalid path '{text}' : {}", missing.message)))
 }
 
-fn apply_result_path<'a>(field: &ResultPathField, raw: &'a Value, result: Value) -> Result<Cow<'a, Value>, Raised> {
+fn apply_result_path<'a>(
+    field: &ResultPathField,
+    raw: &'a Value,
+    result: Value,
+) -> Result<Cow<'a, Value>, Raised> {
     match field {
         ResultPathField::Replace => Ok(Cow::Owned(result)),
         ResultPathField::Discard => Ok(Cow::Borrowed(raw)),
@@ -1669,7 +2148,10 @@ fn apply_result_path<'a>(field: &ResultPathField, raw: &'a Value, result: Value)
             let mut target = raw.clone();
             jpath::set(&mut target, path, result).map_err(|_| Raised {
                 error: Some("States.ResultPathMatchFailure".to_owned()),
-                cause: Some(format!("Unable to apply ReferencePath {text} to input '{}'", compact(raw))),
+                cause: Some(format!(
+                    "Unable to apply ReferencePath {text} to input '{}'",
+                    compact(raw)
+                )),
                 severity: Severity::Normal,
                 located: true,
             })?;
@@ -1689,21 +2171,30 @@ fn jsonpath_assign(assign: Option<&Assign>, scope: &Scope<'_>) -> Result<Assignm
     }
 }
 
-fn jsonata_assign(assign: Option<&Assign>, scope: &JsonataScope<'_>) -> Result<Assignments, Raised> {
+fn jsonata_assign(
+    assign: Option<&Assign>,
+    scope: &JsonataScope<'_>,
+) -> Result<Assignments, Raised> {
     match assign {
         None => Ok(None),
         Some(Assign::Jsonata(value)) => match value {
             Value::Object(map) => {
                 let mut out = Map::with_capacity(map.len());
                 for (name, member) in map {
-                    out.insert(name.clone(), scope.template(member, &format!("Assign/{name}"))?);
+                    out.insert(
+                        name.clone(),
+                        scope.template(member, &format!("Assign/{name}"))?,
+                    );
                 }
                 Ok(Some(out))
             }
             Value::String(text) => match jsonata_expression(text) {
                 Some(expression) => match scope.expression(expression, "Assign")? {
                     Value::Object(map) => Ok(Some(map)),
-                    _ => Err(Raised::located("States.QueryEvaluationError", "Assign must evaluate to an object")),
+                    _ => Err(Raised::located(
+                        "States.QueryEvaluationError",
+                        "Assign must evaluate to an object",
+                    )),
                 },
                 None => Err(Raised::runtime("Assign must be an object")),
             },
@@ -1716,7 +2207,11 @@ fn jsonata_assign(assign: Option<&Assign>, scope: &JsonataScope<'_>) -> Result<A
     }
 }
 
-fn fail_field_jsonpath(field: &FailField, name: &str, scope: &Scope<'_>) -> Result<Option<String>, Raised> {
+fn fail_field_jsonpath(
+    field: &FailField,
+    name: &str,
+    scope: &Scope<'_>,
+) -> Result<Option<String>, Raised> {
     match field {
         FailField::Absent => Ok(None),
         FailField::Literal(text) => Ok(Some(text.clone())),
@@ -1732,11 +2227,18 @@ fn fail_field_jsonpath(field: &FailField, name: &str, scope: &Scope<'_>) -> Resu
             };
             Ok(Some(raw_text(&value)))
         }
-        FailField::Jsonata(_) => Err(Raised::runtime("a JSONata expression in a JSONPath Fail state")),
+        FailField::Jsonata(_) => Err(Raised::runtime(
+            "a JSONata expression in a JSONPath Fail state",
+        )),
     }
 }
 
-fn fail_field_jsonata(field: &FailField, name: &str, scope: &JsonataScope<'_>, path_scope: &Scope<'_>) -> Result<Option<String>, Raised> {
+fn fail_field_jsonata(
+    field: &FailField,
+    name: &str,
+    scope: &JsonataScope<'_>,
+    path_scope: &Scope<'_>,
+) -> Result<Option<String>, Raised> {
     match field {
         FailField::Absent => Ok(None),
         FailField::Literal(text) => Ok(Some(text.clone())),
@@ -1759,7 +2261,10 @@ fn raw_text(value: &Value) -> String {
 fn as_integer(value: &Value) -> Option<i64> {
     match value {
         Value::Number(number) => number.as_i64().or_else(|| {
-            number.as_f64().filter(|float| float.fract() == 0.0 && float.abs() < 9.0e15).map(|float| float as i64)
+            number
+                .as_f64()
+                .filter(|float| float.fract() == 0.0 && float.abs() < 9.0e15)
+                .map(|float| float as i64)
         }),
         Value::String(text) => text.trim().parse().ok(),
         _ => None,
@@ -1774,13 +2279,20 @@ fn as_float(value: &Value) -> Option<f64> {
     }
 }
 
-fn resolve_dynamic(dynamic: &Dynamic, field: &str, scope: &Scope<'_>, jsonata: Option<&JsonataScope<'_>>) -> Result<Value, Raised> {
+fn resolve_dynamic(
+    dynamic: &Dynamic,
+    field: &str,
+    scope: &Scope<'_>,
+    jsonata: Option<&JsonataScope<'_>>,
+) -> Result<Value, Raised> {
     match dynamic {
         Dynamic::Literal(value) => Ok(value.clone()),
         Dynamic::Path { text, path } => lookup_or_runtime(scope, text, path),
         Dynamic::Jsonata(expression) => match jsonata {
             Some(jsonata) => jsonata.expression(expression, field),
-            None => Err(Raised::runtime(format!("a JSONata expression for '{field}' in a JSONPath state"))),
+            None => Err(Raised::runtime(format!(
+                "a JSONata expression for '{field}' in a JSONPath state"
+            ))),
         },
     }
 }

@@ -14,7 +14,10 @@ pub struct DefinitionError {
 
 impl DefinitionError {
     pub(crate) fn new(location: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { location: location.into(), message: message.into() }
+        Self {
+            location: location.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -52,11 +55,21 @@ impl Raised {
 
     /// A catchable error whose cause AWS locates at the state (QueryEvaluationError, IntrinsicFailure...).
     pub(crate) fn located(error: impl Into<String>, cause: impl Into<String>) -> Self {
-        Self { error: Some(error.into()), cause: Some(cause.into()), severity: Severity::Normal, located: true }
+        Self {
+            error: Some(error.into()),
+            cause: Some(cause.into()),
+            severity: Severity::Normal,
+            located: true,
+        }
     }
 
     /// An error exactly as given (Fail states, mocked task errors, branch errors).
     pub(crate) fn plain(error: Option<String>, cause: Option<String>) -> Self {
-        Self { error, cause, severity: Severity::Normal, located: false }
+        Self {
+            error,
+            cause,
+            severity: Severity::Normal,
+            located: false,
+        }
     }
 }

@@ -31,7 +31,11 @@ pub(crate) struct JsonataScope<'a> {
 
 impl JsonataScope<'_> {
     fn bindings(&self) -> Bindings<'_> {
-        Bindings { states: &self.states, variables: self.variables, seed: self.seed }
+        Bindings {
+            states: &self.states,
+            variables: self.variables,
+            seed: self.seed,
+        }
     }
 
     /// Evaluates the expression text (inside `{% %}`) for `field`.

@@ -26,12 +26,17 @@ pub use engine::Execution;
 pub use error::DefinitionError;
 pub use mocks::{MockError, MockResponse, Mocks};
 pub use types::{
-    ExecutionResult, ExecutionType, HistoryEvent, Options, PriceTable, StateTrace, Status, StepOutcome, TraceStage,
+    ExecutionResult, ExecutionType, HistoryEvent, Options, PriceTable, StateTrace, Status,
+    StepOutcome, TraceStage,
 };
 
 /// Runs `definition` on `input` to the end. A definition that cannot be compiled gives a FAILED result
 /// with the error `States.Runtime` and a cause naming where the definition is wrong.
-pub fn run(definition: &serde_json::Value, input: serde_json::Value, options: &Options) -> ExecutionResult {
+pub fn run(
+    definition: &serde_json::Value,
+    input: serde_json::Value,
+    options: &Options,
+) -> ExecutionResult {
     match Execution::new(definition, input, options.clone()) {
         Ok(execution) => execution.run_to_end(),
         Err(error) => ExecutionResult {

@@ -43,7 +43,10 @@ impl Mocks {
     /// The conformance form: `{ "<Task state name>": <raw result> }`.
     pub fn from_results(results: &Map<String, Value>) -> Self {
         Self {
-            results: results.iter().map(|(name, value)| (name.clone(), value.clone())).collect(),
+            results: results
+                .iter()
+                .map(|(name, value)| (name.clone(), value.clone()))
+                .collect(),
             sequences: HashMap::new(),
         }
     }
@@ -72,23 +75,36 @@ impl Mocks {
             .ok_or_else(|| MockError("missing 'MockedResponses' object".to_owned()))?;
         let mut sequences = HashMap::new();
         for (state, response_name) in case {
-            let response_name = response_name
-                .as_str()
-                .ok_or_else(|| MockError(format!("test case '{test_case}': state '{state}' must name a response")))?;
+            let response_name = response_name.as_str().ok_or_else(|| {
+                MockError(format!(
+                    "test case '{test_case}': state '{state}' must name a response"
+                ))
+            })?;
             let response = responses
                 .get(response_name)
                 .and_then(Value::as_object)
                 .ok_or_else(|| MockError(format!("no mocked response '{response_name}'")))?;
             let mut entries = Vec::new();
             for (range, body) in response {
-                let (first, last) = parse_range(range)
-                    .ok_or_else(|| MockError(format!("response '{response_name}': bad invocation range '{range}'")))?;
+                let (first, last) = parse_range(range).ok_or_else(|| {
+                    MockError(format!(
+                        "response '{response_name}': bad invocation range '{range}'"
+                    ))
+                })?;
                 let mock = if let Some(value) = body.get("Return") {
                     MockResponse::Return(value.clone())
                 } else if let Some(thrown) = body.get("Throw") {
                     MockResponse::Throw {
-                        error: thrown.get("Error").and_then(Value::as_str).unwrap_or_default().to_owned(),
-                        cause: thrown.get("Cause").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                        error: thrown
+                            .get("Error")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
+                        cause: thrown
+                            .get("Cause")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
                     }
                 } else {
                     return Err(MockError(format!(
@@ -99,7 +115,10 @@ impl Mocks {
             }
             sequences.insert(state.clone(), entries);
         }
-        Ok(Self { results: HashMap::new(), sequences })
+        Ok(Self {
+            results: HashMap::new(),
+            sequences,
+        })
     }
 
     /// The response for the `invocation`-th (0-based) call of the Task state `state`.
@@ -141,8 +160,14 @@ mod tests {
             }}
         });
         let mocks = Mocks::from_step_functions_local(&config, Some("M"), "HappyPath")?;
-        assert!(matches!(mocks.response("Call", 0), Some(MockResponse::Throw { .. })));
-        assert_eq!(mocks.response("Call", 2), Some(MockResponse::Return(json!({"ok": true}))));
+        assert!(matches!(
+            mocks.response("Call", 0),
+            Some(MockResponse::Throw { .. })
+        ));
+        assert_eq!(
+            mocks.response("Call", 2),
+            Some(MockResponse::Return(json!({"ok": true})))
+        );
         assert_eq!(mocks.response("Other", 0), None);
         assert!(Mocks::from_step_functions_local(&config, None, "Missing").is_err());
         Ok(())

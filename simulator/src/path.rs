@@ -55,7 +55,9 @@ pub(crate) fn evaluate<'a>(path: &Path, root: &'a Value) -> Result<Found<'a>, Mi
         }
         current = next;
     }
-    Ok(Found::Owned(Value::Array(current.into_iter().cloned().collect())))
+    Ok(Found::Owned(Value::Array(
+        current.into_iter().cloned().collect(),
+    )))
 }
 
 fn definite<'a>(path: &Path, root: &'a Value) -> Result<&'a Value, Missing> {
@@ -68,7 +70,9 @@ fn definite<'a>(path: &Path, root: &'a Value) -> Result<&'a Value, Missing> {
                 _ => None,
             },
             Segment::Child(Selector::Index(index)) => match current {
-                Value::Array(items) => resolve_index(*index, items.len()).and_then(|i| items.get(i)),
+                Value::Array(items) => {
+                    resolve_index(*index, items.len()).and_then(|i| items.get(i))
+                }
                 _ => None,
             },
             _ => None,
@@ -77,9 +81,15 @@ fn definite<'a>(path: &Path, root: &'a Value) -> Result<&'a Value, Missing> {
             Some(value) => current = value,
             None => {
                 let message = if position + 1 == last {
-                    format!("No results for path: {}", path.normalized_prefix(position + 1))
+                    format!(
+                        "No results for path: {}",
+                        path.normalized_prefix(position + 1)
+                    )
                 } else {
-                    format!("Missing property in path {}", path.normalized_prefix(position + 1))
+                    format!(
+                        "Missing property in path {}",
+                        path.normalized_prefix(position + 1)
+                    )
                 };
                 return Err(Missing { message });
             }
@@ -91,13 +101,24 @@ fn definite<'a>(path: &Path, root: &'a Value) -> Result<&'a Value, Missing> {
 fn resolve_index(index: i64, len: usize) -> Option<usize> {
     let len = i64::try_from(len).ok()?;
     let resolved = if index < 0 { len + index } else { index };
-    if (0..len).contains(&resolved) { usize::try_from(resolved).ok() } else { None }
+    if (0..len).contains(&resolved) {
+        usize::try_from(resolved).ok()
+    } else {
+        None
+    }
 }
 
-fn select_children<'a>(selector: &Selector, value: &'a Value, root: &'a Value, out: &mut Vec<&'a Value>) {
+fn select_children<'a>(
+    selector: &Selector,
+    value: &'a Value,
+    root: &'a Value,
+    out: &mut Vec<&'a Value>,
+) {
     match (selector, value) {
         (Selector::Name(name), Value::Object(map)) => out.extend(map.get(name)),
-        (Selector::Names(names), Value::Object(map)) => out.extend(names.iter().filter_map(|name| map.get(name))),
+        (Selector::Names(names), Value::Object(map)) => {
+            out.extend(names.iter().filter_map(|name| map.get(name)))
+        }
         (Selector::Index(index), Value::Array(items)) => {
             out.extend(resolve_index(*index, items.len()).and_then(|i| items.get(i)));
         }
@@ -116,10 +137,8 @@ fn select_children<'a>(selector: &Selector, value: &'a Value, root: &'a Value, o
         (Selector::Filter(expr), Value::Array(items)) => {
             out.extend(items.iter().filter(|item| filter_holds(expr, item, root)));
         }
-        (Selector::Filter(expr), Value::Object(_)) => {
-            if filter_holds(expr, value, root) {
-                out.push(value);
-            }
+        (Selector::Filter(expr), Value::Object(_)) if filter_holds(expr, value, root) => {
+            out.push(value)
         }
         _ => {}
     }
@@ -128,16 +147,31 @@ fn select_children<'a>(selector: &Selector, value: &'a Value, root: &'a Value, o
 fn descend<'a>(selector: &Selector, value: &'a Value, root: &'a Value, out: &mut Vec<&'a Value>) {
     select_children(selector, value, root, out);
     match value {
-        Value::Array(items) => items.iter().for_each(|item| descend(selector, item, root, out)),
-        Value::Object(map) => map.values().for_each(|item| descend(selector, item, root, out)),
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| descend(selector, item, root, out)),
+        Value::Object(map) => map
+            .values()
+            .for_each(|item| descend(selector, item, root, out)),
         _ => {}
     }
 }
 
-fn slice_indices(start: Option<i64>, end: Option<i64>, step: Option<i64>, len: usize) -> Vec<usize> {
+fn slice_indices(
+    start: Option<i64>,
+    end: Option<i64>,
+    step: Option<i64>,
+    len: usize,
+) -> Vec<usize> {
     let len = i64::try_from(len).unwrap_or(i64::MAX);
     let step = step.unwrap_or(1);
-    let clamp = |bound: i64| if bound < 0 { (len + bound).max(0) } else { bound.min(len) };
+    let clamp = |bound: i64| {
+        if bound < 0 {
+            (len + bound).max(0)
+        } else {
+            bound.min(len)
+        }
+    };
     let mut out = Vec::new();
     if step > 0 {
         let mut index = clamp(start.unwrap_or(0));
@@ -159,8 +193,12 @@ fn slice_indices(start: Option<i64>, end: Option<i64>, step: Option<i64>, len: u
 
 fn filter_holds(expr: &FilterExpr, current: &Value, root: &Value) -> bool {
     match expr {
-        FilterExpr::Or(left, right) => filter_holds(left, current, root) || filter_holds(right, current, root),
-        FilterExpr::And(left, right) => filter_holds(left, current, root) && filter_holds(right, current, root),
+        FilterExpr::Or(left, right) => {
+            filter_holds(left, current, root) || filter_holds(right, current, root)
+        }
+        FilterExpr::And(left, right) => {
+            filter_holds(left, current, root) && filter_holds(right, current, root)
+        }
         FilterExpr::Not(inner) => !filter_holds(inner, current, root),
         FilterExpr::Exists(operand) => match operand_value(operand, current, root) {
             Some(Value::Bool(flag)) => flag,
@@ -168,9 +206,10 @@ fn filter_holds(expr: &FilterExpr, current: &Value, root: &Value) -> bool {
             None => false,
         },
         FilterExpr::Compare(left, op, right) => {
-            let (Some(left), Some(right)) =
-                (operand_value(left, current, root), operand_value(right, current, root))
-            else {
+            let (Some(left), Some(right)) = (
+                operand_value(left, current, root),
+                operand_value(right, current, root),
+            ) else {
                 return matches!(op, CompareOp::Ne);
             };
             compare(&left, *op, &right)
@@ -182,7 +221,11 @@ fn operand_value(operand: &Operand, current: &Value, root: &Value) -> Option<Val
     match operand {
         Operand::Literal(value) => Some(value.clone()),
         Operand::Path(path) => {
-            let base = if path.root == Root::Current { current } else { root };
+            let base = if path.root == Root::Current {
+                current
+            } else {
+                root
+            };
             evaluate(path, base).ok().map(Found::into_owned)
         }
     }
@@ -191,7 +234,10 @@ fn operand_value(operand: &Operand, current: &Value, root: &Value) -> Option<Val
 fn compare(left: &Value, op: CompareOp, right: &Value) -> bool {
     use std::cmp::Ordering;
     let ordering = match (left, right) {
-        (Value::Number(a), Value::Number(b)) => a.as_f64().zip(b.as_f64()).and_then(|(a, b)| a.partial_cmp(&b)),
+        (Value::Number(a), Value::Number(b)) => a
+            .as_f64()
+            .zip(b.as_f64())
+            .and_then(|(a, b)| a.partial_cmp(&b)),
         (Value::String(a), Value::String(b)) => Some(a.cmp(b)),
         _ => {
             if left == right {
@@ -236,7 +282,8 @@ pub(crate) fn set(target: &mut Value, path: &Path, value: Value) -> Result<(), S
                     map.insert(name.clone(), value.take().unwrap_or(Value::Null));
                     return Ok(());
                 }
-                map.entry(name.clone()).or_insert_with(|| Value::Object(Map::new()))
+                map.entry(name.clone())
+                    .or_insert_with(|| Value::Object(Map::new()))
             }
             Segment::Child(Selector::Index(index)) => {
                 let Value::Array(items) = current else {
@@ -250,7 +297,9 @@ pub(crate) fn set(target: &mut Value, path: &Path, value: Value) -> Result<(), S
                     });
                 };
                 let Some(element) = items.get_mut(slot) else {
-                    return Err(SetError { message: format!("Unable to apply ReferencePath {path} to input") });
+                    return Err(SetError {
+                        message: format!("Unable to apply ReferencePath {path} to input"),
+                    });
                 };
                 if is_last {
                     *element = value.take().unwrap_or(Value::Null);
@@ -259,7 +308,9 @@ pub(crate) fn set(target: &mut Value, path: &Path, value: Value) -> Result<(), S
                 element
             }
             _ => {
-                return Err(SetError { message: format!("ResultPath {path} is not a reference path") });
+                return Err(SetError {
+                    message: format!("ResultPath {path} is not a reference path"),
+                });
             }
         };
     }
@@ -275,12 +326,15 @@ mod tests {
 
     fn eval(path: &str, root: &Value) -> Result<Value, String> {
         let parsed = parse(path).map_err(|error| error.to_string())?;
-        evaluate(&parsed, root).map(Found::into_owned).map_err(|missing| missing.message)
+        evaluate(&parsed, root)
+            .map(Found::into_owned)
+            .map_err(|missing| missing.message)
     }
 
     #[test]
     fn evaluates_aws_dialect() -> Result<(), String> {
-        let data = json!({"a": {"b c": [1, 2, 3, 4]}, "users": [{"s": 0, "n": "x"}, {"s": 1, "n": "y"}]});
+        let data =
+            json!({"a": {"b c": [1, 2, 3, 4]}, "users": [{"s": 0, "n": "x"}, {"s": 1, "n": "y"}]});
         assert_eq!(eval("$.a['b c'][1]", &data)?, json!(2));
         assert_eq!(eval("$.a.['b c'][-1:]", &data)?, json!([4]));
         assert_eq!(eval("$.a['b c'][1:3]", &data)?, json!([2, 3]));
@@ -289,8 +343,14 @@ mod tests {
         assert_eq!(eval("$..n", &data)?, json!(["x", "y"]));
         assert_eq!(eval("$.users[*].s", &data)?, json!([0, 1]));
         assert_eq!(eval("$.[0]", &json!([7]))?, json!(7));
-        assert_eq!(eval("$.x", &data), Err("No results for path: $['x']".to_owned()));
-        assert_eq!(eval("$.x.y", &data), Err("Missing property in path $['x']".to_owned()));
+        assert_eq!(
+            eval("$.x", &data),
+            Err("No results for path: $['x']".to_owned())
+        );
+        assert_eq!(
+            eval("$.x.y", &data),
+            Err("Missing property in path $['x']".to_owned())
+        );
         assert_eq!(eval("$.x[*]", &data)?, json!([]));
         Ok(())
     }

@@ -24,7 +24,10 @@ pub(crate) enum PathField {
     Whole,
     /// `null`: `{}`.
     Null,
-    Path { text: String, path: Path },
+    Path {
+        text: String,
+        path: Path,
+    },
 }
 
 /// ResultPath.
@@ -34,7 +37,10 @@ pub(crate) enum ResultPathField {
     Replace,
     /// `null`: the result is discarded.
     Discard,
-    Path { text: String, path: Path },
+    Path {
+        text: String,
+        path: Path,
+    },
 }
 
 /// A number that is given literally, through a reference path, or by a JSONata expression.
@@ -86,7 +92,10 @@ pub(crate) enum FailField {
     Absent,
     Literal(String),
     /// ErrorPath / CausePath (JSONPath; may also be an intrinsic function).
-    Path { text: String, template: Template },
+    Path {
+        text: String,
+        template: Template,
+    },
     Jsonata(String),
 }
 
@@ -111,13 +120,28 @@ pub(crate) struct MapSpec {
 /// What a state does.
 #[derive(Debug, Clone)]
 pub(crate) enum Kind {
-    Pass { result: Option<Value>, result_size: usize },
-    Task { resource: String, timeout: Option<Dynamic>, heartbeat: Option<Dynamic> },
-    Choice { rules: Vec<ChoiceRule>, default: Option<usize> },
+    Pass {
+        result: Option<Value>,
+        result_size: usize,
+    },
+    Task {
+        resource: String,
+        timeout: Option<Dynamic>,
+        heartbeat: Option<Dynamic>,
+    },
+    Choice {
+        rules: Vec<ChoiceRule>,
+        default: Option<usize>,
+    },
     Wait(WaitSpec),
     Succeed,
-    Fail { error: FailField, cause: FailField },
-    Parallel { branches: Vec<usize> },
+    Fail {
+        error: FailField,
+        cause: FailField,
+    },
+    Parallel {
+        branches: Vec<usize>,
+    },
     Map(Box<MapSpec>),
 }
 
@@ -154,11 +178,23 @@ pub(crate) struct Machine {
 #[derive(Debug, Clone)]
 pub(crate) struct Plan {
     pub(crate) machines: Vec<Machine>,
+    /// The top-level `TimeoutSeconds`: the run times out when the virtual clock passes it.
+    pub(crate) timeout_seconds: Option<f64>,
 }
 
 /// Compiles a definition.
 pub(crate) fn compile(definition: &Value) -> Result<Plan, DefinitionError> {
-    let mut plan = Plan { machines: Vec::new() };
+    let timeout_seconds =
+        match definition.get("TimeoutSeconds") {
+            None => None,
+            Some(value) => Some(value.as_f64().filter(|seconds| *seconds > 0.0).ok_or_else(
+                || DefinitionError::new("/TimeoutSeconds", "must be a positive integer"),
+            )?),
+        };
+    let mut plan = Plan {
+        machines: Vec::new(),
+        timeout_seconds,
+    };
     let language = match definition.get("QueryLanguage").and_then(Value::as_str) {
         Some("JSONata") => Language::Jsonata,
         _ => Language::JsonPath,
@@ -179,7 +215,11 @@ fn compile_machine(
     let Some(start_at) = definition.get("StartAt").and_then(Value::as_str) else {
         return Err(DefinitionError::new(location, "missing 'StartAt'"));
     };
-    let index: HashMap<&str, usize> = states.keys().enumerate().map(|(i, name)| (name.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = states
+        .keys()
+        .enumerate()
+        .map(|(i, name)| (name.as_str(), i))
+        .collect();
     let Some(&start) = index.get(start_at) else {
         return Err(DefinitionError::new(
             format!("{location}/StartAt"),
@@ -187,11 +227,21 @@ fn compile_machine(
         ));
     };
     let machine_id = plan.machines.len();
-    plan.machines.push(Machine { states: Vec::new(), start });
+    plan.machines.push(Machine {
+        states: Vec::new(),
+        start,
+    });
     let mut compiled = Vec::with_capacity(states.len());
     for (name, body) in states {
         let state_location = format!("{location}/States/{name}");
-        compiled.push(compile_state(name, body, &state_location, language, &index, plan)?);
+        compiled.push(compile_state(
+            name,
+            body,
+            &state_location,
+            language,
+            &index,
+            plan,
+        )?);
     }
     if let Some(machine) = plan.machines.get_mut(machine_id) {
         machine.states = compiled;
@@ -237,9 +287,10 @@ impl Fields<'_> {
         match self.body.get(field) {
             None => Ok(PathField::Whole),
             Some(Value::Null) => Ok(PathField::Null),
-            Some(Value::String(text)) => {
-                Ok(PathField::Path { text: text.clone(), path: self.path(field, text)? })
-            }
+            Some(Value::String(text)) => Ok(PathField::Path {
+                text: text.clone(),
+                path: self.path(field, text)?,
+            }),
             Some(_) => Err(self.err(field, "must be a JSONPath string or null")),
         }
     }
@@ -256,7 +307,10 @@ impl Fields<'_> {
                 if path.segments.is_empty() {
                     Ok(ResultPathField::Replace)
                 } else {
-                    Ok(ResultPathField::Path { text: text.clone(), path })
+                    Ok(ResultPathField::Path {
+                        text: text.clone(),
+                        path,
+                    })
                 }
             }
             Some(_) => Err(self.err(field, "must be a reference path string or null")),
@@ -268,7 +322,9 @@ impl Fields<'_> {
             None => Ok(None),
             Some(value) => template::compile(value, &format!("{}/{field}", self.location))
                 .map(Some)
-                .map_err(|message| DefinitionError::new(format!("{}/{field}", self.location), message)),
+                .map_err(|message| {
+                    DefinitionError::new(format!("{}/{field}", self.location), message)
+                }),
         }
     }
 
@@ -281,7 +337,10 @@ impl Fields<'_> {
             return Ok(Some(Dynamic::Literal(value.clone())));
         }
         match self.string(path_field)? {
-            Some(text) => Ok(Some(Dynamic::Path { text: text.to_owned(), path: self.path(path_field, text)? })),
+            Some(text) => Ok(Some(Dynamic::Path {
+                text: text.to_owned(),
+                path: self.path(path_field, text)?,
+            })),
             None => Ok(None),
         }
     }
@@ -289,7 +348,9 @@ impl Fields<'_> {
 
 /// The expression of a `{% ... %}` string.
 pub(crate) fn jsonata_expression(text: &str) -> Option<&str> {
-    text.strip_prefix("{%").and_then(|rest| rest.strip_suffix("%}")).map(str::trim)
+    text.strip_prefix("{%")
+        .and_then(|rest| rest.strip_suffix("%}"))
+        .map(str::trim)
 }
 
 fn compile_state(
@@ -303,11 +364,17 @@ fn compile_state(
     let Some(body) = body.as_object() else {
         return Err(DefinitionError::new(location, "a state must be an object"));
     };
-    let fields = Fields { body, location, index };
+    let fields = Fields {
+        body,
+        location,
+        index,
+    };
     let language = match fields.string("QueryLanguage")? {
         Some("JSONata") => Language::Jsonata,
         Some("JSONPath") => Language::JsonPath,
-        Some(other) => return Err(fields.err("QueryLanguage", format!("unknown query language '{other}'"))),
+        Some(other) => {
+            return Err(fields.err("QueryLanguage", format!("unknown query language '{other}'")));
+        }
         None => machine_language,
     };
     let Some(state_type) = fields.string("Type")? else {
@@ -329,8 +396,13 @@ fn compile_state(
     let kind = match state_type {
         "Pass" => {
             let result = body.get("Result").cloned();
-            let result_size = result.as_ref().map_or(0, |value| template::compact(value).len());
-            Kind::Pass { result, result_size }
+            let result_size = result
+                .as_ref()
+                .map_or(0, |value| template::compact(value).len());
+            Kind::Pass {
+                result,
+                result_size,
+            }
         }
         "Task" => Kind::Task {
             resource: fields.string("Resource")?.unwrap_or_default().to_owned(),
@@ -361,7 +433,10 @@ fn compile_state(
             } else if let Some(timestamp) = fields.dynamic("Timestamp", "TimestampPath")? {
                 Kind::Wait(WaitSpec::Timestamp(timestamp))
             } else {
-                return Err(fields.err("Seconds", "a Wait state needs Seconds, SecondsPath, Timestamp or TimestampPath"));
+                return Err(fields.err(
+                    "Seconds",
+                    "a Wait state needs Seconds, SecondsPath, Timestamp or TimestampPath",
+                ));
             }
         }
         "Succeed" => Kind::Succeed,
@@ -395,14 +470,42 @@ fn compile_state(
         kind,
         language,
         next,
-        input_path: if jsonpath_only { fields.path_field("InputPath")? } else { PathField::Whole },
-        output_path: if jsonpath_only { fields.path_field("OutputPath")? } else { PathField::Whole },
-        result_path: if jsonpath_only { fields.result_path("ResultPath")? } else { ResultPathField::Replace },
-        parameters: if jsonpath_only { fields.template("Parameters")? } else { None },
-        result_selector: if jsonpath_only { fields.template("ResultSelector")? } else { None },
+        input_path: if jsonpath_only {
+            fields.path_field("InputPath")?
+        } else {
+            PathField::Whole
+        },
+        output_path: if jsonpath_only {
+            fields.path_field("OutputPath")?
+        } else {
+            PathField::Whole
+        },
+        result_path: if jsonpath_only {
+            fields.result_path("ResultPath")?
+        } else {
+            ResultPathField::Replace
+        },
+        parameters: if jsonpath_only {
+            fields.template("Parameters")?
+        } else {
+            None
+        },
+        result_selector: if jsonpath_only {
+            fields.template("ResultSelector")?
+        } else {
+            None
+        },
         assign,
-        arguments: if jsonpath_only { None } else { body.get("Arguments").cloned() },
-        output: if jsonpath_only { None } else { body.get("Output").cloned() },
+        arguments: if jsonpath_only {
+            None
+        } else {
+            body.get("Arguments").cloned()
+        },
+        output: if jsonpath_only {
+            None
+        } else {
+            body.get("Output").cloned()
+        },
         retry,
         catch,
     })
@@ -416,7 +519,11 @@ fn branch_language(branch: &Value, inherited: Language) -> Language {
     }
 }
 
-fn fail_field(fields: &Fields<'_>, field: &str, path_field: &str) -> Result<FailField, DefinitionError> {
+fn fail_field(
+    fields: &Fields<'_>,
+    field: &str,
+    path_field: &str,
+) -> Result<FailField, DefinitionError> {
     if let Some(text) = fields.string(field)? {
         if let Some(expression) = jsonata_expression(text) {
             return Ok(FailField::Jsonata(expression.to_owned()));
@@ -427,18 +534,27 @@ fn fail_field(fields: &Fields<'_>, field: &str, path_field: &str) -> Result<Fail
         Some(text) => {
             let template = template::compile_dynamic(path_field, text, fields.location)
                 .map_err(|message| fields.err(path_field, message))?;
-            Ok(FailField::Path { text: text.to_owned(), template })
+            Ok(FailField::Path {
+                text: text.to_owned(),
+                template,
+            })
         }
         None => Ok(FailField::Absent),
     }
 }
 
-fn compile_map(fields: &Fields<'_>, language: Language, plan: &mut Plan) -> Result<MapSpec, DefinitionError> {
+fn compile_map(
+    fields: &Fields<'_>,
+    language: Language,
+    plan: &mut Plan,
+) -> Result<MapSpec, DefinitionError> {
     let body = fields.body;
     let (processor_field, processor) = match (body.get("ItemProcessor"), body.get("Iterator")) {
         (Some(processor), _) => ("ItemProcessor", processor),
         (None, Some(iterator)) => ("Iterator", iterator),
-        (None, None) => return Err(fields.err("ItemProcessor", "a Map state needs an ItemProcessor")),
+        (None, None) => {
+            return Err(fields.err("ItemProcessor", "a Map state needs an ItemProcessor"));
+        }
     };
     let distributed = processor
         .get("ProcessorConfig")
@@ -469,13 +585,24 @@ fn compile_map(fields: &Fields<'_>, language: Language, plan: &mut Plan) -> Resu
     Ok(MapSpec {
         processor,
         items_path,
-        items: if jsonpath_only { None } else { body.get("Items").cloned() },
+        items: if jsonpath_only {
+            None
+        } else {
+            body.get("Items").cloned()
+        },
         item_selector,
-        item_selector_jsonata: if jsonpath_only { None } else { body.get("ItemSelector").cloned() },
+        item_selector_jsonata: if jsonpath_only {
+            None
+        } else {
+            body.get("ItemSelector").cloned()
+        },
         max_concurrency: fields.dynamic("MaxConcurrency", "MaxConcurrencyPath")?,
         distributed,
         tolerated_count: fields.dynamic("ToleratedFailureCount", "ToleratedFailureCountPath")?,
-        tolerated_percentage: fields.dynamic("ToleratedFailurePercentage", "ToleratedFailurePercentagePath")?,
+        tolerated_percentage: fields.dynamic(
+            "ToleratedFailurePercentage",
+            "ToleratedFailurePercentagePath",
+        )?,
         label,
         item_reader: body.get("ItemReader").cloned(),
     })
@@ -486,12 +613,15 @@ fn error_list(value: Option<&Value>, location: &str) -> Result<Vec<String>, Defi
         Some(Value::Array(items)) => items
             .iter()
             .map(|item| {
-                item.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| DefinitionError::new(location, "ErrorEquals entries must be strings"))
+                item.as_str().map(str::to_owned).ok_or_else(|| {
+                    DefinitionError::new(location, "ErrorEquals entries must be strings")
+                })
             })
             .collect(),
-        _ => Err(DefinitionError::new(location, "ErrorEquals must be a non-empty array of strings")),
+        _ => Err(DefinitionError::new(
+            location,
+            "ErrorEquals must be a non-empty array of strings",
+        )),
     }
 }
 
@@ -511,7 +641,9 @@ fn compile_retry(fields: &Fields<'_>) -> Result<Vec<Retrier>, DefinitionError> {
             Some(value) => value
                 .as_u64()
                 .and_then(|attempts| u32::try_from(attempts).ok())
-                .ok_or_else(|| DefinitionError::new(&location, "MaxAttempts must be a non-negative integer"))?,
+                .ok_or_else(|| {
+                    DefinitionError::new(&location, "MaxAttempts must be a non-negative integer")
+                })?,
         };
         retriers.push(Retrier {
             errors: error_list(retrier.get("ErrorEquals"), &location)?,
@@ -536,9 +668,16 @@ fn compile_catch(fields: &Fields<'_>, language: Language) -> Result<Vec<Catcher>
     for (position, catcher) in raw.iter().enumerate() {
         let location = format!("{}/Catch/{position}", fields.location);
         let Some(body) = catcher.as_object() else {
-            return Err(DefinitionError::new(location, "a catcher must be an object"));
+            return Err(DefinitionError::new(
+                location,
+                "a catcher must be an object",
+            ));
         };
-        let catcher_fields = Fields { body, location: &location, index: fields.index };
+        let catcher_fields = Fields {
+            body,
+            location: &location,
+            index: fields.index,
+        };
         let Some(next) = catcher_fields.string("Next")? else {
             return Err(catcher_fields.err("Next", "a catcher needs 'Next'"));
         };
@@ -559,7 +698,11 @@ fn compile_catch(fields: &Fields<'_>, language: Language) -> Result<Vec<Catcher>
                 ResultPathField::Replace
             },
             assign,
-            output: if language == Language::Jsonata { body.get("Output").cloned() } else { None },
+            output: if language == Language::Jsonata {
+                body.get("Output").cloned()
+            } else {
+                None
+            },
         });
     }
     Ok(catchers)

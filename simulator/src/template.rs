@@ -16,9 +16,15 @@ pub(crate) enum Template {
     /// A subtree without any `.$` key: copied as is.
     Literal(Value),
     /// `"field.$": "$..."`.
-    Path { field: String, text: String, path: Path },
+    Path {
+        field: String,
+        text: String,
+        path: Path,
+    },
     /// `"field.$": "States.Xxx(...)"`.
-    Intrinsic { text: String },
+    Intrinsic {
+        text: String,
+    },
     Object(Vec<(String, Template)>),
     Array(Vec<Template>),
 }
@@ -60,10 +66,17 @@ pub(crate) fn compile(value: &Value, location: &str) -> Result<Template, String>
 pub(crate) fn compile_dynamic(field: &str, text: &str, location: &str) -> Result<Template, String> {
     let trimmed = text.trim();
     if trimmed.starts_with('$') {
-        let path = jsonpath::parse(trimmed).map_err(|error| format!("{location}/{field}: {error}"))?;
-        Ok(Template::Path { field: field.to_owned(), text: text.to_owned(), path })
+        let path =
+            jsonpath::parse(trimmed).map_err(|error| format!("{location}/{field}: {error}"))?;
+        Ok(Template::Path {
+            field: field.to_owned(),
+            text: text.to_owned(),
+            path,
+        })
     } else if trimmed.starts_with("States.") {
-        Ok(Template::Intrinsic { text: trimmed.to_owned() })
+        Ok(Template::Intrinsic {
+            text: trimmed.to_owned(),
+        })
     } else {
         Err(format!(
             "{location}/{field}: '{text}' is neither a JSONPath nor an intrinsic function call"
@@ -73,7 +86,9 @@ pub(crate) fn compile_dynamic(field: &str, text: &str, location: &str) -> Result
 
 fn has_dynamic(value: &Value) -> bool {
     match value {
-        Value::Object(map) => map.iter().any(|(key, member)| key.ends_with(".$") || has_dynamic(member)),
+        Value::Object(map) => map
+            .iter()
+            .any(|(key, member)| key.ends_with(".$") || has_dynamic(member)),
         Value::Array(items) => items.iter().any(has_dynamic),
         _ => false,
     }
@@ -95,7 +110,13 @@ impl<'a> Scope<'a> {
         make_context: &'a dyn Fn() -> Value,
         random: &'a RefCell<IntrinsicContext>,
     ) -> Self {
-        Self { input, variables, context: OnceCell::new(), make_context, random }
+        Self {
+            input,
+            variables,
+            context: OnceCell::new(),
+            make_context,
+            random,
+        }
     }
 
     /// The same scope with another `$`.
@@ -121,7 +142,9 @@ impl<'a> Scope<'a> {
             Root::Variable(name) => match self.variables.get(name) {
                 Some(value) => value,
                 None => {
-                    return Err(Missing { message: format!("The variable '${name}' is not defined") });
+                    return Err(Missing {
+                        message: format!("The variable '${name}' is not defined"),
+                    });
                 }
             },
         };
@@ -131,7 +154,9 @@ impl<'a> Scope<'a> {
     /// Evaluates a path given as text (intrinsic arguments).
     pub(crate) fn lookup_text(&self, text: &str) -> Result<Value, String> {
         let path = jsonpath::parse(text).map_err(|error| error.to_string())?;
-        self.lookup(&path).map(Found::into_owned).map_err(|missing| missing.message)
+        self.lookup(&path)
+            .map(Found::into_owned)
+            .map_err(|missing| missing.message)
     }
 
     /// Evaluates an intrinsic function call against this scope.
@@ -166,9 +191,11 @@ impl<'a> Scope<'a> {
                 }
                 Ok(Value::Object(map))
             }
-            Template::Array(items) => {
-                items.iter().map(|item| self.render(item)).collect::<Result<Vec<_>, _>>().map(Value::Array)
-            }
+            Template::Array(items) => items
+                .iter()
+                .map(|item| self.render(item))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array),
         }
     }
 }

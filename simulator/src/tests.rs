@@ -6,7 +6,10 @@ use serde_json::{Value, json};
 use crate::{Execution, ExecutionResult, ExecutionType, Mocks, Options, Status, StepOutcome, run};
 
 fn lean() -> Options {
-    Options { record_trace: false, ..Options::default() }
+    Options {
+        record_trace: false,
+        ..Options::default()
+    }
 }
 
 /// A Task that fails `failures` times with `error`, then returns `{"ok": true}`.
@@ -50,9 +53,18 @@ fn retry_waits_interval_times_backoff() {
     let definition = retrying_task(json!({
         "ErrorEquals": ["Lambda.ServiceException"], "IntervalSeconds": 2, "BackoffRate": 3, "MaxAttempts": 3
     }));
-    let options = Options { mocks: flaky_mocks("Call", 3, "Lambda.ServiceException"), ..lean() };
+    let options = Options {
+        mocks: flaky_mocks("Call", 3, "Lambda.ServiceException"),
+        ..lean()
+    };
     let result = run_with(&definition, json!({}), options);
-    assert_eq!(result.status, Status::Succeeded, "{:?} {:?}", result.error, result.cause);
+    assert_eq!(
+        result.status,
+        Status::Succeeded,
+        "{:?} {:?}",
+        result.error,
+        result.cause
+    );
     // 2 + 6 + 18 seconds of virtual waiting.
     assert_eq!(result.duration_millis, 26_000);
     assert_eq!(result.output, Some(json!({"retries": 3, "ok": true})));
@@ -63,7 +75,10 @@ fn retry_gives_up_after_max_attempts_and_caps_delay() {
     let definition = retrying_task(json!({
         "ErrorEquals": ["States.ALL"], "IntervalSeconds": 10, "BackoffRate": 10, "MaxDelaySeconds": 50, "MaxAttempts": 2
     }));
-    let options = Options { mocks: flaky_mocks("Call", 5, "Boom"), ..lean() };
+    let options = Options {
+        mocks: flaky_mocks("Call", 5, "Boom"),
+        ..lean()
+    };
     let result = run_with(&definition, json!({}), options);
     assert_eq!(result.status, Status::Failed);
     assert_eq!(result.error.as_deref(), Some("Boom"));
@@ -75,7 +90,10 @@ fn retry_gives_up_after_max_attempts_and_caps_delay() {
 #[test]
 fn max_attempts_zero_never_retries() {
     let definition = retrying_task(json!({"ErrorEquals": ["States.ALL"], "MaxAttempts": 0}));
-    let options = Options { mocks: flaky_mocks("Call", 1, "Boom"), ..lean() };
+    let options = Options {
+        mocks: flaky_mocks("Call", 1, "Boom"),
+        ..lean()
+    };
     let result = run_with(&definition, json!({}), options);
     assert_eq!(result.status, Status::Failed);
     assert_eq!(result.duration_millis, 0);
@@ -90,14 +108,21 @@ fn full_jitter_is_seeded_and_shorter() {
     let durations: Vec<i64> = [7, 7, 8]
         .into_iter()
         .map(|seed| {
-            let options = Options { seed, mocks: flaky_mocks("Call", 3, "Boom"), ..lean() };
+            let options = Options {
+                seed,
+                mocks: flaky_mocks("Call", 3, "Boom"),
+                ..lean()
+            };
             let result = run_with(&definition, json!({}), options);
             assert_eq!(result.status, Status::Succeeded);
             result.duration_millis
         })
         .collect();
     assert_eq!(durations[0], durations[1], "same seed, same run");
-    assert_ne!(durations[0], durations[2], "another seed draws other delays");
+    assert_ne!(
+        durations[0], durations[2],
+        "another seed draws other delays"
+    );
     assert!(durations.iter().all(|millis| *millis < 300_000));
 }
 
@@ -143,7 +168,10 @@ fn catch_chain_keeps_each_error_at_its_result_path() {
         }
     });
     let result = run_with(&parallel, json!({"keep": 1}), lean());
-    assert_eq!(result.output, Some(json!({"keep": 1, "caught": {"Error": "E3", "Cause": "third"}})));
+    assert_eq!(
+        result.output,
+        Some(json!({"keep": 1, "caught": {"Error": "E3", "Cause": "third"}}))
+    );
 }
 
 #[test]
@@ -162,7 +190,9 @@ fn states_runtime_is_never_caught() {
     assert_eq!(result.error.as_deref(), Some("States.Runtime"));
     assert_eq!(
         result.cause.as_deref(),
-        Some("An error occurred while executing the state 'A' (entered at the event id #2). Invalid path '$.missing' : No results for path: $['missing']")
+        Some(
+            "An error occurred while executing the state 'A' (entered at the event id #2). Invalid path '$.missing' : No results for path: $['missing']"
+        )
     );
 }
 
@@ -180,18 +210,41 @@ fn history_events_follow_aws_names_ids_and_clock() -> Result<(), serde_json::Err
             }
         }
     });
-    let mocks = Mocks::from_results(&serde_json::Map::from_iter([("Call".to_owned(), json!({"items": [1, 2]}))]));
+    let mocks = Mocks::from_results(&serde_json::Map::from_iter([(
+        "Call".to_owned(),
+        json!({"items": [1, 2]}),
+    )]));
     let result = run_with(&definition, json!({}), Options { mocks, ..lean() });
     assert_eq!(result.status, Status::Succeeded);
-    let types: Vec<&str> = result.history.iter().map(|event| event.event_type).collect();
+    let types: Vec<&str> = result
+        .history
+        .iter()
+        .map(|event| event.event_type)
+        .collect();
     assert_eq!(
         types,
         [
-            "ExecutionStarted", "WaitStateEntered", "WaitStateExited", "TaskStateEntered", "TaskScheduled",
-            "TaskStarted", "TaskSucceeded", "TaskStateExited", "MapStateEntered", "MapStateStarted",
-            "MapIterationStarted", "PassStateEntered", "PassStateExited", "MapIterationSucceeded",
-            "MapIterationStarted", "PassStateEntered", "PassStateExited", "MapIterationSucceeded",
-            "MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"
+            "ExecutionStarted",
+            "WaitStateEntered",
+            "WaitStateExited",
+            "TaskStateEntered",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSucceeded",
+            "TaskStateExited",
+            "MapStateEntered",
+            "MapStateStarted",
+            "MapIterationStarted",
+            "PassStateEntered",
+            "PassStateExited",
+            "MapIterationSucceeded",
+            "MapIterationStarted",
+            "PassStateEntered",
+            "PassStateExited",
+            "MapIterationSucceeded",
+            "MapStateSucceeded",
+            "MapStateExited",
+            "ExecutionSucceeded"
         ]
     );
     for (position, event) in result.history.iter().enumerate() {
@@ -215,10 +268,22 @@ fn endless_loop_stops_at_the_history_limit() {
         "StartAt": "Ping",
         "States": {"Ping": {"Type": "Pass", "Next": "Pong"}, "Pong": {"Type": "Pass", "Next": "Ping"}}
     });
-    let result = run_with(&definition, json!({}), Options { record_history: false, ..lean() });
+    let result = run_with(
+        &definition,
+        json!({}),
+        Options {
+            record_history: false,
+            ..lean()
+        },
+    );
     assert_eq!(result.status, Status::Failed);
     assert_eq!(result.error.as_deref(), Some("States.Runtime"));
-    assert!(result.cause.as_deref().is_some_and(|cause| cause.contains("25000")));
+    assert!(
+        result
+            .cause
+            .as_deref()
+            .is_some_and(|cause| cause.contains("25000"))
+    );
     assert!(result.event_count <= 25_002);
 }
 
@@ -232,10 +297,25 @@ fn nesting_guard_and_payload_limit() {
             }]}}
         }]}}
     });
-    let result = run_with(&nested, json!({}), Options { max_depth: 2, ..lean() });
+    let result = run_with(
+        &nested,
+        json!({}),
+        Options {
+            max_depth: 2,
+            ..lean()
+        },
+    );
     assert_eq!(result.status, Status::Failed);
-    assert!(result.cause.as_deref().is_some_and(|cause| cause.contains("nesting")));
-    assert_eq!(run_with(&nested, json!({}), lean()).output, Some(json!([[{}]])));
+    assert!(
+        result
+            .cause
+            .as_deref()
+            .is_some_and(|cause| cause.contains("nesting"))
+    );
+    assert_eq!(
+        run_with(&nested, json!({}), lean()).output,
+        Some(json!([[{}]]))
+    );
 
     let big = json!({
         "StartAt": "Grow",
@@ -265,13 +345,22 @@ fn stepping_in_slices_matches_a_full_run_and_cancel_aborts() -> Result<(), crate
         slices += 1;
     }
     assert!(slices > 5);
-    assert_eq!(sliced.result().map(|result| &result.output), Some(&whole.output));
-    assert_eq!(sliced.result().map(|result| result.history.len()), Some(whole.history.len()));
+    assert_eq!(
+        sliced.result().map(|result| &result.output),
+        Some(&whole.output)
+    );
+    assert_eq!(
+        sliced.result().map(|result| result.history.len()),
+        Some(whole.history.len())
+    );
 
     let mut cancelled = Execution::new(&definition, input, lean())?;
     assert_eq!(cancelled.step(3), StepOutcome::Running);
     cancelled.cancel();
-    assert_eq!(cancelled.result().map(|result| result.status), Some(Status::Aborted));
+    assert_eq!(
+        cancelled.result().map(|result| result.status),
+        Some(Status::Aborted)
+    );
     Ok(())
 }
 
@@ -283,15 +372,31 @@ fn missing_mock_names_the_state_unless_pass_through() {
     });
     let result = run_with(&definition, json!({"a": 1}), lean());
     assert_eq!(result.status, Status::Failed);
-    assert!(result.cause.as_deref().is_some_and(|cause| cause.contains("'Charge'")));
-    let result = run_with(&definition, json!({"a": 1}), Options { pass_through: true, ..lean() });
+    assert!(
+        result
+            .cause
+            .as_deref()
+            .is_some_and(|cause| cause.contains("'Charge'"))
+    );
+    let result = run_with(
+        &definition,
+        json!({"a": 1}),
+        Options {
+            pass_through: true,
+            ..lean()
+        },
+    );
     assert_eq!(result.output, Some(json!({"a": 1})));
 }
 
 #[test]
 fn express_runs_time_out_after_five_virtual_minutes() {
-    let definition = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 400, "End": true}}});
-    let express = Options { execution_type: ExecutionType::Express, ..lean() };
+    let definition =
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 400, "End": true}}});
+    let express = Options {
+        execution_type: ExecutionType::Express,
+        ..lean()
+    };
     let result = run_with(&definition, json!({}), express);
     assert_eq!(result.status, Status::TimedOut);
     assert_eq!(result.error.as_deref(), Some("States.Timeout"));
@@ -310,8 +415,11 @@ fn trace_records_each_stage() {
         }}
     });
     let result = run(&definition, json!({"in": {"v": 3}}), &Options::default());
-    let stages: Vec<(&str, &Value)> =
-        result.trace[0].stages.iter().map(|stage| (stage.stage, &stage.value)).collect();
+    let stages: Vec<(&str, &Value)> = result.trace[0]
+        .stages
+        .iter()
+        .map(|stage| (stage.stage, &stage.value))
+        .collect();
     assert_eq!(
         stages,
         [
@@ -343,5 +451,55 @@ fn variables_are_scoped_to_their_map_iteration() {
         }
     });
     let result = run(&definition, json!([10, 20]), &lean());
-    assert_eq!(result.output, Some(json!({"x": 1, "items": [{"x": 1, "y": 1}, {"x": 1, "y": 1}]})));
+    assert_eq!(
+        result.output,
+        Some(json!({"x": 1, "items": [{"x": 1, "y": 1}, {"x": 1, "y": 1}]}))
+    );
+}
+
+#[test]
+fn machine_timeout_seconds_times_the_run_out() {
+    let definition = json!({
+        "TimeoutSeconds": 60,
+        "StartAt": "W",
+        "States": {"W": {"Type": "Wait", "Seconds": 61, "End": true}}
+    });
+    let result = run(&definition, json!({}), &lean());
+    assert_eq!(result.status, Status::TimedOut);
+    assert_eq!(result.duration_millis, 60_000);
+    let relaxed = json!({"TimeoutSeconds": 62, "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 61, "End": true}}});
+    assert_eq!(run(&relaxed, json!({}), &lean()).status, Status::Succeeded);
+}
+
+#[test]
+fn context_object_values_come_from_the_options() {
+    let definition = json!({
+        "StartAt": "Each",
+        "States": {"Each": {
+            "Type": "Map",
+            "ItemSelector": {"index.$": "$$.Map.Item.Index", "value.$": "$$.Map.Item.Value", "ctx.$": "$$"},
+            "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "OutputPath": "$.ctx", "End": true}}},
+            "End": true
+        }}
+    });
+    let options = Options {
+        execution_name: "run-1".to_owned(),
+        state_machine_name: "Orders".to_owned(),
+        ..lean()
+    };
+    let result = run(&definition, json!(["a"]), &options);
+    let expected = json!([{
+        "Execution": {
+            "Id": "arn:aws:states:us-east-1:123456789012:execution:Orders:run-1",
+            "Input": ["a"],
+            "StartTime": "2026-01-01T00:00:00.000Z",
+            "Name": "run-1",
+            "RoleArn": "arn:aws:iam::123456789012:role/StepFunctionsDryRun",
+            "RedriveCount": 0
+        },
+        "StateMachine": {"Id": "arn:aws:states:us-east-1:123456789012:stateMachine:Orders", "Name": "Orders"},
+        "State": {"Name": "Each", "EnteredTime": "2026-01-01T00:00:00.000Z"},
+        "Map": {"Item": {"Index": 0, "Value": "a"}}
+    }]);
+    assert_eq!(result.output, Some(expected));
 }

@@ -4,7 +4,11 @@
 /// Parses a strict ASL timestamp into nanoseconds since the Unix epoch.
 pub(crate) fn parse(text: &str) -> Option<i128> {
     let bytes = text.as_bytes();
-    let digits = |range: std::ops::Range<usize>| bytes.get(range).is_some_and(|part| part.iter().all(u8::is_ascii_digit));
+    let digits = |range: std::ops::Range<usize>| {
+        bytes
+            .get(range)
+            .is_some_and(|part| part.iter().all(u8::is_ascii_digit))
+    };
     let shape_ok = bytes.len() >= 20
         && digits(0..4)
         && bytes.get(4) == Some(&b'-')
@@ -36,11 +40,16 @@ pub(crate) fn parse(text: &str) -> Option<i128> {
         || (zone.len() == 6
             && (zone.starts_with('+') || zone.starts_with('-'))
             && zone.as_bytes().get(3) == Some(&b':')
-            && zone.bytes().enumerate().all(|(i, b)| i == 0 || i == 3 || b.is_ascii_digit()));
+            && zone
+                .bytes()
+                .enumerate()
+                .all(|(i, b)| i == 0 || i == 3 || b.is_ascii_digit()));
     if !zone_ok {
         return None;
     }
-    text.parse::<jiff::Timestamp>().ok().map(|timestamp| timestamp.as_nanosecond())
+    text.parse::<jiff::Timestamp>()
+        .ok()
+        .map(|timestamp| timestamp.as_nanosecond())
 }
 
 /// Formats epoch milliseconds like AWS does in history and the context object

@@ -156,7 +156,8 @@ pub struct TraceStage {
     pub value: Value,
 }
 
-/// What one state did.
+/// What one state did. Stages whose field is absent (no InputPath, ResultPath, ...) are left out: the
+/// value did not change there.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StateTrace {

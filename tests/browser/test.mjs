@@ -332,16 +332,23 @@ browserTest('a file dropped on the page opens', async () => {
   assert.deepEqual(record.errors, []);
 });
 
-browserTest('saving offers a download of the definition', async () => {
+browserTest("the designer's Save as (Ctrl+Shift+S) offers a download of the definition", async () => {
   const { page } = await openStudio();
+  await page.locator('#asl_studio_canvas').focus();
   const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 10_000 }),
+    page.keyboard.press('Control+Shift+S'),
+  ]);
+  assert.match(download.suggestedFilename(), /^etl-pipeline.*\.json$/);
+  const saved = fs.readFileSync(await download.path(), 'utf8');
+  assert.deepEqual(JSON.parse(saved), JSON.parse(SAMPLE), 'a fresh page shows the bundled sample');
+  // The page's own export does the same.
+  const [exported] = await Promise.all([
     page.waitForEvent('download', { timeout: 10_000 }),
     page.evaluate(() => window.aslStudio.downloadCurrent('pipeline.asl.json')),
   ]);
-  assert.equal(download.suggestedFilename(), 'pipeline.asl.json');
-  const saved = fs.readFileSync(await download.path(), 'utf8');
-  assert.deepEqual(JSON.parse(saved), JSON.parse(await page.evaluate(() => window.aslStudio.currentAsl())));
-  assert.deepEqual(JSON.parse(saved), JSON.parse(SAMPLE), 'a fresh page shows the bundled sample');
+  assert.equal(exported.suggestedFilename(), 'pipeline.asl.json');
+  assert.deepEqual(JSON.parse(fs.readFileSync(await exported.path(), 'utf8')), JSON.parse(SAMPLE));
 });
 
 browserTest('without WebGL2 the page says so', async () => {

@@ -1,7 +1,10 @@
 //! Runs every AWS-recorded conformance case (tests/data/conformance/cases) through the simulator and
 //! compares status, output or error and cause as tests/data/conformance/README.md describes.
 
-#![allow(clippy::print_stderr, reason = "the per-area summary is the point of this test's output")]
+#![allow(
+    clippy::print_stderr,
+    reason = "the per-area summary is the point of this test's output"
+)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -42,9 +45,13 @@ fn json_equal(left: &Value, right: &Value) -> bool {
             (Some(x), Some(y)) => x == y,
             _ => a.as_f64() == b.as_f64(),
         },
-        (Value::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| json_equal(x, y)),
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| json_equal(x, y))
+        }
         (Value::Object(a), Value::Object(b)) => {
-            a.len() == b.len() && a.iter().all(|(key, x)| b.get(key).is_some_and(|y| json_equal(x, y)))
+            a.len() == b.len()
+                && a.iter()
+                    .all(|(key, x)| b.get(key).is_some_and(|y| json_equal(x, y)))
         }
         _ => left == right,
     }
@@ -60,7 +67,11 @@ fn remove_pointer(value: &mut Value, pointer: &str) {
         *value = Value::Null;
         return;
     }
-    let tokens: Vec<String> = pointer.trim_start_matches('/').split('/').map(unescape_pointer_token).collect();
+    let tokens: Vec<String> = pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(unescape_pointer_token)
+        .collect();
     let Some((last, parents)) = tokens.split_last() else {
         return;
     };
@@ -71,7 +82,11 @@ fn remove_pointer(value: &mut Value, pointer: &str) {
                 Some(next) => next,
                 None => return,
             },
-            Value::Array(items) => match token.parse::<usize>().ok().and_then(|index| items.get_mut(index)) {
+            Value::Array(items) => match token
+                .parse::<usize>()
+                .ok()
+                .and_then(|index| items.get_mut(index))
+            {
                 Some(next) => next,
                 None => return,
             },
@@ -84,7 +99,11 @@ fn remove_pointer(value: &mut Value, pointer: &str) {
         }
         Value::Array(items) => {
             // Deleting from an array would shift later elements; blank it on both sides instead.
-            if let Some(slot) = last.parse::<usize>().ok().and_then(|index| items.get_mut(index)) {
+            if let Some(slot) = last
+                .parse::<usize>()
+                .ok()
+                .and_then(|index| items.get_mut(index))
+            {
                 *slot = Value::Null;
             }
         }
@@ -96,7 +115,11 @@ fn remove_pointer(value: &mut Value, pointer: &str) {
 fn check_case(case: &Value) -> Result<(), String> {
     let definition = case.get("definition").ok_or("case without definition")?;
     let input = case.get("input").cloned().unwrap_or(Value::Null);
-    let mut options = Options { record_history: false, record_trace: false, ..Options::default() };
+    let mut options = Options {
+        record_history: false,
+        record_trace: false,
+        ..Options::default()
+    };
     if case.get("type").and_then(Value::as_str) == Some("EXPRESS") {
         options.execution_type = ExecutionType::Express;
     }
@@ -110,7 +133,10 @@ fn check_case(case: &Value) -> Result<(), String> {
         .and_then(Value::as_array)
         .map(|items| items.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let expected_status = expect.get("status").and_then(Value::as_str).unwrap_or_default();
+    let expected_status = expect
+        .get("status")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let actual_status = match result.status {
         Status::Succeeded => "SUCCEEDED",
         Status::Failed => "FAILED",
@@ -136,7 +162,9 @@ fn check_case(case: &Value) -> Result<(), String> {
             }
         }
         if !json_equal(&expected, &actual) {
-            return Err(format!("output\n  actual:   {actual}\n  expected: {expected}"));
+            return Err(format!(
+                "output\n  actual:   {actual}\n  expected: {expected}"
+            ));
         }
         return Ok(());
     }
@@ -147,7 +175,9 @@ fn check_case(case: &Value) -> Result<(), String> {
         let expected = expect.get(field).and_then(Value::as_str);
         let actual = actual.as_deref().filter(|text| !text.is_empty());
         if expected != actual {
-            return Err(format!("{field}\n  actual:   {actual:?}\n  expected: {expected:?}"));
+            return Err(format!(
+                "{field}\n  actual:   {actual:?}\n  expected: {expected:?}"
+            ));
         }
     }
     Ok(())
@@ -156,7 +186,11 @@ fn check_case(case: &Value) -> Result<(), String> {
 #[test]
 fn every_conformance_case() {
     let files = case_files();
-    assert!(files.len() >= 900, "expected the bundled conformance cases, found {}", files.len());
+    assert!(
+        files.len() >= 900,
+        "expected the bundled conformance cases, found {}",
+        files.len()
+    );
     let mut per_area: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut unexpected = Vec::new();
     let mut fixed = Vec::new();
@@ -168,11 +202,15 @@ fn every_conformance_case() {
             .unwrap_or_default();
         let name = format!(
             "{area}/{}",
-            file.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default()
+            file.file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default()
         );
         let outcome = std::fs::read_to_string(file)
             .map_err(|error| error.to_string())
-            .and_then(|text| serde_json::from_str::<Value>(&text).map_err(|error| error.to_string()))
+            .and_then(|text| {
+                serde_json::from_str::<Value>(&text).map_err(|error| error.to_string())
+            })
             .and_then(|case| check_case(&case));
         let entry = per_area.entry(area).or_default();
         entry.1 += 1;
@@ -191,7 +229,9 @@ fn every_conformance_case() {
             }
         }
     }
-    let (passed, total) = per_area.values().fold((0, 0), |(p, t), (ap, at)| (p + ap, t + at));
+    let (passed, total) = per_area
+        .values()
+        .fold((0, 0), |(p, t), (ap, at)| (p + ap, t + at));
     for (area, (area_passed, area_total)) in &per_area {
         eprintln!("{area:>22}: {area_passed:>4}/{area_total}");
     }
@@ -199,15 +239,23 @@ fn every_conformance_case() {
     for failure in &unexpected {
         eprintln!("FAIL {failure}");
     }
-    assert!(fixed.is_empty(), "known failures that now pass (remove them from KNOWN_FAILURES): {fixed:?}");
-    assert!(unexpected.is_empty(), "{} conformance cases failed", unexpected.len());
+    assert!(
+        fixed.is_empty(),
+        "known failures that now pass (remove them from KNOWN_FAILURES): {fixed:?}"
+    );
+    assert!(
+        unexpected.is_empty(),
+        "{} conformance cases failed",
+        unexpected.len()
+    );
 }
 
 /// The comparison itself must catch a wrong output, a wrong cause and a wrong status.
 #[test]
 fn runner_detects_mismatches() -> Result<(), String> {
     let read = |name: &str| -> Result<Value, String> {
-        let text = std::fs::read_to_string(cases_dir().join(name)).map_err(|error| error.to_string())?;
+        let text =
+            std::fs::read_to_string(cases_dir().join(name)).map_err(|error| error.to_string())?;
         serde_json::from_str(&text).map_err(|error| error.to_string())
     };
     let mut succeeded = read("base/base__state_pass_result.json")?;

@@ -71,7 +71,11 @@ fn prepare(args: &RunArgs) -> Result<(Value, Value, Options), String> {
         pass_through: args.pass_through,
         record_trace: false,
         record_history: args.history.is_some(),
-        execution_type: if args.execution_type == "express" { ExecutionType::Express } else { ExecutionType::Standard },
+        execution_type: if args.execution_type == "express" {
+            ExecutionType::Express
+        } else {
+            ExecutionType::Standard
+        },
         ..Options::default()
     };
     if let Some(name) = args.definition.file_stem().and_then(|stem| stem.to_str()) {
@@ -111,25 +115,35 @@ fn read_items(path: &Path) -> Result<Vec<Value>, String> {
     if let Ok(Value::Array(items)) = serde_json::from_str::<Value>(text) {
         return Ok(items);
     }
-    let is_csv = path.extension().is_some_and(|extension| extension.eq_ignore_ascii_case("csv"));
+    let is_csv = path
+        .extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("csv"));
     if !is_csv {
         return text
             .lines()
             .filter(|line| !line.trim().is_empty())
             .enumerate()
             .map(|(number, line)| {
-                serde_json::from_str(line).map_err(|error| format!("{}:{}: {error}", input.display, number + 1))
+                serde_json::from_str(line)
+                    .map_err(|error| format!("{}:{}: {error}", input.display, number + 1))
             })
             .collect();
     }
-    let mut rows = text.lines().filter(|line| !line.trim().is_empty()).map(split_csv_line);
+    let mut rows = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(split_csv_line);
     let Some(header) = rows.next() else {
         return Ok(Vec::new());
     };
     Ok(rows
         .map(|cells| {
             Value::Object(
-                header.iter().cloned().zip(cells.into_iter().map(Value::String)).collect::<serde_json::Map<_, _>>(),
+                header
+                    .iter()
+                    .cloned()
+                    .zip(cells.into_iter().map(Value::String))
+                    .collect::<serde_json::Map<_, _>>(),
             )
         })
         .collect())
@@ -161,7 +175,10 @@ fn execute(args: &RunArgs, definition: &Value, input: Value, options: &Options) 
     if let Some(path) = &args.history {
         let text = serde_json::to_string_pretty(&result.history).unwrap_or_default();
         if let Err(error) = std::fs::write(path, text + "\n") {
-            err_line(&format!("{}: cannot write the history: {error}", path.display()));
+            err_line(&format!(
+                "{}: cannot write the history: {error}",
+                path.display()
+            ));
             return ExitCode::from(EXIT_UNREADABLE);
         }
     }
@@ -172,7 +189,10 @@ fn execute(args: &RunArgs, definition: &Value, input: Value, options: &Options) 
             ExitCode::SUCCESS
         }
         status => {
-            let status = serde_json::to_value(status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            let status = serde_json::to_value(status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
             err_line(&format!("execution {status}"));
             if let Some(error) = &result.error {
                 err_line(&format!("error: {error}"));
@@ -191,7 +211,10 @@ mod tests {
 
     #[test]
     fn csv_cells_respect_quotes() {
-        assert_eq!(split_csv_line(r#"a,"b,c","say ""hi""",d"#), vec!["a", "b,c", r#"say "hi""#, "d"]);
+        assert_eq!(
+            split_csv_line(r#"a,"b,c","say ""hi""",d"#),
+            vec!["a", "b,c", r#"say "hi""#, "d"]
+        );
         assert_eq!(split_csv_line(""), vec![""]);
     }
 }

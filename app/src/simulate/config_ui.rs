@@ -8,6 +8,9 @@ use super::mocks::{AttemptMock, MockSet};
 use super::{ConfigTab, SampleInput, SimulatorPane};
 use crate::theme::Theme;
 
+/// Inputs longer than this are not put in a text editor unless asked (64 KiB).
+const LARGE_INPUT_BYTES: usize = 64 * 1024;
+
 impl SimulatorPane {
     pub(super) fn config_ui(&mut self, ui: &mut egui::Ui, doc: &Document) {
         ui.horizontal(|ui| {
@@ -15,25 +18,32 @@ impl SimulatorPane {
             ui.selectable_value(&mut self.config_tab, ConfigTab::Mocks, "Mocks");
             ui.selectable_value(&mut self.config_tab, ConfigTab::Settings, "Settings");
         });
-        egui::ScrollArea::vertical().id_salt("simulator_config").auto_shrink([false, false]).show(ui, |ui| {
-            match self.config_tab {
+        egui::ScrollArea::vertical()
+            .id_salt("simulator_config")
+            .auto_shrink([false, false])
+            .show(ui, |ui| match self.config_tab {
                 ConfigTab::Input => self.input_ui(ui),
                 ConfigTab::Mocks => self.mocks_ui(ui, doc),
                 ConfigTab::Settings => self.settings_ui(ui, doc),
-            }
-        });
+            });
     }
 
     fn input_ui(&mut self, ui: &mut egui::Ui) {
         let theme = Theme::current(ui.ctx());
         ui.horizontal(|ui| {
-            let current = self.samples.get(self.selected_sample).map(|sample| sample.name.clone()).unwrap_or_default();
+            let current = self
+                .samples
+                .get(self.selected_sample)
+                .map(|sample| sample.name.clone())
+                .unwrap_or_default();
             let mut chosen = self.selected_sample;
-            egui::ComboBox::from_label("Sample input").selected_text(current).show_ui(ui, |ui| {
-                for (index, sample) in self.samples.iter().enumerate() {
-                    ui.selectable_value(&mut chosen, index, &sample.name);
-                }
-            });
+            egui::ComboBox::from_label("Sample input")
+                .selected_text(current)
+                .show_ui(ui, |ui| {
+                    for (index, sample) in self.samples.iter().enumerate() {
+                        ui.selectable_value(&mut chosen, index, sample.name.as_str());
+                    }
+                });
             if chosen != self.selected_sample {
                 self.selected_sample = chosen;
                 self.validate_input();
@@ -46,7 +56,10 @@ impl SimulatorPane {
                 self.selected_sample = self.samples.len() - 1;
                 self.changed();
             }
-            if ui.add_enabled(self.samples.len() > 1, egui::Button::new("Delete sample")).clicked() {
+            if ui
+                .add_enabled(self.samples.len() > 1, egui::Button::new("Delete sample"))
+                .clicked()
+            {
                 self.samples.remove(self.selected_sample);
                 self.selected_sample = self.selected_sample.min(self.samples.len() - 1);
                 self.validate_input();
@@ -57,18 +70,32 @@ impl SimulatorPane {
         if let Some(sample) = self.samples.get_mut(self.selected_sample) {
             ui.horizontal(|ui| {
                 let label = ui.label("Sample name");
-                changed |= ui.text_edit_singleline(&mut sample.name).labelled_by(label.id).changed();
+                changed |= ui
+                    .text_edit_singleline(&mut sample.name)
+                    .labelled_by(label.id)
+                    .changed();
             });
-            let label = ui.label("Input JSON");
-            let response = ui.add(
-                egui::TextEdit::multiline(&mut sample.text)
-                    .code_editor()
-                    .desired_rows(8)
-                    .desired_width(f32::INFINITY),
-            );
-            let response = response.labelled_by(label.id);
-            if response.changed() {
-                changed = true;
+            let large = sample.text.len() > LARGE_INPUT_BYTES;
+            if large && !self.edit_large_input {
+                // Laying out a very long text takes longer than a frame: show its size and start.
+                ui.label(format!("The input is {} KB, too large to edit comfortably here.", sample.text.len() / 1024));
+                let cut = (0..=200).rev().find(|index| sample.text.is_char_boundary(*index)).unwrap_or(0);
+                ui.monospace(format!("{}…", &sample.text[..cut]));
+                if ui.button("Edit the input anyway").clicked() {
+                    self.edit_large_input = true;
+                }
+            } else {
+                let label = ui.label("Input JSON");
+                let response = ui.add(
+                    egui::TextEdit::multiline(&mut sample.text)
+                        .code_editor()
+                        .desired_rows(8)
+                        .desired_width(f32::INFINITY),
+                );
+                let response = response.labelled_by(label.id);
+                if response.changed() {
+                    changed = true;
+                }
             }
         }
         if changed {
@@ -89,7 +116,10 @@ impl SimulatorPane {
         let theme = Theme::current(ui.ctx());
         let mut changed = false;
         changed |= ui
-            .checkbox(&mut self.mocks.pass_through, "Unmocked Tasks return their input")
+            .checkbox(
+                &mut self.mocks.pass_through,
+                "Unmocked Tasks return their input",
+            )
             .on_hover_text("Otherwise a Task without a mock fails the run with States.Runtime")
             .changed();
         let tasks: Vec<String> = doc
@@ -108,7 +138,7 @@ impl SimulatorPane {
             ui.weak("The definition has no Task states.");
         }
         for task in &tasks {
-            changed |= attempts_ui(ui, task, &mut self.mocks, &theme);
+            changed |= attempts_ui(ui, task, &mut self.mocks, theme);
         }
         ui.separator();
         ui.label("Step Functions Local mock file");
@@ -116,7 +146,8 @@ impl SimulatorPane {
             if ui.button("Export mocks").clicked() {
                 match self.mocks.to_step_functions_local("StateMachine") {
                     Ok(file) => {
-                        self.mock_file_text = serde_json::to_string_pretty(&file).unwrap_or_default();
+                        self.mock_file_text =
+                            serde_json::to_string_pretty(&file).unwrap_or_default();
                         self.mock_message = Some("Exported below.".to_owned());
                     }
                     Err(error) => self.mock_message = Some(error),
@@ -129,7 +160,9 @@ impl SimulatorPane {
             #[cfg(not(target_arch = "wasm32"))]
             {
                 if ui.button("Open mock file…").clicked()
-                    && let Some(path) = rfd::FileDialog::new().add_filter("JSON", &["json"]).pick_file()
+                    && let Some(path) = rfd::FileDialog::new()
+                        .add_filter("JSON", &["json"])
+                        .pick_file()
                 {
                     match std::fs::read_to_string(&path) {
                         Ok(text) => {
@@ -137,20 +170,32 @@ impl SimulatorPane {
                             self.import_mocks_text();
                             changed = true;
                         }
-                        Err(error) => self.mock_message = Some(format!("Cannot read {}: {error}", path.display())),
+                        Err(error) => {
+                            self.mock_message =
+                                Some(format!("Cannot read {}: {error}", path.display()))
+                        }
                     }
                 }
                 if ui.button("Save mock file…").clicked() {
-                    self.mock_message = Some(match self.mocks.to_step_functions_local("StateMachine") {
-                        Err(error) => error,
-                        Ok(file) => match rfd::FileDialog::new().set_file_name("MockConfigFile.json").save_file() {
-                            None => "Not saved.".to_owned(),
-                            Some(path) => match std::fs::write(&path, serde_json::to_string_pretty(&file).unwrap_or_default()) {
-                                Ok(()) => format!("Saved {}.", path.display()),
-                                Err(error) => format!("Cannot write {}: {error}", path.display()),
+                    self.mock_message =
+                        Some(match self.mocks.to_step_functions_local("StateMachine") {
+                            Err(error) => error,
+                            Ok(file) => match rfd::FileDialog::new()
+                                .set_file_name("MockConfigFile.json")
+                                .save_file()
+                            {
+                                None => "Not saved.".to_owned(),
+                                Some(path) => match std::fs::write(
+                                    &path,
+                                    serde_json::to_string_pretty(&file).unwrap_or_default(),
+                                ) {
+                                    Ok(()) => format!("Saved {}.", path.display()),
+                                    Err(error) => {
+                                        format!("Cannot write {}: {error}", path.display())
+                                    }
+                                },
                             },
-                        },
-                    });
+                        });
                 }
             }
         });
@@ -178,7 +223,10 @@ impl SimulatorPane {
         match parsed {
             Ok(mut imported) => {
                 imported.pass_through = self.mocks.pass_through;
-                self.mock_message = Some(format!("Imported mocks for {} state(s).", imported.states.len()));
+                self.mock_message = Some(format!(
+                    "Imported mocks for {} state(s).",
+                    imported.states.len()
+                ));
                 self.mocks = imported;
             }
             Err(error) => self.mock_message = Some(error),
@@ -189,12 +237,23 @@ impl SimulatorPane {
         let mut changed = false;
         ui.horizontal(|ui| {
             ui.label("Execution type");
-            changed |= ui.selectable_value(&mut self.execution_type, ExecutionType::Standard, "Standard").changed();
-            changed |= ui.selectable_value(&mut self.execution_type, ExecutionType::Express, "Express").changed();
+            changed |= ui
+                .selectable_value(
+                    &mut self.execution_type,
+                    ExecutionType::Standard,
+                    "Standard",
+                )
+                .changed();
+            changed |= ui
+                .selectable_value(&mut self.execution_type, ExecutionType::Express, "Express")
+                .changed();
         });
         ui.horizontal(|ui| {
             let label = ui.label("Seed");
-            changed |= ui.add(egui::DragValue::new(&mut self.seed)).labelled_by(label.id).changed();
+            changed |= ui
+                .add(egui::DragValue::new(&mut self.seed))
+                .labelled_by(label.id)
+                .changed();
         });
         let names = self.placeholder_names(doc);
         if names.is_empty() {
@@ -205,7 +264,10 @@ impl SimulatorPane {
                 ui.horizontal(|ui| {
                     let label = ui.label(format!("${{{name}}}"));
                     let value = self.placeholders.entry(name.clone()).or_default();
-                    changed |= ui.text_edit_singleline(value).labelled_by(label.id).changed();
+                    changed |= ui
+                        .text_edit_singleline(value)
+                        .labelled_by(label.id)
+                        .changed();
                 });
             }
         }
@@ -218,7 +280,10 @@ impl SimulatorPane {
             for name in &self.breakpoints {
                 ui.horizontal(|ui| {
                     ui.label(name);
-                    if ui.small_button(format!("Remove breakpoint on {name}")).clicked() {
+                    if ui
+                        .small_button(format!("Remove breakpoint on {name}"))
+                        .clicked()
+                    {
                         removed = Some(name.clone());
                     }
                 });
@@ -235,62 +300,87 @@ impl SimulatorPane {
 
 /// The attempts of one Task state; returns whether anything changed.
 fn attempts_ui(ui: &mut egui::Ui, task: &str, mocks: &mut MockSet, theme: &Theme) -> bool {
-    let mut attempts = mocks.attempts(task).map(<[AttemptMock]>::to_vec).unwrap_or_default();
+    let mut attempts = mocks
+        .attempts(task)
+        .map(<[AttemptMock]>::to_vec)
+        .unwrap_or_default();
     let mut changed = false;
     let title = match attempts.len() {
         0 => format!("{task} (no mock)"),
         1 => format!("{task} (1 attempt)"),
         count => format!("{task} ({count} attempts)"),
     };
-    egui::CollapsingHeader::new(title).id_salt(("mock", task)).default_open(true).show(ui, |ui| {
-        let mut removed = None;
-        for (index, attempt) in attempts.iter_mut().enumerate() {
-            let number = index + 1;
-            ui.horizontal(|ui| {
-                match attempt {
-                    AttemptMock::Return { text } => {
-                        let label = ui.label(format!("{task} attempt {number} returns"));
-                        let response = ui
-                            .add(egui::TextEdit::multiline(text).code_editor().desired_rows(1).desired_width(240.0))
-                            .labelled_by(label.id);
-                        changed |= response.changed();
-                        if serde_json::from_str::<Value>(text).is_err() {
-                            ui.colored_label(theme.error, "not JSON");
+    egui::CollapsingHeader::new(title)
+        .id_salt(("mock", task))
+        .default_open(true)
+        .show(ui, |ui| {
+            let mut removed = None;
+            for (index, attempt) in attempts.iter_mut().enumerate() {
+                let number = index + 1;
+                ui.horizontal(|ui| {
+                    match attempt {
+                        AttemptMock::Return { text } => {
+                            let label = ui.label(format!("{task} attempt {number} returns"));
+                            let response = ui
+                                .add(
+                                    egui::TextEdit::multiline(text)
+                                        .code_editor()
+                                        .desired_rows(1)
+                                        .desired_width(240.0),
+                                )
+                                .labelled_by(label.id);
+                            changed |= response.changed();
+                            if serde_json::from_str::<Value>(text).is_err() {
+                                ui.colored_label(theme.error, "not JSON");
+                            }
+                        }
+                        AttemptMock::Throw { error, cause } => {
+                            let label = ui.label(format!("{task} attempt {number} throws"));
+                            changed |= ui
+                                .add(
+                                    egui::TextEdit::singleline(error)
+                                        .desired_width(160.0)
+                                        .hint_text("Error"),
+                                )
+                                .labelled_by(label.id)
+                                .changed();
+                            let cause_label = ui.label(format!("cause ({task} attempt {number})"));
+                            changed |= ui
+                                .add(
+                                    egui::TextEdit::singleline(cause)
+                                        .desired_width(200.0)
+                                        .hint_text("Cause"),
+                                )
+                                .labelled_by(cause_label.id)
+                                .changed();
                         }
                     }
-                    AttemptMock::Throw { error, cause } => {
-                        let label = ui.label(format!("{task} attempt {number} throws"));
-                        changed |= ui
-                            .add(egui::TextEdit::singleline(error).desired_width(160.0).hint_text("Error"))
-                            .labelled_by(label.id)
-                            .changed();
-                        let cause_label = ui.label(format!("cause ({task} attempt {number})"));
-                        changed |= ui
-                            .add(egui::TextEdit::singleline(cause).desired_width(200.0).hint_text("Cause"))
-                            .labelled_by(cause_label.id)
-                            .changed();
+                    if ui
+                        .small_button("✖")
+                        .on_hover_text("Remove this attempt")
+                        .clicked()
+                    {
+                        removed = Some(index);
                     }
+                });
+            }
+            if let Some(index) = removed {
+                attempts.remove(index);
+                changed = true;
+            }
+            ui.horizontal(|ui| {
+                if ui.button(format!("Add result to {task}")).clicked() {
+                    attempts.push(AttemptMock::Return {
+                        text: "{}".to_owned(),
+                    });
+                    changed = true;
                 }
-                if ui.small_button("✖").on_hover_text("Remove this attempt").clicked() {
-                    removed = Some(index);
+                if ui.button(format!("Add error to {task}")).clicked() {
+                    attempts.push(AttemptMock::throwing("States.TaskFailed", ""));
+                    changed = true;
                 }
             });
-        }
-        if let Some(index) = removed {
-            attempts.remove(index);
-            changed = true;
-        }
-        ui.horizontal(|ui| {
-            if ui.button(format!("Add result to {task}")).clicked() {
-                attempts.push(AttemptMock::Return { text: "{}".to_owned() });
-                changed = true;
-            }
-            if ui.button(format!("Add error to {task}")).clicked() {
-                attempts.push(AttemptMock::throwing("States.TaskFailed", ""));
-                changed = true;
-            }
         });
-    });
     if changed {
         mocks.set(task, attempts);
     }

@@ -74,7 +74,14 @@ pub fn pretty_lines(value: &Value) -> Vec<(String, String)> {
     lines
 }
 
-fn write_value(value: &Value, prefix: &str, indent: usize, pointer: String, lines: &mut Vec<(String, String)>, suffix: &str) {
+fn write_value(
+    value: &Value,
+    prefix: &str,
+    indent: usize,
+    pointer: String,
+    lines: &mut Vec<(String, String)>,
+    suffix: &str,
+) {
     let pad = "  ".repeat(indent);
     match value {
         Value::Object(map) if !map.is_empty() => {
@@ -84,7 +91,14 @@ fn write_value(value: &Value, prefix: &str, indent: usize, pointer: String, line
                 let comma = if position + 1 < count { "," } else { "" };
                 let key_text = serde_json::to_string(key).unwrap_or_default();
                 let child_pointer = format!("{pointer}/{}", escape_pointer(key));
-                write_value(child, &format!("{key_text}: "), indent + 1, child_pointer, lines, comma);
+                write_value(
+                    child,
+                    &format!("{key_text}: "),
+                    indent + 1,
+                    child_pointer,
+                    lines,
+                    comma,
+                );
             }
             lines.push((format!("{pad}}}{suffix}"), pointer));
         }
@@ -93,7 +107,14 @@ fn write_value(value: &Value, prefix: &str, indent: usize, pointer: String, line
             let count = items.len();
             for (index, child) in items.iter().enumerate() {
                 let comma = if index + 1 < count { "," } else { "" };
-                write_value(child, "", indent + 1, format!("{pointer}/{index}"), lines, comma);
+                write_value(
+                    child,
+                    "",
+                    indent + 1,
+                    format!("{pointer}/{index}"),
+                    lines,
+                    comma,
+                );
             }
             lines.push((format!("{pad}]{suffix}"), pointer));
         }
@@ -106,7 +127,10 @@ fn write_value(value: &Value, prefix: &str, indent: usize, pointer: String, line
 
 /// Whether the line of `pointer` shows something in `changed` (the changed value itself or inside it).
 fn is_changed(pointer: &str, changed: &BTreeSet<String>) -> bool {
-    changed.iter().any(|root| pointer == root || (pointer.starts_with(root.as_str()) && pointer[root.len()..].starts_with('/')))
+    changed.iter().any(|root| {
+        pointer == root
+            || (pointer.starts_with(root.as_str()) && pointer[root.len()..].starts_with('/'))
+    })
 }
 
 /// Longest value text shown in full; bigger values are cut (the export has everything).
@@ -137,7 +161,12 @@ pub fn json_ui(ui: &mut egui::Ui, value: &Value, changed: &BTreeSet<String>, hig
 }
 
 /// Draws the data flow of `entry` with the `variables` in scope when it started.
-pub fn dataflow_ui(ui: &mut egui::Ui, entry: &StateTrace, variables: &Map<String, Value>, theme: &Theme) {
+pub fn dataflow_ui(
+    ui: &mut egui::Ui,
+    entry: &StateTrace,
+    variables: &Map<String, Value>,
+    theme: &Theme,
+) {
     ui.horizontal(|ui| {
         ui.strong(format!("Data flow of {}", entry.state));
         if !entry.scope.is_empty() {
@@ -159,7 +188,15 @@ pub fn dataflow_ui(ui: &mut egui::Ui, entry: &StateTrace, variables: &Map<String
             (None, _) | (_, "assign") => String::new(),
             (Some(_), _) if changed.is_empty() => " (no change)".to_owned(),
             (Some(_), _) if changed.contains("") => " (replaced)".to_owned(),
-            (Some(_), _) => format!(" (changed: {})", changed.iter().take(6).cloned().collect::<Vec<_>>().join(", ")),
+            (Some(_), _) => format!(
+                " (changed: {})",
+                changed
+                    .iter()
+                    .take(6)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         };
         egui::CollapsingHeader::new(format!("{}{verdict}", stage_label(stage.stage)))
             .id_salt((entry.entered_event_id, stage.stage))
@@ -176,7 +213,12 @@ pub fn dataflow_ui(ui: &mut egui::Ui, entry: &StateTrace, variables: &Map<String
             if variables.is_empty() {
                 ui.weak("No variables are set when this state starts.");
             } else {
-                json_ui(ui, &Value::Object(variables.clone()), &BTreeSet::new(), highlight);
+                json_ui(
+                    ui,
+                    &Value::Object(variables.clone()),
+                    &BTreeSet::new(),
+                    highlight,
+                );
             }
         });
 }
@@ -191,7 +233,10 @@ mod tests {
         let before = json!({"download": {"bucket": "b"}, "keep": [1, 2]});
         let after = json!({"download": {"bucket": "b"}, "keep": [1, 3], "transform": {"ok": true}});
         let changed = changed_pointers(&before, &after);
-        assert_eq!(changed.into_iter().collect::<Vec<_>>(), vec!["/keep/1".to_owned(), "/transform".to_owned()]);
+        assert_eq!(
+            changed.into_iter().collect::<Vec<_>>(),
+            vec!["/keep/1".to_owned(), "/transform".to_owned()]
+        );
         assert!(changed_pointers(&json!(1), &json!("x")).contains(""));
     }
 
@@ -199,9 +244,24 @@ mod tests {
     fn pretty_lines_carry_pointers() {
         let lines = pretty_lines(&json!({"a/b": [1, {"c": null}]}));
         let texts: Vec<&str> = lines.iter().map(|(text, _)| text.as_str()).collect();
-        assert_eq!(texts, vec!["{", "  \"a/b\": [", "    1,", "    {", "      \"c\": null", "    }", "  ]", "}"]);
+        assert_eq!(
+            texts,
+            vec![
+                "{",
+                "  \"a/b\": [",
+                "    1,",
+                "    {",
+                "      \"c\": null",
+                "    }",
+                "  ]",
+                "}"
+            ]
+        );
         assert_eq!(lines[4].1, "/a~1b/1/c");
-        assert!(is_changed("/a~1b/1/c", &BTreeSet::from(["/a~1b".to_owned()])));
+        assert!(is_changed(
+            "/a~1b/1/c",
+            &BTreeSet::from(["/a~1b".to_owned()])
+        ));
         assert!(!is_changed("/a~1bc", &BTreeSet::from(["/a~1b".to_owned()])));
     }
 }

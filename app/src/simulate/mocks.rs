@@ -31,13 +31,18 @@ impl AttemptMock {
     /// A successful attempt returning `value`.
     #[must_use]
     pub fn returning(value: &Value) -> Self {
-        Self::Return { text: serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".to_owned()) }
+        Self::Return {
+            text: serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".to_owned()),
+        }
     }
 
     /// A failing attempt.
     #[must_use]
     pub fn throwing(error: impl Into<String>, cause: impl Into<String>) -> Self {
-        Self::Throw { error: error.into(), cause: cause.into() }
+        Self::Throw {
+            error: error.into(),
+            cause: cause.into(),
+        }
     }
 
     /// This attempt as a Step Functions Local response body (`{"Return": ..}` or `{"Throw": ..}`).
@@ -49,7 +54,9 @@ impl AttemptMock {
             Self::Return { text } => serde_json::from_str::<Value>(text)
                 .map(|value| json!({ "Return": value }))
                 .map_err(|error| format!("the result is not JSON: {error}")),
-            Self::Throw { error, cause } => Ok(json!({ "Throw": { "Error": error, "Cause": cause } })),
+            Self::Throw { error, cause } => {
+                Ok(json!({ "Throw": { "Error": error, "Cause": cause } }))
+            }
         }
     }
 }
@@ -93,9 +100,9 @@ impl MockSet {
             let response_name = format!("{state}Mock");
             let mut body = Map::new();
             for (index, attempt) in attempts.iter().enumerate() {
-                let response = attempt
-                    .to_response()
-                    .map_err(|message| format!("mock of '{state}', attempt {}: {message}", index + 1))?;
+                let response = attempt.to_response().map_err(|message| {
+                    format!("mock of '{state}', attempt {}: {message}", index + 1)
+                })?;
                 body.insert(index.to_string(), response);
             }
             case.insert(state.clone(), Value::String(response_name.clone()));
@@ -116,7 +123,8 @@ impl MockSet {
             return Ok(simulator::Mocks::new());
         }
         let config = self.to_step_functions_local("StateMachine")?;
-        simulator::Mocks::from_step_functions_local(&config, None, TEST_CASE).map_err(|error| error.to_string())
+        simulator::Mocks::from_step_functions_local(&config, None, TEST_CASE)
+            .map_err(|error| error.to_string())
     }
 
     /// Reads a Step Functions Local mock file: the test case `DryRun` if present, else the first test
@@ -133,7 +141,9 @@ impl MockSet {
             .get("MockedResponses")
             .and_then(Value::as_object)
             .ok_or("the mock file has no 'MockedResponses' object")?;
-        let cases = machines.values().filter_map(|machine| machine.get("TestCases").and_then(Value::as_object));
+        let cases = machines
+            .values()
+            .filter_map(|machine| machine.get("TestCases").and_then(Value::as_object));
         let mut chosen = None;
         for cases in cases {
             if let Some(case) = cases.get(TEST_CASE).and_then(Value::as_object) {
@@ -144,7 +154,8 @@ impl MockSet {
                 chosen = cases.values().find_map(Value::as_object);
             }
         }
-        let case = chosen.ok_or("the mock file has no test case under StateMachines.*.TestCases")?;
+        let case =
+            chosen.ok_or("the mock file has no test case under StateMachines.*.TestCases")?;
         let mut set = Self::default();
         for (state, response_name) in case {
             let response_name = response_name
@@ -153,27 +164,41 @@ impl MockSet {
             let response = responses
                 .get(response_name)
                 .and_then(Value::as_object)
-                .ok_or_else(|| format!("no mocked response '{response_name}' (used by '{state}')"))?;
+                .ok_or_else(|| {
+                    format!("no mocked response '{response_name}' (used by '{state}')")
+                })?;
             let mut ranged = Vec::new();
             for (range, body) in response {
-                let (first, last) = parse_range(range)
-                    .ok_or_else(|| format!("response '{response_name}': bad invocation range '{range}'"))?;
+                let (first, last) = parse_range(range).ok_or_else(|| {
+                    format!("response '{response_name}': bad invocation range '{range}'")
+                })?;
                 let attempt = if let Some(value) = body.get("Return") {
                     AttemptMock::returning(value)
                 } else if let Some(thrown) = body.get("Throw") {
                     AttemptMock::throwing(
-                        thrown.get("Error").and_then(Value::as_str).unwrap_or_default(),
-                        thrown.get("Cause").and_then(Value::as_str).unwrap_or_default(),
+                        thrown
+                            .get("Error")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default(),
+                        thrown
+                            .get("Cause")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default(),
                     )
                 } else {
-                    return Err(format!("response '{response_name}' invocation '{range}' needs 'Return' or 'Throw'"));
+                    return Err(format!(
+                        "response '{response_name}' invocation '{range}' needs 'Return' or 'Throw'"
+                    ));
                 };
                 ranged.push((first, last, attempt));
             }
             ranged.sort_by_key(|(first, _, _)| *first);
             let mut attempts = Vec::new();
             for (first, last, attempt) in ranged {
-                let count = last.saturating_sub(first).saturating_add(1).min(MAX_EXPANDED_ATTEMPTS);
+                let count = last
+                    .saturating_sub(first)
+                    .saturating_add(1)
+                    .min(MAX_EXPANDED_ATTEMPTS);
                 for _ in 0..count {
                     attempts.push(attempt.clone());
                 }
@@ -194,7 +219,9 @@ impl MockSet {
                     .iter()
                     .map(|attempt| match attempt {
                         AttemptMock::Return { text } => json!({ "return": text }),
-                        AttemptMock::Throw { error, cause } => json!({ "error": error, "cause": cause }),
+                        AttemptMock::Throw { error, cause } => {
+                            json!({ "error": error, "cause": cause })
+                        }
                     })
                     .collect();
                 (state.clone(), Value::Array(attempts))
@@ -206,18 +233,37 @@ impl MockSet {
     /// Reads what [`Self::sidecar`] wrote; anything unrecognised is skipped.
     #[must_use]
     pub fn from_sidecar(value: &Value) -> Self {
-        let mut set = Self { pass_through: value.get("passThrough").and_then(Value::as_bool).unwrap_or(false), ..Self::default() };
-        for (state, attempts) in value.get("states").and_then(Value::as_object).into_iter().flatten() {
+        let mut set = Self {
+            pass_through: value
+                .get("passThrough")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            ..Self::default()
+        };
+        for (state, attempts) in value
+            .get("states")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             let attempts: Vec<AttemptMock> = attempts
                 .as_array()
                 .into_iter()
                 .flatten()
                 .filter_map(|attempt| {
                     if let Some(text) = attempt.get("return").and_then(Value::as_str) {
-                        Some(AttemptMock::Return { text: text.to_owned() })
+                        Some(AttemptMock::Return {
+                            text: text.to_owned(),
+                        })
                     } else {
                         attempt.get("error").and_then(Value::as_str).map(|error| {
-                            AttemptMock::throwing(error, attempt.get("cause").and_then(Value::as_str).unwrap_or_default())
+                            AttemptMock::throwing(
+                                error,
+                                attempt
+                                    .get("cause")
+                                    .and_then(Value::as_str)
+                                    .unwrap_or_default(),
+                            )
                         })
                     }
                 })
@@ -250,18 +296,36 @@ mod tests {
         let mut set = MockSet::default();
         set.set(
             "TransformFile",
-            vec![AttemptMock::throwing("Glue.AWSGlueException", "job failed"), AttemptMock::returning(&json!({"ok": 1}))],
+            vec![
+                AttemptMock::throwing("Glue.AWSGlueException", "job failed"),
+                AttemptMock::returning(&json!({"ok": 1})),
+            ],
         );
-        set.set("DownloadFile", vec![AttemptMock::returning(&json!({"Payload": {"bucket": "b"}}))]);
+        set.set(
+            "DownloadFile",
+            vec![AttemptMock::returning(&json!({"Payload": {"bucket": "b"}}))],
+        );
         let file = set.to_step_functions_local("Etl")?;
-        assert_eq!(file["StateMachines"]["Etl"]["TestCases"]["DryRun"]["TransformFile"], "TransformFileMock");
-        assert_eq!(file["MockedResponses"]["TransformFileMock"]["0"]["Throw"]["Error"], "Glue.AWSGlueException");
+        assert_eq!(
+            file["StateMachines"]["Etl"]["TestCases"]["DryRun"]["TransformFile"],
+            "TransformFileMock"
+        );
+        assert_eq!(
+            file["MockedResponses"]["TransformFileMock"]["0"]["Throw"]["Error"],
+            "Glue.AWSGlueException"
+        );
         let back = MockSet::from_step_functions_local(&file)?;
         assert_eq!(back.states.len(), 2);
         assert_eq!(back.attempts("TransformFile").map(<[_]>::len), Some(2));
         let mocks = set.to_simulator()?;
-        assert!(matches!(mocks.response("TransformFile", 0), Some(simulator::MockResponse::Throw { .. })));
-        assert_eq!(mocks.response("TransformFile", 5), Some(simulator::MockResponse::Return(json!({"ok": 1}))));
+        assert!(matches!(
+            mocks.response("TransformFile", 0),
+            Some(simulator::MockResponse::Throw { .. })
+        ));
+        assert_eq!(
+            mocks.response("TransformFile", 5),
+            Some(simulator::MockResponse::Return(json!({"ok": 1})))
+        );
         Ok(())
     }
 
@@ -277,19 +341,42 @@ mod tests {
         let set = MockSet::from_step_functions_local(&file)?;
         assert_eq!(set.attempts("Call").map(<[_]>::len), Some(3));
         let error = MockSet::from_step_functions_local(&json!({"StateMachines": {}}));
-        assert_eq!(error, Err("the mock file has no 'MockedResponses' object".to_owned()));
+        assert_eq!(
+            error,
+            Err("the mock file has no 'MockedResponses' object".to_owned())
+        );
         let bad_result = MockSet {
-            states: BTreeMap::from([("A".to_owned(), vec![AttemptMock::Return { text: "{oops".to_owned() }])]),
+            states: BTreeMap::from([(
+                "A".to_owned(),
+                vec![AttemptMock::Return {
+                    text: "{oops".to_owned(),
+                }],
+            )]),
             pass_through: false,
         };
-        assert!(bad_result.to_simulator().is_err_and(|message| message.contains("mock of 'A', attempt 1")));
+        assert!(
+            bad_result
+                .to_simulator()
+                .is_err_and(|message| message.contains("mock of 'A', attempt 1"))
+        );
         Ok(())
     }
 
     #[test]
     fn sidecar_round_trip() {
-        let mut set = MockSet { pass_through: true, ..MockSet::default() };
-        set.set("A", vec![AttemptMock::throwing("E", "C"), AttemptMock::Return { text: "[1]".to_owned() }]);
+        let mut set = MockSet {
+            pass_through: true,
+            ..MockSet::default()
+        };
+        set.set(
+            "A",
+            vec![
+                AttemptMock::throwing("E", "C"),
+                AttemptMock::Return {
+                    text: "[1]".to_owned(),
+                },
+            ],
+        );
         assert_eq!(MockSet::from_sidecar(&set.sidecar()), set);
     }
 }

@@ -101,6 +101,7 @@ pub struct SimulatorPane {
     scroll_to_cursor: bool,
     export_message: Option<String>,
     frame_budget: Duration,
+    edit_large_input: bool,
 }
 
 impl Default for SimulatorPane {
@@ -114,10 +115,16 @@ impl SimulatorPane {
     #[must_use]
     pub fn new() -> Self {
         Self {
-            samples: vec![SampleInput { name: "default".to_owned(), text: "{}".to_owned() }],
+            samples: vec![SampleInput {
+                name: "default".to_owned(),
+                text: "{}".to_owned(),
+            }],
             selected_sample: 0,
             input_error: None,
-            mocks: MockSet { pass_through: true, ..MockSet::default() },
+            mocks: MockSet {
+                pass_through: true,
+                ..MockSet::default()
+            },
             mock_file_text: String::new(),
             mock_message: None,
             placeholders: BTreeMap::new(),
@@ -140,6 +147,7 @@ impl SimulatorPane {
             scroll_to_cursor: false,
             export_message: None,
             frame_budget: DEFAULT_FRAME_BUDGET,
+            edit_large_input: false,
         }
     }
 
@@ -219,31 +227,48 @@ impl SimulatorPane {
     /// The validation errors of the document (cached per revision).
     fn errors(&mut self, doc: &Document) -> &[Diagnostic] {
         let revision = doc.revision();
-        if self.problems.as_ref().is_none_or(|(cached, _)| *cached != revision) {
-            let errors =
-                graph_model::validate(doc.root()).into_iter().filter(|d| d.severity == Severity::Error).collect();
+        if self
+            .problems
+            .as_ref()
+            .is_none_or(|(cached, _)| *cached != revision)
+        {
+            let errors = graph_model::validate(doc.root())
+                .into_iter()
+                .filter(|d| d.severity == Severity::Error)
+                .collect();
             self.problems = Some((revision, errors));
         }
-        self.problems.as_ref().map_or(&[], |(_, errors)| errors.as_slice())
+        self.problems
+            .as_ref()
+            .map_or(&[], |(_, errors)| errors.as_slice())
     }
 
     /// The `${...}` placeholders the definition uses (cached per revision).
     fn placeholder_names(&mut self, doc: &Document) -> Vec<String> {
         let revision = doc.revision();
-        if self.placeholder_names.as_ref().is_none_or(|(cached, _)| *cached != revision) {
+        if self
+            .placeholder_names
+            .as_ref()
+            .is_none_or(|(cached, _)| *cached != revision)
+        {
             let names = asl_codec::template::find_placeholders(&doc.root().to_value())
                 .into_iter()
                 .map(|(name, _)| name)
                 .collect();
             self.placeholder_names = Some((revision, names));
         }
-        self.placeholder_names.as_ref().map(|(_, names)| names.clone()).unwrap_or_default()
+        self.placeholder_names
+            .as_ref()
+            .map(|(_, names)| names.clone())
+            .unwrap_or_default()
     }
 
     /// The selected sample input's text.
     #[must_use]
     pub fn input_text(&self) -> &str {
-        self.samples.get(self.selected_sample).map_or("{}", |sample| sample.text.as_str())
+        self.samples
+            .get(self.selected_sample)
+            .map_or("{}", |sample| sample.text.as_str())
     }
 
     /// Replaces the selected sample input's text.
@@ -270,7 +295,11 @@ impl SimulatorPane {
             .map(|(name, value)| (name.clone(), value.clone()))
             .collect();
         let definition = doc.root().to_value();
-        if values.is_empty() { definition } else { asl_codec::substitute(&definition, &values) }
+        if values.is_empty() {
+            definition
+        } else {
+            asl_codec::substitute(&definition, &values)
+        }
     }
 
     /// The run options from the pane's settings.
@@ -289,7 +318,11 @@ impl SimulatorPane {
 
     /// Runs the document (F5): to the first breakpoint, or to the end.
     pub fn run(&mut self, doc: &Document) {
-        let goal = if self.breakpoints.is_empty() { Goal::End } else { Goal::Breakpoints(self.breakpoints.clone()) };
+        let goal = if self.breakpoints.is_empty() {
+            Goal::End
+        } else {
+            Goal::Breakpoints(self.breakpoints.clone())
+        };
         self.start(doc, goal);
     }
 
@@ -354,7 +387,9 @@ impl SimulatorPane {
     }
 
     fn is_fresh(&self, doc: &Document) -> bool {
-        self.session.as_ref().is_some_and(|session| session.fingerprint == self.fingerprint(doc))
+        self.session
+            .as_ref()
+            .is_some_and(|session| session.fingerprint == self.fingerprint(doc))
     }
 
     fn navigate(&mut self, doc: &Document, goal: Goal) {
@@ -395,7 +430,14 @@ impl SimulatorPane {
         };
         let definition = self.definition(doc);
         let fingerprint = self.fingerprint(doc);
-        match Session::start(&definition, doc.root().clone(), input, options, fingerprint, goal) {
+        match Session::start(
+            &definition,
+            doc.root().clone(),
+            input,
+            options,
+            fingerprint,
+            goal,
+        ) {
             Ok(session) => {
                 self.session = Some(session);
                 self.session_serial += 1;
@@ -403,7 +445,10 @@ impl SimulatorPane {
                 self.overlay_key = None;
                 self.scroll_to_cursor = true;
             }
-            Err(error) => self.start_error = Some(format!("The simulator cannot run this definition: {error}")),
+            Err(error) => {
+                self.start_error =
+                    Some(format!("The simulator cannot run this definition: {error}"))
+            }
         }
     }
 
@@ -424,8 +469,15 @@ impl SimulatorPane {
 
     /// The Map iterations shown, as of the cursor.
     fn shown_iterations(&self) -> HashMap<String, usize> {
-        let picked: HashMap<String, usize> = self.picked_iterations.iter().map(|(k, v)| (k.clone(), *v)).collect();
-        match (self.session.as_ref().and_then(Session::timeline), self.cursor()) {
+        let picked: HashMap<String, usize> = self
+            .picked_iterations
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        match (
+            self.session.as_ref().and_then(Session::timeline),
+            self.cursor(),
+        ) {
             (Some(timeline), Some(cursor)) => timeline.shown_iterations(cursor, &picked),
             _ => picked,
         }
@@ -454,10 +506,13 @@ impl SimulatorPane {
         let definition = self.definition(doc);
         let pointer = id.machine.state_pointer(doc.root(), &id.name);
         let machine_pointer = id.machine.pointer(doc.root());
-        let query_language = definition.pointer(&format!("{machine_pointer}/QueryLanguage")).cloned().or_else(|| {
-            // States inherit the top-level QueryLanguage, whatever machine they are in.
-            definition.get("QueryLanguage").cloned()
-        });
+        let query_language = definition
+            .pointer(&format!("{machine_pointer}/QueryLanguage"))
+            .cloned()
+            .or_else(|| {
+                // States inherit the top-level QueryLanguage, whatever machine they are in.
+                definition.get("QueryLanguage").cloned()
+            });
         let outcome = match (definition.pointer(&pointer), self.options()) {
             (None, _) => Err(format!("state '{}' is not in the definition", id.name)),
             (_, Err(error)) => Err(format!("The mocks are not valid: {error}")),
@@ -478,8 +533,11 @@ impl SimulatorPane {
     /// The pane's settings for the `simulator` key of the layout sidecar.
     #[must_use]
     pub fn sidecar(&self) -> Value {
-        let inputs: Vec<Value> =
-            self.samples.iter().map(|sample| json!({"name": sample.name, "input": sample.text})).collect();
+        let inputs: Vec<Value> = self
+            .samples
+            .iter()
+            .map(|sample| json!({"name": sample.name, "input": sample.text}))
+            .collect();
         json!({
             "inputs": inputs,
             "selectedInput": self.selected_sample,
@@ -509,14 +567,20 @@ impl SimulatorPane {
                 })
             })
             .collect();
-        self.samples = if samples.is_empty() { defaults.samples } else { samples };
+        self.samples = if samples.is_empty() {
+            defaults.samples
+        } else {
+            samples
+        };
         self.selected_sample = value
             .get("selectedInput")
             .and_then(Value::as_u64)
             .and_then(|index| usize::try_from(index).ok())
             .filter(|index| *index < self.samples.len())
             .unwrap_or(0);
-        self.mocks = value.get("mocks").map_or(defaults.mocks, MockSet::from_sidecar);
+        self.mocks = value
+            .get("mocks")
+            .map_or(defaults.mocks, MockSet::from_sidecar);
         self.placeholders = value
             .get("placeholders")
             .and_then(Value::as_object)
@@ -542,7 +606,12 @@ impl SimulatorPane {
     }
 
     /// Draws the pane; returns what the app should do (select a state).
-    pub fn ui(&mut self, ui: &mut egui::Ui, doc: &Document, selection: &Selection) -> Vec<SimulatorAction> {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        doc: &Document,
+        selection: &Selection,
+    ) -> Vec<SimulatorAction> {
         self.tick(ui.ctx());
         let mut actions = Vec::new();
         let selected = match selection.states.len() {
@@ -565,7 +634,7 @@ impl SimulatorPane {
     }
 
     fn keys(&mut self, ctx: &egui::Context) {
-        if !self.list_focused || ctx.memory(|memory| memory.focused().is_some()) {
+        if !self.list_focused || ctx.egui_wants_keyboard_input() {
             return;
         }
         let (up, down) = ctx.input_mut(|input| {
@@ -587,17 +656,32 @@ impl SimulatorPane {
         ui.horizontal_wrapped(|ui| {
             ui.strong("Simulator");
             let running = self.session.as_ref().is_some_and(Session::is_executing);
-            if ui.add_enabled(!running, egui::Button::new("▶ Run")).on_hover_text("Run to the first breakpoint or the end (F5, Ctrl+R)").clicked() {
+            if ui
+                .add_enabled(!running, egui::Button::new("Run"))
+                .on_hover_text("Run to the first breakpoint or the end (F5, Ctrl+R)")
+                .clicked()
+            {
                 self.run(doc);
             }
-            if ui.add_enabled(!running, egui::Button::new("Step")).on_hover_text("Go to the next state entered").clicked() {
+            if ui
+                .add_enabled(!running, egui::Button::new("Step"))
+                .on_hover_text("Go to the next state entered")
+                .clicked()
+            {
                 self.step(doc);
             }
             let has_cursor = self.cursor().is_some();
-            if ui.add_enabled(!running && has_cursor, egui::Button::new("Step back")).clicked() {
+            if ui
+                .add_enabled(!running && has_cursor, egui::Button::new("Step back"))
+                .clicked()
+            {
                 self.step_back();
             }
-            if ui.add_enabled(!running, egui::Button::new("Continue")).on_hover_text("Go to the next breakpoint or the end").clicked() {
+            if ui
+                .add_enabled(!running, egui::Button::new("Continue"))
+                .on_hover_text("Go to the next breakpoint or the end")
+                .clicked()
+            {
                 self.continue_run(doc);
             }
             let here = selected.map(|id| id.name.clone());
@@ -609,16 +693,27 @@ impl SimulatorPane {
             {
                 self.run_to(doc, name);
             }
-            if ui.add_enabled(running, egui::Button::new("■ Stop")).clicked() {
+            if ui.add_enabled(running, egui::Button::new("Stop")).clicked() {
                 self.stop();
             }
-            if ui.add_enabled(self.session.is_some(), egui::Button::new("Reset")).clicked() {
+            if ui
+                .add_enabled(self.session.is_some(), egui::Button::new("Reset"))
+                .clicked()
+            {
                 self.reset();
             }
             if let Some(name) = &here {
                 let has_breakpoint = self.breakpoints.contains(name);
-                let label = if has_breakpoint { "Remove breakpoint" } else { "Add breakpoint" };
-                if ui.button(label).on_hover_text(format!("Breakpoint on {name}")).clicked() {
+                let label = if has_breakpoint {
+                    "Remove breakpoint"
+                } else {
+                    "Add breakpoint"
+                };
+                if ui
+                    .button(label)
+                    .on_hover_text(format!("Breakpoint on {name}"))
+                    .clicked()
+                {
                     self.toggle_breakpoint(name);
                 }
             }
@@ -646,10 +741,17 @@ impl SimulatorPane {
             };
             ui.colored_label(color, status_name(result.status));
             if let (Some(cursor), Some(timeline)) = (session.cursor, session.timeline()) {
-                ui.label(format!("event {} of {}", cursor + 1, timeline.events().len()));
+                ui.label(format!(
+                    "event {} of {}",
+                    cursor + 1,
+                    timeline.events().len()
+                ));
             }
             if session.fingerprint != self.fingerprint(doc) {
-                ui.colored_label(theme.warning, "(stale: the definition or settings changed since this run)");
+                ui.colored_label(
+                    theme.warning,
+                    "(stale: the definition or settings changed since this run)",
+                );
             }
         }
         if let Some(note) = &session.note {
@@ -657,7 +759,12 @@ impl SimulatorPane {
         }
     }
 
-    fn problems_ui(&mut self, ui: &mut egui::Ui, doc: &Document, actions: &mut Vec<SimulatorAction>) {
+    fn problems_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        doc: &Document,
+        actions: &mut Vec<SimulatorAction>,
+    ) {
         let theme = crate::theme::Theme::current(ui.ctx());
         if let Some(error) = &self.start_error {
             ui.colored_label(theme.error, error);
@@ -667,7 +774,10 @@ impl SimulatorPane {
             return;
         }
         if self.start_error.is_none() {
-            ui.colored_label(theme.error, format!("Cannot run: the definition has {} error(s).", errors.len()));
+            ui.colored_label(
+                theme.error,
+                format!("Cannot run: the definition has {} error(s).", errors.len()),
+            );
         }
         let index = StateIndex::new(doc.root());
         for diagnostic in errors.iter().take(8) {
@@ -677,7 +787,12 @@ impl SimulatorPane {
                 diagnostic.message,
                 diagnostic.pointer
             );
-            if ui.add(egui::Button::selectable(false, egui::RichText::new(text).color(theme.error))).clicked()
+            if ui
+                .add(egui::Button::selectable(
+                    false,
+                    egui::RichText::new(text).color(theme.error),
+                ))
+                .clicked()
                 && let Some(id) = diagnostic.state.as_deref().and_then(|name| index.id(name))
             {
                 actions.push(SimulatorAction::Select(id));
@@ -711,6 +826,7 @@ pub fn cost_estimates(result: &ExecutionResult) -> (f64, f64) {
     let standard = result.state_transitions as f64 * prices.standard_per_transition;
     // Express bills at least 100 ms, in the memory step the price table assumes.
     let billed_seconds = result.duration_millis.max(100) as f64 / 1000.0;
-    let express = prices.express_per_request + billed_seconds * (prices.express_memory_mb / 1024.0) * prices.express_per_gb_second;
+    let express = prices.express_per_request
+        + billed_seconds * (prices.express_memory_mb / 1024.0) * prices.express_per_gb_second;
     (standard, express)
 }

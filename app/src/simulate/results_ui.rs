@@ -29,19 +29,28 @@ impl SimulatorPane {
         match self.result_tab {
             ResultTab::Events => self.events_ui(ui, actions),
             ResultTab::DataFlow => {
-                egui::ScrollArea::vertical().id_salt("simulator_dataflow").auto_shrink([false, false]).show(ui, |ui| {
-                    self.dataflow_tab_ui(ui, selected);
-                });
+                egui::ScrollArea::vertical()
+                    .id_salt("simulator_dataflow")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        self.dataflow_tab_ui(ui, selected);
+                    });
             }
             ResultTab::TestState => {
-                egui::ScrollArea::vertical().id_salt("simulator_test").auto_shrink([false, false]).show(ui, |ui| {
-                    self.test_state_ui(ui, doc, selected);
-                });
+                egui::ScrollArea::vertical()
+                    .id_salt("simulator_test")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        self.test_state_ui(ui, doc, selected);
+                    });
             }
             ResultTab::Summary => {
-                egui::ScrollArea::vertical().id_salt("simulator_summary").auto_shrink([false, false]).show(ui, |ui| {
-                    self.summary_ui(ui);
-                });
+                egui::ScrollArea::vertical()
+                    .id_salt("simulator_summary")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        self.summary_ui(ui);
+                    });
             }
         }
     }
@@ -65,19 +74,28 @@ impl SimulatorPane {
         ui.horizontal(|ui| {
             let label = ui.label("Event");
             let mut number = cursor + 1;
-            let slider = ui.add(egui::Slider::new(&mut number, 1..=count)).labelled_by(label.id);
+            let slider = ui
+                .add(egui::Slider::new(&mut number, 1..=count))
+                .labelled_by(label.id);
             if slider.changed() {
                 cursor = number - 1;
                 moved = true;
+                self.scroll_to_cursor = true;
             }
         });
         // Map iteration pickers: which iteration of each Map the canvas and data flow show.
-        let counts: Vec<(String, usize)> =
-            timeline.iteration_counts().into_iter().map(|(name, count)| (name.to_owned(), count)).collect();
+        let counts: Vec<(String, usize)> = timeline
+            .iteration_counts()
+            .into_iter()
+            .map(|(name, count)| (name.to_owned(), count))
+            .collect();
         for (map, iterations) in &counts {
             ui.horizontal(|ui| {
                 let mut follow = !self.picked_iterations.contains_key(map);
-                if ui.checkbox(&mut follow, format!("{map}: follow the current iteration")).changed() {
+                if ui
+                    .checkbox(&mut follow, format!("{map}: follow the current iteration"))
+                    .changed()
+                {
                     if follow {
                         self.picked_iterations.remove(map);
                     } else {
@@ -86,28 +104,42 @@ impl SimulatorPane {
                 }
                 if let Some(picked) = self.picked_iterations.get_mut(map) {
                     let label = ui.label(format!("{map} iteration"));
-                    ui.add(egui::Slider::new(picked, 0..=iterations.saturating_sub(1))).labelled_by(label.id);
+                    ui.add(egui::Slider::new(picked, 0..=iterations.saturating_sub(1)))
+                        .labelled_by(label.id);
                 }
             });
         }
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
         let mut clicked = None;
         let list_height = (ui.available_height() * 0.55).max(row_height * 4.0);
-        let mut scroll = egui::ScrollArea::vertical().id_salt("simulator_events").max_height(list_height).auto_shrink([false, true]);
+        let mut scroll = egui::ScrollArea::vertical()
+            .id_salt("simulator_events")
+            .max_height(list_height)
+            .auto_shrink([false, true]);
         if self.scroll_to_cursor {
             let spacing = ui.spacing().item_spacing.y;
-            scroll = scroll.vertical_scroll_offset(((cursor as f32) - 3.0).max(0.0) * (row_height + spacing));
+            scroll = scroll
+                .vertical_scroll_offset(((cursor as f32) - 3.0).max(0.0) * (row_height + spacing));
             self.scroll_to_cursor = false;
         }
-        let start_millis = timeline.events().first().map(|event| event.timestamp.clone()).unwrap_or_default();
+        let start_millis = timeline
+            .events()
+            .first()
+            .map(|event| event.timestamp.clone())
+            .unwrap_or_default();
         scroll.show_rows(ui, row_height, count, |ui, rows| {
             for position in rows {
                 let event = &timeline.events()[position];
-                let state = timeline.event_state(position).map_or("", |id| id.name.as_str());
+                let state = timeline
+                    .event_state(position)
+                    .map_or("", |id| id.name.as_str());
                 let text = format!("{:>5}  {:<30} {}", event.id, event.event_type, state);
                 let response = ui.add(
-                    egui::Button::selectable(position == cursor, egui::RichText::new(text).monospace())
-                        .min_size(egui::vec2(ui.available_width(), row_height - 4.0)),
+                    egui::Button::selectable(
+                        position == cursor,
+                        egui::RichText::new(text).monospace(),
+                    )
+                    .min_size(egui::vec2(ui.available_width(), row_height - 4.0)),
                 );
                 if response.clicked() {
                     clicked = Some(position);
@@ -141,7 +173,9 @@ impl SimulatorPane {
             return;
         };
         // The selected state, else the state of the event under the cursor.
-        let state = selected.cloned().or_else(|| timeline.event_state(cursor).cloned());
+        let state = selected
+            .cloned()
+            .or_else(|| timeline.event_state(cursor).cloned());
         let Some(state) = state else {
             ui.weak("Select a state to see its data flow.");
             return;
@@ -155,7 +189,11 @@ impl SimulatorPane {
                 }
             }
             None => {
-                ui.weak(format!("{} has not run by event {} (in the iterations shown).", state.name, cursor + 1));
+                ui.weak(format!(
+                    "{} has not run by event {} (in the iterations shown).",
+                    state.name,
+                    cursor + 1
+                ));
             }
         }
     }
@@ -171,10 +209,22 @@ impl SimulatorPane {
         let from_run = self.session.as_ref().and_then(|session| {
             let timeline = session.timeline()?;
             let trace = timeline.trace_for(&state, session.cursor?, &self.shown_iterations())?;
-            timeline.trace().get(trace)?.stages.first().map(|stage| stage.value.clone())
+            timeline
+                .trace()
+                .get(trace)?
+                .stages
+                .first()
+                .map(|stage| stage.value.clone())
         });
-        let source = if from_run.is_some() { "its input in the run at this event" } else { "the sample input" };
-        ui.label(format!("Test {} alone on {source}, with its mocks.", state.name));
+        let source = if from_run.is_some() {
+            "its input in the run at this event"
+        } else {
+            "the sample input"
+        };
+        ui.label(format!(
+            "Test {} alone on {source}, with its mocks.",
+            state.name
+        ));
         if ui.button(format!("Test state {}", state.name)).clicked() {
             let input = from_run.or_else(|| serde_json::from_str::<Value>(self.input_text()).ok());
             match input {
@@ -195,7 +245,11 @@ impl SimulatorPane {
                 ui.separator();
                 ui.horizontal(|ui| {
                     ui.strong(format!("Test of {}:", outcome.state));
-                    let color = if outcome.status == simulator::Status::Succeeded { theme.success } else { theme.error };
+                    let color = if outcome.status == simulator::Status::Succeeded {
+                        theme.success
+                    } else {
+                        theme.error
+                    };
                     ui.colored_label(color, status_name(outcome.status));
                     if let Some(next) = &outcome.next {
                         ui.label(format!("Next: {next}"));
@@ -226,7 +280,11 @@ impl SimulatorPane {
             return;
         };
         let (standard, express) = cost_estimates(result);
-        let color = if result.status == simulator::Status::Succeeded { theme.success } else { theme.error };
+        let color = if result.status == simulator::Status::Succeeded {
+            theme.success
+        } else {
+            theme.error
+        };
         ui.colored_label(color, format!("Status: {}", status_name(result.status)));
         if let Some(output) = &result.output {
             ui.label(format!("Output: {}", compact(output)));
@@ -240,8 +298,13 @@ impl SimulatorPane {
         }
         ui.label(format!("State transitions: {}", result.state_transitions));
         ui.label(format!("History events: {}", result.event_count));
-        ui.label(format!("Virtual duration: {}", duration_text(result.duration_millis)));
-        ui.label(format!("Estimated cost: ${standard:.6} as Standard, ${express:.8} as Express"));
+        ui.label(format!(
+            "Virtual duration: {}",
+            duration_text(result.duration_millis)
+        ));
+        ui.label(format!(
+            "Estimated cost: ${standard:.6} as Standard, ${express:.8} as Express"
+        ));
         let json = history_json(result);
         ui.horizontal(|ui| {
             if ui.button("Copy history JSON").clicked() {
@@ -251,7 +314,11 @@ impl SimulatorPane {
             #[cfg(not(target_arch = "wasm32"))]
             if ui.button("Export history…").clicked() {
                 self.export_message = Some(
-                    match rfd::FileDialog::new().set_file_name("execution-history.json").add_filter("JSON", &["json"]).save_file() {
+                    match rfd::FileDialog::new()
+                        .set_file_name("execution-history.json")
+                        .add_filter("JSON", &["json"])
+                        .save_file()
+                    {
                         None => "Not saved.".to_owned(),
                         Some(path) => match std::fs::write(&path, &json) {
                             Ok(()) => format!("Saved {}.", path.display()),
@@ -275,10 +342,18 @@ fn event_details_ui(ui: &mut egui::Ui, session: &Session, cursor: usize) {
     let Some(event) = timeline.events().get(cursor) else {
         return;
     };
-    let state = timeline.event_state(cursor).map(ToString::to_string).unwrap_or_else(|| "(execution)".to_owned());
-    ui.label(format!("Event {} {} of {state} at {}", event.id, event.event_type, event.timestamp));
-    egui::ScrollArea::vertical().id_salt("simulator_event_data").auto_shrink([false, false]).show(ui, |ui| {
-        match event_data(event) {
+    let state = timeline
+        .event_state(cursor)
+        .map(ToString::to_string)
+        .unwrap_or_else(|| "(execution)".to_owned());
+    ui.label(format!(
+        "Event {} {} of {state} at {}",
+        event.id, event.event_type, event.timestamp
+    ));
+    egui::ScrollArea::vertical()
+        .id_salt("simulator_event_data")
+        .auto_shrink([false, false])
+        .show(ui, |ui| match event_data(event) {
             Some((field, value)) => {
                 ui.label(format!("Data ({field}): {}", compact(&value)));
                 let theme = Theme::current(ui.ctx());
@@ -287,15 +362,17 @@ fn event_details_ui(ui: &mut egui::Ui, session: &Session, cursor: usize) {
             None => {
                 ui.weak("This event carries no data.");
             }
-        }
-    });
+        });
 }
 
 /// One-line JSON, cut when long.
 fn compact(value: &Value) -> String {
     let text = serde_json::to_string(value).unwrap_or_default();
     if text.len() > 300 {
-        let cut = (0..=300).rev().find(|index| text.is_char_boundary(*index)).unwrap_or(0);
+        let cut = (0..=300)
+            .rev()
+            .find(|index| text.is_char_boundary(*index))
+            .unwrap_or(0);
         format!("{}…", &text[..cut])
     } else {
         text

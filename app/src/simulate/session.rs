@@ -79,7 +79,8 @@ impl Session {
         fingerprint: u64,
         goal: Goal,
     ) -> Result<Self, String> {
-        let execution = Execution::new(definition, input, options).map_err(|error| error.to_string())?;
+        let execution =
+            Execution::new(definition, input, options).map_err(|error| error.to_string())?;
         Ok(Self {
             phase: Phase::Running(Box::new(execution)),
             root,
@@ -140,7 +141,10 @@ impl Session {
                     self.steps += STEP_CHUNK;
                     self.phase = if outcome == StepOutcome::Finished {
                         match execution.into_result() {
-                            Some(result) => Phase::Indexing(Box::new(TimelineBuilder::new(result, self.root.clone()))),
+                            Some(result) => Phase::Indexing(Box::new(TimelineBuilder::new(
+                                result,
+                                self.root.clone(),
+                            ))),
                             None => Phase::Empty,
                         }
                     } else {
@@ -193,13 +197,24 @@ impl Session {
                 Some(found) => (Some(found), None),
                 None => (last, None),
             },
-            Goal::Breakpoints(names) => match timeline.next_entered(cursor, |name| names.contains(name)) {
-                Some(found) => (Some(found), None),
-                None => (last, (!names.is_empty()).then(|| "No breakpoint was hit: the run went to its end.".to_owned())),
-            },
+            Goal::Breakpoints(names) => {
+                match timeline.next_entered(cursor, |name| names.contains(name)) {
+                    Some(found) => (Some(found), None),
+                    None => (
+                        last,
+                        (!names.is_empty())
+                            .then(|| "No breakpoint was hit: the run went to its end.".to_owned()),
+                    ),
+                }
+            }
             Goal::State(name) => match timeline.next_entered(cursor, |entered| entered == name) {
                 Some(found) => (Some(found), None),
-                None => (last, Some(format!("'{name}' was not reached after this point: the run went to its end."))),
+                None => (
+                    last,
+                    Some(format!(
+                        "'{name}' was not reached after this point: the run went to its end."
+                    )),
+                ),
             },
         };
         self.cursor = target;
@@ -217,7 +232,11 @@ impl Session {
     /// Puts the cursor on event `position` (clamped to the history).
     pub fn set_cursor(&mut self, position: usize) {
         if let Some(timeline) = self.timeline() {
-            self.cursor = timeline.events().len().checked_sub(1).map(|last| position.min(last));
+            self.cursor = timeline
+                .events()
+                .len()
+                .checked_sub(1)
+                .map(|last| position.min(last));
             self.note = None;
         }
     }
@@ -243,20 +262,41 @@ mod tests {
             }
         });
         let root = StateMachine::from_value(&definition).map_err(|error| error.to_string())?;
-        let mut session =
-            Session::start(&definition, root, json!({}), Options::default(), 1, Goal::State("B".to_owned()))?;
+        let mut session = Session::start(
+            &definition,
+            root,
+            json!({}),
+            Options::default(),
+            1,
+            Goal::State("B".to_owned()),
+        )?;
         finish(&mut session);
         let timeline = session.timeline().ok_or("no timeline")?;
         let cursor = session.cursor.ok_or("no cursor")?;
         assert_eq!(timeline.events()[cursor].event_type, "PassStateEntered");
-        assert_eq!(timeline.event_state(cursor).map(|id| id.name.as_str()), Some("B"));
+        assert_eq!(
+            timeline.event_state(cursor).map(|id| id.name.as_str()),
+            Some("B")
+        );
         session.go(&Goal::NextState);
         let cursor = session.cursor.ok_or("no cursor")?;
-        assert_eq!(session.timeline().and_then(|t| t.event_state(cursor)).map(|id| id.name.as_str()), Some("C"));
+        assert_eq!(
+            session
+                .timeline()
+                .and_then(|t| t.event_state(cursor))
+                .map(|id| id.name.as_str()),
+            Some("C")
+        );
         session.step_back();
         session.step_back();
         let cursor = session.cursor.ok_or("no cursor")?;
-        assert_eq!(session.timeline().and_then(|t| t.event_state(cursor)).map(|id| id.name.as_str()), Some("A"));
+        assert_eq!(
+            session
+                .timeline()
+                .and_then(|t| t.event_state(cursor))
+                .map(|id| id.name.as_str()),
+            Some("A")
+        );
         session.go(&Goal::State("Missing".to_owned()));
         assert!(session.note.is_some());
         Ok(())
@@ -270,13 +310,20 @@ mod tests {
             "States": {"Loop": {"Type": "Pass", "Next": "Loop"}}
         });
         let root = StateMachine::from_value(&definition).map_err(|error| error.to_string())?;
-        let options = Options { execution_type: simulator::ExecutionType::Express, record_history: false, ..Options::default() };
+        let options = Options {
+            execution_type: simulator::ExecutionType::Express,
+            record_history: false,
+            ..Options::default()
+        };
         let mut session = Session::start(&definition, root, json!({}), options, 1, Goal::End)?;
         assert!(session.advance(Duration::from_millis(5)));
         assert!(session.is_executing());
         session.stop();
         finish(&mut session);
-        assert_eq!(session.result().map(|result| result.status), Some(simulator::Status::Aborted));
+        assert_eq!(
+            session.result().map(|result| result.status),
+            Some(simulator::Status::Aborted)
+        );
         Ok(())
     }
 }

@@ -35,7 +35,11 @@ fn stub() -> Value {
 ///
 /// # Errors
 /// The state is not an object.
-pub fn one_state_definition(name: &str, state: &Value, query_language: Option<&Value>) -> Result<Value, String> {
+pub fn one_state_definition(
+    name: &str,
+    state: &Value,
+    query_language: Option<&Value>,
+) -> Result<Value, String> {
     let Value::Object(object) = state else {
         return Err(format!("state '{name}' is not a JSON object"));
     };
@@ -50,18 +54,31 @@ pub fn one_state_definition(name: &str, state: &Value, query_language: Option<&V
     };
     let is_choice = tested.get("Type").and_then(Value::as_str) == Some("Choice");
     if is_choice {
-        for rule in tested.get("Choices").and_then(Value::as_array).into_iter().flatten() {
+        for rule in tested
+            .get("Choices")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             add_stub(rule.get("Next"));
         }
         add_stub(tested.get("Default"));
     } else {
-        let terminal = matches!(tested.get("Type").and_then(Value::as_str), Some("Succeed" | "Fail"));
+        let terminal = matches!(
+            tested.get("Type").and_then(Value::as_str),
+            Some("Succeed" | "Fail")
+        );
         if !terminal {
             tested.remove("Next");
             tested.insert("End".to_owned(), Value::Bool(true));
         }
     }
-    for catcher in tested.get("Catch").and_then(Value::as_array).into_iter().flatten() {
+    for catcher in tested
+        .get("Catch")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         add_stub(catcher.get("Next"));
     }
     let mut definition = Map::new();
@@ -86,10 +103,14 @@ pub fn test_state(
     options: &Options,
 ) -> Result<TestOutcome, String> {
     let definition = one_state_definition(name, state, query_language)?;
-    let execution =
-        simulator::Execution::new(&definition, input, options.clone()).map_err(|error| format!("cannot test '{name}': {error}"))?;
+    let execution = simulator::Execution::new(&definition, input, options.clone())
+        .map_err(|error| format!("cannot test '{name}': {error}"))?;
     let result = execution.run_to_end();
-    let trace = result.trace.iter().find(|entry| entry.state == name && entry.scope.is_empty()).cloned();
+    let trace = result
+        .trace
+        .iter()
+        .find(|entry| entry.state == name && entry.scope.is_empty())
+        .cloned();
     let next = result
         .trace
         .iter()
@@ -99,7 +120,13 @@ pub fn test_state(
         .or_else(|| state.get("Next").and_then(Value::as_str).map(str::to_owned));
     let output = trace
         .as_ref()
-        .and_then(|trace| trace.stages.iter().rev().find(|stage| stage.stage == "output"))
+        .and_then(|trace| {
+            trace
+                .stages
+                .iter()
+                .rev()
+                .find(|stage| stage.stage == "output")
+        })
         .map(|stage| stage.value.clone());
     Ok(TestOutcome {
         state: name.to_owned(),
@@ -133,7 +160,8 @@ mod tests {
 
     #[test]
     fn a_pass_runs_alone_and_keeps_its_next_for_the_report() -> Result<(), String> {
-        let pass = json!({"Type": "Pass", "Result": {"x": 1}, "ResultPath": "$.r", "Next": "Elsewhere"});
+        let pass =
+            json!({"Type": "Pass", "Result": {"x": 1}, "ResultPath": "$.r", "Next": "Elsewhere"});
         let outcome = test_state("P", &pass, None, json!({"a": 0}), &Options::default())?;
         assert_eq!(outcome.status, Status::Succeeded);
         assert_eq!(outcome.output, Some(json!({"a": 0, "r": {"x": 1}})));

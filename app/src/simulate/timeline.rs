@@ -38,7 +38,9 @@ impl StateIndex {
     /// The state called `name`, if the definition has one.
     #[must_use]
     pub fn id(&self, name: &str) -> Option<StateId> {
-        self.paths.get(name).map(|path| StateId::new(path.clone(), name))
+        self.paths
+            .get(name)
+            .map(|path| StateId::new(path.clone(), name))
     }
 }
 
@@ -59,7 +61,10 @@ fn parse_scope(path: &MachinePath, scope: &str) -> Vec<(String, usize)> {
     for step in &path.0 {
         match step {
             PathStep::Processor { state } => {
-                let Some(after) = rest.strip_prefix(state.as_str()).and_then(|after| after.strip_prefix('[')) else {
+                let Some(after) = rest
+                    .strip_prefix(state.as_str())
+                    .and_then(|after| after.strip_prefix('['))
+                else {
                     return iterations;
                 };
                 let Some((digits, tail)) = after.split_once("]/") else {
@@ -98,6 +103,8 @@ pub struct Timeline {
     entered: HashMap<u64, usize>,
     /// Map state name -> how many iterations ran.
     iteration_counts: HashMap<String, usize>,
+    /// Every `MapIterationStarted` event: its position, Map state name and iteration index.
+    iteration_starts: Vec<(usize, String, usize)>,
 }
 
 /// Builds a [`Timeline`] a chunk at a time, so that indexing a big run never stalls a frame.
@@ -126,6 +133,7 @@ impl TimelineBuilder {
                 owners: Vec::with_capacity(events),
                 entered: HashMap::with_capacity(traces),
                 iteration_counts: HashMap::new(),
+                iteration_starts: Vec::new(),
             },
             traces_done: 0,
             events_done: 0,
@@ -141,12 +149,17 @@ impl TimelineBuilder {
             budget -= 1;
             let entry = &timeline.result.trace[self.traces_done];
             let id = timeline.index.id(&entry.state);
-            let iterations = id.as_ref().map(|id| parse_scope(&id.machine, &entry.scope)).unwrap_or_default();
+            let iterations = id
+                .as_ref()
+                .map(|id| parse_scope(&id.machine, &entry.scope))
+                .unwrap_or_default();
             for (map, index) in &iterations {
                 let count = timeline.iteration_counts.entry(map.clone()).or_insert(0);
                 *count = (*count).max(index + 1);
             }
-            timeline.entered.insert(entry.entered_event_id, self.traces_done);
+            timeline
+                .entered
+                .insert(entry.entered_event_id, self.traces_done);
             timeline.traces.push(TraceInfo { id, iterations });
             self.traces_done += 1;
         }
@@ -154,6 +167,16 @@ impl TimelineBuilder {
             budget -= 1;
             let owner = self.owner_of(self.events_done);
             self.timeline.owners.push(owner);
+            let event = &self.timeline.result.history[self.events_done];
+            if event.event_type == "MapIterationStarted"
+                && let (Some(name), Some(index)) = (
+                    details_field(event, "name").and_then(Value::as_str),
+                    details_field(event, "index").and_then(Value::as_u64),
+                )
+            {
+                let start = (self.events_done, name.to_owned(), usize::try_from(index).unwrap_or(usize::MAX));
+                self.timeline.iteration_starts.push(start);
+            }
             self.events_done += 1;
         }
         self.is_done()
@@ -162,14 +185,19 @@ impl TimelineBuilder {
     /// Whether everything is indexed.
     #[must_use]
     pub fn is_done(&self) -> bool {
-        self.traces_done >= self.timeline.result.trace.len() && self.events_done >= self.timeline.result.history.len()
+        self.traces_done >= self.timeline.result.trace.len()
+            && self.events_done >= self.timeline.result.history.len()
     }
 
     /// Share of the work done, 0 to 1.
     #[must_use]
     pub fn progress(&self) -> f32 {
         let total = self.timeline.result.trace.len() + self.timeline.result.history.len();
-        if total == 0 { 1.0 } else { (self.traces_done + self.events_done) as f32 / total as f32 }
+        if total == 0 {
+            1.0
+        } else {
+            (self.traces_done + self.events_done) as f32 / total as f32
+        }
     }
 
     /// The finished index (call once [`Self::advance`] returned true).
@@ -180,7 +208,11 @@ impl TimelineBuilder {
     }
 
     fn state_name(&self, trace: usize) -> Option<&str> {
-        self.timeline.result.trace.get(trace).map(|entry| entry.state.as_str())
+        self.timeline
+            .result
+            .trace
+            .get(trace)
+            .map(|entry| entry.state.as_str())
     }
 
     fn owner_of(&mut self, position: usize) -> Option<usize> {
@@ -188,7 +220,9 @@ impl TimelineBuilder {
         let event = timeline.result.history.get(position)?;
         let kind = event.event_type;
         let by_chain = || {
-            let previous = usize::try_from(event.previous_event_id).ok()?.checked_sub(1)?;
+            let previous = usize::try_from(event.previous_event_id)
+                .ok()?
+                .checked_sub(1)?;
             timeline.owners.get(previous).copied().flatten()
         };
         if kind.starts_with("Execution") {
@@ -198,11 +232,13 @@ impl TimelineBuilder {
             return timeline.entered.get(&event.id).copied();
         }
         if kind.starts_with("MapIteration") {
-            let name = details_field(event, "name").and_then(Value::as_str).map(str::to_owned);
-            let found = self
-                .containers
-                .iter()
-                .rposition(|&trace| name.as_deref().is_some_and(|name| self.state_name(trace) == Some(name)));
+            let name = details_field(event, "name")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let found = self.containers.iter().rposition(|&trace| {
+                name.as_deref()
+                    .is_some_and(|name| self.state_name(trace) == Some(name))
+            });
             return match found {
                 Some(position) => {
                     // Anything opened above it was abandoned (a failure that emitted no end event).
@@ -223,8 +259,12 @@ impl TimelineBuilder {
             "MapRunStarted" | "MapRunSucceeded" | "MapRunFailed" | "MapRunAborted" => {
                 self.containers.last().copied().or_else(by_chain)
             }
-            "MapStateSucceeded" | "MapStateFailed" | "MapStateAborted" | "ParallelStateSucceeded"
-            | "ParallelStateFailed" | "ParallelStateAborted" => self.containers.pop().or_else(by_chain),
+            "MapStateSucceeded"
+            | "MapStateFailed"
+            | "MapStateAborted"
+            | "ParallelStateSucceeded"
+            | "ParallelStateFailed"
+            | "ParallelStateAborted" => self.containers.pop().or_else(by_chain),
             _ => {
                 let owner = by_chain();
                 if kind.ends_with("StateExited")
@@ -242,7 +282,10 @@ impl TimelineBuilder {
 /// The member `field` of an event's `...EventDetails` object.
 #[must_use]
 pub fn details_field<'e>(event: &'e HistoryEvent, field: &str) -> Option<&'e Value> {
-    event.details.values().find_map(|details| details.get(field))
+    event
+        .details
+        .values()
+        .find_map(|details| details.get(field))
 }
 
 /// The data an event carries (its input, output, parameters or result), parsed back into JSON,
@@ -251,7 +294,8 @@ pub fn details_field<'e>(event: &'e HistoryEvent, field: &str) -> Option<&'e Val
 pub fn event_data(event: &HistoryEvent) -> Option<(&'static str, Value)> {
     for field in ["input", "output", "parameters"] {
         if let Some(text) = details_field(event, field).and_then(Value::as_str) {
-            let value = serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()));
+            let value =
+                serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()));
             return Some((field, value));
         }
     }
@@ -280,7 +324,10 @@ fn is_failure(kind: &str) -> bool {
 
 /// Events that start an attempt of a state (a retry when the previous attempt failed).
 fn is_attempt_start(kind: &str) -> bool {
-    matches!(kind, "TaskScheduled" | "LambdaFunctionScheduled" | "MapStateStarted" | "ParallelStateStarted")
+    matches!(
+        kind,
+        "TaskScheduled" | "LambdaFunctionScheduled" | "MapStateStarted" | "ParallelStateStarted"
+    )
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -320,7 +367,9 @@ impl Timeline {
     /// The state the event at `position` belongs to.
     #[must_use]
     pub fn event_state(&self, position: usize) -> Option<&StateId> {
-        self.owner(position).and_then(|trace| self.traces.get(trace)).and_then(|info| info.id.as_ref())
+        self.owner(position)
+            .and_then(|trace| self.traces.get(trace))
+            .and_then(|info| info.id.as_ref())
     }
 
     /// The state called `name` in the definition the run used.
@@ -332,8 +381,11 @@ impl Timeline {
     /// Map state name -> number of iterations that ran, sorted by name.
     #[must_use]
     pub fn iteration_counts(&self) -> Vec<(&str, usize)> {
-        let mut counts: Vec<(&str, usize)> =
-            self.iteration_counts.iter().map(|(name, count)| (name.as_str(), *count)).collect();
+        let mut counts: Vec<(&str, usize)> = self
+            .iteration_counts
+            .iter()
+            .map(|(name, count)| (name.as_str(), *count))
+            .collect();
         counts.sort_unstable();
         counts
     }
@@ -341,11 +393,20 @@ impl Timeline {
     /// The first `...StateEntered` event after `after` (from the start when `None`) whose state
     /// passes `wanted`.
     #[must_use]
-    pub fn next_entered(&self, after: Option<usize>, wanted: impl Fn(&str) -> bool) -> Option<usize> {
+    pub fn next_entered(
+        &self,
+        after: Option<usize>,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Option<usize> {
         let start = after.map_or(0, |after| after + 1);
         (start..self.result.history.len()).find(|&position| {
-            self.result.history[position].event_type.ends_with("StateEntered")
-                && self.owner(position).and_then(|trace| self.result.trace.get(trace)).is_some_and(|entry| wanted(&entry.state))
+            self.result.history[position]
+                .event_type
+                .ends_with("StateEntered")
+                && self
+                    .owner(position)
+                    .and_then(|trace| self.result.trace.get(trace))
+                    .is_some_and(|entry| wanted(&entry.state))
         })
     }
 
@@ -354,23 +415,24 @@ impl Timeline {
     pub fn previous_entered(&self, before: usize) -> Option<usize> {
         (0..before.min(self.result.history.len()))
             .rev()
-            .find(|&position| self.result.history[position].event_type.ends_with("StateEntered"))
+            .find(|&position| {
+                self.result.history[position]
+                    .event_type
+                    .ends_with("StateEntered")
+            })
     }
 
     /// The Map iterations shown as of event `cursor`: the user's pick for a Map, else the latest
     /// iteration started so far.
     #[must_use]
-    pub fn shown_iterations(&self, cursor: usize, picked: &HashMap<String, usize>) -> HashMap<String, usize> {
+    pub fn shown_iterations(
+        &self,
+        cursor: usize,
+        picked: &HashMap<String, usize>,
+    ) -> HashMap<String, usize> {
         let mut shown: HashMap<String, usize> = HashMap::new();
-        for event in self.result.history.iter().take(cursor.saturating_add(1)) {
-            if event.event_type == "MapIterationStarted"
-                && let (Some(name), Some(index)) = (
-                    details_field(event, "name").and_then(Value::as_str),
-                    details_field(event, "index").and_then(Value::as_u64),
-                )
-            {
-                shown.insert(name.to_owned(), usize::try_from(index).unwrap_or(usize::MAX));
-            }
+        for (_, name, index) in self.iteration_starts.iter().take_while(|(position, _, _)| *position <= cursor) {
+            shown.insert(name.clone(), *index);
         }
         for (name, index) in picked {
             shown.insert(name.clone(), *index);
@@ -379,9 +441,11 @@ impl Timeline {
     }
 
     fn visible(&self, trace: usize, shown: &HashMap<String, usize>) -> bool {
-        self.traces
-            .get(trace)
-            .is_none_or(|info| info.iterations.iter().all(|(map, index)| shown.get(map).is_none_or(|shown| shown == index)))
+        self.traces.get(trace).is_none_or(|info| {
+            info.iterations
+                .iter()
+                .all(|(map, index)| shown.get(map).is_none_or(|shown| shown == index))
+        })
     }
 
     /// The canvas overlay as of the event at `cursor` (inclusive), showing the Map iterations in
@@ -392,7 +456,13 @@ impl Timeline {
         let mut visits: HashMap<usize, Visit> = HashMap::new();
         let mut last_exit: HashMap<&str, (usize, bool)> = HashMap::new();
         let mut ended_failed = false;
-        for (position, event) in self.result.history.iter().enumerate().take(cursor.saturating_add(1)) {
+        for (position, event) in self
+            .result
+            .history
+            .iter()
+            .enumerate()
+            .take(cursor.saturating_add(1))
+        {
             let kind = event.event_type;
             if kind.starts_with("Execution") {
                 ended_failed |= matches!(kind, "ExecutionFailed" | "ExecutionTimedOut");
@@ -411,13 +481,20 @@ impl Timeline {
                 if let Some((from, caught)) = last_exit.remove(entry.scope.as_str()) {
                     self.add_edge(&mut overlay, from, &entry.state, caught);
                 }
-                visits.insert(trace, Visit { open: true, ..Visit::default() });
+                visits.insert(
+                    trace,
+                    Visit {
+                        open: true,
+                        ..Visit::default()
+                    },
+                );
                 continue;
             }
             let visit = visits.entry(trace).or_default();
             if kind.ends_with("StateExited") {
                 visit.open = false;
-                visit.caught = visit.failed_last || (visit.failure_events == 0 && entry.error.is_some());
+                visit.caught =
+                    visit.failed_last || (visit.failure_events == 0 && entry.error.is_some());
                 last_exit.insert(entry.scope.as_str(), (trace, visit.caught));
             } else if is_failure(kind) {
                 visit.failed_last = true;
@@ -433,9 +510,17 @@ impl Timeline {
             let Some(id) = self.traces.get(trace).and_then(|info| info.id.clone()) else {
                 continue;
             };
-            let has_error = self.result.trace.get(trace).is_some_and(|entry| entry.error.is_some());
+            let has_error = self
+                .result
+                .trace
+                .get(trace)
+                .is_some_and(|entry| entry.error.is_some());
             let status = if visit.open {
-                if visit.failed_last || (ended_failed && has_error) { RunStatus::Failed } else { RunStatus::Entered }
+                if visit.failed_last || (ended_failed && has_error) {
+                    RunStatus::Failed
+                } else {
+                    RunStatus::Entered
+                }
             } else if visit.caught {
                 RunStatus::Caught
             } else if visit.retries > 0 {
@@ -455,7 +540,11 @@ impl Timeline {
         let Some(from_id) = self.traces.get(from).and_then(|info| info.id.clone()) else {
             return;
         };
-        let Some(state) = self.root.machine_at(&from_id.machine).and_then(|machine| machine.state(&from_id.name)) else {
+        let Some(state) = self
+            .root
+            .machine_at(&from_id.machine)
+            .and_then(|machine| machine.state(&from_id.name))
+        else {
             return;
         };
         let candidates: Vec<Transition> = state
@@ -477,8 +566,17 @@ impl Timeline {
 
     /// The latest execution of `state` that had started by event `cursor` in the shown iterations.
     #[must_use]
-    pub fn trace_for(&self, state: &StateId, cursor: usize, shown: &HashMap<String, usize>) -> Option<usize> {
-        let cursor_id = self.result.history.get(cursor).map_or(u64::MAX, |event| event.id);
+    pub fn trace_for(
+        &self,
+        state: &StateId,
+        cursor: usize,
+        shown: &HashMap<String, usize>,
+    ) -> Option<usize> {
+        let cursor_id = self
+            .result
+            .history
+            .get(cursor)
+            .map_or(u64::MAX, |event| event.id);
         (0..self.result.trace.len()).rev().find(|&trace| {
             self.result.trace[trace].entered_event_id <= cursor_id
                 && self.traces.get(trace).and_then(|info| info.id.as_ref()) == Some(state)
@@ -513,7 +611,11 @@ impl Timeline {
     /// States entered in the whole run, for the "not reached" list.
     #[must_use]
     pub fn reached_names(&self) -> HashSet<&str> {
-        self.result.trace.iter().map(|entry| entry.state.as_str()).collect()
+        self.result
+            .trace
+            .iter()
+            .map(|entry| entry.state.as_str())
+            .collect()
     }
 }
 
@@ -523,7 +625,10 @@ mod tests {
 
     #[test]
     fn scope_parsing_follows_the_machine_path() {
-        let path = MachinePath::root().processor("Outer").branch("Par", 1).processor("In[ner");
+        let path = MachinePath::root()
+            .processor("Outer")
+            .branch("Par", 1)
+            .processor("In[ner");
         assert_eq!(
             parse_scope(&path, "Outer[3]/Par#1/In[ner[0]/"),
             vec![("Outer".to_owned(), 3), ("In[ner".to_owned(), 0)]

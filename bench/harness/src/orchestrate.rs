@@ -17,8 +17,10 @@ use crate::stats::{fmt_ms, fmt_ratio, median};
 const REPS: usize = 5;
 /// Repetitions for a peer run that takes many seconds (dagre and dot at 1,000 states).
 const SLOW_REPS: usize = 3;
-/// A peer layout run is abandoned after this long.
+/// A peer layout run at 10,000 states is abandoned after this long.
 const PEER_TIMEOUT: Duration = Duration::from_secs(60);
+/// The same at 1,000 states, where dot needs about 20 s of CPU (more wall time on a busy machine).
+const PEER_TIMEOUT_1000: Duration = Duration::from_secs(300);
 /// Goals from the issue.
 const SIM_GOAL: f64 = 50.0;
 const VALIDATE_GOAL: f64 = 20.0;
@@ -399,6 +401,7 @@ fn layout_section(ctx: &mut Ctx) -> anyhow::Result<()> {
             _ if ctx.quick => 0,
             _ => 1,
         };
+        let timeout = if n <= 1000 { PEER_TIMEOUT_1000 } else { PEER_TIMEOUT };
         let (mut ours_ms, mut dagre_ms, mut dot_ms) = (Vec::new(), Vec::new(), Vec::new());
         let mut ours_crossings = f64::NAN;
         let (mut dagre_note, mut dot_note) = (None, None);
@@ -411,17 +414,17 @@ fn layout_section(ctx: &mut Ctx) -> anyhow::Result<()> {
                 std::fs::write(&dot_in, dot.stdout)?;
             }
             if rep < peer_reps && dagre_note.is_none() {
-                let dagre = ctx.node("dagre.js", &[&graph, &dagre_out], false, Some(PEER_TIMEOUT))?;
+                let dagre = ctx.node("dagre.js", &[&graph, &dagre_out], false, Some(timeout))?;
                 if dagre.timed_out {
-                    dagre_note = Some(format!("n/a (>{} s)", PEER_TIMEOUT.as_secs()));
+                    dagre_note = Some(format!("n/a (>{} s)", timeout.as_secs()));
                 } else {
                     dagre_ms.push(num(dagre.json().as_ref(), "ms"));
                 }
             }
             if rep < peer_reps && dot_note.is_none() {
-                let dot = run_process(&which("dot")?, &["-Tplain", &dot_in, "-o", &dot_out], &ctx.work, false, Some(PEER_TIMEOUT))?;
+                let dot = run_process(&which("dot")?, &["-Tplain", &dot_in, "-o", &dot_out], &ctx.work, false, Some(timeout))?;
                 if dot.timed_out {
-                    dot_note = Some(format!("n/a (>{} s)", PEER_TIMEOUT.as_secs()));
+                    dot_note = Some(format!("n/a (>{} s)", timeout.as_secs()));
                 } else {
                     anyhow::ensure!(dot.success, "dot failed: {}", tail(&dot.stderr));
                     dot_ms.push(dot.wall_ms);

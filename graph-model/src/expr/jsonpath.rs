@@ -152,7 +152,8 @@ fn write_selector(text: &mut String, selector: &Selector) {
             text.push_str(&format!("[{}]", listed.join(",")));
         }
         Selector::Slice { start, end, step } => {
-            let part = |bound: &Option<i64>| bound.map(|value| value.to_string()).unwrap_or_default();
+            let part =
+                |bound: &Option<i64>| bound.map(|value| value.to_string()).unwrap_or_default();
             match step {
                 Some(step) => text.push_str(&format!("[{}:{}:{step}]", part(start), part(end))),
                 None => text.push_str(&format!("[{}:{}]", part(start), part(end))),
@@ -183,7 +184,11 @@ pub struct PathError {
 
 /// Parses a JSONPath (`$...`, `$$...`, `$var...`).
 pub fn parse(text: &str) -> Result<Path, PathError> {
-    let mut parser = Parser { chars: text.chars().collect(), pos: 0, text };
+    let mut parser = Parser {
+        chars: text.chars().collect(),
+        pos: 0,
+        text,
+    };
     let path = parser.path(false)?;
     if parser.pos < parser.chars.len() {
         return Err(parser.error("unexpected character"));
@@ -210,7 +215,11 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn error(&self, reason: &str) -> PathError {
-        PathError { path: self.text.to_owned(), position: self.pos, reason: reason.to_owned() }
+        PathError {
+            path: self.text.to_owned(),
+            position: self.pos,
+            reason: reason.to_owned(),
+        }
     }
 
     fn peek(&self) -> Option<char> {
@@ -388,7 +397,9 @@ impl Parser<'_> {
             return Ok(None);
         }
         let digits: String = self.chars[start..self.pos].iter().collect();
-        let value = digits.parse::<i64>().map_err(|_| self.error("invalid integer"))?;
+        let value = digits
+            .parse::<i64>()
+            .map_err(|_| self.error("invalid integer"))?;
         self.skip_spaces();
         Ok(Some(value))
     }
@@ -402,7 +413,11 @@ impl Parser<'_> {
             if step == Some(0) {
                 return Err(self.error("slice step cannot be 0"));
             }
-            return Ok(Selector::Slice { start: first, end, step });
+            return Ok(Selector::Slice {
+                start: first,
+                end,
+                step,
+            });
         }
         let Some(first) = first else {
             return Err(self.error("expected an index, a slice, '*', a quoted name or a filter"));
@@ -414,7 +429,11 @@ impl Parser<'_> {
                 None => return Err(self.error("expected an index after ','")),
             }
         }
-        if indices.len() == 1 { Ok(Selector::Index(first)) } else { Ok(Selector::Indices(indices)) }
+        if indices.len() == 1 {
+            Ok(Selector::Index(first))
+        } else {
+            Ok(Selector::Indices(indices))
+        }
     }
 
     fn filter_or(&mut self) -> Result<FilterExpr, PathError> {
@@ -489,7 +508,10 @@ impl Parser<'_> {
             Some(c) if c == '-' || c.is_ascii_digit() => {
                 let start = self.pos;
                 self.pos += 1;
-                while self.peek().is_some_and(|c| c.is_ascii_digit() || ".eE+-".contains(c)) {
+                while self
+                    .peek()
+                    .is_some_and(|c| c.is_ascii_digit() || ".eE+-".contains(c))
+                {
                     self.pos += 1;
                 }
                 let text: String = self.chars[start..self.pos].iter().collect();
@@ -503,7 +525,10 @@ impl Parser<'_> {
                     ("false", serde_json::Value::Bool(false)),
                     ("null", serde_json::Value::Null),
                 ] {
-                    let matches = word.chars().enumerate().all(|(offset, c)| self.peek_at(offset) == Some(c));
+                    let matches = word
+                        .chars()
+                        .enumerate()
+                        .all(|(offset, c)| self.peek_at(offset) == Some(c));
                     if matches {
                         self.pos += word.len();
                         return Ok(Operand::Literal(value));
@@ -559,7 +584,10 @@ mod tests {
         assert_eq!(path.normalized_prefix(1), "$['no']");
         assert_eq!(path.to_string(), "$['no']['such'][0]");
         let escaped = parse(r#"$['Test\""Name"']"#)?;
-        assert_eq!(escaped.segments, vec![Segment::Child(Selector::Name(r#"Test\""Name""#.to_owned()))]);
+        assert_eq!(
+            escaped.segments,
+            vec![Segment::Child(Selector::Name(r#"Test\""Name""#.to_owned()))]
+        );
         Ok(())
     }
 }

@@ -41,7 +41,7 @@ fi
 
 step "build: asl-studio-bench (release)"
 target="${CARGO_TARGET_DIR:-$repo/target}"
-(cd "$repo" && CARGO_TARGET_DIR="$target" cargo build --release --locked -p asl-studio-bench)
+(cd "$repo" && CARGO_TARGET_DIR="$target" cargo build --release -p asl-studio-bench)
 
 mkdir -p "$out"
 {

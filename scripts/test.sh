@@ -16,8 +16,9 @@ step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "cargo test (graph-model, asl-codec, simulator, app, cross-crate tests)"
-cargo test --workspace --quiet 2>&1 | tee target/cargo-test.log
-rust_summary=$(grep -E '^test result:' target/cargo-test.log | awk '{p+=$4; f+=$6} END {printf "%d passed, %d failed", p, f}')
+log_dir=$(mktemp -d)
+cargo test --workspace 2>&1 | tee "$log_dir/cargo-test.log"
+rust_summary=$(grep -E '^test result:' "$log_dir/cargo-test.log" | awk '{p+=$4; f+=$6} END {printf "%d passed, %d failed", p, f}')
 
 if [ -x tests/browser/run.sh ]; then
   step "web build and browser tests (headless Chromium)"

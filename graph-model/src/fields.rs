@@ -109,10 +109,10 @@ pub(crate) struct Reader {
 }
 
 impl Reader {
-    pub(crate) fn new(object: &Map<String, Value>) -> Self {
+    pub(crate) fn new(object: Map<String, Value>) -> Self {
         Self {
             order: object.keys().cloned().collect(),
-            rest: object.clone(),
+            rest: object,
         }
     }
 
@@ -200,10 +200,6 @@ impl Reader {
     /// A string member's value without taking it.
     pub(crate) fn peek_string(&self, key: &str) -> Option<String> {
         self.rest.get(key).and_then(Value::as_str).map(str::to_owned)
-    }
-
-    pub(crate) fn has(&self, key: &str) -> bool {
-        self.rest.contains_key(key)
     }
 
     pub(crate) fn finish(self) -> Extras {

@@ -93,14 +93,27 @@ impl StateMachine {
     /// [`ShapeError`] when `value` is not a JSON object.
     pub fn from_value(value: &Value) -> Result<Self, ShapeError> {
         match value {
-            Value::Object(object) => Ok(Self::from_object(object)),
+            Value::Object(object) => Ok(Self::from_object(object.clone())),
             other => Err(ShapeError {
                 found: json_kind(other),
             }),
         }
     }
 
-    pub(crate) fn from_object(object: &Map<String, Value>) -> Self {
+    /// Like [`Self::from_value`], taking the document by value so that no part of it is copied.
+    ///
+    /// # Errors
+    /// [`ShapeError`] when `value` is not a JSON object.
+    pub fn from_value_owned(value: Value) -> Result<Self, ShapeError> {
+        match value {
+            Value::Object(object) => Ok(Self::from_object(object)),
+            other => Err(ShapeError {
+                found: json_kind(&other),
+            }),
+        }
+    }
+
+    pub(crate) fn from_object(object: Map<String, Value>) -> Self {
         let mut r = Reader::new(object);
         let states = r.object("States");
         let mut machine = Self {
@@ -123,10 +136,10 @@ impl StateMachine {
         }
         machine.processor_config = r.any("ProcessorConfig");
         machine.extras = r.finish();
-        for (name, value) in states.iter().flatten() {
-            let node = machine.graph.add_node(State::from_value(name, value));
+        for (name, value) in states.into_iter().flatten() {
+            let node = machine.graph.add_node(State::from_value(&name, value));
             machine.order.push(node);
-            machine.by_name.insert(name.clone(), node);
+            machine.by_name.insert(name, node);
         }
         machine.rebuild_edges();
         machine

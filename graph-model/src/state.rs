@@ -140,6 +140,9 @@ pub struct State {
 }
 
 /// The type-specific part of a state.
+// Each state is stored once, in its graph node; boxing Map's fields would save a few hundred bytes
+// per state at the price of an indirection and a clumsier API everywhere states are built.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum StateKind {
     /// `Task`
@@ -665,10 +668,10 @@ impl State {
         }
     }
 
-    pub(crate) fn from_value(name: &str, value: &Value) -> Self {
+    pub(crate) fn from_value(name: &str, value: Value) -> Self {
         let Value::Object(object) = value else {
             let mut state = Self::new(name, StateType::Pass);
-            state.kind = StateKind::NotAnObject(value.clone());
+            state.kind = StateKind::NotAnObject(value);
             state.extras = Extras::default();
             return state;
         };
@@ -693,7 +696,7 @@ impl State {
             Some(StateType::Choice) => StateKind::Choice(ChoiceState {
                 choices: r
                     .object_array("Choices")
-                    .map(|rules| rules.iter().map(ChoiceRule::from_object).collect()),
+                    .map(|rules| rules.into_iter().map(ChoiceRule::from_object).collect()),
                 default: r.string("Default"),
             }),
             Some(StateType::Wait) => StateKind::Wait(WaitState {
@@ -705,7 +708,7 @@ impl State {
             Some(StateType::Parallel) => StateKind::Parallel(ParallelState {
                 branches: r.object_array("Branches").map(|branches| {
                     branches
-                        .iter()
+                        .into_iter()
                         .map(StateMachine::from_object)
                         .collect::<Vec<_>>()
                 }),
@@ -717,7 +720,7 @@ impl State {
                     (r.object("Iterator"), ProcessorField::Iterator)
                 };
                 StateKind::Map(MapState {
-                    processor: processor.map(|p| Box::new(StateMachine::from_object(&p))),
+                    processor: processor.map(|p| Box::new(StateMachine::from_object(p))),
                     processor_field,
                     items_path: r.nullable_path("ItemsPath"),
                     items: r.any("Items"),
@@ -764,10 +767,10 @@ impl State {
             assign: r.any("Assign"),
             retry: r
                 .object_array("Retry")
-                .map(|items| items.iter().map(Retrier::from_object).collect()),
+                .map(|items| items.into_iter().map(Retrier::from_object).collect()),
             catch: r
                 .object_array("Catch")
-                .map(|items| items.iter().map(Catcher::from_object).collect()),
+                .map(|items| items.into_iter().map(Catcher::from_object).collect()),
             kind,
             extras: r.finish(),
         }
@@ -891,7 +894,7 @@ impl Retrier {
         }
     }
 
-    fn from_object(object: &Map<String, Value>) -> Self {
+    fn from_object(object: Map<String, Value>) -> Self {
         let mut r = Reader::new(object);
         Self {
             error_equals: r.string_array("ErrorEquals"),
@@ -929,7 +932,7 @@ impl Catcher {
         }
     }
 
-    fn from_object(object: &Map<String, Value>) -> Self {
+    fn from_object(object: Map<String, Value>) -> Self {
         let mut r = Reader::new(object);
         Self {
             error_equals: r.string_array("ErrorEquals"),
@@ -968,16 +971,16 @@ impl ChoiceRule {
         }
     }
 
-    pub(crate) fn from_object(object: &Map<String, Value>) -> Self {
-        let mut r = Reader::new(object);
-        let operators: Vec<&str> = object
+    pub(crate) fn from_object(object: Map<String, Value>) -> Self {
+        let operators: Vec<String> = object
             .keys()
-            .map(String::as_str)
             .filter(|k| {
                 ComparisonOperator::parse(k).is_some()
-                    || matches!(*k, "And" | "Or" | "Not" | "Condition")
+                    || matches!(k.as_str(), "And" | "Or" | "Not" | "Condition")
             })
+            .cloned()
             .collect();
+        let mut r = Reader::new(object);
         let condition = match operators.as_slice() {
             [single] => Self::read_condition(&mut r, single),
             _ => None,
@@ -1001,7 +1004,7 @@ impl ChoiceRule {
             "And" | "Or" => {
                 let rules: Vec<ChoiceRule> = r
                     .object_array(operator)?
-                    .iter()
+                    .into_iter()
                     .map(Self::from_object)
                     .collect();
                 Some(if operator == "And" {
@@ -1011,7 +1014,7 @@ impl ChoiceRule {
                 })
             }
             "Not" => Some(Condition::Not(Box::new(Self::from_object(
-                &r.object("Not")?,
+                r.object("Not")?,
             )))),
             "Condition" => r.string("Condition").map(Condition::Jsonata),
             name => {

@@ -302,6 +302,7 @@ browserTest('a share link carries the definition in its fragment', async () => {
   assert.match(link, /#asl=1\.[A-Za-z0-9_-]+$/);
   const opened = await openStudio({ url: link });
   assert.deepEqual(JSON.parse(await opened.page.evaluate(() => window.aslStudio.currentAsl())), JSON.parse(text));
+  assert.equal(await opened.page.evaluate(() => location.hash), '', 'the fragment is cleared, so a reload keeps later edits');
 });
 
 browserTest("the designer's Open (Ctrl+O) shows the browser's file picker and opens the file", async () => {

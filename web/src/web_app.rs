@@ -122,6 +122,11 @@ fn start_source() -> StartWith {
     if !fragment.is_empty() {
         match share::decode_fragment(&fragment) {
             Ok(text) => {
+                // The link has done its job: without it a reload restores the autosaved edits
+                // instead of the shared original.
+                if let Err(error) = browser::replace_fragment("") {
+                    browser::warn(&format!("share link: {error}"));
+                }
                 return StartWith::Text {
                     name: "shared.asl.json".to_owned(),
                     text,

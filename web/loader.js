@@ -31,7 +31,23 @@ function hasWebGl2() {
   }
 }
 
-document.addEventListener('asl-studio-first-frame', () => { status.hidden = true; }, { once: true });
+const share = document.getElementById('share');
+
+document.addEventListener('asl-studio-first-frame', () => {
+  status.hidden = true;
+  share.hidden = false;
+}, { once: true });
+
+share.addEventListener('click', () => {
+  try {
+    window.aslStudio.copyShareLink();
+    share.textContent = 'Link copied';
+  } catch (error) {
+    console.warn(error);
+    share.textContent = 'Cannot share';
+  }
+  setTimeout(() => { share.textContent = 'Share link'; }, 2000);
+});
 
 async function main() {
   if (typeof WebAssembly !== 'object') {

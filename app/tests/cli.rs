@@ -229,3 +229,117 @@ fn extract_reads_yaml_short_tags_and_sub_strings() {
     let value: serde_json::Value = serde_json::from_str(&stdout(&definition)).unwrap_or_default();
     assert_eq!(value["Comment"], "Calling APIGW HTTP Endpoint");
 }
+
+fn asset(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn run_dry_runs_the_bundled_sample_with_step_functions_local_mocks() {
+    let (sample, input, mocks) = (
+        asset("sample.asl.json"),
+        asset("sample.input.json"),
+        asset("sample.mocks.json"),
+    );
+    let happy = run(
+        &[
+            "run",
+            &sample,
+            "--input",
+            &input,
+            "--mocks",
+            &mocks,
+            "--test-case",
+            "HappyPath",
+        ],
+        None,
+    );
+    assert!(happy.status.success(), "{}", stderr(&happy));
+    let output: serde_json::Value =
+        serde_json::from_str(&stdout(&happy)).expect("run prints the output as JSON");
+    assert_eq!(output["download"]["key"], "orders-2026-11-26.csv");
+    assert_eq!(output["transform"]["JobRunState"], "SUCCEEDED");
+
+    let failing = run(
+        &[
+            "run",
+            &sample,
+            "--input",
+            &input,
+            "--mocks",
+            &mocks,
+            "--test-case",
+            "GlueFails",
+        ],
+        None,
+    );
+    assert_eq!(failing.status.code(), Some(1), "{}", stderr(&failing));
+    assert!(stdout(&failing).is_empty());
+    assert!(
+        stderr(&failing).contains("error: ETL.TransformFailed"),
+        "{}",
+        stderr(&failing)
+    );
+}
+
+#[test]
+fn run_reads_yaml_and_templates_and_fills_placeholders() {
+    let dir = scratch("run-yaml");
+    let yaml = dir.join("flow.asl.yaml");
+    std::fs::write(
+        &yaml,
+        "StartAt: Greet\nStates:\n  Greet:\n    Type: Pass\n    Parameters:\n      message: Hello from ${Stage}\n    End: true\n",
+    )
+    .expect("scratch file");
+    let subs = dir.join("subs.json");
+    std::fs::write(&subs, r#"{"Stage": "prod"}"#).expect("scratch file");
+    let yaml_path = yaml.display().to_string();
+    let subs_path = subs.display().to_string();
+    let output = run(&["run", &yaml_path, "--substitutions", &subs_path], None);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("Hello from prod"),
+        "{}",
+        stdout(&output)
+    );
+
+    let template = run(
+        &[
+            "run",
+            &corpus("templates/workflows-collection/saga-pattern-sam__template.yaml")
+                .display()
+                .to_string(),
+            "--pass-through",
+        ],
+        None,
+    );
+    // The saga's first Task runs as a pass-through; whatever its path, the run reaches an end state.
+    assert!(
+        matches!(template.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&template)
+    );
+}
+
+#[test]
+fn run_refuses_an_invalid_definition_and_says_why() {
+    let output = run(
+        &[
+            "run",
+            &corpus("invalid/asl-validator/invalid-next-with-end.asl.json")
+                .display()
+                .to_string(),
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("cannot run"),
+        "{}",
+        stderr(&output)
+    );
+}

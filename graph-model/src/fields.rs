@@ -133,7 +133,8 @@ impl Reader {
     }
 
     pub(crate) fn boolean(&mut self, key: &str) -> Option<bool> {
-        self.take_if(key, Value::is_boolean).and_then(|v| v.as_bool())
+        self.take_if(key, Value::is_boolean)
+            .and_then(|v| v.as_bool())
     }
 
     pub(crate) fn number_or(&mut self, key: &str) -> Option<NumberOr> {
@@ -199,7 +200,10 @@ impl Reader {
 
     /// A string member's value without taking it.
     pub(crate) fn peek_string(&self, key: &str) -> Option<String> {
-        self.rest.get(key).and_then(Value::as_str).map(str::to_owned)
+        self.rest
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
     }
 
     pub(crate) fn finish(self) -> Extras {

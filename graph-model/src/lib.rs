@@ -16,17 +16,15 @@ mod validate;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use edit::{
-    Command, DEFAULT_HISTORY_LIMIT, Document, EditError, EditReport, HistoryEntry, check_state_name,
-    copy_selection, describe_path, describe_transition, fresh_name, new_state,
+    Command, DEFAULT_HISTORY_LIMIT, Document, EditError, EditReport, HistoryEntry,
+    check_state_name, copy_selection, describe_path, describe_transition, fresh_name, new_state,
 };
 pub use fields::{Extras, NullablePath, NumberOr};
-pub use machine::{
-    MachinePath, PathStep, ShapeError, StateMachine, Transition, escape_pointer,
-};
+pub use machine::{MachinePath, PathStep, ShapeError, StateMachine, Transition, escape_pointer};
 pub use petgraph::stable_graph::NodeIndex;
 pub use state::{
     Catcher, ChoiceRule, ChoiceState, ComparisonOperator, Condition, FailState, MapState,
-    ParallelState, PassState, ProcessorField, QueryLanguage, Retrier, State, StateKind,
-    StateType, TaskState, WaitState,
+    ParallelState, PassState, ProcessorField, QueryLanguage, Retrier, State, StateKind, StateType,
+    TaskState, WaitState,
 };
 pub use validate::validate;

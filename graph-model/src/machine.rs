@@ -237,7 +237,11 @@ impl StateMachine {
 
     /// Changes one state in place and keeps the graph's edges in step with its transition fields.
     /// Renaming through this is not allowed (the name is restored); use [`Self::rename_state`].
-    pub fn update_state<R>(&mut self, name: &str, change: impl FnOnce(&mut State) -> R) -> Option<R> {
+    pub fn update_state<R>(
+        &mut self,
+        name: &str,
+        change: impl FnOnce(&mut State) -> R,
+    ) -> Option<R> {
         let node = self.node(name)?;
         let state = self.graph.node_weight_mut(node)?;
         let result = change(state);

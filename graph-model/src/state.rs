@@ -644,7 +644,10 @@ impl State {
     }
 
     /// The slot holding a given transition's target, if the state has that transition.
-    pub fn transition_slot(&mut self, transition: crate::Transition) -> Option<&mut Option<String>> {
+    pub fn transition_slot(
+        &mut self,
+        transition: crate::Transition,
+    ) -> Option<&mut Option<String>> {
         use crate::Transition;
         match transition {
             Transition::Next => Some(&mut self.next),

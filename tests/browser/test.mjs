@@ -303,6 +303,12 @@ browserTest('a share link carries the definition in its fragment', async () => {
   const opened = await openStudio({ url: link });
   assert.deepEqual(JSON.parse(await opened.page.evaluate(() => window.aslStudio.currentAsl())), JSON.parse(text));
   assert.equal(await opened.page.evaluate(() => location.hash), '', 'the fragment is cleared, so a reload keeps later edits');
+  // The page's "Share link" button puts the same link on the clipboard.
+  await opened.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
+  await opened.page.locator('#share').click();
+  await opened.page.waitForFunction(() => document.getElementById('share').textContent === 'Link copied');
+  const copied = await opened.page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(copied, link);
 });
 
 browserTest("the designer's Open (Ctrl+O) shows the browser's file picker and opens the file", async () => {

@@ -299,16 +299,13 @@ pub fn share_link() -> Result<String, JsValue> {
     ))
 }
 
-/// Puts the share link on the clipboard and into the address bar.
+/// Puts the share link on the clipboard (asynchronously) and returns it.
 ///
 /// # Errors
-/// When the app is not running or the address cannot be changed.
+/// When the app is not running.
 #[wasm_bindgen(js_name = copyShareLink)]
 pub fn copy_share_link() -> Result<String, JsValue> {
     let link = share_link()?;
-    if let Some((_, fragment)) = link.split_once('#') {
-        browser::replace_fragment(fragment)?;
-    }
     browser::copy_to_clipboard(&link);
     Ok(link)
 }

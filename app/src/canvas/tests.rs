@@ -631,7 +631,8 @@ fn states_and_edges_are_accessible_by_name() {
 #[test]
 #[ignore = "writes PNGs to /tmp/canvas_*.png for looking at the drawing; needs a software GPU"]
 fn render_pngs() {
-    let corpus = data_dir().join("corpus/real/workflows-collection/parallel-human-approval__StateMachine.asl.json");
+    let corpus = data_dir()
+        .join("corpus/real/workflows-collection/parallel-human-approval__StateMachine.asl.json");
     let corpus = std::fs::read_to_string(corpus)
         .ok()
         .and_then(|t| serde_json::from_str::<Value>(&t).ok())
@@ -646,7 +647,13 @@ fn render_pngs() {
         let mut harness = egui_kittest::Harness::builder()
             .with_size(vec2(1400.0, 1000.0))
             .build_ui(|ui| {
-                view.ui_machine(ui, &root, 1, &Selection::default(), &CanvasOverlay::default());
+                view.ui_machine(
+                    ui,
+                    &root,
+                    1,
+                    &Selection::default(),
+                    &CanvasOverlay::default(),
+                );
             });
         harness.run();
         drop(harness);
@@ -656,7 +663,13 @@ fn render_pngs() {
         let mut harness = egui_kittest::Harness::builder()
             .with_size(vec2(1400.0, 1000.0))
             .build_ui(|ui| {
-                view.ui_machine(ui, &root, 1, &Selection::default(), &CanvasOverlay::default());
+                view.ui_machine(
+                    ui,
+                    &root,
+                    1,
+                    &Selection::default(),
+                    &CanvasOverlay::default(),
+                );
             });
         harness.run();
         match harness.render() {

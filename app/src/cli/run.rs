@@ -1,5 +1,6 @@
 //! `asl-studio run`: a dry run of a definition on an input.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -11,8 +12,15 @@ use super::{EXIT_FINDINGS, EXIT_UNREADABLE, err_line, out, read_input};
 /// Arguments of `asl-studio run`.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// The definition (ASL JSON/YAML) to run.
+    /// The definition to run: ASL JSON or YAML, or a SAM / CloudFormation template (`-` reads standard input).
     pub definition: std::path::PathBuf,
+    /// The state machine to run when the template holds several (its logical id).
+    #[arg(long, value_name = "MACHINE")]
+    pub name: Option<String>,
+    /// Values for `${Name}` placeholders: a JSON object `{"Name": "value"}`. They take precedence over
+    /// the DefinitionSubstitutions a template gives.
+    #[arg(long, value_name = "FILE")]
+    pub substitutions: Option<PathBuf>,
     /// The execution input (JSON), or `-` for standard input. Default: `{}`.
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
@@ -60,8 +68,105 @@ fn read_json(path: &Path) -> Result<Value, String> {
     serde_json::from_str(&input.text).map_err(|error| format!("{}: {error}", input.display))
 }
 
+/// Reads the definition (ASL or a template's machine) and fills its `${...}` placeholders: first with
+/// the values the template gives, then with the user's `--substitutions`.
+fn read_definition(args: &RunArgs) -> Result<Value, String> {
+    let file = read_input(&args.definition)?;
+    let loaded = asl_codec::load_text(file.text, file.format, Some(&file.base_dir))
+        .map_err(|error| format!("{}: {error}", file.display))?;
+    let mut values: HashMap<String, String> = HashMap::new();
+    let definition = match loaded {
+        asl_codec::Loaded::Asl(source) => source.value().clone(),
+        asl_codec::Loaded::Template { machines, .. } => {
+            let machine = pick_machine(&file.display, machines, args.name.as_deref())?;
+            for placeholder in &machine.placeholders {
+                if let Some(value) = &placeholder.value {
+                    values.insert(placeholder.name.clone(), substitution_text(value));
+                }
+            }
+            machine.definition
+        }
+    };
+    if let Some(path) = &args.substitutions {
+        let Value::Object(given) = read_json(path)? else {
+            return Err(format!(
+                "{}: substitutions must be a JSON object {{\"Name\": \"value\"}}",
+                path.display()
+            ));
+        };
+        for (name, value) in given {
+            values.insert(name, substitution_text(&value));
+        }
+    }
+    Ok(if values.is_empty() {
+        definition
+    } else {
+        asl_codec::substitute(&definition, &values)
+    })
+}
+
+fn pick_machine(
+    display: &str,
+    machines: Vec<asl_codec::TemplateMachine>,
+    name: Option<&str>,
+) -> Result<asl_codec::TemplateMachine, String> {
+    let ids: Vec<String> = machines.iter().map(|m| m.logical_id.clone()).collect();
+    let mut machines = machines.into_iter();
+    match (name, ids.len()) {
+        (_, 0) => Err(format!("{display}: the template holds no state machine")),
+        (None, 1) => machines
+            .next()
+            .ok_or_else(|| format!("{display}: the template holds no state machine")),
+        (None, _) => Err(format!(
+            "{display}: the template holds several state machines ({}); choose one with --name",
+            ids.join(", ")
+        )),
+        (Some(wanted), _) => machines.find(|m| m.logical_id == wanted).ok_or_else(|| {
+            format!(
+                "{display}: no state machine named {wanted}; the template has {}",
+                ids.join(", ")
+            )
+        }),
+    }
+}
+
+/// A substitution value as the text that replaces `${Name}`: strings as they are, anything else
+/// (a number, or an intrinsic the template could not resolve) as JSON.
+fn substitution_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// AWS would refuse to create a machine with validation errors, so a dry run refuses too, saying why.
+fn refuse_invalid(display: &str, definition: &Value) -> Result<(), String> {
+    let machine = graph_model::StateMachine::from_value(definition)
+        .map_err(|error| format!("{display}: {error}"))?;
+    let errors: Vec<String> = graph_model::validate(&machine)
+        .into_iter()
+        .filter(|d| d.severity == graph_model::Severity::Error)
+        .map(|d| {
+            let state = d.state.map(|s| format!(" {s}:")).unwrap_or_default();
+            format!(
+                "{display}: error[{}]{state} {} (at {})",
+                d.code, d.message, d.pointer
+            )
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}\n{display}: the definition has errors and cannot run (see `asl-studio check`)",
+            errors.join("\n")
+        ))
+    }
+}
+
 fn prepare(args: &RunArgs) -> Result<(Value, Value, Options), String> {
-    let definition = read_json(&args.definition)?;
+    let definition = read_definition(args)?;
+    refuse_invalid(&args.definition.display().to_string(), &definition)?;
     let input = match &args.input {
         Some(path) => read_json(path)?,
         None => Value::Object(serde_json::Map::new()),

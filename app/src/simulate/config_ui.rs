@@ -78,8 +78,14 @@ impl SimulatorPane {
             let large = sample.text.len() > LARGE_INPUT_BYTES;
             if large && !self.edit_large_input {
                 // Laying out a very long text takes longer than a frame: show its size and start.
-                ui.label(format!("The input is {} KB, too large to edit comfortably here.", sample.text.len() / 1024));
-                let cut = (0..=200).rev().find(|index| sample.text.is_char_boundary(*index)).unwrap_or(0);
+                ui.label(format!(
+                    "The input is {} KB, too large to edit comfortably here.",
+                    sample.text.len() / 1024
+                ));
+                let cut = (0..=200)
+                    .rev()
+                    .find(|index| sample.text.is_char_boundary(*index))
+                    .unwrap_or(0);
                 ui.monospace(format!("{}…", &sample.text[..cut]));
                 if ui.button("Edit the input anyway").clicked() {
                     self.edit_large_input = true;

@@ -174,7 +174,11 @@ impl TimelineBuilder {
                     details_field(event, "index").and_then(Value::as_u64),
                 )
             {
-                let start = (self.events_done, name.to_owned(), usize::try_from(index).unwrap_or(usize::MAX));
+                let start = (
+                    self.events_done,
+                    name.to_owned(),
+                    usize::try_from(index).unwrap_or(usize::MAX),
+                );
                 self.timeline.iteration_starts.push(start);
             }
             self.events_done += 1;
@@ -431,7 +435,11 @@ impl Timeline {
         picked: &HashMap<String, usize>,
     ) -> HashMap<String, usize> {
         let mut shown: HashMap<String, usize> = HashMap::new();
-        for (_, name, index) in self.iteration_starts.iter().take_while(|(position, _, _)| *position <= cursor) {
+        for (_, name, index) in self
+            .iteration_starts
+            .iter()
+            .take_while(|(position, _, _)| *position <= cursor)
+        {
             shown.insert(name.clone(), *index);
         }
         for (name, index) in picked {

@@ -38,6 +38,7 @@ pub fn mock_payload() -> Value {
 
 /// Reads and parses a JSON file, naming the file on failure.
 pub fn read_json(path: &std::path::Path) -> anyhow::Result<Value> {
-    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{} is not JSON: {e}", path.display()))
 }

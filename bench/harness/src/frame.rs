@@ -36,7 +36,9 @@ impl Harness {
         let start = Instant::now();
         let output = self.ctx.run_ui(input, |ui| {
             egui::CentralPanel::default().show(ui, |ui| {
-                let _actions = self.view.ui_machine(ui, &self.machine, 1, &self.selection, &self.overlay);
+                let _actions =
+                    self.view
+                        .ui_machine(ui, &self.machine, 1, &self.selection, &self.overlay);
             });
         });
         let primitives = self.ctx.tessellate(output.shapes, output.pixels_per_point);

@@ -95,9 +95,15 @@ fn export(layout: &Layout, placement: &Placement) -> (Graph, Vec<Vec<Pos2>>) {
     let mut routes = Vec::new();
     let mut scratch = Vec::new();
     for (index, edge) in layout.edges.iter().enumerate() {
-        if let (Some(_), Endpoint::State(from), Endpoint::State(to)) = (edge.transition, edge.from, edge.to) {
+        if let (Some(_), Endpoint::State(from), Endpoint::State(to)) =
+            (edge.transition, edge.from, edge.to)
+        {
             placement.edge_points(layout, index, &mut scratch);
-            edges.push(GraphEdge { from, to, counted: true });
+            edges.push(GraphEdge {
+                from,
+                to,
+                counted: true,
+            });
             routes.push(scratch.clone());
         }
     }
@@ -110,7 +116,11 @@ fn export(layout: &Layout, placement: &Placement) -> (Graph, Vec<Vec<Pos2>>) {
     for (index, node) in layout.nodes.iter().enumerate() {
         for child in &node.children {
             if let Some(&start) = starts.get(child) {
-                edges.push(GraphEdge { from: index, to: start, counted: false });
+                edges.push(GraphEdge {
+                    from: index,
+                    to: start,
+                    counted: false,
+                });
                 routes.push(Vec::new());
             }
         }
@@ -123,7 +133,8 @@ fn write_graph(graph: &Graph, path: &Path) -> anyhow::Result<()> {
         "nodes": graph.sizes.iter().enumerate().map(|(i, (w, h))| json!({"id": format!("n{i}"), "w": w, "h": h})).collect::<Vec<_>>(),
         "edges": graph.edges.iter().map(|e| json!({"from": format!("n{}", e.from), "to": format!("n{}", e.to), "counted": e.counted})).collect::<Vec<_>>(),
     });
-    std::fs::write(path, value.to_string()).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+    std::fs::write(path, value.to_string())
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
 }
 
 fn read_graph(path: &Path) -> anyhow::Result<Graph> {
@@ -137,7 +148,10 @@ fn read_graph(path: &Path) -> anyhow::Result<Graph> {
     let mut sizes = Vec::new();
     for node in value["nodes"].as_array().into_iter().flatten() {
         #[allow(clippy::cast_possible_truncation)] // sizes are small pixel counts
-        sizes.push((node["w"].as_f64().unwrap_or(0.0) as f32, node["h"].as_f64().unwrap_or(0.0) as f32));
+        sizes.push((
+            node["w"].as_f64().unwrap_or(0.0) as f32,
+            node["h"].as_f64().unwrap_or(0.0) as f32,
+        ));
     }
     let mut edges = Vec::new();
     for edge in value["edges"].as_array().into_iter().flatten() {
@@ -153,9 +167,16 @@ fn read_graph(path: &Path) -> anyhow::Result<Graph> {
 /// The graph in Graphviz syntax: boxes of our sizes (points = pixels), top to bottom.
 pub fn to_dot(graph_path: &Path) -> anyhow::Result<String> {
     let graph = read_graph(graph_path)?;
-    let mut out = String::from("digraph G {\n  graph [rankdir=TB, nodesep=0.4, ranksep=0.5];\n  node [shape=box, fixedsize=true, label=\"\"];\n");
+    let mut out = String::from(
+        "digraph G {\n  graph [rankdir=TB, nodesep=0.4, ranksep=0.5];\n  node [shape=box, fixedsize=true, label=\"\"];\n",
+    );
     for (i, (w, h)) in graph.sizes.iter().enumerate() {
-        let _ = writeln!(out, "  n{i} [width={:.3}, height={:.3}];", w / 72.0, h / 72.0);
+        let _ = writeln!(
+            out,
+            "  n{i} [width={:.3}, height={:.3}];",
+            w / 72.0,
+            h / 72.0
+        );
     }
     for edge in &graph.edges {
         let _ = writeln!(out, "  n{} -> n{};", edge.from, edge.to);
@@ -168,7 +189,8 @@ pub fn to_dot(graph_path: &Path) -> anyhow::Result<String> {
 /// polyline per graph edge, in graph order) or dot's `-Tplain` output.
 pub fn peer_crossings(graph_path: &Path, coords: &Path) -> anyhow::Result<Value> {
     let graph = read_graph(graph_path)?;
-    let text = std::fs::read_to_string(coords).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", coords.display()))?;
+    let text = std::fs::read_to_string(coords)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", coords.display()))?;
     let routes = if text.trim_start().starts_with('{') {
         dagre_routes(&text, graph.edges.len())?
     } else {
@@ -179,8 +201,14 @@ pub fn peer_crossings(graph_path: &Path, coords: &Path) -> anyhow::Result<Value>
 
 fn dagre_routes(text: &str, edge_count: usize) -> anyhow::Result<Vec<Vec<Pos2>>> {
     let value: Value = serde_json::from_str(text)?;
-    let edges = value["edges"].as_array().ok_or_else(|| anyhow::anyhow!("dagre output has no edges"))?;
-    anyhow::ensure!(edges.len() == edge_count, "dagre output has {} edges, the graph {edge_count}", edges.len());
+    let edges = value["edges"]
+        .as_array()
+        .ok_or_else(|| anyhow::anyhow!("dagre output has no edges"))?;
+    anyhow::ensure!(
+        edges.len() == edge_count,
+        "dagre output has {} edges, the graph {edge_count}",
+        edges.len()
+    );
     Ok(edges
         .iter()
         .map(|points| {
@@ -190,7 +218,10 @@ fn dagre_routes(text: &str, edge_count: usize) -> anyhow::Result<Vec<Vec<Pos2>>>
                 .flatten()
                 .map(|p| {
                     #[allow(clippy::cast_possible_truncation)] // canvas coordinates
-                    let point = Pos2::new(p[0].as_f64().unwrap_or(0.0) as f32, p[1].as_f64().unwrap_or(0.0) as f32);
+                    let point = Pos2::new(
+                        p[0].as_f64().unwrap_or(0.0) as f32,
+                        p[1].as_f64().unwrap_or(0.0) as f32,
+                    );
                     point
                 })
                 .collect()
@@ -203,7 +234,10 @@ fn dagre_routes(text: &str, edge_count: usize) -> anyhow::Result<Vec<Vec<Pos2>>>
 fn dot_routes(text: &str, graph: &Graph) -> anyhow::Result<Vec<Vec<Pos2>>> {
     let mut by_ends: HashMap<(usize, usize), VecDeque<usize>> = HashMap::new();
     for (index, edge) in graph.edges.iter().enumerate() {
-        by_ends.entry((edge.from, edge.to)).or_default().push_back(index);
+        by_ends
+            .entry((edge.from, edge.to))
+            .or_default()
+            .push_back(index);
     }
     let mut routes = vec![Vec::new(); graph.edges.len()];
     let parse_node = |s: &str| s.strip_prefix('n').and_then(|s| s.parse::<usize>().ok());
@@ -212,13 +246,25 @@ fn dot_routes(text: &str, graph: &Graph) -> anyhow::Result<Vec<Vec<Pos2>>> {
         if fields.first() != Some(&"edge") || fields.len() < 4 {
             continue;
         }
-        let (Some(tail), Some(head), Ok(count)) = (parse_node(fields[1]), parse_node(fields[2]), fields[3].parse::<usize>()) else {
+        let (Some(tail), Some(head), Ok(count)) = (
+            parse_node(fields[1]),
+            parse_node(fields[2]),
+            fields[3].parse::<usize>(),
+        ) else {
             anyhow::bail!("cannot read dot edge line: {line}");
         };
-        let coords: Vec<f32> = fields.iter().skip(4).take(2 * count).filter_map(|s| s.parse().ok()).collect();
+        let coords: Vec<f32> = fields
+            .iter()
+            .skip(4)
+            .take(2 * count)
+            .filter_map(|s| s.parse().ok())
+            .collect();
         anyhow::ensure!(coords.len() == 2 * count, "short dot edge line: {line}");
         // Inches to points, so the sizes match the other tools' pixels.
-        let controls: Vec<Pos2> = coords.chunks(2).map(|c| Pos2::new(c[0] * 72.0, c[1] * 72.0)).collect();
+        let controls: Vec<Pos2> = coords
+            .chunks(2)
+            .map(|c| Pos2::new(c[0] * 72.0, c[1] * 72.0))
+            .collect();
         let Some(index) = by_ends.get_mut(&(tail, head)).and_then(VecDeque::pop_front) else {
             anyhow::bail!("dot output has an edge n{tail} -> n{head} the graph lacks");
         };
@@ -239,8 +285,14 @@ fn sample_bspline(controls: &[Pos2]) -> Vec<Pos2> {
             #[allow(clippy::cast_precision_loss)] // 1..=4
             let t = step as f32 / 4.0;
             let u = 1.0 - t;
-            let x = u * u * u * p0.x + 3.0 * u * u * t * p1.x + 3.0 * u * t * t * p2.x + t * t * t * p3.x;
-            let y = u * u * u * p0.y + 3.0 * u * u * t * p1.y + 3.0 * u * t * t * p2.y + t * t * t * p3.y;
+            let x = u * u * u * p0.x
+                + 3.0 * u * u * t * p1.x
+                + 3.0 * u * t * t * p2.x
+                + t * t * t * p3.x;
+            let y = u * u * u * p0.y
+                + 3.0 * u * u * t * p1.y
+                + 3.0 * u * t * t * p2.y
+                + t * t * t * p3.y;
             points.push(Pos2::new(x, y));
         }
     }
@@ -335,7 +387,14 @@ mod tests {
     fn graph(edges: &[(usize, usize)]) -> Graph {
         Graph {
             sizes: vec![(10.0, 10.0); 8],
-            edges: edges.iter().map(|&(from, to)| GraphEdge { from, to, counted: true }).collect(),
+            edges: edges
+                .iter()
+                .map(|&(from, to)| GraphEdge {
+                    from,
+                    to,
+                    counted: true,
+                })
+                .collect(),
         }
     }
 
@@ -358,7 +417,12 @@ mod tests {
     fn orthogonal_routes_cross_where_a_vertical_meets_a_horizontal() {
         let routes = vec![
             vec![Pos2::new(5.0, 0.0), Pos2::new(5.0, 20.0)],
-            vec![Pos2::new(0.0, 10.0), Pos2::new(3.0, 10.0), Pos2::new(8.0, 10.0), Pos2::new(8.0, 30.0)],
+            vec![
+                Pos2::new(0.0, 10.0),
+                Pos2::new(3.0, 10.0),
+                Pos2::new(8.0, 10.0),
+                Pos2::new(8.0, 30.0),
+            ],
         ];
         assert_eq!(count_crossings(&graph(&[(0, 1), (2, 3)]), &routes), 1);
     }

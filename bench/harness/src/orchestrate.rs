@@ -49,11 +49,20 @@ struct Outcome {
 
 impl Outcome {
     fn json(&self) -> Option<Value> {
-        self.stdout.lines().rev().find_map(|line| serde_json::from_str(line).ok())
+        self.stdout
+            .lines()
+            .rev()
+            .find_map(|line| serde_json::from_str(line).ok())
     }
 }
 
-fn run_process(program: &Path, args: &[&str], cwd: &Path, rss: bool, timeout: Option<Duration>) -> anyhow::Result<Outcome> {
+fn run_process(
+    program: &Path,
+    args: &[&str],
+    cwd: &Path,
+    rss: bool,
+    timeout: Option<Duration>,
+) -> anyhow::Result<Outcome> {
     let mut command = if rss {
         let mut c = Command::new("/usr/bin/time");
         c.arg("-v").arg(program);
@@ -61,9 +70,16 @@ fn run_process(program: &Path, args: &[&str], cwd: &Path, rss: bool, timeout: Op
     } else {
         Command::new(program)
     };
-    command.args(args).current_dir(cwd).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let start = Instant::now();
-    let mut child = command.spawn().map_err(|e| anyhow::anyhow!("cannot start {}: {e}", program.display()))?;
+    let mut child = command
+        .spawn()
+        .map_err(|e| anyhow::anyhow!("cannot start {}: {e}", program.display()))?;
     let mut timed_out = false;
     if let Some(limit) = timeout {
         loop {
@@ -84,7 +100,10 @@ fn run_process(program: &Path, args: &[&str], cwd: &Path, rss: bool, timeout: Op
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     let max_rss_kb = stderr
         .lines()
-        .find_map(|line| line.trim().strip_prefix("Maximum resident set size (kbytes):"))
+        .find_map(|line| {
+            line.trim()
+                .strip_prefix("Maximum resident set size (kbytes):")
+        })
         .and_then(|v| v.trim().parse().ok());
     Ok(Outcome {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -99,16 +118,31 @@ fn run_process(program: &Path, args: &[&str], cwd: &Path, rss: bool, timeout: Op
 impl Ctx {
     fn ours(&self, args: &[&str], rss: bool) -> anyhow::Result<Outcome> {
         let outcome = run_process(&self.exe, args, &self.repo, rss, None)?;
-        anyhow::ensure!(outcome.success, "asl-studio-bench {} failed: {}", args.join(" "), tail(&outcome.stderr));
+        anyhow::ensure!(
+            outcome.success,
+            "asl-studio-bench {} failed: {}",
+            args.join(" "),
+            tail(&outcome.stderr)
+        );
         Ok(outcome)
     }
 
-    fn node(&self, script: &str, args: &[&str], rss: bool, timeout: Option<Duration>) -> anyhow::Result<Outcome> {
+    fn node(
+        &self,
+        script: &str,
+        args: &[&str],
+        rss: bool,
+        timeout: Option<Duration>,
+    ) -> anyhow::Result<Outcome> {
         let mut all = vec![script];
         all.extend_from_slice(args);
         let node = which("node")?;
         let outcome = run_process(&node, &all, &self.peers, rss, timeout)?;
-        anyhow::ensure!(outcome.success || outcome.timed_out, "node {script} failed: {}", tail(&outcome.stderr));
+        anyhow::ensure!(
+            outcome.success || outcome.timed_out,
+            "node {script} failed: {}",
+            tail(&outcome.stderr)
+        );
         Ok(outcome)
     }
 
@@ -138,7 +172,10 @@ fn which(program: &str) -> anyhow::Result<PathBuf> {
 }
 
 fn num(value: Option<&Value>, key: &str) -> f64 {
-    value.and_then(|v| v.get(key)).and_then(Value::as_f64).unwrap_or(f64::NAN)
+    value
+        .and_then(|v| v.get(key))
+        .and_then(Value::as_f64)
+        .unwrap_or(f64::NAN)
 }
 
 fn med_ms(samples: &[f64]) -> String {
@@ -161,8 +198,18 @@ pub fn all(args: &[String]) -> anyhow::Result<()> {
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
-            "--repo" => repo = iter.next().map(PathBuf::from).ok_or_else(|| anyhow::anyhow!("--repo needs a directory"))?,
-            "--out" => out = iter.next().map(PathBuf::from).ok_or_else(|| anyhow::anyhow!("--out needs a directory"))?,
+            "--repo" => {
+                repo = iter
+                    .next()
+                    .map(PathBuf::from)
+                    .ok_or_else(|| anyhow::anyhow!("--repo needs a directory"))?
+            }
+            "--out" => {
+                out = iter
+                    .next()
+                    .map(PathBuf::from)
+                    .ok_or_else(|| anyhow::anyhow!("--out needs a directory"))?
+            }
             "--quick" => quick = true,
             other => anyhow::bail!("unknown option {other}"),
         }
@@ -192,7 +239,11 @@ pub fn all(args: &[String]) -> anyhow::Result<()> {
             .arg(ctx.repo.join("tests/data/bench/gen_asl.py"))
             .args(&args)
             .output()?;
-        anyhow::ensure!(output.status.success(), "gen_asl.py {} failed", args.join(" "));
+        anyhow::ensure!(
+            output.status.success(),
+            "gen_asl.py {} failed",
+            args.join(" ")
+        );
         std::fs::write(ctx.work.join(name), output.stdout)?;
     }
     let started = Instant::now();
@@ -202,7 +253,14 @@ pub fn all(args: &[String]) -> anyhow::Result<()> {
     frame_section(&mut ctx)?;
     wasm_section(&mut ctx)?;
     let total = started.elapsed().as_secs_f64();
-    ctx.line(&format!("\nMeasured in {total:.0} s{}.", if ctx.quick { " (--quick: fewer repetitions, no 10,000-state peer layouts)" } else { "" }));
+    ctx.line(&format!(
+        "\nMeasured in {total:.0} s{}.",
+        if ctx.quick {
+            " (--quick: fewer repetitions, no 10,000-state peer layouts)"
+        } else {
+            ""
+        }
+    ));
     std::fs::write(ctx.out.join("table.md"), &ctx.table)?;
     Ok(())
 }
@@ -215,21 +273,37 @@ fn simulator_section(ctx: &mut Ctx) -> anyhow::Result<()> {
     let bench = ctx.repo.join("tests/data/bench");
     let inputs = ctx.repo.join("bench/inputs");
     let cases = [
-        ("map10k (Map over 10,000 items)", bench.join("map10k.asl.json"), bench.join("map10k.input.json")),
-        ("gen 100 states", ctx.work.join("gen100.asl.json"), inputs.join("gen.input.json")),
+        (
+            "map10k (Map over 10,000 items)",
+            bench.join("map10k.asl.json"),
+            bench.join("map10k.input.json"),
+        ),
+        (
+            "gen 100 states",
+            ctx.work.join("gen100.asl.json"),
+            inputs.join("gen.input.json"),
+        ),
         // With nesting, the path through 1,000 states crosses 21 Parallel states in a row, each of
         // which puts 2-3 copies of its input in its output: AWS stops that at 256 KiB
         // (States.DataLimitExceeded), and aws-local-stepfunctions ran out of a 4 GB heap. So the
         // 1,000-state run uses gen_asl.py's flat variant (--depth 0), which it walks end to end.
-        ("gen 1,000 states, --depth 0", ctx.work.join("gen1000-flat.asl.json"), inputs.join("gen.input.json")),
+        (
+            "gen 1,000 states, --depth 0",
+            ctx.work.join("gen1000-flat.asl.json"),
+            inputs.join("gen.input.json"),
+        ),
     ];
     ctx.line("### 1. Simulator: ASL Studio vs aws-local-stepfunctions\n");
     ctx.line("| run | transitions | ours | theirs | ratio (goal 50x) | ours max RSS | theirs max RSS | same result |");
     ctx.line("|---|---:|---:|---:|---:|---:|---:|---|");
     for (label, definition, input) in cases {
-        let (definition, input) = (definition.display().to_string(), input.display().to_string());
+        let (definition, input) = (
+            definition.display().to_string(),
+            input.display().to_string(),
+        );
         let (ours_out, theirs_out) = (ctx.path("sim-ours.json"), ctx.path("sim-theirs.json"));
-        let (mut ours_ms, mut theirs_ms, mut ours_rss, mut theirs_rss) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut ours_ms, mut theirs_ms, mut ours_rss, mut theirs_rss) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut transitions = 0.0;
         for _ in 0..reps(ctx, REPS) {
             let ours = ctx.ours(&["sim", &definition, &input, &ours_out], true)?;
@@ -267,7 +341,9 @@ fn goal_mark(ratio: Option<f64>, goal: f64) -> &'static str {
 
 /// Whether both runs ended the same way with the same output (object key order aside).
 fn same_result(ours: &Path, theirs: &Path) -> String {
-    let read = |p: &Path| -> Option<Value> { serde_json::from_str(&std::fs::read_to_string(p).ok()?).ok() };
+    let read = |p: &Path| -> Option<Value> {
+        serde_json::from_str(&std::fs::read_to_string(p).ok()?).ok()
+    };
     let (Some(ours), Some(theirs)) = (read(ours), read(theirs)) else {
         return "unknown".to_owned();
     };
@@ -290,7 +366,11 @@ fn corpus_files(repo: &Path) -> anyhow::Result<(Vec<String>, Vec<String>)> {
                 let path = entry?.path();
                 if path.is_dir() {
                     stack.push(path);
-                } else if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.contains(".asl.")) {
+                } else if path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.contains(".asl."))
+                {
                     list.push(path.display().to_string());
                 }
             }
@@ -331,7 +411,11 @@ fn validate_section(ctx: &mut Ctx) -> anyhow::Result<()> {
         let (mut ours_last, mut theirs_last) = (None, None);
         // asl-validator compiles its JSON schemas on every call (about 0.1 s a file here), so a
         // corpus pass takes about a minute: fewer repetitions for it.
-        let theirs_reps = if files.len() > 1 { reps(ctx, SLOW_REPS) } else { reps(ctx, REPS) };
+        let theirs_reps = if files.len() > 1 {
+            reps(ctx, SLOW_REPS)
+        } else {
+            reps(ctx, REPS)
+        };
         for rep in 0..reps(ctx, REPS) {
             let mut ours_args = vec!["validate"];
             ours_args.extend_from_slice(&args);
@@ -346,11 +430,21 @@ fn validate_section(ctx: &mut Ctx) -> anyhow::Result<()> {
         }
         let ours_rejected = ours_last.as_ref().map(rejected_set).unwrap_or_default();
         let theirs_rejected = theirs_last.as_ref().map(rejected_set).unwrap_or_default();
-        let count = |set: &std::collections::HashSet<String>, list: &[String]| list.iter().filter(|f| set.contains(*f)).count();
+        let count = |set: &std::collections::HashSet<String>, list: &[String]| {
+            list.iter().filter(|f| set.contains(*f)).count()
+        };
         let (inv, fals) = if files.len() > 1 {
             (
-                format!("{} / {}", count(&ours_rejected, &invalid), count(&theirs_rejected, &invalid)),
-                format!("{} / {}", count(&ours_rejected, &real), count(&theirs_rejected, &real)),
+                format!(
+                    "{} / {}",
+                    count(&ours_rejected, &invalid),
+                    count(&theirs_rejected, &invalid)
+                ),
+                format!(
+                    "{} / {}",
+                    count(&ours_rejected, &real),
+                    count(&theirs_rejected, &real)
+                ),
             )
         } else {
             ("-".to_owned(), "-".to_owned())
@@ -370,12 +464,23 @@ fn validate_section(ctx: &mut Ctx) -> anyhow::Result<()> {
         );
         ctx.line(&line);
         for (who, last) in [("ours", &ours_last), ("theirs", &theirs_last)] {
-            for rejected in last.as_ref().and_then(|v| v["rejected"].as_array()).into_iter().flatten() {
+            for rejected in last
+                .as_ref()
+                .and_then(|v| v["rejected"].as_array())
+                .into_iter()
+                .flatten()
+            {
                 let _ = writeln!(
                     details,
                     "{label}\t{who}\t{}\t{}",
-                    rejected["path"].as_str().unwrap_or("?").trim_start_matches(&format!("{}/", ctx.repo.display())),
-                    rejected["reason"].as_str().unwrap_or("?").replace(['\n', '\t'], " ")
+                    rejected["path"]
+                        .as_str()
+                        .unwrap_or("?")
+                        .trim_start_matches(&format!("{}/", ctx.repo.display())),
+                    rejected["reason"]
+                        .as_str()
+                        .unwrap_or("?")
+                        .replace(['\n', '\t'], " ")
                 );
             }
         }
@@ -401,7 +506,11 @@ fn layout_section(ctx: &mut Ctx) -> anyhow::Result<()> {
             _ if ctx.quick => 0,
             _ => 1,
         };
-        let timeout = if n <= 1000 { PEER_TIMEOUT_1000 } else { PEER_TIMEOUT };
+        let timeout = if n <= 1000 {
+            PEER_TIMEOUT_1000
+        } else {
+            PEER_TIMEOUT
+        };
         let (mut ours_ms, mut dagre_ms, mut dot_ms) = (Vec::new(), Vec::new(), Vec::new());
         let mut ours_crossings = f64::NAN;
         let (mut dagre_note, mut dot_note) = (None, None);
@@ -422,7 +531,13 @@ fn layout_section(ctx: &mut Ctx) -> anyhow::Result<()> {
                 }
             }
             if rep < peer_reps && dot_note.is_none() {
-                let dot = run_process(&which("dot")?, &["-Tplain", &dot_in, "-o", &dot_out], &ctx.work, false, Some(timeout))?;
+                let dot = run_process(
+                    &which("dot")?,
+                    &["-Tplain", &dot_in, "-o", &dot_out],
+                    &ctx.work,
+                    false,
+                    Some(timeout),
+                )?;
                 if dot.timed_out {
                     dot_note = Some(format!("n/a (>{} s)", timeout.as_secs()));
                 } else {
@@ -449,7 +564,11 @@ fn layout_section(ctx: &mut Ctx) -> anyhow::Result<()> {
         };
         let ratio_cell = |theirs: &[f64], goal: Option<f64>| -> String {
             match ratio(theirs, &ours_ms) {
-                Some(r) => format!("{} {}", fmt_ratio(r), goal.map_or("", |g| goal_mark(Some(r), g))),
+                Some(r) => format!(
+                    "{} {}",
+                    fmt_ratio(r),
+                    goal.map_or("", |g| goal_mark(Some(r), g))
+                ),
                 None => "n/a".to_owned(),
             }
         };
@@ -469,7 +588,9 @@ fn layout_section(ctx: &mut Ctx) -> anyhow::Result<()> {
 }
 
 fn frame_section(ctx: &mut Ctx) -> anyhow::Result<()> {
-    ctx.line("### 4. Designer frame CPU time (egui layout + paint + tessellation, no GPU), 1280x800\n");
+    ctx.line(
+        "### 4. Designer frame CPU time (egui layout + paint + tessellation, no GPU), 1280x800\n",
+    );
     ctx.line("| states | fit to screen | zoomed in (100 %) | budget 16.7 ms | first frame (layout + fonts) |");
     ctx.line("|---:|---:|---:|---|---:|");
     for n in [100, 1000, 10_000] {
@@ -482,9 +603,20 @@ fn frame_section(ctx: &mut Ctx) -> anyhow::Result<()> {
             zoomed.push(num(json.as_ref(), "zoomed_ms"));
             first.push(num(json.as_ref(), "first_ms"));
         }
-        let worst = median(&fit).unwrap_or(f64::NAN).max(median(&zoomed).unwrap_or(f64::NAN));
-        let verdict = if worst <= FRAME_BUDGET_MS { "within" } else { "**over**" };
-        let line = format!("| {n} | {} | {} | {verdict} | {} |", med_ms(&fit), med_ms(&zoomed), med_ms(&first));
+        let worst = median(&fit)
+            .unwrap_or(f64::NAN)
+            .max(median(&zoomed).unwrap_or(f64::NAN));
+        let verdict = if worst <= FRAME_BUDGET_MS {
+            "within"
+        } else {
+            "**over**"
+        };
+        let line = format!(
+            "| {n} | {} | {} | {verdict} | {} |",
+            med_ms(&fit),
+            med_ms(&zoomed),
+            med_ms(&first)
+        );
         ctx.line(&line);
     }
     ctx.line("");
@@ -495,7 +627,13 @@ fn wasm_section(ctx: &mut Ctx) -> anyhow::Result<()> {
     ctx.line("### 5. Web build size\n");
     let dist = ctx.repo.join("web/dist");
     let mut wasm: Vec<PathBuf> = std::fs::read_dir(&dist)
-        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "wasm")).collect())
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+                .collect()
+        })
         .unwrap_or_default();
     wasm.sort();
     if wasm.is_empty() {
@@ -506,10 +644,22 @@ fn wasm_section(ctx: &mut Ctx) -> anyhow::Result<()> {
     ctx.line("|---|---:|---:|");
     for file in wasm {
         let raw = std::fs::metadata(&file)?.len();
-        let gz = Command::new("gzip").arg("-9c").arg(&file).output()?.stdout.len();
-        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let gz = Command::new("gzip")
+            .arg("-9c")
+            .arg(&file)
+            .output()?
+            .stdout
+            .len();
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         #[allow(clippy::cast_precision_loss)] // byte counts
-        let line = format!("| web/dist/{name} | {:.2} MB | {:.2} MB |", raw as f64 / 1e6, gz as f64 / 1e6);
+        let line = format!(
+            "| web/dist/{name} | {:.2} MB | {:.2} MB |",
+            raw as f64 / 1e6,
+            gz as f64 / 1e6
+        );
         ctx.line(&line);
     }
     ctx.line("");

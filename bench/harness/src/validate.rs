@@ -28,7 +28,12 @@ fn first_error(text: &str, format: Format) -> Option<String> {
     graph_model::validate(&machine)
         .into_iter()
         .find(|diagnostic| diagnostic.severity == Severity::Error)
-        .map(|diagnostic| format!("{} at {}: {}", diagnostic.code, diagnostic.pointer, diagnostic.message))
+        .map(|diagnostic| {
+            format!(
+                "{} at {}: {}",
+                diagnostic.code, diagnostic.pointer, diagnostic.message
+            )
+        })
 }
 
 fn format_of(path: &Path, text: &str) -> Format {
@@ -39,7 +44,8 @@ fn format_of(path: &Path, text: &str) -> Format {
 pub fn measure(files: &[PathBuf]) -> anyhow::Result<Value> {
     let mut inputs = Vec::with_capacity(files.len());
     for path in files {
-        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         let format = format_of(path, &text);
         inputs.push((path, text, format));
     }

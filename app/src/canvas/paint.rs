@@ -125,10 +125,29 @@ impl CanvasView {
                     paint_marker(f, rect, self.layout.markers[k].kind);
                 }
             }
+            // Zoomed out, plain states go into one mesh of flat quads: no per-shape tessellation.
+            let mut boxes = egui::Mesh::default();
             for n in machine.nodes.clone() {
-                if self.placement.nodes[n].intersects(f.view) {
+                if !self.placement.nodes[n].intersects(f.view) {
+                    continue;
+                }
+                let node = &self.layout.nodes[n];
+                let plain = !f.readable
+                    && !node.is_container()
+                    && !f.selected_nodes.contains(&n)
+                    && !marks.severity.contains_key(&n)
+                    && !marks.run.contains_key(&n);
+                if plain {
+                    boxes.add_colored_rect(
+                        f.screen_rect(self.placement.nodes[n]),
+                        theme.state(node.state_type).stroke,
+                    );
+                } else {
                     self.paint_node(f, n, &marks);
                 }
+            }
+            if !boxes.is_empty() {
+                f.painter.add(Shape::mesh(boxes));
             }
         }
         self.scratch = points;
@@ -227,9 +246,17 @@ impl CanvasView {
             line[n - 1] = tip - direction * arrow * 0.8;
         }
         if matches!(route.transition, Some(Transition::Catch(_))) {
+            // Dash only what is on screen: a long Catch edge would otherwise become thousands of
+            // dashes per frame.
             let dash = (6.0 * zoom.min(1.5)).max(2.0);
-            f.painter
-                .extend(Shape::dashed_line(&line, stroke, dash, dash * 0.7));
+            let clip = f.painter.clip_rect().expand(arrow);
+            let mut shapes = Vec::new();
+            for w in line.windows(2) {
+                if let Some((a, b)) = clip_segment(w[0], w[1], clip) {
+                    shapes.extend(Shape::dashed_line(&[a, b], stroke, dash, dash * 0.7));
+                }
+            }
+            f.painter.extend(shapes);
         } else {
             f.painter.add(Shape::line(line, stroke));
         }
@@ -629,6 +656,32 @@ fn paint_marker(f: &Frame<'_>, rect: Rect, kind: MarkerKind) {
             f.theme.background,
         );
     }
+}
+
+/// The part of segment `a`-`b` inside `rect` (Liang-Barsky), if any.
+pub(crate) fn clip_segment(a: Pos2, b: Pos2, rect: Rect) -> Option<(Pos2, Pos2)> {
+    let d = b - a;
+    let (mut t0, mut t1) = (0.0f32, 1.0f32);
+    for (p, q) in [
+        (-d.x, a.x - rect.left()),
+        (d.x, rect.right() - a.x),
+        (-d.y, a.y - rect.top()),
+        (d.y, rect.bottom() - a.y),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None;
+            }
+        } else {
+            let t = q / p;
+            if p < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+        }
+    }
+    (t0 <= t1).then(|| (a + d * t0, a + d * t1))
 }
 
 fn corner(f: &Frame<'_>, radius: f32) -> CornerRadius {

@@ -629,6 +629,22 @@ fn states_and_edges_are_accessible_by_name() {
 }
 
 #[test]
+fn segments_are_clipped_to_the_view() {
+    use super::paint::clip_segment;
+    let view = Rect::from_min_max(pos2(0.0, 0.0), pos2(100.0, 100.0));
+    assert_eq!(
+        clip_segment(pos2(50.0, -1000.0), pos2(50.0, 1000.0), view),
+        Some((pos2(50.0, 0.0), pos2(50.0, 100.0)))
+    );
+    assert_eq!(
+        clip_segment(pos2(-10.0, 50.0), pos2(20.0, 50.0), view),
+        Some((pos2(0.0, 50.0), pos2(20.0, 50.0)))
+    );
+    assert_eq!(clip_segment(pos2(150.0, 0.0), pos2(150.0, 90.0), view), None);
+    assert_eq!(clip_segment(pos2(-5.0, -5.0), pos2(-1.0, 200.0), view), None);
+}
+
+#[test]
 #[ignore = "writes PNGs to /tmp/canvas_*.png for looking at the drawing; needs a software GPU"]
 fn render_pngs() {
     let corpus = data_dir()

@@ -102,6 +102,7 @@ pub struct SimulatorPane {
     export_message: Option<String>,
     frame_budget: Duration,
     edit_large_input: bool,
+    overlay_deferred: bool,
 }
 
 impl Default for SimulatorPane {
@@ -148,6 +149,7 @@ impl SimulatorPane {
             export_message: None,
             frame_budget: DEFAULT_FRAME_BUDGET,
             edit_large_input: false,
+            overlay_deferred: false,
         }
     }
 
@@ -455,6 +457,7 @@ impl SimulatorPane {
     /// Advances a run in progress by one frame's slice and refreshes the overlay. [`Self::ui`] calls
     /// it; call it directly on frames where the pane is hidden.
     pub fn tick(&mut self, ctx: &egui::Context) {
+        self.overlay_deferred = false;
         if let Some(session) = &mut self.session
             && session.is_busy()
         {
@@ -462,9 +465,14 @@ impl SimulatorPane {
             ctx.request_repaint();
             if !session.is_busy() {
                 self.scroll_to_cursor = true;
+                // The frame that finishes indexing a big run is already full: the overlay, a
+                // scan of the whole history, waits for the next one.
+                self.overlay_deferred = true;
             }
         }
-        self.refresh_overlay();
+        if !self.overlay_deferred {
+            self.refresh_overlay();
+        }
     }
 
     /// The Map iterations shown, as of the cursor.
@@ -629,7 +637,9 @@ impl SimulatorPane {
             self.results_ui(right, doc, selected.as_ref(), &mut actions);
         });
         self.keys(ui.ctx());
-        self.refresh_overlay();
+        if !self.overlay_deferred {
+            self.refresh_overlay();
+        }
         actions
     }
 

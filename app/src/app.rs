@@ -317,6 +317,11 @@ impl StudioApp {
         });
     }
 
+    /// The canvas, for embedders and tests that need where a state is drawn.
+    pub fn canvas(&self) -> &CanvasView {
+        &self.canvas
+    }
+
     /// Sets the dialogs (tests script the answers of open/save dialogs this way).
     pub fn set_dialogs(&mut self, dialogs: Box<dyn FileDialogs>) {
         self.dialogs = dialogs;
@@ -1041,18 +1046,21 @@ impl StudioApp {
                 ] {
                     item(ui, action);
                 }
-                ui.menu_button("Open recent", |ui| {
-                    if self.recent.is_empty() {
-                        ui.weak("No recent files");
-                    }
-                    for path in &self.recent {
-                        if ui.button(path.display().to_string()).clicked() {
-                            open_recent = Some(path.clone());
+                // A browser page can neither reopen a path after a reload nor close its own tab.
+                if cfg!(not(target_arch = "wasm32")) {
+                    ui.menu_button("Open recent", |ui| {
+                        if self.recent.is_empty() {
+                            ui.weak("No recent files");
                         }
-                    }
-                });
-                ui.separator();
-                item(ui, Action::Quit);
+                        for path in &self.recent {
+                            if ui.button(path.display().to_string()).clicked() {
+                                open_recent = Some(path.clone());
+                            }
+                        }
+                    });
+                    ui.separator();
+                    item(ui, Action::Quit);
+                }
             });
             ui.menu_button("Edit", |ui| {
                 for action in [

@@ -120,10 +120,12 @@ mod designer {
             }
         }
 
-        fn state_screen_rect(&self, _name: &str) -> Option<egui::Rect> {
-            // StudioApp does not expose its canvas yet (see the web README / report): the browser
-            // test finds a state by probing the canvas instead.
-            None
+        fn state_screen_rect(&self, name: &str) -> Option<egui::Rect> {
+            let id = asl_studio::canvas::StateId {
+                machine: graph_model::MachinePath::root(),
+                name: name.to_owned(),
+            };
+            self.app.canvas().state_screen_rect(&id)
         }
     }
 

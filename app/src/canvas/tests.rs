@@ -640,8 +640,14 @@ fn segments_are_clipped_to_the_view() {
         clip_segment(pos2(-10.0, 50.0), pos2(20.0, 50.0), view),
         Some((pos2(0.0, 50.0), pos2(20.0, 50.0)))
     );
-    assert_eq!(clip_segment(pos2(150.0, 0.0), pos2(150.0, 90.0), view), None);
-    assert_eq!(clip_segment(pos2(-5.0, -5.0), pos2(-1.0, 200.0), view), None);
+    assert_eq!(
+        clip_segment(pos2(150.0, 0.0), pos2(150.0, 90.0), view),
+        None
+    );
+    assert_eq!(
+        clip_segment(pos2(-5.0, -5.0), pos2(-1.0, 200.0), view),
+        None
+    );
 }
 
 #[test]

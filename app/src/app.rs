@@ -317,6 +317,16 @@ impl StudioApp {
         });
     }
 
+    /// The simulator pane.
+    pub fn simulator(&self) -> &crate::simulate::SimulatorPane {
+        &self.simulator
+    }
+
+    /// The simulator pane, to script a dry run.
+    pub fn simulator_mut(&mut self) -> &mut crate::simulate::SimulatorPane {
+        &mut self.simulator
+    }
+
     /// The canvas, for embedders and tests that need where a state is drawn.
     pub fn canvas(&self) -> &CanvasView {
         &self.canvas
@@ -435,11 +445,15 @@ impl StudioApp {
         self.doc = Document::new(root);
         self.selection = Selection::default();
         self.canvas = CanvasView::new();
+        self.simulator = crate::simulate::SimulatorPane::new();
         if let Some(path) = &path
             && let Ok(sidecar) = self.store.read_text(&sidecar_path(path))
-            && let Ok(positions) = serde_json::from_str::<Value>(&sidecar)
+            && let Ok(sidecar) = serde_json::from_str::<Value>(&sidecar)
         {
-            self.canvas.load_positions_sidecar(&positions);
+            self.canvas.load_positions_sidecar(&sidecar);
+            if let Some(simulator) = sidecar.get("simulator") {
+                self.simulator.load_sidecar(simulator);
+            }
         }
         self.code = CodeView::default();
         self.code.load(text, value, format);
@@ -498,12 +512,21 @@ impl StudioApp {
             return;
         }
         if adopt {
-            let positions = self.canvas.positions_sidecar();
-            let has_positions = positions.as_object().is_some_and(|o| !o.is_empty())
-                || positions.as_array().is_some_and(|a| !a.is_empty());
+            // One sidecar holds what the designer remembers about a definition without touching
+            // the ASL: the canvas's pinned positions and the simulator's inputs and mocks.
+            let mut sidecar_value = self.canvas.positions_sidecar();
+            let has_positions = sidecar_value
+                .get("positions")
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty());
+            let simulator = self.simulator.sidecar();
+            let has_simulator = simulator != crate::simulate::SimulatorPane::new().sidecar();
+            if let Some(object) = sidecar_value.as_object_mut() {
+                object.insert("simulator".to_owned(), simulator);
+            }
             let sidecar = sidecar_path(path);
-            let result = if has_positions {
-                let text = serde_json::to_string_pretty(&positions).unwrap_or_default();
+            let result = if has_positions || has_simulator {
+                let text = serde_json::to_string_pretty(&sidecar_value).unwrap_or_default();
                 self.store.write_atomic(&sidecar, &text)
             } else {
                 Ok(())

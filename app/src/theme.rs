@@ -281,20 +281,3 @@ impl Theme {
         }
     }
 }
-
-/// A one-glyph icon per state type, drawn in the state's box (plain text glyphs that egui's default
-/// fonts have).
-#[must_use]
-pub fn state_icon(state_type: Option<StateType>) -> &'static str {
-    match state_type {
-        Some(StateType::Task) => "⚙",
-        Some(StateType::Pass) => "➡",
-        Some(StateType::Choice) => "?",
-        Some(StateType::Wait) => "⏱",
-        Some(StateType::Parallel) => "⏸",
-        Some(StateType::Map) => "☰",
-        Some(StateType::Succeed) => "✔",
-        Some(StateType::Fail) => "✖",
-        None => "…",
-    }
-}

@@ -538,14 +538,3 @@ fn retries_are_counted_and_the_sidecar_keeps_the_settings() {
         Some(3)
     );
 }
-
-#[test]
-fn zz_screenshot_tmp() {
-    let mut harness = failing_glue_run();
-    click(&mut harness, "Step back");
-    click(&mut harness, "Data flow");
-    harness.state_mut().selection = Selection::single(StateId::root("Cleanup"));
-    harness.run();
-    let image = harness.render().expect("render");
-    image.save("/tmp/simpane-shot.png").expect("save");
-}

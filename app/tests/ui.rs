@@ -541,3 +541,29 @@ fn the_sample_with_code_view_looks_the_same_in_dark() {
     harness.run();
     harness.snapshot("sample_dark_code");
 }
+
+#[test]
+fn the_sidecar_keeps_simulator_inputs_next_to_the_definition_not_in_it() {
+    let dir = temp_dir("sidecar");
+    let target = dir.join("etl.asl.json");
+    let mut harness = app_harness(StartSource::Sample);
+    harness.run();
+    let input = r#"{"source": "s3://landing/today.csv"}"#;
+    harness.state_mut().simulator_mut().set_input_text(input);
+    harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
+        open_answers: Vec::new(),
+        save_answers: vec![target.clone()],
+    }));
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    harness.run();
+    let saved = std::fs::read_to_string(&target).expect("saved");
+    assert!(!saved.contains("today.csv"), "the ASL stays clean");
+    let sidecar = std::fs::read_to_string(dir.join("etl.asl.json.layout.json"))
+        .expect("a sidecar next to the definition");
+    assert!(sidecar.contains("today.csv"), "{sidecar}");
+
+    let mut reopened = app_harness(StartSource::File(target.clone()));
+    reopened.run();
+    assert_eq!(reopened.state().simulator().input_text(), input);
+    let _ = std::fs::remove_dir_all(&dir);
+}

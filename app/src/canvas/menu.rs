@@ -215,10 +215,10 @@ fn group_by_machine(ids: &[StateId]) -> Vec<(MachinePath, Vec<String>)> {
 
 /// One edit as is, several as one undoable batch.
 fn batch(label: &str, mut edits: Vec<Command>) -> CanvasAction {
-    if edits.len() == 1 {
-        if let Some(edit) = edits.pop() {
-            return CanvasAction::Apply(edit);
-        }
+    if edits.len() == 1
+        && let Some(edit) = edits.pop()
+    {
+        return CanvasAction::Apply(edit);
     }
     CanvasAction::Apply(Command::Batch {
         label: label.to_owned(),

@@ -172,6 +172,7 @@ pub struct PaletteDrop {
 /// What the user asked for on the canvas. The app applies these; the canvas never changes the
 /// document itself.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // A few actions per frame at most; boxing adds only noise.
 pub enum CanvasAction {
     /// An edit of the document, for `Document::apply`.
     Apply(Command),
@@ -201,15 +202,15 @@ const MIN_ZOOM: f32 = 0.01;
 const MAX_ZOOM: f32 = 4.0;
 
 impl Camera {
-    fn to_screen(&self, origin: Pos2, p: Pos2) -> Pos2 {
+    fn to_screen(self, origin: Pos2, p: Pos2) -> Pos2 {
         origin + self.offset + p.to_vec2() * self.zoom
     }
 
-    fn to_canvas(&self, origin: Pos2, p: Pos2) -> Pos2 {
+    fn to_canvas(self, origin: Pos2, p: Pos2) -> Pos2 {
         ((p - origin - self.offset) / self.zoom).to_pos2()
     }
 
-    fn rect_to_screen(&self, origin: Pos2, r: Rect) -> Rect {
+    fn rect_to_screen(self, origin: Pos2, r: Rect) -> Rect {
         Rect::from_min_max(self.to_screen(origin, r.min), self.to_screen(origin, r.max))
     }
 
@@ -247,8 +248,8 @@ pub struct CanvasView {
     camera: Camera,
     layout: Layout,
     placement: Placement,
-    /// (revision, states) the layout was made for.
-    layout_key: Option<(u64, usize)>,
+    /// (revision, top-level states, document address) the layout was made for.
+    layout_key: Option<(u64, usize, usize)>,
     pins: HashMap<StateId, Pos2>,
     drag: Option<Drag>,
     /// Fit the view once the next layout and canvas rect are known.
@@ -422,7 +423,9 @@ impl CanvasView {
 
     /// Lays out the document if it changed since the last call. Returns whether it did.
     fn ensure_layout(&mut self, root: &StateMachine, revision: u64) -> bool {
-        let key = (revision, root.total_states());
+        // Cheap to compute every frame; the address tells another document with the same revision
+        // apart (the app should still call `relayout` when it loads one).
+        let key = (revision, root.len(), std::ptr::from_ref(root) as usize);
         if self.layout_key == Some(key) {
             return false;
         }

@@ -11,7 +11,7 @@ use graph_model::{Severity, StateType, Transition};
 use super::layout::{Endpoint, MarkerKind};
 use super::view::{Hit, handle_center, point_along};
 use super::{Camera, CanvasOverlay, CanvasView, Drag, RunStatus};
-use crate::theme::{METRICS, Theme, state_icon};
+use crate::theme::{METRICS, Theme};
 
 /// Everything one frame's painting needs.
 pub(crate) struct Frame<'a> {
@@ -245,7 +245,9 @@ impl CanvasView {
         if draw_arrow && (tip - before).length() > arrow {
             line[n - 1] = tip - direction * arrow * 0.8;
         }
-        if matches!(route.transition, Some(Transition::Catch(_))) {
+        // Zoomed out, Catch edges are solid (their colour still tells them apart): dashes would
+        // cost hundreds of shapes per edge.
+        if f.readable && matches!(route.transition, Some(Transition::Catch(_))) {
             // Dash only what is on screen: a long Catch edge would otherwise become thousands of
             // dashes per frame.
             let dash = (6.0 * zoom.min(1.5)).max(2.0);
@@ -408,19 +410,19 @@ impl CanvasView {
         } else {
             rect
         };
-        let icon = state_icon(node.state_type);
         let inset = if node.state_type == Some(StateType::Choice) {
             title_rect.width() * 0.22
         } else {
             10.0 * zoom
         };
         let icon_pos = pos2(title_rect.left() + inset, title_rect.center().y);
-        f.painter.text(
-            icon_pos,
-            Align2::LEFT_CENTER,
-            icon,
-            icon_font,
+        paint_icon(
+            f.painter,
+            node.state_type,
+            icon_pos + vec2(7.0 * zoom, 0.0),
+            7.0 * zoom,
             colors.stroke,
+            icon_font,
         );
         let text_left = icon_pos.x + 20.0 * zoom;
         let max_width = (title_rect.right() - inset - text_left).max(8.0);
@@ -467,8 +469,8 @@ impl CanvasView {
             badge_x -= 12.0 * zoom;
         }
         let retry_text = match marks.retried.get(&n) {
-            Some(count) => Some(format!("↻{count}")),
-            None if node.retries > 0 => Some("↻".to_owned()),
+            Some(count) => Some(format!("retry×{count}")),
+            None if node.retries > 0 => Some("retry".to_owned()),
             None => None,
         };
         if let Some(text) = retry_text {
@@ -588,11 +590,11 @@ impl CanvasView {
         let content = Rect::from_center_size(mini.center(), bounds.size() * scale);
         let to_mini = |p: Pos2| content.min + (p - bounds.min) * scale;
         let from_mini = |p: Pos2| bounds.min + (p - content.min) / scale;
-        if response.clicked() || response.dragged() {
-            if let Some(p) = response.interact_pointer_pos() {
-                let target = from_mini(p);
-                self.camera.offset = canvas.size() * 0.5 - target.to_vec2() * self.camera.zoom;
-            }
+        if (response.clicked() || response.dragged())
+            && let Some(p) = response.interact_pointer_pos()
+        {
+            let target = from_mini(p);
+            self.camera.offset = canvas.size() * 0.5 - target.to_vec2() * self.camera.zoom;
         }
         let painter = ui.painter_at(canvas);
         painter.rect(
@@ -655,6 +657,83 @@ fn paint_marker(f: &Frame<'_>, rect: Rect, kind: MarkerKind) {
             FontId::proportional(METRICS.small_font * f.zoom()),
             f.theme.background,
         );
+    }
+}
+
+/// A state type's icon, drawn with lines (no font has to carry special glyphs): a gear for Task,
+/// an arrow for Pass, `?` for Choice, a clock for Wait, bars for Parallel, a list for Map, a tick
+/// for Succeed, a cross for Fail.
+fn paint_icon(
+    painter: &Painter,
+    state_type: Option<StateType>,
+    c: Pos2,
+    r: f32,
+    color: egui::Color32,
+    font: FontId,
+) {
+    let stroke = Stroke::new((r * 0.22).max(1.0), color);
+    match state_type {
+        Some(StateType::Task) => {
+            painter.circle_stroke(c, r * 0.55, stroke);
+            for k in 0..6 {
+                let a = k as f32 * std::f32::consts::PI / 3.0;
+                let d = vec2(a.cos(), a.sin());
+                painter.line_segment([c + d * r * 0.6, c + d * r], stroke);
+            }
+        }
+        Some(StateType::Pass) => {
+            painter.line_segment([c - vec2(r, 0.0), c + vec2(r * 0.4, 0.0)], stroke);
+            painter.add(Shape::convex_polygon(
+                vec![
+                    c + vec2(r, 0.0),
+                    c + vec2(r * 0.2, -r * 0.6),
+                    c + vec2(r * 0.2, r * 0.6),
+                ],
+                color,
+                Stroke::NONE,
+            ));
+        }
+        Some(StateType::Wait) => {
+            painter.circle_stroke(c, r * 0.9, stroke);
+            painter.line_segment([c, c - vec2(0.0, r * 0.6)], stroke);
+            painter.line_segment([c, c + vec2(r * 0.45, 0.0)], stroke);
+        }
+        Some(StateType::Parallel) => {
+            for dx in [-0.45, 0.45] {
+                painter.line_segment(
+                    [c + vec2(dx * r, -r * 0.8), c + vec2(dx * r, r * 0.8)],
+                    stroke,
+                );
+            }
+        }
+        Some(StateType::Map) => {
+            for dy in [-0.6, 0.0, 0.6] {
+                painter.line_segment(
+                    [c + vec2(-r * 0.8, dy * r), c + vec2(r * 0.8, dy * r)],
+                    stroke,
+                );
+            }
+        }
+        Some(StateType::Succeed) => {
+            painter.line(
+                vec![
+                    c + vec2(-r * 0.8, 0.0),
+                    c + vec2(-r * 0.2, r * 0.6),
+                    c + vec2(r * 0.8, -r * 0.6),
+                ],
+                stroke,
+            );
+        }
+        Some(StateType::Fail) => {
+            painter.line_segment([c + vec2(-r, -r) * 0.7, c + vec2(r, r) * 0.7], stroke);
+            painter.line_segment([c + vec2(-r, r) * 0.7, c + vec2(r, -r) * 0.7], stroke);
+        }
+        Some(StateType::Choice) => {
+            painter.text(c, Align2::CENTER_CENTER, "?", font, color);
+        }
+        None => {
+            painter.text(c, Align2::CENTER_CENTER, "…", font, color);
+        }
     }
 }
 

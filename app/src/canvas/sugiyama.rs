@@ -150,8 +150,8 @@ pub fn layout(graph: &FlatGraph, m: &Metrics) -> FlatLayout {
     };
     reindex(&layers, &mut position);
     for _ in 0..ORDER_SWEEPS {
-        for l in 1..layer_count {
-            sort_by_barycenter(&mut layers[l], &up, &mut position);
+        for row in layers.iter_mut().skip(1) {
+            sort_by_barycenter(row, &up, &mut position);
         }
         for l in (0..layer_count.saturating_sub(1)).rev() {
             sort_by_barycenter(&mut layers[l], &down, &mut position);
@@ -181,8 +181,8 @@ pub fn layout(graph: &FlatGraph, m: &Metrics) -> FlatLayout {
         }
     }
     for _ in 0..PLACE_PASSES {
-        for l in 1..layer_count {
-            place_row(&layers[l], &up, &widths, &gap, &mut x);
+        for row in layers.iter().skip(1) {
+            place_row(row, &up, &widths, &gap, &mut x);
         }
         for l in (0..layer_count.saturating_sub(1)).rev() {
             place_row(&layers[l], &down, &widths, &gap, &mut x);
@@ -402,12 +402,13 @@ fn port(rect: egui::Rect, shape: PortShape, k: usize, count: usize, out: bool) -
 fn orthogonal(points: &[Pos2]) -> Vec<Pos2> {
     let mut out: Vec<Pos2> = Vec::with_capacity(points.len() * 2);
     for &p in points {
-        if let Some(&last) = out.last() {
-            if (last.x - p.x).abs() > 0.5 && (last.y - p.y).abs() > 0.5 {
-                let mid = (last.y + p.y) * 0.5;
-                out.push(pos2(last.x, mid));
-                out.push(pos2(p.x, mid));
-            }
+        if let Some(&last) = out.last()
+            && (last.x - p.x).abs() > 0.5
+            && (last.y - p.y).abs() > 0.5
+        {
+            let mid = (last.y + p.y) * 0.5;
+            out.push(pos2(last.x, mid));
+            out.push(pos2(p.x, mid));
         }
         out.push(p);
     }

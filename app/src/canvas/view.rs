@@ -99,10 +99,10 @@ impl CanvasView {
             }
         }
         for &n in handles {
-            if let Some(rect) = self.placement.nodes.get(n) {
-                if handle_center(*rect).distance(p) <= reach * 1.5 {
-                    return Hit::Handle(n);
-                }
+            if let Some(rect) = self.placement.nodes.get(n)
+                && handle_center(*rect).distance(p) <= reach * 1.5
+            {
+                return Hit::Handle(n);
             }
         }
         // Ordinary states first (deepest machines come last in the list), then edges, then
@@ -428,10 +428,10 @@ impl CanvasView {
                 }
             }
         }
-        if response.double_clicked() {
-            if let Hit::Node(n) = hit_at(self, response.interact_pointer_pos()) {
-                actions.push(CanvasAction::Rename(self.layout.nodes[n].id.clone()));
-            }
+        if response.double_clicked()
+            && let Hit::Node(n) = hit_at(self, response.interact_pointer_pos())
+        {
+            actions.push(CanvasAction::Rename(self.layout.nodes[n].id.clone()));
         }
         if response.secondary_clicked() {
             let hit = hit_at(self, response.interact_pointer_pos());

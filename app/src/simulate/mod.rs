@@ -70,8 +70,9 @@ enum ResultTab {
 }
 
 /// Wall-clock time the pane spends advancing a run per frame by default: a few milliseconds, so a
-/// 60 Hz frame keeps room for drawing.
-pub const DEFAULT_FRAME_BUDGET: Duration = Duration::from_millis(4);
+/// 60 Hz frame keeps room for drawing and for one long simulator step (finishing a 10,000-item Map
+/// copies its results several times and takes about 12 ms on its own).
+pub const DEFAULT_FRAME_BUDGET: Duration = Duration::from_millis(3);
 
 /// The simulator pane.
 pub struct SimulatorPane {
@@ -168,6 +169,17 @@ impl SimulatorPane {
     #[must_use]
     pub fn is_running(&self) -> bool {
         self.session.as_ref().is_some_and(Session::is_busy)
+    }
+
+    /// What the run is doing: `""` (no run), `"executing"`, `"indexing"` or `"ready"`.
+    #[must_use]
+    pub fn run_phase(&self) -> &'static str {
+        match &self.session {
+            None => "",
+            Some(session) if session.is_executing() => "executing",
+            Some(session) if session.is_busy() => "indexing",
+            Some(_) => "ready",
+        }
     }
 
     /// The recorded run's outcome.

@@ -435,12 +435,15 @@ impl Timeline {
         picked: &HashMap<String, usize>,
     ) -> HashMap<String, usize> {
         let mut shown: HashMap<String, usize> = HashMap::new();
-        for (_, name, index) in self
+        // The latest start of each Map: walk back from the cursor until every Map is seen.
+        let end = self
             .iteration_starts
-            .iter()
-            .take_while(|(position, _, _)| *position <= cursor)
-        {
-            shown.insert(name.clone(), *index);
+            .partition_point(|(position, _, _)| *position <= cursor);
+        for (_, name, index) in self.iteration_starts[..end].iter().rev() {
+            if shown.len() == self.iteration_counts.len() {
+                break;
+            }
+            shown.entry(name.clone()).or_insert(*index);
         }
         for (name, index) in picked {
             shown.insert(name.clone(), *index);
@@ -464,6 +467,10 @@ impl Timeline {
         let mut visits: HashMap<usize, Visit> = HashMap::new();
         let mut last_exit: HashMap<&str, (usize, bool)> = HashMap::new();
         let mut ended_failed = false;
+        // Visibility per state execution, worked out once rather than once per event.
+        let visible: Vec<bool> = (0..self.traces.len())
+            .map(|trace| self.visible(trace, shown))
+            .collect();
         for (position, event) in self
             .result
             .history
@@ -479,7 +486,7 @@ impl Timeline {
             let Some(trace) = self.owner(position) else {
                 continue;
             };
-            if !self.visible(trace, shown) {
+            if !visible.get(trace).copied().unwrap_or(true) {
                 continue;
             }
             let Some(entry) = self.result.trace.get(trace) else {

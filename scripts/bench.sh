@@ -45,9 +45,9 @@ target="${CARGO_TARGET_DIR:-$repo/target}"
 
 mkdir -p "$out"
 {
-    echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(uname -m), load $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "Command: bash scripts/bench.sh ${mode[*]:-}"
-    echo "Peers: node $(node --version), $(cd "$repo/bench/peers" && node -p "['aws-local-stepfunctions','asl-validator','@dagrejs/dagre'].map(n => n + ' ' + JSON.parse(require('fs').readFileSync('node_modules/' + n + '/package.json')).version).join(', ')"), $(dot -V 2>&1 | sed 's/ (.*//')"
+    echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(uname -m), load $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "- Command: bash scripts/bench.sh ${mode[*]:-}"
+    echo "- Peers: node $(node --version), $(cd "$repo/bench/peers" && node -p "['aws-local-stepfunctions','asl-validator','@dagrejs/dagre'].map(n => n + ' ' + JSON.parse(require('fs').readFileSync('node_modules/' + n + '/package.json')).version).join(', ')"), $(dot -V 2>&1 | sed 's/ (.*//')"
     echo
 } > "$out/header.md"
 cat "$out/header.md"

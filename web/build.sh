@@ -54,7 +54,7 @@ if [ "$build" -eq 1 ]; then
         target_dir="$base_target"
         log "route: rustup ($(rustc --version)), target dir $target_dir"
         (cd "$repo" && env -u RUSTC -u RUSTC_BOOTSTRAP CARGO_TARGET_DIR="$target_dir" \
-            cargo build --release --lib --target "$triple" -p asl-studio-web ${features[@]+"${features[@]}"})
+            cargo build --profile wasm-release --lib --target "$triple" -p asl-studio-web ${features[@]+"${features[@]}"})
     else
         target_dir="$base_target-debian"
         for tool in /usr/bin/rustc /usr/bin/cargo wasm-ld-19; do
@@ -66,9 +66,9 @@ if [ "$build" -eq 1 ]; then
         log "route: Debian build-std ($(/usr/bin/rustc --version)), target dir $target_dir"
         (cd "$repo" && CARGO_TARGET_DIR="$target_dir" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
             CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19 \
-            /usr/bin/cargo build --release --lib --target "$triple" -Zbuild-std=std,panic_abort -p asl-studio-web ${features[@]+"${features[@]}"})
+            /usr/bin/cargo build --profile wasm-release --lib --target "$triple" -Zbuild-std=std,panic_abort -p asl-studio-web ${features[@]+"${features[@]}"})
     fi
-    wasm_in="$target_dir/$triple/release/asl_studio_web.wasm"
+    wasm_in="$target_dir/$triple/wasm-release/asl_studio_web.wasm"
     log "cargo took $((SECONDS - started)) s"
 
     want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$repo/Cargo.lock")"

@@ -575,7 +575,9 @@ impl CanvasView {
         if self.layout.nodes.is_empty() || !bounds.is_positive() {
             return;
         }
-        let size = METRICS.minimap_size;
+        // A narrow canvas (code view and inspector open) must not lose a quarter of its area to
+        // the overview, so the minimap shrinks with it.
+        let size = METRICS.minimap_size.min(canvas.size() * 0.2);
         let mini = Rect::from_min_size(canvas.max - size - vec2(10.0, 10.0), size);
         if !canvas.contains_rect(mini) {
             return;

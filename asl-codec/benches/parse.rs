@@ -40,6 +40,9 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("canonical layout", |b| b.iter(|| source.format_canonical()));
     group.bench_function("graph-model import", |b| b.iter(|| source.machine()));
+    if let Ok(machine) = source.machine() {
+        group.bench_function("validate", |b| b.iter(|| graph_model::validate(&machine)));
+    }
     group.finish();
 }
 

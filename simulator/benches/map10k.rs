@@ -1,5 +1,6 @@
 //! The headline benchmark: an inline Map over 10,000 items (Pass -> Choice -> Pass per item, 30,001 state
-//! executions), from tests/data/bench.
+//! executions), from tests/data/bench; and a full execution of a 1,000-state definition made by
+//! `tests/data/bench/gen_asl.py 1000 --depth 0` with every Task mocked.
 
 #![allow(missing_docs, reason = "criterion generates the bench entry points")]
 
@@ -59,5 +60,65 @@ fn map10k(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, map10k);
+/// Every Task state of the definition, at any depth, mocked with one Lambda-shaped result.
+fn mock_every_task(definition: &Value) -> simulator::Mocks {
+    fn collect(value: &Value, out: &mut serde_json::Map<String, Value>) {
+        match value {
+            Value::Object(object) => {
+                if let Some(Value::Object(states)) = object.get("States") {
+                    for (name, state) in states {
+                        if state.get("Type").and_then(Value::as_str) == Some("Task") {
+                            out.insert(
+                                name.clone(),
+                                serde_json::json!({"Payload": {"ok": true}, "StatusCode": 200}),
+                            );
+                        }
+                    }
+                }
+                object.values().for_each(|v| collect(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
+            _ => {}
+        }
+    }
+    let mut results = serde_json::Map::new();
+    collect(definition, &mut results);
+    simulator::Mocks::from_results(&results)
+}
+
+fn generated_1000(c: &mut Criterion) {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/bench/gen_asl.py");
+    let generated = std::process::Command::new("python3")
+        .arg(&script)
+        .args(["1000", "--depth", "0"])
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {}: {error}", script.display()));
+    let definition: Value = serde_json::from_slice(&generated.stdout)
+        .unwrap_or_else(|error| panic!("gen_asl.py output: {error}"));
+    let options = Options {
+        mocks: mock_every_task(&definition),
+        record_history: false,
+        record_trace: false,
+        ..Options::default()
+    };
+    let input = serde_json::json!({"n": -1, "flag": false, "payload": {"x": 1}, "items": []});
+    let check = simulator::run(&definition, input.clone(), &options);
+    assert_eq!(
+        check.status,
+        Status::Succeeded,
+        "{:?} {:?}",
+        check.error,
+        check.cause
+    );
+    c.bench_function("gen 1,000 states, all Tasks mocked", |b| {
+        b.iter_batched(
+            || input.clone(),
+            |input| simulator::run(black_box(&definition), input, &options),
+            BatchSize::SmallInput,
+        )
+    });
+}
+
+criterion_group!(benches, map10k, generated_1000);
 criterion_main!(benches);

@@ -9,8 +9,8 @@ use simulator::{ExecutionType, Mocks, Options};
 
 use crate::definition::{mock_payload, read_json, state_names_of_type};
 
-/// Runs `definition` on `input` as an Express execution with the product's other defaults (history
-/// and trace recorded),
+/// Runs `definition` on `input` as an Express execution configured as `asl-studio run` runs it (no
+/// per-stage trace, no history unless asked: the peer keeps neither either),
 /// writes the output to `output` and returns `{ms, status, transitions}`.
 pub fn measure(definition: &Path, input: &Path, output: &Path) -> anyhow::Result<Value> {
     let definition = read_json(definition)?;
@@ -30,6 +30,8 @@ pub fn measure(definition: &Path, input: &Path, output: &Path) -> anyhow::Result
         // the same work.
         max_payload_bytes: usize::MAX,
         mocks: Mocks::from_results(&results),
+        record_history: false,
+        record_trace: false,
         ..Options::default()
     };
     let start = Instant::now();

@@ -46,6 +46,10 @@ if [ "$build" -eq 1 ]; then
     triple=wasm32-unknown-unknown
     libdir="$(rustc --print target-libdir --target "$triple" 2>/dev/null || true)"
     started=$SECONDS
+    # WebAssembly SIMD (every current browser has it): without it the glyph rasterizer's SIMD
+    # code (fearless_simd under vello_cpu) is compiled as a scalar fallback several times its
+    # size. ASL_STUDIO_WASM_RUSTFLAGS adds flags (for size experiments).
+    export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128 ${ASL_STUDIO_WASM_RUSTFLAGS:-}"
     route="${ASL_STUDIO_WASM_ROUTE:-}"   # force "rustup" or "debian" (to test both routes)
     if [ -z "$route" ]; then
         if [ -n "$libdir" ] && compgen -G "$libdir/libstd-*.rlib" >/dev/null; then route=rustup; else route=debian; fi

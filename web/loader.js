@@ -31,6 +31,19 @@ function hasWebGl2() {
   }
 }
 
+// The module uses WebAssembly SIMD (Chrome 91, Firefox 89, Safari 16.4 and later). This is the
+// smallest module that needs it: one function returning `i8x16.splat(i32.const 0)`.
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
+  10, 8, 1, 6, 0, 65, 0, 253, 15, 11]);
+
+function hasWasmSimd() {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
 const share = document.getElementById('share');
 
 document.addEventListener('asl-studio-first-frame', () => {
@@ -49,9 +62,23 @@ share.addEventListener('click', () => {
   setTimeout(() => { share.textContent = 'Share link'; }, 2000);
 });
 
+// The designer runs the simulator on F5 and Ctrl+R (Cmd+R); in a page those keys reload it,
+// so while the studio has the keyboard they only run. Shift+Ctrl+R still reloads.
+document.addEventListener('keydown', (event) => {
+  const ctrlOrCmd = event.ctrlKey || event.metaKey;
+  const run = (event.key === 'F5' && !ctrlOrCmd)
+    || (ctrlOrCmd && !event.shiftKey && !event.altKey && event.key.toLowerCase() === 'r');
+  if (run && event.target !== share) event.preventDefault();
+}, { capture: true });
+
 async function main() {
   if (typeof WebAssembly !== 'object') {
     showError('This browser cannot run WebAssembly.', 'ASL Studio needs a current Chrome, Edge, Firefox or Safari.');
+    return;
+  }
+  if (!hasWasmSimd()) {
+    showError('This browser cannot run WebAssembly SIMD.',
+      'ASL Studio needs Chrome or Edge 91, Firefox 89, Safari 16.4 or newer.');
     return;
   }
   if (!hasWebGl2()) {

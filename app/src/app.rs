@@ -13,7 +13,10 @@ use graph_model::{
 };
 use serde_json::Value;
 
-use crate::canvas::{CanvasAction, CanvasOverlay, CanvasView, PaletteDrop, Selection, StateId};
+use crate::canvas::{
+    CanvasAction, CanvasOverlay, CanvasView, InlineRename, PaletteDrop, RenameOutcome, Selection,
+    StateId,
+};
 use crate::commands_palette::CommandPalette;
 use crate::files::{
     FileDialogs, FileStore, FoundMachine, TextFormat, parse_file, sidecar_path, write_value,
@@ -86,14 +89,6 @@ struct OpenFile {
     format: TextFormat,
 }
 
-/// An inline rename in progress (F2 or double-click).
-#[derive(Clone, Debug)]
-struct Rename {
-    id: StateId,
-    text: String,
-    focus_pending: bool,
-}
-
 /// What to do once a modal's button was pressed (run after the modal is drawn).
 type AfterModal = Box<dyn FnOnce(&mut StudioApp)>;
 
@@ -122,7 +117,8 @@ pub struct StudioApp {
     simulator: crate::simulate::SimulatorPane,
     modal: Option<Modal>,
     status: Option<String>,
-    rename: Option<Rename>,
+    /// The inline rename in progress (F2, double-click, the context menu).
+    rename: Option<InlineRename>,
     last_autosave: web_time::Instant,
     autosaved_revision: Option<u64>,
     close_confirmed: bool,
@@ -897,24 +893,32 @@ impl StudioApp {
     }
 
     fn start_rename(&mut self, id: StateId) {
-        self.rename = Some(Rename {
-            text: id.name.clone(),
-            id,
-            focus_pending: true,
-        });
+        self.rename = Some(InlineRename::new(id));
     }
 
-    fn rename_state(&mut self, id: &StateId, to: &str) {
+    /// Renames a state (from the inline field or the inspector's Name); on refusal (empty,
+    /// invalid or taken name) says why, and the document is unchanged.
+    fn commit_rename(&mut self, id: &StateId, text: &str) -> Result<(), String> {
+        let to = text.trim();
         if to == id.name {
-            return;
+            return Ok(());
         }
-        if self.apply(Command::RenameState {
-            machine: id.machine.clone(),
-            from: id.name.clone(),
-            to: to.to_owned(),
-        }) {
-            self.selection = Selection::single(StateId::new(id.machine.clone(), to));
+        if to.is_empty() {
+            return Err("A state needs a name.".to_owned());
         }
+        graph_model::check_state_name(to).map_err(|e| capitalized(&e.to_string()))?;
+        if all_names(self.doc.root()).contains(to) {
+            return Err(format!("Another state is already named \"{to}\"."));
+        }
+        self.doc
+            .apply(Command::RenameState {
+                machine: id.machine.clone(),
+                from: id.name.clone(),
+                to: to.to_owned(),
+            })
+            .map_err(|e| capitalized(&e.to_string()))?;
+        self.selection = Selection::single(StateId::new(id.machine.clone(), to));
+        Ok(())
     }
 
     fn handle_canvas_action(&mut self, ctx: &egui::Context, action: CanvasAction) {
@@ -965,8 +969,10 @@ impl StudioApp {
                 }
             }
             InspectorEdit::Rename(to) => {
-                if let Some(id) = self.single_selected() {
-                    self.rename_state(&id, &to);
+                if let Some(id) = self.single_selected()
+                    && let Err(reason) = self.commit_rename(&id, &to)
+                {
+                    self.inspector.refuse_rename(reason);
                 }
             }
             InspectorEdit::MachineSettings(settings) => {
@@ -1252,41 +1258,6 @@ impl StudioApp {
         }
     }
 
-    fn rename_ui(&mut self, ctx: &egui::Context) {
-        let Some(rename) = &mut self.rename else {
-            return;
-        };
-        let mut done = None;
-        let mut cancel = false;
-        egui::Window::new("Rename state")
-            .collapsible(false)
-            .resizable(false)
-            .anchor(egui::Align2::CENTER_TOP, [0.0, 80.0])
-            .show(ctx, |ui| {
-                let label = ui.label("New name");
-                let response = ui
-                    .text_edit_singleline(&mut rename.text)
-                    .labelled_by(label.id);
-                if rename.focus_pending {
-                    response.request_focus();
-                    rename.focus_pending = false;
-                }
-                if response.lost_focus() {
-                    if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
-                        cancel = true;
-                    } else {
-                        done = Some((rename.id.clone(), rename.text.clone()));
-                    }
-                }
-            });
-        if let Some((id, text)) = done {
-            self.rename = None;
-            self.rename_state(&id, text.trim());
-        } else if cancel {
-            self.rename = None;
-        }
-    }
-
     fn handle_dropped_files(&mut self, ctx: &egui::Context) {
         let dropped = ctx.input(|i| i.raw.dropped_files.clone());
         // Only the first file opens: the designer edits one definition at a time.
@@ -1452,9 +1423,21 @@ impl StudioApp {
         }
         let overlay = self.overlay();
         let mut canvas_actions = Vec::new();
+        let mut rename_outcome = None;
         egui::CentralPanel::no_frame().show(ui, |ui| {
             canvas_actions = self.canvas.ui(ui, &self.doc, &self.selection, &overlay);
+            if let Some(rename) = &mut self.rename {
+                rename_outcome = self.canvas.rename_ui(ui, rename);
+            }
         });
+        if let Some(outcome) = rename_outcome
+            && let Some(mut rename) = self.rename.take()
+            && let RenameOutcome::Commit(text) = outcome
+            && let Err(reason) = self.commit_rename(&rename.id, &text)
+        {
+            rename.refuse(reason);
+            self.rename = Some(rename);
+        }
         for action in canvas_actions {
             self.handle_canvas_action(&ctx, action);
         }
@@ -1467,7 +1450,6 @@ impl StudioApp {
             self.selection = Selection::single(id);
             self.canvas.zoom_to_selection(&self.selection);
         }
-        self.rename_ui(&ctx);
         self.modal_ui(&ctx);
         for action in actions {
             self.run_action(&ctx, action);
@@ -1597,6 +1579,14 @@ pub fn state_at_pointer(root: &StateMachine, pointer: &str) -> Option<(StateId, 
         }
     }
     best
+}
+
+/// A message with its first letter in upper case (errors read as sentences at a field).
+fn capitalized(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 fn file_name(path: &Path) -> String {

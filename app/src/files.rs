@@ -243,6 +243,174 @@ impl FileStore for MemoryFiles {
     }
 }
 
+/// Why a pane wants a file: each request is answered under the same purpose, so a mock file
+/// never lands in another pane's hands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TextPurpose {
+    /// An AWS Step Functions Local mock configuration file for the simulator pane.
+    MockFile,
+}
+
+/// A small text file the user chose.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenedText {
+    /// The file's name (a full path natively, the bare name in a browser).
+    pub name: String,
+    /// Its contents.
+    pub text: String,
+}
+
+/// What became of a request to save text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SaveOutcome {
+    /// Written to this path.
+    Saved(PathBuf),
+    /// Offered to the browser as a download under this name.
+    Downloaded(String),
+    /// The user cancelled, or no dialog was available.
+    Cancelled,
+}
+
+impl SaveOutcome {
+    /// A short sentence for the pane's status line.
+    #[must_use]
+    pub fn message(&self) -> String {
+        match self {
+            Self::Saved(path) => format!("Saved {}.", path.display()),
+            Self::Downloaded(name) => format!("Downloaded {name}."),
+            Self::Cancelled => "Not saved.".to_owned(),
+        }
+    }
+}
+
+/// Small text files the panes exchange with the user (mock files, run histories), apart from the
+/// designer's documents: natively a dialog answers at once; in a browser the file picker answers
+/// on a later frame (files are read asynchronously) and saving is a download. So opening is a
+/// request, and the answer is collected with [`take_opened_text`], on the same frame or a later one.
+pub trait TextExchange {
+    /// Offers `text` for saving under `suggested_name` (a bare file name).
+    ///
+    /// # Errors
+    /// A message saying what could not be written.
+    fn save_text(&mut self, suggested_name: &str, text: &str) -> Result<SaveOutcome, String>;
+
+    /// Asks the user for a file with one of `extensions` (no dots) for `purpose`; its text arrives
+    /// through [`TextExchange::take_opened`].
+    fn request_open(&mut self, purpose: TextPurpose, extensions: &[&str]);
+
+    /// The file opened for `purpose` since the last call, if one arrived (an error names the file
+    /// that could not be read).
+    fn take_opened(&mut self, purpose: TextPurpose) -> Option<Result<OpenedText, String>>;
+}
+
+/// Native dialogs through rfd; they answer on the same frame.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Debug, Default)]
+pub struct NativeTextExchange {
+    answered: Vec<(TextPurpose, Result<OpenedText, String>)>,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl TextExchange for NativeTextExchange {
+    fn save_text(&mut self, suggested_name: &str, text: &str) -> Result<SaveOutcome, String> {
+        let mut dialog = rfd::FileDialog::new().set_file_name(suggested_name);
+        if let Some(extension) = Path::new(suggested_name)
+            .extension()
+            .and_then(|e| e.to_str())
+        {
+            dialog = dialog.add_filter(extension.to_ascii_uppercase(), &[extension]);
+        }
+        let Some(path) = dialog.save_file() else {
+            return Ok(SaveOutcome::Cancelled);
+        };
+        write_atomic(&path, text.as_bytes())
+            .map(|()| SaveOutcome::Saved(path.clone()))
+            .map_err(|error| format!("Cannot write {}: {error}", path.display()))
+    }
+
+    fn request_open(&mut self, purpose: TextPurpose, extensions: &[&str]) {
+        let Some(path) = rfd::FileDialog::new()
+            .add_filter(extensions.join(", ").to_ascii_uppercase(), extensions)
+            .add_filter("All files", &["*"])
+            .pick_file()
+        else {
+            return;
+        };
+        let answer = std::fs::read_to_string(&path)
+            .map(|text| OpenedText {
+                name: path.display().to_string(),
+                text,
+            })
+            .map_err(|error| format!("Cannot read {}: {error}", path.display()));
+        self.answered.push((purpose, answer));
+    }
+
+    fn take_opened(&mut self, purpose: TextPurpose) -> Option<Result<OpenedText, String>> {
+        let index = self.answered.iter().position(|(p, _)| *p == purpose)?;
+        Some(self.answered.remove(index).1)
+    }
+}
+
+thread_local! {
+    /// The installed exchange; `None` until first use or [`set_text_exchange`].
+    static TEXT_EXCHANGE: std::cell::RefCell<Option<Box<dyn TextExchange>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Installs the [`TextExchange`] the panes use on this thread (the UI thread). The browser build
+/// installs its own at start; natively the rfd dialogs serve unless something else is installed.
+pub fn set_text_exchange(exchange: Box<dyn TextExchange>) {
+    TEXT_EXCHANGE.with_borrow_mut(|slot| *slot = Some(exchange));
+}
+
+/// Runs `f` with the installed [`TextExchange`] (the platform's default when none is).
+pub fn with_text_exchange<T>(f: impl FnOnce(&mut dyn TextExchange) -> T) -> T {
+    TEXT_EXCHANGE.with_borrow_mut(|slot| {
+        let exchange = slot.get_or_insert_with(default_text_exchange);
+        f(exchange.as_mut())
+    })
+}
+
+/// Offers `text` for saving through the installed [`TextExchange`].
+///
+/// # Errors
+/// A message saying what could not be written.
+pub fn save_text(suggested_name: &str, text: &str) -> Result<SaveOutcome, String> {
+    with_text_exchange(|exchange| exchange.save_text(suggested_name, text))
+}
+
+/// Asks the user for a file for `purpose` through the installed [`TextExchange`].
+pub fn request_open_text(purpose: TextPurpose, extensions: &[&str]) {
+    with_text_exchange(|exchange| exchange.request_open(purpose, extensions));
+}
+
+/// The file opened for `purpose` since the last call, if one arrived.
+#[must_use]
+pub fn take_opened_text(purpose: TextPurpose) -> Option<Result<OpenedText, String>> {
+    with_text_exchange(|exchange| exchange.take_opened(purpose))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn default_text_exchange() -> Box<dyn TextExchange> {
+    Box::new(NativeTextExchange::default())
+}
+
+#[cfg(target_arch = "wasm32")]
+fn default_text_exchange() -> Box<dyn TextExchange> {
+    /// Stands in until the browser shell installs its exchange (it does so before the first frame).
+    struct NoTextExchange;
+    impl TextExchange for NoTextExchange {
+        fn save_text(&mut self, suggested_name: &str, _text: &str) -> Result<SaveOutcome, String> {
+            Err(format!("{suggested_name}: this page cannot save files"))
+        }
+        fn request_open(&mut self, _purpose: TextPurpose, _extensions: &[&str]) {}
+        fn take_opened(&mut self, _purpose: TextPurpose) -> Option<Result<OpenedText, String>> {
+            None
+        }
+    }
+    Box::new(NoTextExchange)
+}
+
 /// The layout sidecar of a definition: `<definition>.layout.json` next to it.
 #[must_use]
 pub fn sidecar_path(definition: &Path) -> PathBuf {

@@ -538,3 +538,121 @@ fn retries_are_counted_and_the_sidecar_keeps_the_settings() {
         Some(3)
     );
 }
+
+/// A file exchange that answers like a browser's: the chosen file arrives a frame after the
+/// request, and saves are kept for the test to read.
+#[derive(Clone, Default)]
+struct LateExchange {
+    log: std::rc::Rc<std::cell::RefCell<LateLog>>,
+}
+
+#[derive(Default)]
+struct LateLog {
+    to_open: Vec<(String, String)>,
+    pending: Vec<(asl_studio::files::TextPurpose, String, String, bool)>,
+    saved: Vec<(String, String)>,
+}
+
+impl asl_studio::files::TextExchange for LateExchange {
+    fn save_text(
+        &mut self,
+        suggested_name: &str,
+        text: &str,
+    ) -> Result<asl_studio::files::SaveOutcome, String> {
+        self.log
+            .borrow_mut()
+            .saved
+            .push((suggested_name.to_owned(), text.to_owned()));
+        Ok(asl_studio::files::SaveOutcome::Downloaded(
+            suggested_name.to_owned(),
+        ))
+    }
+
+    fn request_open(&mut self, purpose: asl_studio::files::TextPurpose, extensions: &[&str]) {
+        assert_eq!(extensions, ["json"], "a mock file is JSON");
+        let mut log = self.log.borrow_mut();
+        if !log.to_open.is_empty() {
+            let (name, text) = log.to_open.remove(0);
+            log.pending.push((purpose, name, text, false));
+        }
+    }
+
+    fn take_opened(
+        &mut self,
+        purpose: asl_studio::files::TextPurpose,
+    ) -> Option<Result<asl_studio::files::OpenedText, String>> {
+        let mut log = self.log.borrow_mut();
+        let index = log.pending.iter().position(|p| p.0 == purpose)?;
+        if !log.pending[index].3 {
+            // Not on the frame of the request: a browser reads the file afterwards.
+            log.pending[index].3 = true;
+            return None;
+        }
+        let (_, name, text, _) = log.pending.remove(index);
+        Some(Ok(asl_studio::files::OpenedText { name, text }))
+    }
+}
+
+#[test]
+fn mock_files_and_the_history_travel_through_the_platforms_file_exchange() {
+    let exchange = LateExchange::default();
+    let mock_file = json!({
+        "StateMachines": {"Etl": {"TestCases": {"GlueFails": {
+            "DownloadFile": "Downloaded", "TransformFile": "GlueThrows"}}}},
+        "MockedResponses": {
+            "Downloaded": {"0": {"Return": {"Payload": {"bucket": "b", "key": "k"}}}},
+            "GlueThrows": {"0": {"Throw": {"Error": "Glue.AWSGlueException", "Cause": "job crashed"}}}
+        }
+    });
+    exchange
+        .log
+        .borrow_mut()
+        .to_open
+        .push(("MockConfigFile.json".to_owned(), mock_file.to_string()));
+    asl_studio::files::set_text_exchange(Box::new(exchange.clone()));
+    let mut harness = harness(Studio::sample());
+    harness.run();
+    click(&mut harness, "Mocks");
+    click(&mut harness, "Open mock file…");
+    let pane = &harness.state().pane;
+    assert_eq!(
+        pane.mocks()
+            .attempts("TransformFile")
+            .map(<[asl_studio::simulate::mocks::AttemptMock]>::len),
+        Some(1),
+        "the file arrived on a later frame and was imported"
+    );
+    assert_eq!(
+        pane.mock_message(),
+        Some("MockConfigFile.json: Imported mocks for 2 state(s).")
+    );
+    click(&mut harness, "Run");
+    let result = harness.state().pane.result().cloned().expect("a run");
+    assert_eq!(result.status, simulator::Status::Failed);
+    assert_eq!(result.error.as_deref(), Some("ETL.TransformFailed"));
+
+    click(&mut harness, "Summary");
+    click(&mut harness, "Export history…");
+    click(&mut harness, "Mocks");
+    click(&mut harness, "Save mock file…");
+    let saved = exchange.log.borrow().saved.clone();
+    let names: Vec<&str> = saved.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["execution-history.json", "MockConfigFile.json"]);
+    let history: Value = serde_json::from_str(&saved[0].1).expect("the history is JSON");
+    assert_eq!(history["events"][0]["type"], "ExecutionStarted");
+    assert_eq!(
+        history["events"].as_array().map(Vec::len),
+        Some(result.history.len())
+    );
+    let mocks: Value = serde_json::from_str(&saved[1].1).expect("the mock file is JSON");
+    let again = asl_studio::simulate::mocks::MockSet::from_step_functions_local(&mocks)
+        .expect("the saved mock file reads back");
+    assert_eq!(
+        again.attempts("TransformFile"),
+        harness.state().pane.mocks().attempts("TransformFile")
+    );
+    assert_eq!(
+        harness.state().pane.export_message(),
+        Some("Downloaded execution-history.json.")
+    );
+}

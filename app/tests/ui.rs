@@ -567,3 +567,377 @@ fn the_sidecar_keeps_simulator_inputs_next_to_the_definition_not_in_it() {
     assert_eq!(reopened.state().simulator().input_text(), input);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn state_value(harness: &Harness<'_, StudioApp>, name: &str) -> serde_json::Value {
+    harness.state().document().root().to_value()["States"][name].clone()
+}
+
+#[test]
+fn f2_renames_in_place_over_the_state_and_every_reference_follows() {
+    let mut harness = app_harness(StartSource::Sample);
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "Cleanup")
+        .click();
+    harness.run();
+    harness.key_press(egui::Key::F2);
+    harness.run();
+
+    // The field sits over the state on the canvas, focused, its text selected: typing replaces it.
+    let node = harness
+        .get_by_role_and_label(Role::Button, "Cleanup")
+        .rect();
+    let field = harness.get_by_label("New name");
+    assert!(field.is_focused());
+    assert!(
+        node.contains(field.rect().center()),
+        "{node:?} {:?}",
+        field.rect()
+    );
+    assert!(
+        harness.query_by_label("Rename state").is_none(),
+        "no popup window"
+    );
+    harness
+        .get_by_label("New name")
+        .type_text("RemoveStagedFile");
+    harness.run();
+    commit(&mut harness);
+
+    assert!(harness.query_by_label("New name").is_none());
+    assert!(names(&harness).contains(&"RemoveStagedFile".to_owned()));
+    assert!(!names(&harness).contains(&"Cleanup".to_owned()));
+    assert_eq!(
+        state_value(&harness, "TransformFile")["Next"],
+        "RemoveStagedFile"
+    );
+    assert_eq!(
+        state_value(&harness, "NotifyFailure")["Next"],
+        "RemoveStagedFile"
+    );
+    let code = harness.state().code_text().to_owned();
+    assert!(code.contains("\"RemoveStagedFile\": {"), "{code}");
+    assert!(!code.contains("\"Cleanup\""), "{code}");
+    assert_eq!(selected(&harness), ["RemoveStagedFile"]);
+
+    // One undo step puts the name and every reference back.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run();
+    assert_eq!(state_value(&harness, "TransformFile")["Next"], "Cleanup");
+    assert_eq!(state_value(&harness, "NotifyFailure")["Next"], "Cleanup");
+    assert!(harness.state().code_text().contains("\"Cleanup\": {"));
+}
+
+#[test]
+fn escape_cancels_a_rename_and_taken_or_empty_names_are_refused_at_the_field() {
+    let mut harness = app_harness(StartSource::Sample);
+    harness.run();
+    let before = harness.state().document().root().to_value();
+    let revision = harness.state().document().revision();
+
+    // Double-click opens the same field; Escape leaves everything as it was.
+    harness
+        .get_by_role_and_label(Role::Button, "TransformFile")
+        .click();
+    harness.run();
+    harness.key_press(egui::Key::F2);
+    harness.run();
+    harness.get_by_label("New name").type_text("Renamed");
+    harness.run();
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(harness.query_by_label("New name").is_none());
+    assert_eq!(harness.state().document().root().to_value(), before);
+
+    // A name another state has: refused, the reason at the field, the document unchanged.
+    harness.key_press(egui::Key::F2);
+    harness.run();
+    harness.get_by_label("New name").type_text("Cleanup");
+    harness.run();
+    commit(&mut harness);
+    harness.get_by_label_contains("already named \"Cleanup\"");
+    assert!(harness.get_by_label("New name").is_focused());
+    assert_eq!(harness.state().document().revision(), revision);
+    assert_eq!(harness.state().document().root().to_value(), before);
+
+    // Empty: refused too. Then a good name goes through from the same field.
+    retype(&mut harness, "New name", "");
+    harness.key_press(egui::Key::Backspace);
+    harness.run();
+    commit(&mut harness);
+    harness.get_by_label_contains("needs a name");
+    assert_eq!(harness.state().document().root().to_value(), before);
+    harness.get_by_label("New name").type_text("Transform");
+    harness.run();
+    commit(&mut harness);
+    assert!(harness.query_by_label("New name").is_none());
+    assert_eq!(state_value(&harness, "DownloadFile")["Next"], "Transform");
+
+    // The inspector's Name field refuses a taken name the same way, saying why under it.
+    let before = harness.state().document().root().to_value();
+    retype(&mut harness, "Name", "Cleanup");
+    commit(&mut harness);
+    let field = harness.get_by_label("Name").rect();
+    assert!(
+        harness
+            .query_all_by_label_contains("already named \"Cleanup\"")
+            .any(|n| (n.rect().top() - field.bottom()).abs() < 24.0),
+        "the reason shows under the Name field"
+    );
+    assert_eq!(harness.state().document().root().to_value(), before);
+}
+
+/// A JSONPath machine with a Choice routing orders by five rules.
+const ORDER_ROUTER: &str = r#"{
+  "StartAt": "Route",
+  "States": {
+    "Route": {
+      "Type": "Choice",
+      "Choices": [
+        {"Variable": "$.order.total", "NumericGreaterThanEquals": 1000, "Next": "ManualReview"},
+        {"Variable": "$.order.country", "StringEquals": "US", "Next": "ShipDomestic"},
+        {"And": [
+          {"Variable": "$.order.express", "IsPresent": true},
+          {"Variable": "$.order.express", "BooleanEquals": true}
+        ], "Next": "ShipExpress"},
+        {"Not": {"Variable": "$.order.paid", "BooleanEquals": true}, "Next": "AwaitPayment"},
+        {"Variable": "$.order.placedAt", "TimestampLessThan": "2024-01-01T00:00:00Z", "Next": "Archive",
+         "XVendorNote": {"kept": true}}
+      ],
+      "Default": "ShipInternational"
+    },
+    "ManualReview": {"Type": "Succeed"},
+    "ShipDomestic": {"Type": "Succeed"},
+    "ShipExpress": {"Type": "Succeed"},
+    "AwaitPayment": {"Type": "Succeed"},
+    "Archive": {"Type": "Succeed"},
+    "ShipInternational": {"Type": "Succeed"}
+  }
+}"#;
+
+/// Scrolls a widget into view, then clicks it with the pointer, as a user would.
+fn click_in_view(harness: &mut Harness<'_, StudioApp>, role: Role, label: &str) {
+    harness.get_by_role_and_label(role, label).scroll_to_me();
+    harness.run();
+    harness.get_by_role_and_label(role, label).click();
+    harness.run();
+}
+
+fn pick(harness: &mut Harness<'_, StudioApp>, combo: &str, option: &str) {
+    click_in_view(harness, Role::ComboBox, combo);
+    // The option inside the open list (a state of the same name is also on the canvas).
+    harness
+        .get_by_role(Role::ListBox)
+        .get_by_role_and_label(Role::Button, option)
+        .scroll_to_me();
+    harness.run();
+    harness
+        .get_by_role(Role::ListBox)
+        .get_by_role_and_label(Role::Button, option)
+        .click();
+    harness.run();
+}
+
+#[test]
+fn choice_rules_are_built_edited_and_reordered_through_the_form() {
+    let mut harness = app_harness(StartSource::Text {
+        name: "router.asl.json".to_owned(),
+        text: ORDER_ROUTER.to_owned(),
+    });
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Route").click();
+    harness.run();
+    let rules = |h: &Harness<'_, StudioApp>| state_value(h, "Route")["Choices"].clone();
+    let original = rules(&harness);
+
+    // A new rule through the form: Add rule, pick the operator, type the value, pick Next.
+    click_in_view(&mut harness, Role::Button, "Add rule");
+    assert_eq!(rules(&harness).as_array().map(Vec::len), Some(6));
+    retype(&mut harness, "Rule 6 Variable", "$.order.items");
+    commit(&mut harness);
+    pick(&mut harness, "Rule 6 operator", "NumericLessThanEquals");
+    retype(&mut harness, "Rule 6 value", "3");
+    commit(&mut harness);
+    pick(&mut harness, "Rule 6 Next", "ShipExpress");
+    assert_eq!(
+        rules(&harness)[5],
+        serde_json::json!({"Variable": "$.order.items", "NumericLessThanEquals": 3, "Next": "ShipExpress"})
+    );
+    // A value of the wrong type is kept as typed and the reason shows at the field.
+    retype(&mut harness, "Rule 6 value", "three");
+    commit(&mut harness);
+    assert_eq!(rules(&harness)[5]["NumericLessThanEquals"], "three");
+    let field = harness.get_by_label("Rule 6 value").rect();
+    assert!(
+        harness
+            .query_all_by_label_contains("must be a number, found the string \"three\"")
+            .any(|n| (n.rect().top() - field.bottom()).abs() < 24.0),
+        "the reason shows under the field"
+    );
+    retype(&mut harness, "Rule 6 value", "3");
+    commit(&mut harness);
+
+    // Nesting: rule 2 becomes an Or of its comparison and a new one.
+    pick(&mut harness, "Rule 2 test", "Or");
+    click_in_view(&mut harness, Role::Button, "Add condition to Rule 2");
+    retype(&mut harness, "Rule 2.2 Variable", "$.order.country");
+    commit(&mut harness);
+    retype(&mut harness, "Rule 2.2 value", "CA");
+    commit(&mut harness);
+    assert_eq!(
+        rules(&harness)[1],
+        serde_json::json!({"Or": [
+            {"Variable": "$.order.country", "StringEquals": "US"},
+            {"Variable": "$.order.country", "StringEquals": "CA"}
+        ], "Next": "ShipDomestic"})
+    );
+
+    // Reorder: rule 5 (with its unknown member) moves up; the member survives.
+    click_in_view(&mut harness, Role::Button, "Move rule 5 up");
+    assert_eq!(rules(&harness)[3]["Next"], "Archive");
+    assert_eq!(
+        rules(&harness)[3]["XVendorNote"],
+        serde_json::json!({"kept": true})
+    );
+    assert_eq!(rules(&harness)[4]["Next"], "AwaitPayment");
+    pick(&mut harness, "Default", "ManualReview");
+    assert_eq!(state_value(&harness, "Route")["Default"], "ManualReview");
+
+    // The exported ASL is what the form says.
+    let dir = temp_dir("choice-form");
+    let exported = dir.join("router.asl.json");
+    harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
+        open_answers: Vec::new(),
+        save_answers: vec![exported.clone()],
+    }));
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label_contains("Export as ASL JSON").click();
+    harness.run();
+    let text = std::fs::read_to_string(&exported).expect("the export was written");
+    let asl: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(asl["States"]["Route"]["Choices"], rules(&harness));
+    assert_eq!(
+        asl["States"]["Route"]["Choices"][5]["NumericLessThanEquals"],
+        3
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // Each change was one undo step: undo them all and the rules are as they were.
+    assert_eq!(harness.state().document().history_cursor(), 13);
+    for _ in 0..13 {
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        harness.run();
+    }
+    assert_eq!(harness.state().document().history_cursor(), 0);
+    assert_eq!(rules(&harness), original);
+}
+
+#[test]
+fn double_click_and_the_context_menu_rename_in_place_too() {
+    let mut harness = app_harness(StartSource::Sample);
+    harness.run();
+    // Right-click, Rename: the same field over the state.
+    harness
+        .get_by_role_and_label(Role::Button, "NotifyFailure")
+        .click_secondary();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "Rename")
+        .click();
+    harness.run();
+    let node = harness
+        .get_by_role_and_label(Role::Button, "NotifyFailure")
+        .rect();
+    assert!(node.contains(harness.get_by_label("New name").rect().center()));
+    harness.get_by_label("New name").type_text("Notify");
+    harness.run();
+    // A click elsewhere on the canvas commits.
+    harness
+        .get_by_role_and_label(Role::Button, "DownloadFile")
+        .click();
+    harness.run();
+    assert!(harness.query_by_label("New name").is_none());
+    let catch_next = &state_value(&harness, "TransformFile")["Catch"][0]["Next"];
+    assert_eq!(catch_next, "Notify");
+
+    // Double-click the state's name.
+    let center = harness
+        .get_by_role_and_label(Role::Button, "Cleanup")
+        .rect()
+        .center();
+    // The test clock moves a quarter second per event, so the two clicks (four events) are half
+    // a second apart: a user's double-click is quicker.
+    harness
+        .ctx
+        .options_mut(|o| o.input_options.max_double_click_delay = 0.6);
+    harness.event(egui::Event::PointerMoved(center));
+    for _ in 0..2 {
+        for pressed in [true, false] {
+            harness.event(egui::Event::PointerButton {
+                pos: center,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers: egui::Modifiers::NONE,
+            });
+        }
+    }
+    harness.run();
+    assert!(harness.get_by_label("New name").is_focused());
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(harness.query_by_label("New name").is_none());
+}
+
+#[test]
+fn a_cut_edge_label_shows_its_whole_condition_on_hover() {
+    let mut harness = app_harness(StartSource::Text {
+        name: "router.asl.json".to_owned(),
+        text: ORDER_ROUTER.to_owned(),
+    });
+    harness.run();
+    let full = "$.order.express is present && $.order.express == true";
+    let labels = harness.state().canvas().edge_label_rects();
+    assert_eq!(labels.len(), 6, "{labels:?}");
+    let (_, rect) = labels
+        .iter()
+        .find(|(text, _)| text == full)
+        .expect("the And rule's label");
+    assert!(harness.query_by_label(full).is_none());
+    harness.event(egui::Event::PointerMoved(rect.center()));
+    harness.run();
+    harness.get_by_label(full);
+}
+
+#[test]
+fn a_jsonata_rule_is_edited_as_a_condition() {
+    let mut harness = app_harness(StartSource::Text {
+        name: "jsonata.asl.json".to_owned(),
+        text: r#"{
+          "QueryLanguage": "JSONata",
+          "StartAt": "Check",
+          "States": {
+            "Check": {"Type": "Choice", "Choices": [
+              {"Condition": "{% $states.input.n > 1 %}", "Next": "Big"}
+            ], "Default": "Small"},
+            "Big": {"Type": "Succeed"},
+            "Small": {"Type": "Succeed"}
+          }
+        }"#
+        .to_owned(),
+    });
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Check").click();
+    harness.run();
+    assert!(harness.query_by_label("Rule 1 Variable").is_none());
+    retype(
+        &mut harness,
+        "Rule 1 Condition",
+        "{% $states.input.n > 10 %}",
+    );
+    commit(&mut harness);
+    assert_eq!(
+        state_value(&harness, "Check")["Choices"][0],
+        serde_json::json!({"Condition": "{% $states.input.n > 10 %}", "Next": "Big"})
+    );
+}

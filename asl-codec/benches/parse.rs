@@ -1,5 +1,5 @@
-//! Parsing, locating and writing a 10,000-state definition made by
-//! `python3 tests/data/bench/gen_asl.py 10000` (generated at run time; it is deterministic).
+//! Parsing, checking, locating and writing 10,000- and 1,000-state definitions made by
+//! `python3 tests/data/bench/gen_asl.py N` (generated at run time; it is deterministic).
 
 #![allow(missing_docs)]
 
@@ -10,11 +10,11 @@ use std::process::Command;
 use asl_codec::{Format, SourceFile};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-fn generated_definition() -> String {
+fn generated_definition(states: usize) -> String {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/bench/gen_asl.py");
     let output = Command::new("python3")
         .arg(&script)
-        .arg("10000")
+        .arg(states.to_string())
         .output()
         .unwrap_or_else(|error| panic!("cannot run python3 {}: {error}", script.display()));
     assert!(output.status.success(), "gen_asl.py failed");
@@ -22,15 +22,25 @@ fn generated_definition() -> String {
 }
 
 fn bench(c: &mut Criterion) {
-    let text = generated_definition();
+    let text = generated_definition(10_000);
     let source = SourceFile::parse(text.as_str(), Format::Json)
         .unwrap_or_else(|error| panic!("generated definition: {error}"));
     let mut edited = source.value().clone();
     edited["Comment"] = serde_json::json!("edited");
     let mut group = c.benchmark_group(format!("10k states ({} bytes)", text.len()));
     group.sample_size(20);
-    group.bench_function("parse with spans", |b| {
+    group.bench_function(
+        "check (parse + model + validate, as the side-by-side harness)",
+        |b| b.iter(|| asl_codec::check::first_error(black_box(text.as_str()), Format::Json)),
+    );
+    group.bench_function("parse with spans (no value)", |b| {
         b.iter(|| SourceFile::parse(black_box(text.as_str()), Format::Json))
+    });
+    group.bench_function("parse with spans, then the whole value", |b| {
+        b.iter(|| {
+            SourceFile::parse(black_box(text.as_str()), Format::Json)
+                .map(|source| source.value().is_object())
+        })
     });
     group.bench_function("serde_json::from_str (reference)", |b| {
         b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(&text)))
@@ -43,6 +53,14 @@ fn bench(c: &mut Criterion) {
     if let Ok(machine) = source.machine() {
         group.bench_function("validate", |b| b.iter(|| graph_model::validate(&machine)));
     }
+    group.finish();
+
+    let small = generated_definition(1_000);
+    let mut group = c.benchmark_group(format!("1k states ({} bytes)", small.len()));
+    group.bench_function(
+        "check (parse + model + validate, as the side-by-side harness)",
+        |b| b.iter(|| asl_codec::check::first_error(black_box(small.as_str()), Format::Json)),
+    );
     group.finish();
 }
 

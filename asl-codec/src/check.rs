@@ -70,6 +70,33 @@ pub fn duplicate_key_diagnostics(source: &SourceFile) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// Why `text` is not an acceptable definition, or `None`: the first syntax error, duplicate key,
+/// shape error (not an object) or validation error, in that order. This is the whole check the
+/// side-by-side benchmark times against asl-validator (`bench/harness/src/validate.rs`); it builds
+/// no document `Value`, only the spans and the model.
+pub fn first_error(text: &str, format: crate::Format) -> Option<String> {
+    let source = match SourceFile::parse(text, format) {
+        Ok(source) => source,
+        Err(error) => return Some(format!("syntax: {}", error.message)),
+    };
+    if let Some(duplicate) = duplicate_key_diagnostics(&source).first() {
+        return Some(format!("{}: {}", duplicate.code, duplicate.message));
+    }
+    let machine = match source.machine() {
+        Ok(machine) => machine,
+        Err(error) => return Some(format!("shape: {error}")),
+    };
+    graph_model::validate(&machine)
+        .into_iter()
+        .find(|diagnostic| diagnostic.severity == Severity::Error)
+        .map(|diagnostic| {
+            format!(
+                "{} at {}: {}",
+                diagnostic.code, diagnostic.pointer, diagnostic.message
+            )
+        })
+}
+
 /// Every finding of a loaded file: a definition, or each machine of a template in turn.
 pub fn check_loaded(loaded: &Loaded) -> Vec<Finding> {
     match loaded {

@@ -1,12 +1,22 @@
 //! A strict JSON parser that keeps the span of every value and key.
 //!
+//! [`scan`] checks the text and records every value's span in one flat [`SpanTable`] without
+//! building anything else (no allocation per value); [`value_at`] builds a `serde_json::Value` for
+//! any node afterwards, and [`TextValue`] lets the document model read the text in place.
+//! [`parse_document`] and [`parse`] do both steps (the latter also builds a [`SpanNode`] tree).
+//!
 //! It is iterative (an explicit stack, bounded by [`ParseOptions::max_depth`]) so deeply nested
 //! machines never overflow the thread stack, and it rejects JSON5 (trailing commas, comments,
 //! single quotes) with a message that says so.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Number, Value};
 
-use crate::span::{LineCol, Span, SpanChildren, SpanNode, escape_segment, line_col_of};
+use crate::span::{
+    LineCol, Span, SpanChildIter, SpanKind, SpanNode, SpanRef, SpanTable, escape_segment,
+    line_col_of,
+};
 
 /// Default largest accepted input, in bytes (64 MiB: a 50 MB definition parses).
 pub const DEFAULT_MAX_BYTES: usize = 64 * 1024 * 1024;
@@ -68,21 +78,79 @@ pub struct ParsedJson {
     pub duplicates: Vec<DuplicateKey>,
 }
 
-enum Frame {
+/// The result of [`parse_document`]: like [`ParsedJson`], with the spans in one flat table.
+#[derive(Debug, Clone)]
+pub struct ParsedDocument {
+    /// The parsed value (object member order as written).
+    pub value: Value,
+    /// The span of every value, in document order (see [`SpanTable`]).
+    pub spans: SpanTable,
+    /// Keys that appeared more than once in one object.
+    pub duplicates: Vec<DuplicateKey>,
+}
+
+/// The result of [`scan`]: the text checked and its structure recorded, no value built yet.
+#[derive(Debug, Clone)]
+pub struct ScannedJson {
+    /// The span of every value, in document order (see [`SpanTable`]).
+    pub spans: SpanTable,
+    /// Keys that appeared more than once in one object.
+    pub duplicates: Vec<DuplicateKey>,
+}
+
+/// A member key as written: the bytes between its quotes, and whether they hold an escape (then
+/// the decoded key differs from the raw bytes).
+#[derive(Debug, Clone, Copy)]
+struct RawKey {
+    /// The key with its quotes.
+    span: Span,
+    escaped: bool,
+}
+
+impl RawKey {
+    fn raw<'t>(&self, text: &'t str) -> &'t str {
+        text.get(self.span.start + 1..self.span.end - 1)
+            .unwrap_or("")
+    }
+
+    fn decoded<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if self.escaped {
+            Cow::Owned(decode_string(text, self.span.start))
+        } else {
+            Cow::Borrowed(self.raw(text))
+        }
+    }
+}
+
+/// A key waiting for its value.
+struct Pending {
+    key: RawKey,
+    lead_start: usize,
+}
+
+/// An open container. An object's keys wait on the scanner's shared key stack, from `base` up.
+enum Frame<'t> {
     Array {
-        start: usize,
-        items: Vec<Value>,
-        spans: Vec<SpanNode>,
+        /// The container's node in the span table.
+        node: usize,
+        /// Elements so far (the index of the next one, for duplicate-key pointers).
+        count: usize,
         lead_start: usize,
     },
     Object {
-        start: usize,
-        map: Map<String, Value>,
-        spans: Vec<(String, SpanNode)>,
-        /// The key waiting for its value: decoded key, key span, lead start.
-        pending: Option<(String, Span, usize)>,
+        node: usize,
+        base: usize,
+        pending: Pending,
+        /// The members' keys so far, once there are too many for a linear scan.
+        seen: Option<KeyIndex<'t>>,
     },
 }
+
+/// Up to this many members, a repeated key is found by comparing with every earlier key.
+const LINEAR_DUPLICATE_SCAN: usize = 16;
+
+/// The key index of a large object: decoded key to its position.
+type KeyIndex<'t> = std::collections::HashMap<Cow<'t, str>, usize>;
 
 struct Parser<'a> {
     text: &'a str,
@@ -90,14 +158,43 @@ struct Parser<'a> {
     pos: usize,
 }
 
-/// Parses `text` as strict JSON (a leading byte order mark is skipped).
+/// Parses `text` as strict JSON (a leading byte order mark is skipped), with a span tree.
 pub fn parse(text: &str, options: &ParseOptions) -> Result<ParsedJson, SyntaxError> {
-    if text.len() > options.max_bytes {
+    let parsed = parse_document(text, options)?;
+    let spans = parsed.spans.to_tree(&parsed.value);
+    Ok(ParsedJson {
+        value: parsed.value,
+        spans,
+        duplicates: parsed.duplicates,
+    })
+}
+
+/// Parses `text` as strict JSON (a leading byte order mark is skipped), with the spans in a flat
+/// table.
+pub fn parse_document(text: &str, options: &ParseOptions) -> Result<ParsedDocument, SyntaxError> {
+    let scanned = scan(text, options)?;
+    let value = scanned
+        .spans
+        .root()
+        .map_or(Value::Null, |root| value_at(text, root));
+    Ok(ParsedDocument {
+        value,
+        spans: scanned.spans,
+        duplicates: scanned.duplicates,
+    })
+}
+
+/// Checks `text` as strict JSON and records the span of every value and the repeated keys,
+/// without building the value: [`value_at`] builds any part of it later. This is what
+/// [`crate::SourceFile`] does, so that work that never needs the whole value (checking a file)
+/// never allocates it.
+pub fn scan(text: &str, options: &ParseOptions) -> Result<ScannedJson, SyntaxError> {
+    if text.len() > options.max_bytes || u32::try_from(text.len()).is_err() {
         return Err(SyntaxError {
             message: format!(
                 "input is {} bytes, more than the limit of {} bytes",
                 text.len(),
-                options.max_bytes
+                options.max_bytes.min(u32::MAX as usize)
             ),
             offset: 0,
             location: LineCol { line: 1, column: 1 },
@@ -113,30 +210,301 @@ pub fn parse(text: &str, options: &ParseOptions) -> Result<ParsedJson, SyntaxErr
 
 /// The JSON pointer of the container that the innermost frame of `frames` is filling: each
 /// enclosing object contributes its pending key, each array the index of its next element.
-fn parent_pointer(frames: &[Frame]) -> String {
+fn parent_pointer(text: &str, frames: &[Frame<'_>]) -> String {
     let mut pointer = String::new();
     for frame in frames {
         pointer.push('/');
         match frame {
-            Frame::Array { items, .. } => pointer.push_str(&items.len().to_string()),
+            Frame::Array { count, .. } => pointer.push_str(&count.to_string()),
             Frame::Object { pending, .. } => {
-                if let Some((key, _, _)) = pending {
-                    pointer.push_str(&escape_segment(key));
-                }
+                pointer.push_str(&escape_segment(&pending.key.decoded(text)));
             }
         }
     }
     pointer
 }
 
-/// A completed value with its span node (key filled in by the parent).
-struct Done {
-    value: Value,
-    span: Span,
-    children: SpanChildren,
+/// Whether two keys decode to the same string.
+fn same_key(text: &str, a: RawKey, b: RawKey) -> bool {
+    if !a.escaped && !b.escaped {
+        let bytes = text.as_bytes();
+        let (a, b) = (a.span, b.span);
+        a.end - a.start == b.end - b.start && bytes.get(a.start..a.end) == bytes.get(b.start..b.end)
+    } else {
+        a.decoded(text) == b.decoded(text)
+    }
 }
 
-impl Parser<'_> {
+/// The position of `key` among `keys` (an object's keys so far), using the object's key index
+/// once it has one.
+fn find_key(
+    text: &str,
+    keys: &[RawKey],
+    seen: &Option<KeyIndex<'_>>,
+    key: RawKey,
+) -> Option<usize> {
+    match seen {
+        None => keys.iter().position(|&k| same_key(text, k, key)),
+        Some(index) => index.get(&key.decoded(text)).copied(),
+    }
+}
+
+/// Bytes that end the fast path of a string: a quote, a backslash or a control character.
+const STRING_STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+/// Decodes the JSON string whose opening quote is at `open` (text already checked by [`scan`]).
+fn decode_string(text: &str, open: usize) -> String {
+    let mut parser = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: open,
+    };
+    let mut out = String::new();
+    match parser.parse_string(Some(&mut out)) {
+        Ok(_) => out,
+        // Unreachable for scanned text; the raw bytes are the best answer left.
+        Err(_) => text.get(open..).unwrap_or("").to_owned(),
+    }
+}
+
+/// The number a literal checked by [`scan`] spells (`None` when out of range).
+fn number_of(literal: &str) -> Option<Number> {
+    let integer = !literal.contains(['.', 'e', 'E']);
+    // serde_json reads `-0` as the float -0.0; agree with it so values compare equal.
+    if integer && literal != "-0" {
+        if let Ok(n) = literal.parse::<i64>() {
+            return Some(Number::from(n));
+        }
+        if let Ok(n) = literal.parse::<u64>() {
+            return Some(Number::from(n));
+        }
+    }
+    literal.parse::<f64>().ok().and_then(Number::from_f64)
+}
+
+/// The text of a scanned string at `span` (quotes included).
+fn string_at(text: &str, span: Span, escaped: bool) -> Cow<'_, str> {
+    if escaped {
+        Cow::Owned(decode_string(text, span.start))
+    } else {
+        Cow::Borrowed(text.get(span.start + 1..span.end - 1).unwrap_or(""))
+    }
+}
+
+/// The scalar that leaf `node` spans in scanned `text`.
+fn scalar_at(text: &str, node: SpanRef<'_>) -> Value {
+    let span = node.value();
+    let literal = text.get(span.start..span.end).unwrap_or("");
+    match literal.as_bytes().first() {
+        Some(b'"') => Value::String(string_at(text, span, node.string_escaped()).into_owned()),
+        Some(b't') => Value::Bool(true),
+        Some(b'f') => Value::Bool(false),
+        Some(b'n') => Value::Null,
+        _ => number_of(literal).map_or(Value::Null, Value::Number),
+    }
+}
+
+/// The decoded key of an object member's span node.
+fn key_at<'t>(text: &'t str, node: SpanRef<'_>) -> Cow<'t, str> {
+    match node.key() {
+        Some(span) => string_at(text, span, node.key_escaped()),
+        None => Cow::Borrowed(""),
+    }
+}
+
+/// Builds the value that `node` spans in `text` (which [`scan`] produced the table from).
+/// Containers are allocated at their final size. Iterative: any depth the scanner accepted is
+/// safe on a small stack.
+pub fn value_at(text: &str, node: SpanRef<'_>) -> Value {
+    enum Open<'t> {
+        Array(SpanChildIter<'t>, Vec<Value>),
+        Object(SpanChildIter<'t>, Map<String, Value>),
+    }
+    fn open(node: SpanRef<'_>) -> Option<Open<'_>> {
+        match node.kind() {
+            SpanKind::Array => Some(Open::Array(
+                node.children(),
+                Vec::with_capacity(node.children().count()),
+            )),
+            SpanKind::Object => Some(Open::Object(
+                node.children(),
+                Map::with_capacity(node.children().count()),
+            )),
+            SpanKind::Leaf => None,
+        }
+    }
+    let Some(root) = open(node) else {
+        return scalar_at(text, node);
+    };
+    let mut stack = vec![root];
+    loop {
+        let Some(top) = stack.last_mut() else {
+            unreachable!("the loop returns when the root is finished")
+        };
+        let next = match top {
+            Open::Array(children, _) | Open::Object(children, _) => children.next(),
+        };
+        let Some(child) = next else {
+            let finished = match stack.pop() {
+                Some(Open::Array(_, items)) => Value::Array(items),
+                Some(Open::Object(_, map)) => Value::Object(map),
+                None => unreachable!("the stack was just seen non-empty"),
+            };
+            // The finished container is the last child its parent took.
+            match stack.last_mut() {
+                Some(Open::Array(_, items)) => items.push(finished),
+                Some(Open::Object(children, map)) => {
+                    let key = children.last_taken().map(|c| key_at(text, c));
+                    map.insert(key.unwrap_or_default().into_owned(), finished);
+                }
+                None => return finished,
+            }
+            continue;
+        };
+        match open(child) {
+            Some(container) => stack.push(container),
+            None => {
+                let value = scalar_at(text, child);
+                match top {
+                    Open::Array(_, items) => items.push(value),
+                    Open::Object(_, map) => {
+                        map.insert(key_at(text, child).into_owned(), value);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A value in scanned source text, read in place: [`graph_model::StateMachine::from_source`]
+/// builds the model from it without building the document's `Value`.
+#[derive(Debug, Clone, Copy)]
+pub struct TextValue<'a> {
+    text: &'a str,
+    node: SpanRef<'a>,
+}
+
+impl<'a> TextValue<'a> {
+    /// The value that `node` spans in `text` (the text [`scan`] made the table from).
+    pub fn new(text: &'a str, node: SpanRef<'a>) -> Self {
+        Self { text, node }
+    }
+
+    fn literal(self) -> &'a str {
+        let span = self.node.value();
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+}
+
+impl<'a> graph_model::JsonSource<'a> for TextValue<'a> {
+    fn kind(self) -> graph_model::JsonKind {
+        use graph_model::JsonKind;
+        match self.node.kind() {
+            SpanKind::Array => JsonKind::Array,
+            SpanKind::Object => JsonKind::Object,
+            SpanKind::Leaf => match self.literal().as_bytes().first() {
+                Some(b'"') => JsonKind::String,
+                Some(b't' | b'f') => JsonKind::Bool,
+                Some(b'n') => JsonKind::Null,
+                _ => JsonKind::Number,
+            },
+        }
+    }
+
+    fn as_str(self) -> Option<Cow<'a, str>> {
+        if self.node.kind() != SpanKind::Leaf || !self.literal().starts_with('"') {
+            return None;
+        }
+        Some(string_at(
+            self.text,
+            self.node.value(),
+            self.node.string_escaped(),
+        ))
+    }
+
+    fn as_bool(self) -> Option<bool> {
+        match (self.node.kind(), self.literal()) {
+            (SpanKind::Leaf, "true") => Some(true),
+            (SpanKind::Leaf, "false") => Some(false),
+            _ => None,
+        }
+    }
+
+    fn as_number(self) -> Option<Number> {
+        let literal = self.literal();
+        match literal.as_bytes().first() {
+            Some(b'-' | b'0'..=b'9') if self.node.kind() == SpanKind::Leaf => number_of(literal),
+            _ => None,
+        }
+    }
+
+    fn elements(self) -> impl Iterator<Item = Self> {
+        let text = self.text;
+        let children = (self.node.kind() == SpanKind::Array).then(|| self.node.children());
+        children
+            .into_iter()
+            .flatten()
+            .map(move |node| Self { text, node })
+    }
+
+    fn members(self) -> impl Iterator<Item = (Cow<'a, str>, Self)> {
+        let text = self.text;
+        let children = (self.node.kind() == SpanKind::Object).then(|| self.node.children());
+        children
+            .into_iter()
+            .flatten()
+            .map(move |node| (key_at(text, node), Self { text, node }))
+    }
+
+    fn member(self, key: &str) -> Option<(usize, Self)> {
+        if self.node.kind() != SpanKind::Object {
+            return None;
+        }
+        let (text, wanted) = (self.text, key.as_bytes());
+        self.node
+            .children()
+            .enumerate()
+            .find(|&(_, node)| match node.key() {
+                // Compared as written: no decoding, and most keys differ in length.
+                Some(span) if !node.key_escaped() => {
+                    span.end - span.start == wanted.len() + 2
+                        && text.as_bytes().get(span.start + 1..span.end - 1) == Some(wanted)
+                }
+                Some(_) => key_at(text, node) == key,
+                None => false,
+            })
+            .map(|(position, node)| (position, Self { text, node }))
+    }
+
+    fn member_summary(self) -> (usize, u64) {
+        if self.node.kind() != SpanKind::Object {
+            return (0, 0);
+        }
+        self.node.children().fold((0, 0), |(count, mask), node| {
+            let length = match node.key() {
+                Some(span) if !node.key_escaped() => span.end - span.start - 2,
+                _ => key_at(self.text, node).len(),
+            };
+            (count + 1, mask | 1 << (length % 64))
+        })
+    }
+
+    fn to_value(self) -> Value {
+        value_at(self.text, self.node)
+    }
+}
+
+impl<'a> Parser<'a> {
     fn error(&self, offset: usize, message: impl Into<String>) -> SyntaxError {
         SyntaxError {
             message: message.into(),
@@ -175,145 +543,111 @@ impl Parser<'_> {
         )
     }
 
-    fn run(&mut self, options: &ParseOptions) -> Result<ParsedJson, SyntaxError> {
-        let mut stack: Vec<Frame> = Vec::new();
+    fn too_deep(&self, start: usize, options: &ParseOptions) -> SyntaxError {
+        self.error(
+            start,
+            format!("nesting deeper than {} levels", options.max_depth),
+        )
+    }
+
+    /// Checks a string and moves past it: whether it had an escape.
+    fn skip_string(&mut self) -> Result<bool, SyntaxError> {
+        self.parse_string(None)
+    }
+
+    fn run(&mut self, options: &ParseOptions) -> Result<ScannedJson, SyntaxError> {
+        let mut stack: Vec<Frame<'a>> = Vec::new();
         let mut duplicates = Vec::new();
+        // Roughly one value per 40 bytes in pretty-printed ASL; a good guess saves regrowing.
+        let mut spans = SpanTable::with_capacity(self.bytes.len() / 40 + 1);
+        let mut keys: Vec<RawKey> = Vec::new();
         let root_lead = self.pos;
         'value: loop {
             self.skip_ws();
             let start = self.pos;
-            let mut done = match self.peek() {
-                Some(b'{') => {
+            let (key, lead_start) = match stack.last() {
+                Some(Frame::Object { pending, .. }) => (
+                    Some((pending.key.span, pending.key.escaped)),
+                    pending.lead_start,
+                ),
+                Some(Frame::Array { lead_start, .. }) => (None, *lead_start),
+                None => (None, root_lead),
+            };
+            let mut node = match self.peek() {
+                Some(open @ (b'{' | b'[')) => {
                     if stack.len() >= options.max_depth {
-                        return Err(self.error(
-                            start,
-                            format!("nesting deeper than {} levels", options.max_depth),
-                        ));
+                        return Err(self.too_deep(start, options));
                     }
+                    let (kind, close) = if open == b'{' {
+                        (SpanKind::Object, b'}')
+                    } else {
+                        (SpanKind::Array, b']')
+                    };
+                    let node = spans.open(start, key, lead_start, kind);
                     self.pos += 1;
                     let lead_start = self.pos;
                     self.skip_ws();
-                    if self.peek() == Some(b'}') {
+                    if self.peek() == Some(close) {
                         self.pos += 1;
-                        Done {
-                            value: Value::Object(Map::new()),
-                            span: Span::new(start, self.pos),
-                            children: SpanChildren::Object(Vec::new()),
-                        }
+                        node
                     } else {
-                        let (key, key_span) = self.parse_key(false)?;
-                        stack.push(Frame::Object {
-                            start,
-                            map: Map::new(),
-                            spans: Vec::new(),
-                            pending: Some((key, key_span, lead_start)),
-                        });
-                        continue 'value;
-                    }
-                }
-                Some(b'[') => {
-                    if stack.len() >= options.max_depth {
-                        return Err(self.error(
-                            start,
-                            format!("nesting deeper than {} levels", options.max_depth),
-                        ));
-                    }
-                    self.pos += 1;
-                    let lead_start = self.pos;
-                    self.skip_ws();
-                    if self.peek() == Some(b']') {
-                        self.pos += 1;
-                        Done {
-                            value: Value::Array(Vec::new()),
-                            span: Span::new(start, self.pos),
-                            children: SpanChildren::Array(Vec::new()),
-                        }
-                    } else {
-                        stack.push(Frame::Array {
-                            start,
-                            items: Vec::new(),
-                            spans: Vec::new(),
-                            lead_start,
-                        });
+                        let frame = match kind {
+                            SpanKind::Object => Frame::Object {
+                                node,
+                                base: keys.len(),
+                                pending: Pending {
+                                    key: self.parse_key(false)?,
+                                    lead_start,
+                                },
+                                seen: None,
+                            },
+                            _ => Frame::Array {
+                                node,
+                                count: 0,
+                                lead_start,
+                            },
+                        };
+                        stack.push(frame);
                         continue 'value;
                     }
                 }
                 Some(b'"') => {
-                    let text = self.parse_string()?;
-                    Done {
-                        value: Value::String(text),
-                        span: Span::new(start, self.pos),
-                        children: SpanChildren::Leaf,
+                    let node = spans.open(start, key, lead_start, SpanKind::Leaf);
+                    if self.skip_string()? {
+                        spans.mark_string_escaped(node);
                     }
+                    node
                 }
                 Some(b'-' | b'0'..=b'9') => {
-                    let number = self.parse_number()?;
-                    Done {
-                        value: Value::Number(number),
-                        span: Span::new(start, self.pos),
-                        children: SpanChildren::Leaf,
-                    }
+                    let node = spans.open(start, key, lead_start, SpanKind::Leaf);
+                    self.parse_number()?;
+                    node
                 }
                 Some(b't' | b'f' | b'n') => {
-                    let value = self.parse_literal()?;
-                    Done {
-                        value,
-                        span: Span::new(start, self.pos),
-                        children: SpanChildren::Leaf,
-                    }
+                    let node = spans.open(start, key, lead_start, SpanKind::Leaf);
+                    self.parse_literal()?;
+                    node
                 }
                 _ => return Err(self.unexpected("a JSON value")),
             };
+            spans.close(node, self.pos);
             // Attach the finished value to its parent; close every container that ends here.
             loop {
-                // Looked up before the frame is borrowed mutably: a repeated key's pointer needs
-                // the pending keys of every enclosing frame.
-                let duplicate_of = match stack.last() {
-                    Some(Frame::Object {
-                        map,
-                        spans,
-                        pending: Some((key, key_span, _)),
-                        ..
-                    }) if map.contains_key(key) => {
-                        let first = spans
-                            .iter()
-                            .find(|(k, _)| k == key)
-                            .map_or(*key_span, |(_, node)| node.key.unwrap_or(node.value));
-                        let parent = parent_pointer(&stack[..stack.len() - 1]);
-                        Some((format!("{parent}/{}", escape_segment(key)), first))
-                    }
-                    _ => None,
-                };
+                let depth = stack.len();
                 let Some(frame) = stack.last_mut() else {
                     self.skip_ws();
                     if self.pos < self.bytes.len() {
                         return Err(self.unexpected("end of input after the top-level value"));
                     }
-                    return Ok(ParsedJson {
-                        value: done.value,
-                        spans: SpanNode {
-                            value: done.span,
-                            key: None,
-                            lead_start: root_lead,
-                            children: done.children,
-                        },
-                        duplicates,
-                    });
+                    return Ok(ScannedJson { spans, duplicates });
                 };
                 match frame {
                     Frame::Array {
-                        start,
-                        items,
-                        spans,
+                        node: array_node,
+                        count,
                         lead_start,
                     } => {
-                        items.push(done.value);
-                        spans.push(SpanNode {
-                            value: done.span,
-                            key: None,
-                            lead_start: *lead_start,
-                            children: done.children,
-                        });
+                        *count += 1;
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') => {
@@ -330,51 +664,57 @@ impl Parser<'_> {
                             }
                             Some(b']') => {
                                 self.pos += 1;
-                                let start = *start;
-                                let Some(Frame::Array { items, spans, .. }) = stack.pop() else {
-                                    unreachable!("the top frame was just matched as an array")
-                                };
-                                done = Done {
-                                    value: Value::Array(items),
-                                    span: Span::new(start, self.pos),
-                                    children: SpanChildren::Array(spans),
-                                };
+                                node = *array_node;
+                                stack.pop();
+                                spans.close(node, self.pos);
                             }
                             _ => {
+                                let opened = spans.at(*array_node).map_or(0, |n| n.value().start);
                                 return Err(self.unexpected(&format!(
                                     "`,` or `]` after an array element (array opened at {})",
-                                    line_col_of(self.text, *start)
+                                    line_col_of(self.text, opened)
                                 )));
                             }
                         }
                     }
                     Frame::Object {
-                        start,
-                        map,
-                        spans,
+                        node: object_node,
+                        base,
                         pending,
+                        seen,
                     } => {
-                        let Some((key, key_span, lead_start)) = pending.take() else {
-                            unreachable!("an object frame always waits for a member value")
-                        };
-                        if let Some((pointer, first)) = duplicate_of {
-                            duplicates.push(DuplicateKey {
-                                pointer,
-                                key,
-                                first,
-                                duplicate: key_span,
-                            });
-                        } else {
-                            map.insert(key.clone(), done.value);
-                            spans.push((
-                                key,
-                                SpanNode {
-                                    value: done.span,
-                                    key: Some(key_span),
-                                    lead_start,
-                                    children: done.children,
-                                },
-                            ));
+                        let (object_node, base, key) = (*object_node, *base, pending.key);
+                        match find_key(self.text, &keys[base..], seen, key) {
+                            Some(first) => {
+                                // The first member stays; the repeated one and its spans go.
+                                spans.truncate(node);
+                                let first = spans
+                                    .open_member_key(object_node, first)
+                                    .unwrap_or(key.span);
+                                let parent = parent_pointer(self.text, &stack[..depth - 1]);
+                                let decoded = key.decoded(self.text).into_owned();
+                                duplicates.push(DuplicateKey {
+                                    pointer: format!("{parent}/{}", escape_segment(&decoded)),
+                                    key: decoded,
+                                    first,
+                                    duplicate: key.span,
+                                });
+                            }
+                            None => {
+                                let position = keys.len() - base;
+                                if let Some(seen) = seen {
+                                    seen.insert(key.decoded(self.text), position);
+                                } else if position + 1 > LINEAR_DUPLICATE_SCAN {
+                                    let index = keys[base..]
+                                        .iter()
+                                        .chain([&key])
+                                        .enumerate()
+                                        .map(|(i, k)| (k.decoded(self.text), i))
+                                        .collect();
+                                    *seen = Some(index);
+                                }
+                                keys.push(key);
+                            }
                         }
                         self.skip_ws();
                         match self.peek() {
@@ -382,26 +722,24 @@ impl Parser<'_> {
                                 self.pos += 1;
                                 let lead_start = self.pos;
                                 self.skip_ws();
-                                let (key, key_span) = self.parse_key(true)?;
-                                *pending = Some((key, key_span, lead_start));
+                                let key = self.parse_key(true)?;
+                                if let Some(Frame::Object { pending, .. }) = stack.last_mut() {
+                                    *pending = Pending { key, lead_start };
+                                }
                                 continue 'value;
                             }
                             Some(b'}') => {
                                 self.pos += 1;
-                                let start = *start;
-                                let Some(Frame::Object { map, spans, .. }) = stack.pop() else {
-                                    unreachable!("the top frame was just matched as an object")
-                                };
-                                done = Done {
-                                    value: Value::Object(map),
-                                    span: Span::new(start, self.pos),
-                                    children: SpanChildren::Object(spans),
-                                };
+                                stack.pop();
+                                keys.truncate(base);
+                                node = object_node;
+                                spans.close(node, self.pos);
                             }
                             _ => {
+                                let opened = spans.at(object_node).map_or(0, |n| n.value().start);
                                 return Err(self.unexpected(&format!(
                                     "`,` or `}}` after an object member (object opened at {})",
-                                    line_col_of(self.text, *start)
+                                    line_col_of(self.text, opened)
                                 )));
                             }
                         }
@@ -412,7 +750,7 @@ impl Parser<'_> {
     }
 
     /// Parses `"key"` then `:`, leaving `pos` at the value.
-    fn parse_key(&mut self, after_comma: bool) -> Result<(String, Span), SyntaxError> {
+    fn parse_key(&mut self, after_comma: bool) -> Result<RawKey, SyntaxError> {
         if after_comma && self.peek() == Some(b'}') {
             return Err(self.error(
                 self.pos,
@@ -423,22 +761,18 @@ impl Parser<'_> {
             return Err(self.unexpected("a double-quoted property name"));
         }
         let start = self.pos;
-        let key = self.parse_string()?;
+        let escaped = self.skip_string()?;
         let span = Span::new(start, self.pos);
         self.skip_ws();
         if self.peek() != Some(b':') {
             return Err(self.unexpected("`:` after the property name"));
         }
         self.pos += 1;
-        Ok((key, span))
+        Ok(RawKey { span, escaped })
     }
 
-    fn parse_literal(&mut self) -> Result<Value, SyntaxError> {
-        for (word, value) in [
-            ("true", Value::Bool(true)),
-            ("false", Value::Bool(false)),
-            ("null", Value::Null),
-        ] {
+    fn parse_literal(&mut self) -> Result<(), SyntaxError> {
+        for word in ["true", "false", "null"] {
             if self.bytes[self.pos..].starts_with(word.as_bytes()) {
                 let end = self.pos + word.len();
                 if !self
@@ -447,14 +781,14 @@ impl Parser<'_> {
                     .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
                 {
                     self.pos = end;
-                    return Ok(value);
+                    return Ok(());
                 }
             }
         }
         Err(self.unexpected("a JSON value"))
     }
 
-    fn parse_number(&mut self) -> Result<Number, SyntaxError> {
+    fn parse_number(&mut self) -> Result<(), SyntaxError> {
         let start = self.pos;
         let digits = |parser: &mut Self| {
             let from = parser.pos;
@@ -493,28 +827,44 @@ impl Parser<'_> {
             }
         }
         let literal = &self.text[start..self.pos];
-        // serde_json reads `-0` as the float -0.0; agree with it so values compare equal.
-        if integer && literal != "-0" {
-            if let Ok(n) = literal.parse::<i64>() {
-                return Ok(Number::from(n));
-            }
-            if let Ok(n) = literal.parse::<u64>() {
-                return Ok(Number::from(n));
-            }
+        // Integers always have a value (i64, u64 or else a float); only a float can overflow.
+        if integer && self.pos - int_start <= 18 {
+            return Ok(());
         }
-        literal
-            .parse::<f64>()
-            .ok()
-            .and_then(Number::from_f64)
-            .ok_or_else(|| self.error(start, format!("number `{literal}` is out of range")))
+        match number_of(literal) {
+            Some(_) => Ok(()),
+            None => Err(self.error(start, format!("number `{literal}` is out of range"))),
+        }
     }
 
-    /// Parses a string starting at the opening quote; `pos` ends after the closing quote.
-    fn parse_string(&mut self) -> Result<String, SyntaxError> {
+    /// Checks a string starting at the opening quote and decodes it into `out`, if given; `pos`
+    /// ends after the closing quote. Returns whether the string had an escape.
+    fn parse_string(&mut self, out: Option<&mut String>) -> Result<bool, SyntaxError> {
         let open = self.pos;
         self.pos += 1;
-        let mut out = String::new();
-        let mut chunk_start = self.pos;
+        let chunk_start = self.pos;
+        // Most strings have no escape: find the closing quote, then copy the slice once.
+        let mut end = self.pos;
+        while let Some(&b) = self.bytes.get(end) {
+            if STRING_STOP[usize::from(b)] {
+                break;
+            }
+            end += 1;
+        }
+        if self.bytes.get(end) == Some(&b'"') {
+            if let Some(out) = out {
+                out.push_str(&self.text[chunk_start..end]);
+            }
+            self.pos = end + 1;
+            return Ok(false);
+        }
+        let mut local = String::new();
+        let out = match out {
+            Some(out) => out,
+            None => &mut local,
+        };
+        let mut chunk_start = chunk_start;
+        self.pos = end;
         loop {
             let Some(&b) = self.bytes.get(self.pos) else {
                 return Err(self.error(
@@ -526,12 +876,12 @@ impl Parser<'_> {
                 b'"' => {
                     out.push_str(&self.text[chunk_start..self.pos]);
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(true);
                 }
                 b'\\' => {
                     out.push_str(&self.text[chunk_start..self.pos]);
                     self.pos += 1;
-                    self.parse_escape(&mut out)?;
+                    self.parse_escape(out)?;
                     chunk_start = self.pos;
                 }
                 0x00..=0x1f => {
@@ -652,6 +1002,49 @@ mod tests {
         Ok(())
     }
 
+    /// Every pointer into `value`, the root first.
+    fn pointers(value: &Value, prefix: String, out: &mut Vec<String>) {
+        out.push(prefix.clone());
+        match value {
+            Value::Object(map) => {
+                for (key, member) in map {
+                    pointers(member, format!("{prefix}/{}", escape_segment(key)), out);
+                }
+            }
+            Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    pointers(item, format!("{prefix}/{index}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn the_flat_table_and_the_tree_agree_on_every_pointer() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let text = "{\"a\": [1, {\"b\": 2, \"b\": {\"deep\": [3]}, \"c~/\": []}], \"a\": 0,\n \"d\": {}, \"e\": \"\\u00e9\"}";
+        let document = parse_document(text, &ParseOptions::default())?;
+        let tree = parse_default(text)?.spans;
+        let root = document.spans.root().ok_or("empty table")?;
+        let mut all = Vec::new();
+        pointers(&document.value, String::new(), &mut all);
+        all.push("/a/1/missing".to_owned());
+        all.push("/a/7".to_owned());
+        for pointer in &all {
+            let (flat, flat_found) = root.lookup(&document.value, pointer);
+            let (node, tree_found) = tree.lookup(pointer);
+            assert_eq!(flat_found, tree_found, "{pointer}");
+            assert_eq!(flat.value(), node.value, "{pointer}");
+            assert_eq!(flat.key(), node.key, "{pointer}");
+            assert_eq!(flat.lead_start(), node.lead_start, "{pointer}");
+        }
+        assert_eq!(document.duplicates.len(), 2);
+        assert_eq!(document.duplicates[0].pointer, "/a/1/b");
+        assert_eq!(document.duplicates[1].pointer, "/a");
+        Ok(())
+    }
+
     #[test]
     fn trailing_comma_is_a_clear_error() {
         let err = parse_default("{\n  \"a\": 1,\n}").err();
@@ -698,6 +1091,16 @@ mod tests {
         assert_eq!(parsed.duplicates[0].pointer, "/S/A");
         let nested = parse_default(r#"{"a": [0, {"x~/": {"S": 1, "S": 2}}]}"#)?;
         assert_eq!(nested.duplicates[0].pointer, "/a/1/x~0~1/S");
+        // Escapes decode before comparing, and large objects (a key index) find repeats too.
+        let escaped = parse_default(r#"{"a": 1, "\u0061": 2}"#)?;
+        assert_eq!(escaped.duplicates.len(), 1);
+        assert_eq!(escaped.value, serde_json::json!({"a": 1}));
+        let members: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+        let large = format!("{{{}, \"k3\": 0, \"k39\": 0}}", members.join(", "));
+        let large = parse_default(&large)?;
+        let repeated: Vec<&str> = large.duplicates.iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(repeated, ["k3", "k39"]);
+        assert_eq!(large.value["k3"], serde_json::json!(3));
         Ok(())
     }
 

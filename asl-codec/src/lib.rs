@@ -1,7 +1,9 @@
 //! ASL text formats to and from the document model.
 //!
 //! - [`SourceFile`]: a JSON or YAML definition with its text, parsed value and (JSON) the span of
-//!   every value, for line:col diagnostics and format-preserving writes.
+//!   every value, for line:col diagnostics and format-preserving writes. JSON is checked and its
+//!   spans recorded in one flat table ([`SpanTable`]); the `Value` is built only when asked for,
+//!   and [`SourceFile::machine`] reads the model straight from the text.
 //! - [`format_canonical`]: the one canonical layout (`asl-studio fmt`).
 //! - [`template`]: state machines inside SAM / CloudFormation templates.
 //! - [`load_path`]: reads a file and tells a definition from a template by its content.
@@ -18,7 +20,7 @@ pub mod write;
 pub mod yaml;
 
 pub use json::{DuplicateKey, ParseOptions, SyntaxError};
-pub use span::{LineCol, Span, SpanNode};
+pub use span::{LineCol, Span, SpanNode, SpanRef, SpanTable};
 pub use template::{Placeholder, TemplateMachine, substitute};
 
 /// A text format for definitions and templates.
@@ -61,15 +63,19 @@ pub struct Location {
     pub exact: bool,
 }
 
-/// A parsed definition: its text, its value and, for JSON, the span of every value.
+/// A parsed definition: its text, its value and, for JSON, the span of every value (the value is
+/// built from the text on first use).
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     text: String,
     format: Format,
-    value: Value,
-    spans: Option<SpanNode>,
+    /// For JSON, built from the text on first use: checking a file needs only the model, which
+    /// [`Self::machine`] reads straight from the text.
+    value: std::sync::OnceLock<Value>,
+    spans: Option<SpanTable>,
     duplicates: Vec<DuplicateKey>,
-    lines: span::LineIndex,
+    /// Built on the first line:col question: most parses never ask one.
+    lines: std::sync::OnceLock<span::LineIndex>,
 }
 
 impl SourceFile {
@@ -85,21 +91,24 @@ impl SourceFile {
         options: &ParseOptions,
     ) -> Result<Self, SyntaxError> {
         let text = text.into();
-        let (value, spans, duplicates) = match format {
+        let value = std::sync::OnceLock::new();
+        let (spans, duplicates) = match format {
             Format::Json => {
-                let parsed = json::parse(&text, options)?;
-                (parsed.value, Some(parsed.spans), parsed.duplicates)
+                let scanned = json::scan(&text, options)?;
+                (Some(scanned.spans), scanned.duplicates)
             }
-            Format::Yaml => (yaml::parse(&text, options.max_bytes)?, None, Vec::new()),
+            Format::Yaml => {
+                let _ = value.set(yaml::parse(&text, options.max_bytes)?);
+                (None, Vec::new())
+            }
         };
-        let lines = span::LineIndex::new(&text);
         Ok(Self {
             text,
             format,
             value,
             spans,
             duplicates,
-            lines,
+            lines: std::sync::OnceLock::new(),
         })
     }
 
@@ -115,12 +124,15 @@ impl SourceFile {
 
     /// The parsed value.
     pub fn value(&self) -> &Value {
-        &self.value
+        self.value.get_or_init(|| match self.spans() {
+            Some(root) => json::value_at(&self.text, root),
+            None => Value::Null,
+        })
     }
 
-    /// The spans of every value (JSON only).
-    pub fn spans(&self) -> Option<&SpanNode> {
-        self.spans.as_ref()
+    /// The spans of every value (JSON only): the root of the span table.
+    pub fn spans(&self) -> Option<SpanRef<'_>> {
+        self.spans.as_ref().and_then(SpanTable::root)
     }
 
     /// Keys that appear twice in one object (JSON only; YAML rejects them while parsing).
@@ -130,17 +142,19 @@ impl SourceFile {
 
     /// Line and column of a byte offset in the text.
     pub fn line_col(&self, offset: usize) -> LineCol {
-        self.lines.line_col(&self.text, offset)
+        self.lines
+            .get_or_init(|| span::LineIndex::new(&self.text))
+            .line_col(&self.text, offset)
     }
 
     /// Where the value at `pointer` is written: its member key when it has one, else the value.
     /// An absent target gives its nearest existing ancestor, with `exact` false. For YAML the
     /// position is a best effort from indentation.
     pub fn locate(&self, pointer: &str) -> Location {
-        match &self.spans {
+        match self.spans() {
             Some(spans) => {
-                let (node, exact) = spans.lookup(pointer);
-                let offset = node.key.map_or(node.value.start, |key| key.start);
+                let (node, exact) = spans.lookup(self.value(), pointer);
+                let offset = node.key().map_or(node.value().start, |key| key.start);
                 Location {
                     line_col: self.line_col(offset),
                     exact,
@@ -158,12 +172,12 @@ impl SourceFile {
     /// unedited value gives the text back byte for byte. YAML is rewritten in block style unless
     /// the value is unchanged.
     pub fn write_preserving(&self, new: &Value) -> String {
-        if *new == self.value {
+        if new == self.value() {
             return self.text.clone();
         }
-        match (&self.spans, self.format) {
+        match (self.spans(), self.format) {
             (Some(spans), Format::Json) => {
-                write::PreservingWriter::new(&self.text, spans).write(spans, &self.value, new)
+                write::PreservingWriter::new(&self.text, spans).write(spans, self.value(), new)
             }
             _ => format_canonical(new, self.format),
         }
@@ -178,17 +192,23 @@ impl SourceFile {
     /// The canonical layout of this file (see [`format_canonical`]); JSON scalars keep their
     /// original spelling so that only whitespace changes.
     pub fn format_canonical(&self) -> String {
-        match (&self.spans, self.format) {
+        match (self.spans(), self.format) {
             (Some(spans), Format::Json) => {
-                write::canonical_json_keeping_scalars(&self.text, spans, &self.value)
+                write::canonical_json_keeping_scalars(&self.text, spans, self.value())
             }
-            _ => format_canonical(&self.value, self.format),
+            _ => format_canonical(self.value(), self.format),
         }
     }
 
     /// The document model of this definition.
     pub fn machine(&self) -> Result<graph_model::StateMachine, graph_model::ShapeError> {
-        graph_model::StateMachine::from_value(&self.value)
+        match self.spans() {
+            // Straight from the text: no document-sized `Value` is built, only what the model keeps.
+            Some(root) => {
+                graph_model::StateMachine::from_source(json::TextValue::new(&self.text, root))
+            }
+            None => graph_model::StateMachine::from_value(self.value()),
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::span::{SpanChildren, SpanNode};
+use crate::span::{SpanKind, SpanNode, SpanView};
 
 /// The whitespace conventions of a JSON text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +30,7 @@ impl Style {
 
     /// Detects the style of `text` from its line endings, its smallest indentation step and the
     /// separator after its first key.
-    pub fn detect(text: &str, spans: &SpanNode) -> Self {
+    pub fn detect(text: &str, spans: impl SpanView) -> Self {
         let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
         let mut smallest: Option<&str> = None;
         for line in text.lines().skip(1) {
@@ -63,13 +63,16 @@ impl Style {
     }
 }
 
-fn first_colon<'t>(text: &'t str, node: &SpanNode) -> Option<&'t str> {
-    match &node.children {
-        SpanChildren::Leaf => None,
-        SpanChildren::Array(items) => items.iter().find_map(|item| first_colon(text, item)),
-        SpanChildren::Object(members) => members.first().and_then(|(_, member)| {
-            let key = member.key?;
-            text.get(key.end..member.value.start)
+fn first_colon<V: SpanView>(text: &str, node: V) -> Option<&str> {
+    match node.kind() {
+        SpanKind::Leaf => None,
+        SpanKind::Array => node
+            .child_list()
+            .into_iter()
+            .find_map(|item| first_colon(text, item)),
+        SpanKind::Object => node.child_list().first().and_then(|member| {
+            let key = member.key()?;
+            text.get(key.end..member.value().start)
         }),
     }
 }
@@ -80,14 +83,14 @@ fn first_colon<'t>(text: &'t str, node: &SpanNode) -> Option<&'t str> {
 pub fn canonical_json(value: &Value) -> String {
     let mut out = String::new();
     let style = Style::canonical();
-    write_fresh(&mut out, value, None, "", &style, false);
+    write_fresh::<&SpanNode>(&mut out, value, None, "", &style, false);
     out.push('\n');
     out
 }
 
 /// Like [`canonical_json`], but scalars keep their original spelling (`1e3`, `"\u00e9"`) taken from
 /// `text` through `spans`, so formatting changes only whitespace.
-pub fn canonical_json_keeping_scalars(text: &str, spans: &SpanNode, value: &Value) -> String {
+pub fn canonical_json_keeping_scalars(text: &str, spans: impl SpanView, value: &Value) -> String {
     let mut out = String::new();
     let style = Style::canonical();
     write_fresh(&mut out, value, Some((text, spans)), "", &style, false);
@@ -107,22 +110,54 @@ fn push_scalar(out: &mut String, value: &Value) {
     }
 }
 
+fn is_empty_container(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        _ => false,
+    }
+}
+
+/// The members of an object (with keys) or the elements of an array (without), in order.
+fn members(value: &Value) -> impl Iterator<Item = (Option<&str>, &Value)> {
+    let (object, array) = match value {
+        Value::Object(map) => (Some(map), None),
+        Value::Array(items) => (None, Some(items)),
+        _ => (None, None),
+    };
+    let object = object
+        .into_iter()
+        .flatten()
+        .map(|(key, member)| (Some(key.as_str()), member));
+    let array = array.into_iter().flatten().map(|item| (None, item));
+    object.chain(array)
+}
+
 /// Writes `value` laid out in `style`, its first line continuing the current one, its later lines
 /// indented from `indent`. `source` supplies original spellings of scalars; `inline` keeps
 /// everything on one line (used inside a container that was written on one line).
-fn write_fresh(
+fn write_fresh<V: SpanView>(
     out: &mut String,
     value: &Value,
-    source: Option<(&str, &SpanNode)>,
+    source: Option<(&str, V)>,
     indent: &str,
     style: &Style,
     inline: bool,
 ) {
     match value {
-        Value::Object(map) if !map.is_empty() => {
-            out.push('{');
+        Value::Object(_) | Value::Array(_) if !is_empty_container(value) => {
+            let (open, close, kind, count) = match value {
+                Value::Object(map) => ('{', '}', SpanKind::Object, map.len()),
+                Value::Array(items) => ('[', ']', SpanKind::Array, items.len()),
+                _ => unreachable!("matched as a container"),
+            };
+            out.push(open);
             let inner = format!("{indent}{}", style.indent_unit);
-            for (i, (key, member)) in map.iter().enumerate() {
+            let children = source.and_then(|(text, node)| {
+                let kids = node.child_list();
+                (node.kind() == kind && kids.len() == count).then_some((text, kids))
+            });
+            for (i, (key, member)) in members(value).enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
@@ -134,50 +169,26 @@ fn write_fresh(
                     out.push_str(&style.newline);
                     out.push_str(&inner);
                 }
-                push_string(out, key);
-                out.push_str(&style.colon);
-                let child = source.and_then(|(text, node)| node.child(key).map(|c| (text, c)));
+                if let Some(key) = key {
+                    push_string(out, key);
+                    out.push_str(&style.colon);
+                }
+                let child = children
+                    .as_ref()
+                    .and_then(|(text, kids)| kids.get(i).map(|&k| (*text, k)));
                 write_fresh(out, member, child, &inner, style, inline);
             }
             if !inline {
                 out.push_str(&style.newline);
                 out.push_str(indent);
             }
-            out.push('}');
-        }
-        Value::Array(items) if !items.is_empty() => {
-            out.push('[');
-            let inner = format!("{indent}{}", style.indent_unit);
-            let children = source.and_then(|(text, node)| match &node.children {
-                SpanChildren::Array(kids) if kids.len() == items.len() => Some((text, kids)),
-                _ => None,
-            });
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                if inline {
-                    if i > 0 {
-                        out.push(' ');
-                    }
-                } else {
-                    out.push_str(&style.newline);
-                    out.push_str(&inner);
-                }
-                let child = children.and_then(|(text, kids)| kids.get(i).map(|k| (text, k)));
-                write_fresh(out, item, child, &inner, style, inline);
-            }
-            if !inline {
-                out.push_str(&style.newline);
-                out.push_str(indent);
-            }
-            out.push(']');
+            out.push(close);
         }
         Value::Object(_) => out.push_str("{}"),
         Value::Array(_) => out.push_str("[]"),
         scalar => match source {
-            Some((text, node)) if matches!(node.children, SpanChildren::Leaf) => {
-                match text.get(node.value.start..node.value.end) {
+            Some((text, node)) if node.kind() == SpanKind::Leaf => {
+                match text.get(node.value().start..node.value().end) {
                     Some(original) => out.push_str(original),
                     None => push_scalar(out, scalar),
                 }
@@ -195,7 +206,7 @@ pub struct PreservingWriter<'a> {
 
 impl<'a> PreservingWriter<'a> {
     /// A writer over `text` whose root value is described by `spans`.
-    pub fn new(text: &'a str, spans: &SpanNode) -> Self {
+    pub fn new(text: &'a str, spans: impl SpanView) -> Self {
         Self {
             text,
             style: Style::detect(text, spans),
@@ -204,15 +215,13 @@ impl<'a> PreservingWriter<'a> {
 
     /// Writes `new` reusing the bytes of `old` (the value `spans` describes) wherever a subtree is
     /// unchanged; the text before and after the root value is kept as it was.
-    pub fn write(&self, spans: &SpanNode, old: &Value, new: &Value) -> String {
+    pub fn write(&self, spans: impl SpanView, old: &Value, new: &Value) -> String {
+        let root = spans.value();
         let mut out = String::with_capacity(self.text.len() + 64);
-        out.push_str(&self.text[..spans.value.start]);
-        let inline = !self
-            .slice(spans.value.start, spans.value.end)
-            .contains('\n')
-            && spans.value.end > spans.value.start + 2;
+        out.push_str(self.slice(0, root.start));
+        let inline = !self.slice(root.start, root.end).contains('\n') && root.end > root.start + 2;
         self.emit(&mut out, spans, old, new, inline);
-        out.push_str(&self.text[spans.value.end..]);
+        out.push_str(self.text.get(root.end..).unwrap_or(""));
         out
     }
 
@@ -234,41 +243,48 @@ impl<'a> PreservingWriter<'a> {
         &between[between.trim_end().len()..]
     }
 
-    fn emit(&self, out: &mut String, node: &SpanNode, old: &Value, new: &Value, inline: bool) {
+    fn emit<V: SpanView>(&self, out: &mut String, node: V, old: &Value, new: &Value, inline: bool) {
+        let span = node.value();
         if old == new {
-            out.push_str(self.slice(node.value.start, node.value.end));
+            out.push_str(self.slice(span.start, span.end));
             return;
         }
-        match (old, new, &node.children) {
-            (Value::Object(old_map), Value::Object(new_map), SpanChildren::Object(kids))
-                if !kids.is_empty() && !new_map.is_empty() =>
+        let kids = match node.kind() {
+            SpanKind::Leaf => Vec::new(),
+            SpanKind::Array | SpanKind::Object => node.child_list(),
+        };
+        match (old, new, node.kind()) {
+            (Value::Object(old_map), Value::Object(new_map), SpanKind::Object)
+                if !kids.is_empty() && !new_map.is_empty() && kids.len() == old_map.len() =>
             {
-                self.emit_object(out, node, kids, old_map, new_map);
+                // The spans' members are the old value's members, in order.
+                let kids: Vec<(&str, V)> = old_map.keys().map(String::as_str).zip(kids).collect();
+                self.emit_object(out, span.end, &kids, old_map, new_map);
             }
-            (Value::Array(old_items), Value::Array(new_items), SpanChildren::Array(kids))
+            (Value::Array(old_items), Value::Array(new_items), SpanKind::Array)
                 if !kids.is_empty() && !new_items.is_empty() =>
             {
-                self.emit_array(out, node, kids, old_items, new_items);
+                self.emit_array(out, span.end, &kids, old_items, new_items);
             }
             _ => {
-                let indent = self.line_indent(node.value.start);
-                write_fresh(out, new, None, indent, &self.style, inline);
+                let indent = self.line_indent(span.start);
+                write_fresh::<V>(out, new, None, indent, &self.style, inline);
             }
         }
     }
 
-    fn emit_object(
+    fn emit_object<V: SpanView>(
         &self,
         out: &mut String,
-        node: &SpanNode,
-        kids: &[(String, SpanNode)],
+        node_end: usize,
+        kids: &[(&str, V)],
         old_map: &serde_json::Map<String, Value>,
         new_map: &serde_json::Map<String, Value>,
     ) {
         let by_key: HashMap<&str, usize> = kids
             .iter()
             .enumerate()
-            .map(|(i, (key, _))| (key.as_str(), i))
+            .map(|(i, (key, _))| (*key, i))
             .collect();
         let mut used = vec![false; kids.len()];
         let mut pairing: Vec<Option<usize>> = vec![None; new_map.len()];
@@ -284,13 +300,13 @@ impl<'a> PreservingWriter<'a> {
             if pairing[j].is_some() {
                 continue;
             }
-            let candidate = (j < kids.len() && !used[j] && !new_map.contains_key(&kids[j].0))
+            let candidate = (j < kids.len() && !used[j] && !new_map.contains_key(kids[j].0))
                 .then_some(j)
                 .or_else(|| {
                     (0..kids.len()).find(|&i| {
                         !used[i]
-                            && !new_map.contains_key(&kids[i].0)
-                            && old_map.get(&kids[i].0) == Some(value)
+                            && !new_map.contains_key(kids[i].0)
+                            && old_map.get(kids[i].0) == Some(value)
                     })
                 });
             if let Some(i) = candidate {
@@ -298,14 +314,16 @@ impl<'a> PreservingWriter<'a> {
                 used[i] = true;
             }
         }
-        let first_node = &kids[0].1;
-        let default_colon = match first_node.key {
-            Some(key) => self.slice(key.end, first_node.value.start),
+        let first_node = kids[0].1;
+        let default_colon = match first_node.key() {
+            Some(key) => self.slice(key.end, first_node.value().start),
             None => self.style.colon.as_str(),
         };
         let mut previous_lead = self.slice(
-            first_node.lead_start,
-            first_node.key.map_or(first_node.value.start, |k| k.start),
+            first_node.lead_start(),
+            first_node
+                .key()
+                .map_or(first_node.value().start, |k| k.start),
         );
         out.push('{');
         for (j, (key, value)) in new_map.iter().enumerate() {
@@ -314,9 +332,9 @@ impl<'a> PreservingWriter<'a> {
             }
             match pairing[j] {
                 Some(i) => {
-                    let (old_key, kid) = &kids[i];
-                    let key_span = kid.key.unwrap_or(kid.value);
-                    let lead = self.slice(kid.lead_start, key_span.start);
+                    let (old_key, kid) = kids[i];
+                    let key_span = kid.key().unwrap_or(kid.value());
+                    let lead = self.slice(kid.lead_start(), key_span.start);
                     out.push_str(lead);
                     previous_lead = lead;
                     if old_key == key {
@@ -324,7 +342,7 @@ impl<'a> PreservingWriter<'a> {
                     } else {
                         push_string(out, key);
                     }
-                    out.push_str(self.slice(key_span.end, kid.value.start));
+                    out.push_str(self.slice(key_span.end, kid.value().start));
                     match old_map.get(old_key) {
                         Some(old_value) => {
                             self.emit(out, kid, old_value, value, !lead.contains('\n'))
@@ -340,8 +358,8 @@ impl<'a> PreservingWriter<'a> {
                 }
             }
         }
-        let last = &kids[kids.len() - 1].1;
-        out.push_str(self.trail(last.value.end, node.value.end));
+        let last = kids[kids.len() - 1].1;
+        out.push_str(self.trail(last.value().end, node_end));
         out.push('}');
     }
 
@@ -349,29 +367,29 @@ impl<'a> PreservingWriter<'a> {
         match lead.rfind('\n') {
             Some(newline) => {
                 let indent = &lead[newline + 1..];
-                write_fresh(out, value, None, indent, &self.style, false);
+                write_fresh::<&SpanNode>(out, value, None, indent, &self.style, false);
             }
-            None => write_fresh(out, value, None, "", &self.style, true),
+            None => write_fresh::<&SpanNode>(out, value, None, "", &self.style, true),
         }
     }
 
-    fn emit_array(
+    fn emit_array<V: SpanView>(
         &self,
         out: &mut String,
-        node: &SpanNode,
-        kids: &[SpanNode],
+        node_end: usize,
+        kids: &[V],
         old_items: &[Value],
         new_items: &[Value],
     ) {
-        let mut previous_lead = self.slice(kids[0].lead_start, kids[0].value.start);
+        let mut previous_lead = self.slice(kids[0].lead_start(), kids[0].value().start);
         out.push('[');
         for (j, value) in new_items.iter().enumerate() {
             if j > 0 {
                 out.push(',');
             }
             match (kids.get(j), old_items.get(j)) {
-                (Some(kid), Some(old_value)) => {
-                    let lead = self.slice(kid.lead_start, kid.value.start);
+                (Some(&kid), Some(old_value)) => {
+                    let lead = self.slice(kid.lead_start(), kid.value().start);
                     out.push_str(lead);
                     previous_lead = lead;
                     self.emit(out, kid, old_value, value, !lead.contains('\n'));
@@ -382,8 +400,8 @@ impl<'a> PreservingWriter<'a> {
                 }
             }
         }
-        let last = &kids[kids.len() - 1];
-        out.push_str(self.trail(last.value.end, node.value.end));
+        let last = kids[kids.len() - 1];
+        out.push_str(self.trail(last.value().end, node_end));
         out.push(']');
     }
 }

@@ -19,7 +19,7 @@ pub use edit::{
     Command, DEFAULT_HISTORY_LIMIT, Document, EditError, EditReport, HistoryEntry,
     check_state_name, copy_selection, describe_path, describe_transition, fresh_name, new_state,
 };
-pub use fields::{Extras, NullablePath, NumberOr};
+pub use fields::{Extras, JsonKind, JsonSource, NullablePath, NumberOr};
 pub use machine::{MachinePath, PathStep, ShapeError, StateMachine, Transition, escape_pointer};
 pub use petgraph::stable_graph::NodeIndex;
 pub use state::{

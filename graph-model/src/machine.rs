@@ -5,8 +5,13 @@ use std::collections::HashMap;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use serde_json::{Map, Value};
 
-use crate::fields::{Extras, NumberOr, Reader, Writer};
+use crate::fields::{Extras, JsonKind, JsonSource, NumberOr, Reader, Writer};
 use crate::state::{QueryLanguage, State, StateKind};
+use crate::validate::Fnv;
+
+/// State name to node. FNV rather than SipHash: names are short, every transition of every
+/// machine is looked up here (edges, validation), and a colliding name costs only time.
+type NameMap = HashMap<String, NodeIndex, std::hash::BuildHasherDefault<Fnv>>;
 
 /// The kind of a transition edge, so the canvas and validation can tell them apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -53,7 +58,7 @@ pub struct StateMachine {
     has_states: bool,
     graph: StableDiGraph<State, Transition>,
     order: Vec<NodeIndex>,
-    by_name: HashMap<String, NodeIndex>,
+    by_name: NameMap,
     /// Unknown members and source key order.
     pub extras: Extras,
 }
@@ -79,7 +84,7 @@ impl StateMachine {
         Self {
             has_states: true,
             extras: Extras {
-                order: vec!["StartAt".to_owned(), "States".to_owned()],
+                order: vec!["StartAt".into(), "States".into()],
                 unknown: Map::new(),
             },
             ..Self::default()
@@ -92,28 +97,34 @@ impl StateMachine {
     /// # Errors
     /// [`ShapeError`] when `value` is not a JSON object.
     pub fn from_value(value: &Value) -> Result<Self, ShapeError> {
-        match value {
-            Value::Object(object) => Ok(Self::from_object(object.clone())),
+        Self::from_source(value)
+    }
+
+    /// Like [`Self::from_value`], reading any [`JsonSource`]: `asl-codec` reads the model straight
+    /// from the source text this way, without building the document's `Value` first.
+    ///
+    /// # Errors
+    /// [`ShapeError`] when `source` is not a JSON object.
+    pub fn from_source<'a, S: JsonSource<'a>>(source: S) -> Result<Self, ShapeError> {
+        match source.kind() {
+            JsonKind::Object => Ok(Self::from_object(source)),
             other => Err(ShapeError {
-                found: json_kind(other),
+                found: kind_name(other),
             }),
         }
     }
 
-    /// Like [`Self::from_value`], taking the document by value so that no part of it is copied.
+    /// Like [`Self::from_value`], for a caller that has no further use for the document. The
+    /// model is read from the document without copying it as a whole (only what the model keeps
+    /// is copied), so this is the same work as [`Self::from_value`] plus freeing `value`.
     ///
     /// # Errors
     /// [`ShapeError`] when `value` is not a JSON object.
     pub fn from_value_owned(value: Value) -> Result<Self, ShapeError> {
-        match value {
-            Value::Object(object) => Ok(Self::from_object(object)),
-            other => Err(ShapeError {
-                found: json_kind(&other),
-            }),
-        }
+        Self::from_value(&value)
     }
 
-    pub(crate) fn from_object(object: Map<String, Value>) -> Self {
+    pub(crate) fn from_object<'a, S: JsonSource<'a>>(object: S) -> Self {
         let mut r = Reader::new(object);
         let states = r.object("States");
         let mut machine = Self {
@@ -123,12 +134,13 @@ impl StateMachine {
             version: r.string("Version"),
             query_language: r
                 .peek_string("QueryLanguage")
-                .and_then(|s| QueryLanguage::parse(&s)),
+                .as_deref()
+                .and_then(QueryLanguage::parse),
             processor_config: None,
             has_states: states.is_some(),
             graph: StableDiGraph::default(),
             order: Vec::new(),
-            by_name: HashMap::new(),
+            by_name: NameMap::default(),
             extras: Extras::default(),
         };
         if machine.query_language.is_some() {
@@ -136,10 +148,16 @@ impl StateMachine {
         }
         machine.processor_config = r.any("ProcessorConfig");
         machine.extras = r.finish();
-        for (name, value) in states.into_iter().flatten() {
+        // Sized up front: growing the name map re-hashes (re-reads) every name so far.
+        let count = states.map_or(0, |states| states.members().count());
+        machine.order.reserve(count);
+        machine.by_name.reserve(count);
+        machine.graph.reserve_nodes(count);
+        machine.graph.reserve_edges(count);
+        for (name, value) in states.into_iter().flat_map(JsonSource::members) {
             let node = machine.graph.add_node(State::from_value(&name, value));
             machine.order.push(node);
-            machine.by_name.insert(name, node);
+            machine.by_name.insert(name.into_owned(), node);
         }
         machine.rebuild_edges();
         machine
@@ -183,6 +201,13 @@ impl StateMachine {
     /// The states in document order.
     pub fn states(&self) -> impl Iterator<Item = &State> + '_ {
         self.order.iter().filter_map(|&n| self.graph.node_weight(n))
+    }
+
+    /// The states in document order with their graph nodes.
+    pub(crate) fn nodes_and_states(&self) -> impl Iterator<Item = (NodeIndex, &State)> + '_ {
+        self.order
+            .iter()
+            .filter_map(|&n| Some((n, self.graph.node_weight(n)?)))
     }
 
     /// The state names in document order.
@@ -326,13 +351,26 @@ impl StateMachine {
     /// Every state reachable from `StartAt` through transitions, at this level.
     #[must_use]
     pub fn reachable(&self) -> std::collections::HashSet<NodeIndex> {
-        let mut seen = std::collections::HashSet::new();
+        let seen = self.reachable_mask();
+        self.order
+            .iter()
+            .copied()
+            .filter(|node| seen.get(node.index()).copied().unwrap_or(false))
+            .collect()
+    }
+
+    /// [`Self::reachable`] as one flag per node index (no hashing; for validation).
+    pub(crate) fn reachable_mask(&self) -> Vec<bool> {
+        let mut seen = vec![false; petgraph::visit::NodeIndexable::node_bound(&self.graph)];
         let Some(start) = self.start_at.as_deref().and_then(|s| self.node(s)) else {
             return seen;
         };
         let mut stack = vec![start];
         while let Some(node) = stack.pop() {
-            if seen.insert(node) {
+            if let Some(flag) = seen.get_mut(node.index())
+                && !*flag
+            {
+                *flag = true;
                 stack.extend(self.graph.neighbors(node));
             }
         }
@@ -582,13 +620,13 @@ pub fn escape_pointer(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+fn kind_name(kind: JsonKind) -> &'static str {
+    match kind {
+        JsonKind::Null => "null",
+        JsonKind::Bool => "a boolean",
+        JsonKind::Number => "a number",
+        JsonKind::String => "a string",
+        JsonKind::Array => "an array",
+        JsonKind::Object => "an object",
     }
 }

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::fields::{Extras, NullablePath, NumberOr, Reader, Writer};
+use crate::fields::{Extras, JsonKind, JsonSource, NullablePath, NumberOr, Reader, Writer};
 use crate::machine::StateMachine;
 
 /// The query language of a machine or state (`QueryLanguage`).
@@ -554,7 +554,7 @@ impl State {
             catch: None,
             kind,
             extras: Extras {
-                order: vec!["Type".to_owned()],
+                order: vec!["Type".into()],
                 unknown: Map::new(),
             },
         }
@@ -671,16 +671,15 @@ impl State {
         }
     }
 
-    pub(crate) fn from_value(name: &str, value: Value) -> Self {
-        let Value::Object(object) = value else {
+    pub(crate) fn from_value<'a, S: JsonSource<'a>>(name: &str, value: S) -> Self {
+        if value.kind() != JsonKind::Object {
             let mut state = Self::new(name, StateType::Pass);
-            state.kind = StateKind::NotAnObject(value);
+            state.kind = StateKind::NotAnObject(value.to_value());
             state.extras = Extras::default();
             return state;
-        };
-        let mut r = Reader::new(object);
-        let type_name = r.peek_string("Type");
-        let state_type = type_name.as_deref().and_then(StateType::parse);
+        }
+        let mut r = Reader::new(value);
+        let state_type = r.peek_string("Type").as_deref().and_then(StateType::parse);
         if state_type.is_some() {
             r.string("Type");
         }
@@ -754,7 +753,8 @@ impl State {
             comment: r.string("Comment"),
             query_language: r
                 .peek_string("QueryLanguage")
-                .and_then(|s| QueryLanguage::parse(&s))
+                .as_deref()
+                .and_then(QueryLanguage::parse)
                 .inspect(|_| {
                     r.string("QueryLanguage");
                 }),
@@ -887,40 +887,77 @@ impl State {
     }
 }
 
+/// What Retry and Catch entries share: `ErrorEquals`, `Comment` and the unknown members. Reads
+/// an entry: the shared members, then the entry's own through `own`.
+fn read_entry<'a, S: JsonSource<'a>, T>(
+    object: S,
+    own: impl FnOnce(&mut Reader<'a, S>) -> T,
+) -> (Option<Vec<String>>, Option<String>, T, Extras) {
+    let mut r = Reader::new(object);
+    let error_equals = r.string_array("ErrorEquals");
+    let comment = r.string("Comment");
+    let own = own(&mut r);
+    (error_equals, comment, own, r.finish())
+}
+
+/// Writes a Retry or Catch entry: `Comment`, `ErrorEquals`, then the entry's own members.
+fn write_entry(
+    comment: Option<&String>,
+    error_equals: Option<&Vec<String>>,
+    extras: &Extras,
+    own: impl FnOnce(&mut Writer),
+) -> Value {
+    let mut w = Writer::new();
+    w.string("Comment", comment);
+    w.string_array("ErrorEquals", error_equals);
+    own(&mut w);
+    Value::Object(w.finish(extras))
+}
+
+fn owned_errors(errors: &[&str]) -> Option<Vec<String>> {
+    Some(errors.iter().map(|e| (*e).to_owned()).collect())
+}
+
 impl Retrier {
     /// A retrier for the given errors with AWS's defaults left implicit.
     #[must_use]
     pub fn for_errors(errors: &[&str]) -> Self {
         Self {
-            error_equals: Some(errors.iter().map(|e| (*e).to_owned()).collect()),
+            error_equals: owned_errors(errors),
             ..Self::default()
         }
     }
 
-    fn from_object(object: Map<String, Value>) -> Self {
-        let mut r = Reader::new(object);
-        Self {
-            error_equals: r.string_array("ErrorEquals"),
+    fn from_object<'a, S: JsonSource<'a>>(object: S) -> Self {
+        let (error_equals, comment, retrier, extras) = read_entry(object, |r| Self {
             interval_seconds: r.number_or("IntervalSeconds"),
             max_attempts: r.number_or("MaxAttempts"),
             backoff_rate: r.number_or("BackoffRate"),
             max_delay_seconds: r.number_or("MaxDelaySeconds"),
             jitter_strategy: r.string("JitterStrategy"),
-            comment: r.string("Comment"),
-            extras: r.finish(),
+            ..Self::default()
+        });
+        Self {
+            error_equals,
+            comment,
+            extras,
+            ..retrier
         }
     }
 
     fn to_value(&self) -> Value {
-        let mut w = Writer::new();
-        w.string("Comment", self.comment.as_ref());
-        w.string_array("ErrorEquals", self.error_equals.as_ref());
-        w.number_or("IntervalSeconds", self.interval_seconds.as_ref());
-        w.number_or("MaxAttempts", self.max_attempts.as_ref());
-        w.number_or("BackoffRate", self.backoff_rate.as_ref());
-        w.number_or("MaxDelaySeconds", self.max_delay_seconds.as_ref());
-        w.string("JitterStrategy", self.jitter_strategy.as_ref());
-        Value::Object(w.finish(&self.extras))
+        write_entry(
+            self.comment.as_ref(),
+            self.error_equals.as_ref(),
+            &self.extras,
+            |w| {
+                w.number_or("IntervalSeconds", self.interval_seconds.as_ref());
+                w.number_or("MaxAttempts", self.max_attempts.as_ref());
+                w.number_or("BackoffRate", self.backoff_rate.as_ref());
+                w.number_or("MaxDelaySeconds", self.max_delay_seconds.as_ref());
+                w.string("JitterStrategy", self.jitter_strategy.as_ref());
+            },
+        )
     }
 }
 
@@ -929,34 +966,40 @@ impl Catcher {
     #[must_use]
     pub fn for_errors(errors: &[&str], next: impl Into<String>) -> Self {
         Self {
-            error_equals: Some(errors.iter().map(|e| (*e).to_owned()).collect()),
+            error_equals: owned_errors(errors),
             next: Some(next.into()),
             ..Self::default()
         }
     }
 
-    fn from_object(object: Map<String, Value>) -> Self {
-        let mut r = Reader::new(object);
-        Self {
-            error_equals: r.string_array("ErrorEquals"),
+    fn from_object<'a, S: JsonSource<'a>>(object: S) -> Self {
+        let (error_equals, comment, catcher, extras) = read_entry(object, |r| Self {
             next: r.string("Next"),
             result_path: r.nullable_path("ResultPath"),
             output: r.any("Output"),
             assign: r.any("Assign"),
-            comment: r.string("Comment"),
-            extras: r.finish(),
+            ..Self::default()
+        });
+        Self {
+            error_equals,
+            comment,
+            extras,
+            ..catcher
         }
     }
 
     fn to_value(&self) -> Value {
-        let mut w = Writer::new();
-        w.string("Comment", self.comment.as_ref());
-        w.string_array("ErrorEquals", self.error_equals.as_ref());
-        w.nullable_path("ResultPath", self.result_path.as_ref());
-        w.value("Output", self.output.as_ref());
-        w.value("Assign", self.assign.as_ref());
-        w.string("Next", self.next.as_ref());
-        Value::Object(w.finish(&self.extras))
+        write_entry(
+            self.comment.as_ref(),
+            self.error_equals.as_ref(),
+            &self.extras,
+            |w| {
+                w.nullable_path("ResultPath", self.result_path.as_ref());
+                w.value("Output", self.output.as_ref());
+                w.value("Assign", self.assign.as_ref());
+                w.string("Next", self.next.as_ref());
+            },
+        )
     }
 }
 
@@ -974,20 +1017,16 @@ impl ChoiceRule {
         }
     }
 
-    pub(crate) fn from_object(object: Map<String, Value>) -> Self {
-        let operators: Vec<String> = object
-            .keys()
-            .filter(|k| {
-                ComparisonOperator::parse(k).is_some()
-                    || matches!(k.as_str(), "And" | "Or" | "Not" | "Condition")
-            })
-            .cloned()
-            .collect();
-        let mut r = Reader::new(object);
-        let condition = match operators.as_slice() {
-            [single] => Self::read_condition(&mut r, single),
+    pub(crate) fn from_object<'a, S: JsonSource<'a>>(object: S) -> Self {
+        let mut operators = object
+            .members()
+            .filter_map(|(key, _)| Self::operator_name(&key));
+        let single = match (operators.next(), operators.next()) {
+            (Some(single), None) => Some(single),
             _ => None,
         };
+        let mut r = Reader::new(object);
+        let condition = single.and_then(|operator| Self::read_condition(&mut r, operator));
         let condition = match condition {
             Some(c) => c,
             None => Condition::Malformed,
@@ -1002,7 +1041,21 @@ impl ChoiceRule {
         }
     }
 
-    fn read_condition(r: &mut Reader, operator: &str) -> Option<Condition> {
+    /// The static spelling of a member name that holds a rule's condition.
+    fn operator_name(key: &str) -> Option<&'static str> {
+        match key {
+            "And" => Some("And"),
+            "Or" => Some("Or"),
+            "Not" => Some("Not"),
+            "Condition" => Some("Condition"),
+            other => ComparisonOperator::parse(other).map(ComparisonOperator::as_str),
+        }
+    }
+
+    fn read_condition<'a, S: JsonSource<'a>>(
+        r: &mut Reader<'a, S>,
+        operator: &'static str,
+    ) -> Option<Condition> {
         match operator {
             "And" | "Or" => {
                 let rules: Vec<ChoiceRule> = r

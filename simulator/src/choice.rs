@@ -131,11 +131,11 @@ pub(crate) fn compile_top(
         return Err(DefinitionError::new(location, "a choice rule needs 'Next'"));
     };
     let next = resolve_target(next)?;
-    let condition = compile_condition(rule, location, language)?;
+    let condition = compile_condition(rule, &|| location.to_owned(), language)?;
     let assign = match rule.get("Assign") {
         None => None,
         Some(value) if language == Language::JsonPath => Some(Assign::JsonPath(
-            template::compile(value, &format!("{location}/Assign"))
+            template::compile(value, &|| format!("{location}/Assign"))
                 .map_err(|message| DefinitionError::new(format!("{location}/Assign"), message))?,
         )),
         Some(value) => Some(Assign::Jsonata(value.clone())),
@@ -155,28 +155,28 @@ pub(crate) fn compile_top(
 
 fn compile_condition(
     rule: &Value,
-    location: &str,
+    location: &dyn Fn() -> String,
     language: Language,
 ) -> Result<Condition, DefinitionError> {
     let Some(body) = rule.as_object() else {
         return Err(DefinitionError::new(
-            location,
+            location(),
             "a choice rule must be an object",
         ));
     };
-    if let Some(condition) = body.get("Condition") {
+    if let Some(condition) = crate::plan::member(body, "Condition") {
         return Ok(Condition::Jsonata(condition.clone()));
     }
     if language == Language::Jsonata {
         return Err(DefinitionError::new(
-            location,
+            location(),
             "a JSONata choice rule needs 'Condition'",
         ));
     }
     let nested = |key: &str| -> Result<Vec<Condition>, DefinitionError> {
-        let Some(Value::Array(items)) = body.get(key) else {
+        let Some(Value::Array(items)) = crate::plan::member(body, key) else {
             return Err(DefinitionError::new(
-                format!("{location}/{key}"),
+                format!("{}/{key}", location()),
                 "must be an array of rules",
             ));
         };
@@ -184,31 +184,36 @@ fn compile_condition(
             .iter()
             .enumerate()
             .map(|(position, item)| {
-                compile_condition(item, &format!("{location}/{key}/{position}"), language)
+                compile_condition(
+                    item,
+                    &|| format!("{}/{key}/{position}", location()),
+                    language,
+                )
             })
             .collect()
     };
-    if body.contains_key("And") {
+    if crate::plan::member(body, "And").is_some() {
         return Ok(Condition::And(nested("And")?));
     }
-    if body.contains_key("Or") {
+    if crate::plan::member(body, "Or").is_some() {
         return Ok(Condition::Or(nested("Or")?));
     }
-    if let Some(inner) = body.get("Not") {
+    if let Some(inner) = crate::plan::member(body, "Not") {
         return Ok(Condition::Not(Box::new(compile_condition(
             inner,
-            &format!("{location}/Not"),
+            &|| format!("{}/Not", location()),
             language,
         )?)));
     }
-    let Some(variable_text) = body.get("Variable").and_then(Value::as_str) else {
+    let Some(variable_text) = crate::plan::member(body, "Variable").and_then(Value::as_str) else {
         return Err(DefinitionError::new(
-            location,
+            location(),
             "a choice rule needs 'Variable' (or And/Or/Not)",
         ));
     };
-    let variable = jsonpath::parse(variable_text)
-        .map_err(|error| DefinitionError::new(format!("{location}/Variable"), error.to_string()))?;
+    let variable = jsonpath::parse(variable_text).map_err(|error| {
+        DefinitionError::new(format!("{}/Variable", location()), error.to_string())
+    })?;
     for (key, value) in body {
         let Some((op, is_path)) = operator_of(key) else {
             continue;
@@ -216,12 +221,12 @@ fn compile_condition(
         let operand = if is_path {
             let Some(text) = value.as_str() else {
                 return Err(DefinitionError::new(
-                    format!("{location}/{key}"),
+                    format!("{}/{key}", location()),
                     "must be a path string",
                 ));
             };
             let path = jsonpath::parse(text).map_err(|error| {
-                DefinitionError::new(format!("{location}/{key}"), error.to_string())
+                DefinitionError::new(format!("{}/{key}", location()), error.to_string())
             })?;
             Operand::Path {
                 text: text.to_owned(),
@@ -238,7 +243,7 @@ fn compile_condition(
         });
     }
     Err(DefinitionError::new(
-        location,
+        location(),
         "a choice rule needs a comparison operator",
     ))
 }

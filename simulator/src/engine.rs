@@ -19,7 +19,7 @@ use crate::choice;
 use crate::error::{DefinitionError, Raised, Severity};
 use crate::expr::JsonataScope;
 use crate::intrinsics::IntrinsicContext;
-use crate::mocks::MockResponse;
+use crate::mocks::{MockResponse, MockedCall};
 use crate::path::{self as jpath, Found};
 use crate::plan::{
     self, Assign, Catcher, Dynamic, FailField, Kind, Language, MapSpec, PathField, Plan,
@@ -31,6 +31,10 @@ use crate::types::{
     ExecutionResult, ExecutionType, HistoryEvent, Options, StateTrace, Status, StepOutcome,
     TraceStage,
 };
+
+/// Documents of at most this many values are copied for ResultPath rather than moved: copying a
+/// small value is cheap, and measured faster than reshaping the moved one (map10k's items).
+const SMALL_DOCUMENT: usize = 16;
 
 /// Longest Wait AWS accepts, in seconds (a signed 32-bit count of seconds).
 const MAX_WAIT_SECONDS: f64 = 2_147_483_647.0;
@@ -51,6 +55,8 @@ pub struct Execution {
     result: Option<ExecutionResult>,
     no_variables: Map<String, Value>,
     clock_text: RefCell<(i64, String)>,
+    /// Stands in a frame whose input has been moved out (cheaper than a fresh `Rc` each time).
+    placeholder: Rc<Value>,
 }
 
 #[derive(Default)]
@@ -101,6 +107,9 @@ struct Container {
     items: Items,
     next: usize,
     results: Vec<Value>,
+    /// A copy of `results` made item by item as iterations end, for the trace's `result` stage: the
+    /// step that completes a 10,000-item Map then moves it instead of copying all items at once.
+    traced_results: Option<Vec<Value>>,
     failures: u64,
     failure: Option<Raised>,
 }
@@ -166,6 +175,9 @@ enum Flow {
 enum Out {
     Same,
     New(Value),
+    /// The state's input with this result placed at its ResultPath (already checked to fit), built
+    /// by moving the input rather than copying it.
+    Merge(Value),
 }
 
 /// Variable assignments decided by a state, applied once its output is known.
@@ -208,6 +220,7 @@ impl Execution {
             result: None,
             no_variables: Map::new(),
             clock_text: RefCell::new((0, String::new())),
+            placeholder: Rc::new(Value::Null),
             options,
         };
         execution.stack.push(Frame {
@@ -290,39 +303,46 @@ impl Execution {
     /// five minutes) ends TIMED_OUT and this returns false.
     fn advance_clock(&mut self, millis: i64) -> bool {
         let now = self.clock_millis.get().saturating_add(millis);
+        if let Some(deadline) = self.deadline_millis()
+            && now > deadline
+        {
+            self.clock_millis.set(deadline);
+            self.time_out_execution();
+            return false;
+        }
+        self.clock_millis.set(now);
+        true
+    }
+
+    /// The virtual instant the execution times out, if it has a limit.
+    fn deadline_millis(&self) -> Option<i64> {
         let express_limit = (self.options.execution_type == ExecutionType::Express)
             .then_some(self.options.express_timeout_seconds);
         let limit_seconds = match (express_limit, self.plan.timeout_seconds) {
             (Some(express), Some(machine)) => Some(express.min(machine)),
             (express, machine) => express.or(machine),
-        };
-        let Some(limit_seconds) = limit_seconds else {
-            self.clock_millis.set(now);
-            return true;
-        };
-        let deadline = self
-            .options
-            .start_time_millis
-            .saturating_add((limit_seconds * 1000.0) as i64);
-        if now > deadline {
-            self.clock_millis.set(deadline);
-            let depth = self.stack.len().saturating_sub(1);
-            self.emit(depth, "ExecutionTimedOut", || {
-                detail(
-                    "executionTimedOutEventDetails",
-                    json!({"error": "States.Timeout"}),
-                )
-            });
-            self.finish(
-                Status::TimedOut,
-                None,
-                Some("States.Timeout".to_owned()),
-                None,
-            );
-            return false;
-        }
-        self.clock_millis.set(now);
-        true
+        }?;
+        Some(
+            self.options
+                .start_time_millis
+                .saturating_add((limit_seconds * 1000.0) as i64),
+        )
+    }
+
+    fn time_out_execution(&mut self) {
+        let depth = self.stack.len().saturating_sub(1);
+        self.emit(depth, "ExecutionTimedOut", || {
+            detail(
+                "executionTimedOutEventDetails",
+                json!({"error": "States.Timeout"}),
+            )
+        });
+        self.finish(
+            Status::TimedOut,
+            None,
+            Some("States.Timeout".to_owned()),
+            None,
+        );
     }
 
     fn check_limits(&mut self) {
@@ -630,7 +650,13 @@ impl Execution {
             }
         }
         match flow {
-            Flow::Start(container) => {
+            Flow::Start(mut container) => {
+                if self.options.record_trace
+                    && state.language == Language::JsonPath
+                    && state.result_selector.is_none()
+                {
+                    container.traced_results = Some(Vec::with_capacity(container.total()));
+                }
                 self.start_container_events(depth, state, &container);
                 if let Some(frame) = self.stack.get_mut(depth) {
                     frame.container = Some(container);
@@ -641,16 +667,9 @@ impl Execution {
                 output,
                 delay_millis,
             } => {
-                if let Out::New(value) = &output
-                    && let Err(raised) = self.check_size(state, value)
-                {
-                    self.handle_error(depth, state, raised);
+                let Some(output) = self.leave_state(depth, state, output, delay_millis) else {
                     return;
-                }
-                if !self.advance_clock(delay_millis) {
-                    return;
-                }
-                self.exit_state(depth, state, &output);
+                };
                 if let Some(frame) = self.stack.get_mut(depth) {
                     frame.state = next;
                     if let Out::New(value) = output {
@@ -664,23 +683,18 @@ impl Execution {
                 output,
                 delay_millis,
             } => {
-                if let Out::New(value) = &output
-                    && let Err(raised) = self.check_size(state, value)
-                {
-                    self.handle_error(depth, state, raised);
+                let Some(output) = self.leave_state(depth, state, output, delay_millis) else {
                     return;
-                }
-                if !self.advance_clock(delay_millis) {
-                    return;
-                }
-                self.exit_state(depth, state, &output);
+                };
                 let value = match output {
                     Out::New(value) => value,
-                    Out::Same => {
+                    Out::Same | Out::Merge(_) => {
                         let shared = self
                             .stack
                             .get_mut(depth)
-                            .map(|frame| std::mem::take(&mut frame.input))
+                            .map(|frame| {
+                                std::mem::replace(&mut frame.input, Rc::clone(&self.placeholder))
+                            })
                             .unwrap_or_default();
                         Rc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone())
                     }
@@ -690,12 +704,56 @@ impl Execution {
         }
     }
 
+    /// What every state that ends does: checks the output's size, moves the clock (a Wait), builds a
+    /// merged output, records the exit. `None` when the state failed instead (handled) or the run
+    /// timed out.
+    fn leave_state(
+        &mut self,
+        depth: usize,
+        state: &State,
+        output: Out,
+        delay_millis: i64,
+    ) -> Option<Out> {
+        if let Out::New(value) = &output
+            && let Err(raised) = self.check_size(state, value)
+        {
+            self.handle_error(depth, state, raised);
+            return None;
+        }
+        if !self.advance_clock(delay_millis) {
+            return None;
+        }
+        let output = self.merge_result(depth, state, output);
+        self.exit_state(depth, state, &output);
+        Some(output)
+    }
+
+    /// Turns `Out::Merge` into the frame's input with the result in place (`Out::New`). The input is
+    /// moved out of the frame when nothing else holds it, so a growing document is not copied at
+    /// every state.
+    fn merge_result(&mut self, depth: usize, state: &State, output: Out) -> Out {
+        let Out::Merge(result) = output else {
+            return output;
+        };
+        let ResultPathField::Path { path, .. } = &state.result_path else {
+            return Out::New(result);
+        };
+        let Some(frame) = self.stack.get_mut(depth) else {
+            return Out::New(result);
+        };
+        let shared = std::mem::replace(&mut frame.input, Rc::clone(&self.placeholder));
+        let mut target = Rc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone());
+        // `finish_jsonpath` checked with `can_set` that this fits.
+        let _placed = jpath::set(&mut target, path, result);
+        Out::New(target)
+    }
+
     fn check_size(&self, state: &State, output: &Value) -> Result<(), Raised> {
         // Serialising every output would dominate small states; only sizable values are measured.
         if !might_exceed(output, self.options.max_payload_bytes) {
             return Ok(());
         }
-        if compact(output).len() > self.options.max_payload_bytes {
+        if longer_than(output, self.options.max_payload_bytes) {
             return Err(data_limit(&state.name));
         }
         Ok(())
@@ -705,7 +763,7 @@ impl Execution {
         let same_input = Value::Null;
         let output = match output {
             Out::New(value) => value,
-            Out::Same => self
+            Out::Same | Out::Merge(_) => self
                 .stack
                 .get(depth)
                 .map_or(&same_input, |frame| &*frame.input),
@@ -780,14 +838,23 @@ impl Execution {
                 } else {
                     effective.clone().into_owned()
                 };
-                self.finish_jsonpath(depth, state, &root_scope, value, false)
+                self.finish_jsonpath(depth, state, &root_scope, value, false, None)
             }
             Kind::Task {
                 resource,
                 timeout,
                 heartbeat,
             } => {
+                // A mocked Task's arguments are only shown (history, trace) or passed through, so
+                // when none of that happens they are checked, not built.
+                let arguments_unread = !self.options.record_history
+                    && !self.options.record_trace
+                    && self.options.mocks.contains(&state.name);
                 let arguments = match &state.parameters {
+                    Some(parameters) if arguments_unread => {
+                        scope.check(parameters)?;
+                        Cow::Owned(Value::Null)
+                    }
                     Some(parameters) => {
                         let rendered = scope.render(parameters)?;
                         self.trace_stage(depth, "afterParameters", || rendered.clone());
@@ -795,9 +862,9 @@ impl Execution {
                     }
                     None => Cow::Borrowed(&*effective),
                 };
-                self.check_task_timeouts(&scope, timeout.as_ref(), heartbeat.as_ref())?;
-                let result = self.invoke_task(depth, state, resource, &arguments)?;
-                self.finish_jsonpath(depth, state, &root_scope, result, true)
+                let limits = task_limits(timeout.as_ref(), heartbeat.as_ref(), &scope, None)?;
+                let result = self.invoke_task(depth, state, resource, &arguments, limits)?;
+                self.finish_jsonpath(depth, state, &root_scope, result, true, None)
             }
             Kind::Choice { rules, default } => {
                 let mut no_jsonata = |_: &Value| -> Result<bool, Raised> {
@@ -899,6 +966,7 @@ impl Execution {
         root_scope: &Scope<'_>,
         result: Value,
         with_selector: bool,
+        traced_result: Option<Value>,
     ) -> Result<(Flow, Assignments), Raised> {
         let selected = match (&state.result_selector, with_selector) {
             (Some(selector), true) => {
@@ -908,9 +976,27 @@ impl Execution {
             }
             _ => result,
         };
-        self.trace_stage(depth, "result", || selected.clone());
+        // A copy made ahead of time (a Map's or Parallel's results) only stands for the result when no
+        // ResultSelector changed it.
+        let traced_result =
+            traced_result.filter(|_| state.result_selector.is_none() || !with_selector);
+        self.trace_stage(depth, "result", || {
+            traced_result.unwrap_or_else(|| selected.clone())
+        });
         let assignments =
             jsonpath_assign(state.assign.as_ref(), &root_scope.with_input(&selected))?;
+        if let ResultPathField::Path { path, .. } = &state.result_path
+            && matches!(state.output_path, PathField::Whole)
+            && !self.options.record_trace
+            && !few_values(root_scope.input, SMALL_DOCUMENT)
+            && jpath::can_set(root_scope.input, path)
+            && !might_exceed(root_scope.input, self.options.max_payload_bytes / 2)
+            && !might_exceed(&selected, self.options.max_payload_bytes / 2)
+        {
+            // The input is the frame's own value: let `apply_flow` move it and place the result,
+            // instead of copying the whole document here.
+            return Ok((flow_to(state, Out::Merge(selected), 0), assignments));
+        }
         let combined = apply_result_path(&state.result_path, root_scope.input, selected)?;
         if !matches!(state.result_path, ResultPathField::Replace) {
             self.trace_stage(depth, "afterResultPath", || combined.clone().into_owned());
@@ -919,94 +1005,66 @@ impl Execution {
         Ok((flow_to(state, output, 0), assignments))
     }
 
-    fn check_task_timeouts(
-        &self,
-        scope: &Scope<'_>,
-        timeout: Option<&Dynamic>,
-        heartbeat: Option<&Dynamic>,
-    ) -> Result<(), Raised> {
-        for (field, dynamic) in [
-            ("TimeoutSecondsPath", timeout),
-            ("HeartbeatSecondsPath", heartbeat),
-        ] {
-            if let Some(Dynamic::Path { text, path }) = dynamic {
-                let value = scope
-                    .lookup(path)
-                    .map(Found::into_owned)
-                    .map_err(|missing| {
-                        Raised::runtime(format!("Invalid path '{text}' : {}", missing.message))
-                    })?;
-                if value.as_u64().is_none_or(|seconds| seconds == 0) {
-                    return Err(Raised::runtime(format!(
-                        "The {field} field refers to value \"{}\" which is not a valid positive integer: {text}",
-                        raw_text(&value)
-                    )));
-                }
-            }
-        }
-        Ok(())
-    }
-
     fn invoke_task(
         &self,
         depth: usize,
         state: &State,
         resource: &str,
         arguments: &Value,
+        limits: TaskLimits,
     ) -> Result<Value, Raised> {
         let invocation = {
             let mut invocations = self.invocations.borrow_mut();
-            let counter = invocations.entry(state.name.clone()).or_insert(0);
-            let current = *counter;
-            *counter += 1;
-            current
+            match invocations.get_mut(&state.name) {
+                Some(counter) => {
+                    *counter += 1;
+                    *counter - 1
+                }
+                None => {
+                    invocations.insert(state.name.clone(), 1);
+                    0
+                }
+            }
         };
         let lambda_arn = resource.starts_with("arn:aws:lambda:");
-        let (scheduled, started, succeeded, failed) = if lambda_arn {
-            (
-                "LambdaFunctionScheduled",
-                "LambdaFunctionStarted",
-                "LambdaFunctionSucceeded",
-                "LambdaFunctionFailed",
-            )
+        let events = if lambda_arn {
+            TaskEvents::LAMBDA
         } else {
-            (
-                "TaskScheduled",
-                "TaskStarted",
-                "TaskSucceeded",
-                "TaskFailed",
-            )
+            TaskEvents::TASK
         };
-        let record = self.options.record_history;
-        let parameters_text = if record {
-            compact(arguments)
-        } else {
-            String::new()
-        };
-        let region = self.options.region.clone();
-        let resource_owned = resource.to_owned();
-        self.emit(depth, scheduled, || {
+        self.emit(depth, events.scheduled, || {
+            let parameters_text = compact(arguments);
+            let mut body = Map::new();
+            body.insert("resource".to_owned(), json!(resource));
             if lambda_arn {
-                detail("lambdaFunctionScheduledEventDetails", json!({"resource": resource_owned, "input": parameters_text}))
+                body.insert("input".to_owned(), json!(parameters_text));
             } else {
-                detail(
-                    "taskScheduledEventDetails",
-                    json!({"resource": resource_owned, "region": region, "parameters": parameters_text}),
-                )
+                body.insert("region".to_owned(), json!(self.options.region));
+                body.insert("parameters".to_owned(), json!(parameters_text));
             }
+            if let Some(seconds) = limits.timeout_seconds {
+                body.insert("timeoutInSeconds".to_owned(), json!(seconds));
+            }
+            if let Some(seconds) = limits.heartbeat_seconds {
+                body.insert("heartbeatInSeconds".to_owned(), json!(seconds));
+            }
+            detail(events.scheduled_details, Value::Object(body))
         });
-        self.emit(depth, started, Map::new);
-        let response = match self.options.mocks.response(&state.name, invocation) {
-            Some(response) => response,
-            None if self.options.pass_through => MockResponse::Return(arguments.clone()),
+        self.emit(depth, events.started, Map::new);
+        let call = match self.options.mocks.call(&state.name, invocation) {
+            Some(call) => call,
+            None if self.options.pass_through => MockedCall {
+                response: MockResponse::Return(arguments.clone()),
+                duration_seconds: 0.0,
+            },
             None => {
                 let cause = format!(
                     "No mock result for Task state '{}' (resource '{resource}'): give one in the mocks, or allow pass-through.",
                     state.name
                 );
-                self.emit(depth, failed, || {
+                self.emit(depth, events.failed, || {
                     detail(
-                        "taskFailedEventDetails",
+                        events.failed_details,
                         json!({"error": "States.Runtime", "cause": cause}),
                     )
                 });
@@ -1018,29 +1076,65 @@ impl Execution {
                 });
             }
         };
-        match response {
+        // The task runs on the virtual clock: it returns after its duration unless its own
+        // TimeoutSeconds, or a HeartbeatSeconds (mocks never beat), passes first.
+        let duration = seconds_as_millis(call.duration_seconds);
+        let limit = [limits.timeout_seconds, limits.heartbeat_seconds]
+            .into_iter()
+            .flatten()
+            .map(|seconds| i64::try_from(seconds.saturating_mul(1000)).unwrap_or(i64::MAX))
+            .min();
+        let timed_out = limit.is_some_and(|limit| duration > limit);
+        let elapsed = match limit {
+            Some(limit) if timed_out => limit,
+            _ => duration,
+        };
+        let finished_at = self.clock_millis.get().saturating_add(elapsed);
+        if let Some(deadline) = self.deadline_millis()
+            && finished_at > deadline
+        {
+            self.clock_millis.set(deadline);
+            return Err(Raised {
+                error: Some("States.Timeout".to_owned()),
+                cause: None,
+                severity: Severity::ExecutionTimeout,
+                located: false,
+            });
+        }
+        self.clock_millis.set(finished_at);
+        if timed_out {
+            self.emit(depth, events.timed_out, || {
+                let mut body = Map::new();
+                body.insert("error".to_owned(), json!("States.Timeout"));
+                if !lambda_arn {
+                    let (resource_type, action) = resource_parts(resource);
+                    body.insert("resourceType".to_owned(), json!(resource_type));
+                    body.insert("resource".to_owned(), json!(action));
+                }
+                detail(events.timed_out_details, Value::Object(body))
+            });
+            return Err(Raised::plain(Some("States.Timeout".to_owned()), None));
+        }
+        match call.response {
             MockResponse::Return(result) => {
                 if might_exceed(&result, self.options.max_payload_bytes)
-                    && compact(&result).len() > self.options.max_payload_bytes
+                    && longer_than(&result, self.options.max_payload_bytes)
                 {
                     return Err(data_limit(&state.name));
                 }
-                let output_text = if record {
-                    compact(&result)
-                } else {
-                    String::new()
-                };
-                self.emit(depth, succeeded, || {
-                    detail("taskSucceededEventDetails", json!({"output": output_text}))
+                self.emit(depth, events.succeeded, || {
+                    detail(
+                        events.succeeded_details,
+                        json!({"output": compact(&result)}),
+                    )
                 });
                 Ok(result)
             }
             MockResponse::Throw { error, cause } => {
-                let (error_text, cause_text) = (error.clone(), cause.clone());
-                self.emit(depth, failed, || {
+                self.emit(depth, events.failed, || {
                     detail(
-                        "taskFailedEventDetails",
-                        json!({"error": error_text, "cause": cause_text}),
+                        events.failed_details,
+                        json!({"error": error, "cause": cause}),
                     )
                 });
                 Err(Raised::plain(Some(error), Some(cause)))
@@ -1268,13 +1362,23 @@ impl Execution {
                 };
                 Ok((flow, assignments))
             }
-            Kind::Task { resource, .. } => {
+            Kind::Task {
+                resource,
+                timeout,
+                heartbeat,
+            } => {
                 let arguments = match &state.arguments {
                     Some(arguments) => Cow::Owned(scope.template(arguments, "Arguments")?),
                     None => Cow::Borrowed(input),
                 };
                 self.trace_stage(depth, "arguments", || arguments.clone().into_owned());
-                let result = self.invoke_task(depth, state, resource, &arguments)?;
+                let limits = task_limits(
+                    timeout.as_ref(),
+                    heartbeat.as_ref(),
+                    &path_scope,
+                    Some(&scope),
+                )?;
+                let result = self.invoke_task(depth, state, resource, &arguments, limits)?;
                 self.trace_stage(depth, "result", || result.clone());
                 self.jsonata_finish(depth, state, input, result)
             }
@@ -1674,48 +1778,39 @@ impl Execution {
             ContainerKind::Parallel { .. } => (false, false),
         };
         let index = frame.iteration.unwrap_or(0);
-        let name = || self.parent_state_name(parent_depth);
-        match outcome {
-            Ok(output) => {
-                if is_map {
-                    self.emit(parent_depth, "MapIterationSucceeded", || {
-                        detail(
-                            "mapIterationSucceededEventDetails",
-                            json!({"name": name(), "index": index}),
-                        )
-                    });
-                }
-                if let Some(container) = self
-                    .stack
-                    .get_mut(parent_depth)
-                    .and_then(|parent| parent.container.as_mut())
-                {
-                    container.results.push(output);
-                }
+        if is_map {
+            let (event, details) = match &outcome {
+                Ok(_) => ("MapIterationSucceeded", "mapIterationSucceededEventDetails"),
+                Err(_) => ("MapIterationFailed", "mapIterationFailedEventDetails"),
+            };
+            let name = || self.parent_state_name(parent_depth);
+            self.emit(parent_depth, event, || {
+                detail(details, json!({"name": name(), "index": index}))
+            });
+        }
+        let Some(container) = self
+            .stack
+            .get_mut(parent_depth)
+            .and_then(|parent| parent.container.as_mut())
+        else {
+            return;
+        };
+        // A failed iteration fails an inline Map; a Distributed Map counts it and keeps its error.
+        let output = match outcome {
+            Ok(output) => output,
+            Err(raised) if distributed => {
+                container.failures += 1;
+                error_output(&raised)
             }
             Err(raised) => {
-                if is_map {
-                    self.emit(parent_depth, "MapIterationFailed", || {
-                        detail(
-                            "mapIterationFailedEventDetails",
-                            json!({"name": name(), "index": index}),
-                        )
-                    });
-                }
-                if let Some(container) = self
-                    .stack
-                    .get_mut(parent_depth)
-                    .and_then(|parent| parent.container.as_mut())
-                {
-                    if distributed {
-                        container.failures += 1;
-                        container.results.push(error_output(&raised));
-                    } else {
-                        container.failure = Some(raised);
-                    }
-                }
+                container.failure = Some(raised);
+                return;
             }
+        };
+        if let Some(copy) = &mut container.traced_results {
+            copy.push(output.clone());
         }
+        container.results.push(output);
     }
 
     fn parent_state_name(&self, depth: usize) -> String {
@@ -1800,6 +1895,7 @@ impl Execution {
             self.emit(depth, "MapRunSucceeded", Map::new);
         }
         self.emit(depth, succeeded_event, Map::new);
+        let traced_result = container.traced_results.map(Value::Array);
         let result = Value::Array(container.results);
         let outcome = match state.language {
             Language::JsonPath => {
@@ -1809,7 +1905,7 @@ impl Execution {
                     .get(depth)
                     .map_or(&Value::Null, |frame| &*frame.input);
                 let root_scope = self.scope(depth, raw, &make_context);
-                self.finish_jsonpath(depth, state, &root_scope, result, true)
+                self.finish_jsonpath(depth, state, &root_scope, result, true, traced_result)
             }
             Language::Jsonata => {
                 let input = self.raw_input(depth);
@@ -1825,6 +1921,10 @@ impl Execution {
     // ----- errors ----------------------------------------------------------------------------
 
     fn handle_error(&mut self, depth: usize, state: &State, raised: Raised) {
+        if raised.severity == Severity::ExecutionTimeout {
+            self.time_out_execution();
+            return;
+        }
         let entered_id = self
             .stack
             .get(depth)
@@ -1956,18 +2056,7 @@ impl Execution {
 }
 
 fn aborted_result() -> ExecutionResult {
-    ExecutionResult {
-        status: Status::Aborted,
-        output: None,
-        error: None,
-        cause: None,
-        history: Vec::new(),
-        event_count: 0,
-        trace: Vec::new(),
-        state_transitions: 0,
-        duration_millis: 0,
-        cost_usd: 0.0,
-    }
+    ExecutionResult::not_run(Status::Aborted, None, None)
 }
 
 fn whole_input() -> Path {
@@ -1984,6 +2073,7 @@ fn new_container(kind: ContainerKind, input: Rc<Value>, items: Items) -> Contain
         items,
         next: 0,
         results: Vec::new(),
+        traced_results: None,
         failures: 0,
         failure: None,
     }
@@ -2047,7 +2137,53 @@ fn data_limit(state: &str) -> Raised {
 }
 
 /// A cheap upper-bound test before measuring a value's JSON size.
+/// Whether `value` holds at most `limit` values (itself included), counting no further than that.
+fn few_values(value: &Value, limit: usize) -> bool {
+    fn count(value: &Value, left: &mut usize) -> bool {
+        if *left == 0 {
+            return false;
+        }
+        *left -= 1;
+        match value {
+            Value::Array(items) => items.iter().all(|item| count(item, left)),
+            Value::Object(map) => map.values().all(|item| count(item, left)),
+            _ => true,
+        }
+    }
+    let mut left = limit;
+    count(value, &mut left)
+}
+
+/// Whether the compact JSON text of `value` is longer than `limit` bytes. Counts instead of building
+/// the text, and stops as soon as the limit is passed.
+fn longer_than(value: &Value, limit: usize) -> bool {
+    struct Counter {
+        written: usize,
+        limit: usize,
+    }
+    impl std::io::Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.written += bytes.len();
+            if self.written > self.limit {
+                // Ends the serialisation early: the answer is known.
+                return Err(std::io::Error::other("over the limit"));
+            }
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter { written: 0, limit };
+    let _complete = serde_json::to_writer(&mut counter, value);
+    counter.written > limit
+}
+
 fn might_exceed(value: &Value, limit: usize) -> bool {
+    if limit >= usize::MAX / 4 {
+        // No real limit (lifted by the caller): nothing to measure.
+        return false;
+    }
     fn estimate(value: &Value, budget: &mut usize) -> bool {
         match value {
             Value::String(text) => {
@@ -2088,7 +2224,10 @@ fn error_output(raised: &Raised) -> Value {
 }
 
 fn error_matches(names: &[String], raised: &Raised, is_task: bool) -> bool {
-    if raised.severity == Severity::Fatal {
+    if matches!(
+        raised.severity,
+        Severity::Fatal | Severity::ExecutionTimeout
+    ) {
         return false;
     }
     let error = raised.error.as_deref();
@@ -2302,4 +2441,119 @@ fn seconds_to_millis(seconds: f64) -> Result<i64, Raised> {
         return Err(Raised::runtime("Wait state delay is too long."));
     }
     Ok((seconds.max(0.0) * 1000.0).round() as i64)
+}
+
+/// History event names of a Task: Lambda function ARNs get their own family.
+struct TaskEvents {
+    scheduled: &'static str,
+    scheduled_details: &'static str,
+    started: &'static str,
+    succeeded: &'static str,
+    succeeded_details: &'static str,
+    failed: &'static str,
+    failed_details: &'static str,
+    timed_out: &'static str,
+    timed_out_details: &'static str,
+}
+
+impl TaskEvents {
+    const TASK: Self = Self {
+        scheduled: "TaskScheduled",
+        scheduled_details: "taskScheduledEventDetails",
+        started: "TaskStarted",
+        succeeded: "TaskSucceeded",
+        succeeded_details: "taskSucceededEventDetails",
+        failed: "TaskFailed",
+        failed_details: "taskFailedEventDetails",
+        timed_out: "TaskTimedOut",
+        timed_out_details: "taskTimedOutEventDetails",
+    };
+    const LAMBDA: Self = Self {
+        scheduled: "LambdaFunctionScheduled",
+        scheduled_details: "lambdaFunctionScheduledEventDetails",
+        started: "LambdaFunctionStarted",
+        succeeded: "LambdaFunctionSucceeded",
+        succeeded_details: "lambdaFunctionSucceededEventDetails",
+        failed: "LambdaFunctionFailed",
+        failed_details: "lambdaFunctionFailedEventDetails",
+        timed_out: "LambdaFunctionTimedOut",
+        timed_out_details: "lambdaFunctionTimedOutEventDetails",
+    };
+}
+
+/// A Task's `TimeoutSeconds` and `HeartbeatSeconds` once resolved (None: not set).
+#[derive(Clone, Copy, Default)]
+struct TaskLimits {
+    timeout_seconds: Option<u64>,
+    heartbeat_seconds: Option<u64>,
+}
+
+/// Resolves a Task's timeouts: literals, `...Path` references (JSONPath) or `{% %}` expressions
+/// (JSONata). A resolved value must be a positive integer.
+fn task_limits(
+    timeout: Option<&Dynamic>,
+    heartbeat: Option<&Dynamic>,
+    scope: &Scope<'_>,
+    jsonata: Option<&JsonataScope<'_>>,
+) -> Result<TaskLimits, Raised> {
+    let mut resolved = [None, None];
+    for (slot, (field, path_field, dynamic)) in resolved.iter_mut().zip([
+        ("TimeoutSeconds", "TimeoutSecondsPath", timeout),
+        ("HeartbeatSeconds", "HeartbeatSecondsPath", heartbeat),
+    ]) {
+        *slot = match dynamic {
+            None => None,
+            Some(Dynamic::Literal(value)) => value.as_f64().map(|seconds| seconds.max(0.0) as u64),
+            Some(Dynamic::Path { text, path }) => {
+                let value = scope
+                    .lookup(path)
+                    .map(Found::into_owned)
+                    .map_err(|missing| {
+                        Raised::runtime(format!("Invalid path '{text}' : {}", missing.message))
+                    })?;
+                match value.as_u64().filter(|seconds| *seconds > 0) {
+                    Some(seconds) => Some(seconds),
+                    None => {
+                        return Err(Raised::runtime(format!(
+                            "The {path_field} field refers to value \"{}\" which is not a valid positive integer: {text}",
+                            raw_text(&value)
+                        )));
+                    }
+                }
+            }
+            Some(dynamic @ Dynamic::Jsonata(_)) => {
+                let value = resolve_dynamic(dynamic, field, scope, jsonata)?;
+                match value.as_u64().filter(|seconds| *seconds > 0) {
+                    Some(seconds) => Some(seconds),
+                    None => {
+                        return Err(Raised::located(
+                            "States.QueryEvaluationError",
+                            format!(
+                                "The JSONata expression specified for the field '{field}' returned an unexpected result type. Expected 'integer', but was '{}' for value: {}",
+                                crate::intrinsics::kind_name(&value),
+                                compact(&value)
+                            ),
+                        ));
+                    }
+                }
+            }
+        };
+    }
+    let [timeout_seconds, heartbeat_seconds] = resolved;
+    Ok(TaskLimits {
+        timeout_seconds,
+        heartbeat_seconds,
+    })
+}
+
+/// `arn:aws:states:::lambda:invoke` -> (`lambda`, `invoke`), as AWS names a Task's resource in events.
+fn resource_parts(resource: &str) -> (&str, &str) {
+    let service = resource
+        .strip_prefix("arn:aws:states:::")
+        .unwrap_or(resource);
+    service.rsplit_once(':').unwrap_or(("", service))
+}
+
+fn seconds_as_millis(seconds: f64) -> i64 {
+    (seconds * 1000.0).round() as i64
 }

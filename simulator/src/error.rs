@@ -30,6 +30,8 @@ pub(crate) enum Severity {
     Explicit,
     /// Never retried or caught (`States.Runtime`).
     Fatal,
+    /// The execution's own time limit passed while a task ran: the whole run ends TIMED_OUT.
+    ExecutionTimeout,
 }
 
 /// An error raised while a state runs.

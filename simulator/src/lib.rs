@@ -24,7 +24,7 @@ mod tests;
 
 pub use engine::Execution;
 pub use error::DefinitionError;
-pub use mocks::{MockError, MockResponse, Mocks};
+pub use mocks::{MockError, MockResponse, MockedCall, Mocks};
 pub use types::{
     ExecutionResult, ExecutionType, HistoryEvent, Options, PriceTable, StateTrace, Status,
     StepOutcome, TraceStage,
@@ -39,17 +39,10 @@ pub fn run(
 ) -> ExecutionResult {
     match Execution::new(definition, input, options.clone()) {
         Ok(execution) => execution.run_to_end(),
-        Err(error) => ExecutionResult {
-            status: Status::Failed,
-            output: None,
-            error: Some("States.Runtime".to_owned()),
-            cause: Some(format!("Invalid definition: {error}")),
-            history: Vec::new(),
-            event_count: 0,
-            trace: Vec::new(),
-            state_transitions: 0,
-            duration_millis: 0,
-            cost_usd: 0.0,
-        },
+        Err(error) => ExecutionResult::not_run(
+            Status::Failed,
+            Some("States.Runtime".to_owned()),
+            Some(format!("Invalid definition: {error}")),
+        ),
     }
 }

@@ -2,6 +2,8 @@
 //! mock configuration format.
 
 use std::collections::HashMap;
+use std::ops::RangeInclusive;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 use thiserror::Error;
@@ -20,19 +22,49 @@ pub enum MockResponse {
     },
 }
 
+/// One mocked Task invocation: what it does and how long it runs on the virtual clock.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MockedCall {
+    /// The result or error.
+    pub response: MockResponse,
+    /// Virtual seconds the task runs before it returns or throws (0 = instantly). A Task whose
+    /// `TimeoutSeconds` or `HeartbeatSeconds` is shorter fails with `States.Timeout` at that instant
+    /// instead (mocks send no heartbeats).
+    pub duration_seconds: f64,
+}
+
 /// A mock configuration problem.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("mock configuration: {0}")]
 pub struct MockError(pub String);
 
 /// Task mocks for one run.
+///
+/// Besides the plain conformance form ([`Mocks::from_results`]) this reads the AWS Step Functions Local
+/// mock file ([`Mocks::from_step_functions_local`]) with one ASL Studio extension: an invocation entry may
+/// carry `"DurationSeconds": <non-negative number>` next to its `Return` or `Throw`, the virtual time the
+/// task runs. With it, a Task's `TimeoutSeconds` / `HeartbeatSeconds` can fire (`States.Timeout`), and slow
+/// tasks move the clock towards the execution's `TimeoutSeconds` or Express's five minutes. Step Functions
+/// Local files without the field behave exactly as before (duration 0):
+///
+/// ```json
+/// {"MockedResponses": {"SlowLambda": {
+///     "0": {"Return": {"StatusCode": 200}, "DurationSeconds": 400},
+///     "1": {"Throw": {"Error": "Lambda.ServiceException", "Cause": "down"}, "DurationSeconds": 2}}}}
+/// ```
+///
+/// Programmatically, [`Mocks::insert`] takes the same duration.
 #[derive(Debug, Clone, Default)]
 pub struct Mocks {
+    // Shared: `Options` (and so the mocks) are cloned for every run.
     /// State name -> the same raw result for every invocation.
-    results: HashMap<String, Value>,
-    /// State name -> responses by invocation number (0-based), from a Step Functions Local config.
-    sequences: HashMap<String, Vec<(u32, u32, MockResponse)>>,
+    results: Arc<HashMap<String, Value>>,
+    /// State name -> responses by invocation number (0-based, inclusive ranges), with their durations.
+    sequences: Arc<HashMap<String, Vec<InvocationRange>>>,
 }
+
+/// First and last invocation (0-based, inclusive) and what they do.
+type InvocationRange = (u32, u32, MockedCall);
 
 impl Mocks {
     /// No mocks.
@@ -43,11 +75,13 @@ impl Mocks {
     /// The conformance form: `{ "<Task state name>": <raw result> }`.
     pub fn from_results(results: &Map<String, Value>) -> Self {
         Self {
-            results: results
-                .iter()
-                .map(|(name, value)| (name.clone(), value.clone()))
-                .collect(),
-            sequences: HashMap::new(),
+            results: Arc::new(
+                results
+                    .iter()
+                    .map(|(name, value)| (name.clone(), value.clone()))
+                    .collect(),
+            ),
+            sequences: Arc::default(),
         }
     }
 
@@ -111,27 +145,87 @@ impl Mocks {
                         "response '{response_name}' invocation '{range}' needs 'Return' or 'Throw'"
                     )));
                 };
-                entries.push((first, last, mock));
+                let duration_seconds = match body.get("DurationSeconds") {
+                    None => 0.0,
+                    Some(value) => value
+                        .as_f64()
+                        .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
+                        .ok_or_else(|| {
+                            MockError(format!(
+                                "response '{response_name}' invocation '{range}': 'DurationSeconds' must be a non-negative number"
+                            ))
+                        })?,
+                };
+                entries.push((
+                    first,
+                    last,
+                    MockedCall {
+                        response: mock,
+                        duration_seconds,
+                    },
+                ));
             }
             sequences.insert(state.clone(), entries);
         }
         Ok(Self {
-            results: HashMap::new(),
-            sequences,
+            results: Arc::default(),
+            sequences: Arc::new(sequences),
         })
+    }
+
+    /// Mocks the Task state `state` for the (0-based) `invocations`: each returns or throws `response`
+    /// after `duration_seconds` of virtual time. Replaces the plain result given for `state`, if any.
+    pub fn insert(
+        &mut self,
+        state: impl Into<String>,
+        invocations: RangeInclusive<u32>,
+        response: MockResponse,
+        duration_seconds: f64,
+    ) {
+        let state = state.into();
+        Arc::make_mut(&mut self.results).remove(&state);
+        Arc::make_mut(&mut self.sequences)
+            .entry(state)
+            .or_default()
+            .push((
+                *invocations.start(),
+                *invocations.end(),
+                MockedCall {
+                    response,
+                    duration_seconds: if duration_seconds.is_finite() {
+                        duration_seconds.max(0.0)
+                    } else {
+                        0.0
+                    },
+                },
+            ));
+    }
+
+    /// Whether the Task state `state` has a mock.
+    pub fn contains(&self, state: &str) -> bool {
+        self.results.contains_key(state) || self.sequences.contains_key(state)
     }
 
     /// The response for the `invocation`-th (0-based) call of the Task state `state`.
     pub fn response(&self, state: &str, invocation: u32) -> Option<MockResponse> {
+        self.call(state, invocation).map(|call| call.response)
+    }
+
+    /// The response and its virtual duration for the `invocation`-th (0-based) call of `state`. Past the
+    /// last range given, the last response repeats (as Step Functions Local does).
+    pub fn call(&self, state: &str, invocation: u32) -> Option<MockedCall> {
         if let Some(result) = self.results.get(state) {
-            return Some(MockResponse::Return(result.clone()));
+            return Some(MockedCall {
+                response: MockResponse::Return(result.clone()),
+                duration_seconds: 0.0,
+            });
         }
         let entries = self.sequences.get(state)?;
         entries
             .iter()
             .find(|(first, last, _)| (*first..=*last).contains(&invocation))
             .or_else(|| entries.iter().max_by_key(|(_, last, _)| *last))
-            .map(|(_, _, response)| response.clone())
+            .map(|(_, _, call)| call.clone())
     }
 }
 
@@ -170,6 +264,43 @@ mod tests {
         );
         assert_eq!(mocks.response("Other", 0), None);
         assert!(Mocks::from_step_functions_local(&config, None, "Missing").is_err());
+        assert_eq!(
+            mocks.call("Call", 1).map(|call| call.duration_seconds),
+            Some(0.0)
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn durations_from_the_extension_field_and_insert() -> Result<(), MockError> {
+        let config = json!({
+            "StateMachines": {"M": {"TestCases": {"Slow": {"Call": "SlowThenFast"}}}},
+            "MockedResponses": {"SlowThenFast": {
+                "0": {"Return": {"ok": false}, "DurationSeconds": 400},
+                "1": {"Throw": {"Error": "E", "Cause": "c"}, "DurationSeconds": 2.5}
+            }}
+        });
+        let mocks = Mocks::from_step_functions_local(&config, None, "Slow")?;
+        assert_eq!(
+            mocks.call("Call", 0).map(|call| call.duration_seconds),
+            Some(400.0)
+        );
+        assert_eq!(
+            mocks.call("Call", 1).map(|call| call.duration_seconds),
+            Some(2.5)
+        );
+        let mut bad = config.clone();
+        bad["MockedResponses"]["SlowThenFast"]["0"]["DurationSeconds"] = json!(-1);
+        assert!(Mocks::from_step_functions_local(&bad, None, "Slow").is_err());
+        let mut built = Mocks::new();
+        built.insert("Call", 0..=1, MockResponse::Return(json!(1)), 30.0);
+        assert_eq!(
+            built.call("Call", 1),
+            Some(MockedCall {
+                response: MockResponse::Return(json!(1)),
+                duration_seconds: 30.0
+            })
+        );
         Ok(())
     }
 }

@@ -263,6 +263,27 @@ pub(crate) struct SetError {
     pub(crate) message: String,
 }
 
+/// Whether [`set`] would succeed on `target`, without changing it (so that a caller can commit to
+/// moving the target first).
+pub(crate) fn can_set(target: &Value, path: &Path) -> bool {
+    let mut current = Some(target);
+    for segment in &path.segments {
+        current = match (segment, current) {
+            (Segment::Child(Selector::Name(name)), Some(Value::Object(map))) => map.get(name),
+            // Missing members are created as objects, which only names can go through.
+            (Segment::Child(Selector::Name(_)), None) => None,
+            (Segment::Child(Selector::Index(index)), Some(Value::Array(items))) => {
+                match resolve_index(*index, items.len()).and_then(|slot| items.get(slot)) {
+                    Some(element) => Some(element),
+                    None => return false,
+                }
+            }
+            _ => return false,
+        };
+    }
+    true
+}
+
 /// Places `value` at the reference path `path` inside `target`, creating missing objects on the way
 /// (ResultPath semantics). `$` replaces the whole target.
 pub(crate) fn set(target: &mut Value, path: &Path, value: Value) -> Result<(), SetError> {

@@ -249,6 +249,13 @@ fn compile_machine(
     Ok(machine_id)
 }
 
+/// A state's member by name. State objects have a handful of members, and a linear scan with early
+/// mismatches beats hashing the name (compiling looks up some thirty names per state, on every run).
+pub(crate) fn member<'a>(body: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    body.iter()
+        .find_map(|(key, value)| (key == name).then_some(value))
+}
+
 struct Fields<'a> {
     body: &'a Map<String, Value>,
     location: &'a str,
@@ -261,11 +268,11 @@ impl Fields<'_> {
     }
 
     fn get(&self, field: &str) -> Option<&Value> {
-        self.body.get(field)
+        member(self.body, field)
     }
 
     fn string(&self, field: &str) -> Result<Option<&str>, DefinitionError> {
-        match self.body.get(field) {
+        match member(self.body, field) {
             None => Ok(None),
             Some(Value::String(text)) => Ok(Some(text)),
             Some(_) => Err(self.err(field, "must be a string")),
@@ -284,7 +291,7 @@ impl Fields<'_> {
     }
 
     fn path_field(&self, field: &str) -> Result<PathField, DefinitionError> {
-        match self.body.get(field) {
+        match member(self.body, field) {
             None => Ok(PathField::Whole),
             Some(Value::Null) => Ok(PathField::Null),
             Some(Value::String(text)) => Ok(PathField::Path {
@@ -296,7 +303,7 @@ impl Fields<'_> {
     }
 
     fn result_path(&self, field: &str) -> Result<ResultPathField, DefinitionError> {
-        match self.body.get(field) {
+        match member(self.body, field) {
             None => Ok(ResultPathField::Replace),
             Some(Value::Null) => Ok(ResultPathField::Discard),
             Some(Value::String(text)) => {
@@ -318,9 +325,9 @@ impl Fields<'_> {
     }
 
     fn template(&self, field: &str) -> Result<Option<Template>, DefinitionError> {
-        match self.body.get(field) {
+        match member(self.body, field) {
             None => Ok(None),
-            Some(value) => template::compile(value, &format!("{}/{field}", self.location))
+            Some(value) => template::compile(value, &|| format!("{}/{field}", self.location))
                 .map(Some)
                 .map_err(|message| {
                     DefinitionError::new(format!("{}/{field}", self.location), message)
@@ -330,7 +337,7 @@ impl Fields<'_> {
 
     /// `Field` (literal or JSONata) or `FieldPath` (reference path).
     fn dynamic(&self, field: &str, path_field: &str) -> Result<Option<Dynamic>, DefinitionError> {
-        if let Some(value) = self.body.get(field) {
+        if let Some(value) = member(self.body, field) {
             if let Some(expression) = value.as_str().and_then(jsonata_expression) {
                 return Ok(Some(Dynamic::Jsonata(expression.to_owned())));
             }
@@ -385,17 +392,17 @@ fn compile_state(
         None => None,
     };
     let jsonpath_only = language == Language::JsonPath;
-    let assign = match body.get("Assign") {
+    let assign = match member(body, "Assign") {
         None => None,
         Some(value) if jsonpath_only => Some(Assign::JsonPath(
-            template::compile(value, &format!("{location}/Assign"))
+            template::compile(value, &|| format!("{location}/Assign"))
                 .map_err(|message| fields.err("Assign", message))?,
         )),
         Some(value) => Some(Assign::Jsonata(value.clone())),
     };
     let kind = match state_type {
         "Pass" => {
-            let result = body.get("Result").cloned();
+            let result = member(body, "Result").cloned();
             let result_size = result
                 .as_ref()
                 .map_or(0, |value| template::compact(value).len());
@@ -410,7 +417,7 @@ fn compile_state(
             heartbeat: fields.dynamic("HeartbeatSeconds", "HeartbeatSecondsPath")?,
         },
         "Choice" => {
-            let Some(Value::Array(raw_rules)) = body.get("Choices") else {
+            let Some(Value::Array(raw_rules)) = member(body, "Choices") else {
                 return Err(fields.err("Choices", "a Choice state needs a 'Choices' array"));
             };
             let mut rules = Vec::with_capacity(raw_rules.len());
@@ -445,7 +452,7 @@ fn compile_state(
             cause: fail_field(&fields, "Cause", "CausePath")?,
         },
         "Parallel" => {
-            let Some(Value::Array(raw_branches)) = body.get("Branches") else {
+            let Some(Value::Array(raw_branches)) = member(body, "Branches") else {
                 return Err(fields.err("Branches", "a Parallel state needs a 'Branches' array"));
             };
             let mut branches = Vec::with_capacity(raw_branches.len());
@@ -499,12 +506,12 @@ fn compile_state(
         arguments: if jsonpath_only {
             None
         } else {
-            body.get("Arguments").cloned()
+            member(body, "Arguments").cloned()
         },
         output: if jsonpath_only {
             None
         } else {
-            body.get("Output").cloned()
+            member(body, "Output").cloned()
         },
         retry,
         catch,
@@ -532,8 +539,9 @@ fn fail_field(
     }
     match fields.string(path_field)? {
         Some(text) => {
-            let template = template::compile_dynamic(path_field, text, fields.location)
-                .map_err(|message| fields.err(path_field, message))?;
+            let template =
+                template::compile_dynamic(path_field, text, &|| fields.location.to_owned())
+                    .map_err(|message| fields.err(path_field, message))?;
             Ok(FailField::Path {
                 text: text.to_owned(),
                 template,
@@ -549,13 +557,14 @@ fn compile_map(
     plan: &mut Plan,
 ) -> Result<MapSpec, DefinitionError> {
     let body = fields.body;
-    let (processor_field, processor) = match (body.get("ItemProcessor"), body.get("Iterator")) {
-        (Some(processor), _) => ("ItemProcessor", processor),
-        (None, Some(iterator)) => ("Iterator", iterator),
-        (None, None) => {
-            return Err(fields.err("ItemProcessor", "a Map state needs an ItemProcessor"));
-        }
-    };
+    let (processor_field, processor) =
+        match (member(body, "ItemProcessor"), member(body, "Iterator")) {
+            (Some(processor), _) => ("ItemProcessor", processor),
+            (None, Some(iterator)) => ("Iterator", iterator),
+            (None, None) => {
+                return Err(fields.err("ItemProcessor", "a Map state needs an ItemProcessor"));
+            }
+        };
     let distributed = processor
         .get("ProcessorConfig")
         .and_then(|config| config.get("Mode"))
@@ -588,13 +597,13 @@ fn compile_map(
         items: if jsonpath_only {
             None
         } else {
-            body.get("Items").cloned()
+            member(body, "Items").cloned()
         },
         item_selector,
         item_selector_jsonata: if jsonpath_only {
             None
         } else {
-            body.get("ItemSelector").cloned()
+            member(body, "ItemSelector").cloned()
         },
         max_concurrency: fields.dynamic("MaxConcurrency", "MaxConcurrencyPath")?,
         distributed,
@@ -604,7 +613,7 @@ fn compile_map(
             "ToleratedFailurePercentagePath",
         )?,
         label,
-        item_reader: body.get("ItemReader").cloned(),
+        item_reader: member(body, "ItemReader").cloned(),
     })
 }
 
@@ -681,16 +690,16 @@ fn compile_catch(fields: &Fields<'_>, language: Language) -> Result<Vec<Catcher>
         let Some(next) = catcher_fields.string("Next")? else {
             return Err(catcher_fields.err("Next", "a catcher needs 'Next'"));
         };
-        let assign = match body.get("Assign") {
+        let assign = match member(body, "Assign") {
             None => None,
             Some(value) if language == Language::JsonPath => Some(Assign::JsonPath(
-                template::compile(value, &format!("{location}/Assign"))
+                template::compile(value, &|| format!("{location}/Assign"))
                     .map_err(|message| catcher_fields.err("Assign", message))?,
             )),
             Some(value) => Some(Assign::Jsonata(value.clone())),
         };
         catchers.push(Catcher {
-            errors: error_list(body.get("ErrorEquals"), &location)?,
+            errors: error_list(member(body, "ErrorEquals"), &location)?,
             next: catcher_fields.target("Next", next)?,
             result_path: if language == Language::JsonPath {
                 catcher_fields.result_path("ResultPath")?
@@ -699,7 +708,7 @@ fn compile_catch(fields: &Fields<'_>, language: Language) -> Result<Vec<Catcher>
             },
             assign,
             output: if language == Language::Jsonata {
-                body.get("Output").cloned()
+                member(body, "Output").cloned()
             } else {
                 None
             },

@@ -29,8 +29,9 @@ pub(crate) enum Template {
     Array(Vec<Template>),
 }
 
-/// Compiles a template; `location` names it in errors.
-pub(crate) fn compile(value: &Value, location: &str) -> Result<Template, String> {
+/// Compiles a template; `location` names it in errors (built only then: compiling is on every run's
+/// path, and a definition has many templates).
+pub(crate) fn compile(value: &Value, location: &dyn Fn() -> String) -> Result<Template, String> {
     if !has_dynamic(value) {
         return Ok(Template::Literal(value.clone()));
     }
@@ -41,12 +42,16 @@ pub(crate) fn compile(value: &Value, location: &str) -> Result<Template, String>
                 if let Some(name) = key.strip_suffix(".$") {
                     let Value::String(text) = member else {
                         return Err(format!(
-                            "{location}/{key}: the value of a field ending in '.$' must be a string (a JSONPath or an intrinsic function)"
+                            "{}/{key}: the value of a field ending in '.$' must be a string (a JSONPath or an intrinsic function)",
+                            location()
                         ));
                     };
                     members.push((name.to_owned(), compile_dynamic(key, text, location)?));
                 } else {
-                    members.push((key.clone(), compile(member, &format!("{location}/{key}"))?));
+                    members.push((
+                        key.clone(),
+                        compile(member, &|| format!("{}/{key}", location()))?,
+                    ));
                 }
             }
             Ok(Template::Object(members))
@@ -55,7 +60,7 @@ pub(crate) fn compile(value: &Value, location: &str) -> Result<Template, String>
             items
                 .iter()
                 .enumerate()
-                .map(|(index, item)| compile(item, &format!("{location}/{index}")))
+                .map(|(index, item)| compile(item, &|| format!("{}/{index}", location())))
                 .collect::<Result<_, _>>()?,
         )),
         other => Ok(Template::Literal(other.clone())),
@@ -63,11 +68,15 @@ pub(crate) fn compile(value: &Value, location: &str) -> Result<Template, String>
 }
 
 /// Compiles the string of a `key.$` member.
-pub(crate) fn compile_dynamic(field: &str, text: &str, location: &str) -> Result<Template, String> {
+pub(crate) fn compile_dynamic(
+    field: &str,
+    text: &str,
+    location: &dyn Fn() -> String,
+) -> Result<Template, String> {
     let trimmed = text.trim();
     if trimmed.starts_with('$') {
         let path =
-            jsonpath::parse(trimmed).map_err(|error| format!("{location}/{field}: {error}"))?;
+            jsonpath::parse(trimmed).map_err(|error| format!("{}/{field}: {error}", location()))?;
         Ok(Template::Path {
             field: field.to_owned(),
             text: text.to_owned(),
@@ -79,7 +88,8 @@ pub(crate) fn compile_dynamic(field: &str, text: &str, location: &str) -> Result
         })
     } else {
         Err(format!(
-            "{location}/{field}: '{text}' is neither a JSONPath nor an intrinsic function call"
+            "{}/{field}: '{text}' is neither a JSONPath nor an intrinsic function call",
+            location()
         ))
     }
 }
@@ -166,22 +176,42 @@ impl<'a> Scope<'a> {
         crate::expr::intrinsic(text, &mut resolve, &mut random)
     }
 
+    /// Fails exactly where [`Scope::render`] would, and draws the same random numbers, without
+    /// building the value: for a template whose value nobody reads (a mocked Task's arguments when
+    /// neither history nor trace is recorded).
+    pub(crate) fn check(&self, template: &Template) -> Result<(), Raised> {
+        match template {
+            Template::Literal(_) => Ok(()),
+            Template::Path { field, text, path } => match self.lookup(path) {
+                Ok(_) => Ok(()),
+                Err(_) => Err(self.path_not_found(field, text, path)),
+            },
+            Template::Intrinsic { text } => self.intrinsic(text).map(drop),
+            Template::Object(members) => members
+                .iter()
+                .try_for_each(|(_, member)| self.check(member)),
+            Template::Array(items) => items.iter().try_for_each(|item| self.check(item)),
+        }
+    }
+
+    fn path_not_found(&self, field: &str, text: &str, path: &Path) -> Raised {
+        let searched = match path.root {
+            Root::Context => self.context(),
+            _ => self.input,
+        };
+        Raised::runtime(format!(
+            "The JSONPath '{text}' specified for the field '{field}' could not be found in the input '{}'",
+            compact(searched)
+        ))
+    }
+
     /// Builds the value of a template.
     pub(crate) fn render(&self, template: &Template) -> Result<Value, Raised> {
         match template {
             Template::Literal(value) => Ok(value.clone()),
             Template::Path { field, text, path } => match self.lookup(path) {
                 Ok(found) => Ok(found.into_owned()),
-                Err(_) => {
-                    let searched = match path.root {
-                        Root::Context => self.context(),
-                        _ => self.input,
-                    };
-                    Err(Raised::runtime(format!(
-                        "The JSONPath '{text}' specified for the field '{field}' could not be found in the input '{}'",
-                        compact(searched)
-                    )))
-                }
+                Err(_) => Err(self.path_not_found(field, text, path)),
             },
             Template::Intrinsic { text } => self.intrinsic(text),
             Template::Object(members) => {

@@ -3,7 +3,10 @@
 
 use serde_json::{Value, json};
 
-use crate::{Execution, ExecutionResult, ExecutionType, Mocks, Options, Status, StepOutcome, run};
+use crate::{
+    Execution, ExecutionResult, ExecutionType, MockResponse, Mocks, Options, Status, StepOutcome,
+    run,
+};
 
 fn lean() -> Options {
     Options {
@@ -502,4 +505,382 @@ fn context_object_values_come_from_the_options() {
         "Map": {"Item": {"Index": 0, "Value": "a"}}
     }]);
     assert_eq!(result.output, Some(expected));
+}
+
+// ----- task durations, TimeoutSeconds and HeartbeatSeconds ------------------------------------
+
+/// Step Functions Local mocks for `state`: one entry per invocation, each with its duration (the
+/// `DurationSeconds` extension field).
+fn timed_mocks(state: &str, calls: &[(f64, MockResponse)]) -> Mocks {
+    let mut responses = serde_json::Map::new();
+    for (index, (seconds, response)) in calls.iter().enumerate() {
+        let entry = match response {
+            MockResponse::Return(value) => json!({"Return": value, "DurationSeconds": seconds}),
+            MockResponse::Throw { error, cause } => {
+                json!({"Throw": {"Error": error, "Cause": cause}, "DurationSeconds": seconds})
+            }
+        };
+        responses.insert(index.to_string(), entry);
+    }
+    let config = json!({
+        "StateMachines": {"Orders": {"TestCases": {"Slow": {state: "SlowResponse"}}}},
+        "MockedResponses": {"SlowResponse": responses}
+    });
+    Mocks::from_step_functions_local(&config, Some("Orders"), "Slow").unwrap_or_default()
+}
+
+/// An order flow: charge the card through Lambda (with the given timeouts, Retry and Catch), then
+/// record the charge id.
+fn charge_flow(task_extra: Value) -> Value {
+    let mut charge = json!({
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": "charge-card", "Payload": {"order.$": "$.order"}},
+        "ResultSelector": {"chargeId.$": "$.Payload.chargeId"},
+        "ResultPath": "$.charge",
+        "Next": "Record"
+    });
+    if let (Some(charge), Some(extra)) = (charge.as_object_mut(), task_extra.as_object()) {
+        charge.extend(extra.clone());
+    }
+    json!({
+        "StartAt": "Charge",
+        "States": {
+            "Charge": charge,
+            "Record": {"Type": "Pass", "Parameters": {"charged.$": "$.charge.chargeId"}, "End": true},
+            "ChargeTimedOut": {"Type": "Pass", "Result": "refund queued", "ResultPath": "$.note", "End": true}
+        }
+    })
+}
+
+fn charged(seconds: f64) -> (f64, MockResponse) {
+    (
+        seconds,
+        MockResponse::Return(json!({"StatusCode": 200, "Payload": {"chargeId": "ch_1"}})),
+    )
+}
+
+fn event<'a>(result: &'a ExecutionResult, event_type: &str) -> Option<&'a crate::HistoryEvent> {
+    result
+        .history
+        .iter()
+        .find(|event| event.event_type == event_type)
+}
+
+#[test]
+fn task_slower_than_timeout_seconds_times_out_at_the_limit() {
+    let definition = charge_flow(json!({"TimeoutSeconds": 60}));
+    let options = Options {
+        mocks: timed_mocks("Charge", &[charged(400.0)]),
+        ..lean()
+    };
+    let result = run_with(&definition, json!({"order": 7}), options);
+    assert_eq!(result.status, Status::Failed);
+    assert_eq!(result.error.as_deref(), Some("States.Timeout"));
+    assert_eq!(result.cause, None);
+    assert_eq!(result.duration_millis, 60_000);
+    let timed_out = event(&result, "TaskTimedOut").map(|event| event.timestamp.as_str());
+    assert_eq!(timed_out, Some("2026-01-01T00:01:00.000Z"));
+    assert!(event(&result, "TaskSucceeded").is_none());
+    let details = event(&result, "TaskTimedOut").map(|event| event.details.clone());
+    assert_eq!(
+        details.and_then(|details| details.get("taskTimedOutEventDetails").cloned()),
+        Some(json!({"error": "States.Timeout", "resourceType": "lambda", "resource": "invoke"}))
+    );
+    let scheduled = event(&result, "TaskScheduled").map(|event| event.details.clone());
+    assert_eq!(
+        scheduled.and_then(|details| details["taskScheduledEventDetails"]
+            .get("timeoutInSeconds")
+            .cloned()),
+        Some(json!(60))
+    );
+}
+
+#[test]
+fn task_faster_than_its_timeout_succeeds_and_moves_the_clock() {
+    let definition = charge_flow(json!({"TimeoutSeconds": 60}));
+    let options = Options {
+        mocks: timed_mocks("Charge", &[charged(30.0)]),
+        ..lean()
+    };
+    let result = run_with(&definition, json!({"order": 7}), options);
+    assert_eq!(result.status, Status::Succeeded);
+    assert_eq!(result.output, Some(json!({"charged": "ch_1"})));
+    assert_eq!(result.duration_millis, 30_000);
+    let stamp = |event_type: &str| event(&result, event_type).map(|event| event.timestamp.clone());
+    assert_eq!(
+        stamp("TaskStarted").as_deref(),
+        Some("2026-01-01T00:00:00.000Z")
+    );
+    assert_eq!(
+        stamp("TaskSucceeded").as_deref(),
+        Some("2026-01-01T00:00:30.000Z")
+    );
+    assert_eq!(
+        stamp("PassStateEntered").as_deref(),
+        Some("2026-01-01T00:00:30.000Z")
+    );
+    assert_eq!(
+        stamp("ExecutionSucceeded").as_deref(),
+        Some("2026-01-01T00:00:30.000Z")
+    );
+}
+
+#[test]
+fn missing_heartbeat_times_the_task_out_first() {
+    // TimeoutSeconds 300 would let the 100-second task finish; a mock sends no heartbeat, so the
+    // 10-second HeartbeatSecondsPath fires.
+    let definition =
+        charge_flow(json!({"TimeoutSeconds": 300, "HeartbeatSecondsPath": "$.heartbeat"}));
+    let options = Options {
+        mocks: timed_mocks("Charge", &[charged(100.0)]),
+        ..lean()
+    };
+    let result = run_with(
+        &definition,
+        json!({"order": 7, "heartbeat": 10}),
+        options.clone(),
+    );
+    assert_eq!(result.status, Status::Failed);
+    assert_eq!(result.error.as_deref(), Some("States.Timeout"));
+    assert_eq!(result.duration_millis, 10_000);
+    // A heartbeat longer than the task never fires.
+    let result = run_with(&definition, json!({"order": 7, "heartbeat": 200}), options);
+    assert_eq!(result.status, Status::Succeeded);
+    assert_eq!(result.duration_millis, 100_000);
+}
+
+#[test]
+fn timeout_is_retried_then_the_fast_attempt_succeeds() {
+    let definition = charge_flow(json!({
+        "TimeoutSeconds": 60,
+        "Retry": [
+            {"ErrorEquals": ["States.TaskFailed"], "MaxAttempts": 5},
+            {"ErrorEquals": ["States.Timeout"], "IntervalSeconds": 5, "MaxAttempts": 2}
+        ]
+    }));
+    let options = Options {
+        mocks: timed_mocks("Charge", &[charged(400.0), charged(2.0)]),
+        ..lean()
+    };
+    let result = run_with(&definition, json!({"order": 7}), options);
+    assert_eq!(result.status, Status::Succeeded);
+    // 60 s until the first attempt times out, 5 s retry interval, 2 s second attempt.
+    assert_eq!(result.duration_millis, 67_000);
+    let types: Vec<&str> = result
+        .history
+        .iter()
+        .map(|event| event.event_type)
+        .collect();
+    assert_eq!(
+        types
+            .iter()
+            .filter(|name| **name == "TaskTimedOut" || **name == "TaskSucceeded")
+            .collect::<Vec<_>>(),
+        [&"TaskTimedOut", &"TaskSucceeded"]
+    );
+}
+
+#[test]
+fn timeout_is_caught_by_states_all_but_not_by_task_failed() {
+    let task_failed_only = charge_flow(json!({
+        "TimeoutSeconds": 60,
+        "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "ChargeTimedOut"}]
+    }));
+    let mocks = timed_mocks("Charge", &[charged(400.0)]);
+    let options = Options { mocks, ..lean() };
+    let result = run_with(&task_failed_only, json!({"order": 7}), options.clone());
+    assert_eq!(result.status, Status::Failed);
+    assert_eq!(result.error.as_deref(), Some("States.Timeout"));
+    let catch_all = charge_flow(json!({
+        "TimeoutSeconds": 60,
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "ChargeTimedOut"}]
+    }));
+    let result = run_with(&catch_all, json!({"order": 7}), options);
+    assert_eq!(result.status, Status::Succeeded);
+    assert_eq!(
+        result.output,
+        Some(json!({"order": 7, "error": {"Error": "States.Timeout"}, "note": "refund queued"}))
+    );
+}
+
+#[test]
+fn thrown_errors_take_their_duration_too_and_jsonata_timeouts_fire() {
+    let throwing = timed_mocks(
+        "Charge",
+        &[(
+            45.0,
+            MockResponse::Throw {
+                error: "Lambda.ServiceException".to_owned(),
+                cause: "down".to_owned(),
+            },
+        )],
+    );
+    let result = run_with(
+        &charge_flow(json!({"TimeoutSeconds": 60})),
+        json!({"order": 7}),
+        Options {
+            mocks: throwing.clone(),
+            ..lean()
+        },
+    );
+    assert_eq!(result.error.as_deref(), Some("Lambda.ServiceException"));
+    assert_eq!(result.duration_millis, 45_000);
+    let jsonata = json!({
+        "QueryLanguage": "JSONata",
+        "StartAt": "Charge",
+        "States": {"Charge": {
+            "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+            "Arguments": {"FunctionName": "charge-card"},
+            "TimeoutSeconds": "{% $states.input.limit %}",
+            "End": true
+        }}
+    });
+    let result = run_with(
+        &jsonata,
+        json!({"limit": 30}),
+        Options {
+            mocks: throwing,
+            ..lean()
+        },
+    );
+    assert_eq!(result.error.as_deref(), Some("States.Timeout"));
+    assert_eq!(result.duration_millis, 30_000);
+}
+
+#[test]
+fn slow_tasks_reach_express_and_machine_time_limits() {
+    // Three 2-minute calls: the third passes Express's five minutes.
+    let definition = json!({
+        "StartAt": "Resize",
+        "States": {
+            "Resize": {"Type": "Task", "Resource": "arn:aws:states:::ecs:runTask.sync", "Next": "Again"},
+            "Again": {"Type": "Task", "Resource": "arn:aws:states:::ecs:runTask.sync", "Next": "Last"},
+            "Last": {"Type": "Task", "Resource": "arn:aws:states:::ecs:runTask.sync", "End": true}
+        }
+    });
+    let mut mocks = Mocks::new();
+    for state in ["Resize", "Again", "Last"] {
+        mocks.insert(state, 0..=0, MockResponse::Return(json!({})), 120.0);
+    }
+    let express = Options {
+        execution_type: ExecutionType::Express,
+        mocks: mocks.clone(),
+        ..lean()
+    };
+    let result = run_with(&definition, json!({}), express);
+    assert_eq!(result.status, Status::TimedOut);
+    assert_eq!(result.duration_millis, 300_000);
+    assert_eq!(
+        result.history.last().map(|event| event.event_type),
+        Some("ExecutionTimedOut")
+    );
+    let standard = run_with(
+        &definition,
+        json!({}),
+        Options {
+            mocks: mocks.clone(),
+            ..lean()
+        },
+    );
+    assert_eq!(standard.status, Status::Succeeded);
+    assert_eq!(standard.duration_millis, 360_000);
+    let mut limited = definition.clone();
+    limited["TimeoutSeconds"] = json!(200);
+    let result = run_with(&limited, json!({}), Options { mocks, ..lean() });
+    assert_eq!(result.status, Status::TimedOut);
+    assert_eq!(result.duration_millis, 200_000);
+}
+
+// ----- fast paths without history or trace agree with the recorded paths -------------------------
+
+#[test]
+fn lean_runs_match_recorded_runs_on_large_documents() {
+    // A document big enough that ResultPath moves it instead of copying it, results placed in nested
+    // objects and arrays, a ResultPath that cannot apply (through a string) caught, and a Parameters
+    // path that does not resolve in a mocked Task (checked, not built, when nothing records it).
+    let items: Vec<Value> = (0..12)
+        .map(|i| json!({"sku": format!("S{i}"), "qty": i}))
+        .collect();
+    let input = json!({"order": {"id": 7, "lines": items, "note": "gift"}, "audit": [0, 1, 2]});
+    let definition = json!({
+        "StartAt": "Price",
+        "States": {
+            "Price": {
+                "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": "price", "Payload.$": "$.order"},
+                "ResultSelector": {"total.$": "$.Payload.total"},
+                "ResultPath": "$.order.pricing",
+                "Next": "Stamp"
+            },
+            "Stamp": {"Type": "Pass", "Result": "checked", "ResultPath": "$.audit[1]", "Next": "Bad"},
+            "Bad": {
+                "Type": "Pass", "Result": 1, "ResultPath": "$.order.note.deeper",
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.caught", "Next": "Ship"}],
+                "End": true
+            },
+            "Ship": {
+                "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"Payload.$": "$.order.missing"},
+                "End": true
+            }
+        }
+    });
+    let mocks = Mocks::from_results(&serde_json::Map::from_iter([
+        (
+            "Price".to_owned(),
+            json!({"Payload": {"total": 99}, "StatusCode": 200}),
+        ),
+        ("Ship".to_owned(), json!({"shipped": true})),
+    ]));
+    let recorded = run_with(
+        &definition,
+        input.clone(),
+        Options {
+            mocks: mocks.clone(),
+            ..Options::default()
+        },
+    );
+    let lean = run_with(
+        &definition,
+        input,
+        Options {
+            mocks,
+            record_history: false,
+            ..lean()
+        },
+    );
+    assert_eq!(recorded.status, Status::Failed);
+    assert_eq!(recorded.error.as_deref(), Some("States.Runtime"));
+    assert!(
+        recorded
+            .cause
+            .as_deref()
+            .is_some_and(|cause| cause.contains("$.order.missing"))
+    );
+    assert_eq!(
+        (&lean.status, &lean.error, &lean.cause, &lean.output),
+        (
+            &recorded.status,
+            &recorded.error,
+            &recorded.cause,
+            &recorded.output
+        )
+    );
+    // The state before the failing Task saw the merged document and the caught ResultPath error.
+    let ship_input = recorded
+        .trace
+        .iter()
+        .find(|entry| entry.state == "Ship")
+        .and_then(|entry| entry.stages.first())
+        .map(|stage| stage.value.clone());
+    let Some(ship_input) = ship_input else {
+        panic!("no trace for Ship");
+    };
+    assert_eq!(ship_input["order"]["pricing"], json!({"total": 99}));
+    assert_eq!(ship_input["audit"], json!([0, "checked", 2]));
+    assert_eq!(
+        ship_input["caught"]["Error"],
+        "States.ResultPathMatchFailure"
+    );
 }

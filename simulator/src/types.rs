@@ -203,6 +203,25 @@ pub struct ExecutionResult {
     pub cost_usd: f64,
 }
 
+impl ExecutionResult {
+    /// The result of a run that did no work (a definition that does not compile, an execution that
+    /// never started).
+    pub(crate) fn not_run(status: Status, error: Option<String>, cause: Option<String>) -> Self {
+        Self {
+            status,
+            output: None,
+            error,
+            cause,
+            history: Vec::new(),
+            event_count: 0,
+            trace: Vec::new(),
+            state_transitions: 0,
+            duration_millis: 0,
+            cost_usd: 0.0,
+        }
+    }
+}
+
 /// What `Execution::step` achieved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum StepOutcome {

@@ -358,6 +358,62 @@ browserTest("the designer's Save as (Ctrl+Shift+S) offers a download of the defi
   assert.deepEqual(JSON.parse(fs.readFileSync(await exported.path(), 'utf8')), JSON.parse(SAMPLE));
 });
 
+browserTest('the simulator pane exports the run history as a download and imports a mock file from the picker', async () => {
+  const { page, record } = await openStudio();
+  const simulator = () => page.evaluate(() => JSON.parse(window.aslStudio.simulatorState()));
+  const ranToEnd = () => page.waitForFunction(() => {
+    const state = JSON.parse(window.aslStudio.simulatorState());
+    return state.phase === 'ready' || state.startError;
+  }, null, { timeout: 30_000 });
+  // F5 shows the pane and runs the bundled sample (and does not reload the page).
+  await page.locator('#asl_studio_canvas').focus();
+  await page.keyboard.press('F5');
+  await ranToEnd();
+  const first = await simulator();
+  assert.equal(first.startError, null);
+  assert.ok(first.status, 'the run has an outcome');
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 10_000 }),
+    page.evaluate(() => window.aslStudio.simulatorExportHistory()),
+  ]);
+  assert.equal(download.suggestedFilename(), 'execution-history.json');
+  const history = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+  assert.equal(history.events[0].type, 'ExecutionStarted');
+  assert.ok(history.events.some((e) => e.type === 'TaskStateEntered'), 'the sample entered its Task states');
+  assert.equal((await simulator()).exportMessage, 'Downloaded execution-history.json.');
+
+  // A Step Functions Local mock file that makes the Glue job throw: the Catch ends the run in Fail.
+  const mockFile = {
+    StateMachines: { Etl: { TestCases: { GlueFails: {
+      DownloadFile: 'Downloaded', TransformFile: 'GlueThrows', NotifyFailure: 'Published', Cleanup: 'Deleted',
+    } } } },
+    MockedResponses: {
+      Downloaded: { 0: { Return: SAMPLE_MOCKS.DownloadFile } },
+      GlueThrows: { 0: { Throw: { Error: 'Glue.AWSGlueException', Cause: 'job crashed' } } },
+      Published: { 0: { Return: { MessageId: 'm-1' } } },
+      Deleted: { 0: { Return: {} } },
+    },
+  };
+  const [chooser] = await Promise.all([
+    page.waitForEvent('filechooser', { timeout: 10_000 }),
+    page.evaluate(() => window.aslStudio.simulatorOpenMockFile()),
+  ]);
+  await chooser.setFiles({ name: 'MockConfigFile.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(mockFile)) });
+  await page.waitForFunction(() => JSON.parse(window.aslStudio.simulatorState()).mockMessage?.startsWith('MockConfigFile.json:'),
+    null, { timeout: 15_000 });
+  const imported = await simulator();
+  assert.equal(imported.mockMessage, 'MockConfigFile.json: Imported mocks for 4 state(s).');
+  assert.deepEqual(JSON.parse(imported.mockFile), mockFile);
+  await page.locator('#asl_studio_canvas').focus();
+  await page.keyboard.press('Control+r');
+  await page.waitForFunction(() => JSON.parse(window.aslStudio.simulatorState()).error === 'ETL.TransformFailed',
+    null, { timeout: 30_000 });
+  assert.equal((await simulator()).status, 'FAILED');
+  assert.deepEqual(record.errors, []);
+  assert.equal(await page.evaluate(() => window.aslStudio.hasPanicked()), false);
+});
+
 browserTest('without WebGL2 the page says so', async () => {
   const { page } = await openStudio({
     waitForFrame: false,
@@ -370,4 +426,17 @@ browserTest('without WebGL2 the page says so', async () => {
   });
   await page.waitForFunction(() => window.aslStudioError, null, { timeout: 30_000 });
   assert.match(await page.locator('#status').innerText(), /WebGL2/);
+});
+
+browserTest('without WebAssembly SIMD the page says so', async () => {
+  const { page } = await openStudio({
+    waitForFrame: false,
+    initScript: () => {
+      const validate = WebAssembly.validate;
+      // A browser before SIMD rejects any module with a v128 type (0x7b) in its type section.
+      WebAssembly.validate = (bytes) => (bytes.length < 64 && Array.from(bytes).includes(0x7b) ? false : validate(bytes));
+    },
+  });
+  await page.waitForFunction(() => window.aslStudioError, null, { timeout: 30_000 });
+  assert.match(await page.locator('#status').innerText(), /SIMD/);
 });

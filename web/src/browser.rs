@@ -227,8 +227,6 @@ pub struct IncomingFile {
 thread_local! {
     /// Files that have finished reading and wait for the next frame to hand them to the app.
     static INCOMING: RefCell<VecDeque<Result<IncomingFile, String>>> = const { RefCell::new(VecDeque::new()) };
-    /// The hidden `<input type=file>` behind "Open…", made once.
-    static PICKER: RefCell<Option<web_sys::HtmlInputElement>> = const { RefCell::new(None) };
 }
 
 /// Takes the files read since the last call (errors say which file could not be read).
@@ -239,7 +237,6 @@ pub fn take_incoming() -> Vec<Result<IncomingFile, String>> {
 
 fn push_incoming(item: Result<IncomingFile, String>) {
     INCOMING.with_borrow_mut(|queue| queue.push_back(item));
-    request_repaint_now();
 }
 
 thread_local! {
@@ -263,6 +260,15 @@ pub fn request_repaint_now() {
 /// Reads a browser `File` as UTF-8 text in the background; the result arrives through
 /// [`take_incoming`].
 pub fn read_file_in_background(file: web_sys::File) {
+    read_text_then(file, push_incoming);
+}
+
+/// Reads a browser `File` as UTF-8 text in the background and hands the result (or what went
+/// wrong, naming the file) to `deliver`, then asks for a frame.
+pub fn read_text_then(
+    file: web_sys::File,
+    deliver: impl FnOnce(Result<IncomingFile, String>) + 'static,
+) {
     wasm_bindgen_futures::spawn_local(async move {
         let name = file.name();
         let result = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
@@ -275,11 +281,13 @@ pub fn read_file_in_background(file: web_sys::File) {
                 .ok_or_else(|| format!("{name}: the browser gave no text")),
             Err(error) => Err(format!("{name}: {}", describe(&error))),
         };
-        push_incoming(result);
+        deliver(result);
+        request_repaint_now();
     });
 }
 
-/// Opens the browser's file picker. The chosen file arrives later through [`take_incoming`].
+/// Opens the browser's file picker for the designer's "Open". The chosen file arrives later
+/// through [`take_incoming`].
 ///
 /// Browsers only open the picker shortly after a user gesture; a click in the app is one, since
 /// the frame that handles it runs within the browser's activation window.
@@ -287,12 +295,38 @@ pub fn read_file_in_background(file: web_sys::File) {
 /// # Errors
 /// When the hidden input cannot be made.
 pub fn open_file_picker() -> Result<(), BrowserError> {
+    show_file_picker(
+        "asl-studio-file-picker",
+        ".json,.yaml,.yml,.template,.asl,application/json,text/yaml",
+        read_file_in_background,
+    )
+}
+
+thread_local! {
+    /// The hidden `<input type=file>` elements behind the pickers, by element id, made once each.
+    static PICKERS: RefCell<Vec<(&'static str, web_sys::HtmlInputElement)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Shows the browser's file picker through a hidden `<input type=file>` with element id
+/// `input_id` (made on first use) that accepts `accept`; each chosen file goes to `on_file`.
+///
+/// # Errors
+/// When the hidden input cannot be made.
+pub fn show_file_picker(
+    input_id: &'static str,
+    accept: &str,
+    on_file: fn(web_sys::File),
+) -> Result<(), BrowserError> {
     const ACTION: &str = "open the file picker";
-    let input =
-        PICKER.with_borrow_mut(|slot| -> Result<web_sys::HtmlInputElement, BrowserError> {
-            if let Some(input) = slot {
-                return Ok(input.clone());
-            }
+    let existing = PICKERS.with_borrow(|pickers| {
+        pickers
+            .iter()
+            .find(|(id, _)| *id == input_id)
+            .map(|(_, input)| input.clone())
+    });
+    let input = match existing {
+        Some(input) => input,
+        None => {
             let document = document(ACTION)?;
             let input = document
                 .create_element("input")
@@ -300,8 +334,8 @@ pub fn open_file_picker() -> Result<(), BrowserError> {
                 .dyn_into::<web_sys::HtmlInputElement>()
                 .map_err(|_| BrowserError::missing(ACTION, "<input> elements"))?;
             input.set_type("file");
-            input.set_accept(".json,.yaml,.yml,.template,.asl,application/json,text/yaml");
-            input.set_id("asl-studio-file-picker");
+            input.set_accept(accept);
+            input.set_id(input_id);
             let _ = input.style().set_property("display", "none");
             let on_change =
                 Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
@@ -314,7 +348,7 @@ pub fn open_file_picker() -> Result<(), BrowserError> {
                     if let Some(files) = input.files() {
                         for index in 0..files.length() {
                             if let Some(file) = files.get(index) {
-                                read_file_in_background(file);
+                                on_file(file);
                             }
                         }
                     }
@@ -328,9 +362,10 @@ pub fn open_file_picker() -> Result<(), BrowserError> {
                 body.append_child(&input)
                     .map_err(|e| BrowserError::new(ACTION, &e))?;
             }
-            *slot = Some(input.clone());
-            Ok(input)
-        })?;
+            PICKERS.with_borrow_mut(|pickers| pickers.push((input_id, input.clone())));
+            input
+        }
+    };
     input.click();
     Ok(())
 }

@@ -16,7 +16,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use asl_studio::files::{FileDialogs, FileStore, TextFormat};
+use asl_studio::files::{
+    FileDialogs, FileStore, OpenedText, SaveOutcome, TextExchange, TextFormat, TextPurpose,
+};
 
 use crate::browser;
 
@@ -164,5 +166,61 @@ impl FileDialogs for BrowserDialogs {
             name = format!("{name}.{}", format.extension());
         }
         Some(Path::new(DOWNLOADS_DIR).join(name))
+    }
+}
+
+/// The element id of the hidden input behind the simulator's "Open mock file…".
+const MOCK_PICKER_ID: &str = "asl-studio-mock-picker";
+
+thread_local! {
+    /// Mock files read since the pane last looked (the picker answers after its frame is over).
+    static MOCK_FILES: RefCell<Vec<Result<OpenedText, String>>> = const { RefCell::new(Vec::new()) };
+}
+
+fn deliver_mock_file(file: web_sys::File) {
+    browser::read_text_then(file, |result| {
+        let result = result.map(|file| OpenedText {
+            name: file.name,
+            text: file.text,
+        });
+        MOCK_FILES.with_borrow_mut(|files| files.push(result));
+    });
+}
+
+/// The browser's [`TextExchange`] for the panes: saving is a download, opening shows the file
+/// picker and the chosen file's text reaches the pane on a later frame.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BrowserTextExchange;
+
+impl TextExchange for BrowserTextExchange {
+    fn save_text(&mut self, suggested_name: &str, text: &str) -> Result<SaveOutcome, String> {
+        let name = bare_name(suggested_name, "download.json");
+        browser::download_text(&name, text, mime_for(Path::new(&name)))
+            .map(|()| SaveOutcome::Downloaded(name))
+            .map_err(|error| error.to_string())
+    }
+
+    fn request_open(&mut self, purpose: TextPurpose, extensions: &[&str]) {
+        let accept = extensions
+            .iter()
+            .map(|extension| format!(".{extension}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let shown = match purpose {
+            TextPurpose::MockFile => {
+                browser::show_file_picker(MOCK_PICKER_ID, &accept, deliver_mock_file)
+            }
+        };
+        if let Err(error) = shown {
+            browser::warn(&error.to_string());
+        }
+    }
+
+    fn take_opened(&mut self, purpose: TextPurpose) -> Option<Result<OpenedText, String>> {
+        match purpose {
+            TextPurpose::MockFile => {
+                MOCK_FILES.with_borrow_mut(|files| (!files.is_empty()).then(|| files.remove(0)))
+            }
+        }
     }
 }

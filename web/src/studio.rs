@@ -23,6 +23,33 @@ pub trait Studio: eframe::App {
 
     /// Where a top-level state was drawn in the last frame, in points (CSS pixels).
     fn state_screen_rect(&self, name: &str) -> Option<egui::Rect>;
+
+    /// The simulator pane's state as JSON: `phase` (`""`, `"executing"`, `"indexing"`,
+    /// `"ready"`), the last run's `status`, `error`, `output`, and the pane's `startError`,
+    /// `mockMessage`, `exportMessage` and `mockFile` (the mock file text it shows).
+    ///
+    /// # Errors
+    /// When there is no simulator (the preview).
+    fn simulator_state(&self) -> Result<serde_json::Value, String> {
+        Err("this build has no simulator pane".to_owned())
+    }
+
+    /// The simulator pane's "Export history…" (a download).
+    ///
+    /// # Errors
+    /// When there is no simulator (the preview).
+    fn simulator_export_history(&mut self) -> Result<(), String> {
+        Err("this build has no simulator pane".to_owned())
+    }
+
+    /// The simulator pane's "Open mock file…" (the file picker; the file is imported on a later
+    /// frame).
+    ///
+    /// # Errors
+    /// When there is no simulator (the preview).
+    fn simulator_open_mock_file(&mut self) -> Result<(), String> {
+        Err("this build has no simulator pane".to_owned())
+    }
 }
 
 /// What the page opens at start.
@@ -48,7 +75,7 @@ mod designer {
     use asl_studio::files::{TextFormat, parse_file, write_value};
 
     use super::{StartWith, Studio};
-    use crate::files::{BrowserDialogs, BrowserFiles, SharedFiles};
+    use crate::files::{BrowserDialogs, BrowserFiles, BrowserTextExchange, SharedFiles};
 
     /// The designer and the store its files go through, which we also fill with opened files.
     struct Designer {
@@ -127,6 +154,31 @@ mod designer {
             };
             self.app.canvas().state_screen_rect(&id)
         }
+
+        fn simulator_state(&self) -> Result<serde_json::Value, String> {
+            let pane = self.app.simulator();
+            let result = pane.result();
+            Ok(serde_json::json!({
+                "phase": pane.run_phase(),
+                "status": result.map(|r| asl_studio::simulate::status_name(r.status)),
+                "error": result.and_then(|r| r.error.clone()),
+                "output": result.and_then(|r| r.output.clone()),
+                "startError": pane.start_error(),
+                "mockMessage": pane.mock_message(),
+                "exportMessage": pane.export_message(),
+                "mockFile": pane.mock_file_text(),
+            }))
+        }
+
+        fn simulator_export_history(&mut self) -> Result<(), String> {
+            self.app.simulator_mut().export_history();
+            Ok(())
+        }
+
+        fn simulator_open_mock_file(&mut self) -> Result<(), String> {
+            self.app.simulator_mut().open_mock_file();
+            Ok(())
+        }
     }
 
     /// The designer, set up for the browser.
@@ -135,6 +187,8 @@ mod designer {
             StartWith::Sample => StartSource::Sample,
             StartWith::Text { name, text } => StartSource::Text { name, text },
         };
+        // The simulator pane's mock files and history exports go through the browser too.
+        asl_studio::files::set_text_exchange(Box::new(BrowserTextExchange));
         let files = Rc::new(BrowserFiles::default());
         let app = StudioApp::with_platform(
             Some(cc),

@@ -285,6 +285,44 @@ pub fn simulate_definition(
         .map_err(|message| js_sys::Error::new(&message).into())
 }
 
+/// The simulator pane's state as JSON text: `phase` (`""`, `"executing"`, `"indexing"`,
+/// `"ready"`), the last run's `status`, `error` and `output`, and the pane's `startError`,
+/// `mockMessage`, `exportMessage` and `mockFile`.
+///
+/// # Errors
+/// When the app is not running or has no simulator pane.
+#[wasm_bindgen(js_name = simulatorState)]
+pub fn simulator_state() -> Result<String, JsValue> {
+    with_app(|app| app.studio.simulator_state())?
+        .map(|state| state.to_string())
+        .map_err(|message| js_sys::Error::new(&message).into())
+}
+
+/// Presses the simulator pane's "Export history…": the last run's history downloads as
+/// `execution-history.json` (AWS GetExecutionHistory JSON).
+///
+/// # Errors
+/// When the app is not running or has no simulator pane.
+#[wasm_bindgen(js_name = simulatorExportHistory)]
+pub fn simulator_export_history() -> Result<(), JsValue> {
+    let result = with_app(|app| app.studio.simulator_export_history())?;
+    repaint();
+    result.map_err(|message| js_sys::Error::new(&message).into())
+}
+
+/// Presses the simulator pane's "Open mock file…": the browser's file picker opens, and the
+/// chosen AWS Step Functions Local mock file is imported into the pane on a later frame.
+/// Browsers show the picker only during a user gesture.
+///
+/// # Errors
+/// When the app is not running or has no simulator pane.
+#[wasm_bindgen(js_name = simulatorOpenMockFile)]
+pub fn simulator_open_mock_file() -> Result<(), JsValue> {
+    let result = with_app(|app| app.studio.simulator_open_mock_file())?;
+    repaint();
+    result.map_err(|message| js_sys::Error::new(&message).into())
+}
+
 /// A link to this page that carries the current definition in its fragment.
 ///
 /// # Errors

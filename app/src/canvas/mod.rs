@@ -13,7 +13,7 @@
 //!   ordinary states; from a Choice, `Default` when it has none yet, otherwise a new rule (its
 //!   condition to fill in the inspector);
 //! - drag the handle at the arrow end of a selected edge onto another state to retarget it;
-//! - double-click a state to rename it; right-click for its menu;
+//! - double-click a state (or press F2) to rename it in place; right-click for its menu;
 //! - drop a palette item on the background to add a state there, or onto an edge to insert it.
 
 mod labels;
@@ -190,6 +190,50 @@ pub enum CanvasAction {
     PositionsChanged,
 }
 
+/// A rename typed directly over a state's title on the canvas (F2, double-click, the context
+/// menu's Rename). The app owns it; [`CanvasView::rename_ui`] draws the field and reports when the
+/// user is done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InlineRename {
+    /// The state being renamed.
+    pub id: StateId,
+    /// The text in the field.
+    pub text: String,
+    /// Why the last attempt was refused (shown under the field).
+    pub error: Option<String>,
+    /// Focus the field and select its text in the next frame.
+    focus_pending: bool,
+}
+
+impl InlineRename {
+    /// Starts renaming a state: the field shows its name, all selected.
+    #[must_use]
+    pub fn new(id: StateId) -> Self {
+        Self {
+            text: id.name.clone(),
+            id,
+            error: None,
+            focus_pending: true,
+        }
+    }
+
+    /// Refuses the typed name: the reason shows at the field, which keeps focus so the user can
+    /// fix the name or press Escape.
+    pub fn refuse(&mut self, reason: impl Into<String>) {
+        self.error = Some(reason.into());
+        self.focus_pending = true;
+    }
+}
+
+/// How an inline rename ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RenameOutcome {
+    /// Enter or a click elsewhere: rename to this text (the app still checks it).
+    Commit(String),
+    /// Escape, or the state is gone.
+    Cancel,
+}
+
 /// Camera: screen = canvas rect's top-left + `offset` + canvas position × `zoom`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Camera {
@@ -264,6 +308,9 @@ pub struct CanvasView {
     pointer: Option<Pos2>,
     /// Scratch buffer for edge polylines.
     scratch: Vec<Pos2>,
+    /// Edge labels: their texts (taken out of the layout, so that only this view draws them)
+    /// and where they were placed.
+    labels: labels::EdgeLabels,
 }
 
 impl Default for CanvasView {
@@ -292,6 +339,7 @@ impl CanvasView {
             context_target: None,
             pointer: None,
             scratch: Vec::new(),
+            labels: labels::EdgeLabels::default(),
         }
     }
 
@@ -430,6 +478,15 @@ impl CanvasView {
             return false;
         }
         self.layout = Layout::of(root, &crate::theme::METRICS);
+        // The labels are placed and drawn by `labels`, clear of each other; the layout keeps
+        // none, so nothing else draws them a second time.
+        self.labels = labels::EdgeLabels::new(
+            self.layout
+                .edges
+                .iter_mut()
+                .map(|edge| edge.label.take())
+                .collect(),
+        );
         self.placement = Placement::new(&self.layout, &self.pins);
         self.layout_key = Some(key);
         true

@@ -9,7 +9,7 @@ use egui::{Align2, FontId, Painter, Pos2, Rect, Sense, Ui, Vec2, pos2, vec2};
 use graph_model::{Severity, StateType, Transition};
 
 use super::layout::{Endpoint, MarkerKind};
-use super::view::{Hit, handle_center, point_along};
+use super::view::{Hit, handle_center};
 use super::{Camera, CanvasOverlay, CanvasView, Drag, RunStatus};
 use crate::theme::{METRICS, Theme};
 
@@ -233,7 +233,7 @@ impl CanvasView {
             }
             Emphasis::Faded => base.gamma_multiply(0.35),
         };
-        let points: Vec<Pos2> = canvas_points.iter().map(|p| f.screen(*p)).collect();
+        let points = screen_polyline(f, canvas_points);
         let stroke = Stroke::new(width, color);
         // Shorten the last segment so the line ends at the arrowhead's base.
         let arrow = (METRICS.arrow_size * zoom.min(1.5)).max(3.0);
@@ -260,7 +260,23 @@ impl CanvasView {
             }
             f.painter.extend(shapes);
         } else {
-            f.painter.add(Shape::line(line, stroke));
+            // Only the runs of segments that reach the screen: a long edge zoomed in would
+            // otherwise be tessellated along its whole length, off screen included.
+            let clip = f.painter.clip_rect().expand(arrow + width);
+            let mut run: Vec<Pos2> = Vec::new();
+            for w in line.windows(2) {
+                if Rect::from_two_pos(w[0], w[1]).intersects(clip) {
+                    if run.is_empty() {
+                        run.push(w[0]);
+                    }
+                    run.push(w[1]);
+                } else if !run.is_empty() {
+                    f.painter.add(Shape::line(std::mem::take(&mut run), stroke));
+                }
+            }
+            if run.len() >= 2 {
+                f.painter.add(Shape::line(run, stroke));
+            }
         }
         if draw_arrow && direction != Vec2::ZERO {
             let side = direction.rot90() * arrow * 0.45;
@@ -270,30 +286,6 @@ impl CanvasView {
                 color,
                 Stroke::NONE,
             ));
-        }
-        if let (true, Some(label)) = (f.readable, &route.label) {
-            let stagger = match route.transition {
-                Some(Transition::ChoiceRule(i) | Transition::Catch(i)) => (i % 3) as f32,
-                _ => 0.0,
-            };
-            let along = (10.0 + 13.0 * stagger) * zoom;
-            if let Some(at) = point_along(&points, along) {
-                let font = FontId::proportional(METRICS.small_font * zoom);
-                let text_color = if matches!(route.transition, Some(Transition::Catch(_))) {
-                    theme.error
-                } else {
-                    theme.text
-                };
-                let galley = f.painter.layout_no_wrap(label.clone(), font, text_color);
-                let rect =
-                    Rect::from_min_size(at + vec2(4.0, -galley.size().y * 0.5), galley.size());
-                f.painter.rect_filled(
-                    rect.expand(1.5 * zoom.min(1.0)),
-                    CornerRadius::same(3),
-                    theme.label_background,
-                );
-                f.painter.galley(rect.min, galley, text_color);
-            }
         }
     }
 
@@ -607,17 +599,20 @@ impl CanvasView {
             StrokeKind::Inside,
         );
         // The top level only: containers stand for everything inside them.
-        let mut shapes = Vec::new();
+        // One mesh of flat quads: thousands of top-level states would otherwise be as many shapes
+        // to tessellate every frame.
+        let mut boxes = egui::Mesh::default();
         for n in self.layout.machines[0].nodes.clone() {
             let r = self.placement.nodes[n];
             let colors = theme.state(self.layout.nodes[n].state_type);
-            shapes.push(Shape::rect_filled(
+            boxes.add_colored_rect(
                 Rect::from_min_max(to_mini(r.min), to_mini(r.max)),
-                CornerRadius::ZERO,
                 colors.stroke,
-            ));
+            );
         }
-        painter.extend(shapes);
+        if !boxes.is_empty() {
+            painter.add(Shape::mesh(boxes));
+        }
         let origin = canvas.min;
         let view = Rect::from_min_max(
             self.camera.to_canvas(origin, canvas.min),
@@ -660,6 +655,33 @@ fn paint_marker(f: &Frame<'_>, rect: Rect, kind: MarkerKind) {
             f.theme.background,
         );
     }
+}
+
+/// An edge's polyline on screen, without the points that draw nothing: points under half a pixel
+/// from the last one kept, and the middle points of straight runs (a long edge passes through a
+/// dummy at every layer it spans, two collinear points each).
+fn screen_polyline(f: &Frame<'_>, canvas_points: &[Pos2]) -> Vec<Pos2> {
+    let mut out: Vec<Pos2> = Vec::with_capacity(canvas_points.len());
+    let last = canvas_points.len().saturating_sub(1);
+    for (i, p) in canvas_points.iter().enumerate() {
+        let p = f.screen(*p);
+        if let Some(&kept) = out.last()
+            && i != last
+            && (p - kept).length_sq() < 0.25
+        {
+            continue;
+        }
+        if let [.., a, b] = out[..] {
+            let straight = ((a.x - b.x).abs() < 0.01 && (b.x - p.x).abs() < 0.01)
+                || ((a.y - b.y).abs() < 0.01 && (b.y - p.y).abs() < 0.01);
+            let onward = (b - a).dot(p - b) > 0.0;
+            if straight && onward {
+                out.pop();
+            }
+        }
+        out.push(p);
+    }
+    out
 }
 
 /// A state type's icon, drawn with lines (no font has to carry special glyphs): a gear for Task,

@@ -1,12 +1,14 @@
 //! Layered (Sugiyama) layout of one flat graph: nodes with sizes, directed edges, one start node.
 //!
 //! Steps: break cycles by a depth-first search from the start (back edges are reversed), assign
-//! layers by longest path, split short edges into chains of dummy nodes, order each layer by
-//! barycenter sweeps, place nodes horizontally by isotonic regression (pool-adjacent-violators,
-//! which keeps the order and the minimum gaps while pulling each node towards its neighbours), and
-//! route edges orthogonally. Edges going up, and edges spanning many layers, run in lanes at the
-//! sides of the drawing instead of through dummy chains: this keeps the graph of dummies linear in
-//! size (a Catch from each of 1,000 states to one Fail state would otherwise need half a million).
+//! layers by longest path, carry every downward edge through the layers it spans on dummy nodes,
+//! order each layer by barycenter sweeps (keeping the order with the fewest crossings), place nodes
+//! horizontally by isotonic regression (pool-adjacent-violators, which keeps the order and the
+//! minimum gaps while pulling each node towards its neighbours), and route edges orthogonally.
+//! Long edges into the same target share one bundle of dummies, which keeps the graph of dummies
+//! small (a Catch from each of 1,000 states to one Fail state needs one chain, not half a million
+//! dummies) and costs no crossings, since edges with a common end never cross each other. Edges
+//! going up, and long edges beyond a dummy budget, run in lanes at the sides of the drawing.
 //!
 //! Every step is linear or `n log n` in nodes plus edges, and deterministic (no hash iteration).
 
@@ -14,10 +16,18 @@ use egui::{Pos2, Vec2, pos2, vec2};
 
 use crate::theme::Metrics;
 
-/// Longest edge (in layers) that is drawn through the layers rather than in a side lane.
+/// Longest edge (in layers) that is always drawn through the layers, even when the dummy budget
+/// is spent; longer ones then run in a side lane.
 const MAX_CHAIN_SPAN: usize = 6;
-/// Barycenter sweeps (each one down then up).
-const ORDER_SWEEPS: usize = 4;
+/// Dummies allowed per real node (plus [`DUMMY_BUDGET_BASE`]) before the longest bundles are cut
+/// back to [`MAX_CHAIN_SPAN`]: keeps the proper graph linear in the input.
+const DUMMY_BUDGET_PER_NODE: usize = 32;
+/// Dummies always allowed.
+const DUMMY_BUDGET_BASE: usize = 256;
+/// Most barycenter sweeps (each one down then up); the order with the fewest crossings is kept.
+const ORDER_SWEEPS: usize = 12;
+/// Sweeps without a better order after which the search stops.
+const ORDER_PATIENCE: usize = 3;
 /// Coordinate-assignment passes (each one down then up).
 const PLACE_PASSES: usize = 4;
 
@@ -59,8 +69,14 @@ pub struct FlatLayout {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Route {
-    /// Through consecutive layers (dummy chain: node ids of the dummies in `chains`).
-    Chain(usize),
+    /// Through consecutive layers: directly to the next layer (`bundle` is `None`), or joining the
+    /// target's bundle of dummies `skip` dummies below its top.
+    Chain {
+        /// Index into the bundles.
+        bundle: Option<usize>,
+        /// Dummies of the bundle above the one this edge joins.
+        skip: usize,
+    },
     /// Right-hand lane (long downward edge).
     RightLane,
     /// Left-hand lane (upward edge or self-loop).
@@ -87,13 +103,41 @@ pub fn layout(graph: &FlatGraph, m: &Metrics) -> FlatLayout {
     let (reversed, dfs_order) = break_cycles(graph, &out_edges);
     let layer = assign_layers(graph, &reversed, n);
 
-    // Decide each edge's route; build the proper (layer-to-layer) graph with dummies.
+    // Decide each edge's route; build the proper (layer-to-layer) graph with dummies. Downward
+    // edges into the same target share one chain of dummies (a bundle), which starts one layer
+    // below the highest of their sources; each source joins it in the layer under its own. Edges
+    // with a common end are never counted as crossing each other, and the bundle keeps the number
+    // of dummies at one per target and layer (a Catch from each of 1,000 states to one Fail state
+    // needs one chain, not half a million dummies).
     let mut node_layer: Vec<usize> = layer.clone();
     let mut widths: Vec<f32> = graph.sizes.iter().map(|s| s.x).collect();
     let mut rank_hint: Vec<f32> = (0..n).map(|v| dfs_order[v] as f32).collect();
-    let mut chains: Vec<Vec<usize>> = Vec::new();
-    let mut routes_kind = Vec::with_capacity(graph.edges.len());
+    let bundle_top = plan_bundles(graph, &layer, n);
+    // Bundle of each target: (first dummy layer, dummies from that layer down).
+    let mut bundles: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut bundle_of: Vec<Option<usize>> = vec![None; n];
     let mut proper: Vec<(usize, usize)> = Vec::new();
+    for (to, top) in bundle_top.iter().enumerate() {
+        let Some(top) = *top else { continue };
+        let mut chain = Vec::with_capacity(layer[to] - top);
+        for l in top..layer[to] {
+            let dummy = node_layer.len();
+            node_layer.push(l);
+            widths.push(0.0);
+            // Just left of its target in the search order.
+            rank_hint.push(dfs_order[to] as f32 - 0.5);
+            if let Some(&previous) = chain.last() {
+                proper.push((previous, dummy));
+            }
+            chain.push(dummy);
+        }
+        if let Some(&last) = chain.last() {
+            proper.push((last, to));
+        }
+        bundle_of[to] = Some(bundles.len());
+        bundles.push((top, chain));
+    }
+    let mut routes_kind = Vec::with_capacity(graph.edges.len());
     for &(from, to) in &graph.edges {
         if from >= n || to >= n {
             routes_kind.push(None);
@@ -102,24 +146,24 @@ pub fn layout(graph: &FlatGraph, m: &Metrics) -> FlatLayout {
         let (lf, lt) = (layer[from], layer[to]);
         let kind = if lt <= lf {
             Route::LeftLane
-        } else if lt - lf > MAX_CHAIN_SPAN {
-            Route::RightLane
-        } else {
-            let mut chain = Vec::with_capacity(lt - lf - 1);
-            let mut previous = from;
-            for l in lf + 1..lt {
-                let dummy = node_layer.len();
-                node_layer.push(l);
-                widths.push(0.0);
-                // A dummy first sorts between its ends' search order.
-                rank_hint.push((dfs_order[from] + dfs_order[to]) as f32 * 0.5);
-                proper.push((previous, dummy));
-                chain.push(dummy);
-                previous = dummy;
+        } else if lt == lf + 1 {
+            proper.push((from, to));
+            Route::Chain {
+                bundle: None,
+                skip: 0,
             }
-            proper.push((previous, to));
-            chains.push(chain);
-            Route::Chain(chains.len() - 1)
+        } else {
+            match bundle_of[to] {
+                Some(b) if bundles[b].0 <= lf + 1 => {
+                    let skip = lf + 1 - bundles[b].0;
+                    proper.push((from, bundles[b].1[skip]));
+                    Route::Chain {
+                        bundle: Some(b),
+                        skip,
+                    }
+                }
+                _ => Route::RightLane,
+            }
         };
         routes_kind.push(Some(kind));
     }
@@ -149,14 +193,30 @@ pub fn layout(graph: &FlatGraph, m: &Metrics) -> FlatLayout {
         }
     };
     reindex(&layers, &mut position);
+    let mut best_crossings = count_layer_crossings(&layers, &down, &position);
+    let mut best_layers = layers.clone();
+    let mut stale = 0;
     for _ in 0..ORDER_SWEEPS {
+        if best_crossings == 0 || stale >= ORDER_PATIENCE {
+            break;
+        }
         for row in layers.iter_mut().skip(1) {
             sort_by_barycenter(row, &up, &mut position);
         }
         for l in (0..layer_count.saturating_sub(1)).rev() {
             sort_by_barycenter(&mut layers[l], &down, &mut position);
         }
+        let crossings = count_layer_crossings(&layers, &down, &position);
+        if crossings < best_crossings {
+            best_crossings = crossings;
+            best_layers.clone_from(&layers);
+            stale = 0;
+        } else {
+            stale += 1;
+        }
     }
+    layers = best_layers;
+    reindex(&layers, &mut position);
 
     // Horizontal placement.
     let gap = |a: usize, b: usize| {
@@ -267,9 +327,10 @@ pub fn layout(graph: &FlatGraph, m: &Metrics) -> FlatLayout {
         let (from, to) = graph.edges[i];
         let waypoints = match kind {
             None => Vec::new(),
-            Some(Route::Chain(c)) => {
-                let mut points = Vec::with_capacity(chains[*c].len() * 2);
-                for &d in &chains[*c] {
+            Some(Route::Chain { bundle, skip }) => {
+                let dummies = bundle.map_or(&[][..], |b| &bundles[b].1[*skip..]);
+                let mut points = Vec::with_capacity(dummies.len() * 2);
+                for &d in dummies {
                     let p = center(d);
                     let half = layer_height[node_layer[d]] * 0.5;
                     points.push(pos2(p.x, p.y - half));
@@ -403,7 +464,7 @@ fn orthogonal(points: &[Pos2]) -> Vec<Pos2> {
     let mut out: Vec<Pos2> = Vec::with_capacity(points.len() * 2);
     for &p in points {
         if let Some(&last) = out.last()
-            && (last.x - p.x).abs() > 0.5
+            && (last.x - p.x).abs() > 0.01
             && (last.y - p.y).abs() > 0.5
         {
             let mid = (last.y + p.y) * 0.5;
@@ -505,6 +566,76 @@ fn assign_layers(graph: &FlatGraph, reversed: &[bool], n: usize) -> Vec<usize> {
     layer
 }
 
+/// For each node, the top layer of the dummy bundle that carries the downward edges of two or more
+/// layers into it (`None`: no bundle). Bundles are granted shortest first within the dummy budget;
+/// the rest only carry their edges of at most [`MAX_CHAIN_SPAN`] layers.
+fn plan_bundles(graph: &FlatGraph, layer: &[usize], n: usize) -> Vec<Option<usize>> {
+    let mut full: Vec<Option<usize>> = vec![None; n];
+    let mut short: Vec<Option<usize>> = vec![None; n];
+    for &(from, to) in &graph.edges {
+        if from >= n || to >= n || layer[to] < layer[from] + 2 {
+            continue;
+        }
+        let top = layer[from] + 1;
+        full[to] = Some(full[to].map_or(top, |t| t.min(top)));
+        if layer[to] - layer[from] <= MAX_CHAIN_SPAN {
+            short[to] = Some(short[to].map_or(top, |t| t.min(top)));
+        }
+    }
+    let mut by_cost: Vec<(usize, usize)> = full
+        .iter()
+        .enumerate()
+        .filter_map(|(to, top)| top.map(|t| (layer[to] - t, to)))
+        .collect();
+    by_cost.sort_unstable();
+    let mut budget = DUMMY_BUDGET_PER_NODE * n + DUMMY_BUDGET_BASE;
+    let mut tops = short;
+    for (cost, to) in by_cost {
+        if cost > budget {
+            break;
+        }
+        budget -= cost;
+        tops[to] = full[to];
+    }
+    tops
+}
+
+/// Crossings of the proper graph between each pair of adjacent layers, counted as inversions
+/// (edges sorted by their upper end; a Fenwick tree over the lower ends).
+fn count_layer_crossings(layers: &[Vec<usize>], down: &[Vec<usize>], position: &[usize]) -> u64 {
+    let mut total = 0u64;
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut tree: Vec<u32> = Vec::new();
+    for l in 0..layers.len().saturating_sub(1) {
+        pairs.clear();
+        for &v in &layers[l] {
+            for &w in &down[v] {
+                pairs.push((position[v], position[w]));
+            }
+        }
+        pairs.sort_unstable();
+        let width = layers[l + 1].len();
+        tree.clear();
+        tree.resize(width + 1, 0);
+        for (seen, &(_, lower)) in (0u64..).zip(&pairs) {
+            // Earlier edges whose lower end lies strictly right of this one cross it.
+            let mut at_or_left = 0u64;
+            let mut i = lower + 1;
+            while i > 0 {
+                at_or_left += u64::from(tree[i]);
+                i &= i - 1;
+            }
+            total += seen - at_or_left;
+            let mut i = lower + 1;
+            while i <= width {
+                tree[i] += 1;
+                i += i & i.wrapping_neg();
+            }
+        }
+    }
+    total
+}
+
 /// Sorts one layer by the mean position of each node's neighbours in the adjacent layer; nodes
 /// without neighbours there keep their place.
 fn sort_by_barycenter(row: &mut [usize], neighbours: &[Vec<usize>], position: &mut [usize]) {
@@ -520,7 +651,8 @@ fn sort_by_barycenter(row: &mut [usize], neighbours: &[Vec<usize>], position: &m
             (key, position[v], v)
         })
         .collect();
-    keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    // Positions are distinct, so the order is total and an unstable sort is deterministic.
+    keyed.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     for (i, (_, _, v)) in keyed.into_iter().enumerate() {
         row[i] = v;
         position[v] = i;
@@ -701,6 +833,41 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn long_edges_into_one_target_share_a_bundle() {
+        let mut g = boxes(8);
+        g.start = Some(0);
+        g.edges = (0..7).map(|v| (v, v + 1)).collect();
+        g.edges.extend([(0, 7), (1, 7), (2, 7)]);
+        let l = layout(&g, &METRICS);
+        assert!(!overlaps(&l, &g));
+        let key = |p: &Pos2| ((p.x * 10.0).round() as i64, (p.y * 10.0).round() as i64);
+        let shared: Vec<std::collections::BTreeSet<(i64, i64)>> = l.routes[7..]
+            .iter()
+            .map(|route| route.iter().map(key).collect())
+            .collect();
+        // The three long edges run down one column: they meet before reaching the target.
+        let common = shared[0]
+            .intersection(&shared[1])
+            .filter(|p| shared[2].contains(p))
+            .count();
+        assert!(common >= 1, "{:?}", &l.routes[7..]);
+        // No lane: nothing is routed outside the span of the boxes and the bundle next to them.
+        assert!(l.size.x < 100.0 + 2.0 * METRICS.machine_padding + 3.0 * METRICS.node_gap);
+    }
+
+    #[test]
+    fn layer_crossings_are_inversions() {
+        let layers = vec![vec![0, 1], vec![2, 3]];
+        let position = vec![0, 1, 0, 1];
+        let crossed = vec![vec![3], vec![2], vec![], vec![]];
+        assert_eq!(count_layer_crossings(&layers, &crossed, &position), 1);
+        let parallel = vec![vec![2], vec![3], vec![], vec![]];
+        assert_eq!(count_layer_crossings(&layers, &parallel, &position), 0);
+        let shared_end = vec![vec![2, 3], vec![3], vec![], vec![]];
+        assert_eq!(count_layer_crossings(&layers, &shared_end, &position), 0);
     }
 
     #[test]

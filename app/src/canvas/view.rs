@@ -61,7 +61,7 @@ pub fn edge_label(layout: &Layout, edge: usize) -> Option<String> {
 }
 
 /// Distance from a point to a polyline.
-fn distance_to_polyline(p: Pos2, points: &[Pos2]) -> f32 {
+pub(crate) fn distance_to_polyline(p: Pos2, points: &[Pos2]) -> f32 {
     points
         .windows(2)
         .map(|w| {
@@ -357,6 +357,10 @@ impl CanvasView {
             overlay,
         };
         self.paint(&frame);
+        if readable {
+            self.update_labels(&painter, view);
+            self.paint_labels(ui, &painter, theme, camera, origin, view);
+        }
         self.minimap_ui(ui, rect, theme);
         actions
     }
@@ -816,6 +820,99 @@ impl CanvasView {
             }
         };
         Some(CanvasAction::Apply(edit))
+    }
+}
+
+impl CanvasView {
+    /// The accessible name of the inline rename field.
+    pub const RENAME_FIELD: &'static str = "New name";
+
+    /// Draws the inline rename field over the state's title (panning the state into view first)
+    /// and reports when the user is done with it. Call after [`Self::ui`] in the same frame.
+    pub fn rename_ui(
+        &mut self,
+        ui: &Ui,
+        rename: &mut super::InlineRename,
+    ) -> Option<super::RenameOutcome> {
+        let Some(n) = self.layout.node_index(&rename.id) else {
+            return Some(super::RenameOutcome::Cancel);
+        };
+        let canvas = self.last_rect?;
+        let mut screen = self
+            .camera
+            .rect_to_screen(canvas.min, self.placement.nodes[n]);
+        if !canvas.contains_rect(screen) {
+            // Centre the state so the field is over it, not off the canvas.
+            let center = self.placement.nodes[n].center().to_vec2();
+            self.camera.offset = canvas.size() * 0.5 - center * self.camera.zoom;
+            screen = self
+                .camera
+                .rect_to_screen(canvas.min, self.placement.nodes[n]);
+        }
+        let zoom = self.camera.zoom;
+        let title = if self.layout.nodes[n].is_container() {
+            Rect::from_min_size(
+                screen.min,
+                vec2(screen.width(), METRICS.container_header * zoom),
+            )
+        } else {
+            screen
+        };
+        // Readable at any zoom: the field never gets smaller than ordinary text.
+        let font = egui::FontId::proportional((METRICS.name_font * zoom).clamp(12.0, 26.0));
+        let width = (title.width() - 16.0 * zoom).max(160.0);
+        let height = font.size + 8.0;
+        let top_left = title.center() - vec2(width, height) * 0.5;
+        let theme = crate::theme::Theme::for_dark_mode(ui.visuals().dark_mode);
+        let field_id = ui.scope_id().with(("inline_rename", &rename.id));
+        let mut outcome = None;
+        egui::Area::new(field_id.with("area"))
+            .order(egui::Order::Foreground)
+            .fixed_pos(top_left)
+            .show(ui.ctx(), |ui| {
+                ui.set_width(width);
+                let output = egui::TextEdit::singleline(&mut rename.text)
+                    .id(field_id)
+                    .font(font)
+                    .desired_width(width)
+                    .margin(vec2(4.0, 3.0))
+                    .show(ui);
+                let response = output
+                    .response
+                    .response
+                    .clone()
+                    .accessible_name(Self::RENAME_FIELD);
+                if rename.focus_pending {
+                    rename.focus_pending = false;
+                    response.request_focus();
+                    let mut state = output.state;
+                    state
+                        .cursor
+                        .set_char_range(Some(egui::text::CCursorRange::select_all_str(
+                            &rename.text,
+                        )));
+                    state.store(ui.ctx(), field_id);
+                }
+                if response.changed() {
+                    rename.error = None;
+                }
+                if let Some(error) = &rename.error {
+                    egui::Frame::popup(ui.style())
+                        .fill(theme.label_background)
+                        .show(ui, |ui| {
+                            ui.set_max_width(width.max(240.0));
+                            ui.colored_label(theme.error, error);
+                        });
+                }
+                if response.lost_focus() {
+                    outcome = Some(if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                        super::RenameOutcome::Cancel
+                    } else {
+                        super::RenameOutcome::Commit(rename.text.clone())
+                    });
+                }
+            });
+        outcome
     }
 }
 

@@ -17,6 +17,10 @@ use serde_json::Value;
 
 use crate::theme::Theme;
 
+mod choice;
+
+use choice::choice_rules_editor;
+
 /// A finished edit from the inspector.
 #[derive(Clone, Debug, PartialEq)]
 pub enum InspectorEdit {
@@ -67,6 +71,8 @@ pub struct Inspector {
     /// A field to scroll to and focus (set when a problem is clicked), as a JSON pointer suffix
     /// under the state, e.g. `/Parameters`.
     pub focus_field: Option<String>,
+    /// Why the name typed in the Name field was refused (shown under it until the next edit).
+    name_refusal: Option<String>,
 }
 
 /// What the inspector shows a form for.
@@ -85,8 +91,77 @@ pub struct InspectorTarget<'a> {
     pub selected_count: usize,
 }
 
+/// Where a group of fields sits: a field's label is the group's label and the member name
+/// ("Retrier 1 MaxAttempts"), its pointer the group's pointer and the member
+/// ("/Retry/0/MaxAttempts"). The state's own fields are at [`At::TOP`].
+#[derive(Clone, Copy)]
+struct At<'a> {
+    label: &'a str,
+    pointer: &'a str,
+}
+
+impl At<'_> {
+    const TOP: At<'static> = At {
+        label: "",
+        pointer: "",
+    };
+
+    fn label(self, member: &str) -> String {
+        if self.label.is_empty() {
+            member.to_owned()
+        } else {
+            format!("{} {member}", self.label)
+        }
+    }
+
+    fn field(self, member: &str) -> String {
+        format!("{}/{member}", self.pointer)
+    }
+}
+
+/// A field's value type, with the editor that shows it.
+trait FieldValue: Sized {
+    /// Shows the editor; returns the new value when an edit is finished.
+    fn edit(
+        form: &mut Form<'_>,
+        ui: &mut egui::Ui,
+        label: &str,
+        field: &str,
+        current: &Self,
+    ) -> Option<Self>;
+}
+
+/// Implements [`FieldValue`] with one of the [`Form`] editors.
+macro_rules! field_value {
+    ($value:ty, $editor:ident, $view:path) => {
+        impl FieldValue for $value {
+            fn edit(
+                form: &mut Form<'_>,
+                ui: &mut egui::Ui,
+                label: &str,
+                field: &str,
+                current: &Self,
+            ) -> Option<Self> {
+                form.$editor(ui, label, field, $view(current))
+            }
+        }
+    };
+}
+
+field_value!(Option<String>, optional_text, Option::as_deref);
+field_value!(Option<NumberOr>, number, Option::as_ref);
+field_value!(Option<NullablePath>, path, Option::as_ref);
+field_value!(Option<Vec<String>>, error_list, Option::as_ref);
+field_value!(Option<Value>, json, Option::as_ref);
+
+/// Writes a finished edit into its slot; returns whether there was one.
+fn store<T>(slot: &mut T, edit: Option<T>) -> bool {
+    edit.map(|value| *slot = value).is_some()
+}
+
 struct Form<'f> {
     drafts: &'f mut HashMap<String, String>,
+    name_refusal: Option<&'f str>,
     diagnostics: Vec<&'f Diagnostic>,
     pointer: String,
     focus_field: Option<String>,
@@ -94,12 +169,18 @@ struct Form<'f> {
 }
 
 impl Inspector {
+    /// Shows why a rename typed in the Name field was refused, under the field.
+    pub fn refuse_rename(&mut self, reason: impl Into<String>) {
+        self.name_refusal = Some(reason.into());
+    }
+
     /// Draws the inspector for a target; returns an edit when the user finished one.
     pub fn ui(&mut self, ui: &mut egui::Ui, target: &InspectorTarget<'_>) -> Option<InspectorEdit> {
         if self.owner != target.pointer {
             // Drafts belong to the state they were typed for; a JSON draft that never parsed is
             // dropped only when the user moves to another state.
             self.drafts.clear();
+            self.name_refusal = None;
             self.owner.clone_from(&target.pointer);
         }
         let diagnostics = target
@@ -113,6 +194,7 @@ impl Inspector {
             .collect();
         let mut form = Form {
             drafts: &mut self.drafts,
+            name_refusal: self.name_refusal.as_deref(),
             diagnostics,
             pointer: target.pointer.clone(),
             focus_field: self.focus_field.take(),
@@ -132,6 +214,9 @@ impl Inspector {
                         .map(InspectorEdit::MachineSettings);
                 }
             });
+        if edit.is_some() {
+            self.name_refusal = None;
+        }
         edit
     }
 }
@@ -208,16 +293,15 @@ fn state_form(
     ui.heading(state_type.map_or("Unknown type", StateType::as_str));
     let mut edited = state.clone();
     let mut changed = false;
+    let top = At::TOP;
 
-    if let Some(name) = form.text(ui, "Name", "/__name", &state.name)
-        && !name.is_empty()
-    {
+    if let Some(name) = form.text(ui, "Name", "/__name", &state.name) {
         return Some(InspectorEdit::Rename(name));
     }
-    if let Some(comment) = form.optional_text(ui, "Comment", "/Comment", state.comment.as_deref()) {
-        edited.comment = comment;
-        changed = true;
+    if let Some(reason) = form.name_refusal {
+        ui.colored_label(form.error_color, reason);
     }
+    changed |= form.member(ui, top, "Comment", &mut edited.comment);
     let mut language = state.query_language;
     if language_combo(ui, "QueryLanguage", "state-ql", &mut language, "Inherit") {
         edited.query_language = language;
@@ -227,62 +311,24 @@ fn state_form(
 
     // Type-specific fields first: they say what the state does.
     match (&state.kind, &mut edited.kind) {
-        (StateKind::Task(task), StateKind::Task(out)) => {
-            if let Some(v) =
-                form.optional_text(ui, "Resource", "/Resource", task.resource.as_deref())
-            {
-                out.resource = v;
-                changed = true;
-            }
-            if let Some(v) = form.number(
-                ui,
-                "TimeoutSeconds",
-                "/TimeoutSeconds",
-                task.timeout_seconds.as_ref(),
-            ) {
-                out.timeout_seconds = v;
-                changed = true;
-            }
-            if let Some(v) = form.number(
-                ui,
-                "HeartbeatSeconds",
-                "/HeartbeatSeconds",
-                task.heartbeat_seconds.as_ref(),
-            ) {
-                out.heartbeat_seconds = v;
-                changed = true;
-            }
+        (StateKind::Task(_), StateKind::Task(out)) => {
+            changed |= form.member(ui, top, "Resource", &mut out.resource);
+            changed |= form.member(ui, top, "TimeoutSeconds", &mut out.timeout_seconds);
+            changed |= form.member(ui, top, "HeartbeatSeconds", &mut out.heartbeat_seconds);
             if !jsonata {
-                if let Some(v) = form.optional_text(
+                changed |=
+                    form.member(ui, top, "TimeoutSecondsPath", &mut out.timeout_seconds_path);
+                changed |= form.member(
                     ui,
-                    "TimeoutSecondsPath",
-                    "/TimeoutSecondsPath",
-                    task.timeout_seconds_path.as_deref(),
-                ) {
-                    out.timeout_seconds_path = v;
-                    changed = true;
-                }
-                if let Some(v) = form.optional_text(
-                    ui,
+                    top,
                     "HeartbeatSecondsPath",
-                    "/HeartbeatSecondsPath",
-                    task.heartbeat_seconds_path.as_deref(),
-                ) {
-                    out.heartbeat_seconds_path = v;
-                    changed = true;
-                }
+                    &mut out.heartbeat_seconds_path,
+                );
             }
-            if let Some(v) = form.json(ui, "Credentials", "/Credentials", task.credentials.as_ref())
-            {
-                out.credentials = v;
-                changed = true;
-            }
+            changed |= form.member(ui, top, "Credentials", &mut out.credentials);
         }
-        (StateKind::Pass(pass), StateKind::Pass(out)) => {
-            if !jsonata && let Some(v) = form.json(ui, "Result", "/Result", pass.result.as_ref()) {
-                out.result = v;
-                changed = true;
-            }
+        (StateKind::Pass(_), StateKind::Pass(out)) if !jsonata => {
+            changed |= form.member(ui, top, "Result", &mut out.result);
         }
         (StateKind::Choice(choice), StateKind::Choice(out)) => {
             let names = target
@@ -301,60 +347,17 @@ fn state_form(
                 changed = true;
             }
             form.errors(ui, "/Default");
-            let rules = choice.choices.as_ref().map(|rules| {
-                let mut probe = State::new("probe", StateType::Choice);
-                probe.kind = StateKind::Choice(graph_model::ChoiceState {
-                    choices: Some(rules.clone()),
-                    default: None,
-                });
-                rules_value(&probe)
-            });
-            if let Some(v) = form.json(ui, "Choices", "/Choices", rules.flatten().as_ref()) {
-                match v.map(|value| parse_rules(&value)) {
-                    Some(Ok(rules)) => {
-                        out.choices = Some(rules);
-                        changed = true;
-                    }
-                    Some(Err(message)) => {
-                        ui.colored_label(form.error_color, message);
-                    }
-                    None => {
-                        out.choices = None;
-                        changed = true;
-                    }
-                }
+            ui.separator();
+            if choice_rules_editor(ui, form, choice, out, &names, jsonata) {
+                changed = true;
             }
         }
-        (StateKind::Wait(wait), StateKind::Wait(out)) => {
-            if let Some(v) = form.number(ui, "Seconds", "/Seconds", wait.seconds.as_ref()) {
-                out.seconds = v;
-                changed = true;
-            }
-            if let Some(v) =
-                form.optional_text(ui, "Timestamp", "/Timestamp", wait.timestamp.as_deref())
-            {
-                out.timestamp = v;
-                changed = true;
-            }
+        (StateKind::Wait(_), StateKind::Wait(out)) => {
+            changed |= form.member(ui, top, "Seconds", &mut out.seconds);
+            changed |= form.member(ui, top, "Timestamp", &mut out.timestamp);
             if !jsonata {
-                if let Some(v) = form.optional_text(
-                    ui,
-                    "SecondsPath",
-                    "/SecondsPath",
-                    wait.seconds_path.as_deref(),
-                ) {
-                    out.seconds_path = v;
-                    changed = true;
-                }
-                if let Some(v) = form.optional_text(
-                    ui,
-                    "TimestampPath",
-                    "/TimestampPath",
-                    wait.timestamp_path.as_deref(),
-                ) {
-                    out.timestamp_path = v;
-                    changed = true;
-                }
+                changed |= form.member(ui, top, "SecondsPath", &mut out.seconds_path);
+                changed |= form.member(ui, top, "TimestampPath", &mut out.timestamp_path);
             }
         }
         (StateKind::Parallel(parallel), StateKind::Parallel(out)) => {
@@ -374,99 +377,37 @@ fn state_form(
                 }
             });
         }
-        (StateKind::Map(map), StateKind::Map(out)) => {
+        (StateKind::Map(_), StateKind::Map(out)) => {
             if jsonata {
-                if let Some(v) = form.json(ui, "Items", "/Items", map.items.as_ref()) {
-                    out.items = v;
-                    changed = true;
-                }
-            } else if let Some(v) =
-                form.path(ui, "ItemsPath", "/ItemsPath", map.items_path.as_ref())
-            {
-                out.items_path = v;
-                changed = true;
+                changed |= form.member(ui, top, "Items", &mut out.items);
+            } else {
+                changed |= form.member(ui, top, "ItemsPath", &mut out.items_path);
             }
-            if let Some(v) = form.json(
+            changed |= form.member(ui, top, "ItemSelector", &mut out.item_selector);
+            changed |= form.member(ui, top, "MaxConcurrency", &mut out.max_concurrency);
+            changed |= form.member(
                 ui,
-                "ItemSelector",
-                "/ItemSelector",
-                map.item_selector.as_ref(),
-            ) {
-                out.item_selector = v;
-                changed = true;
-            }
-            if let Some(v) = form.number(
-                ui,
-                "MaxConcurrency",
-                "/MaxConcurrency",
-                map.max_concurrency.as_ref(),
-            ) {
-                out.max_concurrency = v;
-                changed = true;
-            }
-            if let Some(v) = form.number(
-                ui,
+                top,
                 "ToleratedFailurePercentage",
-                "/ToleratedFailurePercentage",
-                map.tolerated_failure_percentage.as_ref(),
-            ) {
-                out.tolerated_failure_percentage = v;
-                changed = true;
-            }
-            if let Some(v) = form.number(
+                &mut out.tolerated_failure_percentage,
+            );
+            changed |= form.member(
                 ui,
+                top,
                 "ToleratedFailureCount",
-                "/ToleratedFailureCount",
-                map.tolerated_failure_count.as_ref(),
-            ) {
-                out.tolerated_failure_count = v;
-                changed = true;
-            }
-            if let Some(v) = form.optional_text(ui, "Label", "/Label", map.label.as_deref()) {
-                out.label = v;
-                changed = true;
-            }
-            if let Some(v) = form.json(ui, "ItemReader", "/ItemReader", map.item_reader.as_ref()) {
-                out.item_reader = v;
-                changed = true;
-            }
-            if let Some(v) = form.json(ui, "ItemBatcher", "/ItemBatcher", map.item_batcher.as_ref())
-            {
-                out.item_batcher = v;
-                changed = true;
-            }
-            if let Some(v) = form.json(
-                ui,
-                "ResultWriter",
-                "/ResultWriter",
-                map.result_writer.as_ref(),
-            ) {
-                out.result_writer = v;
-                changed = true;
-            }
+                &mut out.tolerated_failure_count,
+            );
+            changed |= form.member(ui, top, "Label", &mut out.label);
+            changed |= form.member(ui, top, "ItemReader", &mut out.item_reader);
+            changed |= form.member(ui, top, "ItemBatcher", &mut out.item_batcher);
+            changed |= form.member(ui, top, "ResultWriter", &mut out.result_writer);
         }
-        (StateKind::Fail(fail), StateKind::Fail(out)) => {
-            if let Some(v) = form.optional_text(ui, "Error", "/Error", fail.error.as_deref()) {
-                out.error = v;
-                changed = true;
-            }
-            if let Some(v) = form.optional_text(ui, "Cause", "/Cause", fail.cause.as_deref()) {
-                out.cause = v;
-                changed = true;
-            }
+        (StateKind::Fail(_), StateKind::Fail(out)) => {
+            changed |= form.member(ui, top, "Error", &mut out.error);
+            changed |= form.member(ui, top, "Cause", &mut out.cause);
             if !jsonata {
-                if let Some(v) =
-                    form.optional_text(ui, "ErrorPath", "/ErrorPath", fail.error_path.as_deref())
-                {
-                    out.error_path = v;
-                    changed = true;
-                }
-                if let Some(v) =
-                    form.optional_text(ui, "CausePath", "/CausePath", fail.cause_path.as_deref())
-                {
-                    out.cause_path = v;
-                    changed = true;
-                }
+                changed |= form.member(ui, top, "ErrorPath", &mut out.error_path);
+                changed |= form.member(ui, top, "CausePath", &mut out.cause_path);
             }
         }
         (StateKind::Unknown | StateKind::NotAnObject(_), _) => {
@@ -509,85 +450,43 @@ fn state_form(
     // Data flow, per query language.
     let has = |types: &[StateType]| state_type.is_some_and(|t| types.contains(&t));
     use StateType as T;
+    // Every type but Fail shapes its output (Output in JSONata, InputPath/OutputPath in JSONPath).
+    let shapes_output = has(&[
+        T::Task,
+        T::Pass,
+        T::Choice,
+        T::Wait,
+        T::Parallel,
+        T::Map,
+        T::Succeed,
+    ]);
     ui.separator();
     if jsonata {
-        if has(&[T::Task, T::Parallel])
-            && let Some(v) = form.json(ui, "Arguments", "/Arguments", state.arguments.as_ref())
-        {
-            edited.arguments = v;
-            changed = true;
+        if has(&[T::Task, T::Parallel]) {
+            changed |= form.member(ui, top, "Arguments", &mut edited.arguments);
         }
-        if has(&[
-            T::Task,
-            T::Pass,
-            T::Choice,
-            T::Wait,
-            T::Parallel,
-            T::Map,
-            T::Succeed,
-        ]) && let Some(v) = form.json(ui, "Output", "/Output", state.output.as_ref())
-        {
-            edited.output = v;
-            changed = true;
+        if shapes_output {
+            changed |= form.member(ui, top, "Output", &mut edited.output);
         }
     } else {
-        if has(&[
-            T::Task,
-            T::Pass,
-            T::Choice,
-            T::Wait,
-            T::Parallel,
-            T::Map,
-            T::Succeed,
-        ]) && let Some(v) = form.path(ui, "InputPath", "/InputPath", state.input_path.as_ref())
-        {
-            edited.input_path = v;
-            changed = true;
+        if shapes_output {
+            changed |= form.member(ui, top, "InputPath", &mut edited.input_path);
         }
-        if has(&[T::Task, T::Pass, T::Parallel, T::Map])
-            && let Some(v) = form.json(ui, "Parameters", "/Parameters", state.parameters.as_ref())
-        {
-            edited.parameters = v;
-            changed = true;
+        if has(&[T::Task, T::Pass, T::Parallel, T::Map]) {
+            changed |= form.member(ui, top, "Parameters", &mut edited.parameters);
         }
-        if has(&[T::Task, T::Parallel, T::Map])
-            && let Some(v) = form.json(
-                ui,
-                "ResultSelector",
-                "/ResultSelector",
-                state.result_selector.as_ref(),
-            )
-        {
-            edited.result_selector = v;
-            changed = true;
+        if has(&[T::Task, T::Parallel, T::Map]) {
+            changed |= form.member(ui, top, "ResultSelector", &mut edited.result_selector);
         }
-        if has(&[T::Task, T::Pass, T::Parallel, T::Map])
-            && let Some(v) = form.path(ui, "ResultPath", "/ResultPath", state.result_path.as_ref())
-        {
-            edited.result_path = v;
-            changed = true;
+        if has(&[T::Task, T::Pass, T::Parallel, T::Map]) {
+            changed |= form.member(ui, top, "ResultPath", &mut edited.result_path);
         }
-        let shapes_output = has(&[
-            T::Task,
-            T::Pass,
-            T::Choice,
-            T::Wait,
-            T::Parallel,
-            T::Map,
-            T::Succeed,
-        ]);
-        if shapes_output
-            && let Some(v) = form.path(ui, "OutputPath", "/OutputPath", state.output_path.as_ref())
-        {
-            edited.output_path = v;
-            changed = true;
+        if shapes_output {
+            changed |= form.member(ui, top, "OutputPath", &mut edited.output_path);
         }
     }
-    if has(&[T::Task, T::Pass, T::Choice, T::Wait, T::Parallel, T::Map])
-        && let Some(v) = form.json(ui, "Assign", "/Assign", state.assign.as_ref())
-    {
-        edited.assign = v;
-        changed = true;
+    if has(&[T::Task, T::Pass, T::Choice, T::Wait, T::Parallel, T::Map]) {
+        changed |= form.member(ui, top, "Assign", &mut edited.assign);
     }
 
     // Error handling.
@@ -619,26 +518,6 @@ fn single_pass(name: &str) -> StateMachine {
     machine
 }
 
-/// The `Choices` array of a Choice state as JSON.
-fn rules_value(choice_state: &State) -> Option<Value> {
-    let mut machine = StateMachine::new();
-    machine.insert_state(0, choice_state.clone());
-    machine.to_value().pointer("/States/probe/Choices").cloned()
-}
-
-/// Parses a `Choices` array through the model (so it reads exactly as a document would).
-fn parse_rules(value: &Value) -> Result<Vec<graph_model::ChoiceRule>, String> {
-    if !value.is_array() {
-        return Err("Choices must be an array of rules".to_owned());
-    }
-    let document = serde_json::json!({"States": {"probe": {"Type": "Choice", "Choices": value}}});
-    let machine = StateMachine::from_value(&document).map_err(|e| e.to_string())?;
-    match machine.state("probe").map(|s| &s.kind) {
-        Some(StateKind::Choice(choice)) => Ok(choice.choices.clone().unwrap_or_default()),
-        _ => Err("Choices must be an array of rule objects".to_owned()),
-    }
-}
-
 /// A combo of state names for a transition; returns the new target when changed.
 fn target_combo(
     ui: &mut egui::Ui,
@@ -667,102 +546,142 @@ fn target_combo(
     (value != before).then_some(value)
 }
 
+/// A list of items (retriers, catchers, Choice rules), where order matters: each in its own group
+/// headed "Retrier 2" with Up, Down and Remove buttons, then an Add button. The buttons are
+/// named for screen readers and tests ("Remove retrier 2", "Move rule 3 up").
+struct ListEditor<'a> {
+    /// Heading of an item, before its number ("Retrier").
+    title: &'a str,
+    /// The item in button names ("retrier").
+    noun: String,
+    /// JSON pointer of the list under the state ("/Retry").
+    pointer: &'a str,
+}
+
+impl<'a> ListEditor<'a> {
+    /// The list at `pointer` whose items are headed `title`.
+    fn new(title: &'a str, pointer: &'a str) -> Self {
+        Self {
+            title,
+            noun: title.to_lowercase(),
+            pointer,
+        }
+    }
+
+    /// Shows the list; `item_ui` edits one item (the original and its copy to change, with the
+    /// item's labels and pointer) and says whether it changed it. Returns the new list when
+    /// anything changed.
+    fn show<T: Clone>(
+        &self,
+        ui: &mut egui::Ui,
+        form: &mut Form<'_>,
+        items: &[T],
+        mut item_ui: impl FnMut(&mut egui::Ui, &mut Form<'_>, At<'_>, usize, &T, &mut T) -> bool,
+        new_item: impl FnOnce() -> T,
+    ) -> Option<Vec<T>> {
+        let mut out = items.to_vec();
+        let mut changed = false;
+        let mut list_change = None;
+        for (index, item) in items.iter().enumerate() {
+            let n = index + 1;
+            let label = format!("{} {n}", self.title);
+            let pointer = format!("{}/{index}", self.pointer);
+            let at = At {
+                label: &label,
+                pointer: &pointer,
+            };
+            ui.push_id((self.pointer, index), |ui| {
+                egui::Frame::group(ui.style()).show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    ui.horizontal(|ui| {
+                        ui.label(&label);
+                        let noun = &self.noun;
+                        if index > 0 && named_button(ui, "Up", &format!("Move {noun} {n} up")) {
+                            list_change = Some(ListChange::Swap(index - 1));
+                        }
+                        if n < items.len()
+                            && named_button(ui, "Down", &format!("Move {noun} {n} down"))
+                        {
+                            list_change = Some(ListChange::Swap(index));
+                        }
+                        if named_button(ui, "Remove", &format!("Remove {noun} {n}")) {
+                            list_change = Some(ListChange::Remove(index));
+                        }
+                    });
+                    changed |= item_ui(ui, form, at, index, item, &mut out[index]);
+                    form.errors(ui, &pointer);
+                });
+            });
+        }
+        match list_change {
+            Some(ListChange::Remove(index)) => {
+                out.remove(index);
+                changed = true;
+            }
+            Some(ListChange::Swap(index)) if index + 1 < out.len() => {
+                out.swap(index, index + 1);
+                changed = true;
+            }
+            _ => {}
+        }
+        if ui.button(format!("Add {}", self.noun)).clicked() {
+            out.push(new_item());
+            changed = true;
+        }
+        changed.then_some(out)
+    }
+}
+
+/// A change to the order or number of items, applied after the list is drawn.
+#[derive(Clone, Copy)]
+enum ListChange {
+    Remove(usize),
+    /// Swap the item with the next one.
+    Swap(usize),
+}
+
+/// A small button with a spoken name of its own ("Remove rule 2"), since its text alone
+/// ("Remove") is ambiguous.
+fn named_button(ui: &mut egui::Ui, text: &str, name: &str) -> bool {
+    ui.small_button(text).accessible_name(name).clicked()
+}
+
 fn retry_editor(ui: &mut egui::Ui, form: &mut Form<'_>, state: &State, edited: &mut State) -> bool {
-    let mut changed = false;
     ui.strong("Retry");
     let retriers = state.retry.clone().unwrap_or_default();
-    let mut out = retriers.clone();
-    let mut remove = None;
-    for (index, retrier) in retriers.iter().enumerate() {
-        let n = index + 1;
-        let base = format!("/Retry/{index}");
-        ui.push_id(("retry", index), |ui| {
-            egui::Frame::group(ui.style()).show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    ui.label(format!("Retrier {n}"));
-                    if ui.small_button(format!("Remove retrier {n}")).clicked() {
-                        remove = Some(index);
-                    }
+    let edit = ListEditor::new("Retrier", "/Retry").show(
+        ui,
+        form,
+        &retriers,
+        |ui, form, at, index, retrier, out| {
+            let mut changed = form.member(ui, at, "ErrorEquals", &mut out.error_equals);
+            changed |= form.member(ui, at, "IntervalSeconds", &mut out.interval_seconds);
+            changed |= form.member(ui, at, "MaxAttempts", &mut out.max_attempts);
+            changed |= form.member(ui, at, "BackoffRate", &mut out.backoff_rate);
+            changed |= form.member(ui, at, "MaxDelaySeconds", &mut out.max_delay_seconds);
+            let mut jitter = retrier.jitter_strategy.clone();
+            egui::ComboBox::new(("jitter", index), at.label("JitterStrategy"))
+                .selected_text(jitter.as_deref().unwrap_or("(default NONE)"))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut jitter, None, "(default NONE)");
+                    ui.selectable_value(&mut jitter, Some("FULL".to_owned()), "FULL");
+                    ui.selectable_value(&mut jitter, Some("NONE".to_owned()), "NONE");
                 });
-                if let Some(v) = form.error_list(
-                    ui,
-                    &format!("Retrier {n} ErrorEquals"),
-                    &format!("{base}/ErrorEquals"),
-                    retrier.error_equals.as_ref(),
-                ) {
-                    out[index].error_equals = v;
-                    changed = true;
-                }
-                if let Some(v) = form.number(
-                    ui,
-                    &format!("Retrier {n} IntervalSeconds"),
-                    &format!("{base}/IntervalSeconds"),
-                    retrier.interval_seconds.as_ref(),
-                ) {
-                    out[index].interval_seconds = v;
-                    changed = true;
-                }
-                if let Some(v) = form.number(
-                    ui,
-                    &format!("Retrier {n} MaxAttempts"),
-                    &format!("{base}/MaxAttempts"),
-                    retrier.max_attempts.as_ref(),
-                ) {
-                    out[index].max_attempts = v;
-                    changed = true;
-                }
-                if let Some(v) = form.number(
-                    ui,
-                    &format!("Retrier {n} BackoffRate"),
-                    &format!("{base}/BackoffRate"),
-                    retrier.backoff_rate.as_ref(),
-                ) {
-                    out[index].backoff_rate = v;
-                    changed = true;
-                }
-                if let Some(v) = form.number(
-                    ui,
-                    &format!("Retrier {n} MaxDelaySeconds"),
-                    &format!("{base}/MaxDelaySeconds"),
-                    retrier.max_delay_seconds.as_ref(),
-                ) {
-                    out[index].max_delay_seconds = v;
-                    changed = true;
-                }
-                let mut jitter = retrier.jitter_strategy.clone();
-                egui::ComboBox::new(("jitter", index), format!("Retrier {n} JitterStrategy"))
-                    .selected_text(jitter.as_deref().unwrap_or("(default NONE)"))
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut jitter, None, "(default NONE)");
-                        ui.selectable_value(&mut jitter, Some("FULL".to_owned()), "FULL");
-                        ui.selectable_value(&mut jitter, Some("NONE".to_owned()), "NONE");
-                    });
-                if jitter != retrier.jitter_strategy {
-                    out[index].jitter_strategy = jitter;
-                    changed = true;
-                }
-            });
-        });
-    }
-    if let Some(index) = remove {
-        out.remove(index);
-        changed = true;
-    }
-    if ui.button("Add retrier").clicked() {
-        out.push(Retrier {
+            changed
+                | store(
+                    &mut out.jitter_strategy,
+                    (jitter != retrier.jitter_strategy).then_some(jitter),
+                )
+        },
+        || Retrier {
             interval_seconds: Some(NumberOr::int(1)),
             max_attempts: Some(NumberOr::int(3)),
             backoff_rate: Some(NumberOr::int(2)),
             ..Retrier::for_errors(&["States.ALL"])
-        });
-        changed = true;
-    }
-    if changed {
-        edited.retry = (!out.is_empty() || state.retry.is_some())
-            .then_some(out)
-            .filter(|o| !o.is_empty());
-    }
-    changed
+        },
+    );
+    edit.map(|out| edited.retry = Some(out).filter(|o| !o.is_empty()))
+        .is_some()
 }
 
 fn catch_editor(
@@ -773,86 +692,39 @@ fn catch_editor(
     names: &[&str],
     jsonata: bool,
 ) -> bool {
-    let mut changed = false;
     ui.strong("Catch");
     let catchers = state.catch.clone().unwrap_or_default();
-    let mut out = catchers.clone();
-    let mut remove = None;
-    for (index, catcher) in catchers.iter().enumerate() {
-        let n = index + 1;
-        let base = format!("/Catch/{index}");
-        ui.push_id(("catch", index), |ui| {
-            egui::Frame::group(ui.style()).show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    ui.label(format!("Catcher {n}"));
-                    if ui.small_button(format!("Remove catcher {n}")).clicked() {
-                        remove = Some(index);
-                    }
-                });
-                if let Some(v) = form.error_list(
+    let edit = ListEditor::new("Catcher", "/Catch").show(
+        ui,
+        form,
+        &catchers,
+        |ui, form, at, index, catcher, out| {
+            let mut changed = form.member(ui, at, "ErrorEquals", &mut out.error_equals);
+            changed |= store(
+                &mut out.next,
+                target_combo(
                     ui,
-                    &format!("Catcher {n} ErrorEquals"),
-                    &format!("{base}/ErrorEquals"),
-                    catcher.error_equals.as_ref(),
-                ) {
-                    out[index].error_equals = v;
-                    changed = true;
-                }
-                if let Some(v) = target_combo(
-                    ui,
-                    &format!("Catcher {n} Next"),
+                    &at.label("Next"),
                     &format!("catch-next-{index}"),
                     catcher.next.as_deref(),
                     names,
-                ) {
-                    out[index].next = v;
-                    changed = true;
-                }
-                form.errors(ui, &format!("{base}/Next"));
-                if jsonata {
-                    if let Some(v) = form.json(
-                        ui,
-                        &format!("Catcher {n} Output"),
-                        &format!("{base}/Output"),
-                        catcher.output.as_ref(),
-                    ) {
-                        out[index].output = v;
-                        changed = true;
-                    }
-                } else if let Some(v) = form.path(
-                    ui,
-                    &format!("Catcher {n} ResultPath"),
-                    &format!("{base}/ResultPath"),
-                    catcher.result_path.as_ref(),
-                ) {
-                    out[index].result_path = v;
-                    changed = true;
-                }
-                if let Some(v) = form.json(
-                    ui,
-                    &format!("Catcher {n} Assign"),
-                    &format!("{base}/Assign"),
-                    catcher.assign.as_ref(),
-                ) {
-                    out[index].assign = v;
-                    changed = true;
-                }
-            });
-        });
-    }
-    if let Some(index) = remove {
-        out.remove(index);
-        changed = true;
-    }
-    if ui.button("Add catcher").clicked() {
-        let next = names.first().map_or_else(String::new, |n| (*n).to_owned());
-        out.push(Catcher::for_errors(&["States.ALL"], next));
-        changed = true;
-    }
-    if changed {
-        edited.catch = Some(out).filter(|o| !o.is_empty());
-    }
-    changed
+                ),
+            );
+            form.errors(ui, &at.field("Next"));
+            if jsonata {
+                changed |= form.member(ui, at, "Output", &mut out.output);
+            } else {
+                changed |= form.member(ui, at, "ResultPath", &mut out.result_path);
+            }
+            changed | form.member(ui, at, "Assign", &mut out.assign)
+        },
+        || {
+            let next = names.first().map_or_else(String::new, |n| (*n).to_owned());
+            Catcher::for_errors(&["States.ALL"], next)
+        },
+    );
+    edit.map(|out| edited.catch = Some(out).filter(|o| !o.is_empty()))
+        .is_some()
 }
 
 impl Form<'_> {
@@ -996,6 +868,19 @@ impl Form<'_> {
                 .collect();
             (!items.is_empty()).then_some(items)
         })
+    }
+
+    /// Edits a member of a group in place, with the editor of its type; returns whether a
+    /// finished edit was written.
+    fn member<T: FieldValue>(
+        &mut self,
+        ui: &mut egui::Ui,
+        at: At<'_>,
+        member: &str,
+        slot: &mut T,
+    ) -> bool {
+        let edit = T::edit(self, ui, &at.label(member), &at.field(member), slot);
+        store(slot, edit)
     }
 
     /// An inline JSON editor validated as you type. Empty text removes the field. Text that does

@@ -163,46 +163,12 @@ impl SimulatorPane {
                 self.import_mocks_text();
                 changed = true;
             }
-            #[cfg(not(target_arch = "wasm32"))]
-            {
-                if ui.button("Open mock file…").clicked()
-                    && let Some(path) = rfd::FileDialog::new()
-                        .add_filter("JSON", &["json"])
-                        .pick_file()
-                {
-                    match std::fs::read_to_string(&path) {
-                        Ok(text) => {
-                            self.mock_file_text = text;
-                            self.import_mocks_text();
-                            changed = true;
-                        }
-                        Err(error) => {
-                            self.mock_message =
-                                Some(format!("Cannot read {}: {error}", path.display()))
-                        }
-                    }
-                }
-                if ui.button("Save mock file…").clicked() {
-                    self.mock_message =
-                        Some(match self.mocks.to_step_functions_local("StateMachine") {
-                            Err(error) => error,
-                            Ok(file) => match rfd::FileDialog::new()
-                                .set_file_name("MockConfigFile.json")
-                                .save_file()
-                            {
-                                None => "Not saved.".to_owned(),
-                                Some(path) => match std::fs::write(
-                                    &path,
-                                    serde_json::to_string_pretty(&file).unwrap_or_default(),
-                                ) {
-                                    Ok(()) => format!("Saved {}.", path.display()),
-                                    Err(error) => {
-                                        format!("Cannot write {}: {error}", path.display())
-                                    }
-                                },
-                            },
-                        });
-                }
+            if ui.button("Open mock file…").clicked() {
+                self.open_mock_file();
+                ui.ctx().request_repaint();
+            }
+            if ui.button("Save mock file…").clicked() {
+                self.save_mock_file();
             }
         });
         if let Some(message) = &self.mock_message {

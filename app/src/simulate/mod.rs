@@ -29,6 +29,7 @@ use serde_json::{Value, json};
 use simulator::{ExecutionResult, ExecutionType, Options, PriceTable};
 
 use crate::canvas::{RunOverlay, Selection, StateId};
+use crate::files::TextPurpose;
 use mocks::MockSet;
 use session::{Goal, Session};
 use test_state::TestOutcome;
@@ -466,9 +467,11 @@ impl SimulatorPane {
         }
     }
 
-    /// Advances a run in progress by one frame's slice and refreshes the overlay. [`Self::ui`] calls
-    /// it; call it directly on frames where the pane is hidden.
+    /// Imports a mock file that arrived, advances a run in progress by one frame's slice and
+    /// refreshes the overlay. [`Self::ui`] calls it; call it directly on frames where the pane is
+    /// hidden.
     pub fn tick(&mut self, ctx: &egui::Context) {
+        self.receive_files();
         self.overlay_deferred = false;
         if let Some(session) = &mut self.session
             && session.is_busy()
@@ -548,6 +551,76 @@ impl SimulatorPane {
     #[must_use]
     pub fn history_json(&self) -> Option<String> {
         self.result().map(history_json)
+    }
+
+    /// Asks the user for an AWS Step Functions Local mock file ("Open mock file…"). Natively a
+    /// dialog answers at once; in a browser the picker answers later. Either way the file is
+    /// imported by [`Self::tick`] on a following frame.
+    pub fn open_mock_file(&mut self) {
+        crate::files::request_open_text(TextPurpose::MockFile, &["json"]);
+    }
+
+    /// Offers the mocks as an AWS Step Functions Local mock file ("Save mock file…"): a save
+    /// dialog natively, a download in a browser.
+    pub fn save_mock_file(&mut self) {
+        self.mock_message = Some(match self.mocks.to_step_functions_local("StateMachine") {
+            Err(error) => error,
+            Ok(file) => {
+                let text = serde_json::to_string_pretty(&file).unwrap_or_default();
+                match crate::files::save_text("MockConfigFile.json", &text) {
+                    Ok(outcome) => outcome.message(),
+                    Err(error) => error,
+                }
+            }
+        });
+    }
+
+    /// Offers the recorded history as AWS GetExecutionHistory JSON ("Export history…"): a save
+    /// dialog natively, a download in a browser. Without a run it says so.
+    pub fn export_history(&mut self) {
+        self.export_message = Some(match self.history_json() {
+            None => "Run the definition first: there is no history to export.".to_owned(),
+            Some(json) => match crate::files::save_text("execution-history.json", &json) {
+                Ok(outcome) => outcome.message(),
+                Err(error) => error,
+            },
+        });
+    }
+
+    /// The mock file text shown under "Mock file JSON" (what the last import read).
+    #[must_use]
+    pub fn mock_file_text(&self) -> &str {
+        &self.mock_file_text
+    }
+
+    /// The last message about mocks ("Imported mocks for 3 state(s).", or what was wrong).
+    #[must_use]
+    pub fn mock_message(&self) -> Option<&str> {
+        self.mock_message.as_deref()
+    }
+
+    /// The last message about exporting the history.
+    #[must_use]
+    pub fn export_message(&self) -> Option<&str> {
+        self.export_message.as_deref()
+    }
+
+    /// Imports a mock file that arrived since the last frame (a browser reads files later).
+    fn receive_files(&mut self) {
+        match crate::files::take_opened_text(TextPurpose::MockFile) {
+            None => {}
+            Some(Ok(file)) => {
+                self.mock_file_text = file.text;
+                self.import_mocks_text();
+                if let Some(message) = &mut self.mock_message {
+                    // Say which file, so a stale message is not mistaken for this one.
+                    *message = format!("{}: {message}", file.name);
+                }
+                self.config_tab = ConfigTab::Mocks;
+                self.changed();
+            }
+            Some(Err(error)) => self.mock_message = Some(error),
+        }
     }
 
     /// The pane's settings for the `simulator` key of the layout sidecar.

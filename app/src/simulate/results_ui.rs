@@ -311,21 +311,8 @@ impl SimulatorPane {
                 ui.ctx().copy_text(json.clone());
                 self.export_message = Some("History copied to the clipboard.".to_owned());
             }
-            #[cfg(not(target_arch = "wasm32"))]
             if ui.button("Export history…").clicked() {
-                self.export_message = Some(
-                    match rfd::FileDialog::new()
-                        .set_file_name("execution-history.json")
-                        .add_filter("JSON", &["json"])
-                        .save_file()
-                    {
-                        None => "Not saved.".to_owned(),
-                        Some(path) => match std::fs::write(&path, &json) {
-                            Ok(()) => format!("Saved {}.", path.display()),
-                            Err(error) => format!("Cannot write {}: {error}", path.display()),
-                        },
-                    },
-                );
+                self.export_history();
             }
         });
         if let Some(message) = &self.export_message {

@@ -1,40 +1,16 @@
 //! Parse and validate in one process: the files are read into memory first, then the clock covers
 //! parsing (`asl_codec::SourceFile::parse`) and validation (duplicate keys, the document model,
-//! `graph_model::validate`) of every file, repeated until at least [`MIN_MEASURE_MS`] have passed.
+//! `graph_model::validate`) of every file, as `asl_codec::check::first_error` does them, repeated
+//! until at least [`MIN_MEASURE_MS`] have passed.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use asl_codec::{Format, SourceFile};
-use graph_model::Severity;
+use asl_codec::Format;
 use serde_json::{Value, json};
 
 /// Repeat the whole pass until this much time has been measured (short passes are noisy).
 const MIN_MEASURE_MS: f64 = 300.0;
-
-/// Why a file was rejected, or `None` when it has no error.
-fn first_error(text: &str, format: Format) -> Option<String> {
-    let source = match SourceFile::parse(text, format) {
-        Ok(source) => source,
-        Err(error) => return Some(format!("syntax: {}", error.message)),
-    };
-    if let Some(duplicate) = asl_codec::check::duplicate_key_diagnostics(&source).first() {
-        return Some(format!("{}: {}", duplicate.code, duplicate.message));
-    }
-    let machine = match source.machine() {
-        Ok(machine) => machine,
-        Err(error) => return Some(format!("shape: {error}")),
-    };
-    graph_model::validate(&machine)
-        .into_iter()
-        .find(|diagnostic| diagnostic.severity == Severity::Error)
-        .map(|diagnostic| {
-            format!(
-                "{} at {}: {}",
-                diagnostic.code, diagnostic.pointer, diagnostic.message
-            )
-        })
-}
 
 fn format_of(path: &Path, text: &str) -> Format {
     Format::from_path(path).unwrap_or_else(|| Format::sniff(text))
@@ -56,7 +32,7 @@ pub fn measure(files: &[PathBuf]) -> anyhow::Result<Value> {
         rejected.clear();
         for (path, text, format) in &inputs {
             // The clone is part of the work: SourceFile owns its text, as it does in the app.
-            if let Some(reason) = first_error(text.as_str(), *format) {
+            if let Some(reason) = asl_codec::check::first_error(text.as_str(), *format) {
                 rejected.push((path.display().to_string(), reason));
             }
         }

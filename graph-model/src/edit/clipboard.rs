@@ -81,7 +81,7 @@ pub(crate) fn parse_fragment(asl: &Value) -> Result<StateMachine, EditError> {
         return Err(bad("expected a JSON object with a \"States\" object"));
     };
     let machine = if object.get("States").is_some_and(Value::is_object) {
-        StateMachine::from_object(object.clone())
+        StateMachine::from_object(value)
     } else if !object.is_empty()
         && object
             .values()
@@ -89,7 +89,7 @@ pub(crate) fn parse_fragment(asl: &Value) -> Result<StateMachine, EditError> {
     {
         let mut wrapped = Map::new();
         wrapped.insert("States".to_owned(), value.clone());
-        StateMachine::from_object(wrapped)
+        StateMachine::from_object(&Value::Object(wrapped))
     } else {
         return Err(bad("expected a JSON object with a \"States\" object"));
     };

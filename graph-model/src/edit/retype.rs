@@ -193,7 +193,7 @@ pub(crate) fn retype(old: &State, to: StateType) -> State {
         }
         _ => {}
     }
-    let mut state = State::from_value(&old.name, Value::Object(out));
+    let mut state = State::from_value(&old.name, &Value::Object(out));
     for child in state.children_mut() {
         // An empty machine made here gets its StartAt written before States once a state is added.
         if child.is_empty() && !child.extras.order.iter().any(|k| k == "StartAt") {
@@ -203,7 +203,7 @@ pub(crate) fn retype(old: &State, to: StateType) -> State {
                 .iter()
                 .position(|k| k == "States")
                 .unwrap_or(child.extras.order.len());
-            child.extras.order.insert(at, "StartAt".to_owned());
+            child.extras.order.insert(at, "StartAt".into());
         }
     }
     state

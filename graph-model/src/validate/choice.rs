@@ -35,7 +35,7 @@ pub(crate) fn check_choice(
         ),
         Some(rules) => {
             for (index, rule) in rules.iter().enumerate() {
-                let pointer = ctx.at(&format!("Choices/{index}"));
+                let pointer = format!("{}/Choices/{index}", ctx.pointer);
                 match &rule.next {
                     Some(next) => targets.check(
                         sink,

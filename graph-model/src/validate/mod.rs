@@ -85,6 +85,15 @@ pub(crate) fn child(pointer: &str, token: &str) -> String {
     out
 }
 
+/// Appends `token` escaped as a JSON pointer reference token.
+fn push_escaped(out: &mut String, token: &str) {
+    if token.contains(['~', '/']) {
+        out.push_str(&token.replace('~', "~0").replace('/', "~1"));
+    } else {
+        out.push_str(token);
+    }
+}
+
 /// The pointer of state `name` of the machine at `machine_pointer`.
 pub(crate) fn state_pointer(machine_pointer: &str, name: &str) -> String {
     let mut out = String::with_capacity(machine_pointer.len() + name.len() + 8);
@@ -135,6 +144,7 @@ pub fn validate(machine: &StateMachine) -> Vec<Diagnostic> {
     collect(machine, String::new(), Scope::Root, root_ql, &mut machines);
 
     let mut declared: FnvMap<&str, usize> = FnvMap::default();
+    declared.reserve(machines.iter().map(|info| info.machine.len()).sum());
     let mut sink = Sink::default();
     for (id, info) in machines.iter().enumerate() {
         for name in info.machine.state_names() {
@@ -374,13 +384,19 @@ fn check_machine<'m>(
 
     let targets = Targets { info, declared };
     let mut has_terminal = false;
+    // One buffer for every state's pointer: most states need it only to pass it on.
+    let mut pointer = String::new();
     for state in machine.states() {
         sink.state = Some(&state.name);
-        let pointer = info.state_pointer(&state.name);
+        pointer.clear();
+        pointer.push_str(&info.pointer);
+        pointer.push_str("/States/");
+        push_escaped(&mut pointer, &state.name);
+        let pointer = pointer.as_str();
         if state.name.chars().count() > MAX_STATE_NAME {
             sink.error(
                 codes::INVALID_STATE_NAME,
-                &pointer,
+                pointer,
                 format!(
                     "State name \"{}\" is {} characters long; AWS allows at most {MAX_STATE_NAME}",
                     state.name,
@@ -392,7 +408,7 @@ fn check_machine<'m>(
         {
             has_terminal = true;
         }
-        state::check_state(sink, info, state, &pointer, root_ql, &targets);
+        state::check_state(sink, info, state, pointer, root_ql, &targets);
     }
     sink.state = None;
     if !has_terminal {
@@ -403,11 +419,9 @@ fn check_machine<'m>(
         );
     }
     if start_ok {
-        let reachable = machine.reachable();
-        for state in machine.states() {
-            let reached = machine
-                .node(&state.name)
-                .is_some_and(|node| reachable.contains(&node));
+        let reachable = machine.reachable_mask();
+        for (node, state) in machine.nodes_and_states() {
+            let reached = reachable.get(node.index()).copied().unwrap_or(false);
             let not_an_object = matches!(state.kind, StateKind::NotAnObject(_));
             if !not_an_object && !reached {
                 sink.state = Some(&state.name);

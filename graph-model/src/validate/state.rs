@@ -217,7 +217,7 @@ fn check_data_fields(sink: &mut Sink<'_>, state: &State, ctx: &StateCtx<'_>) {
         if let Some(value) = value
             && ctx.allows(field)
         {
-            check_payload(sink, value, &ctx.at(field), &|| {
+            check_payload(sink, value, &|| ctx.at(field), &|| {
                 format!("{field} of state \"{name}\"")
             });
         }
@@ -259,7 +259,7 @@ pub(crate) fn check_assign(
     if jsonata {
         check_jsonata_tree(sink, assign, pointer, &|| what.clone());
     } else {
-        check_payload(sink, assign, pointer, &|| what.clone());
+        check_payload(sink, assign, &|| pointer.to_owned(), &|| what.clone());
     }
 }
 
@@ -272,20 +272,21 @@ fn check_error_equals(
     pointer: &str,
     what: &str,
 ) -> bool {
-    let at = format!("{pointer}/ErrorEquals");
+    // Built only for a diagnostic: this runs for every retrier and catcher.
+    let at = || format!("{pointer}/ErrorEquals");
     let Some(errors) = errors else {
         match raw {
             Some(Value::Array(items)) => {
                 let index = items.iter().position(|item| !item.is_string()).unwrap_or(0);
                 sink.error(
                     codes::SCHEMA,
-                    &format!("{at}/{index}"),
+                    &format!("{}/{index}", at()),
                     format!("{what}: ErrorEquals entries must be strings"),
                 );
             }
             Some(other) => sink.error(
                 codes::SCHEMA,
-                &at,
+                &at(),
                 format!(
                     "{what}: ErrorEquals must be a non-empty array of strings, found {}",
                     kind_of(other)
@@ -302,7 +303,7 @@ fn check_error_equals(
     if errors.is_empty() {
         sink.error(
             codes::SCHEMA,
-            &at,
+            &at(),
             format!("{what}: ErrorEquals is empty, non-empty required"),
         );
     }
@@ -310,7 +311,7 @@ fn check_error_equals(
     if has_all && errors.len() > 1 {
         sink.error(
             codes::SCHEMA,
-            &at,
+            &at(),
             format!("{what}: \"States.ALL\" must appear alone in ErrorEquals"),
         );
     }
@@ -318,7 +319,7 @@ fn check_error_equals(
         if error.is_empty() {
             sink.error(
                 codes::SCHEMA,
-                &format!("{at}/{index}"),
+                &format!("{}/{index}", at()),
                 format!("{what}: error names must not be empty"),
             );
         }
@@ -360,7 +361,7 @@ fn check_unknown_members(
 fn check_retry(sink: &mut Sink<'_>, retry: &[Retrier], ctx: &StateCtx<'_>) {
     let count = retry.len();
     for (index, retrier) in retry.iter().enumerate() {
-        let pointer = ctx.at(&format!("Retry/{index}"));
+        let pointer = format!("{}/Retry/{index}", ctx.pointer);
         let what = format!("Retry[{index}] of state \"{}\"", ctx.name);
         let has_all = check_error_equals(
             sink,
@@ -463,7 +464,7 @@ fn check_catch(
 ) {
     let count = catch.len();
     for (index, catcher) in catch.iter().enumerate() {
-        let pointer = ctx.at(&format!("Catch/{index}"));
+        let pointer = format!("{}/Catch/{index}", ctx.pointer);
         let what = format!("Catch[{index}] of state \"{}\"", ctx.name);
         let has_all = check_error_equals(
             sink,
@@ -684,7 +685,7 @@ fn check_credentials(sink: &mut Sink<'_>, credentials: &Value, ctx: &StateCtx<'_
             format!("Credentials of state \"{name}\"")
         });
     } else {
-        check_payload(sink, credentials, &pointer, &|| {
+        check_payload(sink, credentials, &|| pointer.clone(), &|| {
             format!("Credentials of state \"{name}\"")
         });
     }
@@ -906,7 +907,7 @@ fn check_map(sink: &mut Sink<'_>, state: &State, map: &crate::state::MapState, c
                 format!("ItemSelector of state \"{name}\"")
             });
         } else {
-            check_payload(sink, selector, &ctx.at("ItemSelector"), &|| {
+            check_payload(sink, selector, &|| ctx.at("ItemSelector"), &|| {
                 format!("ItemSelector of state \"{name}\"")
             });
         }
@@ -1012,9 +1013,12 @@ fn check_resource_object(
         }
     }
     if let Some(parameters) = object.get("Parameters") {
-        check_payload(sink, parameters, &format!("{pointer}/Parameters"), &|| {
-            format!("{field}.Parameters of state \"{name}\"")
-        });
+        check_payload(
+            sink,
+            parameters,
+            &|| format!("{pointer}/Parameters"),
+            &|| format!("{field}.Parameters of state \"{name}\""),
+        );
     }
     if let Some(arguments) = object.get("Arguments") {
         check_jsonata_tree(sink, arguments, &format!("{pointer}/Arguments"), &|| {
@@ -1068,7 +1072,7 @@ fn check_batcher(sink: &mut Sink<'_>, batcher: &Value, ctx: &StateCtx<'_>) {
                 format!("ItemBatcher.BatchInput of state \"{name}\"")
             });
         } else {
-            check_payload(sink, input, &format!("{pointer}/BatchInput"), &|| {
+            check_payload(sink, input, &|| format!("{pointer}/BatchInput"), &|| {
                 format!("ItemBatcher.BatchInput of state \"{name}\"")
             });
         }

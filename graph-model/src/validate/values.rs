@@ -289,10 +289,11 @@ fn needs_visit(value: &Value) -> bool {
 
 /// Checks a JSONPath payload template (Parameters, ResultSelector, ItemSelector, Assign, ...): every
 /// `.$` key holds a valid path or intrinsic call, and no two keys collide once `.$` is stripped.
+/// `pointer` is built only for a diagnostic: payload templates are on most states.
 pub(crate) fn check_payload(
     sink: &mut Sink<'_>,
     value: &Value,
-    pointer: &str,
+    pointer: &dyn Fn() -> String,
     field: &dyn Fn() -> String,
 ) {
     match value {
@@ -300,7 +301,7 @@ pub(crate) fn check_payload(
         Value::Array(items) => {
             for (index, item) in items.iter().enumerate() {
                 if item.is_object() || item.is_array() {
-                    check_payload(sink, item, &format!("{pointer}/{index}"), field);
+                    check_payload(sink, item, &|| format!("{}/{index}", pointer()), field);
                 }
             }
         }
@@ -311,7 +312,7 @@ pub(crate) fn check_payload(
 fn check_payload_object(
     sink: &mut Sink<'_>,
     map: &Map<String, Value>,
-    pointer: &str,
+    pointer: &dyn Fn() -> String,
     field: &dyn Fn() -> String,
 ) {
     // Collisions need a set only when some key ends in `.$`; most templates are small.
@@ -327,7 +328,7 @@ fn check_payload_object(
         {
             sink.error(
                     codes::DUPLICATE_FIELD_NAME,
-                    &super::child(pointer, key),
+                    &super::child(&pointer(), key),
                     format!(
                         "{}: fields '{first}' and '{key}' both become '{}' once the '.$' suffix is stripped",
                         field(),
@@ -346,18 +347,18 @@ fn check_payload_object(
             if let Some(problem) = problem {
                 sink.error(
                     codes::SCHEMA,
-                    &super::child(pointer, key),
+                    &super::child(&pointer(), key),
                     format!("{}: the value of '{key}' {problem}", field()),
                 );
             }
         } else if item.is_object() || item.is_array() {
-            check_payload(sink, item, &super::child(pointer, key), field);
+            check_payload(sink, item, &|| super::child(&pointer(), key), field);
         } else if let Value::String(text) = item
             && looks_dynamic(text)
         {
             sink.warning(
                 codes::NO_DOLLAR,
-                &super::child(pointer, key),
+                &super::child(&pointer(), key),
                 format!(
                     "{}: '{key}' holds \"{text}\", which looks like a path or intrinsic function but is passed as a literal string; name the field '{key}.$' to evaluate it",
                     field()

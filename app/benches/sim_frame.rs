@@ -23,11 +23,30 @@ fn load(path: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|error| panic!("{path} is not JSON: {error}"))
 }
 
-/// CPU time this thread has run, from `/proc/thread-self/schedstat` (nanoseconds on the CPU).
+/// CPU time this thread has run, with nanosecond resolution (`/proc`'s schedstat only advances per
+/// scheduler tick, which made a 12 ms frame read as 16 ms).
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code, reason = "std has no thread CPU clock; one libc call")]
 fn thread_cpu_time() -> Option<Duration> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let nanos = text.split_whitespace().next()?.parse().ok()?;
-    Some(Duration::from_nanos(nanos))
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid, writable timespec and the clock id is a constant Linux supports.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &raw mut now) };
+    if status != 0 {
+        return None;
+    }
+    Some(Duration::new(
+        u64::try_from(now.tv_sec).ok()?,
+        u32::try_from(now.tv_nsec).ok()?,
+    ))
+}
+
+/// Elsewhere the frame is timed by the wall clock.
+#[cfg(not(target_os = "linux"))]
+fn thread_cpu_time() -> Option<Duration> {
+    None
 }
 
 /// Runs the benchmark definition in the pane, one egui frame at a time; returns the total time and
@@ -114,8 +133,8 @@ fn sim_frame(c: &mut Criterion) {
         });
     });
     group.finish();
-    // Linux accounts thread CPU time per scheduler tick (4 ms here), so the verdict is printed
-    // rather than asserted: a 12.5 ms frame can read as 16 ms.
+    // A benchmark reports; the verdict is printed rather than asserted, since a loaded machine can
+    // push one frame over.
     let verdict = if worst < FRAME_LIMIT { "under" } else { "OVER" };
     #[allow(clippy::print_stderr, reason = "the benchmark's verdict is its output")]
     {

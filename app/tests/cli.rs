@@ -287,6 +287,58 @@ fn run_dry_runs_the_bundled_sample_with_step_functions_local_mocks() {
 }
 
 #[test]
+fn a_mocked_glue_job_that_runs_past_its_timeout_is_caught_at_the_timeout_instant() {
+    let (sample, input, mocks) = (
+        asset("sample.asl.json"),
+        asset("sample.input.json"),
+        asset("sample.mocks.json"),
+    );
+    let history = scratch("run-timeout").join("history.json");
+    let history_path = history.display().to_string();
+    // GlueTimesOut mocks the Glue job as taking 5,400 s; TransformFile allows 3,600.
+    let output = run(
+        &[
+            "run",
+            &sample,
+            "--input",
+            &input,
+            "--mocks",
+            &mocks,
+            "--test-case",
+            "GlueTimesOut",
+            "--history",
+            &history_path,
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("error: ETL.TransformFailed"),
+        "{}",
+        stderr(&output)
+    );
+    let text = std::fs::read_to_string(&history).expect("run wrote the history");
+    let events: Vec<serde_json::Value> = serde_json::from_str(&text).expect("history is JSON");
+    let timed_out = events
+        .iter()
+        .find(|event| event["type"] == "TaskTimedOut")
+        .expect("a TaskTimedOut event");
+    assert_eq!(
+        timed_out["taskTimedOutEventDetails"]["error"],
+        "States.Timeout"
+    );
+    let started = events[0]["timestamp"].as_str().unwrap_or_default();
+    assert_eq!(started, "2026-01-01T00:00:00.000Z");
+    // The clock moves by the timeout, not by the job's full 5,400 s.
+    assert_eq!(timed_out["timestamp"], "2026-01-01T01:00:00.000Z");
+    let notified = events.iter().any(|event| {
+        event["type"] == "TaskStateEntered"
+            && event["stateEnteredEventDetails"]["name"] == "NotifyFailure"
+    });
+    assert!(notified, "the Catch leads to NotifyFailure");
+}
+
+#[test]
 fn run_reads_yaml_and_templates_and_fills_placeholders() {
     let dir = scratch("run-yaml");
     let yaml = dir.join("flow.asl.yaml");

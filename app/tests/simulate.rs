@@ -247,7 +247,9 @@ fn a_caught_glue_failure_is_coloured_listed_and_summarised() {
         .as_str()
         .unwrap_or_default();
     assert!(
-        parameters.contains("Transforming in/data.csv failed: out of memory"),
+        parameters.contains(
+            r#"Transforming in/data.csv failed: {\"Error\":\"Glue.ConcurrentRunsExceededException\",\"Cause\":\"out of memory\"}"#
+        ),
         "{parameters}"
     );
 

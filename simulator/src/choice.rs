@@ -127,12 +127,12 @@ pub(crate) fn compile_top(
     language: Language,
     resolve_target: &dyn Fn(&str) -> Result<usize, DefinitionError>,
 ) -> Result<ChoiceRule, DefinitionError> {
-    let Some(next) = rule.get("Next").and_then(Value::as_str) else {
+    let Some(next) = crate::plan::object_member(rule, "Next").and_then(Value::as_str) else {
         return Err(DefinitionError::new(location, "a choice rule needs 'Next'"));
     };
     let next = resolve_target(next)?;
     let condition = compile_condition(rule, &|| location.to_owned(), language)?;
-    let assign = match rule.get("Assign") {
+    let assign = match crate::plan::object_member(rule, "Assign") {
         None => None,
         Some(value) if language == Language::JsonPath => Some(Assign::JsonPath(
             template::compile(value, &|| format!("{location}/Assign"))
@@ -141,7 +141,7 @@ pub(crate) fn compile_top(
         Some(value) => Some(Assign::Jsonata(value.clone())),
     };
     let output = if language == Language::Jsonata {
-        rule.get("Output").cloned()
+        crate::plan::object_member(rule, "Output").cloned()
     } else {
         None
     };

@@ -688,32 +688,7 @@ fn escape_cancels_a_rename_and_taken_or_empty_names_are_refused_at_the_field() {
 }
 
 /// A JSONPath machine with a Choice routing orders by five rules.
-const ORDER_ROUTER: &str = r#"{
-  "StartAt": "Route",
-  "States": {
-    "Route": {
-      "Type": "Choice",
-      "Choices": [
-        {"Variable": "$.order.total", "NumericGreaterThanEquals": 1000, "Next": "ManualReview"},
-        {"Variable": "$.order.country", "StringEquals": "US", "Next": "ShipDomestic"},
-        {"And": [
-          {"Variable": "$.order.express", "IsPresent": true},
-          {"Variable": "$.order.express", "BooleanEquals": true}
-        ], "Next": "ShipExpress"},
-        {"Not": {"Variable": "$.order.paid", "BooleanEquals": true}, "Next": "AwaitPayment"},
-        {"Variable": "$.order.placedAt", "TimestampLessThan": "2024-01-01T00:00:00Z", "Next": "Archive",
-         "XVendorNote": {"kept": true}}
-      ],
-      "Default": "ShipInternational"
-    },
-    "ManualReview": {"Type": "Succeed"},
-    "ShipDomestic": {"Type": "Succeed"},
-    "ShipExpress": {"Type": "Succeed"},
-    "AwaitPayment": {"Type": "Succeed"},
-    "Archive": {"Type": "Succeed"},
-    "ShipInternational": {"Type": "Succeed"}
-  }
-}"#;
+const ORDER_ROUTER: &str = include_str!("data/order-router.asl.json");
 
 /// Scrolls a widget into view, then clicks it with the pointer, as a user would.
 fn click_in_view(harness: &mut Harness<'_, StudioApp>, role: Role, label: &str) {

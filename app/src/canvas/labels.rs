@@ -654,32 +654,9 @@ mod tests {
         assert!(huge.ends_with('…'));
     }
 
-    /// An order router: a Choice with five rules (one with a long condition) and a Default.
-    const ORDER_ROUTER: &str = r#"{
-      "StartAt": "Route",
-      "States": {
-        "Route": {
-          "Type": "Choice",
-          "Choices": [
-            {"Variable": "$.order.total", "NumericGreaterThanEquals": 1000, "Next": "ManualReview"},
-            {"Variable": "$.order.country", "StringEquals": "US", "Next": "ShipDomestic"},
-            {"And": [
-              {"Variable": "$.order.express", "IsPresent": true},
-              {"Variable": "$.order.express", "BooleanEquals": true}
-            ], "Next": "ShipExpress"},
-            {"Not": {"Variable": "$.order.paid", "BooleanEquals": true}, "Next": "AwaitPayment"},
-            {"Variable": "$.order.placedAt", "TimestampLessThan": "2024-01-01T00:00:00Z", "Next": "Archive"}
-          ],
-          "Default": "ShipInternational"
-        },
-        "ManualReview": {"Type": "Succeed"},
-        "ShipDomestic": {"Type": "Succeed"},
-        "ShipExpress": {"Type": "Succeed"},
-        "AwaitPayment": {"Type": "Succeed"},
-        "Archive": {"Type": "Succeed"},
-        "ShipInternational": {"Type": "Succeed"}
-      }
-    }"#;
+    /// An order router: a Choice with five rules (one with a long condition) and a Default; the
+    /// UI tests edit the same file.
+    const ORDER_ROUTER: &str = include_str!("../../tests/data/order-router.asl.json");
 
     fn shown(root: &graph_model::StateMachine, zoom_steps: i32) -> CanvasView {
         let ctx = egui::Context::default();

@@ -15,7 +15,7 @@ use graph_model::{MachinePath, StateKind, StateMachine, StateType, Transition};
 
 use super::StateId;
 use super::labels;
-use super::sugiyama::{self, FlatGraph, PortShape};
+use super::sugiyama::{self, FlatGraph, FlatLayout, PortShape};
 use crate::theme::Metrics;
 
 /// Start or End of a machine.
@@ -142,9 +142,56 @@ impl Layout {
     /// Lays out a whole document.
     #[must_use]
     pub fn of(root: &StateMachine, metrics: &Metrics) -> Self {
-        let local = layout_machine(root, &MachinePath::root(), metrics);
+        Self::of_cached(root, metrics, &mut LayoutCache::default())
+    }
+
+    /// Lays out a whole document, reusing the placement of every machine whose graph is the same
+    /// as in the previous call with this cache.
+    #[must_use]
+    pub fn of_cached(root: &StateMachine, metrics: &Metrics, cache: &mut LayoutCache) -> Self {
+        let mut reuse = Reuse {
+            previous: std::mem::take(&mut cache.machines),
+            next: HashMap::new(),
+            reused: 0,
+        };
+        let local = layout_machine(root, &MachinePath::root(), metrics, &mut reuse);
+        cache.machines = reuse.next;
+        cache.reused = reuse.reused;
         flatten(local)
     }
+}
+
+/// The placement of each machine of the last layout, with the graph it was computed from.
+///
+/// Most edits change no box and no transition (a Comment, a Task's parameters, a retry interval,
+/// typing in any form), yet the document's revision changes with each; laying out a flat machine
+/// of 1,000 states takes longer than a frame, so the designer keeps the machines whose graph (node
+/// sizes and shapes, edges) is unchanged and lays out only the others.
+#[derive(Debug, Default)]
+pub struct LayoutCache {
+    machines: HashMap<MachinePath, (FlatGraph, FlatLayout)>,
+    reused: usize,
+}
+
+impl LayoutCache {
+    /// How many machines the last layout took from the cache instead of laying them out.
+    #[must_use]
+    pub fn reused(&self) -> usize {
+        self.reused
+    }
+
+    /// Forgets every machine (the next layout computes all of them).
+    pub fn clear(&mut self) {
+        self.machines.clear();
+        self.reused = 0;
+    }
+}
+
+/// The cache while one layout runs: what the last layout left, and what this one keeps.
+struct Reuse {
+    previous: HashMap<MachinePath, (FlatGraph, FlatLayout)>,
+    next: HashMap<MachinePath, (FlatGraph, FlatLayout)>,
+    reused: usize,
 }
 
 /// A machine laid out in its own coordinates, before flattening.
@@ -182,7 +229,12 @@ fn box_width(name: &str, m: &Metrics) -> f32 {
     (name.chars().count() as f32 * m.char_width + 52.0).clamp(m.node_min_width, m.node_max_width)
 }
 
-fn layout_machine(machine: &StateMachine, path: &MachinePath, m: &Metrics) -> Local {
+fn layout_machine(
+    machine: &StateMachine,
+    path: &MachinePath,
+    m: &Metrics,
+    reuse: &mut Reuse,
+) -> Local {
     // States first (document order), then Start and End markers.
     let names: Vec<&str> = machine.state_names().collect();
     let by_name: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
@@ -209,7 +261,8 @@ fn layout_machine(machine: &StateMachine, path: &MachinePath, m: &Metrics) -> Lo
                     .flatten()
                     .enumerate()
                     .map(|(b, branch)| {
-                        let mut local = layout_machine(branch, &path.branch(&state.name, b), m);
+                        let mut local =
+                            layout_machine(branch, &path.branch(&state.name, b), m, reuse);
                         local.caption = Some(format!("Branch {}", b + 1));
                         local
                     })
@@ -220,7 +273,7 @@ fn layout_machine(machine: &StateMachine, path: &MachinePath, m: &Metrics) -> Lo
                 let processor: Vec<Local> = map
                     .processor
                     .iter()
-                    .map(|p| layout_machine(p, &path.processor(&state.name), m))
+                    .map(|p| layout_machine(p, &path.processor(&state.name), m, reuse))
                     .collect();
                 container(&state.name, processor, m, &mut children)
             }
@@ -294,7 +347,13 @@ fn layout_machine(machine: &StateMachine, path: &MachinePath, m: &Metrics) -> Lo
         graph.edges.push((start_marker, start));
         edge_meta.push((Endpoint::Marker(0), Endpoint::State(start), None, None));
     }
-    let flat = sugiyama::layout(&graph, m);
+    let flat = match reuse.previous.remove(path) {
+        Some((previous_graph, previous_flat)) if previous_graph == graph => {
+            reuse.reused += 1;
+            previous_flat
+        }
+        _ => sugiyama::layout(&graph, m),
+    };
     for (i, node) in nodes.iter_mut().enumerate() {
         node.rect = Rect::from_min_size(flat.positions[i], graph.sizes[i]);
     }
@@ -308,9 +367,12 @@ fn layout_machine(machine: &StateMachine, path: &MachinePath, m: &Metrics) -> Lo
             MarkerKind::End,
         ),
     ];
+    let routes = flat.routes.clone();
+    let size = flat.size;
+    reuse.next.insert(path.clone(), (graph, flat));
     let edges = edge_meta
         .into_iter()
-        .zip(flat.routes)
+        .zip(routes)
         .map(|((from, to, transition, label), points)| LocalEdge {
             from,
             to,
@@ -321,7 +383,7 @@ fn layout_machine(machine: &StateMachine, path: &MachinePath, m: &Metrics) -> Lo
         .collect();
     Local {
         path: path.clone(),
-        size: flat.size,
+        size,
         caption: None,
         nodes,
         markers,

@@ -294,6 +294,8 @@ pub struct CanvasView {
     placement: Placement,
     /// (revision, top-level states, document address) the layout was made for.
     layout_key: Option<(u64, usize, usize)>,
+    /// Each machine's placement, kept for the next edit when it changes no box or transition.
+    layout_cache: layout::LayoutCache,
     pins: HashMap<StateId, Pos2>,
     drag: Option<Drag>,
     /// Fit the view once the next layout and canvas rect are known.
@@ -331,6 +333,7 @@ impl CanvasView {
             layout: Layout::default(),
             placement: Placement::default(),
             layout_key: None,
+            layout_cache: layout::LayoutCache::default(),
             pins: HashMap::new(),
             drag: None,
             pending_fit: true,
@@ -423,6 +426,7 @@ impl CanvasView {
     /// view. Also call this after loading another document.
     pub fn relayout(&mut self) {
         self.pins.clear();
+        self.layout_cache.clear();
         self.layout_key = None;
         self.pending_fit = true;
         self.drag = None;
@@ -477,7 +481,7 @@ impl CanvasView {
         if self.layout_key == Some(key) {
             return false;
         }
-        self.layout = Layout::of(root, &crate::theme::METRICS);
+        self.layout = Layout::of_cached(root, &crate::theme::METRICS, &mut self.layout_cache);
         // The labels are placed and drawn by `labels`, clear of each other; the layout keeps
         // none, so nothing else draws them a second time.
         self.labels = labels::EdgeLabels::new(

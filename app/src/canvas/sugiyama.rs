@@ -41,7 +41,7 @@ pub enum PortShape {
 }
 
 /// The input: node sizes and shapes, edges as (from, to), and where the flow starts.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct FlatGraph {
     /// Node sizes.
     pub sizes: Vec<Vec2>,
@@ -57,7 +57,7 @@ pub struct FlatGraph {
 
 /// The output: node top-left corners, one polyline per input edge, and the total size. Every
 /// coordinate is non-negative and inside `size` (padding included).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct FlatLayout {
     /// Top-left corner of each node.
     pub positions: Vec<Pos2>,

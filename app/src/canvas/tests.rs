@@ -194,6 +194,43 @@ fn layout_is_deterministic() {
 }
 
 #[test]
+fn edits_that_change_no_box_or_transition_reuse_the_layout() {
+    use super::layout::LayoutCache;
+    use graph_model::{State, StateType};
+
+    let rects = |l: &Layout| l.nodes.iter().map(|n| n.rect).collect::<Vec<_>>();
+    let routes = |l: &Layout| l.edges.iter().map(|e| e.points.clone()).collect::<Vec<_>>();
+    let mut root = generated(100);
+    let machines = root.all_machines().len();
+    assert!(machines > 1, "the generated machine nests Parallel and Map");
+    let mut cache = LayoutCache::default();
+    let first = Layout::of_cached(&root, &METRICS, &mut cache);
+    assert_eq!(cache.reused(), 0);
+
+    // A Comment changes no box: every machine is reused, and the result is a fresh layout's.
+    let Some(name) = root.state_names().next().map(str::to_owned) else {
+        panic!("the generated machine has states");
+    };
+    root.update_state(&name, |state| state.comment = Some("reviewed".to_owned()));
+    let commented = Layout::of_cached(&root, &METRICS, &mut cache);
+    assert_eq!(cache.reused(), machines);
+    assert_eq!(rects(&commented), rects(&first));
+    assert_eq!(routes(&commented), routes(&first));
+
+    // A new top-level state changes the root's graph only: the nested machines are reused, and
+    // the whole still equals a layout made from scratch.
+    let mut added = State::new("Audit", StateType::Pass);
+    added.end = Some(true);
+    assert!(root.insert_state(root.len(), added));
+    let grown = Layout::of_cached(&root, &METRICS, &mut cache);
+    assert_eq!(cache.reused(), machines - 1);
+    let fresh = Layout::of(&root, &METRICS);
+    assert_eq!(rects(&grown), rects(&fresh));
+    assert_eq!(routes(&grown), routes(&fresh));
+    assert_ne!(rects(&grown), rects(&first));
+}
+
+#[test]
 fn ten_thousand_states_lay_out() {
     let root = generated(10_000);
     let total = root.total_states();

@@ -219,6 +219,30 @@ impl TimelineBuilder {
             .map(|entry| entry.state.as_str())
     }
 
+    /// The open container an event belongs to, found from the trace entry of the event it follows:
+    /// that entry itself when it is an open container (named `name`, if given), else the open
+    /// container it ran directly inside. Returns a position in `containers`.
+    fn open_container_by_chain(&self, chained: Option<usize>, name: Option<&str>) -> Option<usize> {
+        let chained = chained?;
+        let named = |trace: usize| name.is_none_or(|name| self.state_name(trace) == Some(name));
+        if let Some(position) = self.containers.iter().rposition(|&trace| trace == chained)
+            && named(chained)
+        {
+            return Some(position);
+        }
+        let trace = &self.timeline.result.trace;
+        let child_scope = trace.get(chained)?.scope.as_str();
+        self.containers.iter().rposition(|&container| {
+            named(container)
+                && trace.get(container).is_some_and(|entry| {
+                    child_scope
+                        .strip_prefix(entry.scope.as_str())
+                        .and_then(|rest| rest.strip_prefix(entry.state.as_str()))
+                        .is_some_and(is_child_label)
+                })
+        })
+    }
+
     fn owner_of(&mut self, position: usize) -> Option<usize> {
         let timeline = &self.timeline;
         let event = timeline.result.history.get(position)?;
@@ -239,6 +263,11 @@ impl TimelineBuilder {
             let name = details_field(event, "name")
                 .and_then(Value::as_str)
                 .map(str::to_owned);
+            // Iterations of one Map state may run inside several instances of it at once (one per
+            // iteration of an outer Map), so the chain decides; the name is the fallback.
+            if let Some(position) = self.open_container_by_chain(by_chain(), name.as_deref()) {
+                return self.containers.get(position).copied();
+            }
             let found = self.containers.iter().rposition(|&trace| {
                 name.as_deref()
                     .is_some_and(|name| self.state_name(trace) == Some(name))
@@ -261,14 +290,24 @@ impl TimelineBuilder {
                 owner
             }
             "MapRunStarted" | "MapRunSucceeded" | "MapRunFailed" | "MapRunAborted" => {
-                self.containers.last().copied().or_else(by_chain)
+                match self.open_container_by_chain(by_chain(), None) {
+                    Some(position) => self.containers.get(position).copied(),
+                    None => self.containers.last().copied().or_else(by_chain),
+                }
             }
             "MapStateSucceeded"
             | "MapStateFailed"
             | "MapStateAborted"
             | "ParallelStateSucceeded"
             | "ParallelStateFailed"
-            | "ParallelStateAborted" => self.containers.pop().or_else(by_chain),
+            | "ParallelStateAborted" => {
+                // Containers running side by side end in any order: close the one this event
+                // follows from, not simply the last opened.
+                match self.open_container_by_chain(by_chain(), None) {
+                    Some(position) => Some(self.containers.remove(position)),
+                    None => self.containers.pop().or_else(by_chain),
+                }
+            }
             _ => {
                 let owner = by_chain();
                 if kind.ends_with("StateExited")
@@ -281,6 +320,18 @@ impl TimelineBuilder {
             }
         }
     }
+}
+
+/// Whether `rest` is the label a container adds to its direct children's scope: `[index]/` for a
+/// Map iteration, `#branch/` for a Parallel branch.
+fn is_child_label(rest: &str) -> bool {
+    let digits = |text: &str| !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit());
+    if let Some(inner) = rest.strip_prefix('[').and_then(|r| r.strip_suffix("]/")) {
+        return digits(inner);
+    }
+    rest.strip_prefix('#')
+        .and_then(|r| r.strip_suffix('/'))
+        .is_some_and(digits)
 }
 
 /// The member `field` of an event's `...EventDetails` object.
@@ -649,5 +700,80 @@ mod tests {
             vec![("Outer".to_owned(), 3), ("In[ner".to_owned(), 0)]
         );
         assert_eq!(parse_scope(&path, "garbage"), Vec::new());
+    }
+
+    /// Two instances of one inner Map run at the same time (one per outer iteration) and end in
+    /// the other order than they started: each event still belongs to its own instance.
+    #[test]
+    fn concurrent_instances_of_one_map_keep_their_own_events() -> Result<(), String> {
+        let definition = serde_json::json!({
+            "StartAt": "Outer",
+            "States": {
+                "Outer": {
+                    "Type": "Map",
+                    "ItemProcessor": {
+                        "StartAt": "Inner",
+                        "States": {
+                            "Inner": {
+                                "Type": "Map",
+                                "ItemProcessor": {
+                                    "StartAt": "Pause",
+                                    "States": {
+                                        "Pause": {"Type": "Wait", "SecondsPath": "$", "End": true}
+                                    }
+                                },
+                                "End": true
+                            }
+                        }
+                    },
+                    "End": true
+                }
+            }
+        });
+        let root = StateMachine::from_value(&definition).map_err(|e| e.to_string())?;
+        // Outer iteration 0's Inner ends at 10 s, iteration 1's (opened after it) at 30 s.
+        let input = serde_json::json!([[5, 10], [20, 30]]);
+        let result = simulator::run(&definition, input, &simulator::Options::default());
+        assert_eq!(result.status, simulator::Status::Succeeded);
+        let timeline = TimelineBuilder::new(result, root).finish();
+        let events = timeline.events();
+        let inner_instances: Vec<usize> = (0..timeline.trace().len())
+            .filter(|&trace| timeline.trace()[trace].state == "Inner")
+            .collect();
+        assert_eq!(inner_instances.len(), 2);
+        for instance in inner_instances {
+            let scope = timeline.trace()[instance].scope.clone();
+            let owned: Vec<&str> = (0..events.len())
+                .filter(|&position| timeline.owner(position) == Some(instance))
+                .map(|position| events[position].event_type)
+                .collect();
+            assert_eq!(
+                owned,
+                vec![
+                    "MapStateEntered",
+                    "MapStateStarted",
+                    "MapIterationStarted",
+                    "MapIterationStarted",
+                    "MapIterationSucceeded",
+                    "MapIterationSucceeded",
+                    "MapStateSucceeded",
+                    "MapStateExited"
+                ],
+                "events of Inner in {scope}"
+            );
+        }
+        // Every state event belongs to the state it names.
+        for (position, event) in events.iter().enumerate() {
+            let named = details_field(event, "name").and_then(Value::as_str);
+            if event.event_type.ends_with("StateEntered")
+                || event.event_type.ends_with("StateExited")
+            {
+                let owner = timeline
+                    .owner(position)
+                    .map(|trace| timeline.trace()[trace].state.as_str());
+                assert_eq!(owner, named, "event {}", event.id);
+            }
+        }
+        Ok(())
     }
 }

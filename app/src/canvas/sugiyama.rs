@@ -169,12 +169,8 @@ pub fn layout(graph: &FlatGraph, m: &Metrics) -> FlatLayout {
     }
     let total = node_layer.len();
     let layer_count = node_layer.iter().copied().max().unwrap_or(0) + 1;
-    let mut up: Vec<Vec<usize>> = vec![Vec::new(); total];
-    let mut down: Vec<Vec<usize>> = vec![Vec::new(); total];
-    for &(a, b) in &proper {
-        down[a].push(b);
-        up[b].push(a);
-    }
+    let down = Adjacency::new(total, proper.iter().copied());
+    let up = Adjacency::new(total, proper.iter().map(|&(a, b)| (b, a)));
 
     // Initial order: search order, then barycenter sweeps.
     let mut layers: Vec<Vec<usize>> = vec![Vec::new(); layer_count];
@@ -196,15 +192,16 @@ pub fn layout(graph: &FlatGraph, m: &Metrics) -> FlatLayout {
     let mut best_crossings = count_layer_crossings(&layers, &down, &position);
     let mut best_layers = layers.clone();
     let mut stale = 0;
+    let mut keyed = Vec::new();
     for _ in 0..ORDER_SWEEPS {
         if best_crossings == 0 || stale >= ORDER_PATIENCE {
             break;
         }
         for row in layers.iter_mut().skip(1) {
-            sort_by_barycenter(row, &up, &mut position);
+            sort_by_barycenter(row, &up, &mut position, &mut keyed);
         }
         for l in (0..layer_count.saturating_sub(1)).rev() {
-            sort_by_barycenter(&mut layers[l], &down, &mut position);
+            sort_by_barycenter(&mut layers[l], &down, &mut position, &mut keyed);
         }
         let crossings = count_layer_crossings(&layers, &down, &position);
         if crossings < best_crossings {
@@ -240,12 +237,13 @@ pub fn layout(graph: &FlatGraph, m: &Metrics) -> FlatLayout {
             x[v] -= shift;
         }
     }
+    let mut scratch = PlaceScratch::default();
     for _ in 0..PLACE_PASSES {
         for row in layers.iter().skip(1) {
-            place_row(row, &up, &widths, &gap, &mut x);
+            place_row(row, &up, &widths, &gap, &mut x, &mut scratch);
         }
         for l in (0..layer_count.saturating_sub(1)).rev() {
-            place_row(&layers[l], &down, &widths, &gap, &mut x);
+            place_row(&layers[l], &down, &widths, &gap, &mut x, &mut scratch);
         }
     }
 
@@ -602,7 +600,7 @@ fn plan_bundles(graph: &FlatGraph, layer: &[usize], n: usize) -> Vec<Option<usiz
 
 /// Crossings of the proper graph between each pair of adjacent layers, counted as inversions
 /// (edges sorted by their upper end; a Fenwick tree over the lower ends).
-fn count_layer_crossings(layers: &[Vec<usize>], down: &[Vec<usize>], position: &[usize]) -> u64 {
+fn count_layer_crossings(layers: &[Vec<usize>], down: &Adjacency, position: &[usize]) -> u64 {
     let mut total = 0u64;
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     let mut tree: Vec<u32> = Vec::new();
@@ -638,25 +636,85 @@ fn count_layer_crossings(layers: &[Vec<usize>], down: &[Vec<usize>], position: &
 
 /// Sorts one layer by the mean position of each node's neighbours in the adjacent layer; nodes
 /// without neighbours there keep their place.
-fn sort_by_barycenter(row: &mut [usize], neighbours: &[Vec<usize>], position: &mut [usize]) {
-    let mut keyed: Vec<(f32, usize, usize)> = row
-        .iter()
-        .map(|&v| {
-            let adjacent = &neighbours[v];
-            let key = if adjacent.is_empty() {
-                position[v] as f32
-            } else {
-                adjacent.iter().map(|&w| position[w] as f32).sum::<f32>() / adjacent.len() as f32
-            };
-            (key, position[v], v)
-        })
-        .collect();
-    // Positions are distinct, so the order is total and an unstable sort is deterministic.
-    keyed.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    for (i, (_, _, v)) in keyed.into_iter().enumerate() {
+fn sort_by_barycenter(
+    row: &mut [usize],
+    neighbours: &Adjacency,
+    position: &mut [usize],
+    keyed: &mut Vec<(f32, usize, usize)>,
+) {
+    keyed.clear();
+    keyed.extend(row.iter().map(|&v| {
+        let adjacent = &neighbours[v];
+        let key = if adjacent.is_empty() {
+            position[v] as f32
+        } else {
+            adjacent.iter().map(|&w| position[w] as f32).sum::<f32>() / adjacent.len() as f32
+        };
+        (key, position[v], v)
+    }));
+    // Positions are distinct, so the order is total and an unstable sort is deterministic. After
+    // the first sweeps most rows are already in order: check before sorting.
+    let order =
+        |a: &(f32, usize, usize), b: &(f32, usize, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+    if !keyed.is_sorted_by(|a, b| order(a, b).is_le()) {
+        keyed.sort_unstable_by(order);
+    }
+    for (i, &(_, _, v)) in keyed.iter().enumerate() {
         row[i] = v;
         position[v] = i;
     }
+}
+
+/// Neighbour lists of every node in one array (a node's list is a slice of it): the ordering
+/// sweeps and placement passes read them tens of times per node, and a proper graph of 1,000
+/// states has some 30,000 nodes once its long edges are split into dummies.
+struct Adjacency {
+    /// Node `v`'s neighbours are `targets[starts[v]..starts[v + 1]]`.
+    starts: Vec<usize>,
+    targets: Vec<usize>,
+}
+
+impl Adjacency {
+    /// The lists of `nodes` nodes from `(node, neighbour)` pairs, each list in the pairs' order.
+    fn new(nodes: usize, pairs: impl Iterator<Item = (usize, usize)> + Clone) -> Self {
+        let mut starts = vec![0usize; nodes + 1];
+        for (node, _) in pairs.clone() {
+            if node < nodes {
+                starts[node + 1] += 1;
+            }
+        }
+        for v in 0..nodes {
+            starts[v + 1] += starts[v];
+        }
+        let mut filled = starts.clone();
+        let mut targets = vec![0usize; starts[nodes]];
+        for (node, neighbour) in pairs {
+            if node < nodes {
+                targets[filled[node]] = neighbour;
+                filled[node] += 1;
+            }
+        }
+        Self { starts, targets }
+    }
+}
+
+impl std::ops::Index<usize> for Adjacency {
+    type Output = [usize];
+
+    fn index(&self, node: usize) -> &[usize] {
+        match (self.starts.get(node), self.starts.get(node + 1)) {
+            (Some(&start), Some(&end)) => &self.targets[start..end],
+            _ => &[],
+        }
+    }
+}
+
+/// Buffers [`place_row`] reuses from row to row.
+#[derive(Default)]
+struct PlaceScratch {
+    offsets: Vec<f32>,
+    /// Pooled blocks: (sum of weighted targets, total weight, count).
+    blocks: Vec<(f32, f32, usize)>,
 }
 
 /// Places one layer: each node wants the mean x of its neighbours in the adjacent layer (or stays),
@@ -665,15 +723,18 @@ fn sort_by_barycenter(row: &mut [usize], neighbours: &[Vec<usize>], position: &m
 /// by pool-adjacent-violators.
 fn place_row(
     row: &[usize],
-    neighbours: &[Vec<usize>],
+    neighbours: &Adjacency,
     widths: &[f32],
     gap: &impl Fn(usize, usize) -> f32,
     x: &mut [f32],
+    scratch: &mut PlaceScratch,
 ) {
     if row.is_empty() {
         return;
     }
-    let mut offsets = Vec::with_capacity(row.len());
+    let PlaceScratch { offsets, blocks } = scratch;
+    offsets.clear();
+    blocks.clear();
     let mut offset = 0.0;
     for (i, &v) in row.iter().enumerate() {
         if i > 0 {
@@ -682,8 +743,6 @@ fn place_row(
         }
         offsets.push(offset);
     }
-    // Blocks of pooled values: (sum of weighted targets, total weight, count).
-    let mut blocks: Vec<(f32, f32, usize)> = Vec::with_capacity(row.len());
     for (i, &v) in row.iter().enumerate() {
         let adjacent = &neighbours[v];
         let (desired, weight) = if adjacent.is_empty() {
@@ -699,7 +758,8 @@ fn place_row(
         while blocks.len() > 1 {
             let (s1, w1, c1) = blocks[blocks.len() - 1];
             let (s0, w0, c0) = blocks[blocks.len() - 2];
-            if s0 / w0 > s1 / w1 {
+            // s0 / w0 > s1 / w1, with both weights positive.
+            if s0 * w1 > s1 * w0 {
                 blocks.pop();
                 let last = blocks.len() - 1;
                 blocks[last] = (s0 + s1, w0 + w1, c0 + c1);
@@ -709,7 +769,7 @@ fn place_row(
         }
     }
     let mut i = 0;
-    for (sum, weight, count) in blocks {
+    for &(sum, weight, count) in blocks.iter() {
         let value = sum / weight;
         for _ in 0..count {
             x[row[i]] = value + offsets[i];
@@ -862,21 +922,28 @@ mod tests {
     fn layer_crossings_are_inversions() {
         let layers = vec![vec![0, 1], vec![2, 3]];
         let position = vec![0, 1, 0, 1];
-        let crossed = vec![vec![3], vec![2], vec![], vec![]];
+        let crossed = Adjacency::new(4, [(0, 3), (1, 2)].into_iter());
         assert_eq!(count_layer_crossings(&layers, &crossed, &position), 1);
-        let parallel = vec![vec![2], vec![3], vec![], vec![]];
+        let parallel = Adjacency::new(4, [(0, 2), (1, 3)].into_iter());
         assert_eq!(count_layer_crossings(&layers, &parallel, &position), 0);
-        let shared_end = vec![vec![2, 3], vec![3], vec![], vec![]];
+        let shared_end = Adjacency::new(4, [(0, 2), (0, 3), (1, 3)].into_iter());
         assert_eq!(count_layer_crossings(&layers, &shared_end, &position), 0);
     }
 
     #[test]
     fn place_row_keeps_order_and_gaps() {
         let row = [0, 1, 2];
-        let neighbours = vec![vec![3], vec![3], vec![3], vec![]];
+        let neighbours = Adjacency::new(4, [(0, 3), (1, 3), (2, 3)].into_iter());
         let widths = [10.0, 10.0, 10.0, 10.0];
         let mut x = vec![0.0, 0.0, 0.0, 100.0];
-        place_row(&row, &neighbours, &widths, &|_, _| 5.0, &mut x);
+        place_row(
+            &row,
+            &neighbours,
+            &widths,
+            &|_, _| 5.0,
+            &mut x,
+            &mut PlaceScratch::default(),
+        );
         assert!((x[1] - 100.0).abs() < 0.01, "{x:?}");
         assert!((x[1] - x[0] - 15.0).abs() < 0.01);
         assert!((x[2] - x[1] - 15.0).abs() < 0.01);

@@ -1,10 +1,12 @@
 //! Choice rules: compilation and JSONPath evaluation (the JSONata `Condition` is evaluated by the engine).
 
-use graph_model::expr::jsonpath::{self, Path};
+use std::borrow::Cow;
+use std::rc::Rc;
+
 use serde_json::Value;
 
 use crate::error::{DefinitionError, Raised};
-use crate::plan::{Assign, Language};
+use crate::plan::{Assign, Cache, Language, NamedPath};
 use crate::template::{self, Scope};
 use crate::timestamp;
 
@@ -14,7 +16,7 @@ pub(crate) struct ChoiceRule {
     pub(crate) condition: Condition,
     pub(crate) next: usize,
     pub(crate) assign: Option<Assign>,
-    pub(crate) output: Option<Value>,
+    pub(crate) output: Option<Box<Value>>,
 }
 
 /// A boolean condition.
@@ -24,13 +26,12 @@ pub(crate) enum Condition {
     Or(Vec<Condition>),
     Not(Box<Condition>),
     Test {
-        variable_text: String,
-        variable: Path,
+        variable: Rc<NamedPath>,
         op: Operator,
         operand: Operand,
     },
-    /// JSONata `Condition` (expression text, or a literal boolean).
-    Jsonata(Value),
+    /// JSONata `Condition` (expression text, or a literal boolean); boxed, as rare and large.
+    Jsonata(Box<Value>),
 }
 
 /// The comparison family.
@@ -68,8 +69,38 @@ pub(crate) enum Operator {
 /// The right-hand side of a test.
 #[derive(Debug, Clone)]
 pub(crate) enum Operand {
-    Literal(Value),
-    Path { text: String, path: Path },
+    Literal(Literal),
+    Path(Rc<NamedPath>),
+}
+
+/// A literal operand. The usual scalars are kept without a `Value` (72 bytes with ordered maps):
+/// a large definition has thousands of choice rules, and their size is memory a cold run faults in.
+#[derive(Debug, Clone)]
+pub(crate) enum Literal {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    Other(Box<Value>),
+}
+
+impl Literal {
+    fn new(value: &Value) -> Self {
+        match value {
+            Value::Null => Self::Null,
+            Value::Bool(flag) => Self::Bool(*flag),
+            Value::Number(number) => Self::Number(number.clone()),
+            other => Self::Other(Box::new(other.clone())),
+        }
+    }
+
+    fn to_value(&self) -> Cow<'_, Value> {
+        match self {
+            Self::Null => Cow::Owned(Value::Null),
+            Self::Bool(flag) => Cow::Owned(Value::Bool(*flag)),
+            Self::Number(number) => Cow::Owned(Value::Number(number.clone())),
+            Self::Other(value) => Cow::Borrowed(value),
+        }
+    }
 }
 
 const FAMILIES: [(&str, Family); 4] = [
@@ -120,28 +151,35 @@ fn operator_of(key: &str) -> Option<(Operator, bool)> {
     None
 }
 
-/// Compiles a top-level rule (with `Next`).
-pub(crate) fn compile_top(
-    rule: &Value,
-    location: &str,
+/// Compiles a top-level rule (with `Next`); `location` names it in errors (built only then).
+pub(crate) fn compile_top<'d>(
+    rule: &'d Value,
+    location: &dyn Fn() -> String,
     language: Language,
     resolve_target: &dyn Fn(&str) -> Result<usize, DefinitionError>,
+    cache: &Cache<'d>,
 ) -> Result<ChoiceRule, DefinitionError> {
     let Some(next) = crate::plan::object_member(rule, "Next").and_then(Value::as_str) else {
-        return Err(DefinitionError::new(location, "a choice rule needs 'Next'"));
+        return Err(DefinitionError::new(
+            location(),
+            "a choice rule needs 'Next'",
+        ));
     };
     let next = resolve_target(next)?;
-    let condition = compile_condition(rule, &|| location.to_owned(), language)?;
+    let condition = compile_condition(rule, location, language, cache)?;
     let assign = match crate::plan::object_member(rule, "Assign") {
         None => None,
-        Some(value) if language == Language::JsonPath => Some(Assign::JsonPath(
-            template::compile(value, &|| format!("{location}/Assign"))
-                .map_err(|message| DefinitionError::new(format!("{location}/Assign"), message))?,
-        )),
-        Some(value) => Some(Assign::Jsonata(value.clone())),
+        Some(value) if language == Language::JsonPath => Some(Assign::JsonPath(Box::new(
+            template::compile(value, &|| format!("{}/Assign", location()), cache).map_err(
+                |message| DefinitionError::new(format!("{}/Assign", location()), message),
+            )?,
+        ))),
+        Some(value) => Some(Assign::Jsonata(Box::new(value.clone()))),
     };
     let output = if language == Language::Jsonata {
-        crate::plan::object_member(rule, "Output").cloned()
+        crate::plan::object_member(rule, "Output")
+            .cloned()
+            .map(Box::new)
     } else {
         None
     };
@@ -153,10 +191,11 @@ pub(crate) fn compile_top(
     })
 }
 
-fn compile_condition(
-    rule: &Value,
+fn compile_condition<'d>(
+    rule: &'d Value,
     location: &dyn Fn() -> String,
     language: Language,
+    cache: &Cache<'d>,
 ) -> Result<Condition, DefinitionError> {
     let Some(body) = rule.as_object() else {
         return Err(DefinitionError::new(
@@ -164,8 +203,29 @@ fn compile_condition(
             "a choice rule must be an object",
         ));
     };
-    if let Some(condition) = crate::plan::member(body, "Condition") {
-        return Ok(Condition::Jsonata(condition.clone()));
+    // One pass over the rule's members; the precedence below is that of the separate look-ups it
+    // replaces (Condition, And, Or, Not, then Variable with the first operator in member order).
+    let (mut jsonata, mut and, mut or, mut not, mut variable) = (None, None, None, None, None);
+    let mut operator = None;
+    for (key, value) in body {
+        match key.as_str() {
+            "Condition" => jsonata = Some(value),
+            "And" => and = Some(value),
+            "Or" => or = Some(value),
+            "Not" => not = Some(value),
+            "Variable" => variable = Some(value),
+            "Next" | "Assign" | "Output" | "Comment" => {}
+            _ => {
+                if operator.is_none()
+                    && let Some(found) = operator_of(key)
+                {
+                    operator = Some((key.as_str(), value, found));
+                }
+            }
+        }
+    }
+    if let Some(condition) = jsonata {
+        return Ok(Condition::Jsonata(Box::new(condition.clone())));
     }
     if language == Language::Jsonata {
         return Err(DefinitionError::new(
@@ -173,8 +233,8 @@ fn compile_condition(
             "a JSONata choice rule needs 'Condition'",
         ));
     }
-    let nested = |key: &str| -> Result<Vec<Condition>, DefinitionError> {
-        let Some(Value::Array(items)) = crate::plan::member(body, key) else {
+    let nested = |key: &str, value: &'d Value| -> Result<Vec<Condition>, DefinitionError> {
+        let Value::Array(items) = value else {
             return Err(DefinitionError::new(
                 format!("{}/{key}", location()),
                 "must be an array of rules",
@@ -188,64 +248,58 @@ fn compile_condition(
                     item,
                     &|| format!("{}/{key}/{position}", location()),
                     language,
+                    cache,
                 )
             })
             .collect()
     };
-    if crate::plan::member(body, "And").is_some() {
-        return Ok(Condition::And(nested("And")?));
+    if let Some(items) = and {
+        return Ok(Condition::And(nested("And", items)?));
     }
-    if crate::plan::member(body, "Or").is_some() {
-        return Ok(Condition::Or(nested("Or")?));
+    if let Some(items) = or {
+        return Ok(Condition::Or(nested("Or", items)?));
     }
-    if let Some(inner) = crate::plan::member(body, "Not") {
+    if let Some(inner) = not {
         return Ok(Condition::Not(Box::new(compile_condition(
             inner,
             &|| format!("{}/Not", location()),
             language,
+            cache,
         )?)));
     }
-    let Some(variable_text) = crate::plan::member(body, "Variable").and_then(Value::as_str) else {
+    let Some(variable) = variable.and_then(Value::as_str) else {
         return Err(DefinitionError::new(
             location(),
             "a choice rule needs 'Variable' (or And/Or/Not)",
         ));
     };
-    let variable = jsonpath::parse(variable_text).map_err(|error| {
+    let variable = cache.borrow_mut().path(variable).map_err(|error| {
         DefinitionError::new(format!("{}/Variable", location()), error.to_string())
     })?;
-    for (key, value) in body {
-        let Some((op, is_path)) = operator_of(key) else {
-            continue;
+    let Some((key, value, (op, is_path))) = operator else {
+        return Err(DefinitionError::new(
+            location(),
+            "a choice rule needs a comparison operator",
+        ));
+    };
+    let operand = if is_path {
+        let Some(text) = value.as_str() else {
+            return Err(DefinitionError::new(
+                format!("{}/{key}", location()),
+                "must be a path string",
+            ));
         };
-        let operand = if is_path {
-            let Some(text) = value.as_str() else {
-                return Err(DefinitionError::new(
-                    format!("{}/{key}", location()),
-                    "must be a path string",
-                ));
-            };
-            let path = jsonpath::parse(text).map_err(|error| {
-                DefinitionError::new(format!("{}/{key}", location()), error.to_string())
-            })?;
-            Operand::Path {
-                text: text.to_owned(),
-                path,
-            }
-        } else {
-            Operand::Literal(value.clone())
-        };
-        return Ok(Condition::Test {
-            variable_text: variable_text.to_owned(),
-            variable,
-            op,
-            operand,
-        });
-    }
-    Err(DefinitionError::new(
-        location(),
-        "a choice rule needs a comparison operator",
-    ))
+        Operand::Path(cache.borrow_mut().path(text).map_err(|error| {
+            DefinitionError::new(format!("{}/{key}", location()), error.to_string())
+        })?)
+    } else {
+        Operand::Literal(Literal::new(value))
+    };
+    Ok(Condition::Test {
+        variable,
+        op,
+        operand,
+    })
 }
 
 /// Evaluates a JSONPath condition; JSONata conditions are delegated to `jsonata`.
@@ -274,34 +328,33 @@ pub(crate) fn holds(
         Condition::Not(inner) => Ok(!holds(inner, scope, jsonata)?),
         Condition::Jsonata(value) => jsonata(value),
         Condition::Test {
-            variable_text,
             variable,
             op,
             operand,
         } => {
             let found = scope.lookup(variable);
             if *op == Operator::IsPresent {
-                let flag = matches!(operand, Operand::Literal(Value::Bool(true)));
+                let flag = matches!(operand, Operand::Literal(Literal::Bool(true)));
                 return Ok(found.is_ok() == flag);
             }
             let found = match found {
                 Ok(found) => found,
                 Err(missing) => {
                     return Err(Raised::runtime(format!(
-                        "Invalid path '{variable_text}' : {}",
-                        missing.message
+                        "Invalid path '{}' : {}",
+                        variable.text, missing.message
                     )));
                 }
             };
             let value = found.as_value();
             let expected = match operand {
-                Operand::Literal(literal) => std::borrow::Cow::Borrowed(literal),
-                Operand::Path { text, path } => match scope.lookup(path) {
-                    Ok(found) => std::borrow::Cow::Owned(found.into_owned()),
+                Operand::Literal(literal) => literal.to_value(),
+                Operand::Path(path) => match scope.lookup(path) {
+                    Ok(found) => Cow::Owned(found.into_owned()),
                     Err(missing) => {
                         return Err(Raised::runtime(format!(
-                            "Invalid path '{text}' : {}",
-                            missing.message
+                            "Invalid path '{}' : {}",
+                            path.text, missing.message
                         )));
                     }
                 },

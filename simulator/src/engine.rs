@@ -16,13 +16,16 @@ use graph_model::expr::jsonpath::{Path, Root};
 use serde_json::{Map, Value, json};
 
 use crate::choice;
+use crate::concurrency::{
+    self, DISTRIBUTED_MAP_CONCURRENCY, INLINE_MAP_CONCURRENCY, Log, Schedule, TailStart,
+};
 use crate::error::{DefinitionError, Raised, Severity};
 use crate::expr::JsonataScope;
 use crate::intrinsics::IntrinsicContext;
-use crate::mocks::{MockResponse, MockedCall};
+use crate::mocks::{CallRef, MockResponse};
 use crate::path::{self as jpath, Found};
 use crate::plan::{
-    self, Assign, Catcher, Dynamic, FailField, Kind, Language, MapSpec, PathField, Plan,
+    self, Assign, Catcher, DataPath, Dynamic, FailField, Kind, Language, MapSpec, PathField, Plan,
     ResultPathField, State, WaitSpec, jsonata_expression,
 };
 use crate::template::{Scope, Template, compact};
@@ -59,13 +62,6 @@ pub struct Execution {
     placeholder: Rc<Value>,
 }
 
-#[derive(Default)]
-struct Log {
-    events: Vec<HistoryEvent>,
-    count: u64,
-    trace: Vec<StateTrace>,
-}
-
 struct Frame {
     machine: usize,
     state: usize,
@@ -95,6 +91,8 @@ enum ContainerKind {
     Map {
         processor: usize,
         distributed: bool,
+        /// MaxConcurrency (0 or absent: no limit of the user's).
+        max_concurrency: Option<u64>,
         tolerated_count: Option<u64>,
         tolerated_percentage: Option<f64>,
     },
@@ -111,7 +109,9 @@ struct Container {
     /// step that completes a 10,000-item Map then moves it instead of copying all items at once.
     traced_results: Option<Vec<Value>>,
     failures: u64,
+    /// The failure that fails the container: of its children's, the earliest on the virtual clock.
     failure: Option<Raised>,
+    schedule: Schedule,
 }
 
 impl Container {
@@ -119,6 +119,18 @@ impl Container {
         match &self.kind {
             ContainerKind::Parallel { branches } => branches.len(),
             ContainerKind::Map { .. } => self.items.len(),
+        }
+    }
+
+    /// Whether every child that will run has run.
+    fn exhausted(&self) -> bool {
+        self.next >= self.total() || !self.schedule.may_start_more()
+    }
+
+    /// Keeps `raised`, raised at `at_millis`, if it is the earliest failure so far.
+    fn record_failure(&mut self, raised: Raised, at_millis: i64) {
+        if self.schedule.record_failure(at_millis) {
+            self.failure = Some(raised);
         }
     }
 }
@@ -373,8 +385,7 @@ impl Execution {
             return;
         };
         if let Some(container) = &frame.container {
-            let done = container.failure.is_some() || container.next >= container.total();
-            if done {
+            if container.exhausted() {
                 self.finish_container(depth);
             } else {
                 self.start_child(depth);
@@ -396,6 +407,16 @@ impl Execution {
         cache.1.clone()
     }
 
+    /// Whether the frame at `depth` runs inside a Parallel or Map, whose end may cut or reorder
+    /// what it records.
+    fn inside_container(&self, depth: usize) -> bool {
+        depth > 0
+            || self
+                .stack
+                .first()
+                .is_some_and(|root| root.container.is_some())
+    }
+
     fn emit(
         &self,
         depth: usize,
@@ -405,6 +426,9 @@ impl Execution {
         let mut log = self.log.borrow_mut();
         log.count += 1;
         let id = log.count;
+        if self.inside_container(depth) {
+            log.note_event(self.clock_millis.get());
+        }
         let previous = self
             .stack
             .get(depth)
@@ -611,6 +635,9 @@ impl Execution {
             )
         });
         let millis = self.clock_millis.get();
+        if self.inside_container(depth) {
+            self.log.borrow_mut().note_entered();
+        }
         if self.options.record_trace {
             let mut log = self.log.borrow_mut();
             let index = log.trace.len();
@@ -634,7 +661,9 @@ impl Execution {
         }
         if let Some(frame) = self.stack.get_mut(depth) {
             frame.entered = Some(Entered { event_id, millis });
-            frame.attempts = vec![0; state.retry.len()];
+            // Reuses the frame's buffer: a Task with a Retry is entered at almost every step.
+            frame.attempts.clear();
+            frame.attempts.resize(state.retry.len(), 0);
             frame.retry_count = 0;
         }
     }
@@ -658,6 +687,8 @@ impl Execution {
                     container.traced_results = Some(Vec::with_capacity(container.total()));
                 }
                 self.start_container_events(depth, state, &container);
+                let tail = TailStart::begin(&mut self.log.borrow_mut());
+                container.schedule.begin(self.clock_millis.get(), tail);
                 if let Some(frame) = self.stack.get_mut(depth) {
                     frame.container = Some(container);
                 }
@@ -813,7 +844,7 @@ impl Execution {
             .map_or(&Value::Null, |frame| &*frame.input);
         let root_scope = self.scope(depth, raw, &make_context);
         let effective = apply_input_path(&state.input_path, &root_scope)?;
-        if !matches!(state.input_path, PathField::Whole) {
+        if !matches!(state.input_path, DataPath::Whole) {
             self.trace_stage(depth, "afterInputPath", || effective.clone().into_owned());
         }
         let scope = root_scope.with_input(&effective);
@@ -834,7 +865,7 @@ impl Execution {
                     if *result_size > self.options.max_payload_bytes {
                         return Err(data_limit(&state.name));
                     }
-                    result.clone()
+                    (**result).clone()
                 } else {
                     effective.clone().into_owned()
                 };
@@ -863,8 +894,18 @@ impl Execution {
                     None => Cow::Borrowed(&*effective),
                 };
                 let limits = task_limits(timeout.as_ref(), heartbeat.as_ref(), &scope, None)?;
-                let result = self.invoke_task(depth, state, resource, &arguments, limits)?;
-                self.finish_jsonpath(depth, state, &root_scope, result, true, None)
+                let result = self.invoke_task_shared(depth, state, resource, &arguments, limits)?;
+                // A ResultSelector only reads the result: it is rendered from the mock's own
+                // value, which is then not copied at all.
+                let (result, with_selector) = match &state.result_selector {
+                    Some(selector) => {
+                        let rendered = root_scope.with_input(&result).render(selector)?;
+                        self.trace_stage(depth, "afterResultSelector", || rendered.clone());
+                        (rendered, false)
+                    }
+                    None => (result.into_owned(), true),
+                };
+                self.finish_jsonpath(depth, state, &root_scope, result, with_selector, None)
             }
             Kind::Choice { rules, default } => {
                 let mut no_jsonata = |_: &Value| -> Result<bool, Raised> {
@@ -986,7 +1027,7 @@ impl Execution {
         let assignments =
             jsonpath_assign(state.assign.as_ref(), &root_scope.with_input(&selected))?;
         if let ResultPathField::Path { path, .. } = &state.result_path
-            && matches!(state.output_path, PathField::Whole)
+            && matches!(state.output_path, DataPath::Whole)
             && !self.options.record_trace
             && !few_values(root_scope.input, SMALL_DOCUMENT)
             && jpath::can_set(root_scope.input, path)
@@ -1013,7 +1054,29 @@ impl Execution {
         arguments: &Value,
         limits: TaskLimits,
     ) -> Result<Value, Raised> {
-        let invocation = {
+        self.invoke_task_shared(depth, state, resource, arguments, limits)
+            .map(Cow::into_owned)
+    }
+
+    /// [`Execution::invoke_task`] with a mocked result borrowed from the options, copied only by
+    /// a caller that keeps it.
+    fn invoke_task_shared(
+        &self,
+        depth: usize,
+        state: &State,
+        resource: &str,
+        arguments: &Value,
+        limits: TaskLimits,
+    ) -> Result<Cow<'_, Value>, Raised> {
+        enum Reply<'a> {
+            Return(Cow<'a, Value>),
+            Throw(&'a str, &'a str),
+        }
+        // A plain mock result is the same for every invocation: no need to count them.
+        let plain = self.options.mocks.plain_result(&state.name);
+        let invocation = if plain.is_some() {
+            0
+        } else {
             let mut invocations = self.invocations.borrow_mut();
             match invocations.get_mut(&state.name) {
                 Some(counter) => {
@@ -1026,6 +1089,12 @@ impl Execution {
                 }
             }
         };
+        if plain.is_none() && self.inside_container(depth) {
+            // Taken back if the container fails before this call would have been made.
+            self.log
+                .borrow_mut()
+                .note_call(self.clock_millis.get(), &state.name);
+        }
         let lambda_arn = resource.starts_with("arn:aws:lambda:");
         let events = if lambda_arn {
             TaskEvents::LAMBDA
@@ -1051,12 +1120,22 @@ impl Execution {
             detail(events.scheduled_details, Value::Object(body))
         });
         self.emit(depth, events.started, Map::new);
-        let call = match self.options.mocks.call(&state.name, invocation) {
-            Some(call) => call,
-            None if self.options.pass_through => MockedCall {
-                response: MockResponse::Return(arguments.clone()),
-                duration_seconds: 0.0,
-            },
+        let call = match plain {
+            Some(result) => Some(CallRef::Plain(result)),
+            None => self.options.mocks.call_ref(&state.name, invocation),
+        };
+        let (reply, duration_seconds) = match call {
+            Some(CallRef::Plain(result)) => (Reply::Return(Cow::Borrowed(result)), 0.0),
+            Some(CallRef::Sequenced(call)) => (
+                match &call.response {
+                    MockResponse::Return(result) => Reply::Return(Cow::Borrowed(result)),
+                    MockResponse::Throw { error, cause } => Reply::Throw(error, cause),
+                },
+                call.duration_seconds,
+            ),
+            None if self.options.pass_through => {
+                (Reply::Return(Cow::Owned(arguments.clone())), 0.0)
+            }
             None => {
                 let cause = format!(
                     "No mock result for Task state '{}' (resource '{resource}'): give one in the mocks, or allow pass-through.",
@@ -1078,7 +1157,7 @@ impl Execution {
         };
         // The task runs on the virtual clock: it returns after its duration unless its own
         // TimeoutSeconds, or a HeartbeatSeconds (mocks never beat), passes first.
-        let duration = seconds_as_millis(call.duration_seconds);
+        let duration = seconds_as_millis(duration_seconds);
         let limit = [limits.timeout_seconds, limits.heartbeat_seconds]
             .into_iter()
             .flatten()
@@ -1115,8 +1194,8 @@ impl Execution {
             });
             return Err(Raised::plain(Some("States.Timeout".to_owned()), None));
         }
-        match call.response {
-            MockResponse::Return(result) => {
+        match reply {
+            Reply::Return(result) => {
                 if might_exceed(&result, self.options.max_payload_bytes)
                     && longer_than(&result, self.options.max_payload_bytes)
                 {
@@ -1130,14 +1209,17 @@ impl Execution {
                 });
                 Ok(result)
             }
-            MockResponse::Throw { error, cause } => {
+            Reply::Throw(error, cause) => {
                 self.emit(depth, events.failed, || {
                     detail(
                         events.failed_details,
                         json!({"error": error, "cause": cause}),
                     )
                 });
-                Err(Raised::plain(Some(error), Some(cause)))
+                Err(Raised::plain(
+                    Some(error.to_owned()),
+                    Some(cause.to_owned()),
+                ))
             }
         }
     }
@@ -1276,9 +1358,10 @@ impl Execution {
         scope: &Scope<'_>,
         jsonata: Option<&JsonataScope<'_>>,
     ) -> Result<ContainerKind, Raised> {
-        if let Some(max_concurrency) = &spec.max_concurrency {
-            let value = resolve_dynamic(max_concurrency, "MaxConcurrency", scope, jsonata)?;
-            if let Dynamic::Path { text, .. } = max_concurrency
+        let mut max_concurrency = None;
+        if let Some(dynamic) = &spec.max_concurrency {
+            let value = resolve_dynamic(dynamic, "MaxConcurrency", scope, jsonata)?;
+            if let Dynamic::Path { text, .. } = dynamic
                 && as_integer(&value).is_none()
             {
                 return Err(Raised::runtime(format!(
@@ -1286,6 +1369,9 @@ impl Execution {
                     raw_text(&value)
                 )));
             }
+            max_concurrency = as_integer(&value)
+                .and_then(|limit| u64::try_from(limit).ok())
+                .filter(|&limit| limit > 0);
         }
         let tolerated_count = match &spec.tolerated_count {
             None => None,
@@ -1332,6 +1418,7 @@ impl Execution {
         Ok(ContainerKind::Map {
             processor: spec.processor,
             distributed: spec.distributed,
+            max_concurrency,
             tolerated_count,
             tolerated_percentage,
         })
@@ -1613,12 +1700,21 @@ impl Execution {
         else {
             return;
         };
+        let Some(start_millis) = self
+            .stack
+            .get_mut(depth)
+            .and_then(|frame| frame.container.as_mut())
+            .map(|container| container.schedule.start_child())
+        else {
+            return;
+        };
+        self.clock_millis.set(start_millis);
         if self.stack.len() >= self.options.max_depth {
             let cause = format!(
                 "Parallel/Map nesting is deeper than {} levels.",
                 self.options.max_depth
             );
-            self.handle_error(depth, state, Raised::runtime(cause));
+            self.fail_child_start(depth, Raised::runtime(cause), start_millis);
             return;
         }
         // Each item is handed to its iteration once: move it out instead of copying it.
@@ -1644,7 +1740,7 @@ impl Execution {
                 let selected = match self.select_item(depth, state, &container.input, index, item) {
                     Ok(selected) => selected,
                     Err(raised) => {
-                        self.handle_error(depth, state, raised);
+                        self.fail_child_start(depth, raised, start_millis);
                         return;
                     }
                 };
@@ -1674,6 +1770,13 @@ impl Execution {
         {
             container.next += 1;
         }
+        // Children run side by side: each one's events follow the container's start, not the
+        // previous child's last event.
+        if let Some(frame) = self.stack.get(depth)
+            && let Some(container) = &frame.container
+        {
+            frame.last_event.set(container.schedule.tail().first_id());
+        }
         if is_map {
             self.emit(depth, "MapIterationStarted", || {
                 detail(
@@ -1700,6 +1803,20 @@ impl Execution {
             trace_index: Cell::new(None),
             iteration: is_map.then_some(index),
         });
+    }
+
+    /// A child could not start (its ItemSelector failed, or nesting is too deep): that fails the
+    /// container at the instant the child would have started.
+    fn fail_child_start(&mut self, depth: usize, raised: Raised, at_millis: i64) {
+        if let Some(container) = self
+            .stack
+            .get_mut(depth)
+            .and_then(|frame| frame.container.as_mut())
+        {
+            container.next += 1;
+            container.schedule.child_ended(at_millis, None);
+            container.record_failure(raised, at_millis);
+        }
     }
 
     fn select_item(
@@ -1760,11 +1877,8 @@ impl Execution {
             return;
         }
         let parent_depth = self.stack.len() - 1;
-        let parent_last = frame.last_event.get();
         if let Some(parent) = self.stack.get(parent_depth) {
-            parent
-                .last_event
-                .set(parent_last.max(parent.last_event.get()));
+            parent.last_event.set(frame.last_event.get());
         }
         let Some(container) = self
             .stack
@@ -1795,6 +1909,10 @@ impl Execution {
         else {
             return;
         };
+        let end_millis = self.clock_millis.get();
+        container
+            .schedule
+            .child_ended(end_millis, frame.iteration.filter(|_| is_map));
         // A failed iteration fails an inline Map; a Distributed Map counts it and keeps its error.
         let output = match outcome {
             Ok(output) => output,
@@ -1802,8 +1920,10 @@ impl Execution {
                 container.failures += 1;
                 error_output(&raised)
             }
-            Err(raised) => {
-                container.failure = Some(raised);
+            Err(mut raised) => {
+                // The child already said where it failed; the container's state must not again.
+                raised.located = false;
+                container.record_failure(raised, end_millis);
                 return;
             }
         };
@@ -1811,6 +1931,42 @@ impl Execution {
             copy.push(output.clone());
         }
         container.results.push(output);
+    }
+
+    /// The container's children have all run: its clock moves to the instant it ends, and its
+    /// children's records are cut at its failure and put in time order (see `concurrency`).
+    fn settle_children(&mut self, depth: usize, state: &State, container: &mut Container) {
+        let map_name = match container.kind {
+            ContainerKind::Map { .. } => Some(state.name.as_str()),
+            ContainerKind::Parallel { .. } => None,
+        };
+        let failure_cause = container
+            .failure
+            .as_mut()
+            .and_then(|failure| failure.cause.as_mut());
+        let settled = concurrency::settle(
+            &mut self.log.borrow_mut(),
+            &container.schedule,
+            map_name,
+            self.options.record_history,
+            failure_cause,
+        );
+        self.transitions = self.transitions.saturating_sub(settled.removed_transitions);
+        if let (Some(last_id), Some(frame)) = (settled.last_id, self.stack.get(depth)) {
+            frame.last_event.set(last_id);
+        }
+        let mut invocations = self.invocations.borrow_mut();
+        for state in settled.removed_calls {
+            if let Some(counter) = invocations.get_mut(&state) {
+                *counter = counter.saturating_sub(1);
+            }
+        }
+        drop(invocations);
+        if depth == 0 {
+            // No container is open any more: nothing will cut or reorder these events again.
+            self.log.borrow_mut().close_containers();
+        }
+        self.clock_millis.set(container.schedule.end_millis());
     }
 
     fn parent_state_name(&self, depth: usize) -> String {
@@ -1841,7 +1997,8 @@ impl Execution {
         else {
             return;
         };
-        let container = *container;
+        let mut container = *container;
+        self.settle_children(depth, state, &mut container);
         let failure = match (&container.failure, &container.kind) {
             (Some(failure), _) => Some(failure.clone()),
             (
@@ -1862,10 +2019,9 @@ impl Execution {
                 (failures > 0 && over_count && over_percentage).then(|| {
                     Raised::plain(
                         Some("States.ExceedToleratedFailureThreshold".to_owned()),
-                        Some(
-                            "The specified tolerance threshold for the Map Run has been exceeded"
-                                .to_owned(),
-                        ),
+                        // AWS's text, as recorded from its TestState API (LocalStack's snapshot
+                        // tests/aws/services/stepfunctions/v2/test_state, 2025-11-13).
+                        Some("The specified tolerated failure threshold was exceeded".to_owned()),
                     )
                 })
             }
@@ -1883,8 +2039,6 @@ impl Execution {
                 self.emit(depth, "MapRunFailed", Map::new);
             }
             self.emit(depth, failed_event, Map::new);
-            let mut failure = failure;
-            failure.located = false;
             self.handle_error(depth, state, failure);
             return;
         }
@@ -2067,7 +2221,23 @@ fn whole_input() -> Path {
 }
 
 fn new_container(kind: ContainerKind, input: Rc<Value>, items: Items) -> Container {
+    let slots = match &kind {
+        ContainerKind::Parallel { .. } => u64::MAX,
+        ContainerKind::Map {
+            distributed,
+            max_concurrency,
+            ..
+        } => {
+            let cap = if *distributed {
+                DISTRIBUTED_MAP_CONCURRENCY
+            } else {
+                INLINE_MAP_CONCURRENCY
+            };
+            max_concurrency.map_or(cap, |limit| limit.min(cap))
+        }
+    };
     Container {
+        schedule: Schedule::new(slots),
         kind,
         input,
         items,
@@ -2139,19 +2309,28 @@ fn data_limit(state: &str) -> Raised {
 /// A cheap upper-bound test before measuring a value's JSON size.
 /// Whether `value` holds at most `limit` values (itself included), counting no further than that.
 fn few_values(value: &Value, limit: usize) -> bool {
-    fn count(value: &Value, left: &mut usize) -> bool {
-        if *left == 0 {
+    // Children are counted when their container is reached, so scalars are never visited and a
+    // wide document is rejected at its top level.
+    fn fits(value: &Value, left: &mut usize) -> bool {
+        let children = match value {
+            Value::Array(items) => items.len(),
+            Value::Object(map) => map.len(),
+            _ => return true,
+        };
+        if children > *left {
             return false;
         }
-        *left -= 1;
+        *left -= children;
         match value {
-            Value::Array(items) => items.iter().all(|item| count(item, left)),
-            Value::Object(map) => map.values().all(|item| count(item, left)),
+            Value::Array(items) => items.iter().all(|item| fits(item, left)),
+            Value::Object(map) => map.values().all(|item| fits(item, left)),
             _ => true,
         }
     }
-    let mut left = limit;
-    count(value, &mut left)
+    let Some(mut left) = limit.checked_sub(1) else {
+        return false;
+    };
+    fits(value, &mut left)
 }
 
 /// Whether the compact JSON text of `value` is longer than `limit` bytes. Counts instead of building
@@ -2223,7 +2402,7 @@ fn error_output(raised: &Raised) -> Value {
     Value::Object(map)
 }
 
-fn error_matches(names: &[String], raised: &Raised, is_task: bool) -> bool {
+fn error_matches(names: &[Rc<str>], raised: &Raised, is_task: bool) -> bool {
     if matches!(
         raised.severity,
         Severity::Fatal | Severity::ExecutionTimeout
@@ -2231,7 +2410,7 @@ fn error_matches(names: &[String], raised: &Raised, is_task: bool) -> bool {
         return false;
     }
     let error = raised.error.as_deref();
-    names.iter().any(|name| match name.as_str() {
+    names.iter().any(|name| match &**name {
         "States.ALL" => raised.severity == Severity::Normal,
         "States.TaskFailed" => {
             is_task && raised.severity == Severity::Normal && error != Some("States.Timeout")
@@ -2240,26 +2419,26 @@ fn error_matches(names: &[String], raised: &Raised, is_task: bool) -> bool {
     })
 }
 
-fn apply_input_path<'a>(field: &PathField, scope: &Scope<'a>) -> Result<Cow<'a, Value>, Raised> {
+fn apply_input_path<'a>(field: &DataPath, scope: &Scope<'a>) -> Result<Cow<'a, Value>, Raised> {
     match field {
-        PathField::Whole => Ok(Cow::Borrowed(scope.input)),
-        PathField::Null => Ok(Cow::Owned(Value::Object(Map::new()))),
-        PathField::Path { text, path } => lookup_or_runtime(scope, text, path).map(Cow::Owned),
+        DataPath::Whole => Ok(Cow::Borrowed(scope.input)),
+        DataPath::Null => Ok(Cow::Owned(Value::Object(Map::new()))),
+        DataPath::Path(path) => lookup_or_runtime(scope, &path.text, path).map(Cow::Owned),
     }
 }
 
 /// OutputPath applied to `current` (the value `scope` stands for): `Same` when nothing changes it, so that
 /// the caller can reuse the value it already holds.
-fn output_of(field: &PathField, scope: &Scope<'_>, current: Cow<'_, Value>) -> Result<Out, Raised> {
+fn output_of(field: &DataPath, scope: &Scope<'_>, current: Cow<'_, Value>) -> Result<Out, Raised> {
     match field {
-        PathField::Whole => Ok(match current {
+        DataPath::Whole => Ok(match current {
             Cow::Borrowed(_) => Out::Same,
             Cow::Owned(value) => Out::New(value),
         }),
-        PathField::Null => Ok(Out::New(Value::Object(Map::new()))),
-        PathField::Path { text, path } => {
+        DataPath::Null => Ok(Out::New(Value::Object(Map::new()))),
+        DataPath::Path(path) => {
             let current_scope = scope.with_input(&current);
-            lookup_or_runtime(&current_scope, text, path).map(Out::New)
+            lookup_or_runtime(&current_scope, &path.text, path).map(Out::New)
         }
     }
 }
@@ -2283,12 +2462,13 @@ fn apply_result_path<'a>(
     match field {
         ResultPathField::Replace => Ok(Cow::Owned(result)),
         ResultPathField::Discard => Ok(Cow::Borrowed(raw)),
-        ResultPathField::Path { text, path } => {
+        ResultPathField::Path { path } => {
             let mut target = raw.clone();
             jpath::set(&mut target, path, result).map_err(|_| Raised {
                 error: Some("States.ResultPathMatchFailure".to_owned()),
                 cause: Some(format!(
-                    "Unable to apply ReferencePath {text} to input '{}'",
+                    "Unable to apply ReferencePath {} to input '{}'",
+                    path.text,
                     compact(raw)
                 )),
                 severity: Severity::Normal,
@@ -2316,7 +2496,7 @@ fn jsonata_assign(
 ) -> Result<Assignments, Raised> {
     match assign {
         None => Ok(None),
-        Some(Assign::Jsonata(value)) => match value {
+        Some(Assign::Jsonata(value)) => match &**value {
             Value::Object(map) => {
                 let mut out = Map::with_capacity(map.len());
                 for (name, member) in map {
@@ -2339,9 +2519,9 @@ fn jsonata_assign(
             },
             _ => Err(Raised::runtime("Assign must be an object")),
         },
-        Some(Assign::JsonPath(template)) => match template {
-            Template::Literal(Value::Object(map)) => Ok(Some(map.clone())),
-            _ => Err(Raised::runtime("a JSONPath Assign in a JSONata state")),
+        Some(Assign::JsonPath(template)) => match template.literal_object() {
+            Some(map) => Ok(Some(map.clone())),
+            None => Err(Raised::runtime("a JSONPath Assign in a JSONata state")),
         },
     }
 }
@@ -2355,7 +2535,7 @@ fn fail_field_jsonpath(
         FailField::Absent => Ok(None),
         FailField::Literal(text) => Ok(Some(text.clone())),
         FailField::Path { text, template } => {
-            let value = match template {
+            let value = match &**template {
                 Template::Path { path, .. } => scope.lookup(path).map(Found::into_owned).map_err(|_| {
                     Raised::runtime(format!(
                         "The JSONPath '{text}' specified for the field '{name}' could not be found in the input '{}'",
@@ -2425,7 +2605,7 @@ fn resolve_dynamic(
     jsonata: Option<&JsonataScope<'_>>,
 ) -> Result<Value, Raised> {
     match dynamic {
-        Dynamic::Literal(value) => Ok(value.clone()),
+        Dynamic::Literal(value) => Ok((**value).clone()),
         Dynamic::Path { text, path } => lookup_or_runtime(scope, text, path),
         Dynamic::Jsonata(expression) => match jsonata {
             Some(jsonata) => jsonata.expression(expression, field),

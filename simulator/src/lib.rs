@@ -7,6 +7,7 @@
 //! cause, an AWS-shaped event history, a per-state trace of the data flow and a cost estimate.
 
 mod choice;
+mod concurrency;
 mod engine;
 mod error;
 mod expr;

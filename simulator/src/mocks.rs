@@ -8,6 +8,8 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 use thiserror::Error;
 
+use crate::plan::FastHash;
+
 /// What a mocked Task invocation does.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum MockResponse {
@@ -57,10 +59,11 @@ pub struct MockError(pub String);
 #[derive(Debug, Clone, Default)]
 pub struct Mocks {
     // Shared: `Options` (and so the mocks) are cloned for every run.
+    // Looked up at every Task invocation, so hashed cheaply (the names are the run's own).
     /// State name -> the same raw result for every invocation.
-    results: Arc<HashMap<String, Value>>,
+    results: Arc<HashMap<String, Value, FastHash>>,
     /// State name -> responses by invocation number (0-based, inclusive ranges), with their durations.
-    sequences: Arc<HashMap<String, Vec<InvocationRange>>>,
+    sequences: Arc<HashMap<String, Vec<InvocationRange>, FastHash>>,
 }
 
 /// First and last invocation (0-based, inclusive) and what they do.
@@ -107,7 +110,7 @@ impl Mocks {
             .get("MockedResponses")
             .and_then(Value::as_object)
             .ok_or_else(|| MockError("missing 'MockedResponses' object".to_owned()))?;
-        let mut sequences = HashMap::new();
+        let mut sequences = HashMap::default();
         for (state, response_name) in case {
             let response_name = response_name.as_str().ok_or_else(|| {
                 MockError(format!(
@@ -214,19 +217,41 @@ impl Mocks {
     /// The response and its virtual duration for the `invocation`-th (0-based) call of `state`. Past the
     /// last range given, the last response repeats (as Step Functions Local does).
     pub fn call(&self, state: &str, invocation: u32) -> Option<MockedCall> {
-        if let Some(result) = self.results.get(state) {
-            return Some(MockedCall {
+        self.call_ref(state, invocation).map(|call| match call {
+            CallRef::Plain(result) => MockedCall {
                 response: MockResponse::Return(result.clone()),
                 duration_seconds: 0.0,
-            });
+            },
+            CallRef::Sequenced(call) => call.clone(),
+        })
+    }
+
+    /// The result given for every invocation of `state` ([`Mocks::from_results`]), if any.
+    pub(crate) fn plain_result(&self, state: &str) -> Option<&Value> {
+        self.results.get(state)
+    }
+
+    /// [`Mocks::call`] without copying the response: the engine only reads a result that a
+    /// ResultSelector reshapes.
+    pub(crate) fn call_ref(&self, state: &str, invocation: u32) -> Option<CallRef<'_>> {
+        if let Some(result) = self.results.get(state) {
+            return Some(CallRef::Plain(result));
         }
         let entries = self.sequences.get(state)?;
         entries
             .iter()
             .find(|(first, last, _)| (*first..=*last).contains(&invocation))
             .or_else(|| entries.iter().max_by_key(|(_, last, _)| *last))
-            .map(|(_, _, call)| call.clone())
+            .map(|(_, _, call)| CallRef::Sequenced(call))
     }
+}
+
+/// A mocked call as stored, borrowed from [`Mocks`].
+pub(crate) enum CallRef<'a> {
+    /// A plain result ([`Mocks::from_results`]): returned at once.
+    Plain(&'a Value),
+    /// An entry of a sequence.
+    Sequenced(&'a MockedCall),
 }
 
 fn parse_range(text: &str) -> Option<(u32, u32)> {

@@ -32,6 +32,30 @@ impl Found<'_> {
     }
 }
 
+/// Objects up to this size are searched by comparing keys: serde's map hashes every key looked up
+/// with SipHash, which costs more than comparing a dozen short keys (the usual state input).
+const SCAN_LIMIT: usize = 16;
+
+/// The member `name` of `map`.
+pub(crate) fn member<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    if map.len() <= SCAN_LIMIT {
+        map.iter()
+            .find_map(|(key, value)| (key == name).then_some(value))
+    } else {
+        map.get(name)
+    }
+}
+
+/// [`member`], to change it.
+fn member_mut<'a>(map: &'a mut Map<String, Value>, name: &str) -> Option<&'a mut Value> {
+    if map.len() <= SCAN_LIMIT {
+        map.iter_mut()
+            .find_map(|(key, value)| (key == name).then_some(value))
+    } else {
+        map.get_mut(name)
+    }
+}
+
 /// Evaluates `path`'s segments against `root` (the value its root stands for). A definite path gives its
 /// single value or [`Missing`]; an indefinite one gives the list of matches, possibly empty.
 pub(crate) fn evaluate<'a>(path: &Path, root: &'a Value) -> Result<Found<'a>, Missing> {
@@ -66,7 +90,7 @@ fn definite<'a>(path: &Path, root: &'a Value) -> Result<&'a Value, Missing> {
     for (position, segment) in path.segments.iter().enumerate() {
         let found = match segment {
             Segment::Child(Selector::Name(name)) => match current {
-                Value::Object(map) => map.get(name),
+                Value::Object(map) => member(map, name),
                 _ => None,
             },
             Segment::Child(Selector::Index(index)) => match current {
@@ -115,9 +139,9 @@ fn select_children<'a>(
     out: &mut Vec<&'a Value>,
 ) {
     match (selector, value) {
-        (Selector::Name(name), Value::Object(map)) => out.extend(map.get(name)),
+        (Selector::Name(name), Value::Object(map)) => out.extend(member(map, name)),
         (Selector::Names(names), Value::Object(map)) => {
-            out.extend(names.iter().filter_map(|name| map.get(name)))
+            out.extend(names.iter().filter_map(|name| member(map, name)))
         }
         (Selector::Index(index), Value::Array(items)) => {
             out.extend(resolve_index(*index, items.len()).and_then(|i| items.get(i)));
@@ -269,7 +293,7 @@ pub(crate) fn can_set(target: &Value, path: &Path) -> bool {
     let mut current = Some(target);
     for segment in &path.segments {
         current = match (segment, current) {
-            (Segment::Child(Selector::Name(name)), Some(Value::Object(map))) => map.get(name),
+            (Segment::Child(Selector::Name(name)), Some(Value::Object(map))) => member(map, name),
             // Missing members are created as objects, which only names can go through.
             (Segment::Child(Selector::Name(_)), None) => None,
             (Segment::Child(Selector::Index(index)), Some(Value::Array(items))) => {
@@ -300,7 +324,14 @@ pub(crate) fn set(target: &mut Value, path: &Path, value: Value) -> Result<(), S
                     });
                 };
                 if is_last {
-                    map.insert(name.clone(), value.take().unwrap_or(Value::Null));
+                    let value = value.take().unwrap_or(Value::Null);
+                    // ResultPath usually replaces the member a previous state placed: no new key.
+                    match member_mut(map, name) {
+                        Some(slot) => *slot = value,
+                        None => {
+                            map.insert(name.clone(), value);
+                        }
+                    }
                     return Ok(());
                 }
                 map.entry(name.clone())
@@ -373,6 +404,32 @@ mod tests {
             Err("Missing property in path $['x']".to_owned())
         );
         assert_eq!(eval("$.x[*]", &data)?, json!([]));
+        Ok(())
+    }
+
+    #[test]
+    fn small_and_large_objects_are_searched_alike() -> Result<(), String> {
+        // Up to SCAN_LIMIT members are compared one by one, beyond it looked up by hash.
+        for size in [3, SCAN_LIMIT, SCAN_LIMIT + 4] {
+            let mut object = Map::new();
+            for index in 0..size {
+                object.insert(format!("k{index}"), json!(index));
+            }
+            let mut data = json!({ "o": object });
+            let last = format!("$.o.k{}", size - 1);
+            assert_eq!(eval(&last, &data)?, json!(size - 1));
+            assert_eq!(
+                eval("$.o.missing", &data),
+                Err("No results for path: $['o']['missing']".to_owned())
+            );
+            let replace = parse("$.o.k1").map_err(|error| error.to_string())?;
+            set(&mut data, &replace, json!("new")).map_err(|error| error.message)?;
+            let added = parse("$.o.added").map_err(|error| error.to_string())?;
+            set(&mut data, &added, json!(true)).map_err(|error| error.message)?;
+            assert_eq!(eval("$.o.k1", &data)?, json!("new"));
+            assert_eq!(eval("$.o.added", &data)?, json!(true));
+            assert_eq!(data["o"].as_object().map(Map::len), Some(size + 1));
+        }
         Ok(())
     }
 

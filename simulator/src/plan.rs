@@ -1,10 +1,12 @@
 //! Compiles an ASL definition (JSON) into an execution plan: states by index, paths and templates parsed
 //! once, so the run loop never looks at the raw definition again.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 
-use graph_model::expr::jsonpath::{self, Path};
+use graph_model::expr::jsonpath::{self, Path, PathError};
 use serde_json::{Map, Value};
 
 use crate::choice::{self, ChoiceRule};
@@ -18,7 +20,33 @@ pub(crate) enum Language {
     Jsonata,
 }
 
-/// InputPath / OutputPath.
+/// A parsed path with the text it was written as (quoted in errors); derefs to the path. Shared by
+/// every field of a definition that spells the same path.
+#[derive(Debug)]
+pub(crate) struct NamedPath {
+    pub(crate) text: Rc<str>,
+    pub(crate) path: Rc<Path>,
+}
+
+impl std::ops::Deref for NamedPath {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// A state's InputPath / OutputPath: one pointer for a path, as every state has both.
+#[derive(Debug, Clone)]
+pub(crate) enum DataPath {
+    /// Absent: `$`.
+    Whole,
+    /// `null`: `{}`.
+    Null,
+    Path(Rc<NamedPath>),
+}
+
+/// A Map's ItemsPath.
 #[derive(Debug, Clone)]
 pub(crate) enum PathField {
     /// Absent: `$`.
@@ -26,8 +54,8 @@ pub(crate) enum PathField {
     /// `null`: `{}`.
     Null,
     Path {
-        text: String,
-        path: Path,
+        text: Rc<str>,
+        path: Rc<Path>,
     },
 }
 
@@ -39,30 +67,29 @@ pub(crate) enum ResultPathField {
     /// `null`: the result is discarded.
     Discard,
     Path {
-        text: String,
-        path: Path,
+        path: Rc<NamedPath>,
     },
 }
 
 /// A number that is given literally, through a reference path, or by a JSONata expression.
 #[derive(Debug, Clone)]
 pub(crate) enum Dynamic {
-    Literal(Value),
-    Path { text: String, path: Path },
+    Literal(Box<Value>),
+    Path { text: String, path: Rc<Path> },
     Jsonata(String),
 }
 
 /// Assign, in the state's language.
 #[derive(Debug, Clone)]
 pub(crate) enum Assign {
-    JsonPath(Template),
-    Jsonata(Value),
+    JsonPath(Box<Template>),
+    Jsonata(Box<Value>),
 }
 
 /// A retrier.
 #[derive(Debug, Clone)]
 pub(crate) struct Retrier {
-    pub(crate) errors: Vec<String>,
+    pub(crate) errors: Vec<Rc<str>>,
     pub(crate) interval_seconds: f64,
     pub(crate) max_attempts: u32,
     pub(crate) backoff_rate: f64,
@@ -73,11 +100,11 @@ pub(crate) struct Retrier {
 /// A catcher.
 #[derive(Debug, Clone)]
 pub(crate) struct Catcher {
-    pub(crate) errors: Vec<String>,
+    pub(crate) errors: Vec<Rc<str>>,
     pub(crate) next: usize,
     pub(crate) result_path: ResultPathField,
     pub(crate) assign: Option<Assign>,
-    pub(crate) output: Option<Value>,
+    pub(crate) output: Option<Box<Value>>,
 }
 
 /// Wait parameters.
@@ -95,7 +122,7 @@ pub(crate) enum FailField {
     /// ErrorPath / CausePath (JSONPath; may also be an intrinsic function).
     Path {
         text: String,
-        template: Template,
+        template: Box<Template>,
     },
     Jsonata(String),
 }
@@ -107,7 +134,7 @@ pub(crate) struct MapSpec {
     pub(crate) items_path: Option<PathField>,
     /// JSONata `Items` (literal array or expression string).
     pub(crate) items: Option<Value>,
-    pub(crate) item_selector: Option<Template>,
+    pub(crate) item_selector: Option<Rc<Template>>,
     /// JSONata `ItemSelector`.
     pub(crate) item_selector_jsonata: Option<Value>,
     pub(crate) max_concurrency: Option<Dynamic>,
@@ -122,11 +149,11 @@ pub(crate) struct MapSpec {
 #[derive(Debug, Clone)]
 pub(crate) enum Kind {
     Pass {
-        result: Option<Value>,
+        result: Option<Box<Value>>,
         result_size: usize,
     },
     Task {
-        resource: String,
+        resource: Rc<str>,
         timeout: Option<Dynamic>,
         heartbeat: Option<Dynamic>,
     },
@@ -154,18 +181,22 @@ pub(crate) struct State {
     pub(crate) language: Language,
     /// `None`: End (or a terminal state type).
     pub(crate) next: Option<usize>,
-    pub(crate) input_path: PathField,
-    pub(crate) output_path: PathField,
+    pub(crate) input_path: DataPath,
+    pub(crate) output_path: DataPath,
     pub(crate) result_path: ResultPathField,
-    pub(crate) parameters: Option<Template>,
-    pub(crate) result_selector: Option<Template>,
+    pub(crate) parameters: Option<Rc<Template>>,
+    pub(crate) result_selector: Option<Rc<Template>>,
     pub(crate) assign: Option<Assign>,
+    // Boxed, like the other fields only some states have: a compiled state is allocated for every
+    // state on every run, and its size is pages a cold process has to fault in.
     /// JSONata `Arguments`.
-    pub(crate) arguments: Option<Value>,
+    pub(crate) arguments: Option<Box<Value>>,
     /// JSONata `Output`.
-    pub(crate) output: Option<Value>,
-    pub(crate) retry: Vec<Retrier>,
-    pub(crate) catch: Vec<Catcher>,
+    pub(crate) output: Option<Box<Value>>,
+    /// Shared with every state whose `Retry` is spelled the same (generated definitions repeat one).
+    pub(crate) retry: Rc<[Retrier]>,
+    /// Shared like `retry`.
+    pub(crate) catch: Rc<[Catcher]>,
 }
 
 /// A machine: the top level, a Parallel branch or a Map processor.
@@ -200,27 +231,149 @@ pub(crate) fn compile(definition: &Value) -> Result<Plan, DefinitionError> {
         Some("JSONata") => Language::Jsonata,
         _ => Language::JsonPath,
     };
-    compile_machine(definition, "", language, &mut plan)?;
+    let cache = Cache::default();
+    compile_machine(definition, "", language, &mut plan, &cache)?;
     Ok(plan)
 }
 
-fn compile_machine(
-    definition: &Value,
+/// What one compile shares between the states of a definition. Large definitions, generated ones
+/// above all, spell the same paths (`$.payload`), names and Retry lists thousands of times: each is
+/// parsed and allocated once, then shared, which also makes the plan cheaper to drop.
+#[derive(Default)]
+pub(crate) struct Interner<'d> {
+    /// Path text (as parsed) -> its text and parsed form.
+    paths: HashMap<&'d str, Rc<NamedPath>, FastHash>,
+    strings: HashMap<&'d str, Rc<str>, FastHash>,
+    /// Direct-mapped fronts of `paths` and `strings` (see [`front_slot`]): a look-up that repeats a
+    /// recent text costs one comparison instead of hashing and probing.
+    recent_paths: Vec<Option<(&'d str, Rc<NamedPath>)>>,
+    recent_strings: Vec<Option<(&'d str, Rc<str>)>>,
+    /// The template compiled last for each field name: generated definitions repeat one
+    /// ResultSelector in every Task. (Comparing with more candidates cost more than it saved.)
+    templates: Vec<(&'static str, &'d Value, Rc<Template>)>,
+    /// The last `Retry` array compiled and its retriers.
+    retry: Option<(&'d Value, Rc<[Retrier]>)>,
+    /// The last `Catch` array compiled, in which machine and language, and its catchers (their
+    /// targets are state positions, which only mean the same thing within one machine).
+    catch: Option<(usize, Language, &'d Value, Rc<[Catcher]>)>,
+}
+
+/// The interner of one compile; borrowed briefly by each field.
+pub(crate) type Cache<'d> = RefCell<Interner<'d>>;
+
+impl<'d> Interner<'d> {
+    /// The parsed path for `text`; parse errors are not cached (they end the compile).
+    pub(crate) fn path(&mut self, text: &'d str) -> Result<Rc<NamedPath>, PathError> {
+        let slot = front_slot(text);
+        if let Some(Some((recent, named))) = self.recent_paths.get(slot)
+            && *recent == text
+        {
+            return Ok(Rc::clone(named));
+        }
+        let named = match self.paths.get(text) {
+            Some(named) => Rc::clone(named),
+            None => {
+                let named = Rc::new(NamedPath {
+                    path: Rc::new(jsonpath::parse(text)?),
+                    text: Rc::from(text),
+                });
+                self.paths.insert(text, Rc::clone(&named));
+                named
+            }
+        };
+        remember(&mut self.recent_paths, slot, text, &named);
+        Ok(named)
+    }
+
+    /// The last template compiled for `field`, if `value` spells it the same.
+    fn recent_template(&self, field: &str, value: &Value) -> Option<Rc<Template>> {
+        self.templates
+            .iter()
+            .find(|(name, raw, _)| *name == field && same_spelling(raw, value))
+            .map(|(_, _, template)| Rc::clone(template))
+    }
+
+    fn remember_template(
+        &mut self,
+        field: &'static str,
+        value: &'d Value,
+        template: &Rc<Template>,
+    ) {
+        let entry = (field, value, Rc::clone(template));
+        match self
+            .templates
+            .iter_mut()
+            .find(|(name, _, _)| *name == field)
+        {
+            Some(slot) => *slot = entry,
+            None => self.templates.push(entry),
+        }
+    }
+
+    /// A shared copy of `text`.
+    pub(crate) fn text(&mut self, text: &'d str) -> Rc<str> {
+        let slot = front_slot(text);
+        if let Some(Some((recent, shared))) = self.recent_strings.get(slot)
+            && *recent == text
+        {
+            return Rc::clone(shared);
+        }
+        let shared = Rc::clone(self.strings.entry(text).or_insert_with(|| Rc::from(text)));
+        remember(&mut self.recent_strings, slot, text, &shared);
+        shared
+    }
+}
+
+/// Slots in each direct-mapped front of the interner.
+const FRONT_SLOTS: usize = 64;
+
+/// The front slot of `text`: from its length and three of its bytes, which tell apart the short,
+/// similar texts definitions repeat (`$.r1`, `$.r3`, `$.payload`, `$.Payload`).
+fn front_slot(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let byte = |index: usize| bytes.get(index).copied().map_or(0, usize::from);
+    let length = bytes.len();
+    (length.wrapping_mul(31)
+        ^ byte(0)
+        ^ (byte(length / 2) << 3)
+        ^ (byte(length.saturating_sub(1)) << 1))
+        % FRONT_SLOTS
+}
+
+fn remember<'d, T: ?Sized>(
+    front: &mut Vec<Option<(&'d str, Rc<T>)>>,
+    slot: usize,
+    text: &'d str,
+    shared: &Rc<T>,
+) {
+    if front.is_empty() {
+        front.resize_with(FRONT_SLOTS, || None);
+    }
+    if let Some(entry) = front.get_mut(slot) {
+        *entry = Some((text, Rc::clone(shared)));
+    }
+}
+
+fn compile_machine<'d>(
+    definition: &'d Value,
     location: &str,
     language: Language,
     plan: &mut Plan,
+    cache: &Cache<'d>,
 ) -> Result<usize, DefinitionError> {
-    let Some(states) = definition.get("States").and_then(Value::as_object) else {
+    let Some(states) = object_member(definition, "States").and_then(Value::as_object) else {
         return Err(DefinitionError::new(location, "missing 'States' object"));
     };
-    let Some(start_at) = definition.get("StartAt").and_then(Value::as_str) else {
+    let Some(start_at) = object_member(definition, "StartAt").and_then(Value::as_str) else {
         return Err(DefinitionError::new(location, "missing 'StartAt'"));
     };
-    let index: NameIndex<'_> = states
-        .keys()
-        .enumerate()
-        .map(|(i, name)| (name.as_str(), i))
-        .collect();
+    let mut index = NameIndex::with_capacity_and_hasher(states.len(), FastHash::default());
+    index.extend(
+        states
+            .keys()
+            .enumerate()
+            .map(|(position, name)| (name.as_str(), position)),
+    );
     let Some(&start) = index.get(start_at) else {
         return Err(DefinitionError::new(
             format!("{location}/StartAt"),
@@ -240,14 +393,14 @@ fn compile_machine(
     for (name, body) in states {
         state_location.truncate(prefix_len);
         state_location.push_str(name);
-        compiled.push(compile_state(
-            name,
-            body,
-            &state_location,
-            language,
-            &index,
-            plan,
-        )?);
+        let context = StateContext {
+            location: &state_location,
+            machine_language: language,
+            machine_id,
+            index: &index,
+            cache,
+        };
+        compiled.push(compile_state(name, body, &context, plan)?);
     }
     if let Some(machine) = plan.machines.get_mut(machine_id) {
         machine.states = compiled;
@@ -255,35 +408,68 @@ fn compile_machine(
     Ok(machine_id)
 }
 
-/// State name -> position in its machine. Keyed with FNV rather than SipHash: the names come from the
-/// definition being run (no untrusted flooding concern), and hashing every name on every compile showed
-/// up in profiles of large machines.
-type NameIndex<'a> = HashMap<&'a str, usize, BuildHasherDefault<Fnv>>;
+/// Where a state is compiled: its location (for errors), its machine and the compile's interner.
+struct StateContext<'a, 'd> {
+    location: &'a str,
+    machine_language: Language,
+    machine_id: usize,
+    index: &'a NameIndex<'d>,
+    cache: &'a Cache<'d>,
+}
 
-/// FNV-1a, 64-bit: a few instructions per byte for short state names.
-#[derive(Clone, Copy)]
-struct Fnv(u64);
+/// State name -> position in its machine. Keyed with [`WordHasher`] rather than SipHash: the names
+/// come from the definition being run (no untrusted flooding concern), and hashing every name on
+/// every compile showed up in profiles of large machines.
+type NameIndex<'a> = HashMap<&'a str, usize, FastHash>;
 
-impl Default for Fnv {
-    fn default() -> Self {
-        Self(0xcbf2_9ce4_8422_2325)
+/// Builds [`WordHasher`]s.
+pub(crate) type FastHash = BuildHasherDefault<WordHasher>;
+
+/// A multiply-rotate hash over eight bytes at a time (the scheme of rustc's FxHasher): a handful of
+/// instructions for a state name or a path, where SipHash takes a hundred. Not flooding-resistant,
+/// which is fine for keys that come from the definition and mocks of the run itself.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct WordHasher(u64);
+
+impl WordHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
     }
 }
 
-impl Hasher for Fnv {
+impl Hasher for WordHasher {
     fn finish(&self) -> u64 {
         self.0
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
         }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, value: u8) {
+        self.add(u64::from(value));
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write(&value.to_le_bytes());
     }
 }
 
 /// A state's member by name. State objects have a handful of members, and a linear scan with early
-/// mismatches beats hashing the name (compiling looks up some thirty names per state, on every run).
+/// mismatches beats hashing the name.
 pub(crate) fn member<'a>(body: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
     body.iter()
         .find_map(|(key, value)| (key == name).then_some(value))
@@ -294,23 +480,137 @@ pub(crate) fn object_member<'a>(value: &'a Value, name: &str) -> Option<&'a Valu
     value.as_object().and_then(|body| member(body, name))
 }
 
-struct Fields<'a> {
-    body: &'a Map<String, Value>,
-    location: &'a str,
-    index: &'a NameIndex<'a>,
+/// Equal with members in the same order: a cheap, conservative test for "spelled the same" (serde's
+/// `==` on objects looks every key up by hash).
+fn same_spelling(left: &Value, right: &Value) -> bool {
+    match (left, right) {
+        (Value::Object(left), Value::Object(right)) => {
+            left.len() == right.len()
+                && left
+                    .iter()
+                    .zip(right.iter())
+                    .all(|((lk, lv), (rk, rv))| lk == rk && same_spelling(lv, rv))
+        }
+        (Value::Array(left), Value::Array(right)) => {
+            left.len() == right.len()
+                && left
+                    .iter()
+                    .zip(right.iter())
+                    .all(|(lv, rv)| same_spelling(lv, rv))
+        }
+        _ => left == right,
+    }
 }
 
-impl Fields<'_> {
+/// The members a compiled state reads, collected in one pass over its body (looking some thirty
+/// names up one by one cost more than the rest of compiling a simple state).
+#[derive(Default)]
+struct Members<'d> {
+    query_language: Option<&'d Value>,
+    state_type: Option<&'d Value>,
+    next: Option<&'d Value>,
+    assign: Option<&'d Value>,
+    result: Option<&'d Value>,
+    resource: Option<&'d Value>,
+    choices: Option<&'d Value>,
+    default: Option<&'d Value>,
+    branches: Option<&'d Value>,
+    item_processor: Option<&'d Value>,
+    iterator: Option<&'d Value>,
+    item_selector: Option<&'d Value>,
+    items_path: Option<&'d Value>,
+    items: Option<&'d Value>,
+    label: Option<&'d Value>,
+    item_reader: Option<&'d Value>,
+    retry: Option<&'d Value>,
+    catch: Option<&'d Value>,
+    input_path: Option<&'d Value>,
+    output_path: Option<&'d Value>,
+    result_path: Option<&'d Value>,
+    parameters: Option<&'d Value>,
+    result_selector: Option<&'d Value>,
+    arguments: Option<&'d Value>,
+    output: Option<&'d Value>,
+    timeout_seconds: Option<&'d Value>,
+    timeout_seconds_path: Option<&'d Value>,
+    heartbeat_seconds: Option<&'d Value>,
+    heartbeat_seconds_path: Option<&'d Value>,
+    seconds: Option<&'d Value>,
+    seconds_path: Option<&'d Value>,
+    timestamp: Option<&'d Value>,
+    timestamp_path: Option<&'d Value>,
+}
+
+impl<'d> Members<'d> {
+    fn collect(body: &'d Map<String, Value>) -> Self {
+        let mut members = Self::default();
+        for (key, value) in body {
+            let slot = match key.as_str() {
+                "Type" => &mut members.state_type,
+                "Next" => &mut members.next,
+                "Parameters" => &mut members.parameters,
+                "ResultPath" => &mut members.result_path,
+                "ResultSelector" => &mut members.result_selector,
+                "Resource" => &mut members.resource,
+                "Retry" => &mut members.retry,
+                "Catch" => &mut members.catch,
+                "Choices" => &mut members.choices,
+                "Default" => &mut members.default,
+                "InputPath" => &mut members.input_path,
+                "OutputPath" => &mut members.output_path,
+                "Assign" => &mut members.assign,
+                "QueryLanguage" => &mut members.query_language,
+                "Result" => &mut members.result,
+                "Branches" => &mut members.branches,
+                "ItemProcessor" => &mut members.item_processor,
+                "Iterator" => &mut members.iterator,
+                "ItemSelector" => &mut members.item_selector,
+                "ItemsPath" => &mut members.items_path,
+                "Items" => &mut members.items,
+                "Label" => &mut members.label,
+                "ItemReader" => &mut members.item_reader,
+                "Arguments" => &mut members.arguments,
+                "Output" => &mut members.output,
+                "TimeoutSeconds" => &mut members.timeout_seconds,
+                "TimeoutSecondsPath" => &mut members.timeout_seconds_path,
+                "HeartbeatSeconds" => &mut members.heartbeat_seconds,
+                "HeartbeatSecondsPath" => &mut members.heartbeat_seconds_path,
+                "Seconds" => &mut members.seconds,
+                "SecondsPath" => &mut members.seconds_path,
+                "Timestamp" => &mut members.timestamp,
+                "TimestampPath" => &mut members.timestamp_path,
+                // Read by name where needed (Fail and Map fields).
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        members
+    }
+}
+
+struct Fields<'a, 'd> {
+    body: &'d Map<String, Value>,
+    location: &'a str,
+    index: &'a NameIndex<'d>,
+    cache: &'a Cache<'d>,
+}
+
+impl<'d> Fields<'_, 'd> {
     fn err(&self, field: &str, message: impl Into<String>) -> DefinitionError {
         DefinitionError::new(format!("{}/{field}", self.location), message)
     }
 
-    fn get(&self, field: &str) -> Option<&Value> {
-        member(self.body, field)
+    fn string(&self, field: &str) -> Result<Option<&'d str>, DefinitionError> {
+        self.as_string(field, member(self.body, field))
     }
 
-    fn string(&self, field: &str) -> Result<Option<&str>, DefinitionError> {
-        match member(self.body, field) {
+    /// `value` (the member `field`) as a string.
+    fn as_string(
+        &self,
+        field: &str,
+        value: Option<&'d Value>,
+    ) -> Result<Option<&'d str>, DefinitionError> {
+        match value {
             None => Ok(None),
             Some(Value::String(text)) => Ok(Some(text)),
             Some(_) => Err(self.err(field, "must be a string")),
@@ -324,67 +624,117 @@ impl Fields<'_> {
             .ok_or_else(|| self.err(field, format!("'{name}' names no state in this machine")))
     }
 
-    fn path(&self, field: &str, text: &str) -> Result<Path, DefinitionError> {
-        jsonpath::parse(text).map_err(|error| self.err(field, error.to_string()))
+    fn path(&self, field: &str, text: &'d str) -> Result<Rc<NamedPath>, DefinitionError> {
+        self.cache
+            .borrow_mut()
+            .path(text)
+            .map_err(|error| self.err(field, error.to_string()))
     }
 
-    fn path_field(&self, field: &str) -> Result<PathField, DefinitionError> {
-        match member(self.body, field) {
+    fn path_field(
+        &self,
+        field: &str,
+        value: Option<&'d Value>,
+    ) -> Result<PathField, DefinitionError> {
+        match value {
             None => Ok(PathField::Whole),
             Some(Value::Null) => Ok(PathField::Null),
-            Some(Value::String(text)) => Ok(PathField::Path {
-                text: text.clone(),
-                path: self.path(field, text)?,
-            }),
+            Some(Value::String(text)) => {
+                let named = self.path(field, text)?;
+                Ok(PathField::Path {
+                    text: Rc::clone(&named.text),
+                    path: Rc::clone(&named.path),
+                })
+            }
             Some(_) => Err(self.err(field, "must be a JSONPath string or null")),
         }
     }
 
-    fn result_path(&self, field: &str) -> Result<ResultPathField, DefinitionError> {
-        match member(self.body, field) {
+    fn data_path(
+        &self,
+        field: &str,
+        value: Option<&'d Value>,
+    ) -> Result<DataPath, DefinitionError> {
+        match value {
+            None => Ok(DataPath::Whole),
+            Some(Value::Null) => Ok(DataPath::Null),
+            Some(Value::String(text)) => Ok(DataPath::Path(self.path(field, text)?)),
+            Some(_) => Err(self.err(field, "must be a JSONPath string or null")),
+        }
+    }
+
+    fn result_path(
+        &self,
+        field: &str,
+        value: Option<&'d Value>,
+    ) -> Result<ResultPathField, DefinitionError> {
+        match value {
             None => Ok(ResultPathField::Replace),
             Some(Value::Null) => Ok(ResultPathField::Discard),
-            Some(Value::String(text)) => {
-                let path = self.path(field, text)?;
+            Some(Value::String(raw)) => {
+                let path = self.path(field, raw)?;
                 if !path.is_definite() || path.root != jsonpath::Root::Input {
-                    return Err(self.err(field, format!("'{text}' is not a reference path")));
+                    return Err(self.err(field, format!("'{raw}' is not a reference path")));
                 }
                 if path.segments.is_empty() {
                     Ok(ResultPathField::Replace)
                 } else {
-                    Ok(ResultPathField::Path {
-                        text: text.clone(),
-                        path,
-                    })
+                    Ok(ResultPathField::Path { path })
                 }
             }
             Some(_) => Err(self.err(field, "must be a reference path string or null")),
         }
     }
 
-    fn template(&self, field: &str) -> Result<Option<Template>, DefinitionError> {
-        match member(self.body, field) {
-            None => Ok(None),
-            Some(value) => template::compile(value, &|| format!("{}/{field}", self.location))
-                .map(Some)
+    fn template(
+        &self,
+        field: &'static str,
+        value: Option<&'d Value>,
+    ) -> Result<Option<Rc<Template>>, DefinitionError> {
+        let Some(value) = value else {
+            return Ok(None);
+        };
+        if let Some(template) = self.cache.borrow().recent_template(field, value) {
+            return Ok(Some(template));
+        }
+        let template = Rc::new(
+            template::compile(value, &|| format!("{}/{field}", self.location), self.cache)
                 .map_err(|message| {
                     DefinitionError::new(format!("{}/{field}", self.location), message)
-                }),
-        }
+                })?,
+        );
+        self.cache
+            .borrow_mut()
+            .remember_template(field, value, &template);
+        Ok(Some(template))
     }
 
     /// `Field` (literal or JSONata) or `FieldPath` (reference path).
     fn dynamic(&self, field: &str, path_field: &str) -> Result<Option<Dynamic>, DefinitionError> {
-        if let Some(value) = member(self.body, field) {
+        self.dynamic_of(
+            member(self.body, field),
+            path_field,
+            member(self.body, path_field),
+        )
+    }
+
+    /// [`Fields::dynamic`] with the two members already looked up.
+    fn dynamic_of(
+        &self,
+        value: Option<&'d Value>,
+        path_field: &str,
+        path_value: Option<&'d Value>,
+    ) -> Result<Option<Dynamic>, DefinitionError> {
+        if let Some(value) = value {
             if let Some(expression) = value.as_str().and_then(jsonata_expression) {
                 return Ok(Some(Dynamic::Jsonata(expression.to_owned())));
             }
-            return Ok(Some(Dynamic::Literal(value.clone())));
+            return Ok(Some(Dynamic::Literal(Box::new(value.clone()))));
         }
-        match self.string(path_field)? {
+        match self.as_string(path_field, path_value)? {
             Some(text) => Ok(Some(Dynamic::Path {
                 text: text.to_owned(),
-                path: self.path(path_field, text)?,
+                path: Rc::clone(&self.path(path_field, text)?.path),
             })),
             None => Ok(None),
         }
@@ -398,49 +748,50 @@ pub(crate) fn jsonata_expression(text: &str) -> Option<&str> {
         .map(str::trim)
 }
 
-fn compile_state(
+fn compile_state<'d>(
     name: &str,
-    body: &Value,
-    location: &str,
-    machine_language: Language,
-    index: &NameIndex<'_>,
+    body: &'d Value,
+    context: &StateContext<'_, 'd>,
     plan: &mut Plan,
 ) -> Result<State, DefinitionError> {
+    let location = context.location;
     let Some(body) = body.as_object() else {
         return Err(DefinitionError::new(location, "a state must be an object"));
     };
     let fields = Fields {
         body,
         location,
-        index,
+        index: context.index,
+        cache: context.cache,
     };
-    let language = match fields.string("QueryLanguage")? {
+    let members = Members::collect(body);
+    let language = match fields.as_string("QueryLanguage", members.query_language)? {
         Some("JSONata") => Language::Jsonata,
         Some("JSONPath") => Language::JsonPath,
         Some(other) => {
             return Err(fields.err("QueryLanguage", format!("unknown query language '{other}'")));
         }
-        None => machine_language,
+        None => context.machine_language,
     };
-    let Some(state_type) = fields.string("Type")? else {
+    let Some(state_type) = fields.as_string("Type", members.state_type)? else {
         return Err(fields.err("Type", "missing"));
     };
-    let next = match fields.string("Next")? {
+    let next = match fields.as_string("Next", members.next)? {
         Some(target) => Some(fields.target("Next", target)?),
         None => None,
     };
     let jsonpath_only = language == Language::JsonPath;
-    let assign = match member(body, "Assign") {
+    let assign = match members.assign {
         None => None,
-        Some(value) if jsonpath_only => Some(Assign::JsonPath(
-            template::compile(value, &|| format!("{location}/Assign"))
+        Some(value) if jsonpath_only => Some(Assign::JsonPath(Box::new(
+            template::compile(value, &|| format!("{location}/Assign"), context.cache)
                 .map_err(|message| fields.err("Assign", message))?,
-        )),
-        Some(value) => Some(Assign::Jsonata(value.clone())),
+        ))),
+        Some(value) => Some(Assign::Jsonata(Box::new(value.clone()))),
     };
     let kind = match state_type {
         "Pass" => {
-            let result = member(body, "Result").cloned();
+            let result = members.result.cloned().map(Box::new);
             let result_size = result
                 .as_ref()
                 .map_or(0, |value| template::compact(value).len());
@@ -449,33 +800,62 @@ fn compile_state(
                 result_size,
             }
         }
-        "Task" => Kind::Task {
-            resource: fields.string("Resource")?.unwrap_or_default().to_owned(),
-            timeout: fields.dynamic("TimeoutSeconds", "TimeoutSecondsPath")?,
-            heartbeat: fields.dynamic("HeartbeatSeconds", "HeartbeatSecondsPath")?,
-        },
+        "Task" => {
+            let resource = fields
+                .as_string("Resource", members.resource)?
+                .unwrap_or_default();
+            // Its own statement: the interner's borrow ends here, before the paths below.
+            let resource = context.cache.borrow_mut().text(resource);
+            Kind::Task {
+                resource,
+                timeout: fields.dynamic_of(
+                    members.timeout_seconds,
+                    "TimeoutSecondsPath",
+                    members.timeout_seconds_path,
+                )?,
+                heartbeat: fields.dynamic_of(
+                    members.heartbeat_seconds,
+                    "HeartbeatSecondsPath",
+                    members.heartbeat_seconds_path,
+                )?,
+            }
+        }
         "Choice" => {
-            let Some(Value::Array(raw_rules)) = member(body, "Choices") else {
+            let Some(Value::Array(raw_rules)) = members.choices else {
                 return Err(fields.err("Choices", "a Choice state needs a 'Choices' array"));
             };
             let mut rules = Vec::with_capacity(raw_rules.len());
             for (position, rule) in raw_rules.iter().enumerate() {
-                let rule_location = format!("{location}/Choices/{position}");
-                let rule = choice::compile_top(rule, &rule_location, language, &|target: &str| {
-                    fields.target(&format!("Choices/{position}/Next"), target)
-                })?;
+                let rule = choice::compile_top(
+                    rule,
+                    &|| format!("{location}/Choices/{position}"),
+                    language,
+                    &|target: &str| {
+                        fields.index.get(target).copied().ok_or_else(|| {
+                            fields.err(
+                                &format!("Choices/{position}/Next"),
+                                format!("'{target}' names no state in this machine"),
+                            )
+                        })
+                    },
+                    context.cache,
+                )?;
                 rules.push(rule);
             }
-            let default = match fields.string("Default")? {
+            let default = match fields.as_string("Default", members.default)? {
                 Some(target) => Some(fields.target("Default", target)?),
                 None => None,
             };
             Kind::Choice { rules, default }
         }
         "Wait" => {
-            if let Some(seconds) = fields.dynamic("Seconds", "SecondsPath")? {
+            if let Some(seconds) =
+                fields.dynamic_of(members.seconds, "SecondsPath", members.seconds_path)?
+            {
                 Kind::Wait(WaitSpec::Seconds(seconds))
-            } else if let Some(timestamp) = fields.dynamic("Timestamp", "TimestampPath")? {
+            } else if let Some(timestamp) =
+                fields.dynamic_of(members.timestamp, "TimestampPath", members.timestamp_path)?
+            {
                 Kind::Wait(WaitSpec::Timestamp(timestamp))
             } else {
                 return Err(fields.err(
@@ -490,7 +870,7 @@ fn compile_state(
             cause: fail_field(&fields, "Cause", "CausePath")?,
         },
         "Parallel" => {
-            let Some(Value::Array(raw_branches)) = member(body, "Branches") else {
+            let Some(Value::Array(raw_branches)) = members.branches else {
                 return Err(fields.err("Branches", "a Parallel state needs a 'Branches' array"));
             };
             let mut branches = Vec::with_capacity(raw_branches.len());
@@ -501,42 +881,43 @@ fn compile_state(
                     &format!("{location}/Branches/{position}"),
                     branch_language,
                     plan,
+                    context.cache,
                 )?);
             }
             Kind::Parallel { branches }
         }
-        "Map" => Kind::Map(Box::new(compile_map(&fields, language, plan)?)),
+        "Map" => Kind::Map(Box::new(compile_map(&fields, &members, language, plan)?)),
         other => return Err(fields.err("Type", format!("unknown state type '{other}'"))),
     };
-    let retry = compile_retry(&fields)?;
-    let catch = compile_catch(&fields, language)?;
+    let retry = compile_retry(&fields, members.retry)?;
+    let catch = compile_catch(&fields, members.catch, language, context.machine_id)?;
     Ok(State {
         name: name.to_owned(),
         kind,
         language,
         next,
         input_path: if jsonpath_only {
-            fields.path_field("InputPath")?
+            fields.data_path("InputPath", members.input_path)?
         } else {
-            PathField::Whole
+            DataPath::Whole
         },
         output_path: if jsonpath_only {
-            fields.path_field("OutputPath")?
+            fields.data_path("OutputPath", members.output_path)?
         } else {
-            PathField::Whole
+            DataPath::Whole
         },
         result_path: if jsonpath_only {
-            fields.result_path("ResultPath")?
+            fields.result_path("ResultPath", members.result_path)?
         } else {
             ResultPathField::Replace
         },
         parameters: if jsonpath_only {
-            fields.template("Parameters")?
+            fields.template("Parameters", members.parameters)?
         } else {
             None
         },
         result_selector: if jsonpath_only {
-            fields.template("ResultSelector")?
+            fields.template("ResultSelector", members.result_selector)?
         } else {
             None
         },
@@ -544,12 +925,12 @@ fn compile_state(
         arguments: if jsonpath_only {
             None
         } else {
-            member(body, "Arguments").cloned()
+            members.arguments.cloned().map(Box::new)
         },
         output: if jsonpath_only {
             None
         } else {
-            member(body, "Output").cloned()
+            members.output.cloned().map(Box::new)
         },
         retry,
         catch,
@@ -557,7 +938,7 @@ fn compile_state(
 }
 
 fn branch_language(branch: &Value, inherited: Language) -> Language {
-    match branch.get("QueryLanguage").and_then(Value::as_str) {
+    match object_member(branch, "QueryLanguage").and_then(Value::as_str) {
         Some("JSONata") => Language::Jsonata,
         Some("JSONPath") => Language::JsonPath,
         _ => inherited,
@@ -565,9 +946,9 @@ fn branch_language(branch: &Value, inherited: Language) -> Language {
 }
 
 fn fail_field(
-    fields: &Fields<'_>,
+    fields: &Fields<'_, '_>,
     field: &str,
-    path_field: &str,
+    path_field: &'static str,
 ) -> Result<FailField, DefinitionError> {
     if let Some(text) = fields.string(field)? {
         if let Some(expression) = jsonata_expression(text) {
@@ -577,35 +958,37 @@ fn fail_field(
     }
     match fields.string(path_field)? {
         Some(text) => {
-            let template =
-                template::compile_dynamic(path_field, text, &|| fields.location.to_owned())
-                    .map_err(|message| fields.err(path_field, message))?;
+            let template = template::compile_dynamic(
+                path_field,
+                text,
+                &|| fields.location.to_owned(),
+                fields.cache,
+            )
+            .map_err(|message| fields.err(path_field, message))?;
             Ok(FailField::Path {
                 text: text.to_owned(),
-                template,
+                template: Box::new(template),
             })
         }
         None => Ok(FailField::Absent),
     }
 }
 
-fn compile_map(
-    fields: &Fields<'_>,
+fn compile_map<'d>(
+    fields: &Fields<'_, 'd>,
+    members: &Members<'d>,
     language: Language,
     plan: &mut Plan,
 ) -> Result<MapSpec, DefinitionError> {
-    let body = fields.body;
-    let (processor_field, processor) =
-        match (member(body, "ItemProcessor"), member(body, "Iterator")) {
-            (Some(processor), _) => ("ItemProcessor", processor),
-            (None, Some(iterator)) => ("Iterator", iterator),
-            (None, None) => {
-                return Err(fields.err("ItemProcessor", "a Map state needs an ItemProcessor"));
-            }
-        };
-    let distributed = processor
-        .get("ProcessorConfig")
-        .and_then(|config| config.get("Mode"))
+    let (processor_field, processor) = match (members.item_processor, members.iterator) {
+        (Some(processor), _) => ("ItemProcessor", processor),
+        (None, Some(iterator)) => ("Iterator", iterator),
+        (None, None) => {
+            return Err(fields.err("ItemProcessor", "a Map state needs an ItemProcessor"));
+        }
+    };
+    let distributed = object_member(processor, "ProcessorConfig")
+        .and_then(|config| object_member(config, "Mode"))
         .and_then(Value::as_str)
         == Some("DISTRIBUTED");
     let processor_language = branch_language(processor, language);
@@ -614,34 +997,35 @@ fn compile_map(
         &format!("{}/{processor_field}", fields.location),
         processor_language,
         plan,
+        fields.cache,
     )?;
     let jsonpath_only = language == Language::JsonPath;
     let item_selector = if jsonpath_only {
-        match fields.template("ItemSelector")? {
+        match fields.template("ItemSelector", members.item_selector)? {
             Some(selector) => Some(selector),
-            None => fields.template("Parameters")?,
+            None => fields.template("Parameters", members.parameters)?,
         }
     } else {
         None
     };
-    let items_path = match (jsonpath_only, fields.get("ItemsPath")) {
-        (true, Some(_)) => Some(fields.path_field("ItemsPath")?),
+    let items_path = match (jsonpath_only, members.items_path) {
+        (true, Some(value)) => Some(fields.path_field("ItemsPath", Some(value))?),
         _ => None,
     };
-    let label = fields.string("Label")?.map(str::to_owned);
+    let label = fields.as_string("Label", members.label)?.map(str::to_owned);
     Ok(MapSpec {
         processor,
         items_path,
         items: if jsonpath_only {
             None
         } else {
-            member(body, "Items").cloned()
+            members.items.cloned()
         },
         item_selector,
         item_selector_jsonata: if jsonpath_only {
             None
         } else {
-            member(body, "ItemSelector").cloned()
+            members.item_selector.cloned()
         },
         max_concurrency: fields.dynamic("MaxConcurrency", "MaxConcurrencyPath")?,
         distributed,
@@ -651,37 +1035,51 @@ fn compile_map(
             "ToleratedFailurePercentagePath",
         )?,
         label,
-        item_reader: member(body, "ItemReader").cloned(),
+        item_reader: members.item_reader.cloned(),
     })
 }
 
-fn error_list(value: Option<&Value>, location: &str) -> Result<Vec<String>, DefinitionError> {
+fn error_list<'d>(
+    value: Option<&'d Value>,
+    location: &dyn Fn() -> String,
+    cache: &Cache<'d>,
+) -> Result<Vec<Rc<str>>, DefinitionError> {
     match value {
         Some(Value::Array(items)) => items
             .iter()
-            .map(|item| {
-                item.as_str().map(str::to_owned).ok_or_else(|| {
-                    DefinitionError::new(location, "ErrorEquals entries must be strings")
-                })
+            .map(|item| match item {
+                Value::String(name) => Ok(cache.borrow_mut().text(name)),
+                _ => Err(DefinitionError::new(
+                    location(),
+                    "ErrorEquals entries must be strings",
+                )),
             })
             .collect(),
         _ => Err(DefinitionError::new(
-            location,
+            location(),
             "ErrorEquals must be a non-empty array of strings",
         )),
     }
 }
 
-fn compile_retry(fields: &Fields<'_>) -> Result<Vec<Retrier>, DefinitionError> {
-    let Some(raw) = fields.get("Retry") else {
-        return Ok(Vec::new());
+fn compile_retry<'d>(
+    fields: &Fields<'_, 'd>,
+    raw: Option<&'d Value>,
+) -> Result<Rc<[Retrier]>, DefinitionError> {
+    let Some(raw_value) = raw else {
+        return Ok(Rc::from([]));
     };
-    let Some(raw) = raw.as_array() else {
+    let Some(raw) = raw_value.as_array() else {
         return Err(fields.err("Retry", "must be an array"));
     };
+    if let Some((previous, retriers)) = &fields.cache.borrow().retry
+        && same_spelling(previous, raw_value)
+    {
+        return Ok(Rc::clone(retriers));
+    }
     let mut retriers = Vec::with_capacity(raw.len());
     for (position, retrier) in raw.iter().enumerate() {
-        let location = format!("{}/Retry/{position}", fields.location);
+        let location = || format!("{}/Retry/{position}", fields.location);
         let number = |field: &str| object_member(retrier, field).and_then(Value::as_f64);
         let max_attempts = match object_member(retrier, "MaxAttempts") {
             None => 3,
@@ -689,11 +1087,15 @@ fn compile_retry(fields: &Fields<'_>) -> Result<Vec<Retrier>, DefinitionError> {
                 .as_u64()
                 .and_then(|attempts| u32::try_from(attempts).ok())
                 .ok_or_else(|| {
-                    DefinitionError::new(&location, "MaxAttempts must be a non-negative integer")
+                    DefinitionError::new(location(), "MaxAttempts must be a non-negative integer")
                 })?,
         };
         retriers.push(Retrier {
-            errors: error_list(object_member(retrier, "ErrorEquals"), &location)?,
+            errors: error_list(
+                object_member(retrier, "ErrorEquals"),
+                &location,
+                fields.cache,
+            )?,
             interval_seconds: number("IntervalSeconds").unwrap_or(1.0),
             max_attempts,
             backoff_rate: number("BackoffRate").unwrap_or(2.0),
@@ -702,16 +1104,30 @@ fn compile_retry(fields: &Fields<'_>) -> Result<Vec<Retrier>, DefinitionError> {
                 == Some("FULL"),
         });
     }
+    let retriers: Rc<[Retrier]> = Rc::from(retriers);
+    fields.cache.borrow_mut().retry = Some((raw_value, Rc::clone(&retriers)));
     Ok(retriers)
 }
 
-fn compile_catch(fields: &Fields<'_>, language: Language) -> Result<Vec<Catcher>, DefinitionError> {
-    let Some(raw) = fields.get("Catch") else {
-        return Ok(Vec::new());
+fn compile_catch<'d>(
+    fields: &Fields<'_, 'd>,
+    raw: Option<&'d Value>,
+    language: Language,
+    machine_id: usize,
+) -> Result<Rc<[Catcher]>, DefinitionError> {
+    let Some(raw_value) = raw else {
+        return Ok(Rc::from([]));
     };
-    let Some(raw) = raw.as_array() else {
+    let Some(raw) = raw_value.as_array() else {
         return Err(fields.err("Catch", "must be an array"));
     };
+    if let Some((machine, previous_language, previous, catchers)) = &fields.cache.borrow().catch
+        && *machine == machine_id
+        && *previous_language == language
+        && same_spelling(previous, raw_value)
+    {
+        return Ok(Rc::clone(catchers));
+    }
     let mut catchers = Vec::with_capacity(raw.len());
     for (position, catcher) in raw.iter().enumerate() {
         let location = format!("{}/Catch/{position}", fields.location);
@@ -725,33 +1141,151 @@ fn compile_catch(fields: &Fields<'_>, language: Language) -> Result<Vec<Catcher>
             body,
             location: &location,
             index: fields.index,
+            cache: fields.cache,
         };
         let Some(next) = catcher_fields.string("Next")? else {
             return Err(catcher_fields.err("Next", "a catcher needs 'Next'"));
         };
         let assign = match member(body, "Assign") {
             None => None,
-            Some(value) if language == Language::JsonPath => Some(Assign::JsonPath(
-                template::compile(value, &|| format!("{location}/Assign"))
+            Some(value) if language == Language::JsonPath => Some(Assign::JsonPath(Box::new(
+                template::compile(value, &|| format!("{location}/Assign"), fields.cache)
                     .map_err(|message| catcher_fields.err("Assign", message))?,
-            )),
-            Some(value) => Some(Assign::Jsonata(value.clone())),
+            ))),
+            Some(value) => Some(Assign::Jsonata(Box::new(value.clone()))),
         };
         catchers.push(Catcher {
-            errors: error_list(member(body, "ErrorEquals"), &location)?,
+            errors: error_list(
+                member(body, "ErrorEquals"),
+                &|| location.clone(),
+                fields.cache,
+            )?,
             next: catcher_fields.target("Next", next)?,
             result_path: if language == Language::JsonPath {
-                catcher_fields.result_path("ResultPath")?
+                catcher_fields.result_path("ResultPath", member(body, "ResultPath"))?
             } else {
                 ResultPathField::Replace
             },
             assign,
             output: if language == Language::Jsonata {
-                member(body, "Output").cloned()
+                member(body, "Output").cloned().map(Box::new)
             } else {
                 None
             },
         });
     }
+    let catchers: Rc<[Catcher]> = Rc::from(catchers);
+    fields.cache.borrow_mut().catch = Some((machine_id, language, raw_value, Rc::clone(&catchers)));
     Ok(catchers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn generated(states: &str) -> Result<Value, String> {
+        let script =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/bench/gen_asl.py");
+        let output = std::process::Command::new("python3")
+            .arg(script)
+            .args([states, "--depth", "0"])
+            .output()
+            .map_err(|error| error.to_string())?;
+        serde_json::from_slice(&output.stdout).map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn repeated_paths_retry_lists_and_selectors_are_compiled_once() -> Result<(), String> {
+        let definition = generated("200")?;
+        let plan = compile(&definition).map_err(|error| error.to_string())?;
+        let states = &plan.machines.first().ok_or("no machine")?.states;
+        let tasks: Vec<&State> = states
+            .iter()
+            .filter(|state| matches!(state.kind, Kind::Task { .. }))
+            .collect();
+        let (Some(first), Some(last)) = (tasks.first(), tasks.last()) else {
+            return Err("no Task states".to_owned());
+        };
+        assert!(!first.retry.is_empty());
+        assert!(Rc::ptr_eq(&first.retry, &last.retry));
+        let (Some(first_selector), Some(last_selector)) =
+            (&first.result_selector, &last.result_selector)
+        else {
+            return Err("Tasks without ResultSelector".to_owned());
+        };
+        assert!(Rc::ptr_eq(first_selector, last_selector));
+        let choice_variables: Vec<Rc<NamedPath>> = states
+            .iter()
+            .filter_map(|state| match &state.kind {
+                Kind::Choice { rules, .. } => {
+                    rules.first().and_then(|rule| match &rule.condition {
+                        crate::choice::Condition::Test { variable, .. } => {
+                            Some(Rc::clone(variable))
+                        }
+                        _ => None,
+                    })
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(choice_variables.len() > 1);
+        assert!(
+            choice_variables
+                .windows(2)
+                .all(|pair| Rc::ptr_eq(&pair[0], &pair[1]))
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_bad_path_in_the_last_state_is_reported_up_front() -> Result<(), String> {
+        let mut definition = generated("120")?;
+        let states = definition
+            .get_mut("States")
+            .and_then(Value::as_object_mut)
+            .ok_or("no States")?;
+        let last_pass = states
+            .iter()
+            .rev()
+            .find(|(_, state)| state.get("Type") == Some(&json!("Pass")))
+            .map(|(name, _)| name.clone())
+            .ok_or("no Pass state")?;
+        states.insert(
+            last_pass.clone(),
+            json!({"Type": "Pass", "InputPath": "$.ok", "OutputPath": "$.a[", "End": true}),
+        );
+        let error = compile(&definition).err().ok_or("compiled a bad path")?;
+        let text = error.to_string();
+        assert!(
+            text.contains(&format!("/States/{last_pass}/OutputPath")),
+            "{text}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn task_timing_paths_compile_beside_an_interned_resource() -> Result<(), String> {
+        let definition = json!({"StartAt": "T", "States": {"T": {
+            "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+            "TimeoutSecondsPath": "$.timeout", "HeartbeatSecondsPath": "$.beat",
+            "ResultPath": "$.timeout", "End": true}}});
+        let plan = compile(&definition).map_err(|error| error.to_string())?;
+        let state = plan
+            .machines
+            .first()
+            .and_then(|machine| machine.states.first())
+            .ok_or("no state")?;
+        let Kind::Task {
+            resource,
+            timeout: Some(Dynamic::Path { text, .. }),
+            heartbeat: Some(Dynamic::Path { .. }),
+        } = &state.kind
+        else {
+            return Err(format!("unexpected kind {:?}", state.kind));
+        };
+        assert_eq!(&**resource, "arn:aws:states:::lambda:invoke");
+        assert_eq!(text, "$.timeout");
+        Ok(())
+    }
 }

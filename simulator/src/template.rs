@@ -2,6 +2,7 @@
 //! `key.$` members take their value from a path or an intrinsic function call.
 
 use std::cell::{OnceCell, RefCell};
+use std::rc::Rc;
 
 use graph_model::expr::jsonpath::{self, Path, Root};
 use serde_json::{Map, Value};
@@ -9,31 +10,83 @@ use serde_json::{Map, Value};
 use crate::error::Raised;
 use crate::intrinsics::IntrinsicContext;
 use crate::path::{self as jpath, Found, Missing};
+use crate::plan::Cache;
 
 /// A compiled template.
 #[derive(Debug, Clone)]
 pub(crate) enum Template {
     /// A subtree without any `.$` key: copied as is.
-    Literal(Value),
+    Literal(Literal),
     /// `"field.$": "$..."`.
     Path {
-        field: String,
-        text: String,
-        path: Path,
+        field: Rc<str>,
+        text: Rc<str>,
+        path: Rc<Path>,
     },
     /// `"field.$": "States.Xxx(...)"`.
     Intrinsic {
-        text: String,
+        text: Rc<str>,
     },
-    Object(Vec<(String, Template)>),
+    /// Keys and paths are shared through the compile's interner: generated definitions repeat them.
+    Object(Vec<(Rc<str>, Template)>),
     Array(Vec<Template>),
+}
+
+/// A literal part of a template. Scalars are kept without a `Value` (72 bytes with ordered maps),
+/// which halves the size of a template's members: a large definition has thousands of them, and
+/// their size is memory a cold run faults in.
+#[derive(Debug, Clone)]
+pub(crate) enum Literal {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    String(Box<str>),
+    /// An array or object.
+    Other(Box<Value>),
+}
+
+impl Literal {
+    fn new(value: &Value) -> Self {
+        match value {
+            Value::Null => Self::Null,
+            Value::Bool(flag) => Self::Bool(*flag),
+            Value::Number(number) => Self::Number(number.clone()),
+            Value::String(text) => Self::String(Box::from(text.as_str())),
+            other => Self::Other(Box::new(other.clone())),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        match self {
+            Self::Null => Value::Null,
+            Self::Bool(flag) => Value::Bool(*flag),
+            Self::Number(number) => Value::Number(number.clone()),
+            Self::String(text) => Value::String(String::from(&**text)),
+            Self::Other(value) => (**value).clone(),
+        }
+    }
+}
+
+impl Template {
+    /// The object of a template without any `.$` key (the only form a JSONata state's Assign
+    /// could have been compiled to).
+    pub(crate) fn literal_object(&self) -> Option<&Map<String, Value>> {
+        match self {
+            Template::Literal(Literal::Other(value)) => value.as_object(),
+            _ => None,
+        }
+    }
 }
 
 /// Compiles a template; `location` names it in errors (built only then: compiling is on every run's
 /// path, and a definition has many templates).
-pub(crate) fn compile(value: &Value, location: &dyn Fn() -> String) -> Result<Template, String> {
+pub(crate) fn compile<'d>(
+    value: &'d Value,
+    location: &dyn Fn() -> String,
+    cache: &Cache<'d>,
+) -> Result<Template, String> {
     if !has_dynamic(value) {
-        return Ok(Template::Literal(value.clone()));
+        return Ok(Template::Literal(Literal::new(value)));
     }
     match value {
         Value::Object(map) => {
@@ -46,11 +99,13 @@ pub(crate) fn compile(value: &Value, location: &dyn Fn() -> String) -> Result<Te
                             location()
                         ));
                     };
-                    members.push((name.to_owned(), compile_dynamic(key, text, location)?));
+                    let name = cache.borrow_mut().text(name);
+                    members.push((name, compile_dynamic(key, text, location, cache)?));
                 } else {
+                    let name = cache.borrow_mut().text(key);
                     members.push((
-                        key.clone(),
-                        compile(member, &|| format!("{}/{key}", location()))?,
+                        name,
+                        compile(member, &|| format!("{}/{key}", location()), cache)?,
                     ));
                 }
             }
@@ -60,31 +115,39 @@ pub(crate) fn compile(value: &Value, location: &dyn Fn() -> String) -> Result<Te
             items
                 .iter()
                 .enumerate()
-                .map(|(index, item)| compile(item, &|| format!("{}/{index}", location())))
+                .map(|(index, item)| compile(item, &|| format!("{}/{index}", location()), cache))
                 .collect::<Result<_, _>>()?,
         )),
-        other => Ok(Template::Literal(other.clone())),
+        other => Ok(Template::Literal(Literal::new(other))),
     }
 }
 
 /// Compiles the string of a `key.$` member.
-pub(crate) fn compile_dynamic(
-    field: &str,
-    text: &str,
+pub(crate) fn compile_dynamic<'d>(
+    field: &'d str,
+    text: &'d str,
     location: &dyn Fn() -> String,
+    cache: &Cache<'d>,
 ) -> Result<Template, String> {
     let trimmed = text.trim();
     if trimmed.starts_with('$') {
-        let path =
-            jsonpath::parse(trimmed).map_err(|error| format!("{}/{field}: {error}", location()))?;
+        let mut interner = cache.borrow_mut();
+        let named = interner
+            .path(trimmed)
+            .map_err(|error| format!("{}/{field}: {error}", location()))?;
+        let (trimmed_text, path) = (Rc::clone(&named.text), Rc::clone(&named.path));
         Ok(Template::Path {
-            field: field.to_owned(),
-            text: text.to_owned(),
+            field: interner.text(field),
+            text: if trimmed.len() == text.len() {
+                trimmed_text
+            } else {
+                Rc::from(text)
+            },
             path,
         })
     } else if trimmed.starts_with("States.") {
         Ok(Template::Intrinsic {
-            text: trimmed.to_owned(),
+            text: cache.borrow_mut().text(trimmed),
         })
     } else {
         Err(format!(
@@ -149,7 +212,7 @@ impl<'a> Scope<'a> {
         let root = match &path.root {
             Root::Input | Root::Current => self.input,
             Root::Context => self.context(),
-            Root::Variable(name) => match self.variables.get(name) {
+            Root::Variable(name) => match jpath::member(self.variables, name) {
                 Some(value) => value,
                 None => {
                     return Err(Missing {
@@ -208,7 +271,7 @@ impl<'a> Scope<'a> {
     /// Builds the value of a template.
     pub(crate) fn render(&self, template: &Template) -> Result<Value, Raised> {
         match template {
-            Template::Literal(value) => Ok(value.clone()),
+            Template::Literal(literal) => Ok(literal.to_value()),
             Template::Path { field, text, path } => match self.lookup(path) {
                 Ok(found) => Ok(found.into_owned()),
                 Err(_) => Err(self.path_not_found(field, text, path)),
@@ -217,7 +280,7 @@ impl<'a> Scope<'a> {
             Template::Object(members) => {
                 let mut map = Map::with_capacity(members.len());
                 for (key, member) in members {
-                    map.insert(key.clone(), self.render(member)?);
+                    map.insert(String::from(&**key), self.render(member)?);
                 }
                 Ok(Value::Object(map))
             }

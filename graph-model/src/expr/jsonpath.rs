@@ -185,12 +185,12 @@ pub struct PathError {
 /// Parses a JSONPath (`$...`, `$$...`, `$var...`).
 pub fn parse(text: &str) -> Result<Path, PathError> {
     let mut parser = Parser {
-        chars: text.chars().collect(),
-        pos: 0,
         text,
+        bytes: text.as_bytes(),
+        pos: 0,
     };
     let path = parser.path(false)?;
-    if parser.pos < parser.chars.len() {
+    if parser.pos < parser.bytes.len() {
         return Err(parser.error("unexpected character"));
     }
     Ok(path)
@@ -207,30 +207,53 @@ pub fn is_reference_path(text: &str) -> bool {
     parse(text).is_ok_and(|path| path.is_definite())
 }
 
+/// ASCII bytes that `char::is_whitespace` accepts (it also accepts vertical tab, unlike
+/// `u8::is_ascii_whitespace`).
+fn is_ascii_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
+}
+
+/// Works on the UTF-8 bytes directly: every character with a meaning in the syntax is ASCII, and
+/// ASCII bytes never occur inside a multi-byte character, so only names and quoted strings (copied
+/// as slices) and the Unicode whitespace test need whole characters. Compiling a definition parses
+/// every path in it on every run, so this is on the hot path.
 struct Parser<'a> {
-    chars: Vec<char>,
-    pos: usize,
     text: &'a str,
+    bytes: &'a [u8],
+    /// Byte offset; always on a character boundary between steps.
+    pos: usize,
 }
 
 impl Parser<'_> {
     fn error(&self, reason: &str) -> PathError {
+        // Errors report character offsets, as users count them.
+        let position = self
+            .text
+            .get(..self.pos)
+            .map_or(self.pos, |before| before.chars().count());
         PathError {
             path: self.text.to_owned(),
-            position: self.pos,
+            position,
             reason: reason.to_owned(),
         }
     }
 
-    fn peek(&self) -> Option<char> {
-        self.chars.get(self.pos).copied()
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
     }
 
-    fn peek_at(&self, offset: usize) -> Option<char> {
-        self.chars.get(self.pos + offset).copied()
+    fn peek_at(&self, offset: usize) -> Option<u8> {
+        self.bytes.get(self.pos + offset).copied()
     }
 
-    fn eat(&mut self, expected: char) -> bool {
+    /// The whole character at the current position.
+    fn peek_char(&self) -> Option<char> {
+        self.text
+            .get(self.pos..)
+            .and_then(|rest| rest.chars().next())
+    }
+
+    fn eat(&mut self, expected: u8) -> bool {
         if self.peek() == Some(expected) {
             self.pos += 1;
             true
@@ -239,20 +262,34 @@ impl Parser<'_> {
         }
     }
 
+    /// The width in bytes of the whitespace character at the current position, if there is one.
+    fn space_width(&self) -> Option<usize> {
+        match self.peek()? {
+            byte if byte < 0x80 => is_ascii_space(byte).then_some(1),
+            _ => self
+                .peek_char()
+                .filter(|c| c.is_whitespace())
+                .map(char::len_utf8),
+        }
+    }
+
     fn skip_spaces(&mut self) {
-        while self.peek().is_some_and(char::is_whitespace) {
-            self.pos += 1;
+        while let Some(width) = self.space_width() {
+            self.pos += width;
         }
     }
 
     /// `in_filter`: names stop at whitespace and operator characters too.
     fn path(&mut self, in_filter: bool) -> Result<Path, PathError> {
-        let root = if self.eat('@') {
+        let root = if self.eat(b'@') {
             Root::Current
-        } else if self.eat('$') {
-            if self.eat('$') {
+        } else if self.eat(b'$') {
+            if self.eat(b'$') {
                 Root::Context
-            } else if self.peek().is_some_and(|c| c.is_alphabetic() || c == '_') {
+            } else if self
+                .peek_char()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+            {
                 let name = self.name(in_filter);
                 Root::Variable(name)
             } else {
@@ -264,12 +301,12 @@ impl Parser<'_> {
         let mut segments = Vec::new();
         loop {
             match self.peek() {
-                Some('.') => {
-                    if self.peek_at(1) == Some('.') {
+                Some(b'.') => {
+                    if self.peek_at(1) == Some(b'.') {
                         self.pos += 2;
-                        let selector = if self.peek() == Some('[') {
+                        let selector = if self.peek() == Some(b'[') {
                             self.bracket()?
-                        } else if self.eat('*') {
+                        } else if self.eat(b'*') {
                             Selector::Wildcard
                         } else {
                             let name = self.name(in_filter);
@@ -281,9 +318,9 @@ impl Parser<'_> {
                         segments.push(Segment::Descendant(selector));
                     } else {
                         self.pos += 1;
-                        if self.peek() == Some('[') {
+                        if self.peek() == Some(b'[') {
                             segments.push(Segment::Child(self.bracket()?));
-                        } else if self.eat('*') {
+                        } else if self.eat(b'*') {
                             segments.push(Segment::Child(Selector::Wildcard));
                         } else {
                             let name = self.name(in_filter);
@@ -294,7 +331,7 @@ impl Parser<'_> {
                         }
                     }
                 }
-                Some('[') => segments.push(Segment::Child(self.bracket()?)),
+                Some(b'[') => segments.push(Segment::Child(self.bracket()?)),
                 _ => break,
             }
         }
@@ -303,43 +340,56 @@ impl Parser<'_> {
 
     fn name(&mut self, in_filter: bool) -> String {
         let start = self.pos;
-        while let Some(c) = self.peek() {
-            let stop = c == '.'
-                || c == '['
-                || (in_filter && (c.is_whitespace() || "=!<>&|)],".contains(c)));
-            if stop {
-                break;
+        if in_filter {
+            while let Some(byte) = self.peek() {
+                if byte == b'.' || byte == b'[' || b"=!<>&|)],".contains(&byte) {
+                    break;
+                }
+                if self.space_width().is_some() {
+                    break;
+                }
+                // Continuation bytes of a multi-byte character are never delimiters.
+                self.pos += 1;
             }
-            self.pos += 1;
+        } else {
+            let rest = self.bytes.get(start..).unwrap_or_default();
+            let length = rest
+                .iter()
+                .position(|&byte| byte == b'.' || byte == b'[')
+                .unwrap_or(rest.len());
+            self.pos = start + length;
         }
-        self.chars[start..self.pos].iter().collect()
+        self.text
+            .get(start..self.pos)
+            .unwrap_or_default()
+            .to_owned()
     }
 
     fn bracket(&mut self) -> Result<Selector, PathError> {
         self.pos += 1; // '['
         self.skip_spaces();
         let selector = match self.peek() {
-            Some('*') => {
+            Some(b'*') => {
                 self.pos += 1;
                 Selector::Wildcard
             }
-            Some('?') => {
+            Some(b'?') => {
                 self.pos += 1;
                 self.skip_spaces();
-                if !self.eat('(') {
+                if !self.eat(b'(') {
                     return Err(self.error("expected '(' after '?'"));
                 }
                 let expr = self.filter_or()?;
                 self.skip_spaces();
-                if !self.eat(')') {
+                if !self.eat(b')') {
                     return Err(self.error("expected ')' to close the filter"));
                 }
                 Selector::Filter(Box::new(expr))
             }
-            Some('\'' | '"') => {
+            Some(b'\'' | b'"') => {
                 let mut names = vec![self.quoted()?];
                 self.skip_spaces();
-                while self.eat(',') {
+                while self.eat(b',') {
                     self.skip_spaces();
                     names.push(self.quoted()?);
                     self.skip_spaces();
@@ -353,7 +403,7 @@ impl Parser<'_> {
             _ => self.index_or_slice()?,
         };
         self.skip_spaces();
-        if !self.eat(']') {
+        if !self.eat(b']') {
             return Err(self.error("expected ']'"));
         }
         Ok(selector)
@@ -365,21 +415,22 @@ impl Parser<'_> {
         };
         self.pos += 1;
         let mut out = String::new();
+        let mut run_start = self.pos;
         loop {
             match self.peek() {
                 None => return Err(self.error("unterminated quoted name")),
-                Some(c) if c == quote => {
+                Some(byte) if byte == quote => {
+                    out.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
                     self.pos += 1;
                     return Ok(out);
                 }
-                Some('\\') if self.peek_at(1) == Some(quote) => {
-                    out.push(quote);
+                Some(b'\\') if self.peek_at(1) == Some(quote) => {
+                    out.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
+                    out.push(char::from(quote));
                     self.pos += 2;
+                    run_start = self.pos;
                 }
-                Some(c) => {
-                    out.push(c);
-                    self.pos += 1;
-                }
+                Some(_) => self.pos += 1,
             }
         }
     }
@@ -387,17 +438,19 @@ impl Parser<'_> {
     fn integer(&mut self) -> Result<Option<i64>, PathError> {
         self.skip_spaces();
         let start = self.pos;
-        if self.peek() == Some('-') {
+        if self.peek() == Some(b'-') {
             self.pos += 1;
         }
-        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+        while self.peek().is_some_and(|byte| byte.is_ascii_digit()) {
             self.pos += 1;
         }
         if self.pos == start {
             return Ok(None);
         }
-        let digits: String = self.chars[start..self.pos].iter().collect();
-        let value = digits
+        let value = self
+            .text
+            .get(start..self.pos)
+            .unwrap_or_default()
             .parse::<i64>()
             .map_err(|_| self.error("invalid integer"))?;
         self.skip_spaces();
@@ -406,10 +459,14 @@ impl Parser<'_> {
 
     fn index_or_slice(&mut self) -> Result<Selector, PathError> {
         let first = self.integer()?;
-        if self.peek() == Some(':') {
+        if self.peek() == Some(b':') {
             self.pos += 1;
             let end = self.integer()?;
-            let step = if self.eat(':') { self.integer()? } else { None };
+            let step = if self.eat(b':') {
+                self.integer()?
+            } else {
+                None
+            };
             if step == Some(0) {
                 return Err(self.error("slice step cannot be 0"));
             }
@@ -423,7 +480,7 @@ impl Parser<'_> {
             return Err(self.error("expected an index, a slice, '*', a quoted name or a filter"));
         };
         let mut indices = vec![first];
-        while self.eat(',') {
+        while self.eat(b',') {
             match self.integer()? {
                 Some(value) => indices.push(value),
                 None => return Err(self.error("expected an index after ','")),
@@ -440,7 +497,7 @@ impl Parser<'_> {
         let mut left = self.filter_and()?;
         loop {
             self.skip_spaces();
-            if self.peek() == Some('|') && self.peek_at(1) == Some('|') {
+            if self.peek() == Some(b'|') && self.peek_at(1) == Some(b'|') {
                 self.pos += 2;
                 let right = self.filter_and()?;
                 left = FilterExpr::Or(Box::new(left), Box::new(right));
@@ -454,7 +511,7 @@ impl Parser<'_> {
         let mut left = self.filter_unary()?;
         loop {
             self.skip_spaces();
-            if self.peek() == Some('&') && self.peek_at(1) == Some('&') {
+            if self.peek() == Some(b'&') && self.peek_at(1) == Some(b'&') {
                 self.pos += 2;
                 let right = self.filter_unary()?;
                 left = FilterExpr::And(Box::new(left), Box::new(right));
@@ -466,15 +523,15 @@ impl Parser<'_> {
 
     fn filter_unary(&mut self) -> Result<FilterExpr, PathError> {
         self.skip_spaces();
-        if self.peek() == Some('!') && self.peek_at(1) != Some('=') {
+        if self.peek() == Some(b'!') && self.peek_at(1) != Some(b'=') {
             self.pos += 1;
             let inner = self.filter_unary()?;
             return Ok(FilterExpr::Not(Box::new(inner)));
         }
-        if self.eat('(') {
+        if self.eat(b'(') {
             let inner = self.filter_or()?;
             self.skip_spaces();
-            if !self.eat(')') {
+            if !self.eat(b')') {
                 return Err(self.error("expected ')'"));
             }
             return Ok(inner);
@@ -482,12 +539,12 @@ impl Parser<'_> {
         let left = self.operand()?;
         self.skip_spaces();
         let op = match (self.peek(), self.peek_at(1)) {
-            (Some('='), Some('=')) => Some((CompareOp::Eq, 2)),
-            (Some('!'), Some('=')) => Some((CompareOp::Ne, 2)),
-            (Some('<'), Some('=')) => Some((CompareOp::Le, 2)),
-            (Some('>'), Some('=')) => Some((CompareOp::Ge, 2)),
-            (Some('<'), _) => Some((CompareOp::Lt, 1)),
-            (Some('>'), _) => Some((CompareOp::Gt, 1)),
+            (Some(b'='), Some(b'=')) => Some((CompareOp::Eq, 2)),
+            (Some(b'!'), Some(b'=')) => Some((CompareOp::Ne, 2)),
+            (Some(b'<'), Some(b'=')) => Some((CompareOp::Le, 2)),
+            (Some(b'>'), Some(b'=')) => Some((CompareOp::Ge, 2)),
+            (Some(b'<'), _) => Some((CompareOp::Lt, 1)),
+            (Some(b'>'), _) => Some((CompareOp::Gt, 1)),
             _ => None,
         };
         match op {
@@ -503,33 +560,30 @@ impl Parser<'_> {
     fn operand(&mut self) -> Result<Operand, PathError> {
         self.skip_spaces();
         match self.peek() {
-            Some('@' | '$') => Ok(Operand::Path(self.path(true)?)),
-            Some('\'' | '"') => Ok(Operand::Literal(serde_json::Value::String(self.quoted()?))),
-            Some(c) if c == '-' || c.is_ascii_digit() => {
+            Some(b'@' | b'$') => Ok(Operand::Path(self.path(true)?)),
+            Some(b'\'' | b'"') => Ok(Operand::Literal(serde_json::Value::String(self.quoted()?))),
+            Some(byte) if byte == b'-' || byte.is_ascii_digit() => {
                 let start = self.pos;
                 self.pos += 1;
                 while self
                     .peek()
-                    .is_some_and(|c| c.is_ascii_digit() || ".eE+-".contains(c))
+                    .is_some_and(|byte| byte.is_ascii_digit() || b".eE+-".contains(&byte))
                 {
                     self.pos += 1;
                 }
-                let text: String = self.chars[start..self.pos].iter().collect();
                 let number: serde_json::Value =
-                    serde_json::from_str(&text).map_err(|_| self.error("invalid number"))?;
+                    serde_json::from_str(self.text.get(start..self.pos).unwrap_or_default())
+                        .map_err(|_| self.error("invalid number"))?;
                 Ok(Operand::Literal(number))
             }
             _ => {
+                let rest = self.bytes.get(self.pos..).unwrap_or_default();
                 for (word, value) in [
                     ("true", serde_json::Value::Bool(true)),
                     ("false", serde_json::Value::Bool(false)),
                     ("null", serde_json::Value::Null),
                 ] {
-                    let matches = word
-                        .chars()
-                        .enumerate()
-                        .all(|(offset, c)| self.peek_at(offset) == Some(c));
-                    if matches {
+                    if rest.starts_with(word.as_bytes()) {
                         self.pos += word.len();
                         return Ok(Operand::Literal(value));
                     }
@@ -576,6 +630,28 @@ mod tests {
         assert!(!is_reference_path("$.a[*]"));
         assert!(!is_reference_path("$..a"));
         assert!(!is_reference_path("$.a[1:]"));
+    }
+
+    #[test]
+    fn non_ascii_names_and_positions() -> Result<(), PathError> {
+        let path = parse("$.données.ключ['名 前']")?;
+        assert_eq!(path.to_string(), "$['données']['ключ']['名 前']");
+        let filtered = parse("$.a[?(@.é\u{a0}== 'x')]")?;
+        let expected = FilterExpr::Compare(
+            Operand::Path(Path {
+                root: Root::Current,
+                segments: vec![Segment::Child(Selector::Name("é".to_owned()))],
+            }),
+            CompareOp::Eq,
+            Operand::Literal(serde_json::Value::String("x".to_owned())),
+        );
+        assert_eq!(
+            filtered.segments.get(1),
+            Some(&Segment::Child(Selector::Filter(Box::new(expected))))
+        );
+        let error = parse("$.é[x]").err();
+        assert_eq!(error.map(|error| error.position), Some(4));
+        Ok(())
     }
 
     #[test]

@@ -292,8 +292,10 @@ pub struct CanvasView {
     camera: Camera,
     layout: Layout,
     placement: Placement,
-    /// (revision, top-level states, document address) the layout was made for.
-    layout_key: Option<(u64, usize, usize)>,
+    /// What the layout shown was made for.
+    layout_key: Option<LayoutKey>,
+    /// A newer layout on its way from a worker thread.
+    background: Option<BackgroundLayout>,
     /// Each machine's placement, kept for the next edit when it changes no box or transition.
     layout_cache: layout::LayoutCache,
     pins: HashMap<StateId, Pos2>,
@@ -333,6 +335,7 @@ impl CanvasView {
             layout: Layout::default(),
             placement: Placement::default(),
             layout_key: None,
+            background: None,
             layout_cache: layout::LayoutCache::default(),
             pins: HashMap::new(),
             drag: None,
@@ -428,6 +431,8 @@ impl CanvasView {
         self.pins.clear();
         self.layout_cache.clear();
         self.layout_key = None;
+        // A layout still on its way was made with the old pins and cache: let it go.
+        self.background = None;
         self.pending_fit = true;
         self.drag = None;
     }
@@ -473,15 +478,36 @@ impl CanvasView {
             .map(|r| self.camera.rect_to_screen(origin, r))
     }
 
-    /// Lays out the document if it changed since the last call. Returns whether it did.
+    /// Lays out the document if it changed since the last call. Returns whether the layout
+    /// shown changed.
+    ///
+    /// A big document is laid out again on a worker thread (natively): until that layout lands,
+    /// the canvas keeps showing the previous one, so an edit never stalls a frame.
     fn ensure_layout(&mut self, root: &StateMachine, revision: u64) -> bool {
         // Cheap to compute every frame; the address tells another document with the same revision
         // apart (the app should still call `relayout` when it loads one).
         let key = (revision, root.len(), std::ptr::from_ref(root) as usize);
-        if self.layout_key == Some(key) {
-            return false;
+        let landed = self.take_background_layout();
+        if self.layout_key == Some(key) || self.background.is_some() {
+            // Up to date, or a layout is on its way (a newer revision starts once it lands).
+            return landed;
         }
-        self.layout = Layout::of_cached(root, &crate::theme::METRICS, &mut self.layout_cache);
+        if self.layout_key.is_some() && self.start_background_layout(root, key) {
+            return landed;
+        }
+        let layout = Layout::of_cached(root, &crate::theme::METRICS, &mut self.layout_cache);
+        self.install_layout(layout, key);
+        true
+    }
+
+    /// Whether a layout is being computed in the background (the canvas shows the previous one).
+    #[must_use]
+    pub fn is_laying_out(&self) -> bool {
+        self.background.is_some()
+    }
+
+    fn install_layout(&mut self, layout: Layout, key: LayoutKey) {
+        self.layout = layout;
         // The labels are placed and drawn by `labels`, clear of each other; the layout keeps
         // none, so nothing else draws them a second time.
         self.labels = labels::EdgeLabels::new(
@@ -493,8 +519,75 @@ impl CanvasView {
         );
         self.placement = Placement::new(&self.layout, &self.pins);
         self.layout_key = Some(key);
+    }
+
+    /// Installs the background layout if it is done; returns whether it was.
+    fn take_background_layout(&mut self) -> bool {
+        let Some(background) = &self.background else {
+            return false;
+        };
+        match background.receiver.try_recv() {
+            Ok((layout, cache)) => {
+                let key = background.key;
+                self.background = None;
+                self.layout_cache = cache;
+                self.install_layout(layout, key);
+                true
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => false,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                // The worker is gone without a result: lay out on this thread next time.
+                self.background = None;
+                false
+            }
+        }
+    }
+
+    /// Starts laying out a big document on a worker thread; false when this platform or this
+    /// document calls for laying out here and now.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn start_background_layout(&mut self, root: &StateMachine, key: LayoutKey) -> bool {
+        if root.total_states() < BACKGROUND_LAYOUT_STATES {
+            return false;
+        }
+        let document = root.clone();
+        let mut cache = std::mem::take(&mut self.layout_cache);
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("asl-studio-layout".to_owned())
+            .spawn(move || {
+                let layout = Layout::of_cached(&document, &crate::theme::METRICS, &mut cache);
+                // The canvas may be gone by now; then nobody needs the result.
+                let _ignored = sender.send((layout, cache));
+            });
+        if spawned.is_err() {
+            return false;
+        }
+        self.background = Some(BackgroundLayout { key, receiver });
         true
     }
+
+    /// The browser build has no threads: layout runs on the frame.
+    #[cfg(target_arch = "wasm32")]
+    fn start_background_layout(&mut self, _root: &StateMachine, _key: LayoutKey) -> bool {
+        false
+    }
+}
+
+/// (revision, top-level states, document address): what a layout was made for.
+type LayoutKey = (u64, usize, usize);
+
+/// Documents with at least this many states (nested ones included) are laid out again on a worker
+/// thread after an edit: a flat machine of 1,500 states takes about a frame (16 ms) to lay out
+/// on this project's 2-core benchmark machine, and 2,500 states (about AWS's 1 MB definition
+/// limit) twice that.
+const BACKGROUND_LAYOUT_STATES: usize = 1_500;
+
+/// A layout being computed on a worker thread, with the layout cache it took along.
+#[derive(Debug)]
+struct BackgroundLayout {
+    key: LayoutKey,
+    receiver: std::sync::mpsc::Receiver<(Layout, layout::LayoutCache)>,
 }
 
 #[cfg(test)]

@@ -230,6 +230,74 @@ fn edits_that_change_no_box_or_transition_reuse_the_layout() {
     assert_ne!(rects(&grown), rects(&first));
 }
 
+/// A flat machine of `states` states from the shared generator (`--depth 0`).
+fn generated_flat(states: usize) -> StateMachine {
+    let script = data_dir().join("bench/gen_asl.py");
+    let output = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(states.to_string())
+        .args(["--depth", "0"])
+        .output();
+    let output = match output {
+        Ok(o) if o.status.success() => o,
+        other => panic!("running {} failed: {other:?}", script.display()),
+    };
+    match serde_json::from_slice::<Value>(&output.stdout) {
+        Ok(v) => machine(&v),
+        Err(e) => panic!("generator output is not JSON: {e}"),
+    }
+}
+
+#[test]
+fn big_documents_are_laid_out_again_off_the_frame() {
+    use graph_model::{State, StateType};
+
+    let mut root = generated_flat(1_600);
+    let mut view = CanvasView::new();
+    // The first layout has nothing to show meanwhile: it is made at once.
+    assert!(view.ensure_layout(&root, 1));
+    assert!(!view.is_laying_out());
+    let before = view.layout().nodes.len();
+
+    let mut added = State::new("Audit", StateType::Pass);
+    added.end = Some(true);
+    assert!(root.insert_state(root.len(), added));
+    let audit = StateId::new(MachinePath::root(), "Audit");
+    // The edit starts a worker; the frame keeps the previous layout.
+    view.ensure_layout(&root, 2);
+    assert!(view.is_laying_out());
+    assert_eq!(view.layout().nodes.len(), before);
+    assert!(view.state_rect(&audit).is_none());
+
+    let started = std::time::Instant::now();
+    while view.is_laying_out() {
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "the background layout never landed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        view.ensure_layout(&root, 2);
+    }
+    assert_eq!(view.layout().nodes.len(), before + 1);
+    assert!(view.state_rect(&audit).is_some());
+    // It is the layout a frame would have made itself.
+    let fresh = Layout::of(&root, &METRICS);
+    let rects = |l: &Layout| l.nodes.iter().map(|n| n.rect).collect::<Vec<_>>();
+    assert_eq!(rects(view.layout()), rects(&fresh));
+    // Up to date: nothing more to do.
+    assert!(!view.ensure_layout(&root, 2));
+    assert!(!view.is_laying_out());
+}
+
+#[test]
+fn small_documents_are_laid_out_on_the_frame() {
+    let root = generated(100);
+    let mut view = CanvasView::new();
+    assert!(view.ensure_layout(&root, 1));
+    assert!(view.ensure_layout(&root, 2));
+    assert!(!view.is_laying_out());
+}
+
 #[test]
 fn ten_thousand_states_lay_out() {
     let root = generated(10_000);

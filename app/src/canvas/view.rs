@@ -216,6 +216,11 @@ impl CanvasView {
         if self.ensure_layout(root, revision) && self.drag.is_some() {
             self.drag = None;
         }
+        if self.is_laying_out() {
+            // Look again soon: the worker's layout replaces this one when it lands.
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(16));
+        }
         if self.pending_fit {
             self.fit();
         }

@@ -343,6 +343,19 @@ impl Execution {
 
     fn time_out_execution(&mut self) {
         let depth = self.stack.len().saturating_sub(1);
+        if depth > 0 {
+            // A Parallel branch or Map iteration reached the deadline. Its siblings run side by
+            // side on AWS, and one of them may fail before the deadline (and be caught), so the
+            // container decides once they have all run.
+            let timeout = Raised {
+                error: Some("States.Timeout".to_owned()),
+                cause: None,
+                severity: Severity::ExecutionTimeout,
+                located: false,
+            };
+            self.complete_frame(depth, Err(timeout));
+            return;
+        }
         self.emit(depth, "ExecutionTimedOut", || {
             detail(
                 "executionTimedOutEventDetails",
@@ -1892,7 +1905,11 @@ impl Execution {
             ContainerKind::Parallel { .. } => (false, false),
         };
         let index = frame.iteration.unwrap_or(0);
-        if is_map {
+        let execution_timed_out = outcome
+            .as_ref()
+            .is_err_and(|raised| raised.severity == Severity::ExecutionTimeout);
+        // An execution that times out stops its iterations without ending them.
+        if is_map && !execution_timed_out {
             let (event, details) = match &outcome {
                 Ok(_) => ("MapIterationSucceeded", "mapIterationSucceededEventDetails"),
                 Err(_) => ("MapIterationFailed", "mapIterationFailedEventDetails"),
@@ -1916,7 +1933,7 @@ impl Execution {
         // A failed iteration fails an inline Map; a Distributed Map counts it and keeps its error.
         let output = match outcome {
             Ok(output) => output,
-            Err(raised) if distributed => {
+            Err(raised) if distributed && !execution_timed_out => {
                 container.failures += 1;
                 error_output(&raised)
             }
@@ -2032,6 +2049,12 @@ impl Execution {
             ContainerKind::Map { .. } => ("MapStateFailed", "MapStateSucceeded"),
         };
         if let Some(failure) = failure {
+            if failure.severity == Severity::ExecutionTimeout {
+                // Nothing failed before the deadline: the execution times out, and no Catch of
+                // the container's state applies.
+                self.time_out_execution();
+                return;
+            }
             if let ContainerKind::Map {
                 distributed: true, ..
             } = container.kind

@@ -536,3 +536,93 @@ fn mock_calls_cut_by_a_failure_are_not_counted() {
     assert_eq!(result.duration_millis, 12_000);
     assert_well_formed(&result.history);
 }
+
+/// A Map whose iterations wait `$.wait` seconds, then fail when `$.fail` is true.
+fn waiting_map(catch: bool) -> Value {
+    let mut map = json!({
+        "Type": "Map",
+        "ItemsPath": "$.items",
+        "ItemProcessor": {
+            "StartAt": "Pause",
+            "States": {
+                "Pause": {"Type": "Wait", "SecondsPath": "$.wait", "Next": "Check"},
+                "Check": {
+                    "Type": "Choice",
+                    "Choices": [{"Variable": "$.fail", "BooleanEquals": true, "Next": "Broken"}],
+                    "Default": "Fine"
+                },
+                "Broken": {"Type": "Fail", "Error": "Item.Broken", "Cause": "bad item"},
+                "Fine": {"Type": "Succeed"}
+            }
+        },
+        "Next": "Done"
+    });
+    if catch {
+        map["Catch"] =
+            json!([{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Done"}]);
+    }
+    json!({"StartAt": "Each", "States": {"Each": map, "Done": {"Type": "Succeed"}}})
+}
+
+fn express() -> Options {
+    Options {
+        execution_type: simulator::ExecutionType::Express,
+        ..Options::default()
+    }
+}
+
+#[test]
+fn an_iteration_past_the_deadline_lets_its_siblings_run_until_it() {
+    let input = json!({"items": [{"wait": 400, "fail": false}, {"wait": 10, "fail": false}]});
+    let result = run(&waiting_map(false), input, &express());
+    assert_eq!(result.status, Status::TimedOut);
+    assert_eq!(result.duration_millis, 300_000);
+    assert_well_formed(&result.history);
+    // Iteration 1 ended at 10 s, long before Express's five minutes.
+    let ended: Vec<(i64, &str)> = result
+        .history
+        .iter()
+        .filter(|event| event.event_type == "MapIterationSucceeded")
+        .filter_map(|event| {
+            let index = event.details["mapIterationSucceededEventDetails"]["index"].as_i64()?;
+            Some((index, event.timestamp.as_str()))
+        })
+        .collect();
+    assert_eq!(ended, vec![(1, "2026-01-01T00:00:10.000Z")]);
+    assert_eq!(count_of(&result, "MapIterationFailed"), 0);
+    assert_eq!(count_of(&result, "MapStateFailed"), 0);
+    assert_eq!(
+        result
+            .history
+            .last()
+            .map(|event| (event.event_type, event.timestamp.as_str())),
+        Some(("ExecutionTimedOut", "2026-01-01T00:05:00.000Z"))
+    );
+}
+
+#[test]
+fn a_failure_before_the_deadline_is_caught_although_a_sibling_would_time_out() {
+    let input = json!({"items": [{"wait": 400, "fail": false}, {"wait": 10, "fail": true}]});
+    let result = run(&waiting_map(true), input, &express());
+    // Iteration 1 fails at 10 s: the Map fails then, its Catch goes on, and iteration 0's wait
+    // past the deadline never matters.
+    assert_eq!(result.status, Status::Succeeded);
+    assert_eq!(result.duration_millis, 10_000);
+    assert_eq!(
+        result
+            .output
+            .as_ref()
+            .map(|output| output["error"]["Error"].clone()),
+        Some(json!("Item.Broken"))
+    );
+    assert_well_formed(&result.history);
+    assert_eq!(count_of(&result, "MapIterationAborted"), 1);
+    assert_eq!(count_of(&result, "ExecutionTimedOut"), 0);
+
+    // Without a Catch the execution fails with the item's error, at 10 s.
+    let input = json!({"items": [{"wait": 400, "fail": false}, {"wait": 10, "fail": true}]});
+    let uncaught = run(&waiting_map(false), input, &express());
+    assert_eq!(uncaught.status, Status::Failed);
+    assert_eq!(uncaught.error.as_deref(), Some("Item.Broken"));
+    assert_eq!(uncaught.duration_millis, 10_000);
+}

@@ -77,6 +77,20 @@ fn temp_dir(test: &str) -> PathBuf {
     dir
 }
 
+/// Exports the document through File > Export as ASL JSON, answering the (scripted) save dialog
+/// with `target`, and returns what was written.
+fn export_asl_json(harness: &mut Harness<'_, StudioApp>, target: &Path) -> String {
+    harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
+        open_answers: Vec::new(),
+        save_answers: vec![target.to_path_buf()],
+    }));
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label_contains("Export as ASL JSON").click();
+    harness.run();
+    std::fs::read_to_string(target).expect("the export was written")
+}
+
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/corpus/real")
 }
@@ -232,16 +246,7 @@ fn build_a_workflow_edit_it_everywhere_undo_copy_paste_and_export() {
 
     // Export as ASL JSON to a file chosen in the (scripted) save dialog, and compare.
     let dir = temp_dir("export");
-    let exported = dir.join("built.asl.json");
-    harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
-        open_answers: Vec::new(),
-        save_answers: vec![exported.clone()],
-    }));
-    harness.get_by_label("File").click();
-    harness.run();
-    harness.get_by_label_contains("Export as ASL JSON").click();
-    harness.run();
-    let text = std::fs::read_to_string(&exported).expect("the export was written");
+    let text = export_asl_json(&mut harness, &dir.join("built.asl.json"));
     let expected_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected/built.asl.json");
     if std::env::var_os("UPDATE_EXPECTED").is_some() {
         std::fs::write(&expected_path, &text).expect("write expected");
@@ -780,16 +785,7 @@ fn choice_rules_are_built_edited_and_reordered_through_the_form() {
 
     // The exported ASL is what the form says.
     let dir = temp_dir("choice-form");
-    let exported = dir.join("router.asl.json");
-    harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
-        open_answers: Vec::new(),
-        save_answers: vec![exported.clone()],
-    }));
-    harness.get_by_label("File").click();
-    harness.run();
-    harness.get_by_label_contains("Export as ASL JSON").click();
-    harness.run();
-    let text = std::fs::read_to_string(&exported).expect("the export was written");
+    let text = export_asl_json(&mut harness, &dir.join("router.asl.json"));
     let asl: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     assert_eq!(asl["States"]["Route"]["Choices"], rules(&harness));
     assert_eq!(

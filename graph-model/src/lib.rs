@@ -24,7 +24,7 @@ pub use machine::{MachinePath, PathStep, ShapeError, StateMachine, Transition, e
 pub use petgraph::stable_graph::NodeIndex;
 pub use state::{
     Catcher, ChoiceRule, ChoiceState, ComparisonOperator, Condition, FailState, MapState,
-    ParallelState, PassState, ProcessorField, QueryLanguage, Retrier, State, StateKind, StateType,
-    TaskState, WaitState,
+    OperandKind, ParallelState, PassState, ProcessorField, QueryLanguage, Retrier, State,
+    StateKind, StateType, TaskState, WaitState,
 };
 pub use validate::validate;

@@ -479,6 +479,51 @@ impl ComparisonOperator {
     pub fn takes_path(self) -> bool {
         self.as_str().ends_with("Path")
     }
+
+    /// What the operator compares the Variable with, which decides how its operand is checked
+    /// and edited.
+    #[must_use]
+    pub fn operand_kind(self) -> OperandKind {
+        use ComparisonOperator as C;
+        if self.takes_path() {
+            return OperandKind::Path;
+        }
+        match self {
+            C::NumericEquals
+            | C::NumericLessThan
+            | C::NumericGreaterThan
+            | C::NumericLessThanEquals
+            | C::NumericGreaterThanEquals => OperandKind::Number,
+            C::TimestampEquals
+            | C::TimestampLessThan
+            | C::TimestampGreaterThan
+            | C::TimestampLessThanEquals
+            | C::TimestampGreaterThanEquals => OperandKind::Timestamp,
+            C::BooleanEquals
+            | C::IsNull
+            | C::IsPresent
+            | C::IsNumeric
+            | C::IsString
+            | C::IsBoolean
+            | C::IsTimestamp => OperandKind::Boolean,
+            _ => OperandKind::String,
+        }
+    }
+}
+
+/// What a comparison operator's operand is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OperandKind {
+    /// A reference path (the `*Path` operators).
+    Path,
+    /// A string (`String*`, `StringMatches`).
+    String,
+    /// A number (`Numeric*`).
+    Number,
+    /// An ISO-8601 timestamp string (`Timestamp*`).
+    Timestamp,
+    /// `true` or `false` (`BooleanEquals`, `Is*`).
+    Boolean,
 }
 
 /// The test of a Choice rule (top level or nested inside And/Or/Not).

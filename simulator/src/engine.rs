@@ -25,7 +25,7 @@ use crate::intrinsics::IntrinsicContext;
 use crate::mocks::{CallRef, MockResponse};
 use crate::path::{self as jpath, Found};
 use crate::plan::{
-    self, Assign, Catcher, DataPath, Dynamic, FailField, Kind, Language, MapSpec, PathField, Plan,
+    self, Assign, Catcher, DataPath, Dynamic, FailField, Kind, Language, MapSpec, Plan,
     ResultPathField, State, WaitSpec, jsonata_expression,
 };
 use crate::template::{Scope, Template, compact};
@@ -994,10 +994,10 @@ impl Execution {
             Kind::Map(spec) => {
                 let kind = self.map_kind(spec, &scope, None)?;
                 let items = match (&effective, &spec.items_path, &spec.item_reader) {
-                    (Cow::Borrowed(_), Some(PathField::Path { path, text }), None)
-                        if path.root == Root::Input && path.is_definite() =>
+                    (Cow::Borrowed(_), Some(DataPath::Path(named)), None)
+                        if named.root == Root::Input && named.is_definite() =>
                     {
-                        self.shared_items(depth, text, path, &scope)?
+                        self.shared_items(depth, &named.text, &named.path, &scope)?
                     }
                     (Cow::Borrowed(_), None, None) => {
                         self.shared_items(depth, "$", &whole_input(), &scope)?
@@ -1313,13 +1313,16 @@ impl Execution {
             return self.reader_items(state);
         }
         let items = match &spec.items_path {
-            None | Some(PathField::Whole) => scope.input.clone(),
-            Some(PathField::Null) => Value::Object(Map::new()),
-            Some(PathField::Path { text, path }) => scope
-                .lookup(path)
+            None | Some(DataPath::Whole) => scope.input.clone(),
+            Some(DataPath::Null) => Value::Object(Map::new()),
+            Some(DataPath::Path(named)) => scope
+                .lookup(&named.path)
                 .map(Found::into_owned)
                 .map_err(|missing| {
-                    Raised::runtime(format!("Invalid path '{text}' : {}", missing.message))
+                    Raised::runtime(format!(
+                        "Invalid path '{}' : {}",
+                        named.text, missing.message
+                    ))
                 })?,
         };
         match items {

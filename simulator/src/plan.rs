@@ -36,7 +36,8 @@ impl std::ops::Deref for NamedPath {
     }
 }
 
-/// A state's InputPath / OutputPath: one pointer for a path, as every state has both.
+/// A state's InputPath / OutputPath, or a Map's ItemsPath: one pointer for a path, as every state
+/// has the first two.
 #[derive(Debug, Clone)]
 pub(crate) enum DataPath {
     /// Absent: `$`.
@@ -44,19 +45,6 @@ pub(crate) enum DataPath {
     /// `null`: `{}`.
     Null,
     Path(Rc<NamedPath>),
-}
-
-/// A Map's ItemsPath.
-#[derive(Debug, Clone)]
-pub(crate) enum PathField {
-    /// Absent: `$`.
-    Whole,
-    /// `null`: `{}`.
-    Null,
-    Path {
-        text: Rc<str>,
-        path: Rc<Path>,
-    },
 }
 
 /// ResultPath.
@@ -131,7 +119,7 @@ pub(crate) enum FailField {
 #[derive(Debug, Clone)]
 pub(crate) struct MapSpec {
     pub(crate) processor: usize,
-    pub(crate) items_path: Option<PathField>,
+    pub(crate) items_path: Option<DataPath>,
     /// JSONata `Items` (literal array or expression string).
     pub(crate) items: Option<Value>,
     pub(crate) item_selector: Option<Rc<Template>>,
@@ -631,25 +619,6 @@ impl<'d> Fields<'_, 'd> {
             .map_err(|error| self.err(field, error.to_string()))
     }
 
-    fn path_field(
-        &self,
-        field: &str,
-        value: Option<&'d Value>,
-    ) -> Result<PathField, DefinitionError> {
-        match value {
-            None => Ok(PathField::Whole),
-            Some(Value::Null) => Ok(PathField::Null),
-            Some(Value::String(text)) => {
-                let named = self.path(field, text)?;
-                Ok(PathField::Path {
-                    text: Rc::clone(&named.text),
-                    path: Rc::clone(&named.path),
-                })
-            }
-            Some(_) => Err(self.err(field, "must be a JSONPath string or null")),
-        }
-    }
-
     fn data_path(
         &self,
         field: &str,
@@ -1009,7 +978,7 @@ fn compile_map<'d>(
         None
     };
     let items_path = match (jsonpath_only, members.items_path) {
-        (true, Some(value)) => Some(fields.path_field("ItemsPath", Some(value))?),
+        (true, Some(value)) => Some(fields.data_path("ItemsPath", Some(value))?),
         _ => None,
     };
     let label = fields.as_string("Label", members.label)?.map(str::to_owned);

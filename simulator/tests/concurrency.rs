@@ -100,6 +100,27 @@ fn timestamp_of<'a>(result: &'a ExecutionResult, event_type: &str) -> Option<&'a
         .map(|event| event.timestamp.as_str())
 }
 
+/// The Map iteration events of `event_type` (e.g. `MapIterationSucceeded`), in history order:
+/// each one's iteration index and timestamp.
+fn iterations<'a>(result: &'a ExecutionResult, event_type: &str) -> Vec<(i64, &'a str)> {
+    let mut details_key = event_type.to_owned();
+    details_key[..1].make_ascii_lowercase();
+    details_key.push_str("EventDetails");
+    result
+        .history
+        .iter()
+        .filter(|event| event.event_type == event_type)
+        .filter_map(|event| {
+            let index = event.details.get(&details_key)?["index"].as_i64()?;
+            Some((index, event.timestamp.as_str()))
+        })
+        .collect()
+}
+
+fn indices(iterations: Vec<(i64, &str)>) -> Vec<i64> {
+    iterations.into_iter().map(|(index, _)| index).collect()
+}
+
 fn count_of(result: &ExecutionResult, event_type: &str) -> usize {
     result
         .history
@@ -128,19 +149,13 @@ fn map_iterations_overlap_and_results_keep_item_order() {
     );
     assert_well_formed(&result.history);
     // Events are in time order: iteration 1 (10 s) ends before iteration 2 (20 s) and 0 (30 s).
-    let ended: Vec<i64> = result
-        .history
-        .iter()
-        .filter(|event| event.event_type == "MapIterationSucceeded")
-        .filter_map(|event| event.details["mapIterationSucceededEventDetails"]["index"].as_i64())
-        .collect();
+    let ended = indices(iterations(&result, "MapIterationSucceeded"));
     assert_eq!(ended, vec![1, 2, 0]);
-    let started = result
-        .history
-        .iter()
-        .filter(|event| event.event_type == "MapIterationStarted")
-        .all(|event| event.timestamp == START);
-    assert!(started, "every iteration starts with the Map");
+    // Every iteration starts with the Map.
+    assert_eq!(
+        iterations(&result, "MapIterationStarted"),
+        vec![(0, START), (1, START), (2, START)]
+    );
 }
 
 #[test]
@@ -161,14 +176,10 @@ fn max_concurrency_queues_iterations_for_a_free_slot() {
         timed("Charge", &calls),
     );
     assert_eq!(two.duration_millis, 40_000);
-    let third_started = two
-        .history
-        .iter()
-        .find(|event| {
-            event.event_type == "MapIterationStarted"
-                && event.details["mapIterationStartedEventDetails"]["index"] == 2
-        })
-        .map(|event| event.timestamp.as_str());
+    let third_started = iterations(&two, "MapIterationStarted")
+        .into_iter()
+        .find(|(index, _)| *index == 2)
+        .map(|(_, timestamp)| timestamp);
     assert_eq!(third_started, Some("2026-01-01T00:00:10.000Z"));
     assert_well_formed(&two.history);
 
@@ -279,12 +290,7 @@ fn the_earliest_failure_fails_the_map_and_later_work_never_happens() {
     );
     assert_well_formed(&result.history);
     // Iterations 0 and 1 were still running at 1 s: aborted, and their results never arrived.
-    let aborted: Vec<i64> = result
-        .history
-        .iter()
-        .filter(|event| event.event_type == "MapIterationAborted")
-        .filter_map(|event| event.details["mapIterationAbortedEventDetails"]["index"].as_i64())
-        .collect();
+    let aborted = indices(iterations(&result, "MapIterationAborted"));
     assert_eq!(aborted, vec![0, 1]);
     assert_eq!(count_of(&result, "TaskSucceeded"), 0);
     assert_eq!(count_of(&result, "TaskFailed"), 1);
@@ -327,6 +333,14 @@ fn lean_runs_agree_with_recorded_runs_on_time_and_transitions() {
         .iter()
         .map(|entry| entry.entered_event_id)
         .collect();
+    let entered_events = recorded
+        .history
+        .iter()
+        .filter(|event| event.event_type.ends_with("StateEntered"))
+        .count();
+    // Map, three Charge entries: one per state entered before the cut, none for later work.
+    assert_eq!(ids.len(), 4);
+    assert_eq!(ids.len(), entered_events);
     for id in ids {
         let entered = recorded
             .history
@@ -579,15 +593,7 @@ fn an_iteration_past_the_deadline_lets_its_siblings_run_until_it() {
     assert_eq!(result.duration_millis, 300_000);
     assert_well_formed(&result.history);
     // Iteration 1 ended at 10 s, long before Express's five minutes.
-    let ended: Vec<(i64, &str)> = result
-        .history
-        .iter()
-        .filter(|event| event.event_type == "MapIterationSucceeded")
-        .filter_map(|event| {
-            let index = event.details["mapIterationSucceededEventDetails"]["index"].as_i64()?;
-            Some((index, event.timestamp.as_str()))
-        })
-        .collect();
+    let ended = iterations(&result, "MapIterationSucceeded");
     assert_eq!(ended, vec![(1, "2026-01-01T00:00:10.000Z")]);
     assert_eq!(count_of(&result, "MapIterationFailed"), 0);
     assert_eq!(count_of(&result, "MapStateFailed"), 0);

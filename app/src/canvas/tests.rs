@@ -39,10 +39,21 @@ fn machine(value: &Value) -> StateMachine {
 }
 
 fn generated(states: usize) -> StateMachine {
+    generate(states, &[])
+}
+
+/// A flat machine of `states` states from the shared generator (`--depth 0`).
+fn generated_flat(states: usize) -> StateMachine {
+    generate(states, &["--depth", "0"])
+}
+
+/// Runs the shared generator of large definitions (tests/data/bench/gen_asl.py) with `options`.
+fn generate(states: usize, options: &[&str]) -> StateMachine {
     let script = data_dir().join("bench/gen_asl.py");
     let output = std::process::Command::new("python3")
         .arg(&script)
         .arg(states.to_string())
+        .args(options)
         .output();
     let output = match output {
         Ok(o) if o.status.success() => o,
@@ -228,24 +239,6 @@ fn edits_that_change_no_box_or_transition_reuse_the_layout() {
     assert_eq!(rects(&grown), rects(&fresh));
     assert_eq!(routes(&grown), routes(&fresh));
     assert_ne!(rects(&grown), rects(&first));
-}
-
-/// A flat machine of `states` states from the shared generator (`--depth 0`).
-fn generated_flat(states: usize) -> StateMachine {
-    let script = data_dir().join("bench/gen_asl.py");
-    let output = std::process::Command::new("python3")
-        .arg(&script)
-        .arg(states.to_string())
-        .args(["--depth", "0"])
-        .output();
-    let output = match output {
-        Ok(o) if o.status.success() => o,
-        other => panic!("running {} failed: {other:?}", script.display()),
-    };
-    match serde_json::from_slice::<Value>(&output.stdout) {
-        Ok(v) => machine(&v),
-        Err(e) => panic!("generator output is not JSON: {e}"),
-    }
 }
 
 #[test]

@@ -7,7 +7,7 @@ use super::values::{
     self, PathKind, check_jsonata_tree, is_placeholder_value, kind_of, path_problem,
 };
 use super::{Sink, Targets, codes};
-use crate::state::{ChoiceRule, ChoiceState, ComparisonOperator, Condition, State};
+use crate::state::{ChoiceRule, ChoiceState, ComparisonOperator, Condition, OperandKind, State};
 
 fn is_operator(key: &str) -> bool {
     ComparisonOperator::parse(key).is_some() || matches!(key, "And" | "Or" | "Not" | "Condition")
@@ -274,7 +274,6 @@ fn check_operand(
     pointer: &str,
     name: &str,
 ) {
-    use ComparisonOperator as C;
     if is_placeholder_value(operand) {
         return;
     }
@@ -308,35 +307,17 @@ fn check_operand(
         }
         return;
     }
-    match operator {
-        C::StringEquals
-        | C::StringLessThan
-        | C::StringGreaterThan
-        | C::StringLessThanEquals
-        | C::StringGreaterThanEquals
-        | C::StringMatches => expect(sink, operand.is_string(), "a string"),
-        C::NumericEquals
-        | C::NumericLessThan
-        | C::NumericGreaterThan
-        | C::NumericLessThanEquals
-        | C::NumericGreaterThanEquals => expect(sink, operand.is_number(), "a number"),
-        C::BooleanEquals
-        | C::IsNull
-        | C::IsPresent
-        | C::IsNumeric
-        | C::IsString
-        | C::IsBoolean
-        | C::IsTimestamp => expect(sink, operand.is_boolean(), "a boolean"),
-        C::TimestampEquals
-        | C::TimestampLessThan
-        | C::TimestampGreaterThan
-        | C::TimestampLessThanEquals
-        | C::TimestampGreaterThanEquals => expect(
+    match operator.operand_kind() {
+        OperandKind::String => expect(sink, operand.is_string(), "a string"),
+        OperandKind::Number => expect(sink, operand.is_number(), "a number"),
+        OperandKind::Boolean => expect(sink, operand.is_boolean(), "a boolean"),
+        OperandKind::Timestamp => expect(
             sink,
             operand.as_str().is_some_and(values::is_timestamp),
             "an ISO-8601 timestamp string such as 2016-03-14T01:59:00Z",
         ),
-        _ => {}
+        // Checked above.
+        OperandKind::Path => {}
     }
 }
 

@@ -3,60 +3,20 @@
 //! Assign and Output; rules added, removed and moved; a raw JSON editor per rule for whatever the
 //! form cannot show (unknown members stay in the rule either way).
 
-use graph_model::{ChoiceRule, ChoiceState, ComparisonOperator, Condition, StateMachine};
+use graph_model::{
+    ChoiceRule, ChoiceState, ComparisonOperator, Condition, OperandKind, StateMachine,
+};
 use serde_json::Value;
 
 use super::{At, Form, ListEditor, named_button, store, target_combo};
 
-/// What an operator's operand is, which decides its editor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum OperandKind {
-    /// A path (`*Path` operators).
-    Path,
-    /// A string (`String*`, `StringMatches`).
-    Text,
-    /// A number (`Numeric*`).
-    Number,
-    /// An ISO-8601 timestamp string (`Timestamp*`).
-    Timestamp,
-    /// `true` or `false` (`BooleanEquals`, `Is*`).
-    Boolean,
-}
-
-fn operand_kind(operator: ComparisonOperator) -> OperandKind {
-    use ComparisonOperator as C;
-    if operator.takes_path() {
-        return OperandKind::Path;
-    }
-    match operator {
-        C::NumericEquals
-        | C::NumericLessThan
-        | C::NumericGreaterThan
-        | C::NumericLessThanEquals
-        | C::NumericGreaterThanEquals => OperandKind::Number,
-        C::TimestampEquals
-        | C::TimestampLessThan
-        | C::TimestampGreaterThan
-        | C::TimestampLessThanEquals
-        | C::TimestampGreaterThanEquals => OperandKind::Timestamp,
-        C::BooleanEquals
-        | C::IsNull
-        | C::IsPresent
-        | C::IsNumeric
-        | C::IsString
-        | C::IsBoolean
-        | C::IsTimestamp => OperandKind::Boolean,
-        _ => OperandKind::Text,
-    }
-}
-
 /// The operand to keep when the operator changes: the old one when it still fits, else a value of
 /// the right type (a number typed as text becomes that number).
 fn converted_operand(operator: ComparisonOperator, old: &Value) -> Value {
-    match (operand_kind(operator), old) {
+    match (operator.operand_kind(), old) {
         (OperandKind::Boolean, Value::Bool(_))
         | (OperandKind::Number, Value::Number(_))
-        | (OperandKind::Text | OperandKind::Timestamp, Value::String(_)) => old.clone(),
+        | (OperandKind::String | OperandKind::Timestamp, Value::String(_)) => old.clone(),
         (OperandKind::Path, Value::String(s)) if s.starts_with('$') => old.clone(),
         (OperandKind::Path, _) => Value::String("$.other".to_owned()),
         (OperandKind::Boolean, _) => Value::Bool(true),
@@ -66,8 +26,8 @@ fn converted_operand(operator: ComparisonOperator, old: &Value) -> Value {
             .map_or_else(|_| Value::from(0), Value::Number),
         (OperandKind::Number, _) => Value::from(0),
         (OperandKind::Timestamp, _) => Value::String("2024-01-01T00:00:00Z".to_owned()),
-        (OperandKind::Text, Value::Number(n)) => Value::String(n.to_string()),
-        (OperandKind::Text, _) => Value::String(String::new()),
+        (OperandKind::String, Value::Number(n)) => Value::String(n.to_string()),
+        (OperandKind::String, _) => Value::String(String::new()),
     }
 }
 
@@ -411,7 +371,7 @@ fn comparison_editor(
     }
     let value_label = format!("{label} value");
     let value_field = format!("{field}/{}", operator.as_str());
-    match operand_kind(operator_out) {
+    match operator_out.operand_kind() {
         OperandKind::Boolean => {
             let mut value = operand_out.clone();
             egui::ComboBox::new(("value", label), value_label.as_str())
@@ -549,7 +509,7 @@ mod tests {
         // Every operator has an editor whose default value validates as the right type.
         for operator in ComparisonOperator::ALL {
             let value = converted_operand(operator, &Value::Null);
-            match operand_kind(operator) {
+            match operator.operand_kind() {
                 OperandKind::Boolean => assert!(value.is_boolean(), "{operator:?}"),
                 OperandKind::Number => assert!(value.is_number(), "{operator:?}"),
                 _ => assert!(value.is_string(), "{operator:?}"),

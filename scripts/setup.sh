@@ -12,3 +12,6 @@ rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup comp
 if [ -f scripts/setup-web.sh ]; then
   bash scripts/setup-web.sh
 fi
+
+# cfn-lint, aws-sam-translator and python-hcl2 check the templates and Terraform we write.
+bash scripts/setup-validators.sh

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
-use super::command::EditError;
+use super::error::EditError;
 use crate::{State, StateKind, StateMachine, Transition};
 
 /// AWS's limit on the length of a state name, in characters.

@@ -1,7 +1,9 @@
 //! The edited document: the machine plus its undo history.
 
-use super::command::{Command, EditError, EditReport, Tx};
+use super::command::Command;
+use super::error::{EditError, EditReport};
 use super::ops::{Op, Touched};
+use super::tx::Tx;
 use crate::StateMachine;
 
 /// How many undo steps a document keeps unless told otherwise.

@@ -4,7 +4,8 @@
 
 use serde_json::Value;
 
-use super::command::{EditError, describe_path, describe_transition};
+use super::command::{describe_path, describe_transition};
+use super::error::EditError;
 use crate::{
     Catcher, ChoiceRule, MachinePath, NumberOr, QueryLanguage, Retrier, State, StateKind,
     StateMachine, Transition,

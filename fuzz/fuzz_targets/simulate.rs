@@ -1,0 +1,24 @@
+//! The simulator on generated machines (loops, nested Parallel and Map, Retry and Catch): every run
+//! ends, within the work budget, with a status; none panics.
+#![no_main]
+
+use asl_studio_fuzz::{Choices, input, machine};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let mut choices = Choices::new(data);
+    let definition = machine(&mut choices, 0);
+    let express = choices.below(2) == 0;
+    let options = simulator::Options {
+        execution_type: if express {
+            simulator::ExecutionType::Express
+        } else {
+            simulator::ExecutionType::Standard
+        },
+        pass_through: true,
+        record_history: choices.below(2) == 0,
+        record_trace: false,
+        ..simulator::Options::default()
+    };
+    let _ = simulator::run(&definition, input(), &options);
+});

@@ -82,9 +82,12 @@ impl<'t> Reader<'t> {
         expression: &Expression,
         pointer: &str,
     ) -> Result<SourceNode, ConvertError> {
-        let span = expression
-            .span()
-            .ok_or_else(|| (0, format!("no source position for the value at `{pointer}`")))?;
+        let span = expression.span().ok_or_else(|| {
+            (
+                0,
+                format!("no source position for the value at `{pointer}`"),
+            )
+        })?;
         self.locations.push((pointer.to_owned(), span.start));
         let scalar = |value: Value| SourceNode {
             span: span.clone(),
@@ -307,7 +310,13 @@ pub(super) const MAX_WRITE_DEPTH: usize = 60;
 
 impl Writer<'_> {
     /// Writes `new` at nesting `indent` (the indentation of the line it starts on).
-    pub(super) fn write(&self, new: &Value, old: Option<&SourceNode>, indent: &str, out: &mut String) {
+    pub(super) fn write(
+        &self,
+        new: &Value,
+        old: Option<&SourceNode>,
+        indent: &str,
+        out: &mut String,
+    ) {
         if let Some(old) = old
             && old.value == *new
         {
@@ -354,12 +363,20 @@ impl Writer<'_> {
         }
         let lines: Vec<Line<'_>> = members
             .iter()
-            .map(|(key, value)| {
-                let entry = old_entries.iter().find(|entry| entry.key == *key);
+            .enumerate()
+            .map(|(position, (key, value))| {
+                let same_key = old_entries.iter().find(|entry| entry.key == *key);
+                // A renamed member (a renamed state) keeps its comments and unchanged parts: the
+                // old member at the same position whose key is gone.
+                let entry = same_key.or_else(|| {
+                    old_entries
+                        .get(position)
+                        .filter(|entry| !members.contains_key(&entry.key))
+                });
                 let mut rendered = String::new();
                 self.write(value, entry.map(|e| &e.node), &inner, &mut rendered);
                 Line {
-                    key: entry.map_or_else(|| key_text(key), |e| e.key_text.clone()),
+                    key: same_key.map_or_else(|| key_text(key), |e| e.key_text.clone()),
                     value: rendered,
                     entry,
                 }
@@ -419,7 +436,13 @@ impl Writer<'_> {
         out.push('}');
     }
 
-    fn write_array(&self, items: &[Value], old: Option<&SourceNode>, indent: &str, out: &mut String) {
+    fn write_array(
+        &self,
+        items: &[Value],
+        old: Option<&SourceNode>,
+        indent: &str,
+        out: &mut String,
+    ) {
         let old_items: &[SourceNode] = match old.map(|o| &o.children) {
             Some(SourceChildren::Array(items)) => items,
             _ => &[],
@@ -443,10 +466,11 @@ impl Writer<'_> {
             return;
         }
         out.push_str("[\n");
-        for item in rendered {
+        let last = rendered.len().saturating_sub(1);
+        for (index, item) in rendered.iter().enumerate() {
             out.push_str(&inner);
-            out.push_str(&item);
-            out.push_str(",\n");
+            out.push_str(item);
+            out.push_str(if index == last { "\n" } else { ",\n" });
         }
         out.push_str(indent);
         out.push(']');

@@ -170,7 +170,12 @@ pub(super) fn encode(old: &TemplatedJson, new: &Value) -> Result<String, String>
     let reparsed = json::parse(&json_text, &ParseOptions::default())
         .map_err(|error| format!("the written JSON does not parse: {error}"))?;
     let mut replacements = Vec::new();
-    collect_bare(&reparsed.value, &reparsed.spans, &old.bare, &mut replacements);
+    collect_bare(
+        &reparsed.value,
+        &reparsed.spans,
+        &old.bare,
+        &mut replacements,
+    );
     replacements.sort_by_key(|&(start, _, _)| std::cmp::Reverse(start));
     let mut out = json_text;
     for (start, end, expression) in replacements {

@@ -139,9 +139,7 @@ impl TerraformMachine {
     /// `templatefile`, `None` for the `.tf` file itself.
     pub fn location_file(&self) -> Option<&Path> {
         match &self.form {
-            DefinitionForm::File { path } | DefinitionForm::TemplateFile { path, .. } => {
-                Some(path)
-            }
+            DefinitionForm::File { path } | DefinitionForm::TemplateFile { path, .. } => Some(path),
             _ => None,
         }
     }
@@ -303,7 +301,10 @@ struct Found {
 /// Every `aws_sfn_state_machine` in `text`, in file order. `base_dir` is the `.tf` file's folder:
 /// `file`/`templatefile` paths resolve against it and may not leave it; without it such machines
 /// are an error.
-pub fn extract(text: &str, base_dir: Option<&Path>) -> Result<Vec<TerraformMachine>, TerraformError> {
+pub fn extract(
+    text: &str,
+    base_dir: Option<&Path>,
+) -> Result<Vec<TerraformMachine>, TerraformError> {
     let context = Context {
         module_dir: base_dir,
         root_dir: base_dir,
@@ -355,7 +356,11 @@ fn in_file(path: &Path, error: TerraformError) -> TerraformError {
 /// Module trees are shallow; a deeper one is most likely a symlink loop.
 const MAX_DIR_DEPTH: usize = 16;
 
-fn collect_tf_files(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), TerraformError> {
+fn collect_tf_files(
+    dir: &Path,
+    depth: usize,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), TerraformError> {
     if depth > MAX_DIR_DEPTH {
         return Ok(());
     }
@@ -366,7 +371,9 @@ fn collect_tf_files(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<
     for entry in entries.flatten() {
         let path = entry.path();
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() && !hidden {
             collect_tf_files(&path, depth + 1, out)?;
         } else if kind.is_file() && path.extension().is_some_and(|e| e == "tf") {
@@ -465,7 +472,10 @@ pub fn write_back(
     };
     let again = find_all(&written.text, &check)
         .map_err(|error| refuse(format!("the written file would not read back: {error}")))?;
-    let Some(again) = again.into_iter().find(|f| f.machine.address == machine.address) else {
+    let Some(again) = again
+        .into_iter()
+        .find(|f| f.machine.address == machine.address)
+    else {
         return Err(refuse("the written file lost the resource".to_owned()));
     };
     if again.machine.definition != *new_definition {
@@ -506,7 +516,10 @@ fn first_difference(a: &Value, b: &Value, pointer: String) -> String {
 
 /// The indentation of the line holding byte `offset`.
 fn line_indent(text: &str, offset: usize) -> &str {
-    let start = text.get(..offset).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+    let start = text
+        .get(..offset)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
     let line = text.get(start..).unwrap_or("");
     &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
 }
@@ -588,7 +601,8 @@ fn resolve_local<'b>(body: &'b Body, expression: &'b Expression) -> &'b Expressi
     let Expression::Traversal(traversal) = expression else {
         return expression;
     };
-    let (Expression::Variable(root), [operator]) = (&traversal.expr, traversal.operators.as_slice())
+    let (Expression::Variable(root), [operator]) =
+        (&traversal.expr, traversal.operators.as_slice())
     else {
         return expression;
     };
@@ -675,16 +689,23 @@ fn read_machine(
                         },
                     });
                 }
-                ("jsonencode", _) => format!(
-                    "`{shown}` encodes something other than an object written in place"
-                ),
+                ("jsonencode", _) => {
+                    format!("`{shown}` encodes something other than an object written in place")
+                }
                 ("file", [path]) | ("templatefile", [path, _]) => {
                     let templated = args.len() == 2;
                     match static_path(text, path) {
                         Some(raw) => {
                             return read_file_machine(
-                                text, lines, address, name, span, &raw, args.get(1).copied(),
-                                templated, context,
+                                text,
+                                lines,
+                                address,
+                                name,
+                                span,
+                                &raw,
+                                args.get(1).copied(),
+                                templated,
+                                context,
                             );
                         }
                         None => format!("the file path in `{shown}` is computed"),
@@ -706,7 +727,11 @@ fn read_machine(
             let (stripped, indent, strip_map) = if strip_indent {
                 strip_common_indent(raw, body.start)
             } else {
-                (raw.to_owned(), None, json_template::OffsetMap::identity(body.start))
+                (
+                    raw.to_owned(),
+                    None,
+                    json_template::OffsetMap::identity(body.start),
+                )
             };
             let json = json_template::decode(&stripped, true).map_err(|(offset, message)| {
                 fail(strip_map.map(offset), format!("heredoc JSON: {message}"))
@@ -1039,7 +1064,10 @@ fn locations_of(
 
 /// Every `${...}` in the definition's strings and keys, with the `templatefile` variable that
 /// fills it where there is one.
-fn placeholders_of(definition: &Value, variables: &[TemplateVariable]) -> Vec<TerraformPlaceholder> {
+fn placeholders_of(
+    definition: &Value,
+    variables: &[TemplateVariable],
+) -> Vec<TerraformPlaceholder> {
     let mut found: Vec<TerraformPlaceholder> = Vec::new();
     let mut add = |text: &str, pointer: &str| {
         for (name, _) in interpolations(text) {

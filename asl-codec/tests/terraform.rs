@@ -331,6 +331,23 @@ fn jsonencode_edit_keeps_comments_references_and_everything_outside() {
 }
 
 #[test]
+fn jsonencode_edit_in_a_crlf_file_keeps_crlf_line_endings() {
+    let dir = scratch_copy("jsonencode");
+    let path = dir.join("main.tf");
+    std::fs::write(&path, read(&path).replace('\n', "\r\n")).expect("write CRLF copy");
+    let written = round_trip(&dir, "main.tf", "aws_sfn_state_machine.order_intake", |d| {
+        rename_state(d, "Rejected", "Refused");
+    });
+    assert!(written.contains("      Refused = {\r\n"));
+    assert_eq!(
+        written.matches('\n').count(),
+        written.matches("\r\n").count(),
+        "every line ends in CRLF"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn heredoc_definitions_read_with_and_without_indent_stripping() {
     let dir = fixture("heredoc");
     let machines = terraform::extract(&read(&dir.join("main.tf")), Some(&dir)).expect("extract");
@@ -720,4 +737,29 @@ fn hostile_input_returns_errors_not_panics() {
         matches!(error, TerraformError::NotWritable { .. }),
         "{error}"
     );
+}
+
+#[test]
+fn writing_an_unchanged_definition_changes_no_byte() {
+    for (name, file) in [
+        ("jsonencode", "main.tf"),
+        ("heredoc", "main.tf"),
+        ("quoted", "main.tf"),
+        ("file", "main.tf"),
+        ("templatefile", "main.tf"),
+        ("module", "modules/workflows/main.tf"),
+    ] {
+        let path = fixture(name).join(file);
+        let base = path.parent().expect("folder");
+        let text = read(&path);
+        for machine in terraform::extract(&text, Some(base)).expect("extract") {
+            let written =
+                terraform::write_back(&text, Some(base), &machine.address, &machine.definition)
+                    .expect("write back");
+            assert_eq!(written.text, text, "{name} {}", machine.address);
+            if let Some(file) = written.file {
+                assert_eq!(file.text, read(&file.path), "{name} {}", machine.address);
+            }
+        }
+    }
 }

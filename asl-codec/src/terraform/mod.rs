@@ -440,6 +440,13 @@ pub fn write_back(
             };
             let mut object = String::new();
             writer.write(new_definition, Some(&root), indent, &mut object);
+            // New lines follow the file's line endings (reused text already does).
+            if text
+                .get(root.span.clone())
+                .is_some_and(|t| t.contains("\r\n"))
+            {
+                object = object.replace("\r\n", "\n").replace('\n', "\r\n");
+            }
             written.text.replace_range(root.span.clone(), &object);
         }
         Detail::Templated {

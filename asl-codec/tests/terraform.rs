@@ -763,3 +763,21 @@ fn writing_an_unchanged_definition_changes_no_byte() {
         }
     }
 }
+
+#[test]
+fn comment_on_an_opening_brace_line_survives_an_edit_of_that_object() {
+    let text = "resource \"aws_sfn_state_machine\" \"m\" {\n  definition = jsonencode({\n    StartAt = \"A\"\n    States = { # every state\n      A = { Type = \"Pass\", End = true }\n    }\n  })\n}\n";
+    let machines = terraform::extract(text, None).expect("extract");
+    let mut edited = machines[0].definition.clone();
+    edited["States"]["A"]["Comment"] = json!("first");
+    let written = terraform::write_back(text, None, "m", &edited).expect("write back");
+    assert!(
+        written
+            .text
+            .contains("    States = {\n      # every state\n      A = {\n"),
+        "{}",
+        written.text
+    );
+    let again = terraform::extract(&written.text, None).expect("extract again");
+    assert_eq!(again[0].definition, edited);
+}

@@ -137,11 +137,16 @@ impl<'t> Reader<'t> {
                     }
                     let child_pointer = format!("{pointer}/{}", escape_segment(&key_string));
                     let node = self.read(value.expr(), &child_pointer)?;
-                    let (trailing, leading, blank_before) =
+                    let (trailing, mut leading, blank_before) =
                         split_trivia(self.source(&(previous_end..key_span.start)));
-                    if let (Some(comment), Some(last)) = (trailing, entries.last_mut()) {
-                        let last: &mut SourceEntry = last;
-                        last.trailing_comment = Some(comment);
+                    match (trailing, entries.last_mut()) {
+                        (Some(comment), Some(last)) => {
+                            let last: &mut SourceEntry = last;
+                            last.trailing_comment = Some(comment);
+                        }
+                        // A comment on the line of the opening brace goes with the first member.
+                        (Some(comment), None) => leading.insert(0, comment),
+                        (None, _) => {}
                     }
                     let first = entries.is_empty();
                     previous_end = node.span.end;

@@ -686,8 +686,8 @@ fn read_machine(
                             definition,
                             &[],
                             DefinitionForm::JsonEncode,
-                            span,
-                            lines.line_col(text, expression.span().unwrap_or_default().start),
+                            span.clone(),
+                            lines.line_col(text, span.start),
                             locations,
                         ),
                         detail: Detail::JsonEncode {

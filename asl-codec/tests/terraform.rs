@@ -88,19 +88,25 @@ from hcl2 import SerializationOptions
 options = SerializationOptions(strip_string_quotes=True, with_comments=False)
 with open(sys.argv[1]) as handle:
     document = hcl2.load(handle, serialization_options=options)
+def local(name):
+    for block in document.get("locals", []):
+        if name in block:
+            return block[name]
+    return None
 found = None
 for resource in document.get("resource", []):
     machine = resource.get("aws_sfn_state_machine", {}).get(sys.argv[2])
     if machine is not None:
         definition = machine["definition"]
         if definition.startswith("${local.") and definition.endswith("}"):
-            wanted = definition[len("${local."):-1]
-            for block in document.get("locals", []):
-                definition = block.get(wanted, definition)
+            definition = local(definition[len("${local."):-1])
         prefix = "${jsonencode("
-        if definition.startswith(prefix) and definition.endswith(")}"):
+        if isinstance(definition, str) and definition.startswith(prefix) and definition.endswith(")}"):
             inner = definition[len(prefix):-2]
-            found = hcl2.loads("v = " + inner, serialization_options=options)["v"]
+            if inner.startswith("local."):
+                found = local(inner[len("local."):])
+            else:
+                found = hcl2.loads("v = " + inner, serialization_options=options)["v"]
         else:
             found = "not jsonencode"
 print(json.dumps(found))
@@ -549,7 +555,8 @@ fn module_folder_lists_every_machine_and_writes_each_back() {
         [
             "aws_sfn_state_machine.fan_out",
             "aws_sfn_state_machine.cleanup",
-            "aws_sfn_state_machine.report"
+            "aws_sfn_state_machine.report",
+            "aws_sfn_state_machine.audit"
         ]
     );
     // `definition = local.fan_out_definition` reads the locals entry.
@@ -600,6 +607,20 @@ fn module_folder_lists_every_machine_and_writes_each_back() {
             d["States"]["Summarise"]["Comment"] = json!("counts the items");
         },
     );
+    // `jsonencode(local.audit_definition)`: the locals object is what changes.
+    let written = round_trip(
+        &dir,
+        "modules/workflows/main.tf",
+        "aws_sfn_state_machine.audit",
+        |d| {
+            rename_state(d, "Record", "Stamp");
+        },
+    );
+    assert!(
+        written.contains("    States = {\n      Stamp = {\n        Type       = \"Pass\""),
+        "{written}"
+    );
+    assert!(written.contains("definition = jsonencode(local.audit_definition)\n"));
     let _ = std::fs::remove_dir_all(dir);
 }
 

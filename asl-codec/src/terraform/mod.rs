@@ -9,7 +9,8 @@
 //!   kept as placeholders.
 //! - `file("...")` and `templatefile("...", {...})`: the referenced file, which must lie inside
 //!   the base folder; it is returned for the caller to write, not written here.
-//! - `local.NAME` naming a `locals` entry of the same file in one of the forms above.
+//! - `local.NAME` naming a `locals` entry of the same file in one of the forms above, and
+//!   `jsonencode(local.NAME)` of an object kept in `locals` (a write then changes that object).
 //!
 //! Anything else (a conditional, a variable, another function) is listed with
 //! [`DefinitionForm::Unsupported`] and is refused by [`write_back`]. The file is parsed with
@@ -597,7 +598,7 @@ fn find_all(text: &str, context: &Context<'_>) -> Result<Vec<Found>, TerraformEr
         };
         let expression = resolve_local(&body, &attribute.value);
         found.push(read_machine(
-            text, &lines, address, name, expression, context,
+            text, &lines, &body, address, name, expression, context,
         )?);
     }
     Ok(found)
@@ -648,9 +649,11 @@ fn unsupported(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn read_machine(
     text: &str,
     lines: &LineIndex,
+    body: &Body,
     address: String,
     name: String,
     expression: &Expression,
@@ -666,7 +669,12 @@ fn read_machine(
     let shown = shorten(source);
     let reason = match expression {
         Expression::FuncCall(call) if call.name.namespace.is_empty() => {
-            let args: Vec<&Expression> = call.args.iter().collect();
+            // `jsonencode(local.definition)`: the object is in the `locals` block.
+            let args: Vec<&Expression> = call
+                .args
+                .iter()
+                .map(|arg| resolve_local(body, arg))
+                .collect();
             match (call.name.name.as_str(), args.as_slice()) {
                 ("jsonencode", [Expression::Object(_)]) => {
                     let mut reader = Reader::new(text);
@@ -679,6 +687,13 @@ fn read_machine(
                         .map(|(pointer, offset)| (pointer.clone(), lines.line_col(text, *offset)))
                         .collect();
                     let definition = root.value.clone();
+                    // The bytes a write changes: the call, or the `locals` object it names.
+                    let written_span = if root.span.start >= span.start && root.span.end <= span.end
+                    {
+                        span.clone()
+                    } else {
+                        root.span.clone()
+                    };
                     return Ok(Found {
                         machine: machine(
                             address,
@@ -686,7 +701,7 @@ fn read_machine(
                             definition,
                             &[],
                             DefinitionForm::JsonEncode,
-                            span.clone(),
+                            written_span,
                             lines.line_col(text, span.start),
                             locations,
                         ),

@@ -28,6 +28,18 @@ locals {
       }
     }
   })
+
+  # Encoded by the resource: `jsonencode(local.audit_definition)`.
+  audit_definition = {
+    StartAt = "Record"
+    States = {
+      Record = {
+        Type       = "Pass"
+        Parameters = { "at.$" = "$$.State.EnteredTime", environment = var.environment }
+        End        = true
+      }
+    }
+  }
 }
 
 resource "aws_sfn_state_machine" "fan_out" {
@@ -60,4 +72,10 @@ resource "aws_sfn_state_machine" "report" {
   name       = "report-${var.environment}"
   role_arn   = local.role_arn
   definition = templatefile("${path.module}/asl/report.asl.json", { environment = var.environment })
+}
+
+resource "aws_sfn_state_machine" "audit" {
+  name       = "audit-${var.environment}"
+  role_arn   = local.role_arn
+  definition = jsonencode(local.audit_definition)
 }

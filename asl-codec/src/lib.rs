@@ -16,6 +16,7 @@ pub mod check;
 pub mod json;
 pub mod span;
 pub mod template;
+pub mod terraform;
 pub mod write;
 pub mod yaml;
 

@@ -1,0 +1,7 @@
+variable "environment" {
+  type = string
+}
+
+variable "queue_url" {
+  type = string
+}

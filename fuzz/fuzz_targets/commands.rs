@@ -23,7 +23,7 @@ const TYPES: [StateType; 8] = [
 fn command(choices: &mut Choices<'_>, document: &Document) -> Command {
     let machine = MachinePath::root();
     let names: Vec<String> = document.root().state_names().map(str::to_owned).collect();
-    let mut pick = |choices: &mut Choices<'_>| {
+    let pick = |choices: &mut Choices<'_>| {
         if names.is_empty() || choices.below(5) == 0 {
             choices.name()
         } else {

@@ -31,6 +31,10 @@ pub(crate) struct Log {
     /// Events emitted so far, recorded or not (ids are counted even when history is off).
     pub(crate) count: u64,
     pub(crate) trace: Vec<StateTrace>,
+    /// Bytes of payload text the recorded events hold (see `Options::max_history_payload_bytes`).
+    pub(crate) payload_bytes: usize,
+    /// Recorded events whose payloads were left out for that budget.
+    pub(crate) truncated_payloads: u64,
     /// When the events emitted inside containers happened (whether or not history is recorded), so
     /// that a container can cut and reorder its children's events when it ends: runs of
     /// consecutive events at one instant, so a Map of 10,000 iterations that take no time is one.

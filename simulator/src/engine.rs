@@ -55,6 +55,8 @@ pub struct Execution {
     random: RefCell<IntrinsicContext>,
     invocations: RefCell<HashMap<String, u32>>,
     transitions: u64,
+    /// Steps taken (states run, children started or ended), for the work budget.
+    steps: u64,
     result: Option<ExecutionResult>,
     no_variables: Map<String, Value>,
     clock_text: RefCell<(i64, String)>,
@@ -105,6 +107,9 @@ struct Container {
     items: Items,
     next: usize,
     results: Vec<Value>,
+    /// Bytes of JSON text `results` would take, counted as children end so that a Map whose
+    /// result cannot fit the payload limit fails before it holds thousands of large outputs.
+    result_bytes: usize,
     /// A copy of `results` made item by item as iterations end, for the trace's `result` stage: the
     /// step that completes a 10,000-item Map then moves it instead of copying all items at once.
     traced_results: Option<Vec<Value>>,
@@ -229,6 +234,7 @@ impl Execution {
             random,
             invocations: RefCell::new(HashMap::new()),
             transitions: 0,
+            steps: 0,
             result: None,
             no_variables: Map::new(),
             clock_text: RefCell::new((0, String::new())),
@@ -260,6 +266,15 @@ impl Execution {
                 json!({"input": input_text, "roleArn": role}),
             )
         });
+        // AWS refuses to start an execution whose input is over the payload limit; the dry run
+        // fails it at once rather than letting a state split or copy it.
+        if longer_than(&execution.execution_input, execution.options.max_payload_bytes) {
+            let cause = format!(
+                "The execution input is larger than the maximum of {} bytes.",
+                execution.options.max_payload_bytes
+            );
+            execution.fail_execution(Some("States.DataLimitExceeded".to_owned()), Some(cause));
+        }
         Ok(execution)
     }
 
@@ -268,6 +283,7 @@ impl Execution {
         let mut budget = max_transitions.max(1);
         while budget > 0 && self.result.is_none() {
             budget -= 1;
+            self.steps += 1;
             self.advance();
             self.check_limits();
         }
@@ -328,12 +344,17 @@ impl Execution {
 
     /// The virtual instant the execution times out, if it has a limit.
     fn deadline_millis(&self) -> Option<i64> {
-        let express_limit = (self.options.execution_type == ExecutionType::Express)
-            .then_some(self.options.express_timeout_seconds);
-        let limit_seconds = match (express_limit, self.plan.timeout_seconds) {
-            (Some(express), Some(machine)) => Some(express.min(machine)),
-            (express, machine) => express.or(machine),
-        }?;
+        let type_limit = match self.options.execution_type {
+            ExecutionType::Express => self.options.express_timeout_seconds,
+            ExecutionType::Standard => self.options.standard_timeout_seconds,
+        };
+        let limit_seconds = self
+            .plan
+            .timeout_seconds
+            .map_or(type_limit, |machine| machine.min(type_limit));
+        if !limit_seconds.is_finite() {
+            return None;
+        }
         Some(
             self.options
                 .start_time_millis
@@ -374,6 +395,10 @@ impl Execution {
         if self.result.is_some() {
             return;
         }
+        if self.steps >= self.options.max_transitions {
+            self.stop_at_work_budget();
+            return;
+        }
         let count = self.log.borrow().count;
         if self.options.execution_type == ExecutionType::Standard
             && count > self.options.max_history_events
@@ -383,6 +408,39 @@ impl Execution {
                 self.options.max_history_events
             );
             self.fail_execution(Some("States.Runtime".to_owned()), Some(cause));
+        }
+    }
+
+    /// The run used up its work budget. A Standard execution fails; an Express one times out, which
+    /// is where AWS ends an Express loop that never waits (at five minutes): the dry run cannot tell
+    /// how long AWS takes per state, so it stops counting instead of guessing a duration.
+    fn stop_at_work_budget(&mut self) {
+        let budget = self.options.max_transitions;
+        let depth = self.stack.len().saturating_sub(1);
+        match self.options.execution_type {
+            ExecutionType::Express => {
+                let cause = format!(
+                    "The dry run stopped after {budget} steps (its work budget, --max-transitions) without the execution ending. Pass and Choice states take no virtual time, so a loop of them never reaches Express's five-minute limit here; on AWS the execution would time out."
+                );
+                self.emit(depth, "ExecutionTimedOut", || {
+                    detail(
+                        "executionTimedOutEventDetails",
+                        json!({"error": "States.Timeout", "cause": cause}),
+                    )
+                });
+                self.finish(
+                    Status::TimedOut,
+                    None,
+                    Some("States.Timeout".to_owned()),
+                    Some(cause),
+                );
+            }
+            ExecutionType::Standard => {
+                let cause = format!(
+                    "The dry run stopped after {budget} steps (its work budget, --max-transitions) without the execution ending: a loop may never end, or nested Map/Parallel states multiply into more work than a run can do. Raise the budget if the workflow really is that large."
+                );
+                self.fail_execution(Some("States.Runtime".to_owned()), Some(cause));
+            }
         }
     }
 
@@ -447,12 +505,14 @@ impl Execution {
             .get(depth)
             .map_or(id - 1, |frame| frame.last_event.replace(id));
         if self.options.record_history {
+            let mut details = details();
+            bound_payloads(&mut log, &mut details, self.options.max_history_payload_bytes);
             let event = HistoryEvent {
                 id,
                 previous_event_id: previous,
                 timestamp: self.now_text(),
                 event_type,
-                details: details(),
+                details,
             };
             log.events.push(event);
         }
@@ -506,6 +566,7 @@ impl Execution {
             cause,
             history: log.events,
             event_count: log.count,
+            truncated_payloads: log.truncated_payloads,
             trace: log.trace,
             state_transitions: self.transitions,
             duration_millis,
@@ -1359,6 +1420,12 @@ impl Execution {
     }
 
     fn reader_items(&self, state: &State) -> Result<Vec<Value>, Raised> {
+        if let Some(cause) = self.options.item_reader_errors.get(&state.name) {
+            return Err(Raised::plain(
+                Some("States.ItemReaderFailed".to_owned()),
+                Some(cause.clone()),
+            ));
+        }
         self.options.item_reader_items.get(&state.name).cloned().ok_or_else(|| {
             Raised::runtime(format!(
                 "The Map state '{}' reads its items with an ItemReader: give the simulator the items (for example from a local file).",
@@ -1947,6 +2014,26 @@ impl Execution {
                 return;
             }
         };
+        // The results become the state's result (at most the payload limit, plus its brackets
+        // and commas): once they cannot fit, the state fails, and no more outputs are kept.
+        let limit = self.options.max_payload_bytes;
+        let remaining = limit.saturating_sub(container.result_bytes);
+        container.result_bytes = container
+            .result_bytes
+            .saturating_add(json_size_up_to(&output, remaining).saturating_add(1));
+        if container.result_bytes > limit.saturating_add(1) {
+            let name = self.parent_state_name(parent_depth);
+            if let Some(container) = self
+                .stack
+                .get_mut(parent_depth)
+                .and_then(|parent| parent.container.as_mut())
+            {
+                container.results.clear();
+                container.traced_results = None;
+                container.record_failure(data_limit(&name), end_millis);
+            }
+            return;
+        }
         if let Some(copy) = &mut container.traced_results {
             copy.push(output.clone());
         }
@@ -2235,6 +2322,30 @@ impl Execution {
     }
 }
 
+/// Keeps the recorded history within `budget` bytes of payload text: an event whose payloads
+/// would pass it keeps its other details and says `"inputDetails": {"truncated": true}` (or
+/// `outputDetails`, `parametersDetails`) in place of the text, as AWS marks a payload it leaves out.
+fn bound_payloads(log: &mut Log, details: &mut Map<String, Value>, budget: usize) {
+    for body in details.values_mut() {
+        let Value::Object(body) = body else {
+            continue;
+        };
+        for field in ["input", "output", "parameters"] {
+            let Some(Value::String(text)) = body.get(field) else {
+                continue;
+            };
+            let size = text.len();
+            if log.payload_bytes.saturating_add(size) <= budget {
+                log.payload_bytes += size;
+                continue;
+            }
+            body.remove(field);
+            body.insert(format!("{field}Details"), json!({"truncated": true}));
+            log.truncated_payloads += 1;
+        }
+    }
+}
+
 fn aborted_result() -> ExecutionResult {
     ExecutionResult::not_run(Status::Aborted, None, None)
 }
@@ -2269,6 +2380,7 @@ fn new_container(kind: ContainerKind, input: Rc<Value>, items: Items) -> Contain
         items,
         next: 0,
         results: Vec::new(),
+        result_bytes: 0,
         traced_results: None,
         failures: 0,
         failure: None,
@@ -2362,6 +2474,12 @@ fn few_values(value: &Value, limit: usize) -> bool {
 /// Whether the compact JSON text of `value` is longer than `limit` bytes. Counts instead of building
 /// the text, and stops as soon as the limit is passed.
 fn longer_than(value: &Value, limit: usize) -> bool {
+    json_size_up_to(value, limit) > limit
+}
+
+/// The length of the compact JSON text of `value`, counted without building it; counting stops
+/// once it passes `limit` (the answer is then some number above `limit`).
+fn json_size_up_to(value: &Value, limit: usize) -> usize {
     struct Counter {
         written: usize,
         limit: usize,
@@ -2381,7 +2499,7 @@ fn longer_than(value: &Value, limit: usize) -> bool {
     }
     let mut counter = Counter { written: 0, limit };
     let _complete = serde_json::to_writer(&mut counter, value);
-    counter.written > limit
+    counter.written
 }
 
 fn might_exceed(value: &Value, limit: usize) -> bool {

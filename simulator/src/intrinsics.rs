@@ -21,6 +21,8 @@ pub const RUNTIME: &str = "States.Runtime";
 
 /// The most characters `States.Base64Encode`, `States.Base64Decode` and `States.Hash` accept.
 pub const MAX_STRING_CHARS: usize = 10_000;
+/// A state's input or output limit (256 KiB), which no intrinsic's result can exceed usefully.
+pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
 /// The most items `States.ArrayRange` may produce.
 pub const MAX_RANGE_ITEMS: i64 = 1000;
 
@@ -212,9 +214,8 @@ impl Evaluator<'_> {
             }
             IntrinsicFunction::Base64Decode => {
                 let text = checked.bounded_string(0)?;
-                Ok(Value::String(
-                    String::from_utf8_lossy(&lenient_base64_decode(text)).into_owned(),
-                ))
+                let bytes = base64_decode(text).map_err(|problem| checked.fail(problem))?;
+                Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned()))
             }
             IntrinsicFunction::Hash => {
                 // Observed on AWS: a number or object is hashed as its text instead of failing.
@@ -276,6 +277,14 @@ impl Evaluator<'_> {
             IntrinsicFunction::StringSplit => {
                 let text = checked.string(0)?;
                 let delimiters = checked.string(1)?;
+                // Each part becomes a JSON string: a text over the payload limit gives an array
+                // that cannot be a state's payload, so it is refused before it is split.
+                if text.len() > MAX_PAYLOAD_BYTES {
+                    return Err(checked.fail(format!(
+                        "the string is {} bytes, more than a state's payload limit of {MAX_PAYLOAD_BYTES} bytes",
+                        text.len()
+                    )));
+                }
                 let parts = text
                     .split(|ch: char| delimiters.contains(ch))
                     .filter(|part| !part.is_empty())
@@ -488,24 +497,48 @@ fn array_range(args: &Args<'_>) -> Result<Value, IntrinsicError> {
     Ok(Value::Array(items))
 }
 
-/// Decodes Base64 the way AWS was observed to: characters outside the alphabet (spaces,
-/// punctuation) are skipped, the first `=` ends the data, and a short final group yields the whole
-/// bytes it holds. So `' YWJjZA== '` is "abcd" and `'abc'` decodes rather than failing; bytes that
-/// are not UTF-8 become U+FFFD, as a Java string built from them would.
-fn lenient_base64_decode(text: &str) -> Vec<u8> {
+/// Decodes Base64 as AWS does: white space is skipped, padding may be left out, and a short final
+/// group yields the whole bytes it holds (so `' YWJjZA== '` and `'YWJjZA'` are "abcd"); bytes that
+/// are not UTF-8 become U+FFFD, as a Java string built from them would. A character outside the
+/// alphabet, data after the padding, or a final group of a single character is not Base64: the call
+/// fails (States.Runtime) instead of decoding to garbage.
+fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::with_capacity(text.len() / 4 * 3 + 2);
     let mut buffer: u32 = 0;
     let mut bits = 0u32;
-    for byte in text.bytes() {
+    let mut sextets = 0usize;
+    let mut padded = false;
+    for (position, character) in text.char_indices() {
+        if character.is_ascii_whitespace() {
+            continue;
+        }
+        let Ok(byte) = u8::try_from(character) else {
+            return Err(format!(
+                "the string is not Base64: '{character}' at index {position}"
+            ));
+        };
+        if byte == b'=' {
+            padded = true;
+            continue;
+        }
+        if padded {
+            return Err(format!(
+                "the string is not Base64: '{character}' after the padding at index {position}"
+            ));
+        }
         let sextet = match byte {
             b'A'..=b'Z' => byte - b'A',
             b'a'..=b'z' => byte - b'a' + 26,
             b'0'..=b'9' => byte - b'0' + 52,
             b'+' => 62,
             b'/' => 63,
-            b'=' => break,
-            _ => continue,
+            _ => {
+                return Err(format!(
+                    "the string is not Base64: '{character}' at index {position}"
+                ));
+            }
         };
+        sextets += 1;
         buffer = (buffer << 6) | u32::from(sextet);
         bits += 6;
         if bits >= 8 {
@@ -513,7 +546,10 @@ fn lenient_base64_decode(text: &str) -> Vec<u8> {
             bytes.push(u8::try_from((buffer >> bits) & 0xFF).unwrap_or_default());
         }
     }
-    bytes
+    if sextets % 4 == 1 {
+        return Err("the string is not Base64: its last group has a single character".to_owned());
+    }
+    Ok(bytes)
 }
 
 /// The lowercase hex digest of `data` under one of [`HASH_ALGORITHMS`], or `None` for another name.
@@ -1162,8 +1198,21 @@ mod tests {
                 "{encoded}"
             );
         }
-        assert!(ok("States.Base64Decode('!!!invalid!!!')", &json!({})).is_string());
-        assert!(ok("States.Base64Decode('ab==cd')", &json!({})).is_string());
+    }
+
+    #[test]
+    fn base64_decode_of_invalid_base64_is_an_intrinsic_failure() {
+        for invalid in ["!!!invalid!!!", "ab==cd", "YWJjZ", "YW\u{e9}J"] {
+            let error = fails("States.Base64Decode($.s)", &json!({"s": invalid}));
+            assert_eq!(error.error, "States.Runtime", "{invalid}");
+            assert!(
+                error
+                    .cause
+                    .starts_with("Invalid arguments in States.Base64Decode: the string is not Base64"),
+                "{invalid}: {}",
+                error.cause
+            );
+        }
     }
 
     /// Runs every recorded single-Pass-state case of `intrinsic_functions` through [`evaluate`] and

@@ -14,7 +14,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use graph_model::expr::jsonata::jsonata_body;
-use jsonata_core::evaluator::{Context, Evaluator, EvaluatorError};
+use jsonata_core::evaluator::{Context, Evaluator, EvaluatorError, EvaluatorOptions};
 use jsonata_core::value::{JArray, JMap, JValue};
 use serde_json::{Map, Value};
 
@@ -22,6 +22,20 @@ use crate::intrinsics::{IntrinsicContext, hash_hex, kind_name};
 
 /// AWS's error name for every JSONata failure at run time.
 pub const QUERY_EVALUATION_ERROR: &str = "States.QueryEvaluationError";
+
+/// Deepest nesting of one evaluation (about a third as many non-tail recursive calls): past it the
+/// expression fails with D1011, as jsonata-js does when its stack runs out on AWS.
+const MAX_STACK_DEPTH: usize = 3_000;
+
+/// Longest one expression may run (native builds only). A tail-recursive loop
+/// (`$f := function($x){$f($x)}`) never deepens the stack, and jsonata-core counts no steps, so
+/// a wall-clock limit is the only way to end it (D1012). No real expression comes near it, so
+/// runs stay repeatable; the browser build, which has no clock, relies on the depth limit alone.
+const MAX_EVALUATION_MILLIS: u64 = 3_000;
+
+/// The longest string `$pad` builds: a state's whole payload limit (256 KiB). Checked before the
+/// string is allocated, so `$pad('x', 4000000000)` fails instead of taking gigabytes.
+const MAX_PAD_CHARS: usize = 256 * 1024;
 
 /// What an expression can see.
 #[derive(Debug, Clone, Copy)]
@@ -169,6 +183,13 @@ impl Session {
             .evaluate(&ast, &JValue::Null)
             .map_err(|error| JsonataError::threw(expr, field, &aws_message(&error)))?;
         match to_json(&result) {
+            // jsonata-js refuses an infinite number ("D1001: Number out of range") wherever it
+            // goes next; as a result it would become `null` here, so it is refused the same way.
+            Converted::Value(_) if has_non_finite(&result) => Err(JsonataError::threw(
+                expr,
+                field,
+                "D1001: Number out of range",
+            )),
             Converted::Value(value) => Ok(value),
             Converted::Undefined => Err(JsonataError::undefined(expr, field)),
             Converted::Unsupported => Err(JsonataError::unsupported(expr, field)),
@@ -181,10 +202,25 @@ impl Session {
             context.bind(name.clone(), value.clone());
         }
         context.bind("states".to_string(), self.states.clone());
-        let mut evaluator = Evaluator::with_context(context);
+        let options = EvaluatorOptions {
+            max_stack_depth: Some(MAX_STACK_DEPTH),
+            timeout_ms: (!cfg!(target_arch = "wasm32")).then_some(MAX_EVALUATION_MILLIS),
+            ..EvaluatorOptions::default()
+        };
+        let mut evaluator = Evaluator::with_options(context, options);
         register_aws_functions(&mut evaluator, &self.random);
         register_clock(&mut evaluator, self.clock_millis);
         evaluator
+    }
+}
+
+/// Whether `value` holds an infinite or NaN number (`1/0`), which JSON cannot carry.
+fn has_non_finite(value: &JValue) -> bool {
+    match value {
+        JValue::Number(number) => !number.is_finite(),
+        JValue::Array(items) => items.iter().any(has_non_finite),
+        JValue::Object(map) => map.values().any(has_non_finite),
+        _ => false,
     }
 }
 
@@ -454,10 +490,15 @@ fn register_aws_functions(evaluator: &mut Evaluator, random: &Rc<Cell<u64>>) {
         Ok(JValue::from(generator.uuid_v4()))
     };
     let random_result = evaluator.register_fn_override("random", random_fn);
+    let pad_result = evaluator.register_fn_override("pad", pad);
     let uuid_result = evaluator.register_fn("uuid", uuid_fn);
     for (name, result) in registrations
         .into_iter()
-        .chain([("random", random_result), ("uuid", uuid_result)])
+        .chain([
+            ("random", random_result),
+            ("uuid", uuid_result),
+            ("pad", pad_result),
+        ])
     {
         // Registration fails only for a name that shadows a compiled built-in, which none of
         // these is; a jsonata-core upgrade that changes that is caught by the tests below.
@@ -501,6 +542,66 @@ fn register_clock(evaluator: &mut Evaluator, millis: i64) {
         }),
     ];
     debug_assert!(results.iter().all(Result::is_ok), "{results:?}");
+}
+
+/// jsonata-js's `$pad(str, width [, char])`: pads `str` with `char` (a space by default; several
+/// characters repeat and are cut to fit) to `|width|` characters, on the right when `width` is
+/// positive and on the left when negative. Its size is checked before anything is built.
+fn pad(args: &[JValue]) -> Result<JValue, EvaluatorError> {
+    let text = match args.first() {
+        None | Some(JValue::Undefined) => return Ok(JValue::Undefined),
+        Some(JValue::String(text)) => text.to_string(),
+        Some(other) => {
+            return Err(function_error(
+                "$pad",
+                format!("argument 1 must be a string, not {}", jvalue_kind(other)),
+            ));
+        }
+    };
+    let width = match args.get(1) {
+        Some(JValue::Number(width)) if width.is_finite() => *width,
+        Some(other) => {
+            return Err(function_error(
+                "$pad",
+                format!("argument 2 must be a number, not {}", jvalue_kind(other)),
+            ));
+        }
+        None => return Err(function_error("$pad", "argument 2 is missing")),
+    };
+    let filler = match args.get(2) {
+        None | Some(JValue::Undefined) => " ".to_string(),
+        Some(JValue::String(filler)) if filler.is_empty() => " ".to_string(),
+        Some(JValue::String(filler)) => filler.to_string(),
+        Some(other) => {
+            return Err(function_error(
+                "$pad",
+                format!("argument 3 must be a string, not {}", jvalue_kind(other)),
+            ));
+        }
+    };
+    let wanted = width.abs().trunc();
+    #[allow(clippy::cast_precision_loss)]
+    if wanted > MAX_PAD_CHARS as f64 {
+        return Err(function_error(
+            "$pad",
+            format!(
+                "the padded string would be {wanted} characters, more than a state's payload limit of {MAX_PAD_CHARS} bytes"
+            ),
+        ));
+    }
+    // At most MAX_PAD_CHARS by the check above, so the cast is exact.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let wanted = wanted as usize;
+    let missing = wanted.saturating_sub(text.chars().count());
+    if missing == 0 {
+        return Ok(JValue::from(text));
+    }
+    let padding: String = filler.chars().cycle().take(missing).collect();
+    Ok(JValue::from(if width > 0.0 {
+        text + &padding
+    } else {
+        padding + &text
+    }))
 }
 
 fn next_from(stream: &Rc<Cell<u64>>) -> u64 {

@@ -25,7 +25,7 @@ mod tests;
 
 pub use engine::Execution;
 pub use error::DefinitionError;
-pub use mocks::{MockError, MockResponse, MockedCall, Mocks};
+pub use mocks::{MockConfig, MockEntry, MockError, MockResponse, MockedCall, Mocks};
 pub use types::{
     ExecutionResult, ExecutionType, HistoryEvent, Options, PriceTable, StateTrace, Status,
     StepOutcome, TraceStage,

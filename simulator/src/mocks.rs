@@ -1,11 +1,11 @@
 //! Task results without calling AWS: a plain map (state name -> result) and the AWS Step Functions Local
-//! mock configuration format.
+//! mock configuration format, which [`MockConfig`] reads and writes for every part of ASL Studio.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::RangeInclusive;
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use thiserror::Error;
 
 use crate::plan::FastHash;
@@ -40,22 +40,303 @@ pub struct MockedCall {
 #[error("mock configuration: {0}")]
 pub struct MockError(pub String);
 
-/// Task mocks for one run.
-///
-/// Besides the plain conformance form ([`Mocks::from_results`]) this reads the AWS Step Functions Local
-/// mock file ([`Mocks::from_step_functions_local`]) with one ASL Studio extension: an invocation entry may
-/// carry `"DurationSeconds": <non-negative number>` next to its `Return` or `Throw`, the virtual time the
-/// task runs. With it, a Task's `TimeoutSeconds` / `HeartbeatSeconds` can fire (`States.Timeout`), and slow
-/// tasks move the clock towards the execution's `TimeoutSeconds` or Express's five minutes. Step Functions
-/// Local files without the field behave exactly as before (duration 0):
+/// One entry of a mocked response: the invocations it covers (0-based, inclusive) and what they do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MockEntry {
+    /// First invocation.
+    pub first: u32,
+    /// Last invocation (at least `first`).
+    pub last: u32,
+    /// What those invocations do, and for how long.
+    pub call: MockedCall,
+}
+
+/// An AWS Step Functions Local mock configuration file, checked and in order: the one reader and
+/// writer of the format in ASL Studio (the CLI, the designer's pane and the browser use it).
 ///
 /// ```json
-/// {"MockedResponses": {"SlowLambda": {
-///     "0": {"Return": {"StatusCode": 200}, "DurationSeconds": 400},
-///     "1": {"Throw": {"Error": "Lambda.ServiceException", "Cause": "down"}, "DurationSeconds": 2}}}}
+/// {"StateMachines": {"<machine>": {"TestCases": {"<case>": {"<Task state>": "<response>"}}}},
+///  "MockedResponses": {"<response>": {
+///      "0": {"Throw": {"Error": "Lambda.TooManyRequestsException", "Cause": "slow down"}},
+///      "1-2": {"Return": {"ok": true}, "DurationSeconds": 30}}}}
 /// ```
 ///
-/// Programmatically, [`Mocks::insert`] takes the same duration.
+/// `DurationSeconds` (a non-negative number) is ASL Studio's extension: the virtual time the task
+/// runs. With it, a Task's `TimeoutSeconds` / `HeartbeatSeconds` can fire (`States.Timeout`), and slow
+/// tasks move the clock towards the execution's time limit. Files without it run instantly.
+///
+/// Reading is strict, as a mistake in a mock file otherwise shows up as a puzzling run: a `Throw`
+/// without an `Error` string, a response or entry that is not an object, an entry with neither (or
+/// both) `Return` and `Throw`, a range such as `"5-2"` that runs backwards, and a test case naming a
+/// response that does not exist are errors that name the test case and the entry.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MockConfig {
+    /// State machine -> test case -> Task state -> the name of its mocked response.
+    pub state_machines: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>>,
+    /// Mocked response name -> its entries, ordered by first invocation.
+    pub responses: BTreeMap<String, Vec<MockEntry>>,
+}
+
+impl MockConfig {
+    /// Reads and checks a mock file.
+    ///
+    /// # Errors
+    /// What is missing or malformed, naming the test case (when one uses the response) and entry.
+    pub fn parse(config: &Value) -> Result<Self, MockError> {
+        let machines = config
+            .get("StateMachines")
+            .and_then(Value::as_object)
+            .ok_or_else(|| MockError("missing 'StateMachines' object".to_owned()))?;
+        let responses = config
+            .get("MockedResponses")
+            .and_then(Value::as_object)
+            .ok_or_else(|| MockError("missing 'MockedResponses' object".to_owned()))?;
+        let mut parsed = Self::default();
+        for (machine, body) in machines {
+            let cases = body
+                .get("TestCases")
+                .and_then(Value::as_object)
+                .ok_or_else(|| {
+                    MockError(format!(
+                        "state machine '{machine}' has no 'TestCases' object"
+                    ))
+                })?;
+            let mut parsed_cases = BTreeMap::new();
+            for (case, states) in cases {
+                let states = states.as_object().ok_or_else(|| {
+                    MockError(format!(
+                        "test case '{case}' must be an object {{\"<Task state>\": \"<response>\"}}"
+                    ))
+                })?;
+                let mut parsed_states = BTreeMap::new();
+                for (state, response) in states {
+                    let Some(response) = response.as_str() else {
+                        return Err(MockError(format!(
+                            "test case '{case}': state '{state}' must name a mocked response (a string)"
+                        )));
+                    };
+                    if !responses.contains_key(response) {
+                        return Err(MockError(format!(
+                            "test case '{case}': state '{state}' uses the mocked response '{response}', which MockedResponses does not define"
+                        )));
+                    }
+                    parsed_states.insert(state.clone(), response.to_owned());
+                }
+                parsed_cases.insert(case.clone(), parsed_states);
+            }
+            parsed.state_machines.insert(machine.clone(), parsed_cases);
+        }
+        for (name, body) in responses {
+            let entries = parse_response(body).map_err(|problem| {
+                MockError(format!("{}mocked response '{name}'{problem}", parsed.user_of(name)))
+            })?;
+            parsed.responses.insert(name.clone(), entries);
+        }
+        Ok(parsed)
+    }
+
+    /// "test case 'C' (state 'S'): " for the first test case that uses `response`, else nothing.
+    fn user_of(&self, response: &str) -> String {
+        self.state_machines
+            .values()
+            .flat_map(BTreeMap::iter)
+            .find_map(|(case, states)| {
+                states
+                    .iter()
+                    .find(|(_, used)| used.as_str() == response)
+                    .map(|(state, _)| format!("test case '{case}' (state '{state}'): "))
+            })
+            .unwrap_or_default()
+    }
+
+    /// The test case `case` of `machine` (or of the first machine that has it): its machine name and
+    /// Task state -> response mapping.
+    ///
+    /// # Errors
+    /// No machine has that test case.
+    pub fn test_case(
+        &self,
+        machine: Option<&str>,
+        case: &str,
+    ) -> Result<(&str, &BTreeMap<String, String>), MockError> {
+        self.state_machines
+            .iter()
+            .filter(|(name, _)| machine.is_none_or(|wanted| wanted == name.as_str()))
+            .find_map(|(name, cases)| cases.get(case).map(|states| (name.as_str(), states)))
+            .ok_or_else(|| match machine {
+                Some(machine) => MockError(format!(
+                    "no test case '{case}' under StateMachines.{machine}.TestCases"
+                )),
+                None => MockError(format!("no test case '{case}' under StateMachines")),
+            })
+    }
+
+    /// The file as JSON, entries written as `"0"` or `"1-2"`, durations only where not 0.
+    pub fn to_value(&self) -> Value {
+        let machines: Map<String, Value> = self
+            .state_machines
+            .iter()
+            .map(|(machine, cases)| {
+                let cases: Map<String, Value> = cases
+                    .iter()
+                    .map(|(case, states)| {
+                        let states: Map<String, Value> = states
+                            .iter()
+                            .map(|(state, response)| (state.clone(), json!(response)))
+                            .collect();
+                        (case.clone(), Value::Object(states))
+                    })
+                    .collect();
+                (machine.clone(), json!({ "TestCases": cases }))
+            })
+            .collect();
+        let responses: Map<String, Value> = self
+            .responses
+            .iter()
+            .map(|(name, entries)| {
+                let entries: Map<String, Value> = entries.iter().map(entry_json).collect();
+                (name.clone(), Value::Object(entries))
+            })
+            .collect();
+        json!({ "StateMachines": machines, "MockedResponses": responses })
+    }
+}
+
+fn entry_json(entry: &MockEntry) -> (String, Value) {
+    let range = if entry.first == entry.last {
+        entry.first.to_string()
+    } else {
+        format!("{}-{}", entry.first, entry.last)
+    };
+    let mut body = Map::new();
+    match &entry.call.response {
+        MockResponse::Return(value) => {
+            body.insert("Return".to_owned(), value.clone());
+        }
+        MockResponse::Throw { error, cause } => {
+            body.insert("Throw".to_owned(), json!({"Error": error, "Cause": cause}));
+        }
+    }
+    if entry.call.duration_seconds > 0.0 {
+        body.insert(
+            "DurationSeconds".to_owned(),
+            json!(entry.call.duration_seconds),
+        );
+    }
+    (range, Value::Object(body))
+}
+
+/// The entries of one mocked response; the error text continues "mocked response 'X'".
+fn parse_response(body: &Value) -> Result<Vec<MockEntry>, String> {
+    let Some(body) = body.as_object() else {
+        return Err(format!(
+            " must be an object of invocation entries such as {{\"0\": {{\"Return\": ...}}}}, not {}",
+            kind_of(body)
+        ));
+    };
+    let mut entries = Vec::with_capacity(body.len());
+    for (range, entry) in body {
+        let at = |problem: String| format!(", entry '{range}': {problem}");
+        let (first, last) = parse_range(range).map_err(at)?;
+        let call = parse_entry(entry).map_err(at)?;
+        if let Some(overlap) = entries
+            .iter()
+            .find(|other: &&MockEntry| other.first <= last && first <= other.last)
+        {
+            return Err(at(format!(
+                "invocations {}-{} are already mocked",
+                overlap.first.max(first),
+                overlap.last.min(last)
+            )));
+        }
+        entries.push(MockEntry { first, last, call });
+    }
+    entries.sort_by_key(|entry| entry.first);
+    Ok(entries)
+}
+
+fn parse_entry(entry: &Value) -> Result<MockedCall, String> {
+    let Some(entry) = entry.as_object() else {
+        return Err(format!(
+            "must be an object with 'Return' or 'Throw', not {}",
+            kind_of(entry)
+        ));
+    };
+    let response = match (entry.get("Return"), entry.get("Throw")) {
+        (Some(value), None) => MockResponse::Return(value.clone()),
+        (None, Some(thrown)) => {
+            let error = thrown.get("Error").and_then(Value::as_str).ok_or_else(|| {
+                "'Throw' needs an 'Error' string, e.g. {\"Error\": \"Lambda.ServiceException\", \"Cause\": \"...\"}".to_owned()
+            })?;
+            let cause = match thrown.get("Cause") {
+                None => "",
+                Some(Value::String(cause)) => cause.as_str(),
+                Some(other) => {
+                    return Err(format!(
+                        "the 'Cause' of 'Throw' must be a string, not {}",
+                        kind_of(other)
+                    ));
+                }
+            };
+            MockResponse::Throw {
+                error: error.to_owned(),
+                cause: cause.to_owned(),
+            }
+        }
+        (Some(_), Some(_)) => return Err("has both 'Return' and 'Throw'".to_owned()),
+        (None, None) => return Err("needs 'Return' or 'Throw'".to_owned()),
+    };
+    let duration_seconds = match entry.get("DurationSeconds") {
+        None => 0.0,
+        Some(value) => value
+            .as_f64()
+            .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
+            .ok_or_else(|| "'DurationSeconds' must be a non-negative number".to_owned())?,
+    };
+    Ok(MockedCall {
+        response,
+        duration_seconds,
+    })
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// `"3"` or `"1-2"` (0-based invocations, inclusive).
+fn parse_range(text: &str) -> Result<(u32, u32), String> {
+    let number = |part: &str| {
+        part.trim().parse::<u32>().map_err(|_| {
+            format!("'{text}' is not an invocation number or range such as \"0\" or \"1-2\"")
+        })
+    };
+    match text.split_once('-') {
+        Some((first, last)) => {
+            let (first, last) = (number(first)?, number(last)?);
+            if first > last {
+                return Err(format!(
+                    "the range '{text}' runs backwards; write \"{last}-{first}\""
+                ));
+            }
+            Ok((first, last))
+        }
+        None => {
+            let single = number(text)?;
+            Ok((single, single))
+        }
+    }
+}
+
+/// Task mocks for one run: plain results ([`Mocks::from_results`]), a test case of a Step Functions
+/// Local mock file ([`Mocks::from_step_functions_local`], see [`MockConfig`] for the format and its
+/// `DurationSeconds` extension), or built with [`Mocks::insert`].
 #[derive(Debug, Clone, Default)]
 pub struct Mocks {
     // Shared: `Options` (and so the mocks) are cloned for every run.
@@ -88,86 +369,38 @@ impl Mocks {
         }
     }
 
-    /// AWS Step Functions Local format: `StateMachines.<machine>.TestCases.<case>.<state> -> response name`
-    /// and `MockedResponses.<name>."0"` / `"1-2"` -> `{Return}` or `{Throw: {Error, Cause}}`. With no
-    /// machine name, the first machine that has the test case is used.
+    /// AWS Step Functions Local format: the test case `test_case` of `machine` (or of the first
+    /// machine that has it). See [`MockConfig`].
+    ///
+    /// # Errors
+    /// The file is malformed ([`MockConfig::parse`]) or has no such test case.
     pub fn from_step_functions_local(
         config: &Value,
         machine: Option<&str>,
         test_case: &str,
     ) -> Result<Self, MockError> {
-        let machines = config
-            .get("StateMachines")
-            .and_then(Value::as_object)
-            .ok_or_else(|| MockError("missing 'StateMachines' object".to_owned()))?;
-        let case = machines
-            .iter()
-            .filter(|(name, _)| machine.is_none_or(|wanted| wanted == name.as_str()))
-            .find_map(|(_, body)| body.get("TestCases").and_then(|cases| cases.get(test_case)))
-            .and_then(Value::as_object)
-            .ok_or_else(|| MockError(format!("no test case '{test_case}' under StateMachines")))?;
-        let responses = config
-            .get("MockedResponses")
-            .and_then(Value::as_object)
-            .ok_or_else(|| MockError("missing 'MockedResponses' object".to_owned()))?;
+        Self::from_config(&MockConfig::parse(config)?, machine, test_case)
+    }
+
+    /// The mocks of one test case of a parsed mock file.
+    ///
+    /// # Errors
+    /// No machine has the test case `test_case`.
+    pub fn from_config(
+        config: &MockConfig,
+        machine: Option<&str>,
+        test_case: &str,
+    ) -> Result<Self, MockError> {
+        let (_, case) = config.test_case(machine, test_case)?;
         let mut sequences = HashMap::default();
-        for (state, response_name) in case {
-            let response_name = response_name.as_str().ok_or_else(|| {
-                MockError(format!(
-                    "test case '{test_case}': state '{state}' must name a response"
-                ))
-            })?;
-            let response = responses
-                .get(response_name)
-                .and_then(Value::as_object)
-                .ok_or_else(|| MockError(format!("no mocked response '{response_name}'")))?;
-            let mut entries = Vec::new();
-            for (range, body) in response {
-                let (first, last) = parse_range(range).ok_or_else(|| {
-                    MockError(format!(
-                        "response '{response_name}': bad invocation range '{range}'"
-                    ))
-                })?;
-                let mock = if let Some(value) = body.get("Return") {
-                    MockResponse::Return(value.clone())
-                } else if let Some(thrown) = body.get("Throw") {
-                    MockResponse::Throw {
-                        error: thrown
-                            .get("Error")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned(),
-                        cause: thrown
-                            .get("Cause")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned(),
-                    }
-                } else {
-                    return Err(MockError(format!(
-                        "response '{response_name}' invocation '{range}' needs 'Return' or 'Throw'"
-                    )));
-                };
-                let duration_seconds = match body.get("DurationSeconds") {
-                    None => 0.0,
-                    Some(value) => value
-                        .as_f64()
-                        .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
-                        .ok_or_else(|| {
-                            MockError(format!(
-                                "response '{response_name}' invocation '{range}': 'DurationSeconds' must be a non-negative number"
-                            ))
-                        })?,
-                };
-                entries.push((
-                    first,
-                    last,
-                    MockedCall {
-                        response: mock,
-                        duration_seconds,
-                    },
-                ));
-            }
+        for (state, response) in case {
+            let entries = config
+                .responses
+                .get(response)
+                .into_iter()
+                .flatten()
+                .map(|entry| (entry.first, entry.last, entry.call.clone()))
+                .collect();
             sequences.insert(state.clone(), entries);
         }
         Ok(Self {
@@ -252,16 +485,6 @@ pub(crate) enum CallRef<'a> {
     Plain(&'a Value),
     /// An entry of a sequence.
     Sequenced(&'a MockedCall),
-}
-
-fn parse_range(text: &str) -> Option<(u32, u32)> {
-    match text.split_once('-') {
-        Some((first, last)) => Some((first.trim().parse().ok()?, last.trim().parse().ok()?)),
-        None => {
-            let single = text.trim().parse().ok()?;
-            Some((single, single))
-        }
-    }
 }
 
 #[cfg(test)]

@@ -47,9 +47,58 @@ pub(crate) fn parse(text: &str) -> Option<i128> {
     if !zone_ok {
         return None;
     }
-    text.parse::<jiff::Timestamp>()
-        .ok()
-        .map(|timestamp| timestamp.as_nanosecond())
+    // Computed by hand rather than through `jiff::Timestamp`, whose range ends a day before
+    // 9999-12-31: a Wait until the year 9999 is a valid timestamp (its delay is then too long).
+    let number = |range: std::ops::Range<usize>| -> Option<i64> { text.get(range)?.parse().ok() };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    let date = jiff::civil::Date::new(
+        i16::try_from(year).ok()?,
+        i8::try_from(month).ok()?,
+        i8::try_from(day).ok()?,
+    )
+    .ok()?;
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let fraction_nanos = match text.get(20..position) {
+        Some(digits) if !digits.is_empty() => {
+            let value: i64 = digits.parse().ok()?;
+            let scale = 10_i64.checked_pow(u32::try_from(9 - digits.len()).ok()?)?;
+            value * scale
+        }
+        _ => 0,
+    };
+    let offset_seconds = if zone == "Z" {
+        0
+    } else {
+        let hours: i64 = zone.get(1..3)?.parse().ok()?;
+        let minutes: i64 = zone.get(4..6)?.parse().ok()?;
+        if hours > 23 || minutes > 59 {
+            return None;
+        }
+        let magnitude = hours * 3600 + minutes * 60;
+        if zone.starts_with('-') { -magnitude } else { magnitude }
+    };
+    let days = days_from_civil(
+        i64::from(date.year()),
+        i64::from(date.month()),
+        i64::from(date.day()),
+    );
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds;
+    Some(i128::from(seconds) * 1_000_000_000 + i128::from(fraction_nanos))
+}
+
+/// Days from 1970-01-01 to the given proleptic Gregorian date (negative before it).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    // Counts in eras of 400 years from 0000-03-01, so that the leap day ends a year.
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_from_march = (month + 9) % 12;
+    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
 /// Formats epoch milliseconds like AWS does in history and the context object
@@ -82,5 +131,25 @@ mod tests {
             assert!(parse(bad).is_none(), "{bad}");
         }
         assert_eq!(format_millis(0), "1970-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn timestamps_match_jiff_and_reach_the_year_9999() {
+        for text in [
+            "1970-01-01T00:00:00Z",
+            "2016-03-14T01:59:00+01:00",
+            "2024-02-29T23:59:59.5-05:30",
+            "1969-12-31T23:59:59.999999999Z",
+            "2094-12-15T13:56:56.000Z",
+        ] {
+            let expected = text
+                .parse::<jiff::Timestamp>()
+                .map(|timestamp| timestamp.as_nanosecond())
+                .ok();
+            assert_eq!(parse(text), expected, "{text}");
+        }
+        assert!(parse("9999-12-31T23:59:59Z").is_some());
+        assert!(parse("2023-02-29T00:00:00Z").is_none());
+        assert!(parse("2023-01-01T00:00:60Z").is_none());
     }
 }

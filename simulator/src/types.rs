@@ -42,6 +42,12 @@ impl Default for PriceTable {
     }
 }
 
+/// A Standard execution's longest run: one year, in seconds.
+pub const STANDARD_TIMEOUT_SECONDS: f64 = 365.0 * 24.0 * 3600.0;
+
+/// The default work budget ([`Options::max_transitions`]).
+pub const DEFAULT_MAX_TRANSITIONS: u64 = 2_000_000;
+
 /// How to run.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -79,8 +85,23 @@ pub struct Options {
     pub max_payload_bytes: usize,
     /// Express executions time out after this many virtual seconds (AWS: 300).
     pub express_timeout_seconds: f64,
+    /// Standard executions time out after this many virtual seconds (AWS: one year, 31,536,000).
+    pub standard_timeout_seconds: f64,
+    /// The whole run's work budget: steps (states run, branches and iterations started or ended)
+    /// after which the dry run stops. No real workflow comes near the default; a loop that never
+    /// moves the virtual clock or a nested Map of a billion iterations does. A Standard run then
+    /// fails (`States.Runtime`); an Express run times out (`States.Timeout`), as AWS ends it at
+    /// five minutes.
+    pub max_transitions: u64,
+    /// Bytes of payload text (inputs, outputs, parameters) the recorded history keeps. Past it,
+    /// events keep their type, ids and names, and mark the payload `{"truncated": true}` as AWS
+    /// does, so that a long loop over a large document cannot fill the memory.
+    pub max_history_payload_bytes: usize,
     /// Items for Map states with an `ItemReader`, by Map state name (e.g. read from a local file).
     pub item_reader_items: HashMap<String, Vec<Value>>,
+    /// Why the items of a Map state's `ItemReader` could not be read (e.g. a malformed CSV file), by
+    /// Map state name: the state fails with `States.ItemReaderFailed` and this cause, as on AWS.
+    pub item_reader_errors: HashMap<String, String>,
     /// Prices for the cost estimate.
     pub prices: PriceTable,
 }
@@ -106,7 +127,11 @@ impl Default for Options {
             max_depth: 64,
             max_payload_bytes: 256 * 1024,
             express_timeout_seconds: 300.0,
+            standard_timeout_seconds: STANDARD_TIMEOUT_SECONDS,
+            max_transitions: DEFAULT_MAX_TRANSITIONS,
+            max_history_payload_bytes: 128 * 1024 * 1024,
             item_reader_items: HashMap::new(),
+            item_reader_errors: HashMap::new(),
             prices: PriceTable::default(),
         }
     }
@@ -193,6 +218,9 @@ pub struct ExecutionResult {
     pub history: Vec<HistoryEvent>,
     /// Number of history events, recorded or not.
     pub event_count: u64,
+    /// Recorded events whose payloads were left out (`truncated`) because the history passed
+    /// [`Options::max_history_payload_bytes`].
+    pub truncated_payloads: u64,
     /// Per-state trace (empty when not recorded).
     pub trace: Vec<StateTrace>,
     /// State transitions (states entered), the unit of Standard billing.
@@ -214,6 +242,7 @@ impl ExecutionResult {
             cause,
             history: Vec::new(),
             event_count: 0,
+            truncated_payloads: 0,
             trace: Vec::new(),
             state_transitions: 0,
             duration_millis: 0,

@@ -21,16 +21,12 @@ pub enum TextFormat {
 }
 
 impl TextFormat {
-    /// The format a file name suggests (`.yaml`/`.yml` is YAML, anything else JSON).
+    /// The format a file name suggests, as the codec's loader reads it (`.yaml`/`.yml` is
+    /// YAML, anything else JSON).
     #[must_use]
     pub fn from_path(path: &Path) -> Self {
-        match path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("yaml" | "yml") => Self::Yaml,
+        match asl_codec::Format::from_path(path) {
+            Some(asl_codec::Format::Yaml) => Self::Yaml,
             _ => Self::Json,
         }
     }
@@ -50,6 +46,15 @@ impl TextFormat {
         match self {
             Self::Json => "ASL JSON",
             Self::Yaml => "ASL YAML",
+        }
+    }
+}
+
+impl From<TextFormat> for asl_codec::Format {
+    fn from(format: TextFormat) -> Self {
+        match format {
+            TextFormat::Json => Self::Json,
+            TextFormat::Yaml => Self::Yaml,
         }
     }
 }
@@ -445,8 +450,8 @@ pub struct FoundFile {
     pub is_template: bool,
 }
 
-/// Parses a file's text: ASL JSON or YAML, or a SAM/CloudFormation template. `base_dir` (the
-/// file's folder) resolves a template's `DefinitionUri`.
+/// Parses a file's text through the codec's loader: ASL JSON or YAML, or a SAM/CloudFormation
+/// template. `base_dir` (the file's folder) resolves a template's `DefinitionUri`.
 ///
 /// # Errors
 /// A message naming the line and column of a syntax error, or saying that the file holds no state
@@ -457,67 +462,66 @@ pub fn parse_file(
     format: TextFormat,
     base_dir: Option<&Path>,
 ) -> Result<FoundFile, String> {
-    let value = parse_value(text, format)?;
-    if !asl_codec::template::is_template(&value) {
-        if !value.is_object() {
-            return Err(format!(
-                "{label}: a state machine definition must be a JSON object"
-            ));
-        }
-        return Ok(FoundFile {
-            format,
-            machines: vec![FoundMachine {
-                label: label.to_owned(),
-                definition: value,
-                text: Some(text.to_owned()),
-            }],
-            is_template: false,
-        });
-    }
-    let machines = asl_codec::template::extract_from_value(&value, base_dir)
-        .map_err(|error| format!("{label}: {error}"))?;
-    if machines.is_empty() {
-        return Err(format!(
-            "{label}: the template has no AWS::StepFunctions::StateMachine or \
-             AWS::Serverless::StateMachine resource"
-        ));
-    }
-    Ok(FoundFile {
-        format,
-        machines: machines
-            .into_iter()
-            .map(|m| FoundMachine {
-                label: m.logical_id,
-                definition: m.definition,
-                text: None,
+    let loaded = asl_codec::load_text(text, format.into(), base_dir).map_err(|error| match error {
+        // Kept without the label: the designer shows syntax errors as `line:col: message`.
+        asl_codec::LoadError::Syntax(syntax) => syntax.to_string(),
+        other => format!("{label}: {other}"),
+    })?;
+    match loaded {
+        asl_codec::Loaded::Asl(source) => {
+            if !source.value().is_object() {
+                return Err(format!(
+                    "{label}: a state machine definition must be a JSON object"
+                ));
+            }
+            Ok(FoundFile {
+                format,
+                machines: vec![FoundMachine {
+                    label: label.to_owned(),
+                    definition: source.value().clone(),
+                    text: Some(text.to_owned()),
+                }],
+                is_template: false,
             })
-            .collect(),
-        is_template: true,
-    })
+        }
+        asl_codec::Loaded::Template { machines, .. } => {
+            if machines.is_empty() {
+                return Err(format!(
+                    "{label}: the template has no AWS::StepFunctions::StateMachine or \
+                     AWS::Serverless::StateMachine resource"
+                ));
+            }
+            Ok(FoundFile {
+                format,
+                machines: machines
+                    .into_iter()
+                    .map(|m| FoundMachine {
+                        label: m.logical_id,
+                        definition: m.definition,
+                        text: None,
+                    })
+                    .collect(),
+                is_template: true,
+            })
+        }
+    }
 }
 
-/// Parses text in the given format into a JSON value, with line:col in the error.
+/// Parses text in the given format into a JSON value through the codec's loader, with line:col in
+/// the error (an empty text is an error, not `null`).
 ///
 /// # Errors
 /// A message with the line and column of the syntax error.
 pub fn parse_value(text: &str, format: TextFormat) -> Result<Value, String> {
-    match format {
-        TextFormat::Json => asl_codec::json::parse(text, &asl_codec::json::ParseOptions::default())
-            .map(|parsed| parsed.value)
-            .map_err(|error| error.to_string()),
-        TextFormat::Yaml => asl_codec::yaml::parse(text, asl_codec::json::DEFAULT_MAX_BYTES)
-            .map_err(|error| error.to_string()),
-    }
+    asl_codec::load::parse_source(text, format.into())
+        .map(|source| source.value().clone())
+        .map_err(|error| error.to_string())
 }
 
 /// Writes a definition in the canonical layout of a format (JSON as `JSON.stringify(v, null, 2)`).
 #[must_use]
 pub fn write_value(value: &Value, format: TextFormat) -> String {
-    let format = match format {
-        TextFormat::Json => asl_codec::Format::Json,
-        TextFormat::Yaml => asl_codec::Format::Yaml,
-    };
-    asl_codec::format_canonical(value, format)
+    asl_codec::format_canonical(value, format.into())
 }
 
 #[cfg(test)]

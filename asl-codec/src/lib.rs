@@ -6,14 +6,14 @@
 //!   and [`SourceFile::machine`] reads the model straight from the text.
 //! - [`format_canonical`]: the one canonical layout (`asl-studio fmt`).
 //! - [`template`]: state machines inside SAM / CloudFormation templates.
-//! - [`load_path`]: reads a file and tells a definition from a template by its content.
-
-use std::path::{Path, PathBuf};
+//! - [`load`]: the one loader: reads a file or standard input within the size limit, parses it
+//!   and tells a definition from a template by its content ([`load_path`], [`load_text`]).
 
 use serde_json::Value;
 
 pub mod check;
 pub mod json;
+pub mod load;
 pub mod span;
 pub mod template;
 pub mod terraform;
@@ -21,6 +21,7 @@ pub mod write;
 pub mod yaml;
 
 pub use json::{DuplicateKey, ParseOptions, SyntaxError};
+pub use load::{InputText, LoadError, Loaded, load_path, load_text};
 pub use span::{LineCol, Span, SpanNode, SpanRef, SpanTable};
 pub use template::{Placeholder, TemplateMachine, substitute};
 
@@ -35,7 +36,7 @@ pub enum Format {
 
 impl Format {
     /// The format a file name implies, if its extension says.
-    pub fn from_path(path: &Path) -> Option<Self> {
+    pub fn from_path(path: &std::path::Path) -> Option<Self> {
         let extension = path.extension()?.to_str()?.to_ascii_lowercase();
         match extension.as_str() {
             "json" | "json5" => Some(Self::Json),
@@ -225,87 +226,4 @@ pub fn format_canonical(value: &Value, format: Format) -> String {
 /// Line and column of the value at `pointer` in `source` (nearest existing ancestor if absent).
 pub fn locate(source: &SourceFile, pointer: &str) -> LineCol {
     source.locate(pointer).line_col
-}
-
-/// What a file turned out to be.
-#[derive(Debug, Clone)]
-pub enum Loaded {
-    /// An ASL definition.
-    Asl(SourceFile),
-    /// A SAM / CloudFormation template with its state machines.
-    Template {
-        /// The template file.
-        source: SourceFile,
-        /// Its state machines, in resource order.
-        machines: Vec<TemplateMachine>,
-    },
-}
-
-/// Why a file could not be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    /// The file cannot be read.
-    #[error("cannot read {path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// The file is larger than the limit.
-    #[error("{path} is {size} bytes, more than the limit of {limit} bytes")]
-    TooLarge {
-        /// The file.
-        path: PathBuf,
-        /// Its size.
-        size: u64,
-        /// The limit.
-        limit: usize,
-    },
-    /// The text does not parse.
-    #[error("{0}")]
-    Syntax(#[from] SyntaxError),
-    /// A template's machine cannot be read.
-    #[error("{0}")]
-    Template(#[from] template::TemplateError),
-}
-
-/// Reads a definition or template from `path`, with the default limits.
-pub fn load_path(path: &Path) -> Result<Loaded, LoadError> {
-    let limit = ParseOptions::default().max_bytes;
-    let size = std::fs::metadata(path)
-        .map_err(|source| LoadError::Io {
-            path: path.to_owned(),
-            source,
-        })?
-        .len();
-    if size > limit as u64 {
-        return Err(LoadError::TooLarge {
-            path: path.to_owned(),
-            size,
-            limit,
-        });
-    }
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let format = Format::from_path(path).unwrap_or_else(|| Format::sniff(&text));
-    load_text(text, format, path.parent())
-}
-
-/// Parses text as a definition or a template, telling them apart by content (a template has a
-/// `Resources` object and no `States`). `base_dir` resolves SAM `DefinitionUri` paths.
-pub fn load_text(
-    text: impl Into<String>,
-    format: Format,
-    base_dir: Option<&Path>,
-) -> Result<Loaded, LoadError> {
-    let source = SourceFile::parse(text, format)?;
-    if template::is_template(source.value()) {
-        let machines = template::extract_from_value(source.value(), base_dir)?;
-        Ok(Loaded::Template { source, machines })
-    } else {
-        Ok(Loaded::Asl(source))
-    }
 }

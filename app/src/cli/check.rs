@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use asl_codec::check::{Finding, check_loaded, check_template_machine, has_errors};
-use asl_codec::template::{TemplateError, extract_from_value, is_template};
-use asl_codec::{Loaded, SourceFile};
+use asl_codec::Loaded;
+use asl_codec::load::{Kind, detect, parse_source};
+use asl_codec::template::{TemplateError, extract_from_value};
 use graph_model::{Diagnostic, Severity};
 
-use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, err_line, out, read_input};
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, err_line, escape_control, out, read_input};
 
 /// Arguments of `asl-studio check`.
 #[derive(Debug, clap::Args)]
@@ -50,7 +51,7 @@ pub fn check_command(args: &CheckArgs) -> ExitCode {
                 continue;
             }
         };
-        let findings = check_text(&input.text, input.format, &input.base_dir);
+        let findings = check_text(&input);
         if has_errors(&findings) {
             code = code.max(EXIT_FINDINGS);
         }
@@ -80,8 +81,9 @@ pub fn check_command(args: &CheckArgs) -> ExitCode {
 
 /// Findings of one text: a syntax error, or the diagnostics of the definition or of each
 /// machine of a template (a machine that cannot be read is itself an error).
-fn check_text(text: &str, format: asl_codec::Format, base_dir: &std::path::Path) -> Vec<Finding> {
-    let source = match SourceFile::parse(text, format) {
+fn check_text(input: &super::Input) -> Vec<Finding> {
+    let base_dir = input.base_dir.as_path();
+    let source = match parse_source(input.text.as_str(), input.format) {
         Ok(source) => source,
         Err(error) => {
             return vec![Finding {
@@ -92,7 +94,7 @@ fn check_text(text: &str, format: asl_codec::Format, base_dir: &std::path::Path)
             }];
         }
     };
-    if !is_template(source.value()) {
+    if detect(&source) == Kind::Definition {
         return check_loaded(&Loaded::Asl(source));
     }
     // Check machine by machine so that one unreadable definition does not hide the others.
@@ -135,15 +137,17 @@ fn text_line(row: &Row) -> String {
         (None, Some(state)) => format!(" {state}"),
         (None, None) => String::new(),
     };
+    // Names, messages and file names come from the user's files: escaped, so none of them can
+    // forge a finding line of its own or drive the terminal.
     format!(
         "{}:{}:{}: {}[{}]{}: {}",
-        row.file,
+        escape_control(&row.file),
         finding.location.line,
         finding.location.column,
         severity_name(diagnostic.severity),
         diagnostic.code,
-        subject,
-        diagnostic.message
+        escape_control(&subject),
+        escape_control(&diagnostic.message)
     )
 }
 

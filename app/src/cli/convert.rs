@@ -3,9 +3,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use asl_codec::{Format, SourceFile, format_canonical};
+use asl_codec::load::{parse_source, refuse_duplicate_keys};
+use asl_codec::{Format, LoadError, format_canonical};
 
-use super::{EXIT_OK, EXIT_UNREADABLE, err_line, fmt::write_atomically, out, read_input};
+use super::write::write_output;
+use super::{
+    EXIT_OK, EXIT_UNREADABLE, err_line, escape_control, load_error_line, out, read_input,
+    refuse_output_among_inputs,
+};
 
 /// Arguments of `asl-studio convert`.
 #[derive(Debug, clap::Args)]
@@ -38,13 +43,20 @@ pub fn convert_command(args: &ConvertArgs) -> ExitCode {
             return ExitCode::from(EXIT_UNREADABLE);
         }
     };
-    let source = match SourceFile::parse(input.text.as_str(), input.format) {
+    let display = escape_control(&input.display).into_owned();
+    if let Some(output) = &args.output
+        && let Err(message) = refuse_output_among_inputs("-o", output, &[args.file.as_path()])
+    {
+        err_line(&message);
+        return ExitCode::from(EXIT_UNREADABLE);
+    }
+    let source = match parse_source(input.text.as_str(), input.format)
+        .map_err(LoadError::from)
+        .and_then(|source| refuse_duplicate_keys(&source).map(|()| source))
+    {
         Ok(source) => source,
         Err(error) => {
-            err_line(&format!(
-                "{}:{}: error[SYNTAX]: {}",
-                input.display, error.location, error.message
-            ));
+            err_line(&load_error_line(&display, &error));
             return ExitCode::from(EXIT_UNREADABLE);
         }
     };
@@ -58,10 +70,10 @@ pub fn convert_command(args: &ConvertArgs) -> ExitCode {
         format_canonical(source.value(), target)
     };
     match &args.output {
-        Some(path) => match write_atomically(path, &text) {
+        Some(path) => match write_output(path, &text) {
             Ok(()) => ExitCode::from(EXIT_OK),
-            Err(error) => {
-                err_line(&format!("{}: cannot write: {error}", path.display()));
+            Err(message) => {
+                err_line(&escape_control(&message));
                 ExitCode::from(EXIT_UNREADABLE)
             }
         },

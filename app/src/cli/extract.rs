@@ -4,10 +4,11 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use asl_codec::template::{TemplateMachine, extract};
-use asl_codec::{Format, format_canonical};
+use asl_codec::load::parse_source;
+use asl_codec::template::{TemplateMachine, extract_from_value};
+use asl_codec::{Format, LoadError, format_canonical};
 
-use super::{EXIT_OK, EXIT_UNREADABLE, err_line, out, read_input};
+use super::{EXIT_OK, EXIT_UNREADABLE, err_line, escape_control, load_error_line, out, read_input};
 
 /// Arguments of `asl-studio extract`.
 #[derive(Debug, clap::Args)]
@@ -39,10 +40,15 @@ pub fn extract_command(args: &ExtractArgs) -> ExitCode {
             return ExitCode::from(EXIT_UNREADABLE);
         }
     };
-    let machines = match extract(&input.text, input.format, Some(&input.base_dir)) {
+    let display = escape_control(&input.display).into_owned();
+    let machines = match parse_source(input.text.as_str(), input.format)
+        .map_err(LoadError::from)
+        .and_then(|source| {
+            extract_from_value(source.value(), Some(&input.base_dir)).map_err(LoadError::from)
+        }) {
         Ok(machines) => machines,
         Err(error) => {
-            err_line(&format!("{}: {error}", input.display));
+            err_line(&load_error_line(&display, &error));
             return ExitCode::from(EXIT_UNREADABLE);
         }
     };
@@ -54,35 +60,31 @@ pub fn extract_command(args: &ExtractArgs) -> ExitCode {
         (Some(name), _) => match machines.iter().find(|m| &m.logical_id == name) {
             Some(machine) => vec![machine],
             None => {
-                err_line(&format!(
-                    "{}: no state machine named `{name}`; there are: {}",
-                    input.display,
+                err_line(&escape_control(&format!(
+                    "{display}: no state machine named `{name}`; there are: {}",
                     names(&machines)
-                ));
+                )));
                 return ExitCode::from(EXIT_UNREADABLE);
             }
         },
         (None, true) => machines.iter().collect(),
         (None, false) => match machines.as_slice() {
             [] => {
-                err_line(&format!(
-                    "{}: no state machine in this template",
-                    input.display
-                ));
+                err_line(&format!("{display}: no state machine in this template"));
                 return ExitCode::from(EXIT_UNREADABLE);
             }
             [single] => vec![single],
             several => {
                 let mut listing = format!(
-                    "{}: {} state machines; choose one with --name or print all with --all:\n",
-                    input.display,
+                    "{display}: {} state machines; choose one with --name or print all with --all:\n",
                     several.len()
                 );
                 for machine in several {
                     let _ = writeln!(
                         listing,
                         "  {} ({})",
-                        machine.logical_id, machine.resource_type
+                        escape_control(&machine.logical_id),
+                        escape_control(&machine.resource_type)
                     );
                 }
                 err_line(listing.trim_end());
@@ -100,10 +102,14 @@ pub fn extract_command(args: &ExtractArgs) -> ExitCode {
                     .map(|v| v.to_string())
                     .unwrap_or_default();
                 for pointer in &placeholder.pointers {
+                    // Tab-separated fields: a tab or newline inside one would shift the columns.
                     let _ = writeln!(
                         text,
-                        "{}\t${{{}}}\t{pointer}\t{value}",
-                        machine.logical_id, placeholder.name
+                        "{}\t${{{}}}\t{}\t{}",
+                        escape_control(&machine.logical_id),
+                        escape_control(&placeholder.name),
+                        escape_control(pointer),
+                        escape_control(&value)
                     );
                 }
             }

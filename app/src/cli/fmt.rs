@@ -1,12 +1,18 @@
-//! `asl-studio fmt`: the canonical layout, written in place atomically.
+//! `asl-studio fmt`: the canonical layout, written in place (see [`super::write`] for how links,
+//! modes and owners are kept).
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use asl_codec::{Format, SourceFile};
+use asl_codec::load::{parse_source, refuse_duplicate_keys};
+use asl_codec::{Format, LoadError};
 
-use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, err_line, is_stdin, out, read_input};
+use super::write::write_output;
+use super::{
+    EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, err_line, escape_control, is_stdin, load_error_line,
+    out, read_input,
+};
 
 /// Arguments of `asl-studio fmt`.
 #[derive(Debug, clap::Args)]
@@ -19,7 +25,8 @@ pub struct FmtArgs {
     pub check: bool,
 }
 
-/// Formats every file; returns 0, 1 (with `--check`: something would change) or 2 (unreadable).
+/// Formats every file; returns 0, 1 (with `--check`: something would change) or 2 (unreadable,
+/// not a regular file, a syntax error or a duplicate key, or the file cannot be written).
 pub fn fmt_command(args: &FmtArgs) -> ExitCode {
     let mut code = EXIT_OK;
     let mut would_change = String::new();
@@ -32,20 +39,23 @@ pub fn fmt_command(args: &FmtArgs) -> ExitCode {
                 continue;
             }
         };
+        let display = escape_control(&input.display).into_owned();
         if input.format == Format::Yaml && !yaml_is_safe_to_rewrite(&input.text) {
+            // `--check` cannot vouch for a file fmt never rewrites: it says so, and the exit code
+            // stays as it is, so a CI check does not fail forever on commented YAML (README: fmt).
+            let verb = if args.check { "not checked" } else { "skipped" };
             err_line(&format!(
-                "{}: skipped: YAML with comments or tags would lose them when rewritten",
-                input.display
+                "{display}: {verb}: YAML with comments or tags would lose them when rewritten"
             ));
             continue;
         }
-        let source = match SourceFile::parse(input.text.as_str(), input.format) {
+        let source = match parse_source(input.text.as_str(), input.format)
+            .map_err(LoadError::from)
+            .and_then(|source| refuse_duplicate_keys(&source).map(|()| source))
+        {
             Ok(source) => source,
             Err(error) => {
-                err_line(&format!(
-                    "{}:{}: error[SYNTAX]: {}",
-                    input.display, error.location, error.message
-                ));
+                err_line(&load_error_line(&display, &error));
                 code = code.max(EXIT_UNREADABLE);
                 continue;
             }
@@ -54,13 +64,13 @@ pub fn fmt_command(args: &FmtArgs) -> ExitCode {
         let changed = formatted != input.text;
         if args.check {
             if changed {
-                let _ = writeln!(would_change, "{}", input.display);
+                let _ = writeln!(would_change, "{display}");
                 code = code.max(EXIT_FINDINGS);
             }
         } else if is_stdin(path) {
             out(&formatted);
-        } else if changed && let Err(error) = write_atomically(path, &formatted) {
-            err_line(&format!("{}: cannot write: {error}", input.display));
+        } else if changed && let Err(message) = write_output(path, &formatted) {
+            err_line(&escape_control(&message));
             code = code.max(EXIT_UNREADABLE);
         }
     }
@@ -77,29 +87,4 @@ fn yaml_is_safe_to_rewrite(text: &str) -> bool {
             || trimmed.contains(" !")
             || trimmed.starts_with('!')
     })
-}
-
-/// Writes `text` to a temporary file beside `path` and renames it over `path`, so that readers
-/// never see a half-written file and a failure leaves the original intact.
-pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or_else(|| Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.asl-studio-{}.tmp", std::process::id()));
-    let result = (|| {
-        std::fs::write(&temp, text)?;
-        if let Ok(metadata) = std::fs::metadata(path) {
-            std::fs::set_permissions(&temp, metadata.permissions())?;
-        }
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
 }

@@ -1,7 +1,7 @@
 //! The headless command line: `check`, `fmt`, `convert`, `extract`, `run`. No window opens for these.
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -11,6 +11,7 @@ pub mod convert;
 pub mod extract;
 pub mod fmt;
 pub mod run;
+pub mod write;
 
 /// ASL Studio: design, check and dry-run AWS Step Functions state machines.
 #[derive(Debug, Parser)]
@@ -56,74 +57,102 @@ pub const EXIT_FINDINGS: u8 = 1;
 /// Exit code: the input could not be read or processed.
 pub const EXIT_UNREADABLE: u8 = 2;
 
-/// One input: a path, or `-` for standard input.
-pub struct Input {
-    /// How to name it in messages.
-    pub display: String,
-    /// The text.
-    pub text: String,
-    /// The format, from the extension or the content.
-    pub format: asl_codec::Format,
-    /// The folder that relative paths in it (SAM `DefinitionUri`) are resolved against.
-    pub base_dir: PathBuf,
-}
+/// One input read by the codec's loader: a path, or `-` for standard input.
+pub type Input = asl_codec::InputText;
 
 /// Whether `path` means standard input.
 pub fn is_stdin(path: &Path) -> bool {
-    path.as_os_str() == "-"
+    asl_codec::load::is_stdin(path)
 }
 
-/// Reads a path (or `-`) within the size limit; the error is a message for the user.
+/// Reads a path (or `-`) through the codec's loader (size limit, regular files only, UTF-8);
+/// the error is a message for the user.
 pub fn read_input(path: &Path) -> Result<Input, String> {
-    let limit = asl_codec::ParseOptions::default().max_bytes;
-    let (display, bytes, base_dir) = if is_stdin(path) {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .take(limit as u64 + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|error| format!("<stdin>: cannot read: {error}"))?;
-        (
-            "<stdin>".to_owned(),
-            bytes,
-            std::env::current_dir().unwrap_or_default(),
-        )
-    } else {
-        let display = path.display().to_string();
-        let size = std::fs::metadata(path)
-            .map_err(|error| format!("{display}: cannot read: {error}"))?
-            .len();
-        if size > limit as u64 {
-            return Err(format!(
-                "{display}: {size} bytes, more than the limit of {limit} bytes"
-            ));
+    asl_codec::load::read_input(path).map_err(|error| escape_control(&error.to_string()).into_owned())
+}
+
+/// One line for an input the loader refused: `file:line:col: error[CODE]: message` for a syntax
+/// error or a duplicate key, `file: message` otherwise. `display` is already escaped.
+pub fn load_error_line(display: &str, error: &asl_codec::LoadError) -> String {
+    use asl_codec::LoadError;
+    let line = match error {
+        LoadError::Syntax(syntax) => {
+            format!("{display}:{}: error[SYNTAX]: {}", syntax.location, syntax.message)
         }
-        let bytes =
-            std::fs::read(path).map_err(|error| format!("{display}: cannot read: {error}"))?;
-        let base_dir = path
-            .parent()
-            .map(Path::to_path_buf)
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or_else(|| PathBuf::from("."));
-        (display, bytes, base_dir)
+        LoadError::DuplicateKey {
+            key,
+            pointer,
+            location,
+            first,
+        } => format!(
+            "{display}:{location}: error[DUPLICATE_KEY]: duplicate key `{key}` at {pointer} \
+             (first at {first}); refusing to drop either (see `asl-studio check`)"
+        ),
+        other => format!("{display}: {other}"),
     };
-    if bytes.len() > limit {
-        return Err(format!("{display}: more than the limit of {limit} bytes"));
+    escape_control(&line).into_owned()
+}
+
+/// Whether two paths name the same existing file (through links, hard links included).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    if is_stdin(a) || is_stdin(b) {
+        return false;
     }
-    let text = String::from_utf8(bytes).map_err(|error| {
-        format!(
-            "{display}: not UTF-8 text (byte {})",
-            error.utf8_error().valid_up_to()
-        )
-    })?;
-    let format =
-        asl_codec::Format::from_path(path).unwrap_or_else(|| asl_codec::Format::sniff(&text));
-    Ok(Input {
-        display,
-        text,
-        format,
-        base_dir,
-    })
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        #[cfg(unix)]
+        (Ok(a), Ok(b)) => {
+            use std::os::unix::fs::MetadataExt as _;
+            a.dev() == b.dev() && a.ino() == b.ino()
+        }
+        #[cfg(not(unix))]
+        (Ok(_), Ok(_)) => match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Refuses an output file that is one of the command's inputs: writing it would destroy the input.
+pub fn refuse_output_among_inputs(
+    option: &str,
+    output: &Path,
+    inputs: &[&Path],
+) -> Result<(), String> {
+    match inputs.iter().find(|input| same_file(output, input)) {
+        Some(input) => Err(escape_control(&format!(
+            "{option} {}: this is the input file {}; refusing to overwrite it",
+            output.display(),
+            input.display()
+        ))
+        .into_owned()),
+        None => Ok(()),
+    }
+}
+
+/// Text made safe for a terminal: control characters (newlines, escapes, DEL, C1) and the
+/// invisible bidirectional overrides are written as `\n`, `\t`, `\r` or `\u{..}`, so a state
+/// name or error cause can neither forge a line of output nor drive the terminal. Every
+/// human-readable line the CLI prints about user data goes through this; JSON output does not
+/// need it (the JSON writer escapes control characters itself).
+pub fn escape_control(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => escaped.push_str("\\n"),
+            '\r' => escaped.push_str("\\r"),
+            '\t' => escaped.push_str("\\t"),
+            c if unsafe_char(c) => escaped.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => escaped.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(escaped)
 }
 
 /// Writes to standard output; a closed pipe is not an error worth a panic.

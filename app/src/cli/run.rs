@@ -72,15 +72,18 @@ fn read_json(path: &Path) -> Result<Value, String> {
 /// the values the template gives, then with the user's `--substitutions`.
 fn read_definition(args: &RunArgs) -> Result<Value, String> {
     let file = read_input(&args.definition)?;
-    let loaded = asl_codec::load_text(file.text, file.format, Some(&file.base_dir))
-        .map_err(|error| format!("{}: {error}", file.display))?;
+    let loaded = asl_codec::load::load(&file)
+        .and_then(|loaded| asl_codec::load::refuse_duplicate_keys(loaded.source()).map(|()| loaded))
+        .map_err(|error| super::load_error_line(&super::escape_control(&file.display), &error))?;
     let mut values: HashMap<String, String> = HashMap::new();
     let definition = match loaded {
         asl_codec::Loaded::Asl(source) => source.value().clone(),
         asl_codec::Loaded::Template { machines, .. } => {
             let machine = pick_machine(&file.display, machines, args.name.as_deref())?;
             for placeholder in &machine.placeholders {
-                if let Some(value) = &placeholder.value {
+                // An intrinsic (`!GetAtt Fn.Arn`) cannot be resolved offline: the placeholder stays,
+                // as `check` validates it, instead of becoming the intrinsic's JSON text.
+                if let Some(value) = placeholder.value.as_ref().filter(|v| !v.is_object() && !v.is_array()) {
                     values.insert(placeholder.name.clone(), substitution_text(value));
                 }
             }
@@ -148,10 +151,11 @@ fn refuse_invalid(display: &str, definition: &Value) -> Result<(), String> {
         .filter(|d| d.severity == graph_model::Severity::Error)
         .map(|d| {
             let state = d.state.map(|s| format!(" {s}:")).unwrap_or_default();
-            format!(
+            super::escape_control(&format!(
                 "{display}: error[{}]{state} {} (at {})",
                 d.code, d.message, d.pointer
-            )
+            ))
+            .into_owned()
         })
         .collect();
     if errors.is_empty() {
@@ -165,6 +169,12 @@ fn refuse_invalid(display: &str, definition: &Value) -> Result<(), String> {
 }
 
 fn prepare(args: &RunArgs) -> Result<(Value, Value, Options), String> {
+    if let Some(history) = &args.history {
+        let items = args.items.iter().filter_map(|spec| spec.split_once('=')).map(|(_, file)| Path::new(file));
+        let inputs: Vec<&Path> = [Some(&args.definition), args.input.as_ref(), args.mocks.as_ref(), args.substitutions.as_ref()]
+            .into_iter().flatten().map(PathBuf::as_path).chain(items).collect();
+        super::refuse_output_among_inputs("--history", history, &inputs)?;
+    }
     let definition = read_definition(args)?;
     refuse_invalid(&args.definition.display().to_string(), &definition)?;
     let input = match &args.input {
@@ -300,10 +310,10 @@ fn execute(args: &RunArgs, definition: &Value, input: Value, options: &Options) 
                 .unwrap_or_default();
             err_line(&format!("execution {status}"));
             if let Some(error) = &result.error {
-                err_line(&format!("error: {error}"));
+                err_line(&super::escape_control(&format!("error: {error}")));
             }
             if let Some(cause) = &result.cause {
-                err_line(&format!("cause: {cause}"));
+                err_line(&super::escape_control(&format!("cause: {cause}")));
             }
             ExitCode::from(EXIT_FINDINGS)
         }

@@ -40,9 +40,10 @@ pub(crate) fn is_placeholder_value(value: &Value) -> bool {
     }
 }
 
-/// Parses a path, tolerating what AWS accepts but the shared parser does not read yet: filter and
-/// script expressions whose insides it rejects (bare words as in `[?(@.Type==AMOUNT_PAID)]`, or
-/// `[(@.length-1)]`). Such a bracket is checked for balance only.
+/// Parses a path, tolerating the two forms real deployed workflows use that the shared parser does
+/// not read yet: bare words in a filter (`[?(@.Type==AMOUNT_PAID)]`) and the `[(@.length-1)]`
+/// script. Any other filter or script the shared parser rejects stays an error, because the
+/// simulator compiles paths with that parser: `check` and `run` must refuse the same filters.
 fn parse_path(text: &str) -> Result<jsonpath::Path, jsonpath::PathError> {
     let strict = jsonpath::parse(text);
     if strict.is_ok() || !text.contains("[(") && !text.contains("[?(") {
@@ -75,6 +76,9 @@ fn parse_path(text: &str) -> Result<jsonpath::Path, jsonpath::PathError> {
         let Some(end) = end else {
             return strict;
         };
+        if !is_tolerated_script(&after[..end]) {
+            return strict;
+        }
         loose.push_str("[*]");
         rest = &after[end + 1..];
     }
@@ -88,6 +92,84 @@ fn parse_path(text: &str) -> Result<jsonpath::Path, jsonpath::PathError> {
         }
         Err(_) => strict,
     }
+}
+
+/// Whether a bracket's insides (`?(...)` or `(...)`) are one of the forms AWS accepts that the
+/// shared parser does not read: a filter that parses once its bare words are quoted, or
+/// `(@.length)` with an optional `- N` / `+ N`.
+fn is_tolerated_script(inside: &str) -> bool {
+    if let Some(filter) = inside.strip_prefix('?') {
+        let quoted = quote_bare_words(filter);
+        return jsonpath::parse(&format!("$[?{quoted}]")).is_ok();
+    }
+    let Some(script) = inside
+        .strip_prefix('(')
+        .and_then(|rest| rest.strip_suffix(')'))
+    else {
+        return false;
+    };
+    let Some(rest) = script.trim().strip_prefix("@.length") else {
+        return false;
+    };
+    let rest = rest.trim_start();
+    if rest.is_empty() {
+        return true;
+    }
+    rest.strip_prefix('-')
+        .or_else(|| rest.strip_prefix('+'))
+        .map(str::trim)
+        .is_some_and(|number| !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A filter with each bare word that stands where a value belongs (after a comparison operator,
+/// or before one) written as a quoted string: `@.Type==AMOUNT_PAID` becomes `@.Type=='AMOUNT_PAID'`.
+/// Path names after `.` and the literals `true`, `false` and `null` stay as they are.
+fn quote_bare_words(filter: &str) -> String {
+    let mut out = String::with_capacity(filter.len() + 8);
+    let mut quote: Option<char> = None;
+    let mut previous = ' ';
+    let mut chars = filter.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if let Some(open) = quote {
+            out.push(c);
+            if c == open {
+                quote = None;
+            }
+            previous = c;
+            continue;
+        }
+        if c == '\'' || c == '"' {
+            quote = Some(c);
+            out.push(c);
+            previous = c;
+            continue;
+        }
+        let value_position = matches!(previous, '=' | '<' | '>' | '(' | '&' | '|' | '!' | ' ');
+        if (c.is_alphabetic() || c == '_') && value_position {
+            let mut end = start + c.len_utf8();
+            while let Some(&(at, next)) = chars.peek() {
+                if next.is_alphanumeric() || next == '_' || next == '-' {
+                    end = at + next.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            let word = &filter[start..end];
+            if matches!(word, "true" | "false" | "null") {
+                out.push_str(word);
+            } else {
+                out.push('\'');
+                out.push_str(word);
+                out.push('\'');
+            }
+            previous = 'w';
+            continue;
+        }
+        out.push(c);
+        previous = c;
+    }
+    out
 }
 
 /// What a JSONPath-flavoured string field must hold.

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use asl_codec::{Format, SourceFile, format_canonical};
+use asl_codec::{Format, SourceFile};
 
 use super::{EXIT_OK, EXIT_UNREADABLE, err_line, fmt::write_atomically, out, read_input};
 
@@ -52,11 +52,7 @@ pub fn convert_command(args: &ConvertArgs) -> ExitCode {
         Target::Json => Format::Json,
         Target::Yaml => Format::Yaml,
     };
-    let text = if target == source.format() {
-        source.format_canonical()
-    } else {
-        format_canonical(source.value(), target)
-    };
+    let text = source.convert_to(target);
     match &args.output {
         Some(path) => match write_atomically(path, &text) {
             Ok(()) => ExitCode::from(EXIT_OK),

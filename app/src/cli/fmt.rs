@@ -32,13 +32,6 @@ pub fn fmt_command(args: &FmtArgs) -> ExitCode {
                 continue;
             }
         };
-        if input.format == Format::Yaml && !yaml_is_safe_to_rewrite(&input.text) {
-            err_line(&format!(
-                "{}: skipped: YAML with comments or tags would lose them when rewritten",
-                input.display
-            ));
-            continue;
-        }
         let source = match SourceFile::parse(input.text.as_str(), input.format) {
             Ok(source) => source,
             Err(error) => {
@@ -66,17 +59,6 @@ pub fn fmt_command(args: &FmtArgs) -> ExitCode {
     }
     out(&would_change);
     ExitCode::from(code)
-}
-
-/// Comments and tags do not survive a YAML rewrite; such files are left alone.
-fn yaml_is_safe_to_rewrite(text: &str) -> bool {
-    !text.lines().any(|line| {
-        let trimmed = line.trim_start();
-        trimmed.starts_with('#')
-            || trimmed.contains(" #")
-            || trimmed.contains(" !")
-            || trimmed.starts_with('!')
-    })
 }
 
 /// Writes `text` to a temporary file beside `path` and renames it over `path`, so that readers

@@ -124,3 +124,67 @@ pub fn locate_in(root: &Node, pointer: &str) -> (usize, bool) {
     }
     (offset, true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_tags_become_long_forms() -> Result<(), SyntaxError> {
+        let value = parse(
+            "a: !Ref X\nb: !GetAtt Fn.Arn\nc: !Sub '${A}'\nd: !Join ['', [x, !Ref Y]]\ne: !Condition C\n",
+            usize::MAX,
+        )?;
+        assert_eq!(
+            value,
+            serde_json::json!({
+                "a": {"Ref": "X"},
+                "b": {"Fn::GetAtt": ["Fn", "Arn"]},
+                "c": {"Fn::Sub": "${A}"},
+                "d": {"Fn::Join": ["", ["x", {"Ref": "Y"}]]},
+                "e": {"Condition": "C"},
+            })
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let err = parse("a: [1, 2\nb: 3\n", usize::MAX).err();
+        assert!(err.is_some_and(|e| e.location.line >= 1 && e.message.starts_with("YAML")));
+    }
+
+    #[test]
+    fn duplicate_keys_and_second_documents_are_errors() {
+        let duplicate = parse("a: 1\nb: 2\na: 3\n", usize::MAX).err();
+        assert!(duplicate.is_some_and(|e| e.message.contains("duplicate") && e.location.line == 3));
+        assert!(parse("a: 1\n---\nb: 2\n", usize::MAX).is_err());
+    }
+
+    #[test]
+    fn a_closing_bracket_left_of_its_block_reads_as_libyaml_reads_it() -> Result<(), SyntaxError> {
+        // From a real CloudFormation template (corpus: cfn-deequ-pipeline.yaml).
+        let text = "A:\n  Key: {\n    \"x\": [1,\n      2\n  ]\n}\nB: 1\n";
+        assert_eq!(
+            parse(text, usize::MAX)?,
+            serde_json::json!({"A": {"Key": {"x": [1, 2]}}, "B": 1})
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn locates_nested_keys_and_items() {
+        let text = "StartAt: A\nStates:\n  A:\n    Type: Choice\n    Choices:\n      - Variable: $.x\n        Next: B\n      - Next: C\n  B:\n    Type: Pass\n";
+        let at = |pointer: &str| {
+            let (at, exact) = locate(text, pointer);
+            (at.line, at.column, exact)
+        };
+        assert_eq!(at("/States/A/Type"), (4, 5, true));
+        assert_eq!(at("/States/B"), (9, 3, true));
+        assert_eq!(at("/States/A/Choices/0/Next"), (7, 9, true));
+        assert_eq!(at("/States/A/Choices/1/Next"), (8, 9, true));
+        assert_eq!(at("/States/A/Missing"), (3, 3, false));
+        // While typing, the text may not parse: the indentation guess answers.
+        assert_eq!(locate("a:\n  b: [\n", "/a/b").0.line, 2);
+    }
+}

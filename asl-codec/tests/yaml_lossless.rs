@@ -10,6 +10,9 @@ use serde_json::{Value, json};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+/// A named change to a document's value.
+type Edit<'a> = Box<dyn Fn(&mut Value) + 'a>;
+
 fn corpus_yaml() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/corpus");
     let mut found = Vec::new();
@@ -155,7 +158,7 @@ fn edits_in_every_corpus_definition_keep_the_other_lines() -> TestResult {
             .pointer(&format!("{definition}/States"))
             .and_then(Value::as_object)
             .ok_or("no States")?;
-        let Some(state) = states_value.keys().last().cloned() else {
+        let Some(state) = states_value.keys().next_back().cloned() else {
             continue;
         };
         let mut keys: Vec<&str> = segments.iter().map(String::as_str).collect();
@@ -167,7 +170,7 @@ fn edits_in_every_corpus_definition_keep_the_other_lines() -> TestResult {
         };
         let (first, last) = (line_of(&text, key_start), line_of(&text, node.end));
         let states_pointer = format!("{definition}/States");
-        let edits: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+        let edits: Vec<(&str, Edit<'_>)> = vec![
             (
                 "rename",
                 Box::new(|v: &mut Value| {
@@ -488,6 +491,64 @@ fn aliases_expand_for_the_value_and_keep_their_text_on_write() -> TestResult {
     assert_eq!(
         source.write_preserving(&new),
         text.replace("other: 1", "other: 2")
+    );
+    Ok(())
+}
+
+/// Runs `work` on a thread with `megabytes` of stack, as a worker thread (2 MiB) or the
+/// command line's main thread (8 MiB) has.
+fn on_stack<T: Send + 'static>(megabytes: usize, work: impl FnOnce() -> T + Send + 'static) -> T {
+    let handle = std::thread::Builder::new()
+        .stack_size(megabytes * 1024 * 1024)
+        .spawn(work);
+    match handle.map(std::thread::JoinHandle::join) {
+        Ok(Ok(value)) => value,
+        _ => panic!("the worker thread failed"),
+    }
+}
+
+/// JSON nested `levels` deep converted to YAML, read back, edited at the innermost value,
+/// written and laid out canonically.
+fn deep_round_trip(levels: usize) -> Result<(), String> {
+    let source = SourceFile::parse(nested_json(levels), Format::Json).map_err(|e| e.to_string())?;
+    let yaml = source.convert_to(Format::Yaml);
+    let back = SourceFile::parse(yaml.as_str(), Format::Yaml).map_err(|e| e.to_string())?;
+    if back.value() != source.value() {
+        return Err("the YAML reads back differently".to_owned());
+    }
+    let new = SourceFile::parse(nested_json(levels).replace('1', "2"), Format::Json)
+        .map_err(|e| e.to_string())?
+        .value()
+        .clone();
+    let written = back.write_preserving(&new);
+    let reread = SourceFile::parse(written.as_str(), Format::Yaml).map_err(|e| e.to_string())?;
+    if reread.value() != &new {
+        return Err("the edit reads back differently".to_owned());
+    }
+    if back.format_canonical() != yaml {
+        return Err("the converted YAML is not in the canonical layout".to_owned());
+    }
+    Ok(())
+}
+
+#[test]
+fn deep_yaml_converts_edits_and_lays_out_on_small_stacks() {
+    // A machine nested 100 deep is about 500 levels: fine on a 2 MiB worker thread.
+    assert_eq!(on_stack(2, || deep_round_trip(500)), Ok(()));
+    // The depth limit itself, on the command line's 8 MiB main thread.
+    let limit = asl_codec::json::DEFAULT_MAX_DEPTH;
+    assert_eq!(on_stack(8, move || deep_round_trip(limit)), Ok(()));
+}
+
+#[test]
+fn an_edit_under_an_anchor_that_is_aliased_still_reads_back_as_the_edit() -> TestResult {
+    let text = "# keep\nbase: &b {Type: Pass}\nuse: *b\n";
+    let source = SourceFile::parse(text, Format::Yaml)?;
+    let new = json!({"base": {"Type": "Succeed"}, "use": {"Type": "Pass"}});
+    let written = source.write_preserving(&new);
+    assert_eq!(
+        SourceFile::parse(written.as_str(), Format::Yaml)?.value(),
+        &new
     );
     Ok(())
 }

@@ -391,12 +391,13 @@ fn close(text: &str, open: Open, end_mark: usize) -> Result<Node, SyntaxError> {
     } else {
         let mut items = Vec::with_capacity(children.len());
         for mut item in children {
-            if !flow && item.is_empty_plain() {
-                if let Some(dash) = dash_after(text, cursor) {
-                    item.start = dash + 1;
-                    item.content_start = dash + 1;
-                    item.end = dash + 1;
-                }
+            if !flow
+                && item.is_empty_plain()
+                && let Some(dash) = dash_after(text, cursor)
+            {
+                item.start = dash + 1;
+                item.content_start = dash + 1;
+                item.end = dash + 1;
             }
             cursor = item.end.max(cursor);
             items.push(item);

@@ -75,6 +75,8 @@ pub struct SourceFile {
     /// [`Self::machine`] reads straight from the text.
     value: std::sync::OnceLock<Value>,
     spans: Option<SpanTable>,
+    /// For YAML, the node tree with the bytes of every node (absent for an empty document).
+    yaml_root: Option<yaml::Node>,
     duplicates: Vec<DuplicateKey>,
     /// Built on the first line:col question: most parses never ask one.
     lines: std::sync::OnceLock<span::LineIndex>,
@@ -94,14 +96,15 @@ impl SourceFile {
     ) -> Result<Self, SyntaxError> {
         let text = text.into();
         let value = std::sync::OnceLock::new();
-        let (spans, duplicates) = match format {
+        let (spans, yaml_root, duplicates) = match format {
             Format::Json => {
                 let scanned = json::scan(&text, options)?;
-                (Some(scanned.spans), scanned.duplicates)
+                (Some(scanned.spans), None, scanned.duplicates)
             }
             Format::Yaml => {
-                let _ = value.set(yaml::parse(&text, options.max_bytes)?);
-                (None, Vec::new())
+                let document = yaml::parse_document(&text, options)?;
+                let _ = value.set(document.value);
+                (None, document.root, Vec::new())
             }
         };
         Ok(Self {
@@ -109,6 +112,7 @@ impl SourceFile {
             format,
             value,
             spans,
+            yaml_root,
             duplicates,
             lines: std::sync::OnceLock::new(),
         })
@@ -150,38 +154,54 @@ impl SourceFile {
     }
 
     /// Where the value at `pointer` is written: its member key when it has one, else the value.
-    /// An absent target gives its nearest existing ancestor, with `exact` false. For YAML the
-    /// position is a best effort from indentation.
+    /// An absent target gives its nearest existing ancestor, with `exact` false. In YAML, a short
+    /// tag's long-form key (`/Fn::GetAtt`) is where the tag is written.
     pub fn locate(&self, pointer: &str) -> Location {
-        match self.spans() {
-            Some(spans) => {
+        let (offset, exact) = match (self.spans(), &self.yaml_root) {
+            (Some(spans), _) => {
                 let (node, exact) = spans.lookup(self.value(), pointer);
-                let offset = node.key().map_or(node.value().start, |key| key.start);
-                Location {
-                    line_col: self.line_col(offset),
+                (
+                    node.key().map_or(node.value().start, |key| key.start),
                     exact,
-                }
+                )
             }
-            None => {
-                let (line_col, exact) = yaml::locate(&self.text, pointer);
-                Location { line_col, exact }
-            }
+            (None, Some(root)) => yaml::locate_in(root, pointer),
+            (None, None) => (0, pointer.is_empty()),
+        };
+        Location {
+            line_col: self.line_col(offset),
+            exact,
         }
     }
 
-    /// Writes `new` in this file's format. JSON reuses the original bytes of every unchanged
-    /// subtree and the file's indentation, newline and colon style for changed parts, so an
-    /// unedited value gives the text back byte for byte. YAML is rewritten in block style unless
-    /// the value is unchanged.
+    /// Writes `new` in this file's format, reusing the original bytes of every unchanged subtree,
+    /// so an unedited value gives the text back byte for byte. JSON uses the file's indentation,
+    /// newline and colon style for changed parts. YAML keeps comments, short tags (`!Ref`,
+    /// `!GetAtt`, custom `!Tag`s), quoting, key order, indentation, flow or block style, line
+    /// endings and document markers; changed parts are written in block style at their
+    /// siblings' indentation (flow inside flow collections), removed members take their lines
+    /// and following comments along. The result always parses back to `new`: should the edited
+    /// text not (an edit under an anchor that aliases elsewhere repeat), `new` is written fresh.
     pub fn write_preserving(&self, new: &Value) -> String {
         if new == self.value() {
             return self.text.clone();
         }
-        match (self.spans(), self.format) {
-            (Some(spans), Format::Json) => {
+        match (self.spans(), &self.yaml_root) {
+            (Some(spans), _) => {
                 write::PreservingWriter::new(&self.text, spans).write(spans, self.value(), new)
             }
-            _ => format_canonical(new, self.format),
+            (None, Some(root)) => {
+                let edited = yaml::write_preserving(&self.text, root, self.value(), new);
+                let unlimited = ParseOptions {
+                    max_bytes: usize::MAX,
+                    ..ParseOptions::default()
+                };
+                match yaml::parse_document(&edited, &unlimited) {
+                    Ok(document) if document.value == *new => edited,
+                    _ => format_canonical(new, self.format),
+                }
+            }
+            (None, None) => format_canonical(new, self.format),
         }
     }
 
@@ -192,13 +212,39 @@ impl SourceFile {
     }
 
     /// The canonical layout of this file (see [`format_canonical`]); JSON scalars keep their
-    /// original spelling so that only whitespace changes.
+    /// original spelling so that only whitespace changes. YAML is re-indented only (two spaces a
+    /// level): comments, tags, quoting, flow collections and blank lines stay as they are.
     pub fn format_canonical(&self) -> String {
-        match (self.spans(), self.format) {
-            (Some(spans), Format::Json) => {
+        match (self.spans(), &self.yaml_root) {
+            (Some(spans), _) => {
                 write::canonical_json_keeping_scalars(&self.text, spans, self.value())
             }
-            _ => format_canonical(self.value(), self.format),
+            (None, Some(root)) => {
+                let layout = yaml::canonical(&self.text, root);
+                let unlimited = ParseOptions {
+                    max_bytes: usize::MAX,
+                    ..ParseOptions::default()
+                };
+                // Re-indenting cannot change the value; should it ever, the file stays as it is.
+                match yaml::parse_document(&layout, &unlimited) {
+                    Ok(document) if document.value == *self.value() => layout,
+                    _ => self.text.clone(),
+                }
+            }
+            (None, None) => format_canonical(self.value(), self.format),
+        }
+    }
+
+    /// This file's value written in `format`, keeping every number literal as written: the
+    /// canonical layout when the format is the file's own, else a fresh document (JSON to YAML
+    /// takes each number's spelling from the JSON text).
+    pub fn convert_to(&self, format: Format) -> String {
+        if format == self.format {
+            return self.format_canonical();
+        }
+        match (format, self.spans()) {
+            (Format::Yaml, Some(spans)) => yaml::from_json(&self.text, spans, self.value()),
+            _ => format_canonical(self.value(), format),
         }
     }
 

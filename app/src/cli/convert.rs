@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use asl_codec::load::{parse_source, refuse_duplicate_keys};
-use asl_codec::{Format, LoadError, format_canonical};
+use asl_codec::{Format, LoadError};
 
 use super::write::write_output;
 use super::{
@@ -64,11 +64,7 @@ pub fn convert_command(args: &ConvertArgs) -> ExitCode {
         Target::Json => Format::Json,
         Target::Yaml => Format::Yaml,
     };
-    let text = if target == source.format() {
-        source.format_canonical()
-    } else {
-        format_canonical(source.value(), target)
-    };
+    let text = source.convert_to(target);
     match &args.output {
         Some(path) => match write_output(path, &text) {
             Ok(()) => ExitCode::from(EXIT_OK),

@@ -40,15 +40,6 @@ pub fn fmt_command(args: &FmtArgs) -> ExitCode {
             }
         };
         let display = escape_control(&input.display).into_owned();
-        if input.format == Format::Yaml && !yaml_is_safe_to_rewrite(&input.text) {
-            // `--check` cannot vouch for a file fmt never rewrites: it says so, and the exit code
-            // stays as it is, so a CI check does not fail forever on commented YAML (README: fmt).
-            let verb = if args.check { "not checked" } else { "skipped" };
-            err_line(&format!(
-                "{display}: {verb}: YAML with comments or tags would lose them when rewritten"
-            ));
-            continue;
-        }
         let source = match parse_source(input.text.as_str(), input.format)
             .map_err(LoadError::from)
             .and_then(|source| refuse_duplicate_keys(&source).map(|()| source))
@@ -76,15 +67,4 @@ pub fn fmt_command(args: &FmtArgs) -> ExitCode {
     }
     out(&would_change);
     ExitCode::from(code)
-}
-
-/// Comments and tags do not survive a YAML rewrite; such files are left alone.
-fn yaml_is_safe_to_rewrite(text: &str) -> bool {
-    !text.lines().any(|line| {
-        let trimmed = line.trim_start();
-        trimmed.starts_with('#')
-            || trimmed.contains(" #")
-            || trimmed.contains(" !")
-            || trimmed.starts_with('!')
-    })
 }

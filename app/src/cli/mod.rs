@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 pub mod check;
 pub mod convert;
+pub mod embed;
 pub mod extract;
 pub mod fmt;
 pub mod run;
@@ -35,6 +36,8 @@ enum Command {
     Extract(extract::ExtractArgs),
     /// Run a definition on an input, offline, and print the output.
     Run(run::RunArgs),
+    /// Write a definition back into the SAM / CloudFormation template that holds it.
+    Embed(embed::EmbedArgs),
 }
 
 /// Parses the command line and runs the chosen command.
@@ -46,6 +49,7 @@ pub fn main() -> ExitCode {
         Some(Command::Convert(args)) => convert::convert_command(&args),
         Some(Command::Extract(args)) => extract::extract_command(&args),
         Some(Command::Run(args)) => run::run_command(&args),
+        Some(Command::Embed(args)) => embed::embed_command(&args),
         None => asl_studio::run_native(cli.file),
     }
 }

@@ -14,6 +14,15 @@ use crate::json::{ParseOptions, SyntaxError};
 use crate::span::escape_segment;
 use crate::{Format, json, yaml};
 
+mod placeholders;
+mod write_back;
+
+pub use placeholders::{PlaceholderCheck, add_substitution, check_placeholders};
+pub use write_back::{
+    WriteBack, WriteBackError, WriteBackNote, WriteBackOptions, WriteTarget, cdk_from_file_line,
+    write_back, write_back_with,
+};
+
 /// Resource types that hold a state machine definition.
 pub const STATE_MACHINE_TYPES: [&str; 2] = [
     "AWS::Serverless::StateMachine",
@@ -164,17 +173,8 @@ pub fn extract_from_value(
                     "DefinitionUri `{relative}` is relative to the template's folder, which is unknown here"
                 )));
             };
-            let path = dir.join(relative);
-            let text = std::fs::read_to_string(&path)
-                .map_err(|error| fail(format!("cannot read {}: {error}", path.display())))?;
-            let format = Format::from_path(&path).unwrap_or_else(|| Format::sniff(&text));
-            let value = match format {
-                Format::Json => {
-                    json::parse(&text, &ParseOptions::default()).map(|parsed| parsed.value)
-                }
-                Format::Yaml => yaml::parse(&text, ParseOptions::default().max_bytes),
-            }
-            .map_err(|error| fail(format!("{}:{error}", path.display())))?;
+            let file = read_definition_file(dir, relative).map_err(fail)?;
+            let (path, text, value) = (file.path, file.text, file.value);
             (
                 value,
                 format!("{base}/DefinitionUri"),
@@ -213,8 +213,106 @@ pub fn extract_from_value(
     Ok(machines)
 }
 
+/// A local definition file named by `DefinitionUri`, read and parsed.
+pub(crate) struct DefinitionFile {
+    /// Where it is (inside the template's folder, symbolic links resolved).
+    pub path: PathBuf,
+    /// Its text.
+    pub text: String,
+    /// Its format, from the extension or the content.
+    pub format: Format,
+    /// The parsed definition.
+    pub value: Value,
+}
+
+/// Resolves a `DefinitionUri` inside `base_dir` (the template's folder tree) and returns the
+/// file's real path. An absolute path, a path that climbs out with `..`, or a symbolic link that
+/// leads outside is refused: a template must not be able to make ASL Studio read or overwrite
+/// any file the user can reach.
+pub(crate) fn resolve_definition_uri(base_dir: &Path, relative: &str) -> Result<PathBuf, String> {
+    let relative_path = Path::new(relative);
+    if relative.starts_with("s3://") {
+        return Err(format!(
+            "DefinitionUri `{relative}` is in S3; only a local file inside the template's folder can be read"
+        ));
+    }
+    if relative_path.is_absolute() || relative.starts_with(['/', '\\']) || relative.contains(':') {
+        return Err(format!(
+            "DefinitionUri `{relative}` is not a path inside the template's folder; only a relative local path is read"
+        ));
+    }
+    let base = base_dir
+        .canonicalize()
+        .map_err(|error| format!("cannot resolve the template's folder {}: {error}", base_dir.display()))?;
+    let path = base
+        .join(relative_path)
+        .canonicalize()
+        .map_err(|error| format!("DefinitionUri `{relative}`: cannot read {}: {error}", base.join(relative_path).display()))?;
+    if !path.starts_with(&base) {
+        return Err(format!(
+            "DefinitionUri `{relative}` leads outside the template's folder {}; refusing to read it",
+            base.display()
+        ));
+    }
+    let metadata = std::fs::metadata(&path)
+        .map_err(|error| format!("DefinitionUri `{relative}`: cannot read {}: {error}", path.display()))?;
+    if !metadata.is_file() {
+        return Err(format!(
+            "DefinitionUri `{relative}`: {} is not a regular file",
+            path.display()
+        ));
+    }
+    Ok(path)
+}
+
+/// Reads and parses the definition file a `DefinitionUri` names (see [`resolve_definition_uri`]).
+/// Its content is never echoed: a file that is not a state machine definition is reported as
+/// such, without quoting it.
+pub(crate) fn read_definition_file(base_dir: &Path, relative: &str) -> Result<DefinitionFile, String> {
+    use std::io::Read as _;
+    let path = resolve_definition_uri(base_dir, relative)?;
+    let limit = ParseOptions::default().max_bytes;
+    let mut bytes = Vec::new();
+    std::fs::File::open(&path)
+        .and_then(|file| file.take(limit as u64 + 1).read_to_end(&mut bytes))
+        .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    if bytes.len() > limit {
+        return Err(format!(
+            "{} is more than the limit of {limit} bytes",
+            path.display()
+        ));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{} is not UTF-8 text", path.display()))?;
+    let format = Format::from_path(&path).unwrap_or_else(|| Format::sniff(&text));
+    let value = match format {
+        Format::Json => json::parse(&text, &ParseOptions::default()).map(|parsed| parsed.value),
+        Format::Yaml => yaml::parse(&text, ParseOptions::default().max_bytes),
+    }
+    .map_err(|error| {
+        format!(
+            "{}:{}: not a state machine definition: {}",
+            path.display(),
+            error.location,
+            error.message
+        )
+    })?;
+    if !value.get("States").is_some_and(Value::is_object) {
+        return Err(format!(
+            "{} is not a state machine definition (no `States` object)",
+            path.display()
+        ));
+    }
+    Ok(DefinitionFile {
+        path,
+        text,
+        format,
+        value,
+    })
+}
+
 /// The single-key intrinsic function an object stands for, if any.
-fn intrinsic(value: &Value) -> Option<(&str, &Value)> {
+pub(crate) fn intrinsic(value: &Value) -> Option<(&str, &Value)> {
     let map = value.as_object()?;
     if map.len() != 1 {
         return None;
@@ -226,7 +324,7 @@ fn intrinsic(value: &Value) -> Option<(&str, &Value)> {
 
 /// Renders a value that CloudFormation turns into a string; what cannot be resolved offline
 /// becomes a `${...}` placeholder. `Fn::Sub` variables are collected into `variables`.
-fn render_string(value: &Value, variables: &mut Map<String, Value>) -> String {
+pub(crate) fn render_string(value: &Value, variables: &mut Map<String, Value>) -> String {
     match value {
         Value::String(text) => text.clone(),
         Value::Number(n) => n.to_string(),
@@ -295,7 +393,7 @@ fn resolve_intrinsics(value: &Value, variables: &mut Map<String, Value>) -> Valu
 }
 
 /// The `${Name}` placeholders of one string, in order (`${!Literal}` is an escape, not a placeholder).
-fn names_in(text: &str) -> impl Iterator<Item = &str> + '_ {
+pub(crate) fn names_in(text: &str) -> impl Iterator<Item = &str> + '_ {
     let mut rest = text;
     std::iter::from_fn(move || {
         loop {

@@ -10,6 +10,8 @@ mod diagnostic;
 mod edit;
 pub mod expr;
 mod fields;
+mod hasher;
+mod lookup;
 mod machine;
 mod state;
 mod validate;
@@ -20,6 +22,7 @@ pub use edit::{
     check_state_name, copy_selection, describe_path, describe_transition, fresh_name, new_state,
 };
 pub use fields::{Extras, JsonKind, JsonSource, NullablePath, NumberOr};
+pub use lookup::PointedState;
 pub use machine::{MachinePath, PathStep, ShapeError, StateMachine, Transition, escape_pointer};
 pub use petgraph::stable_graph::NodeIndex;
 pub use state::{

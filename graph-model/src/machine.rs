@@ -1,17 +1,14 @@
 //! A state machine: its top-level fields and its states as a graph whose edges are the transitions.
 
-use std::collections::HashMap;
-
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use serde_json::{Map, Value};
 
 use crate::fields::{Extras, JsonKind, JsonSource, NumberOr, Reader, Writer};
 use crate::state::{QueryLanguage, State, StateKind};
-use crate::validate::Fnv;
 
 /// State name to node. FNV rather than SipHash: names are short, every transition of every
 /// machine is looked up here (edges, validation), and a colliding name costs only time.
-type NameMap = HashMap<String, NodeIndex, std::hash::BuildHasherDefault<Fnv>>;
+type NameMap = crate::hasher::FnvMap<String, NodeIndex>;
 
 /// The kind of a transition edge, so the canvas and validation can tell them apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

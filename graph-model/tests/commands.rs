@@ -1160,3 +1160,129 @@ fn catchers_retriers_and_rules_are_added_and_removed() {
     ));
     assert_undo_redo(&mut doc, &asl);
 }
+
+#[test]
+fn insert_state_links_it_into_the_flow_and_one_undo_takes_it_out() {
+    let original = chain();
+    let mut doc = document(&original);
+    // After A's Next: A leads to the new state, which leads on to B.
+    let insert = Command::InsertState {
+        machine: root(),
+        state: state("New", json!({"Type": "Pass", "End": true})),
+        position: Some(1),
+        after: Some(("A".to_owned(), Transition::Next)),
+    };
+    assert_eq!(insert.label(), "Insert \"New\" after \"A\"");
+    doc.apply(insert).unwrap();
+    assert_eq!(doc.last_report().created, vec!["New".to_owned()]);
+    // A Choice leads on through Default; a Succeed ends the path.
+    doc.apply(Command::InsertState {
+        machine: root(),
+        state: state("Route", json!({"Type": "Choice", "Choices": []})),
+        position: None,
+        after: Some(("B".to_owned(), Transition::Next)),
+    })
+    .unwrap();
+    doc.apply(Command::InsertState {
+        machine: root(),
+        state: state("Stop", json!({"Type": "Succeed"})),
+        position: None,
+        after: Some(("C".to_owned(), Transition::Next)),
+    })
+    .unwrap();
+    assert_asl(
+        &doc,
+        &json!({
+            "Comment": "A to D",
+            "StartAt": "A",
+            "States": {
+                "A": {"Type": "Pass", "Next": "New"},
+                "New": {"Type": "Pass", "Next": "B"},
+                "B": {"Type": "Pass", "Next": "Route"},
+                "C": {"Type": "Pass", "Next": "Stop"},
+                "D": {"Type": "Succeed"},
+                "Route": {"Type": "Choice", "Choices": [], "Default": "C"},
+                "Stop": {"Type": "Succeed"}
+            }
+        }),
+    );
+    let labels: Vec<&str> = doc.history().iter().map(|e| e.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "Insert \"New\" after \"A\"",
+            "Insert \"Route\" after \"B\"",
+            "Insert \"Stop\" after \"C\""
+        ]
+    );
+    // Each insert is one step: one undo takes the state out and gives A its Next back.
+    doc.undo();
+    doc.undo();
+    assert!(doc.undo());
+    assert_asl(&doc, &original);
+    assert!(doc.redo());
+    assert_eq!(doc.root().state("A").unwrap().next.as_deref(), Some("New"));
+    assert_eq!(doc.root().state("New").unwrap().next.as_deref(), Some("B"));
+    doc.redo();
+    doc.redo();
+    assert_undo_redo(&mut doc, &original);
+}
+
+#[test]
+fn insert_state_after_an_end_keeps_its_own_end_and_without_anchor_is_an_add() {
+    let original = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}});
+    let mut doc = document(&original);
+    doc.apply(Command::InsertState {
+        machine: root(),
+        state: state("B", json!({"Type": "Pass", "End": true})),
+        position: None,
+        after: Some(("A".to_owned(), Transition::Next)),
+    })
+    .unwrap();
+    let unlinked = Command::InsertState {
+        machine: root(),
+        state: state("C", json!({"Type": "Pass", "End": true})),
+        position: Some(0),
+        after: None,
+    };
+    assert_eq!(unlinked.label(), "Add \"C\"");
+    doc.apply(unlinked).unwrap();
+    assert_asl(
+        &doc,
+        &json!({"StartAt": "A", "States": {
+            "C": {"Type": "Pass", "End": true},
+            "A": {"Type": "Pass", "Next": "B"},
+            "B": {"Type": "Pass", "End": true}
+        }}),
+    );
+    assert_undo_redo(&mut doc, &original);
+}
+
+#[test]
+fn insert_state_is_refused_whole_when_the_anchor_cannot_lead_on() {
+    let original = chain();
+    let mut doc = document(&original);
+    assert_eq!(
+        doc.apply(Command::InsertState {
+            machine: root(),
+            state: state("New", json!({"Type": "Pass", "End": true})),
+            position: None,
+            after: Some(("D".to_owned(), Transition::Next)),
+        }),
+        Err(EditError::NoSuchTransition {
+            name: "D".to_owned(),
+            transition: "Next".to_owned()
+        })
+    );
+    assert!(matches!(
+        doc.apply(Command::InsertState {
+            machine: root(),
+            state: state("B", json!({"Type": "Pass", "End": true})),
+            position: None,
+            after: Some(("A".to_owned(), Transition::Next)),
+        }),
+        Err(EditError::NameTaken { .. })
+    ));
+    assert_asl(&doc, &original);
+    assert!(doc.history().is_empty());
+}

@@ -28,6 +28,21 @@ pub enum Command {
         /// Where in document order.
         position: Option<usize>,
     },
+    /// Adds a state into the flow: `after`'s transition now leads to the new state, and the new
+    /// state leads on to where that transition led before (through `Next`, or `Default` for a
+    /// Choice; a Succeed or Fail ends the path there). When the transition led nowhere (an `End`),
+    /// the new state keeps its own `Next`/`End`. Without `after`, the same as
+    /// [`Command::AddState`]. One undo step takes the state out and restores the transition.
+    InsertState {
+        /// The machine to add to.
+        machine: MachinePath,
+        /// The new state; its name (and the names inside any nested machines) must be unused.
+        state: State,
+        /// Where in document order (the end when `None`).
+        position: Option<usize>,
+        /// The state and transition to insert after, in the same machine.
+        after: Option<(String, Transition)>,
+    },
     /// Deletes states and repairs what pointed at them: a transition into a deleted state is
     /// re-pointed to that state's own `Next` when it has one that survives (following chains of
     /// deleted states), otherwise it is removed (a `Next` becomes `"End": true`, a `Default`
@@ -288,7 +303,7 @@ pub fn describe_transition(transition: Transition) -> String {
 /// [`EditError::InvalidName`] saying which rule is broken.
 pub fn check_state_name(name: &str) -> Result<(), EditError> {
     let reason = if name.is_empty() {
-        "it is empty"
+        "it is empty, and every state needs a name"
     } else if name.chars().count() > MAX_NAME_CHARS {
         "it is longer than 80 characters"
     } else if name.chars().any(char::is_control) {
@@ -314,6 +329,12 @@ impl Command {
         }
         match self {
             Command::AddState { state, .. } => format!("Add \"{}\"", state.name),
+            Command::InsertState {
+                state,
+                after: Some((from, _)),
+                ..
+            } => format!("Insert \"{}\" after \"{from}\"", state.name),
+            Command::InsertState { state, .. } => format!("Add \"{}\"", state.name),
             Command::DeleteStates { names: n, .. } => format!("Delete {}", names(n)),
             Command::RenameState { from, to, .. } => format!("Rename \"{from}\" to \"{to}\""),
             Command::Connect { from, to, .. } => format!("Connect \"{from}\" to \"{to}\""),

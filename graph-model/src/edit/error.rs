@@ -16,7 +16,7 @@ pub enum EditError {
         name: String,
     },
     /// The name is used by another state of the document.
-    #[error("the name \"{name}\" is already used by a state of this document")]
+    #[error("another state in this document is already named \"{name}\"")]
     NameTaken {
         /// The name.
         name: String,

@@ -15,14 +15,6 @@ use super::ops::{Item, ListKind, MachineFields, Op, Touched, allows_list};
 use super::retype::retype;
 use crate::{Catcher, MachinePath, State, StateKind, StateMachine, StateType, Transition};
 
-/// Every state name in the document.
-fn all_names(root: &StateMachine) -> HashSet<String> {
-    root.all_machines()
-        .iter()
-        .flat_map(|(_, m)| m.state_names().map(str::to_owned))
-        .collect()
-}
-
 /// The names of the states inside the nested machines of `state`, at every depth.
 fn nested_names(state: &State) -> Vec<String> {
     let mut out = Vec::new();
@@ -40,7 +32,7 @@ fn check_unused(
     new: &[String],
     allowed: &HashSet<String>,
 ) -> Result<(), EditError> {
-    let taken = all_names(root);
+    let taken = root.all_state_names();
     let mut seen = HashSet::new();
     for name in new {
         if (taken.contains(name) && !allowed.contains(name)) || !seen.insert(name.as_str()) {
@@ -146,6 +138,12 @@ impl<'a> Tx<'a> {
                 state: new,
                 position,
             } => self.add_state(path, new, position),
+            Command::InsertState {
+                machine: path,
+                state: new,
+                position,
+                after,
+            } => self.insert_state(path, new, position, after),
             Command::DeleteStates {
                 machine: path,
                 names,
@@ -348,6 +346,46 @@ impl<'a> Tx<'a> {
         }
         self.report.created.push(name);
         Ok(())
+    }
+
+    fn insert_state(
+        &mut self,
+        path: MachinePath,
+        mut new: State,
+        position: Option<usize>,
+        after: Option<(String, Transition)>,
+    ) -> Result<(), EditError> {
+        let Some((from, transition)) = after else {
+            return self.add_state(path, new, position);
+        };
+        let anchor = state(machine(self.root, &path)?, &from)?;
+        if !has_slot(anchor, transition) {
+            return Err(EditError::NoSuchTransition {
+                name: from,
+                transition: describe_transition(transition),
+            });
+        }
+        let onward = anchor
+            .transitions()
+            .into_iter()
+            .find(|(t, _)| *t == transition)
+            .map(|(_, target)| target.to_owned());
+        // Set on the new state before it is added: the old target is kept even when it names no
+        // state (validation reports that), as the anchor held it.
+        if let Some(target) = onward {
+            let leads_on = has_slot(&new, Transition::Next);
+            match &mut new.kind {
+                StateKind::Choice(choice) => choice.default = Some(target),
+                _ if leads_on => {
+                    new.next = Some(target);
+                    new.end = None;
+                }
+                _ => {}
+            }
+        }
+        let name = new.name.clone();
+        self.add_state(path.clone(), new, position)?;
+        self.connect(path, from, transition, Some(name))
     }
 
     /// The edits that cut `leaving` out of the machine's transitions (see [`Command::DeleteStates`]),
@@ -744,7 +782,7 @@ impl<'a> Tx<'a> {
         let Some(last) = selected.last().and_then(|s| m.position(&s.name)) else {
             return Ok(());
         };
-        let mut taken = all_names(self.root);
+        let mut taken = self.root.all_state_names();
         let fresh: Vec<String> = selected
             .iter()
             .map(|s| {
@@ -780,7 +818,7 @@ impl<'a> Tx<'a> {
     fn paste(&mut self, path: MachinePath, asl: &Value) -> Result<(), EditError> {
         let mut fragment = parse_fragment(asl)?;
         let m = machine(self.root, &path)?;
-        let mut taken = all_names(self.root);
+        let mut taken = self.root.all_state_names();
         dedupe_machine(&mut fragment, &mut taken);
         let start = fragment
             .start_at

@@ -399,7 +399,7 @@ fn check_payload_object(
 ) {
     // Collisions need a set only when some key ends in `.$`; most templates are small.
     let dollar_keys = map.keys().filter(|key| key.ends_with(".$")).count();
-    let mut stripped: super::FnvMap<&str, &str> = super::FnvMap::default();
+    let mut stripped: crate::hasher::FnvMap<&str, &str> = crate::hasher::FnvMap::default();
     if dollar_keys > 0 {
         stripped.reserve(map.len());
     }

@@ -10,7 +10,7 @@ use asl_codec::SourceFile;
 use asl_codec::template::{STATE_MACHINE_TYPES, WriteTarget, is_template, write_back};
 use serde_json::Value;
 
-use super::fmt::write_atomically;
+use super::write::write_output;
 use super::{EXIT_OK, EXIT_UNREADABLE, err_line, is_stdin, out, read_input};
 
 /// Arguments of `asl-studio embed`.
@@ -96,8 +96,7 @@ fn embed(args: &EmbedArgs) -> Result<(), String> {
     } else if args.output.is_none() && result.text == original_text {
         let _ = writeln!(report, "{written_into}: already holds this definition");
     } else {
-        write_atomically(&destination, &result.text)
-            .map_err(|error| format!("{}: cannot write: {error}", destination.display()))?;
+        write_output(&destination, &result.text)?;
         let _ = write!(
             report,
             "wrote {} into {written_into}",

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use asl_codec::LoadError;
 use asl_codec::load::{parse_source, refuse_duplicate_keys};
-use asl_codec::{Format, LoadError};
 
 use super::write::write_output;
 use super::{

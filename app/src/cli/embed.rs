@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use asl_codec::SourceFile;
 use asl_codec::template::{STATE_MACHINE_TYPES, WriteTarget, is_template, write_back};
+use asl_codec::{SourceFile, terraform};
 use serde_json::Value;
 
 use super::write::write_output;
@@ -81,7 +81,11 @@ fn embed(args: &EmbedArgs) -> Result<(), String> {
             std::fs::read_to_string(path).unwrap_or_default(),
         ),
     };
-    refuse_overwriting_the_definition(&args.definition, &destination, &result.target)?;
+    let own_file = match &result.target {
+        WriteTarget::DefinitionFile(path) => Some(path.as_path()),
+        WriteTarget::Template => None,
+    };
+    refuse_overwriting(&args.definition, &destination, own_file)?;
     let mut report = String::new();
     let written_into = match &result.target {
         WriteTarget::Template => format!("`{logical_id}` in {}", input.display),
@@ -120,12 +124,74 @@ fn embed(args: &EmbedArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// Terraform files are handled by the Terraform layer; until it is wired in, say so.
-fn embed_into_terraform(args: &EmbedArgs, _definition: &Value) -> Result<(), String> {
-    Err(format!(
-        "{}: writing into Terraform files is not supported yet",
-        args.into.display()
-    ))
+/// Writes into an `aws_sfn_state_machine` of a `.tf` file, in the form its definition is written
+/// in (`jsonencode`, heredoc, string, `file`, `templatefile`); for `file`/`templatefile` the
+/// referenced file is written and the `.tf` file stays as it is.
+fn embed_into_terraform(args: &EmbedArgs, definition: &Value) -> Result<(), String> {
+    let input = read_input(&args.into)?;
+    let machines = terraform::extract(&input.text, Some(&input.base_dir))
+        .map_err(|error| format!("{}: {error}", input.display))?;
+    let address = match (&args.name, machines.as_slice()) {
+        (Some(name), _) => name.clone(),
+        (None, []) => {
+            return Err(format!(
+                "{}: no `{}` resource in this file",
+                input.display,
+                terraform::RESOURCE_TYPE
+            ));
+        }
+        (None, [single]) => single.address.clone(),
+        (None, several) => {
+            let mut listing = format!(
+                "{}: {} state machines; choose one with --name:\n",
+                input.display,
+                several.len()
+            );
+            for machine in several {
+                let _ = writeln!(listing, "  {}", machine.address);
+            }
+            return Err(listing.trim_end().to_owned());
+        }
+    };
+    let result = terraform::write_back(&input.text, Some(&input.base_dir), &address, definition)
+        .map_err(|error| format!("{}: {error}", input.display))?;
+    let (destination, text, original, written_into) = match &result.file {
+        Some(file) => (
+            args.output.clone().unwrap_or_else(|| file.path.clone()),
+            file.text.as_str(),
+            std::fs::read_to_string(&file.path).unwrap_or_default(),
+            format!(
+                "{} (the definition file of `{address}` in {})",
+                file.path.display(),
+                input.display
+            ),
+        ),
+        None => (
+            args.output.clone().unwrap_or_else(|| args.into.clone()),
+            result.text.as_str(),
+            input.text.clone(),
+            format!("`{address}` in {}", input.display),
+        ),
+    };
+    let own_file = result.file.as_ref().map(|file| file.path.clone());
+    refuse_overwriting(&args.definition, &destination, own_file.as_deref())?;
+    if is_stdin(&destination) {
+        out(text);
+    } else if args.output.is_none() && text == original {
+        out(&format!("{written_into}: already holds this definition\n"));
+    } else {
+        write_output(&destination, text)?;
+        let mut report = format!(
+            "wrote {} into {written_into}",
+            display_name(&args.definition)
+        );
+        if args.output.is_some() {
+            let _ = write!(report, ", saved as {}", destination.display());
+        }
+        report.push('\n');
+        out(&report);
+    }
+    Ok(())
 }
 
 fn display_name(path: &Path) -> String {
@@ -205,11 +271,11 @@ fn choose_machine(template: &Value, name: Option<&str>, display: &str) -> Result
 }
 
 /// Writing over the definition being embedded would lose it, unless the file written is the
-/// machine's own DefinitionUri file (then the definition is being saved where it lives).
-fn refuse_overwriting_the_definition(
+/// machine's own definition file (then the definition is being saved where it lives).
+fn refuse_overwriting(
     definition: &Path,
     destination: &Path,
-    target: &WriteTarget,
+    own_definition_file: Option<&Path>,
 ) -> Result<(), String> {
     if is_stdin(definition) || is_stdin(destination) {
         return Ok(());
@@ -218,7 +284,9 @@ fn refuse_overwriting_the_definition(
     else {
         return Ok(());
     };
-    let own_file = matches!(target, WriteTarget::DefinitionFile(path) if path == &destination);
+    let own_file = own_definition_file
+        .and_then(|path| path.canonicalize().ok())
+        .is_some_and(|path| path == destination);
     if definition == destination && !own_file {
         return Err(format!(
             "{}: the output is the definition being embedded; refusing to overwrite it",

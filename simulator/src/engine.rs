@@ -268,7 +268,10 @@ impl Execution {
         });
         // AWS refuses to start an execution whose input is over the payload limit; the dry run
         // fails it at once rather than letting a state split or copy it.
-        if longer_than(&execution.execution_input, execution.options.max_payload_bytes) {
+        if longer_than(
+            &execution.execution_input,
+            execution.options.max_payload_bytes,
+        ) {
             let cause = format!(
                 "The execution input is larger than the maximum of {} bytes.",
                 execution.options.max_payload_bytes
@@ -506,7 +509,11 @@ impl Execution {
             .map_or(id - 1, |frame| frame.last_event.replace(id));
         if self.options.record_history {
             let mut details = details();
-            bound_payloads(&mut log, &mut details, self.options.max_history_payload_bytes);
+            bound_payloads(
+                &mut log,
+                &mut details,
+                self.options.max_history_payload_bytes,
+            );
             let event = HistoryEvent {
                 id,
                 previous_event_id: previous,

@@ -128,7 +128,10 @@ impl MockConfig {
         }
         for (name, body) in responses {
             let entries = parse_response(body).map_err(|problem| {
-                MockError(format!("{}mocked response '{name}'{problem}", parsed.user_of(name)))
+                MockError(format!(
+                    "{}mocked response '{name}'{problem}",
+                    parsed.user_of(name)
+                ))
             })?;
             parsed.responses.insert(name.clone(), entries);
         }

@@ -139,7 +139,7 @@ fn duplicate_keys_are_refused_with_key_pointer_and_line_col() {
             assert_eq!(key, "End");
             assert_eq!(pointer, "/States/A/End");
             assert_eq!(location, LineCol { line: 3, column: 5 });
-            assert_eq!(first, LineCol { line: 2, column: 35 });
+            assert_eq!(first, LineCol { line: 2, column: 25 });
         }
         other => panic!("expected DuplicateKey, got {other:?}"),
     }

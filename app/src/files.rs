@@ -462,11 +462,12 @@ pub fn parse_file(
     format: TextFormat,
     base_dir: Option<&Path>,
 ) -> Result<FoundFile, String> {
-    let loaded = asl_codec::load_text(text, format.into(), base_dir).map_err(|error| match error {
-        // Kept without the label: the designer shows syntax errors as `line:col: message`.
-        asl_codec::LoadError::Syntax(syntax) => syntax.to_string(),
-        other => format!("{label}: {other}"),
-    })?;
+    let loaded =
+        asl_codec::load_text(text, format.into(), base_dir).map_err(|error| match error {
+            // Kept without the label: the designer shows syntax errors as `line:col: message`.
+            asl_codec::LoadError::Syntax(syntax) => syntax.to_string(),
+            other => format!("{label}: {other}"),
+        })?;
     match loaded {
         asl_codec::Loaded::Asl(source) => {
             if !source.value().is_object() {

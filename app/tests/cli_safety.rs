@@ -132,14 +132,28 @@ fn fmt_and_convert_refuse_a_fifo_or_device_without_blocking() {
         "{}",
         stderr(&formatted)
     );
-    let converted = run_within(&["convert", s(&input), "--to", "json", "-o", s(&fifo)], None, 10);
+    let converted = run_within(
+        &["convert", s(&input), "--to", "json", "-o", s(&fifo)],
+        None,
+        10,
+    );
     assert_eq!(converted.status.code(), Some(2));
     assert!(stderr(&converted).contains("not a regular file"));
-    let device = run_within(&["convert", s(&input), "--to", "json", "-o", "/dev/null"], None, 10);
+    let device = run_within(
+        &["convert", s(&input), "--to", "json", "-o", "/dev/null"],
+        None,
+        10,
+    );
     assert_eq!(device.status.code(), Some(2));
-    assert!(stderr(&device).contains("not a regular file"), "{}", stderr(&device));
+    assert!(
+        stderr(&device).contains("not a regular file"),
+        "{}",
+        stderr(&device)
+    );
     let file_type = std::fs::symlink_metadata(&fifo).unwrap_or_else(|e| panic!("{e}"));
-    assert!(std::os::unix::fs::FileTypeExt::is_fifo(&file_type.file_type()));
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(
+        &file_type.file_type()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -172,7 +186,11 @@ fn fmt_keeps_hard_links_linked_and_leaves_no_temporary_file() {
     std::fs::hard_link(&first, &second).unwrap_or_else(|e| panic!("{e}"));
     let output = run(&["fmt", s(&first)]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(read(&second), VALID, "the other link did not see the change");
+    assert_eq!(
+        read(&second),
+        VALID,
+        "the other link did not see the change"
+    );
     let a = std::fs::metadata(&first).unwrap_or_else(|e| panic!("{e}"));
     let b = std::fs::metadata(&second).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(a.ino(), b.ino());
@@ -233,18 +251,40 @@ fn an_output_that_is_an_input_is_refused_and_the_input_survives() {
     let dir = scratch("output-is-input");
     let definition = dir.join("def.asl.json");
     write(&definition, VALID);
-    let converted = run(&["convert", s(&definition), "--to", "yaml", "-o", s(&definition)]);
+    let converted = run(&[
+        "convert",
+        s(&definition),
+        "--to",
+        "yaml",
+        "-o",
+        s(&definition),
+    ]);
     assert_eq!(converted.status.code(), Some(2));
-    assert!(stderr(&converted).contains("input file"), "{}", stderr(&converted));
+    assert!(
+        stderr(&converted).contains("input file"),
+        "{}",
+        stderr(&converted)
+    );
     let history = run(&["run", s(&definition), "--history", s(&definition)]);
     assert_eq!(history.status.code(), Some(2), "{}", stderr(&history));
-    assert!(stderr(&history).contains("input file"), "{}", stderr(&history));
+    assert!(
+        stderr(&history).contains("input file"),
+        "{}",
+        stderr(&history)
+    );
     // The same file through another name is the same file.
     let alias = dir.join("alias.asl.json");
     std::fs::hard_link(&definition, &alias).unwrap_or_else(|e| panic!("{e}"));
     let input = dir.join("input.json");
     write(&input, "{}");
-    let aliased = run(&["run", s(&definition), "--input", s(&input), "--history", s(&input)]);
+    let aliased = run(&[
+        "run",
+        s(&definition),
+        "--input",
+        s(&input),
+        "--history",
+        s(&input),
+    ]);
     assert_eq!(aliased.status.code(), Some(2));
     let linked = run(&["convert", s(&alias), "--to", "json", "-o", s(&definition)]);
     assert_eq!(linked.status.code(), Some(2));
@@ -267,7 +307,12 @@ fn fmt_convert_and_run_refuse_duplicate_keys_like_check() {
         vec!["run", s(&path)],
     ] {
         let output = run(&args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stdout(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stdout(&output)
+        );
         let message = stderr(&output);
         assert!(
             message.contains(":3:1: error[DUPLICATE_KEY]: duplicate key `A` at /States/A"),
@@ -287,14 +332,22 @@ fn an_empty_file_is_an_error_for_every_command_and_is_left_alone() {
         write(&path, text);
         let formatted = run(&["fmt", s(&path)]);
         assert_eq!(formatted.status.code(), Some(2), "{name}");
-        assert!(stderr(&formatted).contains("empty"), "{}", stderr(&formatted));
+        assert!(
+            stderr(&formatted).contains("empty"),
+            "{}",
+            stderr(&formatted)
+        );
         assert_eq!(read(&path), text, "{name} was rewritten");
         let converted = run(&["convert", s(&path), "--to", "json"]);
         assert_eq!(converted.status.code(), Some(2));
         assert!(!stdout(&converted).contains("null"));
         let checked = run(&["check", s(&path)]);
         assert_eq!(checked.status.code(), Some(1));
-        assert!(stdout(&checked).contains("error[SYNTAX]"), "{}", stdout(&checked));
+        assert!(
+            stdout(&checked).contains("error[SYNTAX]"),
+            "{}",
+            stdout(&checked)
+        );
         let ran = run(&["run", s(&path)]);
         assert_eq!(ran.status.code(), Some(2));
     }
@@ -309,7 +362,11 @@ fn fmt_check_reports_a_skipped_yaml_file_as_not_checked_and_exits_0() {
     write(&path, text);
     let output = run(&["fmt", "--check", s(&path)]);
     assert_eq!(output.status.code(), Some(0));
-    assert!(stderr(&output).contains("not checked"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("not checked"),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(read(&path), text);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -326,7 +383,10 @@ fn check_escapes_control_characters_so_no_finding_line_can_be_forged() {
     let output = run(&["check", s(&path)]);
     assert_eq!(output.status.code(), Some(1));
     let printed = stdout(&output);
-    assert!(!printed.contains('\u{1b}'), "raw escape printed: {printed:?}");
+    assert!(
+        !printed.contains('\u{1b}'),
+        "raw escape printed: {printed:?}"
+    );
     assert!(
         !printed.lines().any(|line| line.starts_with("forged.json")),
         "a forged line was printed: {printed}"
@@ -350,8 +410,14 @@ fn run_escapes_control_characters_in_error_and_cause() {
     let output = run(&["run", s(&path)]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let message = stderr(&output);
-    assert!(!message.contains('\u{1b}') && !message.contains('\u{7}'), "{message:?}");
-    assert!(message.contains("cause: one\\nexecution SUCCEEDED"), "{message}");
+    assert!(
+        !message.contains('\u{1b}') && !message.contains('\u{7}'),
+        "{message:?}"
+    );
+    assert!(
+        message.contains("cause: one\\nexecution SUCCEEDED"),
+        "{message}"
+    );
     assert!(!message.lines().any(|line| line == "execution SUCCEEDED"));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -231,13 +231,14 @@ pub fn read_file(path: &Path, limit: usize) -> Result<InputText, LoadError> {
 /// When standard input cannot be read, holds more than `limit` bytes or is not UTF-8.
 pub fn read_stdin(limit: usize) -> Result<InputText, LoadError> {
     let display = "<stdin>".to_owned();
-    let bytes = read_bounded(std::io::stdin().lock(), limit, &display).map_err(|error| match error {
-        Bounded::Io(source) => LoadError::Io {
-            path: PathBuf::from(&display),
-            source,
-        },
-        Bounded::TooLarge(error) => error,
-    })?;
+    let bytes =
+        read_bounded(std::io::stdin().lock(), limit, &display).map_err(|error| match error {
+            Bounded::Io(source) => LoadError::Io {
+                path: PathBuf::from(&display),
+                source,
+            },
+            Bounded::TooLarge(error) => error,
+        })?;
     let text = utf8(bytes, &display)?;
     let format = Format::sniff(&text);
     Ok(InputText {

@@ -5,8 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use asl_codec::load::{
-    Kind, MAX_INPUT_BYTES, detect, load, parse_source, read_file, read_input,
-    refuse_duplicate_keys,
+    Kind, MAX_INPUT_BYTES, detect, load, parse_source, read_file, read_input, refuse_duplicate_keys,
 };
 use asl_codec::{Format, LineCol, LoadError, Loaded, load_path, load_text};
 
@@ -139,7 +138,13 @@ fn duplicate_keys_are_refused_with_key_pointer_and_line_col() {
             assert_eq!(key, "End");
             assert_eq!(pointer, "/States/A/End");
             assert_eq!(location, LineCol { line: 3, column: 5 });
-            assert_eq!(first, LineCol { line: 2, column: 25 });
+            assert_eq!(
+                first,
+                LineCol {
+                    line: 2,
+                    column: 25
+                }
+            );
         }
         other => panic!("expected DuplicateKey, got {other:?}"),
     }

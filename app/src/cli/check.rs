@@ -4,8 +4,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use asl_codec::check::{Finding, check_loaded, check_template_machine, has_errors};
 use asl_codec::Loaded;
+use asl_codec::check::{Finding, check_loaded, check_template_machine, has_errors};
 use asl_codec::load::{Kind, detect, parse_source};
 use asl_codec::template::{TemplateError, extract_from_value};
 use graph_model::{Diagnostic, Severity};

@@ -68,7 +68,8 @@ pub fn is_stdin(path: &Path) -> bool {
 /// Reads a path (or `-`) through the codec's loader (size limit, regular files only, UTF-8);
 /// the error is a message for the user.
 pub fn read_input(path: &Path) -> Result<Input, String> {
-    asl_codec::load::read_input(path).map_err(|error| escape_control(&error.to_string()).into_owned())
+    asl_codec::load::read_input(path)
+        .map_err(|error| escape_control(&error.to_string()).into_owned())
 }
 
 /// One line for an input the loader refused: `file:line:col: error[CODE]: message` for a syntax
@@ -77,7 +78,10 @@ pub fn load_error_line(display: &str, error: &asl_codec::LoadError) -> String {
     use asl_codec::LoadError;
     let line = match error {
         LoadError::Syntax(syntax) => {
-            format!("{display}:{}: error[SYNTAX]: {}", syntax.location, syntax.message)
+            format!(
+                "{display}:{}: error[SYNTAX]: {}",
+                syntax.location, syntax.message
+            )
         }
         LoadError::DuplicateKey {
             key,
@@ -137,7 +141,8 @@ pub fn refuse_output_among_inputs(
 /// need it (the JSON writer escapes control characters itself).
 pub fn escape_control(text: &str) -> std::borrow::Cow<'_, str> {
     let unsafe_char = |c: char| {
-        c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
     };
     if !text.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(text);

@@ -83,7 +83,11 @@ fn read_definition(args: &RunArgs) -> Result<Value, String> {
             for placeholder in &machine.placeholders {
                 // An intrinsic (`!GetAtt Fn.Arn`) cannot be resolved offline: the placeholder stays,
                 // as `check` validates it, instead of becoming the intrinsic's JSON text.
-                if let Some(value) = placeholder.value.as_ref().filter(|v| !v.is_object() && !v.is_array()) {
+                if let Some(value) = placeholder
+                    .value
+                    .as_ref()
+                    .filter(|v| !v.is_object() && !v.is_array())
+                {
                     values.insert(placeholder.name.clone(), substitution_text(value));
                 }
             }
@@ -170,9 +174,22 @@ fn refuse_invalid(display: &str, definition: &Value) -> Result<(), String> {
 
 fn prepare(args: &RunArgs) -> Result<(Value, Value, Options), String> {
     if let Some(history) = &args.history {
-        let items = args.items.iter().filter_map(|spec| spec.split_once('=')).map(|(_, file)| Path::new(file));
-        let inputs: Vec<&Path> = [Some(&args.definition), args.input.as_ref(), args.mocks.as_ref(), args.substitutions.as_ref()]
-            .into_iter().flatten().map(PathBuf::as_path).chain(items).collect();
+        let items = args
+            .items
+            .iter()
+            .filter_map(|spec| spec.split_once('='))
+            .map(|(_, file)| Path::new(file));
+        let inputs: Vec<&Path> = [
+            Some(&args.definition),
+            args.input.as_ref(),
+            args.mocks.as_ref(),
+            args.substitutions.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(PathBuf::as_path)
+        .chain(items)
+        .collect();
         super::refuse_output_among_inputs("--history", history, &inputs)?;
     }
     let definition = read_definition(args)?;

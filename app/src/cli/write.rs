@@ -35,9 +35,7 @@ pub fn write_output(path: &Path, text: &str) -> Result<(), String> {
     }
     let temp = temp_path(&target);
     let result = match &existing {
-        Some(metadata) if must_rewrite_in_place(metadata) => {
-            rewrite_in_place(&target, &temp, text)
-        }
+        Some(metadata) if must_rewrite_in_place(metadata) => rewrite_in_place(&target, &temp, text),
         _ => replace_atomically(&target, &temp, text, existing.as_ref()),
     };
     result.map_err(|error| {

@@ -748,7 +748,10 @@ mod tests {
             "$.pets[?(@.species == 'dog' && @.age>=5)]",
             "$.approaches[?(@.workerId == $.agent_id)].approach",
         ] {
-            assert!(path_problem(accepted, PathKind::Any).is_none(), "{accepted}");
+            assert!(
+                path_problem(accepted, PathKind::Any).is_none(),
+                "{accepted}"
+            );
         }
     }
 }

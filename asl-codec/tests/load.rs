@@ -142,7 +142,7 @@ fn duplicate_keys_are_refused_with_key_pointer_and_line_col() {
                 first,
                 LineCol {
                     line: 2,
-                    column: 35
+                    column: 25
                 }
             );
         }

@@ -726,4 +726,32 @@ mod tests {
         assert!(resource_problem("foo:bar").is_none());
         assert!(resource_problem("not a uri").is_some());
     }
+
+    #[test]
+    fn filters_the_simulator_refuses_are_errors_and_aws_bare_words_are_not() {
+        for refused in [
+            "$.a[?(@.b ==)]",
+            "$.a[?(@.b === 1)]",
+            "$.a[?()]",
+            "$.a[?(@.b == 1 &&)]",
+            "$.a[(@.foo bar)]",
+            "$.a[(1+)]",
+        ] {
+            assert!(path_problem(refused, PathKind::Any).is_some(), "{refused}");
+            assert!(dollar_value_problem(refused).is_some(), "{refused}");
+        }
+        for accepted in [
+            "$.ExpenseDocuments[0].SummaryFields[?(@.Type.Text==AMOUNT_PAID)].ValueDetection.Text",
+            "$..QualityResults[?(@.constraint_status==Failure)]",
+            "$[?(@.TargetLanguageCode==es)].TranslatedText",
+            "$[(@.length-1)].bar",
+            "$.pets[?(@.species == 'dog' && @.age>=5)]",
+            "$.approaches[?(@.workerId == $.agent_id)].approach",
+        ] {
+            assert!(
+                path_problem(accepted, PathKind::Any).is_none(),
+                "{accepted}"
+            );
+        }
+    }
 }

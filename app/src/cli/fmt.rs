@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use asl_codec::{Format, SourceFile};
+use asl_codec::SourceFile;
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, err_line, is_stdin, out, read_input};
 

@@ -112,7 +112,7 @@ impl<'a> Editor<'a> {
             };
             return match dotted {
                 Some(scalar) => {
-                    let body = self.scalar_text(&scalar, *style, ctx.in_flow, text);
+                    let body = self.scalar_text(&scalar, *style, ctx.in_flow, text, ctx.column);
                     (node.start, format!("{props}{body}"))
                 }
                 None => self.fresh(node, new, ctx),
@@ -136,7 +136,7 @@ impl<'a> Editor<'a> {
         }
         match (&node.content, old, new) {
             (Content::Scalar { text, style }, _, _) => {
-                let body = self.scalar_text(new, *style, ctx.in_flow, text);
+                let body = self.scalar_text(new, *style, ctx.in_flow, text, ctx.column);
                 (node.content_start, body)
             }
             (
@@ -171,16 +171,23 @@ impl<'a> Editor<'a> {
         }
     }
 
-    /// A scalar in the old style where the new value allows it.
+    /// A scalar in the old style where the new value allows it; a block scalar (`|`, `>`) stays
+    /// a block (literal) with its lines at `column`.
     fn scalar_text(
         &self,
         new: &Value,
         style: ScalarStyle,
         in_flow: bool,
         old_text: &str,
+        column: usize,
     ) -> String {
         match new {
             Value::String(s) => {
+                if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    && let Some(block) = emit::literal_block(s, column, self.layout.newline)
+                {
+                    return block;
+                }
                 let style = match style {
                     ScalarStyle::Literal | ScalarStyle::Folded => ScalarStyle::DoubleQuoted,
                     ScalarStyle::Plain if emit::plain_is_safe(old_text, in_flow) => {

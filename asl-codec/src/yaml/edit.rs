@@ -4,6 +4,8 @@
 //! written in block style at their siblings' indentation (flow inside flow collections); removed
 //! members take their lines and the comments that follow them along.
 
+use std::collections::HashMap;
+
 use saphyr_parser::ScalarStyle;
 use serde_json::{Map, Value};
 
@@ -233,18 +235,23 @@ impl<'a> Editor<'a> {
         if keys.len() != entries.len() {
             return None;
         }
-        let index_of = |key: &str| keys.iter().position(|k| k == key);
+        let positions: HashMap<&str, usize> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), i))
+            .collect();
+        let index_of = |key: &str| positions.get(key).copied();
         // Removed keys and added keys, paired in order: a rename keeps its place and comments.
         let removed: Vec<usize> = (0..keys.len())
             .filter(|&i| !new.contains_key(&keys[i]))
             .collect();
         let added: Vec<&String> = new.keys().filter(|k| !old.contains_key(*k)).collect();
-        let renamed_from = |key: &str| {
-            added
-                .iter()
-                .position(|k| *k == key)
-                .and_then(|i| removed.get(i).copied())
-        };
+        let renames: HashMap<&str, usize> = added
+            .iter()
+            .zip(&removed)
+            .map(|(key, &from)| (key.as_str(), from))
+            .collect();
+        let renamed_from = |key: &str| renames.get(key).copied();
         let mut pieces = Vec::with_capacity(new.len());
         for (key, value) in new {
             let piece = match (index_of(key), renamed_from(key)) {
@@ -408,14 +415,16 @@ impl<'a> Editor<'a> {
         old: &Map<String, Value>,
         new: &Map<String, Value>,
     ) -> String {
-        let keys: Vec<&String> = old.keys().collect();
+        let positions: HashMap<&str, usize> = old
+            .keys()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), i))
+            .collect();
+        let aligned = old.len() == entries.len();
         let parts: Vec<String> = new
             .iter()
             .map(|(key, value)| {
-                let found = keys
-                    .iter()
-                    .position(|k| *k == key)
-                    .filter(|_| keys.len() == entries.len());
+                let found = positions.get(key.as_str()).copied().filter(|_| aligned);
                 match found.and_then(|i| entries.get(i).map(|e| (i, e))) {
                     Some((_, entry)) => {
                         let ctx = Ctx {

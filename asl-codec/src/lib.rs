@@ -141,6 +141,12 @@ impl SourceFile {
         self.spans.as_ref().and_then(SpanTable::root)
     }
 
+    /// The YAML node tree (YAML only; absent for an empty document): every node with its byte
+    /// range, tag, anchor and style, for callers that edit parts of the text themselves.
+    pub fn yaml_tree(&self) -> Option<&yaml::Node> {
+        self.yaml_root.as_ref()
+    }
+
     /// Keys that appear twice in one object (JSON only; YAML rejects them while parsing).
     pub fn duplicate_keys(&self) -> &[DuplicateKey] {
         &self.duplicates

@@ -552,3 +552,25 @@ fn an_edit_under_an_anchor_that_is_aliased_still_reads_back_as_the_edit() -> Tes
     );
     Ok(())
 }
+
+#[test]
+fn strings_that_yaml_1_1_readers_misread_are_quoted() -> TestResult {
+    let text = r#"{"Version": "2012-10-17", "Time": "1:30", "Yes": "yes", "Octal": "012", "Arn": "arn:aws:states:::lambda:invoke"}"#;
+    let yaml = SourceFile::parse(text, Format::Json)?.convert_to(Format::Yaml);
+    assert_eq!(
+        yaml,
+        "Version: '2012-10-17'\nTime: '1:30'\n'Yes': 'yes'\nOctal: '012'\nArn: arn:aws:states:::lambda:invoke\n"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_changed_block_scalar_stays_a_literal_block() -> TestResult {
+    let text = "Resources:\n  M:\n    DefinitionString: !Sub |\n      {\n        \"StartAt\": \"A\"\n      }\n    Name: x\n";
+    let source = SourceFile::parse(text, Format::Yaml)?;
+    let mut new = source.value().clone();
+    new["Resources"]["M"]["DefinitionString"]["Fn::Sub"] = json!("{\n  \"StartAt\": \"B\"\n}\n");
+    let written = source.write_preserving(&new);
+    assert_eq!(written, text.replace("\"A\"", "\"B\""));
+    Ok(())
+}

@@ -4,6 +4,8 @@
 //! written in block style at their siblings' indentation (flow inside flow collections); removed
 //! members take their lines and the comments that follow them along.
 
+use std::collections::HashMap;
+
 use saphyr_parser::ScalarStyle;
 use serde_json::{Map, Value};
 
@@ -112,7 +114,7 @@ impl<'a> Editor<'a> {
             };
             return match dotted {
                 Some(scalar) => {
-                    let body = self.scalar_text(&scalar, *style, ctx.in_flow, text);
+                    let body = self.scalar_text(&scalar, *style, ctx.in_flow, text, ctx.column);
                     (node.start, format!("{props}{body}"))
                 }
                 None => self.fresh(node, new, ctx),
@@ -136,7 +138,7 @@ impl<'a> Editor<'a> {
         }
         match (&node.content, old, new) {
             (Content::Scalar { text, style }, _, _) => {
-                let body = self.scalar_text(new, *style, ctx.in_flow, text);
+                let body = self.scalar_text(new, *style, ctx.in_flow, text, ctx.column);
                 (node.content_start, body)
             }
             (
@@ -171,16 +173,23 @@ impl<'a> Editor<'a> {
         }
     }
 
-    /// A scalar in the old style where the new value allows it.
+    /// A scalar in the old style where the new value allows it; a block scalar (`|`, `>`) stays
+    /// a block (literal) with its lines at `column`.
     fn scalar_text(
         &self,
         new: &Value,
         style: ScalarStyle,
         in_flow: bool,
         old_text: &str,
+        column: usize,
     ) -> String {
         match new {
             Value::String(s) => {
+                if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    && let Some(block) = emit::literal_block(s, column, self.layout.newline)
+                {
+                    return block;
+                }
                 let style = match style {
                     ScalarStyle::Literal | ScalarStyle::Folded => ScalarStyle::DoubleQuoted,
                     ScalarStyle::Plain if emit::plain_is_safe(old_text, in_flow) => {
@@ -226,18 +235,23 @@ impl<'a> Editor<'a> {
         if keys.len() != entries.len() {
             return None;
         }
-        let index_of = |key: &str| keys.iter().position(|k| k == key);
+        let positions: HashMap<&str, usize> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), i))
+            .collect();
+        let index_of = |key: &str| positions.get(key).copied();
         // Removed keys and added keys, paired in order: a rename keeps its place and comments.
         let removed: Vec<usize> = (0..keys.len())
             .filter(|&i| !new.contains_key(&keys[i]))
             .collect();
         let added: Vec<&String> = new.keys().filter(|k| !old.contains_key(*k)).collect();
-        let renamed_from = |key: &str| {
-            added
-                .iter()
-                .position(|k| *k == key)
-                .and_then(|i| removed.get(i).copied())
-        };
+        let renames: HashMap<&str, usize> = added
+            .iter()
+            .zip(&removed)
+            .map(|(key, &from)| (key.as_str(), from))
+            .collect();
+        let renamed_from = |key: &str| renames.get(key).copied();
         let mut pieces = Vec::with_capacity(new.len());
         for (key, value) in new {
             let piece = match (index_of(key), renamed_from(key)) {
@@ -401,14 +415,16 @@ impl<'a> Editor<'a> {
         old: &Map<String, Value>,
         new: &Map<String, Value>,
     ) -> String {
-        let keys: Vec<&String> = old.keys().collect();
+        let positions: HashMap<&str, usize> = old
+            .keys()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), i))
+            .collect();
+        let aligned = old.len() == entries.len();
         let parts: Vec<String> = new
             .iter()
             .map(|(key, value)| {
-                let found = keys
-                    .iter()
-                    .position(|k| *k == key)
-                    .filter(|_| keys.len() == entries.len());
+                let found = positions.get(key.as_str()).copied().filter(|_| aligned);
                 match found.and_then(|i| entries.get(i).map(|e| (i, e))) {
                     Some((_, entry)) => {
                         let ctx = Ctx {

@@ -220,6 +220,45 @@ pub fn string_text(text: &str, preferred: ScalarStyle, in_flow: bool) -> String 
     }
 }
 
+/// A literal block scalar (`|`, `|-` or `|+` by its trailing newlines) with its lines at
+/// `column`, or `None` when the text cannot be one (control characters, a carriage return, a first line
+/// that starts with white space).
+pub fn literal_block(text: &str, column: usize, newline: &str) -> Option<String> {
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+        || text.is_empty()
+    {
+        return None;
+    }
+    let body = text.trim_end_matches('\n');
+    let trailing = text.len() - body.len();
+    let chomp = match trailing {
+        0 => "-",
+        1 => "",
+        _ => "+",
+    };
+    // A first line starting with white space would need an indentation indicator, relative to
+    // the parent's indentation: such text is written double-quoted instead.
+    if body.starts_with([' ', '\t', '\n']) {
+        return None;
+    }
+    let column = column.max(1);
+    let indent = " ".repeat(column);
+    let mut out = format!("|{chomp}");
+    for line in body.split('\n') {
+        out.push_str(newline);
+        if !line.is_empty() {
+            out.push_str(&indent);
+            out.push_str(line);
+        }
+    }
+    for _ in 1..trailing {
+        out.push_str(newline);
+    }
+    Some(out)
+}
+
 /// A YAML double-quoted scalar (JSON escapes are valid YAML escapes).
 pub fn double_quoted(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
@@ -252,6 +291,15 @@ pub fn plain_is_safe(text: &str, in_flow: bool) -> bool {
         if second.is_none_or(|c| c == ' ') {
             return false;
         }
+    }
+    // YAML 1.1 readers (PyYAML, so cfn-lint and the SAM CLI) take `2012-10-17` for a date and
+    // `1:30` or `1_000` for numbers.
+    if text.bytes().any(|b| b.is_ascii_digit())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b"-_:.+".contains(&b))
+    {
+        return false;
     }
     // Old YAML 1.1 booleans and the like: quoted so that YAML 1.1 readers agree.
     if matches!(

@@ -8,11 +8,9 @@ use serde_json::{Map, Number, Value};
 use crate::json::{ParseOptions, SyntaxError};
 use crate::span::{LineCol, line_col_of};
 
-/// Most values that aliases may expand to, per document, as a multiple of the nodes written:
-/// enough for any real template, far below a "billion laughs" expansion.
-const ALIAS_EXPANSION_FACTOR: usize = 64;
-/// Expansion always allowed, for small documents that reuse anchors heavily.
-const ALIAS_EXPANSION_FLOOR: usize = 100_000;
+/// Most values that aliases may expand to in one document: far more than any real template
+/// repeats, far below a "billion laughs" expansion (a million values is tens of megabytes).
+const MAX_ALIAS_EXPANSION: usize = 1_000_000;
 
 /// How a node's content is written.
 #[derive(Debug, Clone, PartialEq)]
@@ -194,9 +192,13 @@ pub fn parse_tree(text: &str, options: &ParseOptions) -> Result<Option<Node>, Sy
             }
             Ev::Other => continue,
             Ev::Scalar(value, style, anchor, tag) => {
-                let mut end = end;
+                let (mut start, mut end) = (start, end);
                 if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
                     end = trim_back(text, start, end);
+                    // The parser marks the first content line; the node starts at its `|` or `>`.
+                    if let Some(header) = block_scalar_header(text, start) {
+                        start = header;
+                    }
                 }
                 let has_props = tag.is_some() || anchor > 0;
                 let is_empty = value.is_empty() && style == ScalarStyle::Plain;
@@ -436,6 +438,28 @@ pub fn line_end(text: &str, offset: usize) -> usize {
     }
 }
 
+/// The `|` or `>` of a block scalar whose content starts at `content`: on the last line before
+/// it that holds more than white space (after any comment is cut off).
+fn block_scalar_header(text: &str, content: usize) -> Option<usize> {
+    let before = &text[..content.min(text.len())];
+    let mut line_end = before.len();
+    loop {
+        let line_start = before[..line_end].rfind('\n').map_or(0, |i| i + 1);
+        let line = &before[line_start..line_end];
+        let code = match line.find(" #").or_else(|| line.find("\t#")) {
+            Some(cut) => &line[..cut],
+            None => line,
+        };
+        if !code.trim().is_empty() || line.trim_start().starts_with('#') && line_start == 0 {
+            return code.rfind(['|', '>']).map(|i| line_start + i);
+        }
+        if line_start == 0 {
+            return None;
+        }
+        line_end = line_start - 1;
+    }
+}
+
 fn trim_back(text: &str, start: usize, end: usize) -> usize {
     let slice = text.get(start..end).unwrap_or("");
     start + slice.trim_end_matches([' ', '\t', '\r', '\n']).len()
@@ -573,7 +597,7 @@ pub fn to_value(text: &str, root: &Node) -> Result<Value, SyntaxError> {
     let mut builder = ValueBuilder {
         text,
         anchors: std::collections::HashMap::new(),
-        budget: ALIAS_EXPANSION_FLOOR.max(text.len() / 4 * ALIAS_EXPANSION_FACTOR),
+        budget: MAX_ALIAS_EXPANSION,
     };
     builder.build(root)
 }
@@ -597,7 +621,6 @@ impl ValueBuilder<'_> {
     }
 
     fn build(&mut self, node: &Node) -> Result<Value, SyntaxError> {
-        self.spend(1, node.start)?;
         let plain = match &node.content {
             Content::Scalar { text, style } => scalar_value(text, *style, node.tag.as_deref())
                 .map_err(|message| syntax_error(self.text, node.content_start, message))?,

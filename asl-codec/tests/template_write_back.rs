@@ -28,7 +28,11 @@ fn corpus_templates() -> Vec<PathBuf> {
         .unwrap_or_else(|error| panic!("{}: {error}", root.display()))
         .flatten()
     {
-        for file in std::fs::read_dir(source.path()).into_iter().flatten().flatten() {
+        for file in std::fs::read_dir(source.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             files.push(file.path());
         }
     }
@@ -58,7 +62,10 @@ fn edit(definition: &Value) -> Result<Value, Box<dyn std::error::Error>> {
     }
     let mut value = machine.to_value();
     let state = value
-        .pointer_mut(&format!("/States/{}", renamed.replace('~', "~0").replace('/', "~1")))
+        .pointer_mut(&format!(
+            "/States/{}",
+            renamed.replace('~', "~0").replace('/', "~1")
+        ))
         .and_then(Value::as_object_mut)
         .ok_or("renamed state missing")?;
     state.insert(
@@ -123,17 +130,24 @@ fn for_every_written_machine(
 #[test]
 fn every_corpus_machine_re_extracts_as_edited_with_placeholders_intact() -> TestResult {
     for_every_written_machine(|path, source, machine, text| {
-        let reparsed = SourceFile::parse(text, source.format())
-            .unwrap_or_else(|error| panic!("{}: written text does not parse: {error}", path.display()));
+        let reparsed = SourceFile::parse(text, source.format()).unwrap_or_else(|error| {
+            panic!("{}: written text does not parse: {error}", path.display())
+        });
         let machines = extract_from_value(reparsed.value(), path.parent())
             .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
         let again = machines
             .iter()
             .find(|m| m.logical_id == machine.logical_id)
             .unwrap_or_else(|| panic!("{}: {} is gone", path.display(), machine.logical_id));
-        let edited = edit(&machine.definition)
-            .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-        assert_eq!(again.definition, edited, "{} {}", path.display(), machine.logical_id);
+        let edited =
+            edit(&machine.definition).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+        assert_eq!(
+            again.definition,
+            edited,
+            "{} {}",
+            path.display(),
+            machine.logical_id
+        );
         assert_eq!(
             placeholder_values(again),
             placeholder_values(machine),
@@ -166,7 +180,12 @@ fn json_templates_keep_every_byte_outside_the_definition() -> TestResult {
         };
         let (old, exact_old) = old_spans.lookup(source.value(), &machine.pointer);
         let (new, exact_new) = new_spans.lookup(new_source.value(), &machine.pointer);
-        assert!(exact_old && exact_new, "{}: {}", path.display(), machine.pointer);
+        assert!(
+            exact_old && exact_new,
+            "{}: {}",
+            path.display(),
+            machine.pointer
+        );
         let original = source.text();
         assert_eq!(
             &original[..old.value().start],
@@ -195,8 +214,7 @@ fn yaml_block(text: &str, pointer: &str) -> (usize, usize) {
     let indent_of = |line: &str| line.len() - line.trim_start().len();
     let key_indent = indent_of(lines[start]);
     let mut end = start + 1;
-    while end < lines.len()
-        && (lines[end].trim().is_empty() || indent_of(lines[end]) > key_indent)
+    while end < lines.len() && (lines[end].trim().is_empty() || indent_of(lines[end]) > key_indent)
     {
         end += 1;
     }
@@ -257,7 +275,10 @@ fn cfn_lint_rules(files: &[PathBuf]) -> BTreeMap<PathBuf, BTreeSet<String>> {
     let stdout = String::from_utf8_lossy(&output.stdout);
     // Exit codes are a bit mask of errors (2), warnings (4) and notes (8); 1 means it failed.
     assert!(
-        output.status.code().is_some_and(|code| code & 1 == 0 && code < 16),
+        output
+            .status
+            .code()
+            .is_some_and(|code| code & 1 == 0 && code < 16),
         "cfn-lint failed to run: {stdout}{}",
         String::from_utf8_lossy(&output.stderr)
     );
@@ -286,7 +307,8 @@ const YAML_WRITER_FAULTS: [&str; 1] = ["bedrock-evaluations-sam__template.yaml"]
 
 #[test]
 fn cfn_lint_verdict_is_unchanged_by_writing_back() -> TestResult {
-    let dir = std::env::temp_dir().join(format!("asl-codec-write-back-lint-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("asl-codec-write-back-lint-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     let mut pairs = Vec::new();
@@ -302,7 +324,10 @@ fn cfn_lint_verdict_is_unchanged_by_writing_back() -> TestResult {
     // A control: a template cfn-lint must fault (an unknown resource type), so that a run that
     // reports nothing at all cannot pass for a clean verdict.
     let control = dir.join("control.yaml");
-    std::fs::write(&control, "Resources:\n  Thing:\n    Type: AWS::NoSuch::Thing\n")?;
+    std::fs::write(
+        &control,
+        "Resources:\n  Thing:\n    Type: AWS::NoSuch::Thing\n",
+    )?;
     let mut files: Vec<PathBuf> = pairs
         .iter()
         .flat_map(|(_, _, before, after)| [before.clone(), after.clone()])
@@ -345,7 +370,11 @@ fn cfn_lint_verdict_is_unchanged_by_writing_back() -> TestResult {
             )
         })
         .collect();
-    assert!(changed.is_empty(), "cfn-lint's verdict changed:\n{}", changed.join("\n"));
+    assert!(
+        changed.is_empty(),
+        "cfn-lint's verdict changed:\n{}",
+        changed.join("\n")
+    );
     Ok(())
 }
 
@@ -364,7 +393,10 @@ fn json_template(machine: Value) -> SourceFile {
 
 fn only_machine(source: &SourceFile) -> TemplateMachine {
     let machines = extract_from_value(source.value(), None).unwrap_or_else(|e| panic!("{e}"));
-    machines.into_iter().next().unwrap_or_else(|| panic!("no machine"))
+    machines
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no machine"))
 }
 
 fn reparse(text: &str, format: Format) -> Value {
@@ -376,12 +408,17 @@ fn reparse(text: &str, format: Format) -> Value {
 
 #[test]
 fn get_att_inside_an_inline_definition_stays_get_att_after_a_rename() -> TestResult {
-    let source = json_template(json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+    let source = json_template(
+        json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
         "Definition": {"StartAt": "Call", "States": {"Call": {"Type": "Task",
             "Resource": {"Fn::GetAtt": ["Fn", "Arn"]}, "Next": "Done"},
-            "Done": {"Type": "Pass", "Result": {"Ref": "Stage"}, "End": true}}}}}));
+            "Done": {"Type": "Pass", "Result": {"Ref": "Stage"}, "End": true}}}}}),
+    );
     let machine = only_machine(&source);
-    assert_eq!(machine.definition["States"]["Call"]["Resource"], json!("${Fn.Arn}"));
+    assert_eq!(
+        machine.definition["States"]["Call"]["Resource"],
+        json!("${Fn.Arn}")
+    );
     let edited = edit(&machine.definition)?;
     let result = write_back(&source, None, "Machine", &edited)?;
     assert!(result.notes.is_empty(), "{:?}", result.notes);
@@ -391,7 +428,10 @@ fn get_att_inside_an_inline_definition_stays_get_att_after_a_rename() -> TestRes
         definition["States"]["Call edited"]["Resource"],
         json!({"Fn::GetAtt": ["Fn", "Arn"]})
     );
-    assert_eq!(definition["States"]["Done"]["Result"], json!({"Ref": "Stage"}));
+    assert_eq!(
+        definition["States"]["Done"]["Result"],
+        json!({"Ref": "Stage"})
+    );
     assert_eq!(definition["StartAt"], json!("Call edited"));
     Ok(())
 }
@@ -412,12 +452,15 @@ fn a_short_get_att_in_yaml_comes_back_as_get_att() -> TestResult {
 
 #[test]
 fn an_edited_intrinsic_becomes_the_edited_string_and_is_reported() -> TestResult {
-    let source = json_template(json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+    let source = json_template(
+        json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
         "Definition": {"StartAt": "Call", "States": {"Call": {"Type": "Task",
-            "Resource": {"Fn::GetAtt": ["Fn", "Arn"]}, "End": true}}}}}));
+            "Resource": {"Fn::GetAtt": ["Fn", "Arn"]}, "End": true}}}}}),
+    );
     let machine = only_machine(&source);
     let mut edited = machine.definition.clone();
-    edited["States"]["Call"]["Resource"] = json!("arn:aws:lambda:us-east-1:123456789012:function:f");
+    edited["States"]["Call"]["Resource"] =
+        json!("arn:aws:lambda:us-east-1:123456789012:function:f");
     let result = write_back(&source, None, "Machine", &edited)?;
     assert_eq!(
         result.notes,
@@ -437,8 +480,10 @@ fn an_edited_intrinsic_becomes_the_edited_string_and_is_reported() -> TestResult
 #[test]
 fn a_plain_definition_string_keeps_its_own_layout() -> TestResult {
     let inner = "{\n    \"StartAt\": \"A\",\n    \"States\": {\n        \"A\": {\"Type\": \"Pass\", \"End\": true},\n        \"B\": {\"Type\": \"Task\", \"Resource\": \"${Fn}\", \"End\": true}\n    }\n}";
-    let source = json_template(json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
-        "DefinitionString": inner, "DefinitionSubstitutions": {"Fn": {"Fn::GetAtt": ["Fn", "Arn"]}}}}));
+    let source = json_template(
+        json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+        "DefinitionString": inner, "DefinitionSubstitutions": {"Fn": {"Fn::GetAtt": ["Fn", "Arn"]}}}}),
+    );
     let machine = only_machine(&source);
     let mut edited = machine.definition.clone();
     edited["States"]["A"]["Comment"] = json!("new");
@@ -449,7 +494,9 @@ fn a_plain_definition_string_keeps_its_own_layout() -> TestResult {
         .and_then(Value::as_str)
         .ok_or("DefinitionString is not a string")?;
     assert!(
-        string.contains("        \"B\": {\"Type\": \"Task\", \"Resource\": \"${Fn}\", \"End\": true}\n"),
+        string.contains(
+            "        \"B\": {\"Type\": \"Task\", \"Resource\": \"${Fn}\", \"End\": true}\n"
+        ),
         "{string}"
     );
     assert_eq!(reparse(string, Format::Json), edited);
@@ -459,8 +506,10 @@ fn a_plain_definition_string_keeps_its_own_layout() -> TestResult {
 #[test]
 fn a_sub_with_variables_keeps_its_variables() -> TestResult {
     let text = "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Task\",\"Resource\":\"${Worker}\",\"End\":true}}}";
-    let source = json_template(json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
-        "DefinitionString": {"Fn::Sub": [text, {"Worker": {"Fn::GetAtt": ["Fn", "Arn"]}}]}}}));
+    let source = json_template(
+        json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+        "DefinitionString": {"Fn::Sub": [text, {"Worker": {"Fn::GetAtt": ["Fn", "Arn"]}}]}}}),
+    );
     let machine = only_machine(&source);
     let result = write_back(&source, None, "Machine", &edit(&machine.definition)?)?;
     let written = reparse(&result.text, Format::Json);
@@ -476,11 +525,13 @@ fn a_sub_with_variables_keeps_its_variables() -> TestResult {
 
 #[test]
 fn a_join_is_written_back_as_an_equivalent_sub_and_says_so() -> TestResult {
-    let source = json_template(json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+    let source = json_template(
+        json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
         "DefinitionString": {"Fn::Join": ["", [
             "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Task\",\"Resource\":\"arn:",
             {"Ref": "AWS::Partition"}, ":states:::lambda:invoke\",\"Parameters\":{\"FunctionName\":\"",
-            {"Fn::GetAtt": ["Fn", "Arn"]}, "\"},\"End\":true}}}"]]}}}));
+            {"Fn::GetAtt": ["Fn", "Arn"]}, "\"},\"End\":true}}}"]]}}}),
+    );
     let machine = only_machine(&source);
     let edited = edit(&machine.definition)?;
     let result = write_back(&source, None, "Machine", &edited)?;
@@ -495,7 +546,10 @@ fn a_join_is_written_back_as_an_equivalent_sub_and_says_so() -> TestResult {
         .pointer("/Resources/Machine/Properties/DefinitionString/Fn::Sub")
         .and_then(Value::as_str)
         .ok_or("not an Fn::Sub string")?;
-    assert!(sub.contains("arn:${AWS::Partition}:states:::lambda:invoke"), "{sub}");
+    assert!(
+        sub.contains("arn:${AWS::Partition}:states:::lambda:invoke"),
+        "{sub}"
+    );
     assert!(sub.contains("\"FunctionName\":\"${Fn.Arn}\""), "{sub}");
     let again = only_machine(&SourceFile::parse(result.text, Format::Json)?);
     assert_eq!(again.definition, edited);
@@ -505,35 +559,56 @@ fn a_join_is_written_back_as_an_equivalent_sub_and_says_so() -> TestResult {
 
 #[test]
 fn a_join_with_a_literal_placeholder_is_refused() {
-    let source = json_template(json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+    let source = json_template(
+        json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
         "DefinitionString": {"Fn::Join": ["", [
             "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Task\",\"Resource\":\"${Worker}\",\"End\":true}}}"]]},
-        "DefinitionSubstitutions": {"Worker": "arn:aws:lambda:us-east-1:123456789012:function:w"}}}));
+        "DefinitionSubstitutions": {"Worker": "arn:aws:lambda:us-east-1:123456789012:function:w"}}}),
+    );
     let machine = only_machine(&source);
     let error = write_back(&source, None, "Machine", &machine.definition).err();
     let message = error.map(|e| e.to_string()).unwrap_or_default();
-    assert!(message.contains("`Machine`") && message.contains("Fn::Sub would read"), "{message}");
+    assert!(
+        message.contains("`Machine`") && message.contains("Fn::Sub would read"),
+        "{message}"
+    );
 }
 
 #[test]
 fn forms_that_cannot_be_written_back_name_the_resource_and_why() {
     let definition = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}});
     let cases = [
-        (json!({"Definition": {"Fn::If": ["Prod", definition.clone(), definition.clone()]}}), "Fn::If"),
-        (json!({"DefinitionString": {"Fn::If": ["Prod", "{}", "{}"]}}), "Fn::If"),
-        (json!({"DefinitionS3Location": {"Bucket": "b", "Key": "k"}}), "DefinitionS3Location"),
+        (
+            json!({"Definition": {"Fn::If": ["Prod", definition.clone(), definition.clone()]}}),
+            "Fn::If",
+        ),
+        (
+            json!({"DefinitionString": {"Fn::If": ["Prod", "{}", "{}"]}}),
+            "Fn::If",
+        ),
+        (
+            json!({"DefinitionS3Location": {"Bucket": "b", "Key": "k"}}),
+            "DefinitionS3Location",
+        ),
         (json!({"DefinitionUri": {"Bucket": "b", "Key": "k"}}), "S3"),
-        (json!({"DefinitionUri": "s3://bucket/machine.asl.json"}), "S3"),
+        (
+            json!({"DefinitionUri": "s3://bucket/machine.asl.json"}),
+            "S3",
+        ),
     ];
     for (properties, why) in cases {
-        let source = json_template(json!({"Type": "AWS::Serverless::StateMachine", "Properties": properties}));
+        let source = json_template(
+            json!({"Type": "AWS::Serverless::StateMachine", "Properties": properties}),
+        );
         let result = write_back(&source, Some(&std::env::temp_dir()), "Machine", &definition);
         let message = match result {
             Err(error) => error.to_string(),
             Ok(written) => panic!("{properties}: written: {}", written.text),
         };
         assert!(
-            message.contains("`Machine`") && message.contains(why) && message.contains("nothing was written"),
+            message.contains("`Machine`")
+                && message.contains(why)
+                && message.contains("nothing was written"),
             "{properties}: {message}"
         );
     }
@@ -541,8 +616,10 @@ fn forms_that_cannot_be_written_back_name_the_resource_and_why() {
 
 #[test]
 fn an_unknown_machine_lists_the_machines_there_are() {
-    let source = json_template(json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
-        "DefinitionString": "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"End\":true}}}"}}));
+    let source = json_template(
+        json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+        "DefinitionString": "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"End\":true}}}"}}),
+    );
     let error = write_back(&source, None, "Other", &json!({}));
     assert_eq!(
         error,
@@ -555,15 +632,24 @@ fn an_unknown_machine_lists_the_machines_there_are() {
 
 #[test]
 fn a_cdk_generated_machine_is_refused_with_the_from_file_line() -> TestResult {
-    let path = workspace().join("tests/data/corpus/templates/workflows-collection/scatter-gather__out.yaml");
+    let path = workspace()
+        .join("tests/data/corpus/templates/workflows-collection/scatter-gather__out.yaml");
     let (source, machines) = open(&path)?;
     let machine = &machines[0];
-    let error = write_back(&source, path.parent(), &machine.logical_id, &machine.definition);
+    let error = write_back(
+        &source,
+        path.parent(),
+        &machine.logical_id,
+        &machine.definition,
+    );
     let message = error.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(message.contains("generated by the CDK"), "{message}");
     assert!(message.contains("ScatterGatherStack/"), "{message}");
     assert!(
-        message.contains(&format!("sfn.DefinitionBody.fromFile(\"{}.asl.json\")", machine.logical_id)),
+        message.contains(&format!(
+            "sfn.DefinitionBody.fromFile(\"{}.asl.json\")",
+            machine.logical_id
+        )),
         "{message}"
     );
     Ok(())
@@ -576,13 +662,18 @@ fn sam_folder(name: &str, uri: &str) -> Result<PathBuf, Box<dyn std::error::Erro
     std::fs::create_dir_all(dir.join("statemachine"))?;
     std::fs::write(
         dir.join("template.yaml"),
-        format!("Transform: AWS::Serverless-2016-10-31\nResources:\n  Flow:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      DefinitionUri: {uri}\n      DefinitionSubstitutions:\n        WorkerArn: !GetAtt Worker.Arn\n"),
+        format!(
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n  Flow:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      DefinitionUri: {uri}\n      DefinitionSubstitutions:\n        WorkerArn: !GetAtt Worker.Arn\n"
+        ),
     )?;
     Ok(dir)
 }
 
 fn open_sam(dir: &Path) -> Result<SourceFile, Box<dyn std::error::Error>> {
-    Ok(SourceFile::parse(std::fs::read_to_string(dir.join("template.yaml"))?, Format::Yaml)?)
+    Ok(SourceFile::parse(
+        std::fs::read_to_string(dir.join("template.yaml"))?,
+        Format::Yaml,
+    )?)
 }
 
 #[test]
@@ -596,14 +687,21 @@ fn a_definition_uri_file_is_written_in_its_own_format_and_layout() -> TestResult
     let result = write_back(&source, Some(&dir), "Flow", &edited);
     let _ = std::fs::remove_dir_all(&dir);
     let result = result?;
-    let expected_path = dir.canonicalize().unwrap_or(dir.clone()).join("statemachine/flow.asl.json");
+    let expected_path = dir
+        .canonicalize()
+        .unwrap_or(dir.clone())
+        .join("statemachine/flow.asl.json");
     assert!(
         matches!(&result.target, WriteTarget::DefinitionFile(path) if path.ends_with("statemachine/flow.asl.json")),
         "{:?} (expected {})",
         result.target,
         expected_path.display()
     );
-    assert!(result.text.starts_with("{\n    \"Comment\": \"kept\",\n"), "{}", result.text);
+    assert!(
+        result.text.starts_with("{\n    \"Comment\": \"kept\",\n"),
+        "{}",
+        result.text
+    );
     assert_eq!(reparse(&result.text, Format::Json), edited);
     Ok(())
 }
@@ -613,25 +711,52 @@ fn a_definition_uri_outside_the_template_folder_is_never_read_or_written() -> Te
     let secret_dir = std::env::temp_dir().join(format!("asl-codec-secret-{}", std::process::id()));
     std::fs::create_dir_all(&secret_dir)?;
     let secret = secret_dir.join("secret.json");
-    std::fs::write(&secret, "{\"StartAt\":\"S\",\"States\":{\"S\":{\"Type\":\"Pass\",\"Comment\":\"top secret\",\"End\":true}}}")?;
-    let climbing = format!("../{}/secret.json", secret_dir.file_name().and_then(|n| n.to_str()).unwrap_or(""));
+    std::fs::write(
+        &secret,
+        "{\"StartAt\":\"S\",\"States\":{\"S\":{\"Type\":\"Pass\",\"Comment\":\"top secret\",\"End\":true}}}",
+    )?;
+    let climbing = format!(
+        "../{}/secret.json",
+        secret_dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+    );
     let absolute = secret.display().to_string();
     let mut messages = Vec::new();
-    for (name, uri) in [("climb", climbing.as_str()), ("absolute", absolute.as_str()), ("link", "statemachine/link.json")] {
+    for (name, uri) in [
+        ("climb", climbing.as_str()),
+        ("absolute", absolute.as_str()),
+        ("link", "statemachine/link.json"),
+    ] {
         let dir = sam_folder(name, uri)?;
         #[cfg(unix)]
         std::os::unix::fs::symlink(&secret, dir.join("statemachine/link.json"))?;
         let source = open_sam(&dir)?;
         let extracted = extract_from_value(source.value(), Some(&dir));
-        let written = write_back(&source, Some(&dir), "Flow", &json!({"StartAt": "S", "States": {}}));
+        let written = write_back(
+            &source,
+            Some(&dir),
+            "Flow",
+            &json!({"StartAt": "S", "States": {}}),
+        );
         let _ = std::fs::remove_dir_all(&dir);
-        let extract_message = extracted.err().map(|e| e.to_string()).unwrap_or_else(|| format!("{name}: extract read the file"));
-        let write_message = written.err().map(|e| e.to_string()).unwrap_or_else(|| format!("{name}: write-back accepted the file"));
+        let extract_message = extracted
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| format!("{name}: extract read the file"));
+        let write_message = written
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| format!("{name}: write-back accepted the file"));
         messages.push((name, extract_message, write_message));
     }
     let secret_still = std::fs::read_to_string(&secret)?;
     let _ = std::fs::remove_dir_all(&secret_dir);
-    assert!(secret_still.contains("top secret"), "the outside file changed");
+    assert!(
+        secret_still.contains("top secret"),
+        "the outside file changed"
+    );
     for (name, extract_message, write_message) in messages {
         for message in [&extract_message, &write_message] {
             assert!(
@@ -639,7 +764,8 @@ fn a_definition_uri_outside_the_template_folder_is_never_read_or_written() -> Te
                 "{name}: {message}"
             );
             assert!(
-                message.contains("outside the template's folder") || message.contains("not a path inside"),
+                message.contains("outside the template's folder")
+                    || message.contains("not a path inside"),
                 "{name}: {message}"
             );
         }
@@ -655,17 +781,22 @@ fn a_definition_uri_naming_a_file_that_is_not_a_definition_is_not_echoed() -> Te
     let extracted = extract_from_value(source.value(), Some(&dir));
     let _ = std::fs::remove_dir_all(&dir);
     let message = extracted.err().map(|e| e.to_string()).unwrap_or_default();
-    assert!(message.contains("not a state machine definition"), "{message}");
+    assert!(
+        message.contains("not a state machine definition"),
+        "{message}"
+    );
     assert!(!message.contains("hunter2"), "{message}");
     Ok(())
 }
 
 #[test]
 fn placeholders_without_values_and_unused_substitutions_are_flagged_and_fixed() -> TestResult {
-    let source = json_template(json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+    let source = json_template(
+        json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
         "Definition": {"StartAt": "A", "States": {"A": {"Type": "Task",
             "Resource": "${Worker}", "Parameters": {"Table": "${TableName}", "Fn": {"Fn::GetAtt": ["Fn", "Arn"]}}, "End": true}}},
-        "DefinitionSubstitutions": {"Worker": {"Fn::GetAtt": ["Fn", "Arn"]}, "Stale": "x"}}}));
+        "DefinitionSubstitutions": {"Worker": {"Fn::GetAtt": ["Fn", "Arn"]}, "Stale": "x"}}}),
+    );
     let machine = only_machine(&source);
     let check = check_placeholders(source.value(), &machine);
     assert_eq!(check.missing, ["TableName"]);
@@ -675,19 +806,26 @@ fn placeholders_without_values_and_unused_substitutions_are_flagged_and_fixed() 
     let machine = only_machine(&fixed);
     let check = check_placeholders(fixed.value(), &machine);
     assert!(check.missing.is_empty(), "{:?}", check.missing);
-    let table = machine.placeholders.iter().find(|p| p.name == "TableName").ok_or("no TableName")?;
+    let table = machine
+        .placeholders
+        .iter()
+        .find(|p| p.name == "TableName")
+        .ok_or("no TableName")?;
     assert_eq!(table.value, Some(json!({"Ref": "Stage"})));
     // Only the substitutions changed.
     let mut expected = source.value().clone();
-    expected["Resources"]["Machine"]["Properties"]["DefinitionSubstitutions"]["TableName"] = json!({"Ref": "Stage"});
+    expected["Resources"]["Machine"]["Properties"]["DefinitionSubstitutions"]["TableName"] =
+        json!({"Ref": "Stage"});
     assert_eq!(fixed.value(), &expected);
     Ok(())
 }
 
 #[test]
 fn sub_text_names_that_cloudformation_resolves_are_not_missing() {
-    let source = json_template(json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
-        "DefinitionString": {"Fn::Sub": "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Task\",\"Resource\":\"arn:${AWS::Partition}:states:::${Stage}/${Fn.Arn}/${Nowhere}\",\"End\":true}}}"}}}));
+    let source = json_template(
+        json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+        "DefinitionString": {"Fn::Sub": "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Task\",\"Resource\":\"arn:${AWS::Partition}:states:::${Stage}/${Fn.Arn}/${Nowhere}\",\"End\":true}}}"}}}),
+    );
     let machine = only_machine(&source);
     let check = check_placeholders(source.value(), &machine);
     assert_eq!(check.missing, ["Nowhere"]);

@@ -241,21 +241,30 @@ pub(crate) fn resolve_definition_uri(base_dir: &Path, relative: &str) -> Result<
             "DefinitionUri `{relative}` is not a path inside the template's folder; only a relative local path is read"
         ));
     }
-    let base = base_dir
-        .canonicalize()
-        .map_err(|error| format!("cannot resolve the template's folder {}: {error}", base_dir.display()))?;
-    let path = base
-        .join(relative_path)
-        .canonicalize()
-        .map_err(|error| format!("DefinitionUri `{relative}`: cannot read {}: {error}", base.join(relative_path).display()))?;
+    let base = base_dir.canonicalize().map_err(|error| {
+        format!(
+            "cannot resolve the template's folder {}: {error}",
+            base_dir.display()
+        )
+    })?;
+    let path = base.join(relative_path).canonicalize().map_err(|error| {
+        format!(
+            "DefinitionUri `{relative}`: cannot read {}: {error}",
+            base.join(relative_path).display()
+        )
+    })?;
     if !path.starts_with(&base) {
         return Err(format!(
             "DefinitionUri `{relative}` leads outside the template's folder {}; refusing to read it",
             base.display()
         ));
     }
-    let metadata = std::fs::metadata(&path)
-        .map_err(|error| format!("DefinitionUri `{relative}`: cannot read {}: {error}", path.display()))?;
+    let metadata = std::fs::metadata(&path).map_err(|error| {
+        format!(
+            "DefinitionUri `{relative}`: cannot read {}: {error}",
+            path.display()
+        )
+    })?;
     if !metadata.is_file() {
         return Err(format!(
             "DefinitionUri `{relative}`: {} is not a regular file",
@@ -268,7 +277,10 @@ pub(crate) fn resolve_definition_uri(base_dir: &Path, relative: &str) -> Result<
 /// Reads and parses the definition file a `DefinitionUri` names (see [`resolve_definition_uri`]).
 /// Its content is never echoed: a file that is not a state machine definition is reported as
 /// such, without quoting it.
-pub(crate) fn read_definition_file(base_dir: &Path, relative: &str) -> Result<DefinitionFile, String> {
+pub(crate) fn read_definition_file(
+    base_dir: &Path,
+    relative: &str,
+) -> Result<DefinitionFile, String> {
     use std::io::Read as _;
     let path = resolve_definition_uri(base_dir, relative)?;
     let limit = ParseOptions::default().max_bytes;
@@ -282,8 +294,8 @@ pub(crate) fn read_definition_file(base_dir: &Path, relative: &str) -> Result<De
             path.display()
         ));
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| format!("{} is not UTF-8 text", path.display()))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))?;
     let format = Format::from_path(&path).unwrap_or_else(|| Format::sniff(&text));
     let value = match format {
         Format::Json => json::parse(&text, &ParseOptions::default()).map(|parsed| parsed.value),

@@ -92,7 +92,11 @@ pub fn check_placeholders(template: &Value, machine: &TemplateMachine) -> Placeh
 
 /// Names that intrinsics (`Ref`, `Fn::GetAtt`, ...) render to, and names written inside an
 /// `Fn::Sub` text, anywhere in a definition property.
-fn collect_sources(value: &Value, from_intrinsics: &mut HashSet<String>, in_sub: &mut HashSet<String>) {
+fn collect_sources(
+    value: &Value,
+    from_intrinsics: &mut HashSet<String>,
+    in_sub: &mut HashSet<String>,
+) {
     let mut stack = vec![value];
     while let Some(value) = stack.pop() {
         match intrinsic(value) {
@@ -126,7 +130,8 @@ pub fn add_substitution(
     name: &str,
     value: &Value,
 ) -> Result<String, WriteBackError> {
-    let properties = machine_properties(template.value(), logical_id, &WriteBackOptions::default())?;
+    let properties =
+        machine_properties(template.value(), logical_id, &WriteBackOptions::default())?;
     let unsupported = |reason: String| WriteBackError::Unsupported {
         logical_id: logical_id.to_owned(),
         reason,

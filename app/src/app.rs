@@ -87,6 +87,17 @@ struct OpenFile {
     /// The name in the title bar.
     name: String,
     format: TextFormat,
+    /// The template the machine was opened from: Save writes the definition back into it.
+    template: Option<TemplateSource>,
+}
+
+/// A state machine of a SAM / CloudFormation template file.
+#[derive(Clone, Debug, PartialEq)]
+struct TemplateSource {
+    /// The template file.
+    path: PathBuf,
+    /// The machine's logical id.
+    logical_id: String,
 }
 
 /// What to do once a modal's button was pressed (run after the modal is drawn).
@@ -391,9 +402,9 @@ impl StudioApp {
                 }
             }
             Ok(found) if found.machines.len() == 1 => {
-                // A template's machine is saved elsewhere: it has no path of its own.
+                // A template's machine has no path of its own: Save writes it back into the template.
                 if let Some(machine) = found.machines.into_iter().next() {
-                    self.open_machine(machine, None, format);
+                    self.open_template_machine(machine, path, format);
                 }
             }
             Ok(found) => {
@@ -407,12 +418,31 @@ impl StudioApp {
         }
     }
 
-    fn open_machine(&mut self, found: FoundMachine, path: Option<PathBuf>, format: TextFormat) {
+    /// Opens one machine of a template; with the template's path, Save writes back into it.
+    fn open_template_machine(
+        &mut self,
+        found: FoundMachine,
+        template: Option<PathBuf>,
+        format: TextFormat,
+    ) {
+        let logical_id = found.label.clone();
+        if self.open_machine(found, None, format) {
+            self.file.template = template.map(|path| TemplateSource { path, logical_id });
+        }
+    }
+
+    /// Opens a machine; false (and an error shown) when its definition cannot be read.
+    fn open_machine(
+        &mut self,
+        found: FoundMachine,
+        path: Option<PathBuf>,
+        format: TextFormat,
+    ) -> bool {
         let root = match StateMachine::from_value(&found.definition) {
             Ok(root) => root,
             Err(error) => {
                 self.modal = Some(Modal::Error(format!("{}: {error}", found.label)));
-                return;
+                return false;
             }
         };
         let text = found
@@ -427,6 +457,7 @@ impl StudioApp {
             self.remember_recent(p);
         }
         self.install(root, text, name, path, format);
+        true
     }
 
     fn install(
@@ -455,7 +486,12 @@ impl StudioApp {
         self.code.load(text, value, format);
         self.code_revision = Some(self.doc.revision());
         self.diagnostics_revision = None;
-        self.file = OpenFile { path, name, format };
+        self.file = OpenFile {
+            path,
+            name,
+            format,
+            template: None,
+        };
         self.autosaved_revision = None;
         self.rename = None;
         self.refresh_diagnostics();
@@ -470,10 +506,69 @@ impl StudioApp {
     // ----- saving -----
 
     fn save(&mut self) {
+        if let Some(template) = self.file.template.clone() {
+            self.save_into_template(&template);
+            return;
+        }
         match self.file.path.clone() {
             Some(path) => self.write_to(&path, self.file.format, true),
             None => self.save_as(),
         }
+    }
+
+    /// Writes the definition back into the template it was opened from (or the file its
+    /// `DefinitionUri` names), changing only the definition's text. A form that cannot be written
+    /// back leaves every file untouched and says why.
+    fn save_into_template(&mut self, template: &TemplateSource) {
+        let shown = template.path.display();
+        let text = match self.store.read_text(&template.path) {
+            Ok(text) => text,
+            Err(error) => {
+                self.modal = Some(Modal::Error(format!("Cannot read {shown}: {error}")));
+                return;
+            }
+        };
+        let format = asl_codec::Format::from_path(&template.path)
+            .unwrap_or_else(|| asl_codec::Format::sniff(&text));
+        let result = asl_codec::SourceFile::parse(text, format)
+            .map_err(|error| format!("{shown}:{}: {}", error.location, error.message))
+            .and_then(|source| {
+                asl_codec::template::write_back(
+                    &source,
+                    template.path.parent(),
+                    &template.logical_id,
+                    &self.doc.root().to_value(),
+                )
+                .map_err(|error| format!("{shown}: {error}"))
+            });
+        let written = match result {
+            Ok(written) => written,
+            Err(message) => {
+                self.modal = Some(Modal::Error(format!(
+                    "{message}\nUse Save As to write the definition to a separate ASL file."
+                )));
+                return;
+            }
+        };
+        let target = match &written.target {
+            asl_codec::template::WriteTarget::Template => template.path.clone(),
+            asl_codec::template::WriteTarget::DefinitionFile(path) => path.clone(),
+        };
+        if let Err(error) = self.store.write_atomic(&target, &written.text) {
+            self.modal = Some(Modal::Error(format!(
+                "Cannot write {}: {error}",
+                target.display()
+            )));
+            return;
+        }
+        self.doc.mark_saved();
+        self.remove_recovery();
+        let mut status = format!("Saved {} into {}", template.logical_id, target.display());
+        for note in &written.notes {
+            status.push_str("; ");
+            status.push_str(&note.to_string());
+        }
+        self.status = Some(status);
     }
 
     fn save_as(&mut self) {
@@ -534,6 +629,7 @@ impl StudioApp {
             }
             self.doc.mark_saved();
             self.file.path = Some(path.to_path_buf());
+            self.file.template = None;
             self.file.name = file_name(path);
             self.file.format = format;
             self.remember_recent(path);
@@ -1198,9 +1294,9 @@ impl StudioApp {
                     for machine in machines {
                         if ui.button(&machine.label).clicked() {
                             let machine = machine.clone();
-                            let (format, _path) = (*format, path.clone());
+                            let (format, path) = (*format, path.clone());
                             next = Some(Box::new(move |app: &mut Self| {
-                                app.open_machine(machine, None, format)
+                                app.open_template_machine(machine, path, format);
                             }));
                             close = true;
                         }

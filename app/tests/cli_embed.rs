@@ -1,0 +1,378 @@
+//! `asl-studio embed`: writing a definition back into the SAM / CloudFormation template that holds
+//! it, on copies of corpus templates, running the built binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+fn corpus(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/data/corpus/templates")
+        .join(relative)
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_asl-studio"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run asl-studio: {error}"))
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A fresh scratch folder for the files a test rewrites.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("asl-studio-embed-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|error| panic!("{}: {error}", dir.display()));
+    dir
+}
+
+fn copy_into(dir: &Path, relative: &str) -> PathBuf {
+    let source = corpus(relative);
+    let name = source.file_name().unwrap_or_default();
+    let target = dir.join(name);
+    std::fs::copy(&source, &target).unwrap_or_else(|error| panic!("{relative}: {error}"));
+    target
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str()
+        .unwrap_or_else(|| panic!("non-UTF-8 path {}", path.display()))
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// The definition `extract` prints for one machine.
+fn extract(template: &Path, name: &str) -> Value {
+    let output = run(&["extract", path_str(template), "--name", name]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    serde_json::from_str(&stdout(&output)).unwrap_or_else(|error| panic!("{error}"))
+}
+
+fn write_json(path: &Path, value: &Value) {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    std::fs::write(path, text).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+}
+
+/// The template's value without one machine's definition properties, to compare everything else.
+fn without_definition(template: &Value, logical_id: &str) -> Value {
+    let mut template = template.clone();
+    if let Some(Value::Object(properties)) =
+        template.pointer_mut(&format!("/Resources/{logical_id}/Properties"))
+    {
+        properties.remove("DefinitionString");
+        properties.remove("Definition");
+    }
+    template
+}
+
+const NESTED: &str = "localstack/tests__aws__templates__sfn_nested_sync2.json";
+const CHILD: &str = "childMachineC2BF6790";
+
+#[test]
+fn embed_writes_into_a_json_template_in_place_and_says_join_became_sub() {
+    let dir = scratch("json");
+    let template = copy_into(&dir, NESTED);
+    let before = read(&template);
+    let mut definition = extract(&template, CHILD);
+    definition["Comment"] = json!("edited in ASL Studio");
+    let definition_path = dir.join("child.asl.json");
+    write_json(&definition_path, &definition);
+    let output = run(&[
+        "embed",
+        path_str(&definition_path),
+        "--into",
+        path_str(&template),
+        "--name",
+        CHILD,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let said = stdout(&output);
+    assert!(said.contains(&format!("into `{CHILD}`")), "{said}");
+    assert!(
+        said.contains("Fn::Join") && said.contains("Fn::Sub"),
+        "{said}"
+    );
+    assert_eq!(extract(&template, CHILD), definition);
+    let old: Value = serde_json::from_str(&before).unwrap_or_default();
+    let new: Value = serde_json::from_str(&read(&template)).unwrap_or_default();
+    assert_eq!(
+        without_definition(&old, CHILD),
+        without_definition(&new, CHILD)
+    );
+    // The first lines, before any machine, are the same bytes.
+    let head = before.find(&format!("\"{CHILD}\"")).unwrap_or(0);
+    assert_eq!(&read(&template)[..head], &before[..head]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn embed_without_name_lists_the_machines_and_writes_nothing() {
+    let dir = scratch("several");
+    let template = copy_into(&dir, NESTED);
+    let before = read(&template);
+    let definition_path = dir.join("child.asl.json");
+    write_json(&definition_path, &extract(&template, CHILD));
+    let output = run(&[
+        "embed",
+        path_str(&definition_path),
+        "--into",
+        path_str(&template),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let said = stderr(&output);
+    assert!(said.contains("--name"), "{said}");
+    assert!(
+        said.contains(CHILD) && said.contains("parentMachineFFF9E148"),
+        "{said}"
+    );
+    assert_eq!(read(&template), before);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn embed_into_a_sam_yaml_template_re_extracts_as_written() {
+    let dir = scratch("yaml");
+    let template = copy_into(
+        &dir,
+        "stepfunctions-examples/sam__demo-forecast-service-integration__template__template.yaml",
+    );
+    let name = "ForecastWorkflowStateMachine";
+    let mut definition = extract(&template, name);
+    definition["Comment"] = json!("edited");
+    let definition_path = dir.join("forecast.asl.json");
+    write_json(&definition_path, &definition);
+    let output = run(&[
+        "embed",
+        path_str(&definition_path),
+        "--into",
+        path_str(&template),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(extract(&template, name), definition);
+    // The placeholders still get their values from DefinitionSubstitutions.
+    let listing = run(&["extract", path_str(&template), "--placeholders"]);
+    assert!(
+        stdout(&listing).contains("Fn::GetAtt"),
+        "{}",
+        stdout(&listing)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn embed_with_output_leaves_the_template_alone() {
+    let dir = scratch("output");
+    let template = copy_into(&dir, NESTED);
+    let before = read(&template);
+    let mut definition = extract(&template, CHILD);
+    definition["TimeoutSeconds"] = json!(60);
+    let definition_path = dir.join("child.asl.json");
+    write_json(&definition_path, &definition);
+    let out = dir.join("out.json");
+    let output = run(&[
+        "embed",
+        path_str(&definition_path),
+        "--into",
+        path_str(&template),
+        "--name",
+        CHILD,
+        "-o",
+        path_str(&out),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(read(&template), before);
+    assert_eq!(extract(&out, CHILD), definition);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn embed_refuses_a_cdk_generated_machine_and_shows_the_from_file_line() {
+    let dir = scratch("cdk");
+    let template = copy_into(&dir, "workflows-collection/scatter-gather__out.yaml");
+    let before = read(&template);
+    let definition_path = dir.join("m.asl.json");
+    write_json(
+        &definition_path,
+        &extract(&template, "StateMachine2E01A3A5"),
+    );
+    let output = run(&[
+        "embed",
+        path_str(&definition_path),
+        "--into",
+        path_str(&template),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let said = stderr(&output);
+    assert!(said.contains("generated by the CDK"), "{said}");
+    assert!(said.contains("DefinitionBody.fromFile("), "{said}");
+    assert_eq!(read(&template), before);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn embed_refuses_bad_input_with_exit_2_and_writes_nothing() {
+    let dir = scratch("bad");
+    let template = copy_into(&dir, NESTED);
+    let before = read(&template);
+    let broken = dir.join("broken.asl.json");
+    std::fs::write(&broken, "{\"StartAt\": ").unwrap_or_else(|error| panic!("{error}"));
+    let not_asl = dir.join("list.json");
+    std::fs::write(&not_asl, "[1, 2]").unwrap_or_else(|error| panic!("{error}"));
+    let cases: [(&Path, &str); 3] = [
+        (&broken, "error[SYNTAX]"),
+        (&not_asl, "not a state machine definition"),
+        (&template, "this is a template"),
+    ];
+    for (definition, expected) in cases {
+        let output = run(&[
+            "embed",
+            path_str(definition),
+            "--into",
+            path_str(&template),
+            "--name",
+            CHILD,
+        ]);
+        assert_eq!(output.status.code(), Some(2), "{}", definition.display());
+        assert!(stderr(&output).contains(expected), "{}", stderr(&output));
+    }
+    let missing = run(&[
+        "embed",
+        path_str(&broken),
+        "--into",
+        path_str(&dir.join("nowhere.yaml")),
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(read(&template), before);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn embed_refuses_a_form_it_cannot_write_back_and_names_it() {
+    let dir = scratch("fn-if");
+    let definition = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}});
+    let template = dir.join("template.json");
+    write_json(
+        &template,
+        &json!({"Conditions": {"Prod": {"Fn::Equals": ["a", "a"]}}, "Resources": {"Machine": {
+            "Type": "AWS::StepFunctions::StateMachine",
+            "Properties": {"DefinitionString": {"Fn::If": ["Prod", "{}", "{}"]}}}}}),
+    );
+    let before = read(&template);
+    let definition_path = dir.join("a.asl.json");
+    write_json(&definition_path, &definition);
+    let output = run(&[
+        "embed",
+        path_str(&definition_path),
+        "--into",
+        path_str(&template),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let said = stderr(&output);
+    assert!(
+        said.contains("`Machine`") && said.contains("Fn::If"),
+        "{said}"
+    );
+    assert!(said.contains("nothing was written"), "{said}");
+    assert_eq!(read(&template), before);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn embed_writes_the_definition_uri_file_and_refuses_one_outside_the_folder() {
+    let dir = scratch("uri");
+    std::fs::create_dir_all(dir.join("sam/statemachine")).unwrap_or_else(|e| panic!("{e}"));
+    let sam = |uri: &str| {
+        format!(
+            "Transform: AWS::Serverless-2016-10-31\n# the workflow\nResources:\n  Flow:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      DefinitionUri: {uri}\n"
+        )
+    };
+    let template = dir.join("sam/template.yaml");
+    std::fs::write(&template, sam("statemachine/flow.asl.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let flow = dir.join("sam/statemachine/flow.asl.yaml");
+    std::fs::write(
+        &flow,
+        "StartAt: Work\nStates:\n  Work:\n    Type: Pass\n    End: true\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let definition =
+        json!({"StartAt": "Work", "States": {"Work": {"Type": "Pass", "Result": 1, "End": true}}});
+    let definition_path = dir.join("edited.asl.json");
+    write_json(&definition_path, &definition);
+    let template_before = read(&template);
+    let output = run(&[
+        "embed",
+        path_str(&definition_path),
+        "--into",
+        path_str(&template),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("flow.asl.yaml"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(
+        read(&template),
+        template_before,
+        "the template itself is untouched"
+    );
+    assert_eq!(extract(&template, "Flow"), definition);
+    assert!(
+        !read(&flow).trim_start().starts_with('{'),
+        "still YAML: {}",
+        read(&flow)
+    );
+
+    std::fs::write(&template, sam("../edited.asl.json")).unwrap_or_else(|e| panic!("{e}"));
+    let outside_before = read(&definition_path);
+    let output = run(&[
+        "embed",
+        path_str(&definition_path),
+        "--into",
+        path_str(&template),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("outside the template's folder"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(read(&definition_path), outside_before);
+    let extracted = run(&["extract", path_str(&template)]);
+    assert_eq!(extracted.status.code(), Some(2));
+    assert!(stdout(&extracted).is_empty(), "{}", stdout(&extracted));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn embed_into_a_terraform_file_says_it_is_not_supported_yet() {
+    let dir = scratch("tf");
+    let definition_path = dir.join("a.asl.json");
+    write_json(
+        &definition_path,
+        &json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}),
+    );
+    let main_tf = dir.join("main.tf");
+    std::fs::write(&main_tf, "# terraform\n").unwrap_or_else(|e| panic!("{e}"));
+    let output = run(&[
+        "embed",
+        path_str(&definition_path),
+        "--into",
+        path_str(&main_tf),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("Terraform"), "{}", stderr(&output));
+    assert_eq!(read(&main_tf), "# terraform\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}

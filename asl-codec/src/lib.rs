@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 pub mod check;
+pub mod deploy;
 pub mod json;
 pub mod span;
 pub mod template;

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 pub mod check;
 pub mod convert;
+pub mod export;
 pub mod extract;
 pub mod fmt;
 pub mod run;
@@ -34,6 +35,8 @@ enum Command {
     Extract(extract::ExtractArgs),
     /// Run a definition on an input, offline, and print the output.
     Run(run::RunArgs),
+    /// Write a deployable SAM, CloudFormation or Terraform stack for a definition.
+    Export(export::ExportArgs),
 }
 
 /// Parses the command line and runs the chosen command.
@@ -45,6 +48,7 @@ pub fn main() -> ExitCode {
         Some(Command::Convert(args)) => convert::convert_command(&args),
         Some(Command::Extract(args)) => extract::extract_command(&args),
         Some(Command::Run(args)) => run::run_command(&args),
+        Some(Command::Export(args)) => export::export_command(&args),
         None => asl_studio::run_native(cli.file),
     }
 }

@@ -263,12 +263,19 @@ fn reserved_id(id: &str) -> bool {
 impl PlaceholderEntry {
     /// A description for the parameter: where the definition uses it.
     pub fn description(&self) -> String {
-        let mut uses: Vec<&str> = self.pointers.iter().map(String::as_str).take(3).collect();
+        // A pointer through a key that is itself a placeholder would read as a `${...}`
+        // reference in the parameter's description (cfn-lint E1029).
+        let mut uses: Vec<String> = self
+            .pointers
+            .iter()
+            .take(3)
+            .map(|p| p.replace("${", "{"))
+            .collect();
         if self.pointers.len() > 3 {
-            uses.push("...");
+            uses.push("...".to_owned());
         }
         format!(
-            "Value of ${{{}}} in the definition (used at {})",
+            "Value of the definition's placeholder {} (used at {})",
             self.name,
             uses.join(", ")
         )

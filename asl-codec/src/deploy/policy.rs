@@ -434,6 +434,35 @@ impl Deriver<'_> {
             "states" if action == "startExecution" => self.nested(label, state, pattern),
             "http" if action == "invoke" => self.http(label, state),
             "aws-sdk" => self.sdk(label, state, &action),
+            "apigateway" if action == "invoke" => {
+                self.add(
+                    label,
+                    Grant::new(&["execute-api:Invoke"], vec![Resource::Any]).note(
+                        "the API is named by ApiEndpoint, Stage and Path, which ASL Studio does \
+                         not turn into an execute-api ARN; narrow this by hand",
+                    ),
+                );
+            }
+            "elasticmapreduce" => {
+                let Some(actions) = emr_actions(&action, pattern) else {
+                    self.warn(label, format!("unknown EMR integration `{action}`"));
+                    return;
+                };
+                self.add(
+                    label,
+                    Grant::new(actions, vec![Resource::Any])
+                        .note("the cluster is only known at run time (ClusterId)"),
+                );
+                if action == "createCluster" {
+                    self.add(
+                        label,
+                        Grant::new(&["iam:PassRole"], vec![Resource::Any]).note(
+                            "the cluster's service and instance roles are passed in the \
+                             request; name them here",
+                        ),
+                    );
+                }
+            }
             _ => {
                 let iam = format!("{}:{}", service, capitalise(&action));
                 self.add(
@@ -851,6 +880,35 @@ fn queue_arn(url: &str) -> Option<Resource> {
     Some(Resource::from_text(&format!(
         "arn:{partition}:sqs:{region}:{account}:{name}"
     )))
+}
+
+/// The EMR integrations' IAM actions (the developer guide's "IAM policies for Amazon EMR").
+fn emr_actions(action: &str, pattern: Pattern) -> Option<&'static [&'static str]> {
+    let sync = pattern == Pattern::Sync;
+    Some(match action {
+        "createCluster" if sync => &[
+            "elasticmapreduce:DescribeCluster",
+            "elasticmapreduce:RunJobFlow",
+            "elasticmapreduce:TerminateJobFlows",
+        ],
+        "createCluster" => &["elasticmapreduce:RunJobFlow"],
+        "terminateCluster" if sync => &[
+            "elasticmapreduce:DescribeCluster",
+            "elasticmapreduce:TerminateJobFlows",
+        ],
+        "terminateCluster" => &["elasticmapreduce:TerminateJobFlows"],
+        "addStep" if sync => &[
+            "elasticmapreduce:AddJobFlowSteps",
+            "elasticmapreduce:CancelSteps",
+            "elasticmapreduce:DescribeStep",
+        ],
+        "addStep" => &["elasticmapreduce:AddJobFlowSteps"],
+        "cancelStep" => &["elasticmapreduce:CancelSteps"],
+        "setClusterTerminationProtection" => &["elasticmapreduce:SetTerminationProtection"],
+        "modifyInstanceFleetByName" => &["elasticmapreduce:ModifyInstanceFleet"],
+        "modifyInstanceGroupByName" => &["elasticmapreduce:ModifyInstanceGroups"],
+        _ => return None,
+    })
 }
 
 fn dynamodb_action(action: &str) -> Option<&'static str> {

@@ -12,6 +12,7 @@
 use serde_json::Value;
 
 pub mod check;
+pub mod deploy;
 pub mod json;
 pub mod load;
 pub mod span;

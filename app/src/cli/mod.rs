@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 pub mod check;
 pub mod convert;
 pub mod embed;
+pub mod export;
 pub mod extract;
 pub mod fmt;
 pub mod run;
@@ -38,6 +39,8 @@ enum Command {
     Run(run::RunArgs),
     /// Write a definition back into the SAM / CloudFormation template that holds it.
     Embed(embed::EmbedArgs),
+    /// Write a deployable SAM, CloudFormation or Terraform stack for a definition.
+    Export(export::ExportArgs),
 }
 
 /// Parses the command line and runs the chosen command.
@@ -50,6 +53,7 @@ pub fn main() -> ExitCode {
         Some(Command::Extract(args)) => extract::extract_command(&args),
         Some(Command::Run(args)) => run::run_command(&args),
         Some(Command::Embed(args)) => embed::embed_command(&args),
+        Some(Command::Export(args)) => export::export_command(&args),
         None => asl_studio::run_native(cli.file),
     }
 }

@@ -225,7 +225,6 @@ fn yaml_block(text: &str, pointer: &str) -> (usize, usize) {
 /// (`SourceFile::write_preserving` keeping comments, short tags and quoting); until that layer is
 /// merged, YAML is rewritten in block style and this fails. Enable it with the YAML layer.
 #[test]
-#[ignore = "enable when the lossless YAML layer (write_preserving for YAML) is merged"]
 fn yaml_templates_keep_every_line_outside_the_definition() -> TestResult {
     for_every_written_machine(|path, source, machine, text| {
         if source.format() != Format::Yaml {
@@ -299,12 +298,6 @@ fn cfn_lint_rules(files: &[PathBuf]) -> BTreeMap<PathBuf, BTreeSet<String>> {
     rules
 }
 
-/// Templates whose cfn-lint verdict the block-style YAML writer changes today, outside the
-/// definition: it writes the string `OFF` (LoggingConfiguration Level) unquoted, which YAML 1.1
-/// readers such as cfn-lint read as `false` (E3030). The lossless YAML layer keeps the original
-/// bytes; once it is merged this list must be empty (the test says so).
-const YAML_WRITER_FAULTS: [&str; 1] = ["bedrock-evaluations-sam__template.yaml"];
-
 #[test]
 fn cfn_lint_verdict_is_unchanged_by_writing_back() -> TestResult {
     let dir =
@@ -343,23 +336,8 @@ fn cfn_lint_verdict_is_unchanged_by_writing_back() -> TestResult {
     );
     let findings: usize = rules.values().map(BTreeSet::len).sum();
     assert!(findings > 10, "cfn-lint found almost nothing: {rules:?}");
-    let is_known_fault = |template: &Path| {
-        template
-            .file_name()
-            .and_then(|name| name.to_str())
-            .is_some_and(|name| YAML_WRITER_FAULTS.contains(&name))
-    };
-    for (template, _, before, after) in pairs.iter().filter(|(t, ..)| is_known_fault(t)) {
-        assert_ne!(
-            rules.get(before),
-            rules.get(after),
-            "{}: cfn-lint's verdict is now unchanged: the YAML layer keeps the bytes; remove it from YAML_WRITER_FAULTS",
-            template.display()
-        );
-    }
     let changed: Vec<String> = pairs
         .iter()
-        .filter(|(template, ..)| !is_known_fault(template))
         .filter(|(_, _, before, after)| rules.get(before) != rules.get(after))
         .map(|(template, logical_id, before, after)| {
             format!(

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::span::LineCol;
 use crate::template::{DefinitionOrigin, TemplateMachine};
+use crate::terraform::{DefinitionForm, TerraformError, TerraformMachine};
 use crate::{Loaded, SourceFile};
 
 /// A diagnostic placed in a file.
@@ -156,6 +157,62 @@ pub fn check_template_machine(template: &SourceFile, machine: &TemplateMachine) 
         .collect();
     sort(&mut findings);
     findings
+}
+
+/// A finding of a Terraform machine and the file it is in: the `.tf` file (`None`), or the file a
+/// `file(...)` / `templatefile(...)` definition is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TerraformFinding {
+    /// The referenced definition file, when the finding is there rather than in the `.tf` file.
+    pub file: Option<std::path::PathBuf>,
+    /// The finding; its `machine` is the resource address.
+    pub finding: Finding,
+}
+
+/// The findings of every `aws_sfn_state_machine` in a `.tf` file: a definition in a form that
+/// cannot be read is itself an error at the `definition` attribute.
+///
+/// # Errors
+/// When the file is not valid HCL or a referenced file cannot be read.
+pub fn check_terraform(
+    text: &str,
+    base_dir: Option<&std::path::Path>,
+) -> Result<Vec<TerraformFinding>, TerraformError> {
+    let machines = crate::terraform::extract(text, base_dir)?;
+    Ok(machines.iter().flat_map(check_terraform_machine).collect())
+}
+
+/// The findings of one Terraform machine, placed in the file its definition is written in.
+pub fn check_terraform_machine(machine: &TerraformMachine) -> Vec<TerraformFinding> {
+    if let DefinitionForm::Unsupported { reason } = &machine.form {
+        return vec![TerraformFinding {
+            file: None,
+            finding: Finding {
+                machine: Some(machine.address.clone()),
+                diagnostic: Diagnostic::error("TERRAFORM", "", reason.clone()),
+                location: machine.line_col,
+                exact: true,
+            },
+        }];
+    }
+    let file = machine.location_file().map(std::path::Path::to_path_buf);
+    let mut findings: Vec<Finding> = validate_definition(&machine.definition)
+        .into_iter()
+        .map(|diagnostic| Finding {
+            machine: Some(machine.address.clone()),
+            location: machine.location(&diagnostic.pointer),
+            diagnostic,
+            exact: true,
+        })
+        .collect();
+    sort(&mut findings);
+    findings
+        .into_iter()
+        .map(|finding| TerraformFinding {
+            file: file.clone(),
+            finding,
+        })
+        .collect()
 }
 
 fn sort(findings: &mut [Finding]) {

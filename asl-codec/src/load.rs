@@ -130,6 +130,13 @@ pub enum LoadError {
     Template(#[from] template::TemplateError),
 }
 
+/// Whether `path` names a Terraform file (`.tf`), read through [`crate::terraform`] rather than as
+/// a definition or template.
+pub fn is_terraform_path(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("tf"))
+}
+
 /// Whether `path` means standard input.
 pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == STDIN_NAME

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use asl_codec::Loaded;
 use asl_codec::check::{Finding, check_loaded, check_template_machine, has_errors};
-use asl_codec::load::{Kind, detect, parse_source};
+use asl_codec::load::{Kind, detect, is_terraform_path, parse_source};
 use asl_codec::template::{TemplateError, extract_from_value};
+use asl_codec::terraform::TerraformError;
 use graph_model::{Diagnostic, Severity};
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, err_line, escape_control, out, read_input};
@@ -51,6 +52,20 @@ pub fn check_command(args: &CheckArgs) -> ExitCode {
                 continue;
             }
         };
+        if is_terraform_path(path) {
+            let found = check_terraform_text(&input);
+            if found
+                .iter()
+                .any(|(_, finding)| finding.diagnostic.severity == Severity::Error)
+            {
+                code = code.max(EXIT_FINDINGS);
+            }
+            rows.extend(found.into_iter().map(|(file, finding)| Row {
+                file: file.unwrap_or_else(|| input.display.clone()),
+                finding,
+            }));
+            continue;
+        }
         let findings = check_text(&input);
         if has_errors(&findings) {
             code = code.max(EXIT_FINDINGS);
@@ -81,6 +96,32 @@ pub fn check_command(args: &CheckArgs) -> ExitCode {
 
 /// Findings of one text: a syntax error, or the diagnostics of the definition or of each
 /// machine of a template (a machine that cannot be read is itself an error).
+/// Findings of a `.tf` file, each with the file it is in when that is a referenced definition
+/// file; a file that is not valid HCL is one syntax finding.
+fn check_terraform_text(input: &super::Input) -> Vec<(Option<String>, Finding)> {
+    match asl_codec::check::check_terraform(&input.text, Some(&input.base_dir)) {
+        Ok(found) => found
+            .into_iter()
+            .map(|found| (found.file.map(|f| f.display().to_string()), found.finding))
+            .collect(),
+        Err(error) => {
+            let (location, message) = match &error {
+                TerraformError::Syntax { line_col, message } => (*line_col, message.clone()),
+                other => (asl_codec::LineCol { line: 1, column: 1 }, other.to_string()),
+            };
+            vec![(
+                None,
+                Finding {
+                    machine: None,
+                    diagnostic: Diagnostic::error("TERRAFORM", "", message),
+                    location,
+                    exact: true,
+                },
+            )]
+        }
+    }
+}
+
 fn check_text(input: &super::Input) -> Vec<Finding> {
     let base_dir = input.base_dir.as_path();
     let source = match parse_source(input.text.as_str(), input.format) {

@@ -149,9 +149,10 @@ fn plain_is_safe(text: &str) -> bool {
     if text.ends_with([' ', ':']) || text.contains(": ") || text.contains(" #") {
         return false;
     }
-    let allowed = text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-' | ':' | ' ' | '(' | ')' | ','));
+    let allowed = text.chars().all(|c| {
+        c.is_ascii_alphanumeric()
+            || matches!(c, '_' | '.' | '/' | '-' | ':' | ' ' | '(' | ')' | ',')
+    });
     // YAML 1.1 readers (cfn-lint's among them) take these words for booleans or null.
     let reserved = matches!(
         text.to_ascii_lowercase().as_str(),
@@ -172,7 +173,10 @@ mod tests {
         assert_eq!(string("123"), "\"123\"");
         assert_eq!(string("a: b"), "\"a: b\"");
         assert_eq!(string("$.x"), "\"$.x\"");
-        assert_eq!(string("AWS::Serverless-2016-10-31"), "AWS::Serverless-2016-10-31");
+        assert_eq!(
+            string("AWS::Serverless-2016-10-31"),
+            "AWS::Serverless-2016-10-31"
+        );
         assert_eq!(string("rate(5 minutes)"), "rate(5 minutes)");
     }
 

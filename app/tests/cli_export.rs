@@ -50,8 +50,14 @@ fn sam_export_writes_a_template_referencing_the_asl_file() {
     let output = export("sam", &dir, &["--schedule", "rate(5 minutes)"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let template = read(&dir.join("template.yaml"));
-    assert!(template.contains("Transform: AWS::Serverless-2016-10-31"), "{template}");
-    assert!(template.contains("DefinitionUri: sample.asl.json"), "{template}");
+    assert!(
+        template.contains("Transform: AWS::Serverless-2016-10-31"),
+        "{template}"
+    );
+    assert!(
+        template.contains("DefinitionUri: sample.asl.json"),
+        "{template}"
+    );
     assert!(template.contains("Type: ScheduleV2"), "{template}");
     let asl: serde_json::Value =
         serde_json::from_str(&read(&dir.join("sample.asl.json"))).unwrap_or_default();
@@ -62,7 +68,11 @@ fn sam_export_writes_a_template_referencing_the_asl_file() {
 #[test]
 fn cloudformation_export_inlines_the_definition_with_its_role() {
     let dir = scratch("cfn");
-    let output = export("cloudformation", &dir, &["--name", "etl", "--type", "express", "--logging"]);
+    let output = export(
+        "cloudformation",
+        &dir,
+        &["--name", "etl", "--type", "express", "--logging"],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let template = read(&dir.join("template.yaml"));
     for expected in [
@@ -74,7 +84,10 @@ fn cloudformation_export_inlines_the_definition_with_its_role() {
         "- glue:StartJobRun",
         "Type: AWS::Logs::LogGroup",
     ] {
-        assert!(template.contains(expected), "{expected} missing:\n{template}");
+        assert!(
+            template.contains(expected),
+            "{expected} missing:\n{template}"
+        );
     }
     assert!(dir.join("etl.asl.json").exists());
 }
@@ -88,13 +101,26 @@ fn terraform_export_writes_main_tf_reading_the_asl_file() {
     let output = export(
         "terraform",
         &dir,
-        &["--event-pattern", pattern.to_str().unwrap_or_default(), "--tracing"],
+        &[
+            "--event-pattern",
+            pattern.to_str().unwrap_or_default(),
+            "--tracing",
+        ],
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let main = read(&dir.join("main.tf"));
-    assert!(main.contains("resource \"aws_sfn_state_machine\" \"this\""), "{main}");
-    assert!(main.contains("file(\"${path.module}/sample.asl.json\")"), "{main}");
-    assert!(main.contains("resource \"aws_cloudwatch_event_rule\""), "{main}");
+    assert!(
+        main.contains("resource \"aws_sfn_state_machine\" \"this\""),
+        "{main}"
+    );
+    assert!(
+        main.contains("file(\"${path.module}/sample.asl.json\")"),
+        "{main}"
+    );
+    assert!(
+        main.contains("resource \"aws_cloudwatch_event_rule\""),
+        "{main}"
+    );
     assert!(main.contains("tracing_configuration"), "{main}");
 }
 
@@ -105,9 +131,20 @@ fn existing_files_are_kept_unless_force() {
     std::fs::write(dir.join("template.yaml"), "mine\n").ok();
     let output = export("sam", &dir, &[]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("already exists"), "{}", stderr(&output));
-    assert_eq!(read(&dir.join("template.yaml")), "mine\n", "the user's file is untouched");
-    assert!(!dir.join("sample.asl.json").exists(), "nothing is written when one file exists");
+    assert!(
+        stderr(&output).contains("already exists"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        read(&dir.join("template.yaml")),
+        "mine\n",
+        "the user's file is untouched"
+    );
+    assert!(
+        !dir.join("sample.asl.json").exists(),
+        "nothing is written when one file exists"
+    );
     let forced = export("sam", &dir, &["--force"]);
     assert!(forced.status.success(), "{}", stderr(&forced));
     assert!(read(&dir.join("template.yaml")).contains("AWS::Serverless::StateMachine"));
@@ -119,7 +156,10 @@ fn a_bad_schedule_expression_is_refused_with_the_reason() {
     let output = export("cloudformation", &dir, &["--schedule", "rate(5 minute)"]);
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
-    assert!(message.contains("schedule `rate(5 minute)`") && message.contains("plural"), "{message}");
+    assert!(
+        message.contains("schedule `rate(5 minute)`") && message.contains("plural"),
+        "{message}"
+    );
     assert!(!dir.join("template.yaml").exists());
 }
 
@@ -128,15 +168,30 @@ fn a_bad_event_pattern_file_is_refused_naming_the_file_and_place() {
     let dir = scratch("pattern");
     let not_json = dir.with_extension("broken.json");
     std::fs::write(&not_json, "{\"source\": [\"aws.s3\"").ok();
-    let output = export("terraform", &dir, &["--event-pattern", not_json.to_str().unwrap_or_default()]);
+    let output = export(
+        "terraform",
+        &dir,
+        &["--event-pattern", not_json.to_str().unwrap_or_default()],
+    );
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("broken.json:1:"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("broken.json:1:"),
+        "{}",
+        stderr(&output)
+    );
 
     let bare_value = dir.with_extension("bare.json");
     std::fs::write(&bare_value, r#"{"source": "aws.s3"}"#).ok();
-    let output = export("terraform", &dir, &["--event-pattern", bare_value.to_str().unwrap_or_default()]);
+    let output = export(
+        "terraform",
+        &dir,
+        &["--event-pattern", bare_value.to_str().unwrap_or_default()],
+    );
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
-    assert!(message.contains("bare.json: event pattern /source: the value must be a list"), "{message}");
+    assert!(
+        message.contains("bare.json: event pattern /source: the value must be a list"),
+        "{message}"
+    );
     assert!(!dir.join("main.tf").exists());
 }

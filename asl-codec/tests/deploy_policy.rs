@@ -21,8 +21,11 @@ fn task(resource: &str, parameters: Value) -> Value {
     }}})
 }
 
+/// (action, resource) pairs a policy allows.
+type Allowed = BTreeSet<(String, String)>;
+
 /// Every (action, resource) pair the derived policy allows.
-fn allowed(definition: &Value) -> BTreeSet<(String, String)> {
+fn allowed(definition: &Value) -> Allowed {
     derive(definition, "M", RoleFeatures::default())
         .grants
         .iter()
@@ -37,7 +40,7 @@ fn allowed(definition: &Value) -> BTreeSet<(String, String)> {
         .collect()
 }
 
-fn pairs(list: &[(&str, &str)]) -> BTreeSet<(String, String)> {
+fn pairs(list: &[(&str, &str)]) -> Allowed {
     list.iter()
         .map(|(a, r)| ((*a).to_owned(), (*r).to_owned()))
         .collect()
@@ -48,35 +51,58 @@ const FUNCTION: &str = "arn:aws:lambda:us-east-1:123456789012:function:work";
 #[test]
 fn each_integration_is_allowed_exactly_its_documented_actions() {
     let ecs_rule = own("events", "rule/StepFunctionsGetEventsForECSTaskRule");
-    let sfn_rule = own("events", "rule/StepFunctionsGetEventsForStepFunctionsExecutionRule");
+    let sfn_rule = own(
+        "events",
+        "rule/StepFunctionsGetEventsForStepFunctionsExecutionRule",
+    );
     let table = own("dynamodb", "table/orders");
     let child = "arn:aws:states:us-east-1:123456789012:stateMachine:child";
     let child_runs = "arn:aws:states:us-east-1:123456789012:execution:child:*";
     let glue_job = own("glue", "job/nightly");
     let named_function = own("lambda", "function:work");
-    let rows: Vec<(&str, Value, BTreeSet<(String, String)>)> = vec![
+    let rows: Vec<(&str, Value, Allowed)> = vec![
         (
             "arn:aws:states:::lambda:invoke",
             json!({"FunctionName": FUNCTION, "Payload.$": "$"}),
-            pairs(&[("lambda:InvokeFunction", FUNCTION), ("lambda:InvokeFunction", &format!("{FUNCTION}:*"))]),
+            pairs(&[
+                ("lambda:InvokeFunction", FUNCTION),
+                ("lambda:InvokeFunction", &format!("{FUNCTION}:*")),
+            ]),
         ),
         (
             "arn:aws:states:::lambda:invoke.waitForTaskToken",
             json!({"FunctionName": format!("{FUNCTION}:live")}),
-            pairs(&[("lambda:InvokeFunction", FUNCTION), ("lambda:InvokeFunction", &format!("{FUNCTION}:*"))]),
+            pairs(&[
+                ("lambda:InvokeFunction", FUNCTION),
+                ("lambda:InvokeFunction", &format!("{FUNCTION}:*")),
+            ]),
         ),
         (
             "arn:aws:states:::lambda:invoke",
             json!({"FunctionName": "work:live"}),
-            pairs(&[("lambda:InvokeFunction", &named_function), ("lambda:InvokeFunction", &format!("{named_function}:*"))]),
+            pairs(&[
+                ("lambda:InvokeFunction", &named_function),
+                ("lambda:InvokeFunction", &format!("{named_function}:*")),
+            ]),
         ),
         (
             "arn:aws:states:::lambda:invoke",
             json!({"FunctionName.$": "$.fn"}),
             pairs(&[("lambda:InvokeFunction", "*")]),
         ),
-        (FUNCTION, json!({}), pairs(&[("lambda:InvokeFunction", FUNCTION), ("lambda:InvokeFunction", &format!("{FUNCTION}:*"))])),
-        ("arn:aws:states:::glue:startJobRun", json!({"JobName": "nightly"}), pairs(&[("glue:StartJobRun", &glue_job)])),
+        (
+            FUNCTION,
+            json!({}),
+            pairs(&[
+                ("lambda:InvokeFunction", FUNCTION),
+                ("lambda:InvokeFunction", &format!("{FUNCTION}:*")),
+            ]),
+        ),
+        (
+            "arn:aws:states:::glue:startJobRun",
+            json!({"JobName": "nightly"}),
+            pairs(&[("glue:StartJobRun", &glue_job)]),
+        ),
         (
             "arn:aws:states:::glue:startJobRun.sync",
             json!({"JobName": "nightly"}),
@@ -100,21 +126,42 @@ fn each_integration_is_allowed_exactly_its_documented_actions() {
         (
             "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
             json!({"QueueUrl": "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/jobs"}),
-            pairs(&[("sqs:SendMessage", "arn:aws-cn:sqs:cn-north-1:123456789012:jobs")]),
+            pairs(&[(
+                "sqs:SendMessage",
+                "arn:aws-cn:sqs:cn-north-1:123456789012:jobs",
+            )]),
         ),
-        ("arn:aws:states:::dynamodb:getItem", json!({"TableName": "orders"}), pairs(&[("dynamodb:GetItem", &table)])),
-        ("arn:aws:states:::dynamodb:putItem", json!({"TableName": "orders"}), pairs(&[("dynamodb:PutItem", &table)])),
-        ("arn:aws:states:::dynamodb:updateItem", json!({"TableName": "orders"}), pairs(&[("dynamodb:UpdateItem", &table)])),
+        (
+            "arn:aws:states:::dynamodb:getItem",
+            json!({"TableName": "orders"}),
+            pairs(&[("dynamodb:GetItem", &table)]),
+        ),
+        (
+            "arn:aws:states:::dynamodb:putItem",
+            json!({"TableName": "orders"}),
+            pairs(&[("dynamodb:PutItem", &table)]),
+        ),
+        (
+            "arn:aws:states:::dynamodb:updateItem",
+            json!({"TableName": "orders"}),
+            pairs(&[("dynamodb:UpdateItem", &table)]),
+        ),
         (
             "arn:aws:states:::dynamodb:deleteItem",
             json!({"TableName": "arn:aws:dynamodb:us-east-1:123456789012:table/orders"}),
-            pairs(&[("dynamodb:DeleteItem", "arn:aws:dynamodb:us-east-1:123456789012:table/orders")]),
+            pairs(&[(
+                "dynamodb:DeleteItem",
+                "arn:aws:dynamodb:us-east-1:123456789012:table/orders",
+            )]),
         ),
         (
             "arn:aws:states:::ecs:runTask",
             json!({"TaskDefinition": "arn:aws:ecs:us-east-1:123456789012:task-definition/crunch:3", "Cluster": "c"}),
             pairs(&[
-                ("ecs:RunTask", "arn:aws:ecs:us-east-1:123456789012:task-definition/crunch:3"),
+                (
+                    "ecs:RunTask",
+                    "arn:aws:ecs:us-east-1:123456789012:task-definition/crunch:3",
+                ),
                 ("iam:PassRole", "*"),
             ]),
         ),
@@ -139,9 +186,16 @@ fn each_integration_is_allowed_exactly_its_documented_actions() {
         (
             "arn:aws:states:::events:putEvents.waitForTaskToken",
             json!({"Entries": [{"EventBusName": "arn:aws:events:us-east-1:123456789012:event-bus/orders"}]}),
-            pairs(&[("events:PutEvents", "arn:aws:events:us-east-1:123456789012:event-bus/orders")]),
+            pairs(&[(
+                "events:PutEvents",
+                "arn:aws:events:us-east-1:123456789012:event-bus/orders",
+            )]),
         ),
-        ("arn:aws:states:::states:startExecution", json!({"StateMachineArn": child}), pairs(&[("states:StartExecution", child)])),
+        (
+            "arn:aws:states:::states:startExecution",
+            json!({"StateMachineArn": child}),
+            pairs(&[("states:StartExecution", child)]),
+        ),
         (
             "arn:aws:states:::states:startExecution.sync:2",
             json!({"StateMachineArn": child}),
@@ -159,10 +213,22 @@ fn each_integration_is_allowed_exactly_its_documented_actions() {
             json!({"ApiEndpoint": "https://api.example.com/v1", "Method": "POST",
                    "Authentication": {"ConnectionArn": "arn:aws:events:us-east-1:123456789012:connection/Example/1a2b"}}),
             pairs(&[
-                ("states:InvokeHTTPEndpoint", &own("states", "stateMachine:M")),
-                ("events:RetrieveConnectionCredentials", "arn:aws:events:us-east-1:123456789012:connection/Example/1a2b"),
-                ("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:123456789012:secret:events!connection/Example/*"),
-                ("secretsmanager:DescribeSecret", "arn:aws:secretsmanager:us-east-1:123456789012:secret:events!connection/Example/*"),
+                (
+                    "states:InvokeHTTPEndpoint",
+                    &own("states", "stateMachine:M"),
+                ),
+                (
+                    "events:RetrieveConnectionCredentials",
+                    "arn:aws:events:us-east-1:123456789012:connection/Example/1a2b",
+                ),
+                (
+                    "secretsmanager:GetSecretValue",
+                    "arn:aws:secretsmanager:us-east-1:123456789012:secret:events!connection/Example/*",
+                ),
+                (
+                    "secretsmanager:DescribeSecret",
+                    "arn:aws:secretsmanager:us-east-1:123456789012:secret:events!connection/Example/*",
+                ),
             ]),
         ),
         (
@@ -175,7 +241,11 @@ fn each_integration_is_allowed_exactly_its_documented_actions() {
             json!({"Bucket": "inbox"}),
             pairs(&[("s3:ListBucket", &format!("arn:{OWN}:s3:::inbox"))]),
         ),
-        ("arn:aws:states:::aws-sdk:sfn:sendTaskSuccess", json!({"TaskToken.$": "$.t"}), pairs(&[("states:SendTaskSuccess", "*")])),
+        (
+            "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess",
+            json!({"TaskToken.$": "$.t"}),
+            pairs(&[("states:SendTaskSuccess", "*")]),
+        ),
         (
             "arn:aws:states:::aws-sdk:bedrockagent:startIngestionJob",
             json!({}),
@@ -184,18 +254,29 @@ fn each_integration_is_allowed_exactly_its_documented_actions() {
         (
             "arn:aws:states:::lambda:invoke",
             json!({"FunctionName": "${WorkerArn}"}),
-            pairs(&[("lambda:InvokeFunction", "${WorkerArn}"), ("lambda:InvokeFunction", "${WorkerArn}:*")]),
+            pairs(&[
+                ("lambda:InvokeFunction", "${WorkerArn}"),
+                ("lambda:InvokeFunction", "${WorkerArn}:*"),
+            ]),
         ),
         (
             "arn:${AWS::Partition}:states:::dynamodb:putItem",
             json!({"TableName": "${Table}"}),
             pairs(&[("dynamodb:PutItem", &own("dynamodb", "table/${Table}"))]),
         ),
-        ("arn:aws:states:us-east-1:123456789012:activity:review", json!({}), pairs(&[])),
+        (
+            "arn:aws:states:us-east-1:123456789012:activity:review",
+            json!({}),
+            pairs(&[]),
+        ),
     ];
     for (resource, parameters, expected) in rows {
         let definition = task(resource, parameters.clone());
-        assert_eq!(allowed(&definition), expected, "{resource} with {parameters}");
+        assert_eq!(
+            allowed(&definition),
+            expected,
+            "{resource} with {parameters}"
+        );
     }
 }
 
@@ -205,8 +286,15 @@ fn jsonata_arguments_computed_at_run_time_fall_back_to_star_with_a_reason() {
         "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
         "Arguments": {"FunctionName": "{% $states.input.fn %}"}, "End": true}}});
     let policy = derive(&definition, "M", RoleFeatures::default());
-    assert_eq!(allowed(&definition), pairs(&[("lambda:InvokeFunction", "*")]));
-    assert!(policy.grants[0].notes[0].contains("computed at run time"), "{:?}", policy.grants);
+    assert_eq!(
+        allowed(&definition),
+        pairs(&[("lambda:InvokeFunction", "*")])
+    );
+    assert!(
+        policy.grants[0].notes[0].contains("computed at run time"),
+        "{:?}",
+        policy.grants
+    );
 }
 
 #[test]
@@ -232,7 +320,8 @@ fn tasks_inside_parallel_branches_and_map_processors_are_included() {
 }
 
 #[test]
-fn distributed_map_may_start_child_executions_of_its_own_machine_and_use_its_s3_reader_and_writer() {
+fn distributed_map_may_start_child_executions_of_its_own_machine_and_use_its_s3_reader_and_writer()
+{
     let definition = json!({"StartAt": "Fan", "States": {"Fan": {"Type": "Map", "End": true,
         "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "CSV"},
                        "Parameters": {"Bucket": "inbox", "Key": "items.csv"}},
@@ -270,26 +359,56 @@ fn a_resource_chosen_by_placeholder_gets_no_permission_and_a_warning() {
 
 #[test]
 fn sam_policy_templates_are_chosen_only_for_resources_of_the_stacks_own_account() {
-    let by_name = task("arn:aws:states:::lambda:invoke", json!({"FunctionName": "work"}));
+    let by_name = task(
+        "arn:aws:states:::lambda:invoke",
+        json!({"FunctionName": "work"}),
+    );
     let policy = derive(&by_name, "M", RoleFeatures::default());
-    assert_eq!(policy.grants[0].sam.as_ref().map(|t| t.name), Some("LambdaInvokePolicy"));
-    let by_arn = task("arn:aws:states:::lambda:invoke", json!({"FunctionName": FUNCTION}));
+    assert_eq!(
+        policy.grants[0].sam.as_ref().map(|t| t.name),
+        Some("LambdaInvokePolicy")
+    );
+    let by_arn = task(
+        "arn:aws:states:::lambda:invoke",
+        json!({"FunctionName": FUNCTION}),
+    );
     let policy = derive(&by_arn, "M", RoleFeatures::default());
-    assert_eq!(policy.grants[0].sam, None, "an ARN in a named account is not the stack's own");
-    let default_bus = task("arn:aws:states:::events:putEvents", json!({"Entries": [{"Source": "s"}]}));
+    assert_eq!(
+        policy.grants[0].sam, None,
+        "an ARN in a named account is not the stack's own"
+    );
+    let default_bus = task(
+        "arn:aws:states:::events:putEvents",
+        json!({"Entries": [{"Source": "s"}]}),
+    );
     let policy = derive(&default_bus, "M", RoleFeatures::default());
-    assert_eq!(policy.grants[0].sam.as_ref().map(|t| t.name), Some("EventBridgePutEventsPolicy"));
+    assert_eq!(
+        policy.grants[0].sam.as_ref().map(|t| t.name),
+        Some("EventBridgePutEventsPolicy")
+    );
 }
 
 #[test]
 fn logging_and_tracing_add_their_documented_actions() {
     let definition = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}});
-    let policy = derive(&definition, "M", RoleFeatures { logging: true, tracing: true });
+    let policy = derive(
+        &definition,
+        "M",
+        RoleFeatures {
+            logging: true,
+            tracing: true,
+        },
+    );
     let actions: Vec<&str> = policy
         .grants
         .iter()
         .flat_map(|g| g.actions.iter().map(String::as_str))
         .collect();
-    assert!(actions.contains(&"logs:CreateLogDelivery") && actions.contains(&"xray:PutTraceSegments"));
-    assert!(policy.grants.iter().all(|g| !g.notes.is_empty()), "each `*` says why");
+    assert!(
+        actions.contains(&"logs:CreateLogDelivery") && actions.contains(&"xray:PutTraceSegments")
+    );
+    assert!(
+        policy.grants.iter().all(|g| !g.notes.is_empty()),
+        "each `*` says why"
+    );
 }

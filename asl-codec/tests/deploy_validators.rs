@@ -45,7 +45,10 @@ fn load(path: &Path) -> Option<Value> {
     let format = Format::from_path(path).unwrap_or_else(|| Format::sniff(&text));
     let source = SourceFile::parse(text, format).ok()?;
     let value = source.value().clone();
-    value.get("States").is_some_and(Value::is_object).then_some(value)
+    value
+        .get("States")
+        .is_some_and(Value::is_object)
+        .then_some(value)
 }
 
 /// Every Task resource kind in a definition: `service:action` of integrations (pattern
@@ -53,16 +56,20 @@ fn load(path: &Path) -> Option<Value> {
 fn kinds(value: &Value, out: &mut BTreeSet<String>) {
     match value {
         Value::Object(map) => {
-            if map.get("Type").and_then(Value::as_str) == Some("Task") {
-                if let Some(resource) = map.get("Resource").and_then(Value::as_str) {
-                    out.insert(kind_of(resource));
-                }
+            if map.get("Type").and_then(Value::as_str) == Some("Task")
+                && let Some(resource) = map.get("Resource").and_then(Value::as_str)
+            {
+                out.insert(kind_of(resource));
             }
             if let Some(mode) = map.get("Mode").and_then(Value::as_str) {
                 out.insert(format!("map:{mode}"));
             }
             for key in ["ItemReader", "ResultWriter"] {
-                if let Some(resource) = map.get(key).and_then(|r| r.get("Resource")).and_then(Value::as_str) {
+                if let Some(resource) = map
+                    .get(key)
+                    .and_then(|r| r.get("Resource"))
+                    .and_then(Value::as_str)
+                {
                     out.insert(format!("{key}:{}", kind_of(resource)));
                 }
             }
@@ -77,7 +84,9 @@ fn kinds(value: &Value, out: &mut BTreeSet<String>) {
 
 fn kind_of(resource: &str) -> String {
     let parts: Vec<&str> = resource.split(':').collect();
-    if resource.contains(":states:::") || (parts.len() > 6 && parts.get(2) == Some(&"states") && parts[5] != "activity") {
+    if resource.contains(":states:::")
+        || (parts.len() > 6 && parts.get(2) == Some(&"states") && parts[5] != "activity")
+    {
         let tail = resource.rsplit(":::").next().unwrap_or(resource);
         let tail = tail.split(".sync").next().unwrap_or(tail);
         let tail = tail.trim_end_matches(".waitForTaskToken");
@@ -98,8 +107,10 @@ fn kind_of(resource: &str) -> String {
 fn uses_parallel_or_map(value: &Value) -> bool {
     match value {
         Value::Object(map) => {
-            matches!(map.get("Type").and_then(Value::as_str), Some("Parallel" | "Map"))
-                || map.values().any(uses_parallel_or_map)
+            matches!(
+                map.get("Type").and_then(Value::as_str),
+                Some("Parallel" | "Map")
+            ) || map.values().any(uses_parallel_or_map)
         }
         Value::Array(items) => items.iter().any(uses_parallel_or_map),
         _ => false,
@@ -166,7 +177,10 @@ fn corpus_cases() -> (Vec<Case>, BTreeSet<String>) {
     for (_, _, found) in &loaded {
         all_kinds.extend(found.iter().cloned());
     }
-    assert_eq!(covered, all_kinds, "the selection covers every integration kind");
+    assert_eq!(
+        covered, all_kinds,
+        "the selection covers every integration kind"
+    );
     (chosen, all_kinds)
 }
 
@@ -187,8 +201,8 @@ fn options(target: Target, index: usize, name: &str) -> ExportOptions {
         },
         event_pattern: (index % 2 == 1)
             .then(|| json!({"source": ["aws.s3"], "detail-type": ["Object Created"], "detail": {"bucket": {"name": ["uploads"]}}})),
-        logging: index % 2 == 0,
-        tracing: index % 3 == 0,
+        logging: index.is_multiple_of(2),
+        tracing: index.is_multiple_of(3),
     }
 }
 
@@ -221,7 +235,9 @@ fn check(cases: &[Case], folder: &str) -> String {
             for file in &exported.files {
                 std::fs::write(dir.join(&file.name), &file.contents).expect("the exported file");
             }
-            manifest.push(json!({"kind": kind, "dir": dir, "name": name, "asl": asl, "case": case.label}));
+            manifest.push(
+                json!({"kind": kind, "dir": dir, "name": name, "asl": asl, "case": case.label}),
+            );
         }
     }
     let manifest_path = base.join("manifest.json");
@@ -254,18 +270,30 @@ fn sample_exports_pass_sam_translator_cfn_lint_and_hcl2() {
         })
         .collect();
     let report = check(&cases, "deploy-sample");
-    assert!(report.contains("checked 12 exports, 8 templates"), "{report}");
+    assert!(
+        report.contains("checked 12 exports, 8 templates"),
+        "{report}"
+    );
 }
 
 #[test]
 fn corpus_exports_pass_sam_translator_cfn_lint_and_hcl2() {
     let (cases, kinds) = corpus_cases();
-    let with_parallel_or_map = cases.iter().filter(|c| uses_parallel_or_map(&c.definition)).count();
-    assert!(with_parallel_or_map >= 100, "{with_parallel_or_map} with Parallel or Map");
+    let with_parallel_or_map = cases
+        .iter()
+        .filter(|c| uses_parallel_or_map(&c.definition))
+        .count();
+    assert!(
+        with_parallel_or_map >= 100,
+        "{with_parallel_or_map} with Parallel or Map"
+    );
     assert!(kinds.len() > 20, "{kinds:?}");
     let full = cases.iter().filter(|c| c.all_targets).count();
     assert!(full >= 20, "{full} definitions exported to every target");
     let report = check(&cases, "deploy-corpus");
     let exports = full * 3 + (cases.len() - full);
-    assert!(report.contains(&format!("checked {exports} exports")), "{report}");
+    assert!(
+        report.contains(&format!("checked {exports} exports")),
+        "{report}"
+    );
 }

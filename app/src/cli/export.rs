@@ -122,12 +122,13 @@ fn run(args: &ExportArgs) -> Result<String, String> {
         logging: args.logging,
         tracing: args.tracing,
     };
-    let exported = export(source.value(), &options).map_err(|error| match (&error, &event_pattern) {
-        (asl_codec::deploy::ExportError::EventPattern { .. }, Some((display, _))) => {
-            format!("{display}: {error}")
-        }
-        _ => format!("{}: {error}", input.display),
-    })?;
+    let exported =
+        export(source.value(), &options).map_err(|error| match (&error, &event_pattern) {
+            (asl_codec::deploy::ExportError::EventPattern { .. }, Some((display, _))) => {
+                format!("{display}: {error}")
+            }
+            _ => format!("{}: {error}", input.display),
+        })?;
 
     std::fs::create_dir_all(&args.out)
         .map_err(|error| format!("{}: cannot create the folder: {error}", args.out.display()))?;

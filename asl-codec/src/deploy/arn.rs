@@ -246,7 +246,8 @@ mod tests {
             Some(vec![Piece::Placeholder("Table".into())])
         );
         assert_eq!(
-            Resource::from_text("arn:aws:dynamodb:us-east-1:1:table/T").own_name("dynamodb", "table/"),
+            Resource::from_text("arn:aws:dynamodb:us-east-1:1:table/T")
+                .own_name("dynamodb", "table/"),
             None
         );
     }

@@ -31,7 +31,10 @@ pub(super) fn export(
     }
     template.insert(
         "Description".into(),
-        json!(format!("State machine {} (exported by ASL Studio)", options.name)),
+        json!(format!(
+            "State machine {} (exported by ASL Studio)",
+            options.name
+        )),
     );
     let parameters: Map<String, Value> = placeholders
         .parameters()
@@ -70,7 +73,10 @@ pub(super) fn export(
             "StateMachineType".into(),
             json!(options.machine_type.api_name()),
         );
-        machine.insert("RoleArn".into(), json!({"Fn::GetAtt": ["StateMachineRole", "Arn"]}));
+        machine.insert(
+            "RoleArn".into(),
+            json!({"Fn::GetAtt": ["StateMachineRole", "Arn"]}),
+        );
         machine.insert("Definition".into(), definition.clone());
         comments.insert(
             format!("{machine_pointer}/Properties/Definition"),
@@ -80,7 +86,10 @@ pub(super) fn export(
         );
     }
     if !substitutions.is_empty() {
-        machine.insert("DefinitionSubstitutions".into(), Value::Object(substitutions));
+        machine.insert(
+            "DefinitionSubstitutions".into(),
+            Value::Object(substitutions),
+        );
     }
     if sam {
         let (policies, policy_comments) = sam_policies(policy, placeholders);
@@ -94,14 +103,22 @@ pub(super) fn export(
     }
     if options.logging {
         let destination = json!([{"CloudWatchLogsLogGroup": {"LogGroupArn": {"Fn::GetAtt": ["StateMachineLogGroup", "Arn"]}}}]);
-        let key = if sam { "Logging" } else { "LoggingConfiguration" };
+        let key = if sam {
+            "Logging"
+        } else {
+            "LoggingConfiguration"
+        };
         machine.insert(
             key.into(),
             json!({"Level": "ALL", "IncludeExecutionData": false, "Destinations": destination}),
         );
     }
     if options.tracing {
-        let key = if sam { "Tracing" } else { "TracingConfiguration" };
+        let key = if sam {
+            "Tracing"
+        } else {
+            "TracingConfiguration"
+        };
         machine.insert(key.into(), json!({"Enabled": true}));
     }
     if sam {
@@ -237,10 +254,10 @@ fn resource_value(resource: &Resource, placeholders: &Placeholders) -> Value {
 }
 
 fn pieces_value(list: &[Piece], placeholders: &Placeholders) -> Value {
-    if let [Piece::Placeholder(name)] = list {
-        if let Some(entry) = placeholders.get(name).filter(|e| e.pseudo.is_none()) {
-            return json!({"Ref": entry.parameter});
-        }
+    if let [Piece::Placeholder(name)] = list
+        && let Some(entry) = placeholders.get(name).filter(|e| e.pseudo.is_none())
+    {
+        return json!({"Ref": entry.parameter});
     }
     let mut text = String::new();
     let mut substituted = false;
@@ -301,7 +318,10 @@ pub(super) fn grant_comment(grant: &Grant) -> Vec<String> {
 
 /// SAM `Policies`: a policy template where one grants exactly the derived statement, a
 /// `Statement` entry for the rest. Returns the list and comments by pointer under it.
-fn sam_policies(policy: &Policy, placeholders: &Placeholders) -> (Vec<Value>, Vec<(String, Vec<String>)>) {
+fn sam_policies(
+    policy: &Policy,
+    placeholders: &Placeholders,
+) -> (Vec<Value>, Vec<(String, Vec<String>)>) {
     let mut list = Vec::new();
     let mut comments = Vec::new();
     let mut statements = Vec::new();
@@ -329,7 +349,10 @@ fn sam_policies(policy: &Policy, placeholders: &Placeholders) -> (Vec<Value>, Ve
     (list, comments)
 }
 
-fn execution_role(policy: &Policy, placeholders: &Placeholders) -> (Value, Vec<(String, Vec<String>)>) {
+fn execution_role(
+    policy: &Policy,
+    placeholders: &Placeholders,
+) -> (Value, Vec<(String, Vec<String>)>) {
     let mut properties = Map::new();
     properties.insert(
         "AssumeRolePolicyDocument".into(),

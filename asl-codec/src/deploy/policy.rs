@@ -124,7 +124,12 @@ impl Grant {
         self
     }
 
-    fn sam(mut self, name: &'static str, parameter: &'static str, value: Option<Vec<Piece>>) -> Self {
+    fn sam(
+        mut self,
+        name: &'static str,
+        parameter: &'static str,
+        value: Option<Vec<Piece>>,
+    ) -> Self {
         self.sam = value.map(|value| SamTemplate {
             name,
             parameter,
@@ -244,8 +249,7 @@ impl Deriver<'_> {
             // Child workflow executions run as executions of this very machine.
             let own = Resource::own("states", &format!("stateMachine:{}", self.machine_name));
             self.add(label, Grant::new(&["states:StartExecution"], vec![own]));
-            let executions =
-                Resource::own("states", &format!("execution:{}/*", self.machine_name));
+            let executions = Resource::own("states", &format!("execution:{}/*", self.machine_name));
             self.add(
                 label,
                 Grant::new(
@@ -334,22 +338,22 @@ impl Deriver<'_> {
             return;
         }
         let parts = split_outside_placeholders(resource, ':');
-        if parts.len() >= 7 && parts[0] == "arn" && parts[2] == "lambda" && parts[5] == "function"
-        {
+        if parts.len() >= 7 && parts[0] == "arn" && parts[2] == "lambda" && parts[5] == "function" {
             // A Lambda function ARN as the Resource (the legacy form).
             let function = Resource::from_text(&parts[..7].join(":"));
             self.lambda(label, function, Vec::new());
             return;
         }
-        if parts.len() >= 6 && parts[0] == "arn" && parts[2] == "states" && parts[5] == "activity"
-        {
+        if parts.len() >= 6 && parts[0] == "arn" && parts[2] == "states" && parts[5] == "activity" {
             // Workers poll activities with their own credentials; the machine needs nothing.
             return;
         }
         let Some((service, action, pattern)) = optimised(resource) else {
             self.warn(
                 label,
-                format!("Resource `{resource}` is not a Step Functions integration ASL Studio knows"),
+                format!(
+                    "Resource `{resource}` is not a Step Functions integration ASL Studio knows"
+                ),
             );
             return;
         };
@@ -383,7 +387,10 @@ impl Deriver<'_> {
                     }
                     Field::Absent => (
                         Resource::Any,
-                        vec!["the message goes to a phone number (PhoneNumber), not a topic".to_owned()],
+                        vec![
+                            "the message goes to a phone number (PhoneNumber), not a topic"
+                                .to_owned(),
+                        ],
                     ),
                     other => any_because(&other, "TopicArn"),
                 };
@@ -494,7 +501,9 @@ impl Deriver<'_> {
 
     fn ecs(&mut self, label: &str, state: &Value, pattern: Pattern) {
         let (definition, notes) = match field(state, "TaskDefinition") {
-            Field::Literal(text) if text.starts_with("arn:") => (Resource::from_text(&text), vec![]),
+            Field::Literal(text) if text.starts_with("arn:") => {
+                (Resource::from_text(&text), vec![])
+            }
             Field::Literal(text) if text.contains(':') => (
                 Resource::own("ecs", &format!("task-definition/{text}")),
                 vec![],
@@ -566,7 +575,10 @@ impl Deriver<'_> {
             }
             _ => {
                 buses.push(Resource::Any);
-                notes.push("the Entries are computed at run time, so the event bus is not known".to_owned());
+                notes.push(
+                    "the Entries are computed at run time, so the event bus is not known"
+                        .to_owned(),
+                );
             }
         }
         let sam = match buses.as_slice() {
@@ -635,15 +647,18 @@ impl Deriver<'_> {
         let mut grant = Grant::new(&["states:InvokeHTTPEndpoint"], vec![own]);
         let mut condition = serde_json::Map::new();
         if let Field::Literal(method) = field(state, "Method") {
-            condition.insert("StringEquals".into(), json!({ "states:HTTPMethod": method }));
+            condition.insert(
+                "StringEquals".into(),
+                json!({ "states:HTTPMethod": method }),
+            );
         }
-        if let Field::Literal(endpoint) = field(state, "ApiEndpoint") {
-            if !endpoint.contains("${") {
-                condition.insert(
-                    "StringLike".into(),
-                    json!({ "states:HTTPEndpoint": format!("{endpoint}*") }),
-                );
-            }
+        if let Field::Literal(endpoint) = field(state, "ApiEndpoint")
+            && !endpoint.contains("${")
+        {
+            condition.insert(
+                "StringLike".into(),
+                json!({ "states:HTTPEndpoint": format!("{endpoint}*") }),
+            );
         }
         if !condition.is_empty() {
             grant.condition = Some(Value::Object(condition));
@@ -673,7 +688,9 @@ impl Deriver<'_> {
                     None => (
                         Resource::from_text(&arn),
                         Resource::Any,
-                        vec![format!("`{arn}` is not a plain EventBridge connection ARN, so its secret cannot be named")],
+                        vec![format!(
+                            "`{arn}` is not a plain EventBridge connection ARN, so its secret cannot be named"
+                        )],
                     ),
                 }
             }
@@ -690,7 +707,10 @@ impl Deriver<'_> {
         self.add(
             label,
             Grant::new(
-                &["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+                &[
+                    "secretsmanager:DescribeSecret",
+                    "secretsmanager:GetSecretValue",
+                ],
                 vec![secret],
             )
             .notes_from(&notes),
@@ -708,7 +728,11 @@ impl Deriver<'_> {
             let bucket = field(state, "Bucket");
             let object_level = !matches!(
                 action,
-                "listObjectsV2" | "listObjects" | "headBucket" | "getBucketLocation" | "listObjectVersions"
+                "listObjectsV2"
+                    | "listObjects"
+                    | "headBucket"
+                    | "getBucketLocation"
+                    | "listObjectVersions"
             ) && !action.contains("Bucket");
             let (resource, notes) = if object_level {
                 s3_object(&bucket, &field(state, "Key"))
@@ -844,7 +868,10 @@ fn lambda_function(name: &Field) -> (Resource, Vec<String>) {
         [function, ..] if whole_placeholder(function).is_some_and(is_arn_name) => {
             (Resource::from_text(function), vec![])
         }
-        [function, ..] => (Resource::own("lambda", &format!("function:{function}")), vec![]),
+        [function, ..] => (
+            Resource::own("lambda", &format!("function:{function}")),
+            vec![],
+        ),
         [] => any_because(&Field::Absent, "FunctionName"),
     }
 }
@@ -857,7 +884,9 @@ fn is_arn_name(name: &str) -> bool {
 /// `https://sqs.<region>.amazonaws.com/<account>/<name>` (also `.com.cn`, and the legacy
 /// `<region>.queue.amazonaws.com`) -> the queue's ARN.
 fn queue_arn(url: &str) -> Option<Resource> {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
     let mut parts = rest.split('/');
     let host = parts.next()?;
     let account = parts.next()?;
@@ -931,7 +960,10 @@ fn with_slash(prefix: &str) -> String {
 
 fn s3_bucket(bucket: &Field) -> (Resource, Vec<String>) {
     match bucket {
-        Field::Literal(bucket) => (Resource::from_text(&format!("arn:aws:s3:::{bucket}")), vec![])
+        Field::Literal(bucket) => (
+            Resource::from_text(&format!("arn:aws:s3:::{bucket}")),
+            vec![],
+        )
             .with_partition(),
         other => any_because(other, "Bucket"),
     }
@@ -946,7 +978,9 @@ fn s3_object(bucket: &Field, key: &Field) -> (Resource, Vec<String>) {
             .with_partition(),
         (Field::Literal(bucket), _) => (
             Resource::from_text(&format!("arn:aws:s3:::{bucket}/*")),
-            vec!["the object key is computed at run time, so every object in the bucket".to_owned()],
+            vec![
+                "the object key is computed at run time, so every object in the bucket".to_owned(),
+            ],
         )
             .with_partition(),
         (other, _) => any_because(other, "Bucket"),
@@ -963,18 +997,18 @@ impl WithPartition for (Resource, Vec<String>) {
         let (resource, notes) = self;
         let resource = match resource {
             Resource::Named(mut list) => {
-                if let Some(Piece::Text(first)) = list.first_mut() {
-                    if let Some(rest) = first.strip_prefix("arn:aws:") {
-                        let rest = format!(":{rest}");
-                        list.splice(
-                            0..1,
-                            [
-                                Piece::Text("arn:".into()),
-                                Piece::Partition,
-                                Piece::Text(rest),
-                            ],
-                        );
-                    }
+                if let Some(Piece::Text(first)) = list.first_mut()
+                    && let Some(rest) = first.strip_prefix("arn:aws:")
+                {
+                    let rest = format!(":{rest}");
+                    list.splice(
+                        0..1,
+                        [
+                            Piece::Text("arn:".into()),
+                            Piece::Partition,
+                            Piece::Text(rest),
+                        ],
+                    );
                 }
                 Resource::Named(list)
             }

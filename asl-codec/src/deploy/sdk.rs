@@ -54,7 +54,10 @@ const SERVICE_PREFIXES: &[(&str, &str)] = &[
 const ACTION_EXCEPTIONS: &[(&str, &[&str])] = &[
     ("s3:copyObject", &["s3:GetObject", "s3:PutObject"]),
     ("s3:deleteObjects", &["s3:DeleteObject"]),
-    ("s3:getObjectAttributes", &["s3:GetObject", "s3:GetObjectVersion"]),
+    (
+        "s3:getObjectAttributes",
+        &["s3:GetObject", "s3:GetObjectVersion"],
+    ),
     ("s3:headBucket", &["s3:ListBucket"]),
     ("s3:headObject", &["s3:GetObject"]),
     ("s3:listObjectsV2", &["s3:ListBucket"]),
@@ -66,7 +69,15 @@ const ACTION_EXCEPTIONS: &[(&str, &[&str])] = &[
     ("lambda:invoke", &["lambda:InvokeFunction"]),
     ("lambda:invokeAsync", &["lambda:InvokeAsync"]),
     ("bedrockruntime:invokeModel", &["bedrock:InvokeModel"]),
-    ("dynamodb:transactWriteItems", &["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]),
+    (
+        "dynamodb:transactWriteItems",
+        &[
+            "dynamodb:ConditionCheckItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+        ],
+    ),
     ("dynamodb:transactGetItems", &["dynamodb:GetItem"]),
 ];
 
@@ -94,9 +105,18 @@ mod tests {
 
     #[test]
     fn sdk_names_map_to_iam_names() {
-        assert_eq!(iam_actions("sfn", "sendTaskSuccess"), ["states:SendTaskSuccess"]);
+        assert_eq!(
+            iam_actions("sfn", "sendTaskSuccess"),
+            ["states:SendTaskSuccess"]
+        );
         assert_eq!(iam_actions("s3", "listObjectsV2"), ["s3:ListBucket"]);
-        assert_eq!(iam_actions("bedrockagent", "startIngestionJob"), ["bedrock:StartIngestionJob"]);
-        assert_eq!(iam_actions("rekognition", "detectLabels"), ["rekognition:DetectLabels"]);
+        assert_eq!(
+            iam_actions("bedrockagent", "startIngestionJob"),
+            ["bedrock:StartIngestionJob"]
+        );
+        assert_eq!(
+            iam_actions("rekognition", "detectLabels"),
+            ["rekognition:DetectLabels"]
+        );
     }
 }

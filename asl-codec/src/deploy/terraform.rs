@@ -21,7 +21,11 @@ pub(super) fn export(
 ) -> Vec<ExportedFile> {
     let asl_name = asl_file_name(&options.name);
     let mut tf = String::new();
-    let _ = writeln!(tf, "# State machine {} exported by ASL Studio.", options.name);
+    let _ = writeln!(
+        tf,
+        "# State machine {} exported by ASL Studio.",
+        options.name
+    );
     let _ = writeln!(tf, "# Deploy: terraform init && terraform apply");
     for warning in &policy.warnings {
         let _ = writeln!(tf, "# No permission derived for {warning}");
@@ -133,9 +137,7 @@ pub(super) fn export(
     if uses.account {
         tf.push_str("\ndata \"aws_caller_identity\" \"current\" {}\n");
     }
-    tf.push_str(
-        "\noutput \"state_machine_arn\" {\n  value = aws_sfn_state_machine.this.arn\n}\n",
-    );
+    tf.push_str("\noutput \"state_machine_arn\" {\n  value = aws_sfn_state_machine.this.arn\n}\n");
 
     let asl = if placeholders.entries.is_empty() {
         format_canonical(definition, Format::Json)
@@ -343,7 +345,12 @@ fn expression(value: &Value, depth: usize) -> String {
         Value::Object(map) => {
             let mut out = String::from("{\n");
             for (key, item) in map {
-                let _ = writeln!(out, "{pad}{} = {}", string(key), expression(item, depth + 1));
+                let _ = writeln!(
+                    out,
+                    "{pad}{} = {}",
+                    string(key),
+                    expression(item, depth + 1)
+                );
             }
             out.push_str(&close);
             out.push('}');

@@ -16,7 +16,9 @@ pub fn check_schedule(expression: &str) -> Result<(), ExportError> {
     if let Some(body) = inside(trimmed, "rate(") {
         let mut words = body.split_whitespace();
         let (Some(value), Some(unit), None) = (words.next(), words.next(), words.next()) else {
-            return Err(fail("write rate(<number> <unit>), for example rate(5 minutes)"));
+            return Err(fail(
+                "write rate(<number> <unit>), for example rate(5 minutes)",
+            ));
         };
         let value: u64 = value
             .parse()
@@ -27,8 +29,12 @@ pub fn check_schedule(expression: &str) -> Result<(), ExportError> {
         let plural = matches!(unit, "minutes" | "hours" | "days");
         return match (value == 1, singular, plural) {
             (true, true, _) | (false, _, true) => Ok(()),
-            (true, false, true) => Err(fail("a rate of 1 takes the singular unit: minute, hour or day")),
-            (false, true, _) => Err(fail("a rate above 1 takes the plural unit: minutes, hours or days")),
+            (true, false, true) => Err(fail(
+                "a rate of 1 takes the singular unit: minute, hour or day",
+            )),
+            (false, true, _) => Err(fail(
+                "a rate above 1 takes the plural unit: minutes, hours or days",
+            )),
             _ => Err(fail("the unit must be minute(s), hour(s) or day(s)")),
         };
     }
@@ -45,7 +51,14 @@ pub fn check_schedule(expression: &str) -> Result<(), ExportError> {
                 c.is_ascii_alphanumeric() || matches!(c, ',' | '-' | '*' | '/') || extra.contains(c)
             })
         };
-        let names = ["minutes", "hours", "day-of-month", "month", "day-of-week", "year"];
+        let names = [
+            "minutes",
+            "hours",
+            "day-of-month",
+            "month",
+            "day-of-week",
+            "year",
+        ];
         for (index, field) in fields.iter().enumerate() {
             let extra = match index {
                 2 => "?LW",
@@ -53,7 +66,10 @@ pub fn check_schedule(expression: &str) -> Result<(), ExportError> {
                 _ => "",
             };
             if !allowed(field, extra) {
-                return Err(fail(&format!("the {} field `{field}` has a character cron does not allow", names[index])));
+                return Err(fail(&format!(
+                    "the {} field `{field}` has a character cron does not allow",
+                    names[index]
+                )));
             }
         }
         if (fields[2] == "?") == (fields[4] == "?") {
@@ -166,11 +182,15 @@ mod tests {
     #[test]
     fn event_patterns_need_list_leaves() {
         assert_eq!(
-            check_event_pattern(&json!({"source": ["aws.s3"], "detail": {"bucket": {"name": ["b"]}}})),
+            check_event_pattern(
+                &json!({"source": ["aws.s3"], "detail": {"bucket": {"name": ["b"]}}})
+            ),
             Ok(())
         );
         let error = check_event_pattern(&json!({"source": "aws.s3"}));
-        assert!(matches!(error, Err(ExportError::EventPattern { pointer, .. }) if pointer == "/source"));
+        assert!(
+            matches!(error, Err(ExportError::EventPattern { pointer, .. }) if pointer == "/source")
+        );
         assert!(check_event_pattern(&json!([])).is_err());
         assert!(check_event_pattern(&json!({})).is_err());
     }

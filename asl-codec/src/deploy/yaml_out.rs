@@ -90,15 +90,15 @@ fn block(out: &mut String, value: &Value, indent: usize, pointer: &str, comments
                 let child = format!("{pointer}/{index}");
                 comments_at(out, indent, &child, comments);
                 // Comments of an item's first key belong above the dash too.
-                if let Value::Object(map) = item {
-                    if let Some(key) = map.keys().next() {
-                        comments_at(
-                            out,
-                            indent,
-                            &format!("{child}/{}", escape_segment(key)),
-                            comments,
-                        );
-                    }
+                if let Value::Object(map) = item
+                    && let Some(key) = map.keys().next()
+                {
+                    comments_at(
+                        out,
+                        indent,
+                        &format!("{child}/{}", escape_segment(key)),
+                        comments,
+                    );
                 }
                 let _ = write!(out, "{:indent$}-", "");
                 if !inline(item) && !item.is_object() {
@@ -149,9 +149,10 @@ fn plain_is_safe(text: &str) -> bool {
     if text.ends_with([' ', ':']) || text.contains(": ") || text.contains(" #") {
         return false;
     }
-    let allowed = text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-' | ':' | ' ' | '(' | ')' | ','));
+    let allowed = text.chars().all(|c| {
+        c.is_ascii_alphanumeric()
+            || matches!(c, '_' | '.' | '/' | '-' | ':' | ' ' | '(' | ')' | ',')
+    });
     // YAML 1.1 readers (cfn-lint's among them) take these words for booleans or null.
     let reserved = matches!(
         text.to_ascii_lowercase().as_str(),
@@ -172,7 +173,10 @@ mod tests {
         assert_eq!(string("123"), "\"123\"");
         assert_eq!(string("a: b"), "\"a: b\"");
         assert_eq!(string("$.x"), "\"$.x\"");
-        assert_eq!(string("AWS::Serverless-2016-10-31"), "AWS::Serverless-2016-10-31");
+        assert_eq!(
+            string("AWS::Serverless-2016-10-31"),
+            "AWS::Serverless-2016-10-31"
+        );
         assert_eq!(string("rate(5 minutes)"), "rate(5 minutes)");
     }
 

@@ -265,6 +265,20 @@ fn each_integration_is_allowed_exactly_its_documented_actions() {
             pairs(&[("dynamodb:PutItem", &own("dynamodb", "table/${Table}"))]),
         ),
         (
+            "arn:aws:states:::apigateway:invoke",
+            json!({"ApiEndpoint": "abc.execute-api.us-east-1.amazonaws.com", "Method": "GET"}),
+            pairs(&[("execute-api:Invoke", "*")]),
+        ),
+        (
+            "arn:aws:states:::elasticmapreduce:addStep.sync",
+            json!({"ClusterId.$": "$.cluster"}),
+            pairs(&[
+                ("elasticmapreduce:AddJobFlowSteps", "*"),
+                ("elasticmapreduce:CancelSteps", "*"),
+                ("elasticmapreduce:DescribeStep", "*"),
+            ]),
+        ),
+        (
             "arn:aws:states:us-east-1:123456789012:activity:review",
             json!({}),
             pairs(&[]),

@@ -21,8 +21,11 @@ fn task(resource: &str, parameters: Value) -> Value {
     }}})
 }
 
+/// (action, resource) pairs a policy allows.
+type Allowed = BTreeSet<(String, String)>;
+
 /// Every (action, resource) pair the derived policy allows.
-fn allowed(definition: &Value) -> BTreeSet<(String, String)> {
+fn allowed(definition: &Value) -> Allowed {
     derive(definition, "M", RoleFeatures::default())
         .grants
         .iter()
@@ -37,7 +40,7 @@ fn allowed(definition: &Value) -> BTreeSet<(String, String)> {
         .collect()
 }
 
-fn pairs(list: &[(&str, &str)]) -> BTreeSet<(String, String)> {
+fn pairs(list: &[(&str, &str)]) -> Allowed {
     list.iter()
         .map(|(a, r)| ((*a).to_owned(), (*r).to_owned()))
         .collect()
@@ -57,7 +60,7 @@ fn each_integration_is_allowed_exactly_its_documented_actions() {
     let child_runs = "arn:aws:states:us-east-1:123456789012:execution:child:*";
     let glue_job = own("glue", "job/nightly");
     let named_function = own("lambda", "function:work");
-    let rows: Vec<(&str, Value, BTreeSet<(String, String)>)> = vec![
+    let rows: Vec<(&str, Value, Allowed)> = vec![
         (
             "arn:aws:states:::lambda:invoke",
             json!({"FunctionName": FUNCTION, "Payload.$": "$"}),
@@ -260,6 +263,20 @@ fn each_integration_is_allowed_exactly_its_documented_actions() {
             "arn:${AWS::Partition}:states:::dynamodb:putItem",
             json!({"TableName": "${Table}"}),
             pairs(&[("dynamodb:PutItem", &own("dynamodb", "table/${Table}"))]),
+        ),
+        (
+            "arn:aws:states:::apigateway:invoke",
+            json!({"ApiEndpoint": "abc.execute-api.us-east-1.amazonaws.com", "Method": "GET"}),
+            pairs(&[("execute-api:Invoke", "*")]),
+        ),
+        (
+            "arn:aws:states:::elasticmapreduce:addStep.sync",
+            json!({"ClusterId.$": "$.cluster"}),
+            pairs(&[
+                ("elasticmapreduce:AddJobFlowSteps", "*"),
+                ("elasticmapreduce:CancelSteps", "*"),
+                ("elasticmapreduce:DescribeStep", "*"),
+            ]),
         ),
         (
             "arn:aws:states:us-east-1:123456789012:activity:review",

@@ -56,10 +56,10 @@ fn load(path: &Path) -> Option<Value> {
 fn kinds(value: &Value, out: &mut BTreeSet<String>) {
     match value {
         Value::Object(map) => {
-            if map.get("Type").and_then(Value::as_str) == Some("Task") {
-                if let Some(resource) = map.get("Resource").and_then(Value::as_str) {
-                    out.insert(kind_of(resource));
-                }
+            if map.get("Type").and_then(Value::as_str) == Some("Task")
+                && let Some(resource) = map.get("Resource").and_then(Value::as_str)
+            {
+                out.insert(kind_of(resource));
             }
             if let Some(mode) = map.get("Mode").and_then(Value::as_str) {
                 out.insert(format!("map:{mode}"));
@@ -201,8 +201,8 @@ fn options(target: Target, index: usize, name: &str) -> ExportOptions {
         },
         event_pattern: (index % 2 == 1)
             .then(|| json!({"source": ["aws.s3"], "detail-type": ["Object Created"], "detail": {"bucket": {"name": ["uploads"]}}})),
-        logging: index % 2 == 0,
-        tracing: index % 3 == 0,
+        logging: index.is_multiple_of(2),
+        tracing: index.is_multiple_of(3),
     }
 }
 

@@ -254,10 +254,10 @@ fn resource_value(resource: &Resource, placeholders: &Placeholders) -> Value {
 }
 
 fn pieces_value(list: &[Piece], placeholders: &Placeholders) -> Value {
-    if let [Piece::Placeholder(name)] = list {
-        if let Some(entry) = placeholders.get(name).filter(|e| e.pseudo.is_none()) {
-            return json!({"Ref": entry.parameter});
-        }
+    if let [Piece::Placeholder(name)] = list
+        && let Some(entry) = placeholders.get(name).filter(|e| e.pseudo.is_none())
+    {
+        return json!({"Ref": entry.parameter});
     }
     let mut text = String::new();
     let mut substituted = false;

@@ -652,13 +652,13 @@ impl Deriver<'_> {
                 json!({ "states:HTTPMethod": method }),
             );
         }
-        if let Field::Literal(endpoint) = field(state, "ApiEndpoint") {
-            if !endpoint.contains("${") {
-                condition.insert(
-                    "StringLike".into(),
-                    json!({ "states:HTTPEndpoint": format!("{endpoint}*") }),
-                );
-            }
+        if let Field::Literal(endpoint) = field(state, "ApiEndpoint")
+            && !endpoint.contains("${")
+        {
+            condition.insert(
+                "StringLike".into(),
+                json!({ "states:HTTPEndpoint": format!("{endpoint}*") }),
+            );
         }
         if !condition.is_empty() {
             grant.condition = Some(Value::Object(condition));
@@ -997,18 +997,18 @@ impl WithPartition for (Resource, Vec<String>) {
         let (resource, notes) = self;
         let resource = match resource {
             Resource::Named(mut list) => {
-                if let Some(Piece::Text(first)) = list.first_mut() {
-                    if let Some(rest) = first.strip_prefix("arn:aws:") {
-                        let rest = format!(":{rest}");
-                        list.splice(
-                            0..1,
-                            [
-                                Piece::Text("arn:".into()),
-                                Piece::Partition,
-                                Piece::Text(rest),
-                            ],
-                        );
-                    }
+                if let Some(Piece::Text(first)) = list.first_mut()
+                    && let Some(rest) = first.strip_prefix("arn:aws:")
+                {
+                    let rest = format!(":{rest}");
+                    list.splice(
+                        0..1,
+                        [
+                            Piece::Text("arn:".into()),
+                            Piece::Partition,
+                            Piece::Text(rest),
+                        ],
+                    );
                 }
                 Resource::Named(list)
             }

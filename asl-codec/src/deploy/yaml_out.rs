@@ -90,15 +90,15 @@ fn block(out: &mut String, value: &Value, indent: usize, pointer: &str, comments
                 let child = format!("{pointer}/{index}");
                 comments_at(out, indent, &child, comments);
                 // Comments of an item's first key belong above the dash too.
-                if let Value::Object(map) = item {
-                    if let Some(key) = map.keys().next() {
-                        comments_at(
-                            out,
-                            indent,
-                            &format!("{child}/{}", escape_segment(key)),
-                            comments,
-                        );
-                    }
+                if let Value::Object(map) = item
+                    && let Some(key) = map.keys().next()
+                {
+                    comments_at(
+                        out,
+                        indent,
+                        &format!("{child}/{}", escape_segment(key)),
+                        comments,
+                    );
                 }
                 let _ = write!(out, "{:indent$}-", "");
                 if !inline(item) && !item.is_object() {

@@ -355,24 +355,156 @@ fn embed_writes_the_definition_uri_file_and_refuses_one_outside_the_folder() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A copy of one of the Terraform fixtures (tests/data/terraform/NAME) in a scratch folder.
+fn terraform_fixture(name: &str) -> PathBuf {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/data/terraform")
+        .join(name);
+    let dir = scratch(&format!("tf-{name}"));
+    copy_tree(&source, &dir);
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|error| panic!("{}: {error}", to.display()));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|error| panic!("{error}")) {
+        let entry = entry.unwrap_or_else(|error| panic!("{error}"));
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap_or_else(|error| panic!("{error}"));
+        }
+    }
+}
+
+/// The lines of `after` that are not in `before`, in order (a line-level view of what changed).
+fn added_lines<'a>(before: &str, after: &'a str) -> Vec<&'a str> {
+    let old: std::collections::HashSet<&str> = before.lines().collect();
+    after.lines().filter(|line| !old.contains(line)).collect()
+}
+
 #[test]
-fn embed_into_a_terraform_file_says_it_is_not_supported_yet() {
-    let dir = scratch("tf");
-    let definition_path = dir.join("a.asl.json");
-    write_json(
-        &definition_path,
-        &json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}),
-    );
+fn embed_into_terraform_jsonencode_changes_only_the_definition_and_extract_reads_it_back() {
+    let dir = terraform_fixture("jsonencode");
     let main_tf = dir.join("main.tf");
-    std::fs::write(&main_tf, "# terraform\n").unwrap_or_else(|e| panic!("{e}"));
+    let before = read(&main_tf);
+    let mut definition = extract(&main_tf, "order_intake");
+    definition["Comment"] = json!("Order intake, edited in ASL Studio");
+    let definition_path = dir.join("edited.asl.json");
+    write_json(&definition_path, &definition);
     let output = run(&[
         "embed",
         path_str(&definition_path),
         "--into",
         path_str(&main_tf),
     ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("aws_sfn_state_machine.order_intake"),
+        "{}",
+        stdout(&output)
+    );
+    let after = read(&main_tf);
+    // Only the Comment line changed; references such as `aws_lambda_function.validate.arn` and
+    // the HCL comments stay as written.
+    assert_eq!(
+        added_lines(&before, &after),
+        ["    Comment = \"Order intake, edited in ASL Studio\""]
+    );
+    assert_eq!(before.lines().count(), after.lines().count());
+    assert!(after.contains("FunctionName = aws_lambda_function.validate.arn"));
+    assert_eq!(extract(&main_tf, "order_intake"), definition);
+    let check = run(&["check", path_str(&main_tf)]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&check),
+        stderr(&check)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn embed_into_a_terraform_file_reference_writes_the_referenced_file() {
+    let dir = terraform_fixture("file");
+    let main_tf = dir.join("main.tf");
+    let tf_before = read(&main_tf);
+    let listing = run(&["extract", path_str(&main_tf), "--all"]);
+    assert_eq!(listing.status.code(), Some(0), "{}", stderr(&listing));
+    let all: Value = serde_json::from_str(&stdout(&listing)).unwrap_or_else(|e| panic!("{e}"));
+    let (address, definition) = all
+        .as_object()
+        .and_then(|machines| machines.iter().next())
+        .unwrap_or_else(|| panic!("no machine in {all}"));
+    let mut definition = definition.clone();
+    definition["Comment"] = json!("edited");
+    let definition_path = dir.join("edited.asl.json");
+    write_json(&definition_path, &definition);
+    let output = run(&[
+        "embed",
+        path_str(&definition_path),
+        "--into",
+        path_str(&main_tf),
+        "--name",
+        address,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        read(&main_tf),
+        tf_before,
+        "the .tf file itself must not change"
+    );
+    assert!(
+        stdout(&output).contains("orders.asl.json"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(extract(&main_tf, address), definition);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn terraform_forms_that_cannot_be_written_back_are_refused_and_checked_as_errors() {
+    let dir = terraform_fixture("conditional");
+    let main_tf = dir.join("main.tf");
+    let before = read(&main_tf);
+    let check = run(&["check", path_str(&main_tf)]);
+    assert_eq!(check.status.code(), Some(1), "{}", stdout(&check));
+    assert!(
+        stdout(&check).contains("error[TERRAFORM]"),
+        "{}",
+        stdout(&check)
+    );
+    let definition_path = dir.join("a.asl.json");
+    write_json(
+        &definition_path,
+        &json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}),
+    );
+    let listing = run(&[
+        "embed",
+        path_str(&definition_path),
+        "--into",
+        path_str(&main_tf),
+    ]);
+    // Several machines or one that cannot be written: either way exit 2 and nothing written.
+    assert_eq!(listing.status.code(), Some(2), "{}", stderr(&listing));
+    assert_eq!(read(&main_tf), before);
+    let empty = dir.join("empty.tf");
+    std::fs::write(&empty, "# no machines here\n").unwrap_or_else(|e| panic!("{e}"));
+    let output = run(&[
+        "embed",
+        path_str(&definition_path),
+        "--into",
+        path_str(&empty),
+    ]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("Terraform"), "{}", stderr(&output));
-    assert_eq!(read(&main_tf), "# terraform\n");
+    assert!(
+        stderr(&output).contains("aws_sfn_state_machine"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(read(&empty), "# no machines here\n");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -528,20 +528,7 @@ impl StudioApp {
                 return;
             }
         };
-        let format = asl_codec::Format::from_path(&template.path)
-            .unwrap_or_else(|| asl_codec::Format::sniff(&text));
-        let result = asl_codec::SourceFile::parse(text, format)
-            .map_err(|error| format!("{shown}:{}: {}", error.location, error.message))
-            .and_then(|source| {
-                asl_codec::template::write_back(
-                    &source,
-                    template.path.parent(),
-                    &template.logical_id,
-                    &self.doc.root().to_value(),
-                )
-                .map_err(|error| format!("{shown}: {error}"))
-            });
-        let written = match result {
+        let (target, new_text, notes) = match self.written_back(template, text) {
             Ok(written) => written,
             Err(message) => {
                 self.modal = Some(Modal::Error(format!(
@@ -550,11 +537,7 @@ impl StudioApp {
                 return;
             }
         };
-        let target = match &written.target {
-            asl_codec::template::WriteTarget::Template => template.path.clone(),
-            asl_codec::template::WriteTarget::DefinitionFile(path) => path.clone(),
-        };
-        if let Err(error) = self.store.write_atomic(&target, &written.text) {
+        if let Err(error) = self.store.write_atomic(&target, &new_text) {
             self.modal = Some(Modal::Error(format!(
                 "Cannot write {}: {error}",
                 target.display()
@@ -564,11 +547,52 @@ impl StudioApp {
         self.doc.mark_saved();
         self.remove_recovery();
         let mut status = format!("Saved {} into {}", template.logical_id, target.display());
-        for note in &written.notes {
+        for note in &notes {
             status.push_str("; ");
-            status.push_str(&note.to_string());
+            status.push_str(note);
         }
         self.status = Some(status);
+    }
+
+    /// The file to write and its new text when the definition goes back into `template` (a
+    /// SAM / CloudFormation template, or a Terraform `.tf` file), with notes for the user.
+    fn written_back(
+        &self,
+        template: &TemplateSource,
+        text: String,
+    ) -> Result<(PathBuf, String, Vec<String>), String> {
+        let shown = template.path.display();
+        let definition = self.doc.root().to_value();
+        if asl_codec::load::is_terraform_path(&template.path) {
+            let written = asl_codec::terraform::write_back(
+                &text,
+                template.path.parent(),
+                &template.logical_id,
+                &definition,
+            )
+            .map_err(|error| format!("{shown}: {error}"))?;
+            return Ok(match written.file {
+                Some(file) => (file.path, file.text, Vec::new()),
+                None => (template.path.clone(), written.text, Vec::new()),
+            });
+        }
+        let format = asl_codec::Format::from_path(&template.path)
+            .unwrap_or_else(|| asl_codec::Format::sniff(&text));
+        let source = asl_codec::SourceFile::parse(text, format)
+            .map_err(|error| format!("{shown}:{}: {}", error.location, error.message))?;
+        let written = asl_codec::template::write_back(
+            &source,
+            template.path.parent(),
+            &template.logical_id,
+            &definition,
+        )
+        .map_err(|error| format!("{shown}: {error}"))?;
+        let target = match &written.target {
+            asl_codec::template::WriteTarget::Template => template.path.clone(),
+            asl_codec::template::WriteTarget::DefinitionFile(path) => path.clone(),
+        };
+        let notes = written.notes.iter().map(ToString::to_string).collect();
+        Ok((target, written.text, notes))
     }
 
     fn save_as(&mut self) {

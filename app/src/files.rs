@@ -462,6 +462,9 @@ pub fn parse_file(
     format: TextFormat,
     base_dir: Option<&Path>,
 ) -> Result<FoundFile, String> {
+    if asl_codec::load::is_terraform_path(Path::new(label)) {
+        return parse_terraform(label, text, format, base_dir);
+    }
     let loaded =
         asl_codec::load_text(text, format.into(), base_dir).map_err(|error| match error {
             // Kept without the label: the designer shows syntax errors as `line:col: message`.
@@ -506,6 +509,52 @@ pub fn parse_file(
             })
         }
     }
+}
+
+/// The state machines of a Terraform `.tf` file, each labelled with its resource address. A
+/// machine whose definition cannot be read (chosen by a conditional, passed in as a variable) is
+/// left out; a file with none that can be read is an error that says why.
+fn parse_terraform(
+    label: &str,
+    text: &str,
+    format: TextFormat,
+    base_dir: Option<&Path>,
+) -> Result<FoundFile, String> {
+    use asl_codec::terraform::{self, DefinitionForm};
+    let machines =
+        terraform::extract(text, base_dir).map_err(|error| format!("{label}:{error}"))?;
+    let mut refused = Vec::new();
+    let mut found = Vec::new();
+    for machine in machines {
+        match machine.form {
+            DefinitionForm::Unsupported { reason } => {
+                refused.push(format!("{}: {reason}", machine.address));
+            }
+            _ => found.push(FoundMachine {
+                label: machine.address,
+                definition: machine.definition,
+                text: None,
+            }),
+        }
+    }
+    if found.is_empty() {
+        return Err(if refused.is_empty() {
+            format!(
+                "{label}: no {} resource in this file",
+                terraform::RESOURCE_TYPE
+            )
+        } else {
+            format!(
+                "{label}: no definition that can be opened:\n{}",
+                refused.join("\n")
+            )
+        });
+    }
+    Ok(FoundFile {
+        format,
+        machines: found,
+        is_template: true,
+    })
 }
 
 /// Parses text in the given format into a JSON value through the codec's loader, with line:col in

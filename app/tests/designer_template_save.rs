@@ -141,3 +141,39 @@ fn save_of_a_cdk_generated_machine_writes_nothing_and_says_why() {
     assert!(shown, "the error does not show the CDK line");
     let _ = std::fs::remove_dir_all(template.parent().unwrap_or(Path::new("/nonexistent")));
 }
+
+#[test]
+fn save_writes_a_terraform_machine_back_into_its_tf_file() {
+    let dir = std::env::temp_dir().join(format!("asl-studio-save-tf-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|error| panic!("{error}"));
+    let main_tf = dir.join("main.tf");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/terraform/jsonencode/main.tf"),
+        &main_tf,
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    let before = read(&main_tf);
+    let mut harness = open(&main_tf);
+    comment_on(&mut harness, "ValidateOrder", "Checked by the designer");
+    save(&mut harness);
+    assert!(
+        !harness.state().window_title().contains('*'),
+        "still unsaved: {:?}",
+        harness.state().status()
+    );
+    let after = read(&main_tf);
+    let machines =
+        asl_codec::terraform::extract(&after, Some(&dir)).unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(
+        machines[0].definition["States"]["ValidateOrder"]["Comment"],
+        Value::from("Checked by the designer")
+    );
+    // HCL outside the definition, references inside it and comments stay as written.
+    let head = before.find("definition = jsonencode(").unwrap_or(0);
+    assert!(head > 0);
+    assert_eq!(&after[..head], &before[..head]);
+    assert!(after.contains("FunctionName = aws_lambda_function.validate.arn"));
+    assert!(after.contains("# Rejects malformed orders before anything is charged."));
+    let _ = std::fs::remove_dir_all(&dir);
+}

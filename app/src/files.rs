@@ -175,7 +175,10 @@ impl FileDialogs for NativeDialogs {
     fn pick_open(&mut self) -> Option<PathBuf> {
         rfd::FileDialog::new()
             .set_title("Open a state machine")
-            .add_filter("ASL and templates", &["json", "yaml", "yml", "template", "tf"])
+            .add_filter(
+                "ASL and templates",
+                &["json", "yaml", "yml", "template", "tf"],
+            )
             .add_filter("All files", &["*"])
             .pick_file()
     }

@@ -1,0 +1,448 @@
+//! Edits the user makes through the canvas, the inspector, the code view and the keyboard, each
+//! one command through the document's choke point, and the selection that follows them.
+
+use super::*;
+
+impl StudioApp {
+    pub(super) fn apply(&mut self, command: Command) -> bool {
+        match self.doc.apply(command) {
+            Ok(()) => {
+                let notes = &self.doc.last_report().notes;
+                if !notes.is_empty() {
+                    self.status = Some(notes.join("; "));
+                }
+                true
+            }
+            Err(error) => {
+                self.status = Some(error.to_string());
+                false
+            }
+        }
+    }
+
+    pub(super) fn select_created(&mut self, machine: &MachinePath) {
+        let created = self.doc.last_report().created.clone();
+        if !created.is_empty() {
+            self.selection = Selection {
+                states: created
+                    .into_iter()
+                    .map(|name| StateId::new(machine.clone(), name))
+                    .collect(),
+                edge: None,
+            };
+        }
+    }
+
+    /// Adds a palette state after the selected state (linking it in), or at the end of the
+    /// machine when nothing is selected.
+    pub fn add_from_palette(&mut self, template: palette::Template) {
+        let anchor = self.single_selected();
+        let machine_path = anchor
+            .as_ref()
+            .map_or_else(MachinePath::root, |a| a.machine.clone());
+        let Some(machine) = self.doc.root().machine_at(&machine_path) else {
+            return;
+        };
+        let language = self.language_of(&machine_path);
+        let taken = all_names(self.doc.root());
+        let name = graph_model::fresh_name(&template.base_name(), &taken);
+        let mut state = template.make(&name, language);
+        let mut commands = Vec::new();
+        let mut position = None;
+        if let Some(anchor) = &anchor
+            && let Some(anchor_state) = machine.state(&anchor.name)
+        {
+            position = machine.position(&anchor.name).map(|p| p + 1);
+            let links = !matches!(
+                anchor_state.kind,
+                StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_)
+            );
+            if links {
+                // The new state takes over the anchor's Next, so the chain stays connected.
+                if (state.end.is_some() || state.next.is_some())
+                    && let Some(next) = &anchor_state.next
+                {
+                    state.end = None;
+                    state.next = Some(next.clone());
+                }
+                let mut relinked = anchor_state.clone();
+                relinked.next = Some(name.clone());
+                relinked.end = None;
+                commands.push(Command::ReplaceState {
+                    machine: machine_path.clone(),
+                    name: anchor.name.clone(),
+                    state: relinked,
+                });
+            }
+        }
+        commands.insert(
+            0,
+            Command::AddState {
+                machine: machine_path.clone(),
+                state,
+                position,
+            },
+        );
+        let command = Command::Batch {
+            label: format!("Add \"{name}\""),
+            commands,
+        };
+        if self.apply(command) {
+            self.selection = Selection::single(StateId::new(machine_path, name));
+        }
+    }
+
+    pub(super) fn language_of(&self, path: &MachinePath) -> QueryLanguage {
+        let root = self.doc.root();
+        let mut language = root.query_language.unwrap_or(QueryLanguage::JsonPath);
+        // A nested machine inherits from the states that own it, outermost first.
+        for depth in 0..path.0.len() {
+            let owner = MachinePath(path.0[..depth].to_vec());
+            if let Some(ql) = root
+                .machine_at(&owner)
+                .and_then(|m| m.state(path.0[depth].state()))
+                .and_then(|s| s.query_language)
+            {
+                language = ql;
+            }
+        }
+        language
+    }
+
+    pub(super) fn single_selected(&self) -> Option<StateId> {
+        (self.selection.states.len() == 1)
+            .then(|| self.selection.states.iter().next().cloned())
+            .flatten()
+    }
+
+    /// The selected states grouped by machine.
+    pub(super) fn selected_by_machine(&self) -> Vec<(MachinePath, Vec<String>)> {
+        let mut groups: Vec<(MachinePath, Vec<String>)> = Vec::new();
+        for id in &self.selection.states {
+            match groups.iter_mut().find(|(m, _)| *m == id.machine) {
+                Some((_, names)) => names.push(id.name.clone()),
+                None => groups.push((id.machine.clone(), vec![id.name.clone()])),
+            }
+        }
+        groups
+    }
+
+    pub(super) fn delete_selection(&mut self) {
+        if let Some((from, transition)) = self.selection.edge.clone()
+            && self.selection.states.is_empty()
+        {
+            self.apply(Command::Disconnect {
+                machine: from.machine,
+                from: from.name,
+                transition,
+            });
+            self.selection = Selection::default();
+            return;
+        }
+        let groups = self.selected_by_machine();
+        if groups.is_empty() {
+            return;
+        }
+        let count: usize = groups.iter().map(|(_, n)| n.len()).sum();
+        let commands: Vec<Command> = groups
+            .into_iter()
+            .map(|(machine, names)| Command::DeleteStates { machine, names })
+            .collect();
+        let command = match <[Command; 1]>::try_from(commands) {
+            Ok([single]) => single,
+            Err(commands) => Command::Batch {
+                label: format!("Delete {count} states"),
+                commands,
+            },
+        };
+        if self.apply(command) {
+            self.selection = Selection::default();
+        }
+    }
+
+    pub(super) fn copy(&mut self, ctx: &egui::Context) {
+        let Some((machine_path, names)) = self.selected_by_machine().into_iter().next() else {
+            return;
+        };
+        let Some(machine) = self.doc.root().machine_at(&machine_path) else {
+            return;
+        };
+        let fragment = graph_model::copy_selection(machine, &names);
+        let text = serde_json::to_string_pretty(&fragment).unwrap_or_default();
+        ctx.copy_text(text.clone());
+        self.clipboard = Some(text);
+        self.status = Some(format!("Copied {} states as ASL JSON", names.len()));
+    }
+
+    pub(super) fn paste(&mut self, text: &str) {
+        let asl: Value = match serde_json::from_str(text) {
+            Ok(value) => value,
+            Err(_) => {
+                self.status = Some("The clipboard does not hold ASL JSON".to_owned());
+                return;
+            }
+        };
+        let machine = self
+            .single_selected()
+            .map_or_else(MachinePath::root, |id| id.machine);
+        if self.apply(Command::Paste {
+            machine: machine.clone(),
+            asl,
+        }) {
+            self.select_created(&machine);
+        }
+    }
+
+    pub(super) fn duplicate(&mut self) {
+        let Some((machine, names)) = self.selected_by_machine().into_iter().next() else {
+            return;
+        };
+        if self.apply(Command::Duplicate {
+            machine: machine.clone(),
+            names,
+        }) {
+            self.select_created(&machine);
+        }
+    }
+
+    pub(super) fn select_all(&mut self) {
+        let machine = self
+            .selection
+            .states
+            .iter()
+            .next()
+            .map_or_else(MachinePath::root, |id| id.machine.clone());
+        if let Some(m) = self.doc.root().machine_at(&machine) {
+            self.selection = Selection {
+                states: m
+                    .state_names()
+                    .map(|n| StateId::new(machine.clone(), n))
+                    .collect(),
+                edge: None,
+            };
+        }
+    }
+
+    /// Arrow keys left/right: the previous or next state in document order.
+    pub(super) fn step_selection(&mut self, delta: isize) {
+        let current = self.single_selected();
+        let machine_path = current
+            .as_ref()
+            .map_or_else(MachinePath::root, |c| c.machine.clone());
+        let Some(machine) = self.doc.root().machine_at(&machine_path) else {
+            return;
+        };
+        let names: Vec<&str> = machine.state_names().collect();
+        if names.is_empty() {
+            return;
+        }
+        let index = current
+            .and_then(|c| names.iter().position(|n| *n == c.name))
+            .map_or(0, |i| {
+                (i as isize + delta).rem_euclid(names.len() as isize) as usize
+            });
+        self.select(StateId::new(machine_path, names[index]));
+    }
+
+    /// Arrow keys up/down: follow a transition backwards (a predecessor) or forwards.
+    pub(super) fn follow_selection(&mut self, forward: bool) {
+        let Some(current) = self.single_selected() else {
+            self.step_selection(0);
+            return;
+        };
+        let Some(machine) = self.doc.root().machine_at(&current.machine) else {
+            return;
+        };
+        let target = if forward {
+            machine
+                .state(&current.name)
+                .and_then(|s| s.transitions().first().map(|(_, t)| (*t).to_owned()))
+        } else {
+            machine
+                .states()
+                .find(|s| s.transitions().iter().any(|(_, t)| *t == current.name))
+                .map(|s| s.name.clone())
+        };
+        if let Some(target) = target.filter(|t| machine.contains(t)) {
+            self.select(StateId::new(current.machine, target));
+        }
+    }
+
+    pub(super) fn select(&mut self, id: StateId) {
+        self.selection = Selection::single(id);
+    }
+
+    /// Drops selected states that no longer exist (after undo, delete, rename).
+    pub(super) fn prune_selection(&mut self) {
+        let root = self.doc.root();
+        self.selection.states.retain(|id| {
+            root.machine_at(&id.machine)
+                .is_some_and(|m| m.contains(&id.name))
+        });
+        if let Some((id, _)) = &self.selection.edge
+            && !root
+                .machine_at(&id.machine)
+                .is_some_and(|m| m.contains(&id.name))
+        {
+            self.selection.edge = None;
+        }
+    }
+
+    pub(super) fn start_rename(&mut self, id: StateId) {
+        self.rename = Some(InlineRename::new(id));
+    }
+
+    /// Renames a state (from the inline field or the inspector's Name); on refusal (empty,
+    /// invalid or taken name) says why, and the document is unchanged.
+    pub(super) fn commit_rename(&mut self, id: &StateId, text: &str) -> Result<(), String> {
+        let to = text.trim();
+        if to == id.name {
+            return Ok(());
+        }
+        if to.is_empty() {
+            return Err("A state needs a name.".to_owned());
+        }
+        graph_model::check_state_name(to).map_err(|e| capitalized(&e.to_string()))?;
+        if all_names(self.doc.root()).contains(to) {
+            return Err(format!("Another state is already named \"{to}\"."));
+        }
+        self.doc
+            .apply(Command::RenameState {
+                machine: id.machine.clone(),
+                from: id.name.clone(),
+                to: to.to_owned(),
+            })
+            .map_err(|e| capitalized(&e.to_string()))?;
+        self.selection = Selection::single(StateId::new(id.machine.clone(), to));
+        Ok(())
+    }
+
+    pub(super) fn handle_canvas_action(&mut self, ctx: &egui::Context, action: CanvasAction) {
+        match action {
+            CanvasAction::Apply(command) => {
+                let machine = command_machine(&command);
+                if self.apply(command)
+                    && let Some(machine) = machine
+                {
+                    self.select_created(&machine);
+                }
+                self.prune_selection();
+            }
+            CanvasAction::Select(ids) => {
+                self.selection = Selection {
+                    states: ids.into_iter().collect(),
+                    edge: None,
+                };
+            }
+            CanvasAction::SelectEdge(id, transition) => {
+                self.selection = Selection {
+                    states: Default::default(),
+                    edge: Some((id, transition)),
+                };
+            }
+            CanvasAction::OpenInspector(id) => self.select(id),
+            CanvasAction::Rename(id) => self.start_rename(id),
+            CanvasAction::Copy(ids) => {
+                self.selection = Selection {
+                    states: ids.into_iter().collect(),
+                    edge: None,
+                };
+                self.copy(ctx);
+            }
+            CanvasAction::PositionsChanged => {}
+        }
+    }
+
+    pub(super) fn handle_inspector_edit(&mut self, edit: InspectorEdit) {
+        match edit {
+            InspectorEdit::State(state) => {
+                if let Some(id) = self.single_selected() {
+                    self.apply(Command::ReplaceState {
+                        machine: id.machine,
+                        name: id.name,
+                        state: *state,
+                    });
+                }
+            }
+            InspectorEdit::Rename(to) => {
+                if let Some(id) = self.single_selected()
+                    && let Err(reason) = self.commit_rename(&id, &to)
+                {
+                    self.inspector.refuse_rename(reason);
+                }
+            }
+            InspectorEdit::MachineSettings(settings) => {
+                let root = self.doc.root();
+                self.apply(Command::UpdateMachine {
+                    machine: MachinePath::root(),
+                    comment: settings.comment,
+                    timeout_seconds: settings.timeout_seconds,
+                    version: root.version.clone(),
+                    query_language: settings.query_language,
+                    processor_config: root.processor_config.clone(),
+                });
+            }
+        }
+    }
+
+    pub(super) fn handle_code_event(&mut self, event: CodeEvent) {
+        match event {
+            CodeEvent::Edited(value) => match StateMachine::from_value(&value) {
+                Ok(root) => {
+                    self.doc.replace_root(root, "Edit code");
+                    self.code_revision = Some(self.doc.revision());
+                    self.prune_selection();
+                }
+                Err(error) => self.code.syntax_error = Some(error.to_string()),
+            },
+            CodeEvent::CursorInState(pointer) => {
+                if let Some((id, _)) = state_at_pointer(self.doc.root(), &pointer) {
+                    self.selection = Selection::single(id);
+                }
+            }
+        }
+    }
+
+    /// Types text into the code view as a user would (for tests and automation).
+    pub fn type_code(&mut self, text: &str) {
+        if let Some(event) = self.code.set_text(text.to_owned()) {
+            self.handle_code_event(event);
+        }
+    }
+
+    pub(super) fn handle_problem_click(&mut self, diagnostic: &Diagnostic) {
+        if let Some((id, field)) = state_at_pointer(self.doc.root(), &diagnostic.pointer) {
+            self.selection = Selection::single(id);
+            if !field.is_empty() {
+                // The inspector's field keys are the first pointer segment under the state.
+                let first = field.split('/').nth(1).unwrap_or_default();
+                self.inspector.focus_field = Some(format!("/{first}"));
+            }
+        } else if let Some(name) = &diagnostic.state
+            && self.doc.root().contains(name)
+        {
+            self.selection = Selection::single(StateId::root(name.clone()));
+        }
+    }
+
+    pub(super) fn refresh_diagnostics(&mut self) {
+        if self.diagnostics_revision == Some(self.doc.revision()) {
+            return;
+        }
+        self.diagnostics = graph_model::validate(self.doc.root());
+        self.diagnostics_revision = Some(self.doc.revision());
+    }
+
+    pub(super) fn overlay(&self) -> CanvasOverlay {
+        let root = self.doc.root();
+        let diagnostics = self
+            .diagnostics
+            .iter()
+            .filter_map(|d| state_at_pointer(root, &d.pointer).map(|(id, _)| (id, d.severity)))
+            .collect();
+        CanvasOverlay {
+            diagnostics,
+            run: self.simulator.overlay().cloned(),
+        }
+    }
+}

@@ -1,0 +1,461 @@
+//! One frame of the designer: the menu bar, the panels around the canvas, modal dialogs, dropped
+//! files and the close request.
+
+use super::*;
+
+impl StudioApp {
+    pub(super) fn menu_bar(&mut self, ui: &mut egui::Ui) -> Vec<Action> {
+        let mut actions = Vec::new();
+        let mut open_recent = None;
+        egui::MenuBar::new().ui(ui, |ui| {
+            let ctx = ui.ctx().clone();
+            let mut item = |ui: &mut egui::Ui, action: Action| {
+                let button =
+                    egui::Button::new(action.name()).shortcut_text(action.shortcut_text(&ctx));
+                if ui.add(button).clicked() {
+                    actions.push(action);
+                }
+            };
+            ui.menu_button("File", |ui| {
+                for action in [
+                    Action::New,
+                    Action::Open,
+                    Action::Save,
+                    Action::SaveAs,
+                    Action::ExportJson,
+                    Action::ExportYaml,
+                ] {
+                    item(ui, action);
+                }
+                // A browser page can neither reopen a path after a reload nor close its own tab.
+                if cfg!(not(target_arch = "wasm32")) {
+                    ui.menu_button("Open recent", |ui| {
+                        if self.recent.is_empty() {
+                            ui.weak("No recent files");
+                        }
+                        for path in &self.recent {
+                            if ui.button(path.display().to_string()).clicked() {
+                                open_recent = Some(path.clone());
+                            }
+                        }
+                    });
+                    ui.separator();
+                    item(ui, Action::Quit);
+                }
+            });
+            ui.menu_button("Edit", |ui| {
+                for action in [
+                    Action::Undo,
+                    Action::Redo,
+                    Action::Cut,
+                    Action::Copy,
+                    Action::Paste,
+                    Action::Duplicate,
+                    Action::Delete,
+                    Action::SelectAll,
+                    Action::Rename,
+                    Action::Find,
+                    Action::CommandPalette,
+                ] {
+                    item(ui, action);
+                }
+            });
+            ui.menu_button("View", |ui| {
+                for action in [
+                    Action::ZoomIn,
+                    Action::ZoomOut,
+                    Action::ZoomFit,
+                    Action::ZoomToSelection,
+                    Action::Relayout,
+                    Action::ToggleCode,
+                    Action::ToggleProblems,
+                    Action::ToggleHistory,
+                ] {
+                    item(ui, action);
+                }
+            });
+            ui.separator();
+            for action in [Action::Undo, Action::Redo] {
+                let enabled = match action {
+                    Action::Undo => self.doc.can_undo(),
+                    _ => self.doc.can_redo(),
+                };
+                let hover = match action {
+                    Action::Undo => self.doc.undo_label().map(|l| format!("Undo {l}")),
+                    _ => self.doc.redo_label().map(|l| format!("Redo {l}")),
+                };
+                let response = ui.add_enabled(enabled, egui::Button::new(action.name()));
+                let response = match hover {
+                    Some(h) => response.on_hover_text(h),
+                    None => response,
+                };
+                if response.clicked() {
+                    actions.push(action);
+                }
+            }
+            ui.toggle_value(&mut self.show_code, "Code");
+            ui.toggle_value(&mut self.show_history, "History");
+            ui.toggle_value(&mut self.show_problems, "Problems");
+            ui.toggle_value(&mut self.show_simulator, "Simulator");
+        });
+        if let Some(path) = open_recent {
+            self.request_open(PendingOpen::Path(path));
+        }
+        actions
+    }
+
+    pub(super) fn modal_ui(&mut self, ctx: &egui::Context) {
+        let Some(modal) = self.modal.clone() else {
+            return;
+        };
+        let mut close = false;
+        let mut next: Option<AfterModal> = None;
+        egui::Modal::new(egui::Id::unique("asl-studio-modal")).show(ctx, |ui| {
+            ui.set_max_width(460.0);
+            match &modal {
+                Modal::ConfirmClose | Modal::ConfirmDiscard(_) => {
+                    ui.heading("Unsaved changes");
+                    ui.label(format!(
+                        "{} has changes that are not saved.",
+                        self.file.name
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button("Save").clicked() {
+                            let modal = modal.clone();
+                            next = Some(Box::new(move |app: &mut Self| {
+                                app.save();
+                                if !app.doc.is_modified() {
+                                    app.after_confirm(modal);
+                                }
+                            }));
+                            close = true;
+                        }
+                        if ui.button("Discard changes").clicked() {
+                            let modal = modal.clone();
+                            next = Some(Box::new(move |app: &mut Self| app.after_confirm(modal)));
+                            close = true;
+                        }
+                        if ui.button("Cancel").clicked() {
+                            close = true;
+                        }
+                    });
+                }
+                Modal::ChooseMachine {
+                    path,
+                    format,
+                    machines,
+                } => {
+                    ui.heading("Choose a state machine");
+                    ui.label("This template defines several state machines:");
+                    for machine in machines {
+                        if ui.button(&machine.label).clicked() {
+                            let machine = machine.clone();
+                            let (format, path) = (*format, path.clone());
+                            next = Some(Box::new(move |app: &mut Self| {
+                                app.open_template_machine(machine, path, format);
+                            }));
+                            close = true;
+                        }
+                    }
+                    if ui.button("Cancel").clicked() {
+                        close = true;
+                    }
+                }
+                Modal::Recover { name, text } => {
+                    ui.heading("Recover unsaved work?");
+                    ui.label(format!(
+                        "ASL Studio did not close cleanly while {name} had unsaved changes."
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button("Recover").clicked() {
+                            let (name, text) = (name.clone(), text.clone());
+                            next = Some(Box::new(move |app: &mut Self| {
+                                app.open_text(&format!("recovered-{name}"), &text, None);
+                                app.remove_recovery();
+                            }));
+                            close = true;
+                        }
+                        if ui.button("Discard").clicked() {
+                            next = Some(Box::new(|app: &mut Self| app.remove_recovery()));
+                            close = true;
+                        }
+                    });
+                }
+                Modal::Error(message) => {
+                    ui.heading("Problem");
+                    ui.label(message);
+                    if ui.button("OK").clicked() {
+                        close = true;
+                    }
+                }
+            }
+        });
+        if close {
+            self.modal = None;
+        }
+        if let Some(next) = next {
+            next(self);
+        }
+    }
+
+    pub(super) fn after_confirm(&mut self, modal: Modal) {
+        match modal {
+            Modal::ConfirmClose => {
+                self.close_confirmed = true;
+                self.remove_recovery();
+                self.pending_close = true;
+            }
+            Modal::ConfirmDiscard(pending) => self.open_pending(pending),
+            _ => {}
+        }
+    }
+
+    pub(super) fn handle_dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        // Only the first file opens: the designer edits one definition at a time.
+        if let Some(file) = dropped.into_iter().next() {
+            #[cfg(not(target_arch = "wasm32"))]
+            self.request_open(PendingOpen::Path(file.path().to_path_buf()));
+            // The browser build reads dropped files itself (asynchronously) and opens them as text.
+            #[cfg(target_arch = "wasm32")]
+            let _ = file;
+        }
+    }
+
+    pub(super) fn handle_close_request(&mut self, ctx: &egui::Context) {
+        if ctx.input(|i| i.viewport().close_requested()) {
+            if self.doc.is_modified() && !self.close_confirmed {
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.modal = Some(Modal::ConfirmClose);
+            } else {
+                self.remove_recovery();
+            }
+        }
+        if self.pending_close {
+            self.pending_close = false;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+
+    /// Draws one frame of the whole window.
+    pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.handle_close_request(&ctx);
+        self.handle_dropped_files(&ctx);
+
+        let text_focus = ctx.text_edit_focused();
+        let requests = if self.modal.is_none() && self.rename.is_none() && !self.commands.open {
+            read_shortcuts(&ctx, text_focus)
+        } else {
+            Default::default()
+        };
+        if let Some(text) = requests.pasted.clone() {
+            self.clipboard = Some(text);
+        }
+        let mut actions = requests.actions;
+
+        egui::Panel::top("menu").show(ui, |ui| {
+            actions.extend(self.menu_bar(ui));
+        });
+        egui::Panel::bottom("status").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                let errors = self
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.severity == graph_model::Severity::Error)
+                    .count();
+                ui.label(format!(
+                    "{} states · {errors} errors · zoom {:.0}%",
+                    self.doc.root().total_states(),
+                    self.canvas.zoom() * 100.0
+                ));
+                if let Some(status) = &self.status {
+                    ui.separator();
+                    ui.label(status);
+                }
+            });
+        });
+        if crate::simulate::SimulatorPane::take_run_shortcut(&ctx) {
+            self.show_simulator = true;
+            self.simulator.run(&self.doc);
+        }
+        if self.show_simulator {
+            let mut simulator_actions = Vec::new();
+            egui::Panel::bottom("simulator")
+                .resizable(true)
+                .default_size(320.0)
+                .show(ui, |ui| {
+                    simulator_actions = self.simulator.ui(ui, &self.doc, &self.selection);
+                });
+            for action in simulator_actions {
+                match action {
+                    crate::simulate::SimulatorAction::Select(id) => {
+                        self.selection = Selection::single(id);
+                    }
+                }
+            }
+        } else {
+            self.simulator.tick(&ctx);
+        }
+        if self.show_problems {
+            let mut clicked = None;
+            egui::Panel::bottom("problems")
+                .resizable(true)
+                .default_size(110.0)
+                .show(ui, |ui| {
+                    clicked = problems::problems_ui(
+                        ui,
+                        &self.diagnostics,
+                        self.code.syntax_error.as_deref(),
+                    )
+                    .cloned();
+                });
+            if let Some(diagnostic) = clicked {
+                self.handle_problem_click(&diagnostic);
+            }
+        }
+        let mut palette_click = None;
+        // A dropped state is spelled in the document's query language.
+        let language = self
+            .doc
+            .root()
+            .query_language
+            .unwrap_or(QueryLanguage::JsonPath);
+        egui::Panel::left("palette")
+            .resizable(true)
+            .default_size(190.0)
+            .show(ui, |ui| {
+                palette_click = palette::palette_ui(ui, |template| {
+                    let name = template.base_name();
+                    PaletteDrop {
+                        state: template.make(&name, language),
+                    }
+                });
+            });
+        if let Some(template) = palette_click {
+            self.add_from_palette(template);
+        }
+        let mut inspector_edit = None;
+        egui::Panel::right("inspector")
+            .resizable(true)
+            .default_size(320.0)
+            .show(ui, |ui| {
+                inspector_edit = self.inspector_ui(ui);
+            });
+        if let Some(edit) = inspector_edit {
+            self.handle_inspector_edit(edit);
+        }
+        if self.show_history {
+            let labels: Vec<String> = self.doc.history().iter().map(|e| e.label.clone()).collect();
+            let mut target = None;
+            egui::Panel::right("history")
+                .resizable(true)
+                .default_size(180.0)
+                .show(ui, |ui| {
+                    target = history::history_ui(ui, &labels, self.doc.history_cursor());
+                });
+            if let Some(target) = target {
+                while self.doc.history_cursor() > target && self.doc.undo() {}
+                while self.doc.history_cursor() < target && self.doc.redo() {}
+                self.prune_selection();
+            }
+        }
+        if self.show_code {
+            self.sync_code();
+            let mut events = Vec::new();
+            egui::Panel::right("code")
+                .resizable(true)
+                .default_size(380.0)
+                .show(ui, |ui| {
+                    events = self.code.ui(ui);
+                });
+            for event in events {
+                self.handle_code_event(event);
+            }
+        }
+        let overlay = self.overlay();
+        let mut canvas_actions = Vec::new();
+        let mut rename_outcome = None;
+        egui::CentralPanel::no_frame().show(ui, |ui| {
+            canvas_actions = self.canvas.ui(ui, &self.doc, &self.selection, &overlay);
+            if let Some(rename) = &mut self.rename {
+                rename_outcome = self.canvas.rename_ui(ui, rename);
+            }
+        });
+        if let Some(outcome) = rename_outcome
+            && let Some(mut rename) = self.rename.take()
+            && let RenameOutcome::Commit(text) = outcome
+            && let Err(reason) = self.commit_rename(&rename.id, &text)
+        {
+            rename.refuse(reason);
+            self.rename = Some(rename);
+        }
+        for action in canvas_actions {
+            self.handle_canvas_action(&ctx, action);
+        }
+
+        if let Some(action) = self.commands.ui(&ctx) {
+            actions.push(action);
+        }
+        if let Some(hit) = self.find.ui(&ctx, self.doc.root()) {
+            let id = StateId::new(hit.machine, hit.name);
+            self.selection = Selection::single(id);
+            self.canvas.zoom_to_selection(&self.selection);
+        }
+        self.modal_ui(&ctx);
+        for action in actions {
+            self.run_action(&ctx, action);
+        }
+
+        self.refresh_diagnostics();
+        self.sync_code();
+        self.autosave();
+        let title = self.window_title();
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+        // Autosave needs a frame now and then even when idle.
+        ctx.request_repaint_after(std::time::Duration::from_secs(5));
+    }
+
+    pub(super) fn sync_code(&mut self) {
+        if self.code_revision != Some(self.doc.revision()) {
+            self.code.sync_from(&self.doc.root().to_value());
+            self.code_revision = Some(self.doc.revision());
+        }
+        let pointer = self
+            .single_selected()
+            .map(|id| id.machine.state_pointer(self.doc.root(), &id.name));
+        self.code.highlight(pointer);
+    }
+
+    pub(super) fn inspector_ui(&mut self, ui: &mut egui::Ui) -> Option<InspectorEdit> {
+        let root = self.doc.root();
+        let selected = self.single_selected();
+        let (state, machine, pointer, path) = match &selected {
+            Some(id) => {
+                let machine = root.machine_at(&id.machine).unwrap_or(root);
+                (
+                    machine.state(&id.name),
+                    machine,
+                    id.machine.state_pointer(root, &id.name),
+                    id.machine.clone(),
+                )
+            }
+            None => (None, root, String::new(), MachinePath::root()),
+        };
+        let language = state
+            .and_then(|s| s.query_language)
+            .unwrap_or_else(|| self.language_of(&path));
+        let target = InspectorTarget {
+            state,
+            machine,
+            language,
+            pointer,
+            diagnostics: &self.diagnostics,
+            selected_count: self.selection.states.len(),
+        };
+        self.inspector.ui(ui, &target)
+    }
+}

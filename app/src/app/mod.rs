@@ -1,0 +1,448 @@
+//! The designer window: the canvas in the middle, the palette on the left, the inspector on the
+//! right, the code view beside the canvas, problems and history at the bottom; menus, shortcuts,
+//! files, the clipboard, autosave and the close prompt.
+//!
+//! Every change to the document goes through [`graph_model::Document`], so canvas edits, form
+//! edits and code edits share one undo history.
+
+mod document_io;
+mod editing;
+mod frame;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use graph_model::{
+    Command, Diagnostic, Document, MachinePath, QueryLanguage, StateKind, StateMachine,
+};
+use serde_json::Value;
+
+use crate::canvas::{
+    CanvasAction, CanvasOverlay, CanvasView, InlineRename, PaletteDrop, RenameOutcome, Selection,
+    StateId,
+};
+use crate::commands_palette::CommandPalette;
+use crate::files::{
+    FileDialogs, FileStore, FoundMachine, TextFormat, parse_file, sidecar_path, write_value,
+};
+use crate::keyboard::{Action, read_shortcuts};
+use crate::panels::code::{CodeEvent, CodeView};
+use crate::panels::find::FindBar;
+use crate::panels::inspector::{Inspector, InspectorEdit, InspectorTarget};
+use crate::panels::{history, palette, problems};
+use crate::sample::{SAMPLE_ASL, SAMPLE_NAME};
+
+/// What the window opens with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StartSource {
+    /// The bundled ETL sample.
+    Sample,
+    /// A file from disk (ASL JSON/YAML or a template).
+    File(PathBuf),
+    /// Text handed over directly (the browser build, tests): a file name and its contents.
+    Text {
+        /// The name to show (its extension picks JSON or YAML).
+        name: String,
+        /// The contents.
+        text: String,
+    },
+    /// An empty machine.
+    Empty,
+}
+
+/// How often unsaved work is written to the recovery file.
+const AUTOSAVE_INTERVAL_SECS: f32 = 30.0;
+/// eframe storage key of the recent files list.
+const RECENT_KEY: &str = "asl-studio.recent-files";
+const RECENT_MAX: usize = 10;
+
+/// A dialog over the window.
+#[derive(Clone, Debug, PartialEq)]
+enum Modal {
+    /// Closing with unsaved changes.
+    ConfirmClose,
+    /// Opening something else with unsaved changes.
+    ConfirmDiscard(PendingOpen),
+    /// A template holds several machines: which one?
+    ChooseMachine {
+        path: Option<PathBuf>,
+        format: TextFormat,
+        machines: Vec<FoundMachine>,
+    },
+    /// A recovery file from a session that did not end cleanly.
+    Recover { name: String, text: String },
+    /// Something went wrong; the message says what.
+    Error(String),
+}
+
+/// Something to open once unsaved changes are dealt with.
+#[derive(Clone, Debug, PartialEq)]
+enum PendingOpen {
+    Path(PathBuf),
+    Text { name: String, text: String },
+    New,
+}
+
+/// The file the document belongs to.
+#[derive(Clone, Debug, Default)]
+struct OpenFile {
+    /// Where it is saved; `None` for the sample, a new machine, or a template's machine.
+    path: Option<PathBuf>,
+    /// The name in the title bar.
+    name: String,
+    format: TextFormat,
+    /// The template the machine was opened from: Save writes the definition back into it.
+    template: Option<TemplateSource>,
+}
+
+/// A state machine of a SAM / CloudFormation template file.
+#[derive(Clone, Debug, PartialEq)]
+struct TemplateSource {
+    /// The template file.
+    path: PathBuf,
+    /// The machine's logical id.
+    logical_id: String,
+}
+
+/// What to do once a modal's button was pressed (run after the modal is drawn).
+type AfterModal = Box<dyn FnOnce(&mut StudioApp)>;
+
+/// The designer app.
+pub struct StudioApp {
+    doc: Document,
+    selection: Selection,
+    canvas: CanvasView,
+    code: CodeView,
+    code_revision: Option<u64>,
+    inspector: Inspector,
+    find: FindBar,
+    commands: CommandPalette,
+    diagnostics: Vec<Diagnostic>,
+    diagnostics_revision: Option<u64>,
+    file: OpenFile,
+    store: Box<dyn FileStore>,
+    dialogs: Box<dyn FileDialogs>,
+    recent: Vec<PathBuf>,
+    /// Whether the code view is shown.
+    pub show_code: bool,
+    show_problems: bool,
+    show_history: bool,
+    /// Whether the simulator pane is shown (Ctrl+R / F5 open it and run).
+    show_simulator: bool,
+    simulator: crate::simulate::SimulatorPane,
+    modal: Option<Modal>,
+    status: Option<String>,
+    /// The inline rename in progress (F2, double-click, the context menu).
+    rename: Option<InlineRename>,
+    last_autosave: web_time::Instant,
+    autosaved_revision: Option<u64>,
+    close_confirmed: bool,
+    pending_close: bool,
+    title: String,
+    /// The last text put on the clipboard by copy, so paste works where the platform has no
+    /// clipboard (tests, some browsers).
+    clipboard: Option<String>,
+}
+
+impl StudioApp {
+    /// Creates the app. `cc` is eframe's creation context (recent files come from its storage);
+    /// tests and the browser entry point may pass `None`.
+    #[must_use]
+    pub fn new(cc: Option<&eframe::CreationContext<'_>>, source: StartSource) -> Self {
+        #[cfg(not(target_arch = "wasm32"))]
+        let (store, dialogs): (Box<dyn FileStore>, Box<dyn FileDialogs>) = (
+            Box::new(crate::files::NativeFiles),
+            Box::new(crate::files::NativeDialogs),
+        );
+        #[cfg(target_arch = "wasm32")]
+        let (store, dialogs): (Box<dyn FileStore>, Box<dyn FileDialogs>) = (
+            Box::new(crate::files::MemoryFiles::default()),
+            Box::new(crate::files::ScriptedDialogs::default()),
+        );
+        Self::with_platform(cc, source, store, dialogs)
+    }
+
+    /// Creates the app with its file access swapped (the browser build, tests).
+    #[must_use]
+    pub fn with_platform(
+        cc: Option<&eframe::CreationContext<'_>>,
+        source: StartSource,
+        store: Box<dyn FileStore>,
+        dialogs: Box<dyn FileDialogs>,
+    ) -> Self {
+        let recent = cc
+            .and_then(|cc| cc.storage)
+            .and_then(|s| eframe::get_value::<Vec<PathBuf>>(s, RECENT_KEY))
+            .unwrap_or_default();
+        let mut app = Self {
+            doc: Document::new(StateMachine::new()),
+            selection: Selection::default(),
+            canvas: CanvasView::new(),
+            code: CodeView::default(),
+            code_revision: None,
+            inspector: Inspector::default(),
+            find: FindBar::default(),
+            commands: CommandPalette::default(),
+            diagnostics: Vec::new(),
+            diagnostics_revision: None,
+            file: OpenFile::default(),
+            store,
+            dialogs,
+            recent,
+            show_code: true,
+            show_problems: true,
+            show_history: false,
+            show_simulator: false,
+            simulator: crate::simulate::SimulatorPane::new(),
+            modal: None,
+            status: None,
+            rename: None,
+            last_autosave: web_time::Instant::now(),
+            autosaved_revision: None,
+            close_confirmed: false,
+            pending_close: false,
+            title: String::new(),
+            clipboard: None,
+        };
+        match source {
+            StartSource::Sample => app.open_text(SAMPLE_NAME, SAMPLE_ASL, None),
+            StartSource::File(path) => app.open_path(&path),
+            StartSource::Text { name, text } => app.open_text(&name, &text, None),
+            StartSource::Empty => app.open_new(),
+        }
+        app.offer_recovery();
+        app
+    }
+
+    /// The document being edited.
+    #[must_use]
+    pub fn document(&self) -> &Document {
+        &self.doc
+    }
+
+    /// The current selection.
+    #[must_use]
+    pub fn selection(&self) -> &Selection {
+        &self.selection
+    }
+
+    /// The diagnostics of the current document.
+    #[must_use]
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The code view's text.
+    #[must_use]
+    pub fn code_text(&self) -> &str {
+        self.code.text()
+    }
+
+    /// The message shown in the status bar, if any.
+    #[must_use]
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+
+    /// The window title: the file name, `*` when there are unsaved changes.
+    #[must_use]
+    pub fn window_title(&self) -> String {
+        let dirty = if self.doc.is_modified() { "*" } else { "" };
+        format!("{}{dirty} — ASL Studio", self.file.name)
+    }
+
+    /// The file the document is saved to, if any.
+    #[must_use]
+    pub fn file_path(&self) -> Option<&Path> {
+        self.file.path.as_deref()
+    }
+
+    /// Runs a user action, as a menu, shortcut or the command palette would.
+    pub fn run_action(&mut self, ctx: &egui::Context, action: Action) {
+        self.status = None;
+        match action {
+            Action::New => self.request_open(PendingOpen::New),
+            Action::Open => {
+                if let Some(path) = self.dialogs.pick_open() {
+                    self.request_open(PendingOpen::Path(path));
+                }
+            }
+            Action::Save => self.save(),
+            Action::SaveAs => self.save_as(),
+            Action::ExportJson => self.export(TextFormat::Json),
+            Action::ExportYaml => self.export(TextFormat::Yaml),
+            Action::Undo => {
+                if !self.doc.undo() {
+                    self.status = Some("Nothing to undo".to_owned());
+                }
+                self.prune_selection();
+            }
+            Action::Redo => {
+                if !self.doc.redo() {
+                    self.status = Some("Nothing to redo".to_owned());
+                }
+                self.prune_selection();
+            }
+            Action::Copy => self.copy(ctx),
+            Action::Cut => {
+                self.copy(ctx);
+                self.delete_selection();
+            }
+            Action::Paste => {
+                if let Some(text) = self.clipboard.clone() {
+                    self.paste(&text);
+                }
+            }
+            Action::Duplicate => self.duplicate(),
+            Action::Delete => self.delete_selection(),
+            Action::SelectAll => self.select_all(),
+            Action::Rename => {
+                if let Some(id) = self.single_selected() {
+                    self.start_rename(id);
+                }
+            }
+            Action::Find => self.find.open(),
+            Action::CommandPalette => self.commands.open(),
+            Action::ZoomIn => self.canvas.zoom_by(1.25),
+            Action::ZoomOut => self.canvas.zoom_by(0.8),
+            Action::ZoomFit => self.canvas.fit(),
+            Action::ZoomToSelection => self.canvas.zoom_to_selection(&self.selection),
+            Action::Relayout => self.canvas.relayout(),
+            Action::SelectPrevious => self.step_selection(-1),
+            Action::SelectNext => self.step_selection(1),
+            Action::SelectUp => self.follow_selection(false),
+            Action::SelectDown => self.follow_selection(true),
+            Action::ToggleCode => self.show_code = !self.show_code,
+            Action::ToggleProblems => self.show_problems = !self.show_problems,
+            Action::ToggleHistory => self.show_history = !self.show_history,
+            Action::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+        }
+    }
+
+    /// Opens text as if it were a file of that name (the browser build's file input, a dropped
+    /// file read by the browser); asks first when there are unsaved changes.
+    pub fn open_text_file(&mut self, name: &str, text: &str) {
+        self.request_open(PendingOpen::Text {
+            name: name.to_owned(),
+            text: text.to_owned(),
+        });
+    }
+
+    /// The simulator pane.
+    pub fn simulator(&self) -> &crate::simulate::SimulatorPane {
+        &self.simulator
+    }
+
+    /// The simulator pane, to script a dry run.
+    pub fn simulator_mut(&mut self) -> &mut crate::simulate::SimulatorPane {
+        &mut self.simulator
+    }
+
+    /// The canvas, for embedders and tests that need where a state is drawn.
+    pub fn canvas(&self) -> &CanvasView {
+        &self.canvas
+    }
+
+    /// Sets the dialogs (tests script the answers of open/save dialogs this way).
+    pub fn set_dialogs(&mut self, dialogs: Box<dyn FileDialogs>) {
+        self.dialogs = dialogs;
+    }
+}
+
+impl eframe::App for StudioApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame_ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, RECENT_KEY, &self.recent);
+    }
+}
+
+/// The machine a canvas command adds states to, for selecting what it created.
+fn command_machine(command: &Command) -> Option<MachinePath> {
+    match command {
+        Command::AddState { machine, .. }
+        | Command::Paste { machine, .. }
+        | Command::Duplicate { machine, .. } => Some(machine.clone()),
+        Command::MoveState { to_machine, .. } | Command::MoveStates { to_machine, .. } => {
+            Some(to_machine.clone())
+        }
+        Command::Batch { commands, .. } => commands.iter().find_map(command_machine),
+        _ => None,
+    }
+}
+
+/// Every state name in the document, nested machines included.
+fn all_names(root: &StateMachine) -> HashSet<String> {
+    root.all_machines()
+        .into_iter()
+        .flat_map(|(_, m)| m.state_names().map(str::to_owned).collect::<Vec<_>>())
+        .collect()
+}
+
+/// The innermost state a JSON pointer points into, with the rest of the pointer (the field).
+#[must_use]
+pub fn state_at_pointer(root: &StateMachine, pointer: &str) -> Option<(StateId, String)> {
+    let segments = asl_codec::span::pointer_segments(pointer);
+    let mut path = MachinePath::root();
+    let mut machine = root;
+    let mut best = None;
+    let mut i = 0;
+    while i + 1 < segments.len() && segments[i] == "States" {
+        let name = &segments[i + 1];
+        let state = machine.state(name)?;
+        let rest_start = i + 2;
+        let rest: String = segments[rest_start..]
+            .iter()
+            .map(|s| format!("/{}", asl_codec::span::escape_segment(s)))
+            .collect();
+        best = Some((StateId::new(path.clone(), name.clone()), rest));
+        match (segments.get(rest_start).map(String::as_str), &state.kind) {
+            (Some("Branches"), StateKind::Parallel(p)) => {
+                let index: usize = segments.get(rest_start + 1)?.parse().ok()?;
+                let Some(branch) = p.branches.as_ref().and_then(|b| b.get(index)) else {
+                    break;
+                };
+                path = path.branch(name, index);
+                machine = branch;
+                i = rest_start + 2;
+            }
+            (Some("ItemProcessor" | "Iterator"), StateKind::Map(m)) => {
+                let Some(processor) = m.processor.as_deref() else {
+                    break;
+                };
+                path = path.processor(name);
+                machine = processor;
+                i = rest_start + 1;
+            }
+            _ => break,
+        }
+    }
+    best
+}
+
+/// A message with its first letter in upper case (errors read as sentences at a field).
+fn capitalized(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// A file name for a save dialog: the current name with the format's extension.
+fn suggested_name(name: &str, format: TextFormat) -> String {
+    let stem = name
+        .trim_end_matches(".json")
+        .trim_end_matches(".yaml")
+        .trim_end_matches(".yml")
+        .trim_end_matches(".asl");
+    format!("{stem}.asl.{}", format.extension())
+}

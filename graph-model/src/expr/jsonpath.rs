@@ -188,6 +188,7 @@ pub fn parse(text: &str) -> Result<Path, PathError> {
         text,
         bytes: text.as_bytes(),
         pos: 0,
+        depth: 0,
     };
     let path = parser.path(false)?;
     if parser.pos < parser.bytes.len() {
@@ -222,7 +223,14 @@ struct Parser<'a> {
     bytes: &'a [u8],
     /// Byte offset; always on a character boundary between steps.
     pos: usize,
+    /// How many filters, parentheses and negations enclose the current position: the parser
+    /// recurses on each, so a hostile path (`$[?(@[?(@...`) must not overflow the stack.
+    depth: usize,
 }
+
+/// The deepest nesting of filters, parentheses and `!` a path may have. Real paths nest a few
+/// levels; the fuzzer found that a few thousand overflow the stack.
+pub const MAX_FILTER_DEPTH: usize = 64;
 
 impl Parser<'_> {
     fn error(&self, reason: &str) -> PathError {
@@ -494,6 +502,18 @@ impl Parser<'_> {
     }
 
     fn filter_or(&mut self) -> Result<FilterExpr, PathError> {
+        self.depth += 1;
+        let result = self.filter_or_inner();
+        self.depth -= 1;
+        result
+    }
+
+    fn filter_or_inner(&mut self) -> Result<FilterExpr, PathError> {
+        if self.depth > MAX_FILTER_DEPTH {
+            return Err(self.error(&format!(
+                "filters nested deeper than {MAX_FILTER_DEPTH} levels"
+            )));
+        }
         let mut left = self.filter_and()?;
         loop {
             self.skip_spaces();
@@ -525,8 +545,16 @@ impl Parser<'_> {
         self.skip_spaces();
         if self.peek() == Some(b'!') && self.peek_at(1) != Some(b'=') {
             self.pos += 1;
-            let inner = self.filter_unary()?;
-            return Ok(FilterExpr::Not(Box::new(inner)));
+            self.depth += 1;
+            let inner = if self.depth > MAX_FILTER_DEPTH {
+                Err(self.error(&format!(
+                    "filters nested deeper than {MAX_FILTER_DEPTH} levels"
+                )))
+            } else {
+                self.filter_unary()
+            };
+            self.depth -= 1;
+            return Ok(FilterExpr::Not(Box::new(inner?)));
         }
         if self.eat(b'(') {
             let inner = self.filter_or()?;
@@ -597,6 +625,25 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `jsonpath` fuzz target: 4,000 nested filters overflowed the stack.
+    #[test]
+    fn deeply_nested_filters_are_an_error_not_a_stack_overflow() {
+        let nested_filters = format!("$[?(@{}{})]", "[?(@".repeat(5_000), ")]".repeat(5_000));
+        let parentheses = format!("$[?({}@{})]", "(".repeat(5_000), ")".repeat(5_000));
+        let negations = format!("$[?({}@)]", "!".repeat(5_000));
+        for deep in [nested_filters, parentheses, negations] {
+            let error = parse(&deep).err().map(|error| error.reason);
+            assert_eq!(
+                error.as_deref(),
+                Some("filters nested deeper than 64 levels"),
+                "{}",
+                &deep[..12]
+            );
+        }
+        let fine = format!("$[?(@{}.a{})]", "[?(@".repeat(10), ")]".repeat(10));
+        assert!(parse(&fine).is_ok(), "{fine}");
+    }
 
     #[test]
     fn parses_aws_dialect_forms() {

@@ -1206,9 +1206,9 @@ mod tests {
             let error = fails("States.Base64Decode($.s)", &json!({"s": invalid}));
             assert_eq!(error.error, "States.Runtime", "{invalid}");
             assert!(
-                error
-                    .cause
-                    .starts_with("Invalid arguments in States.Base64Decode: the string is not Base64"),
+                error.cause.starts_with(
+                    "Invalid arguments in States.Base64Decode: the string is not Base64"
+                ),
                 "{invalid}: {}",
                 error.cause
             );

@@ -492,14 +492,11 @@ fn register_aws_functions(evaluator: &mut Evaluator, random: &Rc<Cell<u64>>) {
     let random_result = evaluator.register_fn_override("random", random_fn);
     let pad_result = evaluator.register_fn_override("pad", pad);
     let uuid_result = evaluator.register_fn("uuid", uuid_fn);
-    for (name, result) in registrations
-        .into_iter()
-        .chain([
-            ("random", random_result),
-            ("uuid", uuid_result),
-            ("pad", pad_result),
-        ])
-    {
+    for (name, result) in registrations.into_iter().chain([
+        ("random", random_result),
+        ("uuid", uuid_result),
+        ("pad", pad_result),
+    ]) {
         // Registration fails only for a name that shadows a compiled built-in, which none of
         // these is; a jsonata-core upgrade that changes that is caught by the tests below.
         debug_assert!(result.is_ok(), "registering ${name}: {result:?}");

@@ -78,7 +78,11 @@ pub(crate) fn parse(text: &str) -> Option<i128> {
             return None;
         }
         let magnitude = hours * 3600 + minutes * 60;
-        if zone.starts_with('-') { -magnitude } else { magnitude }
+        if zone.starts_with('-') {
+            -magnitude
+        } else {
+            magnitude
+        }
     };
     let days = days_from_civil(
         i64::from(date.year()),

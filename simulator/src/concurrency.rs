@@ -35,6 +35,8 @@ pub(crate) struct Log {
     pub(crate) payload_bytes: usize,
     /// Recorded events whose payloads were left out for that budget.
     pub(crate) truncated_payloads: u64,
+    /// Events not recorded because the history already held `Options::max_recorded_events`.
+    pub(crate) dropped_events: u64,
     /// When the events emitted inside containers happened (whether or not history is recorded), so
     /// that a container can cut and reorder its children's events when it ends: runs of
     /// consecutive events at one instant, so a Map of 10,000 iterations that take no time is one.

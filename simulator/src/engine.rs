@@ -255,16 +255,11 @@ impl Execution {
             trace_index: Cell::new(None),
             iteration: None,
         });
-        let input_text = execution
-            .options
-            .record_history
-            .then(|| compact(&execution.execution_input));
-        let role = execution.options.role_arn.clone();
         execution.emit(0, "ExecutionStarted", || {
-            detail(
-                "executionStartedEventDetails",
-                json!({"input": input_text, "roleArn": role}),
-            )
+            let mut body = Map::new();
+            execution.put_payload(&mut body, "input", &execution.execution_input);
+            body.insert("roleArn".to_owned(), json!(execution.options.role_arn));
+            detail("executionStartedEventDetails", Value::Object(body))
         });
         // AWS refuses to start an execution whose input is over the payload limit; the dry run
         // fails it at once rather than letting a state split or copy it.
@@ -508,22 +503,43 @@ impl Execution {
             .get(depth)
             .map_or(id - 1, |frame| frame.last_event.replace(id));
         if self.options.record_history {
-            let mut details = details();
-            bound_payloads(
-                &mut log,
-                &mut details,
-                self.options.max_history_payload_bytes,
-            );
+            if log.events.len() >= self.options.max_recorded_events {
+                // A run that long (only Express has no event limit) would not fit in memory.
+                log.dropped_events += 1;
+                return id;
+            }
+            // The details may measure payloads against the log's budget.
+            drop(log);
             let event = HistoryEvent {
                 id,
                 previous_event_id: previous,
                 timestamp: self.now_text(),
                 event_type,
-                details,
+                details: details(),
             };
-            log.events.push(event);
+            self.log.borrow_mut().events.push(event);
         }
         id
+    }
+
+    /// Puts the compact JSON text of `value` in `body` as `field`; once the recorded history holds
+    /// its budget of payload text, `"<field>Details": {"truncated": true}` instead, as AWS marks a
+    /// payload it leaves out. The text is measured before it is built, so a long loop over a large
+    /// document neither fills the memory nor spends its time writing text nobody keeps.
+    fn put_payload(&self, body: &mut Map<String, Value>, field: &str, value: &Value) {
+        let mut log = self.log.borrow_mut();
+        let remaining = self
+            .options
+            .max_history_payload_bytes
+            .saturating_sub(log.payload_bytes);
+        let size = json_size_up_to(value, remaining);
+        if size > remaining {
+            log.truncated_payloads += 1;
+            body.insert(format!("{field}Details"), json!({"truncated": true}));
+            return;
+        }
+        log.payload_bytes += size;
+        body.insert(field.to_owned(), Value::String(compact(value)));
     }
 
     fn trace_stage(&self, depth: usize, stage: &'static str, value: impl FnOnce() -> Value) {
@@ -574,6 +590,7 @@ impl Execution {
             history: log.events,
             event_count: log.count,
             truncated_payloads: log.truncated_payloads,
+            dropped_events: log.dropped_events,
             trace: log.trace,
             state_transitions: self.transitions,
             duration_millis,
@@ -704,16 +721,12 @@ impl Execution {
 
     fn enter_state(&mut self, depth: usize, state: &State) {
         self.transitions += 1;
-        let record = self.options.record_history;
-        let input_text = match self.stack.get(depth) {
-            Some(frame) if record => compact(&frame.input),
-            _ => String::new(),
-        };
         let event_id = self.emit(depth, entered_event(&state.kind), || {
-            detail(
-                "stateEnteredEventDetails",
-                json!({"name": state.name, "input": input_text}),
-            )
+            let mut body = Map::new();
+            body.insert("name".to_owned(), json!(state.name));
+            let input = self.stack.get(depth).map(|frame| &*frame.input);
+            self.put_payload(&mut body, "input", input.unwrap_or(&Value::Null));
+            detail("stateEnteredEventDetails", Value::Object(body))
         });
         let millis = self.clock_millis.get();
         if self.inside_container(depth) {
@@ -882,17 +895,11 @@ impl Execution {
         };
         self.trace_stage(depth, "output", || output.clone());
         if let Some(exited) = exited_event(&state.kind) {
-            let record = self.options.record_history;
             self.emit(depth, exited, || {
-                let output_text = if record {
-                    compact(output)
-                } else {
-                    String::new()
-                };
-                detail(
-                    "stateExitedEventDetails",
-                    json!({"name": state.name, "output": output_text}),
-                )
+                let mut body = Map::new();
+                body.insert("name".to_owned(), json!(state.name));
+                self.put_payload(&mut body, "output", output);
+                detail("stateExitedEventDetails", Value::Object(body))
             });
         }
     }
@@ -1183,14 +1190,13 @@ impl Execution {
             TaskEvents::TASK
         };
         self.emit(depth, events.scheduled, || {
-            let parameters_text = compact(arguments);
             let mut body = Map::new();
             body.insert("resource".to_owned(), json!(resource));
             if lambda_arn {
-                body.insert("input".to_owned(), json!(parameters_text));
+                self.put_payload(&mut body, "input", arguments);
             } else {
                 body.insert("region".to_owned(), json!(self.options.region));
-                body.insert("parameters".to_owned(), json!(parameters_text));
+                self.put_payload(&mut body, "parameters", arguments);
             }
             if let Some(seconds) = limits.timeout_seconds {
                 body.insert("timeoutInSeconds".to_owned(), json!(seconds));
@@ -1283,10 +1289,9 @@ impl Execution {
                     return Err(data_limit(&state.name));
                 }
                 self.emit(depth, events.succeeded, || {
-                    detail(
-                        events.succeeded_details,
-                        json!({"output": compact(&result)}),
-                    )
+                    let mut body = Map::new();
+                    self.put_payload(&mut body, "output", &result);
+                    detail(events.succeeded_details, Value::Object(body))
                 });
                 Ok(result)
             }
@@ -1946,17 +1951,10 @@ impl Execution {
         if depth == 0 || self.stack.is_empty() {
             match outcome {
                 Ok(output) => {
-                    let record = self.options.record_history;
-                    let output_text = if record {
-                        compact(&output)
-                    } else {
-                        String::new()
-                    };
                     self.emit(0, "ExecutionSucceeded", || {
-                        detail(
-                            "executionSucceededEventDetails",
-                            json!({"output": output_text}),
-                        )
+                        let mut body = Map::new();
+                        self.put_payload(&mut body, "output", &output);
+                        detail("executionSucceededEventDetails", Value::Object(body))
                     });
                     self.finish(Status::Succeeded, Some(output), None, None);
                 }
@@ -2325,30 +2323,6 @@ impl Execution {
                 };
                 Ok((output, assignments))
             }
-        }
-    }
-}
-
-/// Keeps the recorded history within `budget` bytes of payload text: an event whose payloads
-/// would pass it keeps its other details and says `"inputDetails": {"truncated": true}` (or
-/// `outputDetails`, `parametersDetails`) in place of the text, as AWS marks a payload it leaves out.
-fn bound_payloads(log: &mut Log, details: &mut Map<String, Value>, budget: usize) {
-    for body in details.values_mut() {
-        let Value::Object(body) = body else {
-            continue;
-        };
-        for field in ["input", "output", "parameters"] {
-            let Some(Value::String(text)) = body.get(field) else {
-                continue;
-            };
-            let size = text.len();
-            if log.payload_bytes.saturating_add(size) <= budget {
-                log.payload_bytes += size;
-                continue;
-            }
-            body.remove(field);
-            body.insert(format!("{field}Details"), json!({"truncated": true}));
-            log.truncated_payloads += 1;
         }
     }
 }

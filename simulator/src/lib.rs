@@ -27,8 +27,8 @@ pub use engine::Execution;
 pub use error::DefinitionError;
 pub use mocks::{MockConfig, MockEntry, MockError, MockResponse, MockedCall, Mocks};
 pub use types::{
-    ExecutionResult, ExecutionType, HistoryEvent, Options, PriceTable, StateTrace, Status,
-    StepOutcome, TraceStage,
+    DEFAULT_MAX_TRANSITIONS, ExecutionResult, ExecutionType, HistoryEvent, Options, PriceTable,
+    STANDARD_TIMEOUT_SECONDS, StateTrace, Status, StepOutcome, TraceStage,
 };
 
 /// Runs `definition` on `input` to the end. A definition that cannot be compiled gives a FAILED result

@@ -221,10 +221,14 @@ fn entry_json(entry: &MockEntry) -> (String, Value) {
         }
     }
     if entry.call.duration_seconds > 0.0 {
-        body.insert(
-            "DurationSeconds".to_owned(),
-            json!(entry.call.duration_seconds),
-        );
+        let seconds = entry.call.duration_seconds;
+        // Whole seconds are written as integers, as people write them.
+        let value = if seconds.fract() == 0.0 && seconds < 9.0e15 {
+            json!(seconds as u64)
+        } else {
+            json!(seconds)
+        };
+        body.insert("DurationSeconds".to_owned(), value);
     }
     (range, Value::Object(body))
 }

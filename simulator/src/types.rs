@@ -97,6 +97,9 @@ pub struct Options {
     /// events keep their type, ids and names, and mark the payload `{"truncated": true}` as AWS
     /// does, so that a long loop over a large document cannot fill the memory.
     pub max_history_payload_bytes: usize,
+    /// Most events the recorded history keeps (the first ones). A Standard run fails at 25,000
+    /// events anyway; an Express run (no event limit on AWS) may go on past it, unrecorded.
+    pub max_recorded_events: usize,
     /// Items for Map states with an `ItemReader`, by Map state name (e.g. read from a local file).
     pub item_reader_items: HashMap<String, Vec<Value>>,
     /// Why the items of a Map state's `ItemReader` could not be read (e.g. a malformed CSV file), by
@@ -130,6 +133,7 @@ impl Default for Options {
             standard_timeout_seconds: STANDARD_TIMEOUT_SECONDS,
             max_transitions: DEFAULT_MAX_TRANSITIONS,
             max_history_payload_bytes: 128 * 1024 * 1024,
+            max_recorded_events: 100_000,
             item_reader_items: HashMap::new(),
             item_reader_errors: HashMap::new(),
             prices: PriceTable::default(),
@@ -221,6 +225,9 @@ pub struct ExecutionResult {
     /// Recorded events whose payloads were left out (`truncated`) because the history passed
     /// [`Options::max_history_payload_bytes`].
     pub truncated_payloads: u64,
+    /// Events left out of the history (the last ones) because it already held
+    /// [`Options::max_recorded_events`]; `event_count` still counts them.
+    pub dropped_events: u64,
     /// Per-state trace (empty when not recorded).
     pub trace: Vec<StateTrace>,
     /// State transitions (states entered), the unit of Standard billing.
@@ -243,6 +250,7 @@ impl ExecutionResult {
             history: Vec::new(),
             event_count: 0,
             truncated_payloads: 0,
+            dropped_events: 0,
             trace: Vec::new(),
             state_transitions: 0,
             duration_millis: 0,

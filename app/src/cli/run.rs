@@ -49,6 +49,10 @@ pub struct RunArgs {
     /// Write the execution history (AWS GetExecutionHistory events, JSON) to this file.
     #[arg(long, value_name = "FILE")]
     pub history: Option<PathBuf>,
+    /// The run's work budget: steps (states run, branches and iterations started or ended) after
+    /// which the dry run stops, so that a loop that never waits or a runaway nested Map ends.
+    #[arg(long, value_name = "N", default_value_t = simulator::DEFAULT_MAX_TRANSITIONS)]
+    pub max_transitions: u64,
 }
 
 /// Runs `asl-studio run` and returns its exit code: 0 when the execution succeeds, 1 when it fails (error
@@ -65,7 +69,10 @@ pub fn run_command(args: &RunArgs) -> ExitCode {
 
 fn read_json(path: &Path) -> Result<Value, String> {
     let input = read_input(path)?;
-    serde_json::from_str(&input.text).map_err(|error| format!("{}: {error}", input.display))
+    // Editors on Windows save JSON with a byte order mark; the definition reader accepts it, so
+    // the input, mock and substitution files do too.
+    serde_json::from_str(input.text.trim_start_matches('\u{feff}'))
+        .map_err(|error| format!("{}: {error}", input.display))
 }
 
 /// Reads the definition (ASL or a template's machine) and fills its `${...}` placeholders: first with
@@ -198,7 +205,20 @@ fn prepare(args: &RunArgs) -> Result<(Value, Value, Options), String> {
         Some(path) => read_json(path)?,
         None => Value::Object(serde_json::Map::new()),
     };
+    let limit = Options::default().max_payload_bytes;
+    if let Some(path) = &args.input {
+        let size = serde_json::to_string(&input).map_or(0, |text| text.len());
+        if size > limit {
+            // AWS's StartExecution refuses such an input; so does the dry run, before any state
+            // copies or splits it.
+            return Err(format!(
+                "{}: the execution input is {size} bytes, more than the {limit} bytes AWS accepts",
+                path.display()
+            ));
+        }
+    }
     let mut options = Options {
+        max_transitions: args.max_transitions,
         seed: args.seed,
         pass_through: args.pass_through,
         record_trace: false,
@@ -234,18 +254,26 @@ fn prepare(args: &RunArgs) -> Result<(Value, Value, Options), String> {
         let Some((state, file)) = spec.split_once('=') else {
             return Err(format!("--items {spec}: expected STATE=FILE"));
         };
-        let items = read_items(Path::new(file))?;
-        options.item_reader_items.insert(state.to_owned(), items);
+        match read_items(Path::new(file))? {
+            Ok(items) => {
+                options.item_reader_items.insert(state.to_owned(), items);
+            }
+            Err(cause) => {
+                options.item_reader_errors.insert(state.to_owned(), cause);
+            }
+        }
     }
     Ok((definition, input, options))
 }
 
 /// Items from a JSON array, JSON Lines, or CSV with a header row (each row an object of strings).
-fn read_items(path: &Path) -> Result<Vec<Value>, String> {
+/// The outer error is a file that cannot be read (exit 2); the inner one a CSV file AWS's item
+/// reader would refuse, which fails the Map state with `States.ItemReaderFailed` as on AWS.
+fn read_items(path: &Path) -> Result<Result<Vec<Value>, String>, String> {
     let input = read_input(path)?;
     let text = input.text.trim_start_matches('\u{feff}');
     if let Ok(Value::Array(items)) = serde_json::from_str::<Value>(text) {
-        return Ok(items);
+        return Ok(Ok(items));
     }
     let is_csv = path
         .extension()
@@ -259,65 +287,124 @@ fn read_items(path: &Path) -> Result<Vec<Value>, String> {
                 serde_json::from_str(line)
                     .map_err(|error| format!("{}:{}: {error}", input.display, number + 1))
             })
-            .collect();
+            .collect::<Result<Vec<_>, _>>()
+            .map(Ok);
     }
-    let mut rows = text
-        .lines()
-        .filter(|line| !line.trim().is_empty())
-        .map(split_csv_line);
-    let Some(header) = rows.next() else {
-        return Ok(Vec::new());
-    };
-    Ok(rows
-        .map(|cells| {
-            Value::Object(
-                header
-                    .iter()
-                    .cloned()
-                    .zip(cells.into_iter().map(Value::String))
-                    .collect::<serde_json::Map<_, _>>(),
-            )
-        })
-        .collect())
+    Ok(csv_items(text).map_err(|problem| format!("{}: {problem}", input.display)))
 }
 
-/// Splits one CSV line; double quotes group commas and `""` is a quote.
-fn split_csv_line(line: &str) -> Vec<String> {
-    let mut cells = Vec::new();
-    let mut cell = String::new();
-    let mut quoted = false;
-    let mut chars = line.trim_end_matches('\r').chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cell.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => cells.push(std::mem::take(&mut cell)),
-            (other, _) => cell.push(other),
-        }
+/// CSV rows as objects keyed by the header row, read as AWS documents for ItemReader: quoted
+/// fields may hold commas, newlines and doubled quotes; a row with fewer fields than the header
+/// gets empty strings for the missing ones, and fields beyond the header are skipped. A quote that
+/// is never closed is an error (AWS cannot read the file either).
+fn csv_items(text: &str) -> Result<Vec<Value>, String> {
+    if let Some(line) = unterminated_quote(text) {
+        return Err(format!(
+            "line {line}: a quoted field is never closed (a '\"' is missing)"
+        ));
     }
-    cells.push(cell);
-    cells
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|error| format!("the header row: {error}"))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let mut items = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|error| error.to_string())?;
+        if record.len() == 1 && record.get(0).is_some_and(str::is_empty) {
+            continue;
+        }
+        let row: serde_json::Map<String, Value> = header
+            .iter()
+            .enumerate()
+            .map(|(index, name)| {
+                let cell = record.get(index).unwrap_or_default();
+                (name.clone(), Value::String(cell.to_owned()))
+            })
+            .collect();
+        items.push(Value::Object(row));
+    }
+    Ok(items)
+}
+
+/// The line of a quote that opens a field and is never closed, if any. (The `csv` crate ends such a
+/// field silently at the end of the file, which would hide a truncated file.)
+fn unterminated_quote(text: &str) -> Option<usize> {
+    let mut line = 1;
+    let mut opened_on = None;
+    let mut field_start = true;
+    let mut bytes = text.bytes().peekable();
+    while let Some(byte) = bytes.next() {
+        if byte == b'\n' {
+            line += 1;
+        }
+        if opened_on.is_some() {
+            if byte == b'"' {
+                if bytes.peek() == Some(&b'"') {
+                    bytes.next();
+                } else {
+                    opened_on = None;
+                }
+            }
+            continue;
+        }
+        if byte == b'"' && field_start {
+            opened_on = Some(line);
+        }
+        field_start = matches!(byte, b',' | b'\n' | b'\r');
+    }
+    opened_on
+}
+
+/// Writes the history as pretty JSON, streamed: a long run's events are not copied into one string.
+fn write_history(path: &Path, history: &[simulator::HistoryEvent]) -> Result<(), String> {
+    use std::io::Write as _;
+    let file = std::fs::File::create(path)
+        .map_err(|error| format!("{}: cannot write the history: {error}", path.display()))?;
+    let mut writer = std::io::BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut writer, history)
+        .map_err(std::io::Error::from)
+        .and_then(|()| writer.write_all(b"\n"))
+        .and_then(|()| writer.flush())
+        .map_err(|error| format!("{}: cannot write the history: {error}", path.display()))
 }
 
 fn execute(args: &RunArgs, definition: &Value, input: Value, options: &Options) -> ExitCode {
     let result = simulator::run(definition, input, options);
-    if let Some(path) = &args.history {
-        let text = serde_json::to_string_pretty(&result.history).unwrap_or_default();
-        if let Err(error) = std::fs::write(path, text + "\n") {
-            err_line(&format!(
-                "{}: cannot write the history: {error}",
-                path.display()
-            ));
-            return ExitCode::from(EXIT_UNREADABLE);
+    // The outcome comes first: a history that cannot be written must not hide the run's result.
+    let code = report_outcome(&result);
+    let Some(path) = &args.history else {
+        return code;
+    };
+    if result.truncated_payloads > 0 || result.dropped_events > 0 {
+        err_line(&format!(
+            "{}: the history is bounded: {} event payload(s) marked truncated, {} event(s) after the first {} left out",
+            path.display(),
+            result.truncated_payloads,
+            result.dropped_events,
+            options.max_recorded_events
+        ));
+    }
+    match write_history(path, &result.history) {
+        Ok(()) => code,
+        Err(message) => {
+            err_line(&message);
+            ExitCode::from(EXIT_UNREADABLE)
         }
     }
+}
+
+/// Prints the output (success) or the status, error and cause, and returns the exit code.
+fn report_outcome(result: &simulator::ExecutionResult) -> ExitCode {
     match result.status {
         Status::Succeeded => {
-            let output = result.output.unwrap_or(Value::Null);
-            out(&(serde_json::to_string_pretty(&output).unwrap_or_default() + "\n"));
+            let output = result.output.as_ref().unwrap_or(&Value::Null);
+            out(&(serde_json::to_string_pretty(output).unwrap_or_default() + "\n"));
             ExitCode::SUCCESS
         }
         status => {
@@ -342,11 +429,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_cells_respect_quotes() {
+    fn csv_items_read_quoted_newlines_and_ragged_rows_as_aws_does() -> Result<(), String> {
+        let items =
+            csv_items("id,note,extra\n1,\"two\nlines, and \"\"quotes\"\"\",x\n2\n3,a,b,c\n")?;
         assert_eq!(
-            split_csv_line(r#"a,"b,c","say ""hi""",d"#),
-            vec!["a", "b,c", r#"say "hi""#, "d"]
+            items,
+            vec![
+                serde_json::json!({"id": "1", "note": "two\nlines, and \"quotes\"", "extra": "x"}),
+                serde_json::json!({"id": "2", "note": "", "extra": ""}),
+                serde_json::json!({"id": "3", "note": "a", "extra": "b"}),
+            ]
         );
-        assert_eq!(split_csv_line(""), vec![""]);
+        Ok(())
+    }
+
+    #[test]
+    fn csv_items_refuse_an_unterminated_quote() {
+        assert_eq!(
+            csv_items("id,note\n1,\"never closed\n2,b\n"),
+            Err("line 2: a quoted field is never closed (a '\"' is missing)".to_owned())
+        );
+        assert_eq!(unterminated_quote("a,b\n5\" tall,x\n"), None);
     }
 }

@@ -1,6 +1,7 @@
 //! The mock editor's model: per Task state, what each attempt returns or throws, so that Retry and
-//! Catch can be exercised. It reads and writes the AWS Step Functions Local mock configuration file,
-//! which is also how it hands the mocks to the simulator ([`simulator::Mocks`]).
+//! Catch can be exercised. It reads and writes the AWS Step Functions Local mock configuration file
+//! through the simulator's one reader and writer of it ([`simulator::MockConfig`]), and hands the
+//! mocks to the simulator as [`simulator::Mocks`].
 
 use std::collections::BTreeMap;
 
@@ -42,6 +43,31 @@ impl AttemptMock {
         Self::Throw {
             error: error.into(),
             cause: cause.into(),
+        }
+    }
+
+    /// This attempt as the simulator's mocked response.
+    ///
+    /// # Errors
+    /// The result text is not JSON: the message says so, with its line and column.
+    pub fn to_mock_response(&self) -> Result<simulator::MockResponse, String> {
+        match self {
+            Self::Return { text } => serde_json::from_str::<Value>(text)
+                .map(simulator::MockResponse::Return)
+                .map_err(|error| format!("the result is not JSON: {error}")),
+            Self::Throw { error, cause } => Ok(simulator::MockResponse::Throw {
+                error: error.clone(),
+                cause: cause.clone(),
+            }),
+        }
+    }
+
+    /// The attempt a mocked response stands for.
+    #[must_use]
+    pub fn from_mock_response(response: &simulator::MockResponse) -> Self {
+        match response {
+            simulator::MockResponse::Return(value) => Self::returning(value),
+            simulator::MockResponse::Throw { error, cause } => Self::throwing(error, cause),
         }
     }
 
@@ -94,24 +120,39 @@ impl MockSet {
     /// # Errors
     /// A result is not JSON: the message names the state and attempt.
     pub fn to_step_functions_local(&self, machine: &str) -> Result<Value, String> {
-        let mut case = Map::new();
-        let mut responses = Map::new();
+        Ok(self.to_config(machine)?.to_value())
+    }
+
+    /// These mocks as a mock file (the simulator's model of it): test case [`TEST_CASE`] of
+    /// `machine`, one response `<state>Mock` per state, one entry per attempt.
+    fn to_config(&self, machine: &str) -> Result<simulator::MockConfig, String> {
+        let mut config = simulator::MockConfig::default();
+        let mut case = BTreeMap::new();
         for (state, attempts) in &self.states {
             let response_name = format!("{state}Mock");
-            let mut body = Map::new();
+            let mut entries = Vec::with_capacity(attempts.len());
             for (index, attempt) in attempts.iter().enumerate() {
-                let response = attempt.to_response().map_err(|message| {
+                let response = attempt.to_mock_response().map_err(|message| {
                     format!("mock of '{state}', attempt {}: {message}", index + 1)
                 })?;
-                body.insert(index.to_string(), response);
+                let invocation = u32::try_from(index).unwrap_or(u32::MAX);
+                entries.push(simulator::MockEntry {
+                    first: invocation,
+                    last: invocation,
+                    call: simulator::MockedCall {
+                        response,
+                        duration_seconds: 0.0,
+                    },
+                });
             }
-            case.insert(state.clone(), Value::String(response_name.clone()));
-            responses.insert(response_name, Value::Object(body));
+            case.insert(state.clone(), response_name.clone());
+            config.responses.insert(response_name, entries);
         }
-        Ok(json!({
-            "StateMachines": { machine: { "TestCases": { TEST_CASE: case } } },
-            "MockedResponses": responses,
-        }))
+        config.state_machines.insert(
+            machine.to_owned(),
+            BTreeMap::from([(TEST_CASE.to_owned(), case)]),
+        );
+        Ok(config)
     }
 
     /// The mocks the simulator runs with.
@@ -122,81 +163,40 @@ impl MockSet {
         if self.states.is_empty() {
             return Ok(simulator::Mocks::new());
         }
-        let config = self.to_step_functions_local("StateMachine")?;
-        simulator::Mocks::from_step_functions_local(&config, None, TEST_CASE)
-            .map_err(|error| error.to_string())
+        let config = self.to_config("StateMachine")?;
+        simulator::Mocks::from_config(&config, None, TEST_CASE).map_err(|error| error.to_string())
     }
 
-    /// Reads a Step Functions Local mock file: the test case `DryRun` if present, else the first test
-    /// case of the first machine. Invocation ranges (`"1-2"`) become one attempt each.
+    /// Reads a Step Functions Local mock file (with the simulator's reader, so the pane and `run
+    /// --mocks` agree on every file): the test case `DryRun` if present, else the first test case
+    /// of the first machine. Invocation ranges (`"1-2"`) become one attempt each.
     ///
     /// # Errors
     /// What is missing or malformed, and where.
     pub fn from_step_functions_local(config: &Value) -> Result<Self, String> {
-        let machines = config
-            .get("StateMachines")
-            .and_then(Value::as_object)
-            .ok_or("the mock file has no 'StateMachines' object")?;
-        let responses = config
-            .get("MockedResponses")
-            .and_then(Value::as_object)
-            .ok_or("the mock file has no 'MockedResponses' object")?;
-        let cases = machines
-            .values()
-            .filter_map(|machine| machine.get("TestCases").and_then(Value::as_object));
+        let config = simulator::MockConfig::parse(config).map_err(|error| error.to_string())?;
+        let cases = config.state_machines.values();
         let mut chosen = None;
         for cases in cases {
-            if let Some(case) = cases.get(TEST_CASE).and_then(Value::as_object) {
+            if let Some(case) = cases.get(TEST_CASE) {
                 chosen = Some(case);
                 break;
             }
             if chosen.is_none() {
-                chosen = cases.values().find_map(Value::as_object);
+                chosen = cases.values().next();
             }
         }
-        let case =
-            chosen.ok_or("the mock file has no test case under StateMachines.*.TestCases")?;
+        let case = chosen.ok_or(
+            "mock configuration: the mock file has no test case under StateMachines.*.TestCases",
+        )?;
         let mut set = Self::default();
         for (state, response_name) in case {
-            let response_name = response_name
-                .as_str()
-                .ok_or_else(|| format!("state '{state}' must name a mocked response"))?;
-            let response = responses
-                .get(response_name)
-                .and_then(Value::as_object)
-                .ok_or_else(|| {
-                    format!("no mocked response '{response_name}' (used by '{state}')")
-                })?;
-            let mut ranged = Vec::new();
-            for (range, body) in response {
-                let (first, last) = parse_range(range).ok_or_else(|| {
-                    format!("response '{response_name}': bad invocation range '{range}'")
-                })?;
-                let attempt = if let Some(value) = body.get("Return") {
-                    AttemptMock::returning(value)
-                } else if let Some(thrown) = body.get("Throw") {
-                    AttemptMock::throwing(
-                        thrown
-                            .get("Error")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default(),
-                        thrown
-                            .get("Cause")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default(),
-                    )
-                } else {
-                    return Err(format!(
-                        "response '{response_name}' invocation '{range}' needs 'Return' or 'Throw'"
-                    ));
-                };
-                ranged.push((first, last, attempt));
-            }
-            ranged.sort_by_key(|(first, _, _)| *first);
             let mut attempts = Vec::new();
-            for (first, last, attempt) in ranged {
-                let count = last
-                    .saturating_sub(first)
+            for entry in config.responses.get(response_name).into_iter().flatten() {
+                let attempt = AttemptMock::from_mock_response(&entry.call.response);
+                let count = entry
+                    .last
+                    .saturating_sub(entry.first)
                     .saturating_add(1)
                     .min(MAX_EXPANDED_ATTEMPTS);
                 for _ in 0..count {
@@ -274,19 +274,6 @@ impl MockSet {
     }
 }
 
-fn parse_range(text: &str) -> Option<(u32, u32)> {
-    match text.split_once('-') {
-        Some((first, last)) => {
-            let (first, last) = (first.trim().parse().ok()?, last.trim().parse().ok()?);
-            (first <= last).then_some((first, last))
-        }
-        None => {
-            let single = text.trim().parse().ok()?;
-            Some((single, single))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,7 +330,7 @@ mod tests {
         let error = MockSet::from_step_functions_local(&json!({"StateMachines": {}}));
         assert_eq!(
             error,
-            Err("the mock file has no 'MockedResponses' object".to_owned())
+            Err("mock configuration: missing 'MockedResponses' object".to_owned())
         );
         let bad_result = MockSet {
             states: BTreeMap::from([(
@@ -378,5 +365,41 @@ mod tests {
             ],
         );
         assert_eq!(MockSet::from_sidecar(&set.sidecar()), set);
+    }
+
+    #[test]
+    fn the_pane_refuses_what_run_refuses() {
+        for (entry, expected) in [
+            (
+                json!({"5-2": {"Return": 1}}),
+                "entry '5-2': the range '5-2' runs backwards",
+            ),
+            (
+                json!({"0": {"Throw": {"Cause": "c"}}}),
+                "entry '0': 'Throw' needs an 'Error' string",
+            ),
+            (
+                json!({"0": "oops"}),
+                "entry '0': must be an object with 'Return' or 'Throw'",
+            ),
+        ] {
+            let file = json!({
+                "StateMachines": {"M": {"TestCases": {"Happy": {"Call": "Flaky"}}}},
+                "MockedResponses": {"Flaky": entry}
+            });
+            let pane = MockSet::from_step_functions_local(&file)
+                .err()
+                .unwrap_or_default();
+            let run = simulator::Mocks::from_step_functions_local(&file, None, "Happy")
+                .err()
+                .map(|error| error.to_string())
+                .unwrap_or_default();
+            assert_eq!(pane, run);
+            assert!(
+                pane.contains("test case 'Happy' (state 'Call'): mocked response 'Flaky', ")
+                    && pane.contains(expected),
+                "{pane}"
+            );
+        }
     }
 }

@@ -1,0 +1,202 @@
+//! `asl-studio run` on hostile inputs (issue #12): runs end quickly with AWS's error and the right
+//! exit code, a history that cannot be written does not hide the result, and input files with a
+//! byte order mark are read.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "asl-studio-cli-limits-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|error| panic!("scratch folder: {error}"));
+    dir
+}
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap_or_else(|error| panic!("{name}: {error}"));
+    path.display().to_string()
+}
+
+fn run(args: &[&str]) -> (Output, Duration) {
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_asl-studio"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run asl-studio: {error}"));
+    (output, started.elapsed())
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn express_pass_loop_ends_at_max_transitions_with_a_timeout() {
+    let dir = scratch("loop");
+    let definition = write(
+        &dir,
+        "loop.asl.json",
+        r#"{"StartAt": "Loop", "States": {"Loop": {"Type": "Pass", "Next": "Loop"}}}"#,
+    );
+    let (output, elapsed) = run(&[
+        "run",
+        &definition,
+        "--type",
+        "express",
+        "--max-transitions",
+        "20000",
+    ]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("execution TIMED_OUT"), "{stderr}");
+    assert!(stderr.contains("error: States.Timeout"), "{stderr}");
+    assert!(stderr.contains("--max-transitions"), "{stderr}");
+    assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+}
+
+#[test]
+fn history_into_a_missing_folder_still_prints_the_result_then_fails() {
+    let dir = scratch("history");
+    let definition = write(
+        &dir,
+        "pass.asl.json",
+        r#"{"StartAt": "Done", "States": {"Done": {"Type": "Pass", "Result": {"ok": true}, "End": true}}}"#,
+    );
+    let history = dir.join("no-such-folder").join("history.json");
+    let (output, _) = run(&[
+        "run",
+        &definition,
+        "--history",
+        &history.display().to_string(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stdout).contains("\"ok\": true"),
+        "{}",
+        text(&output.stdout)
+    );
+    assert!(
+        text(&output.stderr).contains("cannot write the history"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn input_mocks_and_substitutions_with_a_byte_order_mark_are_read() {
+    let dir = scratch("bom");
+    let definition = write(
+        &dir,
+        "task.asl.json",
+        r#"{"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": "${Fn}", "ResultPath": "$.result", "End": true}}}"#,
+    );
+    let input = write(&dir, "input.json", "\u{feff}{\"n\": 1}");
+    let mocks = write(&dir, "mocks.json", "\u{feff}{\"Call\": {\"done\": true}}");
+    let substitutions = write(
+        &dir,
+        "subs.json",
+        "\u{feff}{\"Fn\": \"arn:aws:lambda:us-east-1:123456789012:function:f\"}",
+    );
+    let (output, _) = run(&[
+        "run",
+        &definition,
+        "--input",
+        &input,
+        "--mocks",
+        &mocks,
+        "--substitutions",
+        &substitutions,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("\"done\": true"));
+}
+
+#[test]
+fn execution_input_over_256_kib_is_bad_input() {
+    let dir = scratch("big-input");
+    let definition = write(
+        &dir,
+        "pass.asl.json",
+        r#"{"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": true}}}"#,
+    );
+    let input = write(
+        &dir,
+        "input.json",
+        &format!("{{\"s\": \"{}\"}}", "x".repeat(300_000)),
+    );
+    let (output, _) = run(&["run", &definition, "--input", &input]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("more than the 262144 bytes AWS accepts"));
+}
+
+#[test]
+fn csv_items_with_an_unterminated_quote_fail_the_map_with_item_reader_failed() {
+    let dir = scratch("csv");
+    let definition = write(
+        &dir,
+        "map.asl.json",
+        r#"{"StartAt": "Rows", "States": {"Rows": {
+            "Type": "Map",
+            "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+                "Parameters": {"Bucket": "b", "Key": "rows.csv"}},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "Row", "States": {"Row": {"Type": "Pass", "End": true}}},
+            "End": true}}}"#,
+    );
+    let good = write(&dir, "good.csv", "id,note\n1,\"two\nlines\"\n2\n");
+    let (output, _) = run(&["run", &definition, "--items", &format!("Rows={good}")]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("two\\nlines") && stdout.contains("\"note\": \"\""),
+        "{stdout}"
+    );
+    let bad = write(&dir, "bad.csv", "id,note\n1,\"never closed\n2,b\n");
+    let (output, _) = run(&["run", &definition, "--items", &format!("Rows={bad}")]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: States.ItemReaderFailed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 2: a quoted field is never closed"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_mock_throw_without_error_is_bad_input_naming_the_test_case() {
+    let dir = scratch("mocks");
+    let definition = write(
+        &dir,
+        "task.asl.json",
+        r#"{"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}"#,
+    );
+    let mocks = write(
+        &dir,
+        "mocks.json",
+        r#"{"StateMachines": {"M": {"TestCases": {"Happy": {"Call": "Broken"}}}},
+            "MockedResponses": {"Broken": {"0": {"Throw": {"Cause": "no error name"}}}}}"#,
+    );
+    let (output, _) = run(&[
+        "run",
+        &definition,
+        "--mocks",
+        &mocks,
+        "--test-case",
+        "Happy",
+    ]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("test case 'Happy' (state 'Call'): mocked response 'Broken', entry '0': 'Throw' needs an 'Error' string"),
+        "{stderr}"
+    );
+}

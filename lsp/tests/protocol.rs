@@ -41,11 +41,18 @@ impl Session {
     fn notify(&self, method: &str, params: Value) -> Result<(), Box<dyn std::error::Error>> {
         self.client
             .sender
-            .send(Message::Notification(Notification::new(method.to_owned(), params)))?;
+            .send(Message::Notification(Notification::new(
+                method.to_owned(),
+                params,
+            )))?;
         Ok(())
     }
 
-    fn request(&mut self, method: &str, params: Value) -> Result<Value, Box<dyn std::error::Error>> {
+    fn request(
+        &mut self,
+        method: &str,
+        params: Value,
+    ) -> Result<Value, Box<dyn std::error::Error>> {
         self.next_id += 1;
         let id = RequestId::from(self.next_id);
         self.client.sender.send(Message::Request(Request::new(
@@ -138,7 +145,10 @@ fn yaml_rename_edits_the_key_and_every_reference_as_plain_scalars() -> TestResul
         "textDocument/rename",
         json!({"textDocument": {"uri": uri}, "position": key, "newName": "Identity checked"}),
     )?;
-    let edits = edit["changes"][&uri].as_array().cloned().unwrap_or_default();
+    let edits = edit["changes"][&uri]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let references = text.matches("Next: Identity check completed").count();
     assert_eq!(edits.len(), references + 1, "{edit}");
     for edit in &edits {
@@ -147,7 +157,11 @@ fn yaml_rename_edits_the_key_and_every_reference_as_plain_scalars() -> TestResul
         let line = line_of(&text, &range["start"]["line"]);
         let from = range["start"]["character"].as_u64().unwrap_or(0) as usize;
         let to = range["end"]["character"].as_u64().unwrap_or(0) as usize;
-        assert_eq!(line.get(from..to), Some("Identity check completed"), "{line}");
+        assert_eq!(
+            line.get(from..to),
+            Some("Identity check completed"),
+            "{line}"
+        );
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ pub mod check;
 pub mod convert;
 pub mod extract;
 pub mod fmt;
+pub mod lsp;
 pub mod run;
 
 /// ASL Studio: design, check and dry-run AWS Step Functions state machines.
@@ -34,6 +35,8 @@ enum Command {
     Extract(extract::ExtractArgs),
     /// Run a definition on an input, offline, and print the output.
     Run(run::RunArgs),
+    /// Serve editors over the Language Server Protocol on standard input and output.
+    Lsp(lsp::LspArgs),
 }
 
 /// Parses the command line and runs the chosen command.
@@ -45,6 +48,7 @@ pub fn main() -> ExitCode {
         Some(Command::Convert(args)) => convert::convert_command(&args),
         Some(Command::Extract(args)) => extract::extract_command(&args),
         Some(Command::Run(args)) => run::run_command(&args),
+        Some(Command::Lsp(args)) => lsp::lsp_command(&args),
         None => asl_studio::run_native(cli.file),
     }
 }

@@ -29,7 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let thread = std::thread::spawn(move || {
         asl_studio_lsp::serve(&server, asl_studio_lsp::DEFAULT_DEBOUNCE).map_err(|e| e.0)
     });
-    let send = |message: Message| client.sender.send(message);
+    let send = |message: Message| client.sender.send(message).map_err(|e| e.to_string());
     send(Message::Request(Request::new(
         RequestId::from(1),
         "initialize".to_owned(),

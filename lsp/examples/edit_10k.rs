@@ -49,20 +49,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let open = wait_for_version(&client, 1)?;
     let open_elapsed = started.elapsed();
 
-    // An edit: one state's Next pointed at a missing state (one error appears).
-    let line = text
+    // An edit: one state's Next pointed at a missing state (the document stays valid JSON).
+    let (line, line_text) = text
         .lines()
-        .position(|l| l.trim_start().starts_with("\"Next\""))
+        .enumerate()
+        .find(|(_, l)| l.trim_start().starts_with("\"Next\""))
         .ok_or("no Next in the generated definition")?;
+    let value_start = line_text.find(": \"").ok_or("no Next value")? + 2;
+    let value_end = line_text.rfind('"').ok_or("no Next value")? + 1;
     let mut timings = Vec::new();
     for version in 2..=6 {
         let started = Instant::now();
         send(Message::Notification(Notification::new(
             "textDocument/didChange".to_owned(),
             json!({"textDocument": {"uri": uri, "version": version},
-                   "contentChanges": [{"range": {"start": {"line": line, "character": 0},
-                                                  "end": {"line": line + 1, "character": 0}},
-                                       "text": format!("\"Next\": \"Missing{version}\",\n")}]}),
+                   "contentChanges": [{"range": {"start": {"line": line, "character": value_start},
+                                                  "end": {"line": line, "character": value_end}},
+                                       "text": format!("\"Missing{version}\"")}]}),
         )))?;
         let diagnostics = wait_for_version(&client, version)?;
         timings.push((started.elapsed(), diagnostics));

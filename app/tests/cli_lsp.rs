@@ -202,10 +202,11 @@ fn at(uri: &str, position: Value) -> Value {
     json!({"textDocument": {"uri": uri}, "position": position})
 }
 
+/// One finding: line, column (1-based characters), code, severity, message.
+type Row = (u64, u64, String, String, String);
+
 /// `asl-studio check --format json` on a file: (line, column, code, severity, message) per finding.
-fn check_rows(
-    path: &Path,
-) -> Result<Vec<(u64, u64, String, String, String)>, Box<dyn std::error::Error>> {
+fn check_rows(path: &Path) -> Result<Vec<Row>, Box<dyn std::error::Error>> {
     let output = Command::new(env!("CARGO_BIN_EXE_asl-studio"))
         .args(["check", "--format", "json"])
         .arg(path)
@@ -228,7 +229,7 @@ fn check_rows(
 }
 
 /// The LSP diagnostics in the same shape (columns back to 1-based characters of the line).
-fn lsp_rows(diagnostics: &Value, text: &str) -> Vec<(u64, u64, String, String, String)> {
+fn lsp_rows(diagnostics: &Value, text: &str) -> Vec<Row> {
     let lines: Vec<&str> = text.split('\n').collect();
     diagnostics
         .as_array()

@@ -200,3 +200,38 @@ fn json_template_machine_positions_are_in_the_template() -> TestResult {
     assert!(checked > 3, "{symbols}");
     Ok(())
 }
+
+#[test]
+fn yaml_quick_fixes_add_end_at_the_state_indentation_and_fix_a_misspelt_next() -> TestResult {
+    let mut session = Session::start()?;
+    let text = "StartAt: Download\nStates:\n  Download:\n    Type: Pass\n    Next: Transfrom\n  Transform:\n    Type: Pass\n    Comment: last\n";
+    let uri = "file:///virtual/flow.asl.yaml";
+    session.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+    )?;
+    let misspelt = position(text, "Transfrom", 0, 2)?;
+    let actions = session.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": misspelt, "end": misspelt},
+               "context": {"diagnostics": []}}),
+    )?;
+    assert_eq!(
+        actions[0]["title"], "Change `Transfrom` to `Transform`",
+        "{actions}"
+    );
+    assert_eq!(
+        actions[0]["edit"]["changes"][uri][0]["newText"],
+        "Transform"
+    );
+    let inside = position(text, "Comment: last", 0, 2)?;
+    let actions = session.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": inside, "end": inside},
+               "context": {"diagnostics": []}}),
+    )?;
+    let edit = &actions[0]["edit"]["changes"][uri][0];
+    assert_eq!(edit["newText"], "    End: true\n", "{actions}");
+    assert_eq!(edit["range"]["start"], json!({"line": 7, "character": 0}));
+    Ok(())
+}

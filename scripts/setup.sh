@@ -15,3 +15,9 @@ fi
 
 # cfn-lint, aws-sam-translator and python-hcl2 check the templates and Terraform we write.
 bash scripts/setup-validators.sh
+
+# Neovim: its built-in LSP client is the real editor in the language server's end-to-end test.
+if ! command -v nvim >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
+  $apt_get update && $apt_get install -y neovim
+fi

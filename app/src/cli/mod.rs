@@ -12,6 +12,7 @@ pub mod embed;
 pub mod export;
 pub mod extract;
 pub mod fmt;
+pub mod lsp;
 pub mod run;
 pub mod write;
 
@@ -41,6 +42,8 @@ enum Command {
     Embed(embed::EmbedArgs),
     /// Write a deployable SAM, CloudFormation or Terraform stack for a definition.
     Export(export::ExportArgs),
+    /// Serve editors over the Language Server Protocol on standard input and output.
+    Lsp(lsp::LspArgs),
 }
 
 /// Parses the command line and runs the chosen command.
@@ -54,6 +57,7 @@ pub fn main() -> ExitCode {
         Some(Command::Run(args)) => run::run_command(&args),
         Some(Command::Embed(args)) => embed::embed_command(&args),
         Some(Command::Export(args)) => export::export_command(&args),
+        Some(Command::Lsp(args)) => lsp::lsp_command(&args),
         None => asl_studio::run_native(cli.file),
     }
 }

@@ -1,0 +1,679 @@
+//! `asl-studio lsp` spoken to over stdio with Content-Length framing, as an editor does, on corpus
+//! files; and Neovim's built-in LSP client driving the same binary (tests/lsp/nvim_e2e.lua).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+fn corpus(relative: &str) -> PathBuf {
+    workspace_root().join("tests/data/corpus").join(relative)
+}
+
+fn uri_of(path: &Path) -> String {
+    format!("file://{}", path.display()).replace(' ', "%20")
+}
+
+/// A running server and the messages it has sent that nobody has taken yet.
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    pending: Vec<Value>,
+    next_id: i64,
+}
+
+impl Client {
+    fn start() -> Result<Self, Box<dyn std::error::Error>> {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_asl-studio"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let stdin = child.stdin.take().ok_or("no stdin")?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let (sender, incoming) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    match reader.read_line(&mut line) {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => {}
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(value) = line.strip_prefix("Content-Length: ") {
+                        length = value.parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                match serde_json::from_slice::<Value>(&body) {
+                    Ok(message) => {
+                        if sender.send(message).is_err() {
+                            return;
+                        }
+                    }
+                    Err(_) => return,
+                }
+            }
+        });
+        let mut client = Self {
+            child,
+            stdin,
+            incoming,
+            pending: Vec::new(),
+            next_id: 0,
+        };
+        let result = client.request(
+            "initialize",
+            json!({"processId": null, "rootUri": null, "capabilities": {}}),
+        )?;
+        assert!(
+            result["capabilities"]["definitionProvider"] == json!(true),
+            "{result}"
+        );
+        client.notify("initialized", json!({}))?;
+        Ok(client)
+    }
+
+    fn send(&mut self, message: &Value) -> std::io::Result<()> {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len())?;
+        self.stdin.flush()
+    }
+
+    fn notify(&mut self, method: &str, params: Value) -> std::io::Result<()> {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}))
+    }
+
+    fn next_message(&mut self, deadline: Instant) -> Result<Value, String> {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        self.incoming
+            .recv_timeout(wait)
+            .map_err(|error| match error {
+                RecvTimeoutError::Timeout => "timed out waiting for the server".to_owned(),
+                RecvTimeoutError::Disconnected => "the server closed its output".to_owned(),
+            })
+    }
+
+    /// Sends a request; its response's `result`, or the error object as `Err`.
+    fn request_raw(&mut self, method: &str, params: Value) -> Result<Result<Value, Value>, String> {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+            .map_err(|error| error.to_string())?;
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let message = self.next_message(deadline)?;
+            if message["id"] == json!(id) && message.get("method").is_none() {
+                return Ok(match message.get("error") {
+                    Some(error) => Err(error.clone()),
+                    None => Ok(message["result"].clone()),
+                });
+            }
+            self.pending.push(message);
+        }
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Result<Value, String> {
+        self.request_raw(method, params)?
+            .map_err(|error| format!("{method} failed: {error}"))
+    }
+
+    /// The next `publishDiagnostics` for `uri`.
+    fn diagnostics(&mut self, uri: &str) -> Result<Value, String> {
+        if let Some(position) = self.pending.iter().position(|m| is_diagnostics_for(m, uri)) {
+            return Ok(self.pending.remove(position)["params"].clone());
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let message = self.next_message(deadline)?;
+            if is_diagnostics_for(&message, uri) {
+                return Ok(message["params"].clone());
+            }
+            self.pending.push(message);
+        }
+    }
+
+    fn open(&mut self, path: &Path, text: &str) -> Result<String, Box<dyn std::error::Error>> {
+        let uri = uri_of(path);
+        let language = if path.extension().is_some_and(|e| e == "json") {
+            "json"
+        } else {
+            "yaml"
+        };
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": text}}),
+        )?;
+        Ok(uri)
+    }
+
+    fn shutdown(mut self) -> TestResult {
+        assert_eq!(self.request("shutdown", Value::Null)?, Value::Null);
+        self.notify("exit", Value::Null)?;
+        let status = self.child.wait()?;
+        assert!(status.success(), "exit status {status}");
+        Ok(())
+    }
+}
+
+fn is_diagnostics_for(message: &Value, uri: &str) -> bool {
+    message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri
+}
+
+fn position_of(text: &str, needle: &str, nth: usize) -> Result<Value, String> {
+    let offset = text
+        .match_indices(needle)
+        .nth(nth)
+        .map(|(i, _)| i)
+        .ok_or_else(|| format!("`{needle}` #{nth} not in the text"))?;
+    let line = text[..offset].matches('\n').count();
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let character = text[line_start..offset].encode_utf16().count();
+    // Inside the token, where a user's cursor is.
+    Ok(json!({"line": line, "character": character + 1}))
+}
+
+fn at(uri: &str, position: Value) -> Value {
+    json!({"textDocument": {"uri": uri}, "position": position})
+}
+
+/// One finding: line, column (1-based characters), code, severity, message.
+type Row = (u64, u64, String, String, String);
+
+/// `asl-studio check --format json` on a file: (line, column, code, severity, message) per finding.
+fn check_rows(path: &Path) -> Result<Vec<Row>, Box<dyn std::error::Error>> {
+    let output = Command::new(env!("CARGO_BIN_EXE_asl-studio"))
+        .args(["check", "--format", "json"])
+        .arg(path)
+        .output()?;
+    let rows: Value = serde_json::from_slice(&output.stdout)?;
+    Ok(rows
+        .as_array()
+        .ok_or("check printed no array")?
+        .iter()
+        .map(|row| {
+            (
+                row["line"].as_u64().unwrap_or(0),
+                row["column"].as_u64().unwrap_or(0),
+                row["code"].as_str().unwrap_or_default().to_owned(),
+                row["severity"].as_str().unwrap_or_default().to_owned(),
+                row["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect())
+}
+
+/// The LSP diagnostics in the same shape (columns back to 1-based characters of the line).
+fn lsp_rows(diagnostics: &Value, text: &str) -> Vec<Row> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    diagnostics
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|d| {
+            let line = d["range"]["start"]["line"].as_u64().unwrap_or(0) as usize;
+            let units = d["range"]["start"]["character"].as_u64().unwrap_or(0) as usize;
+            let line_text = lines.get(line).copied().unwrap_or_default();
+            let line_text = line_text.strip_prefix('\u{feff}').unwrap_or(line_text);
+            let mut seen = 0;
+            let mut column = 1;
+            for ch in line_text.chars() {
+                if seen >= units {
+                    break;
+                }
+                seen += ch.len_utf16();
+                column += 1;
+            }
+            let severity = match d["severity"].as_u64() {
+                Some(1) => "error",
+                Some(2) => "warning",
+                _ => "info",
+            };
+            (
+                line as u64 + 1,
+                column,
+                d["code"].as_str().unwrap_or_default().to_owned(),
+                severity.to_owned(),
+                d["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn assert_same_as_check(client: &mut Client, path: &Path) -> TestResult {
+    let text = std::fs::read_to_string(path)?;
+    let uri = client.open(path, &text)?;
+    let published = client.diagnostics(&uri)?;
+    let mut expected = check_rows(path)?;
+    let mut actual = lsp_rows(&published["diagnostics"], &text);
+    expected.sort();
+    actual.sort();
+    assert_eq!(actual, expected, "{}", path.display());
+    Ok(())
+}
+
+#[test]
+fn lifecycle_initialize_shutdown_exit() -> TestResult {
+    let client = Client::start()?;
+    client.shutdown()
+}
+
+#[test]
+fn diagnostics_match_check_on_definitions_yaml_and_templates() -> TestResult {
+    let mut client = Client::start()?;
+    let files = [
+        "invalid/asl-validator/invalid-inexistant-state.asl.json",
+        "invalid/asl-validator/invalid-missing-terminal.asl.json",
+        "invalid/statelint/has-dupes.asl.json",
+        "real/stepfunctions-examples/sam__app-kyc-with-eventbridge__kyc.asl.yaml",
+        "templates/workflows-collection/saga-pattern-sam__template.yaml",
+        "templates/localstack/tests__aws__templates__sfn_nested_sync2.json",
+    ];
+    for file in files {
+        assert_same_as_check(&mut client, &corpus(file))?;
+    }
+    // The invalid ones do report something, so the comparison above compared findings.
+    let path = corpus(files[0]);
+    let text = std::fs::read_to_string(&path)?;
+    let uri = client.open(&path, &text)?;
+    let published = client.diagnostics(&uri)?;
+    let missing = published["diagnostics"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|d| d["code"] == "MISSING_TRANSITION_TARGET")
+        })
+        .ok_or_else(|| format!("no MISSING_TRANSITION_TARGET: {published}"))?;
+    // Where check puts it (the `"Next"` key), as wide as the key.
+    assert_eq!(
+        missing["range"]["start"],
+        json!({"line": 5, "character": 6})
+    );
+    assert_eq!(missing["range"]["end"], json!({"line": 5, "character": 12}));
+    assert_eq!(missing["severity"], 1);
+    client.shutdown()
+}
+
+#[test]
+fn diagnostics_come_once_for_the_latest_of_queued_changes() -> TestResult {
+    let mut client = Client::start()?;
+    let path = std::env::temp_dir().join("asl-studio-lsp-queued.asl.json");
+    let uri = uri_of(&path);
+    let mut message = String::new();
+    let mut send = |value: Value| {
+        let body = value.to_string();
+        message.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    };
+    send(
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+        "uri": uri, "languageId": "json", "version": 1,
+        "text": "{\"StartAt\": \"A\", \"States\": {\"A\": {\"Type\": \"Pass\", \"Next\": \"B\"}}}"}}}),
+    );
+    for version in 2..=6 {
+        // Each version points at another missing state; only the last is to be reported.
+        let text = format!(
+            "{{\"StartAt\": \"A\", \"States\": {{\"A\": {{\"Type\": \"Pass\", \"Next\": \"V{version}\"}}}}}}"
+        );
+        send(
+            json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": uri, "version": version},
+            "contentChanges": [{"text": text}]}}),
+        );
+    }
+    // One write: the server finds all six queued when it looks.
+    client.stdin.write_all(message.as_bytes())?;
+    client.stdin.flush()?;
+    let published = client.diagnostics(&uri)?;
+    assert_eq!(published["version"], 6, "{published}");
+    let messages: Vec<&str> = published["diagnostics"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert!(messages.iter().any(|m| m.contains("V6")), "{messages:?}");
+    // An incremental change: replace `V6` by `A`, which exists (a cycle has no terminal state,
+    // so the transition error goes and another stays).
+    let range = json!({"start": {"line": 0, "character": 55}, "end": {"line": 0, "character": 57}});
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 7},
+               "contentChanges": [{"range": range, "text": "A"}]}),
+    )?;
+    let published = client.diagnostics(&uri)?;
+    assert_eq!(published["version"], 7);
+    let codes: Vec<&str> = published["diagnostics"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(!codes.contains(&"MISSING_TRANSITION_TARGET"), "{codes:?}");
+    assert!(
+        client.pending.iter().all(|m| !is_diagnostics_for(m, &uri)),
+        "a superseded version was published: {:?}",
+        client.pending
+    );
+    client.shutdown()
+}
+
+#[test]
+fn definition_references_rename_on_the_sample() -> TestResult {
+    let mut client = Client::start()?;
+    let path = workspace_root().join("app/assets/sample.asl.json");
+    let text = std::fs::read_to_string(&path)?;
+    let uri = client.open(&path, &text)?;
+    // `"Next": "Cleanup"` of NotifyFailure -> the key `"Cleanup"`.
+    let reference = position_of(&text, "\"Cleanup\"", 1)?;
+    let location = client.request("textDocument/definition", at(&uri, reference.clone()))?;
+    let key = position_of(&text, "\"Cleanup\": {", 0)?;
+    assert_eq!(
+        location["range"]["start"]["line"], key["line"],
+        "{location}"
+    );
+    assert_eq!(location["range"]["start"]["character"], 4);
+
+    let mut params = at(&uri, reference.clone());
+    params["context"] = json!({"includeDeclaration": false});
+    let references = client.request("textDocument/references", params)?;
+    // TransformFile's Next and NotifyFailure's Next.
+    assert_eq!(references.as_array().map(Vec::len), Some(2), "{references}");
+
+    let mut params = at(&uri, reference.clone());
+    params["newName"] = json!("CleanUp Staging");
+    let edit = client.request("textDocument/rename", params)?;
+    let edits = edit["changes"][&uri]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(edits.len(), 3, "{edit}");
+    assert!(edits.iter().all(|e| e["newText"] == "\"CleanUp Staging\""));
+
+    for (taken_or_invalid, reason) in [("DownloadFile", "already exists"), ("", "empty")] {
+        let mut params = at(&uri, reference.clone());
+        params["newName"] = json!(taken_or_invalid);
+        let refused = client.request_raw("textDocument/rename", params)?;
+        let error = refused
+            .err()
+            .ok_or("a rename to a taken or empty name was accepted")?;
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(reason),
+            "{error}"
+        );
+    }
+    client.shutdown()
+}
+
+#[test]
+fn symbols_nest_parallel_branches_and_map_processors() -> TestResult {
+    let mut client = Client::start()?;
+    let path = corpus("real/asl-validator/valid-map-nested.asl.json");
+    let text = std::fs::read_to_string(&path)?;
+    let uri = client.open(&path, &text)?;
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    )?;
+    let machine = serde_json::from_str::<Value>(&text)?;
+    let states = machine["States"].as_object().ok_or("no States")?;
+    let names: Vec<&str> = symbols
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(names, states.keys().map(String::as_str).collect::<Vec<_>>());
+    let map = symbols
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["detail"] == "Map"))
+        .ok_or("no Map symbol")?;
+    let processor = &map["children"][0];
+    assert!(
+        processor["name"] == "ItemProcessor" || processor["name"] == "Iterator",
+        "{processor}"
+    );
+    assert!(
+        !processor["children"]
+            .as_array()
+            .map(Vec::is_empty)
+            .unwrap_or(true),
+        "{map}"
+    );
+    client.shutdown()
+}
+
+#[test]
+fn hover_names_type_and_callers_and_explains_fields() -> TestResult {
+    let mut client = Client::start()?;
+    let path = workspace_root().join("app/assets/sample.asl.json");
+    let text = std::fs::read_to_string(&path)?;
+    let uri = client.open(&path, &text)?;
+    let hover = client.request(
+        "textDocument/hover",
+        at(&uri, position_of(&text, "\"Cleanup\": {", 0)?),
+    )?;
+    let value = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(value.contains("Task state"), "{value}");
+    assert!(
+        value.contains("`TransformFile` (Next)") && value.contains("`NotifyFailure` (Next)"),
+        "{value}"
+    );
+    let hover = client.request(
+        "textDocument/hover",
+        at(&uri, position_of(&text, "\"ResultSelector\"", 0)?),
+    )?;
+    let value = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(value.contains("raw result"), "{value}");
+    client.shutdown()
+}
+
+#[test]
+fn completion_offers_states_fields_types_and_intrinsics() -> TestResult {
+    let mut client = Client::start()?;
+    let path = workspace_root().join("app/assets/sample.asl.json");
+    let text = std::fs::read_to_string(&path)?;
+    let uri = client.open(&path, &text)?;
+    let labels = |result: &Value| -> Vec<String> {
+        result
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|item| item["label"].as_str().map(str::to_owned))
+            .collect()
+    };
+    // Inside `"Next": "TransformFile"`, after the opening quote.
+    let mut next = position_of(&text, "\"TransformFile\"", 0)?;
+    next["character"] = json!(next["character"].as_u64().unwrap_or(0));
+    let items = labels(&client.request("textDocument/completion", at(&uri, next))?);
+    assert!(
+        items.contains(&"Cleanup".to_owned()) && items.contains(&"PipelineFailed".to_owned()),
+        "{items:?}"
+    );
+    let mut type_value = position_of(&text, "\"Task\"", 0)?;
+    type_value["character"] = json!(type_value["character"].as_u64().unwrap_or(0));
+    let items = labels(&client.request("textDocument/completion", at(&uri, type_value))?);
+    assert!(
+        items.contains(&"Parallel".to_owned()) && items.contains(&"Map".to_owned()),
+        "{items:?}"
+    );
+    // A key position in DownloadFile (a Task): its fields.
+    let key = position_of(&text, "\"ResultPath\"", 0)?;
+    let items = labels(&client.request("textDocument/completion", at(&uri, key))?);
+    assert!(
+        items.contains(&"HeartbeatSeconds".to_owned()) && !items.contains(&"Choices".to_owned()),
+        "{items:?}"
+    );
+    // After `States.` in an intrinsic.
+    let edited = text.replacen("\"Payload.$\": \"$\"", "\"Payload.$\": \"States.\"", 1);
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": edited}]}),
+    )?;
+    let mut after = position_of(&edited, "States.\"", 0)?;
+    after["character"] = json!(after["character"].as_u64().unwrap_or(0) + 6);
+    let items = labels(&client.request("textDocument/completion", at(&uri, after))?);
+    assert!(items.contains(&"States.Format".to_owned()), "{items:?}");
+    client.shutdown()
+}
+
+#[test]
+fn formatting_gives_fmts_layout() -> TestResult {
+    let mut client = Client::start()?;
+    let path = corpus("invalid/asl-validator/invalid-inexistant-state.asl.json");
+    let compact = "{\"StartAt\":\"Start State\",\"States\":{\"Start State\":{\"Type\":\"Pass\",\"End\":true}}}";
+    let uri = client.open(&path, compact)?;
+    let edits = client.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    )?;
+    let formatted = edits[0]["newText"].as_str().unwrap_or_default();
+    let canonical =
+        asl_codec::SourceFile::parse(compact, asl_codec::Format::Json)?.format_canonical();
+    assert_eq!(formatted, canonical);
+    assert!(formatted.contains("\n  \"States\": {\n"), "{formatted}");
+    client.shutdown()
+}
+
+#[test]
+fn code_actions_fix_a_misspelt_next_and_add_a_missing_end() -> TestResult {
+    let mut client = Client::start()?;
+    let path = std::env::temp_dir().join("asl-studio-lsp-actions.asl.json");
+    let text = "{\n  \"StartAt\": \"Download\",\n  \"States\": {\n    \"Download\": {\n      \"Type\": \"Pass\",\n      \"Next\": \"Transfrom\"\n    },\n    \"Transform\": {\n      \"Type\": \"Pass\"\n    }\n  }\n}\n";
+    let uri = client.open(&path, text)?;
+    let misspelt = position_of(text, "\"Transfrom\"", 0)?;
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": misspelt, "end": misspelt},
+               "context": {"diagnostics": []}}),
+    )?;
+    let fix = &actions[0];
+    assert_eq!(
+        fix["title"], "Change `Transfrom` to `Transform`",
+        "{actions}"
+    );
+    assert_eq!(fix["edit"]["changes"][&uri][0]["newText"], "\"Transform\"");
+    let inside = position_of(text, "\"Type\": \"Pass\"\n    }", 0)?;
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": inside, "end": inside},
+               "context": {"diagnostics": []}}),
+    )?;
+    let add_end = actions
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|a| a["title"] == "Add \"End\": true to `Transform`")
+        })
+        .ok_or_else(|| format!("no End action: {actions}"))?;
+    let edit = &add_end["edit"]["changes"][&uri][0];
+    assert_eq!(edit["newText"], ",\n      \"End\": true");
+    assert_eq!(edit["range"]["start"], json!({"line": 8, "character": 20}));
+    client.shutdown()
+}
+
+#[test]
+fn yaml_and_template_machines_navigate_in_the_host_file() -> TestResult {
+    let mut client = Client::start()?;
+    let path = corpus("templates/workflows-collection/saga-pattern-sam__template.yaml");
+    let text = std::fs::read_to_string(&path)?;
+    let uri = client.open(&path, &text)?;
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    )?;
+    let machine = &symbols[0];
+    assert_eq!(machine["detail"], "state machine", "{symbols}");
+    let children = machine["children"].as_array().cloned().unwrap_or_default();
+    assert!(children.len() > 3, "{symbols}");
+    // Every state symbol's selection is the state's key in the template.
+    for child in &children {
+        let line = child["selectionRange"]["start"]["line"]
+            .as_u64()
+            .unwrap_or(0) as usize;
+        let name = child["name"].as_str().unwrap_or_default();
+        let line_text = text.lines().nth(line).unwrap_or_default();
+        assert!(
+            line_text.trim_start().starts_with(name),
+            "{name} at line {line}: {line_text}"
+        );
+    }
+    client.shutdown()
+}
+
+#[test]
+fn neovim_receives_diagnostics_jumps_and_renames() -> TestResult {
+    let nvim = Command::new("nvim").arg("--version").output();
+    let Ok(version) = nvim else {
+        return Err(
+            "nvim is not installed: run `bash scripts/setup.sh` (apt-get install neovim)".into(),
+        );
+    };
+    assert!(version.status.success());
+    let root = workspace_root();
+    let scratch = std::env::temp_dir().join(format!("asl-studio-nvim-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)?;
+    let file = scratch.join("inexistant.asl.json");
+    std::fs::copy(
+        corpus("invalid/asl-validator/invalid-inexistant-state.asl.json"),
+        &file,
+    )?;
+    let output = Command::new("nvim")
+        .args(["--headless", "-n", "-i", "NONE", "-u"])
+        .arg(root.join("tests/lsp/nvim_e2e.lua"))
+        .env("ASL_STUDIO_BIN", env!("CARGO_BIN_EXE_asl-studio"))
+        .env("ASL_STUDIO_FILE", &file)
+        .env("XDG_STATE_HOME", &scratch)
+        .env("XDG_DATA_HOME", &scratch)
+        .stdin(Stdio::null())
+        .output()?;
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success(),
+        "nvim failed ({}): {log}",
+        output.status
+    );
+    assert!(log.contains("E2E OK"), "{log}");
+    let renamed = std::fs::read_to_string(&file)?;
+    assert!(
+        renamed.contains("\"Begin\": {") && renamed.contains("\"StartAt\": \"Begin\""),
+        "{renamed}"
+    );
+    Ok(())
+}

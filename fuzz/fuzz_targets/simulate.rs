@@ -18,6 +18,8 @@ fuzz_target!(|data: &[u8]| {
         pass_through: true,
         record_history: choices.below(2) == 0,
         record_trace: false,
+        // A small budget keeps each input fast; the budget's own error path is what is checked.
+        max_transitions: 20_000,
         ..simulator::Options::default()
     };
     let _ = simulator::run(&definition, input(), &options);

@@ -33,7 +33,7 @@ enum Command {
     /// Print the state machine definition held in a SAM / CloudFormation template.
     Extract(extract::ExtractArgs),
     /// Run a definition on an input, offline, and print the output.
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
 }
 
 /// Parses the command line and runs the chosen command.

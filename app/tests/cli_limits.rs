@@ -41,11 +41,17 @@ fn express_pass_loop_ends_at_max_transitions_with_a_timeout() {
     let definition = write(
         &dir,
         "loop.asl.json",
-        r#"{"StartAt": "Loop", "States": {"Loop": {"Type": "Pass", "Next": "Loop"}}}"#,
+        r#"{"StartAt": "Again", "States": {
+            "Again": {"Type": "Pass", "Next": "Check"},
+            "Check": {"Type": "Choice", "Choices": [{"Variable": "$.go", "BooleanEquals": true, "Next": "Again"}], "Default": "Done"},
+            "Done": {"Type": "Succeed"}}}"#,
     );
+    let input = write(&dir, "input.json", r#"{"go": true}"#);
     let (output, elapsed) = run(&[
         "run",
         &definition,
+        "--input",
+        &input,
         "--type",
         "express",
         "--max-transitions",

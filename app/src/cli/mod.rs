@@ -34,11 +34,11 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Convert a definition or template between JSON and YAML.
     Convert(convert::ConvertArgs),
-    /// Print the state machine definition held in a SAM / CloudFormation template.
+    /// Print the state machine definition held in a SAM / CloudFormation template or a Terraform file.
     Extract(extract::ExtractArgs),
     /// Run a definition on an input, offline, and print the output.
-    Run(run::RunArgs),
-    /// Write a definition back into the SAM / CloudFormation template that holds it.
+    Run(Box<run::RunArgs>),
+    /// Write a definition back into the SAM / CloudFormation template or Terraform file that holds it.
     Embed(embed::EmbedArgs),
     /// Write a deployable SAM, CloudFormation or Terraform stack for a definition.
     Export(export::ExportArgs),

@@ -335,6 +335,20 @@ impl StudioApp {
         if let Some(template) = palette_click {
             self.add_from_palette(template);
         }
+        if self.placeholders.check.is_some() || self.placeholders.message.is_some() {
+            let mut add = None;
+            egui::Panel::right("placeholders")
+                .resizable(true)
+                .default_size(260.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        add = self.placeholders.ui(ui);
+                    });
+                });
+            if let Some(add) = add {
+                self.add_substitution(&add);
+            }
+        }
         let mut inspector_edit = None;
         egui::Panel::right("inspector")
             .resizable(true)

@@ -125,3 +125,77 @@ fn add_substitution_writes_the_missing_entry_into_the_template() {
     );
     let _ = std::fs::remove_dir_all(template.parent().unwrap_or(Path::new("/nonexistent")));
 }
+
+#[test]
+fn export_stack_writes_a_sam_template_and_the_asl_file_into_the_chosen_folder() {
+    let dir = std::env::temp_dir().join(format!("asl-studio-export-ui-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = dir.join("stack");
+    // A folder dialog answers with a folder that exists.
+    std::fs::create_dir_all(&out).unwrap_or_else(|error| panic!("{error}"));
+    let mut harness = Harness::builder()
+        .with_size([1600.0, 900.0])
+        .with_theme(egui::Theme::Light)
+        .allow_missing_glyphs()
+        .build_eframe(|cc| {
+            StudioApp::with_platform(
+                Some(cc),
+                StartSource::Sample,
+                Box::new(DiskWithoutRecovery),
+                Box::new(ScriptedDialogs::default()),
+            )
+        });
+    harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
+        open_answers: Vec::new(),
+        save_answers: vec![out.clone()],
+    }));
+    harness.run();
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Export stack…").click();
+    harness.run();
+    harness.get_by_label("Trace executions with X-Ray").click();
+    harness.run();
+    harness.get_by_label("Choose folder…").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "Export")
+        .click();
+    harness.run();
+    harness.run();
+
+    let template = out.join("template.yaml");
+    let text = read(&template);
+    let source = asl_codec::SourceFile::parse(text.as_str(), asl_codec::Format::Yaml)
+        .unwrap_or_else(|error| panic!("{error}"));
+    assert!(asl_codec::template::is_template(source.value()), "{text}");
+    let asl_files: Vec<PathBuf> = std::fs::read_dir(&out)
+        .unwrap_or_else(|error| panic!("{error}"))
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.to_string_lossy().ends_with(".asl.json"))
+        .collect();
+    assert_eq!(asl_files.len(), 1, "no ASL file next to the template");
+    let definition: serde_json::Value =
+        serde_json::from_str(&read(&asl_files[0])).unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(
+        definition,
+        harness.state().document().root().to_value(),
+        "the ASL file is not the open definition"
+    );
+    assert!(
+        text.contains("Tracing"),
+        "the tracing switch was lost: {text}"
+    );
+    assert!(
+        harness.query_by_label_contains("template.yaml").is_some(),
+        "the dialog does not say what was written"
+    );
+    // A second export refuses to replace what is there, and says so.
+    harness
+        .get_by_role_and_label(Role::Button, "Export")
+        .click();
+    harness.run();
+    assert!(harness.query_by_label_contains("already exist").is_some());
+    let _ = std::fs::remove_dir_all(&dir);
+}

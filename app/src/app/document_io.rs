@@ -359,6 +359,54 @@ impl StudioApp {
         }
     }
 
+    /// Runs what the Export stack dialog asked for: choose its folder, or write the stack
+    /// through the same function as `asl-studio export` and show what was written.
+    pub(super) fn handle_export_request(
+        &mut self,
+        request: crate::export_dialog::ExportDialogRequest,
+    ) {
+        use crate::export_dialog::ExportDialogRequest;
+        match request {
+            ExportDialogRequest::PickFolder => {
+                if let Some(folder) = self.dialogs.pick_folder() {
+                    self.export_dialog.set_folder(folder);
+                }
+            }
+            ExportDialogRequest::Export {
+                options,
+                folder,
+                replace,
+            } => {
+                let definition = self.doc.root().to_value();
+                let outcome = asl_codec::deploy::export(&definition, &options)
+                    .map_err(|error| error.to_string())
+                    .and_then(|exported| {
+                        let written = crate::files::write_stack(
+                            self.store.as_ref(),
+                            &folder,
+                            &exported,
+                            replace,
+                            "tick Replace existing files to replace them",
+                        )?;
+                        let mut message = String::from("Wrote");
+                        for path in &written {
+                            message.push_str(&format!("\n{}", path.display()));
+                        }
+                        for warning in &exported.warnings {
+                            message.push_str(&format!(
+                                "\nNo permission derived for {warning} (see the template's comments)"
+                            ));
+                        }
+                        Ok(message)
+                    });
+                if outcome.is_ok() {
+                    self.status = Some(format!("Exported the stack into {}", folder.display()));
+                }
+                self.export_dialog.set_outcome(outcome);
+            }
+        }
+    }
+
     /// Writes the definition; a save (not an export) also adopts the path, writes the layout
     /// sidecar, and marks the document saved.
     pub(super) fn write_to(&mut self, path: &Path, format: TextFormat, adopt: bool) {

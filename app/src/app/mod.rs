@@ -118,6 +118,8 @@ pub struct StudioApp {
     inspector: Inspector,
     /// The placeholders of a machine opened from a SAM / CloudFormation template.
     placeholders: PlaceholdersPanel,
+    /// File > Export stack….
+    export_dialog: crate::export_dialog::ExportDialog,
     find: FindBar,
     commands: CommandPalette,
     diagnostics: Vec<Diagnostic>,
@@ -185,6 +187,7 @@ impl StudioApp {
             code_revision: None,
             inspector: Inspector::default(),
             placeholders: PlaceholdersPanel::default(),
+            export_dialog: crate::export_dialog::ExportDialog::default(),
             find: FindBar::default(),
             commands: CommandPalette::default(),
             diagnostics: Vec::new(),

@@ -90,6 +90,17 @@ fn add_substitution_writes_the_missing_entry_into_the_template() {
             .query_by_label_contains("Substitution ApplicationRoleArn is not used")
             .is_some()
     );
+    // The same warnings as `asl-studio check`, in Problems.
+    let codes = |harness: &Harness<'_, StudioApp>| -> Vec<String> {
+        harness
+            .state()
+            .diagnostics()
+            .iter()
+            .map(|d| d.code.clone())
+            .collect()
+    };
+    assert!(codes(&harness).contains(&"PLACEHOLDER_WITHOUT_VALUE".to_owned()));
+    assert!(codes(&harness).contains(&"UNUSED_SUBSTITUTION".to_owned()));
     harness.get_by_label("Value for S3BucketName").focus();
     harness.run();
     harness
@@ -123,6 +134,8 @@ fn add_substitution_writes_the_missing_entry_into_the_template() {
             .query_by_role_and_label(Role::Button, "Add substitution")
             .is_none()
     );
+    assert!(!codes(&harness).contains(&"PLACEHOLDER_WITHOUT_VALUE".to_owned()));
+    assert!(codes(&harness).contains(&"UNUSED_SUBSTITUTION".to_owned()));
     let _ = std::fs::remove_dir_all(template.parent().unwrap_or(Path::new("/nonexistent")));
 }
 

@@ -93,6 +93,8 @@ impl StudioApp {
     /// Reads the placeholders of the open template machine from the template file on disk (a
     /// Terraform machine or a plain definition has none to list).
     pub(super) fn refresh_placeholders(&mut self) {
+        self.template_diagnostics.clear();
+        self.diagnostics_revision = None;
         let Some(template) = self.file.template.clone() else {
             self.placeholders.set(None, None);
             return;
@@ -116,6 +118,11 @@ impl StudioApp {
                         });
                 match machine {
                     Ok(machine) => {
+                        self.template_diagnostics =
+                            asl_codec::check::placeholder_findings(&source, &machine)
+                                .into_iter()
+                                .map(|finding| finding.diagnostic)
+                                .collect();
                         let check =
                             asl_codec::template::check_placeholders(source.value(), &machine);
                         let message = self.placeholders.message.take();

@@ -118,6 +118,9 @@ pub struct StudioApp {
     inspector: Inspector,
     /// The placeholders of a machine opened from a SAM / CloudFormation template.
     placeholders: PlaceholdersPanel,
+    /// The template's placeholder warnings (`asl-studio check`'s, as of the last read of the
+    /// template), shown in Problems with the document's own diagnostics.
+    template_diagnostics: Vec<Diagnostic>,
     /// File > Export stack….
     export_dialog: crate::export_dialog::ExportDialog,
     find: FindBar,
@@ -187,6 +190,7 @@ impl StudioApp {
             code_revision: None,
             inspector: Inspector::default(),
             placeholders: PlaceholdersPanel::default(),
+            template_diagnostics: Vec::new(),
             export_dialog: crate::export_dialog::ExportDialog::default(),
             find: FindBar::default(),
             commands: CommandPalette::default(),

@@ -101,6 +101,17 @@ fn add_substitution_writes_the_missing_entry_into_the_template() {
     };
     assert!(codes(&harness).contains(&"PLACEHOLDER_WITHOUT_VALUE".to_owned()));
     assert!(codes(&harness).contains(&"UNUSED_SUBSTITUTION".to_owned()));
+    // An empty value is refused with a message; the file is untouched.
+    harness
+        .get_by_role_and_label(Role::Button, "Add substitution")
+        .click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("Type a value for S3BucketName first.")
+            .is_some()
+    );
+    assert_eq!(read(&template), before);
     harness.get_by_label("Value for S3BucketName").focus();
     harness.run();
     harness

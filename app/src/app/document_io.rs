@@ -161,14 +161,20 @@ impl StudioApp {
             return;
         };
         let name = &add.name;
+        let typed = add.value.trim();
+        if typed.is_empty() {
+            self.placeholders.message = Some(format!("Type a value for {name} first."));
+            return;
+        }
+        // An intrinsic typed as JSON (`{"Ref": "BucketParameter"}`) goes in as one; anything
+        // else is the literal text.
+        let value = match serde_json::from_str::<Value>(typed) {
+            Ok(object @ Value::Object(_)) => object,
+            _ => Value::String(typed.to_owned()),
+        };
         let result = self.read_template(&template).and_then(|source| {
-            asl_codec::template::add_substitution(
-                &source,
-                &template.logical_id,
-                name,
-                &Value::String(add.value.clone()),
-            )
-            .map_err(|error| error.to_string())
+            asl_codec::template::add_substitution(&source, &template.logical_id, name, &value)
+                .map_err(|error| error.to_string())
         });
         let message = match result {
             Ok(text) => match self.store.write_atomic(&template.path, &text) {

@@ -59,15 +59,16 @@ impl PlaceholdersPanel {
         }
         for placeholder in &check.placeholders {
             let name = &placeholder.name;
-            let value = placeholder.value.as_ref().map_or_else(
-                || "no value".to_owned(),
-                |value| match value {
-                    serde_json::Value::String(text) => text.clone(),
-                    other => other.to_string(),
-                },
-            );
+            let missing = check.missing.contains(name);
+            let value = match &placeholder.value {
+                Some(serde_json::Value::String(text)) => text.clone(),
+                Some(other) => other.to_string(),
+                None if missing => "no value".to_owned(),
+                // A parameter, resource or pseudo parameter that CloudFormation fills in.
+                None => "resolved by CloudFormation".to_owned(),
+            };
             ui.label(format!("${{{name}}} = {value}"));
-            if check.missing.contains(name) {
+            if missing {
                 ui.colored_label(
                     theme.severity(Severity::Warning),
                     format!(
@@ -78,7 +79,9 @@ impl PlaceholdersPanel {
                     let label = ui.label(format!("Value for {name}"));
                     let draft = self.drafts.entry(name.clone()).or_default();
                     ui.add(
-                        egui::TextEdit::singleline(draft).desired_width(METRICS.short_field_width),
+                        egui::TextEdit::singleline(draft)
+                            .desired_width(METRICS.short_field_width)
+                            .hint_text("text or {\"Ref\": \"Param\"}"),
                     )
                     .labelled_by(label.id);
                     let button = ui

@@ -223,3 +223,47 @@ fn export_stack_writes_a_sam_template_and_the_asl_file_into_the_chosen_folder() 
     assert!(harness.query_by_label_contains("already exist").is_some());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn export_stack_to_terraform_as_express_writes_main_tf() {
+    let dir = std::env::temp_dir().join(format!("asl-studio-export-tf-ui-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|error| panic!("{error}"));
+    let mut harness = Harness::builder()
+        .with_size([1600.0, 900.0])
+        .with_theme(egui::Theme::Light)
+        .allow_missing_glyphs()
+        .build_eframe(|cc| {
+            StudioApp::with_platform(
+                Some(cc),
+                StartSource::Sample,
+                Box::new(DiskWithoutRecovery),
+                Box::new(ScriptedDialogs {
+                    open_answers: Vec::new(),
+                    save_answers: vec![dir.clone()],
+                }),
+            )
+        });
+    harness.run();
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Export stack…").click();
+    harness.run();
+    harness.get_by_label("Terraform").click();
+    harness.get_by_label("Express").click();
+    harness.run();
+    harness.get_by_label("Choose folder…").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "Export")
+        .click();
+    harness.run();
+    let main_tf = read(&dir.join("main.tf"));
+    assert!(main_tf.contains("aws_sfn_state_machine"), "{main_tf}");
+    assert!(
+        main_tf.contains("EXPRESS"),
+        "the type switch was lost: {main_tf}"
+    );
+    assert!(!dir.join("template.yaml").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

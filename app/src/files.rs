@@ -82,6 +82,12 @@ pub trait FileStore {
 
     /// Where the autosave recovery file lives, if this platform keeps one.
     fn recovery_path(&self) -> Option<PathBuf>;
+
+    /// Whether a file is there (so an export does not replace it unasked). By default: whether
+    /// it can be read.
+    fn exists(&self, path: &Path) -> bool {
+        self.read_text(path).is_ok()
+    }
 }
 
 /// Choosing files. Every method may return `None` (cancelled, or no dialog available, as on a
@@ -91,6 +97,11 @@ pub trait FileDialogs {
     fn pick_open(&mut self) -> Option<PathBuf>;
     /// Asks where to save, suggesting a file name.
     fn pick_save(&mut self, suggested_name: &str, format: TextFormat) -> Option<PathBuf>;
+    /// Asks for a folder to write several files into (an exported stack). Platforms without
+    /// folders (the browser) keep the default: none.
+    fn pick_folder(&mut self) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// The disk, for the native build.
@@ -117,6 +128,10 @@ impl FileStore for NativeFiles {
 
     fn recovery_path(&self) -> Option<PathBuf> {
         data_dir().map(|dir| dir.join("asl-studio").join("recovery.json"))
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        path.exists()
     }
 }
 
@@ -190,6 +205,12 @@ impl FileDialogs for NativeDialogs {
             .add_filter(format.label(), &[format.extension()])
             .save_file()
     }
+
+    fn pick_folder(&mut self) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Choose a folder for the stack")
+            .pick_folder()
+    }
 }
 
 /// Dialogs that answer from a script: the paths to return, in order. For tests, and for
@@ -198,7 +219,8 @@ impl FileDialogs for NativeDialogs {
 pub struct ScriptedDialogs {
     /// Answers to [`FileDialogs::pick_open`], first first.
     pub open_answers: Vec<PathBuf>,
-    /// Answers to [`FileDialogs::pick_save`], first first.
+    /// Answers to [`FileDialogs::pick_save`] and [`FileDialogs::pick_folder`] (a folder is
+    /// where a save goes), first first.
     pub save_answers: Vec<PathBuf>,
 }
 
@@ -208,6 +230,10 @@ impl FileDialogs for ScriptedDialogs {
     }
 
     fn pick_save(&mut self, _suggested_name: &str, _format: TextFormat) -> Option<PathBuf> {
+        (!self.save_answers.is_empty()).then(|| self.save_answers.remove(0))
+    }
+
+    fn pick_folder(&mut self) -> Option<PathBuf> {
         (!self.save_answers.is_empty()).then(|| self.save_answers.remove(0))
     }
 }
@@ -558,6 +584,47 @@ fn parse_terraform(
         machines: found,
         is_template: true,
     })
+}
+
+/// Writes an exported stack's files into `dir`, each atomically, and returns their paths. Unless
+/// `replace`, nothing is written when any of them already exists (the error ends with
+/// `replace_hint`, how to replace them). The CLI's `export` and the
+/// designer's Export stack dialog share it.
+///
+/// # Errors
+/// A message naming the files that already exist, or the file that could not be written.
+pub fn write_stack(
+    store: &dyn FileStore,
+    dir: &Path,
+    exported: &asl_codec::deploy::Export,
+    replace: bool,
+    replace_hint: &str,
+) -> Result<Vec<PathBuf>, String> {
+    let paths: Vec<PathBuf> = exported
+        .files
+        .iter()
+        .map(|file| dir.join(&file.name))
+        .collect();
+    if !replace {
+        let existing: Vec<String> = paths
+            .iter()
+            .filter(|path| store.exists(path))
+            .map(|path| path.display().to_string())
+            .collect();
+        if !existing.is_empty() {
+            return Err(format!(
+                "{} already exist{}; nothing written ({replace_hint})",
+                existing.join(", "),
+                if existing.len() == 1 { "s" } else { "" }
+            ));
+        }
+    }
+    for (path, file) in paths.iter().zip(&exported.files) {
+        store
+            .write_atomic(path, &file.contents)
+            .map_err(|error| format!("{}: cannot write: {error}", path.display()))?;
+    }
+    Ok(paths)
 }
 
 /// Parses text in the given format into a JSON value through the codec's loader, with line:col in

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod canvas;
 pub mod commands_palette;
+pub mod export_dialog;
 pub mod files;
 pub mod keyboard;
 pub mod panels;

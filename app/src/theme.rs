@@ -55,6 +55,8 @@ pub struct Metrics {
     pub edge_hit_distance: f32,
     /// Side of the minimap in the canvas corner.
     pub minimap_size: egui::Vec2,
+    /// Width of a short inline text field (a placeholder's value).
+    pub short_field_width: f32,
 }
 
 /// The one set of metrics (they do not change with light/dark).
@@ -82,6 +84,7 @@ pub const METRICS: Metrics = Metrics {
     arrow_size: 9.0,
     edge_hit_distance: 6.0,
     minimap_size: egui::vec2(180.0, 130.0),
+    short_field_width: 140.0,
 };
 
 /// Colours of one state type: fill, border, and the accent of its icon.

@@ -5,7 +5,8 @@ use graph_model::{Diagnostic, Severity};
 use serde_json::Value;
 
 use crate::span::LineCol;
-use crate::template::{DefinitionOrigin, TemplateMachine};
+use crate::span::escape_segment;
+use crate::template::{DefinitionOrigin, TemplateMachine, check_placeholders};
 use crate::terraform::{DefinitionForm, TerraformError, TerraformMachine};
 use crate::{Loaded, SourceFile};
 
@@ -155,7 +156,68 @@ pub fn check_template_machine(template: &SourceFile, machine: &TemplateMachine) 
             }
         })
         .collect();
+    findings.extend(placeholder_findings(template, machine));
     sort(&mut findings);
+    findings
+}
+
+/// Placeholders and `DefinitionSubstitutions` out of step, as warnings: AWS accepts both, but a
+/// placeholder without a value reaches Step Functions literally and an unused substitution is
+/// usually a renamed placeholder.
+pub fn placeholder_findings(template: &SourceFile, machine: &TemplateMachine) -> Vec<Finding> {
+    let check = check_placeholders(template.value(), machine);
+    let mut findings = Vec::new();
+    for name in &check.missing {
+        let pointer = check
+            .placeholders
+            .iter()
+            .find(|placeholder| &placeholder.name == name)
+            .and_then(|placeholder| placeholder.pointers.first())
+            .cloned()
+            .unwrap_or_default();
+        // Only an inline definition has its own positions in the template; a definition in a
+        // string or another file is placed at the property that holds it.
+        let (location, exact) = match machine.origin {
+            DefinitionOrigin::Inline => {
+                let found = template.locate(&format!("{}{pointer}", machine.pointer));
+                (found.line_col, found.exact)
+            }
+            _ => (template.locate(&machine.pointer).line_col, false),
+        };
+        findings.push(Finding {
+            machine: Some(machine.logical_id.clone()),
+            diagnostic: Diagnostic::warning(
+                "PLACEHOLDER_WITHOUT_VALUE",
+                pointer,
+                format!(
+                    "placeholder `${{{name}}}` has no value: add `{name}` to DefinitionSubstitutions \
+                     (Step Functions would receive it literally)"
+                ),
+            ),
+            location,
+            exact,
+        });
+    }
+    for name in &check.unused {
+        let found = template.locate(&format!(
+            "/Resources/{}/Properties/DefinitionSubstitutions/{}",
+            escape_segment(&machine.logical_id),
+            escape_segment(name)
+        ));
+        findings.push(Finding {
+            machine: Some(machine.logical_id.clone()),
+            diagnostic: Diagnostic::warning(
+                "UNUSED_SUBSTITUTION",
+                "",
+                format!(
+                    "DefinitionSubstitutions entry `{name}` is not used by any `${{{name}}}` \
+                     placeholder in the definition"
+                ),
+            ),
+            location: found.line_col,
+            exact: found.exact,
+        });
+    }
     findings
 }
 
@@ -244,6 +306,80 @@ mod tests {
         assert_eq!(findings[0].diagnostic.code, "DUPLICATE_STATE_NAME");
         assert_eq!(findings[0].diagnostic.state.as_deref(), Some("A"));
         assert_eq!(findings[0].location, LineCol { line: 3, column: 1 });
+        Ok(())
+    }
+
+    const OUT_OF_STEP: &str = "Resources:
+  Machine:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Definition:
+        StartAt: Call
+        States:
+          Call:
+            Type: Task
+            Resource: ${FunctionArn}
+            Parameters:
+              Table: ${TableName}
+            End: true
+      DefinitionSubstitutions:
+        FunctionArn: arn:aws:lambda:us-east-1:123456789012:function:f
+        OldTable: orders
+";
+
+    #[test]
+    fn placeholders_out_of_step_with_substitutions_are_warnings() -> Result<(), crate::LoadError> {
+        let loaded = load_text(OUT_OF_STEP, Format::Yaml, None)?;
+        let findings = check_loaded(&loaded);
+        let codes: Vec<(&str, Severity, LineCol)> = findings
+            .iter()
+            .map(|f| {
+                (
+                    f.diagnostic.code.as_str(),
+                    f.diagnostic.severity,
+                    f.location,
+                )
+            })
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                (
+                    "PLACEHOLDER_WITHOUT_VALUE",
+                    Severity::Warning,
+                    LineCol {
+                        line: 12,
+                        column: 15
+                    }
+                ),
+                (
+                    "UNUSED_SUBSTITUTION",
+                    Severity::Warning,
+                    LineCol {
+                        line: 16,
+                        column: 9
+                    }
+                ),
+            ]
+        );
+        assert!(findings[0].diagnostic.message.contains("${TableName}"));
+        assert!(findings[1].diagnostic.message.contains("OldTable"));
+        assert!(
+            findings
+                .iter()
+                .all(|f| f.machine.as_deref() == Some("Machine"))
+        );
+        assert!(!has_errors(&findings), "warnings are not errors");
+        Ok(())
+    }
+
+    #[test]
+    fn placeholders_with_values_give_no_warning() -> Result<(), crate::LoadError> {
+        let text = OUT_OF_STEP
+            .replace("${TableName}", "${FunctionArn}")
+            .replace("        OldTable: orders\n", "");
+        let findings = check_loaded(&load_text(&text, Format::Yaml, None)?);
+        assert_eq!(findings, []);
         Ok(())
     }
 }

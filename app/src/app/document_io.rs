@@ -86,7 +86,111 @@ impl StudioApp {
         let logical_id = found.label.clone();
         if self.open_machine(found, None, format) {
             self.file.template = template.map(|path| TemplateSource { path, logical_id });
+            self.refresh_placeholders();
         }
+    }
+
+    /// Reads the placeholders of the open template machine from the template file on disk (a
+    /// Terraform machine or a plain definition has none to list).
+    pub(super) fn refresh_placeholders(&mut self) {
+        self.template_diagnostics.clear();
+        self.diagnostics_revision = None;
+        let Some(template) = self.file.template.clone() else {
+            self.placeholders.set(None, None);
+            return;
+        };
+        if asl_codec::load::is_terraform_path(&template.path) {
+            self.placeholders.set(None, None);
+            return;
+        }
+        match self.read_template(&template) {
+            Ok(source) => {
+                let machine =
+                    asl_codec::template::extract_from_value(source.value(), template.path.parent())
+                        .map_err(|error| error.to_string())
+                        .and_then(|machines| {
+                            machines
+                                .into_iter()
+                                .find(|m| m.logical_id == template.logical_id)
+                                .ok_or_else(|| {
+                                    format!("{} is no longer in the template", template.logical_id)
+                                })
+                        });
+                match machine {
+                    Ok(machine) => {
+                        self.template_diagnostics =
+                            asl_codec::check::placeholder_findings(&source, &machine)
+                                .into_iter()
+                                .map(|finding| finding.diagnostic)
+                                .collect();
+                        let check =
+                            asl_codec::template::check_placeholders(source.value(), &machine);
+                        let message = self.placeholders.message.take();
+                        self.placeholders.set(Some(check), message);
+                    }
+                    Err(message) => self.placeholders.set(
+                        None,
+                        Some(format!("Cannot list the placeholders: {message}")),
+                    ),
+                }
+            }
+            Err(message) => self.placeholders.set(
+                None,
+                Some(format!("Cannot list the placeholders: {message}")),
+            ),
+        }
+    }
+
+    /// The template file of `template`, read and parsed.
+    fn read_template(&self, template: &TemplateSource) -> Result<asl_codec::SourceFile, String> {
+        let shown = template.path.display();
+        let text = self
+            .store
+            .read_text(&template.path)
+            .map_err(|error| format!("cannot read {shown}: {error}"))?;
+        let format = asl_codec::Format::from_path(&template.path)
+            .unwrap_or_else(|| asl_codec::Format::sniff(&text));
+        asl_codec::SourceFile::parse(text, format)
+            .map_err(|error| format!("{shown}:{}: {}", error.location, error.message))
+    }
+
+    /// Adds a missing `DefinitionSubstitutions` entry to the template on disk (written
+    /// atomically, every other byte kept) and lists the placeholders again.
+    pub(super) fn add_substitution(&mut self, add: &crate::panels::placeholders::AddSubstitution) {
+        let Some(template) = self.file.template.clone() else {
+            return;
+        };
+        let name = &add.name;
+        let typed = add.value.trim();
+        if typed.is_empty() {
+            self.placeholders.message = Some(format!("Type a value for {name} first."));
+            return;
+        }
+        // An intrinsic typed as JSON (`{"Ref": "BucketParameter"}`) goes in as one; anything
+        // else is the literal text.
+        let value = match serde_json::from_str::<Value>(typed) {
+            Ok(object @ Value::Object(_)) => object,
+            _ => Value::String(typed.to_owned()),
+        };
+        let result = self.read_template(&template).and_then(|source| {
+            asl_codec::template::add_substitution(&source, &template.logical_id, name, &value)
+                .map_err(|error| error.to_string())
+        });
+        let message = match result {
+            Ok(text) => match self.store.write_atomic(&template.path, &text) {
+                Ok(()) => format!(
+                    "Added {name} to DefinitionSubstitutions in {}",
+                    template.path.display()
+                ),
+                Err(error) => format!(
+                    "Cannot add {name}: cannot write {}: {error}",
+                    template.path.display()
+                ),
+            },
+            Err(message) => format!("Cannot add {name}: {message}"),
+        };
+        self.placeholders.message = Some(message);
+        self.refresh_placeholders();
     }
 
     /// Opens a machine; false (and an error shown) when its definition cannot be read.
@@ -150,6 +254,7 @@ impl StudioApp {
             format,
             template: None,
         };
+        self.placeholders.set(None, None);
         self.autosaved_revision = None;
         self.rename = None;
         self.refresh_diagnostics();
@@ -202,6 +307,7 @@ impl StudioApp {
         }
         self.doc.mark_saved();
         self.remove_recovery();
+        self.refresh_placeholders();
         let mut status = format!("Saved {} into {}", template.logical_id, target.display());
         for note in &notes {
             status.push_str("; ");
@@ -263,6 +369,54 @@ impl StudioApp {
         let suggested = suggested_name(&self.file.name, format);
         if let Some(path) = self.dialogs.pick_save(&suggested, format) {
             self.write_to(&path, format, false);
+        }
+    }
+
+    /// Runs what the Export stack dialog asked for: choose its folder, or write the stack
+    /// through the same function as `asl-studio export` and show what was written.
+    pub(super) fn handle_export_request(
+        &mut self,
+        request: crate::export_dialog::ExportDialogRequest,
+    ) {
+        use crate::export_dialog::ExportDialogRequest;
+        match request {
+            ExportDialogRequest::PickFolder => {
+                if let Some(folder) = self.dialogs.pick_folder() {
+                    self.export_dialog.set_folder(folder);
+                }
+            }
+            ExportDialogRequest::Export {
+                options,
+                folder,
+                replace,
+            } => {
+                let definition = self.doc.root().to_value();
+                let outcome = asl_codec::deploy::export(&definition, &options)
+                    .map_err(|error| error.to_string())
+                    .and_then(|exported| {
+                        let written = crate::files::write_stack(
+                            self.store.as_ref(),
+                            &folder,
+                            &exported,
+                            replace,
+                            "tick Replace existing files to replace them",
+                        )?;
+                        let mut message = String::from("Wrote");
+                        for path in &written {
+                            message.push_str(&format!("\n{}", path.display()));
+                        }
+                        for warning in &exported.warnings {
+                            message.push_str(&format!(
+                                "\nNo permission derived for {warning} (see the template's comments)"
+                            ));
+                        }
+                        Ok(message)
+                    });
+                if outcome.is_ok() {
+                    self.status = Some(format!("Exported the stack into {}", folder.display()));
+                }
+                self.export_dialog.set_outcome(outcome);
+            }
         }
     }
 

@@ -430,6 +430,8 @@ impl StudioApp {
             return;
         }
         self.diagnostics = graph_model::validate(self.doc.root());
+        self.diagnostics
+            .extend(self.template_diagnostics.iter().cloned());
         self.diagnostics_revision = Some(self.doc.revision());
     }
 

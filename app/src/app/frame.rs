@@ -7,6 +7,7 @@ impl StudioApp {
     pub(super) fn menu_bar(&mut self, ui: &mut egui::Ui) -> Vec<Action> {
         let mut actions = Vec::new();
         let mut open_recent = None;
+        let mut open_export = false;
         egui::MenuBar::new().ui(ui, |ui| {
             let ctx = ui.ctx().clone();
             let mut item = |ui: &mut egui::Ui, action: Action| {
@@ -27,8 +28,12 @@ impl StudioApp {
                 ] {
                     item(ui, action);
                 }
-                // A browser page can neither reopen a path after a reload nor close its own tab.
+                // A browser page can neither reopen a path after a reload nor close its own tab,
+                // nor choose a folder to export a stack into.
                 if cfg!(not(target_arch = "wasm32")) {
+                    if ui.button("Export stack…").clicked() {
+                        open_export = true;
+                    }
                     ui.menu_button("Open recent", |ui| {
                         if self.recent.is_empty() {
                             ui.weak("No recent files");
@@ -100,6 +105,10 @@ impl StudioApp {
         });
         if let Some(path) = open_recent {
             self.request_open(PendingOpen::Path(path));
+        }
+        if open_export {
+            let name = asl_codec::deploy::name_from_file_stem(&self.file.name);
+            self.export_dialog.show_for(name);
         }
         actions
     }
@@ -335,6 +344,20 @@ impl StudioApp {
         if let Some(template) = palette_click {
             self.add_from_palette(template);
         }
+        if self.placeholders.check.is_some() || self.placeholders.message.is_some() {
+            let mut add = None;
+            egui::Panel::right("placeholders")
+                .resizable(true)
+                .default_size(260.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        add = self.placeholders.ui(ui);
+                    });
+                });
+            if let Some(add) = add {
+                self.add_substitution(&add);
+            }
+        }
         let mut inspector_edit = None;
         egui::Panel::right("inspector")
             .resizable(true)
@@ -403,6 +426,9 @@ impl StudioApp {
             self.canvas.zoom_to_selection(&self.selection);
         }
         self.modal_ui(&ctx);
+        if let Some(request) = self.export_dialog.ui(&ctx) {
+            self.handle_export_request(request);
+        }
         for action in actions {
             self.run_action(&ctx, action);
         }

@@ -29,6 +29,7 @@ use crate::keyboard::{Action, read_shortcuts};
 use crate::panels::code::{CodeEvent, CodeView};
 use crate::panels::find::FindBar;
 use crate::panels::inspector::{Inspector, InspectorEdit, InspectorTarget};
+use crate::panels::placeholders::PlaceholdersPanel;
 use crate::panels::{history, palette, problems};
 use crate::sample::{SAMPLE_ASL, SAMPLE_NAME};
 
@@ -115,6 +116,13 @@ pub struct StudioApp {
     code: CodeView,
     code_revision: Option<u64>,
     inspector: Inspector,
+    /// The placeholders of a machine opened from a SAM / CloudFormation template.
+    placeholders: PlaceholdersPanel,
+    /// The template's placeholder warnings (`asl-studio check`'s, as of the last read of the
+    /// template), shown in Problems with the document's own diagnostics.
+    template_diagnostics: Vec<Diagnostic>,
+    /// File > Export stack….
+    export_dialog: crate::export_dialog::ExportDialog,
     find: FindBar,
     commands: CommandPalette,
     diagnostics: Vec<Diagnostic>,
@@ -181,6 +189,9 @@ impl StudioApp {
             code: CodeView::default(),
             code_revision: None,
             inspector: Inspector::default(),
+            placeholders: PlaceholdersPanel::default(),
+            template_diagnostics: Vec::new(),
+            export_dialog: crate::export_dialog::ExportDialog::default(),
             find: FindBar::default(),
             commands: CommandPalette::default(),
             diagnostics: Vec::new(),

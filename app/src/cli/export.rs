@@ -1,9 +1,11 @@
 //! `asl-studio export`: a deployable SAM, CloudFormation or Terraform stack from a definition.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use asl_codec::deploy::{ExportOptions, MachineType, Target, export, name_from_file_stem};
+
+use asl_studio::files::{NativeFiles, write_stack};
 
 use super::{EXIT_OK, EXIT_UNREADABLE, err_line, out, read_input};
 
@@ -132,46 +134,19 @@ fn run(args: &ExportArgs) -> Result<String, String> {
 
     std::fs::create_dir_all(&args.out)
         .map_err(|error| format!("{}: cannot create the folder: {error}", args.out.display()))?;
-    if !args.force {
-        let existing: Vec<String> = exported
-            .files
-            .iter()
-            .map(|file| args.out.join(&file.name))
-            .filter(|path| path.exists())
-            .map(|path| path.display().to_string())
-            .collect();
-        if !existing.is_empty() {
-            return Err(format!(
-                "{} already exist{}; nothing written (use --force to replace)",
-                existing.join(", "),
-                if existing.len() == 1 { "s" } else { "" }
-            ));
-        }
-    }
+    let written = write_stack(
+        &NativeFiles,
+        &args.out,
+        &exported,
+        args.force,
+        "use --force to replace",
+    )?;
     let mut report = String::new();
-    for file in &exported.files {
-        let path = args.out.join(&file.name);
-        write_atomically(&path, &file.contents)?;
+    for path in &written {
         report.push_str(&format!("wrote {}\n", path.display()));
     }
     for warning in &exported.warnings {
         err_line(&format!("warning: no permission derived for {warning}"));
     }
     Ok(report)
-}
-
-/// Writes through a temporary file in the same folder and renames it into place, so a reader
-/// never sees half a file.
-fn write_atomically(path: &Path, contents: &str) -> Result<(), String> {
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
-    std::fs::write(&temporary, contents)
-        .map_err(|error| format!("{}: cannot write: {error}", temporary.display()))?;
-    std::fs::rename(&temporary, path).map_err(|error| {
-        let _ = std::fs::remove_file(&temporary);
-        format!("{}: cannot write: {error}", path.display())
-    })
 }

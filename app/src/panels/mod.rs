@@ -5,4 +5,5 @@ pub mod find;
 pub mod history;
 pub mod inspector;
 pub mod palette;
+pub mod placeholders;
 pub mod problems;

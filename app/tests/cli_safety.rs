@@ -355,19 +355,30 @@ fn an_empty_file_is_an_error_for_every_command_and_is_left_alone() {
 }
 
 #[test]
-fn fmt_check_reports_a_skipped_yaml_file_as_not_checked_and_exits_0() {
-    let dir = scratch("skipped");
+fn fmt_check_checks_commented_yaml_like_any_other_file_and_never_writes() {
+    // fmt once skipped YAML with comments or tags; the lossless YAML layer re-indents it instead,
+    // so --check must judge it (exit 1 when it would change) and leave it as it is.
+    let dir = scratch("commented");
     let path = dir.join("commented.asl.yaml");
-    let text = "# keep me\nStartAt: A\nStates: {A: {Type: Succeed}}\n";
+    let text = "# keep me\nStartAt: A\nStates:\n    A: {Type: Succeed}  # the end\n";
     write(&path, text);
     let output = run(&["fmt", "--check", s(&path)]);
-    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("not checked"),
+        stdout(&output).contains("commented.asl.yaml"),
         "{}",
-        stderr(&output)
+        stdout(&output)
     );
     assert_eq!(read(&path), text);
+    let formatted = run(&["fmt", s(&path)]);
+    assert_eq!(formatted.status.code(), Some(0), "{}", stderr(&formatted));
+    let after = read(&path);
+    assert!(
+        after.contains("# keep me") && after.contains("# the end"),
+        "{after}"
+    );
+    let again = run(&["fmt", "--check", s(&path)]);
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// The share of the inspector column the template's placeholders may take before they scroll.
+const PLACEHOLDERS_HEIGHT_SHARE: f32 = 0.4;
+
 impl StudioApp {
     pub(super) fn menu_bar(&mut self, ui: &mut egui::Ui) -> Vec<Action> {
         let mut actions = Vec::new();
@@ -344,27 +347,32 @@ impl StudioApp {
         if let Some(template) = palette_click {
             self.add_from_palette(template);
         }
-        if self.placeholders.check.is_some() || self.placeholders.message.is_some() {
-            let mut add = None;
-            egui::Panel::right("placeholders")
-                .resizable(true)
-                .default_size(260.0)
-                .show(ui, |ui| {
-                    egui::ScrollArea::vertical().show(ui, |ui| {
-                        add = self.placeholders.ui(ui);
-                    });
-                });
-            if let Some(add) = add {
-                self.add_substitution(&add);
-            }
-        }
+        // The template's placeholders belong to the machine, so they show under its settings (when
+        // nothing is selected) rather than in a column of their own that the canvas would pay for.
+        let show_placeholders = self.single_selected().is_none()
+            && (self.placeholders.check.is_some() || self.placeholders.message.is_some());
         let mut inspector_edit = None;
+        let mut add = None;
         egui::Panel::right("inspector")
             .resizable(true)
             .default_size(320.0)
             .show(ui, |ui| {
+                // Above the settings, and at most part of the height: the inspector's own scroll
+                // area takes whatever is left below it.
+                if show_placeholders {
+                    egui::ScrollArea::vertical()
+                        .id_salt("placeholders")
+                        .max_height(ui.available_height() * PLACEHOLDERS_HEIGHT_SHARE)
+                        .show(ui, |ui| {
+                            add = self.placeholders.ui(ui);
+                        });
+                    ui.separator();
+                }
                 inspector_edit = self.inspector_ui(ui);
             });
+        if let Some(add) = add {
+            self.add_substitution(&add);
+        }
         if let Some(edit) = inspector_edit {
             self.handle_inspector_edit(edit);
         }

@@ -112,7 +112,16 @@ pub struct NativeFiles;
 #[cfg(not(target_arch = "wasm32"))]
 impl FileStore for NativeFiles {
     fn read_text(&self, path: &Path) -> std::io::Result<String> {
-        std::fs::read_to_string(path)
+        // Through the codec's loader, so the designer refuses a FIFO or device and bounds the size
+        // exactly as the command line does.
+        match asl_codec::load::read_file(path, asl_codec::load::MAX_INPUT_BYTES) {
+            Ok(input) => Ok(input.text),
+            Err(asl_codec::LoadError::Io { source, .. }) => Err(source),
+            Err(other) => Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                other.to_string(),
+            )),
+        }
     }
 
     fn write_atomic(&self, path: &Path, text: &str) -> std::io::Result<()> {
@@ -677,6 +686,22 @@ mod tests {
         let error = parse_file("x.json", "{\n  \"StartAt\": }", TextFormat::Json, None)
             .expect_err("broken JSON");
         assert!(error.starts_with("2:"), "{error}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_designer_refuses_a_device_instead_of_reading_it_forever() {
+        let error = NativeFiles
+            .read_text(Path::new("/dev/zero"))
+            .expect_err("a device is not a file");
+        assert!(error.to_string().contains("not a regular file"), "{error}");
+    }
+
+    #[test]
+    fn an_empty_file_does_not_open_as_null() {
+        let error = parse_file("e.yaml", "", TextFormat::Yaml, None).expect_err("empty");
+        assert!(error.contains("empty"), "{error}");
+        assert!(parse_value(" \n", TextFormat::Json).is_err());
     }
 
     #[cfg(not(target_arch = "wasm32"))]

@@ -481,3 +481,19 @@ fn a_template_with_a_getatt_substitution_checks_and_runs_alike() {
     assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn check_and_fmt_check_say_so_on_success_and_keep_standard_output_clean() {
+    let dir = scratch("summary");
+    let path = dir.join("flow.asl.json");
+    write(&path, VALID);
+    let checked = run(&["check", s(&path), s(&path)]);
+    assert_eq!(checked.status.code(), Some(0));
+    assert_eq!(stdout(&checked), "");
+    assert_eq!(stderr(&checked), "2 files checked: no errors\n");
+    let formatted = run(&["fmt", "--check", s(&path)]);
+    assert_eq!(formatted.status.code(), Some(0));
+    assert_eq!(stdout(&formatted), "");
+    assert_eq!(stderr(&formatted), "1 file: already formatted\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}

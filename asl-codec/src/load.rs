@@ -152,7 +152,9 @@ pub fn non_regular_kind(path: &Path) -> std::io::Result<Option<&'static str>> {
     Ok(describe_non_regular(file_type))
 }
 
-fn describe_non_regular(file_type: std::fs::FileType) -> Option<&'static str> {
+/// What a file type is when it is not a regular file (`None`: a regular file), for messages such
+/// as "not a regular file (a FIFO)". Writers use it too, so reads and writes refuse alike.
+pub fn describe_non_regular(file_type: std::fs::FileType) -> Option<&'static str> {
     if file_type.is_file() {
         return None;
     }

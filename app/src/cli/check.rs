@@ -82,6 +82,13 @@ pub fn check_command(args: &CheckArgs) -> ExitCode {
                 let _ = writeln!(text, "{}", text_line(row));
             }
             out(&text);
+            if code == EXIT_OK {
+                // On standard error, so standard output stays the findings alone for tools.
+                err_line(&format!(
+                    "{}: no errors",
+                    count(args.files.len(), "file checked", "files checked")
+                ));
+            }
         }
         OutputFormat::Json => {
             let json: Vec<serde_json::Value> = rows.iter().map(json_row).collect();
@@ -210,4 +217,13 @@ fn json_row(row: &Row) -> serde_json::Value {
         "pointer": diagnostic.pointer,
         "message": diagnostic.message,
     })
+}
+
+/// `1 file checked`, `3 files checked`.
+pub(super) fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }

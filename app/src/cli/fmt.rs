@@ -29,6 +29,7 @@ pub struct FmtArgs {
 /// not a regular file, a syntax error or a duplicate key, or the file cannot be written).
 pub fn fmt_command(args: &FmtArgs) -> ExitCode {
     let mut code = EXIT_OK;
+    let mut checked = 0usize;
     let mut would_change = String::new();
     for path in &args.files {
         let input = match read_input(path) {
@@ -51,6 +52,7 @@ pub fn fmt_command(args: &FmtArgs) -> ExitCode {
                 continue;
             }
         };
+        checked += 1;
         let formatted = source.format_canonical();
         let changed = formatted != input.text;
         if args.check {
@@ -66,5 +68,12 @@ pub fn fmt_command(args: &FmtArgs) -> ExitCode {
         }
     }
     out(&would_change);
+    if args.check && code == EXIT_OK && checked > 0 {
+        // On standard error, so standard output stays the list of files that would change.
+        err_line(&format!(
+            "{}: already formatted",
+            super::check::count(checked, "file", "files")
+        ));
+    }
     ExitCode::from(code)
 }

@@ -29,7 +29,7 @@ pub fn write_output(path: &Path, text: &str) -> Result<(), String> {
         Err(error) => return Err(format!("{shown}: cannot write: {error}")),
     };
     if let Some(metadata) = &existing
-        && let Some(kind) = describe(metadata)
+        && let Some(kind) = asl_codec::load::describe_non_regular(metadata.file_type())
     {
         return Err(format!("{shown}: not a regular file ({kind}); not written"));
     }
@@ -65,33 +65,6 @@ fn resolve_target(path: &Path) -> Result<PathBuf, String> {
         "{}: too many levels of symbolic links",
         path.display()
     ))
-}
-
-fn describe(metadata: &std::fs::Metadata) -> Option<&'static str> {
-    let file_type = metadata.file_type();
-    if file_type.is_file() {
-        None
-    } else if file_type.is_dir() {
-        Some("a directory")
-    } else {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::FileTypeExt as _;
-            if file_type.is_fifo() {
-                return Some("a FIFO");
-            }
-            if file_type.is_char_device() {
-                return Some("a character device");
-            }
-            if file_type.is_block_device() {
-                return Some("a block device");
-            }
-            if file_type.is_socket() {
-                return Some("a socket");
-            }
-        }
-        Some("not a file")
-    }
 }
 
 fn temp_path(target: &Path) -> PathBuf {

@@ -536,6 +536,25 @@ fn a_join_is_written_back_as_an_equivalent_sub_and_says_so() -> TestResult {
 }
 
 #[test]
+fn an_unedited_join_is_left_as_it_is() -> TestResult {
+    let path = workspace().join(
+        "tests/data/corpus/templates/localstack/tests__aws__templates__sfn_nested_sync2.json",
+    );
+    let (source, machines) = open(&path)?;
+    for machine in &machines {
+        let result = write_back(
+            &source,
+            path.parent(),
+            &machine.logical_id,
+            &machine.definition,
+        )?;
+        assert_eq!(result.text, source.text(), "{}", machine.logical_id);
+        assert!(result.notes.is_empty(), "{:?}", result.notes);
+    }
+    Ok(())
+}
+
+#[test]
 fn a_join_with_a_literal_placeholder_is_refused() {
     let source = json_template(
         json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {

@@ -198,6 +198,16 @@ pub fn write_back_with(
                         "its DefinitionString is an Fn::Join that cannot be written as an equivalent Fn::Sub: {why}"
                     ))
                 })?;
+                let unchanged = SourceFile::parse(text.as_str(), Format::Json)
+                    .is_ok_and(|old| old.value() == new_definition);
+                if unchanged {
+                    // Nothing to write: the join stays as it is.
+                    return Ok(WriteBack {
+                        target: WriteTarget::Template,
+                        text: template.text().to_owned(),
+                        notes,
+                    });
+                }
                 let text = rewrite_json_text(&text, new_definition).map_err(unsupported)?;
                 notes.push(WriteBackNote::JoinRewrittenAsSub);
                 let argument = if variables.is_empty() {

@@ -5,17 +5,15 @@
 //! Every change to the document goes through [`graph_model::Document`], so canvas edits, form
 //! edits and code edits share one undo history.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use graph_model::{
-    Command, Diagnostic, Document, MachinePath, QueryLanguage, StateKind, StateMachine,
+    Command, Diagnostic, Document, MachinePath, StateKind, StateMachine, Transition,
 };
 use serde_json::Value;
 
 use crate::canvas::{
-    CanvasAction, CanvasOverlay, CanvasView, InlineRename, PaletteDrop, RenameOutcome, Selection,
-    StateId,
+    CanvasAction, CanvasOverlay, CanvasView, InlineRename, PaletteDrop, RenameOutcome,
 };
 use crate::commands_palette::CommandPalette;
 use crate::files::{
@@ -27,6 +25,8 @@ use crate::panels::find::FindBar;
 use crate::panels::inspector::{Inspector, InspectorEdit, InspectorTarget};
 use crate::panels::{history, palette, problems};
 use crate::sample::{SAMPLE_ASL, SAMPLE_NAME};
+use crate::selection::{Selection, StateId};
+use crate::theme::PANELS;
 
 /// What the window opens with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -637,80 +637,39 @@ impl StudioApp {
         }
     }
 
-    /// Adds a palette state after the selected state (linking it in), or at the end of the
-    /// machine when nothing is selected.
+    /// Adds a palette state after the selected state (linking it into the flow), or at the end
+    /// of the machine when nothing is selected.
     pub fn add_from_palette(&mut self, template: palette::Template) {
         let anchor = self.single_selected();
         let machine_path = anchor
             .as_ref()
             .map_or_else(MachinePath::root, |a| a.machine.clone());
-        let Some(machine) = self.doc.root().machine_at(&machine_path) else {
+        let root = self.doc.root();
+        let Some(machine) = root.machine_at(&machine_path) else {
             return;
         };
-        let language = self.language_of(&machine_path);
-        let taken = all_names(self.doc.root());
-        let name = graph_model::fresh_name(&template.base_name(), &taken);
-        let mut state = template.make(&name, language);
-        let mut commands = Vec::new();
-        let mut position = None;
-        if let Some(anchor) = &anchor
-            && let Some(anchor_state) = machine.state(&anchor.name)
-        {
-            position = machine.position(&anchor.name).map(|p| p + 1);
-            let links = !matches!(
-                anchor_state.kind,
-                StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_)
-            );
-            if links {
-                // The new state takes over the anchor's Next, so the chain stays connected.
-                if (state.end.is_some() || state.next.is_some())
-                    && let Some(next) = &anchor_state.next
-                {
-                    state.end = None;
-                    state.next = Some(next.clone());
-                }
-                let mut relinked = anchor_state.clone();
-                relinked.next = Some(name.clone());
-                relinked.end = None;
-                commands.push(Command::ReplaceState {
-                    machine: machine_path.clone(),
-                    name: anchor.name.clone(),
-                    state: relinked,
-                });
-            }
-        }
-        commands.insert(
-            0,
-            Command::AddState {
-                machine: machine_path.clone(),
-                state,
-                position,
-            },
-        );
-        let command = Command::Batch {
-            label: format!("Add \"{name}\""),
-            commands,
+        let name = root.fresh_state_name(&template.base_name());
+        let state = template.make(&name, root.query_language_at(&machine_path));
+        let anchor_state = anchor.as_ref().and_then(|a| machine.state(&a.name));
+        let position = anchor_state.and_then(|a| machine.position(&a.name).map(|p| p + 1));
+        // Choice, Succeed and Fail have no Next to take over: the state goes after them unlinked.
+        let after = anchor_state
+            .filter(|a| {
+                !matches!(
+                    a.kind,
+                    StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_)
+                )
+            })
+            .map(|a| (a.name.clone(), Transition::Next));
+        let command = Command::InsertState {
+            machine: machine_path.clone(),
+            state,
+            position,
+            after,
         };
         if self.apply(command) {
             self.selection = Selection::single(StateId::new(machine_path, name));
         }
-    }
-
-    fn language_of(&self, path: &MachinePath) -> QueryLanguage {
-        let root = self.doc.root();
-        let mut language = root.query_language.unwrap_or(QueryLanguage::JsonPath);
-        // A nested machine inherits from the states that own it, outermost first.
-        for depth in 0..path.0.len() {
-            let owner = MachinePath(path.0[..depth].to_vec());
-            if let Some(ql) = root
-                .machine_at(&owner)
-                .and_then(|m| m.state(path.0[depth].state()))
-                .and_then(|s| s.query_language)
-            {
-                language = ql;
-            }
-        }
-        language
     }
 
     fn single_selected(&self) -> Option<StateId> {
@@ -897,19 +856,10 @@ impl StudioApp {
     }
 
     /// Renames a state (from the inline field or the inspector's Name); on refusal (empty,
-    /// invalid or taken name) says why, and the document is unchanged.
+    /// invalid or taken name) says why, in the rename command's words, and the document is
+    /// unchanged.
     fn commit_rename(&mut self, id: &StateId, text: &str) -> Result<(), String> {
         let to = text.trim();
-        if to == id.name {
-            return Ok(());
-        }
-        if to.is_empty() {
-            return Err("A state needs a name.".to_owned());
-        }
-        graph_model::check_state_name(to).map_err(|e| capitalized(&e.to_string()))?;
-        if all_names(self.doc.root()).contains(to) {
-            return Err(format!("Another state is already named \"{to}\"."));
-        }
         self.doc
             .apply(Command::RenameState {
                 machine: id.machine.clone(),
@@ -917,7 +867,9 @@ impl StudioApp {
                 to: to.to_owned(),
             })
             .map_err(|e| capitalized(&e.to_string()))?;
-        self.selection = Selection::single(StateId::new(id.machine.clone(), to));
+        if to != id.name {
+            self.selection = Selection::single(StateId::new(id.machine.clone(), to));
+        }
         Ok(())
     }
 
@@ -967,6 +919,9 @@ impl StudioApp {
                         state: *state,
                     });
                 }
+            }
+            InspectorEdit::Command(command) => {
+                self.apply(*command);
             }
             InspectorEdit::Rename(to) => {
                 if let Some(id) = self.single_selected()
@@ -1159,7 +1114,7 @@ impl StudioApp {
         let mut close = false;
         let mut next: Option<AfterModal> = None;
         egui::Modal::new(egui::Id::unique("asl-studio-modal")).show(ctx, |ui| {
-            ui.set_max_width(460.0);
+            ui.set_max_width(PANELS.modal_max_width);
             match &modal {
                 Modal::ConfirmClose | Modal::ConfirmDiscard(_) => {
                     ui.heading("Unsaved changes");
@@ -1331,7 +1286,7 @@ impl StudioApp {
             let mut simulator_actions = Vec::new();
             egui::Panel::bottom("simulator")
                 .resizable(true)
-                .default_size(320.0)
+                .default_size(PANELS.simulator)
                 .show(ui, |ui| {
                     simulator_actions = self.simulator.ui(ui, &self.doc, &self.selection);
                 });
@@ -1349,7 +1304,7 @@ impl StudioApp {
             let mut clicked = None;
             egui::Panel::bottom("problems")
                 .resizable(true)
-                .default_size(110.0)
+                .default_size(PANELS.problems)
                 .show(ui, |ui| {
                     clicked = problems::problems_ui(
                         ui,
@@ -1364,14 +1319,10 @@ impl StudioApp {
         }
         let mut palette_click = None;
         // A dropped state is spelled in the document's query language.
-        let language = self
-            .doc
-            .root()
-            .query_language
-            .unwrap_or(QueryLanguage::JsonPath);
+        let language = self.doc.root().query_language_at(&MachinePath::root());
         egui::Panel::left("palette")
             .resizable(true)
-            .default_size(190.0)
+            .default_size(PANELS.palette)
             .show(ui, |ui| {
                 palette_click = palette::palette_ui(ui, |template| {
                     let name = template.base_name();
@@ -1386,7 +1337,7 @@ impl StudioApp {
         let mut inspector_edit = None;
         egui::Panel::right("inspector")
             .resizable(true)
-            .default_size(320.0)
+            .default_size(PANELS.inspector)
             .show(ui, |ui| {
                 inspector_edit = self.inspector_ui(ui);
             });
@@ -1398,7 +1349,7 @@ impl StudioApp {
             let mut target = None;
             egui::Panel::right("history")
                 .resizable(true)
-                .default_size(180.0)
+                .default_size(PANELS.history)
                 .show(ui, |ui| {
                     target = history::history_ui(ui, &labels, self.doc.history_cursor());
                 });
@@ -1413,7 +1364,7 @@ impl StudioApp {
             let mut events = Vec::new();
             egui::Panel::right("code")
                 .resizable(true)
-                .default_size(380.0)
+                .default_size(PANELS.code)
                 .show(ui, |ui| {
                     events = self.code.ui(ui);
                 });
@@ -1495,10 +1446,11 @@ impl StudioApp {
         };
         let language = state
             .and_then(|s| s.query_language)
-            .unwrap_or_else(|| self.language_of(&path));
+            .unwrap_or_else(|| root.query_language_at(&path));
         let target = InspectorTarget {
             state,
             machine,
+            path,
             language,
             pointer,
             diagnostics: &self.diagnostics,
@@ -1522,6 +1474,7 @@ impl eframe::App for StudioApp {
 fn command_machine(command: &Command) -> Option<MachinePath> {
     match command {
         Command::AddState { machine, .. }
+        | Command::InsertState { machine, .. }
         | Command::Paste { machine, .. }
         | Command::Duplicate { machine, .. } => Some(machine.clone()),
         Command::MoveState { to_machine, .. } | Command::MoveStates { to_machine, .. } => {
@@ -1532,53 +1485,11 @@ fn command_machine(command: &Command) -> Option<MachinePath> {
     }
 }
 
-/// Every state name in the document, nested machines included.
-fn all_names(root: &StateMachine) -> HashSet<String> {
-    root.all_machines()
-        .into_iter()
-        .flat_map(|(_, m)| m.state_names().map(str::to_owned).collect::<Vec<_>>())
-        .collect()
-}
-
 /// The innermost state a JSON pointer points into, with the rest of the pointer (the field).
 #[must_use]
 pub fn state_at_pointer(root: &StateMachine, pointer: &str) -> Option<(StateId, String)> {
-    let segments = asl_codec::span::pointer_segments(pointer);
-    let mut path = MachinePath::root();
-    let mut machine = root;
-    let mut best = None;
-    let mut i = 0;
-    while i + 1 < segments.len() && segments[i] == "States" {
-        let name = &segments[i + 1];
-        let state = machine.state(name)?;
-        let rest_start = i + 2;
-        let rest: String = segments[rest_start..]
-            .iter()
-            .map(|s| format!("/{}", asl_codec::span::escape_segment(s)))
-            .collect();
-        best = Some((StateId::new(path.clone(), name.clone()), rest));
-        match (segments.get(rest_start).map(String::as_str), &state.kind) {
-            (Some("Branches"), StateKind::Parallel(p)) => {
-                let index: usize = segments.get(rest_start + 1)?.parse().ok()?;
-                let Some(branch) = p.branches.as_ref().and_then(|b| b.get(index)) else {
-                    break;
-                };
-                path = path.branch(name, index);
-                machine = branch;
-                i = rest_start + 2;
-            }
-            (Some("ItemProcessor" | "Iterator"), StateKind::Map(m)) => {
-                let Some(processor) = m.processor.as_deref() else {
-                    break;
-                };
-                path = path.processor(name);
-                machine = processor;
-                i = rest_start + 1;
-            }
-            _ => break,
-        }
-    }
-    best
+    root.state_at_pointer(pointer)
+        .map(|found| (StateId::new(found.machine, found.name), found.field))
 }
 
 /// A message with its first letter in upper case (errors read as sentences at a field).

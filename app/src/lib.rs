@@ -5,8 +5,10 @@ pub mod canvas;
 pub mod commands_palette;
 pub mod files;
 pub mod keyboard;
+pub mod overlay;
 pub mod panels;
 pub mod sample;
+pub mod selection;
 pub mod simulate;
 pub mod theme;
 

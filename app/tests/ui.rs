@@ -912,3 +912,70 @@ fn a_jsonata_rule_is_edited_as_a_condition() {
         serde_json::json!({"Condition": "{% $states.input.n > 10 %}", "Next": "Big"})
     );
 }
+
+/// The label of the last undo step.
+fn last_step(harness: &Harness<'_, StudioApp>) -> String {
+    let doc = harness.state().document();
+    doc.history()[..doc.history_cursor()]
+        .last()
+        .map(|entry| entry.label.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_inspectors_catcher_buttons_are_named_in_the_undo_history() {
+    let mut harness = app_harness(StartSource::Sample);
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "NotifyFailure")
+        .click();
+    harness.run();
+    assert!(
+        state_value(&harness, "NotifyFailure")
+            .get("Catch")
+            .is_none()
+    );
+
+    click_in_view(&mut harness, Role::Button, "Add catcher");
+    assert_eq!(last_step(&harness), "Add catcher to \"NotifyFailure\"");
+    assert_eq!(
+        state_value(&harness, "NotifyFailure")["Catch"][0]["ErrorEquals"],
+        serde_json::json!(["States.ALL"])
+    );
+
+    // Removing the only catcher drops the Catch member, as the form always did.
+    click_in_view(&mut harness, Role::Button, "Remove catcher 1");
+    assert_eq!(last_step(&harness), "Remove catcher 0 of \"NotifyFailure\"");
+    assert!(
+        state_value(&harness, "NotifyFailure")
+            .get("Catch")
+            .is_none()
+    );
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run();
+    assert_eq!(
+        state_value(&harness, "NotifyFailure")["Catch"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+}
+
+#[test]
+fn a_palette_state_added_after_the_selection_is_an_insert_in_the_undo_history() {
+    let mut harness = app_harness(StartSource::Empty);
+    harness.run();
+    harness.get_by_label("Add Pass").click();
+    harness.run();
+    assert_eq!(last_step(&harness), "Add \"Pass\"");
+    harness.get_by_label("Add Wait").click();
+    harness.run();
+    assert_eq!(last_step(&harness), "Insert \"Wait\" after \"Pass\"");
+    assert_eq!(state_value(&harness, "Pass")["Next"], "Wait");
+    assert_eq!(state_value(&harness, "Wait")["End"], true);
+    // One undo takes the Wait out and gives Pass its End back.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run();
+    assert_eq!(names(&harness), ["Pass"]);
+    assert_eq!(state_value(&harness, "Pass")["End"], true);
+}

@@ -6,25 +6,13 @@ use std::path::{Path, PathBuf};
 use graph_model::{Diagnostic, Severity, StateMachine, validate};
 use serde_json::Value;
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/corpus")
-}
+mod common;
+use common::corpus;
 
+/// Every JSON file under `dir`, which must exist (a missing corpus fails, not passes).
 fn json_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "json") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
+    assert!(dir.is_dir(), "{} is missing", dir.display());
+    common::files_ending(dir, ".json")
 }
 
 fn check_value(value: &Value) -> Vec<Diagnostic> {

@@ -26,6 +26,18 @@ fn errors(diags: &[Diagnostic]) -> Vec<&Diagnostic> {
         .collect()
 }
 
+/// Prints a file's errors, for the test log; whether it had any.
+fn report_errors(file: &Path, errs: &[&Diagnostic]) -> bool {
+    if errs.is_empty() {
+        return false;
+    }
+    println!("{}", file.display());
+    for d in errs {
+        println!("   {} {} {}", d.code, d.pointer, d.message);
+    }
+    true
+}
+
 #[test]
 fn real_corpus_has_no_errors() {
     let files = json_files(&corpus().join("real"));
@@ -42,13 +54,7 @@ fn real_corpus_has_no_errors() {
                 println!("warning {} {} {}", d.code, d.pointer, d.message);
             }
         }
-        if !errs.is_empty() {
-            bad += 1;
-            println!("{}", file.display());
-            for d in errs {
-                println!("   {} {} {}", d.code, d.pointer, d.message);
-            }
-        }
+        bad += usize::from(report_errors(file, &errs));
     }
     println!(
         "real corpus: {} files, {bad} with errors, {warnings} warnings",
@@ -65,14 +71,7 @@ fn conformance_definitions_have_no_errors() {
     for file in &files {
         let case: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
         let diags = check_value(&case["definition"]);
-        let errs = errors(&diags);
-        if !errs.is_empty() {
-            bad += 1;
-            println!("{}", file.display());
-            for d in errs {
-                println!("   {} {} {}", d.code, d.pointer, d.message);
-            }
-        }
+        bad += usize::from(report_errors(file, &errors(&diags)));
     }
     println!(
         "conformance: {} AWS-run definitions, {bad} with errors",

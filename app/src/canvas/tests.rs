@@ -743,6 +743,23 @@ fn segments_are_clipped_to_the_view() {
     );
 }
 
+/// The canvas of `root` drawn once in a 1400 x 1000 window.
+fn show<'a>(view: &'a mut CanvasView, root: &'a StateMachine) -> egui_kittest::Harness<'a> {
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(vec2(1400.0, 1000.0))
+        .build_ui(move |ui| {
+            view.ui_machine(
+                ui,
+                root,
+                1,
+                &Selection::default(),
+                &CanvasOverlay::default(),
+            );
+        });
+    harness.run();
+    harness
+}
+
 #[test]
 #[ignore = "writes PNGs to /tmp/canvas_*.png for looking at the drawing; needs a software GPU"]
 fn render_pngs() {
@@ -759,34 +776,11 @@ fn render_pngs() {
         ("gen1000", generated(1_000), None),
     ] {
         let mut view = CanvasView::new();
-        let mut harness = egui_kittest::Harness::builder()
-            .with_size(vec2(1400.0, 1000.0))
-            .build_ui(|ui| {
-                view.ui_machine(
-                    ui,
-                    &root,
-                    1,
-                    &Selection::default(),
-                    &CanvasOverlay::default(),
-                );
-            });
-        harness.run();
-        drop(harness);
+        drop(show(&mut view, &root));
         if let Some(z) = zoom {
             view.zoom_by(z / view.zoom());
         }
-        let mut harness = egui_kittest::Harness::builder()
-            .with_size(vec2(1400.0, 1000.0))
-            .build_ui(|ui| {
-                view.ui_machine(
-                    ui,
-                    &root,
-                    1,
-                    &Selection::default(),
-                    &CanvasOverlay::default(),
-                );
-            });
-        harness.run();
+        let mut harness = show(&mut view, &root);
         match harness.render() {
             Ok(image) => {
                 let _ = image.save(format!("/tmp/canvas_{name}.png"));

@@ -9,7 +9,7 @@ use graph_model::{
 };
 
 use super::geometry::{distance_to_polyline, handle_center, polyline_midpoint};
-use super::layout::{Endpoint, Layout, Placement};
+use super::layout::{Endpoint, Layout, MachineBox, Placement};
 use super::{CanvasAction, CanvasOverlay, CanvasView, Drag, PaletteDrop};
 use crate::selection::{Selection, StateId};
 use crate::theme::{METRICS, PANELS};
@@ -142,36 +142,37 @@ impl CanvasView {
 
     /// States whose rects intersect a canvas rect, parents before children.
     pub(crate) fn visible_nodes(&self, view: Rect) -> Vec<usize> {
-        let mut out = Vec::new();
-        for (m, machine) in self.layout.machines.iter().enumerate() {
-            // A machine out of view hides all of its states (a pinned state may stick out of a
-            // nested frame only at the top level, which is never culled as a whole).
-            if m > 0 && !self.placement.frames[m].intersects(view) {
-                continue;
-            }
-            out.extend(
-                machine
-                    .nodes
-                    .clone()
-                    .filter(|&n| self.placement.nodes[n].intersects(view)),
-            );
-        }
-        out
+        self.visible(
+            view,
+            |machine| machine.nodes.clone(),
+            |n| self.placement.nodes[n].intersects(view),
+        )
     }
 
     /// Edges whose bounding boxes intersect a canvas rect.
     pub(crate) fn visible_edges(&self, view: Rect) -> Vec<usize> {
+        self.visible(
+            view,
+            |machine| machine.edges.clone(),
+            |e| self.placement.edge_bounds(&self.layout, e).intersects(view),
+        )
+    }
+
+    /// The items (states or edges, by `items` of each machine) that `shows`, skipping whole
+    /// machines out of view (a pinned state may stick out of a nested frame only at the top
+    /// level, which is never culled as a whole).
+    fn visible(
+        &self,
+        view: Rect,
+        items: impl Fn(&MachineBox) -> std::ops::Range<usize>,
+        shows: impl Fn(usize) -> bool,
+    ) -> Vec<usize> {
         let mut out = Vec::new();
         for (m, machine) in self.layout.machines.iter().enumerate() {
             if m > 0 && !self.placement.frames[m].intersects(view) {
                 continue;
             }
-            out.extend(
-                machine
-                    .edges
-                    .clone()
-                    .filter(|&e| self.placement.edge_bounds(&self.layout, e).intersects(view)),
-            );
+            out.extend(items(machine).filter(|&i| shows(i)));
         }
         out
     }

@@ -536,47 +536,60 @@ enum ListItemEdit {
     Branch(ItemChange<StateMachine>),
 }
 
+impl<T> ItemChange<T> {
+    /// The add or remove command for this change.
+    fn command(
+        self,
+        add: impl FnOnce(T) -> Command,
+        remove: impl FnOnce(usize) -> Command,
+    ) -> Command {
+        match self {
+            Self::Added(item) => add(item),
+            Self::Removed(index) => remove(index),
+        }
+    }
+}
+
 impl ListItemEdit {
     /// The command for this change when it is all that changed between `state` and `edited`;
     /// otherwise (another field was finished in the same frame) the whole edited state.
     fn into_edit(self, state: &State, edited: State, path: &MachinePath) -> InspectorEdit {
-        let machine = path.clone();
-        let name = state.name.clone();
+        let (machine, name) = (|| path.clone(), || state.name.clone());
         // `state` with only this list taken from `edited`.
         let mut only_list = state.clone();
         let (command, emptied) = match self {
             Self::Catcher(change) => {
                 only_list.catch.clone_from(&edited.catch);
-                let command = match change {
-                    ItemChange::Added(catcher) => Command::AddCatcher {
-                        machine,
-                        name,
+                let command = change.command(
+                    |catcher| Command::AddCatcher {
+                        machine: machine(),
+                        name: name(),
                         catcher,
                         index: None,
                     },
-                    ItemChange::Removed(index) => Command::RemoveCatcher {
-                        machine,
-                        name,
+                    |index| Command::RemoveCatcher {
+                        machine: machine(),
+                        name: name(),
                         index,
                     },
-                };
+                );
                 (command, edited.catch.is_none())
             }
             Self::Retrier(change) => {
                 only_list.retry.clone_from(&edited.retry);
-                let command = match change {
-                    ItemChange::Added(retrier) => Command::AddRetrier {
-                        machine,
-                        name,
+                let command = change.command(
+                    |retrier| Command::AddRetrier {
+                        machine: machine(),
+                        name: name(),
                         retrier,
                         index: None,
                     },
-                    ItemChange::Removed(index) => Command::RemoveRetrier {
-                        machine,
-                        name,
+                    |index| Command::RemoveRetrier {
+                        machine: machine(),
+                        name: name(),
                         index,
                     },
-                };
+                );
                 (command, edited.retry.is_none())
             }
             Self::Rule(change) => {
@@ -585,19 +598,19 @@ impl ListItemEdit {
                 {
                     only.choices.clone_from(&out.choices);
                 }
-                let command = match change {
-                    ItemChange::Added(rule) => Command::AddChoiceRule {
-                        machine,
-                        name,
+                let command = change.command(
+                    |rule| Command::AddChoiceRule {
+                        machine: machine(),
+                        name: name(),
                         rule,
                         index: None,
                     },
-                    ItemChange::Removed(index) => Command::RemoveChoiceRule {
-                        machine,
-                        name,
+                    |index| Command::RemoveChoiceRule {
+                        machine: machine(),
+                        name: name(),
                         index,
                     },
-                };
+                );
                 (command, false)
             }
             Self::Branch(change) => {
@@ -606,18 +619,18 @@ impl ListItemEdit {
                 {
                     only.branches.clone_from(&out.branches);
                 }
-                let command = match change {
-                    ItemChange::Added(branch) => Command::AddBranch {
-                        machine,
-                        state: name,
+                let command = change.command(
+                    |branch| Command::AddBranch {
+                        machine: machine(),
+                        state: name(),
                         branch,
                     },
-                    ItemChange::Removed(index) => Command::RemoveBranch {
-                        machine,
-                        state: name,
+                    |index| Command::RemoveBranch {
+                        machine: machine(),
+                        state: name(),
                         index,
                     },
-                };
+                );
                 (command, false)
             }
         };

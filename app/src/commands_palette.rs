@@ -48,7 +48,7 @@ impl CommandPalette {
             .collapsible(false)
             .resizable(false)
             .anchor(egui::Align2::CENTER_TOP, [0.0, 60.0])
-            .default_width(360.0)
+            .default_width(crate::theme::PANELS.command_palette_width)
             .show(ctx, |ui| {
                 let label = ui.label("Command");
                 let field = ui
@@ -66,7 +66,7 @@ impl CommandPalette {
                     close = true;
                 }
                 egui::ScrollArea::vertical()
-                    .max_height(320.0)
+                    .max_height(crate::theme::PANELS.popup_list_height)
                     .show(ui, |ui| {
                         for action in matches {
                             ui.horizontal(|ui| {

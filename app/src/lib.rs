@@ -6,8 +6,10 @@ pub mod commands_palette;
 pub mod export_dialog;
 pub mod files;
 pub mod keyboard;
+pub mod overlay;
 pub mod panels;
 pub mod sample;
+pub mod selection;
 pub mod simulate;
 pub mod theme;
 

@@ -87,6 +87,67 @@ pub const METRICS: Metrics = Metrics {
     short_field_width: 140.0,
 };
 
+/// Sizes of the designer's panels, windows and fields around the canvas, in egui points. Panels
+/// start at these sizes and the user resizes them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PanelSizes {
+    /// The palette on the left.
+    pub palette: f32,
+    /// The inspector on the right.
+    pub inspector: f32,
+    /// The undo history on the right.
+    pub history: f32,
+    /// The code view beside the canvas.
+    pub code: f32,
+    /// The problems list at the bottom.
+    pub problems: f32,
+    /// The simulator pane at the bottom.
+    pub simulator: f32,
+    /// The widest a modal dialog grows.
+    pub modal_max_width: f32,
+    /// The command palette window.
+    pub command_palette_width: f32,
+    /// The find window.
+    pub find_width: f32,
+    /// The tallest a list in a popup window (commands, found states, the canvas menu) grows.
+    pub popup_list_height: f32,
+    /// The find window's list of matches.
+    pub find_list_height: f32,
+    /// The open list of a Choice rule's operator combo (it has every operator).
+    pub operator_list_height: f32,
+    /// The narrowest the message under the inline rename field is.
+    pub rename_error_min_width: f32,
+    /// Padding inside the inline rename field.
+    pub rename_margin: egui::Vec2,
+    /// A mock's result JSON field in the simulator's configuration.
+    pub mock_result_width: f32,
+    /// A mock's error name field.
+    pub mock_error_width: f32,
+    /// A mock's cause field.
+    pub mock_cause_width: f32,
+}
+
+/// The one set of panel sizes.
+pub const PANELS: PanelSizes = PanelSizes {
+    palette: 190.0,
+    inspector: 320.0,
+    history: 180.0,
+    code: 380.0,
+    problems: 110.0,
+    simulator: 320.0,
+    modal_max_width: 460.0,
+    command_palette_width: 360.0,
+    find_width: 300.0,
+    popup_list_height: 320.0,
+    find_list_height: 300.0,
+    operator_list_height: 360.0,
+    rename_error_min_width: 240.0,
+    rename_margin: egui::vec2(4.0, 3.0),
+    mock_result_width: 240.0,
+    mock_error_width: 160.0,
+    mock_cause_width: 200.0,
+};
+
 /// Colours of one state type: fill, border, and the accent of its icon.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StateColors {

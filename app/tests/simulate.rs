@@ -336,6 +336,17 @@ fn stepping_back_shows_the_earlier_data() {
     assert!(harness.query_by_label_contains("State output").is_some());
 }
 
+/// What the last Test state run gave.
+fn tested(harness: &Harness<'_, Studio>) -> asl_studio::simulate::test_state::TestOutcome {
+    harness
+        .state()
+        .pane
+        .test_outcome()
+        .cloned()
+        .expect("tested")
+        .expect("the test ran")
+}
+
 #[test]
 fn test_state_runs_one_state_on_its_input() {
     let mut harness = harness(Studio::sample());
@@ -349,13 +360,7 @@ fn test_state_runs_one_state_on_its_input() {
     );
     click(&mut harness, "Test state");
     click(&mut harness, "Test state DownloadFile");
-    let outcome = harness
-        .state()
-        .pane
-        .test_outcome()
-        .cloned()
-        .expect("tested")
-        .expect("the test ran");
+    let outcome = tested(&harness);
     let expected = json!({"bucket": "b", "key": "k", "download": {"bucket": "b", "key": "k"}});
     assert_eq!(outcome.output, Some(expected.clone()));
     assert_eq!(outcome.next.as_deref(), Some("TransformFile"));
@@ -368,13 +373,7 @@ fn test_state_runs_one_state_on_its_input() {
     // A Choice reports the branch it chose.
     click(&mut harness, "DidTransformFail");
     click(&mut harness, "Test state DidTransformFail");
-    let outcome = harness
-        .state()
-        .pane
-        .test_outcome()
-        .cloned()
-        .expect("tested")
-        .expect("the test ran");
+    let outcome = tested(&harness);
     assert_eq!(outcome.next.as_deref(), Some("PipelineSucceeded"));
 }
 

@@ -45,6 +45,31 @@ fn app_harness(source: StartSource) -> Harness<'static, StudioApp> {
         })
 }
 
+/// The designer opened on `source`, after its first frame.
+fn opened(source: StartSource) -> Harness<'static, StudioApp> {
+    let mut harness = app_harness(source);
+    harness.run();
+    harness
+}
+
+/// Clicks the button (or state on the canvas) of that name.
+fn click_button(harness: &mut Harness<'_, StudioApp>, name: &str) {
+    harness.get_by_role_and_label(Role::Button, name).click();
+    harness.run();
+}
+
+/// Presses a key.
+fn press(harness: &mut Harness<'_, StudioApp>, key: egui::Key) {
+    harness.key_press(key);
+    harness.run();
+}
+
+/// Presses a key with Ctrl (Cmd on macOS).
+fn press_command(harness: &mut Harness<'_, StudioApp>, key: egui::Key) {
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, key);
+    harness.run();
+}
+
 fn names(harness: &Harness<'_, StudioApp>) -> Vec<String> {
     harness
         .state()
@@ -59,15 +84,13 @@ fn names(harness: &Harness<'_, StudioApp>) -> Vec<String> {
 fn retype(harness: &mut Harness<'_, StudioApp>, label: &str, text: &str) {
     harness.get_by_label(label).focus();
     harness.run();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.run();
+    press_command(harness, egui::Key::A);
     harness.get_by_label(label).type_text(text);
     harness.run();
 }
 
 fn commit(harness: &mut Harness<'_, StudioApp>) {
-    harness.key_press(egui::Key::Enter);
-    harness.run();
+    press(harness, egui::Key::Enter);
 }
 
 fn temp_dir(test: &str) -> PathBuf {
@@ -97,8 +120,7 @@ fn corpus_dir() -> PathBuf {
 
 #[test]
 fn the_sample_opens_valid_with_every_state_on_the_canvas() {
-    let mut harness = app_harness(StartSource::Sample);
-    harness.run();
+    let harness = opened(StartSource::Sample);
     let app = harness.state();
     assert_eq!(
         names(&harness),
@@ -140,8 +162,7 @@ fn the_sample_opens_valid_with_every_state_on_the_canvas() {
 
 #[test]
 fn build_a_workflow_edit_it_everywhere_undo_copy_paste_and_export() {
-    let mut harness = app_harness(StartSource::Empty);
-    harness.run();
+    let mut harness = opened(StartSource::Empty);
 
     // Build from the palette: each click adds after the selection and links it.
     harness.get_by_label("Add Pass").click();
@@ -149,8 +170,7 @@ fn build_a_workflow_edit_it_everywhere_undo_copy_paste_and_export() {
     assert_eq!(names(&harness), ["Pass"]);
 
     // Rename inline with F2.
-    harness.key_press(egui::Key::F2);
-    harness.run();
+    press(&mut harness, egui::Key::F2);
     retype(&mut harness, "New name", "Prepare");
     commit(&mut harness);
     assert_eq!(names(&harness), ["Prepare"]);
@@ -171,8 +191,7 @@ fn build_a_workflow_edit_it_everywhere_undo_copy_paste_and_export() {
     );
 
     // Edit a field in the inspector: select Wait on the canvas, change Seconds.
-    harness.get_by_role_and_label(Role::Button, "Wait").click();
-    harness.run();
+    click_button(&mut harness, "Wait");
     retype(&mut harness, "Seconds", "10");
     commit(&mut harness);
     let seconds = |h: &Harness<'_, StudioApp>| {
@@ -197,16 +216,13 @@ fn build_a_workflow_edit_it_everywhere_undo_copy_paste_and_export() {
 
     // Undo and redo across code, inspector and canvas edits (Escape leaves the text first, so
     // the keys go to the designer, not to the text field's own undo).
-    harness.key_press(egui::Key::Escape);
-    harness.run();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
-    harness.run();
+    press(&mut harness, egui::Key::Escape);
+    press_command(&mut harness, egui::Key::Z);
     assert_eq!(
         harness.state().document().root().comment.as_deref(),
         Some("A new state machine")
     );
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
-    harness.run();
+    press_command(&mut harness, egui::Key::Z);
     assert_eq!(seconds(&harness), 5);
     harness.key_press_modifiers(
         egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
@@ -214,16 +230,14 @@ fn build_a_workflow_edit_it_everywhere_undo_copy_paste_and_export() {
     );
     harness.run();
     assert_eq!(seconds(&harness), 10);
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Y);
-    harness.run();
+    press_command(&mut harness, egui::Key::Y);
     assert_eq!(
         harness.state().document().root().comment.as_deref(),
         Some("Prepare, wait, done")
     );
 
     // Copy the Wait state as ASL JSON through the clipboard, then paste it.
-    harness.get_by_role_and_label(Role::Button, "Wait").click();
-    harness.run();
+    click_button(&mut harness, "Wait");
     harness.event(egui::Event::Copy);
     harness.step();
     let copied = harness
@@ -262,8 +276,7 @@ fn build_a_workflow_edit_it_everywhere_undo_copy_paste_and_export() {
 
 #[test]
 fn text_with_errors_never_blocks_and_a_fix_is_one_undoable_step() {
-    let mut harness = app_harness(StartSource::Sample);
-    harness.run();
+    let mut harness = opened(StartSource::Sample);
     let before = harness.state().document().revision();
     let broken = harness
         .state()
@@ -280,21 +293,18 @@ fn text_with_errors_never_blocks_and_a_fix_is_one_undoable_step() {
         .replacen("\"Cleanup\"", "\"CleanUp\"", 100);
     retype(&mut harness, "ASL text", &fixed);
     assert!(harness.state().document().root().contains("CleanUp"));
-    harness.key_press(egui::Key::Escape);
-    harness.run();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
-    harness.run();
+    press(&mut harness, egui::Key::Escape);
+    press_command(&mut harness, egui::Key::Z);
     assert!(harness.state().document().root().contains("Cleanup"));
 }
 
 #[test]
 fn clicking_a_problem_selects_its_state() {
     let text = r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Missing"}, "B": {"Type": "Succeed"}}}"#;
-    let mut harness = app_harness(StartSource::Text {
+    let mut harness = opened(StartSource::Text {
         name: "broken.asl.json".to_owned(),
         text: text.to_owned(),
     });
-    harness.run();
     let diagnostic = harness
         .state()
         .diagnostics()
@@ -316,14 +326,9 @@ fn clicking_a_problem_selects_its_state() {
 
 #[test]
 fn closing_with_unsaved_changes_asks_first() {
-    let mut harness = app_harness(StartSource::Sample);
-    harness.run();
-    harness
-        .get_by_role_and_label(Role::Button, "Cleanup")
-        .click();
-    harness.run();
-    harness.key_press(egui::Key::Delete);
-    harness.run();
+    let mut harness = opened(StartSource::Sample);
+    click_button(&mut harness, "Cleanup");
+    press(&mut harness, egui::Key::Delete);
     assert!(!harness.state().document().root().contains("Cleanup"));
     assert!(
         harness
@@ -347,8 +352,7 @@ fn closing_with_unsaved_changes_asks_first() {
 
 #[test]
 fn every_real_corpus_file_opens_without_a_panic() {
-    let mut harness = app_harness(StartSource::Empty);
-    harness.run();
+    let mut harness = opened(StartSource::Empty);
     let mut files: Vec<PathBuf> = Vec::new();
     let mut stack = vec![corpus_dir()];
     while let Some(dir) = stack.pop() {
@@ -447,12 +451,8 @@ fn work_left_in_the_recovery_file_is_offered_at_start() {
 fn save_writes_the_file_and_clears_the_unsaved_mark() {
     let dir = temp_dir("save");
     let target = dir.join("etl.asl.json");
-    let mut harness = app_harness(StartSource::Sample);
-    harness.run();
-    harness
-        .get_by_role_and_label(Role::Button, "NotifyFailure")
-        .click();
-    harness.run();
+    let mut harness = opened(StartSource::Sample);
+    click_button(&mut harness, "NotifyFailure");
     retype(&mut harness, "Comment", "Tell the team");
     commit(&mut harness);
     assert!(harness.state().window_title().contains('*'));
@@ -461,8 +461,7 @@ fn save_writes_the_file_and_clears_the_unsaved_mark() {
         save_answers: vec![target.clone()],
     }));
     // The sample has no file yet, so Ctrl+S asks where to save.
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
-    harness.run();
+    press_command(&mut harness, egui::Key::S);
     assert_eq!(harness.state().file_path(), Some(target.as_path()));
     assert!(!harness.state().window_title().contains('*'));
     let saved = std::fs::read_to_string(&target).expect("saved");
@@ -494,30 +493,24 @@ fn selected(harness: &Harness<'_, StudioApp>) -> Vec<String> {
 
 #[test]
 fn find_the_command_palette_and_arrow_keys_move_around() {
-    let mut harness = app_harness(StartSource::Sample);
-    harness.run();
+    let mut harness = opened(StartSource::Sample);
 
     // Ctrl+F finds a state by its resource.
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
-    harness.run();
+    press_command(&mut harness, egui::Key::F);
     harness.get_by_label("Find").type_text("glue:startJobRun");
     harness.run();
     commit(&mut harness);
     assert_eq!(selected(&harness), ["TransformFile"]);
 
     // Arrows follow transitions (down/up) and document order (left/right).
-    harness.key_press(egui::Key::Escape);
-    harness.run();
-    harness.key_press(egui::Key::ArrowDown);
-    harness.run();
+    press(&mut harness, egui::Key::Escape);
+    press(&mut harness, egui::Key::ArrowDown);
     assert_eq!(selected(&harness), ["Cleanup"]);
-    harness.key_press(egui::Key::ArrowLeft);
-    harness.run();
+    press(&mut harness, egui::Key::ArrowLeft);
     assert_eq!(selected(&harness), ["NotifyFailure"]);
 
     // Ctrl+K lists every action; Enter runs the first match.
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
-    harness.run();
+    press_command(&mut harness, egui::Key::K);
     harness.get_by_label("Command").type_text("history");
     harness.run();
     commit(&mut harness);
@@ -540,10 +533,7 @@ fn the_sample_with_code_view_looks_the_same_in_dark() {
         });
     harness.run();
     // Selecting a state highlights and scrolls to its text.
-    harness
-        .get_by_role_and_label(Role::Button, "Cleanup")
-        .click();
-    harness.run();
+    click_button(&mut harness, "Cleanup");
     harness.snapshot("sample_dark_code");
 }
 
@@ -551,24 +541,21 @@ fn the_sample_with_code_view_looks_the_same_in_dark() {
 fn the_sidecar_keeps_simulator_inputs_next_to_the_definition_not_in_it() {
     let dir = temp_dir("sidecar");
     let target = dir.join("etl.asl.json");
-    let mut harness = app_harness(StartSource::Sample);
-    harness.run();
+    let mut harness = opened(StartSource::Sample);
     let input = r#"{"source": "s3://landing/today.csv"}"#;
     harness.state_mut().simulator_mut().set_input_text(input);
     harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
         open_answers: Vec::new(),
         save_answers: vec![target.clone()],
     }));
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
-    harness.run();
+    press_command(&mut harness, egui::Key::S);
     let saved = std::fs::read_to_string(&target).expect("saved");
     assert!(!saved.contains("today.csv"), "the ASL stays clean");
     let sidecar = std::fs::read_to_string(dir.join("etl.asl.json.layout.json"))
         .expect("a sidecar next to the definition");
     assert!(sidecar.contains("today.csv"), "{sidecar}");
 
-    let mut reopened = app_harness(StartSource::File(target.clone()));
-    reopened.run();
+    let reopened = opened(StartSource::File(target.clone()));
     assert_eq!(reopened.state().simulator().input_text(), input);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -579,14 +566,9 @@ fn state_value(harness: &Harness<'_, StudioApp>, name: &str) -> serde_json::Valu
 
 #[test]
 fn f2_renames_in_place_over_the_state_and_every_reference_follows() {
-    let mut harness = app_harness(StartSource::Sample);
-    harness.run();
-    harness
-        .get_by_role_and_label(Role::Button, "Cleanup")
-        .click();
-    harness.run();
-    harness.key_press(egui::Key::F2);
-    harness.run();
+    let mut harness = opened(StartSource::Sample);
+    click_button(&mut harness, "Cleanup");
+    press(&mut harness, egui::Key::F2);
 
     // The field sits over the state on the canvas, focused, its text selected: typing replaces it.
     let node = harness
@@ -626,8 +608,7 @@ fn f2_renames_in_place_over_the_state_and_every_reference_follows() {
     assert_eq!(selected(&harness), ["RemoveStagedFile"]);
 
     // One undo step puts the name and every reference back.
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
-    harness.run();
+    press_command(&mut harness, egui::Key::Z);
     assert_eq!(state_value(&harness, "TransformFile")["Next"], "Cleanup");
     assert_eq!(state_value(&harness, "NotifyFailure")["Next"], "Cleanup");
     assert!(harness.state().code_text().contains("\"Cleanup\": {"));
@@ -635,28 +616,21 @@ fn f2_renames_in_place_over_the_state_and_every_reference_follows() {
 
 #[test]
 fn escape_cancels_a_rename_and_taken_or_empty_names_are_refused_at_the_field() {
-    let mut harness = app_harness(StartSource::Sample);
-    harness.run();
+    let mut harness = opened(StartSource::Sample);
     let before = harness.state().document().root().to_value();
     let revision = harness.state().document().revision();
 
     // Double-click opens the same field; Escape leaves everything as it was.
-    harness
-        .get_by_role_and_label(Role::Button, "TransformFile")
-        .click();
-    harness.run();
-    harness.key_press(egui::Key::F2);
-    harness.run();
+    click_button(&mut harness, "TransformFile");
+    press(&mut harness, egui::Key::F2);
     harness.get_by_label("New name").type_text("Renamed");
     harness.run();
-    harness.key_press(egui::Key::Escape);
-    harness.run();
+    press(&mut harness, egui::Key::Escape);
     assert!(harness.query_by_label("New name").is_none());
     assert_eq!(harness.state().document().root().to_value(), before);
 
     // A name another state has: refused, the reason at the field, the document unchanged.
-    harness.key_press(egui::Key::F2);
-    harness.run();
+    press(&mut harness, egui::Key::F2);
     harness.get_by_label("New name").type_text("Cleanup");
     harness.run();
     commit(&mut harness);
@@ -667,8 +641,7 @@ fn escape_cancels_a_rename_and_taken_or_empty_names_are_refused_at_the_field() {
 
     // Empty: refused too. Then a good name goes through from the same field.
     retype(&mut harness, "New name", "");
-    harness.key_press(egui::Key::Backspace);
-    harness.run();
+    press(&mut harness, egui::Key::Backspace);
     commit(&mut harness);
     harness.get_by_label_contains("needs a name");
     assert_eq!(harness.state().document().root().to_value(), before);
@@ -720,13 +693,11 @@ fn pick(harness: &mut Harness<'_, StudioApp>, combo: &str, option: &str) {
 
 #[test]
 fn choice_rules_are_built_edited_and_reordered_through_the_form() {
-    let mut harness = app_harness(StartSource::Text {
+    let mut harness = opened(StartSource::Text {
         name: "router.asl.json".to_owned(),
         text: ORDER_ROUTER.to_owned(),
     });
-    harness.run();
-    harness.get_by_role_and_label(Role::Button, "Route").click();
-    harness.run();
+    click_button(&mut harness, "Route");
     let rules = |h: &Harness<'_, StudioApp>| state_value(h, "Route")["Choices"].clone();
     let original = rules(&harness);
 
@@ -797,8 +768,7 @@ fn choice_rules_are_built_edited_and_reordered_through_the_form() {
     // Each change was one undo step: undo them all and the rules are as they were.
     assert_eq!(harness.state().document().history_cursor(), 13);
     for _ in 0..13 {
-        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
-        harness.run();
+        press_command(&mut harness, egui::Key::Z);
     }
     assert_eq!(harness.state().document().history_cursor(), 0);
     assert_eq!(rules(&harness), original);
@@ -806,17 +776,13 @@ fn choice_rules_are_built_edited_and_reordered_through_the_form() {
 
 #[test]
 fn double_click_and_the_context_menu_rename_in_place_too() {
-    let mut harness = app_harness(StartSource::Sample);
-    harness.run();
+    let mut harness = opened(StartSource::Sample);
     // Right-click, Rename: the same field over the state.
     harness
         .get_by_role_and_label(Role::Button, "NotifyFailure")
         .click_secondary();
     harness.run();
-    harness
-        .get_by_role_and_label(Role::Button, "Rename")
-        .click();
-    harness.run();
+    click_button(&mut harness, "Rename");
     let node = harness
         .get_by_role_and_label(Role::Button, "NotifyFailure")
         .rect();
@@ -824,10 +790,7 @@ fn double_click_and_the_context_menu_rename_in_place_too() {
     harness.get_by_label("New name").type_text("Notify");
     harness.run();
     // A click elsewhere on the canvas commits.
-    harness
-        .get_by_role_and_label(Role::Button, "DownloadFile")
-        .click();
-    harness.run();
+    click_button(&mut harness, "DownloadFile");
     assert!(harness.query_by_label("New name").is_none());
     let catch_next = &state_value(&harness, "TransformFile")["Catch"][0]["Next"];
     assert_eq!(catch_next, "Notify");
@@ -855,18 +818,16 @@ fn double_click_and_the_context_menu_rename_in_place_too() {
     }
     harness.run();
     assert!(harness.get_by_label("New name").is_focused());
-    harness.key_press(egui::Key::Escape);
-    harness.run();
+    press(&mut harness, egui::Key::Escape);
     assert!(harness.query_by_label("New name").is_none());
 }
 
 #[test]
 fn a_cut_edge_label_shows_its_whole_condition_on_hover() {
-    let mut harness = app_harness(StartSource::Text {
+    let mut harness = opened(StartSource::Text {
         name: "router.asl.json".to_owned(),
         text: ORDER_ROUTER.to_owned(),
     });
-    harness.run();
     let full = "$.order.express is present && $.order.express == true";
     let labels = harness.state().canvas().edge_label_rects();
     assert_eq!(labels.len(), 6, "{labels:?}");
@@ -882,7 +843,7 @@ fn a_cut_edge_label_shows_its_whole_condition_on_hover() {
 
 #[test]
 fn a_jsonata_rule_is_edited_as_a_condition() {
-    let mut harness = app_harness(StartSource::Text {
+    let mut harness = opened(StartSource::Text {
         name: "jsonata.asl.json".to_owned(),
         text: r#"{
           "QueryLanguage": "JSONata",
@@ -897,9 +858,7 @@ fn a_jsonata_rule_is_edited_as_a_condition() {
         }"#
         .to_owned(),
     });
-    harness.run();
-    harness.get_by_role_and_label(Role::Button, "Check").click();
-    harness.run();
+    click_button(&mut harness, "Check");
     assert!(harness.query_by_label("Rule 1 Variable").is_none());
     retype(
         &mut harness,
@@ -911,4 +870,64 @@ fn a_jsonata_rule_is_edited_as_a_condition() {
         state_value(&harness, "Check")["Choices"][0],
         serde_json::json!({"Condition": "{% $states.input.n > 10 %}", "Next": "Big"})
     );
+}
+
+/// The label of the last undo step.
+fn last_step(harness: &Harness<'_, StudioApp>) -> String {
+    let doc = harness.state().document();
+    doc.history()[..doc.history_cursor()]
+        .last()
+        .map(|entry| entry.label.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_inspectors_catcher_buttons_are_named_in_the_undo_history() {
+    let mut harness = opened(StartSource::Sample);
+    click_button(&mut harness, "NotifyFailure");
+    assert!(
+        state_value(&harness, "NotifyFailure")
+            .get("Catch")
+            .is_none()
+    );
+
+    click_in_view(&mut harness, Role::Button, "Add catcher");
+    assert_eq!(last_step(&harness), "Add catcher to \"NotifyFailure\"");
+    assert_eq!(
+        state_value(&harness, "NotifyFailure")["Catch"][0]["ErrorEquals"],
+        serde_json::json!(["States.ALL"])
+    );
+
+    // Removing the only catcher drops the Catch member, as the form always did.
+    click_in_view(&mut harness, Role::Button, "Remove catcher 1");
+    assert_eq!(last_step(&harness), "Remove catcher 0 of \"NotifyFailure\"");
+    assert!(
+        state_value(&harness, "NotifyFailure")
+            .get("Catch")
+            .is_none()
+    );
+    press_command(&mut harness, egui::Key::Z);
+    assert_eq!(
+        state_value(&harness, "NotifyFailure")["Catch"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+}
+
+#[test]
+fn a_palette_state_added_after_the_selection_is_an_insert_in_the_undo_history() {
+    let mut harness = opened(StartSource::Empty);
+    harness.get_by_label("Add Pass").click();
+    harness.run();
+    assert_eq!(last_step(&harness), "Add \"Pass\"");
+    harness.get_by_label("Add Wait").click();
+    harness.run();
+    assert_eq!(last_step(&harness), "Insert \"Wait\" after \"Pass\"");
+    assert_eq!(state_value(&harness, "Pass")["Next"], "Wait");
+    assert_eq!(state_value(&harness, "Wait")["End"], true);
+    // One undo takes the Wait out and gives Pass its End back.
+    press_command(&mut harness, egui::Key::Z);
+    assert_eq!(names(&harness), ["Pass"]);
+    assert_eq!(state_value(&harness, "Pass")["End"], true);
 }

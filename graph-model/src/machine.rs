@@ -275,16 +275,11 @@ impl StateMachine {
     /// Inserts a state at a position in document order (clamped to the end). Returns `false` and
     /// leaves the machine as it was when the name is taken.
     pub fn insert_state(&mut self, position: usize, state: State) -> bool {
-        if self.by_name.contains_key(&state.name) {
-            return false;
+        let inserted = self.insert_state_deferred(position, state);
+        if inserted {
+            self.rebuild_edges();
         }
-        let name = state.name.clone();
-        let node = self.graph.add_node(state);
-        self.order.insert(position.min(self.order.len()), node);
-        self.by_name.insert(name, node);
-        self.has_states = true;
-        self.rebuild_edges();
-        true
+        inserted
     }
 
     /// Removes a state and returns it with the position it had. Transitions that pointed at it stay

@@ -2,59 +2,13 @@
 #![allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
 
 use graph_model::{
-    Command, Document, EditError, MachinePath, State, StateMachine, StateType, Transition,
-    copy_selection, new_state,
+    Command, Document, EditError, MachinePath, StateMachine, StateType, Transition, copy_selection,
+    new_state,
 };
 use serde_json::{Value, json};
 
-fn document(asl: &Value) -> Document {
-    Document::new(StateMachine::from_value(asl).unwrap())
-}
-
-fn root() -> MachinePath {
-    MachinePath::root()
-}
-
-/// A state built from its ASL, as the inspector or palette would hand it over.
-fn state(name: &str, asl: Value) -> State {
-    let machine = StateMachine::from_value(&json!({"States": {name: asl}})).unwrap();
-    machine.state(name).unwrap().clone()
-}
-
-/// serde_json's `==` ignores key order, so compare the key sequence of every object too.
-fn same_order(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            x.keys().eq(y.keys()) && x.values().zip(y.values()).all(|(p, q)| same_order(p, q))
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_order(p, q))
-        }
-        _ => a == b,
-    }
-}
-
-#[track_caller]
-fn assert_asl(doc: &Document, expected: &Value) {
-    let got = doc.root().to_value();
-    assert!(
-        same_order(&got, expected),
-        "got:\n{}\nexpected:\n{}",
-        serde_json::to_string_pretty(&got).unwrap(),
-        serde_json::to_string_pretty(expected).unwrap()
-    );
-}
-
-/// Undoes everything and checks the original comes back; redoes everything and checks the edited
-/// document comes back.
-#[track_caller]
-fn assert_undo_redo(doc: &mut Document, original: &Value) {
-    let edited = doc.root().to_value();
-    while doc.undo() {}
-    assert_asl(doc, original);
-    while doc.redo() {}
-    assert_asl(doc, &edited);
-}
+mod common;
+use common::{assert_asl, assert_undo_redo, corpus_files, document, root, same_order, state};
 
 fn chain() -> Value {
     json!({
@@ -838,24 +792,6 @@ fn replace_root_and_update_machine_are_undoable() {
     assert_asl(&doc, &with_parallel());
     assert!(doc.redo());
     assert_undo_redo(&mut doc, &chain());
-}
-
-fn corpus_files() -> Vec<std::path::PathBuf> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/corpus");
-    let mut found = Vec::new();
-    let mut stack = vec![root];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.to_string_lossy().ends_with(".asl.json") {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 /// On every corpus definition: rename, duplicate, retype and delete in every machine, then undo it

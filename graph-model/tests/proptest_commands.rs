@@ -16,6 +16,9 @@ use proptest::option;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
+mod common;
+use common::same_order;
+
 #[derive(Clone, Debug)]
 enum KindSpec {
     Task { retry: bool, catch: Option<u8> },
@@ -683,19 +686,6 @@ impl Resolver<'_> {
             },
             Step::Undo | Step::Redo => return None,
         })
-    }
-}
-
-/// serde_json's `==` ignores key order, so compare the key sequence of every object too.
-fn same_order(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            x.keys().eq(y.keys()) && x.values().zip(y.values()).all(|(p, q)| same_order(p, q))
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_order(p, q))
-        }
-        _ => a == b,
     }
 }
 

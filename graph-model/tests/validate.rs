@@ -6,25 +6,13 @@ use std::path::{Path, PathBuf};
 use graph_model::{Diagnostic, Severity, StateMachine, validate};
 use serde_json::Value;
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/corpus")
-}
+mod common;
+use common::corpus;
 
+/// Every JSON file under `dir`, which must exist (a missing corpus fails, not passes).
 fn json_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "json") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
+    assert!(dir.is_dir(), "{} is missing", dir.display());
+    common::files_ending(dir, ".json")
 }
 
 fn check_value(value: &Value) -> Vec<Diagnostic> {
@@ -36,6 +24,18 @@ fn errors(diags: &[Diagnostic]) -> Vec<&Diagnostic> {
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .collect()
+}
+
+/// Prints a file's errors, for the test log; whether it had any.
+fn report_errors(file: &Path, errs: &[&Diagnostic]) -> bool {
+    if errs.is_empty() {
+        return false;
+    }
+    println!("{}", file.display());
+    for d in errs {
+        println!("   {} {} {}", d.code, d.pointer, d.message);
+    }
+    true
 }
 
 #[test]
@@ -54,13 +54,7 @@ fn real_corpus_has_no_errors() {
                 println!("warning {} {} {}", d.code, d.pointer, d.message);
             }
         }
-        if !errs.is_empty() {
-            bad += 1;
-            println!("{}", file.display());
-            for d in errs {
-                println!("   {} {} {}", d.code, d.pointer, d.message);
-            }
-        }
+        bad += usize::from(report_errors(file, &errs));
     }
     println!(
         "real corpus: {} files, {bad} with errors, {warnings} warnings",
@@ -77,14 +71,7 @@ fn conformance_definitions_have_no_errors() {
     for file in &files {
         let case: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
         let diags = check_value(&case["definition"]);
-        let errs = errors(&diags);
-        if !errs.is_empty() {
-            bad += 1;
-            println!("{}", file.display());
-            for d in errs {
-                println!("   {} {} {}", d.code, d.pointer, d.message);
-            }
-        }
+        bad += usize::from(report_errors(file, &errors(&diags)));
     }
     println!(
         "conformance: {} AWS-run definitions, {bad} with errors",

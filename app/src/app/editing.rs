@@ -33,80 +33,39 @@ impl StudioApp {
         }
     }
 
-    /// Adds a palette state after the selected state (linking it in), or at the end of the
-    /// machine when nothing is selected.
+    /// Adds a palette state after the selected state (linking it into the flow), or at the end
+    /// of the machine when nothing is selected.
     pub fn add_from_palette(&mut self, template: palette::Template) {
         let anchor = self.single_selected();
         let machine_path = anchor
             .as_ref()
             .map_or_else(MachinePath::root, |a| a.machine.clone());
-        let Some(machine) = self.doc.root().machine_at(&machine_path) else {
+        let root = self.doc.root();
+        let Some(machine) = root.machine_at(&machine_path) else {
             return;
         };
-        let language = self.language_of(&machine_path);
-        let taken = all_names(self.doc.root());
-        let name = graph_model::fresh_name(&template.base_name(), &taken);
-        let mut state = template.make(&name, language);
-        let mut commands = Vec::new();
-        let mut position = None;
-        if let Some(anchor) = &anchor
-            && let Some(anchor_state) = machine.state(&anchor.name)
-        {
-            position = machine.position(&anchor.name).map(|p| p + 1);
-            let links = !matches!(
-                anchor_state.kind,
-                StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_)
-            );
-            if links {
-                // The new state takes over the anchor's Next, so the chain stays connected.
-                if (state.end.is_some() || state.next.is_some())
-                    && let Some(next) = &anchor_state.next
-                {
-                    state.end = None;
-                    state.next = Some(next.clone());
-                }
-                let mut relinked = anchor_state.clone();
-                relinked.next = Some(name.clone());
-                relinked.end = None;
-                commands.push(Command::ReplaceState {
-                    machine: machine_path.clone(),
-                    name: anchor.name.clone(),
-                    state: relinked,
-                });
-            }
-        }
-        commands.insert(
-            0,
-            Command::AddState {
-                machine: machine_path.clone(),
-                state,
-                position,
-            },
-        );
-        let command = Command::Batch {
-            label: format!("Add \"{name}\""),
-            commands,
+        let name = root.fresh_state_name(&template.base_name());
+        let state = template.make(&name, root.query_language_at(&machine_path));
+        let anchor_state = anchor.as_ref().and_then(|a| machine.state(&a.name));
+        let position = anchor_state.and_then(|a| machine.position(&a.name).map(|p| p + 1));
+        // Choice, Succeed and Fail have no Next to take over: the state goes after them unlinked.
+        let after = anchor_state
+            .filter(|a| {
+                !matches!(
+                    a.kind,
+                    StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_)
+                )
+            })
+            .map(|a| (a.name.clone(), Transition::Next));
+        let command = Command::InsertState {
+            machine: machine_path.clone(),
+            state,
+            position,
+            after,
         };
         if self.apply(command) {
             self.selection = Selection::single(StateId::new(machine_path, name));
         }
-    }
-
-    pub(super) fn language_of(&self, path: &MachinePath) -> QueryLanguage {
-        let root = self.doc.root();
-        let mut language = root.query_language.unwrap_or(QueryLanguage::JsonPath);
-        // A nested machine inherits from the states that own it, outermost first.
-        for depth in 0..path.0.len() {
-            let owner = MachinePath(path.0[..depth].to_vec());
-            if let Some(ql) = root
-                .machine_at(&owner)
-                .and_then(|m| m.state(path.0[depth].state()))
-                .and_then(|s| s.query_language)
-            {
-                language = ql;
-            }
-        }
-        language
     }
 
     pub(super) fn single_selected(&self) -> Option<StateId> {
@@ -296,16 +255,6 @@ impl StudioApp {
     /// invalid or taken name) says why, and the document is unchanged.
     pub(super) fn commit_rename(&mut self, id: &StateId, text: &str) -> Result<(), String> {
         let to = text.trim();
-        if to == id.name {
-            return Ok(());
-        }
-        if to.is_empty() {
-            return Err("A state needs a name.".to_owned());
-        }
-        graph_model::check_state_name(to).map_err(|e| capitalized(&e.to_string()))?;
-        if all_names(self.doc.root()).contains(to) {
-            return Err(format!("Another state is already named \"{to}\"."));
-        }
         self.doc
             .apply(Command::RenameState {
                 machine: id.machine.clone(),
@@ -313,7 +262,9 @@ impl StudioApp {
                 to: to.to_owned(),
             })
             .map_err(|e| capitalized(&e.to_string()))?;
-        self.selection = Selection::single(StateId::new(id.machine.clone(), to));
+        if to != id.name {
+            self.selection = Selection::single(StateId::new(id.machine.clone(), to));
+        }
         Ok(())
     }
 
@@ -363,6 +314,9 @@ impl StudioApp {
                         state: *state,
                     });
                 }
+            }
+            InspectorEdit::Command(command) => {
+                self.apply(*command);
             }
             InspectorEdit::Rename(to) => {
                 if let Some(id) = self.single_selected()

@@ -123,7 +123,7 @@ impl StudioApp {
         let mut close = false;
         let mut next: Option<AfterModal> = None;
         egui::Modal::new(egui::Id::unique("asl-studio-modal")).show(ctx, |ui| {
-            ui.set_max_width(460.0);
+            ui.set_max_width(PANELS.modal_max_width);
             match &modal {
                 Modal::ConfirmClose | Modal::ConfirmDiscard(_) => {
                     ui.heading("Unsaved changes");
@@ -295,7 +295,7 @@ impl StudioApp {
             let mut simulator_actions = Vec::new();
             egui::Panel::bottom("simulator")
                 .resizable(true)
-                .default_size(320.0)
+                .default_size(PANELS.simulator)
                 .show(ui, |ui| {
                     simulator_actions = self.simulator.ui(ui, &self.doc, &self.selection);
                 });
@@ -313,7 +313,7 @@ impl StudioApp {
             let mut clicked = None;
             egui::Panel::bottom("problems")
                 .resizable(true)
-                .default_size(110.0)
+                .default_size(PANELS.problems)
                 .show(ui, |ui| {
                     clicked = problems::problems_ui(
                         ui,
@@ -328,14 +328,10 @@ impl StudioApp {
         }
         let mut palette_click = None;
         // A dropped state is spelled in the document's query language.
-        let language = self
-            .doc
-            .root()
-            .query_language
-            .unwrap_or(QueryLanguage::JsonPath);
+        let language = self.doc.root().query_language_at(&MachinePath::root());
         egui::Panel::left("palette")
             .resizable(true)
-            .default_size(190.0)
+            .default_size(PANELS.palette)
             .show(ui, |ui| {
                 palette_click = palette::palette_ui(ui, |template| {
                     let name = template.base_name();
@@ -355,7 +351,7 @@ impl StudioApp {
         let mut add = None;
         egui::Panel::right("inspector")
             .resizable(true)
-            .default_size(320.0)
+            .default_size(PANELS.inspector)
             .show(ui, |ui| {
                 // Above the settings, and at most part of the height: the inspector's own scroll
                 // area takes whatever is left below it.
@@ -381,7 +377,7 @@ impl StudioApp {
             let mut target = None;
             egui::Panel::right("history")
                 .resizable(true)
-                .default_size(180.0)
+                .default_size(PANELS.history)
                 .show(ui, |ui| {
                     target = history::history_ui(ui, &labels, self.doc.history_cursor());
                 });
@@ -396,7 +392,7 @@ impl StudioApp {
             let mut events = Vec::new();
             egui::Panel::right("code")
                 .resizable(true)
-                .default_size(380.0)
+                .default_size(PANELS.code)
                 .show(ui, |ui| {
                     events = self.code.ui(ui);
                 });
@@ -481,10 +477,11 @@ impl StudioApp {
         };
         let language = state
             .and_then(|s| s.query_language)
-            .unwrap_or_else(|| self.language_of(&path));
+            .unwrap_or_else(|| root.query_language_at(&path));
         let target = InspectorTarget {
             state,
             machine,
+            path,
             language,
             pointer,
             diagnostics: &self.diagnostics,

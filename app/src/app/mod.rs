@@ -9,17 +9,15 @@ mod document_io;
 mod editing;
 mod frame;
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use graph_model::{
-    Command, Diagnostic, Document, MachinePath, QueryLanguage, StateKind, StateMachine,
+    Command, Diagnostic, Document, MachinePath, StateKind, StateMachine, Transition,
 };
 use serde_json::Value;
 
 use crate::canvas::{
-    CanvasAction, CanvasOverlay, CanvasView, InlineRename, PaletteDrop, RenameOutcome, Selection,
-    StateId,
+    CanvasAction, CanvasOverlay, CanvasView, InlineRename, PaletteDrop, RenameOutcome,
 };
 use crate::commands_palette::CommandPalette;
 use crate::files::{
@@ -32,6 +30,8 @@ use crate::panels::inspector::{Inspector, InspectorEdit, InspectorTarget};
 use crate::panels::placeholders::PlaceholdersPanel;
 use crate::panels::{history, palette, problems};
 use crate::sample::{SAMPLE_ASL, SAMPLE_NAME};
+use crate::selection::{Selection, StateId};
+use crate::theme::PANELS;
 
 /// What the window opens with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -374,6 +374,7 @@ impl eframe::App for StudioApp {
 fn command_machine(command: &Command) -> Option<MachinePath> {
     match command {
         Command::AddState { machine, .. }
+        | Command::InsertState { machine, .. }
         | Command::Paste { machine, .. }
         | Command::Duplicate { machine, .. } => Some(machine.clone()),
         Command::MoveState { to_machine, .. } | Command::MoveStates { to_machine, .. } => {
@@ -384,53 +385,11 @@ fn command_machine(command: &Command) -> Option<MachinePath> {
     }
 }
 
-/// Every state name in the document, nested machines included.
-fn all_names(root: &StateMachine) -> HashSet<String> {
-    root.all_machines()
-        .into_iter()
-        .flat_map(|(_, m)| m.state_names().map(str::to_owned).collect::<Vec<_>>())
-        .collect()
-}
-
 /// The innermost state a JSON pointer points into, with the rest of the pointer (the field).
 #[must_use]
 pub fn state_at_pointer(root: &StateMachine, pointer: &str) -> Option<(StateId, String)> {
-    let segments = asl_codec::span::pointer_segments(pointer);
-    let mut path = MachinePath::root();
-    let mut machine = root;
-    let mut best = None;
-    let mut i = 0;
-    while i + 1 < segments.len() && segments[i] == "States" {
-        let name = &segments[i + 1];
-        let state = machine.state(name)?;
-        let rest_start = i + 2;
-        let rest: String = segments[rest_start..]
-            .iter()
-            .map(|s| format!("/{}", asl_codec::span::escape_segment(s)))
-            .collect();
-        best = Some((StateId::new(path.clone(), name.clone()), rest));
-        match (segments.get(rest_start).map(String::as_str), &state.kind) {
-            (Some("Branches"), StateKind::Parallel(p)) => {
-                let index: usize = segments.get(rest_start + 1)?.parse().ok()?;
-                let Some(branch) = p.branches.as_ref().and_then(|b| b.get(index)) else {
-                    break;
-                };
-                path = path.branch(name, index);
-                machine = branch;
-                i = rest_start + 2;
-            }
-            (Some("ItemProcessor" | "Iterator"), StateKind::Map(m)) => {
-                let Some(processor) = m.processor.as_deref() else {
-                    break;
-                };
-                path = path.processor(name);
-                machine = processor;
-                i = rest_start + 1;
-            }
-            _ => break,
-        }
-    }
-    best
+    root.state_at_pointer(pointer)
+        .map(|found| (StateId::new(found.machine, found.name), found.field))
 }
 
 /// A message with its first letter in upper case (errors read as sentences at a field).

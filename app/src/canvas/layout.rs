@@ -13,9 +13,9 @@ use std::ops::Range;
 use egui::{Pos2, Rect, Vec2, pos2, vec2};
 use graph_model::{MachinePath, StateKind, StateMachine, StateType, Transition};
 
-use super::StateId;
-use super::labels;
+use super::label_text;
 use super::sugiyama::{self, FlatGraph, FlatLayout, PortShape};
+use crate::selection::StateId;
 use crate::theme::Metrics;
 
 /// Start or End of a machine.
@@ -313,10 +313,10 @@ fn layout_machine(
                         .choices
                         .as_ref()
                         .and_then(|rules| rules.get(r))
-                        .map(labels::rule_label),
+                        .map(label_text::rule_label),
                     _ => None,
                 },
-                Transition::Catch(c) => Some(labels::catch_label(
+                Transition::Catch(c) => Some(label_text::catch_label(
                     state
                         .catch
                         .as_ref()

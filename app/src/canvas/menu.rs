@@ -7,7 +7,8 @@ use graph_model::{Catcher, Command, MachinePath, Retrier, StateMachine, StateTyp
 
 use super::layout::Endpoint;
 use super::view::{Hit, transition_name};
-use super::{CanvasAction, CanvasView, Selection, StateId};
+use super::{CanvasAction, CanvasView};
+use crate::selection::{Selection, StateId};
 
 /// Longest list of states offered by "Retarget to".
 const RETARGET_MENU_LIMIT: usize = 60;
@@ -174,7 +175,7 @@ impl CanvasView {
                 return;
             };
             egui::ScrollArea::vertical()
-                .max_height(320.0)
+                .max_height(crate::theme::PANELS.popup_list_height)
                 .show(ui, |ui| {
                     for name in machine.state_names().take(RETARGET_MENU_LIMIT) {
                         if Some(name) == current.as_deref() {

@@ -8,9 +8,11 @@ use egui::text::{LayoutJob, TextFormat, TextWrapping};
 use egui::{Align2, FontId, Painter, Pos2, Rect, Sense, Ui, Vec2, pos2, vec2};
 use graph_model::{Severity, StateType, Transition};
 
+use super::geometry::{clip_segment, handle_center};
 use super::layout::{Endpoint, MarkerKind};
-use super::view::{Hit, handle_center};
-use super::{Camera, CanvasOverlay, CanvasView, Drag, RunStatus};
+use super::view::Hit;
+use super::{Camera, CanvasOverlay, CanvasView, Drag};
+use crate::overlay::RunStatus;
 use crate::theme::{METRICS, Theme};
 
 /// Everything one frame's painting needs.
@@ -759,32 +761,6 @@ fn paint_icon(
             painter.text(c, Align2::CENTER_CENTER, "…", font, color);
         }
     }
-}
-
-/// The part of segment `a`-`b` inside `rect` (Liang-Barsky), if any.
-pub(crate) fn clip_segment(a: Pos2, b: Pos2, rect: Rect) -> Option<(Pos2, Pos2)> {
-    let d = b - a;
-    let (mut t0, mut t1) = (0.0f32, 1.0f32);
-    for (p, q) in [
-        (-d.x, a.x - rect.left()),
-        (d.x, rect.right() - a.x),
-        (-d.y, a.y - rect.top()),
-        (d.y, rect.bottom() - a.y),
-    ] {
-        if p == 0.0 {
-            if q < 0.0 {
-                return None;
-            }
-        } else {
-            let t = q / p;
-            if p < 0.0 {
-                t0 = t0.max(t);
-            } else {
-                t1 = t1.min(t);
-            }
-        }
-    }
-    (t0 <= t1).then(|| (a + d * t0, a + d * t1))
 }
 
 fn corner(f: &Frame<'_>, radius: f32) -> CornerRadius {

@@ -14,7 +14,7 @@ use egui::{Pos2, pos2};
 use graph_model::{MachinePath, PathStep};
 use serde_json::{Value, json};
 
-use super::StateId;
+use crate::selection::StateId;
 
 /// Serialises pinned positions, sorted so the file is stable.
 pub fn to_value(pins: &HashMap<StateId, Pos2>) -> Value {

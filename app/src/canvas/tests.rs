@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use egui::{Pos2, Rect, pos2, vec2};
-use graph_model::{StateMachine, Transition};
+use graph_model::{MachinePath, StateMachine, Transition};
 use serde_json::{Value, json};
 
 use super::layout::{Endpoint, Layout};
@@ -411,13 +411,13 @@ fn hit_testing() {
     let next = view.find_edge(&a, Transition::Next).unwrap_or(usize::MAX);
     let mut points = Vec::new();
     view.placement.edge_points(&view.layout, next, &mut points);
-    let mid = super::view::polyline_midpoint(&points).unwrap_or(Pos2::ZERO);
+    let mid = super::geometry::polyline_midpoint(&points).unwrap_or(Pos2::ZERO);
     assert_eq!(view.hit(mid, None, &[]), Hit::Edge(next));
     // The selected edge's end handle, and a state's connect handle.
     let end = *points.last().unwrap_or(&Pos2::ZERO);
     assert_eq!(view.hit(end, Some(next), &[]), Hit::EdgeEnd(next));
     let a_index = view.layout.node_index(&a).unwrap_or(usize::MAX);
-    let handle = super::view::handle_center(view.placement.nodes[a_index]);
+    let handle = super::geometry::handle_center(view.placement.nodes[a_index]);
     assert_eq!(view.hit(handle, None, &[a_index]), Hit::Handle(a_index));
     // Far away.
     assert_eq!(view.hit(pos2(-5000.0, -5000.0), None, &[]), Hit::Background);
@@ -650,37 +650,32 @@ fn palette_drop_on_an_edge_inserts_into_the_flow() {
     let next = view.find_edge(&a, Transition::Next).unwrap_or(usize::MAX);
     let mut points = Vec::new();
     view.placement.edge_points(&view.layout, next, &mut points);
-    let mid = super::view::polyline_midpoint(&points).unwrap_or(Pos2::ZERO);
+    let mid = super::geometry::polyline_midpoint(&points).unwrap_or(Pos2::ZERO);
     let payload = PaletteDrop {
         state: graph_model::State::new("A", graph_model::StateType::Pass),
     };
     let action = view.drop_action(&payload, mid, &root);
-    let Some(CanvasAction::Apply(Command::Batch {
-        commands: edits, ..
-    })) = action
-    else {
-        panic!("expected a batch, got {action:?}");
+    let Some(CanvasAction::Apply(insert)) = action else {
+        panic!("expected an edit, got {action:?}");
     };
-    assert_eq!(edits.len(), 3);
-    assert!(matches!(&edits[0], Command::AddState { state, .. } if state.name == "A 2"));
+    assert!(matches!(
+        &insert,
+        Command::InsertState { state, after: Some((from, Transition::Next)), .. }
+            if state.name == "A 2" && from == "A"
+    ));
+    // Applied, A leads to the new state and the new state on to C, as one undo step.
+    let mut doc = graph_model::Document::new(root.clone());
+    doc.apply(insert).unwrap_or_else(|e| panic!("{e}"));
+    let after = doc.root();
     assert_eq!(
-        edits[1],
-        Command::Connect {
-            machine: graph_model::MachinePath::root(),
-            from: "A".to_owned(),
-            transition: Transition::Next,
-            to: "A 2".to_owned()
-        }
+        after.state("A").and_then(|s| s.next.as_deref()),
+        Some("A 2")
     );
     assert_eq!(
-        edits[2],
-        Command::Connect {
-            machine: graph_model::MachinePath::root(),
-            from: "A 2".to_owned(),
-            transition: Transition::Next,
-            to: "C".to_owned()
-        }
+        after.state("A 2").and_then(|s| s.next.as_deref()),
+        Some("C")
     );
+    assert_eq!(doc.history().len(), 1);
     // On empty space: added and pinned where it was dropped.
     let far = pos2(3000.0, 3000.0);
     let action = view.drop_action(&payload, far, &root);
@@ -728,7 +723,7 @@ fn states_and_edges_are_accessible_by_name() {
 
 #[test]
 fn segments_are_clipped_to_the_view() {
-    use super::paint::clip_segment;
+    use super::geometry::clip_segment;
     let view = Rect::from_min_max(pos2(0.0, 0.0), pos2(100.0, 100.0));
     assert_eq!(
         clip_segment(pos2(50.0, -1000.0), pos2(50.0, 1000.0), view),
@@ -748,6 +743,23 @@ fn segments_are_clipped_to_the_view() {
     );
 }
 
+/// The canvas of `root` drawn once in a 1400 x 1000 window.
+fn show<'a>(view: &'a mut CanvasView, root: &'a StateMachine) -> egui_kittest::Harness<'a> {
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(vec2(1400.0, 1000.0))
+        .build_ui(move |ui| {
+            view.ui_machine(
+                ui,
+                root,
+                1,
+                &Selection::default(),
+                &CanvasOverlay::default(),
+            );
+        });
+    harness.run();
+    harness
+}
+
 #[test]
 #[ignore = "writes PNGs to /tmp/canvas_*.png for looking at the drawing; needs a software GPU"]
 fn render_pngs() {
@@ -764,34 +776,11 @@ fn render_pngs() {
         ("gen1000", generated(1_000), None),
     ] {
         let mut view = CanvasView::new();
-        let mut harness = egui_kittest::Harness::builder()
-            .with_size(vec2(1400.0, 1000.0))
-            .build_ui(|ui| {
-                view.ui_machine(
-                    ui,
-                    &root,
-                    1,
-                    &Selection::default(),
-                    &CanvasOverlay::default(),
-                );
-            });
-        harness.run();
-        drop(harness);
+        drop(show(&mut view, &root));
         if let Some(z) = zoom {
             view.zoom_by(z / view.zoom());
         }
-        let mut harness = egui_kittest::Harness::builder()
-            .with_size(vec2(1400.0, 1000.0))
-            .build_ui(|ui| {
-                view.ui_machine(
-                    ui,
-                    &root,
-                    1,
-                    &Selection::default(),
-                    &CanvasOverlay::default(),
-                );
-            });
-        harness.run();
+        let mut harness = show(&mut view, &root);
         match harness.render() {
             Ok(image) => {
                 let _ = image.save(format!("/tmp/canvas_{name}.png"));

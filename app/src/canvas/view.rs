@@ -2,15 +2,17 @@
 
 use std::collections::HashMap;
 
-use egui::{Pos2, Rect, Response, Sense, Ui, Vec2, pos2, vec2};
+use egui::{Pos2, Rect, Response, Sense, Ui, Vec2, vec2};
 use graph_model::{
     ChoiceRule, Command, Condition, MachinePath, QueryLanguage, State, StateMachine, StateType,
     Transition,
 };
 
-use super::layout::{Endpoint, Layout, Placement};
-use super::{CanvasAction, CanvasOverlay, CanvasView, Drag, PaletteDrop, Selection, StateId};
-use crate::theme::METRICS;
+use super::geometry::{distance_to_polyline, handle_center, polyline_midpoint};
+use super::layout::{Endpoint, Layout, MachineBox, Placement};
+use super::{CanvasAction, CanvasOverlay, CanvasView, Drag, PaletteDrop};
+use crate::selection::{Selection, StateId};
+use crate::theme::{METRICS, PANELS};
 
 /// Above this many visible states, states get no widget of their own (no accessibility node):
 /// hit-testing alone handles the pointer, and the frame stays cheap.
@@ -58,29 +60,6 @@ pub fn edge_label(layout: &Layout, edge: usize) -> Option<String> {
         layout.nodes[to].id.name,
         transition_name(transition)
     ))
-}
-
-/// Distance from a point to a polyline.
-pub(crate) fn distance_to_polyline(p: Pos2, points: &[Pos2]) -> f32 {
-    points
-        .windows(2)
-        .map(|w| {
-            let (a, b) = (w[0], w[1]);
-            let ab = b - a;
-            let length_sq = ab.length_sq();
-            let t = if length_sq > 0.0 {
-                ((p - a).dot(ab) / length_sq).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            (a + ab * t).distance(p)
-        })
-        .fold(f32::INFINITY, f32::min)
-}
-
-/// Where the connect handle of a state is (bottom centre).
-pub(crate) fn handle_center(rect: Rect) -> Pos2 {
-    pos2(rect.center().x, rect.bottom())
 }
 
 impl CanvasView {
@@ -163,36 +142,37 @@ impl CanvasView {
 
     /// States whose rects intersect a canvas rect, parents before children.
     pub(crate) fn visible_nodes(&self, view: Rect) -> Vec<usize> {
-        let mut out = Vec::new();
-        for (m, machine) in self.layout.machines.iter().enumerate() {
-            // A machine out of view hides all of its states (a pinned state may stick out of a
-            // nested frame only at the top level, which is never culled as a whole).
-            if m > 0 && !self.placement.frames[m].intersects(view) {
-                continue;
-            }
-            out.extend(
-                machine
-                    .nodes
-                    .clone()
-                    .filter(|&n| self.placement.nodes[n].intersects(view)),
-            );
-        }
-        out
+        self.visible(
+            view,
+            |machine| machine.nodes.clone(),
+            |n| self.placement.nodes[n].intersects(view),
+        )
     }
 
     /// Edges whose bounding boxes intersect a canvas rect.
     pub(crate) fn visible_edges(&self, view: Rect) -> Vec<usize> {
+        self.visible(
+            view,
+            |machine| machine.edges.clone(),
+            |e| self.placement.edge_bounds(&self.layout, e).intersects(view),
+        )
+    }
+
+    /// The items (states or edges, by `items` of each machine) that `shows`, skipping whole
+    /// machines out of view (a pinned state may stick out of a nested frame only at the top
+    /// level, which is never culled as a whole).
+    fn visible(
+        &self,
+        view: Rect,
+        items: impl Fn(&MachineBox) -> std::ops::Range<usize>,
+        shows: impl Fn(usize) -> bool,
+    ) -> Vec<usize> {
         let mut out = Vec::new();
         for (m, machine) in self.layout.machines.iter().enumerate() {
             if m > 0 && !self.placement.frames[m].intersects(view) {
                 continue;
             }
-            out.extend(
-                machine
-                    .edges
-                    .clone()
-                    .filter(|&e| self.placement.edge_bounds(&self.layout, e).intersects(view)),
-            );
+            out.extend(items(machine).filter(|&i| shows(i)));
         }
         out
     }
@@ -752,14 +732,9 @@ impl CanvasView {
             _ => 0,
         };
         let path: MachinePath = self.layout.machines.get(machine_index)?.path.clone();
-        let machine = root.machine_at(&path)?;
+        root.machine_at(&path)?;
         let mut state: State = payload.state.clone();
         // Names are unique across the whole document in ASL, nested machines included.
-        let taken: std::collections::HashSet<String> = root
-            .all_machines()
-            .iter()
-            .flat_map(|(_, m)| m.state_names().map(str::to_owned).collect::<Vec<_>>())
-            .collect();
         let base = if state.name.trim().is_empty() {
             state
                 .state_type()
@@ -768,60 +743,33 @@ impl CanvasView {
         } else {
             state.name.clone()
         };
-        state.name = graph_model::fresh_name(&base, &taken);
-        let _ = machine;
-        let size = vec2(METRICS.node_min_width, METRICS.node_height);
-        let frame_origin = self.placement.frames[machine_index].min;
-        let pin = point - frame_origin.to_vec2() - size * 0.5;
-        let id = StateId::new(path.clone(), state.name.clone());
-        let name = state.name.clone();
-        let terminal = matches!(
-            state.state_type(),
-            Some(StateType::Succeed | StateType::Fail)
-        );
-        let onward = if state.state_type() == Some(StateType::Choice) {
-            Transition::Default
-        } else {
-            Transition::Next
-        };
-        let add = Command::AddState {
-            machine: path.clone(),
-            state,
-            position: None,
-        };
+        state.name = root.fresh_state_name(&base);
         let edit = match hit {
             Hit::Edge(e) => {
                 let route = &self.layout.edges[e];
-                let (Endpoint::State(from), Endpoint::State(to), Some(transition)) =
+                let (Endpoint::State(from), Endpoint::State(_), Some(transition)) =
                     (route.from, route.to, route.transition)
                 else {
                     return None;
                 };
-                let mut edits = vec![
-                    add,
-                    Command::Connect {
-                        machine: path.clone(),
-                        from: self.layout.nodes[from].id.name.clone(),
-                        transition,
-                        to: name.clone(),
-                    },
-                ];
-                if !terminal {
-                    edits.push(Command::Connect {
-                        machine: path.clone(),
-                        from: name.clone(),
-                        transition: onward,
-                        to: self.layout.nodes[to].id.name.clone(),
-                    });
-                }
-                Command::Batch {
-                    label: format!("Insert {name}"),
-                    commands: edits,
+                Command::InsertState {
+                    machine: path,
+                    state,
+                    position: None,
+                    after: Some((self.layout.nodes[from].id.name.clone(), transition)),
                 }
             }
             _ => {
-                self.pins.insert(id, pin);
-                add
+                let size = vec2(METRICS.node_min_width, METRICS.node_height);
+                let frame_origin = self.placement.frames[machine_index].min;
+                let pin = point - frame_origin.to_vec2() - size * 0.5;
+                self.pins
+                    .insert(StateId::new(path.clone(), state.name.clone()), pin);
+                Command::AddState {
+                    machine: path,
+                    state,
+                    position: None,
+                }
             }
         };
         Some(CanvasAction::Apply(edit))
@@ -880,7 +828,7 @@ impl CanvasView {
                     .id(field_id)
                     .font(font)
                     .desired_width(width)
-                    .margin(vec2(4.0, 3.0))
+                    .margin(PANELS.rename_margin)
                     .show(ui);
                 let response = output
                     .response
@@ -905,7 +853,7 @@ impl CanvasView {
                     egui::Frame::popup(ui.style())
                         .fill(theme.label_background)
                         .show(ui, |ui| {
-                            ui.set_max_width(width.max(240.0));
+                            ui.set_max_width(width.max(PANELS.rename_error_min_width));
                             ui.colored_label(theme.error, error);
                         });
                 }
@@ -932,23 +880,4 @@ fn placeholder_rule(language: Option<QueryLanguage>, next: String) -> ChoiceRule
         },
     };
     ChoiceRule::new(condition, Some(next))
-}
-
-/// The point halfway along a polyline.
-pub(crate) fn polyline_midpoint(points: &[Pos2]) -> Option<Pos2> {
-    let total: f32 = points.windows(2).map(|w| w[0].distance(w[1])).sum();
-    point_along(points, total * 0.5)
-}
-
-/// The point at a distance along a polyline (clamped to its ends).
-pub(crate) fn point_along(points: &[Pos2], mut distance: f32) -> Option<Pos2> {
-    let first = *points.first()?;
-    for w in points.windows(2) {
-        let length = w[0].distance(w[1]);
-        if distance <= length && length > 0.0 {
-            return Some(w[0] + (w[1] - w[0]) * (distance / length));
-        }
-        distance -= length;
-    }
-    Some(points.last().copied().unwrap_or(first))
 }

@@ -91,7 +91,7 @@ impl FindBar {
             .open(&mut open)
             .collapsible(false)
             .anchor(egui::Align2::RIGHT_TOP, [-16.0, 48.0])
-            .default_width(300.0)
+            .default_width(crate::theme::PANELS.find_width)
             .show(ctx, |ui| {
                 let label = ui.label("Find");
                 let field = ui
@@ -112,7 +112,7 @@ impl FindBar {
                     ui.label(format!("{} found", hits.len()));
                 }
                 egui::ScrollArea::vertical()
-                    .max_height(300.0)
+                    .max_height(crate::theme::PANELS.find_list_height)
                     .show(ui, |ui| {
                         for hit in hits {
                             if ui

@@ -10,8 +10,8 @@
 use std::collections::HashMap;
 
 use graph_model::{
-    Catcher, Diagnostic, NullablePath, NumberOr, QueryLanguage, Retrier, State, StateKind,
-    StateMachine, StateType,
+    Catcher, ChoiceRule, Command, Diagnostic, MachinePath, NullablePath, NumberOr, QueryLanguage,
+    Retrier, State, StateKind, StateMachine, StateType,
 };
 use serde_json::Value;
 
@@ -26,6 +26,9 @@ use choice::choice_rules_editor;
 pub enum InspectorEdit {
     /// Replace the selected state with this one (same name).
     State(Box<State>),
+    /// An edit the model has its own command for (adding or removing a catcher, retrier, Choice
+    /// rule or branch), so that the undo history names it.
+    Command(Box<Command>),
     /// Rename the selected state.
     Rename(String),
     /// The machine's settings (Comment, TimeoutSeconds, QueryLanguage) changed.
@@ -53,13 +56,6 @@ impl MachineSettings {
             query_language: machine.query_language,
         }
     }
-
-    /// Writes these settings into a machine.
-    pub fn apply_to(&self, machine: &mut StateMachine) {
-        machine.comment.clone_from(&self.comment);
-        machine.timeout_seconds.clone_from(&self.timeout_seconds);
-        machine.query_language = self.query_language;
-    }
 }
 
 /// Text being typed in the inspector, by field key, kept while the field has focus (and, for
@@ -81,6 +77,8 @@ pub struct InspectorTarget<'a> {
     pub state: Option<&'a State>,
     /// The machine the state lives in (or the root when nothing is selected).
     pub machine: &'a StateMachine,
+    /// Where that machine is in the document.
+    pub path: MachinePath,
     /// The query language in force for the state (its own, else the machine's, else JSONPath).
     pub language: QueryLanguage,
     /// The JSON pointer of the state (or of the machine).
@@ -293,6 +291,8 @@ fn state_form(
     ui.heading(state_type.map_or("Unknown type", StateType::as_str));
     let mut edited = state.clone();
     let mut changed = false;
+    // An add or remove in one of the lists, when the form saw one this frame.
+    let mut list_edit = None;
     let top = At::TOP;
 
     if let Some(name) = form.text(ui, "Name", "/__name", &state.name) {
@@ -348,7 +348,8 @@ fn state_form(
             }
             form.errors(ui, "/Default");
             ui.separator();
-            if choice_rules_editor(ui, form, choice, out, &names, jsonata) {
+            if let Some(only) = choice_rules_editor(ui, form, choice, out, &names, jsonata) {
+                list_edit = only.map(ListItemEdit::Rule);
                 changed = true;
             }
         }
@@ -366,13 +367,16 @@ fn state_form(
             ui.horizontal(|ui| {
                 if ui.button("Add branch").clicked() {
                     let branches = out.branches.get_or_insert_with(Vec::new);
-                    branches.push(single_pass(&format!("Branch {} step", branches.len() + 1)));
+                    let branch = single_pass(&format!("Branch {} step", branches.len() + 1));
+                    branches.push(branch.clone());
+                    list_edit = Some(ListItemEdit::Branch(ItemChange::Added(branch)));
                     changed = true;
                 }
                 if count > 1 && ui.button("Remove last branch").clicked() {
                     if let Some(branches) = out.branches.as_mut() {
                         branches.pop();
                     }
+                    list_edit = Some(ListItemEdit::Branch(ItemChange::Removed(count - 1)));
                     changed = true;
                 }
             });
@@ -492,7 +496,8 @@ fn state_form(
     // Error handling.
     if has(&[T::Task, T::Parallel, T::Map]) {
         ui.separator();
-        if retry_editor(ui, form, state, &mut edited) {
+        if let Some(only) = retry_editor(ui, form, state, &mut edited) {
+            list_edit = only.map(ListItemEdit::Retrier);
             changed = true;
         }
         ui.separator();
@@ -501,12 +506,154 @@ fn state_form(
             .state_names()
             .filter(|n| *n != state.name)
             .collect::<Vec<_>>();
-        if catch_editor(ui, form, state, &mut edited, &names, jsonata) {
+        if let Some(only) = catch_editor(ui, form, state, &mut edited, &names, jsonata) {
+            list_edit = only.map(ListItemEdit::Catcher);
             changed = true;
         }
     }
     form.remaining_errors(ui);
-    changed.then_some(InspectorEdit::State(Box::new(edited)))
+    if !changed {
+        return None;
+    }
+    Some(match list_edit {
+        Some(list_edit) => list_edit.into_edit(state, edited, &target.path),
+        None => InspectorEdit::State(Box::new(edited)),
+    })
+}
+
+/// An item added to the end of a list, or removed from it.
+#[derive(Clone, Debug)]
+enum ItemChange<T> {
+    Added(T),
+    Removed(usize),
+}
+
+/// An add or remove in one of the state's lists, which the model has a command for.
+enum ListItemEdit {
+    Catcher(ItemChange<Catcher>),
+    Retrier(ItemChange<Retrier>),
+    Rule(ItemChange<ChoiceRule>),
+    Branch(ItemChange<StateMachine>),
+}
+
+impl<T> ItemChange<T> {
+    /// The add or remove command for this change.
+    fn command(
+        self,
+        add: impl FnOnce(T) -> Command,
+        remove: impl FnOnce(usize) -> Command,
+    ) -> Command {
+        match self {
+            Self::Added(item) => add(item),
+            Self::Removed(index) => remove(index),
+        }
+    }
+}
+
+impl ListItemEdit {
+    /// The command for this change when it is all that changed between `state` and `edited`;
+    /// otherwise (another field was finished in the same frame) the whole edited state.
+    fn into_edit(self, state: &State, edited: State, path: &MachinePath) -> InspectorEdit {
+        let (machine, name) = (|| path.clone(), || state.name.clone());
+        // `state` with only this list taken from `edited`.
+        let mut only_list = state.clone();
+        let (command, emptied) = match self {
+            Self::Catcher(change) => {
+                only_list.catch.clone_from(&edited.catch);
+                let command = change.command(
+                    |catcher| Command::AddCatcher {
+                        machine: machine(),
+                        name: name(),
+                        catcher,
+                        index: None,
+                    },
+                    |index| Command::RemoveCatcher {
+                        machine: machine(),
+                        name: name(),
+                        index,
+                    },
+                );
+                (command, edited.catch.is_none())
+            }
+            Self::Retrier(change) => {
+                only_list.retry.clone_from(&edited.retry);
+                let command = change.command(
+                    |retrier| Command::AddRetrier {
+                        machine: machine(),
+                        name: name(),
+                        retrier,
+                        index: None,
+                    },
+                    |index| Command::RemoveRetrier {
+                        machine: machine(),
+                        name: name(),
+                        index,
+                    },
+                );
+                (command, edited.retry.is_none())
+            }
+            Self::Rule(change) => {
+                if let (StateKind::Choice(only), StateKind::Choice(out)) =
+                    (&mut only_list.kind, &edited.kind)
+                {
+                    only.choices.clone_from(&out.choices);
+                }
+                let command = change.command(
+                    |rule| Command::AddChoiceRule {
+                        machine: machine(),
+                        name: name(),
+                        rule,
+                        index: None,
+                    },
+                    |index| Command::RemoveChoiceRule {
+                        machine: machine(),
+                        name: name(),
+                        index,
+                    },
+                );
+                (command, false)
+            }
+            Self::Branch(change) => {
+                if let (StateKind::Parallel(only), StateKind::Parallel(out)) =
+                    (&mut only_list.kind, &edited.kind)
+                {
+                    only.branches.clone_from(&out.branches);
+                }
+                let command = change.command(
+                    |branch| Command::AddBranch {
+                        machine: machine(),
+                        state: name(),
+                        branch,
+                    },
+                    |index| Command::RemoveBranch {
+                        machine: machine(),
+                        state: name(),
+                        index,
+                    },
+                );
+                (command, false)
+            }
+        };
+        if only_list != edited {
+            return InspectorEdit::State(Box::new(edited));
+        }
+        if !emptied {
+            return InspectorEdit::Command(Box::new(command));
+        }
+        // The form drops an emptied Retry or Catch member, where the remove command leaves `[]`:
+        // remove, then drop the member, as one step named for the removal.
+        InspectorEdit::Command(Box::new(Command::Batch {
+            label: command.label(),
+            commands: vec![
+                command,
+                Command::ReplaceState {
+                    machine: path.clone(),
+                    name: state.name.clone(),
+                    state: edited,
+                },
+            ],
+        }))
+    }
 }
 
 fn single_pass(name: &str) -> StateMachine {
@@ -570,7 +717,7 @@ impl<'a> ListEditor<'a> {
 
     /// Shows the list; `item_ui` edits one item (the original and its copy to change, with the
     /// item's labels and pointer) and says whether it changed it. Returns the new list when
-    /// anything changed.
+    /// anything changed, with the item added or removed when that was the only change.
     fn show<T: Clone>(
         &self,
         ui: &mut egui::Ui,
@@ -578,9 +725,10 @@ impl<'a> ListEditor<'a> {
         items: &[T],
         mut item_ui: impl FnMut(&mut egui::Ui, &mut Form<'_>, At<'_>, usize, &T, &mut T) -> bool,
         new_item: impl FnOnce() -> T,
-    ) -> Option<Vec<T>> {
+    ) -> Option<(Vec<T>, Option<ItemChange<T>>)> {
         let mut out = items.to_vec();
         let mut changed = false;
+        let mut only = None;
         let mut list_change = None;
         for (index, item) in items.iter().enumerate() {
             let n = index + 1;
@@ -613,9 +761,11 @@ impl<'a> ListEditor<'a> {
                 });
             });
         }
+        let items_edited = changed;
         match list_change {
             Some(ListChange::Remove(index)) => {
                 out.remove(index);
+                only = (!items_edited).then_some(ItemChange::Removed(index));
                 changed = true;
             }
             Some(ListChange::Swap(index)) if index + 1 < out.len() => {
@@ -625,10 +775,12 @@ impl<'a> ListEditor<'a> {
             _ => {}
         }
         if ui.button(format!("Add {}", self.noun)).clicked() {
-            out.push(new_item());
+            let item = new_item();
+            out.push(item.clone());
+            only = (!changed).then_some(ItemChange::Added(item));
             changed = true;
         }
-        changed.then_some(out)
+        changed.then_some((out, only))
     }
 }
 
@@ -646,7 +798,13 @@ fn named_button(ui: &mut egui::Ui, text: &str, name: &str) -> bool {
     ui.small_button(text).accessible_name(name).clicked()
 }
 
-fn retry_editor(ui: &mut egui::Ui, form: &mut Form<'_>, state: &State, edited: &mut State) -> bool {
+/// The Retry list. Returns, when it changed, the retrier added or removed if that was all.
+fn retry_editor(
+    ui: &mut egui::Ui,
+    form: &mut Form<'_>,
+    state: &State,
+    edited: &mut State,
+) -> Option<Option<ItemChange<Retrier>>> {
     ui.strong("Retry");
     let retriers = state.retry.clone().unwrap_or_default();
     let edit = ListEditor::new("Retrier", "/Retry").show(
@@ -680,10 +838,12 @@ fn retry_editor(ui: &mut egui::Ui, form: &mut Form<'_>, state: &State, edited: &
             ..Retrier::for_errors(&["States.ALL"])
         },
     );
-    edit.map(|out| edited.retry = Some(out).filter(|o| !o.is_empty()))
-        .is_some()
+    let (out, only) = edit?;
+    edited.retry = Some(out).filter(|o| !o.is_empty());
+    Some(only)
 }
 
+/// The Catch list. Returns, when it changed, the catcher added or removed if that was all.
 fn catch_editor(
     ui: &mut egui::Ui,
     form: &mut Form<'_>,
@@ -691,7 +851,7 @@ fn catch_editor(
     edited: &mut State,
     names: &[&str],
     jsonata: bool,
-) -> bool {
+) -> Option<Option<ItemChange<Catcher>>> {
     ui.strong("Catch");
     let catchers = state.catch.clone().unwrap_or_default();
     let edit = ListEditor::new("Catcher", "/Catch").show(
@@ -723,8 +883,9 @@ fn catch_editor(
             Catcher::for_errors(&["States.ALL"], next)
         },
     );
-    edit.map(|out| edited.catch = Some(out).filter(|o| !o.is_empty()))
-        .is_some()
+    let (out, only) = edit?;
+    edited.catch = Some(out).filter(|o| !o.is_empty());
+    Some(only)
 }
 
 impl Form<'_> {

@@ -6,7 +6,7 @@ use simulator::ExecutionType;
 
 use super::mocks::{AttemptMock, MockSet};
 use super::{ConfigTab, SampleInput, SimulatorPane};
-use crate::theme::Theme;
+use crate::theme::{PANELS, Theme};
 
 /// Inputs longer than this are not put in a text editor unless asked (64 KiB).
 const LARGE_INPUT_BYTES: usize = 64 * 1024;
@@ -298,7 +298,7 @@ fn attempts_ui(ui: &mut egui::Ui, task: &str, mocks: &mut MockSet, theme: &Theme
                                     egui::TextEdit::multiline(text)
                                         .code_editor()
                                         .desired_rows(1)
-                                        .desired_width(240.0),
+                                        .desired_width(PANELS.mock_result_width),
                                 )
                                 .labelled_by(label.id);
                             changed |= response.changed();
@@ -311,7 +311,7 @@ fn attempts_ui(ui: &mut egui::Ui, task: &str, mocks: &mut MockSet, theme: &Theme
                             changed |= ui
                                 .add(
                                     egui::TextEdit::singleline(error)
-                                        .desired_width(160.0)
+                                        .desired_width(PANELS.mock_error_width)
                                         .hint_text("Error"),
                                 )
                                 .labelled_by(label.id)
@@ -320,7 +320,7 @@ fn attempts_ui(ui: &mut egui::Ui, task: &str, mocks: &mut MockSet, theme: &Theme
                             changed |= ui
                                 .add(
                                     egui::TextEdit::singleline(cause)
-                                        .desired_width(200.0)
+                                        .desired_width(PANELS.mock_cause_width)
                                         .hint_text("Cause"),
                                 )
                                 .labelled_by(cause_label.id)

@@ -28,8 +28,9 @@ use graph_model::{Diagnostic, Document, Severity};
 use serde_json::{Value, json};
 use simulator::{ExecutionResult, ExecutionType, Options, PriceTable};
 
-use crate::canvas::{RunOverlay, Selection, StateId};
 use crate::files::TextPurpose;
+use crate::overlay::RunOverlay;
+use crate::selection::{Selection, StateId};
 use mocks::MockSet;
 use session::{Goal, Session};
 use test_state::TestOutcome;

@@ -9,7 +9,7 @@ use super::dataflow::{dataflow_ui, json_ui};
 use super::session::Session;
 use super::timeline::event_data;
 use super::{ResultTab, SimulatorAction, SimulatorPane, cost_estimates, history_json, status_name};
-use crate::canvas::StateId;
+use crate::selection::StateId;
 use crate::theme::Theme;
 
 impl SimulatorPane {

@@ -278,25 +278,19 @@ mod tests {
             timeline.event_state(cursor).map(|id| id.name.as_str()),
             Some("B")
         );
+        // The state of the event under the cursor.
+        let at_cursor = |session: &Session| -> Result<Option<String>, String> {
+            let cursor = session.cursor.ok_or("no cursor")?;
+            Ok(session
+                .timeline()
+                .and_then(|t| t.event_state(cursor))
+                .map(|id| id.name.clone()))
+        };
         session.go(&Goal::NextState);
-        let cursor = session.cursor.ok_or("no cursor")?;
-        assert_eq!(
-            session
-                .timeline()
-                .and_then(|t| t.event_state(cursor))
-                .map(|id| id.name.as_str()),
-            Some("C")
-        );
+        assert_eq!(at_cursor(&session)?.as_deref(), Some("C"));
         session.step_back();
         session.step_back();
-        let cursor = session.cursor.ok_or("no cursor")?;
-        assert_eq!(
-            session
-                .timeline()
-                .and_then(|t| t.event_state(cursor))
-                .map(|id| id.name.as_str()),
-            Some("A")
-        );
+        assert_eq!(at_cursor(&session)?.as_deref(), Some("A"));
         session.go(&Goal::State("Missing".to_owned()));
         assert!(session.note.is_some());
         Ok(())

@@ -13,7 +13,8 @@ use graph_model::{MachinePath, PathStep, StateMachine, Transition};
 use serde_json::{Map, Value};
 use simulator::{ExecutionResult, HistoryEvent, StateTrace};
 
-use crate::canvas::{RunOverlay, RunStatus, StateId};
+use crate::overlay::{RunOverlay, RunStatus};
+use crate::selection::StateId;
 
 /// Where every state lives. ASL requires state names to be unique across the whole definition,
 /// nested machines included, so a name is enough to find a state.

@@ -8,7 +8,7 @@ use graph_model::{
 };
 use serde_json::Value;
 
-use super::{At, Form, ListEditor, named_button, store, target_combo};
+use super::{At, Form, ItemChange, ListEditor, named_button, store, target_combo};
 
 /// The operand to keep when the operator changes: the old one when it still fits, else a value of
 /// the right type (a number typed as text becomes that number).
@@ -77,7 +77,8 @@ fn parse_rule(value: &Value) -> Result<ChoiceRule, String> {
     }
 }
 
-/// The list of rules of a Choice state. Returns whether `out` changed.
+/// The list of rules of a Choice state. Returns, when `out` changed, the rule added or removed if
+/// that was all.
 pub(super) fn choice_rules_editor(
     ui: &mut egui::Ui,
     form: &mut Form<'_>,
@@ -85,7 +86,7 @@ pub(super) fn choice_rules_editor(
     out: &mut ChoiceState,
     names: &[&str],
     jsonata: bool,
-) -> bool {
+) -> Option<Option<ItemChange<ChoiceRule>>> {
     ui.strong("Choices");
     let rules = choice.choices.clone().unwrap_or_default();
     let edit = ListEditor::new("Rule", "/Choices").show(
@@ -103,7 +104,9 @@ pub(super) fn choice_rules_editor(
     form.errors(ui, "/Choices");
     // An emptied list stays an empty array (validation says a rule is needed) rather than
     // silently losing the field.
-    edit.map(|rules| out.choices = Some(rules)).is_some()
+    let (rules, only) = edit?;
+    out.choices = Some(rules);
+    Some(only)
 }
 
 /// One rule: its test as a form (or as JSON, when asked or when the form cannot show it), Next,
@@ -359,7 +362,7 @@ fn comparison_editor(
     changed |= form.member(ui, at, "Variable", &mut variable);
     egui::ComboBox::new(("operator", label), format!("{label} operator"))
         .selected_text(operator.as_str())
-        .height(360.0)
+        .height(crate::theme::PANELS.operator_list_height)
         .show_ui(ui, |ui| {
             for candidate in ComparisonOperator::ALL {
                 ui.selectable_value(&mut operator_out, candidate, candidate.as_str());

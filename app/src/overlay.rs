@@ -1,0 +1,35 @@
+//! A simulated run as the canvas draws it over the diagram, filled in by the simulator pane.
+
+use std::collections::{HashMap, HashSet};
+
+use graph_model::Transition;
+
+use crate::selection::StateId;
+
+/// What a state did in a simulated run, for colouring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RunStatus {
+    /// Entered and still running (or the run stopped there).
+    Entered,
+    /// Left normally.
+    Succeeded,
+    /// Failed, and nothing caught it.
+    Failed,
+    /// Failed, and a Catch took over.
+    Caught,
+    /// Failed at least once and was retried.
+    Retried,
+    /// Never entered.
+    NotReached,
+}
+
+/// A simulated run drawn over the diagram (filled in by the simulator pane).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunOverlay {
+    /// Status of each state the run knows about; states not listed count as not reached.
+    pub states: HashMap<StateId, RunStatus>,
+    /// How many times each state was retried.
+    pub retries: HashMap<StateId, u32>,
+    /// Transitions the run took: source state and transition.
+    pub taken_edges: HashSet<(StateId, Transition)>,
+}

@@ -11,6 +11,7 @@ mod concurrency;
 mod engine;
 mod error;
 mod expr;
+mod fast_hash;
 pub mod intrinsics;
 pub mod jsonata;
 mod mocks;

@@ -22,7 +22,7 @@ pub use edit::{
     check_state_name, copy_selection, describe_path, describe_transition, fresh_name, new_state,
 };
 pub use fields::{Extras, JsonKind, JsonSource, NullablePath, NumberOr};
-pub use lookup::PointedState;
+pub use lookup::{PointedState, pointer_tokens};
 pub use machine::{MachinePath, PathStep, ShapeError, StateMachine, Transition, escape_pointer};
 pub use petgraph::stable_graph::NodeIndex;
 pub use state::{
@@ -30,4 +30,4 @@ pub use state::{
     OperandKind, ParallelState, PassState, ProcessorField, QueryLanguage, Retrier, State,
     StateKind, StateType, TaskState, WaitState,
 };
-pub use validate::validate;
+pub use validate::{kind_of, validate};

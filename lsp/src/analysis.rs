@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use asl_codec::check::{Finding, check_loaded, check_template_machine};
-use asl_codec::template::{DefinitionOrigin, TemplateError, extract_from_value, is_template};
+use asl_codec::check::{Finding, check_loaded, check_template_resources};
+use asl_codec::template::{DefinitionOrigin, is_template};
 use asl_codec::{Format, Loaded, SourceFile, SpanRef};
 use graph_model::{Diagnostic, Severity};
 use lsp_types::{DiagnosticSeverity, NumberOrString};
@@ -288,55 +288,30 @@ fn check_template(
     text: &str,
     index: &PositionIndex,
 ) -> (Vec<Finding>, Vec<Machine>) {
-    let mut findings = Vec::new();
     let mut outlines = Vec::new();
-    let Some(resources) = source.value().get("Resources").and_then(Value::as_object) else {
-        return (findings, outlines);
-    };
-    for (logical_id, resource) in resources {
-        let single = serde_json::json!({ "Resources": { logical_id.clone(): resource.clone() } });
-        match extract_from_value(&single, base_dir) {
-            Ok(machines) => {
-                for machine in &machines {
-                    findings.extend(check_template_machine(source, machine));
-                    if machine.origin == DefinitionOrigin::Inline
-                        && let Some(definition) = source.value().pointer(&machine.pointer)
-                    {
-                        let cursor = match source.spans() {
-                            Some(root) => match root.lookup(source.value(), &machine.pointer) {
-                                (node, true) => Some(Cursor::Json(node)),
-                                _ => None,
-                            },
-                            None => Some(Cursor::Yaml(machine.pointer.clone())),
-                        };
-                        if let Some(cursor) = cursor {
-                            let walker = Walker {
-                                source,
-                                text,
-                                index,
-                            };
-                            let mut outline = walker.machine(definition, &cursor);
-                            outline.label = Some(machine.logical_id.clone());
-                            outlines.push(outline);
-                        }
-                    }
-                }
-            }
-            Err(error) => {
-                let pointer = format!("/Resources/{}", graph_model::escape_pointer(logical_id));
-                let message = match error {
-                    TemplateError::Machine { message, .. } => message,
-                    other => other.to_string(),
+    let findings = check_template_resources(source, base_dir, |machine| {
+        if machine.origin == DefinitionOrigin::Inline
+            && let Some(definition) = source.value().pointer(&machine.pointer)
+        {
+            let cursor = match source.spans() {
+                Some(root) => match root.lookup(source.value(), &machine.pointer) {
+                    (node, true) => Some(Cursor::Json(node)),
+                    _ => None,
+                },
+                None => Some(Cursor::Yaml(machine.pointer.clone())),
+            };
+            if let Some(cursor) = cursor {
+                let walker = Walker {
+                    source,
+                    text,
+                    index,
                 };
-                findings.push(Finding {
-                    machine: Some(logical_id.clone()),
-                    diagnostic: Diagnostic::error("TEMPLATE", pointer.clone(), message),
-                    location: source.locate(&pointer).line_col,
-                    exact: true,
-                });
+                let mut outline = walker.machine(definition, &cursor);
+                outline.label = Some(machine.logical_id.clone());
+                outlines.push(outline);
             }
         }
-    }
+    });
     (findings, outlines)
 }
 

@@ -5,13 +5,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use asl_codec::Loaded;
-use asl_codec::check::{Finding, check_loaded, check_template_machine, has_errors};
+use asl_codec::check::{Finding, check_loaded, check_template_resources, has_errors};
 use asl_codec::load::{Kind, detect, is_terraform_path, parse_source};
-use asl_codec::template::{TemplateError, extract_from_value};
 use asl_codec::terraform::TerraformError;
 use graph_model::{Diagnostic, Severity};
 
-use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, err_line, escape_control, out, read_input};
+use super::{EXIT_FINDINGS, EXIT_OK, err_line, escape_control, out, read_input_or_report};
 
 /// Arguments of `asl-studio check`.
 #[derive(Debug, clap::Args)]
@@ -44,13 +43,8 @@ pub fn check_command(args: &CheckArgs) -> ExitCode {
     let mut rows = Vec::new();
     let mut code = EXIT_OK;
     for path in &args.files {
-        let input = match read_input(path) {
-            Ok(input) => input,
-            Err(message) => {
-                err_line(&message);
-                code = code.max(EXIT_UNREADABLE);
-                continue;
-            }
+        let Some(input) = read_input_or_report(path, &mut code) else {
+            continue;
         };
         if is_terraform_path(path) {
             let found = check_terraform_text(&input);
@@ -145,35 +139,7 @@ fn check_text(input: &super::Input) -> Vec<Finding> {
     if detect(&source) == Kind::Definition {
         return check_loaded(&Loaded::Asl(source));
     }
-    // Check machine by machine so that one unreadable definition does not hide the others.
-    let Some(resources) = source.value().get("Resources").and_then(|r| r.as_object()) else {
-        return Vec::new();
-    };
-    let mut findings = Vec::new();
-    for (logical_id, resource) in resources {
-        let single = serde_json::json!({ "Resources": { logical_id.clone(): resource.clone() } });
-        match extract_from_value(&single, Some(base_dir)) {
-            Ok(machines) => {
-                for machine in &machines {
-                    findings.extend(check_template_machine(&source, machine));
-                }
-            }
-            Err(error) => {
-                let pointer = format!("/Resources/{}", graph_model::escape_pointer(logical_id));
-                let message = match error {
-                    TemplateError::Machine { message, .. } => message,
-                    other => other.to_string(),
-                };
-                findings.push(Finding {
-                    machine: Some(logical_id.clone()),
-                    diagnostic: Diagnostic::error("TEMPLATE", pointer.clone(), message),
-                    location: source.locate(&pointer).line_col,
-                    exact: true,
-                });
-            }
-        }
-    }
-    findings
+    check_template_resources(&source, Some(base_dir), |_| {})
 }
 
 fn text_line(row: &Row) -> String {

@@ -9,6 +9,8 @@ mod fields;
 mod state;
 mod values;
 
+pub use values::kind_of;
+
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::hasher::FnvMap;
 use crate::machine::StateMachine;

@@ -664,7 +664,7 @@ fn unterminated_placeholder(text: &str) -> bool {
 }
 
 /// A short name for a JSON value's type, for messages.
-pub(crate) fn kind_of(value: &Value) -> &'static str {
+pub fn kind_of(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -27,10 +27,7 @@ impl Execution {
         depth: usize,
         state: &State,
     ) -> Result<(Flow, Assignments), Raised> {
-        let input = self
-            .stack
-            .get(depth)
-            .map_or(&Value::Null, |frame| &*frame.input);
+        let input = self.input_at(depth);
         let scope = self.jsonata_scope(depth, state, input, &[], None);
         let make_context = || self.context_value(depth, state, None);
         let path_scope = self.scope(depth, input, &make_context);
@@ -67,7 +64,9 @@ impl Execution {
                     &path_scope,
                     Some(&scope),
                 )?;
-                let result = self.invoke_task(depth, state, resource, &arguments, limits)?;
+                let result = self
+                    .invoke_task(depth, state, resource, &arguments, limits)?
+                    .into_owned();
                 self.trace_stage(depth, "result", || result.clone());
                 self.jsonata_finish(depth, state, input, result)
             }
@@ -110,14 +109,7 @@ impl Execution {
                     Some(output) => Out::New(scope.template(output, "Output")?),
                     None => Out::Same,
                 };
-                Ok((
-                    Flow::Next {
-                        next,
-                        output,
-                        delay_millis: 0,
-                    },
-                    assignments,
-                ))
+                Ok((Flow::chosen(next, output), assignments))
             }
             Kind::Wait(spec) => {
                 let delay_millis = self.wait_delay_jsonata(spec, &scope, &path_scope)?;

@@ -35,10 +35,7 @@ impl Execution {
         state: &State,
     ) -> Result<(Flow, Assignments), Raised> {
         let make_context = || self.context_value(depth, state, None);
-        let raw = self
-            .stack
-            .get(depth)
-            .map_or(&Value::Null, |frame| &*frame.input);
+        let raw = self.input_at(depth);
         let root_scope = self.scope(depth, raw, &make_context);
         let effective = apply_input_path(&state.input_path, &root_scope)?;
         if !matches!(state.input_path, DataPath::Whole) {
@@ -91,7 +88,7 @@ impl Execution {
                     None => Cow::Borrowed(&*effective),
                 };
                 let limits = task_limits(timeout.as_ref(), heartbeat.as_ref(), &scope, None)?;
-                let result = self.invoke_task_shared(depth, state, resource, &arguments, limits)?;
+                let result = self.invoke_task(depth, state, resource, &arguments, limits)?;
                 // A ResultSelector only reads the result: it is rendered from the mock's own
                 // value, which is then not copied at all.
                 let (result, with_selector) = match &state.result_selector {
@@ -124,14 +121,7 @@ impl Execution {
                 };
                 let assignments = jsonpath_assign(assign, &scope)?;
                 let output = output_of(&state.output_path, &root_scope, effective)?;
-                Ok((
-                    Flow::Next {
-                        next,
-                        output,
-                        delay_millis: 0,
-                    },
-                    assignments,
-                ))
+                Ok((Flow::chosen(next, output), assignments))
             }
             Kind::Wait(spec) => {
                 let delay_millis = self.wait_delay_jsonpath(spec, &scope)?;

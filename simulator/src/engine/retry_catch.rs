@@ -122,10 +122,7 @@ impl Execution {
         raised: &Raised,
     ) -> Result<(Value, Assignments), Raised> {
         let error_output = error_output(raised);
-        let raw = self
-            .stack
-            .get(depth)
-            .map_or(&Value::Null, |frame| &*frame.input);
+        let raw = self.input_at(depth);
         match state.language {
             Language::JsonPath => {
                 let make_context = || self.context_value(depth, state, None);

@@ -150,3 +150,26 @@ fn json_output_gives_warnings_their_severity_code_and_pointer() {
     assert_eq!(rows[0]["pointer"], "/States/Call/Resource");
     assert_eq!(rows[0]["state"], "Call");
 }
+
+#[test]
+fn integral_numbers_written_as_100_0_or_1e2_pass_check_in_json_and_yaml() {
+    let json = r#"{"StartAt": "W", "TimeoutSeconds": 1e3,
+      "States": {"W": {"Type": "Wait", "Seconds": 100.0, "End": true}}}"#;
+    let yaml = "StartAt: W\nStates:\n  W:\n    Type: Wait\n    Seconds: 1e2\n    End: true\n";
+    let dir = folder("numbers", &[("n.asl.json", json), ("n.asl.yaml", yaml)]);
+    for file in ["n.asl.json", "n.asl.yaml"] {
+        let output = run(&["check", path_str(&dir.join(file))]);
+        assert_eq!(output.status.code(), Some(0), "{file}: {}", stdout(&output));
+    }
+    let fractional = folder(
+        "numbers-fraction",
+        &[("f.asl.json", &json.replace("100.0", "100.5"))],
+    );
+    let output = run(&["check", path_str(&fractional.join("f.asl.json"))]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).contains("Seconds of state \"W\" must be an integer, found 100.5"),
+        "{}",
+        stdout(&output)
+    );
+}

@@ -314,3 +314,38 @@ fn step_functions_jsonata_functions_with_the_wrong_argument_count_warn() {
         .collect();
     assert_eq!(found, ["/States/A/Output/chunks", "/States/A/Output/id"]);
 }
+
+#[test]
+fn integral_numbers_written_with_a_fraction_or_exponent_are_integers() {
+    // `100.0` and `1e2` have integral values (JSON Schema's "integer"); `1.5` and `1e-1` do not.
+    let text = r#"{"StartAt": "T", "TimeoutSeconds": 1e3, "States": {"T": {"Type": "Task",
+        "Resource": "arn:aws:states:::sns:publish", "TimeoutSeconds": 100.0, "HeartbeatSeconds": 1E1,
+        "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 3.0, "IntervalSeconds": 2e0}],
+        "Next": "W"},
+        "W": {"Type": "Wait", "Seconds": 5.00, "End": true}}}"#;
+    let value: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}"));
+    assert_no_errors(&value);
+    for (field, bad) in [("TimeoutSeconds", "100.5"), ("TimeoutSeconds", "1e-1")] {
+        let text = text.replace("\"TimeoutSeconds\": 100.0", &format!("\"{field}\": {bad}"));
+        let value: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        let errors: Vec<_> = validate(&machine(&value))
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.pointer == "/States/T/TimeoutSeconds"
+                    && e.message.contains("must be an integer")),
+            "{bad}: {errors:#?}"
+        );
+    }
+    // Still a range check on the value: 1e9 seconds is over AWS's maximum.
+    let text = text.replace("\"TimeoutSeconds\": 100.0", "\"TimeoutSeconds\": 1e9");
+    let value: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        validate(&machine(&value))
+            .iter()
+            .any(|d| d.severity == Severity::Error && d.message.contains("maximum"))
+    );
+}

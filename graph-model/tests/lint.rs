@@ -349,3 +349,20 @@ fn integral_numbers_written_with_a_fraction_or_exponent_are_integers() {
             .any(|d| d.severity == Severity::Error && d.message.contains("maximum"))
     );
 }
+
+#[test]
+fn a_variable_read_by_an_item_reader_max_items_path_counts_as_read() {
+    // localstack's assign__map_state_reference_in_max_items_path: `MaxItemsPath: "$maxItems"`.
+    let doc = json!({"StartAt": "Start", "States": {
+        "Start": {"Type": "Pass", "Assign": {"maxItems": "2"}, "Next": "Each"},
+        "Each": {"Type": "Map", "MaxConcurrency": 1,
+            "ItemReader": {"ReaderConfig": {"InputType": "JSON", "MaxItemsPath": "$maxItems"},
+                "Resource": "arn:aws:states:::s3:getObject",
+                "Parameters": {"Bucket.$": "$.Bucket", "Key.$": "$.Key", "LiteralPath": "$notRead"}},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+            "End": true}}});
+    assert_no_errors(&doc);
+    assert_eq!(findings(&doc, "VARIABLE_NEVER_READ"), []);
+    assert_eq!(findings(&doc, "VARIABLE_READ_BEFORE_ASSIGN"), []);
+}

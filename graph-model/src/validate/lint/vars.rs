@@ -375,23 +375,29 @@ impl Collector {
     }
 
     /// A template (Parameters, Arguments, Output, Assign, ...): JSONata strings in a JSONata
-    /// state, the values of `.$` keys in a JSONPath one.
-    fn value(&mut self, value: &Value, pointer: &str, scope: StatesScope) {
+    /// state, the values of `.$` keys in a JSONPath one. With `settings`, a JSONPath member whose
+    /// name ends in `Path` is a path too (ItemReader's `MaxItemsPath`, ItemBatcher's
+    /// `MaxItemsPerBatchPath`, ...), as it is in these settings objects but not in a payload.
+    fn walk(&mut self, value: &Value, pointer: &str, scope: StatesScope, settings: bool) {
         match value {
             Value::String(text) if self.jsonata => self.text(text, pointer.to_owned(), scope),
             Value::Array(items) => {
                 for (index, item) in items.iter().enumerate() {
-                    self.value(item, &format!("{pointer}/{index}"), scope);
+                    self.walk(item, &format!("{pointer}/{index}"), scope, settings);
                 }
             }
             Value::Object(members) => {
                 for (key, item) in members {
                     let at = child(pointer, key);
                     match item {
-                        Value::String(text) if !self.jsonata && key.ends_with(".$") => {
+                        Value::String(text)
+                            if !self.jsonata
+                                && (key.ends_with(".$") || (settings && key.ends_with("Path"))) =>
+                        {
                             self.text(text, at, scope);
                         }
-                        _ => self.value(item, &at, scope),
+                        // A payload nested in the settings is a payload again.
+                        _ => self.walk(item, &at, scope, settings && key != "Parameters"),
                     }
                 }
             }
@@ -399,9 +405,20 @@ impl Collector {
         }
     }
 
+    fn value(&mut self, value: &Value, pointer: &str, scope: StatesScope) {
+        self.walk(value, pointer, scope, false);
+    }
+
     fn optional(&mut self, value: Option<&Value>, pointer: String, scope: StatesScope) {
         if let Some(value) = value {
             self.value(value, &pointer, scope);
+        }
+    }
+
+    /// ItemReader, ItemBatcher, ResultWriter: settings objects holding `*Path` members.
+    fn settings(&mut self, value: Option<&Value>, pointer: String) {
+        if let Some(value) = value {
+            self.walk(value, &pointer, StatesScope::Unchecked, true);
         }
     }
 
@@ -541,21 +558,9 @@ fn expressions(state: &State, at: &str, jsonata: bool) -> Vec<Found> {
                 format!("{at}/ItemSelector"),
                 Unchecked,
             );
-            c.optional(
-                map.item_reader.as_ref(),
-                format!("{at}/ItemReader"),
-                Unchecked,
-            );
-            c.optional(
-                map.item_batcher.as_ref(),
-                format!("{at}/ItemBatcher"),
-                Unchecked,
-            );
-            c.optional(
-                map.result_writer.as_ref(),
-                format!("{at}/ResultWriter"),
-                Unchecked,
-            );
+            c.settings(map.item_reader.as_ref(), format!("{at}/ItemReader"));
+            c.settings(map.item_batcher.as_ref(), format!("{at}/ItemBatcher"));
+            c.settings(map.result_writer.as_ref(), format!("{at}/ResultWriter"));
             c.number(map.max_concurrency.as_ref(), format!("{at}/MaxConcurrency"));
             c.number(
                 map.tolerated_failure_count.as_ref(),

@@ -117,3 +117,54 @@ fn asl_studio_toml_next_to_the_file_turns_the_rule_off_in_problems() {
     let harness = open(&dir.join("charge.asl.json"));
     assert_eq!(codes(&harness), Vec::<String>::new());
 }
+
+/// Scrolls a widget into view, then clicks it with the pointer, as a user would.
+fn click_in_view(harness: &mut Harness<'_, StudioApp>, role: Role, label: &str) {
+    harness.get_by_role_and_label(role, label).scroll_to_me();
+    harness.run();
+    harness.get_by_role_and_label(role, label).click();
+    harness.run();
+}
+
+fn pick(harness: &mut Harness<'_, StudioApp>, combo: &str, option: &str) {
+    click_in_view(harness, Role::ComboBox, combo);
+    harness
+        .get_by_role(Role::ListBox)
+        .get_by_role_and_label(Role::Button, option)
+        .scroll_to_me();
+    harness.run();
+    harness
+        .get_by_role(Role::ListBox)
+        .get_by_role_and_label(Role::Button, option)
+        .click();
+    harness.run();
+}
+
+#[test]
+fn the_palette_distributed_map_is_valid_and_its_reader_and_writer_are_edited_in_the_form() {
+    let mut harness = Harness::builder()
+        .with_size([1600.0, 1400.0])
+        .with_theme(egui::Theme::Light)
+        .allow_missing_glyphs()
+        .build_eframe(|cc| {
+            StudioApp::with_platform(
+                Some(cc),
+                StartSource::Empty,
+                Box::new(DiskWithoutRecovery),
+                Box::new(ScriptedDialogs::default()),
+            )
+        });
+    harness.run();
+    harness.get_by_label("Add Distributed Map").click();
+    harness.run();
+    assert_eq!(codes(&harness), Vec::<String>::new());
+    pick(&mut harness, "ReaderConfig CSVDelimiter", "SEMICOLON");
+    pick(&mut harness, "WriterConfig OutputType", "JSONL");
+    let state = harness.state().document().root().to_value()["States"]["DistributedMap"].clone();
+    assert_eq!(
+        state["ItemReader"]["ReaderConfig"],
+        serde_json::json!({"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW", "CSVDelimiter": "SEMICOLON"})
+    );
+    assert_eq!(state["ResultWriter"]["WriterConfig"]["OutputType"], "JSONL");
+    assert_eq!(codes(&harness), Vec::<String>::new());
+}

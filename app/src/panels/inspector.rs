@@ -18,8 +18,10 @@ use serde_json::Value;
 use crate::theme::Theme;
 
 mod choice;
+mod distributed;
 
 use choice::choice_rules_editor;
+use distributed::distributed_map_editor;
 
 /// A finished edit from the inspector.
 #[derive(Clone, Debug, PartialEq)]
@@ -402,6 +404,16 @@ fn state_form(
                 &mut out.tolerated_failure_count,
             );
             changed |= form.member(ui, top, "Label", &mut out.label);
+            let distributed = out
+                .processor
+                .as_ref()
+                .and_then(|p| p.processor_config.as_ref())
+                .and_then(|c| c.get("Mode"))
+                .and_then(Value::as_str)
+                == Some("DISTRIBUTED");
+            if distributed || out.item_reader.is_some() || out.result_writer.is_some() {
+                changed |= distributed_map_editor(ui, form, jsonata, out);
+            }
             changed |= form.member(ui, top, "ItemReader", &mut out.item_reader);
             changed |= form.member(ui, top, "ItemBatcher", &mut out.item_batcher);
             changed |= form.member(ui, top, "ResultWriter", &mut out.result_writer);

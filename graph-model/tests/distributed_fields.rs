@@ -218,6 +218,14 @@ fn tolerated_failure_paths_and_label_follow_the_reference() {
     }
     let forty = distributed("JSONPath", json!({"Label": "x".repeat(40)}));
     assert_eq!(pointers(&forty), Vec::<String>::new());
+    // Unique in the whole definition, nested Maps included.
+    let mut twice = distributed("JSONPath", json!({"Label": "Batch"}));
+    twice["States"]["Each"]["ItemProcessor"]["States"]["Item"] = json!({"Type": "Map", "Label": "Batch",
+        "ItemProcessor": {"StartAt": "In", "States": {"In": {"Type": "Pass", "End": true}}}, "End": true});
+    assert_eq!(
+        pointers(&twice),
+        ["/States/Each/ItemProcessor/States/Item/Label"]
+    );
 }
 
 #[test]

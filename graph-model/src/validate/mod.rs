@@ -174,9 +174,38 @@ pub fn validate(machine: &StateMachine) -> Vec<Diagnostic> {
     for info in &machines {
         check_machine(&mut sink, info, root_ql, &declared);
     }
+    check_labels_unique(&mut sink, &machines);
     let mut out = sink.out;
     lint::lint(machine, &mut out);
     out
+}
+
+/// A Map's `Label` must be unique within the state machine definition (AWS's Distributed Map
+/// reference): the Map Run is named after it.
+fn check_labels_unique<'m>(sink: &mut Sink<'m>, machines: &[MachineInfo<'m>]) {
+    let mut seen: FnvMap<&str, &str> = FnvMap::default();
+    for info in machines {
+        for state in info.machine.states() {
+            let StateKind::Map(map) = &state.kind else {
+                continue;
+            };
+            let Some(label) = map.label.as_deref() else {
+                continue;
+            };
+            if let Some(first) = seen.insert(label, &state.name) {
+                sink.state = Some(&state.name);
+                sink.error(
+                    codes::SCHEMA,
+                    &format!("{}/Label", info.state_pointer(&state.name)),
+                    format!(
+                        "Label \"{label}\" of Map state \"{}\" is already the label of \"{first}\"; labels must be unique in the state machine",
+                        state.name
+                    ),
+                );
+            }
+        }
+    }
+    sink.state = None;
 }
 
 /// Where a machine sits.

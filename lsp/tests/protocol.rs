@@ -298,6 +298,13 @@ fn yaml_quick_fix_adds_the_lambda_retry_in_place_and_keeps_the_rest() -> TestRes
         !again.to_string().contains("Add a Retry"),
         "{fixed}\n{again}"
     );
-    assert!(fixed.contains("Lambda.TooManyRequestsException"), "{fixed}");
+    // Written in the file's own YAML layout, under the state, every other line kept.
+    assert!(
+        fixed.contains(
+            "    End: true\n    Retry:\n      - ErrorEquals:\n          - Lambda.ServiceException\n"
+        ),
+        "{fixed}"
+    );
+    assert!(fixed.contains("        JitterStrategy: FULL\n"), "{fixed}");
     Ok(())
 }

@@ -168,3 +168,29 @@ fn the_palette_distributed_map_is_valid_and_its_reader_and_writer_are_edited_in_
     assert_eq!(state["ResultWriter"]["WriterConfig"]["OutputType"], "JSONL");
     assert_eq!(codes(&harness), Vec::<String>::new());
 }
+
+#[test]
+fn the_http_task_form_edits_method_and_endpoint_in_parameters() {
+    let mut harness = Harness::builder()
+        .with_size([1600.0, 1400.0])
+        .with_theme(egui::Theme::Light)
+        .allow_missing_glyphs()
+        .build_eframe(|cc| {
+            StudioApp::with_platform(
+                Some(cc),
+                StartSource::Empty,
+                Box::new(DiskWithoutRecovery),
+                Box::new(ScriptedDialogs::default()),
+            )
+        });
+    harness.run();
+    harness.get_by_label("Add HTTP Invoke").click();
+    harness.run();
+    assert_eq!(codes(&harness), Vec::<String>::new());
+    pick(&mut harness, "Method", "POST");
+    let parameters =
+        harness.state().document().root().to_value()["States"]["HTTPInvoke"]["Parameters"].clone();
+    assert_eq!(parameters["Method"], "POST");
+    assert_eq!(parameters["ApiEndpoint"], "https://api.example.com/items");
+    assert_eq!(codes(&harness), Vec::<String>::new());
+}

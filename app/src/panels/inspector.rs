@@ -19,9 +19,11 @@ use crate::theme::Theme;
 
 mod choice;
 mod distributed;
+mod http;
 
 use choice::choice_rules_editor;
 use distributed::distributed_map_editor;
+use http::{http_task_editor, is_http_task};
 
 /// A finished edit from the inspector.
 #[derive(Clone, Debug, PartialEq)]
@@ -467,6 +469,16 @@ fn state_form(
     let has = |types: &[StateType]| state_type.is_some_and(|t| types.contains(&t));
     use StateType as T;
     // Every type but Fail shapes its output (Output in JSONata, InputPath/OutputPath in JSONPath).
+    if let StateKind::Task(task) = &edited.kind
+        && is_http_task(task.resource.as_deref())
+    {
+        let (payload, field) = if jsonata {
+            (&mut edited.arguments, "Arguments")
+        } else {
+            (&mut edited.parameters, "Parameters")
+        };
+        changed |= http_task_editor(ui, form, payload, field);
+    }
     let shapes_output = has(&[
         T::Task,
         T::Pass,

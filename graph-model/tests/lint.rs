@@ -366,3 +366,26 @@ fn a_variable_read_by_an_item_reader_max_items_path_counts_as_read() {
     assert_eq!(findings(&doc, "VARIABLE_NEVER_READ"), []);
     assert_eq!(findings(&doc, "VARIABLE_READ_BEFORE_ASSIGN"), []);
 }
+
+#[test]
+fn a_distributed_map_child_cannot_read_outer_variables_but_an_inline_one_can() {
+    let doc = |mode: &str| {
+        jsonata(json!({
+            "A": {"Type": "Pass", "Assign": {"tier": "gold"}, "Next": "Each"},
+            "Each": {"Type": "Map", "Items": "{% [1, 2] %}", "MaxConcurrency": 2,
+                     "ToleratedFailureCount": 0,
+                     "ItemProcessor": {"ProcessorConfig": {"Mode": mode}, "StartAt": "In", "States": {
+                         "In": {"Type": "Pass", "Output": "{% $tier %}", "End": true}}},
+                     "End": true}}))
+    };
+    let inline = doc("INLINE");
+    assert_no_errors(&inline);
+    assert_eq!(findings(&inline, "VARIABLE_READ_BEFORE_ASSIGN"), []);
+    let distributed = doc("DISTRIBUTED");
+    let found = findings(&distributed, "VARIABLE_READ_BEFORE_ASSIGN");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        found[0].pointer,
+        "/States/Each/ItemProcessor/States/In/Output"
+    );
+}

@@ -1,5 +1,6 @@
 //! Workflow variables and `$states`: a variable read where some path reaches it before any
-//! Assign sets it, a variable assigned and never read, `$states.result` / `$states.errorOutput`
+//! Assign sets it (a nested machine sees what was set before its state, except a Distributed
+//! Map's child workflows, which see nothing of the outer scopes), a variable assigned and never read, `$states.result` / `$states.errorOutput`
 //! read where that field does not exist, and Step Functions' own JSONata functions called with
 //! the wrong number of arguments.
 
@@ -139,11 +140,20 @@ fn check_machine(
             StateKind::Map(map) => {
                 if let Some(processor) = &map.processor {
                     let processor_pointer = format!("{at}/{}", map.processor_field.as_str());
+                    // A Distributed Map's child workflows run as executions of their own: they
+                    // cannot read the variables of the scopes around them.
+                    let distributed = processor
+                        .processor_config
+                        .as_ref()
+                        .and_then(|c| c.get("Mode"))
+                        .and_then(Value::as_str)
+                        == Some("DISTRIBUTED");
+                    let empty = BTreeSet::new();
                     check_machine(
                         processor,
                         &processor_pointer,
                         root_ql,
-                        set,
+                        if distributed { &empty } else { set },
                         out,
                         all_reads,
                         assignments,

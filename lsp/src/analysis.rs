@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use asl_codec::check::{Finding, check_loaded, check_template_resources};
+use asl_codec::lint_config::LintConfig;
 use asl_codec::template::{DefinitionOrigin, is_template};
 use asl_codec::{Format, Loaded, SourceFile, SpanRef};
 use graph_model::{Diagnostic, Severity};
@@ -102,6 +103,9 @@ pub struct Analysis {
     pub index: PositionIndex,
     /// The findings of `asl-studio check`, as LSP diagnostics.
     pub diagnostics: Vec<lsp_types::Diagnostic>,
+    /// The same findings as `check` has them (one per diagnostic, in the same order), for quick
+    /// fixes.
+    pub findings: Vec<Finding>,
     /// The top-level machines (one for a definition, one per inline template machine).
     pub machines: Vec<Machine>,
     /// The parsed text, when it parses.
@@ -145,6 +149,7 @@ impl Analysis {
             text,
             index,
             diagnostics: Vec::new(),
+            findings: Vec::new(),
             machines: Vec::new(),
             source: None,
             is_template: false,
@@ -176,7 +181,27 @@ impl Analysis {
             }
             (findings, vec![machine])
         };
+        // The warning rules an `asl-studio.toml` next to the file turns off, as `check` does; an
+        // unusable one is itself reported, at the top of the document.
+        let config = base_dir.map_or_else(|| Ok(LintConfig::default()), LintConfig::for_dir);
+        let findings = match config {
+            Ok(config) => config.filter(findings),
+            Err(error) => {
+                let mut findings = findings;
+                findings.insert(
+                    0,
+                    Finding {
+                        machine: None,
+                        diagnostic: Diagnostic::error("CONFIG", "", error.to_string()),
+                        location: asl_codec::LineCol { line: 1, column: 1 },
+                        exact: false,
+                    },
+                );
+                findings
+            }
+        };
         analysis.diagnostics = findings.iter().map(|f| analysis.to_lsp(f)).collect();
+        analysis.findings = findings;
         analysis.machines = machines;
         analysis
     }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use asl_codec::Loaded;
 use asl_codec::check::{Finding, check_loaded, check_template_resources, has_errors};
+use asl_codec::lint_config::{ConfigError, LintConfig};
 use asl_codec::load::{Kind, detect, is_terraform_path, parse_source};
 use asl_codec::terraform::TerraformError;
 use graph_model::{Diagnostic, Severity};
@@ -21,6 +22,9 @@ pub struct CheckArgs {
     /// Output: `text` (one line per finding) or `json` (one array, for tools).
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+    /// Exit 1 when there are warnings too (those `asl-studio.toml` leaves on), not only errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 /// How `check` prints its findings.
@@ -38,20 +42,38 @@ struct Row {
     finding: Finding,
 }
 
-/// Checks every file and returns the exit code: 0 clean, 1 errors, 2 unreadable input.
+/// Checks every file and returns the exit code: 0 clean, 1 errors (or warnings with
+/// `--deny-warnings`), 2 unreadable input.
 pub fn check_command(args: &CheckArgs) -> ExitCode {
     let mut rows = Vec::new();
     let mut code = EXIT_OK;
+    let fails = |findings: &[Finding]| {
+        has_errors(findings)
+            || (args.deny_warnings
+                && findings
+                    .iter()
+                    .any(|finding| finding.diagnostic.severity == Severity::Warning))
+    };
     for path in &args.files {
         let Some(input) = read_input_or_report(path, &mut code) else {
             continue;
         };
+        // The settings next to the definition (for standard input, in the current directory).
+        let config = match LintConfig::for_dir(&input.base_dir) {
+            Ok(config) => config,
+            Err(error) => {
+                code = code.max(EXIT_FINDINGS);
+                rows.push(config_row(&error));
+                LintConfig::default()
+            }
+        };
         if is_terraform_path(path) {
-            let found = check_terraform_text(&input);
-            if found
-                .iter()
-                .any(|(_, finding)| finding.diagnostic.severity == Severity::Error)
-            {
+            let found: Vec<(Option<String>, Finding)> = check_terraform_text(&input)
+                .into_iter()
+                .filter(|(_, finding)| config.keeps(&finding.diagnostic))
+                .collect();
+            let findings: Vec<Finding> = found.iter().map(|(_, f)| f.clone()).collect();
+            if fails(&findings) {
                 code = code.max(EXIT_FINDINGS);
             }
             rows.extend(found.into_iter().map(|(file, finding)| Row {
@@ -60,8 +82,8 @@ pub fn check_command(args: &CheckArgs) -> ExitCode {
             }));
             continue;
         }
-        let findings = check_text(&input);
-        if has_errors(&findings) {
+        let findings = config.filter(check_text(&input));
+        if fails(&findings) {
             code = code.max(EXIT_FINDINGS);
         }
         rows.extend(findings.into_iter().map(|finding| Row {
@@ -76,7 +98,17 @@ pub fn check_command(args: &CheckArgs) -> ExitCode {
                 let _ = writeln!(text, "{}", text_line(row));
             }
             out(&text);
-            if code == EXIT_OK {
+            let warnings = rows
+                .iter()
+                .filter(|row| row.finding.diagnostic.severity == Severity::Warning)
+                .count();
+            if code == EXIT_OK && warnings > 0 {
+                err_line(&format!(
+                    "{}: no errors, {}",
+                    count(args.files.len(), "file checked", "files checked"),
+                    count(warnings, "warning", "warnings")
+                ));
+            } else if code == EXIT_OK {
                 // On standard error, so standard output stays the findings alone for tools.
                 err_line(&format!(
                     "{}: no errors",
@@ -140,6 +172,22 @@ fn check_text(input: &super::Input) -> Vec<Finding> {
         return check_loaded(&Loaded::Asl(source));
     }
     check_template_resources(&source, Some(base_dir), |_| {})
+}
+
+/// An unusable `asl-studio.toml`, as a finding of its own file.
+fn config_row(error: &ConfigError) -> Row {
+    Row {
+        file: error.path.display().to_string(),
+        finding: Finding {
+            machine: None,
+            diagnostic: Diagnostic::error("CONFIG", "", error.message.clone()),
+            location: asl_codec::LineCol {
+                line: error.line.max(1),
+                column: 1,
+            },
+            exact: true,
+        },
+    }
 }
 
 fn text_line(row: &Row) -> String {

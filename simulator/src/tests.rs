@@ -103,6 +103,31 @@ fn max_attempts_zero_never_retries() {
 }
 
 #[test]
+fn max_attempts_written_as_an_integral_float_retries_like_the_integer() {
+    // `check` accepts `3.0` and `3e0` where ASL wants an integer; the run must agree.
+    for spelling in [
+        json!(3.0),
+        serde_json::from_str::<Value>("3e0").unwrap_or_default(),
+    ] {
+        let definition = retrying_task(json!({
+            "ErrorEquals": ["Lambda.ServiceException"], "IntervalSeconds": 2, "BackoffRate": 3,
+            "MaxAttempts": spelling
+        }));
+        let options = Options {
+            mocks: flaky_mocks("Call", 3, "Lambda.ServiceException"),
+            ..lean()
+        };
+        let result = run_with(&definition, json!({}), options);
+        assert_eq!(result.status, Status::Succeeded, "{:?}", result.cause);
+        assert_eq!(result.output, Some(json!({"retries": 3, "ok": true})));
+    }
+    let fractional = retrying_task(json!({"ErrorEquals": ["States.ALL"], "MaxAttempts": 2.5}));
+    let result = run_with(&fractional, json!({}), lean());
+    assert_eq!(result.status, Status::Failed);
+    assert!(result.cause.unwrap_or_default().contains("MaxAttempts"));
+}
+
+#[test]
 fn full_jitter_is_seeded_and_shorter() {
     let definition = retrying_task(json!({
         "ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 100, "BackoffRate": 1, "MaxAttempts": 3,

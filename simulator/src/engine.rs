@@ -31,8 +31,8 @@ use crate::plan::{
 use crate::template::{Scope, Template, compact};
 use crate::timestamp;
 use crate::types::{
-    ExecutionResult, ExecutionType, HistoryEvent, Options, StateTrace, Status, StepOutcome,
-    TraceStage,
+    Decision, ExecutionResult, ExecutionType, HistoryEvent, Options, StateTrace, Status,
+    StepOutcome, TraceStage,
 };
 
 /// Documents of at most this many values are copied for ResultPath rather than moved: copying a
@@ -562,6 +562,23 @@ impl Execution {
         }
     }
 
+    /// Records in the state's trace entry what its events do not show (coverage reads it).
+    fn note_decision(&self, depth: usize, decision: Decision) {
+        if !self.options.record_trace {
+            return;
+        }
+        let Some(index) = self
+            .stack
+            .get(depth)
+            .and_then(|frame| frame.trace_index.get())
+        else {
+            return;
+        };
+        if let Some(entry) = self.log.borrow_mut().trace.get_mut(index) {
+            entry.decisions.push(decision);
+        }
+    }
+
     fn finish(
         &mut self,
         status: Status,
@@ -748,6 +765,7 @@ impl Execution {
                     value: input,
                 }],
                 error: None,
+                decisions: Vec::new(),
             });
             if let Some(frame) = self.stack.get(depth) {
                 frame.trace_index.set(Some(index));
@@ -1000,8 +1018,9 @@ impl Execution {
                     Err(Raised::runtime("a JSONata Condition in a JSONPath state"))
                 };
                 let mut chosen = None;
-                for rule in rules {
+                for (index, rule) in rules.iter().enumerate() {
                     if choice::holds(&rule.condition, &scope, &mut no_jsonata)? {
+                        self.note_decision(depth, Decision::ChoiceRule { index });
                         chosen = Some((rule.next, rule.assign.as_ref()));
                         break;
                     }
@@ -1009,7 +1028,10 @@ impl Execution {
                 let (next, assign) = match chosen {
                     Some(found) => found,
                     None => match default {
-                        Some(default) => (*default, state.assign.as_ref()),
+                        Some(default) => {
+                            self.note_decision(depth, Decision::ChoiceDefault);
+                            (*default, state.assign.as_ref())
+                        }
                         None => return Err(no_choice_matched()),
                     },
                 };
@@ -1585,8 +1607,9 @@ impl Execution {
                     })
                 };
                 let mut chosen = None;
-                for rule in rules {
+                for (index, rule) in rules.iter().enumerate() {
                     if choice::holds(&rule.condition, &path_scope, &mut evaluate)? {
+                        self.note_decision(depth, Decision::ChoiceRule { index });
                         chosen = Some((rule.next, rule.assign.as_ref(), rule.output.as_ref()));
                         break;
                     }
@@ -1594,7 +1617,10 @@ impl Execution {
                 let (next, assign, output) = match chosen {
                     Some(found) => found,
                     None => match default {
-                        Some(default) => (*default, state.assign.as_ref(), state.output.as_ref()),
+                        Some(default) => {
+                            self.note_decision(depth, Decision::ChoiceDefault);
+                            (*default, state.assign.as_ref(), state.output.as_ref())
+                        }
                         None => return Err(no_choice_matched()),
                     },
                 };
@@ -2251,6 +2277,7 @@ impl Execution {
                 if !self.advance_clock((delay * 1000.0).round() as i64) {
                     return;
                 }
+                self.note_decision(depth, Decision::Retry { retrier: position });
                 if let Some(frame) = self.stack.get_mut(depth) {
                     if let Some(slot) = frame.attempts.get_mut(position) {
                         *slot += 1;
@@ -2261,11 +2288,13 @@ impl Execution {
             }
         }
         // Catch.
-        if let Some(catcher) = state
+        if let Some((position, catcher)) = state
             .catch
             .iter()
-            .find(|catcher| error_matches(&catcher.errors, &raised, is_task))
+            .enumerate()
+            .find(|(_, catcher)| error_matches(&catcher.errors, &raised, is_task))
         {
+            self.note_decision(depth, Decision::Catch { catcher: position });
             match self.apply_catcher(depth, state, catcher, &raised) {
                 Ok((output, assignments)) => {
                     let flow = Flow::Next {

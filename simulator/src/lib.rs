@@ -8,6 +8,7 @@
 
 mod choice;
 mod concurrency;
+pub mod coverage;
 mod engine;
 mod error;
 mod expr;
@@ -27,8 +28,8 @@ pub use engine::Execution;
 pub use error::DefinitionError;
 pub use mocks::{MockConfig, MockEntry, MockError, MockResponse, MockedCall, Mocks};
 pub use types::{
-    DEFAULT_MAX_TRANSITIONS, ExecutionResult, ExecutionType, HistoryEvent, Options, PriceTable,
-    STANDARD_TIMEOUT_SECONDS, StateTrace, Status, StepOutcome, TraceStage,
+    DEFAULT_MAX_TRANSITIONS, Decision, ExecutionResult, ExecutionType, HistoryEvent, Options,
+    PriceTable, STANDARD_TIMEOUT_SECONDS, StateTrace, Status, StepOutcome, TraceStage,
 };
 
 /// Runs `definition` on `input` to the end. A definition that cannot be compiled gives a FAILED result

@@ -17,6 +17,8 @@ pub mod jsonata;
 mod mocks;
 mod path;
 mod plan;
+mod solve;
+pub mod suite;
 mod template;
 mod timestamp;
 mod types;

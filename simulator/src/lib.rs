@@ -11,6 +11,7 @@ mod concurrency;
 pub mod coverage;
 mod engine;
 mod error;
+pub mod generate;
 mod expr;
 pub mod intrinsics;
 pub mod jsonata;

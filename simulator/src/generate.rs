@@ -295,17 +295,54 @@ impl<'a> Generator<'a> {
     /// The candidate with a value at the source of a missing path.
     fn fill(&self, candidate: &Candidate, missing: &Missing) -> Option<Candidate> {
         let path = jsonpath::parse(&missing.path).ok()?;
-        if !matches!(path.root, Root::Input) || !path.is_definite() {
+        if !path.is_definite() {
             return None;
         }
         let info = self.states.get(&missing.state)?;
         let placeholder = placeholder_for(&info.body, missing);
+        let field_is = |name: &str| info.body.get(name).and_then(Value::as_str) == Some(missing.path.as_str());
         let selector_reads = info
             .body
             .get("ResultSelector")
             .is_some_and(|selector| mentions(selector, &missing.path));
-        let sources = if selector_reads && info.body.get("Type") == Some(&json!("Task")) {
+        let context_rest = |prefix: &[&str]| -> Option<Vec<Segment>> {
+            let wanted: Vec<Segment> = prefix.iter().map(|name| name_segment(name)).collect();
+            (path.root == Root::Context)
+                .then(|| path.segments.strip_prefix(wanted.as_slice()).map(<[Segment]>::to_vec))
+                .flatten()
+        };
+        let sources = if let Some(rest) = context_rest(&["Execution", "Input"]) {
+            vec![Source::Input(Path {
+                root: Root::Input,
+                segments: rest,
+            })]
+        } else if let Some(rest) = context_rest(&["Map", "Item", "Value"]) {
+            let items = match info.body.get("ItemsPath") {
+                Some(Value::String(text)) => definite(text)?,
+                None => root_path(),
+                Some(_) => return None,
+            };
+            let mut segments = items.segments;
+            segments.push(Segment::Child(Selector::Index(0)));
+            segments.extend(rest);
+            let effective = Path {
+                root: Root::Input,
+                segments,
+            };
+            let raw = self.raw_path(&missing.state, &effective)?;
+            self.sources(&missing.state, raw)
+        } else if path.root != Root::Input {
+            return None;
+        } else if selector_reads && info.body.get("Type") == Some(&json!("Task")) {
             vec![Source::Mock(missing.state.clone(), path)]
+        } else if field_is("InputPath") {
+            self.sources(&missing.state, path)
+        } else if field_is("OutputPath") {
+            let mut found = Vec::new();
+            if let Some((state, raw)) = self.before_output_path(&missing.state, &path, &mut found) {
+                found.extend(self.sources(&state, raw));
+            }
+            found
         } else {
             let raw = self.raw_path(&missing.state, &path)?;
             self.sources(&missing.state, raw)
@@ -441,12 +478,25 @@ impl<'a> Generator<'a> {
                 _ => None,
             };
         }
-        let kind = body.get("Type").and_then(Value::as_str).unwrap_or_default();
         let output = match body.get("OutputPath") {
             None => path.clone(),
             Some(Value::String(text)) => join(&definite(text)?, &path.segments),
             Some(_) => return None,
         };
+        self.before_output_path(state, &output, found)
+    }
+
+    /// Back through a state's ResultPath: `output` is a path of the document OutputPath reads
+    /// (the raw input with the result placed in it).
+    fn before_output_path(
+        &self,
+        state: &str,
+        output: &Path,
+        found: &mut Vec<Source>,
+    ) -> Option<(String, Path)> {
+        let body = &self.states.get(state)?.body;
+        let output = output.clone();
+        let kind = body.get("Type").and_then(Value::as_str).unwrap_or_default();
         match kind {
             "Choice" | "Wait" => Some((state.to_owned(), self.raw_path(state, &output)?)),
             "Task" | "Pass" | "Parallel" | "Map" => {
@@ -1022,7 +1072,18 @@ fn parse_missing(text: &str) -> Option<Missing> {
             field: String::new(),
         });
     }
-    let path = between(text, "The JSONPath '", "'")?;
+    if let Some(path) = text
+        .split_once("Missing property in path ")
+        .map(|(_, rest)| rest.split(['\n', ' ', '"']).next().unwrap_or_default())
+    {
+        return Some(Missing {
+            state: state.to_owned(),
+            path: path.to_owned(),
+            field: String::new(),
+        });
+    }
+    let path = between(text, "The JSONPath '", "' specified for the field")
+        .or_else(|| between(text, "The JSONPath '", "' could not be found"))?;
     let field = between(text, "specified for the field '", "'").unwrap_or_default();
     Some(Missing {
         state: state.to_owned(),

@@ -339,8 +339,8 @@ pub(crate) fn place(doc: &mut Value, path: &Path, value: Option<Value>) -> bool 
                 if value.is_none() && !map.contains_key(name) {
                     return true;
                 }
-                map.entry(name.clone())
-                    .or_insert_with(|| Value::Object(Map::new()))
+                // Null until the next segment says whether an object or an array goes there.
+                map.entry(name.clone()).or_insert(Value::Null)
             }
             Segment::Child(Selector::Index(index)) => {
                 let Ok(index) = usize::try_from(*index) else {
@@ -356,7 +356,7 @@ pub(crate) fn place(doc: &mut Value, path: &Path, value: Option<Value>) -> bool 
                     if value.is_none() {
                         return true;
                     }
-                    items.resize(index + 1, Value::Object(Map::new()));
+                    items.resize(index + 1, Value::Null);
                 }
                 match items.get_mut(index) {
                     Some(item) => item,

@@ -1074,6 +1074,7 @@ fn parse_missing(text: &str) -> Option<Missing> {
     }
     if let Some(path) = text
         .split_once("Missing property in path ")
+        .or_else(|| text.split_once("No results for path: "))
         .map(|(_, rest)| rest.split(['\n', ' ', '"']).next().unwrap_or_default())
     {
         return Some(Missing {

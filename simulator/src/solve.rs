@@ -330,7 +330,8 @@ pub(crate) fn place(doc: &mut Value, path: &Path, value: Option<Value>) -> bool 
     for segment in parents {
         current = match segment {
             Segment::Child(Selector::Name(name)) => {
-                if current.is_null() {
+                // Generated data: a scalar in the way (a placeholder) gives way to an object.
+                if !current.is_object() {
                     *current = Value::Object(Map::new());
                 }
                 let Value::Object(map) = current else {
@@ -346,7 +347,7 @@ pub(crate) fn place(doc: &mut Value, path: &Path, value: Option<Value>) -> bool 
                 let Ok(index) = usize::try_from(*index) else {
                     return false;
                 };
-                if current.is_null() {
+                if !current.is_array() {
                     *current = Value::Array(Vec::new());
                 }
                 let Value::Array(items) = current else {
@@ -378,7 +379,7 @@ pub(crate) fn place(doc: &mut Value, path: &Path, value: Option<Value>) -> bool 
             }
             true
         }
-        (Segment::Child(Selector::Name(name)), slot @ Value::Null) => {
+        (Segment::Child(Selector::Name(name)), slot) => {
             if let Some(value) = value {
                 let mut map = Map::new();
                 map.insert(name.clone(), value);

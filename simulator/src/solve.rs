@@ -367,6 +367,9 @@ pub(crate) fn place(doc: &mut Value, path: &Path, value: Option<Value>) -> bool 
             _ => return false,
         };
     }
+    if matches!(last, Segment::Child(Selector::Index(_))) && !current.is_array() && value.is_some() {
+        *current = Value::Array(Vec::new());
+    }
     match (last, current) {
         (Segment::Child(Selector::Name(name)), Value::Object(map)) => {
             match value {

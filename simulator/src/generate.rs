@@ -206,6 +206,7 @@ impl<'a> Generator<'a> {
                     continue;
                 }
                 let mut found = None;
+                let mut fallback_host = None;
                 let mut last_reason = String::new();
                 for host in hosts {
                     let Some((candidate, result, _)) = kept.get(host) else {
@@ -221,10 +222,8 @@ impl<'a> Generator<'a> {
                                     last_reason = "the case that takes it never ends within the generation budget (a loop that keeps going)".to_owned();
                                     // Kept as a host: a later round can also end the loop
                                     // that follows (two polling loops in a row).
-                                    if self.covers(&result, &item) && hosts_only < MAX_HOSTS_ONLY {
-                                        hosts_only += 1;
-                                        extra_hosts.push((attempt, result, item.label()));
-                                        break;
+                                    if fallback_host.is_none() && self.covers(&result, &item) {
+                                        fallback_host = Some((attempt, result));
                                     }
                                     continue;
                                 }
@@ -248,6 +247,12 @@ impl<'a> Generator<'a> {
                     }
                     None => {
                         reasons.insert(item.clone(), last_reason);
+                        if let Some((attempt, result)) = fallback_host
+                            && hosts_only < MAX_HOSTS_ONLY
+                        {
+                            hosts_only += 1;
+                            extra_hosts.push((attempt, result, item.label()));
+                        }
                     }
                 }
             }

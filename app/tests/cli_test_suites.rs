@@ -13,7 +13,9 @@ fn root() -> PathBuf {
 }
 
 fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets")
+        .join(name)
 }
 
 fn run(args: &[&str]) -> Output {
@@ -37,18 +39,15 @@ fn text(path: &Path) -> &str {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "asl-studio-suites-{name}-{}",
-        std::process::id()
-    ));
+    let dir = std::env::temp_dir().join(format!("asl-studio-suites-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap_or_else(|error| panic!("{}: {error}", dir.display()));
     dir
 }
 
 fn read_json(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
 }
 
@@ -87,7 +86,10 @@ fn the_sample_suite_passes_with_the_expectations_kept_beside_its_mock_file() {
     ]);
     let report = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{report}{}", stderr(&output));
-    assert!(report.contains("PASS HappyPath (SUCCEEDED, 5 states)"), "{report}");
+    assert!(
+        report.contains("PASS HappyPath (SUCCEEDED, 5 states)"),
+        "{report}"
+    );
     assert!(report.contains("4 cases: 4 passed, 0 failed"), "{report}");
     assert!(report.contains("states        7/7 (100 %)"), "{report}");
     assert!(report.contains("catchers      1/1 (100 %)"), "{report}");
@@ -116,7 +118,10 @@ fn json_report_has_the_documented_shape_and_names_each_failure() {
             "{category}: {tally}"
         );
     }
-    assert_eq!(report["coverage"]["states"], json!({"covered": 7, "total": 7}));
+    assert_eq!(
+        report["coverage"]["states"],
+        json!({"covered": 7, "total": 7})
+    );
     let happy = report["cases"]
         .as_array()
         .and_then(|cases| cases.iter().find(|case| case["name"] == json!("HappyPath")))
@@ -131,7 +136,10 @@ fn json_report_has_the_documented_shape_and_names_each_failure() {
         .collect();
     assert_eq!(failures.len(), 2, "{failures:?}");
     assert!(failures[0].starts_with("status: expected FAILED, got SUCCEEDED"));
-    assert!(failures[1].starts_with("path: state 2 expected 'TransformFile <&>', entered 'TransformFile'"));
+    assert!(
+        failures[1]
+            .starts_with("path: state 2 expected 'TransformFile <&>', entered 'TransformFile'")
+    );
 }
 
 #[test]
@@ -219,7 +227,9 @@ fn check_tap(report: &str) -> Result<(usize, usize), String> {
             return Err(format!("not a test line: {line:?}"));
         };
         number += 1;
-        let (digits, description) = rest.split_once(" - ").ok_or(format!("no ' - ' in {line:?}"))?;
+        let (digits, description) = rest
+            .split_once(" - ")
+            .ok_or(format!("no ' - ' in {line:?}"))?;
         if digits.parse::<usize>().ok() != Some(number) {
             return Err(format!("test {number} numbered {digits}"));
         }
@@ -284,7 +294,11 @@ fn test_case_picks_cases_and_bad_input_exits_2() {
         "Nope",
     ]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(stderr(&missing).contains("no test case 'Nope'"), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("no test case 'Nope'"),
+        "{}",
+        stderr(&missing)
+    );
     let mut config = read_json(&mocks);
     config["StateMachines"]["EtlPipeline"]["TestCases"]["GlueFails"]["Expect"]["Stauts"] =
         json!("FAILED");
@@ -296,7 +310,12 @@ fn test_case_picks_cases_and_bad_input_exits_2() {
         "{}",
         stderr(&misspelt)
     );
-    let absent = run(&["test", text(&definition), "--mocks", "/nonexistent/mocks.json"]);
+    let absent = run(&[
+        "test",
+        text(&definition),
+        "--mocks",
+        "/nonexistent/mocks.json",
+    ]);
     assert_eq!(absent.status.code(), Some(2));
 }
 
@@ -341,7 +360,10 @@ fn generate_and_run(definition: &Path, dir: &Path) -> (Value, Vec<String>, PathB
 /// The first Choice comparison of the definition turned into its opposite (`<` into `>=`,
 /// an equality or a glob into its negation, an `Is...` test into its contrary).
 fn flip_first_comparison(value: &mut Value) -> bool {
-    const SWAPS: [(&str, &str); 2] = [("LessThan", "GreaterThanEquals"), ("GreaterThan", "LessThanEquals")];
+    const SWAPS: [(&str, &str); 2] = [
+        ("LessThan", "GreaterThanEquals"),
+        ("GreaterThan", "LessThanEquals"),
+    ];
     match value {
         Value::Object(map) => {
             if map.contains_key("Variable") {
@@ -423,12 +445,30 @@ fn the_generated_sample_suite_covers_everything_and_has_teeth() {
     }
     // The TestState requests beside the suite carry a result or an error per Task.
     let requests = read_json(&dir.join("sample.asl.json.suite.teststate.json"));
-    let requests = requests["TestStateRequests"].as_array().cloned().unwrap_or_default();
-    assert!(requests.iter().any(|r| r["stateName"] == json!("TransformFile")
-        && r["mock"]["errorOutput"]["error"].is_string()));
-    assert!(requests.iter().all(|r| r["mock"]["result"].is_string() || r["mock"]["errorOutput"].is_object()));
+    let requests = requests["TestStateRequests"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r["stateName"] == json!("TransformFile")
+                && r["mock"]["errorOutput"]["error"].is_string())
+    );
+    assert!(
+        requests
+            .iter()
+            .all(|r| r["mock"]["result"].is_string() || r["mock"]["errorOutput"].is_object())
+    );
     let flipped = flipped_copy(&definition, &dir).unwrap_or_else(|| panic!("nothing to flip"));
-    let output = run(&["test", text(&flipped), "--mocks", text(&suite), "--state-machine", "sample"]);
+    let output = run(&[
+        "test",
+        text(&flipped),
+        "--mocks",
+        text(&suite),
+        "--state-machine",
+        "sample",
+    ]);
     assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
     assert!(stdout(&output).contains("FAIL "), "{}", stdout(&output));
 }
@@ -476,7 +516,11 @@ fn generated_suites_pass_on_every_corpus_definition_with_a_choice_and_a_catch() 
             .filter_map(|gap| gap.rsplit_once(": ").map(|(item, _)| item))
             .collect();
         for category in ["states", "choice_rules", "catchers", "retriers", "branches"] {
-            for item in report["coverage"][category]["uncovered"].as_array().into_iter().flatten() {
+            for item in report["coverage"][category]["uncovered"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
                 let item = item.as_str().unwrap_or_default();
                 assert!(
                     gaps.iter().any(|gap| gap.starts_with(&format!("{item}: "))),
@@ -485,9 +529,15 @@ fn generated_suites_pass_on_every_corpus_definition_with_a_choice_and_a_catch() 
                 );
             }
         }
-        let name = definition.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = definition
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let meets_bar = s.0 == s.1 && r.0 * 10 >= r.1 * 9;
-        summary.push(format!("{name}: states {}/{}, choice rules {}/{}", s.0, s.1, r.0, r.1));
+        summary.push(format!(
+            "{name}: states {}/{}, choice rules {}/{}",
+            s.0, s.1, r.0, r.1
+        ));
         if meets_bar {
             full.push(name.clone());
             // The tests have teeth: a flipped comparison fails at least one generated case.
@@ -495,7 +545,14 @@ fn generated_suites_pass_on_every_corpus_definition_with_a_choice_and_a_catch() 
                 let flipped = flipped_copy(definition, &dir)
                     .unwrap_or_else(|| panic!("{name}: nothing to flip"));
                 let machine = name.trim_end_matches(".json").trim_end_matches(".asl");
-                let output = run(&["test", text(&flipped), "--mocks", text(&suite), "--state-machine", machine]);
+                let output = run(&[
+                    "test",
+                    text(&flipped),
+                    "--mocks",
+                    text(&suite),
+                    "--state-machine",
+                    machine,
+                ]);
                 assert_eq!(
                     output.status.code(),
                     Some(1),

@@ -195,7 +195,9 @@ impl<'a> Generator<'a> {
                     .map(|(position, _)| position)
                     .collect();
                 hosts.sort_by_key(|&position| {
-                    !kept.get(position).is_some_and(|(_, result, _)| ended(result))
+                    !kept
+                        .get(position)
+                        .is_some_and(|(_, result, _)| ended(result))
                 });
                 hosts.truncate(3);
                 if hosts.is_empty() {
@@ -332,7 +334,11 @@ impl<'a> Generator<'a> {
         let context_rest = |prefix: &[&str]| -> Option<Vec<Segment>> {
             let wanted: Vec<Segment> = prefix.iter().map(|name| name_segment(name)).collect();
             (path.root == Root::Context)
-                .then(|| path.segments.strip_prefix(wanted.as_slice()).map(<[Segment]>::to_vec))
+                .then(|| {
+                    path.segments
+                        .strip_prefix(wanted.as_slice())
+                        .map(<[Segment]>::to_vec)
+                })
                 .flatten()
         };
         let sources = if let Some(rest) = context_rest(&["Execution", "Input"]) {
@@ -373,7 +379,12 @@ impl<'a> Generator<'a> {
         };
         sources.into_iter().find_map(|source| {
             let mut patched = candidate.clone();
-            apply(&mut patched, &source, Some(placeholder.clone()), Invocations::All);
+            apply(
+                &mut patched,
+                &source,
+                Some(placeholder.clone()),
+                Invocations::All,
+            );
             (patched != *candidate).then_some(patched)
         })
     }
@@ -434,10 +445,7 @@ impl<'a> Generator<'a> {
                 None => path.clone(),
             },
             Some("Map") => {
-                let item = match body
-                    .get("ItemSelector")
-                    .or_else(|| body.get("Parameters"))
-                {
+                let item = match body.get("ItemSelector").or_else(|| body.get("Parameters")) {
                     Some(selector) => {
                         let source = invert(selector, &path.segments)?;
                         match source.root {
@@ -450,7 +458,9 @@ impl<'a> Generator<'a> {
                                 Some(rest.to_vec())
                             }
                             _ => {
-                                return self.raw_path(container, &source).map(|raw| (container.to_owned(), raw));
+                                return self
+                                    .raw_path(container, &source)
+                                    .map(|raw| (container.to_owned(), raw));
                             }
                         }
                     }
@@ -530,7 +540,9 @@ impl<'a> Generator<'a> {
                     None => root_path(),
                     Some(_) => return None,
                 };
-                let Some(rest) = output.segments.strip_prefix(result_path.segments.as_slice())
+                let Some(rest) = output
+                    .segments
+                    .strip_prefix(result_path.segments.as_slice())
                 else {
                     return Some((state.to_owned(), output));
                 };
@@ -577,7 +589,9 @@ impl<'a> Generator<'a> {
         result: &ExecutionResult,
     ) -> Result<Vec<Candidate>, String> {
         match item {
-            Item::ChoiceRule { state, index } => self.choice_attempts(state, Some(*index), candidate, result),
+            Item::ChoiceRule { state, index } => {
+                self.choice_attempts(state, Some(*index), candidate, result)
+            }
             Item::ChoiceDefault { state } => self.choice_attempts(state, None, candidate, result),
             Item::Catcher { state, index } => self.error_attempts(state, *index, true, candidate),
             Item::Retrier { state, index } => self.error_attempts(state, *index, false, candidate),
@@ -759,14 +773,21 @@ impl<'a> Generator<'a> {
         Ok(attempts)
     }
 
-    fn processor_attempts(&self, state: &str, candidate: &Candidate) -> Result<Vec<Candidate>, String> {
+    fn processor_attempts(
+        &self,
+        state: &str,
+        candidate: &Candidate,
+    ) -> Result<Vec<Candidate>, String> {
         let body = &self
             .states
             .get(state)
             .ok_or_else(|| format!("no state '{state}'"))?
             .body;
         if body.get("ItemReader").is_some() {
-            return Err("its items come from an ItemReader (S3), which a generated case does not provide".to_owned());
+            return Err(
+                "its items come from an ItemReader (S3), which a generated case does not provide"
+                    .to_owned(),
+            );
         }
         let items = match body.get("ItemsPath") {
             Some(Value::String(text)) => definite(text)
@@ -797,8 +818,7 @@ impl<'a> Generator<'a> {
             .states
             .iter()
             .filter(|(_, info)| {
-                info.body.get("Type") == Some(&json!("Task"))
-                    && self.is_inside(info, container)
+                info.body.get("Type") == Some(&json!("Task")) && self.is_inside(info, container)
             })
             .collect();
         inner.sort_by_key(|(name, info)| (!info.is_start, (*name).clone()));
@@ -811,7 +831,10 @@ impl<'a> Generator<'a> {
             if name == container {
                 return true;
             }
-            current = self.states.get(&name).and_then(|outer| outer.container.clone());
+            current = self
+                .states
+                .get(&name)
+                .and_then(|outer| outer.container.clone());
         }
         false
     }
@@ -838,12 +861,22 @@ impl<'a> Generator<'a> {
                     continue;
                 }
                 let entries = entries_of(sequence);
-                let key = format!("{task}\u{0}{}", serde_json::to_string(&entries_json(&entries)).unwrap_or_default());
+                let key = format!(
+                    "{task}\u{0}{}",
+                    serde_json::to_string(&entries_json(&entries)).unwrap_or_default()
+                );
                 let name = match names.get(&key) {
                     Some(name) => name.clone(),
                     None => {
-                        let count = names.keys().filter(|known| known.starts_with(&format!("{task}\u{0}"))).count();
-                        let name = if count == 0 { task.clone() } else { format!("{task} #{}", count + 1) };
+                        let count = names
+                            .keys()
+                            .filter(|known| known.starts_with(&format!("{task}\u{0}")))
+                            .count();
+                        let name = if count == 0 {
+                            task.clone()
+                        } else {
+                            format!("{task} #{}", count + 1)
+                        };
                         names.insert(key, name.clone());
                         config.responses.insert(name.clone(), entries);
                         name
@@ -870,7 +903,10 @@ impl<'a> Generator<'a> {
             let expect = Expectation {
                 input: Some(candidate.input.clone()),
                 status: Some(result.status),
-                output: result.output.clone().filter(|_| result.status == Status::Succeeded),
+                output: result
+                    .output
+                    .clone()
+                    .filter(|_| result.status == Status::Succeeded),
                 output_contains: None,
                 error: result.error.clone(),
                 cause: result.cause.clone(),
@@ -960,7 +996,12 @@ fn mocks_of(candidate: &Candidate) -> Mocks {
     for (state, sequence) in &candidate.mocks {
         for (position, response) in sequence.iter().enumerate() {
             let invocation = u32::try_from(position).unwrap_or(u32::MAX);
-            mocks.insert(state.clone(), invocation..=invocation, response.clone(), 0.0);
+            mocks.insert(
+                state.clone(),
+                invocation..=invocation,
+                response.clone(),
+                0.0,
+            );
         }
     }
     mocks
@@ -978,7 +1019,12 @@ enum Invocations {
 
 /// Places (or removes) a value at a source: the execution input, or some of a Task's mocked
 /// results.
-fn apply(candidate: &mut Candidate, source: &Source, value: Option<Value>, invocations: Invocations) {
+fn apply(
+    candidate: &mut Candidate,
+    source: &Source,
+    value: Option<Value>,
+    invocations: Invocations,
+) {
     match source {
         Source::Input(path) => {
             place(&mut candidate.input, path, value);
@@ -1030,10 +1076,7 @@ fn pick_error(own: &[String], earlier: &[String], inner: &[String]) -> Option<St
         .iter()
         .any(|name| matches!(name.as_str(), "States.ALL" | "States.TaskFailed"))
     {
-        candidates.extend(
-            ["Generated.Failure", "Generated.OtherFailure"]
-                .map(str::to_owned),
-        );
+        candidates.extend(["Generated.Failure", "Generated.OtherFailure"].map(str::to_owned));
     }
     candidates
         .into_iter()
@@ -1129,7 +1172,11 @@ fn placeholder_for(body: &Value, missing: &Missing) -> Value {
     if same("ItemsPath") {
         return json!([{}]);
     }
-    if same("SecondsPath") || same("TimeoutSecondsPath") || same("HeartbeatSecondsPath") || missing.field.contains("Seconds") {
+    if same("SecondsPath")
+        || same("TimeoutSecondsPath")
+        || same("HeartbeatSecondsPath")
+        || missing.field.contains("Seconds")
+    {
         return json!(1);
     }
     if same("TimestampPath") || missing.field.contains("Timestamp") {
@@ -1209,18 +1256,44 @@ fn ended(result: &ExecutionResult) -> bool {
 }
 
 /// Every state of the definition (nested ones too) with its container and predecessors.
-fn collect_states(machine: &Value, container: Option<&str>, states: &mut HashMap<String, StateInfo>) {
+fn collect_states(
+    machine: &Value,
+    container: Option<&str>,
+    states: &mut HashMap<String, StateInfo>,
+) {
     let Some(body) = machine.get("States").and_then(Value::as_object) else {
         return;
     };
-    let start = machine.get("StartAt").and_then(Value::as_str).unwrap_or_default();
+    let start = machine
+        .get("StartAt")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let mut predecessors: HashMap<String, Vec<(String, Option<usize>)>> = HashMap::new();
     for (name, state) in body {
         let mut targets: Vec<(&str, Option<usize>)> = Vec::new();
-        targets.extend(state.get("Next").and_then(Value::as_str).map(|next| (next, None)));
-        targets.extend(state.get("Default").and_then(Value::as_str).map(|next| (next, None)));
-        for rule in state.get("Choices").and_then(Value::as_array).into_iter().flatten() {
-            targets.extend(rule.get("Next").and_then(Value::as_str).map(|next| (next, None)));
+        targets.extend(
+            state
+                .get("Next")
+                .and_then(Value::as_str)
+                .map(|next| (next, None)),
+        );
+        targets.extend(
+            state
+                .get("Default")
+                .and_then(Value::as_str)
+                .map(|next| (next, None)),
+        );
+        for rule in state
+            .get("Choices")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            targets.extend(
+                rule.get("Next")
+                    .and_then(Value::as_str)
+                    .map(|next| (next, None)),
+            );
         }
         for (position, catcher) in state
             .get("Catch")
@@ -1253,7 +1326,12 @@ fn collect_states(machine: &Value, container: Option<&str>, states: &mut HashMap
                 predecessors: predecessors.remove(name).unwrap_or_default(),
             },
         );
-        for branch in state.get("Branches").and_then(Value::as_array).into_iter().flatten() {
+        for branch in state
+            .get("Branches")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             collect_states(branch, Some(name), states);
         }
         if let Some(processor) = state.get("ItemProcessor").or_else(|| state.get("Iterator")) {
@@ -1268,7 +1346,8 @@ mod tests {
     use crate::suite::{Suite, run_suite};
 
     fn generated(definition: &Value) -> Result<(Generated, crate::suite::SuiteOutcome), String> {
-        let generated = generate(definition, "M", &Options::default()).map_err(|e| e.to_string())?;
+        let generated =
+            generate(definition, "M", &Options::default()).map_err(|e| e.to_string())?;
         let config = MockConfig::parse(&generated.config.to_value()).map_err(|e| e.to_string())?;
         let suite = Suite::from_config(&config, None, None, None).map_err(|e| e.to_string())?;
         let outcome =
@@ -1302,10 +1381,27 @@ mod tests {
             }
         });
         let (generated, outcome) = generated(&definition)?;
-        assert_eq!(outcome.failed(), 0, "{:?}", outcome.cases.iter().map(|c| &c.failures).collect::<Vec<_>>());
+        assert_eq!(
+            outcome.failed(),
+            0,
+            "{:?}",
+            outcome
+                .cases
+                .iter()
+                .map(|c| &c.failures)
+                .collect::<Vec<_>>()
+        );
         let report = generated.coverage;
-        assert_eq!(report.states.covered, report.states.total, "{:?}", generated.gaps);
-        assert_eq!(report.choice_rules.covered, report.choice_rules.total, "{:?}", generated.gaps);
+        assert_eq!(
+            report.states.covered, report.states.total,
+            "{:?}",
+            generated.gaps
+        );
+        assert_eq!(
+            report.choice_rules.covered, report.choice_rules.total,
+            "{:?}",
+            generated.gaps
+        );
         assert_eq!((report.catchers.covered, report.retriers.covered), (1, 1));
         // The suite's own coverage, computed again when it runs, agrees.
         assert_eq!(outcome.coverage.report(), report);
@@ -1313,8 +1409,12 @@ mod tests {
             .as_array()
             .cloned()
             .unwrap_or_default();
-        assert!(requests.iter().any(|request| request["mock"]["errorOutput"]["error"]
-            == json!("Lambda.TooManyRequestsException")));
+        assert!(
+            requests
+                .iter()
+                .any(|request| request["mock"]["errorOutput"]["error"]
+                    == json!("Lambda.TooManyRequestsException"))
+        );
         Ok(())
     }
 
@@ -1332,7 +1432,11 @@ mod tests {
         });
         let (generated, outcome) = generated(&definition)?;
         assert_eq!(outcome.failed(), 0);
-        assert_eq!(generated.coverage.catchers.covered, 1, "{:?}", generated.gaps);
+        assert_eq!(
+            generated.coverage.catchers.covered, 1,
+            "{:?}",
+            generated.gaps
+        );
         assert_eq!(generated.coverage.states.covered, 4);
         Ok(())
     }

@@ -80,19 +80,20 @@ pub(crate) fn solve(
             }
         }
         let scope = Scope::new(&doc, &no_variables, &no_context, &random);
-        let mut no_jsonata =
-            |_: &Value| -> Result<bool, crate::error::Raised> { Ok(false) };
+        let mut no_jsonata = |_: &Value| -> Result<bool, crate::error::Raised> { Ok(false) };
         let outcomes: Vec<Option<bool>> = translated
             .iter()
             .map(|condition| choice::holds(condition, &scope, &mut no_jsonata).ok())
             .collect();
-        let wanted = outcomes.iter().enumerate().all(|(position, outcome)| {
-            match (target, outcome) {
-                (Some(index), Some(holds)) if position == index => *holds,
-                (_, Some(holds)) => !holds,
-                (_, None) => false,
-            }
-        });
+        let wanted =
+            outcomes
+                .iter()
+                .enumerate()
+                .all(|(position, outcome)| match (target, outcome) {
+                    (Some(index), Some(holds)) if position == index => *holds,
+                    (_, Some(holds)) => !holds,
+                    (_, None) => false,
+                });
         if wanted {
             return Ok(assignments);
         }
@@ -367,7 +368,8 @@ pub(crate) fn place(doc: &mut Value, path: &Path, value: Option<Value>) -> bool 
             _ => return false,
         };
     }
-    if matches!(last, Segment::Child(Selector::Index(_))) && !current.is_array() && value.is_some() {
+    if matches!(last, Segment::Child(Selector::Index(_))) && !current.is_array() && value.is_some()
+    {
         *current = Value::Array(Vec::new());
     }
     match (last, current) {
@@ -432,10 +434,16 @@ fn translate_jsonata(condition: &Condition) -> Result<Condition, String> {
             })
         }
         Condition::And(items) => Ok(Condition::And(
-            items.iter().map(translate_jsonata).collect::<Result<_, _>>()?,
+            items
+                .iter()
+                .map(translate_jsonata)
+                .collect::<Result<_, _>>()?,
         )),
         Condition::Or(items) => Ok(Condition::Or(
-            items.iter().map(translate_jsonata).collect::<Result<_, _>>()?,
+            items
+                .iter()
+                .map(translate_jsonata)
+                .collect::<Result<_, _>>()?,
         )),
         Condition::Not(inner) => Ok(Condition::Not(Box::new(translate_jsonata(inner)?))),
         other => Ok(other.clone()),
@@ -485,7 +493,9 @@ fn parse_jsonata(text: &str) -> Option<Condition> {
         if let Some((left, right)) = text.split_once(symbol) {
             let variable = input_path(left.trim())?;
             let literal: Value = match right.trim() {
-                quoted if quoted.starts_with('\'') && quoted.ends_with('\'') && quoted.len() >= 2 => {
+                quoted
+                    if quoted.starts_with('\'') && quoted.ends_with('\'') && quoted.len() >= 2 =>
+                {
                     json!(quoted.get(1..quoted.len() - 1)?)
                 }
                 other => serde_json::from_str(other).ok()?,
@@ -558,7 +568,9 @@ fn split_top<'a>(text: &'a str, word: &str) -> Vec<&'a str> {
             (None, '\'' | '"') => quote = Some(c),
             (None, '(' | '[') => depth += 1,
             (None, ')' | ']') => depth -= 1,
-            (None, _) if depth == 0 && text.get(index..).is_some_and(|rest| rest.starts_with(word)) => {
+            (None, _)
+                if depth == 0 && text.get(index..).is_some_and(|rest| rest.starts_with(word)) =>
+            {
                 parts.push(text.get(start..index).unwrap_or_default());
                 index += word.len();
                 start = index;
@@ -603,10 +615,13 @@ mod tests {
         let plan = plan::compile(&definition).ok();
         plan.and_then(|plan| {
             plan.machines.into_iter().next().and_then(|machine| {
-                machine.states.into_iter().find_map(|state| match state.kind {
-                    Kind::Choice { rules, .. } => Some(rules),
-                    _ => None,
-                })
+                machine
+                    .states
+                    .into_iter()
+                    .find_map(|state| match state.kind {
+                        Kind::Choice { rules, .. } => Some(rules),
+                        _ => None,
+                    })
             })
         })
         .unwrap_or_default()
@@ -663,10 +678,12 @@ mod tests {
 
     #[test]
     fn simple_jsonata_conditions_are_solved() {
-        let rules = rules_of(json!({"Type": "Choice", "QueryLanguage": "JSONata", "Choices": [
+        let rules = rules_of(
+            json!({"Type": "Choice", "QueryLanguage": "JSONata", "Choices": [
             {"Condition": "{% $states.input.total > 100 and $states.input.region = 'eu' %}", "Next": "A"},
             {"Condition": "{% $count($states.input.items) > 2 %}", "Next": "B"}
-        ], "Default": "B"}));
+        ], "Default": "B"}),
+        );
         let doc = holds_after(&rules, Some(0), json!({})).unwrap_or_default();
         assert_eq!(doc["region"], json!("eu"));
         assert!(doc["total"].as_f64().unwrap_or(0.0) > 100.0);

@@ -180,7 +180,9 @@ impl Expectation {
         if let Some(expected) = &self.output_contains
             && let Some(difference) = difference(expected, actual, true, "")
         {
-            failures.push(format!("output does not contain the expected part: {difference}"));
+            failures.push(format!(
+                "output does not contain the expected part: {difference}"
+            ));
         }
         for (name, expected, actual) in [
             ("error", &self.error, &result.error),
@@ -192,7 +194,9 @@ impl Expectation {
                 failures.push(format!(
                     "{name}: expected {}, got {}",
                     json!(expected),
-                    actual.as_ref().map_or("none".to_owned(), |a| json!(a).to_string())
+                    actual
+                        .as_ref()
+                        .map_or("none".to_owned(), |a| json!(a).to_string())
                 ));
             }
         }
@@ -350,11 +354,7 @@ impl Suite {
             .get(chosen)
             .cloned()
             .unwrap_or_default();
-        let inline = config
-            .expectations
-            .get(chosen)
-            .cloned()
-            .unwrap_or_default();
+        let inline = config.expectations.get(chosen).cloned().unwrap_or_default();
         let mut outside: BTreeMap<String, Value> = BTreeMap::new();
         if let Some(beside) = beside {
             let Some(object) = beside.as_object() else {
@@ -546,7 +546,8 @@ mod tests {
             parsed.to_value()["StateMachines"]["M"]["TestCases"]["Works"]["Expect"]["Status"],
             json!("SUCCEEDED")
         );
-        let beside = json!({"Breaks": {"Status": "FAILED", "Error": "Broken", "Path": ["Call", "Done"]}});
+        let beside =
+            json!({"Breaks": {"Status": "FAILED", "Error": "Broken", "Path": ["Call", "Done"]}});
         let suite = Suite::from_config(&parsed, None, None, Some(&beside))
             .map_err(|error| error.to_string())?;
         let outcome = run_suite(&definition, &suite, &[], &Options::default())
@@ -575,7 +576,11 @@ mod tests {
         let error = Suite::from_config(&parsed, None, None, None)
             .err()
             .ok_or("accepted")?;
-        assert!(error.0.contains("test case 'Works': Expect: unknown member 'Stauts'"));
+        assert!(
+            error
+                .0
+                .contains("test case 'Works': Expect: unknown member 'Stauts'")
+        );
         let beside = json!({"Nope": {}});
         let (_, config) = sample();
         let parsed = MockConfig::parse(&config).map_err(|error| error.to_string())?;

@@ -369,20 +369,20 @@ fn flip_first_comparison(value: &mut Value) -> bool {
             if map.contains_key("Variable") {
                 let keys: Vec<String> = map.keys().cloned().collect();
                 for key in keys {
-                    if key.starts_with("Is") {
-                        if let Some(Value::Bool(flag)) = map.get_mut(&key) {
-                            *flag = !*flag;
-                            return true;
-                        }
+                    if key.starts_with("Is")
+                        && let Some(Value::Bool(flag)) = map.get_mut(&key)
+                    {
+                        *flag = !*flag;
+                        return true;
                     }
                     for (from, to) in SWAPS.iter().flat_map(|(a, b)| [(a, b), (b, a)]) {
                         for family in ["String", "Numeric", "Timestamp"] {
                             for suffix in ["", "Path"] {
-                                if key == format!("{family}{from}{suffix}") {
-                                    if let Some(operand) = map.remove(&key) {
-                                        map.insert(format!("{family}{to}{suffix}"), operand);
-                                        return true;
-                                    }
+                                if key == format!("{family}{from}{suffix}")
+                                    && let Some(operand) = map.remove(&key)
+                                {
+                                    map.insert(format!("{family}{to}{suffix}"), operand);
+                                    return true;
                                 }
                             }
                         }

@@ -1113,10 +1113,8 @@ fn missing_path(result: &ExecutionResult) -> Option<Missing> {
 
 fn strings_in(value: &Value, texts: &mut Vec<String>) {
     match value {
-        Value::String(text) => {
-            if text.contains("executing the state '") {
-                texts.push(text.clone());
-            }
+        Value::String(text) if text.contains("executing the state '") => {
+            texts.push(text.clone());
         }
         Value::Array(items) => items.iter().for_each(|item| strings_in(item, texts)),
         Value::Object(map) => map.values().for_each(|item| strings_in(item, texts)),

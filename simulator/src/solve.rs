@@ -308,12 +308,9 @@ fn glob_example(pattern: &str, fill: &str) -> String {
 fn just_below(text: &str) -> Option<String> {
     let mut chars: Vec<char> = text.chars().collect();
     let last = chars.pop()?;
-    match char::from_u32(u32::from(last).saturating_sub(1)).filter(|c| *c != last) {
-        Some(lower) => {
-            chars.push(lower);
-            chars.push('~');
-        }
-        None => {}
+    if let Some(lower) = char::from_u32(u32::from(last).saturating_sub(1)).filter(|c| *c != last) {
+        chars.push(lower);
+        chars.push('~');
     }
     Some(chars.into_iter().collect())
 }

@@ -319,7 +319,28 @@ impl<'a> Generator<'a> {
             return None;
         }
         let info = self.states.get(&missing.state)?;
-        let placeholder = placeholder_for(&info.body, missing);
+        // The whole path the state reads (the error names the first member missing), and the
+        // intrinsic it is given to, which decides what kind of value it needs.
+        let read = ["ResultSelector", "Parameters", "ItemSelector"]
+            .into_iter()
+            .find_map(|field| {
+                info.body
+                    .get(field)
+                    .and_then(|template| read_under(template, &path))
+                    .map(|read| (field, read))
+            });
+        let placeholder = match &read {
+            Some((_, (_, Some(function)))) => placeholder_for_intrinsic(function),
+            _ => placeholder_for(&info.body, missing),
+        };
+        let selector_read = read
+            .as_ref()
+            .filter(|(field, _)| *field == "ResultSelector")
+            .map(|(_, (full, _))| full.clone());
+        let path = match &read {
+            Some((_, (full, _))) => full.clone(),
+            None => path,
+        };
         let field_is = |name: &str| {
             info.body
                 .get(name)
@@ -327,10 +348,6 @@ impl<'a> Generator<'a> {
                 .and_then(|text| jsonpath::parse(text).ok())
                 .is_some_and(|field| field == path)
         };
-        let selector_reads = info
-            .body
-            .get("ResultSelector")
-            .is_some_and(|selector| mentions(selector, &path));
         let context_rest = |prefix: &[&str]| -> Option<Vec<Segment>> {
             let wanted: Vec<Segment> = prefix.iter().map(|name| name_segment(name)).collect();
             (path.root == Root::Context)
@@ -363,8 +380,10 @@ impl<'a> Generator<'a> {
             self.sources(&missing.state, raw)
         } else if path.root != Root::Input {
             return None;
-        } else if selector_reads && info.body.get("Type") == Some(&json!("Task")) {
-            vec![Source::Mock(missing.state.clone(), path)]
+        } else if let Some(full) =
+            selector_read.filter(|_| info.body.get("Type") == Some(&json!("Task")))
+        {
+            vec![Source::Mock(missing.state.clone(), full)]
         } else if field_is("InputPath") {
             self.sources(&missing.state, path)
         } else if field_is("OutputPath") {
@@ -1183,21 +1202,88 @@ fn placeholder_for(body: &Value, missing: &Missing) -> Value {
     json!("example")
 }
 
-/// Whether a template reads `path` (or a path inside it) in one of its `.$` members.
-fn mentions(template: &Value, path: &Path) -> bool {
+/// The first path under `prefix` a template reads in one of its `.$` members, directly or as an
+/// argument of an intrinsic function (then with the function's name).
+fn read_under(template: &Value, prefix: &Path) -> Option<(Path, Option<String>)> {
     match template {
-        Value::Object(map) => map.iter().any(|(key, value)| {
-            let reads = key.ends_with(".$")
-                && value
-                    .as_str()
-                    .and_then(|text| jsonpath::parse(text).ok())
-                    .is_some_and(|read| {
-                        read.root == path.root && read.segments.starts_with(&path.segments)
-                    });
-            reads || mentions(value, path)
+        Value::Object(map) => map.iter().find_map(|(key, value)| {
+            let direct = key
+                .ends_with(".$")
+                .then(|| value.as_str())
+                .flatten()
+                .and_then(|text| {
+                    reads_of(text).into_iter().find(|(read, _)| {
+                        read.is_definite()
+                            && read.root == prefix.root
+                            && read.segments.starts_with(&prefix.segments)
+                    })
+                });
+            direct.or_else(|| read_under(value, prefix))
         }),
-        Value::Array(items) => items.iter().any(|item| mentions(item, path)),
-        _ => false,
+        Value::Array(items) => items.iter().find_map(|item| read_under(item, prefix)),
+        _ => None,
+    }
+}
+
+/// The paths a `.$` value reads: itself, or the path arguments of an intrinsic (innermost
+/// function named).
+fn reads_of(text: &str) -> Vec<(Path, Option<String>)> {
+    if !text.starts_with("States.") {
+        return jsonpath::parse(text)
+            .ok()
+            .map(|path| (path, None))
+            .into_iter()
+            .collect();
+    }
+    let mut reads = Vec::new();
+    let mut function: Vec<String> = Vec::new();
+    let mut quoted = false;
+    let mut token = String::new();
+    let mut name = String::new();
+    let flush =
+        |token: &mut String, function: &[String], reads: &mut Vec<(Path, Option<String>)>| {
+            let text = token.trim();
+            if text.starts_with('$')
+                && let Ok(path) = jsonpath::parse(text)
+            {
+                reads.push((path, function.last().cloned()));
+            }
+            token.clear();
+        };
+    for c in text.chars() {
+        match c {
+            '\'' => quoted = !quoted,
+            _ if quoted => {}
+            '(' => {
+                function.push(std::mem::take(&mut name).trim().to_owned());
+                token.clear();
+            }
+            ')' => {
+                flush(&mut token, &function, &mut reads);
+                function.pop();
+            }
+            ',' => flush(&mut token, &function, &mut reads),
+            c => {
+                token.push(c);
+                name.push(c);
+            }
+        }
+        if matches!(c, ',' | ')') {
+            name.clear();
+        }
+    }
+    reads
+}
+
+/// A value an intrinsic function accepts for its path argument.
+fn placeholder_for_intrinsic(function: &str) -> Value {
+    match function {
+        "States.StringToJson" => json!("{}"),
+        "States.JsonMerge" => json!({}),
+        "States.MathAdd" | "States.MathRandom" | "States.ArrayRange" => json!(1),
+        "States.Base64Decode" => json!("ZXhhbXBsZQ=="),
+        name if name.starts_with("States.Array") => json!(["example"]),
+        _ => json!("example"),
     }
 }
 

@@ -1149,6 +1149,24 @@ fn between<'t>(text: &'t str, start: &str, end: &str) -> Option<&'t str> {
 
 fn parse_missing(text: &str) -> Option<Missing> {
     let state = between(text, "executing the state '", "' (entered")?;
+    // A value of the wrong kind (a placeholder string where a number of seconds goes): the
+    // field's name decides what goes there instead.
+    if let Some((field, rest)) = text
+        .split_once(" field refers to value ")
+        .and_then(|(before, rest)| Some((before.rsplit(' ').next()?, rest)))
+        && let Some((_, path)) = rest.split_once(" which is not a valid ")
+        && let Some((_, path)) = path.split_once(": ")
+    {
+        return Some(Missing {
+            state: state.to_owned(),
+            path: path
+                .split(['\n', ' ', '"'])
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+            field: field.to_owned(),
+        });
+    }
     if let Some(path) = between(text, "Invalid path '", "' :") {
         return Some(Missing {
             state: state.to_owned(),

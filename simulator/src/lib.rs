@@ -12,10 +12,12 @@ pub mod coverage;
 mod engine;
 mod error;
 mod expr;
+mod fast_hash;
 pub mod generate;
 pub mod intrinsics;
 pub mod jsonata;
 mod mocks;
+mod options_builder;
 mod path;
 mod plan;
 mod solve;
@@ -30,6 +32,7 @@ mod tests;
 pub use engine::Execution;
 pub use error::DefinitionError;
 pub use mocks::{MockConfig, MockEntry, MockError, MockResponse, MockedCall, Mocks};
+pub use options_builder::OptionsBuilder;
 pub use types::{
     DEFAULT_MAX_TRANSITIONS, Decision, ExecutionResult, ExecutionType, HistoryEvent, Options,
     PriceTable, STANDARD_TIMEOUT_SECONDS, StateTrace, Status, StepOutcome, TraceStage,

@@ -219,11 +219,7 @@ fn history_events_follow_aws_names_ids_and_clock() -> Result<(), serde_json::Err
     )]));
     let result = run_with(&definition, json!({}), Options { mocks, ..lean() });
     assert_eq!(result.status, Status::Succeeded);
-    let types: Vec<&str> = result
-        .history
-        .iter()
-        .map(|event| event.event_type)
-        .collect();
+    let types = result.event_types();
     assert_eq!(
         types,
         [
@@ -667,11 +663,7 @@ fn timeout_is_retried_then_the_fast_attempt_succeeds() {
     assert_eq!(result.status, Status::Succeeded);
     // 60 s until the first attempt times out, 5 s retry interval, 2 s second attempt.
     assert_eq!(result.duration_millis, 67_000);
-    let types: Vec<&str> = result
-        .history
-        .iter()
-        .map(|event| event.event_type)
-        .collect();
+    let types = result.event_types();
     assert_eq!(
         types
             .iter()

@@ -8,16 +8,20 @@
 
 mod choice;
 mod concurrency;
+pub mod coverage;
 mod engine;
 mod error;
 mod expr;
 mod fast_hash;
+pub mod generate;
 pub mod intrinsics;
 pub mod jsonata;
 mod mocks;
 mod options_builder;
 mod path;
 mod plan;
+mod solve;
+pub mod suite;
 mod template;
 mod timestamp;
 mod types;
@@ -30,8 +34,8 @@ pub use error::DefinitionError;
 pub use mocks::{MockConfig, MockEntry, MockError, MockResponse, MockedCall, Mocks};
 pub use options_builder::OptionsBuilder;
 pub use types::{
-    DEFAULT_MAX_TRANSITIONS, ExecutionResult, ExecutionType, HistoryEvent, Options, PriceTable,
-    STANDARD_TIMEOUT_SECONDS, StateTrace, Status, StepOutcome, TraceStage,
+    DEFAULT_MAX_TRANSITIONS, Decision, ExecutionResult, ExecutionType, HistoryEvent, Options,
+    PriceTable, STANDARD_TIMEOUT_SECONDS, StateTrace, Status, StepOutcome, TraceStage,
 };
 
 /// Runs `definition` on `input` to the end. A definition that cannot be compiled gives a FAILED result

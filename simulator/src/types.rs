@@ -201,6 +201,32 @@ pub struct StateTrace {
     /// Error raised by the state, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What the state decided that its events do not show, in order (coverage reads them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<Decision>,
+}
+
+/// A decision a state made that the AWS history does not record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Decision {
+    /// A Choice state took its rule `index` (0-based, in `Choices` order).
+    ChoiceRule {
+        /// Position in `Choices`.
+        index: usize,
+    },
+    /// A Choice state took its `Default`.
+    ChoiceDefault,
+    /// An error was retried by the retrier `retrier` (0-based, in `Retry` order).
+    Retry {
+        /// Position in `Retry`.
+        retrier: usize,
+    },
+    /// An error was caught by the catcher `catcher` (0-based, in `Catch` order).
+    Catch {
+        /// Position in `Catch`.
+        catcher: usize,
+    },
 }
 
 /// The outcome of a run.

@@ -14,6 +14,7 @@ pub mod extract;
 pub mod fmt;
 pub mod lsp;
 pub mod run;
+pub mod test;
 pub mod write;
 
 /// ASL Studio: design, check and dry-run AWS Step Functions state machines.
@@ -44,6 +45,8 @@ enum Command {
     Export(export::ExportArgs),
     /// Serve editors over the Language Server Protocol on standard input and output.
     Lsp(lsp::LspArgs),
+    /// Run a definition's test suite (a Step Functions Local mock file with expectations) and report coverage; or generate one.
+    Test(Box<test::TestArgs>),
 }
 
 /// Parses the command line and runs the chosen command.
@@ -58,6 +61,7 @@ pub fn main() -> ExitCode {
         Some(Command::Embed(args)) => embed::embed_command(&args),
         Some(Command::Export(args)) => export::export_command(&args),
         Some(Command::Lsp(args)) => lsp::lsp_command(&args),
+        Some(Command::Test(args)) => test::test_command(&args),
         None => asl_studio::run_native(cli.file),
     }
 }

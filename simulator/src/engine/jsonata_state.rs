@@ -12,6 +12,7 @@ use crate::expr::JsonataScope;
 use crate::plan::{Assign, FailField, Kind, State, WaitSpec, jsonata_expression};
 use crate::template::{Scope, compact};
 use crate::timestamp;
+use crate::types::Decision;
 
 use super::containers::{ContainerKind, Items, new_container};
 use super::jsonpath_state::fail_field_jsonpath;
@@ -91,8 +92,9 @@ impl Execution {
                     })
                 };
                 let mut chosen = None;
-                for rule in rules {
+                for (index, rule) in rules.iter().enumerate() {
                     if choice::holds(&rule.condition, &path_scope, &mut evaluate)? {
+                        self.note_decision(depth, Decision::ChoiceRule { index });
                         chosen = Some((rule.next, rule.assign.as_ref(), rule.output.as_ref()));
                         break;
                     }
@@ -100,7 +102,10 @@ impl Execution {
                 let (next, assign, output) = match chosen {
                     Some(found) => found,
                     None => match default {
-                        Some(default) => (*default, state.assign.as_ref(), state.output.as_ref()),
+                        Some(default) => {
+                            self.note_decision(depth, Decision::ChoiceDefault);
+                            (*default, state.assign.as_ref(), state.output.as_ref())
+                        }
                         None => return Err(no_choice_matched()),
                     },
                 };

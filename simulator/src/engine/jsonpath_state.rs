@@ -15,6 +15,7 @@ use crate::plan::{
 };
 use crate::template::{Scope, Template, compact};
 use crate::timestamp;
+use crate::types::Decision;
 
 use super::containers::{ContainerKind, Items, new_container};
 use super::payload::{data_limit, few_values, might_exceed};
@@ -106,8 +107,9 @@ impl Execution {
                     Err(Raised::runtime("a JSONata Condition in a JSONPath state"))
                 };
                 let mut chosen = None;
-                for rule in rules {
+                for (index, rule) in rules.iter().enumerate() {
                     if choice::holds(&rule.condition, &scope, &mut no_jsonata)? {
+                        self.note_decision(depth, Decision::ChoiceRule { index });
                         chosen = Some((rule.next, rule.assign.as_ref()));
                         break;
                     }
@@ -115,7 +117,10 @@ impl Execution {
                 let (next, assign) = match chosen {
                     Some(found) => found,
                     None => match default {
-                        Some(default) => (*default, state.assign.as_ref()),
+                        Some(default) => {
+                            self.note_decision(depth, Decision::ChoiceDefault);
+                            (*default, state.assign.as_ref())
+                        }
                         None => return Err(no_choice_matched()),
                     },
                 };

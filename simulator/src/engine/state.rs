@@ -155,6 +155,7 @@ impl Execution {
                     value: input,
                 }],
                 error: None,
+                decisions: Vec::new(),
             });
             if let Some(frame) = self.stack.get(depth) {
                 frame.trace_index.set(Some(index));

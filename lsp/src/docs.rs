@@ -454,3 +454,45 @@ pub const INTRINSICS: &[(&str, &str)] = &[
 pub fn field_doc(name: &str) -> Option<&'static FieldDoc> {
     FIELDS.iter().find(|doc| doc.name == name)
 }
+
+/// The JSONata functions Step Functions adds to JSONata's own, inside `{% %}`.
+pub const JSONATA_FUNCTIONS: &[(&str, &str)] = &[
+    (
+        "$partition",
+        "$partition(array, size): chunks of at most `size` elements (States.ArrayPartition).",
+    ),
+    (
+        "$range",
+        "$range(start, end, step): the numbers from start to end, both included (States.ArrayRange).",
+    ),
+    (
+        "$hash",
+        "$hash(data, algorithm): MD5, SHA-1, SHA-256, SHA-384 or SHA-512 in hex (States.Hash).",
+    ),
+    (
+        "$random",
+        "$random([seed]): a random number in [0, 1); the same seed gives the same number.",
+    ),
+    ("$uuid", "$uuid(): a version 4 UUID (States.UUID)."),
+    (
+        "$parse",
+        "$parse(jsonString): the value a JSON string holds (JSONata's $eval is not available).",
+    ),
+];
+
+/// The members of the reserved `$states` variable in a JSONata state.
+pub const STATES_MEMBERS: &[(&str, &str)] = &[
+    ("input", "The state's input, as the state received it."),
+    (
+        "result",
+        "The result of the Task, Parallel or Map (in Output and Assign, when it succeeded).",
+    ),
+    (
+        "errorOutput",
+        "The error output: in a Catch's Output and Assign, `{\"Error\", \"Cause\"}`.",
+    ),
+    (
+        "context",
+        "The Context object: Execution, State, StateMachine, Task (Token) and Map (Item) details.",
+    ),
+];

@@ -248,6 +248,8 @@ pub fn hover(analysis: &Analysis, position: Position) -> Option<Hover> {
             }
             None => format!("No state `{name}` in this machine."),
         }
+    } else if let Some(text) = resource_hover_at(analysis, offset) {
+        text
     } else {
         let word = key_at(&analysis.text, offset)?;
         let doc = docs::field_doc(&word)?;
@@ -271,6 +273,15 @@ pub fn hover(analysis: &Analysis, position: Position) -> Option<Hover> {
         }),
         range: None,
     })
+}
+
+/// Hover on a `Resource` value: the integration and its pattern.
+fn resource_hover_at(analysis: &Analysis, offset: usize) -> Option<String> {
+    let text = &analysis.text;
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    crate::expressions::resource_hover(&text[line_start..line_end], offset - line_start)
 }
 
 /// The member key under `offset`: a word followed (after its closing quote, if any) by `:`.
@@ -303,6 +314,11 @@ pub fn completion(text: &str, position: Position, outline: &Analysis) -> Vec<Com
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let before = &text[line_start..offset];
     let field = value_field(before);
+    if let Some(items) =
+        crate::expressions::completion(before, field.as_deref(), position, offset, outline)
+    {
+        return items;
+    }
     let in_string_value = field.is_some();
     let item = |label: &str, kind: CompletionItemKind, detail: Option<String>| CompletionItem {
         label: label.to_owned(),

@@ -9,6 +9,7 @@
 
 mod analysis;
 mod docs;
+mod expressions;
 mod features;
 mod position;
 

@@ -1,0 +1,251 @@
+//! Completion and hover inside values (Resource ARNs from the integration catalogue, JSONata's
+//! Step Functions functions, `$states` members, variables assigned upstream) and Terraform files,
+//! spoken to over an in-memory connection, on corpus files.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use lsp_server::{Connection, Message, Notification, Request, RequestId};
+use serde_json::{Value, json};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+fn corpus(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/data/corpus")
+        .join(relative)
+}
+
+struct Session {
+    client: Connection,
+    thread: Option<std::thread::JoinHandle<()>>,
+    next_id: i32,
+}
+
+impl Session {
+    fn start() -> Result<Self, Box<dyn std::error::Error>> {
+        let (server, client) = Connection::memory();
+        let thread = std::thread::spawn(move || {
+            let _ = asl_studio_lsp::serve(&server, Duration::from_millis(20));
+        });
+        let mut session = Self {
+            client,
+            thread: Some(thread),
+            next_id: 0,
+        };
+        session.request("initialize", json!({"capabilities": {}}))?;
+        session.notify("initialized", json!({}))?;
+        Ok(session)
+    }
+
+    fn notify(&self, method: &str, params: Value) -> Result<(), Box<dyn std::error::Error>> {
+        self.client
+            .sender
+            .send(Message::Notification(Notification::new(
+                method.to_owned(),
+                params,
+            )))?;
+        Ok(())
+    }
+
+    fn request(
+        &mut self,
+        method: &str,
+        params: Value,
+    ) -> Result<Value, Box<dyn std::error::Error>> {
+        self.next_id += 1;
+        let id = RequestId::from(self.next_id);
+        self.client.sender.send(Message::Request(Request::new(
+            id.clone(),
+            method.to_owned(),
+            params,
+        )))?;
+        loop {
+            match self.client.receiver.recv_timeout(Duration::from_secs(30))? {
+                Message::Response(response) if response.id == id => {
+                    return response
+                        .response_result
+                        .map_err(|error| format!("{method}: {}", error.message).into());
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn open(&self, path: &Path) -> Result<(String, String), Box<dyn std::error::Error>> {
+        let text = std::fs::read_to_string(path)?;
+        let uri = format!("file://{}", path.display()).replace(' ', "%20");
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+        )?;
+        Ok((uri, text))
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.request("shutdown", Value::Null);
+        let _ = self.notify("exit", Value::Null);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// 0-based line and UTF-16 character of the `nth` occurrence of `needle`, plus `shift`.
+fn position(text: &str, needle: &str, nth: usize, shift: usize) -> Result<Value, String> {
+    let offset = text
+        .match_indices(needle)
+        .nth(nth)
+        .map(|(i, _)| i)
+        .ok_or_else(|| format!("`{needle}` not found"))?;
+    let line = text[..offset].matches('\n').count();
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    Ok(json!({"line": line, "character": text[start..offset].encode_utf16().count() + shift}))
+}
+
+fn labels(items: &Value) -> Vec<String> {
+    let list = items.get("items").unwrap_or(items);
+    list.as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item["label"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn completion_at(
+    session: &mut Session,
+    uri: &str,
+    position: Value,
+) -> Result<Value, Box<dyn std::error::Error>> {
+    session.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": position}),
+    )
+}
+
+const SUMMARIZE: &str =
+    "real/stepfunctions-examples/sam__app-meeting-summarization__summarize_transcription.asl.yaml";
+
+#[test]
+fn yaml_resource_completion_offers_the_catalogue_over_what_was_typed() -> TestResult {
+    let mut session = Session::start()?;
+    let (uri, text) = session.open(&corpus(SUMMARIZE))?;
+    // The cursor after `Resource: arn:aws:states:::` of the Lambda task.
+    let at = position(&text, "arn:aws:states:::lambda:invoke", 0, 17)?;
+    let items = completion_at(&mut session, &uri, at.clone())?;
+    let names = labels(&items);
+    for wanted in [
+        "arn:aws:states:::lambda:invoke",
+        "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "arn:aws:states:::states:startExecution.sync:2",
+        "arn:aws:states:::aws-sdk:s3:listBuckets",
+    ] {
+        assert!(names.iter().any(|n| n == wanted), "{wanted} in {names:?}");
+    }
+    // The edit replaces the typed `arn:aws:states:::`, which editors do not see as one word.
+    let list = items.get("items").unwrap_or(&items);
+    let edit = &list[0]["textEdit"]["range"];
+    let typed_from = position(&text, "arn:aws:states:::lambda:invoke", 0, 0)?;
+    assert_eq!(edit["start"], typed_from, "{edit}");
+    assert_eq!(edit["end"], at, "{edit}");
+    Ok(())
+}
+
+#[test]
+fn yaml_resource_hover_names_the_integration_and_its_pattern() -> TestResult {
+    let mut session = Session::start()?;
+    let (uri, text) = session.open(&corpus(SUMMARIZE))?;
+    let at = position(
+        &text,
+        "arn:aws:states:::states:startExecution.sync:2",
+        0,
+        20,
+    )?;
+    let hover = session.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": at}),
+    )?;
+    let value = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(value.contains("service `states`"), "{value}");
+    assert!(value.contains("action `startExecution`"), "{value}");
+    assert!(value.contains("Run a Job (.sync:2)"), "{value}");
+    let at = position(&text, "arn:aws:states:::bedrock:invokeModel", 0, 20)?;
+    let hover = session.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": at}),
+    )?;
+    let value = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(value.contains("Request Response"), "{value}");
+    Ok(())
+}
+
+#[test]
+fn jsonata_completion_offers_step_functions_functions_and_upstream_variables_only() -> TestResult {
+    let mut session = Session::start()?;
+    let (uri, text) = session.open(&corpus(SUMMARIZE))?;
+    // In `Create Prompt From Transcription`, after `{% $` of `$inbucket`.
+    let at = position(&text, "\"{% $inbucket %}\"", 0, 5)?;
+    let names = labels(&completion_at(&mut session, &uri, at)?);
+    for wanted in [
+        "$partition",
+        "$range",
+        "$hash",
+        "$random",
+        "$uuid",
+        "$parse",
+        "$states",
+        "$inbucket",
+        "$inkey",
+        "$jobname",
+    ] {
+        assert!(names.iter().any(|n| n == wanted), "{wanted} in {names:?}");
+    }
+    // Assigned by this very state (and read only downstream): not yet set here.
+    assert!(!names.iter().any(|n| n == "$prompt_file"), "{names:?}");
+    // Downstream, it is.
+    let at = position(&text, "\"{% $prompt_file.s3uri %}\"", 0, 5)?;
+    let names = labels(&completion_at(&mut session, &uri, at)?);
+    assert!(names.iter().any(|n| n == "$prompt_file"), "{names:?}");
+    Ok(())
+}
+
+#[test]
+fn jsonata_completion_after_states_dot_offers_its_members() -> TestResult {
+    let mut session = Session::start()?;
+    let (uri, text) = session.open(&corpus(SUMMARIZE))?;
+    let at = position(&text, "$states.context.Execution.Id", 0, 8)?;
+    let names = labels(&completion_at(&mut session, &uri, at)?);
+    assert_eq!(
+        names,
+        [
+            "$states.input",
+            "$states.result",
+            "$states.errorOutput",
+            "$states.context"
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn jsonpath_variable_completion_sees_outer_scopes_and_strips_the_dollar_suffix() -> TestResult {
+    let mut session = Session::start()?;
+    let path = corpus("real/localstack/assign__base_reference_in_iterator_outer_scope.asl.json");
+    let (uri, text) = session.open(&path)?;
+    // In the innermost Map's `Summate`, after the `$` of `$bias`.
+    let at = position(&text, "$bias)", 0, 1)?;
+    let names = labels(&completion_at(&mut session, &uri, at)?);
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        ["$bias", "$xCurrent", "$yCurrent", "$zCurrent"],
+        "{names:?}"
+    );
+    Ok(())
+}

@@ -183,7 +183,8 @@ impl Analysis {
         analysis
     }
 
-    fn to_lsp(&self, finding: &Finding) -> lsp_types::Diagnostic {
+    /// A finding of `check` as an LSP diagnostic in this text.
+    pub(crate) fn to_lsp(&self, finding: &Finding) -> lsp_types::Diagnostic {
         let diagnostic = &finding.diagnostic;
         let start = self.index.offset_of_line_col(
             &self.text,

@@ -10,6 +10,12 @@ use serde_json::{Value, json};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+fn terraform(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/data/terraform")
+        .join(relative)
+}
+
 fn corpus(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/data/corpus")
@@ -80,6 +86,34 @@ impl Session {
             json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
         )?;
         Ok((uri, text))
+    }
+}
+
+impl Session {
+    /// Opens `path` with `text` as its content (`languageId` `terraform`).
+    fn open_text(&self, path: &Path, text: &str) -> Result<String, Box<dyn std::error::Error>> {
+        let uri = format!("file://{}", path.display()).replace(' ', "%20");
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "terraform", "version": 1, "text": text}}),
+        )?;
+        Ok(uri)
+    }
+
+    /// The next diagnostics published for `uri`.
+    fn diagnostics(&self, uri: &str) -> Result<Vec<Value>, Box<dyn std::error::Error>> {
+        loop {
+            if let Message::Notification(notification) =
+                self.client.receiver.recv_timeout(Duration::from_secs(30))?
+                && notification.method == "textDocument/publishDiagnostics"
+                && notification.params["uri"] == uri
+            {
+                return Ok(notification.params["diagnostics"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default());
+            }
+        }
     }
 }
 
@@ -247,5 +281,133 @@ fn jsonpath_variable_completion_sees_outer_scopes_and_strips_the_dollar_suffix()
         ["$bias", "$xCurrent", "$yCurrent", "$zCurrent"],
         "{names:?}"
     );
+    Ok(())
+}
+
+/// A published diagnostic: 0-based line, code, message.
+type Row = (u64, String, String);
+
+/// `(0-based line, code, message)` of `check`'s findings for a `.tf` text, as the server should
+/// publish them: a finding in a referenced file at the `definition`, naming the file.
+fn check_rows(text: &str, path: &Path) -> Result<Vec<Row>, Box<dyn std::error::Error>> {
+    let machines = asl_codec::terraform::extract(text, path.parent())?;
+    let mut rows = Vec::new();
+    for machine in &machines {
+        for found in asl_codec::check::check_terraform_machine(machine) {
+            let (line, message) = match &found.file {
+                None => (
+                    found.finding.location.line,
+                    found.finding.diagnostic.message.clone(),
+                ),
+                Some(file) => (
+                    machine.line_col.line,
+                    format!(
+                        "{}:{}: {}",
+                        file.display(),
+                        found.finding.location,
+                        found.finding.diagnostic.message
+                    ),
+                ),
+            };
+            rows.push((
+                line as u64 - 1,
+                found.finding.diagnostic.code.clone(),
+                message,
+            ));
+        }
+    }
+    Ok(rows)
+}
+
+fn published_rows(diagnostics: &[Value]) -> Vec<Row> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d["range"]["start"]["line"].as_u64().unwrap_or(u64::MAX),
+                d["code"].as_str().unwrap_or_default().to_owned(),
+                d["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn terraform_jsonencode_diagnostics_point_at_the_line_in_the_tf_file() -> TestResult {
+    let session = Session::start()?;
+    let path = terraform("jsonencode/main.tf");
+    let text = std::fs::read_to_string(&path)?.replace(
+        "Next = \"IsValid\" // the Choice below",
+        "Next = \"IsValidd\" // the Choice below",
+    );
+    let uri = session.open_text(&path, &text)?;
+    let diagnostics = session.diagnostics(&uri)?;
+    let rows = published_rows(&diagnostics);
+    assert_eq!(rows, check_rows(&text, &path)?);
+    let typo_line = text[..text.find("\"IsValidd\"").unwrap_or(0)]
+        .matches('\n')
+        .count() as u64;
+    let error = diagnostics
+        .iter()
+        .find(|d| d["severity"] == json!(1))
+        .ok_or("an error for the misspelt Next")?;
+    assert_eq!(error["range"]["start"]["line"], json!(typo_line), "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("IsValidd"),
+        "{error}"
+    );
+    Ok(())
+}
+
+#[test]
+fn terraform_file_definition_findings_are_shown_at_the_definition_naming_the_file() -> TestResult {
+    let session = Session::start()?;
+    // A copy of the module whose referenced definition names a state that does not exist.
+    let dir = std::env::temp_dir().join(format!("asl-lsp-tf-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("definitions"))?;
+    let definition = std::fs::read_to_string(terraform("file/definitions/orders.asl.json"))?;
+    let (first_next, _) = definition
+        .match_indices("\"Next\": \"")
+        .next()
+        .ok_or("a Next in the definition")?;
+    let broken = format!(
+        "{}\"Next\": \"Nowhere\", \"Unused\": \"{}",
+        &definition[..first_next],
+        &definition[first_next + "\"Next\": \"".len()..]
+    );
+    std::fs::write(dir.join("definitions/orders.asl.json"), broken)?;
+    let path = dir.join("main.tf");
+    let text = std::fs::read_to_string(terraform("file/main.tf"))?;
+    std::fs::write(&path, &text)?;
+    let uri = session.open_text(&path, &text)?;
+    let diagnostics = session.diagnostics(&uri)?;
+    let _ = std::fs::remove_dir_all(&dir);
+    let rows = published_rows(&diagnostics);
+    let definition_line = text[..text.find("definition =").unwrap_or(0)]
+        .matches('\n')
+        .count() as u64;
+    assert!(
+        rows.iter()
+            .any(|(line, _, message)| *line == definition_line
+                && message.contains("orders.asl.json:")
+                && message.contains("Nowhere")),
+        "{rows:?}"
+    );
+    Ok(())
+}
+
+#[test]
+fn terraform_syntax_error_is_one_diagnostic_where_parsing_stopped() -> TestResult {
+    let session = Session::start()?;
+    let path = terraform("jsonencode/main.tf");
+    let text = std::fs::read_to_string(&path)?.replace("States = {", "States = {{");
+    let uri = session.open_text(&path, &text)?;
+    let diagnostics = session.diagnostics(&uri)?;
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(diagnostics[0]["code"], json!("TERRAFORM"));
+    assert_eq!(diagnostics[0]["severity"], json!(1));
     Ok(())
 }

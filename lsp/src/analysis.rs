@@ -351,7 +351,7 @@ fn outline_definition(source: &SourceFile, text: &str, index: &PositionIndex) ->
 
 /// The names a state's `Assign` objects set: its own, and those of its Choice rules and catchers,
 /// which apply when that transition is taken.
-fn assigned_variables(state: &Value) -> Vec<String> {
+pub(crate) fn assigned_variables(state: &Value) -> Vec<String> {
     let nested = ["Choices", "Catch"]
         .into_iter()
         .filter_map(|list| state.get(list).and_then(Value::as_array))

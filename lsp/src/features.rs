@@ -112,8 +112,19 @@ fn spelled_like(analysis: &Analysis, span: ByteSpan, name: &str) -> String {
             .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
         && !name.starts_with([' ', '-'])
         && !name.ends_with(' ');
+    // An HCL object key (`Name = {` in a Terraform `jsonencode`) is an identifier or a string.
+    let hcl_key = analysis
+        .text
+        .get(span.1..)
+        .is_some_and(|after| after.trim_start_matches([' ', '\t']).starts_with('='));
     if old.starts_with('\'') {
         format!("'{}'", name.replace('\'', "''"))
+    } else if hcl_key {
+        let identifier = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'));
+        if identifier { name.to_owned() } else { json }
     } else if plain_is_safe {
         name.to_owned()
     } else {

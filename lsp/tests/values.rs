@@ -411,3 +411,121 @@ fn terraform_syntax_error_is_one_diagnostic_where_parsing_stopped() -> TestResul
     assert_eq!(diagnostics[0]["severity"], json!(1));
     Ok(())
 }
+
+fn line_at(text: &str, line: &Value) -> String {
+    text.lines()
+        .nth(line.as_u64().unwrap_or(u64::MAX) as usize)
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn terraform_jsonencode_navigation_definition_references_rename_and_symbols() -> TestResult {
+    let mut session = Session::start()?;
+    let path = terraform("jsonencode/main.tf");
+    let text = std::fs::read_to_string(&path)?;
+    let uri = session.open_text(&path, &text)?;
+    let at = |needle: &str, shift: usize| position(&text, needle, 0, shift);
+    let location = session.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri}, "position": at("Next = \"IsValid\"", 9)?}),
+    )?;
+    assert_eq!(
+        line_at(&text, &location["range"]["start"]["line"]),
+        "IsValid = {"
+    );
+    let references = session.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": uri}, "position": at("NotifyTeam = {", 2)?,
+               "context": {"includeDeclaration": false}}),
+    )?;
+    let lines: Vec<String> = references
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .map(|r| line_at(&text, &r["range"]["start"]["line"]))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(lines, ["Next          = \"NotifyTeam\""]);
+    let edit = session.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri}, "position": at("Default = \"Rejected\"", 12)?,
+               "newName": "RejectOrder"}),
+    )?;
+    let edits = edit["changes"][uri.as_str()]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mut renamed: Vec<(String, String)> = edits
+        .iter()
+        .map(|e| {
+            (
+                line_at(&text, &e["range"]["start"]["line"]),
+                e["newText"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    renamed.sort();
+    assert_eq!(
+        renamed,
+        [
+            (
+                "Default = \"Rejected\"".to_owned(),
+                "\"RejectOrder\"".to_owned()
+            ),
+            ("Rejected = {".to_owned(), "RejectOrder".to_owned()),
+        ]
+    );
+    // A name that is no HCL identifier is written as a string key.
+    let edit = session.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri}, "position": at("Rejected = {", 2)?,
+               "newName": "Reject order"}),
+    )?;
+    let texts: Vec<&str> = edit["changes"][uri.as_str()]
+        .as_array()
+        .map(|all| all.iter().filter_map(|e| e["newText"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(texts, ["\"Reject order\"", "\"Reject order\""]);
+    let symbols = session.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    )?;
+    assert_eq!(
+        symbols[0]["name"],
+        json!("aws_sfn_state_machine.order_intake")
+    );
+    let states: Vec<&str> = symbols[0]["children"]
+        .as_array()
+        .map(|all| all.iter().filter_map(|s| s["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        states,
+        ["ValidateOrder", "IsValid", "NotifyTeam", "Rejected"]
+    );
+    Ok(())
+}
+
+#[test]
+fn terraform_heredoc_definition_jumps_inside_the_indented_json() -> TestResult {
+    let mut session = Session::start()?;
+    let path = terraform("heredoc/main.tf");
+    let text = std::fs::read_to_string(&path)?;
+    let uri = session.open_text(&path, &text)?;
+    let location = session.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri},
+               "position": position(&text, "\"Next\": \"Run\"", 0, 10)?}),
+    )?;
+    assert_eq!(
+        line_at(&text, &location["range"]["start"]["line"]),
+        "\"Run\": {"
+    );
+    assert_eq!(
+        location["range"]["start"]["character"],
+        position(&text, "\"Run\": {", 0, 0)?["character"]
+    );
+    Ok(())
+}

@@ -331,12 +331,25 @@ fn check_template(
                 outline.label = Some(machine.logical_id.clone());
                 outlines.push(outline);
             }
+        } else if machine.origin == DefinitionOrigin::String
+            && let Some(definition_text) = machine.text.as_deref()
+        {
+            let at = source.locate(&machine.pointer).line_col;
+            let from = index.offset_of_line_col(text, at.line, at.column);
+            if let Some(mut outline) = crate::embedded::outline(definition_text, text, from) {
+                outline.label = Some(machine.logical_id.clone());
+                outlines.push(outline);
+            }
         }
     });
     (findings, outlines)
 }
 
-fn outline_definition(source: &SourceFile, text: &str, index: &PositionIndex) -> Machine {
+pub(crate) fn outline_definition(
+    source: &SourceFile,
+    text: &str,
+    index: &PositionIndex,
+) -> Machine {
     let cursor = match source.spans() {
         Some(root) => Cursor::Json(root),
         None => Cursor::Yaml(String::new()),

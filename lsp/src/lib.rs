@@ -9,6 +9,7 @@
 
 mod analysis;
 mod docs;
+mod embedded;
 mod expressions;
 mod features;
 mod position;

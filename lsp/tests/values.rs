@@ -529,3 +529,57 @@ fn terraform_heredoc_definition_jumps_inside_the_indented_json() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn definition_string_block_in_a_yaml_template_navigates_in_the_template() -> TestResult {
+    let mut session = Session::start()?;
+    let path = corpus("templates/workflows-collection/call-microservice-apigw__template.yml");
+    let (uri, text) = session.open(&path)?;
+    let location = session.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri},
+               "position": position(&text, "\"Next\": \"Call Successful?\"", 0, 12)?}),
+    )?;
+    assert_eq!(
+        line_at(&text, &location["range"]["start"]["line"]),
+        "\"Call Successful?\": {"
+    );
+    assert_eq!(
+        location["range"]["start"]["character"],
+        position(&text, "\"Call Successful?\": {", 0, 0)?["character"]
+    );
+    let edit = session.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri},
+               "position": position(&text, "\"Notify Success\": {", 0, 3)?,
+               "newName": "Notify OK"}),
+    )?;
+    let mut lines: Vec<String> = edit["changes"][uri.as_str()]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .map(|e| line_at(&text, &e["range"]["start"]["line"]))
+                .collect()
+        })
+        .unwrap_or_default();
+    lines.sort();
+    assert_eq!(
+        lines,
+        ["\"Next\": \"Notify Success\"", "\"Notify Success\": {"]
+    );
+    // The plain `|` block of another template.
+    let path = corpus(
+        "templates/localstack/tests__aws__templates__statemachine_machine_logging_configuration.yml",
+    );
+    let (uri, text) = session.open(&path)?;
+    let location = session.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri},
+               "position": position(&text, "\"StartAt\": \"S0\"", 0, 13)?}),
+    )?;
+    assert_eq!(
+        line_at(&text, &location["range"]["start"]["line"]),
+        "\"S0\": {"
+    );
+    Ok(())
+}

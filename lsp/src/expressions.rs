@@ -148,7 +148,8 @@ fn resource_value_start(before: &str) -> Option<usize> {
     let after_key = at + "Resource".len();
     let rest = &before[after_key..];
     let rest_trimmed = rest.trim_start_matches(['"', '\'']).trim_start();
-    let rest_trimmed = rest_trimmed.strip_prefix(':')?.trim_start();
+    // `:` in JSON and YAML, `=` in a Terraform `jsonencode` object.
+    let rest_trimmed = rest_trimmed.strip_prefix([':', '='])?.trim_start();
     let (quote, value) = match rest_trimmed.strip_prefix(['"', '\'']) {
         Some(value) => (true, value),
         None => (false, rest_trimmed),
@@ -274,6 +275,11 @@ mod tests {
             None
         );
         assert_eq!(resource_value_start("  \"ResourceArn\": \""), None);
+        let hcl = "        Resource = \"arn:aws:states:::sns:";
+        assert_eq!(
+            resource_value_start(hcl).map(|i| &hcl[i..]),
+            Some("arn:aws:states:::sns:")
+        );
     }
 
     #[test]

@@ -583,3 +583,27 @@ fn definition_string_block_in_a_yaml_template_navigates_in_the_template() -> Tes
     );
     Ok(())
 }
+
+#[test]
+fn terraform_resource_hover_and_completion_work_in_jsonencode() -> TestResult {
+    let mut session = Session::start()?;
+    let path = terraform("jsonencode/main.tf");
+    let text = std::fs::read_to_string(&path)?;
+    let uri = session.open_text(&path, &text)?;
+    let at = position(&text, "arn:aws:states:::sns:publish", 0, 22)?;
+    let hover = session.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": at}),
+    )?;
+    let value = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(value.contains("service `sns`, action `publish`"), "{value}");
+    let at = position(&text, "arn:aws:states:::sns:publish", 0, 17)?;
+    let names = labels(&completion_at(&mut session, &uri, at)?);
+    assert!(
+        names
+            .iter()
+            .any(|n| n == "arn:aws:states:::sns:publish.waitForTaskToken"),
+        "{names:?}"
+    );
+    Ok(())
+}

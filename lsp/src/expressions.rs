@@ -135,6 +135,49 @@ pub fn resource_hover(line: &str, column: usize) -> Option<String> {
     Some(text)
 }
 
+/// Hover on a `$` name in an expression: a Step Functions JSONata function, a `$states` member,
+/// or a variable and the state that assigns it. `offset` is in `analysis`'s text.
+pub fn expression_hover(analysis: &Analysis, offset: usize) -> Option<String> {
+    let text = &analysis.text;
+    let offset = offset.min(text.len());
+    let is_token = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '.');
+    let start = text[..offset]
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_token(*c))
+        .last()
+        .map_or(offset, |(i, _)| i);
+    let end = text[offset..]
+        .char_indices()
+        .find(|(_, c)| !is_token(*c))
+        .map_or(text.len(), |(i, _)| offset + i);
+    let token = text.get(start..end)?;
+    // `$a.b`: the name is `$a`; `$.a` and `$$.a` are paths, not names.
+    let name = token.split('.').next()?;
+    if !name.starts_with('$') || name.len() < 2 || name.starts_with("$$") {
+        return None;
+    }
+    if name == "$states" {
+        let member = token.split('.').nth(1).unwrap_or_default();
+        return Some(
+            match docs::STATES_MEMBERS.iter().find(|(m, _)| *m == member) {
+                Some((member, meaning)) => format!("**$states.{member}**: {meaning}"),
+                None => "**$states**: the reserved variable of a JSONata state: `input`, \
+                         `result`, `errorOutput`, `context`."
+                    .to_owned(),
+            },
+        );
+    }
+    if let Some((_, doc)) = docs::JSONATA_FUNCTIONS.iter().find(|(f, _)| *f == name) {
+        return Some(format!("**{name}** (Step Functions): {doc}"));
+    }
+    let variable = &name[1..];
+    visible_variables(analysis, offset)
+        .into_iter()
+        .find(|(known, _)| known == variable)
+        .map(|(_, state)| format!("**{name}**: variable, assigned in `{state}`"))
+}
+
 /// Where the value of a `Resource` member starts in `before`, when the cursor is inside it.
 fn resource_value_start(before: &str) -> Option<usize> {
     let at = before.rfind("Resource")?;

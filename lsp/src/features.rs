@@ -261,6 +261,8 @@ pub fn hover(analysis: &Analysis, position: Position) -> Option<Hover> {
         }
     } else if let Some(text) = resource_hover_at(analysis, offset) {
         text
+    } else if let Some(text) = crate::expressions::expression_hover(analysis, offset) {
+        text
     } else {
         let word = key_at(&analysis.text, offset)?;
         let doc = docs::field_doc(&word)?;

@@ -607,3 +607,32 @@ fn terraform_resource_hover_and_completion_work_in_jsonencode() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn hover_on_expression_names_explains_functions_states_members_and_variables() -> TestResult {
+    let mut session = Session::start()?;
+    let (uri, text) = session.open(&corpus(SUMMARIZE))?;
+    let mut hover_at = |needle: &str, shift: usize| -> Result<String, Box<dyn std::error::Error>> {
+        let hover = session.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": position(&text, needle, 0, shift)?}),
+        )?;
+        Ok(hover["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    };
+    let value = hover_at("$states.context.Execution.Id", 10)?;
+    assert!(value.starts_with("**$states.context**"), "{value}");
+    let value = hover_at("\"{% $inbucket %}\"", 6)?;
+    assert_eq!(
+        value,
+        "**$inbucket**: variable, assigned in `Prepare Configuration`"
+    );
+    let value = hover_at("$prompt_file.s3uri", 3)?;
+    assert_eq!(
+        value,
+        "**$prompt_file**: variable, assigned in `Create Prompt From Transcription`"
+    );
+    Ok(())
+}

@@ -496,3 +496,41 @@ pub const STATES_MEMBERS: &[(&str, &str)] = &[
         "The Context object: Execution, State, StateMachine, Task (Token) and Map (Item) details.",
     ),
 ];
+
+/// The Context object's fields: `$$.` in JSONPath, `$states.context.` in JSONata.
+pub const CONTEXT_FIELDS: &[(&str, &str)] = &[
+    ("Execution.Id", "The execution's ARN."),
+    ("Execution.Input", "The execution's input."),
+    ("Execution.Name", "The execution's name."),
+    ("Execution.RoleArn", "The role the execution runs as."),
+    (
+        "Execution.StartTime",
+        "When the execution started (ISO 8601).",
+    ),
+    (
+        "Execution.RedriveCount",
+        "How many times the execution has been redriven.",
+    ),
+    (
+        "Execution.RedriveTime",
+        "When the execution was last redriven.",
+    ),
+    ("State.Name", "The current state's name."),
+    ("State.EnteredTime", "When the current state was entered."),
+    (
+        "State.RetryCount",
+        "How many retries of the current state so far.",
+    ),
+    ("StateMachine.Id", "The state machine's ARN."),
+    ("StateMachine.Name", "The state machine's name."),
+    (
+        "Task.Token",
+        "The task token, for a `.waitForTaskToken` integration or an activity.",
+    ),
+    ("Map.Item.Index", "In a Map iteration: the item's index."),
+    ("Map.Item.Value", "In a Map iteration: the item."),
+    (
+        "Map.Item.Source",
+        "In a Distributed Map iteration: where the item was read from.",
+    ),
+];

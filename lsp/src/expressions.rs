@@ -43,7 +43,23 @@ pub fn completion(
     }
     let token = trailing_token(before);
     let range = typed_range(position, token);
+    let context_items = |prefix: &str| -> Vec<CompletionItem> {
+        docs::CONTEXT_FIELDS
+            .iter()
+            .map(|(field, meaning)| {
+                edit_item(
+                    &format!("{prefix}{field}"),
+                    CompletionItemKind::PROPERTY,
+                    (*meaning).to_owned(),
+                    range,
+                )
+            })
+            .collect()
+    };
     if in_jsonata(before) {
+        if token.starts_with("$states.context.") {
+            return Some(context_items("$states.context."));
+        }
         if token.starts_with("$states.") {
             return Some(
                 docs::STATES_MEMBERS
@@ -76,6 +92,9 @@ pub fn completion(
         ));
         items.extend(variable_items(outline, offset, range));
         return Some(items);
+    }
+    if token.starts_with("$$.") && field.is_some() {
+        return Some(context_items("$$."));
     }
     let takes_path = field.is_some_and(|field| {
         field.ends_with(".$")

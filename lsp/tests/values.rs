@@ -506,3 +506,22 @@ fn hover_on_expression_names_explains_functions_states_members_and_variables() -
     );
     Ok(())
 }
+
+#[test]
+fn context_object_completion_in_jsonpath_and_jsonata() -> TestResult {
+    let mut session = Session::start()?;
+    let path = corpus("real/workflows-collection/human-task-reminder__statemachine.asl.yaml");
+    let (uri, text) = session.open(&path)?;
+    let at = position(&text, "token.$: $$.Task.Token", 0, 12)?;
+    let names = labels(&completion_at(&mut session, &uri, at)?);
+    assert!(names.iter().any(|n| n == "$$.Task.Token"), "{names:?}");
+    assert!(names.iter().any(|n| n == "$$.Map.Item.Value"), "{names:?}");
+    let (uri, text) = session.open(&corpus(SUMMARIZE))?;
+    let at = position(&text, "$states.context.Execution.Id", 0, 16)?;
+    let names = labels(&completion_at(&mut session, &uri, at)?);
+    assert!(
+        names.iter().any(|n| n == "$states.context.Execution.Id"),
+        "{names:?}"
+    );
+    Ok(())
+}

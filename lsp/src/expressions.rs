@@ -15,15 +15,17 @@ use crate::analysis::Analysis;
 use crate::docs;
 
 /// Completion for the value being typed, when the cursor is in a `Resource` value, a JSONata
-/// expression or a JSONPath variable reference; `None` elsewhere. `field` is the member whose
-/// value the cursor is in, `offset` the cursor's byte offset in the text `outline` analysed.
+/// expression or a JSONPath variable reference; `None` elsewhere. `text_before` is the document
+/// up to the cursor, `field` the member whose value the cursor is in, `offset` the cursor's byte
+/// offset in the text `outline` analysed.
 pub fn completion(
-    before: &str,
+    text_before: &str,
     field: Option<&str>,
     position: Position,
     offset: usize,
     outline: &Analysis,
 ) -> Option<Vec<CompletionItem>> {
+    let before = &text_before[text_before.rfind('\n').map_or(0, |i| i + 1)..];
     if let Some(start) = resource_value_start(before) {
         let typed = &before[start..];
         let range = typed_range(position, typed);
@@ -56,7 +58,8 @@ pub fn completion(
             })
             .collect()
     };
-    if in_jsonata(before) {
+    // A YAML block or folded scalar can spread an expression over several lines.
+    if in_jsonata(text_before) {
         if token.starts_with("$states.context.") {
             return Some(context_items("$states.context."));
         }
@@ -222,7 +225,7 @@ fn resource_value_start(before: &str) -> Option<usize> {
     Some(before.len() - value.len())
 }
 
-/// Whether the cursor is inside a `{% ... %}` expression opened on this line.
+/// Whether the cursor is inside a `{% ... %}` expression (not yet closed before it).
 fn in_jsonata(before: &str) -> bool {
     before
         .rfind("{%")

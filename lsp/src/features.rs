@@ -328,7 +328,7 @@ pub fn completion(text: &str, position: Position, outline: &Analysis) -> Vec<Com
     let before = &text[line_start..offset];
     let field = value_field(before);
     if let Some(items) =
-        crate::expressions::completion(before, field.as_deref(), position, offset, outline)
+        crate::expressions::completion(&text[..offset], field.as_deref(), position, offset, outline)
     {
         return items;
     }

@@ -525,3 +525,21 @@ fn context_object_completion_in_jsonpath_and_jsonata() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn jsonata_completion_inside_an_expression_folded_over_lines_in_a_template() -> TestResult {
+    let mut session = Session::start()?;
+    let path = corpus("templates/workflows-collection/bedrock-evaluations-sam__template.yaml");
+    let (uri, text) = session.open(&path)?;
+    // `$uuid()` on the second line of `{%$lowercase('EvaluationJob' & $KnowledgeBaseId &`.
+    let at = position(&text, "$uuid()) %}", 0, 1)?;
+    let names = labels(&completion_at(&mut session, &uri, at)?);
+    assert!(names.iter().any(|n| n == "$uuid"), "{names:?}");
+    assert!(names.iter().any(|n| n == "$states"), "{names:?}");
+    assert!(names.iter().any(|n| n == "$KnowledgeBaseId"), "{names:?}");
+    // Past the closing `%}`, on the next member, nothing JSONata is offered.
+    let at = position(&text, "ApplicationType: RagEvaluation", 0, 20)?;
+    let names = labels(&completion_at(&mut session, &uri, at)?);
+    assert!(!names.iter().any(|n| n == "$uuid"), "{names:?}");
+    Ok(())
+}

@@ -11,6 +11,7 @@ mod edit;
 pub mod expr;
 mod fields;
 mod hasher;
+pub mod integrations;
 mod lookup;
 mod machine;
 mod quickfix;

@@ -47,6 +47,8 @@ pub struct StateInfo {
     pub children: Vec<Machine>,
     /// For a state that needs `Next` or `End` and has neither: where and how to add one.
     pub missing_transition: Option<Insertion>,
+    /// The variables its `Assign` fields (its own, its Choice rules' and its catchers') set.
+    pub assigned: Vec<String>,
 }
 
 /// Where a new member goes in an object, and the indentation its siblings use.
@@ -206,7 +208,8 @@ impl Analysis {
         analysis
     }
 
-    fn to_lsp(&self, finding: &Finding) -> lsp_types::Diagnostic {
+    /// A finding of `check` as an LSP diagnostic in this text.
+    pub(crate) fn to_lsp(&self, finding: &Finding) -> lsp_types::Diagnostic {
         let diagnostic = &finding.diagnostic;
         let start = self.index.offset_of_line_col(
             &self.text,
@@ -272,6 +275,24 @@ impl Analysis {
             .find_map(|machine| search(machine, offset))
     }
 
+    /// The states whose bodies hold byte `offset`, outermost first, each with its machine.
+    pub fn enclosing_chain(&self, offset: usize) -> Vec<(&Machine, &StateInfo)> {
+        let mut chain = Vec::new();
+        let mut level: Vec<&Machine> = self.machines.iter().collect();
+        while let Some((machine, state)) = level.iter().find_map(|machine| {
+            machine
+                .states
+                .iter()
+                .filter(|state| state.body.0 <= offset && offset <= state.body.1)
+                .min_by_key(|state| state.body.1 - state.body.0)
+                .map(|state| (*machine, state))
+        }) {
+            chain.push((machine, state));
+            level = state.children.iter().collect();
+        }
+        chain
+    }
+
     /// The innermost state whose body holds byte `offset`, with its machine.
     pub fn enclosing_state(&self, offset: usize) -> Option<(&Machine, &StateInfo)> {
         fn search(machine: &Machine, offset: usize) -> Option<(&Machine, &StateInfo)> {
@@ -335,12 +356,25 @@ fn check_template(
                 outline.label = Some(machine.logical_id.clone());
                 outlines.push(outline);
             }
+        } else if machine.origin == DefinitionOrigin::String
+            && let Some(definition_text) = machine.text.as_deref()
+        {
+            let at = source.locate(&machine.pointer).line_col;
+            let from = index.offset_of_line_col(text, at.line, at.column);
+            if let Some(mut outline) = crate::embedded::outline(definition_text, text, from) {
+                outline.label = Some(machine.logical_id.clone());
+                outlines.push(outline);
+            }
         }
     });
     (findings, outlines)
 }
 
-fn outline_definition(source: &SourceFile, text: &str, index: &PositionIndex) -> Machine {
+pub(crate) fn outline_definition(
+    source: &SourceFile,
+    text: &str,
+    index: &PositionIndex,
+) -> Machine {
     let cursor = match source.spans() {
         Some(root) => Cursor::Json(root),
         None => Cursor::Yaml(String::new()),
@@ -351,6 +385,25 @@ fn outline_definition(source: &SourceFile, text: &str, index: &PositionIndex) ->
         index,
     }
     .machine(source.value(), &cursor)
+}
+
+/// The names a state's `Assign` objects set: its own, and those of its Choice rules and catchers,
+/// which apply when that transition is taken.
+pub(crate) fn assigned_variables(state: &Value) -> Vec<String> {
+    let nested = ["Choices", "Catch"]
+        .into_iter()
+        .filter_map(|list| state.get(list).and_then(Value::as_array))
+        .flatten();
+    let mut names: Vec<String> = std::iter::once(state)
+        .chain(nested)
+        .filter_map(|holder| holder.get("Assign").and_then(Value::as_object))
+        // A JSONPath state spells a computed value's key `name.$`; the variable is `name`.
+        .flat_map(|assign| assign.keys())
+        .map(|key| key.strip_suffix(".$").unwrap_or(key).to_owned())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// Where a value is: a node of the JSON span table, or (YAML) its pointer in the host file.
@@ -580,6 +633,7 @@ impl<'s> Walker<'s> {
             references,
             children,
             missing_transition,
+            assigned: assigned_variables(state),
         }
     }
 

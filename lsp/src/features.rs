@@ -112,8 +112,19 @@ fn spelled_like(analysis: &Analysis, span: ByteSpan, name: &str) -> String {
             .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
         && !name.starts_with([' ', '-'])
         && !name.ends_with(' ');
+    // An HCL object key (`Name = {` in a Terraform `jsonencode`) is an identifier or a string.
+    let hcl_key = analysis
+        .text
+        .get(span.1..)
+        .is_some_and(|after| after.trim_start_matches([' ', '\t']).starts_with('='));
     if old.starts_with('\'') {
         format!("'{}'", name.replace('\'', "''"))
+    } else if hcl_key {
+        let identifier = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'));
+        if identifier { name.to_owned() } else { json }
     } else if plain_is_safe {
         name.to_owned()
     } else {
@@ -248,6 +259,10 @@ pub fn hover(analysis: &Analysis, position: Position) -> Option<Hover> {
             }
             None => format!("No state `{name}` in this machine."),
         }
+    } else if let Some(text) = resource_hover_at(analysis, offset) {
+        text
+    } else if let Some(text) = crate::expressions::expression_hover(analysis, offset) {
+        text
     } else {
         let word = key_at(&analysis.text, offset)?;
         let doc = docs::field_doc(&word)?;
@@ -271,6 +286,15 @@ pub fn hover(analysis: &Analysis, position: Position) -> Option<Hover> {
         }),
         range: None,
     })
+}
+
+/// Hover on a `Resource` value: the integration and its pattern.
+fn resource_hover_at(analysis: &Analysis, offset: usize) -> Option<String> {
+    let text = &analysis.text;
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    crate::expressions::resource_hover(&text[line_start..line_end], offset - line_start)
 }
 
 /// The member key under `offset`: a word followed (after its closing quote, if any) by `:`.
@@ -303,6 +327,11 @@ pub fn completion(text: &str, position: Position, outline: &Analysis) -> Vec<Com
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let before = &text[line_start..offset];
     let field = value_field(before);
+    if let Some(items) =
+        crate::expressions::completion(&text[..offset], field.as_deref(), position, offset, outline)
+    {
+        return items;
+    }
     let in_string_value = field.is_some();
     let item = |label: &str, kind: CompletionItemKind, detail: Option<String>| CompletionItem {
         label: label.to_owned(),

@@ -503,6 +503,28 @@ mod tests {
         }
     }
 
+    /// The language server completes Resources from the shared catalogue; the palette must not
+    /// offer an integration it lacks, or describe one differently.
+    #[test]
+    fn palette_services_are_in_the_shared_integration_catalogue() {
+        for entry in ENTRIES {
+            let Template::Service(_) = entry.template else {
+                continue;
+            };
+            let state = entry.template.make("S", QueryLanguage::JsonPath);
+            let StateKind::Task(task) = &state.kind else {
+                panic!("{} makes a Task", entry.label);
+            };
+            let resource = task.resource.clone().unwrap_or_default();
+            let listed = graph_model::integrations::catalogue_entry(&resource);
+            assert_eq!(
+                listed.map(|i| (i.label, i.hint)),
+                Some((entry.label, entry.hint)),
+                "{resource}"
+            );
+        }
+    }
+
     #[test]
     fn the_distributed_map_entry_validates_without_errors_or_warnings() {
         for language in [QueryLanguage::JsonPath, QueryLanguage::Jsonata] {

@@ -163,6 +163,8 @@ fn the_sample_opens_valid_with_every_state_on_the_canvas() {
 #[test]
 fn build_a_workflow_edit_it_everywhere_undo_copy_paste_and_export() {
     let mut harness = opened(StartSource::Empty);
+    // The code view beside the canvas, so the inspector and the code are both on screen.
+    harness.state_mut().show_code = true;
 
     // Build from the palette: each click adds after the selection and links it.
     harness.get_by_label("Add Pass").click();
@@ -277,6 +279,7 @@ fn build_a_workflow_edit_it_everywhere_undo_copy_paste_and_export() {
 #[test]
 fn text_with_errors_never_blocks_and_a_fix_is_one_undoable_step() {
     let mut harness = opened(StartSource::Sample);
+    harness.state_mut().show_code = true;
     let before = harness.state().document().revision();
     let broken = harness
         .state()
@@ -531,6 +534,7 @@ fn the_sample_with_code_view_looks_the_same_in_dark() {
                 Box::new(ScriptedDialogs::default()),
             )
         });
+    harness.state_mut().show_code = true;
     harness.run();
     // Selecting a state highlights and scrolls to its text.
     click_button(&mut harness, "Cleanup");

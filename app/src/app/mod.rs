@@ -56,6 +56,66 @@ const AUTOSAVE_INTERVAL_SECS: f32 = 30.0;
 /// eframe storage key of the recent files list.
 const RECENT_KEY: &str = "asl-studio.recent-files";
 const RECENT_MAX: usize = 10;
+/// eframe storage key of which panels are shown (their sizes are in egui's memory, which eframe
+/// stores too).
+const PANELS_KEY: &str = "asl-studio.panels";
+
+/// What the inspector column shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum RightTab {
+    /// The selected state's (or the machine's) form.
+    #[default]
+    Inspector,
+    /// The code view, when it is not beside the canvas.
+    Code,
+}
+
+/// Which panels are shown, remembered from one session to the next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+struct PanelVisibility {
+    palette: bool,
+    inspector: bool,
+    code_beside: bool,
+    right_tab: RightTab,
+    history: bool,
+    problems: bool,
+}
+
+impl Default for PanelVisibility {
+    fn default() -> Self {
+        Self {
+            palette: true,
+            inspector: true,
+            code_beside: false,
+            right_tab: RightTab::Inspector,
+            history: false,
+            problems: true,
+        }
+    }
+}
+
+impl PanelVisibility {
+    fn of(app: &StudioApp) -> Self {
+        Self {
+            palette: app.show_palette,
+            inspector: app.show_inspector,
+            code_beside: app.show_code,
+            right_tab: app.right_tab,
+            history: app.show_history,
+            problems: app.show_problems,
+        }
+    }
+
+    fn apply(self, app: &mut StudioApp) {
+        app.show_palette = self.palette;
+        app.show_inspector = self.inspector;
+        app.show_code = self.code_beside;
+        app.right_tab = self.right_tab;
+        app.show_history = self.history;
+        app.show_problems = self.problems;
+    }
+}
 
 /// A dialog over the window.
 #[derive(Clone, Debug, PartialEq)]
@@ -131,8 +191,17 @@ pub struct StudioApp {
     store: Box<dyn FileStore>,
     dialogs: Box<dyn FileDialogs>,
     recent: Vec<PathBuf>,
-    /// Whether the code view is shown.
+    /// Whether the code view is shown beside the canvas (otherwise it is a tab of the inspector
+    /// column, so it costs the canvas no width).
     pub show_code: bool,
+    /// Whether the palette column is shown.
+    pub show_palette: bool,
+    /// Whether the inspector column is shown.
+    pub show_inspector: bool,
+    /// What the inspector column shows.
+    right_tab: RightTab,
+    /// Whether the Problems panel is shown when there are problems (an empty list never takes
+    /// room: the status bar says "No problems").
     show_problems: bool,
     show_history: bool,
     /// Whether the simulator pane is shown (Ctrl+R / F5 open it and run).
@@ -178,9 +247,12 @@ impl StudioApp {
         store: Box<dyn FileStore>,
         dialogs: Box<dyn FileDialogs>,
     ) -> Self {
-        let recent = cc
-            .and_then(|cc| cc.storage)
+        let storage = cc.and_then(|cc| cc.storage);
+        let recent = storage
             .and_then(|s| eframe::get_value::<Vec<PathBuf>>(s, RECENT_KEY))
+            .unwrap_or_default();
+        let panels = storage
+            .and_then(|s| eframe::get_value::<PanelVisibility>(s, PANELS_KEY))
             .unwrap_or_default();
         let mut app = Self {
             doc: Document::new(StateMachine::new()),
@@ -200,7 +272,10 @@ impl StudioApp {
             store,
             dialogs,
             recent,
-            show_code: true,
+            show_code: false,
+            show_palette: true,
+            show_inspector: true,
+            right_tab: RightTab::Inspector,
             show_problems: true,
             show_history: false,
             show_simulator: false,
@@ -215,8 +290,13 @@ impl StudioApp {
             title: String::new(),
             clipboard: None,
         };
+        panels.apply(&mut app);
         match source {
-            StartSource::Sample => app.open_text(SAMPLE_NAME, SAMPLE_ASL, None),
+            StartSource::Sample => {
+                app.open_text(SAMPLE_NAME, SAMPLE_ASL, None);
+                app.simulator
+                    .load_examples(crate::sample::SAMPLE_INPUT, crate::sample::SAMPLE_MOCKS);
+            }
             StartSource::File(path) => app.open_path(&path),
             StartSource::Text { name, text } => app.open_text(&name, &text, None),
             StartSource::Empty => app.open_new(),
@@ -367,6 +447,7 @@ impl eframe::App for StudioApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, RECENT_KEY, &self.recent);
+        eframe::set_value(storage, PANELS_KEY, &PanelVisibility::of(self));
     }
 }
 

@@ -207,14 +207,20 @@ impl CodeView {
         };
         let label = ui.label("ASL text");
         let mut scroll_target = None;
+        // A multi-line field shrinks to the width it is given and clips what is wider, so it is
+        // given the width of its longest line: the scroll area then scrolls sideways to it.
+        let text_width = layouter(ui, &self.text, f32::INFINITY).size().x;
+        let margin = ui.spacing().button_padding.x * 2.0 + 8.0;
         egui::ScrollArea::both()
             .id_salt("code-scroll")
             .auto_shrink([false, false])
             .show(ui, |ui| {
+                let width = (text_width + margin).max(ui.clip_rect().width());
+                ui.set_min_width(width);
                 let output = egui::TextEdit::multiline(&mut self.text)
                     .id(egui::Id::unique("asl-code-editor"))
                     .code_editor()
-                    .desired_width(f32::INFINITY)
+                    .desired_width(width)
                     .layouter(&mut layouter)
                     .show(ui);
                 let response = output.response.response.clone().labelled_by(label.id);

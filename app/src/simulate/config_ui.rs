@@ -183,23 +183,39 @@ impl SimulatorPane {
         )
         .labelled_by(label.id);
         if changed {
+            // Edited mocks are no longer the test case's: the run uses them as edited.
+            self.case_pristine = false;
             self.changed();
         }
     }
 
-    /// Imports the mock file text into the editor.
+    /// Imports the mock file text into the editor; a file with test cases offers them all and
+    /// picks one (a happy path first).
     pub(super) fn import_mocks_text(&mut self) {
-        let parsed = serde_json::from_str::<Value>(&self.mock_file_text)
-            .map_err(|error| format!("The mock file is not JSON: {error}"))
-            .and_then(|value| MockSet::from_step_functions_local(&value));
+        let value = serde_json::from_str::<Value>(&self.mock_file_text)
+            .map_err(|error| format!("The mock file is not JSON: {error}"));
+        let parsed = value.clone().and_then(|value| MockSet::from_step_functions_local(&value));
         match parsed {
             Ok(mut imported) => {
                 imported.pass_through = self.mocks.pass_through;
-                self.mock_message = Some(format!(
-                    "Imported mocks for {} state(s).",
-                    imported.states.len()
-                ));
+                let count = imported.states.len();
                 self.mocks = imported;
+                self.test_cases = None;
+                self.selected_case = None;
+                self.case_pristine = false;
+                if let Ok(value) = &value
+                    && let Err(error) = self.adopt_test_cases(value)
+                {
+                    self.mock_message = Some(error);
+                    return;
+                }
+                let cases = self.test_case_names().len();
+                self.mock_message = Some(match self.selected_test_case() {
+                    Some(case) if cases > 1 => {
+                        format!("Imported {cases} test cases; Run uses {case}.")
+                    }
+                    _ => format!("Imported mocks for {count} state(s)."),
+                });
             }
             Err(error) => self.mock_message = Some(error),
         }
@@ -328,7 +344,7 @@ fn attempts_ui(ui: &mut egui::Ui, task: &str, mocks: &mut MockSet, theme: &Theme
                         }
                     }
                     if ui
-                        .small_button("✖")
+                        .small_button("×")
                         .on_hover_text("Remove this attempt")
                         .clicked()
                     {

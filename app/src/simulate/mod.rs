@@ -16,6 +16,7 @@ pub mod dataflow;
 pub mod mocks;
 mod results_ui;
 pub mod session;
+pub mod test_cases;
 pub mod test_state;
 pub mod timeline;
 
@@ -106,6 +107,12 @@ pub struct SimulatorPane {
     frame_budget: Duration,
     edit_large_input: bool,
     overlay_deferred: bool,
+    /// The test cases of the last mock file read (the sample's, a template's, an opened one).
+    test_cases: Option<test_cases::TestCases>,
+    /// The picked test case.
+    selected_case: Option<usize>,
+    /// Whether the mocks are still the picked test case's (no edit since).
+    case_pristine: bool,
 }
 
 impl Default for SimulatorPane {
@@ -153,6 +160,9 @@ impl SimulatorPane {
             frame_budget: DEFAULT_FRAME_BUDGET,
             edit_large_input: false,
             overlay_deferred: false,
+            test_cases: None,
+            selected_case: None,
+            case_pristine: false,
         }
     }
 
@@ -326,7 +336,7 @@ impl SimulatorPane {
         Ok(Options {
             execution_type: self.execution_type,
             seed: self.seed,
-            mocks: self.mocks.to_simulator()?,
+            mocks: self.run_mocks()?,
             pass_through: self.mocks.pass_through,
             ..Options::default()
         })
@@ -813,6 +823,8 @@ impl SimulatorPane {
                     self.toggle_breakpoint(name);
                 }
             }
+            ui.separator();
+            self.test_case_ui(ui);
             self.status_ui(ui, doc);
         });
     }

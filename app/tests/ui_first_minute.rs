@@ -1,0 +1,292 @@
+//! The first minute with the designer, at the window sizes users have (1280x800 and 1920x1080):
+//! the canvas gets most of the window, the sample runs green with F5 before any click, the
+//! simulator never squeezes the canvas below half the height, "fit" keeps states out from under
+//! the minimap. Each view is also kept as a snapshot (app/tests/snapshots/first_minute_*.png).
+
+use asl_studio::files::{MemoryFiles, ScriptedDialogs};
+use asl_studio::{StartSource, StudioApp};
+use egui::accesskit::Role;
+use egui_kittest::{Harness, SnapshotResults};
+use egui_kittest::kittest::Queryable;
+
+/// The window sizes every view is checked at.
+const SIZES: [(f32, f32); 2] = [(1280.0, 800.0), (1920.0, 1080.0)];
+
+fn harness_at(size: (f32, f32), source: StartSource) -> Harness<'static, StudioApp> {
+    let mut harness = Harness::builder()
+        .with_size([size.0, size.1])
+        .with_theme(egui::Theme::Light)
+        .with_max_steps(400)
+        .build_eframe(move |cc| {
+            StudioApp::with_platform(
+                Some(cc),
+                source,
+                Box::new(MemoryFiles::default()),
+                Box::new(ScriptedDialogs::default()),
+            )
+        });
+    harness.run();
+    harness
+}
+
+fn snapshot_name(view: &str, size: (f32, f32)) -> String {
+    format!("first_minute_{view}_{}x{}", size.0, size.1)
+}
+
+/// The canvas's share of the window width, from where its states can be drawn.
+fn canvas_rect(harness: &Harness<'_, StudioApp>) -> egui::Rect {
+    harness
+        .state()
+        .canvas()
+        .last_rect()
+        .expect("the canvas was drawn")
+}
+
+/// Runs until the simulator's run is recorded and indexed.
+fn run_until_ready(harness: &mut Harness<'_, StudioApp>) {
+    for _ in 0..200 {
+        harness.run();
+        if harness.state().simulator().run_phase() == "ready" {
+            return;
+        }
+    }
+    panic!("the run did not finish");
+}
+
+/// No state (nor Start/End marker) is drawn under the minimap.
+fn assert_minimap_corner_free(harness: &Harness<'_, StudioApp>, what: &str) {
+    let canvas = harness.state().canvas();
+    let minimap = canvas.minimap_rect().expect("the canvas shows a minimap");
+    let covered: Vec<String> = canvas
+        .state_screen_rects()
+        .into_iter()
+        .filter(|(_, rect)| rect.intersects(minimap))
+        .map(|(id, _)| id.name)
+        .collect();
+    assert!(
+        covered.is_empty(),
+        "{what}: states under the minimap {minimap:?}: {covered:?}"
+    );
+    // And every state is in view.
+    let view = canvas_rect(harness);
+    for (id, rect) in canvas.state_screen_rects() {
+        assert!(view.contains_rect(rect), "{what}: {} is cut off", id.name);
+    }
+}
+
+/// A 100-state machine of the shape real ones have: a preparing Task, a Parallel of four
+/// branches of twenty states (each with a Choice whose other arm does some work and rejoins),
+/// then a spine of Tasks and a Succeed.
+fn hundred_states() -> String {
+    use serde_json::{Map, Value, json};
+    fn branch(prefix: &str) -> Value {
+        let mut states = Map::new();
+        for index in 0..18 {
+            let name = format!("{prefix}Step{index:02}");
+            let next = format!("{prefix}Step{:02}", index + 1);
+            if index == 8 {
+                let side = format!("{prefix}LargeBatch");
+                states.insert(
+                    name,
+                    json!({"Type": "Choice", "Choices": [
+                        {"Variable": "$.size", "NumericGreaterThan": 100, "Next": side}
+                    ], "Default": next}),
+                );
+                states.insert(side, json!({"Type": "Pass", "Next": next}));
+            } else {
+                states.insert(
+                    name,
+                    json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": next}),
+                );
+            }
+        }
+        states.insert(format!("{prefix}Step18"), json!({"Type": "Pass", "End": true}));
+        json!({"StartAt": format!("{prefix}Step00"), "States": states})
+    }
+    let mut states = Map::new();
+    states.insert(
+        "PrepareBatch".to_owned(),
+        json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "ProcessRegions"}),
+    );
+    let branches: Vec<Value> = ["Europe", "America", "Asia", "Africa"]
+        .iter()
+        .map(|region| branch(region))
+        .collect();
+    states.insert(
+        "ProcessRegions".to_owned(),
+        json!({"Type": "Parallel", "Branches": branches, "Next": "Publish00"}),
+    );
+    for index in 0..17 {
+        let next = if index == 16 {
+            "Done".to_owned()
+        } else {
+            format!("Publish{:02}", index + 1)
+        };
+        states.insert(
+            format!("Publish{index:02}"),
+            json!({"Type": "Task", "Resource": "arn:aws:states:::sns:publish", "Next": next}),
+        );
+    }
+    states.insert("Done".to_owned(), json!({"Type": "Succeed"}));
+    json!({"StartAt": "PrepareBatch", "States": states}).to_string()
+}
+
+#[test]
+fn the_canvas_is_the_largest_region_and_empty_problems_take_no_room() {
+    for size in SIZES {
+        let harness = harness_at(size, StartSource::Sample);
+        let canvas = canvas_rect(&harness);
+        assert!(
+            canvas.width() >= size.0 * 0.6,
+            "at {size:?} the canvas is {} wide",
+            canvas.width()
+        );
+        assert!(
+            canvas.height() >= size.1 - 90.0,
+            "at {size:?} the canvas is {} tall: an empty Problems panel took room",
+            canvas.height()
+        );
+        harness.get_by_label("No problems");
+        assert!(harness.query_by_label("Problems 0 errors").is_none());
+    }
+}
+
+#[test]
+fn the_sample_as_opened_fits_beside_the_minimap_with_whole_names() {
+    let mut results = SnapshotResults::new();
+    for size in SIZES {
+        let mut harness = harness_at(size, StartSource::Sample);
+        assert_minimap_corner_free(&harness, "the sample");
+        harness.snapshot(snapshot_name("sample", size));
+        results.extend_harness(&mut harness);
+    }
+    results.unwrap();
+}
+
+#[test]
+fn f5_before_any_click_runs_the_happy_path_and_succeeds() {
+    let mut results = SnapshotResults::new();
+    for size in SIZES {
+        let mut harness = harness_at(size, StartSource::Sample);
+        assert_eq!(
+            harness.state().simulator().test_case_names(),
+            ["HappyPath", "GlueFails", "GlueTimesOut", "LambdaRetried"]
+        );
+        assert_eq!(
+            harness.state().simulator().selected_test_case(),
+            Some("HappyPath")
+        );
+        harness.key_press(egui::Key::F5);
+        run_until_ready(&mut harness);
+        let result = harness.state().simulator().result().expect("a run");
+        assert_eq!(result.status, simulator::Status::Succeeded, "{result:?}");
+        // The simulator never leaves the canvas less than half the height.
+        let canvas = canvas_rect(&harness);
+        assert!(
+            canvas.height() >= (size.1 - 60.0) * 0.5,
+            "at {size:?} the canvas is {} tall with the simulator open",
+            canvas.height()
+        );
+        harness.snapshot(snapshot_name("after_f5", size));
+        results.extend_harness(&mut harness);
+    }
+    results.unwrap();
+}
+
+#[test]
+fn the_other_test_cases_run_their_own_mocks() {
+    let mut harness = harness_at((1280.0, 800.0), StartSource::Sample);
+    harness
+        .state_mut()
+        .simulator_mut()
+        .select_test_case(1)
+        .expect("GlueFails");
+    harness.key_press(egui::Key::F5);
+    run_until_ready(&mut harness);
+    let result = harness.state().simulator().result().expect("a run");
+    assert_eq!(result.status, simulator::Status::Failed);
+    assert_eq!(result.error.as_deref(), Some("ETL.TransformFailed"));
+
+    // GlueTimesOut: the mocked Glue job takes 5400 s, past the state's 3600 s timeout.
+    harness
+        .state_mut()
+        .simulator_mut()
+        .select_test_case(2)
+        .expect("GlueTimesOut");
+    harness.key_press(egui::Key::F5);
+    run_until_ready(&mut harness);
+    let result = harness.state().simulator().result().expect("a run");
+    assert_eq!(result.error.as_deref(), Some("ETL.TransformFailed"));
+}
+
+#[test]
+fn the_summary_shows_status_output_error_and_cause_as_plain_text() {
+    let mut results = SnapshotResults::new();
+    for size in SIZES {
+        let mut harness = harness_at(size, StartSource::Sample);
+        harness.key_press(egui::Key::F5);
+        run_until_ready(&mut harness);
+        harness.get_by_role_and_label(Role::Button, "Summary").click();
+        harness.run();
+        // In the toolbar and under Status.
+        assert_eq!(harness.query_all_by_label("SUCCEEDED").count(), 2);
+        harness.get_by_label("Copy output");
+        // The output once, pretty-printed with its indentation (not again on one line).
+        let output = harness
+            .query_all_by_label_contains("\"JobRunId\"")
+            .map(|node| node.value().unwrap_or_default())
+            .collect::<Vec<_>>();
+        assert_eq!(output.len(), 1, "{output:?}");
+        assert!(
+            output[0].contains("\n  \"transform\": {\n    \"JobRunId\""),
+            "{}",
+            output[0]
+        );
+        harness.snapshot(snapshot_name("summary", size));
+        results.extend_harness(&mut harness);
+    }
+    results.unwrap();
+}
+
+#[test]
+fn a_failed_run_shows_its_error_and_cause_once() {
+    let mut harness = harness_at((1280.0, 800.0), StartSource::Sample);
+    harness
+        .state_mut()
+        .simulator_mut()
+        .select_test_case(1)
+        .expect("GlueFails");
+    harness.key_press(egui::Key::F5);
+    run_until_ready(&mut harness);
+    harness.get_by_role_and_label(Role::Button, "Summary").click();
+    harness.run();
+    harness.get_by_label("ETL.TransformFailed");
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("The Glue job failed")
+            .count(),
+        1
+    );
+    harness.snapshot("first_minute_summary_failed_1280x800");
+}
+
+#[test]
+fn a_hundred_states_after_fit_stay_clear_of_the_minimap() {
+    let mut results = SnapshotResults::new();
+    for size in SIZES {
+        let mut harness = harness_at(
+            size,
+            StartSource::Text {
+                name: "hundred.asl.json".to_owned(),
+                text: hundred_states(),
+            },
+        );
+        assert_eq!(harness.state().document().root().total_states(), 100);
+        harness.key_press(egui::Key::Num0);
+        harness.run();
+        assert_minimap_corner_free(&harness, "a hundred states");
+        harness.snapshot(snapshot_name("hundred_states", size));
+        results.extend_harness(&mut harness);
+    }
+    results.unwrap();
+}

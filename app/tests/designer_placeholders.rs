@@ -172,6 +172,7 @@ fn export_stack_writes_a_sam_template_and_the_asl_file_into_the_chosen_folder() 
     harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
         open_answers: Vec::new(),
         save_answers: vec![out.clone()],
+        ..ScriptedDialogs::default()
     }));
     harness.run();
     harness.get_by_label("File").click();
@@ -241,6 +242,7 @@ fn export_stack_to_terraform_as_express_writes_main_tf() {
                 Box::new(ScriptedDialogs {
                     open_answers: Vec::new(),
                     save_answers: vec![dir.clone()],
+                    ..ScriptedDialogs::default()
                 }),
             )
         });

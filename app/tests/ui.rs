@@ -106,6 +106,7 @@ fn export_asl_json(harness: &mut Harness<'_, StudioApp>, target: &Path) -> Strin
     harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
         open_answers: Vec::new(),
         save_answers: vec![target.to_path_buf()],
+        ..ScriptedDialogs::default()
     }));
     harness.get_by_label("File").click();
     harness.run();
@@ -462,6 +463,7 @@ fn save_writes_the_file_and_clears_the_unsaved_mark() {
     harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
         open_answers: Vec::new(),
         save_answers: vec![target.clone()],
+        ..ScriptedDialogs::default()
     }));
     // The sample has no file yet, so Ctrl+S asks where to save.
     press_command(&mut harness, egui::Key::S);
@@ -551,6 +553,7 @@ fn the_sidecar_keeps_simulator_inputs_next_to_the_definition_not_in_it() {
     harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
         open_answers: Vec::new(),
         save_answers: vec![target.clone()],
+        ..ScriptedDialogs::default()
     }));
     press_command(&mut harness, egui::Key::S);
     let saved = std::fs::read_to_string(&target).expect("saved");

@@ -3,7 +3,9 @@
 //! simulator never squeezes the canvas below half the height, "fit" keeps states out from under
 //! the minimap. Each view is also kept as a snapshot (app/tests/snapshots/first_minute_*.png).
 
-use asl_studio::files::{MemoryFiles, ScriptedDialogs};
+use std::path::{Path, PathBuf};
+
+use asl_studio::files::{FileStore, MemoryFiles, NativeFiles, ScriptedDialogs};
 use asl_studio::{StartSource, StudioApp};
 use egui::accesskit::Role;
 use egui_kittest::{Harness, SnapshotResults};
@@ -11,6 +13,24 @@ use egui_kittest::kittest::Queryable;
 
 /// The window sizes every view is checked at.
 const SIZES: [(f32, f32); 2] = [(1280.0, 800.0), (1920.0, 1080.0)];
+
+/// The disk, without the recovery file (a test's must not leak into the user's next session).
+struct DiskWithoutRecovery;
+
+impl FileStore for DiskWithoutRecovery {
+    fn read_text(&self, path: &Path) -> std::io::Result<String> {
+        NativeFiles.read_text(path)
+    }
+    fn write_atomic(&self, path: &Path, text: &str) -> std::io::Result<()> {
+        NativeFiles.write_atomic(path, text)
+    }
+    fn remove(&self, path: &Path) -> std::io::Result<()> {
+        NativeFiles.remove(path)
+    }
+    fn recovery_path(&self) -> Option<PathBuf> {
+        None
+    }
+}
 
 fn harness_at(size: (f32, f32), source: StartSource) -> Harness<'static, StudioApp> {
     let mut harness = Harness::builder()
@@ -289,4 +309,68 @@ fn a_hundred_states_after_fit_stay_clear_of_the_minimap() {
         results.extend_harness(&mut harness);
     }
     results.unwrap();
+}
+
+#[test]
+fn without_a_desktop_portal_open_and_save_as_ask_for_a_typed_path() {
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_eframe(|cc| {
+            StudioApp::with_platform(
+                Some(cc),
+                StartSource::Empty,
+                Box::new(DiskWithoutRecovery),
+                Box::new(ScriptedDialogs {
+                    no_dialogs: true,
+                    ..ScriptedDialogs::default()
+                }),
+            )
+        });
+    harness.run();
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label_contains("Open…").click();
+    harness.run();
+    harness.get_by_label("Open a file");
+    harness.get_by_label_contains("No file dialog could be shown");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample.asl.json");
+    harness.get_by_label("Path").focus();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_label("Path")
+        .type_text(&sample.display().to_string());
+    harness.run();
+    harness.get_by_label("OK").click();
+    harness.run();
+    assert!(harness.query_by_label("Open a file").is_none());
+    assert_eq!(
+        harness.state().file_path(),
+        Some(sample.as_path()),
+        "the typed path was opened"
+    );
+    assert!(harness.state().document().root().contains("TransformFile"));
+
+    // Save as: the prompt suggests a name; a typed path is written.
+    let dir = std::env::temp_dir().join(format!("asl-studio-prompt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let target = dir.join("typed.asl.json");
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label_contains("Save as").click();
+    harness.run();
+    harness.get_by_label("Save as");
+    harness.get_by_label("Path").focus();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_label("Path")
+        .type_text(&target.display().to_string());
+    harness.run();
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    let written = std::fs::read_to_string(&target).expect("the typed path was written");
+    assert!(written.contains("\"TransformFile\""));
+    assert_eq!(harness.state().file_path(), Some(target.as_path()));
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -362,6 +362,8 @@ impl StudioApp {
         if let Some(path) = self.dialogs.pick_save(&suggested, self.file.format) {
             let format = TextFormat::from_path(&path);
             self.write_to(&path, format, true);
+        } else {
+            self.prompt_if_no_dialog(super::path_prompt::PathPurpose::SaveAs, Some(&suggested));
         }
     }
 
@@ -369,6 +371,9 @@ impl StudioApp {
         let suggested = suggested_name(&self.file.name, format);
         if let Some(path) = self.dialogs.pick_save(&suggested, format) {
             self.write_to(&path, format, false);
+        } else {
+            let purpose = super::path_prompt::PathPurpose::Export(format);
+            self.prompt_if_no_dialog(purpose, Some(&suggested));
         }
     }
 
@@ -383,6 +388,9 @@ impl StudioApp {
             ExportDialogRequest::PickFolder => {
                 if let Some(folder) = self.dialogs.pick_folder() {
                     self.export_dialog.set_folder(folder);
+                } else {
+                    let purpose = super::path_prompt::PathPurpose::StackFolder;
+                    self.prompt_if_no_dialog(purpose, None);
                 }
             }
             ExportDialogRequest::Export {

@@ -293,7 +293,11 @@ impl StudioApp {
         self.handle_dropped_files(&ctx);
 
         let text_focus = ctx.text_edit_focused();
-        let requests = if self.modal.is_none() && self.rename.is_none() && !self.commands.open {
+        let requests = if self.modal.is_none()
+            && self.path_prompt.is_none()
+            && self.rename.is_none()
+            && !self.commands.open
+        {
             read_shortcuts(&ctx, text_focus)
         } else {
             Default::default()
@@ -516,6 +520,7 @@ impl StudioApp {
             self.canvas.zoom_to_selection(&self.selection);
         }
         self.modal_ui(&ctx);
+        self.path_prompt_ui(&ctx);
         if let Some(request) = self.export_dialog.ui(&ctx) {
             self.handle_export_request(request);
         }

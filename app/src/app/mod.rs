@@ -8,6 +8,7 @@
 mod document_io;
 mod editing;
 mod frame;
+mod path_prompt;
 
 use std::path::{Path, PathBuf};
 
@@ -208,6 +209,8 @@ pub struct StudioApp {
     show_simulator: bool,
     simulator: crate::simulate::SimulatorPane,
     modal: Option<Modal>,
+    /// A path being typed where no file dialog could be shown.
+    path_prompt: Option<path_prompt::PathPrompt>,
     status: Option<String>,
     /// The inline rename in progress (F2, double-click, the context menu).
     rename: Option<InlineRename>,
@@ -229,7 +232,7 @@ impl StudioApp {
         #[cfg(not(target_arch = "wasm32"))]
         let (store, dialogs): (Box<dyn FileStore>, Box<dyn FileDialogs>) = (
             Box::new(crate::files::NativeFiles),
-            Box::new(crate::files::NativeDialogs),
+            Box::new(crate::files::NativeDialogs::default()),
         );
         #[cfg(target_arch = "wasm32")]
         let (store, dialogs): (Box<dyn FileStore>, Box<dyn FileDialogs>) = (
@@ -281,6 +284,7 @@ impl StudioApp {
             show_simulator: false,
             simulator: crate::simulate::SimulatorPane::new(),
             modal: None,
+            path_prompt: None,
             status: None,
             rename: None,
             last_autosave: web_time::Instant::now(),
@@ -356,6 +360,8 @@ impl StudioApp {
             Action::Open => {
                 if let Some(path) = self.dialogs.pick_open() {
                     self.request_open(PendingOpen::Path(path));
+                } else {
+                    self.prompt_if_no_dialog(path_prompt::PathPurpose::Open, None);
                 }
             }
             Action::Save => self.save(),

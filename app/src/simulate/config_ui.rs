@@ -174,6 +174,23 @@ impl SimulatorPane {
         if let Some(message) = &self.mock_message {
             ui.label(message);
         }
+        if let Some(path) = &mut self.mock_path_prompt {
+            let mut open = false;
+            ui.horizontal(|ui| {
+                let label = ui.label("Mock file path");
+                let response = ui
+                    .add(egui::TextEdit::singleline(path).hint_text("/path/to/MockConfigFile.json"))
+                    .labelled_by(label.id);
+                open = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                open |= ui.button("Open this file").clicked();
+            });
+            if open && !path.trim().is_empty() {
+                let path = std::path::PathBuf::from(path.trim());
+                self.mock_path_prompt = None;
+                crate::files::open_text_path(crate::files::TextPurpose::MockFile, &path);
+                ui.ctx().request_repaint();
+            }
+        }
         let label = ui.label("Mock file JSON");
         ui.add(
             egui::TextEdit::multiline(&mut self.mock_file_text)

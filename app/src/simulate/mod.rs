@@ -113,6 +113,8 @@ pub struct SimulatorPane {
     selected_case: Option<usize>,
     /// Whether the mocks are still the picked test case's (no edit since).
     case_pristine: bool,
+    /// The path typed for a mock file where no file dialog could be shown.
+    mock_path_prompt: Option<String>,
 }
 
 impl Default for SimulatorPane {
@@ -163,6 +165,7 @@ impl SimulatorPane {
             test_cases: None,
             selected_case: None,
             case_pristine: false,
+            mock_path_prompt: None,
         }
     }
 
@@ -630,7 +633,14 @@ impl SimulatorPane {
                 self.config_tab = ConfigTab::Mocks;
                 self.changed();
             }
-            Some(Err(error)) => self.mock_message = Some(error),
+            Some(Err(error)) => {
+                if error == crate::files::NO_OPEN_DIALOG {
+                    // No dialog could be shown: the Mocks tab asks for the path instead.
+                    self.mock_path_prompt = Some(String::new());
+                    self.config_tab = ConfigTab::Mocks;
+                }
+                self.mock_message = Some(error);
+            }
         }
     }
 

@@ -11,6 +11,7 @@ pub mod panels;
 pub mod sample;
 pub mod selection;
 pub mod simulate;
+pub mod templates;
 pub mod theme;
 
 pub use app::{StartSource, StudioApp};

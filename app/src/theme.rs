@@ -110,6 +110,10 @@ pub struct PanelSizes {
     pub side_share: f32,
     /// The widest a modal dialog grows.
     pub modal_max_width: f32,
+    /// The widest the template gallery grows.
+    pub gallery_max_width: f32,
+    /// The height of a template card, so the cards of a row line up.
+    pub gallery_card_height: f32,
     /// The command palette window.
     pub command_palette_width: f32,
     /// The find window.
@@ -143,6 +147,8 @@ pub const PANELS: PanelSizes = PanelSizes {
     bottom_share: 0.5,
     side_share: 0.3,
     modal_max_width: 460.0,
+    gallery_max_width: 1100.0,
+    gallery_card_height: 120.0,
     command_palette_width: 360.0,
     find_width: 300.0,
     popup_list_height: 320.0,

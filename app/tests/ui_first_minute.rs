@@ -374,3 +374,52 @@ fn without_a_desktop_portal_open_and_save_as_ask_for_a_typed_path() {
     assert_eq!(harness.state().file_path(), Some(target.as_path()));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_template_gallery_opens_a_pattern_that_f5_runs_green() {
+    let mut results = SnapshotResults::new();
+    for size in SIZES {
+        let mut harness = harness_at(size, StartSource::Sample);
+        harness.get_by_label("File").click();
+        harness.run();
+        harness.get_by_label("New from template…").click();
+        harness.run();
+        harness.get_by_label("New from template");
+        harness.snapshot(snapshot_name("template_gallery", size));
+        results.extend_harness(&mut harness);
+    }
+
+    // Every template opens from its card and its HappyPath runs green through the pane.
+    let mut harness = harness_at((1280.0, 800.0), StartSource::Empty);
+    for template in &asl_studio::templates::TEMPLATES {
+        harness.state_mut().show_template_gallery();
+        harness.run();
+        let button = format!("Open {}", template.title);
+        harness.get_by_label(&button).scroll_to_me();
+        harness.run();
+        harness.get_by_label(&button).click();
+        harness.run();
+        assert!(harness.query_by_label("New from template").is_none());
+        assert_eq!(harness.state().window_title(), format!("{} — ASL Studio", template.file_name()));
+        assert_eq!(
+            harness.state().simulator().selected_test_case(),
+            Some("HappyPath")
+        );
+        harness.key_press(egui::Key::F5);
+        run_until_ready(&mut harness);
+        let result = harness.state().simulator().result().expect("a run");
+        assert_eq!(
+            result.status,
+            simulator::Status::Succeeded,
+            "{}: {:?} {:?}",
+            template.id,
+            result.error,
+            result.cause
+        );
+        if template.id == "saga-compensation" {
+            harness.snapshot("first_minute_template_saga_after_f5_1280x800");
+        }
+    }
+    results.extend_harness(&mut harness);
+    results.unwrap();
+}

@@ -41,6 +41,7 @@ impl StudioApp {
         let mut actions = Vec::new();
         let mut open_recent = None;
         let mut open_export = false;
+        let mut open_gallery = false;
         egui::MenuBar::new().ui(ui, |ui| {
             let ctx = ui.ctx().clone();
             let mut item = |ui: &mut egui::Ui, action: Action| {
@@ -51,8 +52,11 @@ impl StudioApp {
                 }
             };
             ui.menu_button("File", |ui| {
+                item(ui, Action::New);
+                if ui.button("New from template…").clicked() {
+                    open_gallery = true;
+                }
                 for action in [
-                    Action::New,
                     Action::Open,
                     Action::Save,
                     Action::SaveAs,
@@ -145,6 +149,9 @@ impl StudioApp {
         });
         if let Some(path) = open_recent {
             self.request_open(PendingOpen::Path(path));
+        }
+        if open_gallery {
+            self.gallery.show();
         }
         if open_export {
             let name = asl_codec::deploy::name_from_file_stem(&self.file.name);
@@ -295,6 +302,7 @@ impl StudioApp {
         let text_focus = ctx.text_edit_focused();
         let requests = if self.modal.is_none()
             && self.path_prompt.is_none()
+            && !self.gallery.open
             && self.rename.is_none()
             && !self.commands.open
         {
@@ -521,6 +529,9 @@ impl StudioApp {
         }
         self.modal_ui(&ctx);
         self.path_prompt_ui(&ctx);
+        if let Some(index) = self.gallery.ui(&ctx) {
+            self.request_open(PendingOpen::Template(index));
+        }
         if let Some(request) = self.export_dialog.ui(&ctx) {
             self.handle_export_request(request);
         }

@@ -143,6 +143,8 @@ enum PendingOpen {
     Path(PathBuf),
     Text { name: String, text: String },
     New,
+    /// A template of the gallery (index into [`crate::templates::TEMPLATES`]).
+    Template(usize),
 }
 
 /// The file the document belongs to.
@@ -184,6 +186,8 @@ pub struct StudioApp {
     template_diagnostics: Vec<Diagnostic>,
     /// File > Export stack….
     export_dialog: crate::export_dialog::ExportDialog,
+    /// File > New from template….
+    gallery: crate::templates::TemplateGallery,
     find: FindBar,
     commands: CommandPalette,
     diagnostics: Vec<Diagnostic>,
@@ -267,6 +271,7 @@ impl StudioApp {
             placeholders: PlaceholdersPanel::default(),
             template_diagnostics: Vec::new(),
             export_dialog: crate::export_dialog::ExportDialog::default(),
+            gallery: crate::templates::TemplateGallery::default(),
             find: FindBar::default(),
             commands: CommandPalette::default(),
             diagnostics: Vec::new(),
@@ -438,6 +443,11 @@ impl StudioApp {
     /// The canvas, for embedders and tests that need where a state is drawn.
     pub fn canvas(&self) -> &CanvasView {
         &self.canvas
+    }
+
+    /// Opens File > New from template (the gallery).
+    pub fn show_template_gallery(&mut self) {
+        self.gallery.show();
     }
 
     /// Sets the dialogs (tests script the answers of open/save dialogs this way).

@@ -276,6 +276,14 @@ impl SimulatorPane {
                 });
             }
         }
+        if !self.reader_items.is_empty() {
+            ui.label("Items an ItemReader reads (what S3 would hold)");
+            let mut maps: Vec<_> = self.reader_items.iter().collect();
+            maps.sort_by_key(|(name, _)| name.as_str());
+            for (map, items) in maps {
+                ui.weak(format!("{map}: {} items", items.len()));
+            }
+        }
         ui.separator();
         if self.breakpoints.is_empty() {
             ui.weak("No breakpoints: select a state and press Add breakpoint.");

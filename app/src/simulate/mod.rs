@@ -115,6 +115,8 @@ pub struct SimulatorPane {
     case_pristine: bool,
     /// The path typed for a mock file where no file dialog could be shown.
     mock_path_prompt: Option<String>,
+    /// Items for Map states with an ItemReader, by Map state name (a template's example rows).
+    reader_items: HashMap<String, Vec<Value>>,
 }
 
 impl Default for SimulatorPane {
@@ -166,6 +168,7 @@ impl SimulatorPane {
             selected_case: None,
             case_pristine: false,
             mock_path_prompt: None,
+            reader_items: HashMap::new(),
         }
     }
 
@@ -225,6 +228,24 @@ impl SimulatorPane {
     #[must_use]
     pub fn mocks(&self) -> &MockSet {
         &self.mocks
+    }
+
+    /// Sets the items Map states with an ItemReader read, by Map state name (what S3 would hold).
+    pub fn set_reader_items(&mut self, items: HashMap<String, Vec<Value>>) {
+        self.reader_items = items;
+        self.changed();
+    }
+
+    /// The items Map states with an ItemReader read, by Map state name.
+    #[must_use]
+    pub fn reader_items(&self) -> &HashMap<String, Vec<Value>> {
+        &self.reader_items
+    }
+
+    /// Sets Standard or Express.
+    pub fn set_execution_type(&mut self, execution_type: ExecutionType) {
+        self.execution_type = execution_type;
+        self.changed();
     }
 
     /// Replaces the mocks (e.g. from a file the app opened).
@@ -340,6 +361,7 @@ impl SimulatorPane {
             execution_type: self.execution_type,
             seed: self.seed,
             mocks: self.run_mocks()?,
+            item_reader_items: self.reader_items.clone(),
             pass_through: self.mocks.pass_through,
             ..Options::default()
         })

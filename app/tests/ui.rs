@@ -166,6 +166,7 @@ fn build_a_workflow_edit_it_everywhere_undo_copy_paste_and_export() {
     let mut harness = opened(StartSource::Empty);
     // The code view beside the canvas, so the inspector and the code are both on screen.
     harness.state_mut().show_code = true;
+    harness.run();
 
     // Build from the palette: each click adds after the selection and links it.
     harness.get_by_label("Add Pass").click();
@@ -281,6 +282,7 @@ fn build_a_workflow_edit_it_everywhere_undo_copy_paste_and_export() {
 fn text_with_errors_never_blocks_and_a_fix_is_one_undoable_step() {
     let mut harness = opened(StartSource::Sample);
     harness.state_mut().show_code = true;
+    harness.run();
     let before = harness.state().document().revision();
     let broken = harness
         .state()

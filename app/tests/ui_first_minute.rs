@@ -423,3 +423,28 @@ fn the_template_gallery_opens_a_pattern_that_f5_runs_green() {
     results.extend_harness(&mut harness);
     results.unwrap();
 }
+
+#[test]
+fn a_long_code_line_scrolls_sideways_instead_of_being_cut() {
+    let mut harness = harness_at((1280.0, 800.0), StartSource::Sample);
+    harness.state_mut().show_code = true;
+    harness.run();
+    let editor = harness.get_by_label("ASL text").rect();
+    let canvas = canvas_rect(&harness);
+    // The editor is as wide as the sample's longest line (the NotifyFailure message), wider
+    // than the column it scrolls in, which ends at the window's right edge minus the inspector.
+    let longest = asl_studio::sample::SAMPLE_ASL
+        .lines()
+        .map(|line| line.chars().count())
+        .max()
+        .unwrap_or(0);
+    assert!(longest > 100, "{longest}");
+    let column = 1280.0 - canvas.right() - 300.0;
+    assert!(column < 400.0, "{column}");
+    assert!(
+        editor.width() > longest as f32 * 6.0,
+        "the editor is {} wide for {longest} characters: it is cut to its column",
+        editor.width()
+    );
+    harness.snapshot("first_minute_code_beside_1280x800");
+}

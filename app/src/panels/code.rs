@@ -213,16 +213,24 @@ impl CodeView {
         let margin = ui.spacing().button_padding.x * 2.0 + 8.0;
         egui::ScrollArea::both()
             .id_salt("code-scroll")
+            // Shown always: a long line must look scrollable, not cut.
+            .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 let width = (text_width + margin).max(ui.clip_rect().width());
-                ui.set_min_width(width);
-                let output = egui::TextEdit::multiline(&mut self.text)
-                    .id(egui::Id::unique("asl-code-editor"))
-                    .code_editor()
-                    .desired_width(width)
-                    .layouter(&mut layouter)
-                    .show(ui);
+                let layout = egui::Layout::top_down(egui::Align::LEFT);
+                let size = egui::vec2(width, ui.available_height());
+                let output = ui
+                    .allocate_ui_with_layout(size, layout, |ui| {
+                        ui.set_min_width(width);
+                        egui::TextEdit::multiline(&mut self.text)
+                            .id(egui::Id::unique("asl-code-editor"))
+                            .code_editor()
+                            .desired_width(width)
+                            .layouter(&mut layouter)
+                            .show(ui)
+                    })
+                    .inner;
                 let response = output.response.response.clone().labelled_by(label.id);
                 if response.changed() {
                     events.extend(self.reparse_after_typing());

@@ -454,7 +454,8 @@ impl TextExchange for NativeTextExchange {
         });
         let Some(path) = answer else {
             if unavailable {
-                self.answered.push((purpose, Err(NO_OPEN_DIALOG.to_owned())));
+                self.answered
+                    .push((purpose, Err(NO_OPEN_DIALOG.to_owned())));
             }
             return;
         };

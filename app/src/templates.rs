@@ -62,7 +62,9 @@ pub const TEMPLATES: [Template; 10] = [
         definition: include_str!("../assets/templates/etl-glue-crawler/statemachine.asl.json"),
         input: include_str!("../assets/templates/etl-glue-crawler/input.json"),
         mocks: include_str!("../assets/templates/etl-glue-crawler/mocks.json"),
-        items: Some(include_str!("../assets/templates/etl-glue-crawler/items.json")),
+        items: Some(include_str!(
+            "../assets/templates/etl-glue-crawler/items.json"
+        )),
         express: false,
     },
     Template {
@@ -119,17 +121,23 @@ pub const TEMPLATES: [Template; 10] = [
         id: "distributed-map-s3-csv",
         title: "Distributed Map over a CSV file in S3",
         description: "A Distributed Map reads the rows of a CSV object in S3 and starts one Express child execution per row, up to 100 at a time.",
-        definition: include_str!("../assets/templates/distributed-map-s3-csv/statemachine.asl.json"),
+        definition: include_str!(
+            "../assets/templates/distributed-map-s3-csv/statemachine.asl.json"
+        ),
         input: include_str!("../assets/templates/distributed-map-s3-csv/input.json"),
         mocks: include_str!("../assets/templates/distributed-map-s3-csv/mocks.json"),
-        items: Some(include_str!("../assets/templates/distributed-map-s3-csv/items.json")),
+        items: Some(include_str!(
+            "../assets/templates/distributed-map-s3-csv/items.json"
+        )),
         express: false,
     },
     Template {
         id: "eventbridge-s3-trigger",
         title: "EventBridge-triggered file summariser",
         description: "An EventBridge rule on S3 Object Created starts the workflow with the event; a Choice on the object key picks the ingest function by file type, then the text is summarised.",
-        definition: include_str!("../assets/templates/eventbridge-s3-trigger/statemachine.asl.json"),
+        definition: include_str!(
+            "../assets/templates/eventbridge-s3-trigger/statemachine.asl.json"
+        ),
         input: include_str!("../assets/templates/eventbridge-s3-trigger/input.json"),
         mocks: include_str!("../assets/templates/eventbridge-s3-trigger/mocks.json"),
         items: None,

@@ -162,9 +162,13 @@ fn missing_from_bundled_fonts(chars: impl IntoIterator<Item = char>) -> Vec<char
 
 #[test]
 fn the_checker_finds_a_glyph_the_fonts_lack() {
-    let found = literal_chars("ui.small_button(\"\u{2716}\"); let x = '\\u{2716}'; // ✖ in a comment");
+    let found =
+        literal_chars("ui.small_button(\"\u{2716}\"); let x = '\\u{2716}'; // ✖ in a comment");
     assert_eq!(found.iter().filter(|(c, _)| *c == '\u{2716}').count(), 2);
-    assert_eq!(missing_from_bundled_fonts(['\u{2716}', '×', '…']), ['\u{2716}']);
+    assert_eq!(
+        missing_from_bundled_fonts(['\u{2716}', '×', '…']),
+        ['\u{2716}']
+    );
 }
 
 #[test]

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use asl_studio::files::{FileStore, MemoryFiles, NativeFiles, ScriptedDialogs};
 use asl_studio::{StartSource, StudioApp};
 use egui::accesskit::Role;
-use egui_kittest::{Harness, SnapshotResults};
 use egui_kittest::kittest::Queryable;
+use egui_kittest::{Harness, SnapshotResults};
 
 /// The window sizes every view is checked at.
 const SIZES: [(f32, f32); 2] = [(1280.0, 800.0), (1920.0, 1080.0)];
@@ -120,7 +120,10 @@ fn hundred_states() -> String {
                 );
             }
         }
-        states.insert(format!("{prefix}Step18"), json!({"Type": "Pass", "End": true}));
+        states.insert(
+            format!("{prefix}Step18"),
+            json!({"Type": "Pass", "End": true}),
+        );
         json!({"StartAt": format!("{prefix}Step00"), "States": states})
     }
     let mut states = Map::new();
@@ -246,7 +249,9 @@ fn the_summary_shows_status_output_error_and_cause_as_plain_text() {
         let mut harness = harness_at(size, StartSource::Sample);
         harness.key_press(egui::Key::F5);
         run_until_ready(&mut harness);
-        harness.get_by_role_and_label(Role::Button, "Summary").click();
+        harness
+            .get_by_role_and_label(Role::Button, "Summary")
+            .click();
         harness.run();
         // In the toolbar and under Status.
         assert_eq!(harness.query_all_by_label("SUCCEEDED").count(), 2);
@@ -278,7 +283,9 @@ fn a_failed_run_shows_its_error_and_cause_once() {
         .expect("GlueFails");
     harness.key_press(egui::Key::F5);
     run_until_ready(&mut harness);
-    harness.get_by_role_and_label(Role::Button, "Summary").click();
+    harness
+        .get_by_role_and_label(Role::Button, "Summary")
+        .click();
     harness.run();
     harness.get_by_label("ETL.TransformFailed");
     assert_eq!(
@@ -400,7 +407,10 @@ fn the_template_gallery_opens_a_pattern_that_f5_runs_green() {
         harness.get_by_label(&button).click();
         harness.run();
         assert!(harness.query_by_label("New from template").is_none());
-        assert_eq!(harness.state().window_title(), format!("{} — ASL Studio", template.file_name()));
+        assert_eq!(
+            harness.state().window_title(),
+            format!("{} — ASL Studio", template.file_name())
+        );
         assert_eq!(
             harness.state().simulator().selected_test_case(),
             Some("HappyPath")

@@ -28,7 +28,10 @@ impl ProblemCount {
                 format!("{n} {word}s")
             }
         };
-        let mut parts = vec![plural(self.errors, "error"), plural(self.warnings, "warning")];
+        let mut parts = vec![
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning"),
+        ];
         if self.infos > 0 {
             parts.push(plural(self.infos, "note"));
         }
@@ -553,12 +556,8 @@ impl StudioApp {
 
     /// The errors and warnings of the document and of the code view's text.
     pub(super) fn problem_count(&self) -> ProblemCount {
-        let count = |s: graph_model::Severity| {
-            self.diagnostics
-                .iter()
-                .filter(|d| d.severity == s)
-                .count()
-        };
+        let count =
+            |s: graph_model::Severity| self.diagnostics.iter().filter(|d| d.severity == s).count();
         ProblemCount {
             errors: count(graph_model::Severity::Error)
                 + usize::from(self.code.syntax_error.is_some()),

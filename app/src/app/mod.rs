@@ -141,7 +141,10 @@ enum Modal {
 #[derive(Clone, Debug, PartialEq)]
 enum PendingOpen {
     Path(PathBuf),
-    Text { name: String, text: String },
+    Text {
+        name: String,
+        text: String,
+    },
     New,
     /// A template of the gallery (index into [`crate::templates::TEMPLATES`]).
     Template(usize),

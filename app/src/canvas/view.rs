@@ -288,12 +288,12 @@ impl CanvasView {
                 response.widget_info(|| {
                     egui::WidgetInfo::labeled(egui::Role::Button, true, name.clone())
                 });
-                let response = if response.hovered() && !name_fits(ui, node, self.placement.nodes[n])
-                {
-                    response.on_hover_text(name)
-                } else {
-                    response
-                };
+                let response =
+                    if response.hovered() && !name_fits(ui, node, self.placement.nodes[n]) {
+                        response.on_hover_text(name)
+                    } else {
+                        response
+                    };
                 sources.push((Hit::Node(n), response));
             }
             let mut points = std::mem::take(&mut self.scratch);

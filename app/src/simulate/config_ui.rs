@@ -211,7 +211,9 @@ impl SimulatorPane {
     pub(super) fn import_mocks_text(&mut self) {
         let value = serde_json::from_str::<Value>(&self.mock_file_text)
             .map_err(|error| format!("The mock file is not JSON: {error}"));
-        let parsed = value.clone().and_then(|value| MockSet::from_step_functions_local(&value));
+        let parsed = value
+            .clone()
+            .and_then(|value| MockSet::from_step_functions_local(&value));
         match parsed {
             Ok(mut imported) => {
                 imported.pass_through = self.mocks.pass_through;

@@ -383,8 +383,9 @@ fn event_details_ui(ui: &mut egui::Ui, session: &Session, cursor: usize) {
         .auto_shrink([false, false])
         .show(ui, |ui| {
             // Left-aligned: the pane's justified columns would stretch the text across.
-            ui.with_layout(egui::Layout::top_down(egui::Align::LEFT), |ui| {
-                match event_data(event) {
+            ui.with_layout(
+                egui::Layout::top_down(egui::Align::LEFT),
+                |ui| match event_data(event) {
                     Some((field, value)) => {
                         ui.strong(format!("Data ({field})"));
                         let theme = Theme::current(ui.ctx());
@@ -393,8 +394,8 @@ fn event_details_ui(ui: &mut egui::Ui, session: &Session, cursor: usize) {
                     None => {
                         ui.weak("This event carries no data.");
                     }
-                }
-            });
+                },
+            );
         });
 }
 

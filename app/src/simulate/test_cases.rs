@@ -41,7 +41,9 @@ impl TestCases {
             })
             .collect();
         if cases.is_empty() {
-            return Err("the mock file has no test case under StateMachines.*.TestCases".to_owned());
+            return Err(
+                "the mock file has no test case under StateMachines.*.TestCases".to_owned(),
+            );
         }
         Ok(Self { config, cases })
     }
@@ -201,7 +203,8 @@ mod tests {
 
     #[test]
     fn a_mock_file_without_test_cases_is_refused_with_the_reason() {
-        let value = serde_json::json!({"StateMachines": {"M": {"TestCases": {}}}, "MockedResponses": {}});
+        let value =
+            serde_json::json!({"StateMachines": {"M": {"TestCases": {}}}, "MockedResponses": {}});
         assert_eq!(
             TestCases::parse(&value).err().as_deref(),
             Some("the mock file has no test case under StateMachines.*.TestCases")

@@ -458,3 +458,45 @@ fn a_long_code_line_scrolls_sideways_instead_of_being_cut() {
     );
     harness.snapshot("first_minute_code_beside_1280x800");
 }
+
+#[test]
+fn a_long_state_name_wraps_to_two_lines_and_shows_whole_on_hover() {
+    let long = "ValidateIncomingOrderPayloadAgainstTheSchemaVersionTwo";
+    let text = serde_json::json!({"StartAt": "Receive", "States": {
+        "Receive": {"Type": "Pass", "Next": long},
+        long: {"Type": "Pass", "Next": "Done"},
+        "Done": {"Type": "Succeed"}
+    }})
+    .to_string();
+    let mut harness = harness_at(
+        (1280.0, 800.0),
+        StartSource::Text {
+            name: "long.asl.json".to_owned(),
+            text,
+        },
+    );
+    let rects = harness.state().canvas().state_screen_rects();
+    let size = |name: &str| {
+        rects
+            .iter()
+            .find(|(id, _)| id.name == name)
+            .map(|(_, rect)| rect.size())
+            .expect("drawn")
+    };
+    // A line taller and as wide as a box gets, rather than cut to its first letters.
+    assert!(size(long).y > size("Receive").y * 1.2, "{:?}", size(long));
+    assert!(size(long).x > size("Receive").x * 1.5, "{:?}", size(long));
+    assert!(
+        harness.query_by_label(long).is_none() || harness.query_all_by_label(long).count() == 1
+    );
+    let center = harness
+        .get_by_role_and_label(Role::Button, long)
+        .rect()
+        .center();
+    harness.hover_at(center);
+    harness.run();
+    harness.run();
+    // The state's own button and the tooltip with the whole name.
+    assert_eq!(harness.query_all_by_label(long).count(), 2);
+    harness.snapshot("first_minute_long_name_1280x800");
+}

@@ -44,7 +44,6 @@ impl StudioApp {
         let mut actions = Vec::new();
         let mut open_recent = None;
         let mut open_export = false;
-        let mut open_gallery = false;
         egui::MenuBar::new().ui(ui, |ui| {
             let ctx = ui.ctx().clone();
             let mut item = |ui: &mut egui::Ui, action: Action| {
@@ -55,11 +54,9 @@ impl StudioApp {
                 }
             };
             ui.menu_button("File", |ui| {
-                item(ui, Action::New);
-                if ui.button("New from template…").clicked() {
-                    open_gallery = true;
-                }
                 for action in [
+                    Action::New,
+                    Action::NewFromTemplate,
                     Action::Open,
                     Action::Save,
                     Action::SaveAs,
@@ -152,9 +149,6 @@ impl StudioApp {
         });
         if let Some(path) = open_recent {
             self.request_open(PendingOpen::Path(path));
-        }
-        if open_gallery {
-            self.gallery.show();
         }
         if open_export {
             let name = asl_codec::deploy::name_from_file_stem(&self.file.name);

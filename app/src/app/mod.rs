@@ -365,6 +365,7 @@ impl StudioApp {
         self.status = None;
         match action {
             Action::New => self.request_open(PendingOpen::New),
+            Action::NewFromTemplate => self.gallery.show(),
             Action::Open => {
                 if let Some(path) = self.dialogs.pick_open() {
                     self.request_open(PendingOpen::Path(path));

@@ -293,6 +293,11 @@ impl StudioApp {
     /// Draws one frame of the whole window.
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        if !self.focus_requested {
+            // Keys work from the first frame: the window asks for the focus it was opened with.
+            self.focus_requested = true;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+        }
         self.handle_close_request(&ctx);
         self.handle_dropped_files(&ctx);
 

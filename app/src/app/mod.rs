@@ -225,6 +225,8 @@ pub struct StudioApp {
     autosaved_revision: Option<u64>,
     close_confirmed: bool,
     pending_close: bool,
+    /// Whether the window has asked for the keyboard focus (on its first frame).
+    focus_requested: bool,
     title: String,
     /// The last text put on the clipboard by copy, so paste works where the platform has no
     /// clipboard (tests, some browsers).
@@ -299,6 +301,7 @@ impl StudioApp {
             autosaved_revision: None,
             close_confirmed: false,
             pending_close: false,
+            focus_requested: false,
             title: String::new(),
             clipboard: None,
         };

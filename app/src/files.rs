@@ -102,6 +102,11 @@ pub trait FileDialogs {
     fn pick_folder(&mut self) -> Option<PathBuf> {
         None
     }
+    /// Whether the last pick came back empty because no dialog could be shown (no desktop
+    /// portal): the designer then asks for the path itself. Reading it resets it.
+    fn unavailable(&mut self) -> bool {
+        false
+    }
 }
 
 /// The disk, for the native build.
@@ -189,36 +194,76 @@ fn data_dir() -> Option<PathBuf> {
     }
 }
 
-/// Native file dialogs through rfd. On a machine without a portal they return `None`.
+/// Native file dialogs through rfd. On Linux rfd asks the desktop portal; where there is none
+/// (a bare X server, a minimal window manager) the call comes back empty at once, which
+/// [`FileDialogs::unavailable`] then reports so the designer can ask for a path itself.
 #[cfg(not(target_arch = "wasm32"))]
 #[derive(Debug, Default, Clone, Copy)]
-pub struct NativeDialogs;
+pub struct NativeDialogs {
+    /// Whether the last call came back empty without a dialog having been shown.
+    last_unavailable: bool,
+}
+
+/// A dialog that comes back empty sooner than this was never shown: nobody cancels that fast.
+#[cfg(not(target_arch = "wasm32"))]
+const NO_DIALOG_WITHIN: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Set to anything but `0` to skip the system dialogs and type paths in the designer instead.
+pub const NO_DIALOGS_ENV: &str = "ASL_STUDIO_NO_FILE_DIALOGS";
+
+/// Runs a dialog; the answer, and whether no dialog could be shown.
+#[cfg(not(target_arch = "wasm32"))]
+fn run_dialog<T>(dialog: impl FnOnce() -> Option<T>) -> (Option<T>, bool) {
+    if std::env::var_os(NO_DIALOGS_ENV).is_some_and(|v| v != "0") {
+        return (None, true);
+    }
+    let started = std::time::Instant::now();
+    let answer = dialog();
+    let unavailable = answer.is_none() && started.elapsed() < NO_DIALOG_WITHIN;
+    (answer, unavailable)
+}
 
 #[cfg(not(target_arch = "wasm32"))]
 impl FileDialogs for NativeDialogs {
     fn pick_open(&mut self) -> Option<PathBuf> {
-        rfd::FileDialog::new()
-            .set_title("Open a state machine")
-            .add_filter(
-                "ASL and templates",
-                &["json", "yaml", "yml", "template", "tf"],
-            )
-            .add_filter("All files", &["*"])
-            .pick_file()
+        let (answer, unavailable) = run_dialog(|| {
+            rfd::FileDialog::new()
+                .set_title("Open a state machine")
+                .add_filter(
+                    "ASL and templates",
+                    &["json", "yaml", "yml", "template", "tf"],
+                )
+                .add_filter("All files", &["*"])
+                .pick_file()
+        });
+        self.last_unavailable = unavailable;
+        answer
     }
 
     fn pick_save(&mut self, suggested_name: &str, format: TextFormat) -> Option<PathBuf> {
-        rfd::FileDialog::new()
-            .set_title("Save the state machine")
-            .set_file_name(suggested_name)
-            .add_filter(format.label(), &[format.extension()])
-            .save_file()
+        let (answer, unavailable) = run_dialog(|| {
+            rfd::FileDialog::new()
+                .set_title("Save the state machine")
+                .set_file_name(suggested_name)
+                .add_filter(format.label(), &[format.extension()])
+                .save_file()
+        });
+        self.last_unavailable = unavailable;
+        answer
     }
 
     fn pick_folder(&mut self) -> Option<PathBuf> {
-        rfd::FileDialog::new()
-            .set_title("Choose a folder for the stack")
-            .pick_folder()
+        let (answer, unavailable) = run_dialog(|| {
+            rfd::FileDialog::new()
+                .set_title("Choose a folder for the stack")
+                .pick_folder()
+        });
+        self.last_unavailable = unavailable;
+        answer
+    }
+
+    fn unavailable(&mut self) -> bool {
+        std::mem::take(&mut self.last_unavailable)
     }
 }
 
@@ -231,11 +276,13 @@ pub struct ScriptedDialogs {
     /// Answers to [`FileDialogs::pick_save`] and [`FileDialogs::pick_folder`] (a folder is
     /// where a save goes), first first.
     pub save_answers: Vec<PathBuf>,
+    /// Behave as a desktop without a portal: every pick comes back empty, unavailable.
+    pub no_dialogs: bool,
 }
 
 impl FileDialogs for ScriptedDialogs {
     fn pick_open(&mut self) -> Option<PathBuf> {
-        (!self.open_answers.is_empty()).then(|| self.open_answers.remove(0))
+        (!self.no_dialogs && !self.open_answers.is_empty()).then(|| self.open_answers.remove(0))
     }
 
     fn pick_save(&mut self, _suggested_name: &str, _format: TextFormat) -> Option<PathBuf> {
@@ -244,6 +291,10 @@ impl FileDialogs for ScriptedDialogs {
 
     fn pick_folder(&mut self) -> Option<PathBuf> {
         (!self.save_answers.is_empty()).then(|| self.save_answers.remove(0))
+    }
+
+    fn unavailable(&mut self) -> bool {
+        self.no_dialogs
     }
 }
 
@@ -342,8 +393,25 @@ pub trait TextExchange {
     fn request_open(&mut self, purpose: TextPurpose, extensions: &[&str]);
 
     /// The file opened for `purpose` since the last call, if one arrived (an error names the file
-    /// that could not be read).
+    /// that could not be read; [`NO_OPEN_DIALOG`] says no dialog could be shown).
     fn take_opened(&mut self, purpose: TextPurpose) -> Option<Result<OpenedText, String>>;
+
+    /// Reads the file at a path the user typed (where no dialog could be shown); its text
+    /// arrives through [`TextExchange::take_opened`]. Platforms without paths ignore it.
+    fn open_path(&mut self, _purpose: TextPurpose, _path: &Path) {}
+}
+
+/// Why a dialog did not appear, as far as the designer can tell.
+pub const NO_DIALOG_REASON: &str =
+    "the desktop portal (xdg-desktop-portal) is not running, or ASL_STUDIO_NO_FILE_DIALOGS is set";
+
+/// The answer to an open request when no dialog could be shown: the pane asks for a path.
+pub const NO_OPEN_DIALOG: &str = "No file dialog could be shown (the desktop portal \
+    (xdg-desktop-portal) is not running, or ASL_STUDIO_NO_FILE_DIALOGS is set): type the path.";
+
+/// Reads the file at `path` for `purpose` through the installed [`TextExchange`].
+pub fn open_text_path(purpose: TextPurpose, path: &Path) {
+    with_text_exchange(|exchange| exchange.open_path(purpose, path));
 }
 
 /// Native dialogs through rfd; they answer on the same frame.
@@ -363,7 +431,13 @@ impl TextExchange for NativeTextExchange {
         {
             dialog = dialog.add_filter(extension.to_ascii_uppercase(), &[extension]);
         }
-        let Some(path) = dialog.save_file() else {
+        let (answer, unavailable) = run_dialog(|| dialog.save_file());
+        let Some(path) = answer else {
+            if unavailable {
+                return Err(format!(
+                    "{suggested_name}: no save dialog could be shown ({NO_DIALOG_REASON})"
+                ));
+            }
             return Ok(SaveOutcome::Cancelled);
         };
         write_atomic(&path, text.as_bytes())
@@ -372,14 +446,24 @@ impl TextExchange for NativeTextExchange {
     }
 
     fn request_open(&mut self, purpose: TextPurpose, extensions: &[&str]) {
-        let Some(path) = rfd::FileDialog::new()
-            .add_filter(extensions.join(", ").to_ascii_uppercase(), extensions)
-            .add_filter("All files", &["*"])
-            .pick_file()
-        else {
+        let (answer, unavailable) = run_dialog(|| {
+            rfd::FileDialog::new()
+                .add_filter(extensions.join(", ").to_ascii_uppercase(), extensions)
+                .add_filter("All files", &["*"])
+                .pick_file()
+        });
+        let Some(path) = answer else {
+            if unavailable {
+                self.answered
+                    .push((purpose, Err(NO_OPEN_DIALOG.to_owned())));
+            }
             return;
         };
-        let answer = std::fs::read_to_string(&path)
+        self.open_path(purpose, &path);
+    }
+
+    fn open_path(&mut self, purpose: TextPurpose, path: &Path) {
+        let answer = std::fs::read_to_string(path)
             .map(|text| OpenedText {
                 name: path.display().to_string(),
                 text,

@@ -8,6 +8,8 @@ use egui::{Key, KeyboardShortcut, Modifiers};
 #[allow(missing_docs)] // Each variant's meaning is its `name()`.
 pub enum Action {
     New,
+    /// File > New from template: the gallery.
+    NewFromTemplate,
     Open,
     Save,
     SaveAs,
@@ -41,8 +43,9 @@ pub enum Action {
 
 impl Action {
     /// Every action, in command palette order.
-    pub const ALL: [Self; 30] = [
+    pub const ALL: [Self; 31] = [
         Self::New,
+        Self::NewFromTemplate,
         Self::Open,
         Self::Save,
         Self::SaveAs,
@@ -79,6 +82,7 @@ impl Action {
     pub fn name(self) -> &'static str {
         match self {
             Self::New => "New state machine",
+            Self::NewFromTemplate => "New from template…",
             Self::Open => "Open…",
             Self::Save => "Save",
             Self::SaveAs => "Save as…",
@@ -142,7 +146,8 @@ impl Action {
             Self::Copy => command(Key::C),
             Self::Cut => command(Key::X),
             Self::Paste => command(Key::V),
-            Self::ExportJson
+            Self::NewFromTemplate
+            | Self::ExportJson
             | Self::ExportYaml
             | Self::ZoomToSelection
             | Self::Relayout

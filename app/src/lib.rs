@@ -11,6 +11,7 @@ pub mod panels;
 pub mod sample;
 pub mod selection;
 pub mod simulate;
+pub mod templates;
 pub mod theme;
 
 pub use app::{StartSource, StudioApp};
@@ -25,7 +26,9 @@ pub fn run_native(file: Option<std::path::PathBuf>) -> std::process::ExitCode {
             .with_title("ASL Studio")
             .with_inner_size([1400.0, 860.0])
             .with_min_inner_size([640.0, 400.0])
-            .with_drag_and_drop(true),
+            .with_drag_and_drop(true)
+            // Keys work from the first frame, without a click into the window first.
+            .with_active(true),
         ..Default::default()
     };
     let result = eframe::run_native(

@@ -63,7 +63,7 @@ pub struct Metrics {
 pub const METRICS: Metrics = Metrics {
     node_height: 44.0,
     node_min_width: 140.0,
-    node_max_width: 240.0,
+    node_max_width: 280.0,
     char_width: 7.2,
     choice_size: egui::vec2(168.0, 64.0),
     marker_size: egui::vec2(64.0, 26.0),
@@ -103,8 +103,17 @@ pub struct PanelSizes {
     pub problems: f32,
     /// The simulator pane at the bottom.
     pub simulator: f32,
+    /// The largest share of the height below the menu that the bottom panels (simulator and
+    /// problems together) may take: the canvas keeps the rest.
+    pub bottom_share: f32,
+    /// The largest share of the width the side columns may each take.
+    pub side_share: f32,
     /// The widest a modal dialog grows.
     pub modal_max_width: f32,
+    /// The widest the template gallery grows.
+    pub gallery_max_width: f32,
+    /// The height of a template card, so the cards of a row line up.
+    pub gallery_card_height: f32,
     /// The command palette window.
     pub command_palette_width: f32,
     /// The find window.
@@ -129,13 +138,17 @@ pub struct PanelSizes {
 
 /// The one set of panel sizes.
 pub const PANELS: PanelSizes = PanelSizes {
-    palette: 190.0,
-    inspector: 320.0,
+    palette: 150.0,
+    inspector: 300.0,
     history: 180.0,
     code: 380.0,
     problems: 110.0,
     simulator: 320.0,
+    bottom_share: 0.5,
+    side_share: 0.3,
     modal_max_width: 460.0,
+    gallery_max_width: 1100.0,
+    gallery_card_height: 120.0,
     command_palette_width: 360.0,
     find_width: 300.0,
     popup_list_height: 320.0,
@@ -265,7 +278,9 @@ pub const LIGHT: Theme = Theme {
     success: rgb(30, 150, 60),
     running: rgb(45, 110, 200),
     retried: rgb(214, 140, 0),
-    not_reached: Color32::from_rgba_premultiplied(248, 249, 251, 150),
+    // Premultiplied: the background at 150/255 opacity (a component above the alpha would
+    // brighten rather than veil).
+    not_reached: Color32::from_rgba_premultiplied(146, 146, 148, 150),
     minimap_background: Color32::from_rgba_premultiplied(230, 233, 238, 230),
     minimap_viewport: rgb(0, 120, 255),
 };
@@ -301,7 +316,7 @@ pub const DARK: Theme = Theme {
     success: rgb(90, 200, 110),
     running: rgb(100, 160, 240),
     retried: rgb(240, 170, 40),
-    not_reached: Color32::from_rgba_premultiplied(24, 26, 30, 150),
+    not_reached: Color32::from_rgba_premultiplied(14, 15, 18, 150),
     minimap_background: Color32::from_rgba_premultiplied(34, 37, 42, 230),
     minimap_viewport: rgb(70, 150, 255),
 };

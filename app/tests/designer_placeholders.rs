@@ -128,6 +128,7 @@ fn export_stack_on_the_sample(folder: &Path) -> Harness<'static, StudioApp> {
         ScriptedDialogs {
             open_answers: Vec::new(),
             save_answers: vec![folder.to_path_buf()],
+            ..ScriptedDialogs::default()
         },
     );
     harness.run();

@@ -79,6 +79,7 @@ fn export_asl_json(harness: &mut Harness<'_, StudioApp>, target: &Path) -> Strin
     harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
         open_answers: Vec::new(),
         save_answers: vec![target.to_path_buf()],
+        ..ScriptedDialogs::default()
     }));
     harness.get_by_label("File").click();
     harness.run();
@@ -136,6 +137,9 @@ fn the_sample_opens_valid_with_every_state_on_the_canvas() {
 #[test]
 fn build_a_workflow_edit_it_everywhere_undo_copy_paste_and_export() {
     let mut harness = opened(StartSource::Empty);
+    // The code view beside the canvas, so the inspector and the code are both on screen.
+    harness.state_mut().show_code = true;
+    harness.run();
 
     // Build from the palette: each click adds after the selection and links it.
     harness.get_by_label("Add Pass").click();
@@ -250,6 +254,8 @@ fn build_a_workflow_edit_it_everywhere_undo_copy_paste_and_export() {
 #[test]
 fn text_with_errors_never_blocks_and_a_fix_is_one_undoable_step() {
     let mut harness = opened(StartSource::Sample);
+    harness.state_mut().show_code = true;
+    harness.run();
     let before = harness.state().document().revision();
     let broken = harness
         .state()
@@ -432,6 +438,7 @@ fn save_writes_the_file_and_clears_the_unsaved_mark() {
     harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
         open_answers: Vec::new(),
         save_answers: vec![target.clone()],
+        ..ScriptedDialogs::default()
     }));
     // The sample has no file yet, so Ctrl+S asks where to save.
     press_command(&mut harness, egui::Key::S);
@@ -504,6 +511,7 @@ fn the_sample_with_code_view_looks_the_same_in_dark() {
                 Box::new(ScriptedDialogs::default()),
             )
         });
+    harness.state_mut().show_code = true;
     harness.run();
     // Selecting a state highlights and scrolls to its text.
     click_button(&mut harness, "Cleanup");
@@ -520,6 +528,7 @@ fn the_sidecar_keeps_simulator_inputs_next_to_the_definition_not_in_it() {
     harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
         open_answers: Vec::new(),
         save_answers: vec![target.clone()],
+        ..ScriptedDialogs::default()
     }));
     press_command(&mut harness, egui::Key::S);
     let saved = std::fs::read_to_string(&target).expect("saved");

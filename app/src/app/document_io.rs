@@ -17,7 +17,27 @@ impl StudioApp {
             PendingOpen::Path(path) => self.open_path(&path),
             PendingOpen::Text { name, text } => self.open_text(&name, &text, None),
             PendingOpen::New => self.open_new(),
+            PendingOpen::Template(index) => self.open_template(index),
         }
+    }
+
+    /// Opens a template of the gallery with its input, test cases and ItemReader items, so F5
+    /// runs its happy path.
+    pub(super) fn open_template(&mut self, index: usize) {
+        let Some(template) = crate::templates::TEMPLATES.get(index) else {
+            return;
+        };
+        self.open_text(&template.file_name(), template.definition, None);
+        self.simulator.load_examples(template.input, template.mocks);
+        self.simulator.set_reader_items(template.reader_items());
+        if template.express {
+            self.simulator
+                .set_execution_type(simulator::ExecutionType::Express);
+        }
+        self.status = Some(format!(
+            "Opened the template \"{}\": press F5 to run its HappyPath test case",
+            template.title
+        ));
     }
 
     pub(super) fn open_new(&mut self) {
@@ -362,6 +382,8 @@ impl StudioApp {
         if let Some(path) = self.dialogs.pick_save(&suggested, self.file.format) {
             let format = TextFormat::from_path(&path);
             self.write_to(&path, format, true);
+        } else {
+            self.prompt_if_no_dialog(super::path_prompt::PathPurpose::SaveAs, Some(&suggested));
         }
     }
 
@@ -369,6 +391,9 @@ impl StudioApp {
         let suggested = suggested_name(&self.file.name, format);
         if let Some(path) = self.dialogs.pick_save(&suggested, format) {
             self.write_to(&path, format, false);
+        } else {
+            let purpose = super::path_prompt::PathPurpose::Export(format);
+            self.prompt_if_no_dialog(purpose, Some(&suggested));
         }
     }
 
@@ -383,6 +408,9 @@ impl StudioApp {
             ExportDialogRequest::PickFolder => {
                 if let Some(folder) = self.dialogs.pick_folder() {
                     self.export_dialog.set_folder(folder);
+                } else {
+                    let purpose = super::path_prompt::PathPurpose::StackFolder;
+                    self.prompt_if_no_dialog(purpose, None);
                 }
             }
             ExportDialogRequest::Export {

@@ -6,6 +6,39 @@ use super::*;
 /// The share of the inspector column the template's placeholders may take before they scroll.
 const PLACEHOLDERS_HEIGHT_SHARE: f32 = 0.4;
 
+/// How many problems of each severity there are, for the status bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct ProblemCount {
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+impl ProblemCount {
+    fn total(self) -> usize {
+        self.errors + self.warnings + self.infos
+    }
+
+    /// "2 errors · 1 warning".
+    fn text(self) -> String {
+        let plural = |n: usize, word: &str| {
+            if n == 1 {
+                format!("1 {word}")
+            } else {
+                format!("{n} {word}s")
+            }
+        };
+        let mut parts = vec![
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning"),
+        ];
+        if self.infos > 0 {
+            parts.push(plural(self.infos, "note"));
+        }
+        parts.join(" · ")
+    }
+}
+
 impl StudioApp {
     pub(super) fn menu_bar(&mut self, ui: &mut egui::Ui) -> Vec<Action> {
         let mut actions = Vec::new();
@@ -23,6 +56,7 @@ impl StudioApp {
             ui.menu_button("File", |ui| {
                 for action in [
                     Action::New,
+                    Action::NewFromTemplate,
                     Action::Open,
                     Action::Save,
                     Action::SaveAs,
@@ -101,10 +135,17 @@ impl StudioApp {
                     actions.push(action);
                 }
             }
-            ui.toggle_value(&mut self.show_code, "Code");
+            ui.toggle_value(&mut self.show_palette, "Palette")
+                .on_hover_text("Show or hide the palette column");
+            ui.toggle_value(&mut self.show_inspector, "Inspector")
+                .on_hover_text("Show or hide the inspector column");
+            ui.toggle_value(&mut self.show_code, "Code")
+                .on_hover_text("The code view beside the canvas (else a tab of the inspector)");
             ui.toggle_value(&mut self.show_history, "History");
-            ui.toggle_value(&mut self.show_problems, "Problems");
-            ui.toggle_value(&mut self.show_simulator, "Simulator");
+            ui.toggle_value(&mut self.show_problems, "Problems")
+                .on_hover_text("Show the Problems panel when there are problems");
+            ui.toggle_value(&mut self.show_simulator, "Simulator")
+                .on_hover_text("The simulator pane (F5 runs)");
         });
         if let Some(path) = open_recent {
             self.request_open(PendingOpen::Path(path));
@@ -252,11 +293,21 @@ impl StudioApp {
     /// Draws one frame of the whole window.
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        if !self.focus_requested {
+            // Keys work from the first frame: the window asks for the focus it was opened with.
+            self.focus_requested = true;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+        }
         self.handle_close_request(&ctx);
         self.handle_dropped_files(&ctx);
 
         let text_focus = ctx.text_edit_focused();
-        let requests = if self.modal.is_none() && self.rename.is_none() && !self.commands.open {
+        let requests = if self.modal.is_none()
+            && self.path_prompt.is_none()
+            && !self.gallery.open
+            && self.rename.is_none()
+            && !self.commands.open
+        {
             read_shortcuts(&ctx, text_focus)
         } else {
             Default::default()
@@ -269,33 +320,53 @@ impl StudioApp {
         egui::Panel::top("menu").show(ui, |ui| {
             actions.extend(self.menu_bar(ui));
         });
+        let problem_count = self.problem_count();
         egui::Panel::bottom("status").show(ui, |ui| {
             ui.horizontal(|ui| {
-                let errors = self
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.severity == graph_model::Severity::Error)
-                    .count();
                 ui.label(format!(
-                    "{} states · {errors} errors · zoom {:.0}%",
+                    "{} states · zoom {:.0}%",
                     self.doc.root().total_states(),
                     self.canvas.zoom() * 100.0
                 ));
+                ui.separator();
+                // The problems count stands in for an empty Problems panel; when there are
+                // problems, it opens and closes the panel.
+                if problem_count.total() == 0 {
+                    ui.weak("No problems");
+                } else if ui
+                    .link(problem_count.text())
+                    .on_hover_text("Show or hide the Problems panel")
+                    .clicked()
+                {
+                    self.show_problems = !self.show_problems;
+                }
                 if let Some(status) = &self.status {
                     ui.separator();
                     ui.label(status);
                 }
             });
         });
+        // The canvas keeps at least half the height below the menu, whatever the bottom panels.
+        let body = ui.available_rect_before_wrap();
+        let bottom_budget = body.height() * PANELS.bottom_share;
+        let side_max = body.width() * PANELS.side_share;
         if crate::simulate::SimulatorPane::take_run_shortcut(&ctx) {
             self.show_simulator = true;
             self.simulator.run(&self.doc);
         }
+        let problems_shown = self.show_problems && problem_count.total() > 0;
+        let problems_max = if problems_shown {
+            (bottom_budget * 0.4).max(PANELS.problems.min(bottom_budget))
+        } else {
+            0.0
+        };
         if self.show_simulator {
             let mut simulator_actions = Vec::new();
+            let simulator_max = (bottom_budget - problems_max).max(120.0);
             egui::Panel::bottom("simulator")
                 .resizable(true)
-                .default_size(PANELS.simulator)
+                .default_size(PANELS.simulator.min(simulator_max))
+                .max_size(simulator_max)
                 .show(ui, |ui| {
                     simulator_actions = self.simulator.ui(ui, &self.doc, &self.selection);
                 });
@@ -309,11 +380,12 @@ impl StudioApp {
         } else {
             self.simulator.tick(&ctx);
         }
-        if self.show_problems {
+        if problems_shown {
             let mut action = None;
             egui::Panel::bottom("problems")
                 .resizable(true)
-                .default_size(PANELS.problems)
+                .default_size(PANELS.problems.min(problems_max))
+                .max_size(problems_max)
                 .show(ui, |ui| {
                     action = problems::problems_ui(
                         ui,
@@ -335,17 +407,20 @@ impl StudioApp {
         let mut palette_click = None;
         // A dropped state is spelled in the document's query language.
         let language = self.doc.root().query_language_at(&MachinePath::root());
-        egui::Panel::left("palette")
-            .resizable(true)
-            .default_size(PANELS.palette)
-            .show(ui, |ui| {
-                palette_click = palette::palette_ui(ui, |template| {
-                    let name = template.base_name();
-                    PaletteDrop {
-                        state: template.make(&name, language),
-                    }
+        if self.show_palette {
+            egui::Panel::left("palette")
+                .resizable(true)
+                .default_size(PANELS.palette)
+                .max_size(side_max)
+                .show(ui, |ui| {
+                    palette_click = palette::palette_ui(ui, |template| {
+                        let name = template.base_name();
+                        PaletteDrop {
+                            state: template.make(&name, language),
+                        }
+                    });
                 });
-            });
+        }
         if let Some(template) = palette_click {
             self.add_from_palette(template);
         }
@@ -355,23 +430,47 @@ impl StudioApp {
             && (self.placeholders.check.is_some() || self.placeholders.message.is_some());
         let mut inspector_edit = None;
         let mut add = None;
-        egui::Panel::right("inspector")
-            .resizable(true)
-            .default_size(PANELS.inspector)
-            .show(ui, |ui| {
-                // Above the settings, and at most part of the height: the inspector's own scroll
-                // area takes whatever is left below it.
-                if show_placeholders {
-                    egui::ScrollArea::vertical()
-                        .id_salt("placeholders")
-                        .max_height(ui.available_height() * PLACEHOLDERS_HEIGHT_SHARE)
-                        .show(ui, |ui| {
-                            add = self.placeholders.ui(ui);
+        let mut code_events = Vec::new();
+        if self.show_inspector {
+            // The code view is a tab of this column unless it has a column of its own.
+            let code_tab = !self.show_code && self.right_tab == RightTab::Code;
+            if code_tab {
+                self.sync_code();
+            }
+            egui::Panel::right("inspector")
+                .resizable(true)
+                .default_size(PANELS.inspector)
+                .max_size(side_max.max(PANELS.inspector))
+                .show(ui, |ui| {
+                    if !self.show_code {
+                        ui.horizontal(|ui| {
+                            ui.selectable_value(
+                                &mut self.right_tab,
+                                RightTab::Inspector,
+                                "Inspector",
+                            );
+                            ui.selectable_value(&mut self.right_tab, RightTab::Code, "Code");
                         });
-                    ui.separator();
-                }
-                inspector_edit = self.inspector_ui(ui);
-            });
+                        ui.separator();
+                    }
+                    if code_tab {
+                        code_events = self.code.ui(ui);
+                        return;
+                    }
+                    // Above the settings, and at most part of the height: the inspector's own
+                    // scroll area takes whatever is left below it.
+                    if show_placeholders {
+                        egui::ScrollArea::vertical()
+                            .id_salt("placeholders")
+                            .max_height(ui.available_height() * PLACEHOLDERS_HEIGHT_SHARE)
+                            .show(ui, |ui| {
+                                add = self.placeholders.ui(ui);
+                            });
+                        ui.separator();
+                    }
+                    inspector_edit = self.inspector_ui(ui);
+                });
+        }
         if let Some(add) = add {
             self.add_substitution(&add);
         }
@@ -384,6 +483,7 @@ impl StudioApp {
             egui::Panel::right("history")
                 .resizable(true)
                 .default_size(PANELS.history)
+                .max_size(side_max)
                 .show(ui, |ui| {
                     target = history::history_ui(ui, &labels, self.doc.history_cursor());
                 });
@@ -395,16 +495,16 @@ impl StudioApp {
         }
         if self.show_code {
             self.sync_code();
-            let mut events = Vec::new();
             egui::Panel::right("code")
                 .resizable(true)
-                .default_size(PANELS.code)
+                .default_size(PANELS.code.min(side_max))
+                .max_size(side_max.max(PANELS.code))
                 .show(ui, |ui| {
-                    events = self.code.ui(ui);
+                    code_events = self.code.ui(ui);
                 });
-            for event in events {
-                self.handle_code_event(event);
-            }
+        }
+        for event in code_events {
+            self.handle_code_event(event);
         }
         let overlay = self.overlay();
         let mut canvas_actions = Vec::new();
@@ -436,6 +536,10 @@ impl StudioApp {
             self.canvas.zoom_to_selection(&self.selection);
         }
         self.modal_ui(&ctx);
+        self.path_prompt_ui(&ctx);
+        if let Some(index) = self.gallery.ui(&ctx) {
+            self.request_open(PendingOpen::Template(index));
+        }
         if let Some(request) = self.export_dialog.ui(&ctx) {
             self.handle_export_request(request);
         }
@@ -453,6 +557,18 @@ impl StudioApp {
         }
         // Autosave needs a frame now and then even when idle.
         ctx.request_repaint_after(std::time::Duration::from_secs(5));
+    }
+
+    /// The errors and warnings of the document and of the code view's text.
+    pub(super) fn problem_count(&self) -> ProblemCount {
+        let count =
+            |s: graph_model::Severity| self.diagnostics.iter().filter(|d| d.severity == s).count();
+        ProblemCount {
+            errors: count(graph_model::Severity::Error)
+                + usize::from(self.code.syntax_error.is_some()),
+            warnings: count(graph_model::Severity::Warning),
+            infos: count(graph_model::Severity::Info),
+        }
     }
 
     pub(super) fn sync_code(&mut self) {

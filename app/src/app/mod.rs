@@ -8,6 +8,7 @@
 mod document_io;
 mod editing;
 mod frame;
+mod path_prompt;
 
 use std::path::{Path, PathBuf};
 
@@ -56,6 +57,66 @@ const AUTOSAVE_INTERVAL_SECS: f32 = 30.0;
 /// eframe storage key of the recent files list.
 const RECENT_KEY: &str = "asl-studio.recent-files";
 const RECENT_MAX: usize = 10;
+/// eframe storage key of which panels are shown (their sizes are in egui's memory, which eframe
+/// stores too).
+const PANELS_KEY: &str = "asl-studio.panels";
+
+/// What the inspector column shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum RightTab {
+    /// The selected state's (or the machine's) form.
+    #[default]
+    Inspector,
+    /// The code view, when it is not beside the canvas.
+    Code,
+}
+
+/// Which panels are shown, remembered from one session to the next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+struct PanelVisibility {
+    palette: bool,
+    inspector: bool,
+    code_beside: bool,
+    right_tab: RightTab,
+    history: bool,
+    problems: bool,
+}
+
+impl Default for PanelVisibility {
+    fn default() -> Self {
+        Self {
+            palette: true,
+            inspector: true,
+            code_beside: false,
+            right_tab: RightTab::Inspector,
+            history: false,
+            problems: true,
+        }
+    }
+}
+
+impl PanelVisibility {
+    fn of(app: &StudioApp) -> Self {
+        Self {
+            palette: app.show_palette,
+            inspector: app.show_inspector,
+            code_beside: app.show_code,
+            right_tab: app.right_tab,
+            history: app.show_history,
+            problems: app.show_problems,
+        }
+    }
+
+    fn apply(self, app: &mut StudioApp) {
+        app.show_palette = self.palette;
+        app.show_inspector = self.inspector;
+        app.show_code = self.code_beside;
+        app.right_tab = self.right_tab;
+        app.show_history = self.history;
+        app.show_problems = self.problems;
+    }
+}
 
 /// A dialog over the window.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,8 +141,13 @@ enum Modal {
 #[derive(Clone, Debug, PartialEq)]
 enum PendingOpen {
     Path(PathBuf),
-    Text { name: String, text: String },
+    Text {
+        name: String,
+        text: String,
+    },
     New,
+    /// A template of the gallery (index into [`crate::templates::TEMPLATES`]).
+    Template(usize),
 }
 
 /// The file the document belongs to.
@@ -123,6 +189,8 @@ pub struct StudioApp {
     template_diagnostics: Vec<Diagnostic>,
     /// File > Export stack….
     export_dialog: crate::export_dialog::ExportDialog,
+    /// File > New from template….
+    gallery: crate::templates::TemplateGallery,
     find: FindBar,
     commands: CommandPalette,
     diagnostics: Vec<Diagnostic>,
@@ -133,14 +201,25 @@ pub struct StudioApp {
     store: Box<dyn FileStore>,
     dialogs: Box<dyn FileDialogs>,
     recent: Vec<PathBuf>,
-    /// Whether the code view is shown.
+    /// Whether the code view is shown beside the canvas (otherwise it is a tab of the inspector
+    /// column, so it costs the canvas no width).
     pub show_code: bool,
+    /// Whether the palette column is shown.
+    pub show_palette: bool,
+    /// Whether the inspector column is shown.
+    pub show_inspector: bool,
+    /// What the inspector column shows.
+    right_tab: RightTab,
+    /// Whether the Problems panel is shown when there are problems (an empty list never takes
+    /// room: the status bar says "No problems").
     show_problems: bool,
     show_history: bool,
     /// Whether the simulator pane is shown (Ctrl+R / F5 open it and run).
     show_simulator: bool,
     simulator: crate::simulate::SimulatorPane,
     modal: Option<Modal>,
+    /// A path being typed where no file dialog could be shown.
+    path_prompt: Option<path_prompt::PathPrompt>,
     status: Option<String>,
     /// The inline rename in progress (F2, double-click, the context menu).
     rename: Option<InlineRename>,
@@ -148,6 +227,8 @@ pub struct StudioApp {
     autosaved_revision: Option<u64>,
     close_confirmed: bool,
     pending_close: bool,
+    /// Whether the window has asked for the keyboard focus (on its first frame).
+    focus_requested: bool,
     title: String,
     /// The last text put on the clipboard by copy, so paste works where the platform has no
     /// clipboard (tests, some browsers).
@@ -162,7 +243,7 @@ impl StudioApp {
         #[cfg(not(target_arch = "wasm32"))]
         let (store, dialogs): (Box<dyn FileStore>, Box<dyn FileDialogs>) = (
             Box::new(crate::files::NativeFiles),
-            Box::new(crate::files::NativeDialogs),
+            Box::new(crate::files::NativeDialogs::default()),
         );
         #[cfg(target_arch = "wasm32")]
         let (store, dialogs): (Box<dyn FileStore>, Box<dyn FileDialogs>) = (
@@ -180,9 +261,12 @@ impl StudioApp {
         store: Box<dyn FileStore>,
         dialogs: Box<dyn FileDialogs>,
     ) -> Self {
-        let recent = cc
-            .and_then(|cc| cc.storage)
+        let storage = cc.and_then(|cc| cc.storage);
+        let recent = storage
             .and_then(|s| eframe::get_value::<Vec<PathBuf>>(s, RECENT_KEY))
+            .unwrap_or_default();
+        let panels = storage
+            .and_then(|s| eframe::get_value::<PanelVisibility>(s, PANELS_KEY))
             .unwrap_or_default();
         let mut app = Self {
             doc: Document::new(StateMachine::new()),
@@ -194,6 +278,7 @@ impl StudioApp {
             placeholders: PlaceholdersPanel::default(),
             template_diagnostics: Vec::new(),
             export_dialog: crate::export_dialog::ExportDialog::default(),
+            gallery: crate::templates::TemplateGallery::default(),
             find: FindBar::default(),
             commands: CommandPalette::default(),
             diagnostics: Vec::new(),
@@ -203,23 +288,33 @@ impl StudioApp {
             store,
             dialogs,
             recent,
-            show_code: true,
+            show_code: false,
+            show_palette: true,
+            show_inspector: true,
+            right_tab: RightTab::Inspector,
             show_problems: true,
             show_history: false,
             show_simulator: false,
             simulator: crate::simulate::SimulatorPane::new(),
             modal: None,
+            path_prompt: None,
             status: None,
             rename: None,
             last_autosave: web_time::Instant::now(),
             autosaved_revision: None,
             close_confirmed: false,
             pending_close: false,
+            focus_requested: false,
             title: String::new(),
             clipboard: None,
         };
+        panels.apply(&mut app);
         match source {
-            StartSource::Sample => app.open_text(SAMPLE_NAME, SAMPLE_ASL, None),
+            StartSource::Sample => {
+                app.open_text(SAMPLE_NAME, SAMPLE_ASL, None);
+                app.simulator
+                    .load_examples(crate::sample::SAMPLE_INPUT, crate::sample::SAMPLE_MOCKS);
+            }
             StartSource::File(path) => app.open_path(&path),
             StartSource::Text { name, text } => app.open_text(&name, &text, None),
             StartSource::Empty => app.open_new(),
@@ -276,9 +371,12 @@ impl StudioApp {
         self.status = None;
         match action {
             Action::New => self.request_open(PendingOpen::New),
+            Action::NewFromTemplate => self.gallery.show(),
             Action::Open => {
                 if let Some(path) = self.dialogs.pick_open() {
                     self.request_open(PendingOpen::Path(path));
+                } else {
+                    self.prompt_if_no_dialog(path_prompt::PathPurpose::Open, None);
                 }
             }
             Action::Save => self.save(),
@@ -357,6 +455,11 @@ impl StudioApp {
         &self.canvas
     }
 
+    /// Opens File > New from template (the gallery).
+    pub fn show_template_gallery(&mut self) {
+        self.gallery.show();
+    }
+
     /// Sets the dialogs (tests script the answers of open/save dialogs this way).
     pub fn set_dialogs(&mut self, dialogs: Box<dyn FileDialogs>) {
         self.dialogs = dialogs;
@@ -370,6 +473,7 @@ impl eframe::App for StudioApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, RECENT_KEY, &self.recent);
+        eframe::set_value(storage, PANELS_KEY, &PanelVisibility::of(self));
     }
 }
 

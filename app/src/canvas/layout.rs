@@ -223,11 +223,50 @@ struct LocalEdge {
     label: Option<String>,
 }
 
+/// Width of a state name, estimated without fonts.
+fn name_width(name: &str, m: &Metrics) -> f32 {
+    name.chars().count() as f32 * m.char_width
+}
+
 /// Width of an ordinary state box for a name, estimated without fonts.
 fn box_width(name: &str, m: &Metrics) -> f32 {
     // Icon and padding take about 52 points.
-    (name.chars().count() as f32 * m.char_width + 52.0).clamp(m.node_min_width, m.node_max_width)
+    (name_width(name, m) + 52.0).clamp(m.node_min_width, m.node_max_width)
 }
+
+/// The extra height of a box whose name wraps to a second line.
+fn second_line(m: &Metrics) -> f32 {
+    (m.name_font * 1.3).round()
+}
+
+/// An ordinary state box: as wide as its name up to the widest box, then a line taller so the
+/// name wraps to two lines rather than being cut.
+fn box_size(name: &str, m: &Metrics) -> Vec2 {
+    let needed = name_width(name, m) + 52.0;
+    let height = if needed > m.node_max_width {
+        m.node_height + second_line(m)
+    } else {
+        m.node_height
+    };
+    vec2(box_width(name, m), height)
+}
+
+/// A Choice diamond: its name sits between insets of [`CHOICE_INSET`] of the width on each side,
+/// after the icon, so the diamond grows faster than the name; past 1.5 times the widest box the
+/// name wraps to a second line.
+fn choice_size(name: &str, m: &Metrics) -> Vec2 {
+    let needed = (name_width(name, m) + 32.0) / (1.0 - 2.0 * CHOICE_INSET);
+    let widest = m.node_max_width * 1.5;
+    let height = if needed > widest {
+        m.choice_size.y + second_line(m)
+    } else {
+        m.choice_size.y
+    };
+    vec2(needed.clamp(m.choice_size.x, widest), height)
+}
+
+/// The share of a Choice diamond's width left empty on each side of its title.
+pub const CHOICE_INSET: f32 = 0.22;
 
 fn layout_machine(
     machine: &StateMachine,
@@ -277,11 +316,8 @@ fn layout_machine(
                     .collect();
                 container(&state.name, processor, m, &mut children)
             }
-            StateKind::Choice(_) => vec2(
-                m.choice_size.x.max(box_width(&state.name, m) + 24.0),
-                m.choice_size.y,
-            ),
-            _ => vec2(box_width(&state.name, m), m.node_height),
+            StateKind::Choice(_) => choice_size(&state.name, m),
+            _ => box_size(&state.name, m),
         };
         graph.sizes.push(size);
         graph.shapes.push(if state_type == Some(StateType::Choice) {

@@ -28,7 +28,7 @@ mod view;
 
 use std::collections::HashMap;
 
-use egui::{Pos2, Rect, Vec2};
+use egui::{Pos2, Rect, Vec2, pos2};
 use graph_model::{Command, Document, Severity, StateMachine, Transition};
 
 pub use crate::overlay::{RunOverlay, RunStatus};
@@ -184,6 +184,11 @@ pub struct CanvasView {
     layout_cache: layout::LayoutCache,
     pins: HashMap<StateId, Pos2>,
     drag: Option<Drag>,
+    /// Whether the canvas has taken the keyboard focus once (on its first frame).
+    focused_once: bool,
+    /// The canvas rect and camera of the last fit: while the user has not zoomed or panned
+    /// since, a canvas that changes size (a panel opened or closed) is fitted again.
+    last_fit: Option<(Rect, Camera)>,
     /// Fit the view once the next layout and canvas rect are known.
     pending_fit: bool,
     /// Zoom to these states once the canvas rect is known.
@@ -223,6 +228,8 @@ impl CanvasView {
             layout_cache: layout::LayoutCache::default(),
             pins: HashMap::new(),
             drag: None,
+            focused_once: false,
+            last_fit: None,
             pending_fit: true,
             pending_zoom_to: None,
             last_rect: None,
@@ -248,11 +255,83 @@ impl CanvasView {
     pub fn fit(&mut self) {
         match self.last_rect {
             Some(rect) if self.layout_key.is_some() => {
-                self.camera = Camera::fitting(rect, self.placement.bounds, 1.0);
+                self.camera = self.fitting_beside_minimap(rect);
+                self.last_fit = Some((rect, self.camera));
                 self.pending_fit = false;
             }
             _ => self.pending_fit = true,
         }
+    }
+
+    /// Fits again when the canvas changed size since the last fit and the view is still that
+    /// fit (the user has not zoomed or panned since).
+    fn refit_when_resized(&mut self, rect: Rect) {
+        if let Some((fitted, camera)) = self.last_fit
+            && camera == self.camera
+            && (fitted.size() - rect.size()).length() > 0.5
+        {
+            self.pending_fit = true;
+        }
+    }
+
+    /// The camera that shows the whole diagram in `rect` with no state under the minimap in its
+    /// corner: the plain fit if nothing lands there, else the better of fitting beside the
+    /// minimap and fitting above it.
+    fn fitting_beside_minimap(&self, rect: Rect) -> Camera {
+        let bounds = self.placement.bounds;
+        let plain = Camera::fitting(rect, bounds, 1.0);
+        let Some(mini) = paint::minimap_rect(rect) else {
+            return plain;
+        };
+        let covered = |camera: Camera| {
+            self.placement
+                .nodes
+                .iter()
+                .chain(&self.placement.markers)
+                .any(|node| camera.rect_to_screen(rect.min, *node).intersects(mini))
+        };
+        if !covered(plain) {
+            return plain;
+        }
+        // The fit's own margin lies between the diagram and the minimap's edge.
+        let beside = Rect::from_min_max(rect.min, pos2(mini.left(), rect.max.y));
+        let above = Rect::from_min_max(rect.min, pos2(rect.max.x, mini.top()));
+        [beside, above]
+            .into_iter()
+            .filter(|area| area.width() > 1.0 && area.height() > 1.0)
+            .map(|area| Camera::fitting(area, bounds, 1.0))
+            .filter(|camera| !covered(*camera))
+            .max_by(|a, b| a.zoom.total_cmp(&b.zoom))
+            .unwrap_or(plain)
+    }
+
+    /// Where the minimap is drawn on the screen, if the canvas shows one.
+    #[must_use]
+    pub fn minimap_rect(&self) -> Option<Rect> {
+        let rect = self.last_rect?;
+        if self.layout.nodes.is_empty() || !self.placement.bounds.is_positive() {
+            return None;
+        }
+        paint::minimap_rect(rect)
+    }
+
+    /// Where each state is drawn on the screen (the whole box, even where the canvas clips it).
+    #[must_use]
+    pub fn state_screen_rects(&self) -> Vec<(StateId, Rect)> {
+        let Some(rect) = self.last_rect else {
+            return Vec::new();
+        };
+        self.layout
+            .nodes
+            .iter()
+            .zip(&self.placement.nodes)
+            .map(|(node, placed)| {
+                (
+                    node.id.clone(),
+                    self.camera.rect_to_screen(rect.min, *placed),
+                )
+            })
+            .collect()
     }
 
     /// Zooms so that the selected states fill the view.
@@ -319,6 +398,12 @@ impl CanvasView {
         self.background = None;
         self.pending_fit = true;
         self.drag = None;
+    }
+
+    /// Where the canvas was drawn on the screen in the last frame.
+    #[must_use]
+    pub fn last_rect(&self) -> Option<Rect> {
+        self.last_rect
     }
 
     /// The current zoom factor (1 = 100 %).

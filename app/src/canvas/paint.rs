@@ -405,7 +405,7 @@ impl CanvasView {
             rect
         };
         let inset = if node.state_type == Some(StateType::Choice) {
-            title_rect.width() * 0.22
+            title_rect.width() * super::layout::CHOICE_INSET
         } else {
             10.0 * zoom
         };
@@ -428,7 +428,14 @@ impl CanvasView {
                 ..TextFormat::default()
             },
         );
-        job.wrap = TextWrapping::truncate_at_width(max_width);
+        // Boxes grow with their names up to a limit; longer names wrap to a second line and
+        // only then are cut (the full name shows on hover).
+        job.wrap = TextWrapping {
+            max_width,
+            max_rows: if node.is_container() { 1 } else { 2 },
+            break_anywhere: false,
+            overflow_character: Some('…'),
+        };
         let galley = f.painter.layout_job(job);
         let caption_height = if node.is_container() || METRICS.small_font * zoom < 7.0 {
             0.0
@@ -569,13 +576,10 @@ impl CanvasView {
         if self.layout.nodes.is_empty() || !bounds.is_positive() {
             return;
         }
-        // A narrow canvas (code view and inspector open) must not lose a quarter of its area to
-        // the overview, so the minimap shrinks with it.
-        let size = METRICS.minimap_size.min(canvas.size() * 0.2);
-        let mini = Rect::from_min_size(canvas.max - size - vec2(10.0, 10.0), size);
-        if !canvas.contains_rect(mini) {
+        let Some(mini) = minimap_rect(canvas) else {
             return;
-        }
+        };
+        let size = mini.size();
         let response = ui.interact(
             mini,
             ui.scope_id().with("asl_canvas_minimap"),
@@ -770,4 +774,13 @@ fn corner(f: &Frame<'_>, radius: f32) -> CornerRadius {
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // Clamped to 0..=255 first.
 fn clamp_u8(v: f32) -> u8 {
     v.clamp(0.0, 255.0) as u8
+}
+
+/// Where the minimap goes in a canvas: its bottom-right corner (`None`: the canvas is too small).
+pub(crate) fn minimap_rect(canvas: Rect) -> Option<Rect> {
+    // A narrow canvas (code view and inspector open) must not lose a quarter of its area to the
+    // overview, so the minimap shrinks with it.
+    let size = METRICS.minimap_size.min(canvas.size() * 0.2);
+    let mini = Rect::from_min_size(canvas.max - size - vec2(10.0, 10.0), size);
+    canvas.contains_rect(mini).then_some(mini)
 }

@@ -191,6 +191,11 @@ impl CanvasView {
         let rect = ui.available_rect_before_wrap();
         let canvas_id = ui.scope_id().with("asl_canvas");
         let background = ui.interact(rect, canvas_id, Sense::click_and_drag());
+        // The canvas has the keyboard from the first frame: shortcuts work without a click.
+        if !self.focused_once {
+            self.focused_once = true;
+            background.request_focus();
+        }
         ui.advance_cursor_after_rect(rect);
         self.last_rect = Some(rect);
         if self.ensure_layout(root, revision) && self.drag.is_some() {
@@ -201,6 +206,7 @@ impl CanvasView {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(16));
         }
+        self.refit_when_resized(rect);
         if self.pending_fit {
             self.fit();
         }
@@ -282,6 +288,12 @@ impl CanvasView {
                 response.widget_info(|| {
                     egui::WidgetInfo::labeled(egui::Role::Button, true, name.clone())
                 });
+                let response =
+                    if response.hovered() && !name_fits(ui, node, self.placement.nodes[n]) {
+                        response.on_hover_text(name)
+                    } else {
+                        response
+                    };
                 sources.push((Hit::Node(n), response));
             }
             let mut points = std::mem::take(&mut self.scratch);
@@ -880,4 +892,23 @@ fn placeholder_rule(language: Option<QueryLanguage>, next: String) -> ChoiceRule
         },
     };
     ChoiceRule::new(condition, Some(next))
+}
+
+/// Whether a state's name fits on one line of its box (else the box wraps or cuts it, and the
+/// full name shows on hover).
+fn name_fits(ui: &Ui, node: &super::layout::NodeBox, rect: Rect) -> bool {
+    let font = egui::FontId::proportional(METRICS.name_font);
+    let width = ui.fonts_mut(|fonts| {
+        fonts
+            .layout_no_wrap(node.id.name.clone(), font, egui::Color32::WHITE)
+            .size()
+            .x
+    });
+    // As painted: a Choice's title sits between its insets, a box's after the icon.
+    let room = if node.state_type == Some(graph_model::StateType::Choice) {
+        rect.width() * (1.0 - 2.0 * super::layout::CHOICE_INSET) - 20.0
+    } else {
+        rect.width() - 40.0
+    };
+    width <= room
 }

@@ -207,16 +207,30 @@ impl CodeView {
         };
         let label = ui.label("ASL text");
         let mut scroll_target = None;
+        // A multi-line field shrinks to the width it is given and clips what is wider, so it is
+        // given the width of its longest line: the scroll area then scrolls sideways to it.
+        let text_width = layouter(ui, &self.text, f32::INFINITY).size().x;
+        let margin = ui.spacing().button_padding.x * 2.0 + 8.0;
         egui::ScrollArea::both()
             .id_salt("code-scroll")
+            // Shown always: a long line must look scrollable, not cut.
+            .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                let output = egui::TextEdit::multiline(&mut self.text)
-                    .id(egui::Id::unique("asl-code-editor"))
-                    .code_editor()
-                    .desired_width(f32::INFINITY)
-                    .layouter(&mut layouter)
-                    .show(ui);
+                let width = (text_width + margin).max(ui.clip_rect().width());
+                let layout = egui::Layout::top_down(egui::Align::LEFT);
+                let size = egui::vec2(width, ui.available_height());
+                let output = ui
+                    .allocate_ui_with_layout(size, layout, |ui| {
+                        ui.set_min_width(width);
+                        egui::TextEdit::multiline(&mut self.text)
+                            .id(egui::Id::unique("asl-code-editor"))
+                            .code_editor()
+                            .desired_width(width)
+                            .layouter(&mut layouter)
+                            .show(ui)
+                    })
+                    .inner;
                 let response = output.response.response.clone().labelled_by(label.id);
                 if response.changed() {
                     events.extend(self.reparse_after_typing());

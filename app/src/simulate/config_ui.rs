@@ -174,6 +174,23 @@ impl SimulatorPane {
         if let Some(message) = &self.mock_message {
             ui.label(message);
         }
+        if let Some(path) = &mut self.mock_path_prompt {
+            let mut open = false;
+            ui.horizontal(|ui| {
+                let label = ui.label("Mock file path");
+                let response = ui
+                    .add(egui::TextEdit::singleline(path).hint_text("/path/to/MockConfigFile.json"))
+                    .labelled_by(label.id);
+                open = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                open |= ui.button("Open this file").clicked();
+            });
+            if open && !path.trim().is_empty() {
+                let path = std::path::PathBuf::from(path.trim());
+                self.mock_path_prompt = None;
+                crate::files::open_text_path(crate::files::TextPurpose::MockFile, &path);
+                ui.ctx().request_repaint();
+            }
+        }
         let label = ui.label("Mock file JSON");
         ui.add(
             egui::TextEdit::multiline(&mut self.mock_file_text)
@@ -183,23 +200,41 @@ impl SimulatorPane {
         )
         .labelled_by(label.id);
         if changed {
+            // Edited mocks are no longer the test case's: the run uses them as edited.
+            self.case_pristine = false;
             self.changed();
         }
     }
 
-    /// Imports the mock file text into the editor.
+    /// Imports the mock file text into the editor; a file with test cases offers them all and
+    /// picks one (a happy path first).
     pub(super) fn import_mocks_text(&mut self) {
-        let parsed = serde_json::from_str::<Value>(&self.mock_file_text)
-            .map_err(|error| format!("The mock file is not JSON: {error}"))
+        let value = serde_json::from_str::<Value>(&self.mock_file_text)
+            .map_err(|error| format!("The mock file is not JSON: {error}"));
+        let parsed = value
+            .clone()
             .and_then(|value| MockSet::from_step_functions_local(&value));
         match parsed {
             Ok(mut imported) => {
                 imported.pass_through = self.mocks.pass_through;
-                self.mock_message = Some(format!(
-                    "Imported mocks for {} state(s).",
-                    imported.states.len()
-                ));
+                let count = imported.states.len();
                 self.mocks = imported;
+                self.test_cases = None;
+                self.selected_case = None;
+                self.case_pristine = false;
+                if let Ok(value) = &value
+                    && let Err(error) = self.adopt_test_cases(value)
+                {
+                    self.mock_message = Some(error);
+                    return;
+                }
+                let cases = self.test_case_names().len();
+                self.mock_message = Some(match self.selected_test_case() {
+                    Some(case) if cases > 1 => {
+                        format!("Imported {cases} test cases; Run uses {case}.")
+                    }
+                    _ => format!("Imported mocks for {count} state(s)."),
+                });
             }
             Err(error) => self.mock_message = Some(error),
         }
@@ -241,6 +276,14 @@ impl SimulatorPane {
                         .labelled_by(label.id)
                         .changed();
                 });
+            }
+        }
+        if !self.reader_items.is_empty() {
+            ui.label("Items an ItemReader reads (what S3 would hold)");
+            let mut maps: Vec<_> = self.reader_items.iter().collect();
+            maps.sort_by_key(|(name, _)| name.as_str());
+            for (map, items) in maps {
+                ui.weak(format!("{map}: {} items", items.len()));
             }
         }
         ui.separator();
@@ -321,7 +364,7 @@ fn attempts_ui(ui: &mut egui::Ui, task: &str, mocks: &mut MockSet, theme: &Theme
                         }
                     }
                     if ui
-                        .small_button("✖")
+                        .small_button("×")
                         .on_hover_text("Remove this attempt")
                         .clicked()
                     {

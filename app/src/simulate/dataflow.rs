@@ -157,7 +157,8 @@ pub fn json_ui(ui: &mut egui::Ui, value: &Value, changed: &BTreeSet<String>, hig
             TextFormat::simple(font, ui.visuals().weak_text_color()),
         );
     }
-    ui.label(job);
+    // Lines keep their indentation and length: the caller scrolls sideways when they are wide.
+    ui.add(egui::Label::new(job).wrap_mode(egui::TextWrapMode::Extend));
 }
 
 /// Draws the data flow of `entry` with the `variables` in scope when it started.

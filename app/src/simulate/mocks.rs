@@ -189,6 +189,30 @@ impl MockSet {
         let case = chosen.ok_or(
             "mock configuration: the mock file has no test case under StateMachines.*.TestCases",
         )?;
+        Ok(Self::from_case(&config, case))
+    }
+
+    /// The mocks of test case `case` of `machine` in a mock file.
+    ///
+    /// # Errors
+    /// The file has no such test case.
+    pub fn from_test_case(
+        config: &simulator::MockConfig,
+        machine: &str,
+        case: &str,
+    ) -> Result<Self, String> {
+        let (_, states) = config
+            .test_case(Some(machine), case)
+            .map_err(|error| error.to_string())?;
+        Ok(Self::from_case(config, states))
+    }
+
+    /// The mocks of one test case (Task state -> mocked response name). Invocation ranges
+    /// (`"1-2"`) become one attempt each.
+    fn from_case(
+        config: &simulator::MockConfig,
+        case: &std::collections::BTreeMap<String, String>,
+    ) -> Self {
         let mut set = Self::default();
         for (state, response_name) in case {
             let mut attempts = Vec::new();
@@ -205,7 +229,7 @@ impl MockSet {
             }
             set.set(state, attempts);
         }
-        Ok(set)
+        set
     }
 
     /// The mocks as saved in the sidecar.

@@ -16,6 +16,7 @@ pub mod dataflow;
 pub mod mocks;
 mod results_ui;
 pub mod session;
+pub mod test_cases;
 pub mod test_state;
 pub mod timeline;
 
@@ -106,6 +107,16 @@ pub struct SimulatorPane {
     frame_budget: Duration,
     edit_large_input: bool,
     overlay_deferred: bool,
+    /// The test cases of the last mock file read (the sample's, a template's, an opened one).
+    test_cases: Option<test_cases::TestCases>,
+    /// The picked test case.
+    selected_case: Option<usize>,
+    /// Whether the mocks are still the picked test case's (no edit since).
+    case_pristine: bool,
+    /// The path typed for a mock file where no file dialog could be shown.
+    mock_path_prompt: Option<String>,
+    /// Items for Map states with an ItemReader, by Map state name (a template's example rows).
+    reader_items: HashMap<String, Vec<Value>>,
 }
 
 impl Default for SimulatorPane {
@@ -153,6 +164,11 @@ impl SimulatorPane {
             frame_budget: DEFAULT_FRAME_BUDGET,
             edit_large_input: false,
             overlay_deferred: false,
+            test_cases: None,
+            selected_case: None,
+            case_pristine: false,
+            mock_path_prompt: None,
+            reader_items: HashMap::new(),
         }
     }
 
@@ -212,6 +228,24 @@ impl SimulatorPane {
     #[must_use]
     pub fn mocks(&self) -> &MockSet {
         &self.mocks
+    }
+
+    /// Sets the items Map states with an ItemReader read, by Map state name (what S3 would hold).
+    pub fn set_reader_items(&mut self, items: HashMap<String, Vec<Value>>) {
+        self.reader_items = items;
+        self.changed();
+    }
+
+    /// The items Map states with an ItemReader read, by Map state name.
+    #[must_use]
+    pub fn reader_items(&self) -> &HashMap<String, Vec<Value>> {
+        &self.reader_items
+    }
+
+    /// Sets Standard or Express.
+    pub fn set_execution_type(&mut self, execution_type: ExecutionType) {
+        self.execution_type = execution_type;
+        self.changed();
     }
 
     /// Replaces the mocks (e.g. from a file the app opened).
@@ -323,12 +357,15 @@ impl SimulatorPane {
     /// # Errors
     /// A mocked result is not JSON.
     fn options(&self) -> Result<Options, String> {
-        Ok(Options::builder()
+        let mut builder = Options::builder()
             .execution_type(self.execution_type)
             .seed(self.seed)
-            .mocks(self.mocks.to_simulator()?)
-            .pass_through(self.mocks.pass_through)
-            .build())
+            .mocks(self.run_mocks()?)
+            .pass_through(self.mocks.pass_through);
+        for (state, items) in &self.reader_items {
+            builder = builder.reader_items(state.clone(), items.clone());
+        }
+        Ok(builder.build())
     }
 
     /// Runs the document (F5): to the first breakpoint, or to the end.
@@ -619,7 +656,14 @@ impl SimulatorPane {
                 self.config_tab = ConfigTab::Mocks;
                 self.changed();
             }
-            Some(Err(error)) => self.mock_message = Some(error),
+            Some(Err(error)) => {
+                if error == crate::files::NO_OPEN_DIALOG {
+                    // No dialog could be shown: the Mocks tab asks for the path instead.
+                    self.mock_path_prompt = Some(String::new());
+                    self.config_tab = ConfigTab::Mocks;
+                }
+                self.mock_message = Some(error);
+            }
         }
     }
 
@@ -812,6 +856,8 @@ impl SimulatorPane {
                     self.toggle_breakpoint(name);
                 }
             }
+            ui.separator();
+            self.test_case_ui(ui);
             self.status_ui(ui, doc);
         });
     }

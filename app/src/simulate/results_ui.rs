@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::dataflow::{dataflow_ui, json_ui};
 use super::session::Session;
 use super::timeline::event_data;
-use super::{ResultTab, SimulatorAction, SimulatorPane, cost_estimates, history_json, status_name};
+use super::{ResultTab, SimulatorAction, SimulatorPane, cost_estimates, status_name};
 use crate::selection::StateId;
 use crate::theme::Theme;
 
@@ -29,7 +29,7 @@ impl SimulatorPane {
         match self.result_tab {
             ResultTab::Events => self.events_ui(ui, actions),
             ResultTab::DataFlow => {
-                egui::ScrollArea::vertical()
+                egui::ScrollArea::both()
                     .id_salt("simulator_dataflow")
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
@@ -37,7 +37,7 @@ impl SimulatorPane {
                     });
             }
             ResultTab::TestState => {
-                egui::ScrollArea::vertical()
+                egui::ScrollArea::both()
                     .id_salt("simulator_test")
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
@@ -285,27 +285,55 @@ impl SimulatorPane {
         } else {
             theme.error
         };
-        ui.colored_label(color, format!("Status: {}", status_name(result.status)));
-        if let Some(output) = &result.output {
-            ui.label(format!("Output: {}", compact(output)));
-            json_ui(ui, output, &BTreeSet::new(), theme.selection_fill);
+        let figures = result_figures(result, standard, express);
+        let (status, output) = (result.status, result.output.clone());
+        let (error, cause) = (result.error.clone(), result.cause.clone());
+        // The pane's columns are justified; text here is read, not stretched to the width.
+        ui.with_layout(egui::Layout::top_down(egui::Align::LEFT), |ui| {
+            ui.horizontal(|ui| {
+                ui.strong("Status");
+                ui.colored_label(color, status_name(status));
+            });
+            if let Some(output) = &output {
+                ui.horizontal(|ui| {
+                    ui.strong("Output");
+                    if ui.small_button("Copy output").clicked() {
+                        let pretty = serde_json::to_string_pretty(output).unwrap_or_default();
+                        ui.ctx().copy_text(pretty);
+                        self.export_message = Some("Output copied to the clipboard.".to_owned());
+                    }
+                });
+                egui::Frame::group(ui.style()).show(ui, |ui| {
+                    egui::ScrollArea::horizontal()
+                        .id_salt("simulator_summary_output")
+                        .show(ui, |ui| {
+                            json_ui(ui, output, &BTreeSet::new(), theme.selection_fill);
+                        });
+                });
+            }
+            if let Some(error) = &error {
+                ui.horizontal_wrapped(|ui| {
+                    ui.strong("Error");
+                    ui.colored_label(theme.error, error);
+                });
+            }
+            if let Some(cause) = &cause {
+                ui.horizontal_wrapped(|ui| {
+                    ui.strong("Cause");
+                    ui.colored_label(theme.error, cause);
+                });
+            }
+            self.summary_figures_ui(ui, figures);
+        });
+    }
+
+    fn summary_figures_ui(&mut self, ui: &mut egui::Ui, figures: [String; 4]) {
+        for line in figures {
+            ui.label(line);
         }
-        if let Some(error) = &result.error {
-            ui.colored_label(theme.error, format!("Error: {error}"));
-        }
-        if let Some(cause) = &result.cause {
-            ui.colored_label(theme.error, format!("Cause: {cause}"));
-        }
-        ui.label(format!("State transitions: {}", result.state_transitions));
-        ui.label(format!("History events: {}", result.event_count));
-        ui.label(format!(
-            "Virtual duration: {}",
-            duration_text(result.duration_millis)
-        ));
-        ui.label(format!(
-            "Estimated cost: ${standard:.6} as Standard, ${express:.8} as Express"
-        ));
-        let json = history_json(result);
+        let Some(json) = self.history_json() else {
+            return;
+        };
         ui.horizontal(|ui| {
             if ui.button("Copy history JSON").clicked() {
                 ui.ctx().copy_text(json.clone());
@@ -319,6 +347,19 @@ impl SimulatorPane {
             ui.label(message);
         }
     }
+}
+
+/// The run's figures: transitions, events, virtual duration and estimated cost.
+fn result_figures(result: &simulator::ExecutionResult, standard: f64, express: f64) -> [String; 4] {
+    [
+        format!("State transitions: {}", result.state_transitions),
+        format!("History events: {}", result.event_count),
+        format!(
+            "Virtual duration: {}",
+            duration_text(result.duration_millis)
+        ),
+        format!("Estimated cost: ${standard:.6} as Standard, ${express:.8} as Express"),
+    ]
 }
 
 /// The event under the cursor and the data it carries.
@@ -337,18 +378,24 @@ fn event_details_ui(ui: &mut egui::Ui, session: &Session, cursor: usize) {
         "Event {} {} of {state} at {}",
         event.id, event.event_type, event.timestamp
     ));
-    egui::ScrollArea::vertical()
+    egui::ScrollArea::both()
         .id_salt("simulator_event_data")
         .auto_shrink([false, false])
-        .show(ui, |ui| match event_data(event) {
-            Some((field, value)) => {
-                ui.label(format!("Data ({field}): {}", compact(&value)));
-                let theme = Theme::current(ui.ctx());
-                json_ui(ui, &value, &BTreeSet::new(), theme.selection_fill);
-            }
-            None => {
-                ui.weak("This event carries no data.");
-            }
+        .show(ui, |ui| {
+            // Left-aligned: the pane's justified columns would stretch the text across.
+            ui.with_layout(
+                egui::Layout::top_down(egui::Align::LEFT),
+                |ui| match event_data(event) {
+                    Some((field, value)) => {
+                        ui.strong(format!("Data ({field})"));
+                        let theme = Theme::current(ui.ctx());
+                        json_ui(ui, &value, &BTreeSet::new(), theme.selection_fill);
+                    }
+                    None => {
+                        ui.weak("This event carries no data.");
+                    }
+                },
+            );
         });
 }
 

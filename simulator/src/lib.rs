@@ -15,6 +15,8 @@ pub mod intrinsics;
 pub mod jsonata;
 pub mod map_items;
 mod mocks;
+#[cfg(feature = "parquet")]
+mod parquet_items;
 mod path;
 mod plan;
 pub mod result_writer;

@@ -28,12 +28,17 @@ use crate::plan::{
     self, Assign, Catcher, DataPath, Dynamic, FailField, Kind, Language, MapSpec, Plan,
     ResultPathField, State, WaitSpec, jsonata_expression,
 };
+use crate::result_writer::ResultFile;
 use crate::template::{Scope, Template, compact};
 use crate::timestamp;
 use crate::types::{
     ExecutionResult, ExecutionType, HistoryEvent, Options, StateTrace, Status, StepOutcome,
     TraceStage,
 };
+
+#[path = "engine_map_run.rs"]
+mod map_run;
+use map_run::MapShape;
 
 /// Documents of at most this many values are copied for ResultPath rather than moved: copying a
 /// small value is cheap, and measured faster than reshaping the moved one (map10k's items).
@@ -62,6 +67,8 @@ pub struct Execution {
     clock_text: RefCell<(i64, String)>,
     /// Stands in a frame whose input has been moved out (cheaper than a fresh `Rc` each time).
     placeholder: Rc<Value>,
+    /// Files ResultWriters exported, for the caller to write.
+    result_files: RefCell<Vec<ResultFile>>,
 }
 
 struct Frame {
@@ -117,6 +124,8 @@ struct Container {
     /// The failure that fails the container: of its children's, the earliest on the virtual clock.
     failure: Option<Raised>,
     schedule: Schedule,
+    /// A Map's object pairs, batches and ResultWriter record (see `map_run`).
+    shape: MapShape,
 }
 
 impl Container {
@@ -239,6 +248,7 @@ impl Execution {
             no_variables: Map::new(),
             clock_text: RefCell::new((0, String::new())),
             placeholder: Rc::new(Value::Null),
+            result_files: RefCell::new(Vec::new()),
             options,
         };
         execution.stack.push(Frame {
@@ -595,6 +605,7 @@ impl Execution {
             state_transitions: self.transitions,
             duration_millis,
             cost_usd,
+            result_files: std::mem::take(&mut *self.result_files.borrow_mut()),
         });
         self.stack.clear();
     }
@@ -615,7 +626,12 @@ impl Execution {
         self.finish(Status::Failed, None, error, cause);
     }
 
-    fn context_value(&self, depth: usize, state: &State, item: Option<(usize, &Value)>) -> Value {
+    fn context_value(
+        &self,
+        depth: usize,
+        state: &State,
+        item: Option<(usize, &Value, bool)>,
+    ) -> Value {
         let Some(frame) = self.stack.get(depth) else {
             return Value::Null;
         };
@@ -648,10 +664,10 @@ impl Execution {
             json!({"Id": self.state_machine_arn, "Name": self.options.state_machine_name}),
         );
         context.insert("State".to_owned(), Value::Object(state_object));
-        if let Some((index, value)) = item {
+        if let Some((index, value, from_object)) = item {
             context.insert(
                 "Map".to_owned(),
-                json!({"Item": {"Index": index, "Value": value}}),
+                map_run::item_context(index, value, from_object),
             );
         }
         if let Kind::Task { resource, .. } = &state.kind
@@ -668,7 +684,7 @@ impl Execution {
         state: &State,
         input: &Value,
         extra: &[(&str, &Value)],
-        item: Option<(usize, &Value)>,
+        item: Option<(usize, &Value, bool)>,
     ) -> JsonataScope<'_> {
         let mut states = Map::new();
         states.insert("input".to_owned(), input.clone());
@@ -1068,7 +1084,7 @@ impl Execution {
             }
             Kind::Map(spec) => {
                 let kind = self.map_kind(spec, &scope, None)?;
-                let items = match (&effective, &spec.items_path, &spec.item_reader) {
+                let (items, from_object) = match (&effective, &spec.items_path, &spec.item_reader) {
                     (Cow::Borrowed(_), Some(DataPath::Path(named)), None)
                         if named.root == Root::Input && named.is_definite() =>
                     {
@@ -1077,12 +1093,17 @@ impl Execution {
                     (Cow::Borrowed(_), None, None) => {
                         self.shared_items(depth, "$", &whole_input(), &scope)?
                     }
-                    _ => Items::Owned(self.map_items_jsonpath(state, spec, &scope)?),
+                    _ => {
+                        let (items, from_object) = self.map_items_jsonpath(state, spec, &scope)?;
+                        (Items::Owned(items), from_object)
+                    }
                 };
-                Ok((
-                    Flow::Start(Box::new(new_container(kind, shared_effective(), items))),
-                    None,
-                ))
+                let input = shared_effective();
+                let (items, shape) =
+                    self.shape_map(depth, state, spec, items, from_object, &input, &scope, None)?;
+                let mut container = new_container(kind, input, items);
+                container.shape = shape;
+                Ok((Flow::Start(Box::new(container)), None))
             }
         }
     }
@@ -1381,9 +1402,9 @@ impl Execution {
         state: &State,
         spec: &MapSpec,
         scope: &Scope<'_>,
-    ) -> Result<Vec<Value>, Raised> {
+    ) -> Result<(Vec<Value>, bool), Raised> {
         if spec.item_reader.is_some() {
-            return self.reader_items(state);
+            return self.reader_items(state, spec, scope, None);
         }
         let items = match &spec.items_path {
             None | Some(DataPath::Whole) => scope.input.clone(),
@@ -1398,52 +1419,44 @@ impl Execution {
                     ))
                 })?,
         };
-        match items {
-            Value::Array(items) => Ok(items),
-            other => Err(Raised::runtime(format!(
+        crate::map_items::iterable(items).map_err(|other| {
+            Raised::runtime(format!(
                 "Map state input must be an array but was: {}",
                 compact(&other)
-            ))),
-        }
+            ))
+        })
     }
 
-    /// Checks that `path` finds an array in the frame's input and refers to it without copying it.
+    /// Checks that `path` finds an array in the frame's input and refers to it without copying it;
+    /// an object's key-value pairs are made into items (`true`).
     fn shared_items(
         &self,
         depth: usize,
         text: &str,
         path: &Path,
         scope: &Scope<'_>,
-    ) -> Result<Items, Raised> {
+    ) -> Result<(Items, bool), Raised> {
         let found = scope.lookup(path).map_err(|missing| {
             Raised::runtime(format!("Invalid path '{text}' : {}", missing.message))
         })?;
         match found.as_value() {
-            Value::Array(items) => Ok(Items::Shared {
-                source: self.raw_input(depth),
-                path: path.clone(),
-                count: items.len(),
-            }),
+            Value::Array(items) => Ok((
+                Items::Shared {
+                    source: self.raw_input(depth),
+                    path: path.clone(),
+                    count: items.len(),
+                },
+                false,
+            )),
+            Value::Object(object) => Ok((
+                Items::Owned(crate::map_items::object_entries(object.clone())),
+                true,
+            )),
             other => Err(Raised::runtime(format!(
                 "Map state input must be an array but was: {}",
                 compact(other)
             ))),
         }
-    }
-
-    fn reader_items(&self, state: &State) -> Result<Vec<Value>, Raised> {
-        if let Some(cause) = self.options.item_reader_errors.get(&state.name) {
-            return Err(Raised::plain(
-                Some("States.ItemReaderFailed".to_owned()),
-                Some(cause.clone()),
-            ));
-        }
-        self.options.item_reader_items.get(&state.name).cloned().ok_or_else(|| {
-            Raised::runtime(format!(
-                "The Map state '{}' reads its items with an ItemReader: give the simulator the items (for example from a local file).",
-                state.name
-            ))
-        })
     }
 
     /// Validates MaxConcurrency and the tolerated failure settings, and returns the container kind.
@@ -1643,14 +1656,28 @@ impl Execution {
                 ))
             }
             Kind::Map(spec) => {
-                let items = if spec.item_reader.is_some() {
-                    Items::Owned(self.reader_items(state)?)
+                let not_iterable = |other: &Value| {
+                    Raised::located(
+                        "States.QueryEvaluationError",
+                        format!(
+                            "Map state input must be an array but was: {}",
+                            compact(other)
+                        ),
+                    )
+                };
+                let (items, from_object) = if spec.item_reader.is_some() {
+                    let (items, from_object) =
+                        self.reader_items(state, spec, &path_scope, Some(&scope))?;
+                    (Items::Owned(items), from_object)
                 } else {
                     match &spec.items {
                         Some(Value::String(text)) if jsonata_expression(text).is_some() => {
                             let expression = jsonata_expression(text).unwrap_or_default();
                             match scope.expression(expression, "Items")? {
-                                Value::Array(items) => Items::Owned(items),
+                                Value::Array(items) => (Items::Owned(items), false),
+                                Value::Object(object) => {
+                                    (Items::Owned(crate::map_items::object_entries(object)), true)
+                                }
                                 other => {
                                     let failure = crate::jsonata::JsonataError::unexpected_type(
                                         expression, "Items", "array", &other,
@@ -1659,41 +1686,44 @@ impl Execution {
                                 }
                             }
                         }
-                        Some(literal) => match scope.template(literal, "Items")? {
-                            Value::Array(items) => Items::Owned(items),
-                            other => {
-                                return Err(Raised::located(
-                                    "States.QueryEvaluationError",
-                                    format!(
-                                        "Map state input must be an array but was: {}",
-                                        compact(&other)
-                                    ),
-                                ));
+                        Some(literal) => {
+                            match crate::map_items::iterable(scope.template(literal, "Items")?) {
+                                Ok((items, from_object)) => (Items::Owned(items), from_object),
+                                Err(other) => return Err(not_iterable(&other)),
                             }
-                        },
+                        }
                         None => match input {
-                            Value::Array(items) => Items::Shared {
-                                source: self.raw_input(depth),
-                                path: whole_input(),
-                                count: items.len(),
-                            },
-                            other => {
-                                return Err(Raised::located(
-                                    "States.QueryEvaluationError",
-                                    format!(
-                                        "Map state input must be an array but was: {}",
-                                        compact(other)
-                                    ),
-                                ));
-                            }
+                            Value::Array(items) => (
+                                Items::Shared {
+                                    source: self.raw_input(depth),
+                                    path: whole_input(),
+                                    count: items.len(),
+                                },
+                                false,
+                            ),
+                            Value::Object(object) => (
+                                Items::Owned(crate::map_items::object_entries(object.clone())),
+                                true,
+                            ),
+                            other => return Err(not_iterable(other)),
                         },
                     }
                 };
                 let kind = self.map_kind(spec, &path_scope, Some(&scope))?;
-                Ok((
-                    Flow::Start(Box::new(new_container(kind, self.raw_input(depth), items))),
-                    None,
-                ))
+                let map_input = self.raw_input(depth);
+                let (items, shape) = self.shape_map(
+                    depth,
+                    state,
+                    spec,
+                    items,
+                    from_object,
+                    &map_input,
+                    &path_scope,
+                    Some(&scope),
+                )?;
+                let mut container = new_container(kind, map_input, items);
+                container.shape = shape;
+                Ok((Flow::Start(Box::new(container)), None))
             }
         }
     }
@@ -1764,17 +1794,7 @@ impl Execution {
                     detail("mapStateStartedEventDetails", json!({"length": length}))
                 });
                 if *distributed {
-                    let label = match &state.kind {
-                        Kind::Map(spec) => spec.label.clone().unwrap_or_else(|| state.name.clone()),
-                        _ => state.name.clone(),
-                    };
-                    let arn = format!(
-                        "arn:aws:states:{}:{}:mapRun:{}/{label}:{}",
-                        self.options.region,
-                        self.options.account,
-                        self.options.state_machine_name,
-                        self.options.execution_name
-                    );
+                    let arn = self.map_run(state).arn;
                     self.emit(depth, "MapRunStarted", || {
                         detail("mapRunStartedEventDetails", json!({"mapRunArn": arn}))
                     });
@@ -1841,6 +1861,19 @@ impl Execution {
                 };
                 (*processor, Rc::new(selected))
             }
+        };
+        if let Some(container) = self
+            .stack
+            .get_mut(depth)
+            .and_then(|frame| frame.container.as_mut())
+        {
+            container.shape.child_started(index, &input, start_millis);
+        }
+        let Some(frame) = self.stack.get(depth) else {
+            return;
+        };
+        let Some(container) = frame.container.as_ref() else {
+            return;
         };
         let is_map = matches!(container.kind, ContainerKind::Map { .. });
         let start = plan
@@ -1922,25 +1955,17 @@ impl Execution {
         index: usize,
         item: Value,
     ) -> Result<Value, Raised> {
-        let Kind::Map(spec) = &state.kind else {
+        let (preselected, from_object) = self
+            .stack
+            .get(depth)
+            .and_then(|frame| frame.container.as_ref())
+            .map_or((false, false), |container| {
+                (container.shape.preselected, container.shape.from_object)
+            });
+        if preselected {
             return Ok(item);
-        };
-        match state.language {
-            Language::JsonPath => match &spec.item_selector {
-                Some(selector) => {
-                    let make_context = || self.context_value(depth, state, Some((index, &item)));
-                    self.scope(depth, input, &make_context).render(selector)
-                }
-                None => Ok(item),
-            },
-            Language::Jsonata => match &spec.item_selector_jsonata {
-                Some(selector) => {
-                    let scope = self.jsonata_scope(depth, state, input, &[], Some((index, &item)));
-                    scope.template(selector, "ItemSelector")
-                }
-                None => Ok(item),
-            },
         }
+        self.select_item_as(depth, state, input, index, item, from_object)
     }
 
     /// A child frame ended: hand its outcome to the parent's container, or end the execution.
@@ -2007,9 +2032,14 @@ impl Execution {
             .child_ended(end_millis, frame.iteration.filter(|_| is_map));
         // A failed iteration fails an inline Map; a Distributed Map counts it and keeps its error.
         let output = match outcome {
-            Ok(output) => output,
+            Ok(output) => {
+                container.shape.child_ended(index, Ok(&output), end_millis);
+                output
+            }
             Err(raised) if distributed && !execution_timed_out => {
-                container.failures += 1;
+                container.failures += container.shape.weight(index);
+                let failure = (raised.error.clone(), raised.cause.clone());
+                container.shape.child_ended(index, Err(failure), end_millis);
                 error_output(&raised)
             }
             Err(mut raised) => {
@@ -2122,7 +2152,7 @@ impl Execution {
                     ..
                 },
             ) => {
-                let total = container.items.len() as f64;
+                let total = container.shape.item_total(container.items.len()) as f64;
                 let failures = container.failures;
                 let over_count = tolerated_count.is_none_or(|count| failures > count);
                 let over_percentage = tolerated_percentage.is_none_or(|percentage| {
@@ -2168,7 +2198,14 @@ impl Execution {
         }
         self.emit(depth, succeeded_event, Map::new);
         let traced_result = container.traced_results.map(Value::Array);
-        let result = Value::Array(container.results);
+        let result = match self.write_results(depth, state, &container.shape) {
+            Ok(Some(written)) => written,
+            Ok(None) => Value::Array(container.results),
+            Err(raised) => {
+                self.handle_error(depth, state, raised);
+                return;
+            }
+        };
         let outcome = match state.language {
             Language::JsonPath => {
                 let make_context = || self.context_value(depth, state, None);
@@ -2365,6 +2402,7 @@ fn new_container(kind: ContainerKind, input: Rc<Value>, items: Items) -> Contain
         traced_results: None,
         failures: 0,
         failure: None,
+        shape: MapShape::default(),
     }
 }
 

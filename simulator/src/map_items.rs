@@ -176,6 +176,33 @@ pub struct ItemSource {
 /// Reads a dataset as `config` says. An error is what AWS reports as `States.ItemReaderFailed`
 /// (a file its reader cannot read).
 pub fn read_source(config: &ReaderConfig, source: &ItemSource) -> Result<Vec<Value>, String> {
+    read_dataset(config, source).map(|(items, _)| items)
+}
+
+/// [`read_source`], and whether the items are the key-value pairs of a JSON file's object.
+pub fn read_dataset(
+    config: &ReaderConfig,
+    source: &ItemSource,
+) -> Result<(Vec<Value>, bool), String> {
+    let json_object = matches!(config.input_type, Some(InputType::Json) | None)
+        && !config.is_athena_manifest()
+        && json_object_at(&source.bytes, config.items_pointer.as_deref());
+    read_items(config, source).map(|items| (items, json_object))
+}
+
+/// Whether the JSON file holds an object where its items are (so they are key-value pairs).
+fn json_object_at(bytes: &[u8], pointer: Option<&str>) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    let Ok(document) = serde_json::from_str::<Value>(text.trim_start_matches('\u{feff}')) else {
+        return false;
+    };
+    match pointer.filter(|pointer| !pointer.is_empty()) {
+        Some(pointer) => document.pointer(pointer).is_some_and(Value::is_object),
+        None => document.is_object(),
+    }
+}
+
+fn read_items(config: &ReaderConfig, source: &ItemSource) -> Result<Vec<Value>, String> {
     let name = &source.display;
     if config.is_athena_manifest() {
         return read_athena_manifest(config, source);

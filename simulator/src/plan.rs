@@ -131,6 +131,31 @@ pub(crate) struct MapSpec {
     pub(crate) tolerated_percentage: Option<Dynamic>,
     pub(crate) label: Option<String>,
     pub(crate) item_reader: Option<Value>,
+    /// ItemReader `ReaderConfig.MaxItems` / `MaxItemsPath`.
+    pub(crate) reader_max_items: Option<Dynamic>,
+    pub(crate) item_batcher: Option<Box<BatcherSpec>>,
+    pub(crate) result_writer: Option<Box<WriterPlan>>,
+}
+
+/// A Distributed Map's ItemBatcher (see `map_items::batch`).
+#[derive(Debug, Clone)]
+pub(crate) struct BatcherSpec {
+    pub(crate) max_items: Option<Dynamic>,
+    pub(crate) max_bytes: Option<Dynamic>,
+    /// JSONPath `BatchInput` (a payload template).
+    pub(crate) batch_input: Option<Rc<Template>>,
+    /// JSONata `BatchInput`.
+    pub(crate) batch_input_jsonata: Option<Value>,
+}
+
+/// A Distributed Map's ResultWriter (see `result_writer`).
+#[derive(Debug, Clone)]
+pub(crate) struct WriterPlan {
+    pub(crate) spec: crate::result_writer::WriterSpec,
+    /// JSONPath `Parameters` (Bucket, Prefix).
+    pub(crate) parameters: Option<Rc<Template>>,
+    /// JSONata `Arguments`.
+    pub(crate) arguments: Option<Value>,
 }
 
 /// What a state does.
@@ -1005,6 +1030,79 @@ fn compile_map<'d>(
         )?,
         label,
         item_reader: members.item_reader.cloned(),
+        reader_max_items: match members.item_reader.and_then(Value::as_object) {
+            Some(reader) => nested(fields, reader, "ItemReader", |reader| {
+                let config = member(reader.body, "ReaderConfig").and_then(Value::as_object);
+                match config {
+                    Some(config) => nested(reader, config, "ReaderConfig", |config| {
+                        config.dynamic("MaxItems", "MaxItemsPath")
+                    }),
+                    None => Ok(None),
+                }
+            })?,
+            None => None,
+        },
+        item_batcher: match member(fields.body, "ItemBatcher") {
+            Some(Value::Object(batcher)) => Some(Box::new(nested(
+                fields,
+                batcher,
+                "ItemBatcher",
+                |batcher| {
+                    let batch_input = member(batcher.body, "BatchInput");
+                    Ok(BatcherSpec {
+                        max_items: batcher.dynamic("MaxItemsPerBatch", "MaxItemsPerBatchPath")?,
+                        max_bytes: batcher
+                            .dynamic("MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath")?,
+                        batch_input: if jsonpath_only {
+                            batcher.template("BatchInput", batch_input)?
+                        } else {
+                            None
+                        },
+                        batch_input_jsonata: batch_input.filter(|_| !jsonpath_only).cloned(),
+                    })
+                },
+            )?)),
+            Some(_) => return Err(fields.err("ItemBatcher", "must be an object")),
+            None => None,
+        },
+        result_writer: match member(fields.body, "ResultWriter") {
+            Some(writer @ Value::Object(body)) => {
+                let spec = crate::result_writer::WriterSpec::from_value(writer)
+                    .map_err(|message| fields.err("ResultWriter", message))?;
+                Some(Box::new(nested(fields, body, "ResultWriter", |writer| {
+                    Ok(WriterPlan {
+                        spec,
+                        parameters: if jsonpath_only {
+                            writer.template("Parameters", member(writer.body, "Parameters"))?
+                        } else {
+                            None
+                        },
+                        arguments: member(writer.body, "Arguments")
+                            .filter(|_| !jsonpath_only)
+                            .cloned(),
+                    })
+                })?))
+            }
+            Some(_) => return Err(fields.err("ResultWriter", "must be an object")),
+            None => None,
+        },
+    })
+}
+
+/// Runs `read` on the fields of `body`, the object member `field` of `outer`'s state, so that its
+/// errors name `<state>/<field>/<member>`.
+fn nested<'d, T>(
+    outer: &Fields<'_, 'd>,
+    body: &'d Map<String, Value>,
+    field: &str,
+    read: impl FnOnce(&Fields<'_, 'd>) -> Result<T, DefinitionError>,
+) -> Result<T, DefinitionError> {
+    let location = format!("{}/{field}", outer.location);
+    read(&Fields {
+        body,
+        location: &location,
+        index: outer.index,
+        cache: outer.cache,
     })
 }
 

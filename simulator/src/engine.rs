@@ -1673,11 +1673,11 @@ impl Execution {
                     match &spec.items {
                         Some(Value::String(text)) if jsonata_expression(text).is_some() => {
                             let expression = jsonata_expression(text).unwrap_or_default();
+                            // AWS's recorded runs (LocalStack's snapshots, 2024-11) refuse an
+                            // object here, though the guide now documents objects for ItemsPath:
+                            // the recordings win until AWS is recorded iterating JSONata objects.
                             match scope.expression(expression, "Items")? {
                                 Value::Array(items) => (Items::Owned(items), false),
-                                Value::Object(object) => {
-                                    (Items::Owned(crate::map_items::object_entries(object)), true)
-                                }
                                 other => {
                                     let failure = crate::jsonata::JsonataError::unexpected_type(
                                         expression, "Items", "array", &other,
@@ -1686,12 +1686,10 @@ impl Execution {
                                 }
                             }
                         }
-                        Some(literal) => {
-                            match crate::map_items::iterable(scope.template(literal, "Items")?) {
-                                Ok((items, from_object)) => (Items::Owned(items), from_object),
-                                Err(other) => return Err(not_iterable(&other)),
-                            }
-                        }
+                        Some(literal) => match scope.template(literal, "Items")? {
+                            Value::Array(items) => (Items::Owned(items), false),
+                            other => return Err(not_iterable(&other)),
+                        },
                         None => match input {
                             Value::Array(items) => (
                                 Items::Shared {
@@ -1700,10 +1698,6 @@ impl Execution {
                                     count: items.len(),
                                 },
                                 false,
-                            ),
-                            Value::Object(object) => (
-                                Items::Owned(crate::map_items::object_entries(object.clone())),
-                                true,
                             ),
                             other => return Err(not_iterable(other)),
                         },

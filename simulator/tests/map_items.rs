@@ -87,15 +87,14 @@ fn items_path_over_an_object_iterates_its_key_value_pairs() -> Result<(), String
 #[test]
 fn item_selector_reads_the_pair_key_and_value_from_the_context() -> Result<(), String> {
     let definition = json!({
-        "QueryLanguage": "JSONata",
         "StartAt": "Map",
         "States": {"Map": {
             "Type": "Map",
-            "Items": "{% $states.input.limits %}",
+            "ItemsPath": "$.limits",
             "ItemSelector": {
-                "name": "{% $states.context.Map.Item.Key %}",
-                "limit": "{% $states.context.Map.Item.Value %}",
-                "index": "{% $states.context.Map.Item.Index %}"
+                "name.$": "$$.Map.Item.Key",
+                "limit.$": "$$.Map.Item.Value",
+                "index.$": "$$.Map.Item.Index"
             },
             "ItemProcessor": {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": true}}},
             "End": true
@@ -114,6 +113,24 @@ fn item_selector_reads_the_pair_key_and_value_from_the_context() -> Result<(), S
         ])
     );
     Ok(())
+}
+
+#[test]
+fn jsonata_items_that_are_an_object_still_fail_as_aws_recorded() {
+    // The conformance recordings (map_state_items_*__object, 2024-11) are the AWS evidence for
+    // JSONata; the guide documents object iteration for ItemsPath only.
+    let definition = json!({
+        "QueryLanguage": "JSONata",
+        "StartAt": "Map",
+        "States": {"Map": {
+            "Type": "Map",
+            "Items": "{% $states.input.limits %}",
+            "ItemProcessor": {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": true}}},
+            "End": true
+        }}
+    });
+    let result = run(&definition, json!({"limits": {"cpu": 2}}), &Options::default());
+    assert_eq!(result.error.as_deref(), Some("States.QueryEvaluationError"));
 }
 
 #[test]

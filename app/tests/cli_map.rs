@@ -7,10 +7,8 @@ use std::process::{Command, Output};
 use serde_json::{Value, json};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "asl-studio-cli-map-{name}-{}",
-        std::process::id()
-    ));
+    let dir =
+        std::env::temp_dir().join(format!("asl-studio-cli-map-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap_or_else(|error| panic!("scratch folder: {error}"));
     dir
@@ -69,8 +67,15 @@ fn items_arg(file: &str) -> String {
 #[test]
 fn items_json_with_items_pointer() {
     let dir = scratch("json");
-    let machine = reader_machine(&dir, json!({"InputType": "JSON", "ItemsPointer": "/data/rows"}));
-    let file = write(&dir, "rows.json", r#"{"data": {"rows": [{"id": 1}, {"id": 2}]}}"#);
+    let machine = reader_machine(
+        &dir,
+        json!({"InputType": "JSON", "ItemsPointer": "/data/rows"}),
+    );
+    let file = write(
+        &dir,
+        "rows.json",
+        r#"{"data": {"rows": [{"id": 1}, {"id": 2}]}}"#,
+    );
     let output = run(&["run", &machine, "--items", &items_arg(&file)]);
     assert_eq!(output_of(&output), json!([{"id": 1}, {"id": 2}]));
 }
@@ -154,9 +159,8 @@ fn parquet_rows() -> Vec<u8> {
         .set_compression(Compression::SNAPPY)
         .build();
     let mut bytes = Vec::new();
-    let mut writer =
-        SerializedFileWriter::new(&mut bytes, Arc::new(schema), Arc::new(properties))
-            .unwrap_or_else(|error| panic!("writer: {error}"));
+    let mut writer = SerializedFileWriter::new(&mut bytes, Arc::new(schema), Arc::new(properties))
+        .unwrap_or_else(|error| panic!("writer: {error}"));
     let mut group = writer
         .next_row_group()
         .unwrap_or_else(|error| panic!("row group: {error}"));
@@ -176,11 +180,21 @@ fn parquet_rows() -> Vec<u8> {
         .unwrap_or_else(|| panic!("no name column"));
     names
         .typed::<ByteArrayType>()
-        .write_batch(&[ByteArray::from("apple"), ByteArray::from("pear")], None, None)
+        .write_batch(
+            &[ByteArray::from("apple"), ByteArray::from("pear")],
+            None,
+            None,
+        )
         .unwrap_or_else(|error| panic!("names: {error}"));
-    names.close().unwrap_or_else(|error| panic!("names: {error}"));
-    group.close().unwrap_or_else(|error| panic!("group: {error}"));
-    writer.close().unwrap_or_else(|error| panic!("close: {error}"));
+    names
+        .close()
+        .unwrap_or_else(|error| panic!("names: {error}"));
+    group
+        .close()
+        .unwrap_or_else(|error| panic!("group: {error}"));
+    writer
+        .close()
+        .unwrap_or_else(|error| panic!("close: {error}"));
     bytes
 }
 
@@ -220,7 +234,8 @@ fn items_for_a_state_without_an_item_reader_is_refused() {
     let output = run(&["run", &machine, "--items", &format!("Nope={file}")]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        text(&output.stderr).contains("the definition has no Map state named Nope with an ItemReader"),
+        text(&output.stderr)
+            .contains("the definition has no Map state named Nope with an ItemReader"),
         "{}",
         text(&output.stderr)
     );
@@ -229,13 +244,22 @@ fn items_for_a_state_without_an_item_reader_is_refused() {
 #[test]
 fn a_dataset_aws_cannot_read_fails_the_map_with_item_reader_failed() {
     let dir = scratch("badjson");
-    let machine = reader_machine(&dir, json!({"InputType": "JSON", "ItemsPointer": "/missing"}));
+    let machine = reader_machine(
+        &dir,
+        json!({"InputType": "JSON", "ItemsPointer": "/missing"}),
+    );
     let file = write(&dir, "rows.json", r#"{"rows": []}"#);
     let output = run(&["run", &machine, "--items", &items_arg(&file)]);
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("error: States.ItemReaderFailed"), "{stderr}");
-    assert!(stderr.contains("ItemsPointer '/missing' selects nothing"), "{stderr}");
+    assert!(
+        stderr.contains("error: States.ItemReaderFailed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("ItemsPointer '/missing' selects nothing"),
+        "{stderr}"
+    );
 }
 
 /// A Distributed Map over `$.orders` that batches two items a child and exports its results.
@@ -269,7 +293,14 @@ fn results_dir_gets_the_manifest_and_result_files_at_their_s3_keys() {
     let input = write(&dir, "input.json", r#"{"orders": [1, 2, 3]}"#);
     let results = dir.join("out");
     let results_arg = results.display().to_string();
-    let output = run(&["run", &machine, "--input", &input, "--results", &results_arg]);
+    let output = run(&[
+        "run",
+        &machine,
+        "--input",
+        &input,
+        "--results",
+        &results_arg,
+    ]);
     assert_eq!(
         output_of(&output),
         json!({
@@ -291,7 +322,10 @@ fn results_dir_gets_the_manifest_and_result_files_at_their_s3_keys() {
         manifest["ResultFiles"]["SUCCEEDED"],
         json!([{"Key": "jobs/dry-run/SUCCEEDED_0.jsonl", "Size": 24}])
     );
-    assert_eq!(manifest["DestinationBucket"], "amzn-s3-demo-destination-bucket");
+    assert_eq!(
+        manifest["DestinationBucket"],
+        "amzn-s3-demo-destination-bucket"
+    );
 }
 
 #[test]

@@ -11,10 +11,12 @@ mod concurrency;
 mod engine;
 mod error;
 mod expr;
+mod fast_hash;
 pub mod intrinsics;
 pub mod jsonata;
 pub mod map_items;
 mod mocks;
+mod options_builder;
 #[cfg(feature = "parquet")]
 mod parquet_items;
 mod path;
@@ -30,6 +32,7 @@ mod tests;
 pub use engine::Execution;
 pub use error::DefinitionError;
 pub use mocks::{MockConfig, MockEntry, MockError, MockResponse, MockedCall, Mocks};
+pub use options_builder::OptionsBuilder;
 pub use types::{
     DEFAULT_MAX_TRANSITIONS, ExecutionResult, ExecutionType, HistoryEvent, Options, PriceTable,
     STANDARD_TIMEOUT_SECONDS, StateTrace, Status, StepOutcome, TraceStage,

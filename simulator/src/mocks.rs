@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 use thiserror::Error;
 
-use crate::plan::FastHash;
+use crate::fast_hash::FastHash;
 
 /// What a mocked Task invocation does.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -129,7 +129,11 @@ fn jsonata_items_that_are_an_object_still_fail_as_aws_recorded() {
             "End": true
         }}
     });
-    let result = run(&definition, json!({"limits": {"cpu": 2}}), &Options::default());
+    let result = run(
+        &definition,
+        json!({"limits": {"cpu": 2}}),
+        &Options::default(),
+    );
     assert_eq!(result.error.as_deref(), Some("States.QueryEvaluationError"));
 }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde_json::Value;
-use simulator::{ExecutionType, Mocks, Options, Status};
+use simulator::{Mocks, Options, Status};
 
 use super::{EXIT_FINDINGS, EXIT_UNREADABLE, err_line, out, read_input};
 
@@ -224,25 +224,19 @@ fn prepare(args: &RunArgs) -> Result<(Value, Value, Options), String> {
             ));
         }
     }
-    let mut options = Options {
-        max_transitions: args.max_transitions,
-        seed: args.seed,
-        pass_through: args.pass_through,
-        record_trace: false,
-        record_history: args.history.is_some(),
-        execution_type: if args.execution_type == "express" {
-            ExecutionType::Express
-        } else {
-            ExecutionType::Standard
-        },
-        ..Options::default()
-    };
+    let mut builder = Options::builder()
+        .max_transitions(args.max_transitions)
+        .seed(args.seed)
+        .pass_through(args.pass_through)
+        .record_trace(false)
+        .record_history(args.history.is_some())
+        .express(args.execution_type == "express");
     if let Some(name) = args.definition.file_stem().and_then(|stem| stem.to_str()) {
-        options.state_machine_name = name.trim_end_matches(".asl").to_owned();
+        builder = builder.state_machine_name(name.trim_end_matches(".asl"));
     }
     if let Some(path) = &args.mocks {
         let config = read_json(path)?;
-        options.mocks = match (&args.test_case, &config) {
+        builder = builder.mocks(match (&args.test_case, &config) {
             (Some(test_case), _) => {
                 Mocks::from_step_functions_local(&config, args.state_machine.as_deref(), test_case)
                     .map_err(|error| format!("{}: {error}", path.display()))?
@@ -255,7 +249,7 @@ fn prepare(args: &RunArgs) -> Result<(Value, Value, Options), String> {
             }
             (None, Value::Object(map)) => Mocks::from_results(map),
             (None, _) => return Err(format!("{}: mocks must be a JSON object", path.display())),
-        };
+        });
     }
     for spec in &args.items {
         let Some((state, file)) = spec.split_once('=') else {
@@ -266,9 +260,9 @@ fn prepare(args: &RunArgs) -> Result<(Value, Value, Options), String> {
                 "--items {spec}: the definition has no Map state named {state} with an ItemReader"
             ));
         };
-        let source = read_item_source(Path::new(file), reader)?;
-        options.item_reader_sources.insert(state.to_owned(), source);
+        builder = builder.reader_source(state, read_item_source(Path::new(file), reader)?);
     }
+    let options = builder.build();
     Ok((definition, input, options))
 }
 
@@ -301,7 +295,10 @@ fn item_reader_of<'d>(definition: &'d Value, name: &str) -> Option<&'d Value> {
 /// lists, found next to it by their last path segment (`.gz` files are gunzipped, as S3 inventory
 /// writes them). A file that cannot be read is an error (exit 2); a file AWS's reader would
 /// refuse fails the Map state with `States.ItemReaderFailed` when it runs.
-fn read_item_source(path: &Path, reader: &Value) -> Result<simulator::map_items::ItemSource, String> {
+fn read_item_source(
+    path: &Path,
+    reader: &Value,
+) -> Result<simulator::map_items::ItemSource, String> {
     use simulator::map_items::{ItemSource, ReaderConfig, manifest_files};
     let bytes = read_bytes(path)?;
     let mut source = ItemSource {

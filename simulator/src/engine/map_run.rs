@@ -1,10 +1,12 @@
 //! The engine's side of a Map's newer fields: iteration over a JSON object, an ItemReader's dataset
 //! (`Options::item_reader_sources`, read by `map_items`), `MaxItems`, ItemBatcher, and ResultWriter
-//! (`result_writer`). A child module of `engine`, so the run loop calls in at a few places only.
+//! (`result_writer`), called from the run loop at a few places.
 
 use serde_json::{Map, Value, json};
 
-use super::{Execution, Items, as_integer, raw_text, resolve_dynamic};
+use super::Execution;
+use super::containers::Items;
+use super::state::{as_integer, raw_text, resolve_dynamic};
 use crate::error::Raised;
 use crate::expr::JsonataScope;
 use crate::map_items::{self, Batching, ReaderConfig};

@@ -239,10 +239,11 @@ pub fn write(
         OutputType::Json => "json",
         OutputType::Jsonl => "jsonl",
     };
-    let (succeeded, failed): (Vec<(usize, &ChildRun)>, Vec<(usize, &ChildRun)>) = runs
-        .iter()
-        .enumerate()
-        .partition(|(_, run)| run.outcome.is_ok());
+    let numbered = || runs.iter().enumerate();
+    let succeeded: Vec<(usize, &ChildRun)> =
+        numbered().filter(|(_, run)| run.outcome.is_ok()).collect();
+    let failed: Vec<(usize, &ChildRun)> =
+        numbered().filter(|(_, run)| run.outcome.is_err()).collect();
     let mut files = Vec::new();
     let mut listed = Map::new();
     for (status, group) in [

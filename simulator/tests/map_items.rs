@@ -20,16 +20,16 @@ fn succeeded(result: &ExecutionResult) -> Result<&Value, String> {
 }
 
 fn options_with_items(state: &str, display: &str, text: &str) -> Options {
-    let mut options = Options::default();
-    options.item_reader_sources.insert(
-        state.to_owned(),
-        ItemSource {
-            display: display.to_owned(),
-            bytes: text.as_bytes().to_vec(),
-            ..ItemSource::default()
-        },
-    );
-    options
+    Options::builder()
+        .reader_source(
+            state,
+            ItemSource {
+                display: display.to_owned(),
+                bytes: text.as_bytes().to_vec(),
+                ..ItemSource::default()
+            },
+        )
+        .build()
 }
 
 /// A Distributed Map over `$.items` whose child returns its input, with `extra` members.
@@ -278,8 +278,7 @@ fn a_result_writer_export_returns_the_map_run_and_manifest_key() -> Result<(), S
             "Parameters": {"Bucket": "amzn-s3-demo-destination-bucket", "Prefix.$": "$.prefix"}
         }
     }));
-    let mut options = Options::default();
-    options.state_machine_name = "csvProcess".to_owned();
+    let options = Options::builder().state_machine_name("csvProcess").build();
     let input = json!({"prefix": "csvProcessJobs", "orders": [{"order_id": "1"}]});
     let result = run(&definition, input, &options);
     let arn = "arn:aws:states:us-east-1:123456789012:mapRun:csvProcess/Orders:dry-run";

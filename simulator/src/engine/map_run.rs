@@ -69,7 +69,7 @@ impl MapShape {
         if let Some(runs) = &mut self.runs
             && let Some(Some(run)) = runs.get_mut(index)
         {
-            run.outcome = outcome.map(Value::clone);
+            run.outcome = outcome.cloned();
             run.stop_millis = at_millis;
         }
     }

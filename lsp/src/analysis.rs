@@ -4,8 +4,9 @@
 
 use std::path::Path;
 
-use asl_codec::check::{Finding, check_loaded, check_template_machine};
-use asl_codec::template::{DefinitionOrigin, TemplateError, extract_from_value, is_template};
+use asl_codec::check::{Finding, check_loaded, check_template_resources};
+use asl_codec::lint_config::LintConfig;
+use asl_codec::template::{DefinitionOrigin, is_template};
 use asl_codec::{Format, Loaded, SourceFile, SpanRef};
 use graph_model::{Diagnostic, Severity};
 use lsp_types::{DiagnosticSeverity, NumberOrString};
@@ -46,6 +47,8 @@ pub struct StateInfo {
     pub children: Vec<Machine>,
     /// For a state that needs `Next` or `End` and has neither: where and how to add one.
     pub missing_transition: Option<Insertion>,
+    /// The variables its `Assign` fields (its own, its Choice rules' and its catchers') set.
+    pub assigned: Vec<String>,
 }
 
 /// Where a new member goes in an object, and the indentation its siblings use.
@@ -102,6 +105,9 @@ pub struct Analysis {
     pub index: PositionIndex,
     /// The findings of `asl-studio check`, as LSP diagnostics.
     pub diagnostics: Vec<lsp_types::Diagnostic>,
+    /// The same findings as `check` has them (one per diagnostic, in the same order), for quick
+    /// fixes.
+    pub findings: Vec<Finding>,
     /// The top-level machines (one for a definition, one per inline template machine).
     pub machines: Vec<Machine>,
     /// The parsed text, when it parses.
@@ -145,6 +151,7 @@ impl Analysis {
             text,
             index,
             diagnostics: Vec::new(),
+            findings: Vec::new(),
             machines: Vec::new(),
             source: None,
             is_template: false,
@@ -176,12 +183,33 @@ impl Analysis {
             }
             (findings, vec![machine])
         };
+        // The warning rules an `asl-studio.toml` next to the file turns off, as `check` does; an
+        // unusable one is itself reported, at the top of the document.
+        let config = base_dir.map_or_else(|| Ok(LintConfig::default()), LintConfig::for_dir);
+        let findings = match config {
+            Ok(config) => config.filter(findings),
+            Err(error) => {
+                let mut findings = findings;
+                findings.insert(
+                    0,
+                    Finding {
+                        machine: None,
+                        diagnostic: Diagnostic::error("CONFIG", "", error.to_string()),
+                        location: asl_codec::LineCol { line: 1, column: 1 },
+                        exact: false,
+                    },
+                );
+                findings
+            }
+        };
         analysis.diagnostics = findings.iter().map(|f| analysis.to_lsp(f)).collect();
+        analysis.findings = findings;
         analysis.machines = machines;
         analysis
     }
 
-    fn to_lsp(&self, finding: &Finding) -> lsp_types::Diagnostic {
+    /// A finding of `check` as an LSP diagnostic in this text.
+    pub(crate) fn to_lsp(&self, finding: &Finding) -> lsp_types::Diagnostic {
         let diagnostic = &finding.diagnostic;
         let start = self.index.offset_of_line_col(
             &self.text,
@@ -247,6 +275,24 @@ impl Analysis {
             .find_map(|machine| search(machine, offset))
     }
 
+    /// The states whose bodies hold byte `offset`, outermost first, each with its machine.
+    pub fn enclosing_chain(&self, offset: usize) -> Vec<(&Machine, &StateInfo)> {
+        let mut chain = Vec::new();
+        let mut level: Vec<&Machine> = self.machines.iter().collect();
+        while let Some((machine, state)) = level.iter().find_map(|machine| {
+            machine
+                .states
+                .iter()
+                .filter(|state| state.body.0 <= offset && offset <= state.body.1)
+                .min_by_key(|state| state.body.1 - state.body.0)
+                .map(|state| (*machine, state))
+        }) {
+            chain.push((machine, state));
+            level = state.children.iter().collect();
+        }
+        chain
+    }
+
     /// The innermost state whose body holds byte `offset`, with its machine.
     pub fn enclosing_state(&self, offset: usize) -> Option<(&Machine, &StateInfo)> {
         fn search(machine: &Machine, offset: usize) -> Option<(&Machine, &StateInfo)> {
@@ -288,59 +334,47 @@ fn check_template(
     text: &str,
     index: &PositionIndex,
 ) -> (Vec<Finding>, Vec<Machine>) {
-    let mut findings = Vec::new();
     let mut outlines = Vec::new();
-    let Some(resources) = source.value().get("Resources").and_then(Value::as_object) else {
-        return (findings, outlines);
-    };
-    for (logical_id, resource) in resources {
-        let single = serde_json::json!({ "Resources": { logical_id.clone(): resource.clone() } });
-        match extract_from_value(&single, base_dir) {
-            Ok(machines) => {
-                for machine in &machines {
-                    findings.extend(check_template_machine(source, machine));
-                    if machine.origin == DefinitionOrigin::Inline
-                        && let Some(definition) = source.value().pointer(&machine.pointer)
-                    {
-                        let cursor = match source.spans() {
-                            Some(root) => match root.lookup(source.value(), &machine.pointer) {
-                                (node, true) => Some(Cursor::Json(node)),
-                                _ => None,
-                            },
-                            None => Some(Cursor::Yaml(machine.pointer.clone())),
-                        };
-                        if let Some(cursor) = cursor {
-                            let walker = Walker {
-                                source,
-                                text,
-                                index,
-                            };
-                            let mut outline = walker.machine(definition, &cursor);
-                            outline.label = Some(machine.logical_id.clone());
-                            outlines.push(outline);
-                        }
-                    }
-                }
-            }
-            Err(error) => {
-                let pointer = format!("/Resources/{}", graph_model::escape_pointer(logical_id));
-                let message = match error {
-                    TemplateError::Machine { message, .. } => message,
-                    other => other.to_string(),
+    let findings = check_template_resources(source, base_dir, |machine| {
+        if machine.origin == DefinitionOrigin::Inline
+            && let Some(definition) = source.value().pointer(&machine.pointer)
+        {
+            let cursor = match source.spans() {
+                Some(root) => match root.lookup(source.value(), &machine.pointer) {
+                    (node, true) => Some(Cursor::Json(node)),
+                    _ => None,
+                },
+                None => Some(Cursor::Yaml(machine.pointer.clone())),
+            };
+            if let Some(cursor) = cursor {
+                let walker = Walker {
+                    source,
+                    text,
+                    index,
                 };
-                findings.push(Finding {
-                    machine: Some(logical_id.clone()),
-                    diagnostic: Diagnostic::error("TEMPLATE", pointer.clone(), message),
-                    location: source.locate(&pointer).line_col,
-                    exact: true,
-                });
+                let mut outline = walker.machine(definition, &cursor);
+                outline.label = Some(machine.logical_id.clone());
+                outlines.push(outline);
+            }
+        } else if machine.origin == DefinitionOrigin::String
+            && let Some(definition_text) = machine.text.as_deref()
+        {
+            let at = source.locate(&machine.pointer).line_col;
+            let from = index.offset_of_line_col(text, at.line, at.column);
+            if let Some(mut outline) = crate::embedded::outline(definition_text, text, from) {
+                outline.label = Some(machine.logical_id.clone());
+                outlines.push(outline);
             }
         }
-    }
+    });
     (findings, outlines)
 }
 
-fn outline_definition(source: &SourceFile, text: &str, index: &PositionIndex) -> Machine {
+pub(crate) fn outline_definition(
+    source: &SourceFile,
+    text: &str,
+    index: &PositionIndex,
+) -> Machine {
     let cursor = match source.spans() {
         Some(root) => Cursor::Json(root),
         None => Cursor::Yaml(String::new()),
@@ -351,6 +385,25 @@ fn outline_definition(source: &SourceFile, text: &str, index: &PositionIndex) ->
         index,
     }
     .machine(source.value(), &cursor)
+}
+
+/// The names a state's `Assign` objects set: its own, and those of its Choice rules and catchers,
+/// which apply when that transition is taken.
+pub(crate) fn assigned_variables(state: &Value) -> Vec<String> {
+    let nested = ["Choices", "Catch"]
+        .into_iter()
+        .filter_map(|list| state.get(list).and_then(Value::as_array))
+        .flatten();
+    let mut names: Vec<String> = std::iter::once(state)
+        .chain(nested)
+        .filter_map(|holder| holder.get("Assign").and_then(Value::as_object))
+        // A JSONPath state spells a computed value's key `name.$`; the variable is `name`.
+        .flat_map(|assign| assign.keys())
+        .map(|key| key.strip_suffix(".$").unwrap_or(key).to_owned())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// Where a value is: a node of the JSON span table, or (YAML) its pointer in the host file.
@@ -580,6 +633,7 @@ impl<'s> Walker<'s> {
             references,
             children,
             missing_transition,
+            assigned: assigned_variables(state),
         }
     }
 

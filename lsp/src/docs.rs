@@ -219,6 +219,76 @@ pub const FIELDS: &[FieldDoc] = &[
         &[],
     ),
     field(
+        "ReaderConfig",
+        "ItemReader: how to read the dataset (InputType, CSV headers and delimiter, MaxItems, ManifestType, ItemsPointer).",
+        &[],
+    ),
+    field(
+        "InputType",
+        "ReaderConfig: the dataset's format.",
+        &["CSV", "JSON", "JSONL", "PARQUET", "MANIFEST"],
+    ),
+    field(
+        "CSVHeaderLocation",
+        "ReaderConfig: the column names are the file's first row, or given in CSVHeaders.",
+        &["FIRST_ROW", "GIVEN"],
+    ),
+    field(
+        "CSVHeaders",
+        "ReaderConfig: the column names, when CSVHeaderLocation is GIVEN.",
+        &[],
+    ),
+    field(
+        "CSVDelimiter",
+        "ReaderConfig: the character between CSV fields (COMMA by default).",
+        &["COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB"],
+    ),
+    field(
+        "MaxItems",
+        "ReaderConfig: read at most this many items (up to 100,000,000).",
+        &[],
+    ),
+    field(
+        "ManifestType",
+        "ReaderConfig: the manifest is an Athena UNLOAD manifest or an S3 Inventory manifest.",
+        &["ATHENA_DATA", "S3_INVENTORY"],
+    ),
+    field(
+        "ItemsPointer",
+        "ReaderConfig: a JSON Pointer to the array of items inside a JSON file (e.g. /data/items).",
+        &[],
+    ),
+    field(
+        "WriterConfig",
+        "ResultWriter: the shape of the results written (OutputType, Transformation).",
+        &[],
+    ),
+    field(
+        "OutputType",
+        "WriterConfig: write the results as one JSON array or as JSON Lines.",
+        &["JSON", "JSONL"],
+    ),
+    field(
+        "Transformation",
+        "WriterConfig: each child result as it is (NONE), only its output (COMPACT), or flattened (FLATTEN).",
+        &["NONE", "COMPACT", "FLATTEN"],
+    ),
+    field(
+        "Label",
+        "A distributed Map's label, part of its Map Run's name: at most 40 characters, unique in the definition.",
+        &[],
+    ),
+    field(
+        "JitterStrategy",
+        "Retry: FULL randomizes each wait between 0 and the computed interval; NONE (the default) does not.",
+        &["FULL", "NONE"],
+    ),
+    field(
+        "MaxDelaySeconds",
+        "Retry: the longest a retry waits, however large the backoff grows.",
+        &[],
+    ),
+    field(
         "MaxConcurrency",
         "How many Map iterations may run at once (0: as many as possible).",
         &[],
@@ -454,3 +524,83 @@ pub const INTRINSICS: &[(&str, &str)] = &[
 pub fn field_doc(name: &str) -> Option<&'static FieldDoc> {
     FIELDS.iter().find(|doc| doc.name == name)
 }
+
+/// The JSONata functions Step Functions adds to JSONata's own, inside `{% %}`.
+pub const JSONATA_FUNCTIONS: &[(&str, &str)] = &[
+    (
+        "$partition",
+        "$partition(array, size): chunks of at most `size` elements (States.ArrayPartition).",
+    ),
+    (
+        "$range",
+        "$range(start, end, step): the numbers from start to end, both included (States.ArrayRange).",
+    ),
+    (
+        "$hash",
+        "$hash(data, algorithm): MD5, SHA-1, SHA-256, SHA-384 or SHA-512 in hex (States.Hash).",
+    ),
+    (
+        "$random",
+        "$random([seed]): a random number in [0, 1); the same seed gives the same number.",
+    ),
+    ("$uuid", "$uuid(): a version 4 UUID (States.UUID)."),
+    (
+        "$parse",
+        "$parse(jsonString): the value a JSON string holds (JSONata's $eval is not available).",
+    ),
+];
+
+/// The members of the reserved `$states` variable in a JSONata state.
+pub const STATES_MEMBERS: &[(&str, &str)] = &[
+    ("input", "The state's input, as the state received it."),
+    (
+        "result",
+        "The result of the Task, Parallel or Map (in Output and Assign, when it succeeded).",
+    ),
+    (
+        "errorOutput",
+        "The error output: in a Catch's Output and Assign, `{\"Error\", \"Cause\"}`.",
+    ),
+    (
+        "context",
+        "The Context object: Execution, State, StateMachine, Task (Token) and Map (Item) details.",
+    ),
+];
+
+/// The Context object's fields: `$$.` in JSONPath, `$states.context.` in JSONata.
+pub const CONTEXT_FIELDS: &[(&str, &str)] = &[
+    ("Execution.Id", "The execution's ARN."),
+    ("Execution.Input", "The execution's input."),
+    ("Execution.Name", "The execution's name."),
+    ("Execution.RoleArn", "The role the execution runs as."),
+    (
+        "Execution.StartTime",
+        "When the execution started (ISO 8601).",
+    ),
+    (
+        "Execution.RedriveCount",
+        "How many times the execution has been redriven.",
+    ),
+    (
+        "Execution.RedriveTime",
+        "When the execution was last redriven.",
+    ),
+    ("State.Name", "The current state's name."),
+    ("State.EnteredTime", "When the current state was entered."),
+    (
+        "State.RetryCount",
+        "How many retries of the current state so far.",
+    ),
+    ("StateMachine.Id", "The state machine's ARN."),
+    ("StateMachine.Name", "The state machine's name."),
+    (
+        "Task.Token",
+        "The task token, for a `.waitForTaskToken` integration or an activity.",
+    ),
+    ("Map.Item.Index", "In a Map iteration: the item's index."),
+    ("Map.Item.Value", "In a Map iteration: the item."),
+    (
+        "Map.Item.Source",
+        "In a Distributed Map iteration: where the item was read from.",
+    ),
+];

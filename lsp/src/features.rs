@@ -112,8 +112,19 @@ fn spelled_like(analysis: &Analysis, span: ByteSpan, name: &str) -> String {
             .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
         && !name.starts_with([' ', '-'])
         && !name.ends_with(' ');
+    // An HCL object key (`Name = {` in a Terraform `jsonencode`) is an identifier or a string.
+    let hcl_key = analysis
+        .text
+        .get(span.1..)
+        .is_some_and(|after| after.trim_start_matches([' ', '\t']).starts_with('='));
     if old.starts_with('\'') {
         format!("'{}'", name.replace('\'', "''"))
+    } else if hcl_key {
+        let identifier = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'));
+        if identifier { name.to_owned() } else { json }
     } else if plain_is_safe {
         name.to_owned()
     } else {
@@ -248,6 +259,10 @@ pub fn hover(analysis: &Analysis, position: Position) -> Option<Hover> {
             }
             None => format!("No state `{name}` in this machine."),
         }
+    } else if let Some(text) = resource_hover_at(analysis, offset) {
+        text
+    } else if let Some(text) = crate::expressions::expression_hover(analysis, offset) {
+        text
     } else {
         let word = key_at(&analysis.text, offset)?;
         let doc = docs::field_doc(&word)?;
@@ -271,6 +286,15 @@ pub fn hover(analysis: &Analysis, position: Position) -> Option<Hover> {
         }),
         range: None,
     })
+}
+
+/// Hover on a `Resource` value: the integration and its pattern.
+fn resource_hover_at(analysis: &Analysis, offset: usize) -> Option<String> {
+    let text = &analysis.text;
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    crate::expressions::resource_hover(&text[line_start..line_end], offset - line_start)
 }
 
 /// The member key under `offset`: a word followed (after its closing quote, if any) by `:`.
@@ -303,6 +327,11 @@ pub fn completion(text: &str, position: Position, outline: &Analysis) -> Vec<Com
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let before = &text[line_start..offset];
     let field = value_field(before);
+    if let Some(items) =
+        crate::expressions::completion(&text[..offset], field.as_deref(), position, offset, outline)
+    {
+        return items;
+    }
     let in_string_value = field.is_some();
     let item = |label: &str, kind: CompletionItemKind, detail: Option<String>| CompletionItem {
         label: label.to_owned(),
@@ -388,7 +417,8 @@ fn value_field(before: &str) -> Option<String> {
 }
 
 /// Quick fixes at `range`: a misspelt state name changed to the nearest existing one; a missing
-/// `End` or `Next` added.
+/// `End` or `Next` added; and the graph model's fixes for the diagnostics there (add the Retry a
+/// Lambda invoke lacks, a timeout for a task-token wait, ...), written back in place.
 pub fn code_actions(
     analysis: &Analysis,
     uri: &Uri,
@@ -454,7 +484,82 @@ pub fn code_actions(
             }
         }
     }
+    actions.extend(model_fixes(analysis, uri, range));
     actions
+}
+
+/// The graph model's quick fixes for the diagnostics overlapping `range`, each applied to the
+/// model and written back with the preserving writer, as the one edit that covers what changed.
+/// Plain definitions only: a template's machine is written through its template.
+fn model_fixes(analysis: &Analysis, uri: &Uri, range: Range) -> Vec<CodeActionOrCommand> {
+    let Some(source) = analysis.source.as_ref().filter(|_| !analysis.is_template) else {
+        return Vec::new();
+    };
+    let Ok(machine) = source.machine() else {
+        return Vec::new();
+    };
+    let overlaps = |other: &Range| other.start <= range.end && range.start <= other.end;
+    let mut actions = Vec::new();
+    for (diagnostic, finding) in analysis.diagnostics.iter().zip(&analysis.findings) {
+        if !overlaps(&diagnostic.range) {
+            continue;
+        }
+        let Some(fix) = graph_model::quick_fix(&machine, &finding.diagnostic) else {
+            continue;
+        };
+        let mut document = graph_model::Document::new(machine.clone());
+        if document.apply(fix.command).is_err() {
+            continue;
+        }
+        let fixed = source.write_machine(document.root());
+        let Some((span, replacement)) = changed_span(&analysis.text, &fixed) else {
+            continue;
+        };
+        actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title: fix.title,
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![diagnostic.clone()]),
+            edit: Some(WorkspaceEdit::new(HashMap::from([(
+                uri.clone(),
+                vec![TextEdit::new(analysis.range(span), replacement)],
+            )]))),
+            is_preferred: Some(true),
+            ..CodeAction::default()
+        }));
+    }
+    actions
+}
+
+/// The byte span of `old` that differs from `new` and its replacement (common prefix and suffix
+/// trimmed on character boundaries); `None` when they are equal.
+fn changed_span(old: &str, new: &str) -> Option<(ByteSpan, String)> {
+    if old == new {
+        return None;
+    }
+    let prefix = old
+        .char_indices()
+        .zip(new.chars())
+        .find(|((_, a), b)| a != b)
+        .map_or(old.len().min(new.len()), |((index, _), _)| index);
+    let prefix = floor_boundary(new, prefix);
+    let suffix = old[prefix..]
+        .chars()
+        .rev()
+        .zip(new[prefix..].chars().rev())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a.len_utf8())
+        .sum::<usize>();
+    Some((
+        (prefix, old.len() - suffix),
+        new[prefix..new.len() - suffix].to_owned(),
+    ))
+}
+
+fn floor_boundary(text: &str, mut index: usize) -> usize {
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
 }
 
 /// The state of `machine` whose name is nearest `wanted` by edit distance (ties: the first).
@@ -501,6 +606,16 @@ pub fn format(analysis: &Analysis) -> Vec<TextEdit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn changed_span_is_the_smallest_differing_middle() {
+        assert_eq!(changed_span("abc", "abc"), None);
+        assert_eq!(
+            changed_span("{\"a\": 1}", "{\"a\": 1, \"b\": 2}"),
+            Some(((7, 7), ", \"b\": 2".to_owned()))
+        );
+        assert_eq!(changed_span("aéb", "aèb"), Some(((1, 3), "è".to_owned())));
+    }
 
     #[test]
     fn edit_distance_counts_single_character_edits() {

@@ -9,8 +9,11 @@
 
 mod analysis;
 mod docs;
+mod embedded;
+mod expressions;
 mod features;
 mod position;
+mod terraform;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -113,6 +116,8 @@ struct Document {
     analysis: Option<Rc<Analysis>>,
     /// The latest analysis of a version that parsed, for completion while the text is broken.
     last_parsed: Option<Rc<Analysis>>,
+    /// A Terraform `.tf` file: its `aws_sfn_state_machine` definitions are checked.
+    terraform: bool,
 }
 
 impl Document {
@@ -120,11 +125,11 @@ impl Document {
         if let Some(analysis) = &self.analysis {
             return Rc::clone(analysis);
         }
-        let analysis = Rc::new(Analysis::new(
-            self.text.clone(),
-            self.format,
-            self.base_dir.as_deref(),
-        ));
+        let analysis = Rc::new(if self.terraform {
+            terraform::analyse(self.text.clone(), self.base_dir.as_deref())
+        } else {
+            Analysis::new(self.text.clone(), self.format, self.base_dir.as_deref())
+        });
         if analysis.source.is_some() {
             self.last_parsed = Some(Rc::clone(&analysis));
         }
@@ -239,6 +244,10 @@ impl Server<'_> {
                         _ => None,
                     })
                     .unwrap_or_else(|| Format::sniff(&document.text));
+                let terraform = path
+                    .as_deref()
+                    .and_then(|p| p.extension())
+                    .map_or(document.language_id == "terraform", |ext| ext == "tf");
                 let base_dir = path.and_then(|p| p.parent().map(PathBuf::from));
                 self.documents.insert(
                     document.uri.clone(),
@@ -249,6 +258,7 @@ impl Server<'_> {
                         base_dir,
                         analysis: None,
                         last_parsed: None,
+                        terraform,
                     },
                 );
                 self.mark_dirty(&document.uri);

@@ -8,10 +8,12 @@
 
 mod choice;
 mod concurrency;
+pub mod coverage;
 mod engine;
 mod error;
 mod expr;
 mod fast_hash;
+pub mod generate;
 pub mod intrinsics;
 pub mod jsonata;
 pub mod map_items;
@@ -22,6 +24,8 @@ mod parquet_items;
 mod path;
 mod plan;
 pub mod result_writer;
+mod solve;
+pub mod suite;
 mod template;
 mod timestamp;
 mod types;
@@ -34,8 +38,8 @@ pub use error::DefinitionError;
 pub use mocks::{MockConfig, MockEntry, MockError, MockResponse, MockedCall, Mocks};
 pub use options_builder::OptionsBuilder;
 pub use types::{
-    DEFAULT_MAX_TRANSITIONS, ExecutionResult, ExecutionType, HistoryEvent, Options, PriceTable,
-    STANDARD_TIMEOUT_SECONDS, StateTrace, Status, StepOutcome, TraceStage,
+    DEFAULT_MAX_TRANSITIONS, Decision, ExecutionResult, ExecutionType, HistoryEvent, Options,
+    PriceTable, STANDARD_TIMEOUT_SECONDS, StateTrace, Status, StepOutcome, TraceStage,
 };
 
 /// Runs `definition` on `input` to the end. A definition that cannot be compiled gives a FAILED result

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::RangeInclusive;
 use std::sync::Arc;
 
+use graph_model::kind_of;
 use serde_json::{Map, Value, json};
 use thiserror::Error;
 
@@ -75,6 +76,10 @@ pub struct MockConfig {
     pub state_machines: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>>,
     /// Mocked response name -> its entries, ordered by first invocation.
     pub responses: BTreeMap<String, Vec<MockEntry>>,
+    /// State machine -> test case -> its `"Expect"` member (ASL Studio's extension, read by
+    /// [`crate::suite`]; Step Functions Local ignores it), kept as written so that it survives a
+    /// round trip.
+    pub expectations: BTreeMap<String, BTreeMap<String, Value>>,
 }
 
 impl MockConfig {
@@ -110,6 +115,14 @@ impl MockConfig {
                 })?;
                 let mut parsed_states = BTreeMap::new();
                 for (state, response) in states {
+                    if state == crate::suite::EXPECT && response.is_object() {
+                        parsed
+                            .expectations
+                            .entry(machine.clone())
+                            .or_default()
+                            .insert(case.clone(), response.clone());
+                        continue;
+                    }
                     let Some(response) = response.as_str() else {
                         return Err(MockError(format!(
                             "test case '{case}': state '{state}' must name a mocked response (a string)"
@@ -183,10 +196,17 @@ impl MockConfig {
                 let cases: Map<String, Value> = cases
                     .iter()
                     .map(|(case, states)| {
-                        let states: Map<String, Value> = states
+                        let mut states: Map<String, Value> = states
                             .iter()
                             .map(|(state, response)| (state.clone(), json!(response)))
                             .collect();
+                        if let Some(expect) = self
+                            .expectations
+                            .get(machine)
+                            .and_then(|cases| cases.get(case))
+                        {
+                            states.insert(crate::suite::EXPECT.to_owned(), expect.clone());
+                        }
                         (case.clone(), Value::Object(states))
                     })
                     .collect();
@@ -304,17 +324,6 @@ fn parse_entry(entry: &Value) -> Result<MockedCall, String> {
         response,
         duration_seconds,
     })
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// `"3"` or `"1-2"` (0-based invocations, inclusive).

@@ -74,6 +74,24 @@ impl OptionsBuilder {
         self
     }
 
+    /// The payload limit ([`Options::max_payload_bytes`]; AWS: 256 KiB).
+    pub fn max_payload_bytes(mut self, max_payload_bytes: usize) -> Self {
+        self.options.max_payload_bytes = max_payload_bytes;
+        self
+    }
+
+    /// The history event limit of Standard executions ([`Options::max_history_events`]).
+    pub fn max_history_events(mut self, max_history_events: u64) -> Self {
+        self.options.max_history_events = max_history_events;
+        self
+    }
+
+    /// The virtual time limit of Express executions ([`Options::express_timeout_seconds`]).
+    pub fn express_timeout_seconds(mut self, seconds: f64) -> Self {
+        self.options.express_timeout_seconds = seconds;
+        self
+    }
+
     /// The state machine's name (`$$.StateMachine.Name`, and in ARNs).
     pub fn state_machine_name(mut self, name: impl Into<String>) -> Self {
         self.options.state_machine_name = name.into();
@@ -133,6 +151,9 @@ mod tests {
             .record_history(false)
             .record_trace(false)
             .max_transitions(99)
+            .max_payload_bytes(1_000)
+            .max_history_events(50)
+            .express_timeout_seconds(12.5)
             .state_machine_name("Orders")
             .reader_items("Each", vec![json!(1), json!(2)])
             .reader_error("Broken", "bad CSV")
@@ -144,6 +165,9 @@ mod tests {
         assert!(!options.record_history);
         assert!(!options.record_trace);
         assert_eq!(options.max_transitions, 99);
+        assert_eq!(options.max_payload_bytes, 1_000);
+        assert_eq!(options.max_history_events, 50);
+        assert!((options.express_timeout_seconds - 12.5).abs() < f64::EPSILON);
         assert_eq!(options.state_machine_name, "Orders");
         assert_eq!(
             options.item_reader_items.get("Each"),
@@ -154,8 +178,8 @@ mod tests {
             Some("bad CSV")
         );
         // What no front end sets stays at the simulator's default.
-        assert_eq!(options.max_payload_bytes, defaults.max_payload_bytes);
-        assert_eq!(options.max_history_events, defaults.max_history_events);
+        assert_eq!(options.max_recorded_events, defaults.max_recorded_events);
+        assert_eq!(options.region, defaults.region);
         assert_eq!(options.execution_name, defaults.execution_name);
         assert_eq!(
             Options::builder().express(false).build().execution_type,

@@ -205,6 +205,32 @@ pub struct StateTrace {
     /// Error raised by the state, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What the state decided that its events do not show, in order (coverage reads them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<Decision>,
+}
+
+/// A decision a state made that the AWS history does not record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Decision {
+    /// A Choice state took its rule `index` (0-based, in `Choices` order).
+    ChoiceRule {
+        /// Position in `Choices`.
+        index: usize,
+    },
+    /// A Choice state took its `Default`.
+    ChoiceDefault,
+    /// An error was retried by the retrier `retrier` (0-based, in `Retry` order).
+    Retry {
+        /// Position in `Retry`.
+        retrier: usize,
+    },
+    /// An error was caught by the catcher `catcher` (0-based, in `Catch` order).
+    Catch {
+        /// Position in `Catch`.
+        catcher: usize,
+    },
 }
 
 /// The outcome of a run.
@@ -247,6 +273,11 @@ pub struct ExecutionResult {
 }
 
 impl ExecutionResult {
+    /// The type of each recorded history event, in order (`ExecutionStarted`, `PassStateEntered`, …).
+    pub fn event_types(&self) -> Vec<&'static str> {
+        self.history.iter().map(|event| event.event_type).collect()
+    }
+
     /// The result of a run that did no work (a definition that does not compile, an execution that
     /// never started).
     pub(crate) fn not_run(status: Status, error: Option<String>, cause: Option<String>) -> Self {

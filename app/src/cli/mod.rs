@@ -14,6 +14,7 @@ pub mod extract;
 pub mod fmt;
 pub mod lsp;
 pub mod run;
+pub mod test;
 pub mod write;
 
 /// ASL Studio: design, check and dry-run AWS Step Functions state machines.
@@ -44,6 +45,8 @@ enum Command {
     Export(export::ExportArgs),
     /// Serve editors over the Language Server Protocol on standard input and output.
     Lsp(lsp::LspArgs),
+    /// Run a definition's test suite (a Step Functions Local mock file with expectations) and report coverage; or generate one.
+    Test(Box<test::TestArgs>),
 }
 
 /// Parses the command line and runs the chosen command.
@@ -58,6 +61,7 @@ pub fn main() -> ExitCode {
         Some(Command::Embed(args)) => embed::embed_command(&args),
         Some(Command::Export(args)) => export::export_command(&args),
         Some(Command::Lsp(args)) => lsp::lsp_command(&args),
+        Some(Command::Test(args)) => test::test_command(&args),
         None => asl_studio::run_native(cli.file),
     }
 }
@@ -82,6 +86,20 @@ pub fn is_stdin(path: &Path) -> bool {
 pub fn read_input(path: &Path) -> Result<Input, String> {
     asl_codec::load::read_input(path)
         .map_err(|error| escape_control(&error.to_string()).into_owned())
+}
+
+/// [`read_input`] for a command over several files: when `path` cannot be read, prints why,
+/// raises `code` to [`EXIT_UNREADABLE`] and returns `None`, so that the command goes on with the
+/// next file.
+pub fn read_input_or_report(path: &Path, code: &mut u8) -> Option<Input> {
+    match read_input(path) {
+        Ok(input) => Some(input),
+        Err(message) => {
+            err_line(&message);
+            *code = (*code).max(EXIT_UNREADABLE);
+            None
+        }
+    }
 }
 
 /// One line for an input the loader refused: `file:line:col: error[CODE]: message` for a syntax

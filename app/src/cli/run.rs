@@ -74,7 +74,7 @@ pub fn run_command(args: &RunArgs) -> ExitCode {
     }
 }
 
-fn read_json(path: &Path) -> Result<Value, String> {
+pub(super) fn read_json(path: &Path) -> Result<Value, String> {
     let input = read_input(path)?;
     // Editors on Windows save JSON with a byte order mark; the definition reader accepts it, so
     // the input, mock and substitution files do too.
@@ -84,7 +84,7 @@ fn read_json(path: &Path) -> Result<Value, String> {
 
 /// Reads the definition (ASL or a template's machine) and fills its `${...}` placeholders: first with
 /// the values the template gives, then with the user's `--substitutions`.
-fn read_definition(args: &RunArgs) -> Result<Value, String> {
+pub(super) fn read_definition(args: &RunArgs) -> Result<Value, String> {
     let file = read_input(&args.definition)?;
     let loaded = asl_codec::load::load(&file)
         .and_then(|loaded| asl_codec::load::refuse_duplicate_keys(loaded.source()).map(|()| loaded))
@@ -161,7 +161,7 @@ fn substitution_text(value: &Value) -> String {
 }
 
 /// AWS would refuse to create a machine with validation errors, so a dry run refuses too, saying why.
-fn refuse_invalid(display: &str, definition: &Value) -> Result<(), String> {
+pub(super) fn refuse_invalid(display: &str, definition: &Value) -> Result<(), String> {
     let machine = graph_model::StateMachine::from_value(definition)
         .map_err(|error| format!("{display}: {error}"))?;
     let errors: Vec<String> = graph_model::validate(&machine)

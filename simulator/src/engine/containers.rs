@@ -172,10 +172,7 @@ impl Execution {
             Some(dynamic) => {
                 let value = resolve_dynamic(dynamic, "ToleratedFailureCount", scope, jsonata)?;
                 let Some(count) = as_integer(&value) else {
-                    let text = match dynamic {
-                        Dynamic::Path { text, .. } => text.clone(),
-                        _ => String::new(),
-                    };
+                    let text = path_text(dynamic);
                     return Err(Raised::runtime(format!(
                         "The ToleratedFailureCountPath field refers to value \"{}\" which is not a valid integer: {text}",
                         raw_text(&value)
@@ -192,10 +189,7 @@ impl Execution {
             Some(dynamic) => {
                 let value = resolve_dynamic(dynamic, "ToleratedFailurePercentage", scope, jsonata)?;
                 let Some(percentage) = as_float(&value) else {
-                    let text = match dynamic {
-                        Dynamic::Path { text, .. } => text.clone(),
-                        _ => String::new(),
-                    };
+                    let text = path_text(dynamic);
                     return Err(Raised::runtime(format!(
                         "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float: {text}",
                         raw_text(&value)
@@ -248,11 +242,7 @@ impl Execution {
         let Some(frame) = self.stack.get(depth) else {
             return;
         };
-        let Some(state) = plan
-            .machines
-            .get(frame.machine)
-            .and_then(|machine| machine.states.get(frame.state))
-        else {
+        let Some(state) = plan.state(frame.machine, frame.state) else {
             return;
         };
         let Some(start_millis) = self
@@ -559,12 +549,7 @@ impl Execution {
     pub(super) fn parent_state_name(&self, depth: usize) -> String {
         self.stack
             .get(depth)
-            .and_then(|frame| {
-                self.plan
-                    .machines
-                    .get(frame.machine)
-                    .and_then(|machine| machine.states.get(frame.state))
-            })
+            .and_then(|frame| self.plan.state(frame.machine, frame.state))
             .map(|state| state.name.clone())
             .unwrap_or_default()
     }
@@ -577,11 +562,7 @@ impl Execution {
         let Some(container) = frame.container.take() else {
             return;
         };
-        let Some(state) = plan
-            .machines
-            .get(frame.machine)
-            .and_then(|machine| machine.states.get(frame.state))
-        else {
+        let Some(state) = plan.state(frame.machine, frame.state) else {
             return;
         };
         let mut container = *container;
@@ -654,10 +635,7 @@ impl Execution {
         let outcome = match state.language {
             Language::JsonPath => {
                 let make_context = || self.context_value(depth, state, None);
-                let raw = self
-                    .stack
-                    .get(depth)
-                    .map_or(&Value::Null, |frame| &*frame.input);
+                let raw = self.input_at(depth);
                 let root_scope = self.scope(depth, raw, &make_context);
                 self.finish_jsonpath(depth, state, &root_scope, result, true, traced_result)
             }
@@ -701,5 +679,13 @@ pub(super) fn new_container(kind: ContainerKind, input: Rc<Value>, items: Items)
         failures: 0,
         failure: None,
         shape: MapShape::default(),
+    }
+}
+
+/// The path a `...Path` field was written as, for its error message (empty for other forms).
+fn path_text(dynamic: &Dynamic) -> String {
+    match dynamic {
+        Dynamic::Path { text, .. } => text.clone(),
+        _ => String::new(),
     }
 }

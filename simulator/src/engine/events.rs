@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 use crate::plan::Kind;
 use crate::template::compact;
 use crate::timestamp;
-use crate::types::{HistoryEvent, TraceStage};
+use crate::types::{Decision, HistoryEvent, TraceStage};
 
 use super::Execution;
 use super::payload::json_size_up_to;
@@ -85,6 +85,23 @@ impl Execution {
         }
         log.payload_bytes += size;
         body.insert(field.to_owned(), Value::String(compact(value)));
+    }
+
+    /// Records in the state's trace entry what its events do not show (coverage reads it).
+    pub(super) fn note_decision(&self, depth: usize, decision: Decision) {
+        if !self.options.record_trace {
+            return;
+        }
+        let Some(index) = self
+            .stack
+            .get(depth)
+            .and_then(|frame| frame.trace_index.get())
+        else {
+            return;
+        };
+        if let Some(entry) = self.log.borrow_mut().trace.get_mut(index) {
+            entry.decisions.push(decision);
+        }
     }
 
     pub(super) fn trace_stage(

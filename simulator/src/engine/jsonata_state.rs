@@ -12,6 +12,7 @@ use crate::expr::JsonataScope;
 use crate::plan::{Assign, FailField, Kind, State, WaitSpec, jsonata_expression};
 use crate::template::{Scope, compact};
 use crate::timestamp;
+use crate::types::Decision;
 
 use super::containers::{ContainerKind, Items, new_container};
 use super::jsonpath_state::fail_field_jsonpath;
@@ -27,10 +28,7 @@ impl Execution {
         depth: usize,
         state: &State,
     ) -> Result<(Flow, Assignments), Raised> {
-        let input = self
-            .stack
-            .get(depth)
-            .map_or(&Value::Null, |frame| &*frame.input);
+        let input = self.input_at(depth);
         let scope = self.jsonata_scope(depth, state, input, &[], None);
         let make_context = || self.context_value(depth, state, None);
         let path_scope = self.scope(depth, input, &make_context);
@@ -67,7 +65,9 @@ impl Execution {
                     &path_scope,
                     Some(&scope),
                 )?;
-                let result = self.invoke_task(depth, state, resource, &arguments, limits)?;
+                let result = self
+                    .invoke_task(depth, state, resource, &arguments, limits)?
+                    .into_owned();
                 self.trace_stage(depth, "result", || result.clone());
                 self.jsonata_finish(depth, state, input, result)
             }
@@ -92,8 +92,9 @@ impl Execution {
                     })
                 };
                 let mut chosen = None;
-                for rule in rules {
+                for (index, rule) in rules.iter().enumerate() {
                     if choice::holds(&rule.condition, &path_scope, &mut evaluate)? {
+                        self.note_decision(depth, Decision::ChoiceRule { index });
                         chosen = Some((rule.next, rule.assign.as_ref(), rule.output.as_ref()));
                         break;
                     }
@@ -101,7 +102,10 @@ impl Execution {
                 let (next, assign, output) = match chosen {
                     Some(found) => found,
                     None => match default {
-                        Some(default) => (*default, state.assign.as_ref(), state.output.as_ref()),
+                        Some(default) => {
+                            self.note_decision(depth, Decision::ChoiceDefault);
+                            (*default, state.assign.as_ref(), state.output.as_ref())
+                        }
                         None => return Err(no_choice_matched()),
                     },
                 };
@@ -110,14 +114,7 @@ impl Execution {
                     Some(output) => Out::New(scope.template(output, "Output")?),
                     None => Out::Same,
                 };
-                Ok((
-                    Flow::Next {
-                        next,
-                        output,
-                        delay_millis: 0,
-                    },
-                    assignments,
-                ))
+                Ok((Flow::chosen(next, output), assignments))
             }
             Kind::Wait(spec) => {
                 let delay_millis = self.wait_delay_jsonata(spec, &scope, &path_scope)?;

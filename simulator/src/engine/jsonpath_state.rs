@@ -15,6 +15,7 @@ use crate::plan::{
 };
 use crate::template::{Scope, Template, compact};
 use crate::timestamp;
+use crate::types::Decision;
 
 use super::containers::{ContainerKind, Items, new_container};
 use super::payload::{data_limit, few_values, might_exceed};
@@ -35,10 +36,7 @@ impl Execution {
         state: &State,
     ) -> Result<(Flow, Assignments), Raised> {
         let make_context = || self.context_value(depth, state, None);
-        let raw = self
-            .stack
-            .get(depth)
-            .map_or(&Value::Null, |frame| &*frame.input);
+        let raw = self.input_at(depth);
         let root_scope = self.scope(depth, raw, &make_context);
         let effective = apply_input_path(&state.input_path, &root_scope)?;
         if !matches!(state.input_path, DataPath::Whole) {
@@ -91,7 +89,7 @@ impl Execution {
                     None => Cow::Borrowed(&*effective),
                 };
                 let limits = task_limits(timeout.as_ref(), heartbeat.as_ref(), &scope, None)?;
-                let result = self.invoke_task_shared(depth, state, resource, &arguments, limits)?;
+                let result = self.invoke_task(depth, state, resource, &arguments, limits)?;
                 // A ResultSelector only reads the result: it is rendered from the mock's own
                 // value, which is then not copied at all.
                 let (result, with_selector) = match &state.result_selector {
@@ -109,8 +107,9 @@ impl Execution {
                     Err(Raised::runtime("a JSONata Condition in a JSONPath state"))
                 };
                 let mut chosen = None;
-                for rule in rules {
+                for (index, rule) in rules.iter().enumerate() {
                     if choice::holds(&rule.condition, &scope, &mut no_jsonata)? {
+                        self.note_decision(depth, Decision::ChoiceRule { index });
                         chosen = Some((rule.next, rule.assign.as_ref()));
                         break;
                     }
@@ -118,20 +117,16 @@ impl Execution {
                 let (next, assign) = match chosen {
                     Some(found) => found,
                     None => match default {
-                        Some(default) => (*default, state.assign.as_ref()),
+                        Some(default) => {
+                            self.note_decision(depth, Decision::ChoiceDefault);
+                            (*default, state.assign.as_ref())
+                        }
                         None => return Err(no_choice_matched()),
                     },
                 };
                 let assignments = jsonpath_assign(assign, &scope)?;
                 let output = output_of(&state.output_path, &root_scope, effective)?;
-                Ok((
-                    Flow::Next {
-                        next,
-                        output,
-                        delay_millis: 0,
-                    },
-                    assignments,
-                ))
+                Ok((Flow::chosen(next, output), assignments))
             }
             Kind::Wait(spec) => {
                 let delay_millis = self.wait_delay_jsonpath(spec, &scope)?;

@@ -101,6 +101,17 @@ enum Flow {
     Start(Box<Container>),
 }
 
+impl Flow {
+    /// To the state a Choice rule (or the Default) chose, at once.
+    fn chosen(next: usize, output: Out) -> Self {
+        Flow::Next {
+            next,
+            output,
+            delay_millis: 0,
+        }
+    }
+}
+
 /// A state's output: often its input unchanged (Choice, Wait, ResultPath null), which needs no copy.
 enum Out {
     Same,

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Raised, Severity};
 use crate::plan::{Catcher, Kind, Language, State};
+use crate::types::Decision;
 
 use super::jsonata_state::jsonata_assign;
 use super::jsonpath_state::{apply_result_path, jsonpath_assign};
@@ -72,6 +73,7 @@ impl Execution {
                 if !self.advance_clock((delay * 1000.0).round() as i64) {
                     return;
                 }
+                self.note_decision(depth, Decision::Retry { retrier: position });
                 if let Some(frame) = self.stack.get_mut(depth) {
                     if let Some(slot) = frame.attempts.get_mut(position) {
                         *slot += 1;
@@ -82,11 +84,13 @@ impl Execution {
             }
         }
         // Catch.
-        if let Some(catcher) = state
+        if let Some((position, catcher)) = state
             .catch
             .iter()
-            .find(|catcher| error_matches(&catcher.errors, &raised, is_task))
+            .enumerate()
+            .find(|(_, catcher)| error_matches(&catcher.errors, &raised, is_task))
         {
+            self.note_decision(depth, Decision::Catch { catcher: position });
             match self.apply_catcher(depth, state, catcher, &raised) {
                 Ok((output, assignments)) => {
                     let flow = Flow::Next {
@@ -122,10 +126,7 @@ impl Execution {
         raised: &Raised,
     ) -> Result<(Value, Assignments), Raised> {
         let error_output = error_output(raised);
-        let raw = self
-            .stack
-            .get(depth)
-            .map_or(&Value::Null, |frame| &*frame.input);
+        let raw = self.input_at(depth);
         match state.language {
             Language::JsonPath => {
                 let make_context = || self.context_value(depth, state, None);

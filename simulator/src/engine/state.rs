@@ -106,11 +106,7 @@ impl Execution {
         let Some(frame) = self.stack.get(depth) else {
             return;
         };
-        let Some(state) = plan
-            .machines
-            .get(frame.machine)
-            .and_then(|machine| machine.states.get(frame.state))
-        else {
+        let Some(state) = plan.state(frame.machine, frame.state) else {
             self.fail_execution(
                 Some("States.Runtime".to_owned()),
                 Some("state index out of range".to_owned()),
@@ -159,6 +155,7 @@ impl Execution {
                     value: input,
                 }],
                 error: None,
+                decisions: Vec::new(),
             });
             if let Some(frame) = self.stack.get(depth) {
                 frame.trace_index.set(Some(index));
@@ -321,6 +318,13 @@ impl Execution {
             .get(depth)
             .map_or(&self.no_variables, |frame| &*frame.variables);
         Scope::new(input, variables, make_context, &self.random)
+    }
+
+    /// The input of the frame at `depth` (null when there is none).
+    pub(super) fn input_at(&self, depth: usize) -> &Value {
+        self.stack
+            .get(depth)
+            .map_or(&Value::Null, |frame| &*frame.input)
     }
 
     pub(super) fn raw_input(&self, depth: usize) -> Rc<Value> {

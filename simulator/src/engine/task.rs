@@ -18,21 +18,9 @@ use super::payload::{data_limit, longer_than, might_exceed};
 use super::state::{raw_text, resolve_dynamic};
 
 impl Execution {
+    /// Invokes a Task: its mocked result, borrowed from the options and copied only by a caller
+    /// that keeps it.
     pub(super) fn invoke_task(
-        &self,
-        depth: usize,
-        state: &State,
-        resource: &str,
-        arguments: &Value,
-        limits: TaskLimits,
-    ) -> Result<Value, Raised> {
-        self.invoke_task_shared(depth, state, resource, arguments, limits)
-            .map(Cow::into_owned)
-    }
-
-    /// [`Execution::invoke_task`] with a mocked result borrowed from the options, copied only by
-    /// a caller that keeps it.
-    pub(super) fn invoke_task_shared(
         &self,
         depth: usize,
         state: &State,

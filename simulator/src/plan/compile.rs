@@ -754,8 +754,16 @@ fn compile_retry<'d>(
         let number = |field: &str| object_member(retrier, field).and_then(Value::as_f64);
         let max_attempts = match object_member(retrier, "MaxAttempts") {
             None => 3,
+            // `3.0` and `3e0` are integers too: `check` accepts any integral value (JSON
+            // Schema's integer), so a run must not refuse what the check let through.
             Some(value) => value
                 .as_u64()
+                .or_else(|| {
+                    value
+                        .as_f64()
+                        .filter(|attempts| attempts.fract() == 0.0 && *attempts >= 0.0)
+                        .map(|attempts| attempts.min(f64::from(u32::MAX)) as u64)
+                })
                 .and_then(|attempts| u32::try_from(attempts).ok())
                 .ok_or_else(|| {
                     DefinitionError::new(location(), "MaxAttempts must be a non-negative integer")

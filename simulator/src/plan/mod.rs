@@ -229,3 +229,12 @@ pub(crate) struct Plan {
     /// The top-level `TimeoutSeconds`: the run times out when the virtual clock passes it.
     pub(crate) timeout_seconds: Option<f64>,
 }
+
+impl Plan {
+    /// The state at position `state` of machine `machine`.
+    pub(crate) fn state(&self, machine: usize, state: usize) -> Option<&State> {
+        self.machines
+            .get(machine)
+            .and_then(|machine| machine.states.get(state))
+    }
+}

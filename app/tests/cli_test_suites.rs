@@ -1,0 +1,578 @@
+//! `asl-studio test`: suites run from Step Functions Local mock files with expectations, in every
+//! report format, and generated suites on the sample and on the corpus (they pass, they cover,
+//! and they fail when a Choice comparison is flipped).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets")
+        .join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_asl-studio"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot start asl-studio: {error}"))
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn text(path: &Path) -> &str {
+    path.to_str()
+        .unwrap_or_else(|| panic!("{} is not UTF-8", path.display()))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("asl-studio-suites-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|error| panic!("{}: {error}", dir.display()));
+    dir
+}
+
+fn read_json(path: &Path) -> Value {
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+fn write_json(path: &Path, value: &Value) {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    std::fs::write(path, text).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+}
+
+/// The sample's mock file with its expectations inline, one of them wrong (HappyPath expects
+/// the failure path), in a folder of its own.
+fn sample_suite_with_one_wrong_expectation(name: &str) -> (PathBuf, PathBuf) {
+    let dir = scratch(name);
+    let mut config = read_json(&sample("sample.mocks.json"));
+    let beside = read_json(&sample("sample.mocks.expect.json"));
+    let cases = &mut config["StateMachines"]["EtlPipeline"]["TestCases"];
+    for (case, expect) in beside.as_object().into_iter().flatten() {
+        cases[case]["Expect"] = expect.clone();
+    }
+    cases["HappyPath"]["Expect"]["Status"] = json!("FAILED");
+    cases["HappyPath"]["Expect"]["Path"] = json!(["DownloadFile", "TransformFile <&>"]);
+    let mocks = dir.join("suite.json");
+    write_json(&mocks, &config);
+    let definition = dir.join("sample.asl.json");
+    std::fs::copy(sample("sample.asl.json"), &definition)
+        .unwrap_or_else(|error| panic!("copy: {error}"));
+    (definition, mocks)
+}
+
+#[test]
+fn the_sample_suite_passes_with_the_expectations_kept_beside_its_mock_file() {
+    let output = run(&[
+        "test",
+        text(&sample("sample.asl.json")),
+        "--mocks",
+        text(&sample("sample.mocks.json")),
+    ]);
+    let report = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{report}{}", stderr(&output));
+    assert!(
+        report.contains("PASS HappyPath (SUCCEEDED, 5 states)"),
+        "{report}"
+    );
+    assert!(report.contains("4 cases: 4 passed, 0 failed"), "{report}");
+    assert!(report.contains("states        7/7 (100 %)"), "{report}");
+    assert!(report.contains("catchers      1/1 (100 %)"), "{report}");
+}
+
+#[test]
+fn json_report_has_the_documented_shape_and_names_each_failure() {
+    let (definition, mocks) = sample_suite_with_one_wrong_expectation("json");
+    let output = run(&[
+        "test",
+        text(&definition),
+        "--mocks",
+        text(&mocks),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report: Value = serde_json::from_str(&stdout(&output))
+        .unwrap_or_else(|error| panic!("not JSON: {error}\n{}", stdout(&output)));
+    assert_eq!(report["passed"], json!(3));
+    assert_eq!(report["failed"], json!(1));
+    for category in ["states", "choice_rules", "catchers", "retriers"] {
+        let tally = &report["coverage"][category];
+        assert!(
+            tally["covered"].is_u64() && tally["total"].is_u64(),
+            "{category}: {tally}"
+        );
+    }
+    assert_eq!(
+        report["coverage"]["states"],
+        json!({"covered": 7, "total": 7})
+    );
+    let happy = report["cases"]
+        .as_array()
+        .and_then(|cases| cases.iter().find(|case| case["name"] == json!("HappyPath")))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(happy["passed"], json!(false));
+    let failures: Vec<&str> = happy["failures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(failures.len(), 2, "{failures:?}");
+    assert!(failures[0].starts_with("status: expected FAILED, got SUCCEEDED"));
+    assert!(
+        failures[1]
+            .starts_with("path: state 2 expected 'TransformFile <&>', entered 'TransformFile'")
+    );
+}
+
+#[test]
+fn junit_report_is_xml_a_ci_parser_reads() {
+    let (definition, mocks) = sample_suite_with_one_wrong_expectation("junit");
+    let output = run(&[
+        "test",
+        text(&definition),
+        "--mocks",
+        text(&mocks),
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let xml = dir_file(&definition, "report.xml");
+    std::fs::write(&xml, &output.stdout).unwrap_or_else(|error| panic!("{error}"));
+    // Python's XML parser (what CI plugins such as junitparser use) reads it back.
+    let script = r#"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "testsuites", root.tag
+suite = root.find("testsuite")
+cases = suite.findall("testcase")
+failed = [c.get("name") for c in cases if c.find("failure") is not None]
+print(suite.get("tests"), suite.get("failures"), len(cases), ",".join(failed))
+print(cases[[c.get("name") for c in cases].index("HappyPath")].find("failure").text)
+"#;
+    let parsed = Command::new("python3")
+        .args(["-c", script, text(&xml)])
+        .output()
+        .unwrap_or_else(|error| panic!("python3 is needed to check the XML: {error}"));
+    let result = stdout(&parsed);
+    assert!(parsed.status.success(), "{}\n{}", result, stderr(&parsed));
+    let mut lines = result.lines();
+    assert_eq!(lines.next(), Some("4 1 4 HappyPath"));
+    assert_eq!(
+        lines.next(),
+        Some("status: expected FAILED, got SUCCEEDED"),
+        "the failure text keeps '<&>' as written: {result}"
+    );
+    assert!(result.contains("entered 'TransformFile'"), "{result}");
+    assert!(result.contains("'TransformFile <&>'"), "{result}");
+}
+
+fn dir_file(beside: &Path, name: &str) -> PathBuf {
+    beside
+        .parent()
+        .map_or_else(|| PathBuf::from(name), |dir| dir.join(name))
+}
+
+/// Checks TAP version 13: the version line, the plan, numbered test lines in order, YAML
+/// blocks ("  ---" .. "  ...") only after a test line. Returns (ok, not ok) counts.
+fn check_tap(report: &str) -> Result<(usize, usize), String> {
+    let mut lines = report.lines();
+    if lines.next() != Some("TAP version 13") {
+        return Err("first line is not 'TAP version 13'".to_owned());
+    }
+    let plan = lines.next().ok_or("no plan")?;
+    let planned: usize = plan
+        .strip_prefix("1..")
+        .and_then(|count| count.parse().ok())
+        .ok_or(format!("bad plan line {plan:?}"))?;
+    let (mut ok, mut not_ok, mut in_yaml, mut number) = (0, 0, false, 0);
+    for line in lines {
+        if in_yaml {
+            if line == "  ..." {
+                in_yaml = false;
+            } else if !line.starts_with("  ") {
+                return Err(format!("YAML block line not indented: {line:?}"));
+            }
+            continue;
+        }
+        if line == "  ---" {
+            if number == 0 {
+                return Err("YAML block before any test line".to_owned());
+            }
+            in_yaml = true;
+            continue;
+        }
+        let (passed, rest) = if let Some(rest) = line.strip_prefix("not ok ") {
+            (false, rest)
+        } else if let Some(rest) = line.strip_prefix("ok ") {
+            (true, rest)
+        } else {
+            return Err(format!("not a test line: {line:?}"));
+        };
+        number += 1;
+        let (digits, description) = rest
+            .split_once(" - ")
+            .ok_or(format!("no ' - ' in {line:?}"))?;
+        if digits.parse::<usize>().ok() != Some(number) {
+            return Err(format!("test {number} numbered {digits}"));
+        }
+        if description.contains('#') && !description.contains("\\#") {
+            return Err(format!("unescaped directive in {line:?}"));
+        }
+        if passed {
+            ok += 1;
+        } else {
+            not_ok += 1;
+        }
+    }
+    if in_yaml {
+        return Err("unterminated YAML block".to_owned());
+    }
+    if number != planned {
+        return Err(format!("planned {planned}, ran {number}"));
+    }
+    Ok((ok, not_ok))
+}
+
+#[test]
+fn tap_report_follows_the_tap_13_grammar() {
+    let (definition, mocks) = sample_suite_with_one_wrong_expectation("tap");
+    let output = run(&[
+        "test",
+        text(&definition),
+        "--mocks",
+        text(&mocks),
+        "--format",
+        "tap",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = stdout(&output);
+    assert_eq!(check_tap(&report), Ok((3, 1)), "{report}");
+    assert!(report.contains("not ok 3 - HappyPath"), "{report}");
+    // The checker has teeth: a plan that does not match is refused.
+    assert!(check_tap(&report.replace("1..4", "1..5")).is_err());
+}
+
+#[test]
+fn test_case_picks_cases_and_bad_input_exits_2() {
+    let (definition, mocks) = sample_suite_with_one_wrong_expectation("filter");
+    let only = run(&[
+        "test",
+        text(&definition),
+        "--mocks",
+        text(&mocks),
+        "--test-case",
+        "GlueFails",
+        "--test-case",
+        "LambdaRetried",
+    ]);
+    assert_eq!(only.status.code(), Some(0), "{}", stderr(&only));
+    assert!(stdout(&only).contains("2 cases: 2 passed, 0 failed"));
+    let missing = run(&[
+        "test",
+        text(&definition),
+        "--mocks",
+        text(&mocks),
+        "--test-case",
+        "Nope",
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("no test case 'Nope'"),
+        "{}",
+        stderr(&missing)
+    );
+    let mut config = read_json(&mocks);
+    config["StateMachines"]["EtlPipeline"]["TestCases"]["GlueFails"]["Expect"]["Stauts"] =
+        json!("FAILED");
+    write_json(&mocks, &config);
+    let misspelt = run(&["test", text(&definition), "--mocks", text(&mocks)]);
+    assert_eq!(misspelt.status.code(), Some(2));
+    assert!(
+        stderr(&misspelt).contains("test case 'GlueFails': Expect: unknown member 'Stauts'"),
+        "{}",
+        stderr(&misspelt)
+    );
+    let absent = run(&[
+        "test",
+        text(&definition),
+        "--mocks",
+        "/nonexistent/mocks.json",
+    ]);
+    assert_eq!(absent.status.code(), Some(2));
+}
+
+/// Generates a suite with the CLI, runs it, and returns the JSON report and the generator's
+/// "not covered: LABEL: reason" lines.
+fn generate_and_run(definition: &Path, dir: &Path) -> (Value, Vec<String>, PathBuf) {
+    let name = definition
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let suite = dir.join(format!("{name}.suite.json"));
+    let generated = run(&["test", text(definition), "--generate", "-o", text(&suite)]);
+    assert_eq!(
+        generated.status.code(),
+        Some(0),
+        "{name}: {}",
+        stderr(&generated)
+    );
+    let gaps = stdout(&generated)
+        .lines()
+        .filter_map(|line| line.strip_prefix("not covered: "))
+        .map(str::to_owned)
+        .collect();
+    let output = run(&[
+        "test",
+        text(definition),
+        "--mocks",
+        text(&suite),
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_str(&stdout(&output))
+        .unwrap_or_else(|error| panic!("{name}: {error}: {}", stderr(&output)));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{name}: the generated suite fails: {report}"
+    );
+    (report, gaps, suite)
+}
+
+/// The first Choice comparison of the definition turned into its opposite (`<` into `>=`,
+/// an equality or a glob into its negation, an `Is...` test into its contrary).
+fn flip_first_comparison(value: &mut Value) -> bool {
+    const SWAPS: [(&str, &str); 2] = [
+        ("LessThan", "GreaterThanEquals"),
+        ("GreaterThan", "LessThanEquals"),
+    ];
+    match value {
+        Value::Object(map) => {
+            if map.contains_key("Variable") {
+                let keys: Vec<String> = map.keys().cloned().collect();
+                for key in keys {
+                    if key.starts_with("Is")
+                        && let Some(Value::Bool(flag)) = map.get_mut(&key)
+                    {
+                        *flag = !*flag;
+                        return true;
+                    }
+                    for (from, to) in SWAPS.iter().flat_map(|(a, b)| [(a, b), (b, a)]) {
+                        for family in ["String", "Numeric", "Timestamp"] {
+                            for suffix in ["", "Path"] {
+                                if key == format!("{family}{from}{suffix}")
+                                    && let Some(operand) = map.remove(&key)
+                                {
+                                    map.insert(format!("{family}{to}{suffix}"), operand);
+                                    return true;
+                                }
+                            }
+                        }
+                    }
+                    if key.contains("Equals") || key.starts_with("StringMatches") {
+                        let leaf = Value::Object(std::mem::take(map));
+                        map.insert("Not".to_owned(), leaf);
+                        return true;
+                    }
+                }
+                false
+            } else {
+                // Choices before anything else, so that a Choice state's rule is what flips.
+                map.values_mut().any(flip_first_comparison)
+            }
+        }
+        Value::Array(items) => items.iter_mut().any(flip_first_comparison),
+        _ => false,
+    }
+}
+
+/// Moves `Next` (and `Comment`) from a flipped leaf back to the rule: a `Not` wrapping the whole
+/// rule would otherwise hold its `Next`.
+fn keep_next_on_the_rule(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Object(inner)) = map.get_mut("Not")
+                && let Some(next) = inner.remove("Next")
+            {
+                map.insert("Next".to_owned(), next);
+            }
+            map.values_mut().for_each(keep_next_on_the_rule);
+        }
+        Value::Array(items) => items.iter_mut().for_each(keep_next_on_the_rule),
+        _ => {}
+    }
+}
+
+fn flipped_copy(definition: &Path, dir: &Path) -> Option<PathBuf> {
+    let mut value = read_json(definition);
+    if !flip_first_comparison(&mut value) {
+        return None;
+    }
+    keep_next_on_the_rule(&mut value);
+    let path = dir.join("flipped.asl.json");
+    write_json(&path, &value);
+    Some(path)
+}
+
+#[test]
+fn the_generated_sample_suite_covers_everything_and_has_teeth() {
+    let dir = scratch("generated-sample");
+    let definition = dir.join("sample.asl.json");
+    std::fs::copy(sample("sample.asl.json"), &definition).unwrap_or_else(|error| panic!("{error}"));
+    let (report, gaps, suite) = generate_and_run(&definition, &dir);
+    assert!(gaps.is_empty(), "{gaps:?}");
+    for category in ["states", "choice_rules", "catchers", "retriers"] {
+        let tally = &report["coverage"][category];
+        assert_eq!(tally["covered"], tally["total"], "{category}: {tally}");
+    }
+    // The TestState requests beside the suite carry a result or an error per Task.
+    let requests = read_json(&dir.join("sample.asl.json.suite.teststate.json"));
+    let requests = requests["TestStateRequests"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r["stateName"] == json!("TransformFile")
+                && r["mock"]["errorOutput"]["error"].is_string())
+    );
+    assert!(
+        requests
+            .iter()
+            .all(|r| r["mock"]["result"].is_string() || r["mock"]["errorOutput"].is_object())
+    );
+    let flipped = flipped_copy(&definition, &dir).unwrap_or_else(|| panic!("nothing to flip"));
+    let output = run(&[
+        "test",
+        text(&flipped),
+        "--mocks",
+        text(&suite),
+        "--state-machine",
+        "sample",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(stdout(&output).contains("FAIL "), "{}", stdout(&output));
+}
+
+fn corpus_with_choice_and_catch() -> Vec<PathBuf> {
+    let corpus = root().join("tests/data/corpus");
+    let manifest = std::fs::read_to_string(corpus.join("MANIFEST.tsv"))
+        .unwrap_or_else(|error| panic!("MANIFEST.tsv: {error}"));
+    manifest
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let uses = fields.get(6)?;
+            let path = fields.first()?;
+            (fields.get(7) == Some(&"valid") && uses.contains("Choice") && uses.contains("Catch"))
+                .then(|| corpus.join(path))
+        })
+        .collect()
+}
+
+#[test]
+fn generated_suites_pass_on_every_corpus_definition_with_a_choice_and_a_catch() {
+    let definitions = corpus_with_choice_and_catch();
+    assert!(definitions.len() >= 30, "{} definitions", definitions.len());
+    let dir = scratch("corpus");
+    let mut full = Vec::new();
+    let mut summary = Vec::new();
+    let (mut states, mut rules) = ((0, 0), (0, 0));
+    for definition in &definitions {
+        let (report, gaps, suite) = generate_and_run(definition, &dir);
+        let tally = |category: &str| {
+            let tally = &report["coverage"][category];
+            (
+                tally["covered"].as_u64().unwrap_or(0),
+                tally["total"].as_u64().unwrap_or(0),
+            )
+        };
+        let (s, r) = (tally("states"), tally("choice_rules"));
+        states = (states.0 + s.0, states.1 + s.1);
+        rules = (rules.0 + r.0, rules.1 + r.1);
+        // Every item the suite leaves uncovered is listed by the generator with its reason.
+        let listed: BTreeSet<&str> = gaps
+            .iter()
+            .filter_map(|gap| gap.rsplit_once(": ").map(|(item, _)| item))
+            .collect();
+        for category in ["states", "choice_rules", "catchers", "retriers", "branches"] {
+            for item in report["coverage"][category]["uncovered"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let item = item.as_str().unwrap_or_default();
+                assert!(
+                    gaps.iter().any(|gap| gap.starts_with(&format!("{item}: "))),
+                    "{}: {item} is uncovered but not listed ({listed:?})",
+                    definition.display()
+                );
+            }
+        }
+        let name = definition
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let meets_bar = s.0 == s.1 && r.0 * 10 >= r.1 * 9;
+        summary.push(format!(
+            "{name}: states {}/{}, choice rules {}/{}",
+            s.0, s.1, r.0, r.1
+        ));
+        if meets_bar {
+            full.push(name.clone());
+            // The tests have teeth: a flipped comparison fails at least one generated case.
+            if definition.extension().is_some_and(|ext| ext == "json") && r.1 > 0 {
+                let flipped = flipped_copy(definition, &dir)
+                    .unwrap_or_else(|| panic!("{name}: nothing to flip"));
+                let machine = name.trim_end_matches(".json").trim_end_matches(".asl");
+                let output = run(&[
+                    "test",
+                    text(&flipped),
+                    "--mocks",
+                    text(&suite),
+                    "--state-machine",
+                    machine,
+                ]);
+                assert_eq!(
+                    output.status.code(),
+                    Some(1),
+                    "{name}: flipping its first Choice comparison fails no generated case"
+                );
+            }
+        }
+    }
+    let report = format!(
+        "{} of {} definitions: every state and >= 90 % of Choice rules covered; overall states {}/{}, Choice rules {}/{}\n{}",
+        full.len(),
+        definitions.len(),
+        states.0,
+        states.1,
+        rules.0,
+        rules.1,
+        summary.join("\n")
+    );
+    std::fs::write(dir.join("summary.txt"), &report).unwrap_or_default();
+    // Guards the generator's reach as measured when this test was written.
+    assert!(full.len() >= 19, "{report}");
+    assert!(states.0 * 100 >= states.1 * 80, "{report}");
+}

@@ -1,0 +1,262 @@
+//! Terraform `.tf` files: `check`'s findings for every `aws_sfn_state_machine`, placed in the
+//! `.tf` file. A finding inside a definition kept in another file (`file(...)`,
+//! `templatefile(...)`) is shown at the `definition` attribute, naming that file and position,
+//! because a diagnostic can only point into the document it is published for.
+//!
+//! Definitions written in the `.tf` file itself (`jsonencode`, heredoc, quoted JSON) also get an
+//! outline, so that go to definition, references, rename, symbols and hover work on their state
+//! names as in an `.asl.json` file.
+
+use std::path::Path;
+
+use asl_codec::LineCol;
+use asl_codec::check::{Finding, check_terraform_machine};
+use asl_codec::terraform::{DefinitionForm, TerraformError, TerraformMachine, extract};
+use graph_model::{Diagnostic, escape_pointer};
+use serde_json::Value;
+
+use crate::analysis::{Analysis, ByteSpan, Machine, Reference, StateInfo, assigned_variables};
+use crate::position::{PositionIndex, token_end};
+
+/// Analyses a `.tf` file: diagnostics, and the outline of each definition written in it.
+pub fn analyse(text: String, base_dir: Option<&Path>) -> Analysis {
+    let index = PositionIndex::new(&text);
+    let mut analysis = Analysis {
+        text,
+        index,
+        diagnostics: Vec::new(),
+        machines: Vec::new(),
+        source: None,
+        // Like a template: one outline per machine, labelled with its resource address.
+        is_template: true,
+    };
+    let extracted = extract(&analysis.text, base_dir);
+    if let Ok(machines) = &extracted {
+        let outliner = Outliner {
+            text: &analysis.text,
+            index: &analysis.index,
+        };
+        analysis.machines = machines
+            .iter()
+            // A quoted string's JSON is escaped (`\"`): its tokens are not the text's tokens.
+            .filter(|machine| {
+                matches!(
+                    machine.form,
+                    DefinitionForm::JsonEncode | DefinitionForm::Heredoc { .. }
+                )
+            })
+            .map(|machine| {
+                let mut outline = outliner.machine(machine, &machine.definition, "");
+                outline.label = Some(machine.address.clone());
+                outline
+            })
+            .collect();
+    }
+    let findings = match extracted {
+        Ok(machines) => machines
+            .iter()
+            .flat_map(|machine| {
+                check_terraform_machine(machine)
+                    .into_iter()
+                    .map(|found| match found.file {
+                        None => found.finding,
+                        Some(file) => {
+                            let mut finding = found.finding;
+                            finding.diagnostic.message = format!(
+                                "{}:{}: {}",
+                                file.display(),
+                                finding.location,
+                                finding.diagnostic.message
+                            );
+                            finding.location = machine.line_col;
+                            finding
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect(),
+        Err(error) => vec![error_finding(&error)],
+    };
+    analysis.diagnostics = findings.iter().map(|f| analysis.to_lsp(f)).collect();
+    analysis
+}
+
+/// A file that cannot be read as Terraform: one error where reading stopped.
+fn error_finding(error: &TerraformError) -> Finding {
+    let (machine, location) = match error {
+        TerraformError::Syntax { line_col, .. } => (None, *line_col),
+        TerraformError::Machine {
+            address, line_col, ..
+        } => (Some(address.clone()), *line_col),
+        _ => (None, asl_codec::LineCol { line: 1, column: 1 }),
+    };
+    Finding {
+        machine,
+        diagnostic: Diagnostic::error("TERRAFORM", "", error.to_string()),
+        location,
+        exact: true,
+    }
+}
+
+/// Builds outlines from a Terraform machine's pointer positions.
+struct Outliner<'t> {
+    text: &'t str,
+    index: &'t PositionIndex,
+}
+
+impl Outliner<'_> {
+    /// The byte offset where the value at `pointer` starts, when the reader recorded it (and not
+    /// only an ancestor's).
+    fn value_start(&self, machine: &TerraformMachine, pointer: &str) -> Option<usize> {
+        let at: LineCol = machine.location(pointer);
+        let parent = pointer.rfind('/').map_or("", |i| &pointer[..i]);
+        if pointer.is_empty() || at == machine.location(parent) {
+            return None;
+        }
+        Some(self.index.offset_of_line_col(self.text, at.line, at.column))
+    }
+
+    /// The member key written before the value at byte `value`: `Key = `, `"Key" = ` or
+    /// `"Key": `.
+    fn key_before(&self, value: usize) -> Option<ByteSpan> {
+        let head = self.text.get(..value)?.trim_end();
+        let head = head.strip_suffix(['=', ':'])?.trim_end();
+        let end = head.len();
+        if head.ends_with('"') {
+            let start = head[..end - 1].rfind('"')?;
+            return Some((start, end));
+        }
+        let start = head
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+            .last()
+            .map(|(i, _)| i)?;
+        Some((start, end))
+    }
+
+    /// The end of the object or array starting at byte `start` (quoted strings skipped).
+    fn closing(&self, start: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut depth = 0usize;
+        let mut index = start;
+        while let Some(&byte) = bytes.get(index) {
+            match byte {
+                b'"' => {
+                    index = token_end(self.text, index);
+                    continue;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return index + 1;
+                    }
+                }
+                _ => {}
+            }
+            index += 1;
+        }
+        self.text.len()
+    }
+
+    fn reference(
+        &self,
+        machine: &TerraformMachine,
+        value: &Value,
+        pointer: &str,
+        field: &str,
+        label: String,
+        from: Option<&str>,
+    ) -> Option<Reference> {
+        let target = value.get(field)?.as_str()?;
+        let start = self.value_start(machine, &format!("{pointer}/{field}"))?;
+        Some(Reference {
+            field: label,
+            target: target.to_owned(),
+            from: from.map(str::to_owned),
+            span: (start, token_end(self.text, start)),
+        })
+    }
+
+    fn machine(&self, tf: &TerraformMachine, value: &Value, pointer: &str) -> Machine {
+        let mut machine = Machine {
+            start_at: self.reference(tf, value, pointer, "StartAt", "StartAt".to_owned(), None),
+            ..Machine::default()
+        };
+        let Some(states) = value.get("States").and_then(Value::as_object) else {
+            return machine;
+        };
+        for (name, state) in states {
+            let state_pointer = format!("{pointer}/States/{}", escape_pointer(name));
+            let Some(start) = self.value_start(tf, &state_pointer) else {
+                continue;
+            };
+            let Some(key) = self.key_before(start) else {
+                continue;
+            };
+            let body = (key.0, self.closing(start));
+            machine
+                .states
+                .push(self.state(tf, name, state, &state_pointer, key, body));
+        }
+        machine
+    }
+
+    fn state(
+        &self,
+        tf: &TerraformMachine,
+        name: &str,
+        state: &Value,
+        pointer: &str,
+        key: ByteSpan,
+        body: ByteSpan,
+    ) -> StateInfo {
+        let from = Some(name);
+        let mut references = Vec::new();
+        for field in ["Next", "Default"] {
+            references.extend(self.reference(tf, state, pointer, field, field.to_owned(), from));
+        }
+        for list in ["Choices", "Catch"] {
+            let items = state.get(list).and_then(Value::as_array);
+            for (i, item) in items.into_iter().flatten().enumerate() {
+                references.extend(self.reference(
+                    tf,
+                    item,
+                    &format!("{pointer}/{list}/{i}"),
+                    "Next",
+                    format!("{list}[{i}].Next"),
+                    from,
+                ));
+            }
+        }
+        let mut children = Vec::new();
+        let branches = state.get("Branches").and_then(Value::as_array);
+        for (i, branch) in branches.into_iter().flatten().enumerate() {
+            let mut child = self.machine(tf, branch, &format!("{pointer}/Branches/{i}"));
+            child.label = Some(format!("Branch {}", i + 1));
+            children.push(child);
+        }
+        for field in ["ItemProcessor", "Iterator"] {
+            if let Some(processor) = state.get(field) {
+                let mut child = self.machine(tf, processor, &format!("{pointer}/{field}"));
+                child.label = Some(field.to_owned());
+                children.push(child);
+            }
+        }
+        StateInfo {
+            name: name.to_owned(),
+            type_name: state
+                .get("Type")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            key,
+            body,
+            references,
+            children,
+            missing_transition: None,
+            assigned: assigned_variables(state),
+        }
+    }
+}

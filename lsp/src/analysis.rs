@@ -183,25 +183,7 @@ impl Analysis {
             }
             (findings, vec![machine])
         };
-        // The warning rules an `asl-studio.toml` next to the file turns off, as `check` does; an
-        // unusable one is itself reported, at the top of the document.
-        let config = base_dir.map_or_else(|| Ok(LintConfig::default()), LintConfig::for_dir);
-        let findings = match config {
-            Ok(config) => config.filter(findings),
-            Err(error) => {
-                let mut findings = findings;
-                findings.insert(
-                    0,
-                    Finding {
-                        machine: None,
-                        diagnostic: Diagnostic::error("CONFIG", "", error.to_string()),
-                        location: asl_codec::LineCol { line: 1, column: 1 },
-                        exact: false,
-                    },
-                );
-                findings
-            }
-        };
+        let findings = apply_lint_config(findings, base_dir);
         analysis.diagnostics = findings.iter().map(|f| analysis.to_lsp(f)).collect();
         analysis.findings = findings;
         analysis.machines = machines;
@@ -667,6 +649,28 @@ impl<'s> Walker<'s> {
                     indent,
                 })
             }
+        }
+    }
+}
+
+/// Drops the warnings an `asl-studio.toml` next to the file turns off, as `check` does; an unusable
+/// one is itself reported, at the top of the document.
+pub(crate) fn apply_lint_config(findings: Vec<Finding>, base_dir: Option<&Path>) -> Vec<Finding> {
+    let config = base_dir.map_or_else(|| Ok(LintConfig::default()), LintConfig::for_dir);
+    match config {
+        Ok(config) => config.filter(findings),
+        Err(error) => {
+            let mut findings = findings;
+            findings.insert(
+                0,
+                Finding {
+                    machine: None,
+                    diagnostic: Diagnostic::error("CONFIG", "", error.to_string()),
+                    location: asl_codec::LineCol { line: 1, column: 1 },
+                    exact: false,
+                },
+            );
+            findings
         }
     }
 }

@@ -25,6 +25,7 @@ pub fn analyse(text: String, base_dir: Option<&Path>) -> Analysis {
         text,
         index,
         diagnostics: Vec::new(),
+        findings: Vec::new(),
         machines: Vec::new(),
         source: None,
         // Like a template: one outline per machine, labelled with its resource address.
@@ -77,7 +78,9 @@ pub fn analyse(text: String, base_dir: Option<&Path>) -> Analysis {
             .collect(),
         Err(error) => vec![error_finding(&error)],
     };
+    let findings = crate::analysis::apply_lint_config(findings, base_dir);
     analysis.diagnostics = findings.iter().map(|f| analysis.to_lsp(f)).collect();
+    analysis.findings = findings;
     analysis
 }
 

@@ -16,10 +16,14 @@ mod fast_hash;
 pub mod generate;
 pub mod intrinsics;
 pub mod jsonata;
+pub mod map_items;
 mod mocks;
 mod options_builder;
+#[cfg(feature = "parquet")]
+mod parquet_items;
 mod path;
 mod plan;
+pub mod result_writer;
 mod solve;
 pub mod suite;
 mod template;

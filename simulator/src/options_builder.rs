@@ -113,6 +113,19 @@ impl OptionsBuilder {
         self
     }
 
+    /// The dataset the `ItemReader` of the Map state `state` reads, parsed as its ReaderConfig
+    /// says when the state runs (see [`crate::map_items`]).
+    pub fn reader_source(
+        mut self,
+        state: impl Into<String>,
+        source: crate::map_items::ItemSource,
+    ) -> Self {
+        self.options
+            .item_reader_sources
+            .insert(state.into(), source);
+        self
+    }
+
     /// The options.
     pub fn build(self) -> Options {
         self.options

@@ -102,6 +102,9 @@ pub struct Options {
     pub max_recorded_events: usize,
     /// Items for Map states with an `ItemReader`, by Map state name (e.g. read from a local file).
     pub item_reader_items: HashMap<String, Vec<Value>>,
+    /// Datasets for Map states with an `ItemReader`, by Map state name, read as the state's
+    /// `ReaderConfig` says (JSON, JSONL, CSV, PARQUET, MANIFEST) when the state starts.
+    pub item_reader_sources: HashMap<String, crate::map_items::ItemSource>,
     /// Why the items of a Map state's `ItemReader` could not be read (e.g. a malformed CSV file), by
     /// Map state name: the state fails with `States.ItemReaderFailed` and this cause, as on AWS.
     pub item_reader_errors: HashMap<String, String>,
@@ -136,6 +139,7 @@ impl Default for Options {
             max_recorded_events: 100_000,
             item_reader_items: HashMap::new(),
             item_reader_errors: HashMap::new(),
+            item_reader_sources: HashMap::new(),
             prices: PriceTable::default(),
         }
     }
@@ -262,6 +266,10 @@ pub struct ExecutionResult {
     pub duration_millis: i64,
     /// Cost estimate in USD from the price table.
     pub cost_usd: f64,
+    /// Files the run's ResultWriters exported to S3 (bucket, key, contents), for the caller to
+    /// write where it likes (`asl-studio run --results DIR`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub result_files: Vec<crate::result_writer::ResultFile>,
 }
 
 impl ExecutionResult {
@@ -286,6 +294,7 @@ impl ExecutionResult {
             state_transitions: 0,
             duration_millis: 0,
             cost_usd: 0.0,
+            result_files: Vec::new(),
         }
     }
 }

@@ -43,9 +43,16 @@ pub struct RunArgs {
     /// A Task without a mock returns its input instead of failing.
     #[arg(long)]
     pub pass_through: bool,
-    /// Items for a Map state with an ItemReader: `STATE=FILE` (a JSON array, JSON Lines, or CSV with a header row).
+    /// The dataset of a Map state's ItemReader: `STATE=FILE`, read as the state's ReaderConfig says
+    /// (JSON with ItemsPointer, JSONL, CSV with any CSVDelimiter and CSVHeaderLocation, PARQUET, or a
+    /// MANIFEST whose listed files lie next to it); without a ReaderConfig, a JSON array, JSON
+    /// Lines, or CSV with a header row.
     #[arg(long = "items", value_name = "STATE=FILE")]
     pub items: Vec<String>,
+    /// Write what the run's ResultWriters export to S3 into this folder, each file at its S3 key
+    /// (`<Prefix>/<map run>/manifest.json`, `SUCCEEDED_0.json`, ...).
+    #[arg(long, value_name = "DIR")]
+    pub results: Option<PathBuf>,
     /// Write the execution history (AWS GetExecutionHistory events, JSON) to this file.
     #[arg(long, value_name = "FILE")]
     pub history: Option<PathBuf>,
@@ -248,108 +255,133 @@ fn prepare(args: &RunArgs) -> Result<(Value, Value, Options), String> {
         let Some((state, file)) = spec.split_once('=') else {
             return Err(format!("--items {spec}: expected STATE=FILE"));
         };
-        builder = match read_items(Path::new(file))? {
-            Ok(items) => builder.reader_items(state, items),
-            Err(cause) => builder.reader_error(state, cause),
+        let Some(reader) = item_reader_of(&definition, state) else {
+            return Err(format!(
+                "--items {spec}: the definition has no Map state named {state} with an ItemReader"
+            ));
         };
+        builder = builder.reader_source(state, read_item_source(Path::new(file), reader)?);
     }
     let options = builder.build();
     Ok((definition, input, options))
 }
 
-/// Items from a JSON array, JSON Lines, or CSV with a header row (each row an object of strings).
-/// The outer error is a file that cannot be read (exit 2); the inner one a CSV file AWS's item
-/// reader would refuse, which fails the Map state with `States.ItemReaderFailed` as on AWS.
-fn read_items(path: &Path) -> Result<Result<Vec<Value>, String>, String> {
-    let input = read_input(path)?;
-    let text = input.text.trim_start_matches('\u{feff}');
-    if let Ok(Value::Array(items)) = serde_json::from_str::<Value>(text) {
-        return Ok(Ok(items));
+/// The `ItemReader` of the Map state named `name`, at any depth (Parallel branches, Map processors).
+fn item_reader_of<'d>(definition: &'d Value, name: &str) -> Option<&'d Value> {
+    let states = definition.get("States")?.as_object()?;
+    for (state_name, state) in states {
+        if state_name == name
+            && let Some(reader) = state.get("ItemReader")
+        {
+            return Some(reader);
+        }
+        let nested = state
+            .get("Branches")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .chain(state.get("ItemProcessor"))
+            .chain(state.get("Iterator"));
+        for machine in nested {
+            if let Some(reader) = item_reader_of(machine, name) {
+                return Some(reader);
+            }
+        }
     }
-    let is_csv = path
-        .extension()
-        .is_some_and(|extension| extension.eq_ignore_ascii_case("csv"));
-    if !is_csv {
-        return text
-            .lines()
-            .filter(|line| !line.trim().is_empty())
-            .enumerate()
-            .map(|(number, line)| {
-                serde_json::from_str(line)
-                    .map_err(|error| format!("{}:{}: {error}", input.display, number + 1))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Ok);
-    }
-    Ok(csv_items(text).map_err(|problem| format!("{}: {problem}", input.display)))
+    None
 }
 
-/// CSV rows as objects keyed by the header row, read as AWS documents for ItemReader: quoted
-/// fields may hold commas, newlines and doubled quotes; a row with fewer fields than the header
-/// gets empty strings for the missing ones, and fields beyond the header are skipped. A quote that
-/// is never closed is an error (AWS cannot read the file either).
-fn csv_items(text: &str) -> Result<Vec<Value>, String> {
-    if let Some(line) = unterminated_quote(text) {
+/// Reads the dataset file (any bytes: Parquet is binary) and, for a manifest, the data files it
+/// lists, found next to it by their last path segment (`.gz` files are gunzipped, as S3 inventory
+/// writes them). A file that cannot be read is an error (exit 2); a file AWS's reader would
+/// refuse fails the Map state with `States.ItemReaderFailed` when it runs.
+fn read_item_source(
+    path: &Path,
+    reader: &Value,
+) -> Result<simulator::map_items::ItemSource, String> {
+    use simulator::map_items::{ItemSource, ReaderConfig, manifest_files};
+    let bytes = read_bytes(path)?;
+    let mut source = ItemSource {
+        display: path.display().to_string(),
+        bytes,
+        ..ItemSource::default()
+    };
+    // A ReaderConfig the validator let through but the reader refuses fails the state at run time.
+    let Ok(config) = ReaderConfig::from_item_reader(reader) else {
+        return Ok(source);
+    };
+    let folder = path.parent().unwrap_or_else(|| Path::new("."));
+    for key in manifest_files(&config, &source) {
+        let name = key.rsplit('/').next().unwrap_or(&key).to_owned();
+        let listed = folder.join(&name);
+        let Ok(bytes) = read_bytes(&listed) else {
+            // Left out: the simulator names the missing file when the Map state runs.
+            continue;
+        };
+        let bytes = if name.ends_with(".gz") {
+            gunzip(&bytes).map_err(|error| format!("{}: {error}", listed.display()))?
+        } else {
+            bytes
+        };
+        source.files.insert(name, bytes);
+    }
+    Ok(source)
+}
+
+/// A dataset file's bytes: a regular file (not a FIFO or device that would never end) of at most
+/// the loader's input limit.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let limit = asl_codec::load::MAX_INPUT_BYTES;
+    let metadata =
+        std::fs::metadata(path).map_err(|error| format!("{}: {error}", path.display()))?;
+    if !metadata.is_file() {
+        return Err(format!("{}: not a regular file", path.display()));
+    }
+    let file = std::fs::File::open(path).map_err(|error| format!("{}: {error}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| format!("{}: {error}", path.display()))?;
+    if bytes.len() > limit {
         return Err(format!(
-            "line {line}: a quoted field is never closed (a '\"' is missing)"
+            "{}: more than {limit} bytes, the most an input may hold",
+            path.display()
         ));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|error| format!("the header row: {error}"))?
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let mut items = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|error| error.to_string())?;
-        if record.len() == 1 && record.get(0).is_some_and(str::is_empty) {
-            continue;
-        }
-        let row: serde_json::Map<String, Value> = header
-            .iter()
-            .enumerate()
-            .map(|(index, name)| {
-                let cell = record.get(index).unwrap_or_default();
-                (name.clone(), Value::String(cell.to_owned()))
-            })
-            .collect();
-        items.push(Value::Object(row));
-    }
-    Ok(items)
+    Ok(bytes)
 }
 
-/// The line of a quote that opens a field and is never closed, if any. (The `csv` crate ends such a
-/// field silently at the end of the file, which would hide a truncated file.)
-fn unterminated_quote(text: &str) -> Option<usize> {
-    let mut line = 1;
-    let mut opened_on = None;
-    let mut field_start = true;
-    let mut bytes = text.bytes().peekable();
-    while let Some(byte) = bytes.next() {
-        if byte == b'\n' {
-            line += 1;
+fn gunzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut text = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut text)?;
+    Ok(text)
+}
+
+/// Writes each exported file at `dir/<key>`. Keys come from the definition and its input, so a key
+/// that would leave `dir` (an absolute path, `..`) is refused rather than written.
+fn write_results(dir: &Path, files: &[simulator::result_writer::ResultFile]) -> Result<(), String> {
+    for file in files {
+        let relative = Path::new(&file.key);
+        let safe = relative
+            .components()
+            .all(|part| matches!(part, std::path::Component::Normal(_)));
+        if !safe || file.key.is_empty() {
+            return Err(format!(
+                "--results: the ResultWriter key '{}' is not a relative path inside the folder",
+                file.key
+            ));
         }
-        if opened_on.is_some() {
-            if byte == b'"' {
-                if bytes.peek() == Some(&b'"') {
-                    bytes.next();
-                } else {
-                    opened_on = None;
-                }
-            }
-            continue;
+        let target = dir.join(relative);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|error| format!("{}: {error}", parent.display()))?;
         }
-        if byte == b'"' && field_start {
-            opened_on = Some(line);
-        }
-        field_start = matches!(byte, b',' | b'\n' | b'\r');
+        std::fs::write(&target, &file.contents)
+            .map_err(|error| format!("{}: cannot write a result: {error}", target.display()))?;
     }
-    opened_on
+    Ok(())
 }
 
 /// Writes the history as pretty JSON, streamed: a long run's events are not copied into one string.
@@ -368,7 +400,13 @@ fn write_history(path: &Path, history: &[simulator::HistoryEvent]) -> Result<(),
 fn execute(args: &RunArgs, definition: &Value, input: Value, options: &Options) -> ExitCode {
     let result = simulator::run(definition, input, options);
     // The outcome comes first: a history that cannot be written must not hide the run's result.
-    let code = report_outcome(&result);
+    let mut code = report_outcome(&result);
+    if let Some(dir) = &args.results
+        && let Err(message) = write_results(dir, &result.result_files)
+    {
+        err_line(&message);
+        code = ExitCode::from(EXIT_UNREADABLE);
+    }
     let Some(path) = &args.history else {
         return code;
     };
@@ -412,34 +450,5 @@ fn report_outcome(result: &simulator::ExecutionResult) -> ExitCode {
             }
             ExitCode::from(EXIT_FINDINGS)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_items_read_quoted_newlines_and_ragged_rows_as_aws_does() -> Result<(), String> {
-        let items =
-            csv_items("id,note,extra\n1,\"two\nlines, and \"\"quotes\"\"\",x\n2\n3,a,b,c\n")?;
-        assert_eq!(
-            items,
-            vec![
-                serde_json::json!({"id": "1", "note": "two\nlines, and \"quotes\"", "extra": "x"}),
-                serde_json::json!({"id": "2", "note": "", "extra": ""}),
-                serde_json::json!({"id": "3", "note": "a", "extra": "b"}),
-            ]
-        );
-        Ok(())
-    }
-
-    #[test]
-    fn csv_items_refuse_an_unterminated_quote() {
-        assert_eq!(
-            csv_items("id,note\n1,\"never closed\n2,b\n"),
-            Err("line 2: a quoted field is never closed (a '\"' is missing)".to_owned())
-        );
-        assert_eq!(unterminated_quote("a,b\n5\" tall,x\n"), None);
     }
 }

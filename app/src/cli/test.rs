@@ -90,6 +90,7 @@ fn load_definition(args: &TestArgs) -> Result<Value, String> {
         seed: args.seed,
         pass_through: false,
         items: Vec::new(),
+        results: None,
         history: None,
         max_transitions: args.max_transitions,
     };

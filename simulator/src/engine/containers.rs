@@ -11,11 +11,12 @@ use crate::concurrency::{self, DISTRIBUTED_MAP_CONCURRENCY, INLINE_MAP_CONCURREN
 use crate::error::{Raised, Severity};
 use crate::expr::JsonataScope;
 use crate::path::{self as jpath};
-use crate::plan::{Dynamic, Kind, Language, MapSpec, State};
+use crate::plan::{Dynamic, Language, MapSpec, State};
 use crate::template::{Scope, compact};
 use crate::types::Status;
 
 use super::events::detail;
+use super::map_run::MapShape;
 use super::payload::{data_limit, json_size_up_to};
 use super::retry_catch::error_output;
 use super::state::{as_float, as_integer, raw_text, resolve_dynamic};
@@ -52,6 +53,8 @@ pub(super) struct Container {
     /// The failure that fails the container: of its children's, the earliest on the virtual clock.
     pub(super) failure: Option<Raised>,
     pub(super) schedule: Schedule,
+    /// A Map's object pairs, batches and ResultWriter record (see `map_run`).
+    pub(super) shape: MapShape,
 }
 
 impl Container {
@@ -110,43 +113,36 @@ impl Items {
 }
 
 impl Execution {
-    /// Checks that `path` finds an array in the frame's input and refers to it without copying it.
+    /// Checks that `path` finds an array in the frame's input and refers to it without copying it;
+    /// an object's key-value pairs are made into items (`true`).
     pub(super) fn shared_items(
         &self,
         depth: usize,
         text: &str,
         path: &Path,
         scope: &Scope<'_>,
-    ) -> Result<Items, Raised> {
+    ) -> Result<(Items, bool), Raised> {
         let found = scope.lookup(path).map_err(|missing| {
             Raised::runtime(format!("Invalid path '{text}' : {}", missing.message))
         })?;
         match found.as_value() {
-            Value::Array(items) => Ok(Items::Shared {
-                source: self.raw_input(depth),
-                path: path.clone(),
-                count: items.len(),
-            }),
+            Value::Array(items) => Ok((
+                Items::Shared {
+                    source: self.raw_input(depth),
+                    path: path.clone(),
+                    count: items.len(),
+                },
+                false,
+            )),
+            Value::Object(object) => Ok((
+                Items::Owned(crate::map_items::object_entries(object.clone())),
+                true,
+            )),
             other => Err(Raised::runtime(format!(
                 "Map state input must be an array but was: {}",
                 compact(other)
             ))),
         }
-    }
-
-    pub(super) fn reader_items(&self, state: &State) -> Result<Vec<Value>, Raised> {
-        if let Some(cause) = self.options.item_reader_errors.get(&state.name) {
-            return Err(Raised::plain(
-                Some("States.ItemReaderFailed".to_owned()),
-                Some(cause.clone()),
-            ));
-        }
-        self.options.item_reader_items.get(&state.name).cloned().ok_or_else(|| {
-            Raised::runtime(format!(
-                "The Map state '{}' reads its items with an ItemReader: give the simulator the items (for example from a local file).",
-                state.name
-            ))
-        })
     }
 
     /// Validates MaxConcurrency and the tolerated failure settings, and returns the container kind.
@@ -232,17 +228,7 @@ impl Execution {
                     detail("mapStateStartedEventDetails", json!({"length": length}))
                 });
                 if *distributed {
-                    let label = match &state.kind {
-                        Kind::Map(spec) => spec.label.clone().unwrap_or_else(|| state.name.clone()),
-                        _ => state.name.clone(),
-                    };
-                    let arn = format!(
-                        "arn:aws:states:{}:{}:mapRun:{}/{label}:{}",
-                        self.options.region,
-                        self.options.account,
-                        self.options.state_machine_name,
-                        self.options.execution_name
-                    );
+                    let arn = self.map_run(state).arn;
                     self.emit(depth, "MapRunStarted", || {
                         detail("mapRunStartedEventDetails", json!({"mapRunArn": arn}))
                     });
@@ -305,6 +291,19 @@ impl Execution {
                 };
                 (*processor, Rc::new(selected))
             }
+        };
+        if let Some(container) = self
+            .stack
+            .get_mut(depth)
+            .and_then(|frame| frame.container.as_mut())
+        {
+            container.shape.child_started(index, &input, start_millis);
+        }
+        let Some(frame) = self.stack.get(depth) else {
+            return;
+        };
+        let Some(container) = frame.container.as_ref() else {
+            return;
         };
         let is_map = matches!(container.kind, ContainerKind::Map { .. });
         let start = plan
@@ -386,25 +385,17 @@ impl Execution {
         index: usize,
         item: Value,
     ) -> Result<Value, Raised> {
-        let Kind::Map(spec) = &state.kind else {
+        let (preselected, from_object) = self
+            .stack
+            .get(depth)
+            .and_then(|frame| frame.container.as_ref())
+            .map_or((false, false), |container| {
+                (container.shape.preselected, container.shape.from_object)
+            });
+        if preselected {
             return Ok(item);
-        };
-        match state.language {
-            Language::JsonPath => match &spec.item_selector {
-                Some(selector) => {
-                    let make_context = || self.context_value(depth, state, Some((index, &item)));
-                    self.scope(depth, input, &make_context).render(selector)
-                }
-                None => Ok(item),
-            },
-            Language::Jsonata => match &spec.item_selector_jsonata {
-                Some(selector) => {
-                    let scope = self.jsonata_scope(depth, state, input, &[], Some((index, &item)));
-                    scope.template(selector, "ItemSelector")
-                }
-                None => Ok(item),
-            },
         }
+        self.select_item_as(depth, state, input, index, item, from_object)
     }
 
     /// A child frame ended: hand its outcome to the parent's container, or end the execution.
@@ -471,9 +462,14 @@ impl Execution {
             .child_ended(end_millis, frame.iteration.filter(|_| is_map));
         // A failed iteration fails an inline Map; a Distributed Map counts it and keeps its error.
         let output = match outcome {
-            Ok(output) => output,
+            Ok(output) => {
+                container.shape.child_ended(index, Ok(&output), end_millis);
+                output
+            }
             Err(raised) if distributed && !execution_timed_out => {
-                container.failures += 1;
+                container.failures += container.shape.weight(index);
+                let failure = (raised.error.clone(), raised.cause.clone());
+                container.shape.child_ended(index, Err(failure), end_millis);
                 error_output(&raised)
             }
             Err(mut raised) => {
@@ -582,7 +578,7 @@ impl Execution {
                     ..
                 },
             ) => {
-                let total = container.items.len() as f64;
+                let total = container.shape.item_total(container.items.len()) as f64;
                 let failures = container.failures;
                 let over_count = tolerated_count.is_none_or(|count| failures > count);
                 let over_percentage = tolerated_percentage.is_none_or(|percentage| {
@@ -628,7 +624,14 @@ impl Execution {
         }
         self.emit(depth, succeeded_event, Map::new);
         let traced_result = container.traced_results.map(Value::Array);
-        let result = Value::Array(container.results);
+        let result = match self.write_results(depth, state, &container.shape) {
+            Ok(Some(written)) => written,
+            Ok(None) => Value::Array(container.results),
+            Err(raised) => {
+                self.handle_error(depth, state, raised);
+                return;
+            }
+        };
         let outcome = match state.language {
             Language::JsonPath => {
                 let make_context = || self.context_value(depth, state, None);
@@ -675,6 +678,7 @@ pub(super) fn new_container(kind: ContainerKind, input: Rc<Value>, items: Items)
         traced_results: None,
         failures: 0,
         failure: None,
+        shape: MapShape::default(),
     }
 }
 

@@ -147,8 +147,15 @@ impl Execution {
                 ))
             }
             Kind::Map(spec) => {
+                // Only an ItemReader's JSON object gives key-value pairs here: AWS's recorded runs
+                // (LocalStack's snapshots, 2024-11) refuse a JSONata `Items` or input that is an
+                // object, though the guide now documents objects for ItemsPath.
+                let mut from_object = false;
                 let items = if spec.item_reader.is_some() {
-                    Items::Owned(self.reader_items(state)?)
+                    let (items, pairs) =
+                        self.reader_items(state, spec, &path_scope, Some(&scope))?;
+                    from_object = pairs;
+                    Items::Owned(items)
                 } else {
                     match &spec.items {
                         Some(Value::String(text)) if jsonata_expression(text).is_some() => {
@@ -194,10 +201,20 @@ impl Execution {
                     }
                 };
                 let kind = self.map_kind(spec, &path_scope, Some(&scope))?;
-                Ok((
-                    Flow::Start(Box::new(new_container(kind, self.raw_input(depth), items))),
-                    None,
-                ))
+                let map_input = self.raw_input(depth);
+                let (items, shape) = self.shape_map(
+                    depth,
+                    state,
+                    spec,
+                    items,
+                    from_object,
+                    &map_input,
+                    &path_scope,
+                    Some(&scope),
+                )?;
+                let mut container = new_container(kind, map_input, items);
+                container.shape = shape;
+                Ok((Flow::Start(Box::new(container)), None))
             }
         }
     }

@@ -172,7 +172,7 @@ impl Execution {
             }
             Kind::Map(spec) => {
                 let kind = self.map_kind(spec, &scope, None)?;
-                let items = match (&effective, &spec.items_path, &spec.item_reader) {
+                let (items, from_object) = match (&effective, &spec.items_path, &spec.item_reader) {
                     (Cow::Borrowed(_), Some(DataPath::Path(named)), None)
                         if named.root == Root::Input && named.is_definite() =>
                     {
@@ -181,12 +181,17 @@ impl Execution {
                     (Cow::Borrowed(_), None, None) => {
                         self.shared_items(depth, "$", &whole_input(), &scope)?
                     }
-                    _ => Items::Owned(self.map_items_jsonpath(state, spec, &scope)?),
+                    _ => {
+                        let (items, from_object) = self.map_items_jsonpath(state, spec, &scope)?;
+                        (Items::Owned(items), from_object)
+                    }
                 };
-                Ok((
-                    Flow::Start(Box::new(new_container(kind, shared_effective(), items))),
-                    None,
-                ))
+                let input = shared_effective();
+                let (items, shape) =
+                    self.shape_map(depth, state, spec, items, from_object, &input, &scope, None)?;
+                let mut container = new_container(kind, input, items);
+                container.shape = shape;
+                Ok((Flow::Start(Box::new(container)), None))
             }
         }
     }
@@ -304,9 +309,9 @@ impl Execution {
         state: &State,
         spec: &MapSpec,
         scope: &Scope<'_>,
-    ) -> Result<Vec<Value>, Raised> {
+    ) -> Result<(Vec<Value>, bool), Raised> {
         if spec.item_reader.is_some() {
-            return self.reader_items(state);
+            return self.reader_items(state, spec, scope, None);
         }
         let items = match &spec.items_path {
             None | Some(DataPath::Whole) => scope.input.clone(),
@@ -321,13 +326,12 @@ impl Execution {
                     ))
                 })?,
         };
-        match items {
-            Value::Array(items) => Ok(items),
-            other => Err(Raised::runtime(format!(
+        crate::map_items::iterable(items).map_err(|other| {
+            Raised::runtime(format!(
                 "Map state input must be an array but was: {}",
                 compact(&other)
-            ))),
-        }
+            ))
+        })
     }
 }
 

@@ -20,6 +20,7 @@ mod containers;
 mod events;
 mod jsonata_state;
 mod jsonpath_state;
+mod map_run;
 mod payload;
 mod retry_catch;
 mod state;
@@ -60,6 +61,8 @@ pub struct Execution {
     clock_text: RefCell<(i64, String)>,
     /// Stands in a frame whose input has been moved out (cheaper than a fresh `Rc` each time).
     placeholder: Rc<Value>,
+    /// Files ResultWriters exported, for the caller to write.
+    result_files: RefCell<Vec<crate::result_writer::ResultFile>>,
 }
 
 struct Frame {
@@ -160,6 +163,7 @@ impl Execution {
             no_variables: Map::new(),
             clock_text: RefCell::new((0, String::new())),
             placeholder: Rc::new(Value::Null),
+            result_files: RefCell::new(Vec::new()),
             options,
         };
         execution.stack.push(Frame {
@@ -418,6 +422,7 @@ impl Execution {
             state_transitions: self.transitions,
             duration_millis,
             cost_usd,
+            result_files: std::mem::take(&mut *self.result_files.borrow_mut()),
         });
         self.stack.clear();
     }

@@ -27,7 +27,7 @@ impl Execution {
         &self,
         depth: usize,
         state: &State,
-        item: Option<(usize, &Value)>,
+        item: Option<(usize, &Value, bool)>,
     ) -> Value {
         let Some(frame) = self.stack.get(depth) else {
             return Value::Null;
@@ -61,10 +61,10 @@ impl Execution {
             json!({"Id": self.state_machine_arn, "Name": self.options.state_machine_name}),
         );
         context.insert("State".to_owned(), Value::Object(state_object));
-        if let Some((index, value)) = item {
+        if let Some((index, value, from_object)) = item {
             context.insert(
                 "Map".to_owned(),
-                json!({"Item": {"Index": index, "Value": value}}),
+                super::map_run::item_context(index, value, from_object),
             );
         }
         if let Kind::Task { resource, .. } = &state.kind
@@ -81,7 +81,7 @@ impl Execution {
         state: &State,
         input: &Value,
         extra: &[(&str, &Value)],
-        item: Option<(usize, &Value)>,
+        item: Option<(usize, &Value, bool)>,
     ) -> JsonataScope<'_> {
         let mut states = Map::new();
         states.insert("input".to_owned(), input.clone());

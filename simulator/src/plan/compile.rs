@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 
 use super::interner::{Cache, same_spelling};
 use super::{
-    Assign, Catcher, DataPath, Dynamic, FailField, Kind, Language, Machine, MapSpec, NamedPath,
-    Plan, ResultPathField, Retrier, State, WaitSpec,
+    Assign, BatcherSpec, Catcher, DataPath, Dynamic, FailField, Kind, Language, Machine, MapSpec,
+    NamedPath, Plan, ResultPathField, Retrier, State, WaitSpec, WriterPlan,
 };
 use crate::choice;
 use crate::error::DefinitionError;
@@ -634,6 +634,79 @@ fn compile_map<'d>(
         )?,
         label,
         item_reader: members.item_reader.cloned(),
+        reader_max_items: match members.item_reader.and_then(Value::as_object) {
+            Some(reader) => nested(fields, reader, "ItemReader", |reader| {
+                let config = member(reader.body, "ReaderConfig").and_then(Value::as_object);
+                match config {
+                    Some(config) => nested(reader, config, "ReaderConfig", |config| {
+                        config.dynamic("MaxItems", "MaxItemsPath")
+                    }),
+                    None => Ok(None),
+                }
+            })?,
+            None => None,
+        },
+        item_batcher: match member(fields.body, "ItemBatcher") {
+            Some(Value::Object(batcher)) => Some(Box::new(nested(
+                fields,
+                batcher,
+                "ItemBatcher",
+                |batcher| {
+                    let batch_input = member(batcher.body, "BatchInput");
+                    Ok(BatcherSpec {
+                        max_items: batcher.dynamic("MaxItemsPerBatch", "MaxItemsPerBatchPath")?,
+                        max_bytes: batcher
+                            .dynamic("MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath")?,
+                        batch_input: if jsonpath_only {
+                            batcher.template("BatchInput", batch_input)?
+                        } else {
+                            None
+                        },
+                        batch_input_jsonata: batch_input.filter(|_| !jsonpath_only).cloned(),
+                    })
+                },
+            )?)),
+            Some(_) => return Err(fields.err("ItemBatcher", "must be an object")),
+            None => None,
+        },
+        result_writer: match member(fields.body, "ResultWriter") {
+            Some(writer @ Value::Object(body)) => {
+                let spec = crate::result_writer::WriterSpec::from_value(writer)
+                    .map_err(|message| fields.err("ResultWriter", message))?;
+                Some(Box::new(nested(fields, body, "ResultWriter", |writer| {
+                    Ok(WriterPlan {
+                        spec,
+                        parameters: if jsonpath_only {
+                            writer.template("Parameters", member(writer.body, "Parameters"))?
+                        } else {
+                            None
+                        },
+                        arguments: member(writer.body, "Arguments")
+                            .filter(|_| !jsonpath_only)
+                            .cloned(),
+                    })
+                })?))
+            }
+            Some(_) => return Err(fields.err("ResultWriter", "must be an object")),
+            None => None,
+        },
+    })
+}
+
+/// Runs `read` on the fields of `body`, the object member `field` of `outer`'s state, so that its
+/// errors name `<state>/<field>/<member>`.
+fn nested<'d, T>(
+    outer: &Fields<'_, 'd>,
+    body: &'d Map<String, Value>,
+    field: &str,
+    read: impl FnOnce(&Fields<'_, 'd>) -> Result<T, DefinitionError>,
+) -> Result<T, DefinitionError> {
+    let location = format!("{}/{field}", outer.location);
+    read(&Fields {
+        body,
+        location: &location,
+        index: outer.index,
+        cache: outer.cache,
     })
 }
 

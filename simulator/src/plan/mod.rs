@@ -134,6 +134,31 @@ pub(crate) struct MapSpec {
     pub(crate) tolerated_percentage: Option<Dynamic>,
     pub(crate) label: Option<String>,
     pub(crate) item_reader: Option<Value>,
+    /// ItemReader `ReaderConfig.MaxItems` / `MaxItemsPath`.
+    pub(crate) reader_max_items: Option<Dynamic>,
+    pub(crate) item_batcher: Option<Box<BatcherSpec>>,
+    pub(crate) result_writer: Option<Box<WriterPlan>>,
+}
+
+/// A Distributed Map's ItemBatcher (see `map_items::batch`).
+#[derive(Debug, Clone)]
+pub(crate) struct BatcherSpec {
+    pub(crate) max_items: Option<Dynamic>,
+    pub(crate) max_bytes: Option<Dynamic>,
+    /// JSONPath `BatchInput` (a payload template).
+    pub(crate) batch_input: Option<Rc<Template>>,
+    /// JSONata `BatchInput`.
+    pub(crate) batch_input_jsonata: Option<Value>,
+}
+
+/// A Distributed Map's ResultWriter (see `result_writer`).
+#[derive(Debug, Clone)]
+pub(crate) struct WriterPlan {
+    pub(crate) spec: crate::result_writer::WriterSpec,
+    /// JSONPath `Parameters` (Bucket, Prefix).
+    pub(crate) parameters: Option<Rc<Template>>,
+    /// JSONata `Arguments`.
+    pub(crate) arguments: Option<Value>,
 }
 
 /// What a state does.

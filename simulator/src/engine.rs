@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use graph_model::expr::jsonpath::{Path, Root};
 use serde_json::{Map, Value, json};
@@ -22,6 +22,7 @@ use crate::concurrency::{
 use crate::error::{DefinitionError, Raised, Severity};
 use crate::expr::JsonataScope;
 use crate::intrinsics::IntrinsicContext;
+use crate::json_size::{compact_up_to, json_size_up_to};
 use crate::mocks::{CallRef, MockResponse};
 use crate::path::{self as jpath, Found};
 use crate::plan::{
@@ -62,6 +63,9 @@ pub struct Execution {
     clock_text: RefCell<(i64, String)>,
     /// Stands in a frame whose input has been moved out (cheaper than a fresh `Rc` each time).
     placeholder: Rc<Value>,
+    /// The JSON size of the last input a Pass state nested inside itself (`Out::Nest`), while that
+    /// value is still a frame's input: a loop of such states then measures only what it adds.
+    nested_size: RefCell<Option<(Weak<Value>, usize)>>,
 }
 
 struct Frame {
@@ -195,6 +199,10 @@ enum Out {
     /// The state's input with this result placed at its ResultPath (already checked to fit), built
     /// by moving the input rather than copying it.
     Merge(Value),
+    /// The state's input placed inside itself at its ResultPath (a Pass state without Result or
+    /// Parameters): this copy of the input with `null` at that place receives the input, moved.
+    /// The output's JSON size comes with it.
+    Nest(Value, usize),
 }
 
 /// Variable assignments decided by a state, applied once its output is known.
@@ -239,6 +247,7 @@ impl Execution {
             no_variables: Map::new(),
             clock_text: RefCell::new((0, String::new())),
             placeholder: Rc::new(Value::Null),
+            nested_size: RefCell::new(None),
             options,
         };
         execution.stack.push(Frame {
@@ -532,14 +541,17 @@ impl Execution {
             .options
             .max_history_payload_bytes
             .saturating_sub(log.payload_bytes);
-        let size = json_size_up_to(value, remaining);
-        if size > remaining {
+        // One pass that stops at the budget, rather than measuring first and then writing.
+        let Some(text) = compact_up_to(value, remaining) else {
+            // The budget is spent: later payloads are left out at once instead of each being
+            // written up to what remains (a growing loop would write that much at every state).
+            log.payload_bytes = self.options.max_history_payload_bytes;
             log.truncated_payloads += 1;
             body.insert(format!("{field}Details"), json!({"truncated": true}));
             return;
-        }
-        log.payload_bytes += size;
-        body.insert(field.to_owned(), Value::String(compact(value)));
+        };
+        log.payload_bytes += text.len();
+        body.insert(field.to_owned(), Value::String(text));
     }
 
     fn trace_stage(&self, depth: usize, stage: &'static str, value: impl FnOnce() -> Value) {
@@ -813,7 +825,7 @@ impl Execution {
                 };
                 let value = match output {
                     Out::New(value) => value,
-                    Out::Same | Out::Merge(_) => {
+                    Out::Same | Out::Merge(_) | Out::Nest(..) => {
                         let shared = self
                             .stack
                             .get_mut(depth)
@@ -857,6 +869,9 @@ impl Execution {
     /// moved out of the frame when nothing else holds it, so a growing document is not copied at
     /// every state.
     fn merge_result(&mut self, depth: usize, state: &State, output: Out) -> Out {
+        if let Out::Nest(around, size) = output {
+            return self.nest_input(depth, state, around, size);
+        }
         let Out::Merge(result) = output else {
             return output;
         };
@@ -871,6 +886,63 @@ impl Execution {
         // `finish_jsonpath` checked with `can_set` that this fits.
         let _placed = jpath::set(&mut target, path, result);
         Out::New(target)
+    }
+
+    /// Places the frame's input, moved, into `around` (its copy with `null` at the ResultPath),
+    /// and makes the result the frame's input (`Out::Same`), remembering its size.
+    fn nest_input(&mut self, depth: usize, state: &State, mut around: Value, size: usize) -> Out {
+        let (ResultPathField::Path { path, .. }, Some(frame)) =
+            (&state.result_path, self.stack.get_mut(depth))
+        else {
+            return Out::New(around);
+        };
+        let shared = std::mem::replace(&mut frame.input, Rc::clone(&self.placeholder));
+        let input = Rc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone());
+        // `pass_nesting_its_input` made the place with `copy_around`, so this cannot fail.
+        let _placed = jpath::set(&mut around, path, input);
+        let output = Rc::new(around);
+        // The weak reference keeps the allocation, so no other value can take its address.
+        *self.nested_size.borrow_mut() = Some((Rc::downgrade(&output), size));
+        frame.input = output;
+        Out::Same
+    }
+
+    /// A Pass state without Result or Parameters whose ResultPath places its input inside itself
+    /// (`"$.extra"`) grows the document at every pass of a loop. Copying the whole input as the
+    /// result would make such a loop quadratic; instead only what lies around the ResultPath is
+    /// copied, and the output's size is measured from its two parts. `None` when the state is
+    /// not of that shape (or is traced, which needs the values), for the general path.
+    fn pass_nesting_its_input(
+        &self,
+        state: &State,
+        raw: &Value,
+    ) -> Option<Result<(Flow, Assignments), Raised>> {
+        let ResultPathField::Path { path, .. } = &state.result_path else {
+            return None;
+        };
+        if self.options.record_trace
+            || state.parameters.is_some()
+            || state.assign.is_some()
+            || !matches!(state.input_path, DataPath::Whole)
+            || !matches!(state.output_path, DataPath::Whole)
+            || !matches!(state.kind, Kind::Pass { result: None, .. })
+        {
+            return None;
+        }
+        let around = jpath::copy_around(raw, path)?;
+        let limit = self.options.max_payload_bytes;
+        // `around` holds `null` (4 bytes) where the input goes; each count is exact up to the limit.
+        let around_size = json_size_up_to(&around, limit.saturating_add(4)).saturating_sub(4);
+        let known = match &*self.nested_size.borrow() {
+            Some((nested, size)) if std::ptr::eq(nested.as_ptr(), raw) => Some(*size),
+            _ => None,
+        };
+        let raw_size = known.unwrap_or_else(|| json_size_up_to(raw, limit));
+        let size = around_size.saturating_add(raw_size);
+        if size > limit {
+            return Some(Err(data_limit(&state.name)));
+        }
+        Some(Ok((flow_to(state, Out::Nest(around, size), 0), None)))
     }
 
     fn check_size(&self, state: &State, output: &Value) -> Result<(), Raised> {
@@ -888,7 +960,7 @@ impl Execution {
         let same_input = Value::Null;
         let output = match output {
             Out::New(value) => value,
-            Out::Same | Out::Merge(_) => self
+            Out::Same | Out::Merge(_) | Out::Nest(..) => self
                 .stack
                 .get(depth)
                 .map_or(&same_input, |frame| &*frame.input),
@@ -945,6 +1017,9 @@ impl Execution {
                 result,
                 result_size,
             } => {
+                if let Some(nested) = self.pass_nesting_its_input(state, raw) {
+                    return nested;
+                }
                 let value = if let Some(parameters) = &state.parameters {
                     let rendered = scope.render(parameters)?;
                     self.trace_stage(depth, "afterParameters", || rendered.clone());
@@ -2456,31 +2531,6 @@ fn few_values(value: &Value, limit: usize) -> bool {
 /// the text, and stops as soon as the limit is passed.
 fn longer_than(value: &Value, limit: usize) -> bool {
     json_size_up_to(value, limit) > limit
-}
-
-/// The length of the compact JSON text of `value`, counted without building it; counting stops
-/// once it passes `limit` (the answer is then some number above `limit`).
-fn json_size_up_to(value: &Value, limit: usize) -> usize {
-    struct Counter {
-        written: usize,
-        limit: usize,
-    }
-    impl std::io::Write for Counter {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.written += bytes.len();
-            if self.written > self.limit {
-                // Ends the serialisation early: the answer is known.
-                return Err(std::io::Error::other("over the limit"));
-            }
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut counter = Counter { written: 0, limit };
-    let _complete = serde_json::to_writer(&mut counter, value);
-    counter.written
 }
 
 fn might_exceed(value: &Value, limit: usize) -> bool {

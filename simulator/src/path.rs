@@ -265,9 +265,7 @@ fn select_children<'a>(
             }
         }
         (Selector::Filter(expr), Value::Object(_)) => {
-            if filter_holds(expr, value, root, budget)? {
-                out.push(value);
-            }
+            out.extend(filter_holds(expr, value, root, budget)?.then_some(value));
         }
         _ => {}
     }

@@ -244,7 +244,7 @@ fn jsonpath_deep_scans_nested_in_filters_fail_with_states_runtime() {
     // 100,000 values five levels deep: every scan in a filter rescans what lies below it.
     let mut nested = "1".to_owned();
     for _ in 0..5 {
-        nested = format!("[{}]", vec![nested.as_str(); 10].join(","));
+        nested = format!("[{}]", [nested.as_str(); 10].join(","));
     }
     let input = write(&dir, "input.json", &nested);
     let (output, elapsed) = run(&["run", &definition, "--input", &input]);

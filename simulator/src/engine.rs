@@ -29,7 +29,7 @@ use crate::plan::{
     self, Assign, Catcher, DataPath, Dynamic, FailField, Kind, Language, MapSpec, Plan,
     ResultPathField, State, WaitSpec, jsonata_expression,
 };
-use crate::template::{Scope, Template, compact};
+use crate::template::{Scope, Template, compact, too_expensive};
 use crate::timestamp;
 use crate::types::{
     ExecutionResult, ExecutionType, HistoryEvent, Options, StateTrace, Status, StepOutcome,
@@ -2711,7 +2711,10 @@ fn fail_field_jsonpath(
         FailField::Literal(text) => Ok(Some(text.clone())),
         FailField::Path { text, template } => {
             let value = match &**template {
-                Template::Path { path, .. } => scope.lookup(path).map(Found::into_owned).map_err(|_| {
+                Template::Path { path, .. } => scope.lookup(path).map(Found::into_owned).map_err(|missing| {
+                    if missing.too_expensive {
+                        return too_expensive(name, text);
+                    }
                     Raised::runtime(format!(
                         "The JSONPath '{text}' specified for the field '{name}' could not be found in the input '{}'",
                         compact(scope.input)

@@ -439,6 +439,10 @@ fn too_expensive_jsonpath_fails_in_every_field_that_evaluates_paths() {
             "intrinsic",
         ),
         (choice, "Choice"),
+        (
+            json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "CausePath": path}}}),
+            "CausePath",
+        ),
     ] {
         let (result, elapsed) = run(&definition, input.clone(), standard());
         assert_eq!(result.error.as_deref(), Some("States.Runtime"), "{names}");

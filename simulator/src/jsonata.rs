@@ -19,7 +19,7 @@ use jsonata_core::value::{JArray, JMap, JValue};
 use serde_json::{Map, Value};
 
 use crate::intrinsics::{IntrinsicContext, hash_hex, kind_name};
-use crate::jsonata_steps::{meter_functions, register_step_counter};
+use crate::jsonata_steps::{meter_functions, register_range_check, register_step_counter};
 
 /// AWS's error name for every JSONata failure at run time.
 pub const QUERY_EVALUATION_ERROR: &str = "States.QueryEvaluationError";
@@ -212,6 +212,7 @@ impl Session {
         register_aws_functions(&mut evaluator, &self.random);
         register_clock(&mut evaluator, self.clock_millis);
         register_step_counter(&mut evaluator);
+        register_range_check(&mut evaluator);
         evaluator
     }
 }

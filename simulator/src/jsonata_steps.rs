@@ -65,12 +65,87 @@ const PLAIN_BUILTINS: &[&str] = &[
     "merge",
 ];
 
+/// The host function that checks a range's bounds before jsonata-core builds it, and the names it
+/// reads them from (names with a space, like [`STEP_FUNCTION`]).
+const RANGE_CHECK_FUNCTION: &str = "asl studio range check";
+const RANGE_START: &str = "asl studio range start";
+const RANGE_END: &str = "asl studio range end";
+
+/// jsonata-core's (and jsonata-js's) largest range.
+const MAX_RANGE_ITEMS: i128 = 10_000_000;
+
 /// Rewrites `ast` so that every function that may recurse counts its calls (see the module
-/// documentation).
+/// documentation), and every range whose bounds are not small literals has them checked first.
 pub(crate) fn meter_functions(ast: &mut AstNode) {
     let mut bound = HashSet::new();
     collect_bound_names(ast, &mut bound);
     meter(ast, &bound);
+    guard_ranges(ast);
+}
+
+/// jsonata-core computes a range's length as `end - start + 1` in 64-bit integers, which
+/// overflows (a panic where overflow checks are on, as in debug and fuzzing builds) for bounds
+/// like `0..1e99`. `a..b` becomes `($start := a; $end := b; check($start, $end); $start..$end)`,
+/// so the same D2014 error a release build gives comes before the subtraction.
+fn guard_ranges(node: &mut AstNode) {
+    with_stack(|| for_each_child(node, &mut guard_ranges));
+    let AstNode::Binary {
+        op: BinaryOp::Range,
+        lhs,
+        rhs,
+    } = node
+    else {
+        return;
+    };
+    let small = |bound: &AstNode| matches!(bound, AstNode::Number(value) if value.abs() <= 1e15);
+    if small(lhs) && small(rhs) {
+        return;
+    }
+    let variable = |name: &str| AstNode::Variable(name.to_owned());
+    let start = std::mem::replace(lhs.as_mut(), AstNode::Null);
+    let end = std::mem::replace(rhs.as_mut(), AstNode::Null);
+    let bind = |name: &str, value: AstNode| AstNode::Binary {
+        op: BinaryOp::ColonEqual,
+        lhs: Box::new(variable(name)),
+        rhs: Box::new(value),
+    };
+    *node = AstNode::Block(vec![
+        bind(RANGE_START, start),
+        bind(RANGE_END, end),
+        AstNode::Function {
+            name: RANGE_CHECK_FUNCTION.to_owned(),
+            args: vec![variable(RANGE_START), variable(RANGE_END)],
+            is_builtin: true,
+        },
+        AstNode::Binary {
+            op: BinaryOp::Range,
+            lhs: Box::new(variable(RANGE_START)),
+            rhs: Box::new(variable(RANGE_END)),
+        },
+    ]);
+}
+
+/// Registers the range check (see [`guard_ranges`]).
+pub(crate) fn register_range_check(evaluator: &mut Evaluator) {
+    let registered = evaluator.register_fn(RANGE_CHECK_FUNCTION, |args: &[JValue]| {
+        // Other operands are left to the range operator, which names what is wrong with them.
+        if let (Some(JValue::Number(start)), Some(JValue::Number(end))) =
+            (args.first(), args.get(1))
+            && start.fract() == 0.0
+            && end.fract() == 0.0
+        {
+            // As jsonata-core converts them (saturating), then counted without overflow.
+            #[allow(clippy::cast_possible_truncation)]
+            let (start, end) = (*start as i64, *end as i64);
+            if start <= end && i128::from(end) - i128::from(start) + 1 > MAX_RANGE_ITEMS {
+                return Err(EvaluatorError::EvaluationError(
+                    "D2014: Range operator results in too many elements (> 10,000,000)".to_owned(),
+                ));
+            }
+        }
+        Ok(JValue::Bool(true))
+    });
+    debug_assert!(registered.is_ok(), "{registered:?}");
 }
 
 /// Registers the counting host function on `evaluator`, with a fresh count.

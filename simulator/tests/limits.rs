@@ -528,3 +528,41 @@ fn jsonata_recursion_within_the_step_budget_keeps_its_result() {
         );
     }
 }
+
+/// The `jsonata` fuzz target's finding: jsonata-core counts a range's items as `end - start + 1`
+/// in 64-bit integers, which overflowed (a panic in builds with overflow checks) for `0..1e99`.
+#[test]
+fn jsonata_range_with_huge_bounds_fails_with_d2014_instead_of_overflowing() {
+    for expression in [
+        "0..877777777777777777777777777777777777777777777777777777777777777777777777777777777777777777777",
+        "[-9e18..9e18]",
+        "($end := 1e99; [0..$end])",
+    ] {
+        let (result, _) = run(&jsonata_pass(expression), json!({}), standard());
+        assert_eq!(
+            result.error.as_deref(),
+            Some("States.QueryEvaluationError"),
+            "{expression}"
+        );
+        assert!(
+            cause(&result).contains("D2014: Range operator results in too many elements"),
+            "{expression}: {}",
+            cause(&result)
+        );
+    }
+    for (expression, expected) in [
+        ("[1..3]", json!([1, 2, 3])),
+        ("($n := 3; [$n..5])", json!([3, 4, 5])),
+        ("[[1..2], [3..3]]", json!([[1, 2], [3]])),
+        ("$count([0..9999999])", json!(10_000_000)),
+        ("[5..1]", json!([])),
+    ] {
+        let (result, _) = run(&jsonata_pass(expression), json!({}), standard());
+        assert_eq!(
+            result.output,
+            Some(expected),
+            "{expression}: {}",
+            cause(&result)
+        );
+    }
+}

@@ -74,8 +74,10 @@ else
     log "cargo install wasm-bindgen-cli $want (had: ${have:-none})"
     # --locked first (the CLI's own tested lock file); when a crate it pins is missing from the
     # registry (seen: webpki-roots 1.0.11), resolve again within the same semver ranges.
-    if ! cargo install wasm-bindgen-cli --version "$want" --locked; then
-        log "cargo install --locked failed; retrying without --locked"
+    # Its error output is kept in a log, not shown: on the normal path (the yanked pin) it is noise.
+    locked_log="$(mktemp)"
+    if ! cargo install wasm-bindgen-cli --version "$want" --locked >"$locked_log" 2>&1; then
+        log "wasm-bindgen-cli's own lock file cannot be used here (details: $locked_log); resolving within its semver ranges"
         cargo install wasm-bindgen-cli --version "$want"
     fi
 fi

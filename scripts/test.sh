@@ -15,6 +15,19 @@ cargo fmt --all -- --check
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
+step "cargo clippy for the browser (wasm32; warnings are errors)"
+# Code behind cfg(target_arch = "wasm32") is only seen when compiling for the browser. Its own target
+# dir (the web build's) keeps the native artefacts untouched.
+wasm_libdir="$(rustc --print target-libdir --target wasm32-unknown-unknown 2>/dev/null || true)"
+if [ -n "$wasm_libdir" ] && compgen -G "$wasm_libdir/libstd-*.rlib" >/dev/null; then
+  CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/wasm" \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
+    cargo clippy --target wasm32-unknown-unknown -p asl-studio-web -p asl-studio --lib --quiet -- -D warnings
+else
+  # Debian's build-std route (scripts/setup-web.sh) ships no clippy for its compiler.
+  echo "skipped: rustup's toolchain has no wasm32 standard library here (the web build uses Debian's rustc)"
+fi
+
 step "cargo test (graph-model, asl-codec, simulator, app, cross-crate tests)"
 log_dir=$(mktemp -d)
 cargo test --workspace 2>&1 | tee "$log_dir/cargo-test.log"

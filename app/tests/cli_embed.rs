@@ -2,37 +2,16 @@
 //! it, on copies of corpus templates, running the built binary.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
-fn corpus(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/data/corpus/templates")
-        .join(relative)
-}
+mod common;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_asl-studio"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|error| panic!("cannot run asl-studio: {error}"))
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use common::{corpus_template as corpus, path_str, read, run, stderr, stdout};
 
 /// A fresh scratch folder for the files a test rewrites.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("asl-studio-embed-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|error| panic!("{}: {error}", dir.display()));
-    dir
+    common::scratch_dir("asl-studio-embed", name)
 }
 
 fn copy_into(dir: &Path, relative: &str) -> PathBuf {
@@ -41,15 +20,6 @@ fn copy_into(dir: &Path, relative: &str) -> PathBuf {
     let target = dir.join(name);
     std::fs::copy(&source, &target).unwrap_or_else(|error| panic!("{relative}: {error}"));
     target
-}
-
-fn path_str(path: &Path) -> &str {
-    path.to_str()
-        .unwrap_or_else(|| panic!("non-UTF-8 path {}", path.display()))
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
 }
 
 /// The definition `extract` prints for one machine.

@@ -2,21 +2,14 @@
 //! already there are kept unless `--force`; bad triggers are refused before anything is written.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
+
+use common::{read, run, stderr};
 
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample.asl.json")
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_asl-studio"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|error| panic!("cannot run asl-studio: {error}"))
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// A fresh, empty scratch folder.
@@ -24,10 +17,6 @@ fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-export-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     dir
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
 }
 
 fn export(to: &str, dir: &Path, extra: &[&str]) -> Output {

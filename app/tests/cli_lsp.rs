@@ -172,6 +172,32 @@ impl Client {
         Ok(uri)
     }
 
+    /// The document symbols of `uri`.
+    fn symbols(&mut self, uri: &str) -> Result<Value, String> {
+        self.request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": uri}}),
+        )
+    }
+
+    /// The hover text at `position` of `uri`.
+    fn hover(&mut self, uri: &str, position: Value) -> Result<String, String> {
+        let hover = self.request("textDocument/hover", at(uri, position))?;
+        Ok(hover["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    /// The code actions offered at `position` of `uri`.
+    fn code_actions(&mut self, uri: &str, position: &Value) -> Result<Value, String> {
+        self.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": {"start": position, "end": position},
+                   "context": {"diagnostics": []}}),
+        )
+    }
+
     fn shutdown(mut self) -> TestResult {
         assert_eq!(self.request("shutdown", Value::Null)?, Value::Null);
         self.notify("exit", Value::Null)?;
@@ -179,6 +205,24 @@ impl Client {
         assert!(status.success(), "exit status {status}");
         Ok(())
     }
+}
+
+/// A server with the file at `path` open: the server, the file's text and its URI.
+fn started_on(path: &Path) -> Result<(Client, String, String), Box<dyn std::error::Error>> {
+    let mut client = Client::start()?;
+    let text = std::fs::read_to_string(path)?;
+    let uri = client.open(path, &text)?;
+    Ok((client, text, uri))
+}
+
+/// The string member `key` of each element of the array `list`.
+fn strings_at<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    list.as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|item| item[key].as_str())
+        .collect()
 }
 
 fn is_diagnostics_for(message: &Value, uri: &str) -> bool {
@@ -351,13 +395,7 @@ fn diagnostics_come_once_for_the_latest_of_queued_changes() -> TestResult {
     client.stdin.flush()?;
     let published = client.diagnostics(&uri)?;
     assert_eq!(published["version"], 6, "{published}");
-    let messages: Vec<&str> = published["diagnostics"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|d| d["message"].as_str())
-        .collect();
+    let messages: Vec<&str> = strings_at(&published["diagnostics"], "message");
     assert!(messages.iter().any(|m| m.contains("V6")), "{messages:?}");
     // An incremental change: replace `V6` by `A`, which exists (a cycle has no terminal state,
     // so the transition error goes and another stays).
@@ -369,13 +407,7 @@ fn diagnostics_come_once_for_the_latest_of_queued_changes() -> TestResult {
     )?;
     let published = client.diagnostics(&uri)?;
     assert_eq!(published["version"], 7);
-    let codes: Vec<&str> = published["diagnostics"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|d| d["code"].as_str())
-        .collect();
+    let codes: Vec<&str> = strings_at(&published["diagnostics"], "code");
     assert!(!codes.contains(&"MISSING_TRANSITION_TARGET"), "{codes:?}");
     assert!(
         client.pending.iter().all(|m| !is_diagnostics_for(m, &uri)),
@@ -387,10 +419,7 @@ fn diagnostics_come_once_for_the_latest_of_queued_changes() -> TestResult {
 
 #[test]
 fn definition_references_rename_on_the_sample() -> TestResult {
-    let mut client = Client::start()?;
-    let path = workspace_root().join("app/assets/sample.asl.json");
-    let text = std::fs::read_to_string(&path)?;
-    let uri = client.open(&path, &text)?;
+    let (mut client, text, uri) = started_on(&workspace_root().join("app/assets/sample.asl.json"))?;
     // `"Next": "Cleanup"` of NotifyFailure -> the key `"Cleanup"`.
     let reference = position_of(&text, "\"Cleanup\"", 1)?;
     let location = client.request("textDocument/definition", at(&uri, reference.clone()))?;
@@ -437,23 +466,12 @@ fn definition_references_rename_on_the_sample() -> TestResult {
 
 #[test]
 fn symbols_nest_parallel_branches_and_map_processors() -> TestResult {
-    let mut client = Client::start()?;
-    let path = corpus("real/asl-validator/valid-map-nested.asl.json");
-    let text = std::fs::read_to_string(&path)?;
-    let uri = client.open(&path, &text)?;
-    let symbols = client.request(
-        "textDocument/documentSymbol",
-        json!({"textDocument": {"uri": uri}}),
-    )?;
+    let (mut client, text, uri) =
+        started_on(&corpus("real/asl-validator/valid-map-nested.asl.json"))?;
+    let symbols = client.symbols(&uri)?;
     let machine = serde_json::from_str::<Value>(&text)?;
     let states = machine["States"].as_object().ok_or("no States")?;
-    let names: Vec<&str> = symbols
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|s| s["name"].as_str())
-        .collect();
+    let names: Vec<&str> = strings_at(&symbols, "name");
     assert_eq!(names, states.keys().map(String::as_str).collect::<Vec<_>>());
     let map = symbols
         .as_array()
@@ -476,66 +494,52 @@ fn symbols_nest_parallel_branches_and_map_processors() -> TestResult {
 
 #[test]
 fn hover_names_type_and_callers_and_explains_fields() -> TestResult {
-    let mut client = Client::start()?;
-    let path = workspace_root().join("app/assets/sample.asl.json");
-    let text = std::fs::read_to_string(&path)?;
-    let uri = client.open(&path, &text)?;
-    let hover = client.request(
-        "textDocument/hover",
-        at(&uri, position_of(&text, "\"Cleanup\": {", 0)?),
-    )?;
-    let value = hover["contents"]["value"].as_str().unwrap_or_default();
+    let (mut client, text, uri) = started_on(&workspace_root().join("app/assets/sample.asl.json"))?;
+    let value = client.hover(&uri, position_of(&text, "\"Cleanup\": {", 0)?)?;
     assert!(value.contains("Task state"), "{value}");
     assert!(
         value.contains("`TransformFile` (Next)") && value.contains("`NotifyFailure` (Next)"),
         "{value}"
     );
-    let hover = client.request(
-        "textDocument/hover",
-        at(&uri, position_of(&text, "\"ResultSelector\"", 0)?),
-    )?;
-    let value = hover["contents"]["value"].as_str().unwrap_or_default();
+    let value = client.hover(&uri, position_of(&text, "\"ResultSelector\"", 0)?)?;
     assert!(value.contains("raw result"), "{value}");
     client.shutdown()
 }
 
 #[test]
 fn completion_offers_states_fields_types_and_intrinsics() -> TestResult {
-    let mut client = Client::start()?;
-    let path = workspace_root().join("app/assets/sample.asl.json");
-    let text = std::fs::read_to_string(&path)?;
-    let uri = client.open(&path, &text)?;
+    let (mut client, text, uri) = started_on(&workspace_root().join("app/assets/sample.asl.json"))?;
     let labels = |result: &Value| -> Vec<String> {
-        result
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|item| item["label"].as_str().map(str::to_owned))
+        strings_at(result, "label")
+            .into_iter()
+            .map(str::to_owned)
             .collect()
     };
-    // Inside `"Next": "TransformFile"`, after the opening quote.
-    let mut next = position_of(&text, "\"TransformFile\"", 0)?;
-    next["character"] = json!(next["character"].as_u64().unwrap_or(0));
-    let items = labels(&client.request("textDocument/completion", at(&uri, next))?);
-    assert!(
-        items.contains(&"Cleanup".to_owned()) && items.contains(&"PipelineFailed".to_owned()),
-        "{items:?}"
-    );
-    let mut type_value = position_of(&text, "\"Task\"", 0)?;
-    type_value["character"] = json!(type_value["character"].as_u64().unwrap_or(0));
-    let items = labels(&client.request("textDocument/completion", at(&uri, type_value))?);
-    assert!(
-        items.contains(&"Parallel".to_owned()) && items.contains(&"Map".to_owned()),
-        "{items:?}"
-    );
-    // A key position in DownloadFile (a Task): its fields.
-    let key = position_of(&text, "\"ResultPath\"", 0)?;
-    let items = labels(&client.request("textDocument/completion", at(&uri, key))?);
-    assert!(
-        items.contains(&"HeartbeatSeconds".to_owned()) && !items.contains(&"Choices".to_owned()),
-        "{items:?}"
-    );
+    // (where, what it offers, what it does not)
+    let cases: [(&str, &[&str], &[&str]); 3] = [
+        // Inside `"Next": "TransformFile"`, after the opening quote: the states.
+        ("\"TransformFile\"", &["Cleanup", "PipelineFailed"], &[]),
+        // A `Type` value: the state types.
+        ("\"Task\"", &["Parallel", "Map"], &[]),
+        // A key position in DownloadFile (a Task): its fields.
+        ("\"ResultPath\"", &["HeartbeatSeconds"], &["Choices"]),
+    ];
+    for (needle, offered, not_offered) in cases {
+        let position = position_of(&text, needle, 0)?;
+        let items = labels(&client.request("textDocument/completion", at(&uri, position))?);
+        for label in offered {
+            assert!(
+                items.iter().any(|item| item == label),
+                "{needle}: {items:?}"
+            );
+        }
+        for label in not_offered {
+            assert!(
+                !items.iter().any(|item| item == label),
+                "{needle}: {items:?}"
+            );
+        }
+    }
     // After `States.` in an intrinsic.
     let edited = text.replacen("\"Payload.$\": \"$\"", "\"Payload.$\": \"States.\"", 1);
     client.notify(
@@ -574,11 +578,7 @@ fn code_actions_fix_a_misspelt_next_and_add_a_missing_end() -> TestResult {
     let text = "{\n  \"StartAt\": \"Download\",\n  \"States\": {\n    \"Download\": {\n      \"Type\": \"Pass\",\n      \"Next\": \"Transfrom\"\n    },\n    \"Transform\": {\n      \"Type\": \"Pass\"\n    }\n  }\n}\n";
     let uri = client.open(&path, text)?;
     let misspelt = position_of(text, "\"Transfrom\"", 0)?;
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri}, "range": {"start": misspelt, "end": misspelt},
-               "context": {"diagnostics": []}}),
-    )?;
+    let actions = client.code_actions(&uri, &misspelt)?;
     let fix = &actions[0];
     assert_eq!(
         fix["title"], "Change `Transfrom` to `Transform`",
@@ -586,11 +586,7 @@ fn code_actions_fix_a_misspelt_next_and_add_a_missing_end() -> TestResult {
     );
     assert_eq!(fix["edit"]["changes"][&uri][0]["newText"], "\"Transform\"");
     let inside = position_of(text, "\"Type\": \"Pass\"\n    }", 0)?;
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri}, "range": {"start": inside, "end": inside},
-               "context": {"diagnostics": []}}),
-    )?;
+    let actions = client.code_actions(&uri, &inside)?;
     let add_end = actions
         .as_array()
         .and_then(|all| {
@@ -606,14 +602,10 @@ fn code_actions_fix_a_misspelt_next_and_add_a_missing_end() -> TestResult {
 
 #[test]
 fn yaml_and_template_machines_navigate_in_the_host_file() -> TestResult {
-    let mut client = Client::start()?;
-    let path = corpus("templates/workflows-collection/saga-pattern-sam__template.yaml");
-    let text = std::fs::read_to_string(&path)?;
-    let uri = client.open(&path, &text)?;
-    let symbols = client.request(
-        "textDocument/documentSymbol",
-        json!({"textDocument": {"uri": uri}}),
-    )?;
+    let (mut client, text, uri) = started_on(&corpus(
+        "templates/workflows-collection/saga-pattern-sam__template.yaml",
+    ))?;
+    let symbols = client.symbols(&uri)?;
     let machine = &symbols[0];
     assert_eq!(machine["detail"], "state machine", "{symbols}");
     let children = machine["children"].as_array().cloned().unwrap_or_default();

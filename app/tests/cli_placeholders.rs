@@ -2,30 +2,9 @@
 //! of step: warnings naming the machine, the placeholder and a line:col, and the exit code of a
 //! clean check (warnings are not errors).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_asl-studio"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|error| panic!("cannot run asl-studio: {error}"))
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn path_str(path: &Path) -> &str {
-    path.to_str()
-        .unwrap_or_else(|| panic!("non-UTF-8 path {}", path.display()))
-}
-
-fn corpus(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/data/corpus/templates")
-        .join(relative)
-}
+use common::{corpus_template as corpus, path_str, run, stdout};
 
 const VIDEO_TRANSCRIPTION: &str =
     "stepfunctions-examples/sam__demo-video-transcription__template.yml";

@@ -5,48 +5,18 @@
 
 use std::path::{Path, PathBuf};
 
-use asl_studio::files::{FileStore, ScriptedDialogs};
+use asl_studio::files::ScriptedDialogs;
 use asl_studio::{StartSource, StudioApp};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-/// The disk, without the recovery file (a real one must not leak into a test).
-struct DiskWithoutRecovery;
+mod common;
 
-impl FileStore for DiskWithoutRecovery {
-    fn read_text(&self, path: &Path) -> std::io::Result<String> {
-        std::fs::read_to_string(path)
-    }
-    fn write_atomic(&self, path: &Path, text: &str) -> std::io::Result<()> {
-        std::fs::write(path, text)
-    }
-    fn remove(&self, _path: &Path) -> std::io::Result<()> {
-        Ok(())
-    }
-    fn recovery_path(&self) -> Option<PathBuf> {
-        None
-    }
-}
+use common::read;
 
 fn open(path: &Path) -> Harness<'static, StudioApp> {
-    let source = StartSource::File(path.to_path_buf());
-    Harness::builder()
-        .with_size([1600.0, 900.0])
-        .with_theme(egui::Theme::Light)
-        .allow_missing_glyphs()
-        .build_eframe(|cc| {
-            StudioApp::with_platform(
-                Some(cc),
-                source,
-                Box::new(DiskWithoutRecovery),
-                Box::new(ScriptedDialogs::default()),
-            )
-        })
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+    common::designer::designer_on_file(path, [1600.0, 900.0])
 }
 
 const REMOVED_ENTRY: &str = "          S3BucketName: !Ref DataBucket\n";
@@ -150,6 +120,34 @@ fn add_substitution_writes_the_missing_entry_into_the_template() {
     let _ = std::fs::remove_dir_all(template.parent().unwrap_or(Path::new("/nonexistent")));
 }
 
+/// The designer on the sample with File > Export stack… open; its folder dialog answers `folder`.
+fn export_stack_on_the_sample(folder: &Path) -> Harness<'static, StudioApp> {
+    let mut harness = common::designer::designer_with_dialogs(
+        StartSource::Sample,
+        [1600.0, 900.0],
+        ScriptedDialogs {
+            open_answers: Vec::new(),
+            save_answers: vec![folder.to_path_buf()],
+        },
+    );
+    harness.run();
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Export stack…").click();
+    harness.run();
+    harness
+}
+
+/// In the Export stack dialog: the (scripted) folder, then Export.
+fn choose_folder_and_export(harness: &mut Harness<'static, StudioApp>) {
+    harness.get_by_label("Choose folder…").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "Export")
+        .click();
+    harness.run();
+}
+
 #[test]
 fn export_stack_writes_a_sam_template_and_the_asl_file_into_the_chosen_folder() {
     let dir = std::env::temp_dir().join(format!("asl-studio-export-ui-{}", std::process::id()));
@@ -157,35 +155,10 @@ fn export_stack_writes_a_sam_template_and_the_asl_file_into_the_chosen_folder() 
     let out = dir.join("stack");
     // A folder dialog answers with a folder that exists.
     std::fs::create_dir_all(&out).unwrap_or_else(|error| panic!("{error}"));
-    let mut harness = Harness::builder()
-        .with_size([1600.0, 900.0])
-        .with_theme(egui::Theme::Light)
-        .allow_missing_glyphs()
-        .build_eframe(|cc| {
-            StudioApp::with_platform(
-                Some(cc),
-                StartSource::Sample,
-                Box::new(DiskWithoutRecovery),
-                Box::new(ScriptedDialogs::default()),
-            )
-        });
-    harness.state_mut().set_dialogs(Box::new(ScriptedDialogs {
-        open_answers: Vec::new(),
-        save_answers: vec![out.clone()],
-    }));
-    harness.run();
-    harness.get_by_label("File").click();
-    harness.run();
-    harness.get_by_label("Export stack…").click();
-    harness.run();
+    let mut harness = export_stack_on_the_sample(&out);
     harness.get_by_label("Trace executions with X-Ray").click();
     harness.run();
-    harness.get_by_label("Choose folder…").click();
-    harness.run();
-    harness
-        .get_by_role_and_label(Role::Button, "Export")
-        .click();
-    harness.run();
+    choose_folder_and_export(&mut harness);
     harness.run();
 
     let template = out.join("template.yaml");
@@ -229,35 +202,11 @@ fn export_stack_to_terraform_as_express_writes_main_tf() {
     let dir = std::env::temp_dir().join(format!("asl-studio-export-tf-ui-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap_or_else(|error| panic!("{error}"));
-    let mut harness = Harness::builder()
-        .with_size([1600.0, 900.0])
-        .with_theme(egui::Theme::Light)
-        .allow_missing_glyphs()
-        .build_eframe(|cc| {
-            StudioApp::with_platform(
-                Some(cc),
-                StartSource::Sample,
-                Box::new(DiskWithoutRecovery),
-                Box::new(ScriptedDialogs {
-                    open_answers: Vec::new(),
-                    save_answers: vec![dir.clone()],
-                }),
-            )
-        });
-    harness.run();
-    harness.get_by_label("File").click();
-    harness.run();
-    harness.get_by_label("Export stack…").click();
-    harness.run();
+    let mut harness = export_stack_on_the_sample(&dir);
     harness.get_by_label("Terraform").click();
     harness.get_by_label("Express").click();
     harness.run();
-    harness.get_by_label("Choose folder…").click();
-    harness.run();
-    harness
-        .get_by_role_and_label(Role::Button, "Export")
-        .click();
-    harness.run();
+    choose_folder_and_export(&mut harness);
     let main_tf = read(&dir.join("main.tf"));
     assert!(main_tf.contains("aws_sfn_state_machine"), "{main_tf}");
     assert!(

@@ -4,45 +4,18 @@
 
 use std::path::{Path, PathBuf};
 
-use asl_studio::files::{FileStore, ScriptedDialogs};
-use asl_studio::{StartSource, StudioApp};
+use asl_studio::StudioApp;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use serde_json::Value;
 
-/// The disk, without the recovery file (a real one must not leak into a test).
-struct DiskWithoutRecovery;
+mod common;
 
-impl FileStore for DiskWithoutRecovery {
-    fn read_text(&self, path: &Path) -> std::io::Result<String> {
-        std::fs::read_to_string(path)
-    }
-    fn write_atomic(&self, path: &Path, text: &str) -> std::io::Result<()> {
-        std::fs::write(path, text)
-    }
-    fn remove(&self, _path: &Path) -> std::io::Result<()> {
-        Ok(())
-    }
-    fn recovery_path(&self) -> Option<PathBuf> {
-        None
-    }
-}
+use common::read;
 
 fn open(path: &Path) -> Harness<'static, StudioApp> {
-    let source = StartSource::File(path.to_path_buf());
-    Harness::builder()
-        .with_size([1400.0, 860.0])
-        .with_theme(egui::Theme::Light)
-        .allow_missing_glyphs()
-        .build_eframe(|cc| {
-            StudioApp::with_platform(
-                Some(cc),
-                source,
-                Box::new(DiskWithoutRecovery),
-                Box::new(ScriptedDialogs::default()),
-            )
-        })
+    common::designer::designer_on_file(path, [1400.0, 860.0])
 }
 
 fn copy_of(test: &str, relative: &str) -> PathBuf {
@@ -75,10 +48,6 @@ fn comment_on(harness: &mut Harness<'_, StudioApp>, state: &str, comment: &str) 
 fn save(harness: &mut Harness<'_, StudioApp>) {
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
     harness.run();
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
 }
 
 #[test]

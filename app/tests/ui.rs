@@ -4,45 +4,18 @@
 
 use std::path::{Path, PathBuf};
 
-use asl_studio::files::{FileStore, MemoryFiles, NativeFiles, ScriptedDialogs};
+use asl_studio::files::{FileStore, MemoryFiles, ScriptedDialogs};
 use asl_studio::{StartSource, StudioApp};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-/// The disk, without the recovery file (a real one from a crashed session must not leak into a
-/// test, nor a test's into the user's next session).
-struct DiskWithoutRecovery;
+mod common;
 
-impl FileStore for DiskWithoutRecovery {
-    fn read_text(&self, path: &Path) -> std::io::Result<String> {
-        NativeFiles.read_text(path)
-    }
-    fn write_atomic(&self, path: &Path, text: &str) -> std::io::Result<()> {
-        NativeFiles.write_atomic(path, text)
-    }
-    fn remove(&self, path: &Path) -> std::io::Result<()> {
-        NativeFiles.remove(path)
-    }
-    fn recovery_path(&self) -> Option<PathBuf> {
-        None
-    }
-}
+use common::designer::designer;
 
 fn app_harness(source: StartSource) -> Harness<'static, StudioApp> {
-    Harness::builder()
-        .with_size([1400.0, 860.0])
-        .with_theme(egui::Theme::Light)
-        // The canvas draws state-type icons that the bundled test fonts may not have.
-        .allow_missing_glyphs()
-        .build_eframe(|cc| {
-            StudioApp::with_platform(
-                Some(cc),
-                source,
-                Box::new(DiskWithoutRecovery),
-                Box::new(ScriptedDialogs::default()),
-            )
-        })
+    designer(source, [1400.0, 860.0])
 }
 
 /// The designer opened on `source`, after its first frame.

@@ -1,12 +1,16 @@
 //! Diagnostics with line and column: the document model's validation plus what only the text
 //! shows (duplicate keys), each mapped from its JSON pointer to a position in the file.
 
+use std::path::Path;
+
 use graph_model::{Diagnostic, Severity};
 use serde_json::Value;
 
 use crate::span::LineCol;
 use crate::span::escape_segment;
-use crate::template::{DefinitionOrigin, TemplateMachine, check_placeholders};
+use crate::template::{
+    DefinitionOrigin, TemplateError, TemplateMachine, check_placeholders, extract_from_value,
+};
 use crate::terraform::{DefinitionForm, TerraformError, TerraformMachine};
 use crate::{Loaded, SourceFile};
 
@@ -158,6 +162,46 @@ pub fn check_template_machine(template: &SourceFile, machine: &TemplateMachine) 
         .collect();
     findings.extend(placeholder_findings(template, machine));
     sort(&mut findings);
+    findings
+}
+
+/// The findings of a template read as it is, machine by machine, so that one machine whose
+/// definition cannot be read is an error of its own (`TEMPLATE`, at its resource) and does not hide
+/// the others. `each_machine` sees every machine that was read, after its findings (the language
+/// server outlines them).
+pub fn check_template_resources(
+    source: &SourceFile,
+    base_dir: Option<&Path>,
+    mut each_machine: impl FnMut(&TemplateMachine),
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let Some(resources) = source.value().get("Resources").and_then(Value::as_object) else {
+        return findings;
+    };
+    for (logical_id, resource) in resources {
+        let single = serde_json::json!({ "Resources": { logical_id.clone(): resource.clone() } });
+        match extract_from_value(&single, base_dir) {
+            Ok(machines) => {
+                for machine in &machines {
+                    findings.extend(check_template_machine(source, machine));
+                    each_machine(machine);
+                }
+            }
+            Err(error) => {
+                let pointer = format!("/Resources/{}", graph_model::escape_pointer(logical_id));
+                let message = match error {
+                    TemplateError::Machine { message, .. } => message,
+                    other => other.to_string(),
+                };
+                findings.push(Finding {
+                    machine: Some(logical_id.clone()),
+                    diagnostic: Diagnostic::error("TEMPLATE", pointer.clone(), message),
+                    location: source.locate(&pointer).line_col,
+                    exact: true,
+                });
+            }
+        }
+    }
     findings
 }
 

@@ -14,6 +14,7 @@ use serde_json::Value;
 pub mod check;
 pub mod deploy;
 pub mod json;
+pub mod lint_config;
 pub mod load;
 pub mod span;
 pub mod template;

@@ -374,3 +374,17 @@ pub fn refuse_duplicate_keys(source: &SourceFile) -> Result<(), LoadError> {
         }),
     }
 }
+
+/// [`parse_source`] for a command that writes the file back (`fmt`, `convert`): a key written
+/// twice is refused too (see [`refuse_duplicate_keys`]).
+///
+/// # Errors
+/// The first syntax error, or the first duplicate key.
+pub fn parse_refusing_duplicate_keys(
+    text: impl Into<String>,
+    format: Format,
+) -> Result<SourceFile, LoadError> {
+    let source = parse_source(text, format)?;
+    refuse_duplicate_keys(&source)?;
+    Ok(source)
+}

@@ -501,15 +501,7 @@ fn parse_index(segment: &str) -> Option<usize> {
 
 /// Splits an RFC 6901 JSON pointer into unescaped segments (`~1` is `/`, `~0` is `~`).
 pub fn pointer_segments(pointer: &str) -> Vec<String> {
-    if pointer.is_empty() {
-        return Vec::new();
-    }
-    pointer
-        .strip_prefix('/')
-        .unwrap_or(pointer)
-        .split('/')
-        .map(|segment| segment.replace("~1", "/").replace("~0", "~"))
-        .collect()
+    graph_model::pointer_tokens(pointer)
 }
 
 /// Escapes one key or index as a JSON pointer segment.
@@ -534,6 +526,11 @@ impl LineIndex {
                 .map(|(i, _)| i + 1),
         );
         Self { line_starts }
+    }
+
+    /// The byte offset where each line starts (0-based lines; the first is 0).
+    pub fn line_starts(&self) -> &[usize] {
+        &self.line_starts
     }
 
     /// The line and column of byte `offset` in `text` (the text this index was built from).

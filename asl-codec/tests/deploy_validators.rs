@@ -118,23 +118,10 @@ fn uses_parallel_or_map(value: &Value) -> bool {
 }
 
 fn corpus_files() -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![workspace_root().join("tests/data/corpus/real")];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if Format::from_path(&path).is_some() {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
+    asl_studio_tests::files_under("corpus/real", &[""])
+        .into_iter()
+        .filter(|path| Format::from_path(path).is_some())
+        .collect()
 }
 
 /// The corpus selection: every definition with a Parallel or Map, then, greedily, a

@@ -2,30 +2,13 @@
 //! give exactly the model that `StateMachine::from_value` builds from the parsed value, and the
 //! value built on demand must equal serde_json's, for every JSON file of the bundled corpus.
 
-use std::path::{Path, PathBuf};
-
 use asl_codec::{Format, SourceFile};
 use graph_model::StateMachine;
 
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            json_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn the_model_read_from_text_equals_the_model_read_from_the_value() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/corpus");
-    let mut files = Vec::new();
-    json_files(&corpus, &mut files);
+    let corpus = asl_studio_tests::data_dir().join("corpus");
+    let files = asl_studio_tests::files_under("corpus", &[".json"]);
     assert!(
         files.len() > 300,
         "corpus not found at {}",

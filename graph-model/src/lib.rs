@@ -13,6 +13,7 @@ mod fields;
 mod hasher;
 mod lookup;
 mod machine;
+mod quickfix;
 mod state;
 mod validate;
 
@@ -22,12 +23,14 @@ pub use edit::{
     check_state_name, copy_selection, describe_path, describe_transition, fresh_name, new_state,
 };
 pub use fields::{Extras, JsonKind, JsonSource, NullablePath, NumberOr};
-pub use lookup::PointedState;
+pub use lookup::{PointedState, pointer_tokens};
 pub use machine::{MachinePath, PathStep, ShapeError, StateMachine, Transition, escape_pointer};
 pub use petgraph::stable_graph::NodeIndex;
+pub use quickfix::{QuickFix, TASK_TOKEN_TIMEOUT_SECONDS, quick_fix};
 pub use state::{
     Catcher, ChoiceRule, ChoiceState, ComparisonOperator, Condition, FailState, MapState,
     OperandKind, ParallelState, PassState, ProcessorField, QueryLanguage, Retrier, State,
     StateKind, StateType, TaskState, WaitState,
 };
-pub use validate::validate;
+pub use validate::lint::{LAMBDA_TRANSIENT_ERRORS, is_lambda_invoke, unretried_lambda_errors};
+pub use validate::{LINT_CODES, kind_of, validate};

@@ -20,7 +20,7 @@ pub struct PointedState {
 }
 
 /// Splits an RFC 6901 JSON pointer into its unescaped reference tokens (`~1` is `/`, `~0` is `~`).
-fn pointer_tokens(pointer: &str) -> Vec<String> {
+pub fn pointer_tokens(pointer: &str) -> Vec<String> {
     if pointer.is_empty() {
         return Vec::new();
     }

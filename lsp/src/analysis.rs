@@ -4,8 +4,9 @@
 
 use std::path::Path;
 
-use asl_codec::check::{Finding, check_loaded, check_template_machine};
-use asl_codec::template::{DefinitionOrigin, TemplateError, extract_from_value, is_template};
+use asl_codec::check::{Finding, check_loaded, check_template_resources};
+use asl_codec::lint_config::LintConfig;
+use asl_codec::template::{DefinitionOrigin, is_template};
 use asl_codec::{Format, Loaded, SourceFile, SpanRef};
 use graph_model::{Diagnostic, Severity};
 use lsp_types::{DiagnosticSeverity, NumberOrString};
@@ -102,6 +103,9 @@ pub struct Analysis {
     pub index: PositionIndex,
     /// The findings of `asl-studio check`, as LSP diagnostics.
     pub diagnostics: Vec<lsp_types::Diagnostic>,
+    /// The same findings as `check` has them (one per diagnostic, in the same order), for quick
+    /// fixes.
+    pub findings: Vec<Finding>,
     /// The top-level machines (one for a definition, one per inline template machine).
     pub machines: Vec<Machine>,
     /// The parsed text, when it parses.
@@ -145,6 +149,7 @@ impl Analysis {
             text,
             index,
             diagnostics: Vec::new(),
+            findings: Vec::new(),
             machines: Vec::new(),
             source: None,
             is_template: false,
@@ -176,7 +181,27 @@ impl Analysis {
             }
             (findings, vec![machine])
         };
+        // The warning rules an `asl-studio.toml` next to the file turns off, as `check` does; an
+        // unusable one is itself reported, at the top of the document.
+        let config = base_dir.map_or_else(|| Ok(LintConfig::default()), LintConfig::for_dir);
+        let findings = match config {
+            Ok(config) => config.filter(findings),
+            Err(error) => {
+                let mut findings = findings;
+                findings.insert(
+                    0,
+                    Finding {
+                        machine: None,
+                        diagnostic: Diagnostic::error("CONFIG", "", error.to_string()),
+                        location: asl_codec::LineCol { line: 1, column: 1 },
+                        exact: false,
+                    },
+                );
+                findings
+            }
+        };
         analysis.diagnostics = findings.iter().map(|f| analysis.to_lsp(f)).collect();
+        analysis.findings = findings;
         analysis.machines = machines;
         analysis
     }
@@ -288,55 +313,30 @@ fn check_template(
     text: &str,
     index: &PositionIndex,
 ) -> (Vec<Finding>, Vec<Machine>) {
-    let mut findings = Vec::new();
     let mut outlines = Vec::new();
-    let Some(resources) = source.value().get("Resources").and_then(Value::as_object) else {
-        return (findings, outlines);
-    };
-    for (logical_id, resource) in resources {
-        let single = serde_json::json!({ "Resources": { logical_id.clone(): resource.clone() } });
-        match extract_from_value(&single, base_dir) {
-            Ok(machines) => {
-                for machine in &machines {
-                    findings.extend(check_template_machine(source, machine));
-                    if machine.origin == DefinitionOrigin::Inline
-                        && let Some(definition) = source.value().pointer(&machine.pointer)
-                    {
-                        let cursor = match source.spans() {
-                            Some(root) => match root.lookup(source.value(), &machine.pointer) {
-                                (node, true) => Some(Cursor::Json(node)),
-                                _ => None,
-                            },
-                            None => Some(Cursor::Yaml(machine.pointer.clone())),
-                        };
-                        if let Some(cursor) = cursor {
-                            let walker = Walker {
-                                source,
-                                text,
-                                index,
-                            };
-                            let mut outline = walker.machine(definition, &cursor);
-                            outline.label = Some(machine.logical_id.clone());
-                            outlines.push(outline);
-                        }
-                    }
-                }
-            }
-            Err(error) => {
-                let pointer = format!("/Resources/{}", graph_model::escape_pointer(logical_id));
-                let message = match error {
-                    TemplateError::Machine { message, .. } => message,
-                    other => other.to_string(),
+    let findings = check_template_resources(source, base_dir, |machine| {
+        if machine.origin == DefinitionOrigin::Inline
+            && let Some(definition) = source.value().pointer(&machine.pointer)
+        {
+            let cursor = match source.spans() {
+                Some(root) => match root.lookup(source.value(), &machine.pointer) {
+                    (node, true) => Some(Cursor::Json(node)),
+                    _ => None,
+                },
+                None => Some(Cursor::Yaml(machine.pointer.clone())),
+            };
+            if let Some(cursor) = cursor {
+                let walker = Walker {
+                    source,
+                    text,
+                    index,
                 };
-                findings.push(Finding {
-                    machine: Some(logical_id.clone()),
-                    diagnostic: Diagnostic::error("TEMPLATE", pointer.clone(), message),
-                    location: source.locate(&pointer).line_col,
-                    exact: true,
-                });
+                let mut outline = walker.machine(definition, &cursor);
+                outline.label = Some(machine.logical_id.clone());
+                outlines.push(outline);
             }
         }
-    }
+    });
     (findings, outlines)
 }
 

@@ -219,6 +219,76 @@ pub const FIELDS: &[FieldDoc] = &[
         &[],
     ),
     field(
+        "ReaderConfig",
+        "ItemReader: how to read the dataset (InputType, CSV headers and delimiter, MaxItems, ManifestType, ItemsPointer).",
+        &[],
+    ),
+    field(
+        "InputType",
+        "ReaderConfig: the dataset's format.",
+        &["CSV", "JSON", "JSONL", "PARQUET", "MANIFEST"],
+    ),
+    field(
+        "CSVHeaderLocation",
+        "ReaderConfig: the column names are the file's first row, or given in CSVHeaders.",
+        &["FIRST_ROW", "GIVEN"],
+    ),
+    field(
+        "CSVHeaders",
+        "ReaderConfig: the column names, when CSVHeaderLocation is GIVEN.",
+        &[],
+    ),
+    field(
+        "CSVDelimiter",
+        "ReaderConfig: the character between CSV fields (COMMA by default).",
+        &["COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB"],
+    ),
+    field(
+        "MaxItems",
+        "ReaderConfig: read at most this many items (up to 100,000,000).",
+        &[],
+    ),
+    field(
+        "ManifestType",
+        "ReaderConfig: the manifest is an Athena UNLOAD manifest or an S3 Inventory manifest.",
+        &["ATHENA_DATA", "S3_INVENTORY"],
+    ),
+    field(
+        "ItemsPointer",
+        "ReaderConfig: a JSON Pointer to the array of items inside a JSON file (e.g. /data/items).",
+        &[],
+    ),
+    field(
+        "WriterConfig",
+        "ResultWriter: the shape of the results written (OutputType, Transformation).",
+        &[],
+    ),
+    field(
+        "OutputType",
+        "WriterConfig: write the results as one JSON array or as JSON Lines.",
+        &["JSON", "JSONL"],
+    ),
+    field(
+        "Transformation",
+        "WriterConfig: each child result as it is (NONE), only its output (COMPACT), or flattened (FLATTEN).",
+        &["NONE", "COMPACT", "FLATTEN"],
+    ),
+    field(
+        "Label",
+        "A distributed Map's label, part of its Map Run's name: at most 40 characters, unique in the definition.",
+        &[],
+    ),
+    field(
+        "JitterStrategy",
+        "Retry: FULL randomizes each wait between 0 and the computed interval; NONE (the default) does not.",
+        &["FULL", "NONE"],
+    ),
+    field(
+        "MaxDelaySeconds",
+        "Retry: the longest a retry waits, however large the backoff grows.",
+        &[],
+    ),
+    field(
         "MaxConcurrency",
         "How many Map iterations may run at once (0: as many as possible).",
         &[],

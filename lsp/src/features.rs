@@ -388,7 +388,8 @@ fn value_field(before: &str) -> Option<String> {
 }
 
 /// Quick fixes at `range`: a misspelt state name changed to the nearest existing one; a missing
-/// `End` or `Next` added.
+/// `End` or `Next` added; and the graph model's fixes for the diagnostics there (add the Retry a
+/// Lambda invoke lacks, a timeout for a task-token wait, ...), written back in place.
 pub fn code_actions(
     analysis: &Analysis,
     uri: &Uri,
@@ -454,7 +455,82 @@ pub fn code_actions(
             }
         }
     }
+    actions.extend(model_fixes(analysis, uri, range));
     actions
+}
+
+/// The graph model's quick fixes for the diagnostics overlapping `range`, each applied to the
+/// model and written back with the preserving writer, as the one edit that covers what changed.
+/// Plain definitions only: a template's machine is written through its template.
+fn model_fixes(analysis: &Analysis, uri: &Uri, range: Range) -> Vec<CodeActionOrCommand> {
+    let Some(source) = analysis.source.as_ref().filter(|_| !analysis.is_template) else {
+        return Vec::new();
+    };
+    let Ok(machine) = source.machine() else {
+        return Vec::new();
+    };
+    let overlaps = |other: &Range| other.start <= range.end && range.start <= other.end;
+    let mut actions = Vec::new();
+    for (diagnostic, finding) in analysis.diagnostics.iter().zip(&analysis.findings) {
+        if !overlaps(&diagnostic.range) {
+            continue;
+        }
+        let Some(fix) = graph_model::quick_fix(&machine, &finding.diagnostic) else {
+            continue;
+        };
+        let mut document = graph_model::Document::new(machine.clone());
+        if document.apply(fix.command).is_err() {
+            continue;
+        }
+        let fixed = source.write_machine(document.root());
+        let Some((span, replacement)) = changed_span(&analysis.text, &fixed) else {
+            continue;
+        };
+        actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title: fix.title,
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![diagnostic.clone()]),
+            edit: Some(WorkspaceEdit::new(HashMap::from([(
+                uri.clone(),
+                vec![TextEdit::new(analysis.range(span), replacement)],
+            )]))),
+            is_preferred: Some(true),
+            ..CodeAction::default()
+        }));
+    }
+    actions
+}
+
+/// The byte span of `old` that differs from `new` and its replacement (common prefix and suffix
+/// trimmed on character boundaries); `None` when they are equal.
+fn changed_span(old: &str, new: &str) -> Option<(ByteSpan, String)> {
+    if old == new {
+        return None;
+    }
+    let prefix = old
+        .char_indices()
+        .zip(new.chars())
+        .find(|((_, a), b)| a != b)
+        .map_or(old.len().min(new.len()), |((index, _), _)| index);
+    let prefix = floor_boundary(new, prefix);
+    let suffix = old[prefix..]
+        .chars()
+        .rev()
+        .zip(new[prefix..].chars().rev())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a.len_utf8())
+        .sum::<usize>();
+    Some((
+        (prefix, old.len() - suffix),
+        new[prefix..new.len() - suffix].to_owned(),
+    ))
+}
+
+fn floor_boundary(text: &str, mut index: usize) -> usize {
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
 }
 
 /// The state of `machine` whose name is nearest `wanted` by edit distance (ties: the first).
@@ -501,6 +577,16 @@ pub fn format(analysis: &Analysis) -> Vec<TextEdit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn changed_span_is_the_smallest_differing_middle() {
+        assert_eq!(changed_span("abc", "abc"), None);
+        assert_eq!(
+            changed_span("{\"a\": 1}", "{\"a\": 1, \"b\": 2}"),
+            Some(((7, 7), ", \"b\": 2".to_owned()))
+        );
+        assert_eq!(changed_span("aéb", "aèb"), Some(((1, 3), "è".to_owned())));
+    }
 
     #[test]
     fn edit_distance_counts_single_character_edits() {

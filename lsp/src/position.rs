@@ -1,25 +1,21 @@
 //! Byte offsets <-> LSP positions (0-based line, UTF-16 code units), the unit every LSP client
 //! counts in unless told otherwise.
 
+use asl_codec::span::LineIndex;
 use lsp_types::{Position, Range};
 
 /// Line starts of one text, for converting in both directions.
 #[derive(Debug, Clone, Default)]
 pub struct PositionIndex {
-    line_starts: Vec<usize>,
+    lines: LineIndex,
 }
 
 impl PositionIndex {
     /// Indexes `text` (a line ends after `\n`).
     pub fn new(text: &str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        Self { line_starts }
+        Self {
+            lines: LineIndex::new(text),
+        }
     }
 
     /// The LSP position of byte `offset` (clamped to the text, floored to a char boundary).
@@ -29,21 +25,23 @@ impl PositionIndex {
             offset -= 1;
         }
         let line = self
-            .line_starts
+            .lines
+            .line_starts()
             .partition_point(|&start| start <= offset)
             .saturating_sub(1);
-        let start = self.line_starts.get(line).copied().unwrap_or(0);
+        let start = self.lines.line_starts().get(line).copied().unwrap_or(0);
         let character = text[start..offset].encode_utf16().count();
         Position::new(line as u32, character as u32)
     }
 
     /// The byte offset of an LSP position; a position past a line's end is its end.
     pub fn offset(&self, text: &str, position: Position) -> usize {
-        let Some(&start) = self.line_starts.get(position.line as usize) else {
+        let Some(&start) = self.lines.line_starts().get(position.line as usize) else {
             return text.len();
         };
         let end = self
-            .line_starts
+            .lines
+            .line_starts()
             .get(position.line as usize + 1)
             .map_or(text.len(), |next| next.saturating_sub(1));
         let mut units = 0u32;
@@ -64,7 +62,7 @@ impl PositionIndex {
     /// The byte offset of a 1-based line and 1-based character column (asl-codec's `LineCol`,
     /// which skips a byte-order mark on the first line).
     pub fn offset_of_line_col(&self, text: &str, line: usize, column: usize) -> usize {
-        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+        let Some(&start) = self.lines.line_starts().get(line.saturating_sub(1)) else {
             return text.len();
         };
         let mut rest = &text[start..];
@@ -83,7 +81,7 @@ impl PositionIndex {
 
     /// How many lines the text has.
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.lines.line_starts().len()
     }
 }
 

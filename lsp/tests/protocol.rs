@@ -235,3 +235,126 @@ fn yaml_quick_fixes_add_end_at_the_state_indentation_and_fix_a_misspelt_next() -
     assert_eq!(edit["range"]["start"], json!({"line": 7, "character": 0}));
     Ok(())
 }
+
+/// `text` with one LSP edit applied (ASCII text: characters are bytes).
+fn apply_edit(text: &str, edit: &Value) -> Result<String, String> {
+    let offset = |position: &Value| -> Result<usize, String> {
+        let line = position["line"].as_u64().ok_or("no line")? as usize;
+        let character = position["character"].as_u64().ok_or("no character")? as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        Ok(start + character)
+    };
+    let start = offset(&edit["range"]["start"])?;
+    let end = offset(&edit["range"]["end"])?;
+    let new_text = edit["newText"].as_str().ok_or("no newText")?;
+    Ok(format!("{}{new_text}{}", &text[..start], &text[end..]))
+}
+
+#[test]
+fn yaml_quick_fix_adds_the_lambda_retry_in_place_and_keeps_the_rest() -> TestResult {
+    let mut session = Session::start()?;
+    let text = "# order flow\nStartAt: Charge\nStates:\n  Charge:\n    Type: Task\n    Resource: arn:aws:states:::lambda:invoke\n    Arguments:\n      FunctionName: charge\n    End: true\nQueryLanguage: JSONata\n";
+    let uri = "file:///virtual/charge.asl.yaml";
+    session.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+    )?;
+    let at = position(text, "Resource", 0, 1)?;
+    let actions = session.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": at, "end": at},
+               "context": {"diagnostics": []}}),
+    )?;
+    let fix = actions
+        .as_array()
+        .and_then(|all| {
+            all.iter().find(|a| {
+                a["title"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("Add a Retry"))
+            })
+        })
+        .ok_or_else(|| format!("no Retry fix in {actions}"))?;
+    assert_eq!(fix["diagnostics"][0]["code"], "LAMBDA_RETRY");
+    let fixed = apply_edit(text, &fix["edit"]["changes"][uri][0])?;
+    assert!(
+        fixed.starts_with("# order flow\nStartAt: Charge\n"),
+        "{fixed}"
+    );
+    assert!(fixed.ends_with("QueryLanguage: JSONata\n"), "{fixed}");
+    // The fixed text offers the fix no more.
+    let fixed_uri = "file:///virtual/charge-fixed.asl.yaml";
+    session.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": fixed_uri, "languageId": "yaml", "version": 1, "text": fixed}}),
+    )?;
+    let at = position(&fixed, "Resource", 0, 1)?;
+    let again = session.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": fixed_uri}, "range": {"start": at, "end": at},
+               "context": {"diagnostics": []}}),
+    )?;
+    assert!(
+        !again.to_string().contains("Add a Retry"),
+        "{fixed}\n{again}"
+    );
+    // Written in the file's own YAML layout, under the state, every other line kept.
+    assert!(
+        fixed.contains(
+            "    End: true\n    Retry:\n      - ErrorEquals:\n          - Lambda.ServiceException\n"
+        ),
+        "{fixed}"
+    );
+    assert!(fixed.contains("        JitterStrategy: FULL\n"), "{fixed}");
+    Ok(())
+}
+
+impl Session {
+    /// The next diagnostics published for `uri` (other messages are skipped).
+    fn diagnostics_for(&self, uri: &str) -> Result<Value, Box<dyn std::error::Error>> {
+        loop {
+            if let Message::Notification(note) =
+                self.client.receiver.recv_timeout(Duration::from_secs(30))?
+                && note.method == "textDocument/publishDiagnostics"
+                && note.params["uri"] == uri
+            {
+                return Ok(note.params["diagnostics"].clone());
+            }
+        }
+    }
+}
+
+#[test]
+fn asl_studio_toml_next_to_the_file_turns_a_warning_off_in_the_editor() -> TestResult {
+    let dir = std::env::temp_dir().join(format!("asl-studio-lsp-toml-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let text = "StartAt: Charge\nStates:\n  Charge:\n    Type: Task\n    Resource: arn:aws:states:::lambda:invoke\n    Parameters:\n      FunctionName: charge\n    End: true\n";
+    let file = dir.join("charge.asl.yaml");
+    std::fs::write(&file, text)?;
+    let session = Session::start()?;
+    let (uri, _) = session.open(&file)?;
+    let codes = |diagnostics: &Value| -> Vec<String> {
+        diagnostics
+            .as_array()
+            .map(|all| {
+                all.iter()
+                    .filter_map(|d| d["code"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(codes(&session.diagnostics_for(&uri)?), ["LAMBDA_RETRY"]);
+    std::fs::write(
+        dir.join("asl-studio.toml"),
+        "[lint]\ndisable = [\"LAMBDA_RETRY\"]\n",
+    )?;
+    let quiet = dir.join("quiet.asl.yaml");
+    std::fs::write(&quiet, text)?;
+    let (quiet_uri, _) = session.open(&quiet)?;
+    assert_eq!(
+        codes(&session.diagnostics_for(&quiet_uri)?),
+        Vec::<String>::new()
+    );
+    Ok(())
+}

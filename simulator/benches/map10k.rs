@@ -10,13 +10,36 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use serde_json::Value;
 use simulator::{Options, Status};
 
-fn load(name: &str) -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/data/bench")
-        .join(name);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+mod common;
+
+use common::load;
+
+/// Fails the benchmark unless the run succeeds: a benchmark of a failing run measures nothing.
+fn assert_succeeds(definition: &Value, input: &Value, options: &Options) {
+    let check = simulator::run(definition, input.clone(), options);
+    assert_eq!(
+        check.status,
+        Status::Succeeded,
+        "{:?} {:?}",
+        check.error,
+        check.cause
+    );
+}
+
+/// Benchmarks runs of `definition` on copies of `input`; the copy is set-up, not part of the run.
+fn bench_runs(
+    c: &mut Criterion,
+    name: &str,
+    (definition, input, options): (&Value, &Value, &Options),
+    size: BatchSize,
+) {
+    c.bench_function(name, |b| {
+        b.iter_batched(
+            || input.clone(),
+            |input| simulator::run(black_box(definition), input, options),
+            size,
+        )
+    });
 }
 
 fn map10k(c: &mut Criterion) {
@@ -35,29 +58,19 @@ fn map10k(c: &mut Criterion) {
         ..unlimited.clone()
     };
     let full = unlimited;
-    let check = simulator::run(&definition, input.clone(), &lean);
-    assert_eq!(
-        check.status,
-        Status::Succeeded,
-        "{:?} {:?}",
-        check.error,
-        check.cause
+    assert_succeeds(&definition, &input, &lean);
+    bench_runs(
+        c,
+        "map10k (no history, no trace)",
+        (&definition, &input, &lean),
+        BatchSize::LargeInput,
     );
-    // The input copy is set-up, not part of the run.
-    c.bench_function("map10k (no history, no trace)", |b| {
-        b.iter_batched(
-            || input.clone(),
-            |input| simulator::run(black_box(&definition), input, &lean),
-            BatchSize::LargeInput,
-        )
-    });
-    c.bench_function("map10k (history and trace)", |b| {
-        b.iter_batched(
-            || input.clone(),
-            |input| simulator::run(black_box(&definition), input, &full),
-            BatchSize::LargeInput,
-        )
-    });
+    bench_runs(
+        c,
+        "map10k (history and trace)",
+        (&definition, &input, &full),
+        BatchSize::LargeInput,
+    );
 }
 
 /// Every Task state of the definition, at any depth, mocked with one Lambda-shaped result.
@@ -103,21 +116,13 @@ fn generated_1000(c: &mut Criterion) {
         ..Options::default()
     };
     let input = serde_json::json!({"n": -1, "flag": false, "payload": {"x": 1}, "items": []});
-    let check = simulator::run(&definition, input.clone(), &options);
-    assert_eq!(
-        check.status,
-        Status::Succeeded,
-        "{:?} {:?}",
-        check.error,
-        check.cause
+    assert_succeeds(&definition, &input, &options);
+    bench_runs(
+        c,
+        "gen 1,000 states, all Tasks mocked",
+        (&definition, &input, &options),
+        BatchSize::SmallInput,
     );
-    c.bench_function("gen 1,000 states, all Tasks mocked", |b| {
-        b.iter_batched(
-            || input.clone(),
-            |input| simulator::run(black_box(&definition), input, &options),
-            BatchSize::SmallInput,
-        )
-    });
 }
 
 criterion_group!(benches, map10k, generated_1000);

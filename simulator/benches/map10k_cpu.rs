@@ -8,16 +8,11 @@
 use serde_json::Value;
 use simulator::{Options, Status};
 
-const RUNS: u32 = 50;
+mod common;
 
-fn load(name: &str) -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/data/bench")
-        .join(name);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
-}
+use common::load;
+
+const RUNS: u32 = 50;
 
 fn main() {
     let definition = load("map10k.asl.json");

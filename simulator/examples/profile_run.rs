@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use serde_json::{Map, Value, json};
-use simulator::{ExecutionType, Mocks, Options};
+use simulator::{Mocks, Options};
 
 fn task_names(machine: &Value, names: &mut Vec<String>) {
     let Some(states) = machine.get("States").and_then(Value::as_object) else {
@@ -128,20 +128,15 @@ fn main() -> Result<(), String> {
             )
         })
         .collect();
-    let options = Options {
-        execution_type: if std::env::var_os("STANDARD").is_some() {
-            ExecutionType::Standard
-        } else {
-            ExecutionType::Express
-        },
-        max_history_events: u64::MAX,
-        express_timeout_seconds: 1e9,
-        max_payload_bytes: usize::MAX,
-        mocks: Mocks::from_results(&results),
-        record_history: false,
-        record_trace: false,
-        ..Options::default()
-    };
+    let options = Options::builder()
+        .express(std::env::var_os("STANDARD").is_none())
+        .mocks(Mocks::from_results(&results))
+        .max_history_events(u64::MAX)
+        .express_timeout_seconds(1e9)
+        .max_payload_bytes(usize::MAX)
+        .record_history(false)
+        .record_trace(false)
+        .build();
     if std::env::var_os("PHASES").is_some() {
         // One cold run split into compile (`Execution::new`), execution, and dropping the result.
         let faults = minor_faults();

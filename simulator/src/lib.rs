@@ -11,11 +11,13 @@ mod concurrency;
 mod engine;
 mod error;
 mod expr;
+mod fast_hash;
 pub mod intrinsics;
 mod json_size;
 pub mod jsonata;
 mod jsonata_steps;
 mod mocks;
+mod options_builder;
 mod path;
 mod plan;
 mod template;
@@ -28,6 +30,7 @@ mod tests;
 pub use engine::Execution;
 pub use error::DefinitionError;
 pub use mocks::{MockConfig, MockEntry, MockError, MockResponse, MockedCall, Mocks};
+pub use options_builder::OptionsBuilder;
 pub use types::{
     DEFAULT_MAX_TRANSITIONS, ExecutionResult, ExecutionType, HistoryEvent, Options, PriceTable,
     STANDARD_TIMEOUT_SECONDS, StateTrace, Status, StepOutcome, TraceStage,

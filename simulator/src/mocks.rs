@@ -5,10 +5,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::RangeInclusive;
 use std::sync::Arc;
 
+use graph_model::kind_of;
 use serde_json::{Map, Value, json};
 use thiserror::Error;
 
-use crate::plan::FastHash;
+use crate::fast_hash::FastHash;
 
 /// What a mocked Task invocation does.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -304,17 +305,6 @@ fn parse_entry(entry: &Value) -> Result<MockedCall, String> {
         response,
         duration_seconds,
     })
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// `"3"` or `"1-2"` (0-based invocations, inclusive).

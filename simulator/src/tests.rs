@@ -103,6 +103,31 @@ fn max_attempts_zero_never_retries() {
 }
 
 #[test]
+fn max_attempts_written_as_an_integral_float_retries_like_the_integer() {
+    // `check` accepts `3.0` and `3e0` where ASL wants an integer; the run must agree.
+    for spelling in [
+        json!(3.0),
+        serde_json::from_str::<Value>("3e0").unwrap_or_default(),
+    ] {
+        let definition = retrying_task(json!({
+            "ErrorEquals": ["Lambda.ServiceException"], "IntervalSeconds": 2, "BackoffRate": 3,
+            "MaxAttempts": spelling
+        }));
+        let options = Options {
+            mocks: flaky_mocks("Call", 3, "Lambda.ServiceException"),
+            ..lean()
+        };
+        let result = run_with(&definition, json!({}), options);
+        assert_eq!(result.status, Status::Succeeded, "{:?}", result.cause);
+        assert_eq!(result.output, Some(json!({"retries": 3, "ok": true})));
+    }
+    let fractional = retrying_task(json!({"ErrorEquals": ["States.ALL"], "MaxAttempts": 2.5}));
+    let result = run_with(&fractional, json!({}), lean());
+    assert_eq!(result.status, Status::Failed);
+    assert!(result.cause.unwrap_or_default().contains("MaxAttempts"));
+}
+
+#[test]
 fn full_jitter_is_seeded_and_shorter() {
     let definition = retrying_task(json!({
         "ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 100, "BackoffRate": 1, "MaxAttempts": 3,
@@ -219,11 +244,7 @@ fn history_events_follow_aws_names_ids_and_clock() -> Result<(), serde_json::Err
     )]));
     let result = run_with(&definition, json!({}), Options { mocks, ..lean() });
     assert_eq!(result.status, Status::Succeeded);
-    let types: Vec<&str> = result
-        .history
-        .iter()
-        .map(|event| event.event_type)
-        .collect();
+    let types = result.event_types();
     assert_eq!(
         types,
         [
@@ -667,11 +688,7 @@ fn timeout_is_retried_then_the_fast_attempt_succeeds() {
     assert_eq!(result.status, Status::Succeeded);
     // 60 s until the first attempt times out, 5 s retry interval, 2 s second attempt.
     assert_eq!(result.duration_millis, 67_000);
-    let types: Vec<&str> = result
-        .history
-        .iter()
-        .map(|event| event.event_type)
-        .collect();
+    let types = result.event_types();
     assert_eq!(
         types
             .iter()

@@ -240,6 +240,11 @@ pub struct ExecutionResult {
 }
 
 impl ExecutionResult {
+    /// The type of each recorded history event, in order (`ExecutionStarted`, `PassStateEntered`, …).
+    pub fn event_types(&self) -> Vec<&'static str> {
+        self.history.iter().map(|event| event.event_type).collect()
+    }
+
     /// The result of a run that did no work (a definition that does not compile, an execution that
     /// never started).
     pub(crate) fn not_run(status: Status, error: Option<String>, cause: Option<String>) -> Self {

@@ -194,19 +194,14 @@ fn max_concurrency_queues_iterations_for_a_free_slot() {
 
 #[test]
 fn an_inline_map_runs_at_most_forty_iterations_at_once() {
-    let definition = json!({
-        "StartAt": "Each",
-        "States": {
-            "Each": {
-                "Type": "Map",
-                "ItemProcessor": {
-                    "StartAt": "Pause",
-                    "States": {"Pause": {"Type": "Wait", "Seconds": 10, "End": true}}
-                },
-                "End": true
-            }
-        }
-    });
+    let definition = machine_of(json!({
+        "Type": "Map",
+        "ItemProcessor": {
+            "StartAt": "Pause",
+            "States": {"Pause": {"Type": "Wait", "Seconds": 10, "End": true}}
+        },
+        "End": true
+    }));
     let items: Vec<u32> = (0..100).collect();
     let result = run(&definition, json!(items), &Options::default());
     assert_eq!(result.status, Status::Succeeded);
@@ -458,22 +453,17 @@ fn nested_containers_keep_their_own_clocks() {
 
 #[test]
 fn a_failure_cause_names_the_entered_event_of_the_final_history() {
-    let definition = json!({
-        "StartAt": "Each",
-        "States": {
-            "Each": {
-                "Type": "Map",
-                "ItemProcessor": {
-                    "StartAt": "Pause",
-                    "States": {
-                        "Pause": {"Type": "Wait", "SecondsPath": "$.wait", "Next": "Check"},
-                        "Check": {"Type": "Pass", "Parameters": {"id.$": "$.id"}, "End": true}
-                    }
-                },
-                "End": true
+    let definition = machine_of(json!({
+        "Type": "Map",
+        "ItemProcessor": {
+            "StartAt": "Pause",
+            "States": {
+                "Pause": {"Type": "Wait", "SecondsPath": "$.wait", "Next": "Check"},
+                "Check": {"Type": "Pass", "Parameters": {"id.$": "$.id"}, "End": true}
             }
-        }
-    });
+        },
+        "End": true
+    }));
     // Item 0 waits 10 s and is fine; item 1 has no id and fails at once, while item 0 still waits.
     let input = json!([{"wait": 10, "id": "a"}, {"wait": 0}]);
     let result = run(&definition, input, &Options::default());
@@ -503,29 +493,24 @@ fn a_failure_cause_names_the_entered_event_of_the_final_history() {
 
 #[test]
 fn mock_calls_cut_by_a_failure_are_not_counted() {
-    let definition = json!({
-        "StartAt": "Each",
-        "States": {
-            "Each": {
-                "Type": "Map",
-                "ItemProcessor": {
-                    "StartAt": "Kind",
-                    "States": {
-                        "Kind": {
-                            "Type": "Choice",
-                            "Choices": [{"Variable": "$.kind", "StringEquals": "charge", "Next": "Pause"}],
-                            "Default": "Validate"
-                        },
-                        "Pause": {"Type": "Wait", "Seconds": 10, "Next": "Charge"},
-                        "Charge": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true},
-                        "Validate": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}
-                    }
+    let definition = machine_of(json!({
+        "Type": "Map",
+        "ItemProcessor": {
+            "StartAt": "Kind",
+            "States": {
+                "Kind": {
+                    "Type": "Choice",
+                    "Choices": [{"Variable": "$.kind", "StringEquals": "charge", "Next": "Pause"}],
+                    "Default": "Validate"
                 },
-                "Retry": [{"ErrorEquals": ["Order.Invalid"], "IntervalSeconds": 1, "MaxAttempts": 1}],
-                "End": true
+                "Pause": {"Type": "Wait", "Seconds": 10, "Next": "Charge"},
+                "Charge": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true},
+                "Validate": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}
             }
-        }
-    });
+        },
+        "Retry": [{"ErrorEquals": ["Order.Invalid"], "IntervalSeconds": 1, "MaxAttempts": 1}],
+        "End": true
+    }));
     let config = json!({
         "StateMachines": {"Orders": {"TestCases": {"Case": {"Charge": "Charges", "Validate": "Validations"}}}},
         "MockedResponses": {
@@ -576,6 +561,11 @@ fn waiting_map(catch: bool) -> Value {
             json!([{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Done"}]);
     }
     json!({"StartAt": "Each", "States": {"Each": map, "Done": {"Type": "Succeed"}}})
+}
+
+/// A machine of one state, `Each`, whose body is `each`.
+fn machine_of(each: Value) -> Value {
+    json!({"StartAt": "Each", "States": {"Each": each}})
 }
 
 fn express() -> Options {

@@ -165,6 +165,21 @@ const SAMPLE_MOCKS = {
   TransformFile: { JobRunId: 'jr_0001', JobRunState: 'SUCCEEDED' },
   Cleanup: {},
 };
+
+// An AWS Step Functions Local mock file for the sample whose test case GlueFails makes the Glue
+// job throw.
+const GLUE_FAILS_MOCK_CONFIG = {
+  StateMachines: { Etl: { TestCases: { GlueFails: {
+    DownloadFile: 'Downloaded', TransformFile: 'GlueThrows', NotifyFailure: 'Published', Cleanup: 'Deleted',
+  } } } },
+  MockedResponses: {
+    Downloaded: { 0: { Return: SAMPLE_MOCKS.DownloadFile } },
+    GlueThrows: { 0: { Throw: { Error: 'Glue.AWSGlueException', Cause: 'job crashed' } } },
+    Published: { 0: { Return: { MessageId: 'm-1' } } },
+    Deleted: { 0: { Return: {} } },
+  },
+};
+
 const SAMPLE_INPUT = { source: 's3://landing/orders.csv' };
 // What the sample outputs with those results: ResultSelector keeps bucket and key, the Glue
 // result lands in $.transform, Cleanup discards its result, the Choice finds no $.error.
@@ -230,17 +245,7 @@ browserTest('the bundled sample runs in the simulator with the expected output',
   assert.equal(result.stateTransitions, 5);
   // The Glue job throws (an AWS Step Functions Local mock file): the Catch notifies, cleans up,
   // and the machine ends in its own Fail state.
-  const mockConfig = {
-    StateMachines: { Etl: { TestCases: { GlueFails: {
-      DownloadFile: 'Downloaded', TransformFile: 'GlueThrows', NotifyFailure: 'Published', Cleanup: 'Deleted',
-    } } } },
-    MockedResponses: {
-      Downloaded: { 0: { Return: SAMPLE_MOCKS.DownloadFile } },
-      GlueThrows: { 0: { Throw: { Error: 'Glue.AWSGlueException', Cause: 'job crashed' } } },
-      Published: { 0: { Return: { MessageId: 'm-1' } } },
-      Deleted: { 0: { Return: {} } },
-    },
-  };
+  const mockConfig = GLUE_FAILS_MOCK_CONFIG;
   const failed = JSON.parse(await page.evaluate(([input, options]) =>
     window.aslStudio.simulate(JSON.stringify(input), JSON.stringify(options)),
   [SAMPLE_INPUT, { mockConfig, testCase: 'GlueFails' }]));
@@ -384,17 +389,7 @@ browserTest('the simulator pane exports the run history as a download and import
   assert.equal((await simulator()).exportMessage, 'Downloaded execution-history.json.');
 
   // A Step Functions Local mock file that makes the Glue job throw: the Catch ends the run in Fail.
-  const mockFile = {
-    StateMachines: { Etl: { TestCases: { GlueFails: {
-      DownloadFile: 'Downloaded', TransformFile: 'GlueThrows', NotifyFailure: 'Published', Cleanup: 'Deleted',
-    } } } },
-    MockedResponses: {
-      Downloaded: { 0: { Return: SAMPLE_MOCKS.DownloadFile } },
-      GlueThrows: { 0: { Throw: { Error: 'Glue.AWSGlueException', Cause: 'job crashed' } } },
-      Published: { 0: { Return: { MessageId: 'm-1' } } },
-      Deleted: { 0: { Return: {} } },
-    },
-  };
+  const mockFile = GLUE_FAILS_MOCK_CONFIG;
   const [chooser] = await Promise.all([
     page.waitForEvent('filechooser', { timeout: 10_000 }),
     page.evaluate(() => window.aslStudio.simulatorOpenMockFile()),

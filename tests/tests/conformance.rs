@@ -10,6 +10,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+// Numbers compare by value (`1 == 1.0`) and object key order is ignored, as AWS compares results;
+// `runner_detects_mismatches` shows it still catches a wrong output.
+use simulator::intrinsics::json_equal;
 use simulator::{ExecutionType, Mocks, Options, Status};
 
 /// Cases that are known to fail, with the reason. Keep this list short.
@@ -36,25 +39,6 @@ fn case_files() -> Vec<PathBuf> {
     }
     files.sort();
     files
-}
-
-/// JSON equality where numbers compare by value (`1 == 1.0`) and object key order is ignored.
-fn json_equal(left: &Value, right: &Value) -> bool {
-    match (left, right) {
-        (Value::Number(a), Value::Number(b)) => match (a.as_i64(), b.as_i64()) {
-            (Some(x), Some(y)) => x == y,
-            _ => a.as_f64() == b.as_f64(),
-        },
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| json_equal(x, y))
-        }
-        (Value::Object(a), Value::Object(b)) => {
-            a.len() == b.len()
-                && a.iter()
-                    .all(|(key, x)| b.get(key).is_some_and(|y| json_equal(x, y)))
-        }
-        _ => left == right,
-    }
 }
 
 fn unescape_pointer_token(token: &str) -> String {

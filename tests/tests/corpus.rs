@@ -75,12 +75,7 @@ fn real_definitions_import_and_round_trip() {
             Err(error) => failures.push(format!("{name}: canonical text does not parse: {error}")),
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_no_failures(&failures);
 }
 
 /// Renames the first top-level state with the document model and checks that the written text
@@ -138,12 +133,7 @@ fn renaming_a_state_changes_only_the_lines_with_its_name() {
         renamed += 1;
     }
     assert!(renamed >= 200, "only {renamed} files were renamed");
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_no_failures(&failures);
 }
 
 #[test]
@@ -200,12 +190,7 @@ fn every_template_machine_imports() {
         machines_seen >= 32,
         "only {machines_seen} machines in 32 templates"
     );
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_no_failures(&failures);
 }
 
 /// The invalid files that fail before any semantic check: syntax (JSON5) and text-level
@@ -285,6 +270,17 @@ fn no_error_diagnostic_on_real_files() {
     assert!(
         failures.is_empty(),
         "{} errors:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Fails the test listing every failure, unless there is none.
+#[track_caller]
+fn assert_no_failures(failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
         failures.len(),
         failures.join("\n")
     );

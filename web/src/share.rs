@@ -79,25 +79,13 @@ mod tests {
     use super::*;
 
     fn corpus_definitions() -> Vec<(String, String)> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/corpus");
-        let mut found = Vec::new();
-        let mut stack = vec![dir];
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|e| e == "json")
-                    && let Ok(text) = std::fs::read_to_string(&path)
-                {
-                    found.push((path.display().to_string(), text));
-                }
-            }
-        }
-        found
+        asl_studio_tests::files_under("corpus", &[".json"])
+            .into_iter()
+            .filter_map(|path| {
+                let text = std::fs::read_to_string(&path).ok()?;
+                Some((path.display().to_string(), text))
+            })
+            .collect()
     }
 
     #[test]

@@ -12,62 +12,63 @@ use serde_json::{Map, Value};
 /// # Errors
 /// When the text is not JSON or a member has the wrong type; the message names the member.
 pub fn options_from_json(text: &str) -> Result<simulator::Options, String> {
-    let mut options = simulator::Options::default();
+    let mut builder = simulator::Options::builder();
     let mut mock_config: Option<&Value> = None;
     let mut test_case: Option<&str> = None;
     let mut machine: Option<&str> = None;
     if text.trim().is_empty() {
-        return Ok(options);
+        return Ok(builder.build());
     }
     let value: Value = serde_json::from_str(text).map_err(|e| format!("options: {e}"))?;
     let Value::Object(members) = value else {
         return Err("options: expected a JSON object".to_owned());
     };
     for (name, value) in &members {
-        match name.as_str() {
+        builder = match name.as_str() {
             "mocks" => {
                 let mocks: &Map<String, Value> = value
                     .as_object()
                     .ok_or("options.mocks: expected an object of Task state name -> result")?;
-                options.mocks = simulator::Mocks::from_results(mocks);
+                builder.mocks(simulator::Mocks::from_results(mocks))
             }
-            "passThrough" => options.pass_through = bool_member(name, value)?,
-            "express" => {
-                options.execution_type = if bool_member(name, value)? {
-                    simulator::ExecutionType::Express
-                } else {
-                    simulator::ExecutionType::Standard
-                };
-            }
-            "recordHistory" => options.record_history = bool_member(name, value)?,
-            "recordTrace" => options.record_trace = bool_member(name, value)?,
-            "seed" => {
-                options.seed = value
+            "passThrough" => builder.pass_through(bool_member(name, value)?),
+            "express" => builder.express(bool_member(name, value)?),
+            "recordHistory" => builder.record_history(bool_member(name, value)?),
+            "recordTrace" => builder.record_trace(bool_member(name, value)?),
+            "seed" => builder.seed(
+                value
                     .as_u64()
-                    .ok_or("options.seed: expected a non-negative integer")?;
+                    .ok_or("options.seed: expected a non-negative integer")?,
+            ),
+            "mockConfig" => {
+                mock_config = Some(value);
+                builder
             }
-            "mockConfig" => mock_config = Some(value),
             "testCase" => {
                 test_case = Some(
                     value
                         .as_str()
                         .ok_or("options.testCase: expected a string")?,
-                )
+                );
+                builder
             }
             "stateMachine" => {
                 machine = Some(
                     value
                         .as_str()
                         .ok_or("options.stateMachine: expected a string")?,
-                )
+                );
+                builder
             }
             other => return Err(format!("options.{other}: unknown option")),
-        }
+        };
     }
     match (mock_config, test_case) {
         (Some(config), Some(case)) => {
-            options.mocks = simulator::Mocks::from_step_functions_local(config, machine, case)
-                .map_err(|e| format!("options.mockConfig: {}", e.0))?;
+            builder = builder.mocks(
+                simulator::Mocks::from_step_functions_local(config, machine, case)
+                    .map_err(|e| format!("options.mockConfig: {}", e.0))?,
+            );
         }
         (Some(_), None) => {
             return Err("options.testCase: needed with options.mockConfig".to_owned());
@@ -77,7 +78,7 @@ pub fn options_from_json(text: &str) -> Result<simulator::Options, String> {
         }
         (None, None) => {}
     }
-    Ok(options)
+    Ok(builder.build())
 }
 
 fn bool_member(name: &str, value: &Value) -> Result<bool, String> {

@@ -2,6 +2,7 @@
 //! one command through the document's choke point, and the selection that follows them.
 
 use super::*;
+use asl_codec::lint_config::LintConfig;
 
 impl StudioApp {
     pub(super) fn apply(&mut self, command: Command) -> bool {
@@ -383,10 +384,44 @@ impl StudioApp {
         if self.diagnostics_revision == Some(self.doc.revision()) {
             return;
         }
-        self.diagnostics = graph_model::validate(self.doc.root());
-        self.diagnostics
-            .extend(self.template_diagnostics.iter().cloned());
+        let mut diagnostics = graph_model::validate(self.doc.root());
+        diagnostics.extend(self.template_diagnostics.iter().cloned());
+        match self.lint_config() {
+            Ok(config) => diagnostics.retain(|d| config.keeps(d)),
+            Err(error) => diagnostics.insert(
+                0,
+                Diagnostic::error("CONFIG", "", format!("{error} (no rule is turned off)")),
+            ),
+        }
+        self.fixes = diagnostics
+            .iter()
+            .map(|d| graph_model::quick_fix(self.doc.root(), d))
+            .collect();
+        self.diagnostics = diagnostics;
         self.diagnostics_revision = Some(self.doc.revision());
+    }
+
+    /// The `asl-studio.toml` next to the open file (or its template), as `check` reads it; the
+    /// default when the document has no file.
+    fn lint_config(&self) -> Result<LintConfig, asl_codec::lint_config::ConfigError> {
+        let file = self.file.path.as_deref().or(self
+            .file
+            .template
+            .as_ref()
+            .map(|t| t.path.as_path()));
+        match file {
+            Some(file) => LintConfig::for_file(file),
+            None => Ok(LintConfig::default()),
+        }
+    }
+
+    /// Applies the quick fix of the `index`th diagnostic, as one undo step.
+    pub(super) fn apply_fix(&mut self, index: usize) {
+        if let Some(Some(fix)) = self.fixes.get(index).cloned()
+            && self.apply(fix.command)
+        {
+            self.status = Some(fix.title);
+        }
     }
 
     pub(super) fn overlay(&self) -> CanvasOverlay {

@@ -310,20 +310,26 @@ impl StudioApp {
             self.simulator.tick(&ctx);
         }
         if self.show_problems {
-            let mut clicked = None;
+            let mut action = None;
             egui::Panel::bottom("problems")
                 .resizable(true)
                 .default_size(PANELS.problems)
                 .show(ui, |ui| {
-                    clicked = problems::problems_ui(
+                    action = problems::problems_ui(
                         ui,
                         &self.diagnostics,
+                        &self.fixes,
                         self.code.syntax_error.as_deref(),
-                    )
-                    .cloned();
+                    );
                 });
-            if let Some(diagnostic) = clicked {
-                self.handle_problem_click(&diagnostic);
+            match action {
+                Some(problems::ProblemAction::Select(index)) => {
+                    if let Some(diagnostic) = self.diagnostics.get(index).cloned() {
+                        self.handle_problem_click(&diagnostic);
+                    }
+                }
+                Some(problems::ProblemAction::Fix(index)) => self.apply_fix(index),
+                None => {}
             }
         }
         let mut palette_click = None;

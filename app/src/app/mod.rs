@@ -126,6 +126,8 @@ pub struct StudioApp {
     find: FindBar,
     commands: CommandPalette,
     diagnostics: Vec<Diagnostic>,
+    /// The quick fix of each diagnostic (same order), offered by the Problems panel.
+    fixes: Vec<Option<graph_model::QuickFix>>,
     diagnostics_revision: Option<u64>,
     file: OpenFile,
     store: Box<dyn FileStore>,
@@ -195,6 +197,7 @@ impl StudioApp {
             find: FindBar::default(),
             commands: CommandPalette::default(),
             diagnostics: Vec::new(),
+            fixes: Vec::new(),
             diagnostics_revision: None,
             file: OpenFile::default(),
             store,

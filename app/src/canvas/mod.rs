@@ -465,6 +465,7 @@ type LayoutKey = (u64, usize, usize);
 /// thread after an edit: a flat machine of 1,500 states takes about a frame (16 ms) to lay out
 /// on this project's 2-core benchmark machine, and 2,500 states (about AWS's 1 MB definition
 /// limit) twice that.
+#[cfg(not(target_arch = "wasm32"))]
 const BACKGROUND_LAYOUT_STATES: usize = 1_500;
 
 /// A layout being computed on a worker thread, with the layout cache it took along.

@@ -5,13 +5,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use asl_codec::Loaded;
-use asl_codec::check::{Finding, check_loaded, check_template_machine, has_errors};
+use asl_codec::check::{Finding, check_loaded, check_template_resources, has_errors};
+use asl_codec::lint_config::{ConfigError, LintConfig};
 use asl_codec::load::{Kind, detect, is_terraform_path, parse_source};
-use asl_codec::template::{TemplateError, extract_from_value};
 use asl_codec::terraform::TerraformError;
 use graph_model::{Diagnostic, Severity};
 
-use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, err_line, escape_control, out, read_input};
+use super::{EXIT_FINDINGS, EXIT_OK, err_line, escape_control, out, read_input_or_report};
 
 /// Arguments of `asl-studio check`.
 #[derive(Debug, clap::Args)]
@@ -22,6 +22,9 @@ pub struct CheckArgs {
     /// Output: `text` (one line per finding) or `json` (one array, for tools).
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+    /// Exit 1 when there are warnings too (those `asl-studio.toml` leaves on), not only errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 /// How `check` prints its findings.
@@ -39,25 +42,38 @@ struct Row {
     finding: Finding,
 }
 
-/// Checks every file and returns the exit code: 0 clean, 1 errors, 2 unreadable input.
+/// Checks every file and returns the exit code: 0 clean, 1 errors (or warnings with
+/// `--deny-warnings`), 2 unreadable input.
 pub fn check_command(args: &CheckArgs) -> ExitCode {
     let mut rows = Vec::new();
     let mut code = EXIT_OK;
+    let fails = |findings: &[Finding]| {
+        has_errors(findings)
+            || (args.deny_warnings
+                && findings
+                    .iter()
+                    .any(|finding| finding.diagnostic.severity == Severity::Warning))
+    };
     for path in &args.files {
-        let input = match read_input(path) {
-            Ok(input) => input,
-            Err(message) => {
-                err_line(&message);
-                code = code.max(EXIT_UNREADABLE);
-                continue;
+        let Some(input) = read_input_or_report(path, &mut code) else {
+            continue;
+        };
+        // The settings next to the definition (for standard input, in the current directory).
+        let config = match LintConfig::for_dir(&input.base_dir) {
+            Ok(config) => config,
+            Err(error) => {
+                code = code.max(EXIT_FINDINGS);
+                rows.push(config_row(&error));
+                LintConfig::default()
             }
         };
         if is_terraform_path(path) {
-            let found = check_terraform_text(&input);
-            if found
-                .iter()
-                .any(|(_, finding)| finding.diagnostic.severity == Severity::Error)
-            {
+            let found: Vec<(Option<String>, Finding)> = check_terraform_text(&input)
+                .into_iter()
+                .filter(|(_, finding)| config.keeps(&finding.diagnostic))
+                .collect();
+            let findings: Vec<Finding> = found.iter().map(|(_, f)| f.clone()).collect();
+            if fails(&findings) {
                 code = code.max(EXIT_FINDINGS);
             }
             rows.extend(found.into_iter().map(|(file, finding)| Row {
@@ -66,8 +82,8 @@ pub fn check_command(args: &CheckArgs) -> ExitCode {
             }));
             continue;
         }
-        let findings = check_text(&input);
-        if has_errors(&findings) {
+        let findings = config.filter(check_text(&input));
+        if fails(&findings) {
             code = code.max(EXIT_FINDINGS);
         }
         rows.extend(findings.into_iter().map(|finding| Row {
@@ -82,7 +98,17 @@ pub fn check_command(args: &CheckArgs) -> ExitCode {
                 let _ = writeln!(text, "{}", text_line(row));
             }
             out(&text);
-            if code == EXIT_OK {
+            let warnings = rows
+                .iter()
+                .filter(|row| row.finding.diagnostic.severity == Severity::Warning)
+                .count();
+            if code == EXIT_OK && warnings > 0 {
+                err_line(&format!(
+                    "{}: no errors, {}",
+                    count(args.files.len(), "file checked", "files checked"),
+                    count(warnings, "warning", "warnings")
+                ));
+            } else if code == EXIT_OK {
                 // On standard error, so standard output stays the findings alone for tools.
                 err_line(&format!(
                     "{}: no errors",
@@ -145,35 +171,23 @@ fn check_text(input: &super::Input) -> Vec<Finding> {
     if detect(&source) == Kind::Definition {
         return check_loaded(&Loaded::Asl(source));
     }
-    // Check machine by machine so that one unreadable definition does not hide the others.
-    let Some(resources) = source.value().get("Resources").and_then(|r| r.as_object()) else {
-        return Vec::new();
-    };
-    let mut findings = Vec::new();
-    for (logical_id, resource) in resources {
-        let single = serde_json::json!({ "Resources": { logical_id.clone(): resource.clone() } });
-        match extract_from_value(&single, Some(base_dir)) {
-            Ok(machines) => {
-                for machine in &machines {
-                    findings.extend(check_template_machine(&source, machine));
-                }
-            }
-            Err(error) => {
-                let pointer = format!("/Resources/{}", graph_model::escape_pointer(logical_id));
-                let message = match error {
-                    TemplateError::Machine { message, .. } => message,
-                    other => other.to_string(),
-                };
-                findings.push(Finding {
-                    machine: Some(logical_id.clone()),
-                    diagnostic: Diagnostic::error("TEMPLATE", pointer.clone(), message),
-                    location: source.locate(&pointer).line_col,
-                    exact: true,
-                });
-            }
-        }
+    check_template_resources(&source, Some(base_dir), |_| {})
+}
+
+/// An unusable `asl-studio.toml`, as a finding of its own file.
+fn config_row(error: &ConfigError) -> Row {
+    Row {
+        file: error.path.display().to_string(),
+        finding: Finding {
+            machine: None,
+            diagnostic: Diagnostic::error("CONFIG", "", error.message.clone()),
+            location: asl_codec::LineCol {
+                line: error.line.max(1),
+                column: 1,
+            },
+            exact: true,
+        },
     }
-    findings
 }
 
 fn text_line(row: &Row) -> String {

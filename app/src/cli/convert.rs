@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use asl_codec::load::{parse_source, refuse_duplicate_keys};
-use asl_codec::{Format, LoadError};
+use asl_codec::Format;
+use asl_codec::load::parse_refusing_duplicate_keys;
 
 use super::write::write_output;
 use super::{
@@ -50,10 +50,7 @@ pub fn convert_command(args: &ConvertArgs) -> ExitCode {
         err_line(&message);
         return ExitCode::from(EXIT_UNREADABLE);
     }
-    let source = match parse_source(input.text.as_str(), input.format)
-        .map_err(LoadError::from)
-        .and_then(|source| refuse_duplicate_keys(&source).map(|()| source))
-    {
+    let source = match parse_refusing_duplicate_keys(input.text.as_str(), input.format) {
         Ok(source) => source,
         Err(error) => {
             err_line(&load_error_line(&display, &error));

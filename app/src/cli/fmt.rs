@@ -5,13 +5,12 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use asl_codec::LoadError;
-use asl_codec::load::{parse_source, refuse_duplicate_keys};
+use asl_codec::load::parse_refusing_duplicate_keys;
 
 use super::write::write_output;
 use super::{
     EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, err_line, escape_control, is_stdin, load_error_line,
-    out, read_input,
+    out, read_input_or_report,
 };
 
 /// Arguments of `asl-studio fmt`.
@@ -32,19 +31,11 @@ pub fn fmt_command(args: &FmtArgs) -> ExitCode {
     let mut checked = 0usize;
     let mut would_change = String::new();
     for path in &args.files {
-        let input = match read_input(path) {
-            Ok(input) => input,
-            Err(message) => {
-                err_line(&message);
-                code = code.max(EXIT_UNREADABLE);
-                continue;
-            }
+        let Some(input) = read_input_or_report(path, &mut code) else {
+            continue;
         };
         let display = escape_control(&input.display).into_owned();
-        let source = match parse_source(input.text.as_str(), input.format)
-            .map_err(LoadError::from)
-            .and_then(|source| refuse_duplicate_keys(&source).map(|()| source))
-        {
+        let source = match parse_refusing_duplicate_keys(input.text.as_str(), input.format) {
             Ok(source) => source,
             Err(error) => {
                 err_line(&load_error_line(&display, &error));

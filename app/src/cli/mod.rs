@@ -84,6 +84,20 @@ pub fn read_input(path: &Path) -> Result<Input, String> {
         .map_err(|error| escape_control(&error.to_string()).into_owned())
 }
 
+/// [`read_input`] for a command over several files: when `path` cannot be read, prints why,
+/// raises `code` to [`EXIT_UNREADABLE`] and returns `None`, so that the command goes on with the
+/// next file.
+pub fn read_input_or_report(path: &Path, code: &mut u8) -> Option<Input> {
+    match read_input(path) {
+        Ok(input) => Some(input),
+        Err(message) => {
+            err_line(&message);
+            *code = (*code).max(EXIT_UNREADABLE);
+            None
+        }
+    }
+}
+
 /// One line for an input the loader refused: `file:line:col: error[CODE]: message` for a syntax
 /// error or a duplicate key, `file: message` otherwise. `display` is already escaped.
 pub fn load_error_line(display: &str, error: &asl_codec::LoadError) -> String {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde_json::Value;
-use simulator::{ExecutionType, Mocks, Options, Status};
+use simulator::{Mocks, Options, Status};
 
 use super::{EXIT_FINDINGS, EXIT_UNREADABLE, err_line, out, read_input};
 
@@ -217,25 +217,19 @@ fn prepare(args: &RunArgs) -> Result<(Value, Value, Options), String> {
             ));
         }
     }
-    let mut options = Options {
-        max_transitions: args.max_transitions,
-        seed: args.seed,
-        pass_through: args.pass_through,
-        record_trace: false,
-        record_history: args.history.is_some(),
-        execution_type: if args.execution_type == "express" {
-            ExecutionType::Express
-        } else {
-            ExecutionType::Standard
-        },
-        ..Options::default()
-    };
+    let mut builder = Options::builder()
+        .max_transitions(args.max_transitions)
+        .seed(args.seed)
+        .pass_through(args.pass_through)
+        .record_trace(false)
+        .record_history(args.history.is_some())
+        .express(args.execution_type == "express");
     if let Some(name) = args.definition.file_stem().and_then(|stem| stem.to_str()) {
-        options.state_machine_name = name.trim_end_matches(".asl").to_owned();
+        builder = builder.state_machine_name(name.trim_end_matches(".asl"));
     }
     if let Some(path) = &args.mocks {
         let config = read_json(path)?;
-        options.mocks = match (&args.test_case, &config) {
+        builder = builder.mocks(match (&args.test_case, &config) {
             (Some(test_case), _) => {
                 Mocks::from_step_functions_local(&config, args.state_machine.as_deref(), test_case)
                     .map_err(|error| format!("{}: {error}", path.display()))?
@@ -248,21 +242,18 @@ fn prepare(args: &RunArgs) -> Result<(Value, Value, Options), String> {
             }
             (None, Value::Object(map)) => Mocks::from_results(map),
             (None, _) => return Err(format!("{}: mocks must be a JSON object", path.display())),
-        };
+        });
     }
     for spec in &args.items {
         let Some((state, file)) = spec.split_once('=') else {
             return Err(format!("--items {spec}: expected STATE=FILE"));
         };
-        match read_items(Path::new(file))? {
-            Ok(items) => {
-                options.item_reader_items.insert(state.to_owned(), items);
-            }
-            Err(cause) => {
-                options.item_reader_errors.insert(state.to_owned(), cause);
-            }
-        }
+        builder = match read_items(Path::new(file))? {
+            Ok(items) => builder.reader_items(state, items),
+            Err(cause) => builder.reader_error(state, cause),
+        };
     }
+    let options = builder.build();
     Ok((definition, input, options))
 }
 

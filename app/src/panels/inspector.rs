@@ -18,8 +18,12 @@ use serde_json::Value;
 use crate::theme::Theme;
 
 mod choice;
+mod distributed;
+mod http;
 
 use choice::choice_rules_editor;
+use distributed::distributed_map_editor;
+use http::{http_task_editor, is_http_task};
 
 /// A finished edit from the inspector.
 #[derive(Clone, Debug, PartialEq)]
@@ -402,6 +406,16 @@ fn state_form(
                 &mut out.tolerated_failure_count,
             );
             changed |= form.member(ui, top, "Label", &mut out.label);
+            let distributed = out
+                .processor
+                .as_ref()
+                .and_then(|p| p.processor_config.as_ref())
+                .and_then(|c| c.get("Mode"))
+                .and_then(Value::as_str)
+                == Some("DISTRIBUTED");
+            if distributed || out.item_reader.is_some() || out.result_writer.is_some() {
+                changed |= distributed_map_editor(ui, form, jsonata, out);
+            }
             changed |= form.member(ui, top, "ItemReader", &mut out.item_reader);
             changed |= form.member(ui, top, "ItemBatcher", &mut out.item_batcher);
             changed |= form.member(ui, top, "ResultWriter", &mut out.result_writer);
@@ -455,6 +469,16 @@ fn state_form(
     let has = |types: &[StateType]| state_type.is_some_and(|t| types.contains(&t));
     use StateType as T;
     // Every type but Fail shapes its output (Output in JSONata, InputPath/OutputPath in JSONPath).
+    if let StateKind::Task(task) = &edited.kind
+        && is_http_task(task.resource.as_deref())
+    {
+        let (payload, field) = if jsonata {
+            (&mut edited.arguments, "Arguments")
+        } else {
+            (&mut edited.parameters, "Parameters")
+        };
+        changed |= http_task_editor(ui, form, payload, field);
+    }
     let shapes_output = has(&[
         T::Task,
         T::Pass,

@@ -21,6 +21,9 @@ pub struct PaletteEntry {
 pub enum Template {
     /// A bare state of a type.
     Flow(StateType),
+    /// A Map in distributed mode reading a CSV file from S3 and writing its results back, with
+    /// the limits the warning rules ask for.
+    DistributedMap,
     /// A Task calling a service integration.
     Service(Service),
 }
@@ -68,6 +71,11 @@ pub const ENTRIES: &[PaletteEntry] = &[
     flow(StateType::Map, "Map", "Run the same steps for each item"),
     flow(StateType::Succeed, "Succeed", "Stop successfully"),
     flow(StateType::Fail, "Fail", "Stop with an error"),
+    PaletteEntry {
+        label: "Distributed Map",
+        hint: "Run child workflows over a large S3 dataset (CSV, JSON, JSONL, Parquet, manifest)",
+        template: Template::DistributedMap,
+    },
     service(
         Service::LambdaInvoke,
         "Lambda Invoke",
@@ -140,6 +148,7 @@ impl Template {
     pub fn base_name(self) -> String {
         match self {
             Self::Flow(t) => t.as_str().to_owned(),
+            Self::DistributedMap => "DistributedMap".to_owned(),
             Self::Service(s) => {
                 let label = ENTRIES
                     .iter()
@@ -166,6 +175,7 @@ impl Template {
         let jsonata = language == QueryLanguage::Jsonata;
         match self {
             Self::Flow(state_type) => flow_state(name, state_type, jsonata),
+            Self::DistributedMap => distributed_map_state(name, jsonata),
             Self::Service(service) => service_state(name, service, jsonata),
         }
     }
@@ -235,6 +245,34 @@ fn single_pass_machine(state_name: &str) -> graph_model::StateMachine {
     machine.insert_state(0, pass);
     machine.start_at = Some(state_name.to_owned());
     machine
+}
+
+/// The Distributed Map entry: the developer guide's CSV reader (headers in the first row), a
+/// result writer, and the failure tolerance and concurrency the warning rules ask for.
+fn distributed_map_state(name: &str, jsonata: bool) -> State {
+    let mut state = State::new(name, StateType::Map);
+    let payload = if jsonata { "Arguments" } else { "Parameters" };
+    if let StateKind::Map(map) = &mut state.kind {
+        let mut processor = single_pass_machine("Process item");
+        processor.processor_config =
+            Some(json!({"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}));
+        map.processor = Some(Box::new(processor));
+        map.item_reader = Some(json!({
+            "Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+            payload: {"Bucket": "amzn-s3-demo-bucket", "Key": "data/items.csv"}
+        }));
+        map.result_writer = Some(json!({
+            "Resource": "arn:aws:states:::s3:putObject",
+            payload: {"Bucket": "amzn-s3-demo-bucket", "Prefix": "results"},
+            "WriterConfig": {"OutputType": "JSON", "Transformation": "COMPACT"}
+        }));
+        map.max_concurrency = Some(NumberOr::int(100));
+        map.tolerated_failure_percentage = Some(NumberOr::int(5));
+        map.label = Some("Items".to_owned());
+    }
+    state.end = Some(true);
+    state
 }
 
 fn set_payload(state: &mut State, payload: Value, jsonata: bool) {
@@ -410,8 +448,10 @@ pub fn palette_ui<P: std::any::Any + Send + Sync>(
     let mut clicked = None;
     egui::ScrollArea::vertical().show(ui, |ui| {
         ui.heading("Flow");
-        for (index, entry) in ENTRIES.iter().enumerate() {
-            if index == StateType::ALL.len() {
+        let mut services_shown = false;
+        for entry in ENTRIES {
+            if matches!(entry.template, Template::Service(_)) && !services_shown {
+                services_shown = true;
                 ui.separator();
                 ui.heading("Services");
             }
@@ -460,6 +500,24 @@ mod tests {
                     Some(state.state_type())
                 );
             }
+        }
+    }
+
+    #[test]
+    fn the_distributed_map_entry_validates_without_errors_or_warnings() {
+        for language in [QueryLanguage::JsonPath, QueryLanguage::Jsonata] {
+            let state = Template::DistributedMap.make("DistributedMap", language);
+            let mut machine = graph_model::StateMachine::new();
+            machine.query_language = Some(language);
+            machine.start_at = Some(state.name.clone());
+            assert!(machine.insert_state(0, state));
+            let diagnostics = graph_model::validate(&machine);
+            assert!(diagnostics.is_empty(), "{language:?}: {diagnostics:#?}");
+            let value = machine.to_value();
+            assert_eq!(
+                value["States"]["DistributedMap"]["ItemProcessor"]["ProcessorConfig"]["Mode"],
+                "DISTRIBUTED"
+            );
         }
     }
 

@@ -1,16 +1,28 @@
 //! The problems panel (bottom): every diagnostic of the document (or the code view's syntax
-//! error); clicking one selects its state and field.
+//! error); clicking one selects its state and field, and a diagnostic with a quick fix (add the
+//! Retry a Lambda invoke lacks, a timeout, ...) has a Fix button that applies it as one undo step.
 
-use graph_model::{Diagnostic, Severity};
+use graph_model::{Diagnostic, QuickFix, Severity};
 
 use crate::theme::Theme;
 
-/// Draws the list; returns the diagnostic the user clicked.
-pub fn problems_ui<'d>(
+/// What the user did in the panel, by index into the diagnostics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemAction {
+    /// Clicked a diagnostic: select its state and field.
+    Select(usize),
+    /// Pressed its Fix button.
+    Fix(usize),
+}
+
+/// Draws the list; `fixes` holds each diagnostic's quick fix (same order). Returns what the user
+/// did.
+pub fn problems_ui(
     ui: &mut egui::Ui,
-    diagnostics: &'d [Diagnostic],
+    diagnostics: &[Diagnostic],
+    fixes: &[Option<QuickFix>],
     syntax_error: Option<&str>,
-) -> Option<&'d Diagnostic> {
+) -> Option<ProblemAction> {
     let theme = Theme::current(ui.ctx());
     let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
     ui.horizontal(|ui| {
@@ -36,7 +48,7 @@ pub fn problems_ui<'d>(
             if diagnostics.is_empty() && syntax_error.is_none() {
                 ui.weak("No problems.");
             }
-            for diagnostic in diagnostics {
+            for (index, diagnostic) in diagnostics.iter().enumerate() {
                 let text = format!(
                     "{}  {}  {}  {}",
                     diagnostic.severity.as_str(),
@@ -45,13 +57,20 @@ pub fn problems_ui<'d>(
                     diagnostic.pointer
                 );
                 let rich = egui::RichText::new(text).color(theme.severity(diagnostic.severity));
-                if ui
-                    .add(egui::Button::selectable(false, rich))
-                    .on_hover_text(&diagnostic.code)
-                    .clicked()
-                {
-                    clicked = Some(diagnostic);
-                }
+                ui.horizontal(|ui| {
+                    if let Some(Some(fix)) = fixes.get(index)
+                        && ui.small_button("Fix").on_hover_text(&fix.title).clicked()
+                    {
+                        clicked = Some(ProblemAction::Fix(index));
+                    }
+                    if ui
+                        .add(egui::Button::selectable(false, rich))
+                        .on_hover_text(&diagnostic.code)
+                        .clicked()
+                    {
+                        clicked = Some(ProblemAction::Select(index));
+                    }
+                });
             }
         });
     clicked

@@ -308,23 +308,16 @@ fn attempts_ui(ui: &mut egui::Ui, task: &str, mocks: &mut MockSet, theme: &Theme
                         }
                         AttemptMock::Throw { error, cause } => {
                             let label = ui.label(format!("{task} attempt {number} throws"));
-                            changed |= ui
-                                .add(
-                                    egui::TextEdit::singleline(error)
-                                        .desired_width(PANELS.mock_error_width)
-                                        .hint_text("Error"),
-                                )
-                                .labelled_by(label.id)
-                                .changed();
+                            changed |=
+                                throw_field(ui, error, PANELS.mock_error_width, "Error", label.id);
                             let cause_label = ui.label(format!("cause ({task} attempt {number})"));
-                            changed |= ui
-                                .add(
-                                    egui::TextEdit::singleline(cause)
-                                        .desired_width(PANELS.mock_cause_width)
-                                        .hint_text("Cause"),
-                                )
-                                .labelled_by(cause_label.id)
-                                .changed();
+                            changed |= throw_field(
+                                ui,
+                                cause,
+                                PANELS.mock_cause_width,
+                                "Cause",
+                                cause_label.id,
+                            );
                         }
                     }
                     if ui
@@ -357,4 +350,22 @@ fn attempts_ui(ui: &mut egui::Ui, task: &str, mocks: &mut MockSet, theme: &Theme
         mocks.set(task, attempts);
     }
     changed
+}
+
+/// A one-line field of a mocked throw (its error or its cause), named by the label `label`;
+/// whether it changed.
+fn throw_field(
+    ui: &mut egui::Ui,
+    text: &mut String,
+    width: f32,
+    hint: &str,
+    label: egui::Id,
+) -> bool {
+    ui.add(
+        egui::TextEdit::singleline(text)
+            .desired_width(width)
+            .hint_text(hint),
+    )
+    .labelled_by(label)
+    .changed()
 }

@@ -323,13 +323,12 @@ impl SimulatorPane {
     /// # Errors
     /// A mocked result is not JSON.
     fn options(&self) -> Result<Options, String> {
-        Ok(Options {
-            execution_type: self.execution_type,
-            seed: self.seed,
-            mocks: self.mocks.to_simulator()?,
-            pass_through: self.mocks.pass_through,
-            ..Options::default()
-        })
+        Ok(Options::builder()
+            .execution_type(self.execution_type)
+            .seed(self.seed)
+            .mocks(self.mocks.to_simulator()?)
+            .pass_through(self.mocks.pass_through)
+            .build())
     }
 
     /// Runs the document (F5): to the first breakpoint, or to the end.

@@ -35,15 +35,8 @@ impl Resource {
     /// `arn:<deploying partition>:<service>:<deploying region>:<deploying account>:<rest>`: a
     /// resource the definition names without its account, so the stack's own.
     pub fn own(service: &str, rest: &str) -> Self {
-        let mut out = vec![
-            Piece::Text("arn:".to_owned()),
-            Piece::Partition,
-            Piece::Text(format!(":{service}:")),
-            Piece::Region,
-            Piece::Text(":".to_owned()),
-            Piece::Account,
-            Piece::Text(":".to_owned()),
-        ];
+        let mut out = Vec::from(own_head(service));
+        out.push(Piece::Text(":".to_owned()));
         out.extend(pieces(rest));
         Self::Named(normalise(out))
     }
@@ -81,15 +74,7 @@ impl Resource {
         let Self::Named(list) = self else {
             return None;
         };
-        let head = [
-            Piece::Text("arn:".to_owned()),
-            Piece::Partition,
-            Piece::Text(format!(":{service}:")),
-            Piece::Region,
-            Piece::Text(":".to_owned()),
-            Piece::Account,
-        ];
-        let rest = list.strip_prefix(&head[..])?;
+        let rest = list.strip_prefix(&own_head(service)[..])?;
         let (first, tail) = rest.split_first()?;
         let Piece::Text(text) = first else {
             return None;
@@ -107,6 +92,19 @@ impl Resource {
         });
         (plain && !name.is_empty()).then_some(name)
     }
+}
+
+/// `arn:<deploying partition>:<service>:<deploying region>:<deploying account>`, the head of the
+/// stack's own resources' ARNs (without the `:` that follows).
+fn own_head(service: &str) -> [Piece; 6] {
+    [
+        Piece::Text("arn:".to_owned()),
+        Piece::Partition,
+        Piece::Text(format!(":{service}:")),
+        Piece::Region,
+        Piece::Text(":".to_owned()),
+        Piece::Account,
+    ]
 }
 
 impl std::fmt::Display for Resource {

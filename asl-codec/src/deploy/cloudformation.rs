@@ -12,15 +12,12 @@ use serde_json::{Map, Value, json};
 use super::arn::{Piece, Resource};
 use super::policy::{Grant, Policy};
 use super::yaml_out::{self, Comments};
-use super::{ExportOptions, ExportedFile, Placeholders, Target, asl_file_name};
+use super::{Placeholders, Stack, Target, TargetFiles, asl_file_name};
 use crate::{Format, format_canonical};
 
-pub(super) fn export(
-    definition: &Value,
-    options: &ExportOptions,
-    policy: &Policy,
-    placeholders: &Placeholders,
-) -> Vec<ExportedFile> {
+pub(super) fn export(stack: &Stack<'_>) -> TargetFiles {
+    let (definition, options) = (stack.definition, stack.options);
+    let (policy, placeholders) = (stack.policy, stack.placeholders);
     let sam = options.target == Target::Sam;
     let asl_name = asl_file_name(&options.name);
     let mut comments = Comments::new();
@@ -224,16 +221,11 @@ pub(super) fn export(
         header.push(format!("No permission derived for {warning}"));
     }
     let text = yaml_out::write(&Value::Object(template), &header, &comments);
-    vec![
-        ExportedFile {
-            name: "template.yaml".to_owned(),
-            contents: text,
-        },
-        ExportedFile {
-            name: asl_name,
-            contents: format_canonical(definition, Format::Json),
-        },
-    ]
+    TargetFiles {
+        template_name: "template.yaml",
+        template: text,
+        asl: format_canonical(definition, Format::Json),
+    }
 }
 
 fn pseudo_name(piece: &Piece) -> &'static str {

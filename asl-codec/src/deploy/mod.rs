@@ -144,6 +144,23 @@ pub fn name_from_file_stem(file_name: &str) -> String {
     }
 }
 
+/// What every target's writer reads: the definition, the options, the derived role and the
+/// placeholders.
+struct Stack<'a> {
+    definition: &'a Value,
+    options: &'a ExportOptions,
+    policy: &'a Policy,
+    placeholders: &'a Placeholders,
+}
+
+/// What a target writes: its template (file name and text) and the text of the ASL file next to
+/// it (named by [`asl_file_name`]).
+struct TargetFiles {
+    template_name: &'static str,
+    template: String,
+    asl: String,
+}
+
 /// Exports `definition` as `options` says.
 pub fn export(definition: &Value, options: &ExportOptions) -> Result<Export, ExportError> {
     if !definition.get("States").is_some_and(Value::is_object) {
@@ -173,12 +190,26 @@ pub fn export(definition: &Value, options: &ExportOptions) -> Result<Export, Exp
         },
     );
     let placeholders = Placeholders::of(definition);
-    let files = match options.target {
-        Target::Sam | Target::CloudFormation => {
-            cloudformation::export(definition, options, &policy, &placeholders)
-        }
-        Target::Terraform => terraform::export(definition, options, &policy, &placeholders),
+    let stack = Stack {
+        definition,
+        options,
+        policy: &policy,
+        placeholders: &placeholders,
     };
+    let written = match options.target {
+        Target::Sam | Target::CloudFormation => cloudformation::export(&stack),
+        Target::Terraform => terraform::export(&stack),
+    };
+    let files = vec![
+        ExportedFile {
+            name: written.template_name.to_owned(),
+            contents: written.template,
+        },
+        ExportedFile {
+            name: asl_file_name(&options.name),
+            contents: written.asl,
+        },
+    ];
     Ok(Export {
         files,
         warnings: policy.warnings,

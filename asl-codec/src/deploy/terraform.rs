@@ -9,16 +9,13 @@ use serde_json::Value;
 
 use super::arn::{Piece, Resource};
 use super::cloudformation::grant_comment;
-use super::policy::{Grant, Policy};
-use super::{ExportOptions, ExportedFile, Placeholders, asl_file_name};
+use super::policy::Grant;
+use super::{Placeholders, Stack, TargetFiles, asl_file_name};
 use crate::{Format, format_canonical};
 
-pub(super) fn export(
-    definition: &Value,
-    options: &ExportOptions,
-    policy: &Policy,
-    placeholders: &Placeholders,
-) -> Vec<ExportedFile> {
+pub(super) fn export(stack: &Stack<'_>) -> TargetFiles {
+    let (definition, options) = (stack.definition, stack.options);
+    let (policy, placeholders) = (stack.policy, stack.placeholders);
     let asl_name = asl_file_name(&options.name);
     let mut tf = String::new();
     let _ = writeln!(
@@ -144,16 +141,11 @@ pub(super) fn export(
     } else {
         format_canonical(&for_templatefile(definition, placeholders), Format::Json)
     };
-    vec![
-        ExportedFile {
-            name: "main.tf".to_owned(),
-            contents: tf,
-        },
-        ExportedFile {
-            name: asl_name,
-            contents: asl,
-        },
-    ]
+    TargetFiles {
+        template_name: "main.tf",
+        template: tf,
+        asl,
+    }
 }
 
 #[derive(Default)]

@@ -22,18 +22,17 @@ pub fn measure(definition: &Path, input: &Path, output: &Path) -> anyhow::Result
     // Express: a Standard execution stops at AWS's 25,000 history events, which map10k's 30,001
     // state transitions pass (so it would fail, correctly); Express has no such limit. Its five-minute
     // limit is lifted because the peer's Wait states last 0 ms here while ours move a virtual clock.
-    let options = Options {
-        execution_type: ExecutionType::Express,
-        express_timeout_seconds: 1e9,
+    let options = Options::builder()
+        .execution_type(ExecutionType::Express)
+        .express_timeout_seconds(1e9)
         // map10k's Map result (10,000 objects) is over AWS's 256 KiB, so by default we end it with
         // States.DataLimitExceeded as AWS does; the peer has no such limit, so lift it to compare
         // the same work.
-        max_payload_bytes: usize::MAX,
-        mocks: Mocks::from_results(&results),
-        record_history: false,
-        record_trace: false,
-        ..Options::default()
-    };
+        .max_payload_bytes(usize::MAX)
+        .mocks(Mocks::from_results(&results))
+        .record_history(false)
+        .record_trace(false)
+        .build();
     let start = Instant::now();
     let result = simulator::run(&definition, input, &options);
     let ms = start.elapsed().as_secs_f64() * 1e3;

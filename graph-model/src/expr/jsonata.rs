@@ -52,26 +52,9 @@ mod tests {
 mod corpus_tests {
     use super::*;
     use crate::expr::intrinsic;
+    use asl_studio_tests::data_dir;
     use serde_json::Value;
-    use std::path::{Path, PathBuf};
-
-    fn data_dir() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data")
-    }
-
-    fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                json_files(&path, out);
-            } else if path.extension().is_some_and(|ext| ext == "json") {
-                out.push(path);
-            }
-        }
-    }
+    use std::path::PathBuf;
 
     /// Every (key, string value) pair in a JSON document.
     fn strings<'a>(value: &'a Value, key: &'a str, out: &mut Vec<(&'a str, &'a str)>) {
@@ -91,7 +74,7 @@ mod corpus_tests {
     fn documents(subdirs: &[&str]) -> Vec<(PathBuf, Value)> {
         let mut files = Vec::new();
         for subdir in subdirs {
-            json_files(&data_dir().join(subdir), &mut files);
+            files.extend(asl_studio_tests::files_under(subdir, &[".json"]));
         }
         assert!(!files.is_empty(), "no test data under {subdirs:?}");
         files

@@ -5,9 +5,13 @@
 //! [`Diagnostic`] whose pointer names the offending member, e.g. `/States/A/Retry/0/BackoffRate`.
 
 mod choice;
+mod distributed;
 mod fields;
+pub(crate) mod lint;
 mod state;
 mod values;
+
+pub use values::kind_of;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::hasher::FnvMap;
@@ -69,7 +73,37 @@ pub(crate) mod codes {
     pub(crate) const MAP_ITEMREADER_MAXITEM: &str = "MAP_ITEMREADER_MAXITEM";
     /// Both a batch limit and its `Path` twin in an ItemBatcher.
     pub(crate) const MAP_ITEM_BATCHER: &str = "MAP_ITEM_BATCHER";
+    /// Warning: a workflow variable read where some path reaches the read before any Assign sets it.
+    pub(crate) const VARIABLE_READ_BEFORE_ASSIGN: &str = "VARIABLE_READ_BEFORE_ASSIGN";
+    /// Warning: a workflow variable assigned and never read.
+    pub(crate) const VARIABLE_NEVER_READ: &str = "VARIABLE_NEVER_READ";
+    /// Warning: `$states.result` or `$states.errorOutput` read in an Assign or Output where it does
+    /// not exist.
+    pub(crate) const STATES_FIELD_UNAVAILABLE: &str = "STATES_FIELD_UNAVAILABLE";
+    /// Warning: a Step Functions-only JSONata function called with the wrong number of arguments.
+    pub(crate) const JSONATA_FUNCTION_ARITY: &str = "JSONATA_FUNCTION_ARITY";
+    /// Warning: a Lambda invoke that does not retry Lambda's transient errors.
+    pub(crate) const LAMBDA_RETRY: &str = "LAMBDA_RETRY";
+    /// Warning: a `.waitForTaskToken` Task without HeartbeatSeconds or TimeoutSeconds.
+    pub(crate) const TASK_TOKEN_TIMEOUT: &str = "TASK_TOKEN_TIMEOUT";
+    /// Warning: a Distributed Map without ToleratedFailureCount/Percentage.
+    pub(crate) const DISTRIBUTED_MAP_TOLERANCE: &str = "DISTRIBUTED_MAP_TOLERANCE";
+    /// Warning: a Distributed Map without MaxConcurrency.
+    pub(crate) const DISTRIBUTED_MAP_CONCURRENCY: &str = "DISTRIBUTED_MAP_CONCURRENCY";
 }
+
+/// The codes of the warnings [`validate`] gives beyond AWS's own three (`NO_DOLLAR`, `NO_PATH`,
+/// `PASS_RESULT_IS_STATIC`); each can be turned off in `asl-studio.toml`.
+pub const LINT_CODES: [&str; 8] = [
+    codes::VARIABLE_READ_BEFORE_ASSIGN,
+    codes::VARIABLE_NEVER_READ,
+    codes::STATES_FIELD_UNAVAILABLE,
+    codes::JSONATA_FUNCTION_ARITY,
+    codes::LAMBDA_RETRY,
+    codes::TASK_TOKEN_TIMEOUT,
+    codes::DISTRIBUTED_MAP_TOLERANCE,
+    codes::DISTRIBUTED_MAP_CONCURRENCY,
+];
 
 /// The pointer of member `token` of the value at `pointer` (RFC 6901 escaping of `~` and `/`).
 pub(crate) fn child(pointer: &str, token: &str) -> String {
@@ -142,7 +176,38 @@ pub fn validate(machine: &StateMachine) -> Vec<Diagnostic> {
     for info in &machines {
         check_machine(&mut sink, info, root_ql, &declared);
     }
-    sink.out
+    check_labels_unique(&mut sink, &machines);
+    let mut out = sink.out;
+    lint::lint(machine, &mut out);
+    out
+}
+
+/// A Map's `Label` must be unique within the state machine definition (AWS's Distributed Map
+/// reference): the Map Run is named after it.
+fn check_labels_unique<'m>(sink: &mut Sink<'m>, machines: &[MachineInfo<'m>]) {
+    let mut seen: FnvMap<&str, &str> = FnvMap::default();
+    for info in machines {
+        for state in info.machine.states() {
+            let StateKind::Map(map) = &state.kind else {
+                continue;
+            };
+            let Some(label) = map.label.as_deref() else {
+                continue;
+            };
+            if let Some(first) = seen.insert(label, &state.name) {
+                sink.state = Some(&state.name);
+                sink.error(
+                    codes::SCHEMA,
+                    &format!("{}/Label", info.state_pointer(&state.name)),
+                    format!(
+                        "Label \"{label}\" of Map state \"{}\" is already the label of \"{first}\"; labels must be unique in the state machine",
+                        state.name
+                    ),
+                );
+            }
+        }
+    }
+    sink.state = None;
 }
 
 /// Where a machine sits.

@@ -7,7 +7,7 @@ use super::values::{
     self, NumberRule, PathKind, check_jsonata_tree, check_number, check_payload, has_placeholder,
     is_placeholder_value, kind_of, path_problem,
 };
-use super::{MachineInfo, Sink, Targets, choice, codes};
+use super::{MachineInfo, Sink, Targets, choice, codes, distributed};
 use crate::NullablePath;
 use crate::expr::intrinsic;
 use crate::state::{Catcher, QueryLanguage, Retrier, State, StateKind, StateType};
@@ -635,6 +635,18 @@ fn check_task(
     if let Some(credentials) = &task.credentials {
         check_credentials(sink, credentials, ctx);
     }
+    if task
+        .resource
+        .as_deref()
+        .is_some_and(distributed::is_http_task)
+    {
+        let (field, arguments) = if ctx.jsonata() {
+            ("Arguments", state.arguments.as_ref())
+        } else {
+            ("Parameters", state.parameters.as_ref())
+        };
+        distributed::check_http_task(sink, arguments, field, ctx);
+    }
 }
 
 fn reference_path_field(sink: &mut Sink<'_>, ctx: &StateCtx<'_>, field: &str, value: Option<&str>) {
@@ -963,12 +975,17 @@ fn check_map(sink: &mut Sink<'_>, state: &State, map: &crate::state::MapState, c
             "ItemReader",
             &[("ReaderConfig", "MaxItems", codes::MAP_ITEMREADER_MAXITEM)],
         );
+        distributed::check_reader_config(sink, reader, ctx);
+    }
+    if let Some(label) = &map.label {
+        distributed::check_label(sink, label, ctx);
     }
     if let Some(batcher) = &map.item_batcher {
         check_batcher(sink, batcher, ctx);
     }
     if let Some(writer) = &map.result_writer {
         check_resource_object(sink, writer, ctx, "ResultWriter", &[]);
+        distributed::check_writer_config(sink, writer, ctx);
     }
 }
 

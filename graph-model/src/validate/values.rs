@@ -500,8 +500,11 @@ fn number_problem(value: &NumberOr, rule: NumberRule, jsonata_state: bool) -> Op
     match value {
         NumberOr::Number(n) => {
             let number = n.as_f64().unwrap_or(f64::NAN);
+            // A number written `100.0` or `1e2` has an integral value and is accepted where ASL
+            // wants an integer, as JSON Schema (draft 6 on) defines "integer" and asl-validator
+            // does; `1.5` and `1e-1` are not integers.
             let integral =
-                n.is_i64() || n.is_u64() || (number.fract() == 0.0 && !n.to_string().contains('.'));
+                n.is_i64() || n.is_u64() || (number.is_finite() && number.fract() == 0.0);
             if rule.integer && !integral {
                 Some(format!("must be an integer, found {n}"))
             } else if number < rule.min {
@@ -664,7 +667,7 @@ fn unterminated_placeholder(text: &str) -> bool {
 }
 
 /// A short name for a JSON value's type, for messages.
-pub(crate) fn kind_of(value: &Value) -> &'static str {
+pub fn kind_of(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

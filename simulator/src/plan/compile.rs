@@ -1,206 +1,21 @@
-//! Compiles an ASL definition (JSON) into an execution plan: states by index, paths and templates parsed
-//! once, so the run loop never looks at the raw definition again.
+//! Compiling a definition into a [`Plan`]: each machine's states in order, each state's fields
+//! checked and parsed, errors located by JSON pointer.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
-use graph_model::expr::jsonpath::{self, Path, PathError};
+use graph_model::expr::jsonpath;
 use serde_json::{Map, Value};
 
-use crate::choice::{self, ChoiceRule};
+use super::interner::{Cache, same_spelling};
+use super::{
+    Assign, Catcher, DataPath, Dynamic, FailField, Kind, Language, Machine, MapSpec, NamedPath,
+    Plan, ResultPathField, Retrier, State, WaitSpec,
+};
+use crate::choice;
 use crate::error::DefinitionError;
+use crate::fast_hash::FastHash;
 use crate::template::{self, Template};
-
-/// The query language of a state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Language {
-    JsonPath,
-    Jsonata,
-}
-
-/// A parsed path with the text it was written as (quoted in errors); derefs to the path. Shared by
-/// every field of a definition that spells the same path.
-#[derive(Debug)]
-pub(crate) struct NamedPath {
-    pub(crate) text: Rc<str>,
-    pub(crate) path: Rc<Path>,
-}
-
-impl std::ops::Deref for NamedPath {
-    type Target = Path;
-
-    fn deref(&self) -> &Path {
-        &self.path
-    }
-}
-
-/// A state's InputPath / OutputPath, or a Map's ItemsPath: one pointer for a path, as every state
-/// has the first two.
-#[derive(Debug, Clone)]
-pub(crate) enum DataPath {
-    /// Absent: `$`.
-    Whole,
-    /// `null`: `{}`.
-    Null,
-    Path(Rc<NamedPath>),
-}
-
-/// ResultPath.
-#[derive(Debug, Clone)]
-pub(crate) enum ResultPathField {
-    /// Absent or `$`: the result replaces the input.
-    Replace,
-    /// `null`: the result is discarded.
-    Discard,
-    Path {
-        path: Rc<NamedPath>,
-    },
-}
-
-/// A number that is given literally, through a reference path, or by a JSONata expression.
-#[derive(Debug, Clone)]
-pub(crate) enum Dynamic {
-    Literal(Box<Value>),
-    Path { text: String, path: Rc<Path> },
-    Jsonata(String),
-}
-
-/// Assign, in the state's language.
-#[derive(Debug, Clone)]
-pub(crate) enum Assign {
-    JsonPath(Box<Template>),
-    Jsonata(Box<Value>),
-}
-
-/// A retrier.
-#[derive(Debug, Clone)]
-pub(crate) struct Retrier {
-    pub(crate) errors: Vec<Rc<str>>,
-    pub(crate) interval_seconds: f64,
-    pub(crate) max_attempts: u32,
-    pub(crate) backoff_rate: f64,
-    pub(crate) max_delay_seconds: Option<f64>,
-    pub(crate) full_jitter: bool,
-}
-
-/// A catcher.
-#[derive(Debug, Clone)]
-pub(crate) struct Catcher {
-    pub(crate) errors: Vec<Rc<str>>,
-    pub(crate) next: usize,
-    pub(crate) result_path: ResultPathField,
-    pub(crate) assign: Option<Assign>,
-    pub(crate) output: Option<Box<Value>>,
-}
-
-/// Wait parameters.
-#[derive(Debug, Clone)]
-pub(crate) enum WaitSpec {
-    Seconds(Dynamic),
-    Timestamp(Dynamic),
-}
-
-/// Fail state's Error/Cause.
-#[derive(Debug, Clone)]
-pub(crate) enum FailField {
-    Absent,
-    Literal(String),
-    /// ErrorPath / CausePath (JSONPath; may also be an intrinsic function).
-    Path {
-        text: String,
-        template: Box<Template>,
-    },
-    Jsonata(String),
-}
-
-/// Map-specific fields.
-#[derive(Debug, Clone)]
-pub(crate) struct MapSpec {
-    pub(crate) processor: usize,
-    pub(crate) items_path: Option<DataPath>,
-    /// JSONata `Items` (literal array or expression string).
-    pub(crate) items: Option<Value>,
-    pub(crate) item_selector: Option<Rc<Template>>,
-    /// JSONata `ItemSelector`.
-    pub(crate) item_selector_jsonata: Option<Value>,
-    pub(crate) max_concurrency: Option<Dynamic>,
-    pub(crate) distributed: bool,
-    pub(crate) tolerated_count: Option<Dynamic>,
-    pub(crate) tolerated_percentage: Option<Dynamic>,
-    pub(crate) label: Option<String>,
-    pub(crate) item_reader: Option<Value>,
-}
-
-/// What a state does.
-#[derive(Debug, Clone)]
-pub(crate) enum Kind {
-    Pass {
-        result: Option<Box<Value>>,
-        result_size: usize,
-    },
-    Task {
-        resource: Rc<str>,
-        timeout: Option<Dynamic>,
-        heartbeat: Option<Dynamic>,
-    },
-    Choice {
-        rules: Vec<ChoiceRule>,
-        default: Option<usize>,
-    },
-    Wait(WaitSpec),
-    Succeed,
-    Fail {
-        error: FailField,
-        cause: FailField,
-    },
-    Parallel {
-        branches: Vec<usize>,
-    },
-    Map(Box<MapSpec>),
-}
-
-/// One compiled state.
-#[derive(Debug, Clone)]
-pub(crate) struct State {
-    pub(crate) name: String,
-    pub(crate) kind: Kind,
-    pub(crate) language: Language,
-    /// `None`: End (or a terminal state type).
-    pub(crate) next: Option<usize>,
-    pub(crate) input_path: DataPath,
-    pub(crate) output_path: DataPath,
-    pub(crate) result_path: ResultPathField,
-    pub(crate) parameters: Option<Rc<Template>>,
-    pub(crate) result_selector: Option<Rc<Template>>,
-    pub(crate) assign: Option<Assign>,
-    // Boxed, like the other fields only some states have: a compiled state is allocated for every
-    // state on every run, and its size is pages a cold process has to fault in.
-    /// JSONata `Arguments`.
-    pub(crate) arguments: Option<Box<Value>>,
-    /// JSONata `Output`.
-    pub(crate) output: Option<Box<Value>>,
-    /// Shared with every state whose `Retry` is spelled the same (generated definitions repeat one).
-    pub(crate) retry: Rc<[Retrier]>,
-    /// Shared like `retry`.
-    pub(crate) catch: Rc<[Catcher]>,
-}
-
-/// A machine: the top level, a Parallel branch or a Map processor.
-#[derive(Debug, Clone)]
-pub(crate) struct Machine {
-    pub(crate) states: Vec<State>,
-    pub(crate) start: usize,
-}
-
-/// All machines of a definition; machine 0 is the top level.
-#[derive(Debug, Clone)]
-pub(crate) struct Plan {
-    pub(crate) machines: Vec<Machine>,
-    /// The top-level `TimeoutSeconds`: the run times out when the virtual clock passes it.
-    pub(crate) timeout_seconds: Option<f64>,
-}
 
 /// Compiles a definition.
 pub(crate) fn compile(definition: &Value) -> Result<Plan, DefinitionError> {
@@ -222,124 +37,6 @@ pub(crate) fn compile(definition: &Value) -> Result<Plan, DefinitionError> {
     let cache = Cache::default();
     compile_machine(definition, "", language, &mut plan, &cache)?;
     Ok(plan)
-}
-
-/// What one compile shares between the states of a definition. Large definitions, generated ones
-/// above all, spell the same paths (`$.payload`), names and Retry lists thousands of times: each is
-/// parsed and allocated once, then shared, which also makes the plan cheaper to drop.
-#[derive(Default)]
-pub(crate) struct Interner<'d> {
-    /// Path text (as parsed) -> its text and parsed form.
-    paths: HashMap<&'d str, Rc<NamedPath>, FastHash>,
-    strings: HashMap<&'d str, Rc<str>, FastHash>,
-    /// Direct-mapped fronts of `paths` and `strings` (see [`front_slot`]): a look-up that repeats a
-    /// recent text costs one comparison instead of hashing and probing.
-    recent_paths: Vec<Option<(&'d str, Rc<NamedPath>)>>,
-    recent_strings: Vec<Option<(&'d str, Rc<str>)>>,
-    /// The template compiled last for each field name: generated definitions repeat one
-    /// ResultSelector in every Task. (Comparing with more candidates cost more than it saved.)
-    templates: Vec<(&'static str, &'d Value, Rc<Template>)>,
-    /// The last `Retry` array compiled and its retriers.
-    retry: Option<(&'d Value, Rc<[Retrier]>)>,
-    /// The last `Catch` array compiled, in which machine and language, and its catchers (their
-    /// targets are state positions, which only mean the same thing within one machine).
-    catch: Option<(usize, Language, &'d Value, Rc<[Catcher]>)>,
-}
-
-/// The interner of one compile; borrowed briefly by each field.
-pub(crate) type Cache<'d> = RefCell<Interner<'d>>;
-
-impl<'d> Interner<'d> {
-    /// The parsed path for `text`; parse errors are not cached (they end the compile).
-    pub(crate) fn path(&mut self, text: &'d str) -> Result<Rc<NamedPath>, PathError> {
-        let slot = front_slot(text);
-        if let Some(Some((recent, named))) = self.recent_paths.get(slot)
-            && *recent == text
-        {
-            return Ok(Rc::clone(named));
-        }
-        let named = match self.paths.get(text) {
-            Some(named) => Rc::clone(named),
-            None => {
-                let named = Rc::new(NamedPath {
-                    path: Rc::new(jsonpath::parse(text)?),
-                    text: Rc::from(text),
-                });
-                self.paths.insert(text, Rc::clone(&named));
-                named
-            }
-        };
-        remember(&mut self.recent_paths, slot, text, &named);
-        Ok(named)
-    }
-
-    /// The last template compiled for `field`, if `value` spells it the same.
-    fn recent_template(&self, field: &str, value: &Value) -> Option<Rc<Template>> {
-        self.templates
-            .iter()
-            .find(|(name, raw, _)| *name == field && same_spelling(raw, value))
-            .map(|(_, _, template)| Rc::clone(template))
-    }
-
-    fn remember_template(
-        &mut self,
-        field: &'static str,
-        value: &'d Value,
-        template: &Rc<Template>,
-    ) {
-        let entry = (field, value, Rc::clone(template));
-        match self
-            .templates
-            .iter_mut()
-            .find(|(name, _, _)| *name == field)
-        {
-            Some(slot) => *slot = entry,
-            None => self.templates.push(entry),
-        }
-    }
-
-    /// A shared copy of `text`.
-    pub(crate) fn text(&mut self, text: &'d str) -> Rc<str> {
-        let slot = front_slot(text);
-        if let Some(Some((recent, shared))) = self.recent_strings.get(slot)
-            && *recent == text
-        {
-            return Rc::clone(shared);
-        }
-        let shared = Rc::clone(self.strings.entry(text).or_insert_with(|| Rc::from(text)));
-        remember(&mut self.recent_strings, slot, text, &shared);
-        shared
-    }
-}
-
-/// Slots in each direct-mapped front of the interner.
-const FRONT_SLOTS: usize = 64;
-
-/// The front slot of `text`: from its length and three of its bytes, which tell apart the short,
-/// similar texts definitions repeat (`$.r1`, `$.r3`, `$.payload`, `$.Payload`).
-fn front_slot(text: &str) -> usize {
-    let bytes = text.as_bytes();
-    let byte = |index: usize| bytes.get(index).copied().map_or(0, usize::from);
-    let length = bytes.len();
-    (length.wrapping_mul(31)
-        ^ byte(0)
-        ^ (byte(length / 2) << 3)
-        ^ (byte(length.saturating_sub(1)) << 1))
-        % FRONT_SLOTS
-}
-
-fn remember<'d, T: ?Sized>(
-    front: &mut Vec<Option<(&'d str, Rc<T>)>>,
-    slot: usize,
-    text: &'d str,
-    shared: &Rc<T>,
-) {
-    if front.is_empty() {
-        front.resize_with(FRONT_SLOTS, || None);
-    }
-    if let Some(entry) = front.get_mut(slot) {
-        *entry = Some((text, Rc::clone(shared)));
-    }
 }
 
 fn compile_machine<'d>(
@@ -405,56 +102,10 @@ struct StateContext<'a, 'd> {
     cache: &'a Cache<'d>,
 }
 
-/// State name -> position in its machine. Keyed with [`WordHasher`] rather than SipHash: the names
+/// State name -> position in its machine. Keyed with [`WordHasher`](crate::fast_hash::WordHasher) rather than SipHash: the names
 /// come from the definition being run (no untrusted flooding concern), and hashing every name on
 /// every compile showed up in profiles of large machines.
 type NameIndex<'a> = HashMap<&'a str, usize, FastHash>;
-
-/// Builds [`WordHasher`]s.
-pub(crate) type FastHash = BuildHasherDefault<WordHasher>;
-
-/// A multiply-rotate hash over eight bytes at a time (the scheme of rustc's FxHasher): a handful of
-/// instructions for a state name or a path, where SipHash takes a hundred. Not flooding-resistant,
-/// which is fine for keys that come from the definition and mocks of the run itself.
-#[derive(Clone, Copy, Default)]
-pub(crate) struct WordHasher(u64);
-
-impl WordHasher {
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
-    }
-}
-
-impl Hasher for WordHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, value: u8) {
-        self.add(u64::from(value));
-    }
-
-    fn write_usize(&mut self, value: usize) {
-        self.write(&value.to_le_bytes());
-    }
-}
 
 /// A state's member by name. State objects have a handful of members, and a linear scan with early
 /// mismatches beats hashing the name.
@@ -466,28 +117,6 @@ pub(crate) fn member<'a>(body: &'a Map<String, Value>, name: &str) -> Option<&'a
 /// [`member`] of a value that may not be an object (`Value::get` would hash the name).
 pub(crate) fn object_member<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
     value.as_object().and_then(|body| member(body, name))
-}
-
-/// Equal with members in the same order: a cheap, conservative test for "spelled the same" (serde's
-/// `==` on objects looks every key up by hash).
-fn same_spelling(left: &Value, right: &Value) -> bool {
-    match (left, right) {
-        (Value::Object(left), Value::Object(right)) => {
-            left.len() == right.len()
-                && left
-                    .iter()
-                    .zip(right.iter())
-                    .all(|((lk, lv), (rk, rv))| lk == rk && same_spelling(lv, rv))
-        }
-        (Value::Array(left), Value::Array(right)) => {
-            left.len() == right.len()
-                && left
-                    .iter()
-                    .zip(right.iter())
-                    .all(|(lv, rv)| same_spelling(lv, rv))
-        }
-        _ => left == right,
-    }
 }
 
 /// The members a compiled state reads, collected in one pass over its body (looking some thirty
@@ -1052,8 +681,16 @@ fn compile_retry<'d>(
         let number = |field: &str| object_member(retrier, field).and_then(Value::as_f64);
         let max_attempts = match object_member(retrier, "MaxAttempts") {
             None => 3,
+            // `3.0` and `3e0` are integers too: `check` accepts any integral value (JSON
+            // Schema's integer), so a run must not refuse what the check let through.
             Some(value) => value
                 .as_u64()
+                .or_else(|| {
+                    value
+                        .as_f64()
+                        .filter(|attempts| attempts.fract() == 0.0 && *attempts >= 0.0)
+                        .map(|attempts| attempts.min(f64::from(u32::MAX)) as u64)
+                })
                 .and_then(|attempts| u32::try_from(attempts).ok())
                 .ok_or_else(|| {
                     DefinitionError::new(location(), "MaxAttempts must be a non-negative integer")

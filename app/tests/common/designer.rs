@@ -1,0 +1,58 @@
+//! The designer driven through egui_kittest, on the real disk but without the recovery file.
+
+use std::path::{Path, PathBuf};
+
+use asl_studio::files::{FileStore, NativeFiles, ScriptedDialogs};
+use asl_studio::{StartSource, StudioApp};
+use egui_kittest::Harness;
+
+/// The disk, without the recovery file (a real one from a crashed session must not leak into a
+/// test, nor a test's into the user's next session).
+pub struct DiskWithoutRecovery;
+
+impl FileStore for DiskWithoutRecovery {
+    fn read_text(&self, path: &Path) -> std::io::Result<String> {
+        NativeFiles.read_text(path)
+    }
+    fn write_atomic(&self, path: &Path, text: &str) -> std::io::Result<()> {
+        NativeFiles.write_atomic(path, text)
+    }
+    fn remove(&self, path: &Path) -> std::io::Result<()> {
+        NativeFiles.remove(path)
+    }
+    fn recovery_path(&self) -> Option<PathBuf> {
+        None
+    }
+}
+
+/// The designer on `source` in a window of `size` (light theme, scripted dialogs), before its
+/// first frame.
+pub fn designer(source: StartSource, size: [f32; 2]) -> Harness<'static, StudioApp> {
+    designer_with_dialogs(source, size, ScriptedDialogs::default())
+}
+
+/// [`designer`] whose file dialogs give `dialogs`' answers.
+pub fn designer_with_dialogs(
+    source: StartSource,
+    size: [f32; 2],
+    dialogs: ScriptedDialogs,
+) -> Harness<'static, StudioApp> {
+    Harness::builder()
+        .with_size(size)
+        .with_theme(egui::Theme::Light)
+        // The canvas draws state-type icons that the bundled test fonts may not have.
+        .allow_missing_glyphs()
+        .build_eframe(|cc| {
+            StudioApp::with_platform(
+                Some(cc),
+                source,
+                Box::new(DiskWithoutRecovery),
+                Box::new(dialogs),
+            )
+        })
+}
+
+/// The designer on the file at `path`, before its first frame.
+pub fn designer_on_file(path: &Path, size: [f32; 2]) -> Harness<'static, StudioApp> {
+    designer(StartSource::File(path.to_path_buf()), size)
+}

@@ -11,6 +11,9 @@
 //! The count is taken by rewriting the parsed expression: each metered function's body `B` becomes
 //! `step() ? B`, where `step` is a host function no expression can name or shadow (its name has a
 //! space). The conditional keeps `B` in tail position, so tail calls stay tail calls.
+//!
+//! The same rewrite checks the bounds of ranges that are not small literals before jsonata-core
+//! builds them (see [`guard_ranges`]).
 
 use std::cell::Cell;
 use std::collections::HashSet;

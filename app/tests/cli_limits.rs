@@ -206,3 +206,55 @@ fn a_mock_throw_without_error_is_bad_input_naming_the_test_case() {
         "{stderr}"
     );
 }
+
+#[test]
+fn pass_loop_growing_its_payload_fails_with_data_limit_exceeded_quickly() {
+    let dir = scratch("grow");
+    let definition = write(
+        &dir,
+        "grow.asl.json",
+        r#"{"StartAt": "Grow", "States": {
+            "Grow": {"Type": "Pass", "ResultPath": "$.extra", "Next": "Check"},
+            "Check": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": true, "Next": "Done"}], "Default": "Grow"},
+            "Done": {"Type": "Succeed"}}}"#,
+    );
+    let input = write(
+        &dir,
+        "input.json",
+        r#"{"n": 3, "s": "text", "items": [1, 2, 3]}"#,
+    );
+    let (output, elapsed) = run(&["run", &definition, "--input", &input]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("States.DataLimitExceeded"), "{stderr}");
+    // About 3,300 passes: quadratic before (minutes in a release build), about a second now.
+    let bound = if cfg!(debug_assertions) { 30 } else { 10 };
+    assert!(elapsed < Duration::from_secs(bound), "{elapsed:?}");
+}
+
+#[test]
+fn jsonpath_deep_scans_nested_in_filters_fail_with_states_runtime() {
+    let dir = scratch("deep-scan");
+    let definition = write(
+        &dir,
+        "scan.asl.json",
+        r#"{"StartAt": "Scan", "States": {"Scan": {"Type": "Pass",
+            "Parameters": {"found.$": "$..[?(@..[?(@..[?(@..x)])])]"}, "End": true}}}"#,
+    );
+    // 100,000 values five levels deep: every scan in a filter rescans what lies below it.
+    let mut nested = "1".to_owned();
+    for _ in 0..5 {
+        nested = format!("[{}]", [nested.as_str(); 10].join(","));
+    }
+    let input = write(&dir, "input.json", &nested);
+    let (output, elapsed) = run(&["run", &definition, "--input", &input]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("States.Runtime"), "{stderr}");
+    assert!(
+        stderr.contains("'$..[?(@..[?(@..[?(@..x)])])]'")
+            && stderr.contains("too expensive to evaluate"),
+        "{stderr}"
+    );
+    assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+}

@@ -333,6 +333,14 @@ pub(crate) fn holds(
             operand,
         } => {
             let found = scope.lookup(variable);
+            if let Err(missing) = &found
+                && missing.too_expensive
+            {
+                return Err(Raised::runtime(format!(
+                    "Invalid path '{}' : {}",
+                    variable.text, missing.message
+                )));
+            }
             if *op == Operator::IsPresent {
                 let flag = matches!(operand, Operand::Literal(Literal::Bool(true)));
                 return Ok(found.is_ok() == flag);

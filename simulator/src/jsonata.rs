@@ -19,6 +19,7 @@ use jsonata_core::value::{JArray, JMap, JValue};
 use serde_json::{Map, Value};
 
 use crate::intrinsics::{IntrinsicContext, hash_hex, kind_name};
+use crate::jsonata_steps::{meter_functions, register_range_check, register_step_counter};
 
 /// AWS's error name for every JSONata failure at run time.
 pub const QUERY_EVALUATION_ERROR: &str = "States.QueryEvaluationError";
@@ -27,10 +28,9 @@ pub const QUERY_EVALUATION_ERROR: &str = "States.QueryEvaluationError";
 /// expression fails with D1011, as jsonata-js does when its stack runs out on AWS.
 const MAX_STACK_DEPTH: usize = 3_000;
 
-/// Longest one expression may run (native builds only). A tail-recursive loop
-/// (`$f := function($x){$f($x)}`) never deepens the stack, and jsonata-core counts no steps, so
-/// a wall-clock limit is the only way to end it (D1012). No real expression comes near it, so
-/// runs stay repeatable; the browser build, which has no clock, relies on the depth limit alone.
+/// Longest one expression may run (native builds only), a second guard behind the deterministic
+/// step budget of [`crate::jsonata_steps`] (which ends runaway recursion on every target, the
+/// browser included): should some loop escape the count, it still ends here with D1012.
 const MAX_EVALUATION_MILLIS: u64 = 3_000;
 
 /// The longest string `$pad` builds: a state's whole payload limit (256 KiB). Checked before the
@@ -176,8 +176,9 @@ impl Session {
     }
 
     fn evaluate(&mut self, expr: &str, field: &str) -> Result<Value, JsonataError> {
-        let ast = jsonata_core::parser::parse(expr)
+        let mut ast = jsonata_core::parser::parse(expr)
             .map_err(|error| JsonataError::threw(expr, field, &error.to_string()))?;
+        meter_functions(&mut ast);
         let mut evaluator = self.evaluator();
         let result = evaluator
             .evaluate(&ast, &JValue::Null)
@@ -210,6 +211,8 @@ impl Session {
         let mut evaluator = Evaluator::with_options(context, options);
         register_aws_functions(&mut evaluator, &self.random);
         register_clock(&mut evaluator, self.clock_millis);
+        register_step_counter(&mut evaluator);
+        register_range_check(&mut evaluator);
         evaluator
     }
 }

@@ -3,11 +3,78 @@
 use graph_model::expr::jsonpath::{CompareOp, FilterExpr, Operand, Path, Root, Segment, Selector};
 use serde_json::{Map, Value};
 
-/// Why a definite path found nothing, in Jayway's words (AWS quotes them in `States.Runtime` causes).
+/// Why a path gave no value: a definite path found nothing, in Jayway's words (AWS quotes them in
+/// `States.Runtime` causes), or evaluating the path cost more than [`MAX_PATH_VISITS`].
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Missing {
     /// E.g. `No results for path: $['a']` or `Missing property in path $['a']`.
     pub(crate) message: String,
+    /// The path was abandoned at the work budget, not found missing: callers must fail the state
+    /// rather than treat the value as absent (`IsPresent`) or say it is not in the input.
+    pub(crate) too_expensive: bool,
+}
+
+impl Missing {
+    /// A definite path that found nothing.
+    pub(crate) fn not_found(message: String) -> Self {
+        Self {
+            message,
+            too_expensive: false,
+        }
+    }
+}
+
+/// Most values one JSONPath evaluation may visit, filters and copies of the matches included.
+/// Deep scans nested in filters are exponential in the nesting (`$..[?(@..[?(@..x)])]`); AWS
+/// bounds such a path by its own time limits, the dry run by this count so that the same path
+/// fails the same way on every machine and in the browser. A state's input is at most 256 KiB,
+/// some 130,000 values, so a path that visits each of them several times stays far below it.
+pub(crate) const MAX_PATH_VISITS: u64 = 1_000_000;
+
+/// What is left of [`MAX_PATH_VISITS`] while one path is evaluated.
+struct Budget {
+    left: u64,
+}
+
+/// The budget ran out.
+struct Exhausted;
+
+impl Budget {
+    fn spend(&mut self, visits: usize) -> Result<(), Exhausted> {
+        let visits = u64::try_from(visits).unwrap_or(u64::MAX);
+        match self.left.checked_sub(visits) {
+            Some(left) => {
+                self.left = left;
+                Ok(())
+            }
+            None => {
+                self.left = 0;
+                Err(Exhausted)
+            }
+        }
+    }
+
+    /// Charges a copy of `value`: one visit per value in it, counting no further than the budget.
+    fn spend_copy(&mut self, value: &Value) -> Result<(), Exhausted> {
+        self.spend(1)?;
+        match value {
+            Value::Array(items) => items.iter().try_for_each(|item| self.spend_copy(item)),
+            Value::Object(map) => map.values().try_for_each(|item| self.spend_copy(item)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Why an evaluation inside the budget gave nothing.
+enum Failure {
+    Missing(Missing),
+    Exhausted,
+}
+
+impl From<Exhausted> for Failure {
+    fn from(_: Exhausted) -> Self {
+        Failure::Exhausted
+    }
 }
 
 /// A value found by a path: borrowed for definite paths, built for the list of an indefinite one.
@@ -57,10 +124,34 @@ fn member_mut<'a>(map: &'a mut Map<String, Value>, name: &str) -> Option<&'a mut
 }
 
 /// Evaluates `path`'s segments against `root` (the value its root stands for). A definite path gives its
-/// single value or [`Missing`]; an indefinite one gives the list of matches, possibly empty.
+/// single value or [`Missing`]; an indefinite one gives the list of matches, possibly empty. A path
+/// that would visit more than [`MAX_PATH_VISITS`] values gives a [`Missing`] marked `too_expensive`
+/// whose message names the path.
 pub(crate) fn evaluate<'a>(path: &Path, root: &'a Value) -> Result<Found<'a>, Missing> {
+    let mut budget = Budget {
+        left: MAX_PATH_VISITS,
+    };
+    evaluate_within(path, root, &mut budget).map_err(|failure| match failure {
+        Failure::Missing(missing) => missing,
+        Failure::Exhausted => Missing {
+            message: format!(
+                "The JSONPath {path} is too expensive to evaluate: it visits more than {MAX_PATH_VISITS} values"
+            ),
+            too_expensive: true,
+        },
+    })
+}
+
+fn evaluate_within<'a>(
+    path: &Path,
+    root: &'a Value,
+    budget: &mut Budget,
+) -> Result<Found<'a>, Failure> {
     if path.is_definite() {
-        return definite(path, root).map(Found::Borrowed);
+        budget.spend(path.segments.len())?;
+        return definite(path, root)
+            .map(Found::Borrowed)
+            .map_err(Failure::Missing);
     }
     let mut current: Vec<&Value> = vec![root];
     for segment in &path.segments {
@@ -68,16 +159,20 @@ pub(crate) fn evaluate<'a>(path: &Path, root: &'a Value) -> Result<Found<'a>, Mi
         match segment {
             Segment::Child(selector) => {
                 for value in current {
-                    select_children(selector, value, root, &mut next);
+                    select_children(selector, value, root, budget, &mut next)?;
                 }
             }
             Segment::Descendant(selector) => {
                 for value in current {
-                    descend(selector, value, root, &mut next);
+                    descend(selector, value, root, budget, &mut next)?;
                 }
             }
         }
         current = next;
+    }
+    // The copies are work too: `$..*` of a deeply nested document copies each level again.
+    for value in &current {
+        budget.spend_copy(value)?;
     }
     Ok(Found::Owned(Value::Array(
         current.into_iter().cloned().collect(),
@@ -115,7 +210,7 @@ fn definite<'a>(path: &Path, root: &'a Value) -> Result<&'a Value, Missing> {
                         path.normalized_prefix(position + 1)
                     )
                 };
-                return Err(Missing { message });
+                return Err(Missing::not_found(message));
             }
         }
     }
@@ -136,8 +231,10 @@ fn select_children<'a>(
     selector: &Selector,
     value: &'a Value,
     root: &'a Value,
+    budget: &mut Budget,
     out: &mut Vec<&'a Value>,
-) {
+) -> Result<(), Exhausted> {
+    let before = out.len();
     match (selector, value) {
         (Selector::Name(name), Value::Object(map)) => out.extend(member(map, name)),
         (Selector::Names(names), Value::Object(map)) => {
@@ -152,6 +249,7 @@ fn select_children<'a>(
             }
         }
         (Selector::Slice { start, end, step }, Value::Array(items)) => {
+            budget.spend(items.len())?;
             for index in slice_indices(*start, *end, *step, items.len()) {
                 out.extend(items.get(index));
             }
@@ -159,25 +257,38 @@ fn select_children<'a>(
         (Selector::Wildcard, Value::Array(items)) => out.extend(items.iter()),
         (Selector::Wildcard, Value::Object(map)) => out.extend(map.values()),
         (Selector::Filter(expr), Value::Array(items)) => {
-            out.extend(items.iter().filter(|item| filter_holds(expr, item, root)));
+            for item in items {
+                budget.spend(1)?;
+                if filter_holds(expr, item, root, budget)? {
+                    out.push(item);
+                }
+            }
         }
-        (Selector::Filter(expr), Value::Object(_)) if filter_holds(expr, value, root) => {
-            out.push(value)
+        (Selector::Filter(expr), Value::Object(_)) => {
+            out.extend(filter_holds(expr, value, root, budget)?.then_some(value));
         }
         _ => {}
     }
+    // A union can name the same member many times over: each match is a visit.
+    budget.spend(1 + out.len() - before)
 }
 
-fn descend<'a>(selector: &Selector, value: &'a Value, root: &'a Value, out: &mut Vec<&'a Value>) {
-    select_children(selector, value, root, out);
+fn descend<'a>(
+    selector: &Selector,
+    value: &'a Value,
+    root: &'a Value,
+    budget: &mut Budget,
+    out: &mut Vec<&'a Value>,
+) -> Result<(), Exhausted> {
+    select_children(selector, value, root, budget, out)?;
     match value {
         Value::Array(items) => items
             .iter()
-            .for_each(|item| descend(selector, item, root, out)),
+            .try_for_each(|item| descend(selector, item, root, budget, out)),
         Value::Object(map) => map
             .values()
-            .for_each(|item| descend(selector, item, root, out)),
-        _ => {}
+            .try_for_each(|item| descend(selector, item, root, budget, out)),
+        _ => Ok(()),
     }
 }
 
@@ -215,42 +326,58 @@ fn slice_indices(
     out
 }
 
-fn filter_holds(expr: &FilterExpr, current: &Value, root: &Value) -> bool {
-    match expr {
+fn filter_holds(
+    expr: &FilterExpr,
+    current: &Value,
+    root: &Value,
+    budget: &mut Budget,
+) -> Result<bool, Exhausted> {
+    Ok(match expr {
         FilterExpr::Or(left, right) => {
-            filter_holds(left, current, root) || filter_holds(right, current, root)
+            filter_holds(left, current, root, budget)?
+                || filter_holds(right, current, root, budget)?
         }
         FilterExpr::And(left, right) => {
-            filter_holds(left, current, root) && filter_holds(right, current, root)
+            filter_holds(left, current, root, budget)?
+                && filter_holds(right, current, root, budget)?
         }
-        FilterExpr::Not(inner) => !filter_holds(inner, current, root),
-        FilterExpr::Exists(operand) => match operand_value(operand, current, root) {
-            Some(Value::Bool(flag)) => flag,
-            Some(_) => true,
+        FilterExpr::Not(inner) => !filter_holds(inner, current, root, budget)?,
+        FilterExpr::Exists(operand) => match operand_value(operand, current, root, budget)? {
+            Some(found) => !matches!(found.as_value(), Value::Bool(false)),
             None => false,
         },
         FilterExpr::Compare(left, op, right) => {
-            let (Some(left), Some(right)) = (
-                operand_value(left, current, root),
-                operand_value(right, current, root),
-            ) else {
-                return matches!(op, CompareOp::Ne);
+            let left = operand_value(left, current, root, budget)?;
+            let right = operand_value(right, current, root, budget)?;
+            let (Some(left), Some(right)) = (left, right) else {
+                return Ok(matches!(op, CompareOp::Ne));
             };
-            compare(&left, *op, &right)
+            compare(left.as_value(), *op, right.as_value())
         }
-    }
+    })
 }
 
-fn operand_value(operand: &Operand, current: &Value, root: &Value) -> Option<Value> {
+/// An operand's value, borrowed where it can be (a literal, a definite path): a filter runs once
+/// per candidate, and copying `$` for each of them would be quadratic.
+fn operand_value<'v>(
+    operand: &'v Operand,
+    current: &'v Value,
+    root: &'v Value,
+    budget: &mut Budget,
+) -> Result<Option<Found<'v>>, Exhausted> {
     match operand {
-        Operand::Literal(value) => Some(value.clone()),
+        Operand::Literal(value) => Ok(Some(Found::Borrowed(value))),
         Operand::Path(path) => {
             let base = if path.root == Root::Current {
                 current
             } else {
                 root
             };
-            evaluate(path, base).ok().map(Found::into_owned)
+            match evaluate_within(path, base, budget) {
+                Ok(found) => Ok(Some(found)),
+                Err(Failure::Missing(_)) => Ok(None),
+                Err(Failure::Exhausted) => Err(Exhausted),
+            }
         }
     }
 }
@@ -306,6 +433,56 @@ pub(crate) fn can_set(target: &Value, path: &Path) -> bool {
         };
     }
     true
+}
+
+/// A copy of `target` holding `null` where [`set`] would place a value at `path` (missing objects
+/// created as `set` creates them), or `None` where `set` would fail. Setting a value there later
+/// gives what `set` on a full copy gives, without copying the subtree the value replaces: a Pass
+/// state that nests its own input (`ResultPath: "$.extra"`) copies only what lies around the slot
+/// and moves the input in, instead of copying a document that grows at every pass.
+pub(crate) fn copy_around(target: &Value, path: &Path) -> Option<Value> {
+    fn around(value: &Value, segments: &[Segment]) -> Value {
+        let Some((first, rest)) = segments.split_first() else {
+            return Value::Null;
+        };
+        match (first, value) {
+            (Segment::Child(Selector::Name(name)), Value::Object(map)) => Value::Object(
+                map.iter()
+                    .map(|(key, item)| {
+                        let copy = if key == name {
+                            around(item, rest)
+                        } else {
+                            item.clone()
+                        };
+                        (key.clone(), copy)
+                    })
+                    .collect(),
+            ),
+            (Segment::Child(Selector::Index(index)), Value::Array(items)) => {
+                let slot = resolve_index(*index, items.len());
+                Value::Array(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(position, item)| {
+                            if Some(position) == slot {
+                                around(item, rest)
+                            } else {
+                                item.clone()
+                            }
+                        })
+                        .collect(),
+                )
+            }
+            _ => value.clone(),
+        }
+    }
+    if !can_set(target, path) {
+        return None;
+    }
+    let mut copy = around(target, &path.segments);
+    set(&mut copy, path, Value::Null).ok()?;
+    Some(copy)
 }
 
 /// Places `value` at the reference path `path` inside `target`, creating missing objects on the way
@@ -429,6 +606,33 @@ mod tests {
             assert_eq!(eval("$.o.k1", &data)?, json!("new"));
             assert_eq!(eval("$.o.added", &data)?, json!(true));
             assert_eq!(data["o"].as_object().map(Map::len), Some(size + 1));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn copy_around_then_set_equals_set_on_a_full_copy() -> Result<(), String> {
+        let input = json!({"a": {"keep": [1, 2], "old": {"deep": true}}, "list": [{"x": 1}, {"x": 2}], "z": 0});
+        for text in [
+            "$.a.old",
+            "$.a.new",
+            "$.fresh.b",
+            "$.list[1].x",
+            "$.list[-1]",
+            "$",
+        ] {
+            let path = parse(text).map_err(|error| error.to_string())?;
+            let mut expected = input.clone();
+            set(&mut expected, &path, input.clone()).map_err(|error| error.message)?;
+            let mut copy = copy_around(&input, &path).ok_or(text)?;
+            set(&mut copy, &path, input.clone()).map_err(|error| error.message)?;
+            assert_eq!(copy, expected, "{text}");
+            // Key order too: ResultPath keeps a replaced member where it was.
+            assert_eq!(copy.to_string(), expected.to_string(), "{text}");
+        }
+        for text in ["$.z.below", "$.list[5]"] {
+            let path = parse(text).map_err(|error| error.to_string())?;
+            assert_eq!(copy_around(&input, &path), None, "{text}");
         }
         Ok(())
     }

@@ -215,9 +215,9 @@ impl<'a> Scope<'a> {
             Root::Variable(name) => match jpath::member(self.variables, name) {
                 Some(value) => value,
                 None => {
-                    return Err(Missing {
-                        message: format!("The variable '${name}' is not defined"),
-                    });
+                    return Err(Missing::not_found(format!(
+                        "The variable '${name}' is not defined"
+                    )));
                 }
             },
         };
@@ -247,7 +247,7 @@ impl<'a> Scope<'a> {
             Template::Literal(_) => Ok(()),
             Template::Path { field, text, path } => match self.lookup(path) {
                 Ok(_) => Ok(()),
-                Err(_) => Err(self.path_not_found(field, text, path)),
+                Err(missing) => Err(self.path_not_found(field, text, path, &missing)),
             },
             Template::Intrinsic { text } => self.intrinsic(text).map(drop),
             Template::Object(members) => members
@@ -257,7 +257,10 @@ impl<'a> Scope<'a> {
         }
     }
 
-    fn path_not_found(&self, field: &str, text: &str, path: &Path) -> Raised {
+    fn path_not_found(&self, field: &str, text: &str, path: &Path, missing: &Missing) -> Raised {
+        if missing.too_expensive {
+            return too_expensive(field, text);
+        }
         let searched = match path.root {
             Root::Context => self.context(),
             _ => self.input,
@@ -274,7 +277,7 @@ impl<'a> Scope<'a> {
             Template::Literal(literal) => Ok(literal.to_value()),
             Template::Path { field, text, path } => match self.lookup(path) {
                 Ok(found) => Ok(found.into_owned()),
-                Err(_) => Err(self.path_not_found(field, text, path)),
+                Err(missing) => Err(self.path_not_found(field, text, path, &missing)),
             },
             Template::Intrinsic { text } => self.intrinsic(text),
             Template::Object(members) => {
@@ -291,6 +294,15 @@ impl<'a> Scope<'a> {
                 .map(Value::Array),
         }
     }
+}
+
+/// The `States.Runtime` failure of a path abandoned at the work budget, naming the field and the
+/// path as written.
+pub(crate) fn too_expensive(field: &str, text: &str) -> Raised {
+    Raised::runtime(format!(
+        "The JSONPath '{text}' specified for the field '{field}' is too expensive to evaluate: it visits more than {} values",
+        crate::path::MAX_PATH_VISITS
+    ))
 }
 
 /// Compact JSON text of a value, as AWS quotes inputs in causes.

@@ -95,7 +95,8 @@ pub struct Options {
     pub max_transitions: u64,
     /// Bytes of payload text (inputs, outputs, parameters) the recorded history keeps. Past it,
     /// events keep their type, ids and names, and mark the payload `{"truncated": true}` as AWS
-    /// does, so that a long loop over a large document cannot fill the memory.
+    /// does, so that a long loop over a large document cannot fill the memory. The first payload
+    /// that does not fit spends the budget: later ones are left out too.
     pub max_history_payload_bytes: usize,
     /// Most events the recorded history keeps (the first ones). A Standard run fails at 25,000
     /// events anyway; an Express run (no event limit on AWS) may go on past it, unrecorded.

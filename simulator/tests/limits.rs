@@ -358,3 +358,211 @@ fn mock_config_reads_and_writes_the_same_file() -> Result<(), simulator::MockErr
     assert_eq!(simulator::MockConfig::parse(&config.to_value())?, config);
     Ok(())
 }
+
+/// The machine the `simulate` fuzz target built from its 4-byte reproducer: an Express Pass state
+/// looping on itself with `ResultPath: "$.extra"`, so every pass nests its input one level deeper
+/// and about 100 bytes larger until the 256 KiB payload limit ends the run after ~2,600 passes.
+#[test]
+fn pass_loop_growing_its_payload_ends_quickly_at_the_data_limit() {
+    let definition = json!({
+        "StartAt": "Grow",
+        "States": {"Grow": {"Type": "Pass", "ResultPath": "$.extra", "Next": "Grow"}}
+    });
+    let input =
+        json!({"n": 3, "s": "text", "flag": true, "items": [1, 2, 3], "nested": {"a": [{"b": 1}]}});
+    let options = Options {
+        pass_through: true,
+        max_transitions: 20_000,
+        ..express()
+    };
+    let (result, elapsed) = run(&definition, input, options);
+    assert_eq!(result.status, Status::Failed);
+    assert_eq!(result.error.as_deref(), Some("States.DataLimitExceeded"));
+    assert!(cause(&result).contains("'Grow'"), "{}", cause(&result));
+    // About 3,300 passes, each measured from what it adds: a second in a release build (it was
+    // quadratic, minutes). A debug build spends most of its time writing the history's payloads.
+    let bound = if cfg!(debug_assertions) { 90 } else { 10 };
+    assert!(elapsed < Duration::from_secs(bound), "{elapsed:?}");
+    assert!(result.history.len() > 6_000, "{}", result.history.len());
+}
+
+/// The input the fuzz targets run their machines on.
+fn fuzz_input() -> Value {
+    json!({"n": 3, "s": "text", "flag": true, "items": [1, 2, 3], "nested": {"a": [{"b": 1}]}})
+}
+
+/// The `intrinsics` fuzz target's 432-byte reproducer: deep scans (`..`) nested in filters, which
+/// took 65 s before JSONPath evaluation had a work budget.
+#[test]
+fn jsonpath_deep_scans_nested_in_filters_fail_fast_with_states_runtime() {
+    let path = include_str!("data/nested-deep-scans.jsonpath");
+    assert!(path.starts_with("$$..[?"));
+    let definition = json!({"StartAt": "P", "States": {"P": {
+        "Type": "Pass", "Parameters": {"value.$": path}, "End": true
+    }}});
+    let (result, elapsed) = run(&definition, fuzz_input(), standard());
+    assert_eq!(result.status, Status::Failed);
+    assert_eq!(result.error.as_deref(), Some("States.Runtime"));
+    assert!(
+        cause(&result).contains("is too expensive to evaluate")
+            && cause(&result).contains(path)
+            && cause(&result).contains("'value.$'"),
+        "{}",
+        cause(&result)
+    );
+    assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+}
+
+/// The same budget wherever a path is evaluated: InputPath, a Choice rule (where a path that is
+/// merely absent is no error for IsPresent) and an intrinsic's argument.
+#[test]
+fn too_expensive_jsonpath_fails_in_every_field_that_evaluates_paths() {
+    // Five levels of ten-item arrays (100,000 ones, 200 KB): each scan inside a filter rescans the
+    // whole subtree below it.
+    let mut input = json!(1);
+    for _ in 0..5 {
+        input = Value::Array(vec![input; 10]);
+    }
+    let path = "$..[?(@..[?(@..[?(@..x)])])]";
+    let pass = |field: &str, value: Value| json!({"StartAt": "P", "States": {"P": {"Type": "Pass", field: value, "End": true}}});
+    let choice = json!({"StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [{"Variable": path, "IsPresent": true, "Next": "Done"}], "Default": "Done"},
+        "Done": {"Type": "Succeed"}
+    }});
+    for (definition, names) in [
+        (pass("InputPath", json!(path)), "InputPath"),
+        (
+            pass(
+                "Parameters",
+                json!({"n.$": format!("States.ArrayLength({path})")}),
+            ),
+            "intrinsic",
+        ),
+        (choice, "Choice"),
+        (
+            json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "CausePath": path}}}),
+            "CausePath",
+        ),
+    ] {
+        let (result, elapsed) = run(&definition, input.clone(), standard());
+        assert_eq!(result.error.as_deref(), Some("States.Runtime"), "{names}");
+        assert!(
+            cause(&result).contains("too expensive to evaluate"),
+            "{names}: {}",
+            cause(&result)
+        );
+        assert!(elapsed < Duration::from_secs(10), "{names}: {elapsed:?}");
+    }
+    // A deep scan of the whole input (111,111 values, each visited a few times) still works.
+    let (result, _) = run(
+        &pass(
+            "Parameters",
+            json!({"ones.$": "States.ArrayLength($..[?(@ == 1)])"}),
+        ),
+        input,
+        standard(),
+    );
+    assert_eq!(result.status, Status::Succeeded, "{}", cause(&result));
+    assert_eq!(result.output, Some(json!({"ones": 100_000})));
+}
+
+#[test]
+fn jsonata_runaway_recursion_stops_at_the_step_budget_on_every_target() {
+    // A tail call never deepens the stack and exponential recursion stays shallow: only the count
+    // of function calls (not the wall clock, which the browser build lacks) stops them.
+    for expression in [
+        "($f := function($x){$f($x)}; $f(1))",
+        "($loop := function($n){$n >= 0 ? $loop($n + 1) : 0}; $loop(0))",
+        "($fib := function($n){$n < 2 ? $n : $fib($n - 1) + $fib($n - 2)}; $fib(60))",
+        "($y := function($g){$g($g)}; $y($y))",
+    ] {
+        let (result, elapsed) = run(&jsonata_pass(expression), json!({}), standard());
+        assert_eq!(
+            result.error.as_deref(),
+            Some("States.QueryEvaluationError"),
+            "{expression}"
+        );
+        assert!(
+            cause(&result).contains("D1012: Evaluation stopped after 250000 function calls"),
+            "{expression}: {}",
+            cause(&result)
+        );
+        assert!(
+            elapsed < Duration::from_secs(10),
+            "{expression}: {elapsed:?}"
+        );
+    }
+}
+
+#[test]
+fn jsonata_recursion_within_the_step_budget_keeps_its_result() {
+    for (expression, expected) in [
+        // 100,000 tail calls: far deeper than the stack limit, so still run as tail calls.
+        (
+            "($count := function($n, $acc){$n = 0 ? $acc : $count($n - 1, $acc + 1)}; $count(100000, 0))",
+            json!(100_000),
+        ),
+        (
+            "($fib := function($n){$n < 2 ? $n : $fib($n - 1) + $fib($n - 2)}; $fib(20))",
+            json!(6765),
+        ),
+        (
+            "$map([1..5], function($v){$string($v * 2)})",
+            json!(["2", "4", "6", "8", "10"]),
+        ),
+        (
+            "($length := function($s){'mine'}; $map(['a'], function($v){$length($v)}))",
+            json!("mine"),
+        ),
+        (
+            "[1, 2, 3] ~> $map(function($v){$v + 1}) ~> $sum()",
+            json!(9),
+        ),
+    ] {
+        let (result, _) = run(&jsonata_pass(expression), json!({}), standard());
+        assert_eq!(
+            result.output,
+            Some(expected),
+            "{expression}: {}",
+            cause(&result)
+        );
+    }
+}
+
+/// The `jsonata` fuzz target's finding: jsonata-core counts a range's items as `end - start + 1`
+/// in 64-bit integers, which overflowed (a panic in builds with overflow checks) for `0..1e99`.
+#[test]
+fn jsonata_range_with_huge_bounds_fails_with_d2014_instead_of_overflowing() {
+    for expression in [
+        "0..877777777777777777777777777777777777777777777777777777777777777777777777777777777777777777777",
+        "[-9e18..9e18]",
+        "($end := 1e99; [0..$end])",
+    ] {
+        let (result, _) = run(&jsonata_pass(expression), json!({}), standard());
+        assert_eq!(
+            result.error.as_deref(),
+            Some("States.QueryEvaluationError"),
+            "{expression}"
+        );
+        assert!(
+            cause(&result).contains("D2014: Range operator results in too many elements"),
+            "{expression}: {}",
+            cause(&result)
+        );
+    }
+    for (expression, expected) in [
+        ("[1..3]", json!([1, 2, 3])),
+        ("($n := 3; [$n..5])", json!([3, 4, 5])),
+        ("[[1..2], [3..3]]", json!([[1, 2], [3]])),
+        ("$count([0..9999999])", json!(10_000_000)),
+        ("[5..1]", json!([])),
+    ] {
+        let (result, _) = run(&jsonata_pass(expression), json!({}), standard());
+        assert_eq!(
+            result.output,
+            Some(expected),
+            "{expression}: {}",
+            cause(&result)
+        );
+    }
+}

@@ -3,12 +3,11 @@
 use serde_json::{Map, Value, json};
 
 use crate::plan::Kind;
-use crate::template::compact;
 use crate::timestamp;
 use crate::types::{Decision, HistoryEvent, TraceStage};
 
 use super::Execution;
-use super::payload::json_size_up_to;
+use crate::json_size::compact_up_to;
 
 impl Execution {
     pub(super) fn now_text(&self) -> String {
@@ -69,22 +68,25 @@ impl Execution {
 
     /// Puts the compact JSON text of `value` in `body` as `field`; once the recorded history holds
     /// its budget of payload text, `"<field>Details": {"truncated": true}` instead, as AWS marks a
-    /// payload it leaves out. The text is measured before it is built, so a long loop over a large
-    /// document neither fills the memory nor spends its time writing text nobody keeps.
+    /// payload it leaves out. The text is written in one pass that stops at the budget, and the
+    /// first payload that does not fit spends it, so a long loop over a large document neither
+    /// fills the memory nor spends its time writing text nobody keeps.
     pub(super) fn put_payload(&self, body: &mut Map<String, Value>, field: &str, value: &Value) {
         let mut log = self.log.borrow_mut();
         let remaining = self
             .options
             .max_history_payload_bytes
             .saturating_sub(log.payload_bytes);
-        let size = json_size_up_to(value, remaining);
-        if size > remaining {
+        let Some(text) = compact_up_to(value, remaining) else {
+            // The budget is spent: later payloads are left out at once instead of each being
+            // written up to what remains (a growing loop would write that much at every state).
+            log.payload_bytes = self.options.max_history_payload_bytes;
             log.truncated_payloads += 1;
             body.insert(format!("{field}Details"), json!({"truncated": true}));
             return;
-        }
-        log.payload_bytes += size;
-        body.insert(field.to_owned(), Value::String(compact(value)));
+        };
+        log.payload_bytes += text.len();
+        body.insert(field.to_owned(), Value::String(text));
     }
 
     /// Records in the state's trace entry what its events do not show (coverage reads it).

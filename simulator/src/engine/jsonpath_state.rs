@@ -13,12 +13,12 @@ use crate::path::{self as jpath, Found};
 use crate::plan::{
     Assign, DataPath, Dynamic, FailField, Kind, MapSpec, ResultPathField, State, WaitSpec,
 };
-use crate::template::{Scope, Template, compact};
+use crate::template::{Scope, Template, compact, too_expensive};
 use crate::timestamp;
 use crate::types::Decision;
 
 use super::containers::{ContainerKind, Items, new_container};
-use super::payload::{data_limit, few_values, might_exceed};
+use super::payload::{data_limit, few_values, json_size_up_to, might_exceed};
 use super::state::{
     flow_to, lookup_or_runtime, no_choice_matched, raw_text, seconds_to_millis, whole_input,
 };
@@ -30,6 +30,44 @@ use super::{Assignments, Execution, Flow, Out};
 pub(super) const SMALL_DOCUMENT: usize = 16;
 
 impl Execution {
+    /// A Pass state without Result or Parameters whose ResultPath places its input inside itself
+    /// (`"$.extra"`) grows the document at every pass of a loop. Copying the whole input as the
+    /// result would make such a loop quadratic; instead only what lies around the ResultPath is
+    /// copied, and the output's size is measured from its two parts. `None` when the state is
+    /// not of that shape (or is traced, which needs the values), for the general path.
+    fn pass_nesting_its_input(
+        &self,
+        state: &State,
+        raw: &Value,
+    ) -> Option<Result<(Flow, Assignments), Raised>> {
+        let ResultPathField::Path { path, .. } = &state.result_path else {
+            return None;
+        };
+        if self.options.record_trace
+            || state.parameters.is_some()
+            || state.assign.is_some()
+            || !matches!(state.input_path, DataPath::Whole)
+            || !matches!(state.output_path, DataPath::Whole)
+            || !matches!(state.kind, Kind::Pass { result: None, .. })
+        {
+            return None;
+        }
+        let around = jpath::copy_around(raw, path)?;
+        let limit = self.options.max_payload_bytes;
+        // `around` holds `null` (4 bytes) where the input goes; each count is exact up to the limit.
+        let around_size = json_size_up_to(&around, limit.saturating_add(4)).saturating_sub(4);
+        let known = match &*self.nested_size.borrow() {
+            Some((nested, size)) if std::ptr::eq(nested.as_ptr(), raw) => Some(*size),
+            _ => None,
+        };
+        let raw_size = known.unwrap_or_else(|| json_size_up_to(raw, limit));
+        let size = around_size.saturating_add(raw_size);
+        if size > limit {
+            return Some(Err(data_limit(&state.name)));
+        }
+        Some(Ok((flow_to(state, Out::Nest(around, size), 0), None)))
+    }
+
     pub(super) fn run_jsonpath(
         &self,
         depth: usize,
@@ -52,6 +90,9 @@ impl Execution {
                 result,
                 result_size,
             } => {
+                if let Some(nested) = self.pass_nesting_its_input(state, raw) {
+                    return nested;
+                }
                 let value = if let Some(parameters) = &state.parameters {
                     let rendered = scope.render(parameters)?;
                     self.trace_stage(depth, "afterParameters", || rendered.clone());
@@ -415,7 +456,10 @@ pub(super) fn fail_field_jsonpath(
         FailField::Literal(text) => Ok(Some(text.clone())),
         FailField::Path { text, template } => {
             let value = match &**template {
-                Template::Path { path, .. } => scope.lookup(path).map(Found::into_owned).map_err(|_| {
+                Template::Path { path, .. } => scope.lookup(path).map(Found::into_owned).map_err(|missing| {
+                    if missing.too_expensive {
+                        return too_expensive(name, text);
+                    }
                     Raised::runtime(format!(
                         "The JSONPath '{text}' specified for the field '{name}' could not be found in the input '{}'",
                         compact(scope.input)

@@ -28,7 +28,7 @@ mod task;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use serde_json::{Map, Value, json};
 
@@ -63,6 +63,9 @@ pub struct Execution {
     placeholder: Rc<Value>,
     /// Files ResultWriters exported, for the caller to write.
     result_files: RefCell<Vec<crate::result_writer::ResultFile>>,
+    /// The JSON size of the last input a Pass state nested inside itself (`Out::Nest`), while that
+    /// value is still a frame's input: a loop of such states then measures only what it adds.
+    nested_size: RefCell<Option<(Weak<Value>, usize)>>,
 }
 
 struct Frame {
@@ -119,6 +122,10 @@ enum Out {
     /// The state's input with this result placed at its ResultPath (already checked to fit), built
     /// by moving the input rather than copying it.
     Merge(Value),
+    /// The state's input placed inside itself at its ResultPath (a Pass state without Result or
+    /// Parameters): this copy of the input with `null` at that place receives the input, moved.
+    /// The output's JSON size comes with it.
+    Nest(Value, usize),
 }
 
 /// Variable assignments decided by a state, applied once its output is known.
@@ -164,6 +171,7 @@ impl Execution {
             clock_text: RefCell::new((0, String::new())),
             placeholder: Rc::new(Value::Null),
             result_files: RefCell::new(Vec::new()),
+            nested_size: RefCell::new(None),
             options,
         };
         execution.stack.push(Frame {

@@ -2,6 +2,8 @@
 
 use serde_json::Value;
 
+pub(super) use crate::json_size::json_size_up_to;
+
 use crate::error::{Raised, Severity};
 use crate::plan::State;
 
@@ -62,31 +64,6 @@ pub(super) fn few_values(value: &Value, limit: usize) -> bool {
 /// the text, and stops as soon as the limit is passed.
 pub(super) fn longer_than(value: &Value, limit: usize) -> bool {
     json_size_up_to(value, limit) > limit
-}
-
-/// The length of the compact JSON text of `value`, counted without building it; counting stops
-/// once it passes `limit` (the answer is then some number above `limit`).
-pub(super) fn json_size_up_to(value: &Value, limit: usize) -> usize {
-    struct Counter {
-        written: usize,
-        limit: usize,
-    }
-    impl std::io::Write for Counter {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.written += bytes.len();
-            if self.written > self.limit {
-                // Ends the serialisation early: the answer is known.
-                return Err(std::io::Error::other("over the limit"));
-            }
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut counter = Counter { written: 0, limit };
-    let _complete = serde_json::to_writer(&mut counter, value);
-    counter.written
 }
 
 pub(super) fn might_exceed(value: &Value, limit: usize) -> bool {

@@ -227,7 +227,7 @@ impl Execution {
                 };
                 let value = match output {
                     Out::New(value) => value,
-                    Out::Same | Out::Merge(_) => {
+                    Out::Same | Out::Merge(_) | Out::Nest(..) => {
                         let shared = self
                             .stack
                             .get_mut(depth)
@@ -271,6 +271,9 @@ impl Execution {
     /// moved out of the frame when nothing else holds it, so a growing document is not copied at
     /// every state.
     pub(super) fn merge_result(&mut self, depth: usize, state: &State, output: Out) -> Out {
+        if let Out::Nest(around, size) = output {
+            return self.nest_input(depth, state, around, size);
+        }
         let Out::Merge(result) = output else {
             return output;
         };
@@ -287,11 +290,30 @@ impl Execution {
         Out::New(target)
     }
 
+    /// Places the frame's input, moved, into `around` (its copy with `null` at the ResultPath),
+    /// and makes the result the frame's input (`Out::Same`), remembering its size.
+    fn nest_input(&mut self, depth: usize, state: &State, mut around: Value, size: usize) -> Out {
+        let (ResultPathField::Path { path, .. }, Some(frame)) =
+            (&state.result_path, self.stack.get_mut(depth))
+        else {
+            return Out::New(around);
+        };
+        let shared = std::mem::replace(&mut frame.input, Rc::clone(&self.placeholder));
+        let input = Rc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone());
+        // `pass_nesting_its_input` made the place with `copy_around`, so this cannot fail.
+        let _placed = jpath::set(&mut around, path, input);
+        let output = Rc::new(around);
+        // The weak reference keeps the allocation, so no other value can take its address.
+        *self.nested_size.borrow_mut() = Some((Rc::downgrade(&output), size));
+        frame.input = output;
+        Out::Same
+    }
+
     pub(super) fn exit_state(&self, depth: usize, state: &State, output: &Out) {
         let same_input = Value::Null;
         let output = match output {
             Out::New(value) => value,
-            Out::Same | Out::Merge(_) => self
+            Out::Same | Out::Merge(_) | Out::Nest(..) => self
                 .stack
                 .get(depth)
                 .map_or(&same_input, |frame| &*frame.input),

@@ -399,6 +399,7 @@ impl StudioApp {
         CanvasOverlay {
             diagnostics,
             run: self.simulator.overlay().cloned(),
+            diff: self.diff_marks(),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! Every change to the document goes through [`graph_model::Document`], so canvas edits, form
 //! edits and code edits share one undo history.
 
+mod diagram;
 mod document_io;
 mod editing;
 mod frame;
@@ -123,6 +124,8 @@ pub struct StudioApp {
     template_diagnostics: Vec<Diagnostic>,
     /// File > Export stack….
     export_dialog: crate::export_dialog::ExportDialog,
+    /// File > Compare with file…: the other version, whose differences the canvas marks.
+    comparing: Option<diagram::Comparing>,
     find: FindBar,
     commands: CommandPalette,
     diagnostics: Vec<Diagnostic>,
@@ -192,6 +195,7 @@ impl StudioApp {
             placeholders: PlaceholdersPanel::default(),
             template_diagnostics: Vec::new(),
             export_dialog: crate::export_dialog::ExportDialog::default(),
+            comparing: None,
             find: FindBar::default(),
             commands: CommandPalette::default(),
             diagnostics: Vec::new(),

@@ -8,11 +8,13 @@ use clap::{Parser, Subcommand};
 
 pub mod check;
 pub mod convert;
+pub mod diff;
 pub mod embed;
 pub mod export;
 pub mod extract;
 pub mod fmt;
 pub mod lsp;
+pub mod render;
 pub mod run;
 pub mod write;
 
@@ -44,6 +46,10 @@ enum Command {
     Export(export::ExportArgs),
     /// Serve editors over the Language Server Protocol on standard input and output.
     Lsp(lsp::LspArgs),
+    /// Draw a definition as SVG, PNG or a Mermaid flowchart, as the designer's canvas shows it.
+    Render(Box<render::RenderArgs>),
+    /// Compare two versions of a definition: states added, removed and renamed, fields changed, transitions rewired.
+    Diff(Box<diff::DiffArgs>),
 }
 
 /// Parses the command line and runs the chosen command.
@@ -58,6 +64,8 @@ pub fn main() -> ExitCode {
         Some(Command::Embed(args)) => embed::embed_command(&args),
         Some(Command::Export(args)) => export::export_command(&args),
         Some(Command::Lsp(args)) => lsp::lsp_command(&args),
+        Some(Command::Render(args)) => render::render_command(&args),
+        Some(Command::Diff(args)) => diff::diff_command(&args),
         None => asl_studio::run_native(cli.file),
     }
 }

@@ -30,7 +30,7 @@ impl std::fmt::Display for PngError {
             Self::Size { width, height } => write!(
                 f,
                 "the picture would be {width:.0}x{height:.0} pixels; choose a --scale that gives \
-                 between 1 and {MAX_SIDE} pixels a side"
+                 between 1 and {MAX_SIDE} pixels a side and {MAX_PIXELS} pixels in all"
             ),
             Self::Encode(error) => write!(f, "PNG encoding failed: {error}"),
         }
@@ -42,9 +42,9 @@ impl std::error::Error for PngError {}
 /// The longest side a PNG may have: 32,767 pixels is the most common viewers and browsers open.
 pub const MAX_SIDE: f32 = 32_767.0;
 
-/// Largest pixel count (about 1 GB of RGBA): a big machine at a big scale must fail clearly, not
+/// Largest pixel count (400 MB of RGBA): a big machine at a big scale must fail clearly, not
 /// exhaust memory.
-const MAX_PIXELS: f32 = 256.0 * 1024.0 * 1024.0;
+pub const MAX_PIXELS: f32 = 100_000_000.0;
 
 /// The font database, built once: egui's bundled fonts only (no system fonts are read).
 fn fonts() -> Arc<usvg::fontdb::Database> {

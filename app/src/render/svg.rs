@@ -252,10 +252,7 @@ fn write_edge(out: &mut String, scene: &Scene, theme: &Theme, marks: &ResolvedMa
         Some(Transition::Catch(_)) => theme.error,
     };
     let mut width = METRICS.edge_width;
-    let color = if marks.diff_edges.contains(&e) {
-        width *= 2.0;
-        theme.success
-    } else if marks.taken.contains(&e) {
+    let color = if marks.diff_edges.contains(&e) || marks.taken.contains(&e) {
         width *= 2.0;
         theme.success
     } else if marks.run_shown {

@@ -252,11 +252,11 @@ pub fn diff_marks(comparison: &graph_model::compare::Comparison, new: &StateMach
         match change {
             graph_model::compare::Change::Added { state } => {
                 marks.states.insert(id(state), DiffMark::Added);
-                let transitions = new
+                let transitions: Vec<Transition> = new
                     .machine_at(&state.machine)
                     .and_then(|m| m.state(&state.name))
                     .map(|s| s.transitions().into_iter().map(|(t, _)| t).collect())
-                    .unwrap_or_else(Vec::new);
+                    .unwrap_or_default();
                 for transition in transitions {
                     marks.edges.insert((id(state), transition));
                 }

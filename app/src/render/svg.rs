@@ -100,10 +100,10 @@ pub fn to_svg(scene: &Scene, marks: &Marks, options: &RenderOptions) -> String {
         bounds.max.x = bounds.max.x.max(bounds.min.x + widest + 40.0);
     }
     let mut out = String::with_capacity(512 + scene.layout.nodes.len() * 600);
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"{x} {y} {w} {h}\" \
-         font-family=\"{FONT_STACK}\" font-size=\"{fs}\">\n",
+         font-family=\"{FONT_STACK}\" font-size=\"{fs}\">",
         x = n(bounds.min.x),
         y = n(bounds.min.y),
         w = n(bounds.width()),

@@ -431,33 +431,40 @@ fn write_node(out: &mut String, scene: &Scene, theme: &Theme, marks: &ResolvedMa
             node.state_type.map_or("Unknown type", StateType::as_str)
         );
     }
-    // Badges at the top-right corner: retries, diff marks.
-    let mut badges: Vec<(String, Color32)> = Vec::new();
-    match diff {
-        Some(DiffMark::Added) => badges.push(("added".to_owned(), theme.success)),
-        Some(DiffMark::Changed) => badges.push(("changed".to_owned(), theme.warning)),
-        Some(DiffMark::Renamed(from)) => {
-            badges.push((format!("renamed from {}", cut(from, 24)), theme.warning));
-        }
-        None => {}
-    }
-    match marks.run_retries.get(&index) {
-        Some(count) => badges.push((format!("retry×{count}"), theme.retried)),
-        None if node.retries > 0 => badges.push(("retry".to_owned(), theme.text_weak)),
-        None => {}
-    }
-    let mut badge_right = r.right() - 6.0;
-    for (text, c) in badges {
+    // The diff mark sits just above the box's right end (inside, it would cover the name); the
+    // retry badge inside the top-right corner, as on the canvas.
+    let diff_badge = match diff {
+        Some(DiffMark::Added) => Some("added".to_owned()),
+        Some(DiffMark::Changed) => Some("changed".to_owned()),
+        Some(DiffMark::Renamed(from)) => Some(format!("renamed from {}", cut(from, 32))),
+        None => None,
+    };
+    if let Some(text) = diff_badge {
         let _ = write!(
             out,
             "<text x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"end\" {}>{}</text>",
-            n(badge_right),
+            n(r.right()),
+            n(r.top() - 3.0),
+            n(METRICS.small_font),
+            paint("fill", stroke),
+            xml_escape(&text)
+        );
+    }
+    let retry = match marks.run_retries.get(&index) {
+        Some(count) => Some((format!("retry×{count}"), theme.retried)),
+        None if node.retries > 0 => Some(("retry".to_owned(), theme.text_weak)),
+        None => None,
+    };
+    if let Some((text, c)) = retry {
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"end\" {}>{}</text>",
+            n(r.right() - 6.0),
             n(r.top() + 2.0 + METRICS.small_font),
             n(METRICS.small_font),
             paint("fill", c),
             xml_escape(&text)
         );
-        badge_right -= text.chars().count() as f32 * label_char_width() + 8.0;
     }
     let not_reached = marks.run_shown
         && !node.is_container()

@@ -8,6 +8,7 @@ pub mod files;
 pub mod keyboard;
 pub mod overlay;
 pub mod panels;
+pub mod render;
 pub mod sample;
 pub mod selection;
 pub mod simulate;

@@ -55,6 +55,7 @@ impl Studio {
             let overlay = CanvasOverlay {
                 diagnostics: Vec::new(),
                 run: self.pane.overlay().cloned(),
+                ..CanvasOverlay::default()
             };
             for action in self.canvas.ui(ui, &self.doc, &self.selection, &overlay) {
                 if let CanvasAction::Select(ids) = action {

@@ -6,6 +6,7 @@
 //! [`StateMachine::from_value`] then [`StateMachine::to_value`] gives back the same document with the
 //! same key order. No UI, no I/O: text formats live in `asl-codec`.
 
+pub mod compare;
 mod diagnostic;
 mod edit;
 pub mod expr;

@@ -434,6 +434,7 @@ impl StudioApp {
         CanvasOverlay {
             diagnostics,
             run: self.simulator.overlay().cloned(),
+            diff: self.diff_marks(),
         }
     }
 }

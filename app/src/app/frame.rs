@@ -44,6 +44,8 @@ impl StudioApp {
         let mut actions = Vec::new();
         let mut open_recent = None;
         let mut open_export = false;
+        let mut export_diagram = None;
+        let mut compare = None;
         egui::MenuBar::new().ui(ui, |ui| {
             let ctx = ui.ctx().clone();
             let mut item = |ui: &mut egui::Ui, action: Action| {
@@ -64,6 +66,22 @@ impl StudioApp {
                     Action::ExportYaml,
                 ] {
                     item(ui, action);
+                }
+                ui.menu_button("Export diagram", |ui| {
+                    let dark = ui.visuals().dark_mode;
+                    if ui.button("SVG…").clicked() {
+                        export_diagram = Some((super::diagram::DiagramFormat::Svg, dark));
+                    }
+                    if ui.button("Mermaid…").clicked() {
+                        export_diagram = Some((super::diagram::DiagramFormat::Mermaid, dark));
+                    }
+                });
+                if self.comparing.is_some() {
+                    if ui.button("Stop comparing").clicked() {
+                        compare = Some(false);
+                    }
+                } else if ui.button("Compare with file…").clicked() {
+                    compare = Some(true);
                 }
                 // A browser page can neither reopen a path after a reload nor close its own tab,
                 // nor choose a folder to export a stack into.
@@ -153,6 +171,14 @@ impl StudioApp {
         if open_export {
             let name = asl_codec::deploy::name_from_file_stem(&self.file.name);
             self.export_dialog.show_for(name);
+        }
+        if let Some((format, dark)) = export_diagram {
+            self.export_diagram(format, dark);
+        }
+        match compare {
+            Some(true) => self.compare_with_file(),
+            Some(false) => self.stop_comparing(),
+            None => {}
         }
         actions
     }

@@ -5,6 +5,7 @@
 //! Every change to the document goes through [`graph_model::Document`], so canvas edits, form
 //! edits and code edits share one undo history.
 
+mod diagram;
 mod document_io;
 mod editing;
 mod frame;
@@ -191,6 +192,8 @@ pub struct StudioApp {
     export_dialog: crate::export_dialog::ExportDialog,
     /// File > New from template….
     gallery: crate::templates::TemplateGallery,
+    /// File > Compare with file…: the other version, whose differences the canvas marks.
+    comparing: Option<diagram::Comparing>,
     find: FindBar,
     commands: CommandPalette,
     diagnostics: Vec<Diagnostic>,
@@ -279,6 +282,7 @@ impl StudioApp {
             template_diagnostics: Vec::new(),
             export_dialog: crate::export_dialog::ExportDialog::default(),
             gallery: crate::templates::TemplateGallery::default(),
+            comparing: None,
             find: FindBar::default(),
             commands: CommandPalette::default(),
             diagnostics: Vec::new(),

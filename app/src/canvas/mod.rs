@@ -16,9 +16,9 @@
 //! - double-click a state (or press F2) to rename it in place; right-click for its menu;
 //! - drop a palette item on the background to add a state there, or onto an edge to insert it.
 
-mod geometry;
+pub(crate) mod geometry;
 mod label_text;
-mod labels;
+pub(crate) mod labels;
 pub mod layout;
 mod menu;
 mod paint;
@@ -43,6 +43,8 @@ pub struct CanvasOverlay {
     pub diagnostics: Vec<(StateId, Severity)>,
     /// A simulated run, if one is shown.
     pub run: Option<RunOverlay>,
+    /// A comparison with another version (File > Compare with file…), if one is shown.
+    pub diff: Option<crate::render::DiffMarks>,
 }
 
 /// The drag-and-drop payload of a palette item: the state to add (its name is made unique in the

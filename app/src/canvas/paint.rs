@@ -52,6 +52,8 @@ struct NodeMarks {
     severity: HashMap<usize, Severity>,
     run: HashMap<usize, RunStatus>,
     retried: HashMap<usize, u32>,
+    /// File > Compare with file…: added, changed and renamed states.
+    diff: HashMap<usize, crate::render::DiffMark>,
 }
 
 impl CanvasView {
@@ -87,6 +89,19 @@ impl CanvasView {
             }
         }
         let run_shown = f.overlay.run.is_some();
+        let mut changed_edges = Vec::new();
+        if let Some(diff) = &f.overlay.diff {
+            for (id, mark) in &diff.states {
+                if let Some(n) = self.layout.node_index(id) {
+                    marks.diff.insert(n, mark.clone());
+                }
+            }
+            for (id, transition) in &diff.edges {
+                if let Some(e) = self.find_edge(id, *transition) {
+                    changed_edges.push(e);
+                }
+            }
+        }
 
         let mut points = std::mem::take(&mut self.scratch);
         for m in 0..self.layout.machines.len() {
@@ -112,7 +127,7 @@ impl CanvasView {
                     Emphasis::Selected
                 } else if f.hover == Hit::Edge(e) || f.hover == Hit::EdgeEnd(e) {
                     Emphasis::Hovered
-                } else if run_shown && taken.contains(&e) {
+                } else if (run_shown && taken.contains(&e)) || changed_edges.contains(&e) {
                     Emphasis::Taken
                 } else if run_shown {
                     Emphasis::Faded
@@ -138,7 +153,8 @@ impl CanvasView {
                     && !node.is_container()
                     && !f.selected_nodes.contains(&n)
                     && !marks.severity.contains_key(&n)
-                    && !marks.run.contains_key(&n);
+                    && !marks.run.contains_key(&n)
+                    && !marks.diff.contains_key(&n);
                 if plain {
                     boxes.add_colored_rect(
                         f.screen_rect(self.placement.nodes[n]),
@@ -314,6 +330,13 @@ impl CanvasView {
                 RunStatus::NotReached => stroke,
             };
         }
+        if let Some(mark) = marks.diff.get(&n) {
+            let color = match mark {
+                crate::render::DiffMark::Added => theme.success,
+                _ => theme.warning,
+            };
+            stroke = Stroke::new(stroke.width * 2.0, color);
+        }
 
         if !f.readable {
             // Simplified: a flat box in the type's colour, no text.
@@ -468,6 +491,25 @@ impl CanvasView {
             f.painter
                 .circle_filled(c, 4.0 * zoom, theme.severity(*severity));
             badge_x -= 12.0 * zoom;
+        }
+        if let Some(mark) = marks.diff.get(&n) {
+            let (text, color) = match mark {
+                crate::render::DiffMark::Added => ("added".to_owned(), theme.success),
+                crate::render::DiffMark::Changed => ("changed".to_owned(), theme.warning),
+                crate::render::DiffMark::Renamed(from) => {
+                    (format!("renamed from {from}"), theme.warning)
+                }
+            };
+            let galley = f.painter.layout_no_wrap(text, badge_font.clone(), color);
+            let width = galley.size().x;
+            f.painter.galley(
+                pos2(
+                    badge_x - width,
+                    badge_y - METRICS.small_font * zoom - 2.0 * zoom,
+                ),
+                galley,
+                color,
+            );
         }
         let retry_text = match marks.retried.get(&n) {
             Some(count) => Some(format!("retry×{count}")),

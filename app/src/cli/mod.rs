@@ -8,11 +8,13 @@ use clap::{Parser, Subcommand};
 
 pub mod check;
 pub mod convert;
+pub mod diff;
 pub mod embed;
 pub mod export;
 pub mod extract;
 pub mod fmt;
 pub mod lsp;
+pub mod render;
 pub mod run;
 pub mod test;
 pub mod write;
@@ -47,6 +49,10 @@ enum Command {
     Lsp(lsp::LspArgs),
     /// Run a definition's test suite (a Step Functions Local mock file with expectations) and report coverage; or generate one.
     Test(Box<test::TestArgs>),
+    /// Draw a definition as SVG, PNG or a Mermaid flowchart, as the designer's canvas shows it.
+    Render(Box<render::RenderArgs>),
+    /// Compare two versions of a definition: states added, removed and renamed, fields changed, transitions rewired.
+    Diff(Box<diff::DiffArgs>),
 }
 
 /// Parses the command line and runs the chosen command.
@@ -62,6 +68,8 @@ pub fn main() -> ExitCode {
         Some(Command::Export(args)) => export::export_command(&args),
         Some(Command::Lsp(args)) => lsp::lsp_command(&args),
         Some(Command::Test(args)) => test::test_command(&args),
+        Some(Command::Render(args)) => render::render_command(&args),
+        Some(Command::Diff(args)) => diff::diff_command(&args),
         None => asl_studio::run_native(cli.file),
     }
 }

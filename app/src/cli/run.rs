@@ -126,7 +126,7 @@ pub(super) fn read_definition(args: &RunArgs) -> Result<Value, String> {
     })
 }
 
-fn pick_machine(
+pub(super) fn pick_machine(
     display: &str,
     machines: Vec<asl_codec::TemplateMachine>,
     name: Option<&str>,

@@ -21,6 +21,14 @@ use std::path::{Path, PathBuf};
 /// # Errors
 /// A message naming the path: not a regular file, a dangling link, or the I/O error.
 pub fn write_output(path: &Path, text: &str) -> Result<(), String> {
+    write_output_bytes(path, text.as_bytes())
+}
+
+/// Writes `bytes` to `path` as [`write_output`] writes text (a PNG picture, for one).
+///
+/// # Errors
+/// A message naming the path: not a regular file, a dangling link, or the I/O error.
+pub fn write_output_bytes(path: &Path, text: &[u8]) -> Result<(), String> {
     let target = resolve_target(path)?;
     let shown = path.display();
     let existing = match std::fs::metadata(&target) {
@@ -91,9 +99,9 @@ fn must_rewrite_in_place(_metadata: &std::fs::Metadata) -> bool {
     false
 }
 
-fn write_synced(path: &Path, text: &str) -> std::io::Result<std::fs::File> {
+fn write_synced(path: &Path, text: &[u8]) -> std::io::Result<std::fs::File> {
     let mut file = std::fs::File::create(path)?;
-    file.write_all(text.as_bytes())?;
+    file.write_all(text)?;
     file.sync_all()?;
     Ok(file)
 }
@@ -101,7 +109,7 @@ fn write_synced(path: &Path, text: &str) -> std::io::Result<std::fs::File> {
 fn replace_atomically(
     target: &Path,
     temp: &Path,
-    text: &str,
+    text: &[u8],
     existing: Option<&std::fs::Metadata>,
 ) -> std::io::Result<()> {
     let file = write_synced(temp, text)?;
@@ -123,11 +131,11 @@ fn replace_atomically(
     std::fs::rename(temp, target)
 }
 
-fn rewrite_in_place(target: &Path, temp: &Path, text: &str) -> std::io::Result<()> {
+fn rewrite_in_place(target: &Path, temp: &Path, text: &[u8]) -> std::io::Result<()> {
     drop(write_synced(temp, text)?);
     let mut file = std::fs::OpenOptions::new().write(true).open(target)?;
     file.set_len(0)?;
-    file.write_all(text.as_bytes())?;
+    file.write_all(text)?;
     file.sync_all()?;
     std::fs::remove_file(temp)
 }

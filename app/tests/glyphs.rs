@@ -1,7 +1,8 @@
 //! Every character the designer's own text uses is drawn from the fonts egui bundles: a missing
 //! glyph shows as an empty box (the simulator's remove button once showed U+2716 that way). The
 //! test reads the string and char literals of app/src (the command line's output goes to a
-//! terminal, not through these fonts, so app/src/cli is left out) and asks egui's fonts for each
+//! terminal, not through these fonts, so app/src/cli is left out, and so is app/src/render, whose
+//! SVG, PNG and Mermaid text is drawn by a browser or resvg with their own fonts) and asks egui's fonts for each
 //! character that is not ASCII.
 
 use std::collections::BTreeMap;
@@ -135,7 +136,10 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("app/src").flatten() {
         let path = entry.path();
         if path.is_dir() {
-            if path.file_name().is_some_and(|n| n == "cli") {
+            if path
+                .file_name()
+                .is_some_and(|n| n == "cli" || n == "render")
+            {
                 continue;
             }
             rust_files(&path, out);

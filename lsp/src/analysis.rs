@@ -143,19 +143,24 @@ impl Hit<'_> {
 }
 
 impl Analysis {
-    /// Analyses `text`; `format` comes from the file name (or the content); `base_dir` resolves a
-    /// SAM `DefinitionUri`.
-    pub fn new(text: String, format: Format, base_dir: Option<&Path>) -> Self {
+    /// `text` indexed, with nothing found in it yet.
+    pub(crate) fn unanalysed(text: String, is_template: bool) -> Self {
         let index = PositionIndex::new(&text);
-        let mut analysis = Self {
+        Self {
             text,
             index,
             diagnostics: Vec::new(),
             findings: Vec::new(),
             machines: Vec::new(),
             source: None,
-            is_template: false,
-        };
+            is_template,
+        }
+    }
+
+    /// Analyses `text`; `format` comes from the file name (or the content); `base_dir` resolves a
+    /// SAM `DefinitionUri`.
+    pub fn new(text: String, format: Format, base_dir: Option<&Path>) -> Self {
+        let mut analysis = Self::unanalysed(text, false);
         let source = match SourceFile::parse(analysis.text.clone(), format) {
             Ok(source) => source,
             Err(error) => {

@@ -20,17 +20,8 @@ use crate::position::{PositionIndex, token_end};
 
 /// Analyses a `.tf` file: diagnostics, and the outline of each definition written in it.
 pub fn analyse(text: String, base_dir: Option<&Path>) -> Analysis {
-    let index = PositionIndex::new(&text);
-    let mut analysis = Analysis {
-        text,
-        index,
-        diagnostics: Vec::new(),
-        findings: Vec::new(),
-        machines: Vec::new(),
-        source: None,
-        // Like a template: one outline per machine, labelled with its resource address.
-        is_template: true,
-    };
+    // Like a template: one outline per machine, labelled with its resource address.
+    let mut analysis = Analysis::unanalysed(text, true);
     let extracted = extract(&analysis.text, base_dir);
     if let Ok(machines) = &extracted {
         let outliner = Outliner {

@@ -59,6 +59,17 @@ fn paint(attribute: &str, c: Color32) -> String {
 }
 
 /// A number with at most two decimals and no trailing zeros: SVG files of big machines stay small.
+/// The `x`, `y`, `width` and `height` attributes of a rectangle.
+fn xywh(r: Rect) -> String {
+    format!(
+        "x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"",
+        n(r.min.x),
+        n(r.min.y),
+        n(r.width()),
+        n(r.height())
+    )
+}
+
 fn n(v: f32) -> String {
     let rounded = (v * 100.0).round() / 100.0;
     if rounded == rounded.trunc() {
@@ -112,11 +123,8 @@ pub fn to_svg(scene: &Scene, marks: &Marks, options: &RenderOptions) -> String {
     );
     let _ = writeln!(
         out,
-        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" {}/>",
-        n(bounds.min.x),
-        n(bounds.min.y),
-        n(bounds.width()),
-        n(bounds.height()),
+        "<rect {} {}/>",
+        xywh(bounds),
         paint("fill", theme.background)
     );
     if !note_lines.is_empty() {
@@ -151,12 +159,9 @@ pub fn to_svg(scene: &Scene, marks: &Marks, options: &RenderOptions) -> String {
         let r = label.rect;
         let _ = write!(
             out,
-            "<g class=\"label\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\" {}/>\
+            "<g class=\"label\"><rect {} rx=\"3\" {}/>\
              <text x=\"{}\" y=\"{}\" font-size=\"{}\" {}>",
-            n(r.min.x),
-            n(r.min.y),
-            n(r.width()),
-            n(r.height()),
+            xywh(r),
             paint("fill", theme.label_background),
             n(r.min.x + 2.0),
             n(r.max.y - 4.0),
@@ -191,11 +196,8 @@ fn write_note(out: &mut String, theme: &Theme, lines: &[String], at: Pos2) {
     let height = lines.len() as f32 * 16.0 + 8.0;
     let _ = write!(
         out,
-        "<g class=\"note\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" {} {} stroke-dasharray=\"4 3\"/>",
-        n(at.x),
-        n(at.y),
-        n(width),
-        n(height),
+        "<g class=\"note\"><rect {} rx=\"4\" {} {} stroke-dasharray=\"4 3\"/>",
+        xywh(Rect::from_min_size(at, vec2(width, height))),
         paint("fill", theme.frame.fill),
         paint("stroke", theme.error),
     );
@@ -217,11 +219,8 @@ fn write_frame(out: &mut String, scene: &Scene, theme: &Theme, m: usize) {
     let r = scene.placement.frames[m];
     let _ = write!(
         out,
-        "<rect class=\"frame\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" {} {}/>",
-        n(r.min.x),
-        n(r.min.y),
-        n(r.width()),
-        n(r.height()),
+        "<rect class=\"frame\" {} rx=\"4\" {} {}/>",
+        xywh(r),
         paint("fill", theme.frame.fill),
         paint("stroke", theme.frame.stroke),
     );
@@ -301,12 +300,9 @@ fn write_marker(out: &mut String, theme: &Theme, r: Rect, kind: MarkerKind) {
     };
     let _ = writeln!(
         out,
-        "<g class=\"marker\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" {}/>\
+        "<g class=\"marker\"><rect {} rx=\"{}\" {}/>\
          <text x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"middle\" {}>{text}</text></g>",
-        n(r.min.x),
-        n(r.min.y),
-        n(r.width()),
-        n(r.height()),
+        xywh(r),
         n(r.height() * 0.5),
         paint("fill", theme.marker.fill),
         n(r.center().x),
@@ -359,11 +355,8 @@ fn write_node(out: &mut String, scene: &Scene, theme: &Theme, marks: &ResolvedMa
     let rect = |out: &mut String, r: Rect, radius: f32, extra: &str| {
         let _ = write!(
             out,
-            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" {fill} {stroke_attr}{extra}/>",
-            n(r.min.x),
-            n(r.min.y),
-            n(r.width()),
-            n(r.height()),
+            "<rect {} rx=\"{}\" {fill} {stroke_attr}{extra}/>",
+            xywh(r),
             n(radius)
         );
     };
@@ -475,11 +468,8 @@ fn write_node(out: &mut String, scene: &Scene, theme: &Theme, marks: &ResolvedMa
     if not_reached {
         let _ = write!(
             out,
-            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" {}/>",
-            n(r.min.x),
-            n(r.min.y),
-            n(r.width()),
-            n(r.height()),
+            "<rect {} rx=\"{}\" {}/>",
+            xywh(r),
             n(radius),
             paint("fill", theme.not_reached)
         );

@@ -88,6 +88,30 @@ fn unknown_members(
     }
 }
 
+/// `config` as an object; otherwise (unless it is a placeholder standing for one) an error at
+/// `pointer` naming `what`, and `None`.
+fn config_object<'v>(
+    sink: &mut Sink<'_>,
+    config: &'v Value,
+    pointer: &str,
+    what: &str,
+    ctx: &StateCtx<'_>,
+) -> Option<&'v serde_json::Map<String, Value>> {
+    let object = config.as_object();
+    if object.is_none() && !values::is_placeholder_value(config) {
+        sink.error(
+            codes::SCHEMA,
+            pointer,
+            format!(
+                "{what} of state \"{}\" must be an object, found {}",
+                ctx.name,
+                kind_of(config)
+            ),
+        );
+    }
+    object
+}
+
 /// `ItemReader.ReaderConfig`.
 pub(crate) fn check_reader_config(sink: &mut Sink<'_>, reader: &Value, ctx: &StateCtx<'_>) {
     let Some(config) = reader.get("ReaderConfig") else {
@@ -95,18 +119,7 @@ pub(crate) fn check_reader_config(sink: &mut Sink<'_>, reader: &Value, ctx: &Sta
     };
     let pointer = ctx.at("ItemReader/ReaderConfig");
     let what = "ItemReader.ReaderConfig";
-    let Some(object) = config.as_object() else {
-        if !values::is_placeholder_value(config) {
-            sink.error(
-                codes::SCHEMA,
-                &pointer,
-                format!(
-                    "{what} of state \"{}\" must be an object, found {}",
-                    ctx.name,
-                    kind_of(config)
-                ),
-            );
-        }
+    let Some(object) = config_object(sink, config, &pointer, what, ctx) else {
         return;
     };
     unknown_members(sink, object, &READER_CONFIG, &pointer, what, ctx.name);
@@ -249,18 +262,7 @@ pub(crate) fn check_writer_config(sink: &mut Sink<'_>, writer: &Value, ctx: &Sta
     };
     let pointer = ctx.at("ResultWriter/WriterConfig");
     let what = "ResultWriter.WriterConfig";
-    let Some(object) = config.as_object() else {
-        if !values::is_placeholder_value(config) {
-            sink.error(
-                codes::SCHEMA,
-                &pointer,
-                format!(
-                    "{what} of state \"{}\" must be an object, found {}",
-                    ctx.name,
-                    kind_of(config)
-                ),
-            );
-        }
+    let Some(object) = config_object(sink, config, &pointer, what, ctx) else {
         return;
     };
     unknown_members(

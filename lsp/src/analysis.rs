@@ -262,6 +262,35 @@ impl Analysis {
             .find_map(|machine| search(machine, offset))
     }
 
+    /// The innermost machine (top level, branch or Map processor) that byte `offset` is in: from
+    /// its `StartAt` or first state to the end of its last state.
+    pub fn innermost_machine(&self, offset: usize) -> Option<&Machine> {
+        fn holds(machine: &Machine, offset: usize) -> bool {
+            let first = machine.states.first().map(|state| state.key.0);
+            let start = match (machine.start_at.as_ref(), first) {
+                (Some(start_at), Some(first)) => start_at.span.0.min(first),
+                (Some(start_at), None) => start_at.span.0,
+                (None, Some(first)) => first,
+                (None, None) => return false,
+            };
+            let end = machine.states.last().map_or(start, |state| state.body.1);
+            start <= offset && offset <= end
+        }
+        let mut found = self
+            .machines
+            .iter()
+            .find(|machine| holds(machine, offset))?;
+        while let Some(inner) = found
+            .states
+            .iter()
+            .flat_map(|state| state.children.iter())
+            .find(|child| holds(child, offset))
+        {
+            found = inner;
+        }
+        Some(found)
+    }
+
     /// The states whose bodies hold byte `offset`, outermost first, each with its machine.
     pub fn enclosing_chain(&self, offset: usize) -> Vec<(&Machine, &StateInfo)> {
         let mut chain = Vec::new();
@@ -340,6 +369,19 @@ fn check_template(
                     index,
                 };
                 let mut outline = walker.machine(definition, &cursor);
+                outline.label = Some(machine.logical_id.clone());
+                outlines.push(outline);
+            }
+        } else if let (DefinitionOrigin::String | DefinitionOrigin::Join, Some(definition_text)) =
+            (&machine.origin, machine.text.as_deref())
+            && let Some(root) = source.spans()
+        {
+            // A JSON template: the definition is written as escaped string literals.
+            if let (node, true) = root.lookup(source.value(), &machine.pointer)
+                && let Some(value) = source.value().pointer(&machine.pointer)
+                && let Some(mut outline) =
+                    crate::embedded::outline_escaped(definition_text, text, value, node)
+            {
                 outline.label = Some(machine.logical_id.clone());
                 outlines.push(outline);
             }

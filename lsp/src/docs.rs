@@ -318,126 +318,87 @@ pub const FIELDS: &[FieldDoc] = &[
     field("Version", "The ASL version; only \"1.0\" exists.", &["1.0"]),
 ];
 
-/// The fields a state of `type_name` may have.
-pub fn fields_for(type_name: &str) -> &'static [&'static str] {
-    match type_name {
+/// Fields every state type takes.
+const COMMON: &[&str] = &[
+    "Type",
+    "Comment",
+    "QueryLanguage",
+    "InputPath",
+    "OutputPath",
+];
+
+/// How a state that does not end the machine by itself goes on.
+const TRANSITION: &[&str] = &["Next", "End"];
+
+/// The input given to a Task or Parallel (JSONPath and JSONata).
+const INPUT: &[&str] = &["Parameters", "Arguments"];
+
+/// What a state that produces a result keeps of it and where (JSONPath and JSONata).
+const RESULT: &[&str] = &["ResultPath", "ResultSelector", "Output", "Assign"];
+
+/// Error handling of the states that run work.
+const ERRORS: &[&str] = &["Retry", "Catch"];
+
+/// The fields a state of `type_name` may have, in the order they are offered.
+pub fn fields_for(type_name: &str) -> Vec<&'static str> {
+    let groups: &[&[&str]] = match type_name {
         "Task" => &[
-            "Type",
-            "Comment",
-            "Resource",
-            "Next",
-            "End",
-            "QueryLanguage",
-            "InputPath",
-            "OutputPath",
-            "Parameters",
-            "ResultPath",
-            "ResultSelector",
-            "Arguments",
-            "Output",
-            "Assign",
-            "Retry",
-            "Catch",
-            "TimeoutSeconds",
-            "TimeoutSecondsPath",
-            "HeartbeatSeconds",
-            "HeartbeatSecondsPath",
-            "Credentials",
+            COMMON,
+            &["Resource"],
+            TRANSITION,
+            INPUT,
+            RESULT,
+            ERRORS,
+            &[
+                "TimeoutSeconds",
+                "TimeoutSecondsPath",
+                "HeartbeatSeconds",
+                "HeartbeatSecondsPath",
+                "Credentials",
+            ],
         ],
         "Pass" => &[
-            "Type",
-            "Comment",
-            "Next",
-            "End",
-            "QueryLanguage",
-            "InputPath",
-            "OutputPath",
-            "Parameters",
-            "ResultPath",
-            "Result",
-            "Output",
-            "Assign",
+            COMMON,
+            TRANSITION,
+            &["Parameters", "ResultPath", "Result", "Output", "Assign"],
         ],
-        "Choice" => &[
-            "Type",
-            "Comment",
-            "Choices",
-            "Default",
-            "QueryLanguage",
-            "InputPath",
-            "OutputPath",
-            "Output",
-            "Assign",
-        ],
+        "Choice" => &[COMMON, &["Choices", "Default", "Output", "Assign"]],
         "Wait" => &[
-            "Type",
-            "Comment",
-            "Next",
-            "End",
-            "QueryLanguage",
-            "InputPath",
-            "OutputPath",
-            "Seconds",
-            "Timestamp",
-            "SecondsPath",
-            "TimestampPath",
-            "Output",
-            "Assign",
+            COMMON,
+            TRANSITION,
+            &[
+                "Seconds",
+                "Timestamp",
+                "SecondsPath",
+                "TimestampPath",
+                "Output",
+                "Assign",
+            ],
         ],
-        "Parallel" => &[
-            "Type",
-            "Comment",
-            "Branches",
-            "Next",
-            "End",
-            "QueryLanguage",
-            "InputPath",
-            "OutputPath",
-            "Parameters",
-            "ResultPath",
-            "ResultSelector",
-            "Arguments",
-            "Output",
-            "Assign",
-            "Retry",
-            "Catch",
-        ],
+        "Parallel" => &[COMMON, &["Branches"], TRANSITION, INPUT, RESULT, ERRORS],
         "Map" => &[
-            "Type",
-            "Comment",
-            "ItemProcessor",
-            "ItemsPath",
-            "Items",
-            "ItemSelector",
-            "ItemReader",
-            "ResultWriter",
-            "ItemBatcher",
-            "MaxConcurrency",
-            "MaxConcurrencyPath",
-            "ToleratedFailurePercentage",
-            "ToleratedFailureCount",
-            "Label",
-            "Next",
-            "End",
-            "QueryLanguage",
-            "InputPath",
-            "OutputPath",
-            "ResultPath",
-            "ResultSelector",
-            "Output",
-            "Assign",
-            "Retry",
-            "Catch",
+            COMMON,
+            &[
+                "ItemProcessor",
+                "ItemsPath",
+                "Items",
+                "ItemSelector",
+                "ItemReader",
+                "ResultWriter",
+                "ItemBatcher",
+                "MaxConcurrency",
+                "MaxConcurrencyPath",
+                "ToleratedFailurePercentage",
+                "ToleratedFailureCount",
+                "Label",
+            ],
+            TRANSITION,
+            RESULT,
+            ERRORS,
         ],
-        "Succeed" => &[
-            "Type",
-            "Comment",
-            "QueryLanguage",
-            "InputPath",
-            "OutputPath",
-            "Output",
-        ],
-        "Fail" => &[
+        "Succeed" => &[COMMON, &["Output"]],
+        // A Fail state has no input or output to select.
+        "Fail" => &[&[
             "Type",
             "Comment",
             "Error",
@@ -445,9 +406,13 @@ pub fn fields_for(type_name: &str) -> &'static [&'static str] {
             "ErrorPath",
             "CausePath",
             "QueryLanguage",
-        ],
-        _ => &["Type", "Comment"],
-    }
+        ]],
+        _ => &[&["Type", "Comment"]],
+    };
+    groups
+        .iter()
+        .flat_map(|group| group.iter().copied())
+        .collect()
 }
 
 /// The intrinsic functions of JSONPath states.

@@ -1,6 +1,7 @@
 //! Completion and hover inside values: a Task's `Resource` (the integration catalogue, and
-//! which integration and pattern an ARN names), JSONata `{% %}` expressions (Step Functions'
-//! functions, `$states` and its members, variables) and JSONPath variable references.
+//! which integration and pattern an ARN names), JSONata `{% %}` expressions (JSONata's
+//! function library, Step Functions' own functions, `$states` and its members, variables) and
+//! JSONPath variable references.
 //!
 //! Everything works from the text before the cursor on its line, so that it answers while the
 //! document is being typed; items carry a text edit over what was typed, because `:` and `$`
@@ -8,7 +9,8 @@
 
 use graph_model::integrations::{CATALOGUE, ResourceKind, catalogue_entry, describe_resource};
 use lsp_types::{
-    CompletionItem, CompletionItemKind, CompletionTextEdit, Position, Range, TextEdit,
+    CompletionItem, CompletionItemKind, CompletionTextEdit, Documentation, Position, Range,
+    TextEdit,
 };
 
 use crate::analysis::Analysis;
@@ -87,6 +89,19 @@ pub fn completion(
                 edit_item(name, CompletionItemKind::FUNCTION, (*doc).to_owned(), range)
             })
             .collect();
+        items.extend(
+            crate::jsonata::LIBRARY
+                .iter()
+                .map(|builtin| CompletionItem {
+                    documentation: Some(Documentation::String(builtin.doc.to_owned())),
+                    ..edit_item(
+                        builtin.name,
+                        CompletionItemKind::FUNCTION,
+                        builtin.signature.to_owned(),
+                        range,
+                    )
+                }),
+        );
         items.push(edit_item(
             "$states",
             CompletionItemKind::VARIABLE,
@@ -192,6 +207,12 @@ pub fn expression_hover(analysis: &Analysis, offset: usize) -> Option<String> {
     }
     if let Some((_, doc)) = docs::JSONATA_FUNCTIONS.iter().find(|(f, _)| *f == name) {
         return Some(format!("**{name}** (Step Functions): {doc}"));
+    }
+    if let Some(builtin) = crate::jsonata::builtin_named(name) {
+        return Some(format!(
+            "**{}** (JSONata): {}",
+            builtin.signature, builtin.doc
+        ));
     }
     let variable = &name[1..];
     visible_variables(analysis, offset)

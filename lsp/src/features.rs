@@ -106,6 +106,15 @@ fn spelled_like(analysis: &Analysis, span: ByteSpan, name: &str) -> String {
     if old.starts_with('"') {
         return json;
     }
+    // Inside a JSON string literal (a JSON template's DefinitionString): the JSON string, escaped
+    // once more.
+    if old.starts_with("\\\"") {
+        let escaped = serde_json::to_string(&json).unwrap_or_default();
+        return escaped
+            .get(1..escaped.len().saturating_sub(1))
+            .unwrap_or_default()
+            .to_owned();
+    }
     let plain_is_safe = !name.is_empty()
         && name
             .chars()
@@ -321,16 +330,33 @@ fn key_at(text: &str, offset: usize) -> Option<String> {
 /// Completion from the text before the cursor on its line, so that it works while the document
 /// is being typed and does not parse; state names and types come from `outline` (the last version
 /// that parsed).
-pub fn completion(text: &str, position: Position, outline: &Analysis) -> Vec<CompletionItem> {
+///
+/// In a Terraform file (`terraform`), a member is also written `Key = value` (`jsonencode`), and
+/// only the definitions are ASL: elsewhere in the file nothing but Resource and expression
+/// completion is offered.
+pub fn completion(
+    text: &str,
+    position: Position,
+    outline: &Analysis,
+    terraform: bool,
+) -> Vec<CompletionItem> {
     let index = crate::position::PositionIndex::new(text);
     let offset = index.offset(text, position);
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let before = &text[line_start..offset];
-    let field = value_field(before);
+    let separators: &[char] = if terraform { &[':', '='] } else { &[':'] };
+    let field = value_field(before, separators);
     if let Some(items) =
         crate::expressions::completion(&text[..offset], field.as_deref(), position, offset, outline)
     {
         return items;
+    }
+    if terraform
+        && outline
+            .innermost_machine(offset.min(outline.text.len()))
+            .is_none()
+    {
+        return Vec::new();
     }
     let in_string_value = field.is_some();
     let item = |label: &str, kind: CompletionItemKind, detail: Option<String>| CompletionItem {
@@ -341,10 +367,13 @@ pub fn completion(text: &str, position: Position, outline: &Analysis) -> Vec<Com
     };
     match field.as_deref() {
         Some("Next" | "Default" | "StartAt") => {
-            let here = outline.enclosing_state(offset.min(outline.text.len()));
-            let machine = match (field.as_deref(), here) {
-                // StartAt names a state of the machine that holds it, not of the state around it.
-                (Some("StartAt"), _) | (_, None) => outline.machines.first(),
+            let offset = offset.min(outline.text.len());
+            let machine = match (field.as_deref(), outline.enclosing_state(offset)) {
+                // StartAt names a state of the machine (or branch) that holds it, not of the
+                // state around it.
+                (Some("StartAt"), _) | (_, None) => outline
+                    .innermost_machine(offset)
+                    .or(outline.machines.first()),
                 (_, Some((machine, _))) => Some(machine),
             };
             machine
@@ -405,9 +434,10 @@ pub fn completion(text: &str, position: Position, outline: &Analysis) -> Vec<Com
     }
 }
 
-/// When the text before the cursor is inside a member's value, that member's name.
-fn value_field(before: &str) -> Option<String> {
-    let colon = before.rfind(':')?;
+/// When the text before the cursor is inside a member's value, that member's name; `separators`
+/// are what may stand between a key and its value.
+fn value_field(before: &str, separators: &[char]) -> Option<String> {
+    let colon = before.rfind(separators)?;
     let key = before[..colon].trim_end().trim_end_matches(['"', '\'']);
     let start = key
         .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$'))
@@ -626,8 +656,15 @@ mod tests {
 
     #[test]
     fn value_field_names_the_member_being_typed() {
-        assert_eq!(value_field("  \"Next\": \"Pro").as_deref(), Some("Next"));
-        assert_eq!(value_field("    Type: Ta").as_deref(), Some("Type"));
-        assert_eq!(value_field("    \"Ty"), None);
+        assert_eq!(
+            value_field("  \"Next\": \"Pro", &[':']).as_deref(),
+            Some("Next")
+        );
+        assert_eq!(value_field("    Type: Ta", &[':']).as_deref(), Some("Type"));
+        assert_eq!(value_field("    \"Ty", &[':']), None);
+        assert_eq!(
+            value_field("        Default = \"Rej", &[':', '=']).as_deref(),
+            Some("Default")
+        );
     }
 }

@@ -12,6 +12,7 @@ mod docs;
 mod embedded;
 mod expressions;
 mod features;
+mod jsonata;
 mod position;
 mod terraform;
 
@@ -130,7 +131,8 @@ impl Document {
         } else {
             Analysis::new(self.text.clone(), self.format, self.base_dir.as_deref())
         });
-        if analysis.source.is_some() {
+        // A `.tf` file has no parsed source of its own; its outlines are what completion needs.
+        if analysis.source.is_some() || (self.terraform && !analysis.machines.is_empty()) {
             self.last_parsed = Some(Rc::clone(&analysis));
         }
         self.analysis = Some(Rc::clone(&analysis));
@@ -400,7 +402,12 @@ impl Server<'_> {
                 let document = self.document(&at.text_document.uri)?;
                 let current = document.analysis();
                 let outline = document.last_parsed.clone().unwrap_or(current);
-                json(features::completion(&document.text, at.position, &outline))
+                json(features::completion(
+                    &document.text,
+                    at.position,
+                    &outline,
+                    document.terraform,
+                ))
             }
             Formatting::METHOD => {
                 let p: lsp_types::DocumentFormattingParams = params(request)?;

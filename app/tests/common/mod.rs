@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod designer;
+pub mod lsp;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

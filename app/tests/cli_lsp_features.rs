@@ -1,0 +1,542 @@
+//! The language server's value-level and host-file features, spoken to over stdio with the built
+//! `asl-studio lsp` as an editor does, on corpus files: Resource ARN completion and hover, JSONata
+//! completion (its function library, Step Functions' functions, `$states` members, upstream
+//! variables) and hover, Terraform `.tf` diagnostics, navigation, rename and completion, YAML and
+//! JSON `DefinitionString` navigation and rename, and the lint warnings' quick fixes.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::lsp::{
+    Client, TestResult, apply_edits, at, corpus, line_at, position, started_on, terraform_example,
+};
+use common::scratch_dir;
+use serde_json::{Value, json};
+
+const SUMMARIZE: &str =
+    "real/stepfunctions-examples/sam__app-meeting-summarization__summarize_transcription.asl.yaml";
+
+const LOAN_BROKER: &str =
+    "templates/localstack/tests__aws__cdk_templates__LoanBroaker__LoanBroker-RecipientList.json";
+
+/// `asl-studio check --format json` on `path`: (line, code) of each finding, sorted.
+fn check_lines(path: &Path) -> Result<Vec<(u64, String)>, Box<dyn std::error::Error>> {
+    let output = Command::new(env!("CARGO_BIN_EXE_asl-studio"))
+        .args(["check", "--format", "json"])
+        .arg(path)
+        .output()?;
+    let rows: Value = serde_json::from_slice(&output.stdout)?;
+    let mut lines: Vec<(u64, String)> = rows
+        .as_array()
+        .ok_or("check printed no array")?
+        .iter()
+        .map(|row| {
+            (
+                row["line"].as_u64().unwrap_or(0),
+                row["code"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    lines.sort();
+    Ok(lines)
+}
+
+/// The published diagnostics as (1-based line, code), sorted, to compare with [`check_lines`].
+fn published_lines(published: &Value) -> Vec<(u64, String)> {
+    let mut lines: Vec<(u64, String)> = published["diagnostics"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|d| {
+            (
+                d["range"]["start"]["line"].as_u64().unwrap_or(u64::MAX) + 1,
+                d["code"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// The trimmed lines an edit list touches, with the new text of each edit, sorted.
+fn edited_lines(text: &str, edits: &Value) -> Vec<(String, String)> {
+    let mut lines: Vec<(String, String)> = edits
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|e| {
+            (
+                line_at(text, &e["range"]["start"]["line"]),
+                e["newText"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// Fails unless every label of `wanted` is in `offered`.
+fn assert_offers(offered: &[String], wanted: &[&str]) {
+    for label in wanted {
+        assert!(
+            offered.iter().any(|item| item == label),
+            "{label} not in {offered:?}"
+        );
+    }
+}
+
+#[test]
+fn resource_completion_offers_the_catalogue_replacing_the_typed_arn() -> TestResult {
+    let (mut client, text, uri) = started_on(&corpus(SUMMARIZE))?;
+    // After `Resource: arn:aws:states:::` of the Lambda task.
+    let cursor = position(&text, "arn:aws:states:::lambda:invoke", 0, 17)?;
+    let answer = client.request("textDocument/completion", at(&uri, cursor.clone()))?;
+    let items = answer.get("items").unwrap_or(&answer);
+    let offered = common::lsp::labels(items);
+    assert_offers(
+        &offered,
+        &[
+            "arn:aws:states:::lambda:invoke",
+            "arn:aws:states:::lambda:invoke.waitForTaskToken",
+            "arn:aws:states:::states:startExecution.sync:2",
+            "arn:aws:states:::aws-sdk:s3:listBuckets",
+        ],
+    );
+    // Editors do not take `arn:aws:states:::` as one word: the edit replaces all of it.
+    let range = &items[0]["textEdit"]["range"];
+    assert_eq!(
+        range["start"],
+        position(&text, "arn:aws:states:::lambda:invoke", 0, 0)?
+    );
+    assert_eq!(range["end"], cursor);
+    client.shutdown()
+}
+
+#[test]
+fn resource_hover_names_the_integration_and_its_pattern_in_yaml_and_terraform() -> TestResult {
+    let (mut client, text, uri) = started_on(&corpus(SUMMARIZE))?;
+    let cases = [
+        (
+            "arn:aws:states:::states:startExecution.sync:2",
+            [
+                "service `states`",
+                "action `startExecution`",
+                "Run a Job (.sync:2)",
+            ],
+        ),
+        (
+            "arn:aws:states:::bedrock:invokeModel",
+            [
+                "service `bedrock`",
+                "action `invokeModel`",
+                "Request Response",
+            ],
+        ),
+    ];
+    for (resource, wanted) in cases {
+        let hover = client.hover(&uri, position(&text, resource, 0, 20)?)?;
+        for part in wanted {
+            assert!(hover.contains(part), "{resource}: {hover}");
+        }
+    }
+    let path = terraform_example("jsonencode/main.tf");
+    let text = std::fs::read_to_string(&path)?;
+    let uri = client.open(&path, &text)?;
+    let hover = client.hover(
+        &uri,
+        position(&text, "arn:aws:states:::sns:publish", 0, 22)?,
+    )?;
+    assert!(hover.contains("service `sns`, action `publish`"), "{hover}");
+    client.shutdown()
+}
+
+#[test]
+fn jsonata_completion_offers_the_function_library_step_functions_functions_and_upstream_variables()
+-> TestResult {
+    let (mut client, text, uri) = started_on(&corpus(SUMMARIZE))?;
+    // In `Create Prompt From Transcription`, after `{% $` of `$inbucket`.
+    let cursor = position(&text, "\"{% $inbucket %}\"", 0, 5)?;
+    let answer = client.request("textDocument/completion", at(&uri, cursor.clone()))?;
+    let offered = common::lsp::labels(&answer);
+    assert_offers(
+        &offered,
+        &[
+            // JSONata's own library.
+            "$string",
+            "$length",
+            "$substring",
+            "$sum",
+            "$map",
+            "$filter",
+            "$reduce",
+            "$formatNumber",
+            "$toMillis",
+            // Step Functions' functions and the reserved variable.
+            "$partition",
+            "$range",
+            "$hash",
+            "$random",
+            "$uuid",
+            "$parse",
+            "$states",
+            // Assigned by `Prepare Configuration`, which runs before.
+            "$inbucket",
+            "$inkey",
+            "$jobname",
+        ],
+    );
+    // Step Functions has no `$eval`; `$random` is offered once, as Step Functions' seeded one.
+    assert!(!offered.iter().any(|l| l == "$eval"), "{offered:?}");
+    assert_eq!(offered.iter().filter(|l| *l == "$random").count(), 1);
+    // Assigned by this very state: not yet set where it reads.
+    assert!(!offered.iter().any(|l| l == "$prompt_file"), "{offered:?}");
+    let substring = answer
+        .as_array()
+        .and_then(|items| items.iter().find(|item| item["label"] == "$substring"))
+        .ok_or("no $substring item")?;
+    assert_eq!(substring["detail"], "$substring(str, start, length?)");
+    assert!(
+        substring["documentation"]
+            .as_str()
+            .is_some_and(|doc| doc.contains("characters of str")),
+        "{substring}"
+    );
+    assert_eq!(substring["textEdit"]["range"]["end"], cursor);
+    // Downstream of the state that assigns it, the variable is offered.
+    let downstream =
+        client.completion_labels(&uri, position(&text, "\"{% $prompt_file.s3uri %}\"", 0, 5)?)?;
+    assert_offers(&downstream, &["$prompt_file"]);
+    // After `$states.`, its four members and nothing else.
+    let members =
+        client.completion_labels(&uri, position(&text, "$states.context.Execution.Id", 0, 8)?)?;
+    assert_eq!(
+        members,
+        [
+            "$states.input",
+            "$states.result",
+            "$states.errorOutput",
+            "$states.context"
+        ]
+    );
+    let context = client.completion_labels(
+        &uri,
+        position(&text, "$states.context.Execution.Id", 0, 16)?,
+    )?;
+    assert_offers(
+        &context,
+        &["$states.context.Execution.Id", "$states.context.Task.Token"],
+    );
+    client.shutdown()
+}
+
+#[test]
+fn jsonpath_variable_completion_sees_the_variables_of_outer_scopes() -> TestResult {
+    let path = corpus("real/localstack/assign__base_reference_in_iterator_outer_scope.asl.json");
+    let (mut client, text, uri) = started_on(&path)?;
+    // In the innermost Map's `Summate`, after the `$` of `$bias`.
+    let mut offered = client.completion_labels(&uri, position(&text, "$bias)", 0, 1)?)?;
+    offered.sort();
+    assert_eq!(offered, ["$bias", "$xCurrent", "$yCurrent", "$zCurrent"]);
+    client.shutdown()
+}
+
+#[test]
+fn hover_on_dollar_names_explains_builtins_states_members_and_variables() -> TestResult {
+    let (mut client, text, uri) = started_on(&corpus(SUMMARIZE))?;
+    let cases = [
+        ("$states.context.Execution.Id", 10, "**$states.context**"),
+        (
+            "\"{% $inbucket %}\"",
+            6,
+            "**$inbucket**: variable, assigned in `Prepare Configuration`",
+        ),
+        (
+            "$prompt_file.s3uri",
+            3,
+            "**$prompt_file**: variable, assigned in `Create Prompt From Transcription`",
+        ),
+    ];
+    for (needle, shift, starts) in cases {
+        let hover = client.hover(&uri, position(&text, needle, 0, shift)?)?;
+        assert!(hover.starts_with(starts), "{needle}: {hover}");
+    }
+    // A built-in of JSONata's library, in a JSONata expression of a template.
+    let path = corpus("templates/workflows-collection/bedrock-evaluations-sam__template.yaml");
+    let text = std::fs::read_to_string(&path)?;
+    let uri = client.open(&path, &text)?;
+    let hover = client.hover(&uri, position(&text, "$lowercase(", 0, 3)?)?;
+    assert_eq!(hover, "**$lowercase(str)** (JSONata): str in lower case.");
+    let hover = client.hover(&uri, position(&text, "$uuid()", 0, 2)?)?;
+    assert!(hover.starts_with("**$uuid** (Step Functions)"), "{hover}");
+    client.shutdown()
+}
+
+#[test]
+fn terraform_jsonencode_diagnostics_are_those_of_check_at_the_tf_lines() -> TestResult {
+    let dir = scratch_dir("asl-lsp-features", "tf-diagnostics");
+    let path = dir.join("main.tf");
+    let text = std::fs::read_to_string(terraform_example("jsonencode/main.tf"))?.replace(
+        "Next = \"IsValid\" // the Choice below",
+        "Next = \"IsValidd\" // the Choice below",
+    );
+    std::fs::write(&path, &text)?;
+    let mut client = Client::start()?;
+    let uri = client.open(&path, &text)?;
+    let published = client.diagnostics(&uri)?;
+    let lines = published_lines(&published);
+    assert_eq!(lines, check_lines(&path)?);
+    let typo_line = text[..text.find("\"IsValidd\"").unwrap_or(0)]
+        .matches('\n')
+        .count() as u64
+        + 1;
+    assert!(
+        lines
+            .iter()
+            .any(|(line, code)| *line == typo_line && code == "MISSING_TRANSITION_TARGET"),
+        "{lines:?}"
+    );
+    client.shutdown()
+}
+
+#[test]
+fn terraform_definition_and_rename_in_jsonencode_and_heredoc_definitions() -> TestResult {
+    let path = terraform_example("jsonencode/main.tf");
+    let (mut client, text, uri) = started_on(&path)?;
+    let location = client.request(
+        "textDocument/definition",
+        at(&uri, position(&text, "Next = \"IsValid\"", 0, 9)?),
+    )?;
+    assert_eq!(
+        line_at(&text, &location["range"]["start"]["line"]),
+        "IsValid = {"
+    );
+    let edits = client.rename_edits(
+        &uri,
+        position(&text, "Default = \"Rejected\"", 0, 12)?,
+        "RejectOrder",
+    )?;
+    assert_eq!(
+        edited_lines(&text, &edits),
+        [
+            (
+                "Default = \"Rejected\"".to_owned(),
+                "\"RejectOrder\"".to_owned()
+            ),
+            ("Rejected = {".to_owned(), "RejectOrder".to_owned()),
+        ]
+    );
+    // The renamed file is still a module `check` reads, with no dangling transition.
+    let dir = scratch_dir("asl-lsp-features", "tf-rename");
+    let renamed_path = dir.join("main.tf");
+    std::fs::write(&renamed_path, apply_edits(&text, &edits))?;
+    assert!(
+        check_lines(&renamed_path)?
+            .iter()
+            .all(|(_, code)| code != "MISSING_TRANSITION_TARGET" && code != "TERRAFORM")
+    );
+
+    let path = terraform_example("heredoc/main.tf");
+    let text = std::fs::read_to_string(&path)?;
+    let uri = client.open(&path, &text)?;
+    let location = client.request(
+        "textDocument/definition",
+        at(&uri, position(&text, "\"Next\": \"Run\"", 0, 10)?),
+    )?;
+    assert_eq!(
+        location["range"]["start"],
+        position(&text, "\"Run\": {", 0, 0)?
+    );
+    let edits = client.rename_edits(&uri, position(&text, "\"Run\": {", 0, 2)?, "Run job")?;
+    assert_eq!(
+        edited_lines(&text, &edits),
+        [
+            ("\"Next\": \"Run\"".to_owned(), "\"Run job\"".to_owned()),
+            ("\"Run\": {".to_owned(), "\"Run job\"".to_owned()),
+        ]
+    );
+    client.shutdown()
+}
+
+#[test]
+fn terraform_completion_offers_the_machines_state_names_and_the_state_types() -> TestResult {
+    let path = terraform_example("jsonencode/main.tf");
+    let (mut client, text, uri) = started_on(&path)?;
+    // Inside the quotes of `Next = "IsValid"` and of `Default = "Rejected"`.
+    for needle in ["Next = \"IsValid\"", "Default = \"Rejected\""] {
+        let shift = needle.find('"').unwrap_or(0) + 1;
+        let offered = client.completion_labels(&uri, position(&text, needle, 0, shift)?)?;
+        assert_eq!(
+            offered,
+            ["ValidateOrder", "IsValid", "NotifyTeam", "Rejected"],
+            "{needle}"
+        );
+    }
+    let offered = client.completion_labels(&uri, position(&text, "Type     = \"Task\"", 0, 12)?)?;
+    assert_offers(&offered, &["Task", "Choice", "Parallel", "Map", "Wait"]);
+    // Outside the definition, in the `aws_iam_role` policy, nothing of ASL.
+    let offered =
+        client.completion_labels(&uri, position(&text, "Effect    = \"Allow\"", 0, 13)?)?;
+    assert!(offered.is_empty(), "{offered:?}");
+
+    let path = terraform_example("heredoc/main.tf");
+    let text = std::fs::read_to_string(&path)?;
+    let uri = client.open(&path, &text)?;
+    // Each heredoc machine offers its own states.
+    let offered = client.completion_labels(&uri, position(&text, "\"Next\": \"Run\"", 0, 9)?)?;
+    assert_eq!(offered, ["Wait", "Run"]);
+    let offered =
+        client.completion_labels(&uri, position(&text, "\"StartAt\": \"HelloWorld\"", 0, 12)?)?;
+    assert_eq!(offered, ["HelloWorld", "Done"]);
+    let offered = client.completion_labels(&uri, position(&text, "\"Type\": \"Wait\"", 0, 9)?)?;
+    assert_offers(&offered, &["Task", "Succeed", "Fail", "Pass"]);
+    client.shutdown()
+}
+
+#[test]
+fn yaml_definition_string_block_navigates_and_renames_in_the_template() -> TestResult {
+    let path = corpus("templates/workflows-collection/call-microservice-apigw__template.yml");
+    let (mut client, text, uri) = started_on(&path)?;
+    let location = client.request(
+        "textDocument/definition",
+        at(
+            &uri,
+            position(&text, "\"Next\": \"Call Successful?\"", 0, 12)?,
+        ),
+    )?;
+    assert_eq!(
+        location["range"]["start"],
+        position(&text, "\"Call Successful?\": {", 0, 0)?
+    );
+    let edits = client.rename_edits(
+        &uri,
+        position(&text, "\"Notify Success\": {", 0, 3)?,
+        "Notify OK",
+    )?;
+    assert_eq!(
+        edited_lines(&text, &edits),
+        [
+            (
+                "\"Next\": \"Notify Success\"".to_owned(),
+                "\"Notify OK\"".to_owned()
+            ),
+            (
+                "\"Notify Success\": {".to_owned(),
+                "\"Notify OK\"".to_owned()
+            ),
+        ]
+    );
+    client.shutdown()
+}
+
+#[test]
+fn json_template_definition_string_navigates_and_renames_through_the_escapes() -> TestResult {
+    let path = corpus(LOAN_BROKER);
+    let (mut client, text, uri) = started_on(&path)?;
+    let next = "\\\"Next\\\":\\\"Fetch Bank Addresses from database\\\"";
+    let key = "\\\"Fetch Bank Addresses from database\\\":{";
+    // From the Next (written `\"Next\":\"Fetch ...\"` in the template) to the state's key.
+    let location = client.request(
+        "textDocument/definition",
+        at(&uri, position(&text, next, 0, 14)?),
+    )?;
+    assert_eq!(location["range"]["start"], position(&text, key, 0, 0)?);
+    let mut params = at(&uri, position(&text, key, 0, 4)?);
+    params["context"] = json!({"includeDeclaration": false});
+    let references = client.request("textDocument/references", params)?;
+    let starts: Vec<&Value> = references
+        .as_array()
+        .map(|all| all.iter().map(|r| &r["range"]["start"]).collect())
+        .unwrap_or_default();
+    assert_eq!(starts, [&position(&text, next, 0, 9)?]);
+    // The outline names the template's machine and its states.
+    let symbols = client.symbols(&uri)?;
+    let machine = symbols
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["name"] == "LoanBroker641FC9A8"))
+        .ok_or_else(|| format!("no LoanBroker machine: {symbols}"))?;
+    assert_eq!(
+        machine["children"][0]["name"],
+        "Get Credit Score from credit bureau"
+    );
+    // Rename: written with escaped quotes, so the template stays valid JSON and the definition
+    // names the new state.
+    let edits = client.rename_edits(&uri, position(&text, key, 0, 4)?, "Fetch \"bank\" list")?;
+    assert_eq!(edits.as_array().map(Vec::len), Some(2), "{edits}");
+    let renamed = apply_edits(&text, &edits);
+    let template: Value = serde_json::from_str(&renamed)?;
+    let parts = &template["Resources"]["LoanBroker641FC9A8"]["Properties"]["DefinitionString"]["Fn::Join"]
+        [1];
+    let literal: String = parts
+        .as_array()
+        .map(|all| all.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    assert!(
+        literal.contains("\"Next\":\"Fetch \\\"bank\\\" list\"")
+            && literal.contains("\"Fetch \\\"bank\\\" list\":{"),
+        "{literal}"
+    );
+    let dir = scratch_dir("asl-lsp-features", "json-template");
+    let renamed_path = dir.join("template.json");
+    std::fs::write(&renamed_path, &renamed)?;
+    assert_eq!(check_lines(&renamed_path)?, check_lines(&path)?);
+    client.shutdown()
+}
+
+#[test]
+fn lint_warning_quick_fixes_add_the_retry_and_the_timeout_and_clear_the_warnings() -> TestResult {
+    let path = corpus(
+        "real/workflows-collection/inventory-management-sam__create-purchase-order-statemachine.asl.json",
+    );
+    let (mut client, text, uri) = started_on(&path)?;
+    let published = client.diagnostics(&uri)?;
+    let codes = |published: &Value| -> Vec<String> {
+        published_lines(published)
+            .into_iter()
+            .map(|(_, code)| code)
+            .collect()
+    };
+    assert_eq!(codes(&published), ["LAMBDA_RETRY", "TASK_TOKEN_TIMEOUT"]);
+    // Where the editor shows the warnings (both on the Task's `Resource`).
+    let warned = published["diagnostics"][0]["range"]["start"].clone();
+    assert_eq!(
+        line_at(&text, &warned["line"]).get(..11),
+        Some("\"Resource\":")
+    );
+    let actions = client.code_actions(&uri, &warned)?;
+    let titles: Vec<&str> = actions
+        .as_array()
+        .map(|all| all.iter().filter_map(|a| a["title"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        titles,
+        [
+            "Add a Retry for Lambda's transient errors to \"Send Purchase Order Email\"",
+            "Add \"TimeoutSeconds\": 3600 to \"Send Purchase Order Email\"",
+        ]
+    );
+    // Each fix applied as the editor would: its warning goes, and nothing else changes.
+    let mut version = 1;
+    for (action, cleared) in actions
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .zip(["LAMBDA_RETRY", "TASK_TOKEN_TIMEOUT"])
+    {
+        assert_eq!(action["kind"], "quickfix");
+        assert_eq!(action["diagnostics"][0]["code"], cleared);
+        let fixed = apply_edits(&text, &action["edit"]["changes"][&uri]);
+        version += 1;
+        client.change(&uri, version, &fixed)?;
+        let published = client.diagnostics(&uri)?;
+        let left = codes(&published);
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert!(!left.iter().any(|code| code == cleared), "{left:?}");
+        serde_json::from_str::<Value>(&fixed)?;
+    }
+    client.shutdown()
+}

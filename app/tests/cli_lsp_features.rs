@@ -540,3 +540,63 @@ fn lint_warning_quick_fixes_add_the_retry_and_the_timeout_and_clear_the_warnings
     }
     client.shutdown()
 }
+
+#[test]
+fn terraform_file_definitions_link_to_the_referenced_file_and_its_finding() -> TestResult {
+    // A copy of the `file(...)` module whose definition sends Charge to a state that is not there.
+    let dir = scratch_dir("asl-lsp-features", "tf-file");
+    std::fs::create_dir_all(dir.join("definitions"))?;
+    let definition = std::fs::read_to_string(terraform_example(
+        "file/definitions/orders.asl.json",
+    ))?
+    .replacen("\"Next\": \"Ship\"", "\"Next\": \"Shipp\"", 1);
+    let definition_path = dir.join("definitions/orders.asl.json");
+    std::fs::write(&definition_path, &definition)?;
+    let path = dir.join("main.tf");
+    let text = std::fs::read_to_string(terraform_example("file/main.tf"))?;
+    std::fs::write(&path, &text)?;
+    let mut client = Client::start()?;
+    let uri = client.open(&path, &text)?;
+    let definition_uri = common::lsp::uri_of(&definition_path);
+    // Go to definition on the path opens the file.
+    let location = client.request(
+        "textDocument/definition",
+        at(&uri, position(&text, "/definitions/orders", 0, 3)?),
+    )?;
+    assert_eq!(location["uri"], definition_uri.as_str(), "{location}");
+    // The finding is shown at `definition =`, and links to its line in the referenced file.
+    let published = client.diagnostics(&uri)?;
+    let missing = published["diagnostics"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|d| d["code"] == "MISSING_TRANSITION_TARGET")
+        })
+        .ok_or_else(|| format!("no MISSING_TRANSITION_TARGET: {published}"))?;
+    assert_eq!(
+        line_at(&text, &missing["range"]["start"]["line"]),
+        "definition = file(\"${path.module}/definitions/orders.asl.json\")"
+    );
+    let related = &missing["relatedInformation"][0]["location"];
+    assert_eq!(related["uri"], definition_uri.as_str(), "{missing}");
+    assert_eq!(
+        line_at(&definition, &related["range"]["start"]["line"]),
+        "\"Next\": \"Shipp\""
+    );
+    // The same for `templatefile(...)`.
+    let path = terraform_example("templatefile/main.tf");
+    let text = std::fs::read_to_string(&path)?;
+    let uri = client.open(&path, &text)?;
+    let location = client.request(
+        "textDocument/definition",
+        at(&uri, position(&text, "/templates/pipeline", 0, 3)?),
+    )?;
+    assert_eq!(
+        location["uri"],
+        common::lsp::uri_of(&terraform_example(
+            "templatefile/templates/pipeline.asl.json.tpl"
+        ))
+        .as_str()
+    );
+    client.shutdown()
+}

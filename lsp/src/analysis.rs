@@ -2,7 +2,7 @@
 //! every machine (states, their key positions and every transition into them) that navigation,
 //! rename, symbols, hover and code actions answer from.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use asl_codec::check::{Finding, check_loaded, check_template_resources};
 use asl_codec::lint_config::LintConfig;
@@ -114,6 +114,9 @@ pub struct Analysis {
     pub source: Option<SourceFile>,
     /// Whether the text is a SAM / CloudFormation template.
     pub is_template: bool,
+    /// Paths written in the text that name a definition kept in another file (a `.tf` file's
+    /// `file("...")` and `templatefile("...")`): the string, and the file it names.
+    pub links: Vec<(ByteSpan, PathBuf)>,
 }
 
 /// What is under a position.
@@ -154,6 +157,7 @@ impl Analysis {
             machines: Vec::new(),
             source: None,
             is_template,
+            links: Vec::new(),
         }
     }
 

@@ -13,8 +13,22 @@ use crate::analysis::{Analysis, ByteSpan, Hit, Machine, StateInfo};
 use crate::docs;
 
 /// Go to definition: from a state name (reference or key) to its state's key.
+///
+/// On the path of a `.tf` file's `file("...")` or `templatefile("...")`: the file it names.
 pub fn definition(analysis: &Analysis, uri: &Uri, position: Position) -> Option<Location> {
-    let hit = analysis.hit(analysis.offset(position))?;
+    let offset = analysis.offset(position);
+    if let Some((_, path)) = analysis
+        .links
+        .iter()
+        .find(|(span, _)| span.0 <= offset && offset <= span.1)
+    {
+        let start = Position::new(0, 0);
+        return Some(Location::new(
+            crate::file_uri(path)?,
+            Range::new(start, start),
+        ));
+    }
+    let hit = analysis.hit(offset)?;
     let state = hit.machine().state(hit.name())?;
     Some(Location::new(uri.clone(), analysis.range(state.key)))
 }

@@ -455,3 +455,18 @@ fn file_path(uri: &Uri) -> Option<PathBuf> {
     }
     String::from_utf8(decoded).ok().map(PathBuf::from)
 }
+
+/// The `file:` URI of a local path (characters other than unreserved ones and `/`
+/// percent-encoded).
+pub(crate) fn file_uri(path: &std::path::Path) -> Option<Uri> {
+    let path = path.to_str()?;
+    let mut encoded = String::from("file://");
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'/' | b'-' | b'.' | b'_' | b'~') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded.parse().ok()
+}

@@ -3,16 +3,21 @@
 //! `templatefile(...)`) is shown at the `definition` attribute, naming that file and position,
 //! because a diagnostic can only point into the document it is published for.
 //!
+//! Such a finding also carries, as related information, its place in the referenced file (a
+//! link editors show under the diagnostic), and go to definition on the path string of
+//! `file("...")` or `templatefile("...")` opens that file.
+//!
 //! Definitions written in the `.tf` file itself (`jsonencode`, heredoc, quoted JSON) also get an
 //! outline, so that go to definition, references, rename, symbols and hover work on their state
 //! names as in an `.asl.json` file.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use asl_codec::LineCol;
 use asl_codec::check::{Finding, check_terraform_machine};
 use asl_codec::terraform::{DefinitionForm, TerraformError, TerraformMachine, extract};
 use graph_model::{Diagnostic, escape_pointer};
+use lsp_types::DiagnosticRelatedInformation;
 use serde_json::Value;
 
 use crate::analysis::{Analysis, ByteSpan, Machine, Reference, StateInfo, assigned_variables};
@@ -44,35 +49,99 @@ pub fn analyse(text: String, base_dir: Option<&Path>) -> Analysis {
             })
             .collect();
     }
+    // Where each finding in a referenced file really is, by the message it is published with.
+    let mut elsewhere: Vec<(String, lsp_types::Location)> = Vec::new();
     let findings = match extracted {
-        Ok(machines) => machines
-            .iter()
-            .flat_map(|machine| {
-                check_terraform_machine(machine)
-                    .into_iter()
-                    .map(|found| match found.file {
-                        None => found.finding,
-                        Some(file) => {
-                            let mut finding = found.finding;
-                            finding.diagnostic.message = format!(
-                                "{}:{}: {}",
-                                file.display(),
-                                finding.location,
-                                finding.diagnostic.message
-                            );
-                            finding.location = machine.line_col;
-                            finding
-                        }
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect(),
+        Ok(machines) => {
+            analysis.links = machines
+                .iter()
+                .filter_map(|machine| file_link(&analysis.text, machine))
+                .collect();
+            machines
+                .iter()
+                .flat_map(|machine| {
+                    let mut referenced = ReferencedFile::default();
+                    check_terraform_machine(machine)
+                        .into_iter()
+                        .map(|found| match found.file {
+                            None => found.finding,
+                            Some(file) => {
+                                let mut finding = found.finding;
+                                finding.diagnostic.message = format!(
+                                    "{}:{}: {}",
+                                    file.display(),
+                                    finding.location,
+                                    finding.diagnostic.message
+                                );
+                                if let Some(location) = referenced.location(&file, finding.location)
+                                {
+                                    elsewhere.push((finding.diagnostic.message.clone(), location));
+                                }
+                                finding.location = machine.line_col;
+                                finding
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        }
         Err(error) => vec![error_finding(&error)],
     };
     let findings = crate::analysis::apply_lint_config(findings, base_dir);
-    analysis.diagnostics = findings.iter().map(|f| analysis.to_lsp(f)).collect();
+    analysis.diagnostics = findings
+        .iter()
+        .map(|finding| {
+            let mut diagnostic = analysis.to_lsp(finding);
+            if let Some((_, location)) = elsewhere
+                .iter()
+                .find(|(message, _)| *message == diagnostic.message)
+            {
+                // Editors list it under the diagnostic, as a link to the line in that file.
+                diagnostic.related_information = Some(vec![DiagnosticRelatedInformation {
+                    location: location.clone(),
+                    message: "the finding in the definition file".to_owned(),
+                }]);
+            }
+            diagnostic
+        })
+        .collect();
     analysis.findings = findings;
     analysis
+}
+
+/// The path string of a `file("...")` or `templatefile("...")` definition, and the file it names.
+fn file_link(text: &str, machine: &TerraformMachine) -> Option<(ByteSpan, PathBuf)> {
+    let (DefinitionForm::File { path } | DefinitionForm::TemplateFile { path, .. }) = &machine.form
+    else {
+        return None;
+    };
+    let expression = text.get(machine.span.start..machine.span.end)?;
+    let quote = machine.span.start + expression.find('"')?;
+    Some(((quote, token_end(text, quote)), path.clone()))
+}
+
+/// A referenced definition file, read once, to place its findings.
+#[derive(Default)]
+struct ReferencedFile {
+    read: Option<(PathBuf, String, PositionIndex)>,
+}
+
+impl ReferencedFile {
+    /// Where `at` is in `file`, as an LSP location; `None` when the file cannot be read again.
+    fn location(&mut self, file: &Path, at: LineCol) -> Option<lsp_types::Location> {
+        if self.read.as_ref().is_none_or(|(path, _, _)| path != file) {
+            let text = std::fs::read_to_string(file).ok()?;
+            let index = PositionIndex::new(&text);
+            self.read = Some((file.to_path_buf(), text, index));
+        }
+        let (_, text, index) = self.read.as_ref()?;
+        let offset = index.offset_of_line_col(text, at.line, at.column);
+        let uri = crate::file_uri(file)?;
+        Some(lsp_types::Location::new(
+            uri,
+            index.range(text, offset, token_end(text, offset)),
+        ))
+    }
 }
 
 /// A file that cannot be read as Terraform: one error where reading stopped.

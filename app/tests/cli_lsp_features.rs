@@ -61,17 +61,18 @@ fn published_lines(published: &Value) -> Vec<(u64, String)> {
     lines
 }
 
-/// The trimmed lines an edit list touches, with the new text of each edit, sorted.
-fn edited_lines(text: &str, edits: &Value) -> Vec<(String, String)> {
-    let mut lines: Vec<(String, String)> = edits
+/// Each edit of a list as `line it starts on (trimmed) => new text`, sorted.
+fn edited_lines(text: &str, edits: &Value) -> Vec<String> {
+    let mut lines: Vec<String> = edits
         .as_array()
         .map(Vec::as_slice)
         .unwrap_or_default()
         .iter()
         .map(|e| {
-            (
+            format!(
+                "{} => {}",
                 line_at(text, &e["range"]["start"]["line"]),
-                e["newText"].as_str().unwrap_or_default().to_owned(),
+                e["newText"].as_str().unwrap_or_default()
             )
         })
         .collect();
@@ -79,9 +80,24 @@ fn edited_lines(text: &str, edits: &Value) -> Vec<(String, String)> {
     lines
 }
 
-/// Fails unless every label of `wanted` is in `offered`.
-fn assert_offers(offered: &[String], wanted: &[&str]) {
-    for label in wanted {
+/// Where go to definition from `shift` characters into `needle` leads: the start of the range.
+fn definition_start(
+    client: &mut Client,
+    uri: &str,
+    text: &str,
+    needle: &str,
+    shift: usize,
+) -> Result<Value, Box<dyn std::error::Error>> {
+    let location = client.request(
+        "textDocument/definition",
+        at(uri, position(text, needle, 0, shift)?),
+    )?;
+    Ok(location["range"]["start"].clone())
+}
+
+/// Fails unless every label of `wanted` (separated by spaces) is in `offered`.
+fn assert_offers(offered: &[String], wanted: &str) {
+    for label in wanted.split_whitespace() {
         assert!(
             offered.iter().any(|item| item == label),
             "{label} not in {offered:?}"
@@ -99,12 +115,8 @@ fn resource_completion_offers_the_catalogue_replacing_the_typed_arn() -> TestRes
     let offered = common::lsp::labels(items);
     assert_offers(
         &offered,
-        &[
-            "arn:aws:states:::lambda:invoke",
-            "arn:aws:states:::lambda:invoke.waitForTaskToken",
-            "arn:aws:states:::states:startExecution.sync:2",
-            "arn:aws:states:::aws-sdk:s3:listBuckets",
-        ],
+        "arn:aws:states:::lambda:invoke arn:aws:states:::lambda:invoke.waitForTaskToken
+         arn:aws:states:::states:startExecution.sync:2 arn:aws:states:::aws-sdk:s3:listBuckets",
     );
     // Editors do not take `arn:aws:states:::` as one word: the edit replaces all of it.
     let range = &items[0]["textEdit"]["range"];
@@ -162,32 +174,13 @@ fn jsonata_completion_offers_the_function_library_step_functions_functions_and_u
     let cursor = position(&text, "\"{% $inbucket %}\"", 0, 5)?;
     let answer = client.request("textDocument/completion", at(&uri, cursor.clone()))?;
     let offered = common::lsp::labels(&answer);
+    // JSONata's own library; Step Functions' functions and the reserved variable; the variables
+    // `Prepare Configuration` assigns before this state runs.
     assert_offers(
         &offered,
-        &[
-            // JSONata's own library.
-            "$string",
-            "$length",
-            "$substring",
-            "$sum",
-            "$map",
-            "$filter",
-            "$reduce",
-            "$formatNumber",
-            "$toMillis",
-            // Step Functions' functions and the reserved variable.
-            "$partition",
-            "$range",
-            "$hash",
-            "$random",
-            "$uuid",
-            "$parse",
-            "$states",
-            // Assigned by `Prepare Configuration`, which runs before.
-            "$inbucket",
-            "$inkey",
-            "$jobname",
-        ],
+        "$string $length $substring $sum $map $filter $reduce $formatNumber $toMillis
+         $partition $range $hash $random $uuid $parse $states
+         $inbucket $inkey $jobname",
     );
     // Step Functions has no `$eval`; `$random` is offered once, as Step Functions' seeded one.
     assert!(!offered.iter().any(|l| l == "$eval"), "{offered:?}");
@@ -209,7 +202,7 @@ fn jsonata_completion_offers_the_function_library_step_functions_functions_and_u
     // Downstream of the state that assigns it, the variable is offered.
     let downstream =
         client.completion_labels(&uri, position(&text, "\"{% $prompt_file.s3uri %}\"", 0, 5)?)?;
-    assert_offers(&downstream, &["$prompt_file"]);
+    assert_offers(&downstream, "$prompt_file");
     // After `$states.`, its four members and nothing else.
     let members =
         client.completion_labels(&uri, position(&text, "$states.context.Execution.Id", 0, 8)?)?;
@@ -228,7 +221,7 @@ fn jsonata_completion_offers_the_function_library_step_functions_functions_and_u
     )?;
     assert_offers(
         &context,
-        &["$states.context.Execution.Id", "$states.context.Task.Token"],
+        "$states.context.Execution.Id $states.context.Task.Token",
     );
     client.shutdown()
 }
@@ -303,65 +296,6 @@ fn terraform_jsonencode_diagnostics_are_those_of_check_at_the_tf_lines() -> Test
 }
 
 #[test]
-fn terraform_definition_and_rename_in_jsonencode_and_heredoc_definitions() -> TestResult {
-    let path = terraform_example("jsonencode/main.tf");
-    let (mut client, text, uri) = started_on(&path)?;
-    let location = client.request(
-        "textDocument/definition",
-        at(&uri, position(&text, "Next = \"IsValid\"", 0, 9)?),
-    )?;
-    assert_eq!(
-        line_at(&text, &location["range"]["start"]["line"]),
-        "IsValid = {"
-    );
-    let edits = client.rename_edits(
-        &uri,
-        position(&text, "Default = \"Rejected\"", 0, 12)?,
-        "RejectOrder",
-    )?;
-    assert_eq!(
-        edited_lines(&text, &edits),
-        [
-            (
-                "Default = \"Rejected\"".to_owned(),
-                "\"RejectOrder\"".to_owned()
-            ),
-            ("Rejected = {".to_owned(), "RejectOrder".to_owned()),
-        ]
-    );
-    // The renamed file is still a module `check` reads, with no dangling transition.
-    let dir = scratch_dir("asl-lsp-features", "tf-rename");
-    let renamed_path = dir.join("main.tf");
-    std::fs::write(&renamed_path, apply_edits(&text, &edits))?;
-    assert!(
-        check_lines(&renamed_path)?
-            .iter()
-            .all(|(_, code)| code != "MISSING_TRANSITION_TARGET" && code != "TERRAFORM")
-    );
-
-    let path = terraform_example("heredoc/main.tf");
-    let text = std::fs::read_to_string(&path)?;
-    let uri = client.open(&path, &text)?;
-    let location = client.request(
-        "textDocument/definition",
-        at(&uri, position(&text, "\"Next\": \"Run\"", 0, 10)?),
-    )?;
-    assert_eq!(
-        location["range"]["start"],
-        position(&text, "\"Run\": {", 0, 0)?
-    );
-    let edits = client.rename_edits(&uri, position(&text, "\"Run\": {", 0, 2)?, "Run job")?;
-    assert_eq!(
-        edited_lines(&text, &edits),
-        [
-            ("\"Next\": \"Run\"".to_owned(), "\"Run job\"".to_owned()),
-            ("\"Run\": {".to_owned(), "\"Run job\"".to_owned()),
-        ]
-    );
-    client.shutdown()
-}
-
-#[test]
 fn terraform_completion_offers_the_machines_state_names_and_the_state_types() -> TestResult {
     let path = terraform_example("jsonencode/main.tf");
     let (mut client, text, uri) = started_on(&path)?;
@@ -376,7 +310,7 @@ fn terraform_completion_offers_the_machines_state_names_and_the_state_types() ->
         );
     }
     let offered = client.completion_labels(&uri, position(&text, "Type     = \"Task\"", 0, 12)?)?;
-    assert_offers(&offered, &["Task", "Choice", "Parallel", "Map", "Wait"]);
+    assert_offers(&offered, "Task Choice Parallel Map Wait");
     // Outside the definition, in the `aws_iam_role` policy, nothing of ASL.
     let offered =
         client.completion_labels(&uri, position(&text, "Effect    = \"Allow\"", 0, 13)?)?;
@@ -392,43 +326,77 @@ fn terraform_completion_offers_the_machines_state_names_and_the_state_types() ->
         client.completion_labels(&uri, position(&text, "\"StartAt\": \"HelloWorld\"", 0, 12)?)?;
     assert_eq!(offered, ["HelloWorld", "Done"]);
     let offered = client.completion_labels(&uri, position(&text, "\"Type\": \"Wait\"", 0, 9)?)?;
-    assert_offers(&offered, &["Task", "Succeed", "Fail", "Pass"]);
+    assert_offers(&offered, "Task Succeed Fail Pass");
     client.shutdown()
 }
 
+/// A navigation case: in `file`, go to definition from `shift` characters into `from` lands on
+/// `to`; renaming at `shift` characters into `rename` to `new_name` edits `edited`.
+struct Navigation {
+    file: std::path::PathBuf,
+    from: (&'static str, usize),
+    to: &'static str,
+    rename: (&'static str, usize, &'static str),
+    edited: [&'static str; 2],
+}
+
 #[test]
-fn yaml_definition_string_block_navigates_and_renames_in_the_template() -> TestResult {
-    let path = corpus("templates/workflows-collection/call-microservice-apigw__template.yml");
-    let (mut client, text, uri) = started_on(&path)?;
-    let location = client.request(
-        "textDocument/definition",
-        at(
-            &uri,
-            position(&text, "\"Next\": \"Call Successful?\"", 0, 12)?,
-        ),
-    )?;
-    assert_eq!(
-        location["range"]["start"],
-        position(&text, "\"Call Successful?\": {", 0, 0)?
-    );
-    let edits = client.rename_edits(
-        &uri,
-        position(&text, "\"Notify Success\": {", 0, 3)?,
-        "Notify OK",
-    )?;
-    assert_eq!(
-        edited_lines(&text, &edits),
-        [
-            (
-                "\"Next\": \"Notify Success\"".to_owned(),
-                "\"Notify OK\"".to_owned()
-            ),
-            (
-                "\"Notify Success\": {".to_owned(),
-                "\"Notify OK\"".to_owned()
-            ),
-        ]
-    );
+fn definition_and_rename_in_terraform_definitions_and_yaml_definition_strings() -> TestResult {
+    let cases = [
+        // An HCL object in `jsonencode`: keys are identifiers, so the key is renamed bare.
+        Navigation {
+            file: terraform_example("jsonencode/main.tf"),
+            from: ("Next = \"IsValid\"", 9),
+            to: "IsValid = {",
+            rename: ("Default = \"Rejected\"", 12, "RejectOrder"),
+            edited: [
+                "Default = \"Rejected\" => \"RejectOrder\"",
+                "Rejected = { => RejectOrder",
+            ],
+        },
+        // JSON in an indented heredoc (`<<-`).
+        Navigation {
+            file: terraform_example("heredoc/main.tf"),
+            from: ("\"Next\": \"Run\"", 10),
+            to: "\"Run\": {",
+            rename: ("\"Run\": {", 2, "Run job"),
+            edited: [
+                "\"Next\": \"Run\" => \"Run job\"",
+                "\"Run\": { => \"Run job\"",
+            ],
+        },
+        // A `DefinitionString: !Sub |` block of a SAM template.
+        Navigation {
+            file: corpus("templates/workflows-collection/call-microservice-apigw__template.yml"),
+            from: ("\"Next\": \"Call Successful?\"", 12),
+            to: "\"Call Successful?\": {",
+            rename: ("\"Notify Success\": {", 3, "Notify OK"),
+            edited: [
+                "\"Next\": \"Notify Success\" => \"Notify OK\"",
+                "\"Notify Success\": { => \"Notify OK\"",
+            ],
+        },
+    ];
+    let mut client = Client::start()?;
+    let dir = scratch_dir("asl-lsp-features", "renamed");
+    for case in cases {
+        let text = std::fs::read_to_string(&case.file)?;
+        let uri = client.open(&case.file, &text)?;
+        let (from, shift) = case.from;
+        assert_eq!(
+            definition_start(&mut client, &uri, &text, from, shift)?,
+            position(&text, case.to, 0, 0)?,
+            "{}",
+            case.file.display()
+        );
+        let (at_name, shift, new_name) = case.rename;
+        let edits = client.rename_edits(&uri, position(&text, at_name, 0, shift)?, new_name)?;
+        assert_eq!(edited_lines(&text, &edits), case.edited);
+        // Renamed, the file checks as before: no transition is left dangling.
+        let renamed = dir.join(case.file.file_name().ok_or("no file name")?);
+        std::fs::write(&renamed, apply_edits(&text, &edits))?;
+        assert_eq!(check_lines(&renamed)?, check_lines(&case.file)?);
+    }
     client.shutdown()
 }
 
@@ -439,11 +407,10 @@ fn json_template_definition_string_navigates_and_renames_through_the_escapes() -
     let next = "\\\"Next\\\":\\\"Fetch Bank Addresses from database\\\"";
     let key = "\\\"Fetch Bank Addresses from database\\\":{";
     // From the Next (written `\"Next\":\"Fetch ...\"` in the template) to the state's key.
-    let location = client.request(
-        "textDocument/definition",
-        at(&uri, position(&text, next, 0, 14)?),
-    )?;
-    assert_eq!(location["range"]["start"], position(&text, key, 0, 0)?);
+    assert_eq!(
+        definition_start(&mut client, &uri, &text, next, 14)?,
+        position(&text, key, 0, 0)?
+    );
     let mut params = at(&uri, position(&text, key, 0, 4)?);
     params["context"] = json!({"includeDeclaration": false});
     let references = client.request("textDocument/references", params)?;

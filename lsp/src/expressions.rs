@@ -89,19 +89,15 @@ pub fn completion(
                 edit_item(name, CompletionItemKind::FUNCTION, (*doc).to_owned(), range)
             })
             .collect();
-        items.extend(
-            crate::jsonata::LIBRARY
-                .iter()
-                .map(|builtin| CompletionItem {
-                    documentation: Some(Documentation::String(builtin.doc.to_owned())),
-                    ..edit_item(
-                        builtin.name,
-                        CompletionItemKind::FUNCTION,
-                        builtin.signature.to_owned(),
-                        range,
-                    )
-                }),
-        );
+        items.extend(crate::jsonata::library().map(|builtin| CompletionItem {
+            documentation: Some(Documentation::String(builtin.doc.to_owned())),
+            ..edit_item(
+                builtin.name,
+                CompletionItemKind::FUNCTION,
+                builtin.signature.to_owned(),
+                range,
+            )
+        }));
         items.push(edit_item(
             "$states",
             CompletionItemKind::VARIABLE,

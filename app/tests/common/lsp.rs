@@ -281,15 +281,15 @@ pub fn position_of(text: &str, needle: &str, nth: usize) -> Result<Value, String
 /// The LSP position (0-based line, UTF-16 character) `shift` characters into the `nth`
 /// occurrence of `needle` in `text`.
 pub fn position(text: &str, needle: &str, nth: usize, shift: usize) -> Result<Value, String> {
-    let offset = text
-        .match_indices(needle)
-        .nth(nth)
-        .map(|(i, _)| i)
-        .ok_or_else(|| format!("`{needle}` #{nth} not in the text"))?;
-    let line = text[..offset].matches('\n').count();
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let character = text[line_start..offset].encode_utf16().count();
-    Ok(json!({"line": line, "character": character + shift}))
+    let Some((offset, _)) = text.match_indices(needle).nth(nth) else {
+        return Err(format!("`{needle}` #{nth} not in the text"));
+    };
+    let (lines_before, line_head) = text[..offset]
+        .rsplit_once('\n')
+        .map_or((0, &text[..offset]), |(head, tail)| {
+            (head.matches('\n').count() + 1, tail)
+        });
+    Ok(json!({"line": lines_before, "character": line_head.encode_utf16().count() + shift}))
 }
 
 /// The byte offset in `text` of an LSP position.

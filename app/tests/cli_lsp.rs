@@ -7,9 +7,10 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use common::corpus;
 use common::lsp::{
-    Client, TestResult, at, corpus, is_diagnostics_for, position_of, started_on, strings_at,
-    uri_of, workspace_root,
+    Client, TestResult, at, diagnostic_with_code, is_diagnostics_for, position_of, started_on,
+    strings_at, uri_of, workspace_root,
 };
 use serde_json::{Value, json};
 
@@ -114,13 +115,7 @@ fn diagnostics_match_check_on_definitions_yaml_and_templates() -> TestResult {
     let text = std::fs::read_to_string(&path)?;
     let uri = client.open(&path, &text)?;
     let published = client.diagnostics(&uri)?;
-    let missing = published["diagnostics"]
-        .as_array()
-        .and_then(|all| {
-            all.iter()
-                .find(|d| d["code"] == "MISSING_TRANSITION_TARGET")
-        })
-        .ok_or_else(|| format!("no MISSING_TRANSITION_TARGET: {published}"))?;
+    let missing = diagnostic_with_code(&published, "MISSING_TRANSITION_TARGET")?;
     // Where check puts it (the `"Next"` key), as wide as the key.
     assert_eq!(
         missing["range"]["start"],

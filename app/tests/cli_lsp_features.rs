@@ -9,8 +9,10 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
+use common::corpus;
 use common::lsp::{
-    Client, TestResult, apply_edits, at, corpus, line_at, position, started_on, terraform_example,
+    Client, TestResult, apply_edits, at, diagnostic_with_code, line_at, position, started_on,
+    terraform_example,
 };
 use common::scratch_dir;
 use serde_json::{Value, json};
@@ -330,72 +332,44 @@ fn terraform_completion_offers_the_machines_state_names_and_the_state_types() ->
     client.shutdown()
 }
 
-/// A navigation case: in `file`, go to definition from `shift` characters into `from` lands on
-/// `to`; renaming at `shift` characters into `rename` to `new_name` edits `edited`.
-struct Navigation {
-    file: std::path::PathBuf,
-    from: (&'static str, usize),
-    to: &'static str,
-    rename: (&'static str, usize, &'static str),
-    edited: [&'static str; 2],
-}
-
 #[test]
 fn definition_and_rename_in_terraform_definitions_and_yaml_definition_strings() -> TestResult {
-    let cases = [
+    // Each case: the file; go to definition from `shift` characters into a needle lands at the
+    // start of another; a rename at `shift` characters into a needle, to a new name, makes these
+    // edits (`line => new text`).
+    #[rustfmt::skip]
+    let cases = json!([
         // An HCL object in `jsonencode`: keys are identifiers, so the key is renamed bare.
-        Navigation {
-            file: terraform_example("jsonencode/main.tf"),
-            from: ("Next = \"IsValid\"", 9),
-            to: "IsValid = {",
-            rename: ("Default = \"Rejected\"", 12, "RejectOrder"),
-            edited: [
-                "Default = \"Rejected\" => \"RejectOrder\"",
-                "Rejected = { => RejectOrder",
-            ],
-        },
+        [terraform_example("jsonencode/main.tf"), "Next = \"IsValid\"", 9, "IsValid = {", "Default = \"Rejected\"", 12,
+         "RejectOrder", ["Default = \"Rejected\" => \"RejectOrder\"", "Rejected = { => RejectOrder"]],
         // JSON in an indented heredoc (`<<-`).
-        Navigation {
-            file: terraform_example("heredoc/main.tf"),
-            from: ("\"Next\": \"Run\"", 10),
-            to: "\"Run\": {",
-            rename: ("\"Run\": {", 2, "Run job"),
-            edited: [
-                "\"Next\": \"Run\" => \"Run job\"",
-                "\"Run\": { => \"Run job\"",
-            ],
-        },
+        [terraform_example("heredoc/main.tf"), "\"Next\": \"Run\"", 10, "\"Run\": {", "\"Run\": {", 2,
+         "Run job", ["\"Next\": \"Run\" => \"Run job\"", "\"Run\": { => \"Run job\""]],
         // A `DefinitionString: !Sub |` block of a SAM template.
-        Navigation {
-            file: corpus("templates/workflows-collection/call-microservice-apigw__template.yml"),
-            from: ("\"Next\": \"Call Successful?\"", 12),
-            to: "\"Call Successful?\": {",
-            rename: ("\"Notify Success\": {", 3, "Notify OK"),
-            edited: [
-                "\"Next\": \"Notify Success\" => \"Notify OK\"",
-                "\"Notify Success\": { => \"Notify OK\"",
-            ],
-        },
-    ];
+        [corpus("templates/workflows-collection/call-microservice-apigw__template.yml"),
+         "\"Next\": \"Call Successful?\"", 12, "\"Call Successful?\": {", "\"Notify Success\": {", 3, "Notify OK",
+         ["\"Next\": \"Notify Success\" => \"Notify OK\"", "\"Notify Success\": { => \"Notify OK\""]],
+    ]);
     let mut client = Client::start()?;
     let dir = scratch_dir("asl-lsp-features", "renamed");
-    for case in cases {
-        let text = std::fs::read_to_string(&case.file)?;
-        let uri = client.open(&case.file, &text)?;
-        let (from, shift) = case.from;
+    for case in cases.as_array().map(Vec::as_slice).unwrap_or_default() {
+        let word = |i: usize| case[i].as_str().unwrap_or_default();
+        let shift = |i: usize| case[i].as_u64().unwrap_or_default() as usize;
+        let file = std::path::PathBuf::from(word(0));
+        let text = std::fs::read_to_string(&file)?;
+        let uri = client.open(&file, &text)?;
         assert_eq!(
-            definition_start(&mut client, &uri, &text, from, shift)?,
-            position(&text, case.to, 0, 0)?,
+            definition_start(&mut client, &uri, &text, word(1), shift(2))?,
+            position(&text, word(3), 0, 0)?,
             "{}",
-            case.file.display()
+            file.display()
         );
-        let (at_name, shift, new_name) = case.rename;
-        let edits = client.rename_edits(&uri, position(&text, at_name, 0, shift)?, new_name)?;
-        assert_eq!(edited_lines(&text, &edits), case.edited);
+        let edits = client.rename_edits(&uri, position(&text, word(4), 0, shift(5))?, word(6))?;
+        assert_eq!(json!(edited_lines(&text, &edits)), case[7]);
         // Renamed, the file checks as before: no transition is left dangling.
-        let renamed = dir.join(case.file.file_name().ok_or("no file name")?);
+        let renamed = dir.join(file.file_name().ok_or("no file name")?);
         std::fs::write(&renamed, apply_edits(&text, &edits))?;
-        assert_eq!(check_lines(&renamed)?, check_lines(&case.file)?);
+        assert_eq!(check_lines(&renamed)?, check_lines(&file)?);
     }
     client.shutdown()
 }
@@ -533,13 +507,7 @@ fn terraform_file_definitions_link_to_the_referenced_file_and_its_finding() -> T
     assert_eq!(location["uri"], definition_uri.as_str(), "{location}");
     // The finding is shown at `definition =`, and links to its line in the referenced file.
     let published = client.diagnostics(&uri)?;
-    let missing = published["diagnostics"]
-        .as_array()
-        .and_then(|all| {
-            all.iter()
-                .find(|d| d["code"] == "MISSING_TRANSITION_TARGET")
-        })
-        .ok_or_else(|| format!("no MISSING_TRANSITION_TARGET: {published}"))?;
+    let missing = diagnostic_with_code(&published, "MISSING_TRANSITION_TARGET")?;
     assert_eq!(
         line_at(&text, &missing["range"]["start"]["line"]),
         "definition = file(\"${path.module}/definitions/orders.asl.json\")"

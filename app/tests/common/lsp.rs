@@ -9,8 +9,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-pub use super::corpus;
-
 /// What a test returns: `Err` fails it with the message.
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -358,6 +356,15 @@ pub fn labels(answer: &Value) -> Vec<String> {
 /// A Terraform example (`tests/data/terraform/<relative>`).
 pub fn terraform_example(relative: &str) -> PathBuf {
     workspace_root().join("tests/data/terraform").join(relative)
+}
+
+/// The first of the published diagnostics `published` (a `publishDiagnostics` params object)
+/// with the code `code`.
+pub fn diagnostic_with_code<'a>(published: &'a Value, code: &str) -> Result<&'a Value, String> {
+    published["diagnostics"]
+        .as_array()
+        .and_then(|all| all.iter().find(|d| d["code"] == code))
+        .ok_or_else(|| format!("no {code}: {published}"))
 }
 
 /// `textDocument` and `position` parameters.

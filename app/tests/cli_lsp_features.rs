@@ -332,6 +332,9 @@ fn terraform_completion_offers_the_machines_state_names_and_the_state_types() ->
     client.shutdown()
 }
 
+/// The rename of `Ping` in tests/data/terraform/quoted/main.tf: both edits are on its one line.
+const QUOTED_RENAMED: &str = r#"definition = "{\"StartAt\":\"Ping\",\"States\":{\"Ping\":{\"Type\":\"Pass\",\"Result\":\"pong from ${var.environment}\",\"End\":true}}}" => \"Ping pong\""#;
+
 #[test]
 fn definition_and_rename_in_terraform_definitions_and_yaml_definition_strings() -> TestResult {
     // Each case: the file; go to definition from `shift` characters into a needle lands at the
@@ -345,6 +348,9 @@ fn definition_and_rename_in_terraform_definitions_and_yaml_definition_strings() 
         // JSON in an indented heredoc (`<<-`).
         [terraform_example("heredoc/main.tf"), "\"Next\": \"Run\"", 10, "\"Run\": {", "\"Run\": {", 2,
          "Run job", ["\"Next\": \"Run\" => \"Run job\"", "\"Run\": { => \"Run job\""]],
+        // A quoted JSON string: positions and the new name go through its `\"` escapes.
+        [terraform_example("quoted/main.tf"), "\\\"StartAt\\\":\\\"Ping", 14, "\\\"Ping\\\":{", "\\\"Ping\\\":{", 3,
+         "Ping pong", [QUOTED_RENAMED, QUOTED_RENAMED]],
         // A `DefinitionString: !Sub |` block of a SAM template.
         [corpus("templates/workflows-collection/call-microservice-apigw__template.yml"),
          "\"Next\": \"Call Successful?\"", 12, "\"Call Successful?\": {", "\"Notify Success\": {", 3, "Notify OK",

@@ -118,6 +118,19 @@ pub fn outline_escaped(
     let mut literals = Vec::new();
     collect_literals(value, node, host, &mut literals);
     let map = align(definition, &literals)?;
+    outline_mapped(definition, &map)
+}
+
+/// The outline of the JSON definition written as the quoted string at `start..end` of `host`
+/// (a Terraform `definition = "{\"StartAt\": ...}"`), positions mapped through its escapes.
+/// `None` when its text is not JSON by itself (an interpolation outside a JSON string).
+pub fn outline_quoted(host: &str, start: usize, end: usize) -> Option<Machine> {
+    let literal = decode_literal(host, start, end)?;
+    outline_mapped(&literal.text, &literal.host)
+}
+
+/// The outline of `definition`, each position `offset` of it moved to `map[offset]`.
+fn outline_mapped(definition: &str, map: &[usize]) -> Option<Machine> {
     let source = SourceFile::parse(definition.to_owned(), Format::Json).ok()?;
     let index = PositionIndex::new(definition);
     let mut machine = outline_definition(&source, definition, &index);
@@ -179,8 +192,12 @@ fn collect_literals(value: &Value, node: SpanRef<'_>, host: &str, literals: &mut
     }
 }
 
-/// Decodes the JSON string literal at `start..end` of `host` (quotes included).
+/// Decodes the JSON string literal at `start..end` of `host` (quotes included). An HCL quoted
+/// string escapes the same way (its `${...}` interpolations are kept as written).
 fn decode_literal(host: &str, start: usize, end: usize) -> Option<Literal> {
+    if !(host.get(start..=start)? == "\"" && end > start + 1 && host.get(end - 1..end)? == "\"") {
+        return None;
+    }
     let inner_start = start + 1;
     let inner = host.get(inner_start..end.checked_sub(1)?)?;
     let mut text = String::with_capacity(inner.len());

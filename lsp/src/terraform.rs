@@ -7,9 +7,9 @@
 //! link editors show under the diagnostic), and go to definition on the path string of
 //! `file("...")` or `templatefile("...")` opens that file.
 //!
-//! Definitions written in the `.tf` file itself (`jsonencode`, heredoc, quoted JSON) also get an
-//! outline, so that go to definition, references, rename, symbols and hover work on their state
-//! names as in an `.asl.json` file.
+//! Definitions written in the `.tf` file itself (`jsonencode`, heredoc, and quoted JSON, mapped
+//! through its escapes) also get an outline, so that go to definition, references, rename,
+//! symbols and hover work on their state names as in an `.asl.json` file.
 
 use std::path::{Path, PathBuf};
 
@@ -35,17 +35,21 @@ pub fn analyse(text: String, base_dir: Option<&Path>) -> Analysis {
         };
         analysis.machines = machines
             .iter()
-            // A quoted string's JSON is escaped (`\"`): its tokens are not the text's tokens.
-            .filter(|machine| {
-                matches!(
-                    machine.form,
-                    DefinitionForm::JsonEncode | DefinitionForm::Heredoc { .. }
-                )
-            })
-            .map(|machine| {
-                let mut outline = outliner.machine(machine, &machine.definition, "");
+            .filter_map(|machine| {
+                let mut outline = match machine.form {
+                    DefinitionForm::JsonEncode | DefinitionForm::Heredoc { .. } => {
+                        outliner.machine(machine, &machine.definition, "")
+                    }
+                    // A quoted string's JSON is escaped (`\"`): mapped through its escapes.
+                    DefinitionForm::String => crate::embedded::outline_quoted(
+                        &analysis.text,
+                        machine.span.start,
+                        machine.span.end,
+                    )?,
+                    _ => return None,
+                };
                 outline.label = Some(machine.address.clone());
-                outline
+                Some(outline)
             })
             .collect();
     }

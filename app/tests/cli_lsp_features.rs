@@ -399,6 +399,14 @@ fn json_template_definition_string_navigates_and_renames_through_the_escapes() -
         .map(|all| all.iter().map(|r| &r["range"]["start"]).collect())
         .unwrap_or_default();
     assert_eq!(starts, [&position(&text, next, 0, 9)?]);
+    // Completion inside the escaped string: the machine's states after `\"Next\":\"`.
+    let offered = client.completion_labels(&uri, position(&text, next, 0, 13)?)?;
+    assert!(
+        offered.contains(&"Fetch Bank Addresses from database".to_owned())
+            // The Map's item processor has states of its own, not offered out here.
+            && !offered.contains(&"Get individual bank quotes".to_owned()),
+        "{offered:?}"
+    );
     // The outline names the template's machine and its states.
     let symbols = client.symbols(&uri)?;
     let machine = symbols

@@ -452,7 +452,11 @@ pub fn completion(
 /// are what may stand between a key and its value.
 fn value_field(before: &str, separators: &[char]) -> Option<String> {
     let colon = before.rfind(separators)?;
-    let key = before[..colon].trim_end().trim_end_matches(['"', '\'']);
+    // `\"Next\":` inside a JSON string (a JSON template's DefinitionString) ends in `\"` too.
+    let key = before[..colon]
+        .trim_end()
+        .trim_end_matches(['"', '\''])
+        .trim_end_matches('\\');
     let start = key
         .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$'))
         .map_or(0, |i| i + 1);
@@ -676,6 +680,14 @@ mod tests {
         );
         assert_eq!(value_field("    Type: Ta", &[':']).as_deref(), Some("Type"));
         assert_eq!(value_field("    \"Ty", &[':']), None);
+        assert_eq!(
+            value_field(
+                r#""{\"StartAt\":\"A\",\"States\":{\"A\":{\"Next\":\"B"#,
+                &[':']
+            )
+            .as_deref(),
+            Some("Next")
+        );
         assert_eq!(
             value_field("        Default = \"Rej", &[':', '=']).as_deref(),
             Some("Default")

@@ -394,7 +394,9 @@ fn check_template(
         {
             let at = source.locate(&machine.pointer).line_col;
             let from = index.offset_of_line_col(text, at.line, at.column);
-            if let Some(mut outline) = crate::embedded::outline(definition_text, text, from) {
+            if let Some(mut outline) = crate::embedded::outline(definition_text, text, from)
+                .or_else(|| crate::embedded::outline_yaml_scalar(definition_text, text, from))
+            {
                 outline.label = Some(machine.logical_id.clone());
                 outlines.push(outline);
             }

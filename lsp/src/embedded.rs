@@ -5,13 +5,14 @@
 //! line into the template. In a JSON template the definition is a JSON string literal (or, as
 //! CDK writes it, the literal parts of an `Fn::Join` or the text of an `Fn::Sub`): each
 //! character of the definition maps to where it is written in the template, through the escapes
-//! (`\"` is one character written as two). A YAML scalar written with escapes is not mapped.
+//! (`\"` is one character written as two). So is a one-line quoted YAML scalar (`'...'`, where
+//! `''` is one `'`, or `"..."` with escapes).
 
 use asl_codec::{Format, SourceFile, SpanRef};
 use serde_json::Value;
 
 use crate::analysis::{ByteSpan, Machine, outline_definition};
-use crate::position::PositionIndex;
+use crate::position::{PositionIndex, token_end};
 
 /// The outline of `definition` (the DefinitionString's value), its positions in `host` (the
 /// template), when its lines are found verbatim in `host` at or after byte `from`.
@@ -127,6 +128,60 @@ pub fn outline_escaped(
 pub fn outline_quoted(host: &str, start: usize, end: usize) -> Option<Machine> {
     let literal = decode_literal(host, start, end)?;
     outline_mapped(&literal.text, &literal.host)
+}
+
+/// The outline of `definition` written in a YAML template as a one-line quoted scalar
+/// (`DefinitionString: '{"StartAt": ...}'` or `"{\"StartAt\": ...}"`) starting at or after byte
+/// `from` of `host`, positions mapped through the scalar's escapes. `None` when the scalar's text
+/// is not `definition` as it stands (a folded or multi-line scalar).
+pub fn outline_yaml_scalar(definition: &str, host: &str, from: usize) -> Option<Machine> {
+    let line_end = host
+        .get(from..)?
+        .find('\n')
+        .map_or(host.len(), |i| from + i);
+    let mut from = from;
+    // Past the key, when the position given is the key's.
+    if let Some(key) = host.get(from..line_end)?.find("DefinitionString") {
+        from += key + host.get(from + key..line_end)?.find(':')? + 1;
+    }
+    let rest = host.get(from..line_end)?;
+    let quote = from + rest.find(['\'', '"'])?;
+    let literal = if host.get(quote..=quote)? == "\"" {
+        decode_literal(host, quote, token_end(host, quote))?
+    } else {
+        decode_single_quoted(host, quote)?
+    };
+    if literal.text != definition {
+        return None;
+    }
+    outline_mapped(definition, &literal.host)
+}
+
+/// Decodes the single-quoted YAML scalar starting at byte `start` of `host` (on one line), where
+/// `''` stands for `'`.
+fn decode_single_quoted(host: &str, start: usize) -> Option<Literal> {
+    let inner_start = start + 1;
+    let mut text = String::new();
+    let mut offsets = Vec::new();
+    let mut chars = host.get(inner_start..)?.char_indices().peekable();
+    while let Some((at, ch)) = chars.next() {
+        if ch == '\n' {
+            return None;
+        }
+        if ch == '\'' {
+            if chars.peek().map(|(_, next)| *next) != Some('\'') {
+                offsets.push(inner_start + at);
+                return Some(Literal {
+                    text,
+                    host: offsets,
+                });
+            }
+            chars.next();
+        }
+        text.push(ch);
+        offsets.extend(std::iter::repeat_n(inner_start + at, ch.len_utf8()));
+    }
+    None
 }
 
 /// The outline of `definition`, each position `offset` of it moved to `map[offset]`.

@@ -453,6 +453,22 @@ fn json_template_definition_string_navigates_and_renames_through_the_escapes() -
     let renamed_path = dir.join("template.json");
     std::fs::write(&renamed_path, &renamed)?;
     assert_eq!(check_lines(&renamed_path)?, check_lines(&path)?);
+    // A misspelt Next in the escaped string is offered the nearest state, written escaped.
+    let misspelt = text.replacen(
+        "Fetch Bank Addresses from database\\\",\\\"Type",
+        "Fetch Bank Adresses from database\\\",\\\"Type",
+        1,
+    );
+    assert_ne!(misspelt, text);
+    client.change(&uri, 2, &misspelt)?;
+    let typo = position(&misspelt, "\\\"Fetch Bank Adresses", 0, 3)?;
+    let actions = client.code_actions(&uri, &typo)?;
+    let change = &actions[0]["edit"]["changes"][&uri];
+    assert_eq!(
+        actions[0]["title"],
+        "Change `Fetch Bank Adresses from database` to `Fetch Bank Addresses from database`"
+    );
+    assert_eq!(apply_edits(&misspelt, change), text);
     client.shutdown()
 }
 

@@ -361,6 +361,9 @@ fn definition_and_rename_in_terraform_definitions_and_yaml_definition_strings() 
         // lines are long, so only the number of edits is compared.
         [corpus(PATH_BASED_ON_DATA), "\"Default\":\"DEFAULT_STATE", 12, "\"DEFAULT_STATE\":{",
          "\"DEFAULT_STATE\":{", 3, "Otherwise", 2],
+        // A new name with an apostrophe, inside the single-quoted scalar: written `''`.
+        [corpus(PATH_BASED_ON_DATA), "\"Default\":\"DEFAULT_STATE", 12, "\"DEFAULT_STATE\":{",
+         "\"DEFAULT_STATE\":{", 3, "Don't know", 2],
         [corpus(MACHINE_WITH_ACTIVITY), "\\\"Next\\\": \\\"World", 14, "\\\"World\\\": {", "\\\"World\\\": {", 4,
          "Planet", 2],
         // A `DefinitionString: !Sub |` block of a SAM template.

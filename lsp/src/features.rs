@@ -112,12 +112,39 @@ pub fn rename(
     Ok(WorkspaceEdit::new(HashMap::from([(uri.clone(), edits)])))
 }
 
+/// Whether byte `at` of `text` lies inside a single-quoted YAML scalar that opens its line's value
+/// (`Key: '...`) and is still open at `at` (`''` is an escaped quote, a lone `'` closes it).
+fn in_single_quoted_yaml_scalar(text: &str, at: usize) -> bool {
+    let Some(before) = text.get(..at) else {
+        return false;
+    };
+    let line = &before[before.rfind('\n').map_or(0, |newline| newline + 1)..];
+    let Some(colon) = line.find(": ") else {
+        return false;
+    };
+    let Some(inner) = line[colon + 2..].trim_start().strip_prefix('\'') else {
+        return false;
+    };
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' && chars.next_if_eq(&'\'').is_none() {
+            return false;
+        }
+    }
+    true
+}
+
 /// `name` written the way the text at `span` writes its string: JSON string syntax, unless it is
 /// an unquoted or single-quoted YAML scalar that can stay so.
 fn spelled_like(analysis: &Analysis, span: ByteSpan, name: &str) -> String {
     let old = analysis.text.get(span.0..span.1).unwrap_or_default();
     let json = serde_json::to_string(name).unwrap_or_else(|_| format!("\"{name}\""));
     if old.starts_with('"') {
+        // JSON inside a one-line single-quoted YAML scalar (`DefinitionString: '{"StartAt": ...}'`):
+        // YAML writes a `'` there as `''`, so a name with an apostrophe would otherwise end the scalar.
+        if in_single_quoted_yaml_scalar(&analysis.text, span.0) {
+            return json.replace('\'', "''");
+        }
         return json;
     }
     // Inside a JSON string literal (a JSON template's DefinitionString): the JSON string, escaped

@@ -3,6 +3,8 @@
 //! reached, "Generate tests" loads a covering suite, and "Save mock file…" writes the opened file
 //! back with only the edited test case changed.
 
+mod common;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -439,4 +441,46 @@ fn write_back_refuses_a_missing_case_or_a_result_that_is_not_json() {
     );
     let refused = write_back(SAMPLE_MOCKS, "EtlPipeline", "HappyPath", &bad);
     assert!(refused.is_err_and(|message| message.contains("mock of 'Cleanup', attempt 1")));
+}
+
+#[test]
+fn opening_a_definition_loads_the_suite_and_expectations_beside_it() {
+    let definition =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample.asl.json");
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_max_steps(400)
+        .allow_missing_glyphs()
+        .build_eframe(move |cc| {
+            let mut app = StudioApp::with_platform(
+                Some(cc),
+                StartSource::File(definition),
+                Box::new(common::designer::DiskWithoutRecovery),
+                Box::new(ScriptedDialogs::default()),
+            );
+            app.set_tests_shown(true);
+            app
+        });
+    harness.run();
+    let pane = harness.state().simulator();
+    assert_eq!(
+        pane.test_case_names(),
+        ["HappyPath", "GlueFails", "GlueTimesOut", "LambdaRetried"]
+    );
+    let file = pane.suite_file().expect("the suite beside the definition");
+    assert_eq!(file.file_name(), "sample.mocks.json");
+    assert!(
+        file.expect.is_some(),
+        "sample.mocks.expect.json is read too"
+    );
+    click_button(&mut harness, "Run all");
+    assert_eq!(
+        verdicts(&harness),
+        owned(&[
+            ("HappyPath", true, Status::Succeeded),
+            ("GlueFails", true, Status::Failed),
+            ("GlueTimesOut", true, Status::Failed),
+            ("LambdaRetried", true, Status::Succeeded),
+        ])
+    );
 }

@@ -177,6 +177,43 @@ impl SimulatorPane {
         self.changed();
     }
 
+    /// Loads the suite kept beside a definition (`x.asl.json` -> `x.mocks.json`, and its
+    /// expectations `x.mocks.expect.json`), as `asl-studio test` names them, unless mocks are
+    /// already set (the layout sidecar's are the user's own and stay).
+    pub fn load_suite_beside(
+        &mut self,
+        definition: &std::path::Path,
+        read: impl Fn(&std::path::Path) -> Option<String>,
+    ) {
+        if self.test_cases.is_some() || !self.mocks.states.is_empty() {
+            return;
+        }
+        let stem = definition
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let stem = stem
+            .trim_end_matches(".json")
+            .trim_end_matches(".yaml")
+            .trim_end_matches(".yml")
+            .trim_end_matches(".asl");
+        let mocks = definition.with_file_name(format!("{stem}.mocks.json"));
+        let Some(text) = read(&mocks) else {
+            return;
+        };
+        self.load_mock_file_text(&mocks.display().to_string(), &text);
+        if self.suite_file.is_none() {
+            // Not a mock file with test cases: the pane says why, and keeps its own mocks.
+            return;
+        }
+        let expect = definition.with_file_name(format!("{stem}.mocks.expect.json"));
+        if let Some(text) = read(&expect)
+            && let Err(error) = self.set_suite_expectations(&text)
+        {
+            self.mock_message = Some(format!("{}: {error}", expect.display()));
+        }
+    }
+
     /// Natively, the expectations file beside a mock file just opened (`x.json` ->
     /// `x.expect.json`), when there is one; a browser has no "beside".
     pub(super) fn read_expectations_beside(&mut self) {

@@ -45,7 +45,6 @@ impl CaseVerdict {
 struct SuiteRun {
     /// The document revision it ran on: an edit makes it stale.
     revision: u64,
-    machine: String,
     cases: Vec<CaseVerdict>,
     report: CoverageReport,
     /// States any case entered and transitions any case took; the rest is greyed.
@@ -171,7 +170,6 @@ impl TestsPanel {
         }
         self.run = Some(SuiteRun {
             revision: doc.revision(),
-            machine: suite.machine,
             cases,
             report: outcome.coverage.report(),
             overlay,
@@ -180,8 +178,15 @@ impl TestsPanel {
     }
 
     /// Generates a covering suite for the document, loads it into the pane (replacing the mock
-    /// file) and runs it. `machine` names the state machine in the new file.
-    pub fn generate(&mut self, doc: &Document, pane: &mut SimulatorPane, machine: &str) {
+    /// file) and runs it. `machine` names the state machine in the new file, which is called
+    /// `<stem>.generated.mocks.json`.
+    pub fn generate(
+        &mut self,
+        doc: &Document,
+        pane: &mut SimulatorPane,
+        machine: &str,
+        stem: &str,
+    ) {
         self.message = None;
         let errors = pane.errors(doc).len();
         if errors > 0 {
@@ -201,7 +206,7 @@ impl TestsPanel {
             };
         let text =
             serde_json::to_string_pretty(&generated.config.to_value()).unwrap_or_default() + "\n";
-        pane.load_mock_file_text(&format!("{machine}.generated.mocks.json"), &text);
+        pane.load_mock_file_text(&format!("{stem}.generated.mocks.json"), &text);
         self.generated = Some(GeneratedSummary {
             cases: generated.cases,
             gaps: generated
@@ -213,15 +218,15 @@ impl TestsPanel {
         self.run_all(doc, pane);
     }
 
-    /// Draws the panel. `machine` is the name a generated suite gives the state machine (the
-    /// document's file name). Returns true when a case was clicked: its run is in the simulator
+    /// Draws the panel. `stem` is the document's file name without extensions (what a generated
+    /// suite is called, and its machine when no suite is loaded). Returns true when a case was clicked: its run is in the simulator
     /// pane, which the app should show.
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
         doc: &Document,
         pane: &mut SimulatorPane,
-        machine: &str,
+        stem: &str,
     ) -> bool {
         let theme = Theme::current(ui.ctx());
         let mut show_run = false;
@@ -241,11 +246,11 @@ impl TestsPanel {
                 )
                 .clicked()
             {
-                let machine = self
-                    .run
-                    .as_ref()
-                    .map_or_else(|| machine.to_owned(), |run| run.machine.clone());
-                self.generate(doc, pane, &machine);
+                // The loaded suite's machine name, so the new file can replace it.
+                let machine = pane
+                    .suite()
+                    .map_or_else(|_| stem.to_owned(), |(suite, _)| suite.machine);
+                self.generate(doc, pane, &machine, stem);
             }
         });
         ui.checkbox(&mut self.show_coverage, "Grey what no case reached")

@@ -160,6 +160,9 @@ impl SimulatorPane {
                 }
             }
             if ui.button("Import mocks").clicked() {
+                // Text typed or pasted here is no file: saving must not suggest the name of the
+                // file opened before, which it would then replace.
+                self.mock_file_name = super::suite_file::DEFAULT_NAME.to_owned();
                 self.import_mocks_text();
                 changed = true;
             }

@@ -336,7 +336,7 @@ impl TestsPanel {
                     case.path.join(" > ")
                 );
                 for failure in &case.failures {
-                    hover.push_str("\n");
+                    hover.push('\n');
                     hover.push_str(failure);
                 }
                 let selected = shown == Some(case.name.as_str());

@@ -484,3 +484,51 @@ fn opening_a_definition_loads_the_suite_and_expectations_beside_it() {
         ])
     );
 }
+
+/// eframe's storage, in memory.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn the_tests_toggle_in_the_menu_bar_shows_the_panel_and_is_remembered() {
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_max_steps(400)
+        .allow_missing_glyphs()
+        .build_eframe(|cc| {
+            StudioApp::with_platform(
+                Some(cc),
+                StartSource::Sample,
+                Box::new(MemoryFiles::default()),
+                Box::new(ScriptedDialogs::default()),
+            )
+        });
+    harness.run();
+    assert!(
+        harness.query_by_label("Run all").is_none(),
+        "hidden at first"
+    );
+    harness.get_by_label("Tests").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Run all");
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(harness.state_mut(), &mut storage);
+    let panels = storage
+        .0
+        .get("asl-studio.panels")
+        .expect("the panels are stored");
+    assert!(panels.contains("tests:true"), "{panels}");
+}

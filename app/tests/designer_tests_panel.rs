@@ -144,6 +144,12 @@ fn run_all_checks_the_samples_four_cases_against_their_expectations() {
         harness.state().tests().message()
     );
     harness.get_by_label("4 case(s): 4 passed, 0 failed");
+    // Every case has expectations: no warning that some pass whatever they do.
+    assert!(
+        harness
+            .query_by_label_contains("have no Expect member")
+            .is_none()
+    );
     let coverage = harness
         .state()
         .tests()
@@ -531,4 +537,32 @@ fn the_tests_toggle_in_the_menu_bar_shows_the_panel_and_is_remembered() {
         .get("asl-studio.panels")
         .expect("the panels are stored");
     assert!(panels.contains("tests:true"), "{panels}");
+}
+
+#[test]
+fn cases_without_expectations_pass_with_a_warning_that_they_check_nothing() {
+    let mut harness = sample_with_tests();
+    // The sample's mock file alone: its expectations live in the file beside it.
+    harness
+        .state_mut()
+        .simulator_mut()
+        .load_mock_file_text("sample.mocks.json", SAMPLE_MOCKS);
+    harness.run();
+    click_button(&mut harness, "Run all");
+    assert!(
+        harness
+            .state()
+            .tests()
+            .verdicts()
+            .iter()
+            .all(|case| case.passed())
+    );
+    assert_eq!(harness.state().tests().unchecked(), 4);
+    harness.get_by_label("4 case(s) have no Expect member: they pass whatever their run does.");
+    // The query the sample's Run all test uses to say the warning is absent finds it here.
+    assert!(
+        harness
+            .query_by_label_contains("have no Expect member")
+            .is_some()
+    );
 }

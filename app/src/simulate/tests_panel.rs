@@ -47,6 +47,8 @@ struct SuiteRun {
     revision: u64,
     cases: Vec<CaseVerdict>,
     report: CoverageReport,
+    /// Cases without any expectation: they pass whatever their run does.
+    unchecked: usize,
     /// States any case entered and transitions any case took; the rest is greyed.
     overlay: RunOverlay,
 }
@@ -92,6 +94,12 @@ impl TestsPanel {
     #[must_use]
     pub fn coverage(&self) -> Option<&CoverageReport> {
         self.run.as_ref().map(|run| &run.report)
+    }
+
+    /// How many cases of the last Run all have no expectation (they pass whatever they do).
+    #[must_use]
+    pub fn unchecked(&self) -> usize {
+        self.run.as_ref().map_or(0, |run| run.unchecked)
     }
 
     /// What the last "Generate tests" made.
@@ -172,6 +180,11 @@ impl TestsPanel {
             revision: doc.revision(),
             cases,
             report: outcome.coverage.report(),
+            unchecked: suite
+                .cases
+                .iter()
+                .filter(|case| case.expect == simulator::suite::Expectation::default())
+                .count(),
             overlay,
         });
         pane.reset();
@@ -352,6 +365,18 @@ impl TestsPanel {
             for failure in &case.failures {
                 ui.label(egui::RichText::new(failure).small().color(theme.error));
             }
+        }
+        if run.unchecked > 0 {
+            ui.colored_label(
+                theme.warning,
+                format!(
+                    "{} case(s) have no Expect member: they pass whatever their run does.",
+                    run.unchecked
+                ),
+            )
+            .on_hover_text(
+                "Add \"Expect\": {\"Status\": ..., \"Path\": [...]} to a test case, or a <mock file>.expect.json beside it",
+            );
         }
         ui.label(format!(
             "{} case(s): {} passed, {} failed",

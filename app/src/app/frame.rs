@@ -522,14 +522,14 @@ impl StudioApp {
             }
         }
         if self.show_tests {
-            let machine = asl_codec::deploy::name_from_file_stem(&self.file.name);
+            let stem = asl_codec::deploy::name_from_file_stem(&self.file.name);
             let mut show_run = false;
             egui::Panel::right("tests")
                 .resizable(true)
                 .default_size(crate::simulate::tests_panel::PANEL_WIDTH)
                 .max_size(side_max)
                 .show(ui, |ui| {
-                    show_run = self.tests.ui(ui, &self.doc, &mut self.simulator, &machine);
+                    show_run = self.tests.ui(ui, &self.doc, &mut self.simulator, &stem);
                 });
             self.show_simulator |= show_run;
         }

@@ -62,10 +62,21 @@ pub struct GeneratedSummary {
     pub gaps: Vec<(String, String)>,
 }
 
+/// Work a button asked for. It starts on the frame after the click, which draws that it is under
+/// way: a large suite or generation takes seconds, and the window (a browser tab has no threads)
+/// shows why it is busy first.
+#[derive(Clone, Debug, PartialEq)]
+enum Work {
+    RunAll,
+    Generate { machine: String, stem: String },
+}
+
 /// The Tests panel.
 #[derive(Debug)]
 pub struct TestsPanel {
     run: Option<SuiteRun>,
+    /// The work asked for.
+    pending: Option<Work>,
     generated: Option<GeneratedSummary>,
     /// Whether the canvas greys what no case reached (after Run all).
     pub show_coverage: bool,
@@ -76,6 +87,7 @@ impl Default for TestsPanel {
     fn default() -> Self {
         Self {
             run: None,
+            pending: None,
             generated: None,
             show_coverage: true,
             message: None,
@@ -243,17 +255,19 @@ impl TestsPanel {
     ) -> bool {
         let theme = Theme::current(ui.ctx());
         let mut show_run = false;
+        self.do_pending(doc, pane);
+        let idle = self.pending.is_none();
         ui.horizontal_wrapped(|ui| {
             ui.strong("Tests");
             if ui
-                .button("Run all")
+                .add_enabled(idle, egui::Button::new("Run all"))
                 .on_hover_text("Run every test case and check its Expect member, as asl-studio test does")
                 .clicked()
             {
-                self.run_all(doc, pane);
+                self.pending = Some(Work::RunAll);
             }
             if ui
-                .button("Generate tests")
+                .add_enabled(idle, egui::Button::new("Generate tests"))
                 .on_hover_text(
                     "Write a suite that covers every state, Choice rule, Catch and Retry the simulator can reach, and run it",
                 )
@@ -263,9 +277,22 @@ impl TestsPanel {
                 let machine = pane
                     .suite()
                     .map_or_else(|_| stem.to_owned(), |(suite, _)| suite.machine);
-                self.generate(doc, pane, &machine, stem);
+                self.pending = Some(Work::Generate {
+                    machine,
+                    stem: stem.to_owned(),
+                });
             }
         });
+        if let Some(work) = &self.pending {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(match work {
+                    Work::RunAll => "Running the test cases…",
+                    Work::Generate { .. } => "Generating tests…",
+                });
+            });
+            ui.ctx().request_repaint();
+        }
         ui.checkbox(&mut self.show_coverage, "Grey what no case reached")
             .on_hover_text("The coverage overlay on the canvas (while no single run is shown)");
         match pane.suite_file() {
@@ -300,6 +327,15 @@ impl TestsPanel {
                 }
             });
         show_run
+    }
+
+    /// Does the work asked for on the previous frame (which said it was under way).
+    fn do_pending(&mut self, doc: &Document, pane: &mut SimulatorPane) {
+        match self.pending.take() {
+            Some(Work::RunAll) => self.run_all(doc, pane),
+            Some(Work::Generate { machine, stem }) => self.generate(doc, pane, &machine, &stem),
+            None => {}
+        }
     }
 
     /// The case list; returns the pane index of a clicked case.

@@ -574,3 +574,74 @@ fn cases_without_expectations_pass_with_a_warning_that_they_check_nothing() {
             .is_some()
     );
 }
+
+#[test]
+fn the_coverage_overlay_reaches_into_map_processors() {
+    let template = asl_studio::templates::TEMPLATES
+        .iter()
+        .find(|template| template.id == "fan-out-map")
+        .expect("the fan-out template");
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_max_steps(400)
+        .allow_missing_glyphs()
+        .build_eframe(|cc| {
+            let mut app = StudioApp::with_platform(
+                Some(cc),
+                StartSource::Text {
+                    name: "fan-out.asl.json".to_owned(),
+                    text: template.definition.to_owned(),
+                },
+                Box::new(MemoryFiles::default()),
+                Box::new(ScriptedDialogs::default()),
+            );
+            app.set_tests_shown(true);
+            app
+        });
+    harness.run();
+    let inner = "Write message to DynamoDB";
+    let reached = |harness: &Harness<'_, StudioApp>| {
+        harness
+            .state()
+            .canvas_run_overlay()
+            .expect("the coverage overlay is drawn")
+            .states
+            .into_keys()
+            .find(|id| id.name == inner)
+    };
+    harness
+        .state_mut()
+        .simulator_mut()
+        .load_mock_file_text("mocks.json", template.mocks);
+    harness.run();
+    click_button(&mut harness, "Run all");
+    let id = reached(&harness).expect("HappyPath's Map iterations reach the processor");
+    assert_ne!(
+        id.machine,
+        graph_model::MachinePath::root(),
+        "a state of the processor"
+    );
+    // Without HappyPath, no case enters the processor: its states are greyed.
+    let mut only_empty: Value = serde_json::from_str(template.mocks).expect("JSON");
+    let cases = only_empty["StateMachines"]["fan-out-map"]["TestCases"]
+        .as_object_mut()
+        .expect("test cases");
+    cases.remove("HappyPath");
+    harness
+        .state_mut()
+        .simulator_mut()
+        .load_mock_file_text("no-messages.json", &only_empty.to_string());
+    harness.run();
+    click_button(&mut harness, "Run all");
+    assert_eq!(harness.state().tests().verdicts().len(), 1);
+    assert_eq!(reached(&harness), None);
+    let coverage = harness.state().tests().coverage().expect("coverage");
+    assert!(
+        coverage
+            .branches
+            .uncovered
+            .iter()
+            .any(|item| item.ends_with(".ItemProcessor")),
+        "{coverage:?}"
+    );
+}

@@ -21,6 +21,9 @@ pub enum RunStatus {
     Retried,
     /// Never entered.
     NotReached,
+    /// Entered by at least one test case of the suite (the Tests panel's coverage overlay):
+    /// drawn plainly, so only what no case reached stands out (greyed).
+    Covered,
 }
 
 /// A simulated run drawn over the diagram (filled in by the simulator pane).

@@ -13,3 +13,6 @@ pub const SAMPLE_INPUT: &str = include_str!("../assets/sample.input.json");
 /// The sample's Step Functions Local mock file: four test cases (the happy path, a failing Glue
 /// job, a Glue job that times out, a throttled Lambda that succeeds on retry).
 pub const SAMPLE_MOCKS: &str = include_str!("../assets/sample.mocks.json");
+
+/// The expectations of the sample's test cases (`asl-studio test` reads them beside the mock file).
+pub const SAMPLE_EXPECT: &str = include_str!("../assets/sample.mocks.expect.json");

@@ -264,6 +264,12 @@ impl StudioApp {
                 self.simulator.load_sidecar(simulator);
             }
         }
+        self.tests = crate::simulate::tests_panel::TestsPanel::default();
+        if let Some(path) = &path {
+            let store = &self.store;
+            self.simulator
+                .load_suite_beside(path, |beside| store.read_text(beside).ok());
+        }
         self.code = CodeView::default();
         self.code.load(text, value, format);
         self.code_revision = Some(self.doc.revision());

@@ -433,7 +433,13 @@ impl StudioApp {
             .collect();
         CanvasOverlay {
             diagnostics,
-            run: self.simulator.overlay().cloned(),
+            // A run shown in the simulator pane comes first; else the Tests panel's coverage.
+            run: self.simulator.overlay().cloned().or_else(|| {
+                self.tests
+                    .coverage_overlay(&self.doc)
+                    .filter(|_| self.show_tests)
+                    .cloned()
+            }),
             diff: self.diff_marks(),
         }
     }

@@ -164,6 +164,8 @@ impl StudioApp {
                 .on_hover_text("Show the Problems panel when there are problems");
             ui.toggle_value(&mut self.show_simulator, "Simulator")
                 .on_hover_text("The simulator pane (F5 runs)");
+            ui.toggle_value(&mut self.show_tests, "Tests")
+                .on_hover_text("The test cases of the mock file, Run all, coverage");
         });
         if let Some(path) = open_recent {
             self.request_open(PendingOpen::Path(path));
@@ -518,6 +520,18 @@ impl StudioApp {
                 while self.doc.history_cursor() < target && self.doc.redo() {}
                 self.prune_selection();
             }
+        }
+        if self.show_tests {
+            let stem = asl_codec::deploy::name_from_file_stem(&self.file.name);
+            let mut show_run = false;
+            egui::Panel::right("tests")
+                .resizable(true)
+                .default_size(crate::simulate::tests_panel::PANEL_WIDTH)
+                .max_size(side_max)
+                .show(ui, |ui| {
+                    show_run = self.tests.ui(ui, &self.doc, &mut self.simulator, &stem);
+                });
+            self.show_simulator |= show_run;
         }
         if self.show_code {
             self.sync_code();

@@ -82,6 +82,7 @@ struct PanelVisibility {
     right_tab: RightTab,
     history: bool,
     problems: bool,
+    tests: bool,
 }
 
 impl Default for PanelVisibility {
@@ -93,6 +94,7 @@ impl Default for PanelVisibility {
             right_tab: RightTab::Inspector,
             history: false,
             problems: true,
+            tests: false,
         }
     }
 }
@@ -106,6 +108,7 @@ impl PanelVisibility {
             right_tab: app.right_tab,
             history: app.show_history,
             problems: app.show_problems,
+            tests: app.show_tests,
         }
     }
 
@@ -116,6 +119,7 @@ impl PanelVisibility {
         app.right_tab = self.right_tab;
         app.show_history = self.history;
         app.show_problems = self.problems;
+        app.show_tests = self.tests;
     }
 }
 
@@ -220,6 +224,10 @@ pub struct StudioApp {
     /// Whether the simulator pane is shown (Ctrl+R / F5 open it and run).
     show_simulator: bool,
     simulator: crate::simulate::SimulatorPane,
+    /// Whether the Tests panel is shown.
+    show_tests: bool,
+    /// The Tests panel: the suite's cases, Run all, coverage, generated tests.
+    tests: crate::simulate::tests_panel::TestsPanel,
     modal: Option<Modal>,
     /// A path being typed where no file dialog could be shown.
     path_prompt: Option<path_prompt::PathPrompt>,
@@ -300,6 +308,8 @@ impl StudioApp {
             show_history: false,
             show_simulator: false,
             simulator: crate::simulate::SimulatorPane::new(),
+            show_tests: false,
+            tests: crate::simulate::tests_panel::TestsPanel::default(),
             modal: None,
             path_prompt: None,
             status: None,
@@ -318,6 +328,10 @@ impl StudioApp {
                 app.open_text(SAMPLE_NAME, SAMPLE_ASL, None);
                 app.simulator
                     .load_examples(crate::sample::SAMPLE_INPUT, crate::sample::SAMPLE_MOCKS);
+                // The sample's expectations live beside its mock file, as `asl-studio test` reads them.
+                let _ = app
+                    .simulator
+                    .set_suite_expectations(crate::sample::SAMPLE_EXPECT);
             }
             StartSource::File(path) => app.open_path(&path),
             StartSource::Text { name, text } => app.open_text(&name, &text, None),
@@ -452,6 +466,22 @@ impl StudioApp {
     /// The simulator pane, to script a dry run.
     pub fn simulator_mut(&mut self) -> &mut crate::simulate::SimulatorPane {
         &mut self.simulator
+    }
+
+    /// The Tests panel.
+    pub fn tests(&self) -> &crate::simulate::tests_panel::TestsPanel {
+        &self.tests
+    }
+
+    /// Shows or hides the Tests panel.
+    pub fn set_tests_shown(&mut self, shown: bool) {
+        self.show_tests = shown;
+    }
+
+    /// The run the canvas draws over the diagram: the simulator pane's, else the Tests panel's
+    /// coverage (states no case reached are greyed).
+    pub fn canvas_run_overlay(&self) -> Option<crate::overlay::RunOverlay> {
+        self.overlay().run
     }
 
     /// The canvas, for embedders and tests that need where a state is drawn.

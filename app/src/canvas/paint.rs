@@ -327,7 +327,7 @@ impl CanvasView {
                     Stroke::new(stroke.width * 2.0, theme.retried)
                 }
                 RunStatus::Entered => Stroke::new(stroke.width * 2.0, theme.running),
-                RunStatus::NotReached => stroke,
+                RunStatus::NotReached | RunStatus::Covered => stroke,
             };
         }
         if let Some(mark) = marks.diff.get(&n) {

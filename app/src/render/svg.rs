@@ -324,7 +324,7 @@ fn write_node(out: &mut String, scene: &Scene, theme: &Theme, marks: &ResolvedMa
             RunStatus::Failed => Some(theme.error),
             RunStatus::Caught | RunStatus::Retried => Some(theme.retried),
             RunStatus::Entered => Some(theme.running),
-            RunStatus::NotReached => None,
+            RunStatus::NotReached | RunStatus::Covered => None,
         };
         if let Some(c) = run_color {
             stroke = c;

@@ -160,6 +160,9 @@ impl SimulatorPane {
                 }
             }
             if ui.button("Import mocks").clicked() {
+                // Text typed or pasted here is no file: saving must not suggest the name of the
+                // file opened before, which it would then replace.
+                self.mock_file_name = super::suite_file::DEFAULT_NAME.to_owned();
                 self.import_mocks_text();
                 changed = true;
             }
@@ -222,12 +225,18 @@ impl SimulatorPane {
                 self.test_cases = None;
                 self.selected_case = None;
                 self.case_pristine = false;
+                self.suite_file = None;
                 if let Ok(value) = &value
                     && let Err(error) = self.adopt_test_cases(value)
                 {
                     self.mock_message = Some(error);
                     return;
                 }
+                self.suite_file = Some(super::suite_file::SuiteFile {
+                    name: self.mock_file_name.clone(),
+                    text: self.mock_file_text.clone(),
+                    expect: None,
+                });
                 let cases = self.test_case_names().len();
                 self.mock_message = Some(match self.selected_test_case() {
                     Some(case) if cases > 1 => {

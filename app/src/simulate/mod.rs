@@ -16,8 +16,10 @@ pub mod dataflow;
 pub mod mocks;
 mod results_ui;
 pub mod session;
+pub mod suite_file;
 pub mod test_cases;
 pub mod test_state;
+pub mod tests_panel;
 pub mod timeline;
 
 use std::collections::hash_map::DefaultHasher;
@@ -117,6 +119,11 @@ pub struct SimulatorPane {
     mock_path_prompt: Option<String>,
     /// Items for Map states with an ItemReader, by Map state name (a template's example rows).
     reader_items: HashMap<String, Vec<Value>>,
+    /// The name the next imported mock file text goes by (the file just opened).
+    mock_file_name: String,
+    /// The mock file the test cases came from: the Tests panel's suite, and what "Save mock
+    /// file…" writes back.
+    suite_file: Option<suite_file::SuiteFile>,
 }
 
 impl Default for SimulatorPane {
@@ -169,6 +176,8 @@ impl SimulatorPane {
             case_pristine: false,
             mock_path_prompt: None,
             reader_items: HashMap::new(),
+            mock_file_name: suite_file::DEFAULT_NAME.to_owned(),
+            suite_file: None,
         }
     }
 
@@ -598,13 +607,18 @@ impl SimulatorPane {
     }
 
     /// Offers the mocks as an AWS Step Functions Local mock file ("Save mock file…"): a save
-    /// dialog natively, a download in a browser.
+    /// dialog natively, a download in a browser. Mocks of a test case of an opened file are
+    /// written back into that file (only that case changes); other mocks make a one-case file.
     pub fn save_mock_file(&mut self) {
+        if self.suite_file.is_some() && self.selected_case.is_some() {
+            self.mock_message = Some(self.save_into_suite_file());
+            return;
+        }
         self.mock_message = Some(match self.mocks.to_step_functions_local("StateMachine") {
             Err(error) => error,
             Ok(file) => {
                 let text = serde_json::to_string_pretty(&file).unwrap_or_default();
-                match crate::files::save_text("MockConfigFile.json", &text) {
+                match crate::files::save_text(suite_file::DEFAULT_NAME, &text) {
                     Ok(outcome) => outcome.message(),
                     Err(error) => error,
                 }
@@ -648,7 +662,9 @@ impl SimulatorPane {
             None => {}
             Some(Ok(file)) => {
                 self.mock_file_text = file.text;
+                self.mock_file_name = file.name.clone();
                 self.import_mocks_text();
+                self.read_expectations_beside();
                 if let Some(message) = &mut self.mock_message {
                     // Say which file, so a stale message is not mistaken for this one.
                     *message = format!("{}: {message}", file.name);

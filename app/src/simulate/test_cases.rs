@@ -145,6 +145,231 @@ impl SimulatorPane {
         self.mocks.to_simulator()
     }
 
+    /// The mock file the test cases came from (what the Tests panel runs and "Save mock file…"
+    /// writes back), if one is loaded.
+    #[must_use]
+    pub fn suite_file(&self) -> Option<&super::suite_file::SuiteFile> {
+        self.suite_file.as_ref()
+    }
+
+    /// Sets the expectations kept beside the mock file (`{"<test case>": {"Status": ...}}`, as
+    /// `asl-studio test` reads `<mocks>.expect.json`).
+    ///
+    /// # Errors
+    /// No mock file is loaded, or the text is not JSON.
+    pub fn set_suite_expectations(&mut self, text: &str) -> Result<(), String> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|error| format!("the expectations are not JSON: {error}"))?;
+        let file = self
+            .suite_file
+            .as_mut()
+            .ok_or("no mock file with test cases is loaded")?;
+        file.expect = Some(value);
+        Ok(())
+    }
+
+    /// Loads mock file text under `name` as if it had been opened (the Tests panel's generated
+    /// suite).
+    pub fn load_mock_file_text(&mut self, name: &str, text: &str) {
+        self.mock_file_name = name.to_owned();
+        self.mock_file_text = text.to_owned();
+        self.import_mocks_text();
+        self.changed();
+    }
+
+    /// Loads the suite kept beside a definition (`x.asl.json` -> `x.mocks.json`, and its
+    /// expectations `x.mocks.expect.json`), as `asl-studio test` names them, unless mocks are
+    /// already set (the layout sidecar's are the user's own and stay).
+    pub fn load_suite_beside(
+        &mut self,
+        definition: &std::path::Path,
+        read: impl Fn(&std::path::Path) -> Option<String>,
+    ) {
+        if self.test_cases.is_some() || !self.mocks.states.is_empty() {
+            return;
+        }
+        let stem = definition
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let stem = stem
+            .trim_end_matches(".json")
+            .trim_end_matches(".yaml")
+            .trim_end_matches(".yml")
+            .trim_end_matches(".asl");
+        let mocks = definition.with_file_name(format!("{stem}.mocks.json"));
+        let Some(text) = read(&mocks) else {
+            return;
+        };
+        self.load_mock_file_text(&mocks.display().to_string(), &text);
+        if self.suite_file.is_none() {
+            // Not a mock file with test cases: the pane says why, and keeps its own mocks.
+            return;
+        }
+        let expect = definition.with_file_name(format!("{stem}.mocks.expect.json"));
+        if let Some(text) = read(&expect)
+            && let Err(error) = self.set_suite_expectations(&text)
+        {
+            self.mock_message = Some(format!("{}: {error}", expect.display()));
+        }
+    }
+
+    /// Natively, the expectations file beside a mock file just opened (`x.json` ->
+    /// `x.expect.json`), when there is one; a browser has no "beside".
+    pub(super) fn read_expectations_beside(&mut self) {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(file) = &self.suite_file {
+            let path = std::path::Path::new(&file.name);
+            let stem = path
+                .file_stem()
+                .map(|stem| stem.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let beside = path.with_file_name(format!("{stem}.expect.json"));
+            if let Ok(text) = std::fs::read_to_string(&beside)
+                && let Err(error) = self.set_suite_expectations(&text)
+            {
+                self.mock_message = Some(format!("{}: {error}", beside.display()));
+            }
+        }
+    }
+
+    /// The state machine of the mock file the suite tests: the picked test case's.
+    fn suite_machine(&self) -> Option<String> {
+        let cases = self.test_cases.as_ref()?;
+        let index = self.selected_case.unwrap_or(0);
+        cases
+            .cases
+            .get(index)
+            .or_else(|| cases.cases.first())
+            .map(|(machine, _)| machine.clone())
+    }
+
+    /// The loaded suite, as `asl-studio test` reads it: the mock file's test cases of the
+    /// picked case's machine, with the expectations in the file and beside it; and for each of
+    /// its cases, in the file's order, the index of the test case in the pane.
+    ///
+    /// # Errors
+    /// No mock file is loaded, or an expectation cannot be read (the message names the case).
+    pub fn suite(&self) -> Result<(simulator::suite::Suite, Vec<usize>), String> {
+        let (Some(cases), Some(machine)) = (&self.test_cases, self.suite_machine()) else {
+            return Err(
+                "No test suite: open a mock file with test cases (Simulator > Mocks > Open mock file…) or generate one."
+                    .to_owned(),
+            );
+        };
+        let expect = self
+            .suite_file
+            .as_ref()
+            .and_then(|file| file.expect.as_ref());
+        let suite =
+            simulator::suite::Suite::from_config(&cases.config, Some(&machine), None, expect)
+                .map_err(|error| error.to_string())?;
+        let order = cases
+            .cases
+            .iter()
+            .enumerate()
+            .filter(|(_, (of, _))| *of == machine)
+            .map(|(index, _)| index)
+            .collect();
+        Ok((suite, order))
+    }
+
+    /// The options a suite runs with: the pane's settings (type, seed, Map items), each case
+    /// bringing its own mocks; an unmocked Task fails, as in `asl-studio test`.
+    #[must_use]
+    pub fn suite_options(&self) -> simulator::Options {
+        let mut builder = simulator::Options::builder()
+            .execution_type(self.execution_type)
+            .seed(self.seed)
+            .pass_through(false);
+        for (state, items) in &self.reader_items {
+            builder = builder.reader_items(state.clone(), items.clone());
+        }
+        builder.build()
+    }
+
+    /// Picks test case `index`, makes its input (the `Input` of its expectations, else `{}`) the
+    /// selected sample input, named after the case, and runs it: the Tests panel's click.
+    ///
+    /// # Errors
+    /// The test case's responses cannot be read, or its expectations.
+    pub fn run_test_case(
+        &mut self,
+        index: usize,
+        doc: &graph_model::Document,
+    ) -> Result<(), String> {
+        let name = self
+            .test_cases
+            .as_ref()
+            .and_then(|cases| cases.cases.get(index))
+            .map(|(_, case)| case.clone())
+            .ok_or_else(|| format!("there is no test case {}", index + 1))?;
+        let (suite, _) = self.suite()?;
+        let input = suite
+            .cases
+            .iter()
+            .find(|case| case.name == name)
+            .and_then(|case| case.expect.input.clone())
+            .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
+        self.select_test_case(index)?;
+        let text = serde_json::to_string_pretty(&input).unwrap_or_else(|_| "{}".to_owned());
+        match self.samples.iter().position(|sample| sample.name == name) {
+            Some(position) => {
+                if let Some(sample) = self.samples.get_mut(position) {
+                    sample.text = text;
+                }
+                self.selected_sample = position;
+            }
+            None => {
+                self.samples.push(super::SampleInput { name, text });
+                self.selected_sample = self.samples.len() - 1;
+            }
+        }
+        self.validate_input();
+        self.changed();
+        self.run(doc);
+        Ok(())
+    }
+
+    /// Writes the picked test case's mocks back into the mock file it came from (a save dialog
+    /// natively, a download in a browser); says what happened.
+    pub(super) fn save_into_suite_file(&mut self) -> String {
+        let (Some(file), Some(cases), Some(index)) =
+            (&self.suite_file, &self.test_cases, self.selected_case)
+        else {
+            return "No mock file with test cases is loaded.".to_owned();
+        };
+        let Some((machine, case)) = cases.cases.get(index).cloned() else {
+            return format!("There is no test case {}.", index + 1);
+        };
+        let text = match super::suite_file::write_back(&file.text, &machine, &case, &self.mocks) {
+            Ok(text) => text,
+            Err(error) => return error,
+        };
+        let name = file.file_name();
+        match crate::files::save_text(&name, &text) {
+            Ok(crate::files::SaveOutcome::Cancelled) => "Not saved.".to_owned(),
+            Ok(outcome) => {
+                // The file now holds these mocks: later saves start from it, and the case is
+                // the file's again.
+                if let Ok(value) = serde_json::from_str::<Value>(&text)
+                    && let Ok(parsed) = TestCases::parse(&value)
+                {
+                    self.test_cases = Some(parsed);
+                    self.case_pristine = true;
+                }
+                if let Some(file) = &mut self.suite_file {
+                    file.text = text;
+                }
+                format!(
+                    "{} (test case {case}; the other cases are kept)",
+                    outcome.message()
+                )
+            }
+            Err(error) => error,
+        }
+    }
+
     /// The test case picker of the toolbar.
     pub(super) fn test_case_ui(&mut self, ui: &mut egui::Ui) {
         if self.test_cases.is_none() {

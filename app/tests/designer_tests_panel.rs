@@ -1,0 +1,647 @@
+//! The Tests panel: Run all on the sample checks its four test cases as `asl-studio test` does,
+//! a clicked case is loaded and run in the simulator pane, the coverage overlay greys what no case
+//! reached, "Generate tests" loads a covering suite, and "Save mock file…" writes the opened file
+//! back with only the edited test case changed.
+
+mod common;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use asl_studio::files::{
+    FileStore, MemoryFiles, OpenedText, SaveOutcome, ScriptedDialogs, TextExchange, TextPurpose,
+};
+use asl_studio::overlay::RunStatus;
+use asl_studio::sample::{SAMPLE_EXPECT, SAMPLE_MOCKS};
+use asl_studio::simulate::mocks::{AttemptMock, MockSet};
+use asl_studio::simulate::suite_file::write_back;
+use asl_studio::{StartSource, StudioApp};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use serde_json::{Value, json};
+use simulator::Status;
+
+/// The designer on the sample at 1280x800 with the Tests panel shown.
+fn sample_with_tests() -> Harness<'static, StudioApp> {
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_theme(egui::Theme::Light)
+        .with_max_steps(400)
+        .allow_missing_glyphs()
+        .build_eframe(|cc| {
+            let files: Box<dyn FileStore> = Box::new(MemoryFiles::default());
+            let mut app = StudioApp::with_platform(
+                Some(cc),
+                StartSource::Sample,
+                files,
+                Box::new(ScriptedDialogs::default()),
+            );
+            app.set_tests_shown(true);
+            app
+        });
+    harness.run();
+    harness
+}
+
+/// Clicks a button, scrolled into view first (the simulator pane's tabs scroll).
+fn click_button(harness: &mut Harness<'_, StudioApp>, label: &str) {
+    harness
+        .get_by_role_and_label(Role::Button, label)
+        .scroll_to_me();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, label).click();
+    harness.run();
+}
+
+fn verdicts(harness: &Harness<'_, StudioApp>) -> Vec<(String, bool, Status)> {
+    harness
+        .state()
+        .tests()
+        .verdicts()
+        .iter()
+        .map(|case| (case.name.clone(), case.passed(), case.status))
+        .collect()
+}
+
+fn owned(cases: &[(&str, bool, Status)]) -> Vec<(String, bool, Status)> {
+    cases
+        .iter()
+        .map(|(name, passed, status)| ((*name).to_owned(), *passed, *status))
+        .collect()
+}
+
+/// Runs frames until the simulator pane's run is recorded and indexed.
+fn run_until_ready(harness: &mut Harness<'_, StudioApp>) {
+    for _ in 0..200 {
+        harness.run();
+        if harness.state().simulator().run_phase() == "ready" {
+            return;
+        }
+    }
+    panic!("the run did not finish");
+}
+
+/// Saves kept for the test to read (a browser's download, a native save dialog's answer).
+#[derive(Clone, Default)]
+struct Saves(Rc<RefCell<Vec<(String, String)>>>);
+
+impl TextExchange for Saves {
+    fn save_text(&mut self, suggested_name: &str, text: &str) -> Result<SaveOutcome, String> {
+        self.0
+            .borrow_mut()
+            .push((suggested_name.to_owned(), text.to_owned()));
+        Ok(SaveOutcome::Downloaded(suggested_name.to_owned()))
+    }
+    fn request_open(&mut self, _purpose: TextPurpose, _extensions: &[&str]) {}
+    fn take_opened(&mut self, _purpose: TextPurpose) -> Option<Result<OpenedText, String>> {
+        None
+    }
+}
+
+/// The sample's suite with two cases: neither takes the Catch to NotifyFailure, and
+/// LambdaRetried expects the wrong status.
+const PARTIAL_SUITE: &str = r#"{
+  "StateMachines": {
+    "EtlPipeline": {
+      "TestCases": {
+        "HappyPath": {
+          "DownloadFile": "DownloadOk", "TransformFile": "GlueSucceeded", "Cleanup": "Deleted",
+          "Expect": {"Status": "SUCCEEDED", "Path": ["DownloadFile", "TransformFile", "Cleanup", "DidTransformFail", "PipelineSucceeded"]}
+        },
+        "LambdaRetried": {
+          "DownloadFile": "ThrottledThenOk", "TransformFile": "GlueSucceeded", "Cleanup": "Deleted",
+          "Expect": {"Status": "FAILED"}
+        }
+      }
+    }
+  },
+  "MockedResponses": {
+    "DownloadOk": {"0": {"Return": {"Payload": {"bucket": "b", "key": "k.csv"}}}},
+    "ThrottledThenOk": {
+      "0-1": {"Throw": {"Error": "Lambda.TooManyRequestsException", "Cause": "Rate exceeded"}},
+      "2": {"Return": {"Payload": {"bucket": "b", "key": "k.csv"}}}
+    },
+    "GlueSucceeded": {"0": {"Return": {"JobRunState": "SUCCEEDED"}}},
+    "Deleted": {"0": {"Return": {}}}
+  }
+}
+"#;
+
+#[test]
+fn run_all_checks_the_samples_four_cases_against_their_expectations() {
+    let mut harness = sample_with_tests();
+    // The frame of the click says the suite is running; the cases run on the next one.
+    harness
+        .get_by_role_and_label(Role::Button, "Run all")
+        .click();
+    harness.step();
+    harness.get_by_label("Running the test cases…");
+    assert!(harness.state().tests().verdicts().is_empty());
+    harness.run();
+    assert!(harness.query_by_label("Running the test cases…").is_none());
+    assert_eq!(
+        verdicts(&harness),
+        owned(&[
+            ("HappyPath", true, Status::Succeeded),
+            ("GlueFails", true, Status::Failed),
+            ("GlueTimesOut", true, Status::Failed),
+            ("LambdaRetried", true, Status::Succeeded),
+        ]),
+        "{:?}",
+        harness.state().tests().message()
+    );
+    harness.get_by_label("4 case(s): 4 passed, 0 failed");
+    // Every case has expectations: no warning that some pass whatever they do.
+    assert!(
+        harness
+            .query_by_label_contains("have no Expect member")
+            .is_none()
+    );
+    let coverage = harness
+        .state()
+        .tests()
+        .coverage()
+        .expect("a coverage report");
+    assert_eq!((coverage.states.covered, coverage.states.total), (7, 7));
+    assert_eq!(
+        (coverage.choice_rules.covered, coverage.choice_rules.total),
+        (2, 2)
+    );
+    assert_eq!((coverage.catchers.covered, coverage.catchers.total), (1, 1));
+    assert_eq!((coverage.retriers.covered, coverage.retriers.total), (1, 1));
+    harness.get_by_label("7/7 covered");
+    // Every state was reached: nothing is greyed.
+    let overlay = harness
+        .state()
+        .canvas_run_overlay()
+        .expect("the coverage overlay is drawn");
+    assert_eq!(overlay.states.len(), 7);
+    assert!(
+        overlay
+            .states
+            .values()
+            .all(|status| *status == RunStatus::Covered)
+    );
+}
+
+#[test]
+fn a_clicked_case_is_loaded_and_run_in_the_simulator_pane() {
+    let mut harness = sample_with_tests();
+    click_button(&mut harness, "Run all");
+    click_button(&mut harness, "GlueFails");
+    run_until_ready(&mut harness);
+    let pane = harness.state().simulator();
+    assert_eq!(pane.selected_test_case(), Some("GlueFails"));
+    let result = pane.result().expect("the case ran in the pane");
+    assert_eq!(result.status, Status::Failed);
+    assert_eq!(result.error.as_deref(), Some("ETL.TransformFailed"));
+    // The pane is shown, its test case picker on the clicked case.
+    harness.get_by_role_and_label(Role::ComboBox, "Test case");
+    // HappyPath's input is its Expect.Input, not the pane's own sample input.
+    click_button(&mut harness, "HappyPath");
+    run_until_ready(&mut harness);
+    let pane = harness.state().simulator();
+    let input: Value = serde_json::from_str(pane.input_text()).expect("the input is JSON");
+    let expect: Value = serde_json::from_str(SAMPLE_EXPECT).expect("the expectations are JSON");
+    assert_eq!(input, expect["HappyPath"]["Input"]);
+    assert_eq!(
+        pane.result().map(|result| result.status),
+        Some(Status::Succeeded)
+    );
+    // The case's run replaces the coverage overlay: the states it did not enter are greyed.
+    let overlay = harness
+        .state()
+        .canvas_run_overlay()
+        .expect("the run is drawn");
+    assert!(
+        !overlay
+            .states
+            .values()
+            .any(|status| *status == RunStatus::Covered)
+    );
+}
+
+#[test]
+fn the_coverage_overlay_greys_the_states_no_case_reached_until_turned_off() {
+    let mut harness = sample_with_tests();
+    harness
+        .state_mut()
+        .simulator_mut()
+        .load_mock_file_text("partial.mocks.json", PARTIAL_SUITE);
+    harness.run();
+    click_button(&mut harness, "Run all");
+    assert_eq!(
+        verdicts(&harness),
+        owned(&[
+            ("HappyPath", true, Status::Succeeded),
+            ("LambdaRetried", false, Status::Succeeded),
+        ])
+    );
+    let failure = &harness.state().tests().verdicts()[1].failures;
+    assert_eq!(failure, &["status: expected FAILED, got SUCCEEDED"]);
+    harness.get_by_label("status: expected FAILED, got SUCCEEDED");
+    let coverage = harness
+        .state()
+        .tests()
+        .coverage()
+        .expect("a coverage report");
+    assert_eq!((coverage.states.covered, coverage.states.total), (5, 7));
+    assert_eq!(
+        coverage.states.uncovered,
+        ["NotifyFailure", "PipelineFailed"]
+    );
+    assert_eq!((coverage.catchers.covered, coverage.catchers.total), (0, 1));
+    let overlay = harness
+        .state()
+        .canvas_run_overlay()
+        .expect("the coverage overlay is drawn");
+    let reached: Vec<&str> = overlay.states.keys().map(|id| id.name.as_str()).collect();
+    assert!(reached.contains(&"DownloadFile") && reached.contains(&"PipelineSucceeded"));
+    // Not in the overlay: the canvas greys them.
+    assert!(!reached.contains(&"NotifyFailure") && !reached.contains(&"PipelineFailed"));
+    assert!(
+        !overlay
+            .taken_edges
+            .iter()
+            .any(|(from, _)| from.name == "NotifyFailure"),
+        "no edge out of a state no case reached is taken"
+    );
+    harness.snapshot("tests_panel_partial_suite_1280x800");
+
+    harness
+        .get_by_role_and_label(Role::CheckBox, "Grey what no case reached")
+        .click();
+    harness.run();
+    assert!(harness.state().canvas_run_overlay().is_none());
+}
+
+#[test]
+fn generate_tests_loads_a_suite_that_passes_and_covers_the_sample() {
+    let mut harness = sample_with_tests();
+    click_button(&mut harness, "Generate tests");
+    let tests = harness.state().tests();
+    assert_eq!(tests.message(), None);
+    let generated = tests.generated().expect("a suite was generated");
+    assert!(generated.cases >= 2, "{generated:?}");
+    let verdicts = tests.verdicts();
+    assert_eq!(verdicts.len(), generated.cases);
+    assert!(verdicts.iter().all(|case| case.passed()), "{verdicts:?}");
+    let coverage = tests.coverage().expect("the generated suite ran");
+    assert_eq!((coverage.states.covered, coverage.states.total), (7, 7));
+    assert_eq!((coverage.catchers.covered, coverage.catchers.total), (1, 1));
+    let file = harness
+        .state()
+        .simulator()
+        .suite_file()
+        .expect("the generated suite is the pane's mock file");
+    assert_eq!(file.file_name(), "etl-pipeline.generated.mocks.json");
+}
+
+#[test]
+fn save_mock_file_writes_the_opened_suite_back_with_only_the_edited_case_changed() {
+    let saves = Saves::default();
+    asl_studio::files::set_text_exchange(Box::new(saves.clone()));
+    let mut harness = sample_with_tests();
+    click_button(&mut harness, "GlueFails");
+    run_until_ready(&mut harness);
+    // Cleanup's response "Deleted" is shared by all four cases; this case's now throws.
+    let mut mocks = harness.state().simulator().mocks().clone();
+    mocks.set(
+        "Cleanup",
+        vec![AttemptMock::throwing("S3.NoSuchKey", "gone")],
+    );
+    harness.state_mut().simulator_mut().set_mocks(mocks);
+    harness.run();
+    click_button(&mut harness, "Mocks");
+    click_button(&mut harness, "Save mock file…");
+    let saved = saves.0.borrow().clone();
+    assert_eq!(
+        saved.len(),
+        1,
+        "one save: {:?}",
+        harness.state().simulator().mock_message()
+    );
+    let (name, text) = &saved[0];
+    assert_eq!(name, "MockConfigFile.json");
+    let value: Value = serde_json::from_str(text).expect("the saved file is JSON");
+    let cases = &value["StateMachines"]["EtlPipeline"]["TestCases"];
+    let names: Vec<&String> = cases.as_object().expect("test cases").keys().collect();
+    assert_eq!(
+        names,
+        ["HappyPath", "GlueFails", "GlueTimesOut", "LambdaRetried"]
+    );
+    assert_eq!(cases["GlueFails"]["Cleanup"], "GlueFailsCleanup");
+    assert_eq!(cases["HappyPath"]["Cleanup"], "Deleted");
+    assert_eq!(
+        value["MockedResponses"]["Deleted"],
+        json!({"0": {"Return": {}}})
+    );
+    // Everything but the edit is the original text.
+    let original: Value = serde_json::from_str(SAMPLE_MOCKS).expect("the sample is JSON");
+    assert_eq!(
+        value["MockedResponses"].as_object().map(|o| o.len()),
+        original["MockedResponses"].as_object().map(|o| o.len() + 1)
+    );
+    assert!(text.contains(
+        "        \"HappyPath\": {\n          \"DownloadFile\": \"DownloadOk\",\n          \"TransformFile\": \"GlueSucceeded\",\n          \"Cleanup\": \"Deleted\"\n        },"
+    ));
+    assert!(text.contains(
+        "\"0\": { \"Return\": { \"JobRunState\": \"SUCCEEDED\" }, \"DurationSeconds\": 5400 }"
+    ));
+
+    // The file reads back: Run all on it fails the edited case, and only that one.
+    {
+        let pane = harness.state_mut().simulator_mut();
+        pane.load_mock_file_text("MockConfigFile.json", text);
+        pane.set_suite_expectations(SAMPLE_EXPECT)
+            .expect("the expectations load");
+    }
+    harness.run();
+    click_button(&mut harness, "Run all");
+    assert_eq!(
+        verdicts(&harness),
+        owned(&[
+            ("HappyPath", true, Status::Succeeded),
+            ("GlueFails", false, Status::Failed),
+            ("GlueTimesOut", true, Status::Failed),
+            ("LambdaRetried", true, Status::Succeeded),
+        ])
+    );
+}
+
+fn sample_case(case: &str) -> MockSet {
+    let value: Value = serde_json::from_str(SAMPLE_MOCKS).expect("the sample is JSON");
+    let config = simulator::MockConfig::parse(&value).expect("the sample is a mock file");
+    MockSet::from_test_case(&config, "EtlPipeline", case).expect("the sample has the case")
+}
+
+#[test]
+fn an_unedited_case_writes_the_mock_file_back_byte_for_byte() {
+    let text = write_back(
+        SAMPLE_MOCKS,
+        "EtlPipeline",
+        "LambdaRetried",
+        &sample_case("LambdaRetried"),
+    )
+    .expect("written");
+    assert_eq!(text, SAMPLE_MOCKS);
+}
+
+#[test]
+fn write_back_keeps_expect_members_and_unknown_fields_and_rewrites_a_response_of_its_own() {
+    let text = r#"{
+  "Comment": "kept",
+  "StateMachines": {"M": {"TestCases": {
+    "A": {"Call": "Mine", "Expect": {"Status": "SUCCEEDED"}},
+    "B": {"Call": "Other", "Expect": {"Status": "FAILED"}}
+  }, "x-owner": "team-a"}},
+  "MockedResponses": {
+    "Mine": {"0": {"Return": 1}},
+    "Other": {"0": {"Throw": {"Error": "E", "Cause": "c"}}}
+  }
+}
+"#;
+    let mut mocks = MockSet::default();
+    mocks.set(
+        "Call",
+        vec![
+            AttemptMock::throwing("E", "c"),
+            AttemptMock::throwing("E", "c"),
+            AttemptMock::returning(&json!(2)),
+        ],
+    );
+    let written = write_back(text, "M", "A", &mocks).expect("written");
+    let value: Value = serde_json::from_str(&written).expect("JSON");
+    assert_eq!(value["Comment"], "kept");
+    let cases = &value["StateMachines"]["M"]["TestCases"];
+    assert_eq!(cases["A"]["Call"], "Mine");
+    assert_eq!(cases["A"]["Expect"], json!({"Status": "SUCCEEDED"}));
+    assert_eq!(value["StateMachines"]["M"]["x-owner"], "team-a");
+    assert_eq!(cases["B"]["Expect"], json!({"Status": "FAILED"}));
+    assert_eq!(
+        value["MockedResponses"]["Mine"],
+        json!({"0-1": {"Throw": {"Error": "E", "Cause": "c"}}, "2": {"Return": 2}})
+    );
+    // Case B's line is the original bytes.
+    assert!(
+        written
+            .contains("    \"B\": {\"Call\": \"Other\", \"Expect\": {\"Status\": \"FAILED\"}}\n")
+    );
+    // A state without mocks any more leaves the case; its Expect stays.
+    let written = write_back(text, "M", "A", &MockSet::default()).expect("written");
+    let value: Value = serde_json::from_str(&written).expect("JSON");
+    assert_eq!(
+        value["StateMachines"]["M"]["TestCases"]["A"],
+        json!({"Expect": {"Status": "SUCCEEDED"}})
+    );
+}
+
+#[test]
+fn write_back_refuses_a_missing_case_or_a_result_that_is_not_json() {
+    let missing = write_back(
+        SAMPLE_MOCKS,
+        "EtlPipeline",
+        "Nope",
+        &sample_case("HappyPath"),
+    );
+    assert!(missing.is_err_and(|message| message.contains("'Nope'")));
+    let mut bad = sample_case("HappyPath");
+    bad.set(
+        "Cleanup",
+        vec![AttemptMock::Return {
+            text: "{oops".to_owned(),
+        }],
+    );
+    let refused = write_back(SAMPLE_MOCKS, "EtlPipeline", "HappyPath", &bad);
+    assert!(refused.is_err_and(|message| message.contains("mock of 'Cleanup', attempt 1")));
+}
+
+#[test]
+fn opening_a_definition_loads_the_suite_and_expectations_beside_it() {
+    let definition =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample.asl.json");
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_max_steps(400)
+        .allow_missing_glyphs()
+        .build_eframe(move |cc| {
+            let mut app = StudioApp::with_platform(
+                Some(cc),
+                StartSource::File(definition),
+                Box::new(common::designer::DiskWithoutRecovery),
+                Box::new(ScriptedDialogs::default()),
+            );
+            app.set_tests_shown(true);
+            app
+        });
+    harness.run();
+    let pane = harness.state().simulator();
+    assert_eq!(
+        pane.test_case_names(),
+        ["HappyPath", "GlueFails", "GlueTimesOut", "LambdaRetried"]
+    );
+    let file = pane.suite_file().expect("the suite beside the definition");
+    assert_eq!(file.file_name(), "sample.mocks.json");
+    assert!(
+        file.expect.is_some(),
+        "sample.mocks.expect.json is read too"
+    );
+    click_button(&mut harness, "Run all");
+    assert_eq!(
+        verdicts(&harness),
+        owned(&[
+            ("HappyPath", true, Status::Succeeded),
+            ("GlueFails", true, Status::Failed),
+            ("GlueTimesOut", true, Status::Failed),
+            ("LambdaRetried", true, Status::Succeeded),
+        ])
+    );
+}
+
+/// eframe's storage, in memory.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn the_tests_toggle_in_the_menu_bar_shows_the_panel_and_is_remembered() {
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_max_steps(400)
+        .allow_missing_glyphs()
+        .build_eframe(|cc| {
+            StudioApp::with_platform(
+                Some(cc),
+                StartSource::Sample,
+                Box::new(MemoryFiles::default()),
+                Box::new(ScriptedDialogs::default()),
+            )
+        });
+    harness.run();
+    assert!(
+        harness.query_by_label("Run all").is_none(),
+        "hidden at first"
+    );
+    harness.get_by_label("Tests").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Run all");
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(harness.state_mut(), &mut storage);
+    let panels = storage
+        .0
+        .get("asl-studio.panels")
+        .expect("the panels are stored");
+    assert!(panels.contains("tests:true"), "{panels}");
+}
+
+#[test]
+fn cases_without_expectations_pass_with_a_warning_that_they_check_nothing() {
+    let mut harness = sample_with_tests();
+    // The sample's mock file alone: its expectations live in the file beside it.
+    harness
+        .state_mut()
+        .simulator_mut()
+        .load_mock_file_text("sample.mocks.json", SAMPLE_MOCKS);
+    harness.run();
+    click_button(&mut harness, "Run all");
+    assert!(
+        harness
+            .state()
+            .tests()
+            .verdicts()
+            .iter()
+            .all(|case| case.passed())
+    );
+    assert_eq!(harness.state().tests().unchecked(), 4);
+    harness.get_by_label("4 case(s) have no Expect member: they pass whatever their run does.");
+    // The query the sample's Run all test uses to say the warning is absent finds it here.
+    assert!(
+        harness
+            .query_by_label_contains("have no Expect member")
+            .is_some()
+    );
+}
+
+#[test]
+fn the_coverage_overlay_reaches_into_map_processors() {
+    let template = asl_studio::templates::TEMPLATES
+        .iter()
+        .find(|template| template.id == "fan-out-map")
+        .expect("the fan-out template");
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_max_steps(400)
+        .allow_missing_glyphs()
+        .build_eframe(|cc| {
+            let mut app = StudioApp::with_platform(
+                Some(cc),
+                StartSource::Text {
+                    name: "fan-out.asl.json".to_owned(),
+                    text: template.definition.to_owned(),
+                },
+                Box::new(MemoryFiles::default()),
+                Box::new(ScriptedDialogs::default()),
+            );
+            app.set_tests_shown(true);
+            app
+        });
+    harness.run();
+    let inner = "Write message to DynamoDB";
+    let reached = |harness: &Harness<'_, StudioApp>| {
+        harness
+            .state()
+            .canvas_run_overlay()
+            .expect("the coverage overlay is drawn")
+            .states
+            .into_keys()
+            .find(|id| id.name == inner)
+    };
+    harness
+        .state_mut()
+        .simulator_mut()
+        .load_mock_file_text("mocks.json", template.mocks);
+    harness.run();
+    click_button(&mut harness, "Run all");
+    let id = reached(&harness).expect("HappyPath's Map iterations reach the processor");
+    assert_ne!(
+        id.machine,
+        graph_model::MachinePath::root(),
+        "a state of the processor"
+    );
+    // Without HappyPath, no case enters the processor: its states are greyed.
+    let mut only_empty: Value = serde_json::from_str(template.mocks).expect("JSON");
+    let cases = only_empty["StateMachines"]["fan-out-map"]["TestCases"]
+        .as_object_mut()
+        .expect("test cases");
+    cases.remove("HappyPath");
+    harness
+        .state_mut()
+        .simulator_mut()
+        .load_mock_file_text("no-messages.json", &only_empty.to_string());
+    harness.run();
+    click_button(&mut harness, "Run all");
+    assert_eq!(harness.state().tests().verdicts().len(), 1);
+    assert_eq!(reached(&harness), None);
+    let coverage = harness.state().tests().coverage().expect("coverage");
+    assert!(
+        coverage
+            .branches
+            .uncovered
+            .iter()
+            .any(|item| item.ends_with(".ItemProcessor")),
+        "{coverage:?}"
+    );
+}

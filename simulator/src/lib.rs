@@ -13,6 +13,7 @@ mod engine;
 mod error;
 mod expr;
 mod fast_hash;
+mod interner;
 pub mod generate;
 pub mod intrinsics;
 mod json_size;

@@ -10,7 +10,15 @@ use serde_json::{Map, Value};
 use crate::error::Raised;
 use crate::intrinsics::IntrinsicContext;
 use crate::path::{self as jpath, Found, Missing};
-use crate::plan::Cache;
+use crate::interner::Cache;
+
+/// Assign, in the state's language: in JSONPath a payload template, in JSONata a value whose
+/// expressions the engine evaluates.
+#[derive(Debug, Clone)]
+pub(crate) enum Assign {
+    JsonPath(Box<Template>),
+    Jsonata(Box<Value>),
+}
 
 /// A compiled template.
 #[derive(Debug, Clone)]

@@ -13,8 +13,8 @@ mod engine;
 mod error;
 mod expr;
 mod fast_hash;
-mod interner;
 pub mod generate;
+mod interner;
 pub mod intrinsics;
 mod json_size;
 pub mod jsonata;
@@ -33,6 +33,8 @@ mod template;
 mod timestamp;
 mod types;
 
+#[cfg(test)]
+mod test_support;
 #[cfg(test)]
 mod tests;
 

@@ -110,7 +110,7 @@ fn execution_input_over_256_kib_is_bad_input() {
     let input = write(
         &dir,
         "input.json",
-        &format!("{{\"s\": \"{}\"}}", "x".repeat(300_000)),
+        format!("{{\"s\": \"{}\"}}", "x".repeat(300_000)),
     );
     let (output, _) = run(&["run", &definition, "--input", &input]);
     assert_eq!(output.status.code(), Some(2));

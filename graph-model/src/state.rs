@@ -640,6 +640,25 @@ impl State {
         }
     }
 
+    /// The transition a run took from this state to `target`: a Catch when the state failed
+    /// (`caught`), otherwise another one; the first leading there when none is of that kind.
+    #[must_use]
+    pub fn transition_taken_to(&self, target: &str, caught: bool) -> Option<crate::Transition> {
+        let candidates: Vec<crate::Transition> = self
+            .transitions()
+            .into_iter()
+            .filter(|(_, next)| *next == target)
+            .map(|(transition, _)| transition)
+            .collect();
+        let is_catch =
+            |transition: &crate::Transition| matches!(transition, crate::Transition::Catch(_));
+        candidates
+            .iter()
+            .find(|transition| is_catch(transition) == caught)
+            .or_else(|| candidates.first())
+            .copied()
+    }
+
     /// Every state name this state transitions to, with the kind of transition, in document order.
     #[must_use]
     pub fn transitions(&self) -> Vec<(crate::Transition, &str)> {
@@ -968,8 +987,45 @@ trait ErrorEntry: Default {
     }
 }
 
+/// [`ErrorEntry::shared`] and [`ErrorEntry::shared_mut`] for a type whose shared members are the
+/// fields `error_equals`, `comment` and `extras` (both Retrier and Catcher).
+macro_rules! shared_entry_members {
+    () => {
+        fn shared(&self) -> (Option<&Vec<String>>, Option<&String>, &Extras) {
+            (
+                self.error_equals.as_ref(),
+                self.comment.as_ref(),
+                &self.extras,
+            )
+        }
+
+        fn shared_mut(&mut self) -> (&mut Option<Vec<String>>, &mut Option<String>, &mut Extras) {
+            (&mut self.error_equals, &mut self.comment, &mut self.extras)
+        }
+    };
+}
+
 fn owned_errors(errors: &[&str]) -> Option<Vec<String>> {
     Some(errors.iter().map(|e| (*e).to_owned()).collect())
+}
+
+impl MapState {
+    /// The reference paths that may stand for a number field (`MaxConcurrencyPath`,
+    /// `ToleratedFailureCountPath`, `ToleratedFailurePercentagePath`), with their member names.
+    #[must_use]
+    pub fn number_paths(&self) -> [(&'static str, Option<&str>); 3] {
+        [
+            ("MaxConcurrencyPath", self.max_concurrency_path.as_deref()),
+            (
+                "ToleratedFailureCountPath",
+                self.tolerated_failure_count_path.as_deref(),
+            ),
+            (
+                "ToleratedFailurePercentagePath",
+                self.tolerated_failure_percentage_path.as_deref(),
+            ),
+        ]
+    }
 }
 
 impl Retrier {
@@ -1003,13 +1059,7 @@ impl ErrorEntry for Retrier {
         w.string("JitterStrategy", self.jitter_strategy.as_ref());
     }
 
-    fn shared(&self) -> (Option<&Vec<String>>, Option<&String>, &Extras) {
-        (self.error_equals.as_ref(), self.comment.as_ref(), &self.extras)
-    }
-
-    fn shared_mut(&mut self) -> (&mut Option<Vec<String>>, &mut Option<String>, &mut Extras) {
-        (&mut self.error_equals, &mut self.comment, &mut self.extras)
-    }
+    shared_entry_members!();
 }
 
 impl Catcher {
@@ -1042,13 +1092,7 @@ impl ErrorEntry for Catcher {
         w.string("Next", self.next.as_ref());
     }
 
-    fn shared(&self) -> (Option<&Vec<String>>, Option<&String>, &Extras) {
-        (self.error_equals.as_ref(), self.comment.as_ref(), &self.extras)
-    }
-
-    fn shared_mut(&mut self) -> (&mut Option<Vec<String>>, &mut Option<String>, &mut Extras) {
-        (&mut self.error_equals, &mut self.comment, &mut self.extras)
-    }
+    shared_entry_members!();
 }
 
 impl ChoiceRule {

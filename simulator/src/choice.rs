@@ -177,9 +177,7 @@ pub(crate) fn compile_top<'d>(
         Some(value) => Some(Assign::Jsonata(Box::new(value.clone()))),
     };
     let output = if language == Language::Jsonata {
-        object_member(rule, "Output")
-            .cloned()
-            .map(Box::new)
+        object_member(rule, "Output").cloned().map(Box::new)
     } else {
         None
     };

@@ -4,9 +4,8 @@ use serde_json::{Map, Value};
 
 use super::fields::{self, allowed};
 use super::values::{
-    self, NumberRule, PathKind, check_jsonata_tree, check_number, check_number_fields, check_payload,
-    has_placeholder,
-    is_placeholder_value, kind_of, path_problem,
+    self, NumberRule, PathKind, check_jsonata_tree, check_number, check_number_fields,
+    check_payload, has_placeholder, is_placeholder_value, kind_of, path_problem,
 };
 use super::{MachineInfo, Sink, Targets, choice, codes, distributed};
 use crate::NullablePath;
@@ -976,18 +975,8 @@ fn check_map(sink: &mut Sink<'_>, state: &State, map: &crate::state::MapState, c
         |field| ctx.at(field),
         |field| format!("{field} of state \"{name}\""),
     );
-    for (field, value) in [
-        ("MaxConcurrencyPath", &map.max_concurrency_path),
-        (
-            "ToleratedFailureCountPath",
-            &map.tolerated_failure_count_path,
-        ),
-        (
-            "ToleratedFailurePercentagePath",
-            &map.tolerated_failure_percentage_path,
-        ),
-    ] {
-        reference_path_field(sink, ctx, field, value.as_deref());
+    for (field, value) in map.number_paths() {
+        reference_path_field(sink, ctx, field, value);
     }
     if let Some(reader) = &map.item_reader {
         check_resource_object(

@@ -855,7 +855,8 @@ fn compile_catch<'d>(
         });
     }
     let catchers: Rc<[Catcher]> = Rc::from(catchers);
-    fields.recent.borrow_mut().catch = Some((machine_id, language, raw_value, Rc::clone(&catchers)));
+    fields.recent.borrow_mut().catch =
+        Some((machine_id, language, raw_value, Rc::clone(&catchers)));
     Ok(catchers)
 }
 

@@ -48,7 +48,6 @@ impl<'d> Recent<'d> {
             None => self.templates.push(entry),
         }
     }
-
 }
 
 /// Equal with members in the same order: a cheap, conservative test for "spelled the same" (serde's

@@ -36,3 +36,28 @@ pub struct RunOverlay {
     /// Transitions the run took: source state and transition.
     pub taken_edges: HashSet<(StateId, Transition)>,
 }
+
+impl RunStatus {
+    /// The status of a state the run left: Caught when its last attempt failed into a Catch,
+    /// Retried when it needed `retries`, otherwise Succeeded.
+    #[must_use]
+    pub fn left(caught: bool, retries: u32) -> Self {
+        if caught {
+            Self::Caught
+        } else if retries > 0 {
+            Self::Retried
+        } else {
+            Self::Succeeded
+        }
+    }
+}
+
+impl RunOverlay {
+    /// Records a state's `status` and adds its `retries`.
+    pub fn record(&mut self, id: StateId, status: RunStatus, retries: u32) {
+        if retries > 0 {
+            *self.retries.entry(id.clone()).or_insert(0) += retries;
+        }
+        self.states.insert(id, status);
+    }
+}

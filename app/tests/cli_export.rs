@@ -6,11 +6,7 @@ use std::process::Output;
 
 mod common;
 
-use common::{read, run, stderr};
-
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample.asl.json")
-}
+use common::{read, run, sample, stderr};
 
 /// A fresh, empty scratch folder.
 fn scratch(name: &str) -> PathBuf {

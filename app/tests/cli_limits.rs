@@ -3,36 +3,21 @@
 //! byte order mark are read.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "asl-studio-cli-limits-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|error| panic!("scratch folder: {error}"));
-    dir
-}
+mod common;
 
-fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap_or_else(|error| panic!("{name}: {error}"));
-    path.display().to_string()
+use common::{assert_contains, assert_item_reader_failed, text, write_file as write};
+
+fn scratch(name: &str) -> PathBuf {
+    common::scratch_dir("asl-studio-cli-limits", name)
 }
 
 fn run(args: &[&str]) -> (Output, Duration) {
     let started = Instant::now();
-    let output = Command::new(env!("CARGO_BIN_EXE_asl-studio"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|error| panic!("cannot run asl-studio: {error}"));
+    let output = common::run(args);
     (output, started.elapsed())
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]
@@ -81,16 +66,8 @@ fn history_into_a_missing_folder_still_prints_the_result_then_fails() {
         &history.display().to_string(),
     ]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(
-        text(&output.stdout).contains("\"ok\": true"),
-        "{}",
-        text(&output.stdout)
-    );
-    assert!(
-        text(&output.stderr).contains("cannot write the history"),
-        "{}",
-        text(&output.stderr)
-    );
+    assert_contains(&text(&output.stdout), "\"ok\": true");
+    assert_contains(&text(&output.stderr), "cannot write the history");
 }
 
 #[test]
@@ -133,7 +110,7 @@ fn execution_input_over_256_kib_is_bad_input() {
     let input = write(
         &dir,
         "input.json",
-        &format!("{{\"s\": \"{}\"}}", "x".repeat(300_000)),
+        format!("{{\"s\": \"{}\"}}", "x".repeat(300_000)),
     );
     let (output, _) = run(&["run", &definition, "--input", &input]);
     assert_eq!(output.status.code(), Some(2));
@@ -165,16 +142,7 @@ fn csv_items_with_an_unterminated_quote_fail_the_map_with_item_reader_failed() {
     );
     let bad = write(&dir, "bad.csv", "id,note\n1,\"never closed\n2,b\n");
     let (output, _) = run(&["run", &definition, "--items", &format!("Rows={bad}")]);
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("error: States.ItemReaderFailed"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("line 2: a quoted field is never closed"),
-        "{stderr}"
-    );
+    assert_item_reader_failed(&output, "line 2: a quoted field is never closed");
 }
 
 #[test]

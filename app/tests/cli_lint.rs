@@ -2,38 +2,15 @@
 //! unless `--deny-warnings`, rules turned off by an `asl-studio.toml` next to the definition,
 //! and numbers written as `100.0` / `1e2` where ASL wants an integer.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_asl-studio"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|error| panic!("cannot run asl-studio: {error}"))
-}
+mod common;
 
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use common::{path_str, run, stderr, stdout};
 
 /// A fresh scratch folder holding `files`.
 fn folder(name: &str, files: &[(&str, &str)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("asl-studio-lint-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|error| panic!("{}: {error}", dir.display()));
-    for (file, text) in files {
-        std::fs::write(dir.join(file), text).unwrap_or_else(|error| panic!("{file}: {error}"));
-    }
-    dir
-}
-
-fn path_str(path: &Path) -> &str {
-    path.to_str()
-        .unwrap_or_else(|| panic!("non-UTF-8 path {}", path.display()))
+    common::scratch_with_files("asl-studio-lint", name, files)
 }
 
 const LAMBDA_WITHOUT_RETRY: &str = r#"{

@@ -2,33 +2,16 @@
 //! ReaderConfig format, and `--results DIR` writing what a ResultWriter exports.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::{Value, json};
 
+mod common;
+
+use common::{assert_contains, assert_item_reader_failed, run, text, write_file as write};
+
 fn scratch(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("asl-studio-cli-map-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|error| panic!("scratch folder: {error}"));
-    dir
-}
-
-fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap_or_else(|error| panic!("{name}: {error}"));
-    path.display().to_string()
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_asl-studio"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|error| panic!("cannot run asl-studio: {error}"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    common::scratch_dir("asl-studio-cli-map", name)
 }
 
 /// The run's output as JSON, after checking it succeeded.
@@ -233,11 +216,9 @@ fn items_for_a_state_without_an_item_reader_is_refused() {
     let file = write(&dir, "rows.json", "[1]");
     let output = run(&["run", &machine, "--items", &format!("Nope={file}")]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(
-        text(&output.stderr)
-            .contains("the definition has no Map state named Nope with an ItemReader"),
-        "{}",
-        text(&output.stderr)
+    assert_contains(
+        &text(&output.stderr),
+        "the definition has no Map state named Nope with an ItemReader",
     );
 }
 
@@ -250,16 +231,7 @@ fn a_dataset_aws_cannot_read_fails_the_map_with_item_reader_failed() {
     );
     let file = write(&dir, "rows.json", r#"{"rows": []}"#);
     let output = run(&["run", &machine, "--items", &items_arg(&file)]);
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("error: States.ItemReaderFailed"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("ItemsPointer '/missing' selects nothing"),
-        "{stderr}"
-    );
+    assert_item_reader_failed(&output, "ItemsPointer '/missing' selects nothing");
 }
 
 /// A Distributed Map over `$.orders` that batches two items a child and exports its results.
@@ -336,10 +308,9 @@ fn results_keys_that_would_leave_the_folder_are_refused() {
     let results = dir.join("out").display().to_string();
     let output = run(&["run", &machine, "--input", &input, "--results", &results]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(
-        text(&output.stderr).contains("is not a relative path inside the folder"),
-        "{}",
-        text(&output.stderr)
+    assert_contains(
+        &text(&output.stderr),
+        "is not a relative path inside the folder",
     );
     assert!(!dir.join("outside").exists());
 }

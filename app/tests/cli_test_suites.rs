@@ -8,6 +8,10 @@ use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
+mod common;
+
+use common::{path_str as text, run, stderr, stdout};
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -18,31 +22,15 @@ fn sample(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_asl-studio"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|error| panic!("cannot start asl-studio: {error}"))
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn text(path: &Path) -> &str {
-    path.to_str()
-        .unwrap_or_else(|| panic!("{} is not UTF-8", path.display()))
-}
-
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("asl-studio-suites-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|error| panic!("{}: {error}", dir.display()));
-    dir
+    common::scratch_dir("asl-studio-suites", name)
+}
+
+/// `asl-studio test DEFINITION --mocks MOCKS` with `more` arguments.
+fn run_suite(definition: &Path, mocks: &Path, more: &[&str]) -> Output {
+    let mut arguments = vec!["test", text(definition), "--mocks", text(mocks)];
+    arguments.extend_from_slice(more);
+    run(&arguments)
 }
 
 fn read_json(path: &Path) -> Value {
@@ -78,12 +66,11 @@ fn sample_suite_with_one_wrong_expectation(name: &str) -> (PathBuf, PathBuf) {
 
 #[test]
 fn the_sample_suite_passes_with_the_expectations_kept_beside_its_mock_file() {
-    let output = run(&[
-        "test",
-        text(&sample("sample.asl.json")),
-        "--mocks",
-        text(&sample("sample.mocks.json")),
-    ]);
+    let output = run_suite(
+        &sample("sample.asl.json"),
+        &sample("sample.mocks.json"),
+        &[],
+    );
     let report = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{report}{}", stderr(&output));
     assert!(
@@ -98,14 +85,7 @@ fn the_sample_suite_passes_with_the_expectations_kept_beside_its_mock_file() {
 #[test]
 fn json_report_has_the_documented_shape_and_names_each_failure() {
     let (definition, mocks) = sample_suite_with_one_wrong_expectation("json");
-    let output = run(&[
-        "test",
-        text(&definition),
-        "--mocks",
-        text(&mocks),
-        "--format",
-        "json",
-    ]);
+    let output = run_suite(&definition, &mocks, &["--format", "json"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let report: Value = serde_json::from_str(&stdout(&output))
         .unwrap_or_else(|error| panic!("not JSON: {error}\n{}", stdout(&output)));
@@ -145,14 +125,7 @@ fn json_report_has_the_documented_shape_and_names_each_failure() {
 #[test]
 fn junit_report_is_xml_a_ci_parser_reads() {
     let (definition, mocks) = sample_suite_with_one_wrong_expectation("junit");
-    let output = run(&[
-        "test",
-        text(&definition),
-        "--mocks",
-        text(&mocks),
-        "--format",
-        "junit",
-    ]);
+    let output = run_suite(&definition, &mocks, &["--format", "junit"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let xml = dir_file(&definition, "report.xml");
     std::fs::write(&xml, &output.stdout).unwrap_or_else(|error| panic!("{error}"));
@@ -254,14 +227,7 @@ fn check_tap(report: &str) -> Result<(usize, usize), String> {
 #[test]
 fn tap_report_follows_the_tap_13_grammar() {
     let (definition, mocks) = sample_suite_with_one_wrong_expectation("tap");
-    let output = run(&[
-        "test",
-        text(&definition),
-        "--mocks",
-        text(&mocks),
-        "--format",
-        "tap",
-    ]);
+    let output = run_suite(&definition, &mocks, &["--format", "tap"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let report = stdout(&output);
     assert_eq!(check_tap(&report), Ok((3, 1)), "{report}");
@@ -273,26 +239,14 @@ fn tap_report_follows_the_tap_13_grammar() {
 #[test]
 fn test_case_picks_cases_and_bad_input_exits_2() {
     let (definition, mocks) = sample_suite_with_one_wrong_expectation("filter");
-    let only = run(&[
-        "test",
-        text(&definition),
-        "--mocks",
-        text(&mocks),
-        "--test-case",
-        "GlueFails",
-        "--test-case",
-        "LambdaRetried",
-    ]);
+    let only = run_suite(
+        &definition,
+        &mocks,
+        &["--test-case", "GlueFails", "--test-case", "LambdaRetried"],
+    );
     assert_eq!(only.status.code(), Some(0), "{}", stderr(&only));
     assert!(stdout(&only).contains("2 cases: 2 passed, 0 failed"));
-    let missing = run(&[
-        "test",
-        text(&definition),
-        "--mocks",
-        text(&mocks),
-        "--test-case",
-        "Nope",
-    ]);
+    let missing = run_suite(&definition, &mocks, &["--test-case", "Nope"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(
         stderr(&missing).contains("no test case 'Nope'"),
@@ -303,19 +257,14 @@ fn test_case_picks_cases_and_bad_input_exits_2() {
     config["StateMachines"]["EtlPipeline"]["TestCases"]["GlueFails"]["Expect"]["Stauts"] =
         json!("FAILED");
     write_json(&mocks, &config);
-    let misspelt = run(&["test", text(&definition), "--mocks", text(&mocks)]);
+    let misspelt = run_suite(&definition, &mocks, &[]);
     assert_eq!(misspelt.status.code(), Some(2));
     assert!(
         stderr(&misspelt).contains("test case 'GlueFails': Expect: unknown member 'Stauts'"),
         "{}",
         stderr(&misspelt)
     );
-    let absent = run(&[
-        "test",
-        text(&definition),
-        "--mocks",
-        "/nonexistent/mocks.json",
-    ]);
+    let absent = run_suite(&definition, Path::new("/nonexistent/mocks.json"), &[]);
     assert_eq!(absent.status.code(), Some(2));
 }
 
@@ -339,14 +288,7 @@ fn generate_and_run(definition: &Path, dir: &Path) -> (Value, Vec<String>, PathB
         .filter_map(|line| line.strip_prefix("not covered: "))
         .map(str::to_owned)
         .collect();
-    let output = run(&[
-        "test",
-        text(definition),
-        "--mocks",
-        text(&suite),
-        "--format",
-        "json",
-    ]);
+    let output = run_suite(definition, &suite, &["--format", "json"]);
     let report: Value = serde_json::from_str(&stdout(&output))
         .unwrap_or_else(|error| panic!("{name}: {error}: {}", stderr(&output)));
     assert_eq!(
@@ -461,14 +403,7 @@ fn the_generated_sample_suite_covers_everything_and_has_teeth() {
             .all(|r| r["mock"]["result"].is_string() || r["mock"]["errorOutput"].is_object())
     );
     let flipped = flipped_copy(&definition, &dir).unwrap_or_else(|| panic!("nothing to flip"));
-    let output = run(&[
-        "test",
-        text(&flipped),
-        "--mocks",
-        text(&suite),
-        "--state-machine",
-        "sample",
-    ]);
+    let output = run_suite(&flipped, &suite, &["--state-machine", "sample"]);
     assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
     assert!(stdout(&output).contains("FAIL "), "{}", stdout(&output));
 }
@@ -545,14 +480,7 @@ fn generated_suites_pass_on_every_corpus_definition_with_a_choice_and_a_catch() 
                 let flipped = flipped_copy(definition, &dir)
                     .unwrap_or_else(|| panic!("{name}: nothing to flip"));
                 let machine = name.trim_end_matches(".json").trim_end_matches(".asl");
-                let output = run(&[
-                    "test",
-                    text(&flipped),
-                    "--mocks",
-                    text(&suite),
-                    "--state-machine",
-                    machine,
-                ]);
+                let output = run_suite(&flipped, &suite, &["--state-machine", machine]);
                 assert_eq!(
                     output.status.code(),
                     Some(1),

@@ -13,6 +13,7 @@ use egui_kittest::kittest::Queryable;
 
 mod common;
 
+use common::designer::problem_codes;
 use common::read;
 
 fn open(path: &Path) -> Harness<'static, StudioApp> {
@@ -61,16 +62,8 @@ fn add_substitution_writes_the_missing_entry_into_the_template() {
             .is_some()
     );
     // The same warnings as `asl-studio check`, in Problems.
-    let codes = |harness: &Harness<'_, StudioApp>| -> Vec<String> {
-        harness
-            .state()
-            .diagnostics()
-            .iter()
-            .map(|d| d.code.clone())
-            .collect()
-    };
-    assert!(codes(&harness).contains(&"PLACEHOLDER_WITHOUT_VALUE".to_owned()));
-    assert!(codes(&harness).contains(&"UNUSED_SUBSTITUTION".to_owned()));
+    assert!(problem_codes(&harness).contains(&"PLACEHOLDER_WITHOUT_VALUE".to_owned()));
+    assert!(problem_codes(&harness).contains(&"UNUSED_SUBSTITUTION".to_owned()));
     // An empty value is refused with a message; the file is untouched.
     harness
         .get_by_role_and_label(Role::Button, "Add substitution")
@@ -115,8 +108,8 @@ fn add_substitution_writes_the_missing_entry_into_the_template() {
             .query_by_role_and_label(Role::Button, "Add substitution")
             .is_none()
     );
-    assert!(!codes(&harness).contains(&"PLACEHOLDER_WITHOUT_VALUE".to_owned()));
-    assert!(codes(&harness).contains(&"UNUSED_SUBSTITUTION".to_owned()));
+    assert!(!problem_codes(&harness).contains(&"PLACEHOLDER_WITHOUT_VALUE".to_owned()));
+    assert!(problem_codes(&harness).contains(&"UNUSED_SUBSTITUTION".to_owned()));
     let _ = std::fs::remove_dir_all(template.parent().unwrap_or(Path::new("/nonexistent")));
 }
 

@@ -3,34 +3,18 @@
 //! simulator never squeezes the canvas below half the height, "fit" keeps states out from under
 //! the minimap. Each view is also kept as a snapshot (app/tests/snapshots/first_minute_*.png).
 
-use std::path::{Path, PathBuf};
-
-use asl_studio::files::{FileStore, MemoryFiles, NativeFiles, ScriptedDialogs};
+use asl_studio::files::{MemoryFiles, ScriptedDialogs};
 use asl_studio::{StartSource, StudioApp};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::{Harness, SnapshotResults};
 
+mod common;
+
+use common::designer::DiskWithoutRecovery;
+
 /// The window sizes every view is checked at.
 const SIZES: [(f32, f32); 2] = [(1280.0, 800.0), (1920.0, 1080.0)];
-
-/// The disk, without the recovery file (a test's must not leak into the user's next session).
-struct DiskWithoutRecovery;
-
-impl FileStore for DiskWithoutRecovery {
-    fn read_text(&self, path: &Path) -> std::io::Result<String> {
-        NativeFiles.read_text(path)
-    }
-    fn write_atomic(&self, path: &Path, text: &str) -> std::io::Result<()> {
-        NativeFiles.write_atomic(path, text)
-    }
-    fn remove(&self, path: &Path) -> std::io::Result<()> {
-        NativeFiles.remove(path)
-    }
-    fn recovery_path(&self) -> Option<PathBuf> {
-        None
-    }
-}
 
 fn harness_at(size: (f32, f32), source: StartSource) -> Harness<'static, StudioApp> {
     let mut harness = Harness::builder()
@@ -47,6 +31,23 @@ fn harness_at(size: (f32, f32), source: StartSource) -> Harness<'static, StudioA
         });
     harness.run();
     harness
+}
+
+/// At each of [`SIZES`]: opens `source`, runs `check` and keeps the view as the snapshot
+/// `first_minute_<view>_<size>`; fails after all sizes if any snapshot differs.
+fn at_every_size(
+    view: &str,
+    source: impl Fn() -> StartSource,
+    mut check: impl FnMut(&mut Harness<'static, StudioApp>, (f32, f32)),
+) {
+    let mut results = SnapshotResults::new();
+    for size in SIZES {
+        let mut harness = harness_at(size, source());
+        check(&mut harness, size);
+        harness.snapshot(snapshot_name(view, size));
+        results.extend_harness(&mut harness);
+    }
+    results.unwrap();
 }
 
 fn snapshot_name(view: &str, size: (f32, f32)) -> String {
@@ -71,6 +72,17 @@ fn run_until_ready(harness: &mut Harness<'_, StudioApp>) {
         }
     }
     panic!("the run did not finish");
+}
+
+/// Selects the sample's test case at `index` (named `name`), runs it with F5 and waits for it.
+fn run_test_case(harness: &mut Harness<'_, StudioApp>, index: usize, name: &str) {
+    harness
+        .state_mut()
+        .simulator_mut()
+        .select_test_case(index)
+        .expect(name);
+    harness.key_press(egui::Key::F5);
+    run_until_ready(harness);
 }
 
 /// No state (nor Start/End marker) is drawn under the minimap.
@@ -176,113 +188,92 @@ fn the_canvas_is_the_largest_region_and_empty_problems_take_no_room() {
 
 #[test]
 fn the_sample_as_opened_fits_beside_the_minimap_with_whole_names() {
-    let mut results = SnapshotResults::new();
-    for size in SIZES {
-        let mut harness = harness_at(size, StartSource::Sample);
-        assert_minimap_corner_free(&harness, "the sample");
-        harness.snapshot(snapshot_name("sample", size));
-        results.extend_harness(&mut harness);
-    }
-    results.unwrap();
+    at_every_size(
+        "sample",
+        || StartSource::Sample,
+        |harness, _| {
+            assert_minimap_corner_free(harness, "the sample");
+        },
+    );
 }
 
 #[test]
 fn f5_before_any_click_runs_the_happy_path_and_succeeds() {
-    let mut results = SnapshotResults::new();
-    for size in SIZES {
-        let mut harness = harness_at(size, StartSource::Sample);
-        assert_eq!(
-            harness.state().simulator().test_case_names(),
-            ["HappyPath", "GlueFails", "GlueTimesOut", "LambdaRetried"]
-        );
-        assert_eq!(
-            harness.state().simulator().selected_test_case(),
-            Some("HappyPath")
-        );
-        harness.key_press(egui::Key::F5);
-        run_until_ready(&mut harness);
-        let result = harness.state().simulator().result().expect("a run");
-        assert_eq!(result.status, simulator::Status::Succeeded, "{result:?}");
-        // The simulator never leaves the canvas less than half the height.
-        let canvas = canvas_rect(&harness);
-        assert!(
-            canvas.height() >= (size.1 - 60.0) * 0.5,
-            "at {size:?} the canvas is {} tall with the simulator open",
-            canvas.height()
-        );
-        harness.snapshot(snapshot_name("after_f5", size));
-        results.extend_harness(&mut harness);
-    }
-    results.unwrap();
+    at_every_size(
+        "after_f5",
+        || StartSource::Sample,
+        |harness, size| {
+            assert_eq!(
+                harness.state().simulator().test_case_names(),
+                ["HappyPath", "GlueFails", "GlueTimesOut", "LambdaRetried"]
+            );
+            assert_eq!(
+                harness.state().simulator().selected_test_case(),
+                Some("HappyPath")
+            );
+            harness.key_press(egui::Key::F5);
+            run_until_ready(harness);
+            let result = harness.state().simulator().result().expect("a run");
+            assert_eq!(result.status, simulator::Status::Succeeded, "{result:?}");
+            // The simulator never leaves the canvas less than half the height.
+            let canvas = canvas_rect(harness);
+            assert!(
+                canvas.height() >= (size.1 - 60.0) * 0.5,
+                "at {size:?} the canvas is {} tall with the simulator open",
+                canvas.height()
+            );
+        },
+    );
 }
 
 #[test]
 fn the_other_test_cases_run_their_own_mocks() {
     let mut harness = harness_at((1280.0, 800.0), StartSource::Sample);
-    harness
-        .state_mut()
-        .simulator_mut()
-        .select_test_case(1)
-        .expect("GlueFails");
-    harness.key_press(egui::Key::F5);
-    run_until_ready(&mut harness);
+    run_test_case(&mut harness, 1, "GlueFails");
     let result = harness.state().simulator().result().expect("a run");
     assert_eq!(result.status, simulator::Status::Failed);
     assert_eq!(result.error.as_deref(), Some("ETL.TransformFailed"));
 
     // GlueTimesOut: the mocked Glue job takes 5400 s, past the state's 3600 s timeout.
-    harness
-        .state_mut()
-        .simulator_mut()
-        .select_test_case(2)
-        .expect("GlueTimesOut");
-    harness.key_press(egui::Key::F5);
-    run_until_ready(&mut harness);
+    run_test_case(&mut harness, 2, "GlueTimesOut");
     let result = harness.state().simulator().result().expect("a run");
     assert_eq!(result.error.as_deref(), Some("ETL.TransformFailed"));
 }
 
 #[test]
 fn the_summary_shows_status_output_error_and_cause_as_plain_text() {
-    let mut results = SnapshotResults::new();
-    for size in SIZES {
-        let mut harness = harness_at(size, StartSource::Sample);
-        harness.key_press(egui::Key::F5);
-        run_until_ready(&mut harness);
-        harness
-            .get_by_role_and_label(Role::Button, "Summary")
-            .click();
-        harness.run();
-        // In the toolbar and under Status.
-        assert_eq!(harness.query_all_by_label("SUCCEEDED").count(), 2);
-        harness.get_by_label("Copy output");
-        // The output once, pretty-printed with its indentation (not again on one line).
-        let output = harness
-            .query_all_by_label_contains("\"JobRunId\"")
-            .map(|node| node.value().unwrap_or_default())
-            .collect::<Vec<_>>();
-        assert_eq!(output.len(), 1, "{output:?}");
-        assert!(
-            output[0].contains("\n  \"transform\": {\n    \"JobRunId\""),
-            "{}",
-            output[0]
-        );
-        harness.snapshot(snapshot_name("summary", size));
-        results.extend_harness(&mut harness);
-    }
-    results.unwrap();
+    at_every_size(
+        "summary",
+        || StartSource::Sample,
+        |harness, _| {
+            harness.key_press(egui::Key::F5);
+            run_until_ready(harness);
+            harness
+                .get_by_role_and_label(Role::Button, "Summary")
+                .click();
+            harness.run();
+            // In the toolbar and under Status.
+            assert_eq!(harness.query_all_by_label("SUCCEEDED").count(), 2);
+            harness.get_by_label("Copy output");
+            // The output once, pretty-printed with its indentation (not again on one line).
+            let output = harness
+                .query_all_by_label_contains("\"JobRunId\"")
+                .map(|node| node.value().unwrap_or_default())
+                .collect::<Vec<_>>();
+            assert_eq!(output.len(), 1, "{output:?}");
+            assert!(
+                output[0].contains("\n  \"transform\": {\n    \"JobRunId\""),
+                "{}",
+                output[0]
+            );
+        },
+    );
 }
 
 #[test]
 fn a_failed_run_shows_its_error_and_cause_once() {
     let mut harness = harness_at((1280.0, 800.0), StartSource::Sample);
-    harness
-        .state_mut()
-        .simulator_mut()
-        .select_test_case(1)
-        .expect("GlueFails");
-    harness.key_press(egui::Key::F5);
-    run_until_ready(&mut harness);
+    run_test_case(&mut harness, 1, "GlueFails");
     harness
         .get_by_role_and_label(Role::Button, "Summary")
         .click();
@@ -299,23 +290,19 @@ fn a_failed_run_shows_its_error_and_cause_once() {
 
 #[test]
 fn a_hundred_states_after_fit_stay_clear_of_the_minimap() {
-    let mut results = SnapshotResults::new();
-    for size in SIZES {
-        let mut harness = harness_at(
-            size,
-            StartSource::Text {
-                name: "hundred.asl.json".to_owned(),
-                text: hundred_states(),
-            },
-        );
-        assert_eq!(harness.state().document().root().total_states(), 100);
-        harness.key_press(egui::Key::Num0);
-        harness.run();
-        assert_minimap_corner_free(&harness, "a hundred states");
-        harness.snapshot(snapshot_name("hundred_states", size));
-        results.extend_harness(&mut harness);
-    }
-    results.unwrap();
+    at_every_size(
+        "hundred_states",
+        || StartSource::Text {
+            name: "hundred.asl.json".to_owned(),
+            text: hundred_states(),
+        },
+        |harness, _| {
+            assert_eq!(harness.state().document().root().total_states(), 100);
+            harness.key_press(egui::Key::Num0);
+            harness.run();
+            assert_minimap_corner_free(harness, "a hundred states");
+        },
+    );
 }
 
 #[test]
@@ -340,7 +327,7 @@ fn without_a_desktop_portal_open_and_save_as_ask_for_a_typed_path() {
     harness.run();
     harness.get_by_label("Open a file");
     harness.get_by_label_contains("No file dialog could be shown");
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample.asl.json");
+    let sample = common::sample();
     harness.get_by_label("Path").focus();
     harness.run();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);

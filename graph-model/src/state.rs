@@ -640,6 +640,25 @@ impl State {
         }
     }
 
+    /// The transition a run took from this state to `target`: a Catch when the state failed
+    /// (`caught`), otherwise another one; the first leading there when none is of that kind.
+    #[must_use]
+    pub fn transition_taken_to(&self, target: &str, caught: bool) -> Option<crate::Transition> {
+        let candidates: Vec<crate::Transition> = self
+            .transitions()
+            .into_iter()
+            .filter(|(_, next)| *next == target)
+            .map(|(transition, _)| transition)
+            .collect();
+        let is_catch =
+            |transition: &crate::Transition| matches!(transition, crate::Transition::Catch(_));
+        candidates
+            .iter()
+            .find(|transition| is_catch(transition) == caught)
+            .or_else(|| candidates.first())
+            .copied()
+    }
+
     /// Every state name this state transitions to, with the kind of transition, in document order.
     #[must_use]
     pub fn transitions(&self) -> Vec<(crate::Transition, &str)> {
@@ -932,35 +951,81 @@ impl State {
     }
 }
 
-/// What Retry and Catch entries share: `ErrorEquals`, `Comment` and the unknown members. Reads
-/// an entry: the shared members, then the entry's own through `own`.
-fn read_entry<'a, S: JsonSource<'a>, T>(
-    object: S,
-    own: impl FnOnce(&mut Reader<'a, S>) -> T,
-) -> (Option<Vec<String>>, Option<String>, T, Extras) {
-    let mut r = Reader::new(object);
-    let error_equals = r.string_array("ErrorEquals");
-    let comment = r.string("Comment");
-    let own = own(&mut r);
-    (error_equals, comment, own, r.finish())
+/// What Retry and Catch entries share: `ErrorEquals`, `Comment` and the unknown members, read and
+/// written around the entry's own members.
+trait ErrorEntry: Default {
+    /// The entry's own members (its shared ones left at their defaults).
+    fn read_own<'a, S: JsonSource<'a>>(r: &mut Reader<'a, S>) -> Self;
+    /// Writes the entry's own members, in AWS's order.
+    fn write_own(&self, w: &mut Writer);
+    /// `ErrorEquals`, `Comment` and the unknown members.
+    fn shared(&self) -> (Option<&Vec<String>>, Option<&String>, &Extras);
+    /// The same, to fill in after reading.
+    fn shared_mut(&mut self) -> (&mut Option<Vec<String>>, &mut Option<String>, &mut Extras);
+
+    /// Reads an entry: the shared members, then the entry's own.
+    fn from_object<'a, S: JsonSource<'a>>(object: S) -> Self {
+        let mut r = Reader::new(object);
+        let error_equals = r.string_array("ErrorEquals");
+        let comment = r.string("Comment");
+        let mut entry = Self::read_own(&mut r);
+        let (entry_errors, entry_comment, entry_extras) = entry.shared_mut();
+        *entry_errors = error_equals;
+        *entry_comment = comment;
+        *entry_extras = r.finish();
+        entry
+    }
+
+    /// Writes an entry: `Comment`, `ErrorEquals`, then the entry's own members.
+    fn to_value(&self) -> Value {
+        let (error_equals, comment, extras) = self.shared();
+        let mut w = Writer::new();
+        w.string("Comment", comment);
+        w.string_array("ErrorEquals", error_equals);
+        self.write_own(&mut w);
+        Value::Object(w.finish(extras))
+    }
 }
 
-/// Writes a Retry or Catch entry: `Comment`, `ErrorEquals`, then the entry's own members.
-fn write_entry(
-    comment: Option<&String>,
-    error_equals: Option<&Vec<String>>,
-    extras: &Extras,
-    own: impl FnOnce(&mut Writer),
-) -> Value {
-    let mut w = Writer::new();
-    w.string("Comment", comment);
-    w.string_array("ErrorEquals", error_equals);
-    own(&mut w);
-    Value::Object(w.finish(extras))
+/// [`ErrorEntry::shared`] and [`ErrorEntry::shared_mut`] for a type whose shared members are the
+/// fields `error_equals`, `comment` and `extras` (both Retrier and Catcher).
+macro_rules! shared_entry_members {
+    () => {
+        fn shared(&self) -> (Option<&Vec<String>>, Option<&String>, &Extras) {
+            (
+                self.error_equals.as_ref(),
+                self.comment.as_ref(),
+                &self.extras,
+            )
+        }
+
+        fn shared_mut(&mut self) -> (&mut Option<Vec<String>>, &mut Option<String>, &mut Extras) {
+            (&mut self.error_equals, &mut self.comment, &mut self.extras)
+        }
+    };
 }
 
 fn owned_errors(errors: &[&str]) -> Option<Vec<String>> {
     Some(errors.iter().map(|e| (*e).to_owned()).collect())
+}
+
+impl MapState {
+    /// The reference paths that may stand for a number field (`MaxConcurrencyPath`,
+    /// `ToleratedFailureCountPath`, `ToleratedFailurePercentagePath`), with their member names.
+    #[must_use]
+    pub fn number_paths(&self) -> [(&'static str, Option<&str>); 3] {
+        [
+            ("MaxConcurrencyPath", self.max_concurrency_path.as_deref()),
+            (
+                "ToleratedFailureCountPath",
+                self.tolerated_failure_count_path.as_deref(),
+            ),
+            (
+                "ToleratedFailurePercentagePath",
+                self.tolerated_failure_percentage_path.as_deref(),
+            ),
+        ]
+    }
 }
 
 impl Retrier {
@@ -972,38 +1037,29 @@ impl Retrier {
             ..Self::default()
         }
     }
+}
 
-    fn from_object<'a, S: JsonSource<'a>>(object: S) -> Self {
-        let (error_equals, comment, retrier, extras) = read_entry(object, |r| Self {
+impl ErrorEntry for Retrier {
+    fn read_own<'a, S: JsonSource<'a>>(r: &mut Reader<'a, S>) -> Self {
+        Self {
             interval_seconds: r.number_or("IntervalSeconds"),
             max_attempts: r.number_or("MaxAttempts"),
             backoff_rate: r.number_or("BackoffRate"),
             max_delay_seconds: r.number_or("MaxDelaySeconds"),
             jitter_strategy: r.string("JitterStrategy"),
             ..Self::default()
-        });
-        Self {
-            error_equals,
-            comment,
-            extras,
-            ..retrier
         }
     }
 
-    fn to_value(&self) -> Value {
-        write_entry(
-            self.comment.as_ref(),
-            self.error_equals.as_ref(),
-            &self.extras,
-            |w| {
-                w.number_or("IntervalSeconds", self.interval_seconds.as_ref());
-                w.number_or("MaxAttempts", self.max_attempts.as_ref());
-                w.number_or("BackoffRate", self.backoff_rate.as_ref());
-                w.number_or("MaxDelaySeconds", self.max_delay_seconds.as_ref());
-                w.string("JitterStrategy", self.jitter_strategy.as_ref());
-            },
-        )
+    fn write_own(&self, w: &mut Writer) {
+        w.number_or("IntervalSeconds", self.interval_seconds.as_ref());
+        w.number_or("MaxAttempts", self.max_attempts.as_ref());
+        w.number_or("BackoffRate", self.backoff_rate.as_ref());
+        w.number_or("MaxDelaySeconds", self.max_delay_seconds.as_ref());
+        w.string("JitterStrategy", self.jitter_strategy.as_ref());
     }
+
+    shared_entry_members!();
 }
 
 impl Catcher {
@@ -1016,36 +1072,27 @@ impl Catcher {
             ..Self::default()
         }
     }
+}
 
-    fn from_object<'a, S: JsonSource<'a>>(object: S) -> Self {
-        let (error_equals, comment, catcher, extras) = read_entry(object, |r| Self {
+impl ErrorEntry for Catcher {
+    fn read_own<'a, S: JsonSource<'a>>(r: &mut Reader<'a, S>) -> Self {
+        Self {
             next: r.string("Next"),
             result_path: r.nullable_path("ResultPath"),
             output: r.any("Output"),
             assign: r.any("Assign"),
             ..Self::default()
-        });
-        Self {
-            error_equals,
-            comment,
-            extras,
-            ..catcher
         }
     }
 
-    fn to_value(&self) -> Value {
-        write_entry(
-            self.comment.as_ref(),
-            self.error_equals.as_ref(),
-            &self.extras,
-            |w| {
-                w.nullable_path("ResultPath", self.result_path.as_ref());
-                w.value("Output", self.output.as_ref());
-                w.value("Assign", self.assign.as_ref());
-                w.string("Next", self.next.as_ref());
-            },
-        )
+    fn write_own(&self, w: &mut Writer) {
+        w.nullable_path("ResultPath", self.result_path.as_ref());
+        w.value("Output", self.output.as_ref());
+        w.value("Assign", self.assign.as_ref());
+        w.string("Next", self.next.as_ref());
     }
+
+    shared_entry_members!();
 }
 
 impl ChoiceRule {

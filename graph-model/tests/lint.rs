@@ -26,6 +26,25 @@ fn assert_no_errors(value: &Value) {
 
 const LAMBDA: &str = "arn:aws:states:::lambda:invoke";
 
+/// A machine of one state, `name`: `state` with the members of `extra` added.
+fn only_state(name: &str, mut state: Value, extra: Value) -> Value {
+    if let (Some(state), Some(extra)) = (state.as_object_mut(), extra.as_object()) {
+        state.extend(extra.clone());
+    }
+    json!({"StartAt": name, "States": {name: state}})
+}
+
+/// The definition after applying the quick fix of `finding`.
+fn fixed_by_quick_fix(doc: &Value, finding: &Diagnostic) -> Value {
+    let root = machine(doc);
+    let fix = quick_fix(&root, finding).unwrap_or_else(|| panic!("a fix"));
+    let mut document = Document::new(root);
+    document
+        .apply(fix.command)
+        .unwrap_or_else(|e| panic!("{e}"));
+    document.root().to_value()
+}
+
 fn lambda_task(retry: Value) -> Value {
     let mut task = json!({"Type": "Task", "Resource": LAMBDA, "Parameters": {"FunctionName": "f"}, "End": true});
     if !retry.is_null() {
@@ -76,13 +95,7 @@ fn lambda_invoke_with_the_recommended_retry_or_a_catch_all_retry_is_quiet() {
 fn the_lambda_retry_fix_adds_the_retrier_first_and_silences_the_warning() {
     let doc = lambda_task(json!([{"ErrorEquals": ["States.ALL"], "MaxAttempts": 0}]));
     let diagnostic = findings(&doc, "LAMBDA_RETRY").remove(0);
-    let root = machine(&doc);
-    let fix = quick_fix(&root, &diagnostic).unwrap_or_else(|| panic!("a fix"));
-    let mut document = Document::new(root);
-    document
-        .apply(fix.command)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let fixed = document.root().to_value();
+    let fixed = fixed_by_quick_fix(&doc, &diagnostic);
     assert_eq!(
         fixed["States"]["Call"]["Retry"][0],
         json!({"ErrorEquals": ["Lambda.ServiceException", "Lambda.AWSLambdaException",
@@ -98,13 +111,10 @@ fn the_lambda_retry_fix_adds_the_retrier_first_and_silences_the_warning() {
 }
 
 fn token_task(extra: Value) -> Value {
-    let mut task = json!({"Type": "Task",
+    let task = json!({"Type": "Task",
         "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
         "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}}, "End": true});
-    if let (Some(task), Some(extra)) = (task.as_object_mut(), extra.as_object()) {
-        task.extend(extra.clone());
-    }
-    json!({"StartAt": "Wait for approval", "States": {"Wait for approval": task}})
+    only_state("Wait for approval", task, extra)
 }
 
 #[test]
@@ -114,13 +124,7 @@ fn task_token_wait_without_timeout_warns_and_its_fix_adds_one() {
     let found = findings(&doc, "TASK_TOKEN_TIMEOUT");
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].pointer, "/States/Wait for approval/Resource");
-    let root = machine(&doc);
-    let fix = quick_fix(&root, &found[0]).unwrap_or_else(|| panic!("a fix"));
-    let mut document = Document::new(root);
-    document
-        .apply(fix.command)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let fixed = document.root().to_value();
+    let fixed = fixed_by_quick_fix(&doc, &found[0]);
     assert_eq!(
         fixed["States"]["Wait for approval"]["TimeoutSeconds"],
         json!(3600)
@@ -142,13 +146,10 @@ fn task_token_wait_with_a_heartbeat_or_timeout_path_is_quiet() {
 }
 
 fn distributed(extra: Value) -> Value {
-    let mut map = json!({"Type": "Map", "ItemProcessor": {
+    let map = json!({"Type": "Map", "ItemProcessor": {
         "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
         "StartAt": "Item", "States": {"Item": {"Type": "Pass", "End": true}}}, "End": true});
-    if let (Some(map), Some(extra)) = (map.as_object_mut(), extra.as_object()) {
-        map.extend(extra.clone());
-    }
-    json!({"StartAt": "Each", "States": {"Each": map}})
+    only_state("Each", map, extra)
 }
 
 #[test]
@@ -192,13 +193,7 @@ fn catch_all_not_last_is_an_error_and_its_fix_moves_it_to_the_end() {
         .collect();
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert_eq!(errors[0].pointer, "/States/T/Catch/0/ErrorEquals");
-    let root = machine(&doc);
-    let fix = quick_fix(&root, &errors[0]).unwrap_or_else(|| panic!("a fix"));
-    let mut document = Document::new(root);
-    document
-        .apply(fix.command)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let fixed = document.root().to_value();
+    let fixed = fixed_by_quick_fix(&doc, &errors[0]);
     assert_eq!(
         fixed["States"]["T"]["Catch"][1]["ErrorEquals"],
         json!(["States.ALL"])

@@ -6,8 +6,8 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use crate::error::{DefinitionError, Raised};
-use crate::plan::{Assign, Cache, Language, NamedPath};
-use crate::template::{self, Scope};
+use crate::interner::{Cache, Language, NamedPath, object_member};
+use crate::template::{self, Assign, Scope};
 use crate::timestamp;
 
 /// A top-level choice rule: a condition and where it leads.
@@ -159,7 +159,7 @@ pub(crate) fn compile_top<'d>(
     resolve_target: &dyn Fn(&str) -> Result<usize, DefinitionError>,
     cache: &Cache<'d>,
 ) -> Result<ChoiceRule, DefinitionError> {
-    let Some(next) = crate::plan::object_member(rule, "Next").and_then(Value::as_str) else {
+    let Some(next) = object_member(rule, "Next").and_then(Value::as_str) else {
         return Err(DefinitionError::new(
             location(),
             "a choice rule needs 'Next'",
@@ -167,7 +167,7 @@ pub(crate) fn compile_top<'d>(
     };
     let next = resolve_target(next)?;
     let condition = compile_condition(rule, location, language, cache)?;
-    let assign = match crate::plan::object_member(rule, "Assign") {
+    let assign = match object_member(rule, "Assign") {
         None => None,
         Some(value) if language == Language::JsonPath => Some(Assign::JsonPath(Box::new(
             template::compile(value, &|| format!("{}/Assign", location()), cache).map_err(
@@ -177,9 +177,7 @@ pub(crate) fn compile_top<'d>(
         Some(value) => Some(Assign::Jsonata(Box::new(value.clone()))),
     };
     let output = if language == Language::Jsonata {
-        crate::plan::object_member(rule, "Output")
-            .cloned()
-            .map(Box::new)
+        object_member(rule, "Output").cloned().map(Box::new)
     } else {
         None
     };

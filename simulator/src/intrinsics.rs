@@ -1226,13 +1226,7 @@ mod tests {
         let mut checked = 0;
         for entry in entries.flatten() {
             let path = entry.path();
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let case: Value = serde_json::from_str(&text)
-                .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-            let states = case["definition"]["States"]
-                .as_object()
-                .cloned()
-                .unwrap_or_default();
+            let (case, states) = crate::test_support::conformance_case(&path);
             let [state] = states.values().collect::<Vec<_>>()[..] else {
                 continue;
             };
@@ -1319,18 +1313,13 @@ mod tests {
         let mut pick =
             |bound: usize| usize::try_from(random.next_u64() % bound as u64).unwrap_or(0);
         for round in 0..5_000 {
-            let mut chars: Vec<char> = calls[round % calls.len()].chars().collect();
-            for _ in 0..pick(3) {
-                let at = pick(chars.len() + 1);
-                match pick(3) {
-                    0 => chars.insert(at, alphabet[pick(alphabet.len())]),
-                    1 if at < chars.len() => {
-                        chars.remove(at);
-                    }
-                    _ => chars.truncate(at),
-                }
-            }
-            let expr: String = chars.into_iter().collect();
+            let edits = pick(3);
+            let expr = crate::test_support::mutated(
+                &calls[round % calls.len()],
+                edits,
+                &alphabet,
+                &mut pick,
+            );
             let value = values[pick(values.len())].clone();
             let outcome = std::panic::catch_unwind(|| {
                 let mut resolve = |_: &str| -> Result<Value, String> { Ok(value.clone()) };

@@ -867,13 +867,7 @@ mod tests {
         }
         let mut checked = 0;
         for path in files {
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let case: Value = serde_json::from_str(&text)
-                .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-            let states = case["definition"]["States"]
-                .as_object()
-                .cloned()
-                .unwrap_or_default();
+            let (case, states) = crate::test_support::conformance_case(&path);
             let [(name, state)] = states.iter().collect::<Vec<_>>()[..] else {
                 continue;
             };
@@ -994,18 +988,13 @@ mod tests {
             seed: 0,
         };
         for round in 0..5_000 {
-            let mut chars: Vec<char> = expressions[round % expressions.len()].chars().collect();
-            for _ in 0..=pick(3) {
-                let at = pick(chars.len() + 1);
-                match pick(3) {
-                    0 => chars.insert(at, alphabet[pick(alphabet.len())]),
-                    1 if at < chars.len() => {
-                        chars.remove(at);
-                    }
-                    _ => chars.truncate(at),
-                }
-            }
-            let expr: String = chars.into_iter().collect();
+            let edits = pick(3) + 1;
+            let expr = crate::test_support::mutated(
+                &expressions[round % expressions.len()],
+                edits,
+                &alphabet,
+                &mut pick,
+            );
             let outcome = std::panic::catch_unwind(|| evaluate(&expr, &bindings));
             assert!(outcome.is_ok(), "evaluating {expr:?} panicked");
         }

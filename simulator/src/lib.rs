@@ -14,6 +14,7 @@ mod error;
 mod expr;
 mod fast_hash;
 pub mod generate;
+mod interner;
 pub mod intrinsics;
 mod json_size;
 pub mod jsonata;
@@ -32,6 +33,8 @@ mod template;
 mod timestamp;
 mod types;
 
+#[cfg(test)]
+mod test_support;
 #[cfg(test)]
 mod tests;
 

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use graph_model::kind_of;
+
 /// The child input AWS makes of one key-value pair when a Map iterates over a JSON object (ItemsPath,
 /// Items, or an ItemReader's JSON file whose top level is an object), in the object's key order.
 /// `$$.Map.Item.Key` and `$$.Map.Item.Value` read the two halves.
@@ -467,17 +469,6 @@ fn read_parquet(bytes: &[u8]) -> Result<Vec<Value>, String> {
 #[cfg(not(feature = "parquet"))]
 fn read_parquet(_bytes: &[u8]) -> Result<Vec<Value>, String> {
     Err("this build reads no Parquet files (the simulator's `parquet` feature is off)".to_owned())
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// The first `max_items` items (`MaxItems`); `None` or 0 keeps all.

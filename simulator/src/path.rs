@@ -159,12 +159,12 @@ fn evaluate_within<'a>(
         match segment {
             Segment::Child(selector) => {
                 for value in current {
-                    select_children(selector, value, root, budget, &mut next)?;
+                    select(selector, value, false, root, budget, &mut next)?;
                 }
             }
             Segment::Descendant(selector) => {
                 for value in current {
-                    descend(selector, value, root, budget, &mut next)?;
+                    select(selector, value, true, root, budget, &mut next)?;
                 }
             }
         }
@@ -227,9 +227,12 @@ fn resolve_index(index: i64, len: usize) -> Option<usize> {
     }
 }
 
-fn select_children<'a>(
+/// Adds to `out` what `selector` picks among the children of `value` and, when `deep` (`..`),
+/// among the children of each of its descendants, in document order.
+fn select<'a>(
     selector: &Selector,
     value: &'a Value,
+    deep: bool,
     root: &'a Value,
     budget: &mut Budget,
     out: &mut Vec<&'a Value>,
@@ -270,24 +273,17 @@ fn select_children<'a>(
         _ => {}
     }
     // A union can name the same member many times over: each match is a visit.
-    budget.spend(1 + out.len() - before)
-}
-
-fn descend<'a>(
-    selector: &Selector,
-    value: &'a Value,
-    root: &'a Value,
-    budget: &mut Budget,
-    out: &mut Vec<&'a Value>,
-) -> Result<(), Exhausted> {
-    select_children(selector, value, root, budget, out)?;
+    budget.spend(1 + out.len() - before)?;
+    if !deep {
+        return Ok(());
+    }
     match value {
         Value::Array(items) => items
             .iter()
-            .try_for_each(|item| descend(selector, item, root, budget, out)),
+            .try_for_each(|item| select(selector, item, true, root, budget, out)),
         Value::Object(map) => map
             .values()
-            .try_for_each(|item| descend(selector, item, root, budget, out)),
+            .try_for_each(|item| select(selector, item, true, root, budget, out)),
         _ => Ok(()),
     }
 }

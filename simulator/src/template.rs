@@ -8,9 +8,17 @@ use graph_model::expr::jsonpath::{self, Path, Root};
 use serde_json::{Map, Value};
 
 use crate::error::Raised;
+use crate::interner::Cache;
 use crate::intrinsics::IntrinsicContext;
 use crate::path::{self as jpath, Found, Missing};
-use crate::plan::Cache;
+
+/// Assign, in the state's language: in JSONPath a payload template, in JSONata a value whose
+/// expressions the engine evaluates.
+#[derive(Debug, Clone)]
+pub(crate) enum Assign {
+    JsonPath(Box<Template>),
+    Jsonata(Box<Value>),
+}
 
 /// A compiled template.
 #[derive(Debug, Clone)]

@@ -39,6 +39,45 @@ fn jsonata_pass(expression: &str) -> Value {
     })
 }
 
+/// A Pass state that leads to itself.
+fn pass_loop() -> Value {
+    json!({"StartAt": "Loop", "States": {"Loop": {"Type": "Pass", "Next": "Loop"}}})
+}
+
+/// The run of JSONata `expression` failed with States.QueryEvaluationError saying `message`.
+#[track_caller]
+fn assert_query_error(result: &ExecutionResult, expression: &str, message: &str) {
+    assert_eq!(
+        result.error.as_deref(),
+        Some("States.QueryEvaluationError"),
+        "{expression}"
+    );
+    assert!(
+        cause(result).contains(message),
+        "{expression}: {}",
+        cause(result)
+    );
+}
+
+/// The run failed with `error` and a cause that ends with `ending`.
+#[track_caller]
+fn assert_error_ending(result: &ExecutionResult, error: &str, ending: &str) {
+    assert_eq!(result.error.as_deref(), Some(error));
+    assert!(cause(result).ends_with(ending), "{}", cause(result));
+}
+
+/// A Pass state whose Output is JSONata `expression` outputs `expected`.
+#[track_caller]
+fn assert_jsonata_output(expression: &str, expected: Value) {
+    let (result, _) = run(&jsonata_pass(expression), json!({}), standard());
+    assert_eq!(
+        result.output,
+        Some(expected),
+        "{expression}: {}",
+        cause(&result)
+    );
+}
+
 #[test]
 fn express_choice_pass_loop_times_out_at_the_work_budget() {
     let definition = json!({
@@ -120,8 +159,7 @@ fn nested_map_of_a_billion_iterations_ends_quickly() {
 
 #[test]
 fn standard_loop_history_is_bounded_in_events_and_payload_bytes() {
-    let definition =
-        json!({"StartAt": "Loop", "States": {"Loop": {"Type": "Pass", "Next": "Loop"}}});
+    let definition = pass_loop();
     let options = Options {
         max_history_payload_bytes: 200_000,
         ..standard()
@@ -152,8 +190,7 @@ fn standard_loop_history_is_bounded_in_events_and_payload_bytes() {
 
 #[test]
 fn express_history_keeps_at_most_max_recorded_events() {
-    let definition =
-        json!({"StartAt": "Loop", "States": {"Loop": {"Type": "Pass", "Next": "Loop"}}});
+    let definition = pass_loop();
     let options = Options {
         max_transitions: 5_000,
         max_recorded_events: 1_000,
@@ -204,11 +241,10 @@ fn jsonata_pad_to_four_billion_fails_before_allocating() {
 #[test]
 fn jsonata_division_by_zero_is_number_out_of_range() {
     let (result, _) = run(&jsonata_pass("1/0"), json!({}), standard());
-    assert_eq!(result.error.as_deref(), Some("States.QueryEvaluationError"));
-    assert!(
-        cause(&result).ends_with("threw an error during evaluation. D1001: Number out of range"),
-        "{}",
-        cause(&result)
+    assert_error_ending(
+        &result,
+        "States.QueryEvaluationError",
+        "threw an error during evaluation. D1001: Number out of range",
     );
 }
 
@@ -276,12 +312,7 @@ fn wait_until_the_year_9999_parses_and_is_too_long() {
         json!({}),
         standard(),
     );
-    assert_eq!(result.error.as_deref(), Some("States.Runtime"));
-    assert!(
-        cause(&result).ends_with("Wait state delay is too long."),
-        "{}",
-        cause(&result)
-    );
+    assert_error_ending(&result, "States.Runtime", "Wait state delay is too long.");
 }
 
 #[test]
@@ -477,15 +508,10 @@ fn jsonata_runaway_recursion_stops_at_the_step_budget_on_every_target() {
         "($y := function($g){$g($g)}; $y($y))",
     ] {
         let (result, elapsed) = run(&jsonata_pass(expression), json!({}), standard());
-        assert_eq!(
-            result.error.as_deref(),
-            Some("States.QueryEvaluationError"),
-            "{expression}"
-        );
-        assert!(
-            cause(&result).contains("D1012: Evaluation stopped after 250000 function calls"),
-            "{expression}: {}",
-            cause(&result)
+        assert_query_error(
+            &result,
+            expression,
+            "D1012: Evaluation stopped after 250000 function calls",
         );
         assert!(
             elapsed < Duration::from_secs(10),
@@ -519,13 +545,7 @@ fn jsonata_recursion_within_the_step_budget_keeps_its_result() {
             json!(9),
         ),
     ] {
-        let (result, _) = run(&jsonata_pass(expression), json!({}), standard());
-        assert_eq!(
-            result.output,
-            Some(expected),
-            "{expression}: {}",
-            cause(&result)
-        );
+        assert_jsonata_output(expression, expected);
     }
 }
 
@@ -539,15 +559,10 @@ fn jsonata_range_with_huge_bounds_fails_with_d2014_instead_of_overflowing() {
         "($end := 1e99; [0..$end])",
     ] {
         let (result, _) = run(&jsonata_pass(expression), json!({}), standard());
-        assert_eq!(
-            result.error.as_deref(),
-            Some("States.QueryEvaluationError"),
-            "{expression}"
-        );
-        assert!(
-            cause(&result).contains("D2014: Range operator results in too many elements"),
-            "{expression}: {}",
-            cause(&result)
+        assert_query_error(
+            &result,
+            expression,
+            "D2014: Range operator results in too many elements",
         );
     }
     for (expression, expected) in [
@@ -557,12 +572,6 @@ fn jsonata_range_with_huge_bounds_fails_with_d2014_instead_of_overflowing() {
         ("$count([0..9999999])", json!(10_000_000)),
         ("[5..1]", json!([])),
     ] {
-        let (result, _) = run(&jsonata_pass(expression), json!({}), standard());
-        assert_eq!(
-            result.output,
-            Some(expected),
-            "{expression}: {}",
-            cause(&result)
-        );
+        assert_jsonata_output(expression, expected);
     }
 }

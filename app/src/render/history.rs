@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use graph_model::{MachinePath, StateMachine, Transition};
+use graph_model::{MachinePath, StateMachine};
 use serde_json::Value;
 
 use crate::overlay::{RunOverlay, RunStatus};
@@ -101,17 +101,8 @@ pub fn overlay_from_history(root: &StateMachine, text: &str) -> Result<RunOverla
                 continue;
             };
             let (id, visit) = open.remove(position);
-            let status = if visit.failed_last {
-                RunStatus::Caught
-            } else if visit.retries > 0 {
-                RunStatus::Retried
-            } else {
-                RunStatus::Succeeded
-            };
-            if visit.retries > 0 {
-                *overlay.retries.entry(id.clone()).or_insert(0) += visit.retries;
-            }
-            overlay.states.insert(id.clone(), status);
+            let status = RunStatus::left(visit.failed_last, visit.retries);
+            overlay.record(id.clone(), status, visit.retries);
             last_exit.insert(id.machine.clone(), (id, visit.failed_last));
         } else if let Some((_, visit)) = open.last_mut() {
             if kind.ends_with("Failed") || kind.ends_with("TimedOut") {
@@ -147,25 +138,15 @@ fn add_edge(
     else {
         return;
     };
-    let candidates: Vec<Transition> = state
-        .transitions()
-        .into_iter()
-        .filter(|(_, next)| *next == target)
-        .map(|(transition, _)| transition)
-        .collect();
-    let is_catch = |t: &Transition| matches!(t, Transition::Catch(_));
-    if let Some(transition) = candidates
-        .iter()
-        .find(|t| is_catch(t) == caught)
-        .or_else(|| candidates.first())
-    {
-        overlay.taken_edges.insert((from.clone(), *transition));
+    if let Some(transition) = state.transition_taken_to(target, caught) {
+        overlay.taken_edges.insert((from.clone(), transition));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use graph_model::Transition;
     use serde_json::json;
 
     fn machine() -> StateMachine {

@@ -61,7 +61,7 @@ pub fn to_mermaid(scene: &Scene, marks: &Marks, options: &RenderOptions) -> Stri
     let resolved = ResolvedMarks::new(scene, marks);
     let layout = &scene.layout;
     let mut out = String::from("flowchart TD\n");
-    for state_type in [
+    let state_classes = [
         Some(StateType::Task),
         Some(StateType::Pass),
         Some(StateType::Choice),
@@ -71,31 +71,21 @@ pub fn to_mermaid(scene: &Scene, marks: &Marks, options: &RenderOptions) -> Stri
         Some(StateType::Succeed),
         Some(StateType::Fail),
         None,
-    ] {
-        let colors = theme.state(state_type);
+    ]
+    .map(|state_type| (class_name(state_type), theme.state(state_type), theme.text));
+    let other_classes = [
+        ("marker", theme.marker, theme.background),
+        ("frame", theme.frame, theme.text_weak),
+    ];
+    for (name, colors, text) in state_classes.into_iter().chain(other_classes) {
         let _ = writeln!(
             out,
-            "  classDef {} fill:{},stroke:{},color:{}",
-            class_name(state_type),
+            "  classDef {name} fill:{},stroke:{},color:{}",
             css_color(colors.fill),
             css_color(colors.stroke),
-            css_color(theme.text)
+            css_color(text)
         );
     }
-    let _ = writeln!(
-        out,
-        "  classDef marker fill:{},stroke:{},color:{}",
-        css_color(theme.marker.fill),
-        css_color(theme.marker.stroke),
-        css_color(theme.background)
-    );
-    let _ = writeln!(
-        out,
-        "  classDef frame fill:{},stroke:{},color:{}",
-        css_color(theme.frame.fill),
-        css_color(theme.frame.stroke),
-        css_color(theme.text_weak)
-    );
     for (name, c) in [
         ("ran", theme.success),
         ("failed", theme.error),

@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use graph_model::{MachinePath, PathStep, StateMachine, Transition};
+use graph_model::{MachinePath, PathStep, StateMachine};
 use serde_json::{Map, Value};
 use simulator::{ExecutionResult, HistoryEvent, StateTrace};
 
@@ -588,17 +588,10 @@ impl Timeline {
                 } else {
                     RunStatus::Entered
                 }
-            } else if visit.caught {
-                RunStatus::Caught
-            } else if visit.retries > 0 {
-                RunStatus::Retried
             } else {
-                RunStatus::Succeeded
+                RunStatus::left(visit.caught, visit.retries)
             };
-            if visit.retries > 0 {
-                *overlay.retries.entry(id.clone()).or_insert(0) += visit.retries;
-            }
-            overlay.states.insert(id, status);
+            overlay.record(id, status, visit.retries);
         }
         overlay
     }
@@ -614,19 +607,7 @@ impl Timeline {
         else {
             return;
         };
-        let candidates: Vec<Transition> = state
-            .transitions()
-            .into_iter()
-            .filter(|(_, next)| *next == target)
-            .map(|(transition, _)| transition)
-            .collect();
-        let is_catch = |transition: &Transition| matches!(transition, Transition::Catch(_));
-        let chosen = candidates
-            .iter()
-            .find(|transition| is_catch(transition) == caught)
-            .or_else(|| candidates.first())
-            .copied();
-        if let Some(transition) = chosen {
+        if let Some(transition) = state.transition_taken_to(target, caught) {
             overlay.taken_edges.insert((from_id, transition));
         }
     }

@@ -18,6 +18,11 @@ pub fn corpus(relative: &str) -> PathBuf {
         .join(relative)
 }
 
+/// The bundled sample definition (`app/assets/sample.asl.json`).
+pub fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample.asl.json")
+}
+
 /// A template of the corpus (`tests/data/corpus/templates/<relative>`).
 pub fn corpus_template(relative: &str) -> PathBuf {
     corpus("templates").join(relative)
@@ -72,6 +77,27 @@ pub fn scratch_dir(prefix: &str, name: &str) -> PathBuf {
     dir
 }
 
+/// [`scratch_dir`] holding `files` (name, text).
+pub fn scratch_with_files(prefix: &str, name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = scratch_dir(prefix, name);
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap_or_else(|error| panic!("{file}: {error}"));
+    }
+    dir
+}
+
+/// Writes `bytes` to `dir/name`; returns the path as an argument of the binary.
+pub fn write_file(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap_or_else(|error| panic!("{name}: {error}"));
+    path.display().to_string()
+}
+
+/// Bytes the binary printed, as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
 /// `path` as an argument of the binary.
 pub fn path_str(path: &Path) -> &str {
     path.to_str()
@@ -81,6 +107,16 @@ pub fn path_str(path: &Path) -> &str {
 /// The text of a file the test expects to exist.
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// The run exited 1 with `States.ItemReaderFailed` (a Map's dataset AWS cannot read), saying
+/// `detail`.
+#[track_caller]
+pub fn assert_item_reader_failed(output: &Output, detail: &str) {
+    let stderr = stderr(output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_contains(&stderr, "error: States.ItemReaderFailed");
+    assert_contains(&stderr, detail);
 }
 
 /// Fails the test, showing `text`, unless `text` contains `needle`.

@@ -667,6 +667,25 @@ fn read_machine(
         message,
     };
     let shown = shorten(source);
+    // A machine whose definition this file holds (not a file it names).
+    let in_place = |definition: Value,
+                    form: DefinitionForm,
+                    written: Range<usize>,
+                    line_col: LineCol,
+                    locations: Vec<(String, LineCol)>,
+                    detail: Detail| Found {
+        machine: machine(
+            address.clone(),
+            name.clone(),
+            definition,
+            &[],
+            form,
+            written,
+            line_col,
+            locations,
+        ),
+        detail,
+    };
     let reason = match expression {
         Expression::FuncCall(call) if call.name.namespace.is_empty() => {
             // `jsonencode(local.definition)`: the object is in the `locals` block.
@@ -694,22 +713,17 @@ fn read_machine(
                     } else {
                         root.span.clone()
                     };
-                    return Ok(Found {
-                        machine: machine(
-                            address,
-                            name,
-                            definition,
-                            &[],
-                            DefinitionForm::JsonEncode,
-                            written_span,
-                            lines.line_col(text, span.start),
-                            locations,
-                        ),
-                        detail: Detail::JsonEncode {
+                    return Ok(in_place(
+                        definition,
+                        DefinitionForm::JsonEncode,
+                        written_span,
+                        lines.line_col(text, span.start),
+                        locations,
+                        Detail::JsonEncode {
                             root,
                             bare: reader.bare,
                         },
-                    });
+                    ));
                 }
                 ("jsonencode", _) => {
                     format!("`{shown}` encodes something other than an object written in place")
@@ -766,24 +780,19 @@ fn read_machine(
                 strip_indent,
             };
             let definition = json.value.clone();
-            return Ok(Found {
-                machine: machine(
-                    address,
-                    name,
-                    definition,
-                    &[],
-                    form,
-                    span.clone(),
-                    lines.line_col(text, span.start),
-                    locations,
-                ),
-                detail: Detail::Templated {
+            return Ok(in_place(
+                definition,
+                form,
+                span.clone(),
+                lines.line_col(text, span.start),
+                locations,
+                Detail::Templated {
                     replace: body,
                     indent: if strip_indent { indent } else { None },
                     quoted: false,
                     json,
                 },
-            });
+            ));
         }
         Expression::String(_) | Expression::StringTemplate(_) => {
             let reader = Reader::new(text);
@@ -795,24 +804,19 @@ fn read_machine(
             let at = lines.line_col(text, span.start);
             let locations = locations_of(&json, |_| at);
             let definition = json.value.clone();
-            return Ok(Found {
-                machine: machine(
-                    address,
-                    name,
-                    definition,
-                    &[],
-                    DefinitionForm::String,
-                    span.clone(),
-                    at,
-                    locations,
-                ),
-                detail: Detail::Templated {
+            return Ok(in_place(
+                definition,
+                DefinitionForm::String,
+                span.clone(),
+                at,
+                locations,
+                Detail::Templated {
                     replace: span,
                     indent: None,
                     quoted: true,
                     json,
                 },
-            });
+            ));
         }
         Expression::Conditional(_) => format!(
             "a conditional expression (`{shown}`) chooses the definition; edit it in the .tf file"

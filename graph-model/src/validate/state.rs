@@ -4,8 +4,8 @@ use serde_json::{Map, Value};
 
 use super::fields::{self, allowed};
 use super::values::{
-    self, NumberRule, PathKind, check_jsonata_tree, check_number, check_payload, has_placeholder,
-    is_placeholder_value, kind_of, path_problem,
+    self, NumberRule, PathKind, check_jsonata_tree, check_number, check_number_fields,
+    check_payload, has_placeholder, is_placeholder_value, kind_of, path_problem,
 };
 use super::{MachineInfo, Sink, Targets, choice, codes, distributed};
 use crate::NullablePath;
@@ -358,25 +358,60 @@ fn check_unknown_members(
     }
 }
 
-fn check_retry(sink: &mut Sink<'_>, retry: &[Retrier], ctx: &StateCtx<'_>) {
-    let count = retry.len();
-    for (index, retrier) in retry.iter().enumerate() {
-        let pointer = format!("{}/Retry/{index}", ctx.pointer);
-        let what = format!("Retry[{index}] of state \"{}\"", ctx.name);
-        let has_all = check_error_equals(
-            sink,
-            retrier.error_equals.as_ref(),
-            retrier.extras.get("ErrorEquals"),
-            &pointer,
-            &what,
-        );
+/// Where a Retry or Catch entry stands: `field` (`Retry` or `Catch`), what one entry is called in
+/// messages, its position and how many entries the list has.
+struct EntryPlace {
+    field: &'static str,
+    noun: &'static str,
+    index: usize,
+    count: usize,
+}
+
+impl EntryPlace {
+    /// Checks the entry's ErrorEquals, and that one with `States.ALL` comes last; returns the
+    /// entry's pointer and how messages name it.
+    fn check_error_equals(
+        &self,
+        sink: &mut Sink<'_>,
+        ctx: &StateCtx<'_>,
+        errors: Option<&Vec<String>>,
+        raw: Option<&Value>,
+    ) -> (String, String) {
+        let Self {
+            field,
+            noun,
+            index,
+            count,
+        } = *self;
+        let pointer = format!("{}/{field}/{index}", ctx.pointer);
+        let what = format!("{field}[{index}] of state \"{}\"", ctx.name);
+        let has_all = check_error_equals(sink, errors, raw, &pointer, &what);
         if has_all && index + 1 != count {
             sink.error(
                 codes::SCHEMA,
                 &format!("{pointer}/ErrorEquals"),
-                format!("{what}: a retrier with \"States.ALL\" must be the last one"),
+                format!("{what}: a {noun} with \"States.ALL\" must be the last one"),
             );
         }
+        (pointer, what)
+    }
+}
+
+fn check_retry(sink: &mut Sink<'_>, retry: &[Retrier], ctx: &StateCtx<'_>) {
+    let count = retry.len();
+    for (index, retrier) in retry.iter().enumerate() {
+        let place = EntryPlace {
+            field: "Retry",
+            noun: "retrier",
+            index,
+            count,
+        };
+        let (pointer, what) = place.check_error_equals(
+            sink,
+            ctx,
+            retrier.error_equals.as_ref(),
+            retrier.extras.get("ErrorEquals"),
+        );
         let fields = [
             (
                 "IntervalSeconds",
@@ -415,18 +450,13 @@ fn check_retry(sink: &mut Sink<'_>, retry: &[Retrier], ctx: &StateCtx<'_>) {
                 },
             ),
         ];
-        for (field, value, rule) in fields {
-            if let Some(value) = value {
-                check_number(
-                    sink,
-                    value,
-                    rule,
-                    ctx.jsonata(),
-                    || format!("{pointer}/{field}"),
-                    || format!("{what}: {field}"),
-                );
-            }
-        }
+        check_number_fields(
+            sink,
+            &fields,
+            ctx.jsonata(),
+            |field| format!("{pointer}/{field}"),
+            |field| format!("{what}: {field}"),
+        );
         if let Some(jitter) = &retrier.jitter_strategy
             && jitter != "FULL"
             && jitter != "NONE"
@@ -464,22 +494,18 @@ fn check_catch(
 ) {
     let count = catch.len();
     for (index, catcher) in catch.iter().enumerate() {
-        let pointer = format!("{}/Catch/{index}", ctx.pointer);
-        let what = format!("Catch[{index}] of state \"{}\"", ctx.name);
-        let has_all = check_error_equals(
+        let place = EntryPlace {
+            field: "Catch",
+            noun: "catcher",
+            index,
+            count,
+        };
+        let (pointer, what) = place.check_error_equals(
             sink,
+            ctx,
             catcher.error_equals.as_ref(),
             catcher.extras.get("ErrorEquals"),
-            &pointer,
-            &what,
         );
-        if has_all && index + 1 != count {
-            sink.error(
-                codes::SCHEMA,
-                &format!("{pointer}/ErrorEquals"),
-                format!("{what}: a catcher with \"States.ALL\" must be the last one"),
-            );
-        }
         match &catcher.next {
             Some(next) => targets.check(
                 sink,
@@ -942,30 +968,15 @@ fn check_map(sink: &mut Sink<'_>, state: &State, map: &crate::state::MapState, c
             },
         ),
     ];
-    for (field, value, rule) in numbers {
-        if let Some(value) = value {
-            check_number(
-                sink,
-                value,
-                rule,
-                ctx.jsonata(),
-                || ctx.at(field),
-                || format!("{field} of state \"{name}\""),
-            );
-        }
-    }
-    for (field, value) in [
-        ("MaxConcurrencyPath", &map.max_concurrency_path),
-        (
-            "ToleratedFailureCountPath",
-            &map.tolerated_failure_count_path,
-        ),
-        (
-            "ToleratedFailurePercentagePath",
-            &map.tolerated_failure_percentage_path,
-        ),
-    ] {
-        reference_path_field(sink, ctx, field, value.as_deref());
+    check_number_fields(
+        sink,
+        &numbers,
+        ctx.jsonata(),
+        |field| ctx.at(field),
+        |field| format!("{field} of state \"{name}\""),
+    );
+    for (field, value) in map.number_paths() {
+        reference_path_field(sink, ctx, field, value);
     }
     if let Some(reader) = &map.item_reader {
         check_resource_object(

@@ -496,6 +496,29 @@ pub(crate) fn check_number(
     }
 }
 
+/// [`check_number`] on each field of `fields` that is present; `pointer` and `what` build the
+/// field's pointer and name from its member name.
+pub(crate) fn check_number_fields(
+    sink: &mut Sink<'_>,
+    fields: &[(&str, &Option<NumberOr>, NumberRule)],
+    jsonata_state: bool,
+    pointer: impl Fn(&str) -> String,
+    what: impl Fn(&str) -> String,
+) {
+    for &(field, value, rule) in fields {
+        if let Some(value) = value {
+            check_number(
+                sink,
+                value,
+                rule,
+                jsonata_state,
+                || pointer(field),
+                || what(field),
+            );
+        }
+    }
+}
+
 fn number_problem(value: &NumberOr, rule: NumberRule, jsonata_state: bool) -> Option<String> {
     match value {
         NumberOr::Number(n) => {

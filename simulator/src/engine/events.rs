@@ -89,16 +89,20 @@ impl Execution {
         body.insert(field.to_owned(), Value::String(text));
     }
 
-    /// Records in the state's trace entry what its events do not show (coverage reads it).
-    pub(super) fn note_decision(&self, depth: usize, decision: Decision) {
+    /// The position in the trace of the entry of the state running at `depth`, when the run
+    /// keeps a trace.
+    fn trace_entry(&self, depth: usize) -> Option<usize> {
         if !self.options.record_trace {
-            return;
+            return None;
         }
-        let Some(index) = self
-            .stack
+        self.stack
             .get(depth)
             .and_then(|frame| frame.trace_index.get())
-        else {
+    }
+
+    /// Records in the state's trace entry what its events do not show (coverage reads it).
+    pub(super) fn note_decision(&self, depth: usize, decision: Decision) {
+        let Some(index) = self.trace_entry(depth) else {
             return;
         };
         if let Some(entry) = self.log.borrow_mut().trace.get_mut(index) {
@@ -112,14 +116,7 @@ impl Execution {
         stage: &'static str,
         value: impl FnOnce() -> Value,
     ) {
-        if !self.options.record_trace {
-            return;
-        }
-        let Some(index) = self
-            .stack
-            .get(depth)
-            .and_then(|frame| frame.trace_index.get())
-        else {
+        let Some(index) = self.trace_entry(depth) else {
             return;
         };
         let mut log = self.log.borrow_mut();

@@ -1,13 +1,14 @@
 //! Compiling a definition into a [`Plan`]: each machine's states in order, each state's fields
 //! checked and parsed, errors located by JSON pointer.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
 use graph_model::expr::jsonpath;
 use serde_json::{Map, Value};
 
-use super::interner::{Cache, same_spelling};
+use super::recent::{Recent, same_spelling};
 use super::{
     Assign, BatcherSpec, Catcher, DataPath, Dynamic, FailField, Kind, Language, Machine, MapSpec,
     NamedPath, Plan, ResultPathField, Retrier, State, WaitSpec, WriterPlan,
@@ -15,6 +16,7 @@ use super::{
 use crate::choice;
 use crate::error::DefinitionError;
 use crate::fast_hash::FastHash;
+use crate::interner::{Cache, member, object_member};
 use crate::template::{self, Template};
 
 /// Compiles a definition.
@@ -35,7 +37,8 @@ pub(crate) fn compile(definition: &Value) -> Result<Plan, DefinitionError> {
         _ => Language::JsonPath,
     };
     let cache = Cache::default();
-    compile_machine(definition, "", language, &mut plan, &cache)?;
+    let recent = RefCell::new(Recent::default());
+    compile_machine(definition, "", language, &mut plan, &cache, &recent)?;
     Ok(plan)
 }
 
@@ -45,6 +48,7 @@ fn compile_machine<'d>(
     language: Language,
     plan: &mut Plan,
     cache: &Cache<'d>,
+    recent: &RefCell<Recent<'d>>,
 ) -> Result<usize, DefinitionError> {
     let Some(states) = object_member(definition, "States").and_then(Value::as_object) else {
         return Err(DefinitionError::new(location, "missing 'States' object"));
@@ -84,6 +88,7 @@ fn compile_machine<'d>(
             machine_id,
             index: &index,
             cache,
+            recent,
         };
         compiled.push(compile_state(name, body, &context, plan)?);
     }
@@ -93,31 +98,21 @@ fn compile_machine<'d>(
     Ok(machine_id)
 }
 
-/// Where a state is compiled: its location (for errors), its machine and the compile's interner.
+/// Where a state is compiled: its location (for errors), its machine, the compile's interner and
+/// its memo of the state compiled last.
 struct StateContext<'a, 'd> {
     location: &'a str,
     machine_language: Language,
     machine_id: usize,
     index: &'a NameIndex<'d>,
     cache: &'a Cache<'d>,
+    recent: &'a RefCell<Recent<'d>>,
 }
 
 /// State name -> position in its machine. Keyed with [`WordHasher`](crate::fast_hash::WordHasher) rather than SipHash: the names
 /// come from the definition being run (no untrusted flooding concern), and hashing every name on
 /// every compile showed up in profiles of large machines.
 type NameIndex<'a> = HashMap<&'a str, usize, FastHash>;
-
-/// A state's member by name. State objects have a handful of members, and a linear scan with early
-/// mismatches beats hashing the name.
-pub(crate) fn member<'a>(body: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    body.iter()
-        .find_map(|(key, value)| (key == name).then_some(value))
-}
-
-/// [`member`] of a value that may not be an object (`Value::get` would hash the name).
-pub(crate) fn object_member<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
-    value.as_object().and_then(|body| member(body, name))
-}
 
 /// The members a compiled state reads, collected in one pass over its body (looking some thirty
 /// names up one by one cost more than the rest of compiling a simple state).
@@ -210,6 +205,7 @@ struct Fields<'a, 'd> {
     location: &'a str,
     index: &'a NameIndex<'d>,
     cache: &'a Cache<'d>,
+    recent: &'a RefCell<Recent<'d>>,
 }
 
 impl<'d> Fields<'_, 'd> {
@@ -292,7 +288,7 @@ impl<'d> Fields<'_, 'd> {
         let Some(value) = value else {
             return Ok(None);
         };
-        if let Some(template) = self.cache.borrow().recent_template(field, value) {
+        if let Some(template) = self.recent.borrow().recent_template(field, value) {
             return Ok(Some(template));
         }
         let template = Rc::new(
@@ -301,7 +297,7 @@ impl<'d> Fields<'_, 'd> {
                     DefinitionError::new(format!("{}/{field}", self.location), message)
                 })?,
         );
-        self.cache
+        self.recent
             .borrow_mut()
             .remember_template(field, value, &template);
         Ok(Some(template))
@@ -361,6 +357,7 @@ fn compile_state<'d>(
         location,
         index: context.index,
         cache: context.cache,
+        recent: context.recent,
     };
     let members = Members::collect(body);
     let language = match fields.as_string("QueryLanguage", members.query_language)? {
@@ -480,6 +477,7 @@ fn compile_state<'d>(
                     branch_language,
                     plan,
                     context.cache,
+                    context.recent,
                 )?);
             }
             Kind::Parallel { branches }
@@ -596,6 +594,7 @@ fn compile_map<'d>(
         processor_language,
         plan,
         fields.cache,
+        fields.recent,
     )?;
     let jsonpath_only = language == Language::JsonPath;
     let item_selector = if jsonpath_only {
@@ -707,6 +706,7 @@ fn nested<'d, T>(
         location: &location,
         index: outer.index,
         cache: outer.cache,
+        recent: outer.recent,
     })
 }
 
@@ -743,7 +743,7 @@ fn compile_retry<'d>(
     let Some(raw) = raw_value.as_array() else {
         return Err(fields.err("Retry", "must be an array"));
     };
-    if let Some((previous, retriers)) = &fields.cache.borrow().retry
+    if let Some((previous, retriers)) = &fields.recent.borrow().retry
         && same_spelling(previous, raw_value)
     {
         return Ok(Rc::clone(retriers));
@@ -784,7 +784,7 @@ fn compile_retry<'d>(
         });
     }
     let retriers: Rc<[Retrier]> = Rc::from(retriers);
-    fields.cache.borrow_mut().retry = Some((raw_value, Rc::clone(&retriers)));
+    fields.recent.borrow_mut().retry = Some((raw_value, Rc::clone(&retriers)));
     Ok(retriers)
 }
 
@@ -800,7 +800,7 @@ fn compile_catch<'d>(
     let Some(raw) = raw_value.as_array() else {
         return Err(fields.err("Catch", "must be an array"));
     };
-    if let Some((machine, previous_language, previous, catchers)) = &fields.cache.borrow().catch
+    if let Some((machine, previous_language, previous, catchers)) = &fields.recent.borrow().catch
         && *machine == machine_id
         && *previous_language == language
         && same_spelling(previous, raw_value)
@@ -821,6 +821,7 @@ fn compile_catch<'d>(
             location: &location,
             index: fields.index,
             cache: fields.cache,
+            recent: fields.recent,
         };
         let Some(next) = catcher_fields.string("Next")? else {
             return Err(catcher_fields.err("Next", "a catcher needs 'Next'"));
@@ -854,7 +855,8 @@ fn compile_catch<'d>(
         });
     }
     let catchers: Rc<[Catcher]> = Rc::from(catchers);
-    fields.cache.borrow_mut().catch = Some((machine_id, language, raw_value, Rc::clone(&catchers)));
+    fields.recent.borrow_mut().catch =
+        Some((machine_id, language, raw_value, Rc::clone(&catchers)));
     Ok(catchers)
 }
 

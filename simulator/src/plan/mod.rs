@@ -1,9 +1,11 @@
 //! The execution plan: an ASL definition (JSON) compiled into states by index, with paths and
 //! templates parsed once, so the run loop never looks at the raw definition again. This module holds
-//! the plan's types; [`compile`] builds them, and its interner shares what a definition repeats.
+//! the plan's types; [`compile`] builds them, with the crate's interner (`crate::interner`) sharing
+//! the paths and strings a definition repeats and `recent.rs` the templates and Retry/Catch lists.
+//! The plan imports the Choice rules and templates, never the other way round.
 
 mod compile;
-mod interner;
+mod recent;
 
 use std::rc::Rc;
 
@@ -13,31 +15,9 @@ use serde_json::Value;
 use crate::choice::ChoiceRule;
 use crate::template::Template;
 
-pub(crate) use compile::{compile, jsonata_expression, object_member};
-pub(crate) use interner::Cache;
-
-/// The query language of a state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Language {
-    JsonPath,
-    Jsonata,
-}
-
-/// A parsed path with the text it was written as (quoted in errors); derefs to the path. Shared by
-/// every field of a definition that spells the same path.
-#[derive(Debug)]
-pub(crate) struct NamedPath {
-    pub(crate) text: Rc<str>,
-    pub(crate) path: Rc<Path>,
-}
-
-impl std::ops::Deref for NamedPath {
-    type Target = Path;
-
-    fn deref(&self) -> &Path {
-        &self.path
-    }
-}
+pub(crate) use crate::interner::{Language, NamedPath};
+pub(crate) use crate::template::Assign;
+pub(crate) use compile::{compile, jsonata_expression};
 
 /// A state's InputPath / OutputPath, or a Map's ItemsPath: one pointer for a path, as every state
 /// has the first two.
@@ -68,13 +48,6 @@ pub(crate) enum Dynamic {
     Literal(Box<Value>),
     Path { text: String, path: Rc<Path> },
     Jsonata(String),
-}
-
-/// Assign, in the state's language.
-#[derive(Debug, Clone)]
-pub(crate) enum Assign {
-    JsonPath(Box<Template>),
-    Jsonata(Box<Value>),
 }
 
 /// A retrier.

@@ -438,7 +438,7 @@ impl Collector {
         }
     }
 
-    fn string(&mut self, text: Option<&String>, pointer: String) {
+    fn string(&mut self, text: Option<&str>, pointer: String) {
         if let Some(text) = text {
             self.text(text, pointer, StatesScope::Unchecked);
         }
@@ -457,7 +457,7 @@ impl Collector {
                 operator,
                 operand,
             } => {
-                self.string(variable.as_ref(), format!("{pointer}/Variable"));
+                self.string(variable.as_deref(), format!("{pointer}/Variable"));
                 if operator.takes_path()
                     && let Value::String(text) = operand
                 {
@@ -537,7 +537,7 @@ fn expressions(state: &State, at: &str, jsonata: bool) -> Vec<Found> {
                 format!("{at}/TimeoutSeconds"),
             );
             c.string(
-                task.timeout_seconds_path.as_ref(),
+                task.timeout_seconds_path.as_deref(),
                 format!("{at}/TimeoutSecondsPath"),
             );
             c.number(
@@ -545,7 +545,7 @@ fn expressions(state: &State, at: &str, jsonata: bool) -> Vec<Found> {
                 format!("{at}/HeartbeatSeconds"),
             );
             c.string(
-                task.heartbeat_seconds_path.as_ref(),
+                task.heartbeat_seconds_path.as_deref(),
                 format!("{at}/HeartbeatSecondsPath"),
             );
             c.optional(
@@ -556,9 +556,12 @@ fn expressions(state: &State, at: &str, jsonata: bool) -> Vec<Found> {
         }
         StateKind::Wait(wait) => {
             c.number(wait.seconds.as_ref(), format!("{at}/Seconds"));
-            c.string(wait.seconds_path.as_ref(), format!("{at}/SecondsPath"));
-            c.string(wait.timestamp.as_ref(), format!("{at}/Timestamp"));
-            c.string(wait.timestamp_path.as_ref(), format!("{at}/TimestampPath"));
+            c.string(wait.seconds_path.as_deref(), format!("{at}/SecondsPath"));
+            c.string(wait.timestamp.as_deref(), format!("{at}/Timestamp"));
+            c.string(
+                wait.timestamp_path.as_deref(),
+                format!("{at}/TimestampPath"),
+            );
         }
         StateKind::Map(map) => {
             c.path(map.items_path.as_ref(), format!("{at}/ItemsPath"));
@@ -580,26 +583,16 @@ fn expressions(state: &State, at: &str, jsonata: bool) -> Vec<Found> {
                 map.tolerated_failure_percentage.as_ref(),
                 format!("{at}/ToleratedFailurePercentage"),
             );
-            for (field, value) in [
-                ("MaxConcurrencyPath", &map.max_concurrency_path),
-                (
-                    "ToleratedFailureCountPath",
-                    &map.tolerated_failure_count_path,
-                ),
-                (
-                    "ToleratedFailurePercentagePath",
-                    &map.tolerated_failure_percentage_path,
-                ),
-            ] {
-                c.string(value.as_ref(), format!("{at}/{field}"));
+            for (field, value) in map.number_paths() {
+                c.string(value, format!("{at}/{field}"));
             }
         }
         StateKind::Fail(fail) => {
-            c.string(fail.error_path.as_ref(), format!("{at}/ErrorPath"));
-            c.string(fail.cause_path.as_ref(), format!("{at}/CausePath"));
+            c.string(fail.error_path.as_deref(), format!("{at}/ErrorPath"));
+            c.string(fail.cause_path.as_deref(), format!("{at}/CausePath"));
             if jsonata {
-                c.string(fail.error.as_ref(), format!("{at}/Error"));
-                c.string(fail.cause.as_ref(), format!("{at}/Cause"));
+                c.string(fail.error.as_deref(), format!("{at}/Error"));
+                c.string(fail.cause.as_deref(), format!("{at}/Cause"));
             }
         }
         StateKind::Choice(choice) => {

@@ -1,20 +1,57 @@
-//! The interner of one compile: paths, strings, templates and Retry/Catch lists that a definition
-//! spells many times are parsed and allocated once and then shared.
+//! What compiling a definition shares with the pieces it compiles (payload templates, Choice
+//! rules): the query-language and named-path types, object member look-up, and the interner of one
+//! compile, which parses and allocates once the paths and strings a definition spells many times.
+//! It imports nothing of the plan, the templates or the Choice rules, so they all import it and the
+//! imports point one way: `plan` -> `choice` -> `template` -> `interner`.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use graph_model::expr::jsonpath::{self, PathError};
-use serde_json::Value;
+use graph_model::expr::jsonpath::{self, Path, PathError};
+use serde_json::{Map, Value};
 
-use super::{Catcher, Language, NamedPath, Retrier};
 use crate::fast_hash::FastHash;
-use crate::template::Template;
 
-/// What one compile shares between the states of a definition. Large definitions, generated ones
-/// above all, spell the same paths (`$.payload`), names and Retry lists thousands of times: each is
-/// parsed and allocated once, then shared, which also makes the plan cheaper to drop.
+/// The query language of a state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Language {
+    JsonPath,
+    Jsonata,
+}
+
+/// A parsed path with the text it was written as (quoted in errors); derefs to the path. Shared by
+/// every field of a definition that spells the same path.
+#[derive(Debug)]
+pub(crate) struct NamedPath {
+    pub(crate) text: Rc<str>,
+    pub(crate) path: Rc<Path>,
+}
+
+impl std::ops::Deref for NamedPath {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// A state's member by name. State objects have a handful of members, and a linear scan with early
+/// mismatches beats hashing the name.
+pub(crate) fn member<'a>(body: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    body.iter()
+        .find_map(|(key, value)| (key == name).then_some(value))
+}
+
+/// [`member`] of a value that may not be an object (`Value::get` would hash the name).
+pub(crate) fn object_member<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
+    value.as_object().and_then(|body| member(body, name))
+}
+
+/// The paths and strings one compile shares between the states of a definition. Large definitions,
+/// generated ones above all, spell the same paths (`$.payload`) and names thousands of times: each
+/// is parsed and allocated once, then shared, which also makes the plan cheaper to drop. (The plan
+/// keeps its own memo of the last template, Retry and Catch compiled: see `plan::compile`.)
 #[derive(Default)]
 pub(crate) struct Interner<'d> {
     /// Path text (as parsed) -> its text and parsed form.
@@ -24,14 +61,6 @@ pub(crate) struct Interner<'d> {
     /// recent text costs one comparison instead of hashing and probing.
     recent_paths: Vec<Option<(&'d str, Rc<NamedPath>)>>,
     recent_strings: Vec<Option<(&'d str, Rc<str>)>>,
-    /// The template compiled last for each field name: generated definitions repeat one
-    /// ResultSelector in every Task. (Comparing with more candidates cost more than it saved.)
-    templates: Vec<(&'static str, &'d Value, Rc<Template>)>,
-    /// The last `Retry` array compiled and its retriers.
-    pub(super) retry: Option<(&'d Value, Rc<[Retrier]>)>,
-    /// The last `Catch` array compiled, in which machine and language, and its catchers (their
-    /// targets are state positions, which only mean the same thing within one machine).
-    pub(super) catch: Option<(usize, Language, &'d Value, Rc<[Catcher]>)>,
 }
 
 /// The interner of one compile; borrowed briefly by each field.
@@ -59,31 +88,6 @@ impl<'d> Interner<'d> {
         };
         remember(&mut self.recent_paths, slot, text, &named);
         Ok(named)
-    }
-
-    /// The last template compiled for `field`, if `value` spells it the same.
-    pub(super) fn recent_template(&self, field: &str, value: &Value) -> Option<Rc<Template>> {
-        self.templates
-            .iter()
-            .find(|(name, raw, _)| *name == field && same_spelling(raw, value))
-            .map(|(_, _, template)| Rc::clone(template))
-    }
-
-    pub(super) fn remember_template(
-        &mut self,
-        field: &'static str,
-        value: &'d Value,
-        template: &Rc<Template>,
-    ) {
-        let entry = (field, value, Rc::clone(template));
-        match self
-            .templates
-            .iter_mut()
-            .find(|(name, _, _)| *name == field)
-        {
-            Some(slot) => *slot = entry,
-            None => self.templates.push(entry),
-        }
     }
 
     /// A shared copy of `text`.
@@ -127,27 +131,5 @@ fn remember<'d, T: ?Sized>(
     }
     if let Some(entry) = front.get_mut(slot) {
         *entry = Some((text, Rc::clone(shared)));
-    }
-}
-
-/// Equal with members in the same order: a cheap, conservative test for "spelled the same" (serde's
-/// `==` on objects looks every key up by hash).
-pub(super) fn same_spelling(left: &Value, right: &Value) -> bool {
-    match (left, right) {
-        (Value::Object(left), Value::Object(right)) => {
-            left.len() == right.len()
-                && left
-                    .iter()
-                    .zip(right.iter())
-                    .all(|((lk, lv), (rk, rv))| lk == rk && same_spelling(lv, rv))
-        }
-        (Value::Array(left), Value::Array(right)) => {
-            left.len() == right.len()
-                && left
-                    .iter()
-                    .zip(right.iter())
-                    .all(|(lv, rv)| same_spelling(lv, rv))
-        }
-        _ => left == right,
     }
 }

@@ -6,6 +6,11 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
+/// How long a run these tests guard may take before it counts as hung. The bugs they guard took
+/// minutes; the fixed runs take about a second. The bound is loose on purpose, so that a busy
+/// machine is not mistaken for a hang: speed itself is measured by the benchmarks, not here.
+const HANG_GUARD: Duration = Duration::from_secs(60);
+
 mod common;
 
 use common::{assert_contains, assert_item_reader_failed, text, write_file as write};
@@ -47,7 +52,7 @@ fn express_pass_loop_ends_at_max_transitions_with_a_timeout() {
     assert!(stderr.contains("execution TIMED_OUT"), "{stderr}");
     assert!(stderr.contains("error: States.Timeout"), "{stderr}");
     assert!(stderr.contains("--max-transitions"), "{stderr}");
-    assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+    assert!(elapsed < HANG_GUARD, "{elapsed:?}");
 }
 
 #[test]
@@ -196,8 +201,7 @@ fn pass_loop_growing_its_payload_fails_with_data_limit_exceeded_quickly() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("States.DataLimitExceeded"), "{stderr}");
     // About 3,300 passes: quadratic before (minutes in a release build), about a second now.
-    let bound = if cfg!(debug_assertions) { 30 } else { 10 };
-    assert!(elapsed < Duration::from_secs(bound), "{elapsed:?}");
+    assert!(elapsed < HANG_GUARD, "{elapsed:?}");
 }
 
 #[test]
@@ -224,5 +228,5 @@ fn jsonpath_deep_scans_nested_in_filters_fail_with_states_runtime() {
             && stderr.contains("too expensive to evaluate"),
         "{stderr}"
     );
-    assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+    assert!(elapsed < HANG_GUARD, "{elapsed:?}");
 }

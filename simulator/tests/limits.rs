@@ -6,6 +6,11 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use simulator::{ExecutionResult, ExecutionType, Mocks, Options, Status};
 
+/// How long a run these tests guard may take before it counts as hung. The bugs they guard took
+/// minutes; the fixed runs take about a second. The bound is loose on purpose, so that a busy
+/// machine is not mistaken for a hang: speed itself is measured by the benchmarks, not here.
+const HANG_GUARD: Duration = Duration::from_secs(60);
+
 fn run(definition: &Value, input: Value, options: Options) -> (ExecutionResult, Duration) {
     let started = Instant::now();
     let result = simulator::run(definition, input, &options);
@@ -154,7 +159,7 @@ fn nested_map_of_a_billion_iterations_ends_quickly() {
         "{}",
         cause(&result)
     );
-    assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+    assert!(elapsed < HANG_GUARD, "{elapsed:?}");
 }
 
 #[test]
@@ -220,7 +225,7 @@ fn jsonata_infinite_recursion_fails_with_query_evaluation_error() {
             "{}",
             cause(&result)
         );
-        assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+        assert!(elapsed < HANG_GUARD, "{elapsed:?}");
     }
 }
 
@@ -233,7 +238,7 @@ fn jsonata_pad_to_four_billion_fails_before_allocating() {
     );
     assert_eq!(result.error.as_deref(), Some("States.QueryEvaluationError"));
     assert!(cause(&result).contains("$pad"), "{}", cause(&result));
-    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+    assert!(elapsed < HANG_GUARD, "{elapsed:?}");
     let (padded, _) = run(&jsonata_pass("$pad('ab', -5, '-+')"), json!({}), standard());
     assert_eq!(padded.output, Some(json!("-+-ab")));
 }
@@ -266,7 +271,7 @@ fn map_amplifying_a_large_input_fails_with_data_limit_exceeded() {
     let (result, elapsed) = run(&definition, input, standard());
     assert_eq!(result.error.as_deref(), Some("States.DataLimitExceeded"));
     assert!(cause(&result).contains("'Fan'"), "{}", cause(&result));
-    assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+    assert!(elapsed < HANG_GUARD, "{elapsed:?}");
 }
 
 #[test]
@@ -412,8 +417,7 @@ fn pass_loop_growing_its_payload_ends_quickly_at_the_data_limit() {
     assert!(cause(&result).contains("'Grow'"), "{}", cause(&result));
     // About 3,300 passes, each measured from what it adds: a second in a release build (it was
     // quadratic, minutes). A debug build spends most of its time writing the history's payloads.
-    let bound = if cfg!(debug_assertions) { 90 } else { 10 };
-    assert!(elapsed < Duration::from_secs(bound), "{elapsed:?}");
+    assert!(elapsed < HANG_GUARD * 2, "{elapsed:?}");
     assert!(result.history.len() > 6_000, "{}", result.history.len());
 }
 
@@ -441,7 +445,7 @@ fn jsonpath_deep_scans_nested_in_filters_fail_fast_with_states_runtime() {
         "{}",
         cause(&result)
     );
-    assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+    assert!(elapsed < HANG_GUARD, "{elapsed:?}");
 }
 
 /// The same budget wherever a path is evaluated: InputPath, a Choice rule (where a path that is
@@ -482,7 +486,7 @@ fn too_expensive_jsonpath_fails_in_every_field_that_evaluates_paths() {
             "{names}: {}",
             cause(&result)
         );
-        assert!(elapsed < Duration::from_secs(10), "{names}: {elapsed:?}");
+        assert!(elapsed < HANG_GUARD, "{names}: {elapsed:?}");
     }
     // A deep scan of the whole input (111,111 values, each visited a few times) still works.
     let (result, _) = run(
@@ -513,10 +517,7 @@ fn jsonata_runaway_recursion_stops_at_the_step_budget_on_every_target() {
             expression,
             "D1012: Evaluation stopped after 250000 function calls",
         );
-        assert!(
-            elapsed < Duration::from_secs(10),
-            "{expression}: {elapsed:?}"
-        );
+        assert!(elapsed < HANG_GUARD, "{expression}: {elapsed:?}");
     }
 }
 

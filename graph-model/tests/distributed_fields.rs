@@ -263,6 +263,31 @@ fn http(query_language: &str, arguments: Value) -> Value {
         "Type": "Task", "Resource": "arn:aws:states:::http:invoke", field: arguments, "End": true}}})
 }
 
+/// Regression: the validator once listed `COMMA`; AWS's reference (and the CDK's
+/// `URLEncodingFormat`) spell it `COMMAS`, and a definition using it must validate.
+#[test]
+fn every_documented_array_format_validates_including_commas() {
+    for format in ["INDICES", "REPEAT", "COMMAS", "BRACKETS"] {
+        let arguments = json!({"ApiEndpoint": "https://example.com/form", "Method": "POST",
+            "Authentication": {"ConnectionArn": "arn:aws:events:us-east-2:123456789012:connection/c/1"},
+            "RequestBody": {"tags": ["a", "b"]},
+            "Transform": {"RequestBodyEncoding": "URL_ENCODED",
+                          "RequestEncodingOptions": {"ArrayFormat": format}}});
+        assert_eq!(
+            pointers(&http("JSONPath", arguments)),
+            Vec::<String>::new(),
+            "{format}"
+        );
+    }
+    let singular = json!({"ApiEndpoint": "https://example.com/form", "Method": "POST",
+        "Authentication": {"ConnectionArn": "arn:aws:events:us-east-2:123456789012:connection/c/1"},
+        "Transform": {"RequestEncodingOptions": {"ArrayFormat": "COMMA"}}});
+    assert_eq!(
+        pointers(&http("JSONPath", singular)),
+        ["/States/Call HTTPS API/Parameters/Transform/RequestEncodingOptions/ArrayFormat"]
+    );
+}
+
 #[test]
 fn http_task_example_validates_and_missing_or_unknown_values_are_errors() {
     let documented = json!({

@@ -24,6 +24,36 @@ const READER_CONFIG: [&str; 8] = [
     "ItemsPointer",
 ];
 
+/// `(member, allowed values)` of ReaderConfig's enumerated members (AWS's "ItemReader (Map)").
+pub const READER_CONFIG_CHOICES: [(&str, &[&str]); 4] = [
+    (
+        "InputType",
+        &["CSV", "JSON", "JSONL", "PARQUET", "MANIFEST"],
+    ),
+    ("CSVHeaderLocation", &["FIRST_ROW", "GIVEN"]),
+    (
+        "CSVDelimiter",
+        &["COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB"],
+    ),
+    ("ManifestType", &["ATHENA_DATA", "S3_INVENTORY"]),
+];
+
+/// `(member, allowed values)` of WriterConfig (AWS's "ResultWriter (Map)").
+pub const WRITER_CONFIG_CHOICES: [(&str, &[&str]); 2] = [
+    ("OutputType", &["JSON", "JSONL"]),
+    ("Transformation", &["NONE", "COMPACT", "FLATTEN"]),
+];
+
+/// The methods the HTTP Task accepts.
+pub const HTTP_METHODS: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"];
+
+/// The HTTP Task's `Transform.RequestBodyEncoding` values (`NONE` is the default: a JSON body).
+pub const REQUEST_BODY_ENCODINGS: [&str; 2] = ["NONE", "URL_ENCODED"];
+
+/// The HTTP Task's `Transform.RequestEncodingOptions.ArrayFormat` values, `INDICES` the default
+/// (AWS's "Call HTTPS APIs": `COMMAS`, plural, as the CDK's `URLEncodingFormat` writes it too).
+pub const ARRAY_FORMATS: [&str; 4] = ["INDICES", "REPEAT", "COMMAS", "BRACKETS"];
+
 /// The largest `MaxItems` AWS accepts.
 const MAX_ITEMS: f64 = 100_000_000.0;
 
@@ -123,19 +153,7 @@ pub(crate) fn check_reader_config(sink: &mut Sink<'_>, reader: &Value, ctx: &Sta
         return;
     };
     unknown_members(sink, object, &READER_CONFIG, &pointer, what, ctx.name);
-    let enums: [(&str, &[&str]); 4] = [
-        (
-            "InputType",
-            &["CSV", "JSON", "JSONL", "PARQUET", "MANIFEST"],
-        ),
-        ("CSVHeaderLocation", &["FIRST_ROW", "GIVEN"]),
-        (
-            "CSVDelimiter",
-            &["COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB"],
-        ),
-        ("ManifestType", &["ATHENA_DATA", "S3_INVENTORY"]),
-    ];
-    for (key, allowed) in enums {
+    for (key, allowed) in READER_CONFIG_CHOICES {
         enumeration(sink, ctx, object, key, allowed, &pointer, what);
     }
     match object.get("CSVHeaders") {
@@ -273,24 +291,9 @@ pub(crate) fn check_writer_config(sink: &mut Sink<'_>, writer: &Value, ctx: &Sta
         what,
         ctx.name,
     );
-    enumeration(
-        sink,
-        ctx,
-        object,
-        "OutputType",
-        &["JSON", "JSONL"],
-        &pointer,
-        what,
-    );
-    enumeration(
-        sink,
-        ctx,
-        object,
-        "Transformation",
-        &["NONE", "COMPACT", "FLATTEN"],
-        &pointer,
-        what,
-    );
+    for (key, allowed) in WRITER_CONFIG_CHOICES {
+        enumeration(sink, ctx, object, key, allowed, &pointer, what);
+    }
 }
 
 /// `Label`: at most 40 characters, none of those an execution name may not hold.
@@ -380,15 +383,7 @@ pub(crate) fn check_http_task(
             ),
         );
     }
-    enumeration(
-        sink,
-        ctx,
-        object,
-        "Method",
-        &["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"],
-        &pointer,
-        field,
-    );
+    enumeration(sink, ctx, object, "Method", &HTTP_METHODS, &pointer, field);
     if let Some(transform) = object.get("Transform").and_then(Value::as_object) {
         let at = format!("{pointer}/Transform");
         let what = format!("{field}.Transform");
@@ -397,7 +392,7 @@ pub(crate) fn check_http_task(
             ctx,
             transform,
             "RequestBodyEncoding",
-            &["NONE", "URL_ENCODED"],
+            &REQUEST_BODY_ENCODINGS,
             &at,
             &what,
         );
@@ -410,7 +405,7 @@ pub(crate) fn check_http_task(
                 ctx,
                 options,
                 "ArrayFormat",
-                &["BRACKETS", "COMMA", "INDICES", "REPEAT"],
+                &ARRAY_FORMATS,
                 &format!("{at}/RequestEncodingOptions"),
                 &format!("{what}.RequestEncodingOptions"),
             );

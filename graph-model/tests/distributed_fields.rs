@@ -335,3 +335,40 @@ fn http_task_example_validates_and_missing_or_unknown_values_are_errors() {
         "InvocationConfig": {"ConnectionArn": "{% $arn %}"}});
     assert_eq!(pointers(&http("JSONata", computed)), Vec::<String>::new());
 }
+
+#[test]
+fn load_and_flatten_is_valid_on_an_s3_listing_only_and_not_with_a_manifest() {
+    let reader = |resource: &str, config: Value| {
+        distributed(
+            "JSONPath",
+            json!({"ItemReader": {"ReaderConfig": config, "Resource": resource,
+                "Parameters": {"Bucket": "amzn-s3-demo-bucket", "Prefix": "orders/"}}}),
+        )
+    };
+    let at = |field: &str| format!("{MAP}/ItemReader/ReaderConfig/{field}");
+    let list = "arn:aws:states:::s3:listObjectsV2";
+    let flatten = json!({"InputType": "JSONL", "Transformation": "LOAD_AND_FLATTEN"});
+    assert_eq!(
+        pointers(&reader(list, flatten.clone())),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        pointers(&reader(list, json!({"Transformation": "NONE"}))),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        pointers(&reader("arn:aws:states:::s3:getObject", flatten)),
+        [at("Transformation")]
+    );
+    assert_eq!(
+        pointers(&reader(
+            list,
+            json!({"InputType": "MANIFEST", "Transformation": "LOAD_AND_FLATTEN"})
+        )),
+        [at("InputType")]
+    );
+    assert_eq!(
+        pointers(&reader(list, json!({"Transformation": "FLATTEN"}))),
+        [at("Transformation")]
+    );
+}

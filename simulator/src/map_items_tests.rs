@@ -313,3 +313,74 @@ fn a_reader_without_config_reads_by_content() -> Result<(), String> {
     );
     Ok(())
 }
+
+#[test]
+fn load_and_flatten_reads_every_listed_object_and_concatenates_their_items() -> Result<(), String> {
+    // A ListObjectsV2 listing of a prefix holding two JSON Lines objects and a "folder" key.
+    let mut given = source(
+        "listing.json",
+        r#"[{"Key": "orders/", "Size": 0},
+            {"Key": "orders/2024-01.jsonl", "Size": 30},
+            {"Key": "orders/2024-02.jsonl", "Size": 15}]"#,
+    );
+    given.files.insert(
+        "2024-01.jsonl".to_owned(),
+        b"{\"id\": 1}\n{\"id\": 2}\n".to_vec(),
+    );
+    given
+        .files
+        .insert("2024-02.jsonl".to_owned(), b"{\"id\": 3}\n".to_vec());
+    let flatten = config(json!({"InputType": "JSONL", "Transformation": "LOAD_AND_FLATTEN"}))?;
+    assert!(flatten.load_and_flatten);
+    assert_eq!(
+        manifest_files(&flatten, &given),
+        vec![
+            "orders/".to_owned(),
+            "orders/2024-01.jsonl".to_owned(),
+            "orders/2024-02.jsonl".to_owned()
+        ]
+    );
+    assert_eq!(
+        read_dataset(&flatten, &given)?,
+        (
+            vec![json!({"id": 1}), json!({"id": 2}), json!({"id": 3})],
+            false
+        )
+    );
+    // NONE (and no Transformation) keeps the listing's entries as the items.
+    let listing = config(json!({"Transformation": "NONE"}))?;
+    assert!(!listing.load_and_flatten);
+    assert_eq!(read_source(&listing, &given)?.len(), 3);
+    // An object the listing names but nobody gave is named in the error.
+    given.files.remove("2024-02.jsonl");
+    assert_eq!(
+        read_source(&flatten, &given),
+        Err("listing.json: the listing names orders/2024-02.jsonl, which was not given (put the object next to the listing)".to_owned())
+    );
+    assert_eq!(
+        config(json!({"Transformation": "FLATTEN"})),
+        Err("ReaderConfig.Transformation 'FLATTEN' is unknown".to_owned())
+    );
+    Ok(())
+}
+
+#[test]
+fn load_and_flatten_reads_csv_objects_each_with_its_own_header_row() -> Result<(), String> {
+    let mut given = source("listing.json", r#"["a.csv", "b.csv"]"#);
+    given
+        .files
+        .insert("a.csv".to_owned(), b"id,name\n1,ann\n".to_vec());
+    given
+        .files
+        .insert("b.csv".to_owned(), b"id,name\n2,bob\n".to_vec());
+    let flatten = config(json!({"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW",
+        "Transformation": "LOAD_AND_FLATTEN"}))?;
+    assert_eq!(
+        read_source(&flatten, &given)?,
+        vec![
+            json!({"id": "1", "name": "ann"}),
+            json!({"id": "2", "name": "bob"})
+        ]
+    );
+    Ok(())
+}

@@ -300,6 +300,9 @@ fn read_item_source(
     reader: &Value,
 ) -> Result<simulator::map_items::ItemSource, String> {
     use simulator::map_items::{ItemSource, ReaderConfig, manifest_files};
+    if path.is_dir() {
+        return folder_listing(path);
+    }
     let bytes = read_bytes(path)?;
     let mut source = ItemSource {
         display: path.display().to_string(),
@@ -325,6 +328,31 @@ fn read_item_source(
         };
         source.files.insert(name, bytes);
     }
+    Ok(source)
+}
+
+/// A folder given for an S3 object listing (`listObjectsV2`): its files, in name order, listed as
+/// ListObjectsV2 entries (`Key`, `Size`), each file's bytes kept for `LOAD_AND_FLATTEN`.
+fn folder_listing(folder: &Path) -> Result<simulator::map_items::ItemSource, String> {
+    let entries =
+        std::fs::read_dir(folder).map_err(|error| format!("{}: {error}", folder.display()))?;
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+        .filter_map(|entry| entry.file_name().to_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    let mut source = simulator::map_items::ItemSource {
+        display: folder.display().to_string(),
+        ..Default::default()
+    };
+    let mut listing = Vec::with_capacity(names.len());
+    for name in names {
+        let bytes = read_bytes(&folder.join(&name))?;
+        listing.push(serde_json::json!({"Key": name, "Size": bytes.len()}));
+        source.files.insert(name, bytes);
+    }
+    source.bytes = serde_json::to_vec(&listing).map_err(|error| error.to_string())?;
     Ok(source)
 }
 

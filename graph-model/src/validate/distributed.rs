@@ -13,7 +13,7 @@ use super::values::{
 use crate::NumberOr;
 
 /// The members a ReaderConfig may have.
-const READER_CONFIG: [&str; 8] = [
+const READER_CONFIG: [&str; 9] = [
     "InputType",
     "CSVHeaderLocation",
     "CSVHeaders",
@@ -22,10 +22,11 @@ const READER_CONFIG: [&str; 8] = [
     "MaxItemsPath",
     "ManifestType",
     "ItemsPointer",
+    "Transformation",
 ];
 
 /// `(member, allowed values)` of ReaderConfig's enumerated members (AWS's "ItemReader (Map)").
-pub const READER_CONFIG_CHOICES: [(&str, &[&str]); 4] = [
+pub const READER_CONFIG_CHOICES: [(&str, &[&str]); 5] = [
     (
         "InputType",
         &["CSV", "JSON", "JSONL", "PARQUET", "MANIFEST"],
@@ -36,6 +37,9 @@ pub const READER_CONFIG_CHOICES: [(&str, &[&str]); 4] = [
         &["COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB"],
     ),
     ("ManifestType", &["ATHENA_DATA", "S3_INVENTORY"]),
+    // An S3 object listing's: NONE gives the listed objects' metadata, LOAD_AND_FLATTEN their
+    // contents.
+    ("Transformation", &["NONE", "LOAD_AND_FLATTEN"]),
 ];
 
 /// `(member, allowed values)` of WriterConfig (AWS's "ResultWriter (Map)").
@@ -156,6 +160,7 @@ pub(crate) fn check_reader_config(sink: &mut Sink<'_>, reader: &Value, ctx: &Sta
     for (key, allowed) in READER_CONFIG_CHOICES {
         enumeration(sink, ctx, object, key, allowed, &pointer, what);
     }
+    load_and_flatten(sink, reader, object, &pointer, ctx);
     match object.get("CSVHeaders") {
         Some(Value::Array(headers)) => {
             if let Some(index) = headers.iter().position(|h| !h.is_string()) {
@@ -271,6 +276,43 @@ fn json_pointer_problem(text: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// `Transformation` LOAD_AND_FLATTEN loads the objects an S3 listing (`s3:listObjectsV2`) names:
+/// on any other reader there is no listing to load, and the listed objects are read in the
+/// format `InputType` names, which cannot be a manifest.
+fn load_and_flatten(
+    sink: &mut Sink<'_>,
+    reader: &Value,
+    config: &Map<String, Value>,
+    pointer: &str,
+    ctx: &StateCtx<'_>,
+) {
+    if config.get("Transformation").and_then(Value::as_str) != Some("LOAD_AND_FLATTEN") {
+        return;
+    }
+    let resource = reader.get("Resource").and_then(Value::as_str);
+    let lists = resource.is_none_or(|r| r.ends_with(":s3:listObjectsV2") || has_placeholder(r));
+    if !lists {
+        sink.error(
+            codes::SCHEMA,
+            &format!("{pointer}/Transformation"),
+            format!(
+                "ItemReader.ReaderConfig.Transformation LOAD_AND_FLATTEN of state \"{}\" loads the objects of an S3 listing: its Resource must be arn:aws:states:::s3:listObjectsV2",
+                ctx.name
+            ),
+        );
+    }
+    if config.get("InputType").and_then(Value::as_str) == Some("MANIFEST") {
+        sink.error(
+            codes::SCHEMA,
+            &format!("{pointer}/InputType"),
+            format!(
+                "ItemReader.ReaderConfig.InputType of state \"{}\" names the format of the listed objects under LOAD_AND_FLATTEN: CSV, JSON, JSONL or PARQUET, not MANIFEST",
+                ctx.name
+            ),
+        );
+    }
 }
 
 /// `ResultWriter.WriterConfig`.

@@ -387,29 +387,12 @@ fn gunzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     Ok(text)
 }
 
-/// Writes each exported file at `dir/<key>`. Keys come from the definition and its input, so a key
-/// that would leave `dir` (an absolute path, `..`) is refused rather than written.
+/// Writes each exported file at `dir/<key>` (a key that would leave `dir` is refused), as the
+/// designer's "Save results to folder…" does.
 fn write_results(dir: &Path, files: &[simulator::result_writer::ResultFile]) -> Result<(), String> {
-    for file in files {
-        let relative = Path::new(&file.key);
-        let safe = relative
-            .components()
-            .all(|part| matches!(part, std::path::Component::Normal(_)));
-        if !safe || file.key.is_empty() {
-            return Err(format!(
-                "--results: the ResultWriter key '{}' is not a relative path inside the folder",
-                file.key
-            ));
-        }
-        let target = dir.join(relative);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|error| format!("{}: {error}", parent.display()))?;
-        }
-        std::fs::write(&target, &file.contents)
-            .map_err(|error| format!("{}: cannot write a result: {error}", target.display()))?;
-    }
-    Ok(())
+    asl_studio::simulate::result_files_ui::save_result_files(dir, files)
+        .map(|_| ())
+        .map_err(|error| format!("--results: {error}"))
 }
 
 /// Writes the history as pretty JSON, streamed: a long run's events are not copied into one string.

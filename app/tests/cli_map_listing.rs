@@ -2,53 +2,27 @@
 //! stands for the listed prefix. With `ReaderConfig.Transformation` LOAD_AND_FLATTEN each object
 //! is loaded and its items flattened into the Map's items; without, the items are the listing.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
-
 use serde_json::{Value, json};
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "asl-studio-cli-map-listing-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("orders"))
-        .unwrap_or_else(|error| panic!("scratch folder: {error}"));
-    dir
-}
+mod common;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_asl-studio"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|error| panic!("cannot run asl-studio: {error}"))
-}
+use common::{path_str, run, scratch_dir};
 
+/// A Distributed Map over the objects under `orders/` (ListObjectsV2), echoing each item.
+const LISTING: &str = include_str!("data/orders-listing.asl.json");
+
+/// The definition with `reader_config` as its ItemReader's ReaderConfig.
 fn machine(reader_config: Value) -> String {
-    json!({
-        "StartAt": "Orders",
-        "States": {"Orders": {
-            "Type": "Map",
-            "ItemReader": {
-                "Resource": "arn:aws:states:::s3:listObjectsV2",
-                "ReaderConfig": reader_config,
-                "Parameters": {"Bucket": "amzn-s3-demo-bucket", "Prefix": "orders/"}
-            },
-            "ItemProcessor": {
-                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-                "StartAt": "Echo",
-                "States": {"Echo": {"Type": "Pass", "End": true}}
-            },
-            "End": true
-        }}
-    })
-    .to_string()
+    let mut definition: Value =
+        serde_json::from_str(LISTING).unwrap_or_else(|error| panic!("definition: {error}"));
+    definition["States"]["Orders"]["ItemReader"]["ReaderConfig"] = reader_config;
+    definition.to_string()
 }
 
 fn run_over_orders(name: &str, reader_config: Value) -> Value {
-    let dir = scratch(name);
+    let dir = scratch_dir("asl-studio-cli-map-listing", name);
     let orders = dir.join("orders");
+    std::fs::create_dir_all(&orders).unwrap_or_else(|error| panic!("orders: {error}"));
     let write = |file: &str, text: &str| {
         std::fs::write(orders.join(file), text).unwrap_or_else(|error| panic!("{file}: {error}"));
     };
@@ -62,9 +36,9 @@ fn run_over_orders(name: &str, reader_config: Value) -> Value {
     let items = format!("Orders={}", orders.display());
     let output = run(&[
         "run",
-        &definition.display().to_string(),
+        path_str(&definition),
         "--input",
-        &input.display().to_string(),
+        path_str(&input),
         "--items",
         &items,
     ]);

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 mod common;
 
-use common::designer::designer;
+use common::designer::{click_in_view, designer, pick};
 
 /// The designer on `source` at the smallest window size users have, after its first frame.
 fn opened(source: StartSource) -> Harness<'static, StudioApp> {
@@ -31,14 +31,6 @@ fn press(harness: &mut Harness<'_, StudioApp>, key: egui::Key) {
     harness.run();
 }
 
-/// Scrolls a widget into view, then clicks it, as a user would.
-fn click_in_view(harness: &mut Harness<'_, StudioApp>, role: Role, label: &str) {
-    harness.get_by_role_and_label(role, label).scroll_to_me();
-    harness.run();
-    harness.get_by_role_and_label(role, label).click();
-    harness.run();
-}
-
 /// Types `text` over the field labelled `label` and leaves it with `leave` (Enter for a line,
 /// Escape for the multi-line JSON editor), which finishes the edit.
 fn type_into(harness: &mut Harness<'_, StudioApp>, label: &str, text: &str, leave: egui::Key) {
@@ -55,20 +47,6 @@ fn type_into(harness: &mut Harness<'_, StudioApp>, label: &str, text: &str, leav
         harness.run();
     }
     press(harness, leave);
-}
-
-fn pick(harness: &mut Harness<'_, StudioApp>, combo: &str, option: &str) {
-    click_in_view(harness, Role::ComboBox, combo);
-    harness
-        .get_by_role(Role::ListBox)
-        .get_by_role_and_label(Role::Button, option)
-        .scroll_to_me();
-    harness.run();
-    harness
-        .get_by_role(Role::ListBox)
-        .get_by_role_and_label(Role::Button, option)
-        .click();
-    harness.run();
 }
 
 /// Selects a state through Find (Ctrl+F), as a keyboard user would; a Map's box on the canvas

@@ -10,6 +10,10 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
+mod common;
+
+use common::designer::pick;
+
 /// The disk, without the recovery file (a real one must not leak into a test).
 struct DiskWithoutRecovery;
 
@@ -116,28 +120,6 @@ fn asl_studio_toml_next_to_the_file_turns_the_rule_off_in_problems() {
     );
     let harness = open(&dir.join("charge.asl.json"));
     assert_eq!(codes(&harness), Vec::<String>::new());
-}
-
-/// Scrolls a widget into view, then clicks it with the pointer, as a user would.
-fn click_in_view(harness: &mut Harness<'_, StudioApp>, role: Role, label: &str) {
-    harness.get_by_role_and_label(role, label).scroll_to_me();
-    harness.run();
-    harness.get_by_role_and_label(role, label).click();
-    harness.run();
-}
-
-fn pick(harness: &mut Harness<'_, StudioApp>, combo: &str, option: &str) {
-    click_in_view(harness, Role::ComboBox, combo);
-    harness
-        .get_by_role(Role::ListBox)
-        .get_by_role_and_label(Role::Button, option)
-        .scroll_to_me();
-    harness.run();
-    harness
-        .get_by_role(Role::ListBox)
-        .get_by_role_and_label(Role::Button, option)
-        .click();
-    harness.run();
 }
 
 #[test]

@@ -2,55 +2,17 @@
 //! FAILED_n) in the Summary tab and shows each when picked, also when the Map failed over its
 //! tolerated failures; kept as a snapshot at 1280x800.
 
-use asl_studio::{StartSource, StudioApp};
+use asl_studio::StartSource;
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 mod common;
 
-use common::designer::designer;
+use common::designer::{designer, run_until_ready};
 
 /// Orders over 100 are refused; one refusal is more than the tolerated none, so the Map fails,
-/// and its results are still exported.
-const ORDERS: &str = r#"{
-  "StartAt": "Orders",
-  "States": {
-    "Orders": {
-      "Type": "Map",
-      "ItemsPath": "$.orders",
-      "ToleratedFailureCount": 0,
-      "ItemProcessor": {
-        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-        "StartAt": "Check",
-        "States": {
-          "Check": {"Type": "Choice", "Choices": [
-            {"Variable": "$", "NumericGreaterThan": 100, "Next": "Refuse"}
-          ], "Default": "Accept"},
-          "Refuse": {"Type": "Fail", "Error": "TooLarge", "Cause": "over 100"},
-          "Accept": {"Type": "Pass", "End": true}
-        }
-      },
-      "ResultWriter": {
-        "Resource": "arn:aws:states:::s3:putObject",
-        "Parameters": {"Bucket": "amzn-s3-demo-destination-bucket", "Prefix": "jobs"}
-      },
-      "End": true
-    }
-  }
-}
-"#;
-
-/// Runs until the simulator's run is recorded and indexed.
-fn run_until_ready(harness: &mut Harness<'_, StudioApp>) {
-    for _ in 0..200 {
-        harness.run();
-        if harness.state().simulator().run_phase() == "ready" {
-            return;
-        }
-    }
-    panic!("the run did not finish");
-}
+/// and its results are still exported (to `jobs/` in amzn-s3-demo-destination-bucket).
+const ORDERS: &str = include_str!("data/orders-over-tolerance.asl.json");
 
 #[test]
 fn the_summary_lists_the_exported_result_files_and_shows_the_one_picked() {

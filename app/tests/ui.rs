@@ -12,7 +12,7 @@ use egui_kittest::kittest::Queryable;
 
 mod common;
 
-use common::designer::designer;
+use common::designer::{click_in_view, designer, pick};
 
 fn app_harness(source: StartSource) -> Harness<'static, StudioApp> {
     designer(source, [1400.0, 860.0])
@@ -649,29 +649,6 @@ fn escape_cancels_a_rename_and_taken_or_empty_names_are_refused_at_the_field() {
 
 /// A JSONPath machine with a Choice routing orders by five rules.
 const ORDER_ROUTER: &str = include_str!("data/order-router.asl.json");
-
-/// Scrolls a widget into view, then clicks it with the pointer, as a user would.
-fn click_in_view(harness: &mut Harness<'_, StudioApp>, role: Role, label: &str) {
-    harness.get_by_role_and_label(role, label).scroll_to_me();
-    harness.run();
-    harness.get_by_role_and_label(role, label).click();
-    harness.run();
-}
-
-fn pick(harness: &mut Harness<'_, StudioApp>, combo: &str, option: &str) {
-    click_in_view(harness, Role::ComboBox, combo);
-    // The option inside the open list (a state of the same name is also on the canvas).
-    harness
-        .get_by_role(Role::ListBox)
-        .get_by_role_and_label(Role::Button, option)
-        .scroll_to_me();
-    harness.run();
-    harness
-        .get_by_role(Role::ListBox)
-        .get_by_role_and_label(Role::Button, option)
-        .click();
-    harness.run();
-}
 
 #[test]
 fn choice_rules_are_built_edited_and_reordered_through_the_form() {

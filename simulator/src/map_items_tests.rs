@@ -10,6 +10,17 @@ fn source(display: &str, text: &str) -> ItemSource {
     }
 }
 
+/// A listing or manifest given with the objects it names.
+fn with_files(display: &str, text: &str, files: &[(&str, &str)]) -> ItemSource {
+    let mut given = source(display, text);
+    for (name, contents) in files {
+        given
+            .files
+            .insert((*name).to_owned(), contents.as_bytes().to_vec());
+    }
+    given
+}
+
 fn config(reader_config: Value) -> Result<ReaderConfig, String> {
     ReaderConfig::from_item_reader(&json!({"ReaderConfig": reader_config}))
 }
@@ -317,19 +328,16 @@ fn a_reader_without_config_reads_by_content() -> Result<(), String> {
 #[test]
 fn load_and_flatten_reads_every_listed_object_and_concatenates_their_items() -> Result<(), String> {
     // A ListObjectsV2 listing of a prefix holding two JSON Lines objects and a "folder" key.
-    let mut given = source(
+    let mut given = with_files(
         "listing.json",
         r#"[{"Key": "orders/", "Size": 0},
             {"Key": "orders/2024-01.jsonl", "Size": 30},
             {"Key": "orders/2024-02.jsonl", "Size": 15}]"#,
+        &[
+            ("2024-01.jsonl", "{\"id\": 1}\n{\"id\": 2}\n"),
+            ("2024-02.jsonl", "{\"id\": 3}\n"),
+        ],
     );
-    given.files.insert(
-        "2024-01.jsonl".to_owned(),
-        b"{\"id\": 1}\n{\"id\": 2}\n".to_vec(),
-    );
-    given
-        .files
-        .insert("2024-02.jsonl".to_owned(), b"{\"id\": 3}\n".to_vec());
     let flatten = config(json!({"InputType": "JSONL", "Transformation": "LOAD_AND_FLATTEN"}))?;
     assert!(flatten.load_and_flatten);
     assert_eq!(
@@ -366,13 +374,11 @@ fn load_and_flatten_reads_every_listed_object_and_concatenates_their_items() -> 
 
 #[test]
 fn load_and_flatten_reads_csv_objects_each_with_its_own_header_row() -> Result<(), String> {
-    let mut given = source("listing.json", r#"["a.csv", "b.csv"]"#);
-    given
-        .files
-        .insert("a.csv".to_owned(), b"id,name\n1,ann\n".to_vec());
-    given
-        .files
-        .insert("b.csv".to_owned(), b"id,name\n2,bob\n".to_vec());
+    let given = with_files(
+        "listing.json",
+        r#"["a.csv", "b.csv"]"#,
+        &[("a.csv", "id,name\n1,ann\n"), ("b.csv", "id,name\n2,bob\n")],
+    );
     let flatten = config(json!({"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW",
         "Transformation": "LOAD_AND_FLATTEN"}))?;
     assert_eq!(

@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use asl_studio::files::{FileStore, NativeFiles, ScriptedDialogs};
 use asl_studio::{StartSource, StudioApp};
+use egui::accesskit::Role;
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 
 /// The disk, without the recovery file (a real one from a crashed session must not leak into a
 /// test, nor a test's into the user's next session).
@@ -55,4 +57,39 @@ pub fn designer_with_dialogs(
 /// The designer on the file at `path`, before its first frame.
 pub fn designer_on_file(path: &Path, size: [f32; 2]) -> Harness<'static, StudioApp> {
     designer(StartSource::File(path.to_path_buf()), size)
+}
+
+/// Runs until the simulator's run is recorded and indexed.
+pub fn run_until_ready(harness: &mut Harness<'_, StudioApp>) {
+    for _ in 0..200 {
+        harness.run();
+        if harness.state().simulator().run_phase() == "ready" {
+            return;
+        }
+    }
+    panic!("the run did not finish");
+}
+
+/// Scrolls a widget into view, then clicks it with the pointer, as a user would.
+pub fn click_in_view(harness: &mut Harness<'_, StudioApp>, role: Role, label: &str) {
+    harness.get_by_role_and_label(role, label).scroll_to_me();
+    harness.run();
+    harness.get_by_role_and_label(role, label).click();
+    harness.run();
+}
+
+/// Opens the combo box `combo` and picks `option` in its list.
+pub fn pick(harness: &mut Harness<'_, StudioApp>, combo: &str, option: &str) {
+    click_in_view(harness, Role::ComboBox, combo);
+    // The option inside the open list (a state of the same name may be on the canvas too).
+    let list = || harness.get_by_role(Role::ListBox);
+    list()
+        .get_by_role_and_label(Role::Button, option)
+        .scroll_to_me();
+    harness.run();
+    harness
+        .get_by_role(Role::ListBox)
+        .get_by_role_and_label(Role::Button, option)
+        .click();
+    harness.run();
 }

@@ -49,10 +49,8 @@ fn practice(machine: &StateMachine, pointer: &str, out: &mut Vec<Diagnostic>) {
                 lambda_retry(state, task, &at, out);
                 task_token_timeout(state, task, &at, out);
             }
-            StateKind::Map(map) => {
-                if map.is_distributed() {
-                    distributed_map(state, map, &at, out);
-                }
+            StateKind::Map(map) if map.is_distributed() => {
+                distributed_map(state, map, &at, out);
             }
             _ => {}
         }

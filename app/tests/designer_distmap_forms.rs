@@ -320,6 +320,24 @@ fn the_http_form_builds_headers_query_body_and_transform_into_parameters() {
     harness.run();
     harness.snapshot("inspector_http_request_1280x800");
 
+    // A second header renamed to the first one's name is refused, saying why; nothing changes.
+    click_in_view(&mut harness, Role::Button, "Add header");
+    let before = harness.state().document().history_cursor();
+    type_into(
+        &mut harness,
+        "Header 2 name",
+        "Content-Type",
+        egui::Key::Enter,
+    );
+    assert_eq!(harness.state().document().history_cursor(), before);
+    harness
+        .get_by_label("There is already a header \"Content-Type\": the name was left as it was.");
+    click_in_view(&mut harness, Role::Button, "Remove header 2");
+    assert_eq!(
+        parameters(&harness)["Headers"],
+        json!({"Content-Type": "application/x-www-form-urlencoded"})
+    );
+
     // Removing the only header drops Headers; one undo brings it back.
     click_in_view(&mut harness, Role::Button, "Remove header 1");
     assert_eq!(
@@ -332,8 +350,9 @@ fn the_http_form_builds_headers_query_body_and_transform_into_parameters() {
         parameters(&harness)["Headers"],
         json!({"Content-Type": "application/x-www-form-urlencoded"})
     );
-    // Every edit above was one step.
-    assert_eq!(harness.state().document().history_cursor(), start + 10);
+    // Every edit above was one step (the ten that built the request, the header added and
+    // removed again; the refused rename none).
+    assert_eq!(harness.state().document().history_cursor(), start + 12);
 }
 
 #[test]

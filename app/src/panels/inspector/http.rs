@@ -147,10 +147,29 @@ fn key_value_rows(
             });
         });
     }
+    // Why the last rename was refused, shown until the next edit of this list.
+    let refusal_id = ui.make_persistent_id(("row-refusal", &pointer));
+    if let Some(reason) = ui.data(|data| data.get_temp::<String>(refusal_id)) {
+        ui.colored_label(form.error_color, reason);
+    }
     if ui.button(format!("Add {noun}")).clicked() {
         edit = Some(RowEdit::Add);
     }
-    let (rows, step) = apply_row_edit(rows, edit?, &noun)?;
+    let edit = edit?;
+    let refusal = match &edit {
+        RowEdit::Rename(_, name) if name.is_empty() => Some(format!(
+            "A {noun} needs a name: the name was left as it was."
+        )),
+        RowEdit::Rename(_, name) => Some(format!(
+            "There is already a {noun} \"{name}\": the name was left as it was."
+        )),
+        _ => None,
+    };
+    let Some((rows, step)) = apply_row_edit(rows, edit, &noun) else {
+        ui.data_mut(|data| data.insert_temp(refusal_id, refusal.unwrap_or_default()));
+        return None;
+    };
+    ui.data_mut(|data| data.remove::<String>(refusal_id));
     let object = (!rows.is_empty()).then(|| Value::Object(rows.into_iter().collect::<Map<_, _>>()));
     set_at(slot.root, &[member], object).then_some(step)
 }

@@ -34,5 +34,9 @@ pub use state::{
     OperandKind, ParallelState, PassState, ProcessorField, QueryLanguage, Retrier, State,
     StateKind, StateType, TaskState, WaitState,
 };
+pub use validate::distributed::{
+    ARRAY_FORMATS, HTTP_METHODS, READER_CONFIG_CHOICES, REQUEST_BODY_ENCODINGS,
+    WRITER_CONFIG_CHOICES,
+};
 pub use validate::lint::{LAMBDA_TRANSIENT_ERRORS, is_lambda_invoke, unretried_lambda_errors};
 pub use validate::{LINT_CODES, kind_of, validate};

@@ -88,6 +88,16 @@ impl StateMachine {
         }
     }
 
+    /// Whether this machine is a Map processor whose `ProcessorConfig.Mode` is `DISTRIBUTED`.
+    #[must_use]
+    pub fn is_distributed_processor(&self) -> bool {
+        self.processor_config
+            .as_ref()
+            .and_then(|config| config.get("Mode"))
+            .and_then(Value::as_str)
+            == Some("DISTRIBUTED")
+    }
+
     /// Builds the model from an ASL document. Tolerant: only a non-object fails; every unknown or
     /// mistyped member is kept for [`Self::to_value`] and reported by validation.
     ///

@@ -276,6 +276,17 @@ pub struct MapState {
     pub label: Option<String>,
 }
 
+impl MapState {
+    /// Whether the processor runs in `DISTRIBUTED` mode (child workflow executions of their own,
+    /// with ItemReader, ItemBatcher and ResultWriter).
+    #[must_use]
+    pub fn is_distributed(&self) -> bool {
+        self.processor
+            .as_ref()
+            .is_some_and(|processor| processor.is_distributed_processor())
+    }
+}
+
 /// `Fail` fields.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FailState {

@@ -263,6 +263,31 @@ fn http(query_language: &str, arguments: Value) -> Value {
         "Type": "Task", "Resource": "arn:aws:states:::http:invoke", field: arguments, "End": true}}})
 }
 
+/// Regression: the validator once listed `COMMA`; AWS's reference (and the CDK's
+/// `URLEncodingFormat`) spell it `COMMAS`, and a definition using it must validate.
+#[test]
+fn every_documented_array_format_validates_including_commas() {
+    for format in ["INDICES", "REPEAT", "COMMAS", "BRACKETS"] {
+        let arguments = json!({"ApiEndpoint": "https://example.com/form", "Method": "POST",
+            "Authentication": {"ConnectionArn": "arn:aws:events:us-east-2:123456789012:connection/c/1"},
+            "RequestBody": {"tags": ["a", "b"]},
+            "Transform": {"RequestBodyEncoding": "URL_ENCODED",
+                          "RequestEncodingOptions": {"ArrayFormat": format}}});
+        assert_eq!(
+            pointers(&http("JSONPath", arguments)),
+            Vec::<String>::new(),
+            "{format}"
+        );
+    }
+    let singular = json!({"ApiEndpoint": "https://example.com/form", "Method": "POST",
+        "Authentication": {"ConnectionArn": "arn:aws:events:us-east-2:123456789012:connection/c/1"},
+        "Transform": {"RequestEncodingOptions": {"ArrayFormat": "COMMA"}}});
+    assert_eq!(
+        pointers(&http("JSONPath", singular)),
+        ["/States/Call HTTPS API/Parameters/Transform/RequestEncodingOptions/ArrayFormat"]
+    );
+}
+
 #[test]
 fn http_task_example_validates_and_missing_or_unknown_values_are_errors() {
     let documented = json!({
@@ -309,4 +334,41 @@ fn http_task_example_validates_and_missing_or_unknown_values_are_errors() {
     let computed = json!({"ApiEndpoint": "{% $url %}", "Method": "{% $states.input.method %}",
         "InvocationConfig": {"ConnectionArn": "{% $arn %}"}});
     assert_eq!(pointers(&http("JSONata", computed)), Vec::<String>::new());
+}
+
+#[test]
+fn load_and_flatten_is_valid_on_an_s3_listing_only_and_not_with_a_manifest() {
+    let reader = |resource: &str, config: Value| {
+        distributed(
+            "JSONPath",
+            json!({"ItemReader": {"ReaderConfig": config, "Resource": resource,
+                "Parameters": {"Bucket": "amzn-s3-demo-bucket", "Prefix": "orders/"}}}),
+        )
+    };
+    let at = |field: &str| format!("{MAP}/ItemReader/ReaderConfig/{field}");
+    let list = "arn:aws:states:::s3:listObjectsV2";
+    let flatten = json!({"InputType": "JSONL", "Transformation": "LOAD_AND_FLATTEN"});
+    assert_eq!(
+        pointers(&reader(list, flatten.clone())),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        pointers(&reader(list, json!({"Transformation": "NONE"}))),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        pointers(&reader("arn:aws:states:::s3:getObject", flatten)),
+        [at("Transformation")]
+    );
+    assert_eq!(
+        pointers(&reader(
+            list,
+            json!({"InputType": "MANIFEST", "Transformation": "LOAD_AND_FLATTEN"})
+        )),
+        [at("InputType")]
+    );
+    assert_eq!(
+        pointers(&reader(list, json!({"Transformation": "FLATTEN"}))),
+        [at("Transformation")]
+    );
 }

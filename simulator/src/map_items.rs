@@ -74,6 +74,10 @@ pub struct ReaderConfig {
     pub items_pointer: Option<String>,
     /// `ManifestType`: `S3_INVENTORY` or `ATHENA_DATA`.
     pub manifest_type: Option<String>,
+    /// `Transformation` `LOAD_AND_FLATTEN` (an S3 object listing): the dataset lists objects, and
+    /// the items are the contents of every listed object, read as `InputType` says, one after
+    /// the other. `NONE` (the default) keeps the listing's entries as the items.
+    pub load_and_flatten: bool,
 }
 
 impl Default for ReaderConfig {
@@ -84,6 +88,7 @@ impl Default for ReaderConfig {
             delimiter: b',',
             items_pointer: None,
             manifest_type: None,
+            load_and_flatten: false,
         }
     }
 }
@@ -148,6 +153,13 @@ impl ReaderConfig {
         };
         config.items_pointer = text("ItemsPointer")?.map(str::to_owned);
         config.manifest_type = text("ManifestType")?.map(str::to_owned);
+        config.load_and_flatten = match text("Transformation")? {
+            None | Some("NONE") => false,
+            Some("LOAD_AND_FLATTEN") => true,
+            Some(other) => {
+                return Err(format!("ReaderConfig.Transformation '{other}' is unknown"));
+            }
+        };
         Ok(config)
     }
 
@@ -188,6 +200,7 @@ pub fn read_dataset(
 ) -> Result<(Vec<Value>, bool), String> {
     let json_object = matches!(config.input_type, Some(InputType::Json) | None)
         && !config.is_athena_manifest()
+        && !config.load_and_flatten
         && json_object_at(&source.bytes, config.items_pointer.as_deref());
     read_items(config, source).map(|items| (items, json_object))
 }
@@ -206,6 +219,9 @@ fn json_object_at(bytes: &[u8], pointer: Option<&str>) -> bool {
 
 fn read_items(config: &ReaderConfig, source: &ItemSource) -> Result<Vec<Value>, String> {
     let name = &source.display;
+    if config.load_and_flatten {
+        return read_listed_objects(config, source);
+    }
     if config.is_athena_manifest() {
         return read_athena_manifest(config, source);
     }
@@ -414,6 +430,60 @@ fn read_athena_manifest(config: &ReaderConfig, source: &ItemSource) -> Result<Ve
     Ok(items)
 }
 
+/// The object keys of an S3 listing: a JSON array of ListObjectsV2 entries (`{"Key": ...}`), as
+/// the listing reader without LOAD_AND_FLATTEN gives them, or of plain keys.
+fn listed_keys(source: &ItemSource) -> Result<Vec<String>, String> {
+    let name = &source.display;
+    let listing: Value = serde_json::from_str(&text_of(source)?)
+        .map_err(|error| format!("{name}: the object listing is not JSON ({error})"))?;
+    let Value::Array(entries) = listing else {
+        return Err(format!(
+            "{name}: an object listing must be a JSON array of {{\"Key\": ...}} entries"
+        ));
+    };
+    entries
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            entry
+                .get("Key")
+                .and_then(Value::as_str)
+                .or_else(|| entry.as_str())
+                .map(str::to_owned)
+                .ok_or_else(|| format!("{name}: listing entry {index} has no Key"))
+        })
+        .collect()
+}
+
+/// `Transformation` LOAD_AND_FLATTEN: every listed object (a "folder" key ending in `/` holds
+/// nothing) read as `InputType` says, their items one after the other, in listing order.
+fn read_listed_objects(config: &ReaderConfig, source: &ItemSource) -> Result<Vec<Value>, String> {
+    let object_config = ReaderConfig {
+        load_and_flatten: false,
+        ..config.clone()
+    };
+    let mut items = Vec::new();
+    for key in listed_keys(source)? {
+        if key.ends_with('/') {
+            continue;
+        }
+        let object = ItemSource {
+            display: key.clone(),
+            bytes: listed_file(source, &key)
+                .map_err(|_| {
+                    format!(
+                        "{}: the listing names {key}, which was not given (put the object next to the listing)",
+                        source.display
+                    )
+                })?
+                .to_vec(),
+            files: BTreeMap::new(),
+        };
+        items.extend(read_source(&object_config, &object)?);
+    }
+    Ok(items)
+}
+
 /// The bytes of a file a manifest lists: by its full key, else by its last path segment.
 fn listed_file<'s>(source: &'s ItemSource, key: &str) -> Result<&'s [u8], String> {
     let base = key.rsplit('/').next().unwrap_or(key);
@@ -433,6 +503,9 @@ fn listed_file<'s>(source: &'s ItemSource, key: &str) -> Result<&'s [u8], String
 /// The names of the data files a manifest lists, so that the caller can read them; empty for any
 /// other dataset.
 pub fn manifest_files(config: &ReaderConfig, source: &ItemSource) -> Vec<String> {
+    if config.load_and_flatten {
+        return listed_keys(source).unwrap_or_default();
+    }
     let Ok(text) = text_of(source) else {
         return Vec::new();
     };

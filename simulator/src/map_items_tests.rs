@@ -10,6 +10,17 @@ fn source(display: &str, text: &str) -> ItemSource {
     }
 }
 
+/// A listing or manifest given with the objects it names.
+fn with_files(display: &str, text: &str, files: &[(&str, &str)]) -> ItemSource {
+    let mut given = source(display, text);
+    for (name, contents) in files {
+        given
+            .files
+            .insert((*name).to_owned(), contents.as_bytes().to_vec());
+    }
+    given
+}
+
 fn config(reader_config: Value) -> Result<ReaderConfig, String> {
     ReaderConfig::from_item_reader(&json!({"ReaderConfig": reader_config}))
 }
@@ -310,6 +321,72 @@ fn a_reader_without_config_reads_by_content() -> Result<(), String> {
     assert_eq!(
         read_source(&plain, &source("x.jsonl", "1\n2\n"))?,
         vec![json!(1), json!(2)]
+    );
+    Ok(())
+}
+
+#[test]
+fn load_and_flatten_reads_every_listed_object_and_concatenates_their_items() -> Result<(), String> {
+    // A ListObjectsV2 listing of a prefix holding two JSON Lines objects and a "folder" key.
+    let mut given = with_files(
+        "listing.json",
+        r#"[{"Key": "orders/", "Size": 0},
+            {"Key": "orders/2024-01.jsonl", "Size": 30},
+            {"Key": "orders/2024-02.jsonl", "Size": 15}]"#,
+        &[
+            ("2024-01.jsonl", "{\"id\": 1}\n{\"id\": 2}\n"),
+            ("2024-02.jsonl", "{\"id\": 3}\n"),
+        ],
+    );
+    let flatten = config(json!({"InputType": "JSONL", "Transformation": "LOAD_AND_FLATTEN"}))?;
+    assert!(flatten.load_and_flatten);
+    assert_eq!(
+        manifest_files(&flatten, &given),
+        vec![
+            "orders/".to_owned(),
+            "orders/2024-01.jsonl".to_owned(),
+            "orders/2024-02.jsonl".to_owned()
+        ]
+    );
+    assert_eq!(
+        read_dataset(&flatten, &given)?,
+        (
+            vec![json!({"id": 1}), json!({"id": 2}), json!({"id": 3})],
+            false
+        )
+    );
+    // NONE (and no Transformation) keeps the listing's entries as the items.
+    let listing = config(json!({"Transformation": "NONE"}))?;
+    assert!(!listing.load_and_flatten);
+    assert_eq!(read_source(&listing, &given)?.len(), 3);
+    // An object the listing names but nobody gave is named in the error.
+    given.files.remove("2024-02.jsonl");
+    assert_eq!(
+        read_source(&flatten, &given),
+        Err("listing.json: the listing names orders/2024-02.jsonl, which was not given (put the object next to the listing)".to_owned())
+    );
+    assert_eq!(
+        config(json!({"Transformation": "FLATTEN"})),
+        Err("ReaderConfig.Transformation 'FLATTEN' is unknown".to_owned())
+    );
+    Ok(())
+}
+
+#[test]
+fn load_and_flatten_reads_csv_objects_each_with_its_own_header_row() -> Result<(), String> {
+    let given = with_files(
+        "listing.json",
+        r#"["a.csv", "b.csv"]"#,
+        &[("a.csv", "id,name\n1,ann\n"), ("b.csv", "id,name\n2,bob\n")],
+    );
+    let flatten = config(json!({"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW",
+        "Transformation": "LOAD_AND_FLATTEN"}))?;
+    assert_eq!(
+        read_source(&flatten, &given)?,
+        vec![
+            json!({"id": "1", "name": "ann"}),
+            json!({"id": "2", "name": "bob"})
+        ]
     );
     Ok(())
 }

@@ -121,6 +121,26 @@ pub struct ResultFile {
     pub contents: String,
 }
 
+impl ResultFile {
+    /// The key as a path inside a folder the results are saved to, or `None` when it would leave
+    /// that folder (an absolute key, `..`) or is empty. Keys come from the definition and its
+    /// input, so whoever writes the files checks them here first.
+    #[must_use]
+    pub fn relative_path(&self) -> Option<&std::path::Path> {
+        let path = std::path::Path::new(&self.key);
+        let inside = path
+            .components()
+            .all(|part| matches!(part, std::path::Component::Normal(_)));
+        (inside && !self.key.is_empty()).then_some(path)
+    }
+
+    /// The file's name: the key's last segment (`SUCCEEDED_0.json`).
+    #[must_use]
+    pub fn file_name(&self) -> &str {
+        self.key.rsplit('/').next().unwrap_or(&self.key)
+    }
+}
+
 /// A deterministic child name in the form of the UUIDs AWS gives them.
 fn child_name(index: usize) -> String {
     format!("00000000-0000-4000-8000-{index:012x}")

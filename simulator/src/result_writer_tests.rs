@@ -194,3 +194,26 @@ fn jsonl_writes_one_result_a_line() -> Result<(), String> {
     );
     Ok(())
 }
+
+#[test]
+fn a_key_that_would_leave_the_results_folder_has_no_relative_path() {
+    let file = |key: &str| ResultFile {
+        bucket: "b".to_owned(),
+        key: key.to_owned(),
+        contents: String::new(),
+    };
+    let inside = file("jobs/dry-run/manifest.json");
+    assert_eq!(
+        inside.relative_path(),
+        Some(std::path::Path::new("jobs/dry-run/manifest.json"))
+    );
+    assert_eq!(inside.file_name(), "manifest.json");
+    for outside in [
+        "../outside/manifest.json",
+        "/etc/manifest.json",
+        "jobs/../../x",
+        "",
+    ] {
+        assert_eq!(file(outside).relative_path(), None, "{outside}");
+    }
+}

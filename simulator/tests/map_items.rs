@@ -381,3 +381,96 @@ fn an_unreadable_dataset_fails_the_map_with_item_reader_failed() {
         result.cause
     );
 }
+
+/// A Distributed Map over `$.orders` whose child fails on an order marked `"bad": true`, exporting
+/// its results to S3 (the ResultWriter page's example bucket and prefix).
+fn exporting_map_failing_on_bad_orders(tolerance: Value) -> Value {
+    let mut definition = distributed(json!({
+        "ItemsPath": "$.orders",
+        "Label": "Orders",
+        "ResultWriter": {
+            "Resource": "arn:aws:states:::s3:putObject",
+            "Parameters": {"Bucket": "amzn-s3-demo-destination-bucket", "Prefix": "csvProcessJobs"}
+        }
+    }));
+    if let (Some(map), Some(tolerance)) = (
+        definition["States"]["Map"].as_object_mut(),
+        tolerance.as_object(),
+    ) {
+        for (key, value) in tolerance {
+            map.insert(key.clone(), value.clone());
+        }
+    }
+    definition["States"]["Map"]["ItemProcessor"]["StartAt"] = json!("Check");
+    definition["States"]["Map"]["ItemProcessor"]["States"] = json!({
+        "Check": {"Type": "Choice", "Choices": [
+            {"And": [{"Variable": "$.bad", "IsPresent": true},
+                     {"Variable": "$.bad", "BooleanEquals": true}], "Next": "Reject"}
+        ], "Default": "Accept"},
+        "Reject": {"Type": "Fail", "Error": "OrderRejected", "Cause": "bad order"},
+        "Accept": {"Type": "Succeed"}
+    });
+    definition
+}
+
+#[test]
+fn over_the_tolerated_failures_the_results_and_manifest_are_still_exported() -> Result<(), String> {
+    let definition = exporting_map_failing_on_bad_orders(json!({"ToleratedFailureCount": 0}));
+    let input = json!({"orders": [
+        {"order_id": "1"}, {"order_id": "2", "bad": true}, {"order_id": "3"}
+    ]});
+    let options = Options::builder().state_machine_name("csvProcess").build();
+    let result = run(&definition, input, &options);
+    assert_eq!(result.status, Status::Failed);
+    assert_eq!(
+        result.error.as_deref(),
+        Some("States.ExceedToleratedFailureThreshold")
+    );
+    let file = |key: &str| {
+        result
+            .result_files
+            .iter()
+            .find(|f| f.key == key)
+            .ok_or_else(|| format!("no {key} among {:?}", result.result_files))
+            .and_then(|f| serde_json::from_str::<Value>(&f.contents).map_err(|e| e.to_string()))
+    };
+    // Every child ran: one FAILED file, one SUCCEEDED file, nothing PENDING.
+    let failed = file("csvProcessJobs/dry-run/FAILED_0.json")?;
+    assert_eq!(failed.as_array().map(Vec::len), Some(1));
+    assert_eq!(failed[0]["Status"], "FAILED");
+    assert_eq!(failed[0]["Error"], "OrderRejected");
+    assert_eq!(failed[0]["Cause"], "bad order");
+    assert_eq!(failed[0]["Input"], "{\"order_id\":\"2\",\"bad\":true}");
+    assert!(failed[0].get("Output").is_none());
+    let succeeded = file("csvProcessJobs/dry-run/SUCCEEDED_0.json")?;
+    assert_eq!(succeeded.as_array().map(Vec::len), Some(2));
+    let manifest = file("csvProcessJobs/dry-run/manifest.json")?;
+    assert_eq!(
+        manifest["DestinationBucket"],
+        "amzn-s3-demo-destination-bucket"
+    );
+    assert_eq!(
+        manifest["MapRunArn"],
+        "arn:aws:states:us-east-1:123456789012:mapRun:csvProcess/Orders:dry-run"
+    );
+    assert_eq!(
+        manifest["ResultFiles"]["FAILED"][0]["Key"],
+        "csvProcessJobs/dry-run/FAILED_0.json"
+    );
+    assert_eq!(manifest["ResultFiles"]["PENDING"], json!([]));
+    assert_eq!(
+        manifest["ResultFiles"]["SUCCEEDED"][0]["Key"],
+        "csvProcessJobs/dry-run/SUCCEEDED_0.json"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_map_that_fails_for_another_reason_exports_nothing() {
+    // An unreadable dataset fails the Map before any child runs: there is nothing to export.
+    let mut definition = exporting_map_failing_on_bad_orders(json!({}));
+    definition["States"]["Map"]["ItemsPath"] = json!("$.missing");
+    let result = run(&definition, json!({"orders": []}), &Options::default());
+    assert_eq!(result.status, Status::Failed);
+    assert!(result.result_files.is_empty(), "{:?}", result.result_files);
+}

@@ -300,6 +300,9 @@ fn read_item_source(
     reader: &Value,
 ) -> Result<simulator::map_items::ItemSource, String> {
     use simulator::map_items::{ItemSource, ReaderConfig, manifest_files};
+    if path.is_dir() {
+        return folder_listing(path);
+    }
     let bytes = read_bytes(path)?;
     let mut source = ItemSource {
         display: path.display().to_string(),
@@ -325,6 +328,31 @@ fn read_item_source(
         };
         source.files.insert(name, bytes);
     }
+    Ok(source)
+}
+
+/// A folder given for an S3 object listing (`listObjectsV2`): its files, in name order, listed as
+/// ListObjectsV2 entries (`Key`, `Size`), each file's bytes kept for `LOAD_AND_FLATTEN`.
+fn folder_listing(folder: &Path) -> Result<simulator::map_items::ItemSource, String> {
+    let entries =
+        std::fs::read_dir(folder).map_err(|error| format!("{}: {error}", folder.display()))?;
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+        .filter_map(|entry| entry.file_name().to_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    let mut source = simulator::map_items::ItemSource {
+        display: folder.display().to_string(),
+        ..Default::default()
+    };
+    let mut listing = Vec::with_capacity(names.len());
+    for name in names {
+        let bytes = read_bytes(&folder.join(&name))?;
+        listing.push(serde_json::json!({"Key": name, "Size": bytes.len()}));
+        source.files.insert(name, bytes);
+    }
+    source.bytes = serde_json::to_vec(&listing).map_err(|error| error.to_string())?;
     Ok(source)
 }
 
@@ -359,29 +387,12 @@ fn gunzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     Ok(text)
 }
 
-/// Writes each exported file at `dir/<key>`. Keys come from the definition and its input, so a key
-/// that would leave `dir` (an absolute path, `..`) is refused rather than written.
+/// Writes each exported file at `dir/<key>` (a key that would leave `dir` is refused), as the
+/// designer's "Save results to folder…" does.
 fn write_results(dir: &Path, files: &[simulator::result_writer::ResultFile]) -> Result<(), String> {
-    for file in files {
-        let relative = Path::new(&file.key);
-        let safe = relative
-            .components()
-            .all(|part| matches!(part, std::path::Component::Normal(_)));
-        if !safe || file.key.is_empty() {
-            return Err(format!(
-                "--results: the ResultWriter key '{}' is not a relative path inside the folder",
-                file.key
-            ));
-        }
-        let target = dir.join(relative);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|error| format!("{}: {error}", parent.display()))?;
-        }
-        std::fs::write(&target, &file.contents)
-            .map_err(|error| format!("{}: cannot write a result: {error}", target.display()))?;
-    }
-    Ok(())
+    asl_studio::simulate::result_files_ui::save_result_files(dir, files)
+        .map(|_| ())
+        .map_err(|error| format!("--results: {error}"))
 }
 
 /// Writes the history as pretty JSON, streamed: a long run's events are not copied into one string.

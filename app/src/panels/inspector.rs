@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 
+use egui::Ui;
 use graph_model::{
     Catcher, ChoiceRule, Command, Diagnostic, MachinePath, NullablePath, NumberOr, QueryLanguage,
     Retrier, State, StateKind, StateMachine, StateType,
@@ -20,6 +21,7 @@ use crate::theme::Theme;
 mod choice;
 mod distributed;
 mod http;
+mod json_slot;
 
 use choice::choice_rules_editor;
 use distributed::distributed_map_editor;
@@ -123,38 +125,92 @@ impl At<'_> {
 
 /// A field's value type, with the editor that shows it.
 trait FieldValue: Sized {
-    /// Shows the editor; returns the new value when an edit is finished.
-    fn edit(
-        form: &mut Form<'_>,
-        ui: &mut egui::Ui,
-        label: &str,
-        field: &str,
-        current: &Self,
-    ) -> Option<Self>;
+    /// Shows the editor of this value; returns the new value when an edit is finished.
+    fn edit(&self, form: &mut Form<'_>, ui: &mut Ui, label: &str, field: &str) -> Option<Self>;
 }
 
-/// Implements [`FieldValue`] with one of the [`Form`] editors.
-macro_rules! field_value {
-    ($value:ty, $editor:ident, $view:path) => {
-        impl FieldValue for $value {
-            fn edit(
-                form: &mut Form<'_>,
-                ui: &mut egui::Ui,
-                label: &str,
-                field: &str,
-                current: &Self,
-            ) -> Option<Self> {
-                form.$editor(ui, label, field, $view(current))
-            }
+impl<T: TextValue> FieldValue for Option<T> {
+    fn edit(&self, form: &mut Form<'_>, ui: &mut Ui, label: &str, field: &str) -> Option<Self> {
+        form.line(ui, label, field, self.as_ref())
+    }
+}
+
+impl FieldValue for Option<Value> {
+    fn edit(&self, form: &mut Form<'_>, ui: &mut Ui, label: &str, field: &str) -> Option<Self> {
+        form.json(ui, label, field, self.as_ref())
+    }
+}
+
+/// A value edited as one line of text.
+trait TextValue: Sized {
+    /// The text the field shows.
+    fn show(&self) -> String;
+    /// The value of finished text; `None` (nothing typed) removes the field.
+    fn parse(text: String) -> Option<Self>;
+}
+
+/// An optional string: empty means absent.
+impl TextValue for String {
+    fn show(&self) -> String {
+        self.clone()
+    }
+    fn parse(text: String) -> Option<Self> {
+        (!text.is_empty()).then_some(text)
+    }
+}
+
+/// A path where `null` is meaningful: empty is absent, `null` is JSON null.
+impl TextValue for NullablePath {
+    fn show(&self) -> String {
+        match self {
+            NullablePath::Null => "null".to_owned(),
+            NullablePath::Path(p) => p.clone(),
         }
-    };
+    }
+    fn parse(text: String) -> Option<Self> {
+        match text.trim() {
+            "" => None,
+            "null" => Some(NullablePath::Null),
+            _ => Some(NullablePath::Path(text)),
+        }
+    }
 }
 
-field_value!(Option<String>, optional_text, Option::as_deref);
-field_value!(Option<NumberOr>, number, Option::as_ref);
-field_value!(Option<NullablePath>, path, Option::as_ref);
-field_value!(Option<Vec<String>>, error_list, Option::as_ref);
-field_value!(Option<Value>, json, Option::as_ref);
+/// A number; text that is not a number is kept as an expression (JSONata `{% %}` or a
+/// `${...}` placeholder), which validation then judges.
+impl TextValue for NumberOr {
+    fn show(&self) -> String {
+        match self {
+            NumberOr::Number(n) => n.to_string(),
+            NumberOr::Expr(e) => e.clone(),
+        }
+    }
+    fn parse(text: String) -> Option<Self> {
+        let text = text.trim().to_owned();
+        if text.is_empty() {
+            return None;
+        }
+        match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Number(n)) => Some(NumberOr::Number(n)),
+            _ => Some(NumberOr::Expr(text)),
+        }
+    }
+}
+
+/// A comma-separated list (`ErrorEquals`, `CSVHeaders`).
+impl TextValue for Vec<String> {
+    fn show(&self) -> String {
+        self.join(", ")
+    }
+    fn parse(text: String) -> Option<Self> {
+        let items: Vec<String> = text
+            .split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        (!items.is_empty()).then_some(items)
+    }
+}
 
 /// Writes a finished edit into its slot; returns whether there was one.
 fn store<T>(slot: &mut T, edit: Option<T>) -> bool {
@@ -231,12 +287,11 @@ fn machine_form(
     ui.heading("State machine");
     let mut settings = MachineSettings::of(machine);
     let mut changed = false;
-    if let Some(comment) = form.optional_text(ui, "Comment", "/Comment", machine.comment.as_deref())
-    {
+    if let Some(comment) = form.line(ui, "Comment", "/Comment", machine.comment.as_ref()) {
         settings.comment = comment;
         changed = true;
     }
-    if let Some(timeout) = form.number(
+    if let Some(timeout) = form.line(
         ui,
         "TimeoutSeconds",
         "/TimeoutSeconds",
@@ -297,6 +352,8 @@ fn state_form(
     let mut changed = false;
     // An add or remove in one of the lists, when the form saw one this frame.
     let mut list_edit = None;
+    // What a form of JSON members did ("Add header"), named in the undo history.
+    let mut step: Option<String> = None;
     let top = At::TOP;
 
     if let Some(name) = form.text(ui, "Name", "/__name", &state.name) {
@@ -312,6 +369,12 @@ fn state_form(
         changed = true;
     }
     let jsonata = target.language == QueryLanguage::Jsonata;
+    // The states a transition of this one can go to.
+    let names = target
+        .machine
+        .state_names()
+        .filter(|n| *n != state.name)
+        .collect::<Vec<_>>();
 
     // Type-specific fields first: they say what the state does.
     match (&state.kind, &mut edited.kind) {
@@ -335,11 +398,6 @@ fn state_form(
             changed |= form.member(ui, top, "Result", &mut out.result);
         }
         (StateKind::Choice(choice), StateKind::Choice(out)) => {
-            let names = target
-                .machine
-                .state_names()
-                .filter(|n| *n != state.name)
-                .collect::<Vec<_>>();
             if let Some(v) = target_combo(
                 ui,
                 "Default",
@@ -392,40 +450,36 @@ fn state_form(
                 changed |= form.member(ui, top, "ItemsPath", &mut out.items_path);
             }
             changed |= form.member(ui, top, "ItemSelector", &mut out.item_selector);
-            changed |= form.member(ui, top, "MaxConcurrency", &mut out.max_concurrency);
-            changed |= form.member(
-                ui,
-                top,
-                "ToleratedFailurePercentage",
-                &mut out.tolerated_failure_percentage,
-            );
-            changed |= form.member(
-                ui,
-                top,
-                "ToleratedFailureCount",
-                &mut out.tolerated_failure_count,
-            );
+            let limits = [
+                ("MaxConcurrency", &mut out.max_concurrency),
+                (
+                    "ToleratedFailurePercentage",
+                    &mut out.tolerated_failure_percentage,
+                ),
+                ("ToleratedFailureCount", &mut out.tolerated_failure_count),
+            ];
+            for (member, slot) in limits {
+                changed |= form.member(ui, top, member, slot);
+            }
             changed |= form.member(ui, top, "Label", &mut out.label);
-            let distributed = out
-                .processor
-                .as_ref()
-                .and_then(|p| p.processor_config.as_ref())
-                .and_then(|c| c.get("Mode"))
-                .and_then(Value::as_str)
-                == Some("DISTRIBUTED");
-            if distributed || out.item_reader.is_some() || out.result_writer.is_some() {
-                changed |= distributed_map_editor(ui, form, jsonata, out);
+            let has_distributed_fields = out.item_reader.is_some()
+                || out.item_batcher.is_some()
+                || out.result_writer.is_some();
+            if out.is_distributed() || has_distributed_fields {
+                step = distributed_map_editor(ui, form, jsonata, out).or(step);
             }
             changed |= form.member(ui, top, "ItemReader", &mut out.item_reader);
             changed |= form.member(ui, top, "ItemBatcher", &mut out.item_batcher);
             changed |= form.member(ui, top, "ResultWriter", &mut out.result_writer);
         }
         (StateKind::Fail(_), StateKind::Fail(out)) => {
-            changed |= form.member(ui, top, "Error", &mut out.error);
-            changed |= form.member(ui, top, "Cause", &mut out.cause);
+            let mut members = vec![("Error", &mut out.error), ("Cause", &mut out.cause)];
             if !jsonata {
-                changed |= form.member(ui, top, "ErrorPath", &mut out.error_path);
-                changed |= form.member(ui, top, "CausePath", &mut out.cause_path);
+                members.push(("ErrorPath", &mut out.error_path));
+                members.push(("CausePath", &mut out.cause_path));
+            }
+            for (member, slot) in members {
+                changed |= form.member(ui, top, member, slot);
             }
         }
         (StateKind::Unknown | StateKind::NotAnObject(_), _) => {
@@ -441,11 +495,6 @@ fn state_form(
     );
     if !terminal && state_type.is_some() {
         ui.separator();
-        let names = target
-            .machine
-            .state_names()
-            .filter(|n| *n != state.name)
-            .collect::<Vec<_>>();
         let mut end = state.end == Some(true);
         if ui.checkbox(&mut end, "End").changed() {
             edited.end = end.then_some(true);
@@ -477,7 +526,7 @@ fn state_form(
         } else {
             (&mut edited.parameters, "Parameters")
         };
-        changed |= http_task_editor(ui, form, payload, field);
+        step = http_task_editor(ui, form, payload, field).or(step);
     }
     let shapes_output = has(&[
         T::Task,
@@ -520,28 +569,50 @@ fn state_form(
     // Error handling.
     if has(&[T::Task, T::Parallel, T::Map]) {
         ui.separator();
-        if let Some(only) = retry_editor(ui, form, state, &mut edited) {
+        let retry = (&state.retry, &mut edited.retry);
+        let retry_edit = ListEditor::new("Retrier", "/Retry").show_member(
+            ui,
+            form,
+            retry,
+            retrier_form,
+            new_retrier,
+        );
+        if let Some(only) = retry_edit {
             list_edit = only.map(ListItemEdit::Retrier);
             changed = true;
         }
         ui.separator();
-        let names = target
-            .machine
-            .state_names()
-            .filter(|n| *n != state.name)
-            .collect::<Vec<_>>();
-        if let Some(only) = catch_editor(ui, form, state, &mut edited, &names, jsonata) {
+        let catch = (&state.catch, &mut edited.catch);
+        let catch_edit = ListEditor::new("Catcher", "/Catch").show_member(
+            ui,
+            form,
+            catch,
+            catcher_form(&names, jsonata),
+            || {
+                let next = names.first().map_or_else(String::new, |n| (*n).to_owned());
+                Catcher::for_errors(&["States.ALL"], next)
+            },
+        );
+        if let Some(only) = catch_edit {
             list_edit = only.map(ListItemEdit::Catcher);
             changed = true;
         }
     }
     form.remaining_errors(ui);
-    if !changed {
+    if !changed && step.is_none() {
         return None;
     }
-    Some(match list_edit {
-        Some(list_edit) => list_edit.into_edit(state, edited, &target.path),
-        None => InspectorEdit::State(Box::new(edited)),
+    Some(match (list_edit, step) {
+        (Some(list_edit), _) => list_edit.into_edit(state, edited, &target.path),
+        (None, Some(step)) => InspectorEdit::Command(Box::new(Command::Batch {
+            label: format!("{step} of \"{}\"", state.name),
+            commands: vec![Command::ReplaceState {
+                machine: target.path.clone(),
+                name: state.name.clone(),
+                state: edited,
+            }],
+        })),
+        (None, None) => InspectorEdit::State(Box::new(edited)),
     })
 }
 
@@ -560,80 +631,57 @@ enum ListItemEdit {
     Branch(ItemChange<StateMachine>),
 }
 
-impl<T> ItemChange<T> {
-    /// The add or remove command for this change.
-    fn command(
-        self,
-        add: impl FnOnce(T) -> Command,
-        remove: impl FnOnce(usize) -> Command,
-    ) -> Command {
-        match self {
-            Self::Added(item) => add(item),
-            Self::Removed(index) => remove(index),
+/// The model's add (at the end) or remove command for an [`ItemChange`] of a state's indexed
+/// list (`AddCatcher`/`RemoveCatcher`, ...); `$item` names the add command's item member.
+macro_rules! indexed_list_command {
+    ($change:expr, $machine:expr, $name:expr, $add:ident($item:ident), $remove:ident) => {
+        match $change {
+            ItemChange::Added($item) => Command::$add {
+                machine: $machine,
+                name: $name,
+                $item,
+                index: None,
+            },
+            ItemChange::Removed(index) => Command::$remove {
+                machine: $machine,
+                name: $name,
+                index,
+            },
         }
-    }
+    };
 }
 
 impl ListItemEdit {
     /// The command for this change when it is all that changed between `state` and `edited`;
     /// otherwise (another field was finished in the same frame) the whole edited state.
     fn into_edit(self, state: &State, edited: State, path: &MachinePath) -> InspectorEdit {
-        let (machine, name) = (|| path.clone(), || state.name.clone());
+        let (machine, name) = (path.clone(), state.name.clone());
         // `state` with only this list taken from `edited`.
         let mut only_list = state.clone();
+        // A list member of the state itself (Retry, Catch): the command, and whether the edit
+        // emptied the list.
+        macro_rules! state_list {
+            ($change:expr, $list:ident, $add:ident($item:ident), $remove:ident) => {{
+                only_list.$list.clone_from(&edited.$list);
+                let command = indexed_list_command!($change, machine, name, $add($item), $remove);
+                (command, edited.$list.is_none())
+            }};
+        }
         let (command, emptied) = match self {
-            Self::Catcher(change) => {
-                only_list.catch.clone_from(&edited.catch);
-                let command = change.command(
-                    |catcher| Command::AddCatcher {
-                        machine: machine(),
-                        name: name(),
-                        catcher,
-                        index: None,
-                    },
-                    |index| Command::RemoveCatcher {
-                        machine: machine(),
-                        name: name(),
-                        index,
-                    },
-                );
-                (command, edited.catch.is_none())
-            }
-            Self::Retrier(change) => {
-                only_list.retry.clone_from(&edited.retry);
-                let command = change.command(
-                    |retrier| Command::AddRetrier {
-                        machine: machine(),
-                        name: name(),
-                        retrier,
-                        index: None,
-                    },
-                    |index| Command::RemoveRetrier {
-                        machine: machine(),
-                        name: name(),
-                        index,
-                    },
-                );
-                (command, edited.retry.is_none())
-            }
+            Self::Catcher(change) => state_list!(change, catch, AddCatcher(catcher), RemoveCatcher),
+            Self::Retrier(change) => state_list!(change, retry, AddRetrier(retrier), RemoveRetrier),
             Self::Rule(change) => {
                 if let (StateKind::Choice(only), StateKind::Choice(out)) =
                     (&mut only_list.kind, &edited.kind)
                 {
                     only.choices.clone_from(&out.choices);
                 }
-                let command = change.command(
-                    |rule| Command::AddChoiceRule {
-                        machine: machine(),
-                        name: name(),
-                        rule,
-                        index: None,
-                    },
-                    |index| Command::RemoveChoiceRule {
-                        machine: machine(),
-                        name: name(),
-                        index,
-                    },
+                let command = indexed_list_command!(
+                    change,
+                    machine,
+                    name,
+                    AddChoiceRule(rule),
+                    RemoveChoiceRule
                 );
                 (command, false)
             }
@@ -643,18 +691,18 @@ impl ListItemEdit {
                 {
                     only.branches.clone_from(&out.branches);
                 }
-                let command = change.command(
-                    |branch| Command::AddBranch {
-                        machine: machine(),
-                        state: name(),
+                let command = match change {
+                    ItemChange::Added(branch) => Command::AddBranch {
+                        machine,
+                        state: name,
                         branch,
                     },
-                    |index| Command::RemoveBranch {
-                        machine: machine(),
-                        state: name(),
+                    ItemChange::Removed(index) => Command::RemoveBranch {
+                        machine,
+                        state: name,
                         index,
                     },
-                );
+                };
                 (command, false)
             }
         };
@@ -808,6 +856,26 @@ impl<'a> ListEditor<'a> {
     }
 }
 
+impl ListEditor<'_> {
+    /// [`Self::show`] for a list member of the state (Retry, Catch), headed by its name: `list`
+    /// is the member as it is and where the edited list goes, dropped when emptied. Returns,
+    /// when the list changed, the item added or removed if that was all.
+    fn show_member<T: Clone>(
+        &self,
+        ui: &mut egui::Ui,
+        form: &mut Form<'_>,
+        (list, out): (&Option<Vec<T>>, &mut Option<Vec<T>>),
+        item_ui: impl FnMut(&mut egui::Ui, &mut Form<'_>, At<'_>, usize, &T, &mut T) -> bool,
+        new_item: impl FnOnce() -> T,
+    ) -> Option<Option<ItemChange<T>>> {
+        ui.strong(self.pointer.trim_start_matches('/'));
+        let items = list.clone().unwrap_or_default();
+        let (items, only) = self.show(ui, form, &items, item_ui, new_item)?;
+        *out = Some(items).filter(|items| !items.is_empty());
+        Some(only)
+    }
+}
+
 /// A change to the order or number of items, applied after the list is drawn.
 #[derive(Clone, Copy)]
 enum ListChange {
@@ -822,94 +890,70 @@ fn named_button(ui: &mut egui::Ui, text: &str, name: &str) -> bool {
     ui.small_button(text).accessible_name(name).clicked()
 }
 
-/// The Retry list. Returns, when it changed, the retrier added or removed if that was all.
-fn retry_editor(
+/// One retrier's fields; returns whether one changed.
+fn retrier_form(
     ui: &mut egui::Ui,
     form: &mut Form<'_>,
-    state: &State,
-    edited: &mut State,
-) -> Option<Option<ItemChange<Retrier>>> {
-    ui.strong("Retry");
-    let retriers = state.retry.clone().unwrap_or_default();
-    let edit = ListEditor::new("Retrier", "/Retry").show(
-        ui,
-        form,
-        &retriers,
-        |ui, form, at, index, retrier, out| {
-            let mut changed = form.member(ui, at, "ErrorEquals", &mut out.error_equals);
-            changed |= form.member(ui, at, "IntervalSeconds", &mut out.interval_seconds);
-            changed |= form.member(ui, at, "MaxAttempts", &mut out.max_attempts);
-            changed |= form.member(ui, at, "BackoffRate", &mut out.backoff_rate);
-            changed |= form.member(ui, at, "MaxDelaySeconds", &mut out.max_delay_seconds);
-            let mut jitter = retrier.jitter_strategy.clone();
-            egui::ComboBox::new(("jitter", index), at.label("JitterStrategy"))
-                .selected_text(jitter.as_deref().unwrap_or("(default NONE)"))
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut jitter, None, "(default NONE)");
-                    ui.selectable_value(&mut jitter, Some("FULL".to_owned()), "FULL");
-                    ui.selectable_value(&mut jitter, Some("NONE".to_owned()), "NONE");
-                });
-            changed
-                | store(
-                    &mut out.jitter_strategy,
-                    (jitter != retrier.jitter_strategy).then_some(jitter),
-                )
-        },
-        || Retrier {
-            interval_seconds: Some(NumberOr::int(1)),
-            max_attempts: Some(NumberOr::int(3)),
-            backoff_rate: Some(NumberOr::int(2)),
-            ..Retrier::for_errors(&["States.ALL"])
-        },
-    );
-    let (out, only) = edit?;
-    edited.retry = Some(out).filter(|o| !o.is_empty());
-    Some(only)
+    at: At<'_>,
+    index: usize,
+    retrier: &Retrier,
+    out: &mut Retrier,
+) -> bool {
+    let mut changed = form.member(ui, at, "ErrorEquals", &mut out.error_equals);
+    changed |= form.member(ui, at, "IntervalSeconds", &mut out.interval_seconds);
+    changed |= form.member(ui, at, "MaxAttempts", &mut out.max_attempts);
+    changed |= form.member(ui, at, "BackoffRate", &mut out.backoff_rate);
+    changed |= form.member(ui, at, "MaxDelaySeconds", &mut out.max_delay_seconds);
+    let mut jitter = retrier.jitter_strategy.clone();
+    egui::ComboBox::new(("jitter", index), at.label("JitterStrategy"))
+        .selected_text(jitter.as_deref().unwrap_or("(default NONE)"))
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut jitter, None, "(default NONE)");
+            ui.selectable_value(&mut jitter, Some("FULL".to_owned()), "FULL");
+            ui.selectable_value(&mut jitter, Some("NONE".to_owned()), "NONE");
+        });
+    changed
+        | store(
+            &mut out.jitter_strategy,
+            (jitter != retrier.jitter_strategy).then_some(jitter),
+        )
 }
 
-/// The Catch list. Returns, when it changed, the catcher added or removed if that was all.
-fn catch_editor(
-    ui: &mut egui::Ui,
-    form: &mut Form<'_>,
-    state: &State,
-    edited: &mut State,
-    names: &[&str],
+/// The retrier the Add button appends: every error, AWS's defaults written out.
+fn new_retrier() -> Retrier {
+    Retrier {
+        interval_seconds: Some(NumberOr::int(1)),
+        max_attempts: Some(NumberOr::int(3)),
+        backoff_rate: Some(NumberOr::int(2)),
+        ..Retrier::for_errors(&["States.ALL"])
+    }
+}
+
+/// One catcher's fields (Next picks one of `names`); the editor says whether one changed.
+fn catcher_form<'n>(
+    names: &'n [&'n str],
     jsonata: bool,
-) -> Option<Option<ItemChange<Catcher>>> {
-    ui.strong("Catch");
-    let catchers = state.catch.clone().unwrap_or_default();
-    let edit = ListEditor::new("Catcher", "/Catch").show(
-        ui,
-        form,
-        &catchers,
-        |ui, form, at, index, catcher, out| {
-            let mut changed = form.member(ui, at, "ErrorEquals", &mut out.error_equals);
-            changed |= store(
-                &mut out.next,
-                target_combo(
-                    ui,
-                    &at.label("Next"),
-                    &format!("catch-next-{index}"),
-                    catcher.next.as_deref(),
-                    names,
-                ),
-            );
-            form.errors(ui, &at.field("Next"));
-            if jsonata {
-                changed |= form.member(ui, at, "Output", &mut out.output);
-            } else {
-                changed |= form.member(ui, at, "ResultPath", &mut out.result_path);
-            }
-            changed | form.member(ui, at, "Assign", &mut out.assign)
-        },
-        || {
-            let next = names.first().map_or_else(String::new, |n| (*n).to_owned());
-            Catcher::for_errors(&["States.ALL"], next)
-        },
-    );
-    let (out, only) = edit?;
-    edited.catch = Some(out).filter(|o| !o.is_empty());
-    Some(only)
+) -> impl FnMut(&mut egui::Ui, &mut Form<'_>, At<'_>, usize, &Catcher, &mut Catcher) -> bool + 'n {
+    move |ui, form, at, index, catcher, out| {
+        let mut changed = form.member(ui, at, "ErrorEquals", &mut out.error_equals);
+        changed |= store(
+            &mut out.next,
+            target_combo(
+                ui,
+                &at.label("Next"),
+                &format!("catch-next-{index}"),
+                catcher.next.as_deref(),
+                names,
+            ),
+        );
+        form.errors(ui, &at.field("Next"));
+        if jsonata {
+            changed |= form.member(ui, at, "Output", &mut out.output);
+        } else {
+            changed |= form.member(ui, at, "ResultPath", &mut out.result_path);
+        }
+        changed | form.member(ui, at, "Assign", &mut out.assign)
+    }
 }
 
 impl Form<'_> {
@@ -978,81 +1022,16 @@ impl Form<'_> {
         }
     }
 
-    /// A text field for an optional string: empty means absent.
-    fn optional_text(
+    /// A one-line field for a value shown as text; empty text removes the value.
+    fn line<T: TextValue>(
         &mut self,
         ui: &mut egui::Ui,
         label: &str,
         field: &str,
-        current: Option<&str>,
-    ) -> Option<Option<String>> {
-        self.text(ui, label, field, current.unwrap_or_default())
-            .map(|t| (!t.is_empty()).then_some(t))
-    }
-
-    /// A path field where `null` is meaningful: empty is absent, `null` is JSON null.
-    fn path(
-        &mut self,
-        ui: &mut egui::Ui,
-        label: &str,
-        field: &str,
-        current: Option<&NullablePath>,
-    ) -> Option<Option<NullablePath>> {
-        let shown = match current {
-            None => String::new(),
-            Some(NullablePath::Null) => "null".to_owned(),
-            Some(NullablePath::Path(p)) => p.clone(),
-        };
-        self.text(ui, label, field, &shown).map(|t| match t.trim() {
-            "" => None,
-            "null" => Some(NullablePath::Null),
-            _ => Some(NullablePath::Path(t)),
-        })
-    }
-
-    /// A number field; text that is not a number is kept as an expression (JSONata `{% %}` or a
-    /// `${...}` placeholder), which validation then judges.
-    fn number(
-        &mut self,
-        ui: &mut egui::Ui,
-        label: &str,
-        field: &str,
-        current: Option<&NumberOr>,
-    ) -> Option<Option<NumberOr>> {
-        let shown = match current {
-            None => String::new(),
-            Some(NumberOr::Number(n)) => n.to_string(),
-            Some(NumberOr::Expr(e)) => e.clone(),
-        };
-        self.text(ui, label, field, &shown).map(|t| {
-            let t = t.trim().to_owned();
-            if t.is_empty() {
-                return None;
-            }
-            match serde_json::from_str::<Value>(&t) {
-                Ok(Value::Number(n)) => Some(NumberOr::Number(n)),
-                _ => Some(NumberOr::Expr(t)),
-            }
-        })
-    }
-
-    /// A comma-separated list of error names (`ErrorEquals`).
-    fn error_list(
-        &mut self,
-        ui: &mut egui::Ui,
-        label: &str,
-        field: &str,
-        current: Option<&Vec<String>>,
-    ) -> Option<Option<Vec<String>>> {
-        let shown = current.map(|v| v.join(", ")).unwrap_or_default();
-        self.text(ui, label, field, &shown).map(|t| {
-            let items: Vec<String> = t
-                .split(',')
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-                .collect();
-            (!items.is_empty()).then_some(items)
-        })
+        current: Option<&T>,
+    ) -> Option<Option<T>> {
+        let shown = current.map(T::show).unwrap_or_default();
+        self.text(ui, label, field, &shown).map(|t| T::parse(t))
     }
 
     /// Edits a member of a group in place, with the editor of its type; returns whether a
@@ -1064,7 +1043,7 @@ impl Form<'_> {
         member: &str,
         slot: &mut T,
     ) -> bool {
-        let edit = T::edit(self, ui, &at.label(member), &at.field(member), slot);
+        let edit = slot.edit(self, ui, &at.label(member), &at.field(member));
         store(slot, edit)
     }
 

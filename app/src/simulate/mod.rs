@@ -14,6 +14,7 @@
 mod config_ui;
 pub mod dataflow;
 pub mod mocks;
+pub mod result_files_ui;
 mod results_ui;
 pub mod session;
 pub mod suite_file;

@@ -324,6 +324,7 @@ impl SimulatorPane {
                 });
             }
             self.summary_figures_ui(ui, figures);
+            self.result_files_ui(ui);
         });
     }
 

@@ -76,6 +76,17 @@ pub fn problem_codes(harness: &Harness<'_, StudioApp>) -> Vec<String> {
         .collect()
 }
 
+/// Runs until the simulator's run is recorded and indexed.
+pub fn run_until_ready(harness: &mut Harness<'_, StudioApp>) {
+    for _ in 0..200 {
+        harness.run();
+        if harness.state().simulator().run_phase() == "ready" {
+            return;
+        }
+    }
+    panic!("the run did not finish");
+}
+
 /// Scrolls a widget into view, then clicks it with the pointer, as a user would.
 pub fn click_in_view(harness: &mut Harness<'_, StudioApp>, role: Role, label: &str) {
     harness.get_by_role_and_label(role, label).scroll_to_me();

@@ -13,7 +13,7 @@ use super::values::{
 use crate::NumberOr;
 
 /// The members a ReaderConfig may have.
-const READER_CONFIG: [&str; 8] = [
+const READER_CONFIG: [&str; 9] = [
     "InputType",
     "CSVHeaderLocation",
     "CSVHeaders",
@@ -22,7 +22,41 @@ const READER_CONFIG: [&str; 8] = [
     "MaxItemsPath",
     "ManifestType",
     "ItemsPointer",
+    "Transformation",
 ];
+
+/// `(member, allowed values)` of ReaderConfig's enumerated members (AWS's "ItemReader (Map)").
+pub const READER_CONFIG_CHOICES: [(&str, &[&str]); 5] = [
+    (
+        "InputType",
+        &["CSV", "JSON", "JSONL", "PARQUET", "MANIFEST"],
+    ),
+    ("CSVHeaderLocation", &["FIRST_ROW", "GIVEN"]),
+    (
+        "CSVDelimiter",
+        &["COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB"],
+    ),
+    ("ManifestType", &["ATHENA_DATA", "S3_INVENTORY"]),
+    // An S3 object listing's: NONE gives the listed objects' metadata, LOAD_AND_FLATTEN their
+    // contents.
+    ("Transformation", &["NONE", "LOAD_AND_FLATTEN"]),
+];
+
+/// `(member, allowed values)` of WriterConfig (AWS's "ResultWriter (Map)").
+pub const WRITER_CONFIG_CHOICES: [(&str, &[&str]); 2] = [
+    ("OutputType", &["JSON", "JSONL"]),
+    ("Transformation", &["NONE", "COMPACT", "FLATTEN"]),
+];
+
+/// The methods the HTTP Task accepts.
+pub const HTTP_METHODS: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"];
+
+/// The HTTP Task's `Transform.RequestBodyEncoding` values (`NONE` is the default: a JSON body).
+pub const REQUEST_BODY_ENCODINGS: [&str; 2] = ["NONE", "URL_ENCODED"];
+
+/// The HTTP Task's `Transform.RequestEncodingOptions.ArrayFormat` values, `INDICES` the default
+/// (AWS's "Call HTTPS APIs": `COMMAS`, plural, as the CDK's `URLEncodingFormat` writes it too).
+pub const ARRAY_FORMATS: [&str; 4] = ["INDICES", "REPEAT", "COMMAS", "BRACKETS"];
 
 /// The largest `MaxItems` AWS accepts.
 const MAX_ITEMS: f64 = 100_000_000.0;
@@ -123,21 +157,10 @@ pub(crate) fn check_reader_config(sink: &mut Sink<'_>, reader: &Value, ctx: &Sta
         return;
     };
     unknown_members(sink, object, &READER_CONFIG, &pointer, what, ctx.name);
-    let enums: [(&str, &[&str]); 4] = [
-        (
-            "InputType",
-            &["CSV", "JSON", "JSONL", "PARQUET", "MANIFEST"],
-        ),
-        ("CSVHeaderLocation", &["FIRST_ROW", "GIVEN"]),
-        (
-            "CSVDelimiter",
-            &["COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB"],
-        ),
-        ("ManifestType", &["ATHENA_DATA", "S3_INVENTORY"]),
-    ];
-    for (key, allowed) in enums {
+    for (key, allowed) in READER_CONFIG_CHOICES {
         enumeration(sink, ctx, object, key, allowed, &pointer, what);
     }
+    load_and_flatten(sink, reader, object, &pointer, ctx);
     match object.get("CSVHeaders") {
         Some(Value::Array(headers)) => {
             if let Some(index) = headers.iter().position(|h| !h.is_string()) {
@@ -255,6 +278,43 @@ fn json_pointer_problem(text: &str) -> Option<String> {
     None
 }
 
+/// `Transformation` LOAD_AND_FLATTEN loads the objects an S3 listing (`s3:listObjectsV2`) names:
+/// on any other reader there is no listing to load, and the listed objects are read in the
+/// format `InputType` names, which cannot be a manifest.
+fn load_and_flatten(
+    sink: &mut Sink<'_>,
+    reader: &Value,
+    config: &Map<String, Value>,
+    pointer: &str,
+    ctx: &StateCtx<'_>,
+) {
+    if config.get("Transformation").and_then(Value::as_str) != Some("LOAD_AND_FLATTEN") {
+        return;
+    }
+    let resource = reader.get("Resource").and_then(Value::as_str);
+    let lists = resource.is_none_or(|r| r.ends_with(":s3:listObjectsV2") || has_placeholder(r));
+    if !lists {
+        sink.error(
+            codes::SCHEMA,
+            &format!("{pointer}/Transformation"),
+            format!(
+                "ItemReader.ReaderConfig.Transformation LOAD_AND_FLATTEN of state \"{}\" loads the objects of an S3 listing: its Resource must be arn:aws:states:::s3:listObjectsV2",
+                ctx.name
+            ),
+        );
+    }
+    if config.get("InputType").and_then(Value::as_str) == Some("MANIFEST") {
+        sink.error(
+            codes::SCHEMA,
+            &format!("{pointer}/InputType"),
+            format!(
+                "ItemReader.ReaderConfig.InputType of state \"{}\" names the format of the listed objects under LOAD_AND_FLATTEN: CSV, JSON, JSONL or PARQUET, not MANIFEST",
+                ctx.name
+            ),
+        );
+    }
+}
+
 /// `ResultWriter.WriterConfig`.
 pub(crate) fn check_writer_config(sink: &mut Sink<'_>, writer: &Value, ctx: &StateCtx<'_>) {
     let Some(config) = writer.get("WriterConfig") else {
@@ -273,24 +333,9 @@ pub(crate) fn check_writer_config(sink: &mut Sink<'_>, writer: &Value, ctx: &Sta
         what,
         ctx.name,
     );
-    enumeration(
-        sink,
-        ctx,
-        object,
-        "OutputType",
-        &["JSON", "JSONL"],
-        &pointer,
-        what,
-    );
-    enumeration(
-        sink,
-        ctx,
-        object,
-        "Transformation",
-        &["NONE", "COMPACT", "FLATTEN"],
-        &pointer,
-        what,
-    );
+    for (key, allowed) in WRITER_CONFIG_CHOICES {
+        enumeration(sink, ctx, object, key, allowed, &pointer, what);
+    }
 }
 
 /// `Label`: at most 40 characters, none of those an execution name may not hold.
@@ -380,15 +425,7 @@ pub(crate) fn check_http_task(
             ),
         );
     }
-    enumeration(
-        sink,
-        ctx,
-        object,
-        "Method",
-        &["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"],
-        &pointer,
-        field,
-    );
+    enumeration(sink, ctx, object, "Method", &HTTP_METHODS, &pointer, field);
     if let Some(transform) = object.get("Transform").and_then(Value::as_object) {
         let at = format!("{pointer}/Transform");
         let what = format!("{field}.Transform");
@@ -397,7 +434,7 @@ pub(crate) fn check_http_task(
             ctx,
             transform,
             "RequestBodyEncoding",
-            &["NONE", "URL_ENCODED"],
+            &REQUEST_BODY_ENCODINGS,
             &at,
             &what,
         );
@@ -410,7 +447,7 @@ pub(crate) fn check_http_task(
                 ctx,
                 options,
                 "ArrayFormat",
-                &["BRACKETS", "COMMA", "INDICES", "REPEAT"],
+                &ARRAY_FORMATS,
                 &format!("{at}/RequestEncodingOptions"),
                 &format!("{what}.RequestEncodingOptions"),
             );

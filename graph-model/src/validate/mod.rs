@@ -5,7 +5,7 @@
 //! [`Diagnostic`] whose pointer names the offending member, e.g. `/States/A/Retry/0/BackoffRate`.
 
 mod choice;
-mod distributed;
+pub(crate) mod distributed;
 mod fields;
 pub(crate) mod lint;
 mod state;

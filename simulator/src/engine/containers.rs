@@ -610,6 +610,13 @@ impl Execution {
                 distributed: true, ..
             } = container.kind
             {
+                if container.failure.is_none() {
+                    // Over the tolerated failures every child has run: AWS still exports their
+                    // results (SUCCEEDED_n, FAILED_n and the manifest) before the Map Run fails,
+                    // so that the failures can be examined. The state fails with the threshold
+                    // error either way; a writer that cannot be evaluated adds nothing to it.
+                    let _exported = self.write_results(depth, state, &container.shape);
+                }
                 self.emit(depth, "MapRunFailed", Map::new);
             }
             self.emit(depth, failed_event, Map::new);

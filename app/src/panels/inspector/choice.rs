@@ -229,20 +229,8 @@ fn condition_editor(
         changed = true;
     }
     match &rule.condition {
-        Condition::Comparison {
-            variable,
-            operator,
-            operand,
-        } => {
-            if let Some(condition) = comparison_editor(
-                ui,
-                form,
-                label,
-                field,
-                variable.as_deref(),
-                *operator,
-                operand,
-            ) {
+        Condition::Comparison { .. } => {
+            if let Some(condition) = comparison_editor(ui, form, label, field, &rule.condition) {
                 out.condition = condition;
                 changed = true;
             }
@@ -347,11 +335,17 @@ fn comparison_editor(
     form: &mut Form<'_>,
     label: &str,
     field: &str,
-    variable: Option<&str>,
-    operator: ComparisonOperator,
-    operand: &Value,
+    comparison: &Condition,
 ) -> Option<Condition> {
-    let mut variable = variable.map(str::to_owned);
+    let Condition::Comparison {
+        variable,
+        operator,
+        operand,
+    } = comparison
+    else {
+        return None;
+    };
+    let (operator, mut variable) = (*operator, variable.clone());
     let mut operator_out = operator;
     let mut operand_out = operand.clone();
     let mut changed = false;

@@ -5,8 +5,6 @@
 mod facts;
 mod vars;
 
-use serde_json::Value;
-
 use super::{codes, state_pointer};
 use crate::diagnostic::Diagnostic;
 use crate::machine::StateMachine;
@@ -51,17 +49,8 @@ fn practice(machine: &StateMachine, pointer: &str, out: &mut Vec<Diagnostic>) {
                 lambda_retry(state, task, &at, out);
                 task_token_timeout(state, task, &at, out);
             }
-            StateKind::Map(map) => {
-                let distributed = map
-                    .processor
-                    .as_ref()
-                    .and_then(|p| p.processor_config.as_ref())
-                    .and_then(|c| c.get("Mode"))
-                    .and_then(Value::as_str)
-                    == Some("DISTRIBUTED");
-                if distributed {
-                    distributed_map(state, map, &at, out);
-                }
+            StateKind::Map(map) if map.is_distributed() => {
+                distributed_map(state, map, &at, out);
             }
             _ => {}
         }

@@ -142,12 +142,7 @@ fn check_machine(
                     let processor_pointer = format!("{at}/{}", map.processor_field.as_str());
                     // A Distributed Map's child workflows run as executions of their own: they
                     // cannot read the variables of the scopes around them.
-                    let distributed = processor
-                        .processor_config
-                        .as_ref()
-                        .and_then(|c| c.get("Mode"))
-                        .and_then(Value::as_str)
-                        == Some("DISTRIBUTED");
+                    let distributed = processor.is_distributed_processor();
                     let empty = BTreeSet::new();
                     check_machine(
                         processor,

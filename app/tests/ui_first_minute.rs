@@ -3,9 +3,13 @@
 //! simulator never squeezes the canvas below half the height, "fit" keeps states out from under
 //! the minimap. Each view is also kept as a snapshot (app/tests/snapshots/first_minute_*.png).
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use asl_studio::files::{FileStore, MemoryFiles, NativeFiles, ScriptedDialogs};
+use std::path::Path;
+
+use common::designer::{DiskWithoutRecovery, run_until_ready};
+
+use asl_studio::files::{MemoryFiles, ScriptedDialogs};
 use asl_studio::{StartSource, StudioApp};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
@@ -13,24 +17,6 @@ use egui_kittest::{Harness, SnapshotResults};
 
 /// The window sizes every view is checked at.
 const SIZES: [(f32, f32); 2] = [(1280.0, 800.0), (1920.0, 1080.0)];
-
-/// The disk, without the recovery file (a test's must not leak into the user's next session).
-struct DiskWithoutRecovery;
-
-impl FileStore for DiskWithoutRecovery {
-    fn read_text(&self, path: &Path) -> std::io::Result<String> {
-        NativeFiles.read_text(path)
-    }
-    fn write_atomic(&self, path: &Path, text: &str) -> std::io::Result<()> {
-        NativeFiles.write_atomic(path, text)
-    }
-    fn remove(&self, path: &Path) -> std::io::Result<()> {
-        NativeFiles.remove(path)
-    }
-    fn recovery_path(&self) -> Option<PathBuf> {
-        None
-    }
-}
 
 fn harness_at(size: (f32, f32), source: StartSource) -> Harness<'static, StudioApp> {
     let mut harness = Harness::builder()
@@ -60,17 +46,6 @@ fn canvas_rect(harness: &Harness<'_, StudioApp>) -> egui::Rect {
         .canvas()
         .last_rect()
         .expect("the canvas was drawn")
-}
-
-/// Runs until the simulator's run is recorded and indexed.
-fn run_until_ready(harness: &mut Harness<'_, StudioApp>) {
-    for _ in 0..200 {
-        harness.run();
-        if harness.state().simulator().run_phase() == "ready" {
-            return;
-        }
-    }
-    panic!("the run did not finish");
 }
 
 /// No state (nor Start/End marker) is drawn under the minimap.
@@ -507,4 +482,24 @@ fn a_long_state_name_wraps_to_two_lines_and_shows_whole_on_hover() {
     // The state's own button and the tooltip with the whole name.
     assert_eq!(harness.query_all_by_label(long).count(), 2);
     harness.snapshot("first_minute_long_name_1280x800");
+}
+
+#[test]
+fn f5_whose_slices_end_after_every_step_looks_the_same_as_on_an_idle_machine() {
+    // Regression: on a loaded machine the slice that finished indexing could run out of time
+    // before the cursor went to the run's end, and then nothing moved it: no cursor, no run on
+    // the canvas, and the after-F5 snapshot failed about once in ten runs. A zero budget is that
+    // machine on every frame.
+    let mut harness = harness_at((1280.0, 800.0), StartSource::Sample);
+    harness
+        .state_mut()
+        .simulator_mut()
+        .set_frame_budget(std::time::Duration::ZERO);
+    harness.key_press(egui::Key::F5);
+    run_until_ready(&mut harness);
+    let pane = harness.state().simulator();
+    let events = pane.result().expect("a run").history.len();
+    assert_eq!(pane.cursor(), events.checked_sub(1), "on the last event");
+    assert!(pane.overlay().is_some(), "the run is drawn on the canvas");
+    harness.snapshot(snapshot_name("after_f5", (1280.0, 800.0)));
 }

@@ -56,3 +56,49 @@ pub fn designer_with_dialogs(
 pub fn designer_on_file(path: &Path, size: [f32; 2]) -> Harness<'static, StudioApp> {
     designer(StartSource::File(path.to_path_buf()), size)
 }
+
+/// How long a test waits for work that a loaded machine makes slow before it calls it stuck.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Steps frames until `done` holds of the app, then runs until egui asks for no more repaints.
+///
+/// A run advances in time-boxed slices and the Tests panel's work on a worker thread, so how many
+/// frames either takes depends on the machine's load: a test waits on the state it needs (never
+/// on a number of frames or a sleep), and settles before it looks, so what it sees (a snapshot
+/// too) does not depend on how many frames that took.
+#[track_caller]
+pub fn step_until(
+    harness: &mut Harness<'_, StudioApp>,
+    what: &str,
+    done: impl Fn(&StudioApp) -> bool,
+) {
+    let started = std::time::Instant::now();
+    // The queued input (a click, F5) is handled on this frame.
+    harness.step();
+    while !done(harness.state()) {
+        assert!(
+            started.elapsed() < PATIENCE,
+            "{what} did not finish within {PATIENCE:?}"
+        );
+        harness.step();
+    }
+    harness.run();
+}
+
+/// Steps frames until the simulator's run is recorded and indexed, then until the window is
+/// still.
+#[track_caller]
+pub fn run_until_ready(harness: &mut Harness<'_, StudioApp>) {
+    step_until(harness, "the run", |app| {
+        app.simulator().run_phase() == "ready"
+    });
+}
+
+/// Steps frames until the Tests panel's Run all or Generate tests is over, then until the
+/// window is still.
+#[track_caller]
+pub fn run_until_tests_done(harness: &mut Harness<'_, StudioApp>) {
+    step_until(harness, "the Tests panel's work", |app| {
+        !app.tests().is_busy()
+    });
+}

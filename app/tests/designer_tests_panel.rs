@@ -26,6 +26,12 @@ use simulator::Status;
 
 /// The designer on the sample at 1280x800 with the Tests panel shown.
 fn sample_with_tests() -> Harness<'static, StudioApp> {
+    sample_with_tests_on(false)
+}
+
+/// [`sample_with_tests`] whose panel runs its work on a worker thread, or on the frames as in
+/// a browser.
+fn sample_with_tests_on(frame_by_frame: bool) -> Harness<'static, StudioApp> {
     let mut harness = Harness::builder()
         .with_size([1280.0, 800.0])
         .with_theme(egui::Theme::Light)
@@ -40,6 +46,7 @@ fn sample_with_tests() -> Harness<'static, StudioApp> {
                 Box::new(ScriptedDialogs::default()),
             );
             app.set_tests_shown(true);
+            app.tests_mut().set_frame_by_frame(frame_by_frame);
             app
         });
     harness.run();
@@ -48,23 +55,24 @@ fn sample_with_tests() -> Harness<'static, StudioApp> {
 
 /// Clicks a button, scrolled into view first (the simulator pane's tabs scroll).
 fn click_button(harness: &mut Harness<'_, StudioApp>, label: &str) {
-    harness
-        .get_by_role_and_label(Role::Button, label)
-        .scroll_to_me();
-    harness.run();
-    harness.get_by_role_and_label(Role::Button, label).click();
+    press(harness, label);
     harness.run();
 }
 
 /// Clicks Run all or Generate tests and waits until its work (on a worker thread, or on the
 /// frames) is over.
 fn click_and_wait(harness: &mut Harness<'_, StudioApp>, label: &str) {
+    press(harness, label);
+    run_until_tests_done(harness);
+}
+
+/// Scrolls a button into view and queues a click on it.
+fn press(harness: &mut Harness<'_, StudioApp>, label: &str) {
     harness
         .get_by_role_and_label(Role::Button, label)
         .scroll_to_me();
     harness.run();
     harness.get_by_role_and_label(Role::Button, label).click();
-    run_until_tests_done(harness);
 }
 
 fn verdicts(harness: &Harness<'_, StudioApp>) -> Vec<(String, bool, Status)> {
@@ -689,11 +697,7 @@ fn shown_verdicts(harness: &Harness<'_, StudioApp>) -> Vec<Shown> {
 #[test]
 fn run_all_on_a_worker_or_frame_by_frame_gives_the_verdicts_of_run_suite() {
     for frame_by_frame in [false, true] {
-        let mut harness = sample_with_tests();
-        harness
-            .state_mut()
-            .tests_mut()
-            .set_frame_by_frame(frame_by_frame);
+        let mut harness = sample_with_tests_on(frame_by_frame);
         let direct = sample_suite_outcome(&harness.state().simulator().suite_options());
         click_and_wait(&mut harness, "Run all");
         let mut expected: Vec<Shown> = direct
@@ -726,11 +730,7 @@ fn run_all_on_a_worker_or_frame_by_frame_gives_the_verdicts_of_run_suite() {
 fn generate_tests_on_a_worker_or_on_the_frames_makes_and_runs_the_same_suite() {
     let mut outcomes = Vec::new();
     for frame_by_frame in [false, true] {
-        let mut harness = sample_with_tests();
-        harness
-            .state_mut()
-            .tests_mut()
-            .set_frame_by_frame(frame_by_frame);
+        let mut harness = sample_with_tests_on(frame_by_frame);
         harness
             .get_by_role_and_label(Role::Button, "Generate tests")
             .click();
@@ -777,8 +777,7 @@ fn long_suite(copies: usize) -> String {
 
 #[test]
 fn frame_by_frame_run_all_shows_its_progress_and_cancel_keeps_the_last_results() {
-    let mut harness = sample_with_tests();
-    harness.state_mut().tests_mut().set_frame_by_frame(true);
+    let mut harness = sample_with_tests_on(true);
     click_and_wait(&mut harness, "Run all");
     let before = shown_verdicts(&harness);
     assert_eq!(before.len(), 4);

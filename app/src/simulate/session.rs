@@ -257,6 +257,12 @@ mod tests {
         while session.advance(Duration::from_millis(50)) {}
     }
 
+    /// A session of `definition` on `{}` with default options, going for `goal`.
+    fn start(definition: &Value, goal: Goal) -> Result<Session, String> {
+        let root = StateMachine::from_value(definition).map_err(|error| error.to_string())?;
+        Session::start(definition, root, json!({}), Options::default(), 1, goal)
+    }
+
     #[test]
     fn runs_in_slices_and_travels_in_time() -> Result<(), String> {
         let definition = json!({
@@ -267,15 +273,7 @@ mod tests {
                 "C": {"Type": "Succeed"}
             }
         });
-        let root = StateMachine::from_value(&definition).map_err(|error| error.to_string())?;
-        let mut session = Session::start(
-            &definition,
-            root,
-            json!({}),
-            Options::default(),
-            1,
-            Goal::State("B".to_owned()),
-        )?;
+        let mut session = start(&definition, Goal::State("B".to_owned()))?;
         finish(&mut session);
         let timeline = session.timeline().ok_or("no timeline")?;
         let cursor = session.cursor.ok_or("no cursor")?;
@@ -313,15 +311,7 @@ mod tests {
                 "B": {"Type": "Succeed"}
             }
         });
-        let root = StateMachine::from_value(&definition).map_err(|error| error.to_string())?;
-        let mut session = Session::start(
-            &definition,
-            root,
-            json!({}),
-            Options::default(),
-            1,
-            Goal::End,
-        )?;
+        let mut session = start(&definition, Goal::End)?;
         while session.advance(Duration::ZERO) {}
         let last = session
             .timeline()

@@ -306,7 +306,7 @@ impl TestsPanel {
                     unchecked,
                 },
             ) => {
-                self.run = Some(suite_run(revision, &names, order, ran, report, unchecked));
+                self.run = Some(suite_run(revision, &names, order, ran, *report, unchecked));
                 pane.reset();
             }
             (Ok(Done::Generated(Err(error))), _) => self.message = Some(error),

@@ -104,15 +104,15 @@ impl SuiteRunner {
     }
 
     /// The cases' runs, in the suite's order, and the suite's coverage.
-    pub fn finish(self) -> (Vec<CaseRan>, CoverageReport) {
-        (self.ran, self.coverage.report())
+    pub fn finish(self) -> (Vec<CaseRan>, Box<CoverageReport>) {
+        (self.ran, Box::new(self.coverage.report()))
     }
 }
 
 /// What finished work hands back.
 pub(super) enum Done {
     /// Run all's cases and coverage.
-    Ran(Vec<CaseRan>, CoverageReport),
+    Ran(Vec<CaseRan>, Box<CoverageReport>),
     /// A generated suite, or why there is none.
     Generated(Result<Box<Generated>, String>),
 }
@@ -137,7 +137,7 @@ enum Place {
     GenerateHere {
         definition: Value,
         machine: String,
-        options: Options,
+        options: Box<Options>,
     },
     /// Over: nothing left to hand back.
     Over,
@@ -204,7 +204,7 @@ impl Work {
             Place::GenerateHere {
                 definition,
                 machine,
-                options,
+                options: Box::new(options),
             }
         };
         Ok(Self {

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::designer::{run_until_ready, run_until_tests_done};
+
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -18,12 +20,18 @@ use asl_studio::simulate::suite_file::write_back;
 use asl_studio::{StartSource, StudioApp};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use serde_json::{Value, json};
 use simulator::Status;
 
 /// The designer on the sample at 1280x800 with the Tests panel shown.
 fn sample_with_tests() -> Harness<'static, StudioApp> {
+    sample_with_tests_on(false)
+}
+
+/// [`sample_with_tests`] whose panel runs its work on a worker thread, or on the frames as in
+/// a browser.
+fn sample_with_tests_on(frame_by_frame: bool) -> Harness<'static, StudioApp> {
     let mut harness = Harness::builder()
         .with_size([1280.0, 800.0])
         .with_theme(egui::Theme::Light)
@@ -38,6 +46,7 @@ fn sample_with_tests() -> Harness<'static, StudioApp> {
                 Box::new(ScriptedDialogs::default()),
             );
             app.set_tests_shown(true);
+            app.tests_mut().set_frame_by_frame(frame_by_frame);
             app
         });
     harness.run();
@@ -46,12 +55,24 @@ fn sample_with_tests() -> Harness<'static, StudioApp> {
 
 /// Clicks a button, scrolled into view first (the simulator pane's tabs scroll).
 fn click_button(harness: &mut Harness<'_, StudioApp>, label: &str) {
+    press(harness, label);
+    harness.run();
+}
+
+/// Clicks Run all or Generate tests and waits until its work (on a worker thread, or on the
+/// frames) is over.
+fn click_and_wait(harness: &mut Harness<'_, StudioApp>, label: &str) {
+    press(harness, label);
+    run_until_tests_done(harness);
+}
+
+/// Scrolls a button into view and queues a click on it.
+fn press(harness: &mut Harness<'_, StudioApp>, label: &str) {
     harness
         .get_by_role_and_label(Role::Button, label)
         .scroll_to_me();
     harness.run();
     harness.get_by_role_and_label(Role::Button, label).click();
-    harness.run();
 }
 
 fn verdicts(harness: &Harness<'_, StudioApp>) -> Vec<(String, bool, Status)> {
@@ -69,17 +90,6 @@ fn owned(cases: &[(&str, bool, Status)]) -> Vec<(String, bool, Status)> {
         .iter()
         .map(|(name, passed, status)| ((*name).to_owned(), *passed, *status))
         .collect()
-}
-
-/// Runs frames until the simulator pane's run is recorded and indexed.
-fn run_until_ready(harness: &mut Harness<'_, StudioApp>) {
-    for _ in 0..200 {
-        harness.run();
-        if harness.state().simulator().run_phase() == "ready" {
-            return;
-        }
-    }
-    panic!("the run did not finish");
 }
 
 /// Saves kept for the test to read (a browser's download, a native save dialog's answer).
@@ -131,15 +141,22 @@ const PARTIAL_SUITE: &str = r#"{
 #[test]
 fn run_all_checks_the_samples_four_cases_against_their_expectations() {
     let mut harness = sample_with_tests();
-    // The frame of the click says the suite is running; the cases run on the next one.
+    // The frame of the click says the suite is running, and how far it is; the cases run on a
+    // worker thread meanwhile.
     harness
         .get_by_role_and_label(Role::Button, "Run all")
         .click();
     harness.step();
-    harness.get_by_label("Running the test cases…");
+    harness.get_by_label("Running the test cases… case 1 of 4");
+    harness.get_by_role_and_label(Role::Button, "Cancel");
     assert!(harness.state().tests().verdicts().is_empty());
-    harness.run();
-    assert!(harness.query_by_label("Running the test cases…").is_none());
+    run_until_tests_done(&mut harness);
+    assert!(
+        harness
+            .query_by_label_contains("Running the test cases")
+            .is_none()
+    );
+    assert!(harness.query_by_label("Cancel").is_none());
     assert_eq!(
         verdicts(&harness),
         owned(&[
@@ -188,7 +205,7 @@ fn run_all_checks_the_samples_four_cases_against_their_expectations() {
 #[test]
 fn a_clicked_case_is_loaded_and_run_in_the_simulator_pane() {
     let mut harness = sample_with_tests();
-    click_button(&mut harness, "Run all");
+    click_and_wait(&mut harness, "Run all");
     click_button(&mut harness, "GlueFails");
     run_until_ready(&mut harness);
     let pane = harness.state().simulator();
@@ -230,7 +247,7 @@ fn the_coverage_overlay_greys_the_states_no_case_reached_until_turned_off() {
         .simulator_mut()
         .load_mock_file_text("partial.mocks.json", PARTIAL_SUITE);
     harness.run();
-    click_button(&mut harness, "Run all");
+    click_and_wait(&mut harness, "Run all");
     assert_eq!(
         verdicts(&harness),
         owned(&[
@@ -279,7 +296,7 @@ fn the_coverage_overlay_greys_the_states_no_case_reached_until_turned_off() {
 #[test]
 fn generate_tests_loads_a_suite_that_passes_and_covers_the_sample() {
     let mut harness = sample_with_tests();
-    click_button(&mut harness, "Generate tests");
+    click_and_wait(&mut harness, "Generate tests");
     let tests = harness.state().tests();
     assert_eq!(tests.message(), None);
     let generated = tests.generated().expect("a suite was generated");
@@ -358,7 +375,7 @@ fn save_mock_file_writes_the_opened_suite_back_with_only_the_edited_case_changed
             .expect("the expectations load");
     }
     harness.run();
-    click_button(&mut harness, "Run all");
+    click_and_wait(&mut harness, "Run all");
     assert_eq!(
         verdicts(&harness),
         owned(&[
@@ -487,7 +504,7 @@ fn opening_a_definition_loads_the_suite_and_expectations_beside_it() {
         file.expect.is_some(),
         "sample.mocks.expect.json is read too"
     );
-    click_button(&mut harness, "Run all");
+    click_and_wait(&mut harness, "Run all");
     assert_eq!(
         verdicts(&harness),
         owned(&[
@@ -556,7 +573,7 @@ fn cases_without_expectations_pass_with_a_warning_that_they_check_nothing() {
         .simulator_mut()
         .load_mock_file_text("sample.mocks.json", SAMPLE_MOCKS);
     harness.run();
-    click_button(&mut harness, "Run all");
+    click_and_wait(&mut harness, "Run all");
     assert!(
         harness
             .state()
@@ -614,7 +631,7 @@ fn the_coverage_overlay_reaches_into_map_processors() {
         .simulator_mut()
         .load_mock_file_text("mocks.json", template.mocks);
     harness.run();
-    click_button(&mut harness, "Run all");
+    click_and_wait(&mut harness, "Run all");
     let id = reached(&harness).expect("HappyPath's Map iterations reach the processor");
     assert_ne!(
         id.machine,
@@ -632,7 +649,7 @@ fn the_coverage_overlay_reaches_into_map_processors() {
         .simulator_mut()
         .load_mock_file_text("no-messages.json", &only_empty.to_string());
     harness.run();
-    click_button(&mut harness, "Run all");
+    click_and_wait(&mut harness, "Run all");
     assert_eq!(harness.state().tests().verdicts().len(), 1);
     assert_eq!(reached(&harness), None);
     let coverage = harness.state().tests().coverage().expect("coverage");
@@ -644,4 +661,167 @@ fn the_coverage_overlay_reaches_into_map_processors() {
             .any(|item| item.ends_with(".ItemProcessor")),
         "{coverage:?}"
     );
+}
+
+/// The sample's suite run by the simulator alone, as `asl-studio test` runs it.
+fn sample_suite_outcome(options: &simulator::Options) -> simulator::suite::SuiteOutcome {
+    let definition: Value =
+        serde_json::from_str(asl_studio::sample::SAMPLE_ASL).expect("the sample is JSON");
+    let mocks: Value = serde_json::from_str(SAMPLE_MOCKS).expect("the mocks are JSON");
+    let config = simulator::MockConfig::parse(&mocks).expect("the sample is a mock file");
+    let expect: Value = serde_json::from_str(SAMPLE_EXPECT).expect("the expectations are JSON");
+    let suite = simulator::suite::Suite::from_config(&config, None, None, Some(&expect))
+        .expect("the sample's suite");
+    simulator::suite::run_suite(&definition, &suite, &[], options).expect("the suite runs")
+}
+
+type Shown = (String, Status, Vec<String>, Vec<String>);
+
+fn shown_verdicts(harness: &Harness<'_, StudioApp>) -> Vec<Shown> {
+    harness
+        .state()
+        .tests()
+        .verdicts()
+        .iter()
+        .map(|case| {
+            (
+                case.name.clone(),
+                case.status,
+                case.failures.clone(),
+                case.path.clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn run_all_on_a_worker_or_frame_by_frame_gives_the_verdicts_of_run_suite() {
+    for frame_by_frame in [false, true] {
+        let mut harness = sample_with_tests_on(frame_by_frame);
+        let direct = sample_suite_outcome(&harness.state().simulator().suite_options());
+        click_and_wait(&mut harness, "Run all");
+        let mut expected: Vec<Shown> = direct
+            .cases
+            .iter()
+            .map(|case| {
+                (
+                    case.name.clone(),
+                    case.result.status,
+                    case.failures.clone(),
+                    case.path.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(expected.len(), 4);
+        // The panel lists the cases in the file's order; run_suite in its own.
+        expected.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut shown = shown_verdicts(&harness);
+        shown.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(shown, expected, "frame by frame: {frame_by_frame}");
+        assert_eq!(
+            harness.state().tests().coverage(),
+            Some(&direct.coverage.report()),
+            "frame by frame: {frame_by_frame}"
+        );
+    }
+}
+
+#[test]
+fn generate_tests_on_a_worker_or_on_the_frames_makes_and_runs_the_same_suite() {
+    let mut outcomes = Vec::new();
+    for frame_by_frame in [false, true] {
+        let mut harness = sample_with_tests_on(frame_by_frame);
+        harness
+            .get_by_role_and_label(Role::Button, "Generate tests")
+            .click();
+        harness.step();
+        // Said at once, before the generation takes the frames (in a browser) or a worker.
+        harness.get_by_label_contains("Generating tests…");
+        run_until_tests_done(&mut harness);
+        let tests = harness.state().tests();
+        assert_eq!(tests.message(), None);
+        let generated = tests.generated().cloned().expect("a suite was generated");
+        assert!(!tests.verdicts().is_empty());
+        assert!(tests.verdicts().iter().all(|case| case.passed()));
+        outcomes.push((
+            generated,
+            shown_verdicts(&harness),
+            tests.coverage().cloned(),
+            harness.state().simulator().mock_file_text().to_owned(),
+        ));
+    }
+    assert_eq!(outcomes[0], outcomes[1]);
+    // And the suite is the one the simulator generates by itself.
+    let definition: Value =
+        serde_json::from_str(asl_studio::sample::SAMPLE_ASL).expect("the sample is JSON");
+    let options = asl_studio::simulate::SimulatorPane::new().suite_options();
+    let direct = simulator::generate::generate(&definition, "EtlPipeline", &options)
+        .expect("the sample generates");
+    assert_eq!(outcomes[0].0.cases, direct.cases);
+    let text = serde_json::to_string_pretty(&direct.config.to_value()).expect("JSON") + "\n";
+    assert_eq!(outcomes[0].3, text);
+}
+
+/// The sample's suite with `copies` more copies of HappyPath: a suite long enough to cancel.
+fn long_suite(copies: usize) -> String {
+    let mut value: Value = serde_json::from_str(SAMPLE_MOCKS).expect("the sample is JSON");
+    let cases = value["StateMachines"]["EtlPipeline"]["TestCases"]
+        .as_object_mut()
+        .expect("test cases");
+    let happy = cases["HappyPath"].clone();
+    for copy in 1..=copies {
+        cases.insert(format!("HappyPath{copy:02}"), happy.clone());
+    }
+    value.to_string()
+}
+
+#[test]
+fn frame_by_frame_run_all_shows_its_progress_and_cancel_keeps_the_last_results() {
+    let mut harness = sample_with_tests_on(true);
+    click_and_wait(&mut harness, "Run all");
+    let before = shown_verdicts(&harness);
+    assert_eq!(before.len(), 4);
+    harness
+        .state_mut()
+        .simulator_mut()
+        .load_mock_file_text("long.mocks.json", &long_suite(8));
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "Run all")
+        .click();
+    harness.step();
+    // The click's frame starts the run; each frame after it runs one case.
+    assert_eq!(harness.state().tests().progress(), Some((0, 12)));
+    harness.get_by_label("Running the test cases… case 1 of 12");
+    harness.step();
+    assert_eq!(harness.state().tests().progress(), Some((1, 12)));
+    harness.get_by_label("Running the test cases… case 2 of 12");
+    assert!(
+        harness
+            .get_by_role_and_label(Role::Button, "Run all")
+            .accesskit_node()
+            .is_disabled(),
+        "no second run while one is under way"
+    );
+    // The click takes three frames (hover, press, release), each running a case first.
+    harness
+        .get_by_role_and_label(Role::Button, "Cancel")
+        .click();
+    harness.step();
+    let tests = harness.state().tests();
+    assert!(!tests.is_busy());
+    assert_eq!(
+        tests.message(),
+        Some("Run all was cancelled after 4 of 12 case(s).")
+    );
+    // The last complete run stays; nothing of the cancelled one is shown.
+    assert_eq!(shown_verdicts(&harness), before);
+    harness.run();
+    assert!(
+        !harness
+            .get_by_role_and_label(Role::Button, "Run all")
+            .accesskit_node()
+            .is_disabled()
+    );
+    assert!(harness.query_by_label("Cancel").is_none());
 }

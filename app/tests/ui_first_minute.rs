@@ -11,7 +11,7 @@ use egui_kittest::{Harness, SnapshotResults};
 
 mod common;
 
-use common::designer::DiskWithoutRecovery;
+use common::designer::{DiskWithoutRecovery, run_until_ready};
 
 /// The window sizes every view is checked at.
 const SIZES: [(f32, f32); 2] = [(1280.0, 800.0), (1920.0, 1080.0)];
@@ -61,17 +61,6 @@ fn canvas_rect(harness: &Harness<'_, StudioApp>) -> egui::Rect {
         .canvas()
         .last_rect()
         .expect("the canvas was drawn")
-}
-
-/// Runs until the simulator's run is recorded and indexed.
-fn run_until_ready(harness: &mut Harness<'_, StudioApp>) {
-    for _ in 0..200 {
-        harness.run();
-        if harness.state().simulator().run_phase() == "ready" {
-            return;
-        }
-    }
-    panic!("the run did not finish");
 }
 
 /// Selects the sample's test case at `index` (named `name`), runs it with F5 and waits for it.
@@ -494,4 +483,24 @@ fn a_long_state_name_wraps_to_two_lines_and_shows_whole_on_hover() {
     // The state's own button and the tooltip with the whole name.
     assert_eq!(harness.query_all_by_label(long).count(), 2);
     harness.snapshot("first_minute_long_name_1280x800");
+}
+
+#[test]
+fn f5_whose_slices_end_after_every_step_looks_the_same_as_on_an_idle_machine() {
+    // Regression: on a loaded machine the slice that finished indexing could run out of time
+    // before the cursor went to the run's end, and then nothing moved it: no cursor, no run on
+    // the canvas, and the after-F5 snapshot failed about once in ten runs. A zero budget is that
+    // machine on every frame.
+    let mut harness = harness_at((1280.0, 800.0), StartSource::Sample);
+    harness
+        .state_mut()
+        .simulator_mut()
+        .set_frame_budget(std::time::Duration::ZERO);
+    harness.key_press(egui::Key::F5);
+    run_until_ready(&mut harness);
+    let pane = harness.state().simulator();
+    let events = pane.result().expect("a run").history.len();
+    assert_eq!(pane.cursor(), events.checked_sub(1), "on the last event");
+    assert!(pane.overlay().is_some(), "the run is drawn on the canvas");
+    harness.snapshot(snapshot_name("after_f5", (1280.0, 800.0)));
 }

@@ -473,6 +473,11 @@ impl StudioApp {
         &self.tests
     }
 
+    /// The Tests panel, to change.
+    pub fn tests_mut(&mut self) -> &mut crate::simulate::tests_panel::TestsPanel {
+        &mut self.tests
+    }
+
     /// Shows or hides the Tests panel.
     pub fn set_tests_shown(&mut self, shown: bool) {
         self.show_tests = shown;

@@ -21,6 +21,7 @@ pub mod suite_file;
 pub mod test_cases;
 pub mod test_state;
 pub mod tests_panel;
+mod tests_work;
 pub mod timeline;
 
 use std::collections::hash_map::DefaultHasher;

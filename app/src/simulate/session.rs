@@ -152,11 +152,17 @@ impl Session {
                     };
                 }
                 Phase::Indexing(mut builder) => {
-                    self.phase = if builder.advance(INDEX_CHUNK) {
-                        Phase::Ready(Box::new(builder.finish()))
+                    if builder.advance(INDEX_CHUNK) {
+                        self.phase = Phase::Ready(Box::new(builder.finish()));
+                        // The goal goes with the step that readies the run: a ready session is
+                        // never advanced again, so a slice whose time ran out right here would
+                        // leave the cursor nowhere (a loaded machine did, now and then).
+                        if let Some(goal) = self.pending.take() {
+                            self.go(&goal);
+                        }
                     } else {
-                        Phase::Indexing(builder)
-                    };
+                        self.phase = Phase::Indexing(builder);
+                    }
                 }
                 Phase::Ready(timeline) => {
                     self.phase = Phase::Ready(timeline);
@@ -251,6 +257,12 @@ mod tests {
         while session.advance(Duration::from_millis(50)) {}
     }
 
+    /// A session of `definition` on `{}` with default options, going for `goal`.
+    fn start(definition: &Value, goal: Goal) -> Result<Session, String> {
+        let root = StateMachine::from_value(definition).map_err(|error| error.to_string())?;
+        Session::start(definition, root, json!({}), Options::default(), 1, goal)
+    }
+
     #[test]
     fn runs_in_slices_and_travels_in_time() -> Result<(), String> {
         let definition = json!({
@@ -261,15 +273,7 @@ mod tests {
                 "C": {"Type": "Succeed"}
             }
         });
-        let root = StateMachine::from_value(&definition).map_err(|error| error.to_string())?;
-        let mut session = Session::start(
-            &definition,
-            root,
-            json!({}),
-            Options::default(),
-            1,
-            Goal::State("B".to_owned()),
-        )?;
+        let mut session = start(&definition, Goal::State("B".to_owned()))?;
         finish(&mut session);
         let timeline = session.timeline().ok_or("no timeline")?;
         let cursor = session.cursor.ok_or("no cursor")?;
@@ -293,6 +297,30 @@ mod tests {
         assert_eq!(at_cursor(&session)?.as_deref(), Some("A"));
         session.go(&Goal::State("Missing".to_owned()));
         assert!(session.note.is_some());
+        Ok(())
+    }
+
+    #[test]
+    fn the_goal_is_reached_however_short_the_slices() -> Result<(), String> {
+        // A zero budget is a machine so loaded that every slice ends after one chunk of work,
+        // including the one that finishes indexing.
+        let definition = json!({
+            "StartAt": "A",
+            "States": {
+                "A": {"Type": "Pass", "Next": "B"},
+                "B": {"Type": "Succeed"}
+            }
+        });
+        let mut session = start(&definition, Goal::End)?;
+        while session.advance(Duration::ZERO) {}
+        let last = session
+            .timeline()
+            .ok_or("no timeline")?
+            .events()
+            .len()
+            .checked_sub(1);
+        assert!(last.is_some());
+        assert_eq!(session.cursor, last, "the cursor is on the last event");
         Ok(())
     }
 

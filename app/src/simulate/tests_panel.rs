@@ -10,7 +10,8 @@ use graph_model::Document;
 use simulator::Status;
 use simulator::coverage::{CoverageReport, Tally};
 
-use super::{SimulatorPane, history_json, status_name};
+use super::tests_work::{CaseRan, Done, SuiteRunner, Work};
+use super::{SimulatorPane, status_name};
 use crate::overlay::{RunOverlay, RunStatus};
 use crate::theme::Theme;
 
@@ -62,21 +63,44 @@ pub struct GeneratedSummary {
     pub gaps: Vec<(String, String)>,
 }
 
-/// Work a button asked for. It starts on the frame after the click, which draws that it is under
-/// way: a large suite or generation takes seconds, and the window (a browser tab has no threads)
-/// shows why it is busy first.
-#[derive(Clone, Debug, PartialEq)]
-enum Work {
-    RunAll,
-    Generate { machine: String, stem: String },
+/// What the work under way is for.
+#[derive(Clone, Debug)]
+enum Purpose {
+    /// Run all, with what the verdicts are shown against: the pane's case list as it was when
+    /// the run started (an edit or another mock file meanwhile must not reorder them).
+    RunAll {
+        revision: u64,
+        names: Vec<String>,
+        order: Vec<usize>,
+        unchecked: usize,
+    },
+    /// Generate tests; the suite is called `<stem>.generated.mocks.json`.
+    Generate { stem: String },
+}
+
+/// Work under way: Run all or Generate tests (see [`super::tests_work`]).
+struct InFlight {
+    work: Work,
+    purpose: Purpose,
+}
+
+impl std::fmt::Debug for InFlight {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InFlight")
+            .field("purpose", &self.purpose)
+            .field("progress", &self.work.progress())
+            .finish()
+    }
 }
 
 /// The Tests panel.
 #[derive(Debug)]
 pub struct TestsPanel {
     run: Option<SuiteRun>,
-    /// The work asked for.
-    pending: Option<Work>,
+    /// Run all or Generate tests, under way.
+    in_flight: Option<InFlight>,
+    /// Whether the work runs on a worker thread (natively) or on the frames (the browser).
+    threaded: bool,
     generated: Option<GeneratedSummary>,
     /// Whether the canvas greys what no case reached (after Run all).
     pub show_coverage: bool,
@@ -87,7 +111,8 @@ impl Default for TestsPanel {
     fn default() -> Self {
         Self {
             run: None,
-            pending: None,
+            in_flight: None,
+            threaded: cfg!(not(target_arch = "wasm32")),
             generated: None,
             show_coverage: true,
             message: None,
@@ -136,10 +161,30 @@ impl TestsPanel {
             .map(|run| &run.overlay)
     }
 
-    /// Runs every case of the pane's suite, as `asl-studio test` does. The pane's own run is
-    /// reset, so the canvas shows the coverage.
+    /// Whether Run all or Generate tests is under way.
+    #[must_use]
+    pub fn is_busy(&self) -> bool {
+        self.in_flight.is_some()
+    }
+
+    /// (cases run, cases in all) of the Run all under way; (0, 0) while generating.
+    #[must_use]
+    pub fn progress(&self) -> Option<(usize, usize)> {
+        self.in_flight.as_ref().map(|flight| flight.work.progress())
+    }
+
+    /// Runs the work on the frames, one test case per frame, as the browser (which has no
+    /// threads) does, instead of on a worker thread.
+    pub fn set_frame_by_frame(&mut self, on: bool) {
+        self.threaded = !on;
+    }
+
+    /// Starts running every case of the pane's suite, as `asl-studio test` does; the panel's
+    /// frames take the results in (natively from a worker thread, in the browser one case per
+    /// frame). When they are in, the pane's own run is reset, so the canvas shows the coverage.
     pub fn run_all(&mut self, doc: &Document, pane: &mut SimulatorPane) {
         self.message = None;
+        self.in_flight = None;
         let errors = pane.errors(doc).len();
         if errors > 0 {
             self.message = Some(format!(
@@ -154,57 +199,36 @@ impl TestsPanel {
                 return;
             }
         };
-        let definition = pane.definition(doc);
-        let outcome =
-            match simulator::suite::run_suite(&definition, &suite, &[], &pane.suite_options()) {
-                Ok(outcome) => outcome,
-                Err(error) => {
-                    self.message = Some(error.to_string());
-                    return;
-                }
-            };
-        let names = pane.test_case_names();
-        let mut overlay = RunOverlay::default();
-        let mut cases = Vec::with_capacity(order.len());
-        for index in order {
-            let Some(name) = names.get(index) else {
-                continue;
-            };
-            let Some(case) = outcome.cases.iter().find(|case| case.name == *name) else {
-                continue;
-            };
-            let reached =
-                crate::render::overlay_from_history(doc.root(), &history_json(&case.result))
-                    .unwrap_or_default();
-            for id in reached.states.into_keys() {
-                overlay.states.insert(id, RunStatus::Covered);
-            }
-            overlay.taken_edges.extend(reached.taken_edges);
-            cases.push(CaseVerdict {
-                name: case.name.clone(),
-                index,
-                status: case.result.status,
-                failures: case.failures.clone(),
-                path: case.path.clone(),
-            });
-        }
-        self.run = Some(SuiteRun {
+        let purpose = Purpose::RunAll {
             revision: doc.revision(),
-            cases,
-            report: outcome.coverage.report(),
+            names: pane
+                .test_case_names()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            order,
             unchecked: suite
                 .cases
                 .iter()
                 .filter(|case| case.expect == simulator::suite::Expectation::default())
                 .count(),
-            overlay,
-        });
-        pane.reset();
+        };
+        let started = SuiteRunner::new(
+            pane.definition(doc),
+            doc.root().clone(),
+            suite,
+            pane.suite_options(),
+        )
+        .and_then(|runner| Work::run_all(runner, self.threaded));
+        match started {
+            Ok(work) => self.in_flight = Some(InFlight { work, purpose }),
+            Err(error) => self.message = Some(error),
+        }
     }
 
-    /// Generates a covering suite for the document, loads it into the pane (replacing the mock
-    /// file) and runs it. `machine` names the state machine in the new file, which is called
-    /// `<stem>.generated.mocks.json`.
+    /// Starts generating a covering suite for the document; once it is made, the panel loads it
+    /// into the pane (replacing the mock file) and runs it. `machine` names the state machine in
+    /// the new file, which is called `<stem>.generated.mocks.json`.
     pub fn generate(
         &mut self,
         doc: &Document,
@@ -213,6 +237,7 @@ impl TestsPanel {
         stem: &str,
     ) {
         self.message = None;
+        self.in_flight = None;
         let errors = pane.errors(doc).len();
         if errors > 0 {
             self.message = Some(format!(
@@ -220,27 +245,89 @@ impl TestsPanel {
             ));
             return;
         }
-        let definition = pane.definition(doc);
-        let generated =
-            match simulator::generate::generate(&definition, machine, &pane.suite_options()) {
-                Ok(generated) => generated,
-                Err(error) => {
-                    self.message = Some(format!("Cannot generate tests: {error}"));
-                    return;
+        match Work::generate(
+            pane.definition(doc),
+            machine.to_owned(),
+            pane.suite_options(),
+            self.threaded,
+        ) {
+            Ok(work) => {
+                self.in_flight = Some(InFlight {
+                    work,
+                    purpose: Purpose::Generate {
+                        stem: stem.to_owned(),
+                    },
+                });
+            }
+            Err(error) => self.message = Some(error),
+        }
+    }
+
+    /// Stops the work under way; what it had done is dropped, and the last results stay.
+    pub fn cancel(&mut self) {
+        if let Some(flight) = self.in_flight.take() {
+            let (finished, total) = flight.work.progress();
+            self.message = Some(match flight.purpose {
+                Purpose::RunAll { .. } => {
+                    format!("Run all was cancelled after {finished} of {total} case(s).")
                 }
-            };
-        let text =
-            serde_json::to_string_pretty(&generated.config.to_value()).unwrap_or_default() + "\n";
-        pane.load_mock_file_text(&format!("{stem}.generated.mocks.json"), &text);
-        self.generated = Some(GeneratedSummary {
-            cases: generated.cases,
-            gaps: generated
-                .gaps
-                .iter()
-                .map(|gap| (gap.item.clone(), gap.reason.clone()))
-                .collect(),
-        });
-        self.run_all(doc, pane);
+                Purpose::Generate { .. } => "Generating tests was cancelled.".to_owned(),
+            });
+        }
+    }
+
+    /// Takes in what the work under way has done (or does this frame's share of it), and
+    /// installs the results once it is over.
+    fn poll(&mut self, ctx: &egui::Context, doc: &Document, pane: &mut SimulatorPane) {
+        let Some(flight) = &mut self.in_flight else {
+            return;
+        };
+        let Some(done) = flight.work.poll() else {
+            if flight.work.on_frames() {
+                ctx.request_repaint();
+            } else {
+                // Look again soon, as the canvas does for its worker's layout.
+                ctx.request_repaint_after(std::time::Duration::from_millis(16));
+            }
+            return;
+        };
+        let Some(InFlight { purpose, .. }) = self.in_flight.take() else {
+            return;
+        };
+        ctx.request_repaint();
+        match (done, purpose) {
+            (Err(error), _) => self.message = Some(error),
+            (
+                Ok(Done::Ran(ran, report)),
+                Purpose::RunAll {
+                    revision,
+                    names,
+                    order,
+                    unchecked,
+                },
+            ) => {
+                self.run = Some(suite_run(revision, &names, order, ran, *report, unchecked));
+                pane.reset();
+            }
+            (Ok(Done::Generated(Err(error))), _) => self.message = Some(error),
+            (Ok(Done::Generated(Ok(generated))), Purpose::Generate { stem }) => {
+                let text = serde_json::to_string_pretty(&generated.config.to_value())
+                    .unwrap_or_default()
+                    + "\n";
+                pane.load_mock_file_text(&format!("{stem}.generated.mocks.json"), &text);
+                self.generated = Some(GeneratedSummary {
+                    cases: generated.cases,
+                    gaps: generated
+                        .gaps
+                        .iter()
+                        .map(|gap| (gap.item.clone(), gap.reason.clone()))
+                        .collect(),
+                });
+                self.run_all(doc, pane);
+            }
+            // A result for another purpose cannot happen: each work hands back its own kind.
+            (Ok(_), _) => {}
+        }
     }
 
     /// Draws the panel. `stem` is the document's file name without extensions (what a generated
@@ -255,8 +342,8 @@ impl TestsPanel {
     ) -> bool {
         let theme = Theme::current(ui.ctx());
         let mut show_run = false;
-        self.do_pending(doc, pane);
-        let idle = self.pending.is_none();
+        self.poll(ui.ctx(), doc, pane);
+        let idle = self.in_flight.is_none();
         ui.horizontal_wrapped(|ui| {
             ui.strong("Tests");
             if ui
@@ -264,7 +351,7 @@ impl TestsPanel {
                 .on_hover_text("Run every test case and check its Expect member, as asl-studio test does")
                 .clicked()
             {
-                self.pending = Some(Work::RunAll);
+                self.run_all(doc, pane);
             }
             if ui
                 .add_enabled(idle, egui::Button::new("Generate tests"))
@@ -277,21 +364,40 @@ impl TestsPanel {
                 let machine = pane
                     .suite()
                     .map_or_else(|_| stem.to_owned(), |(suite, _)| suite.machine);
-                self.pending = Some(Work::Generate {
-                    machine,
-                    stem: stem.to_owned(),
-                });
+                self.generate(doc, pane, &machine, stem);
             }
         });
-        if let Some(work) = &self.pending {
-            ui.horizontal(|ui| {
+        if let Some(flight) = &self.in_flight {
+            let (finished, total) = flight.work.progress();
+            let doing = match &flight.purpose {
+                Purpose::RunAll { .. } => format!(
+                    "Running the test cases… case {} of {total}",
+                    (finished + 1).min(total)
+                ),
+                // The browser generates on one frame: the tab is busy until it is done.
+                Purpose::Generate { .. } if flight.work.on_frames() => {
+                    "Generating tests… (the page waits until they are made)".to_owned()
+                }
+                Purpose::Generate { .. } => "Generating tests…".to_owned(),
+            };
+            // Wrapped, so a long line never widens the panel.
+            ui.horizontal_wrapped(|ui| {
                 ui.spinner();
-                ui.label(match work {
-                    Work::RunAll => "Running the test cases…",
-                    Work::Generate { .. } => "Generating tests…",
-                });
+                ui.label(doing);
             });
-            ui.ctx().request_repaint();
+            let mut cancel = false;
+            ui.horizontal(|ui| {
+                cancel = ui
+                    .button("Cancel")
+                    .on_hover_text("Stop; the last results stay")
+                    .clicked();
+                if total > 0 {
+                    ui.add(egui::ProgressBar::new(finished as f32 / total as f32));
+                }
+            });
+            if cancel {
+                self.cancel();
+            }
         }
         ui.checkbox(&mut self.show_coverage, "Grey what no case reached")
             .on_hover_text("The coverage overlay on the canvas (while no single run is shown)");
@@ -327,15 +433,6 @@ impl TestsPanel {
                 }
             });
         show_run
-    }
-
-    /// Does the work asked for on the previous frame (which said it was under way).
-    fn do_pending(&mut self, doc: &Document, pane: &mut SimulatorPane) {
-        match self.pending.take() {
-            Some(Work::RunAll) => self.run_all(doc, pane),
-            Some(Work::Generate { machine, stem }) => self.generate(doc, pane, &machine, &stem),
-            None => {}
-        }
     }
 
     /// The case list; returns the pane index of a clicked case.
@@ -421,6 +518,48 @@ impl TestsPanel {
             run.cases.iter().filter(|case| !case.passed()).count()
         ));
         clicked
+    }
+}
+
+/// Run all's outcome: the verdicts in the pane's order of `names` (the cases of the suite's
+/// machine are `order`), and the overlay of everything any case reached.
+fn suite_run(
+    revision: u64,
+    names: &[String],
+    order: Vec<usize>,
+    ran: Vec<CaseRan>,
+    report: CoverageReport,
+    unchecked: usize,
+) -> SuiteRun {
+    let mut overlay = RunOverlay::default();
+    let mut cases = Vec::with_capacity(order.len());
+    for index in order {
+        let Some(name) = names.get(index) else {
+            continue;
+        };
+        let Some(case) = ran.iter().find(|case| case.name == *name) else {
+            continue;
+        };
+        for id in case.reached.states.keys() {
+            overlay.states.insert(id.clone(), RunStatus::Covered);
+        }
+        overlay
+            .taken_edges
+            .extend(case.reached.taken_edges.iter().cloned());
+        cases.push(CaseVerdict {
+            name: case.name.clone(),
+            index,
+            status: case.status,
+            failures: case.failures.clone(),
+            path: case.path.clone(),
+        });
+    }
+    SuiteRun {
+        revision,
+        cases,
+        report,
+        unchecked,
+        overlay,
     }
 }
 

@@ -76,17 +76,6 @@ pub fn problem_codes(harness: &Harness<'_, StudioApp>) -> Vec<String> {
         .collect()
 }
 
-/// Runs until the simulator's run is recorded and indexed.
-pub fn run_until_ready(harness: &mut Harness<'_, StudioApp>) {
-    for _ in 0..200 {
-        harness.run();
-        if harness.state().simulator().run_phase() == "ready" {
-            return;
-        }
-    }
-    panic!("the run did not finish");
-}
-
 /// Scrolls a widget into view, then clicks it with the pointer, as a user would.
 pub fn click_in_view(harness: &mut Harness<'_, StudioApp>, role: Role, label: &str) {
     harness.get_by_role_and_label(role, label).scroll_to_me();
@@ -109,4 +98,50 @@ pub fn pick(harness: &mut Harness<'_, StudioApp>, combo: &str, option: &str) {
         .get_by_role_and_label(Role::Button, option)
         .click();
     harness.run();
+}
+
+/// How long a test waits for work that a loaded machine makes slow before it calls it stuck.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Steps frames until `done` holds of the app, then runs until egui asks for no more repaints.
+///
+/// A run advances in time-boxed slices and the Tests panel's work on a worker thread, so how many
+/// frames either takes depends on the machine's load: a test waits on the state it needs (never
+/// on a number of frames or a sleep), and settles before it looks, so what it sees (a snapshot
+/// too) does not depend on how many frames that took.
+#[track_caller]
+pub fn step_until(
+    harness: &mut Harness<'_, StudioApp>,
+    what: &str,
+    done: impl Fn(&StudioApp) -> bool,
+) {
+    let started = std::time::Instant::now();
+    // The queued input (a click, F5) is handled on this frame.
+    harness.step();
+    while !done(harness.state()) {
+        assert!(
+            started.elapsed() < PATIENCE,
+            "{what} did not finish within {PATIENCE:?}"
+        );
+        harness.step();
+    }
+    harness.run();
+}
+
+/// Steps frames until the simulator's run is recorded and indexed, then until the window is
+/// still.
+#[track_caller]
+pub fn run_until_ready(harness: &mut Harness<'_, StudioApp>) {
+    step_until(harness, "the run", |app| {
+        app.simulator().run_phase() == "ready"
+    });
+}
+
+/// Steps frames until the Tests panel's Run all or Generate tests is over, then until the
+/// window is still.
+#[track_caller]
+pub fn run_until_tests_done(harness: &mut Harness<'_, StudioApp>) {
+    step_until(harness, "the Tests panel's work", |app| {
+        !app.tests().is_busy()
+    });
 }

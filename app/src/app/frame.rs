@@ -2,6 +2,7 @@
 //! files and the close request.
 
 use super::*;
+use crate::panels::problems::counted;
 
 /// The share of the inspector column the template's placeholders may take before they scroll.
 const PLACEHOLDERS_HEIGHT_SHARE: f32 = 0.4;
@@ -21,19 +22,12 @@ impl ProblemCount {
 
     /// "2 errors · 1 warning".
     fn text(self) -> String {
-        let plural = |n: usize, word: &str| {
-            if n == 1 {
-                format!("1 {word}")
-            } else {
-                format!("{n} {word}s")
-            }
-        };
         let mut parts = vec![
-            plural(self.errors, "error"),
-            plural(self.warnings, "warning"),
+            counted(self.errors, "error"),
+            counted(self.warnings, "warning"),
         ];
         if self.infos > 0 {
-            parts.push(plural(self.infos, "note"));
+            parts.push(counted(self.infos, "note"));
         }
         parts.join(" · ")
     }

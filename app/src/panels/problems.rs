@@ -15,6 +15,15 @@ pub enum ProblemAction {
     Fix(usize),
 }
 
+/// `n` and `word`, plural unless `n` is one: "1 error", "2 warnings".
+pub fn counted(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 /// Draws the list; `fixes` holds each diagnostic's quick fix (same order). Returns what the user
 /// did.
 pub fn problems_ui(
@@ -28,9 +37,12 @@ pub fn problems_ui(
     ui.horizontal(|ui| {
         ui.strong("Problems");
         ui.label(format!(
-            "{} errors, {} warnings",
-            count(Severity::Error) + usize::from(syntax_error.is_some()),
-            count(Severity::Warning)
+            "{}, {}",
+            counted(
+                count(Severity::Error) + usize::from(syntax_error.is_some()),
+                "error"
+            ),
+            counted(count(Severity::Warning), "warning")
         ));
     });
     let mut clicked = None;

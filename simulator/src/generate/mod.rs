@@ -91,6 +91,18 @@ enum Source {
     Input(Path),
     /// A Task's mocked result, at this path.
     Mock(String, Path),
+    /// What an intrinsic of a ResultSelector computes from a source: the source gets the value
+    /// that makes the intrinsic give the wanted one.
+    Encoded(Box<Source>, Encoding),
+}
+
+/// How an intrinsic turns its argument into the value a state reads.
+#[derive(Debug, Clone, PartialEq)]
+enum Encoding {
+    /// `States.StringToJson`: the argument is the JSON text of a document, read at these segments.
+    JsonText(Vec<Segment>),
+    /// `States.JsonToString`: the argument is the value whose JSON text is read.
+    JsonOf,
 }
 
 /// What the generator knows of a state besides its compiled form.
@@ -99,6 +111,8 @@ struct StateInfo {
     body: Value,
     /// The Parallel or Map state whose branch or processor holds it.
     container: Option<String>,
+    /// Which branch of the Parallel holds it (0 in a Map's processor).
+    branch: usize,
     is_start: bool,
     /// The states that lead to it: (name, through catcher n).
     predecessors: Vec<(String, Option<usize>)>,
@@ -106,6 +120,8 @@ struct StateInfo {
 
 struct Generator<'a> {
     definition: &'a Value,
+    /// How deep the source walk is in the results of nested Parallel and Map states.
+    nesting: std::cell::Cell<usize>,
     plan: Plan,
     states: HashMap<String, StateInfo>,
     tasks: Vec<String>,
@@ -135,6 +151,7 @@ impl<'a> Generator<'a> {
         };
         Ok(Self {
             definition,
+            nesting: std::cell::Cell::new(0),
             plan,
             states,
             tasks,
@@ -554,7 +571,7 @@ impl<'a> Generator<'a> {
         let output = output.clone();
         let kind = body.get("Type").and_then(Value::as_str).unwrap_or_default();
         match kind {
-            "Choice" | "Wait" => Some((state.to_owned(), self.raw_path(state, &output)?)),
+            "Choice" | "Wait" | "Succeed" => Some((state.to_owned(), self.raw_path(state, &output)?)),
             "Task" | "Pass" | "Parallel" | "Map" => {
                 let result_path = match body.get("ResultPath") {
                     Some(Value::Null) => return Some((state.to_owned(), output)),
@@ -570,16 +587,27 @@ impl<'a> Generator<'a> {
                 };
                 match kind {
                     "Task" => {
-                        let in_result = match body.get("ResultSelector") {
-                            Some(selector) => invert(selector, rest)?,
-                            None => Path {
-                                root: Root::Input,
-                                segments: rest.to_vec(),
-                            },
+                        let (in_result, encoding) = match body.get("ResultSelector") {
+                            Some(selector) => invert_encoded(selector, rest)?,
+                            None => (
+                                Path {
+                                    root: Root::Input,
+                                    segments: rest.to_vec(),
+                                },
+                                None,
+                            ),
                         };
                         if in_result.root == Root::Input {
-                            found.push(Source::Mock(state.to_owned(), in_result));
+                            let mock = Source::Mock(state.to_owned(), in_result);
+                            found.push(match encoding {
+                                Some(encoding) => Source::Encoded(Box::new(mock), encoding),
+                                None => mock,
+                            });
                         }
+                        None
+                    }
+                    "Map" | "Parallel" if body.get("ResultSelector").is_none() => {
+                        self.from_iterations(state, kind, rest, found);
                         None
                     }
                     "Pass" if body.get("Result").is_some() => None,
@@ -601,6 +629,47 @@ impl<'a> Generator<'a> {
             }
             _ => None,
         }
+    }
+
+    /// Sources of a value at `rest` (`[i].more`) of a Map's or Parallel's result: what its
+    /// processor's (branch i's) last states output at `more`.
+    fn from_iterations(&self, container: &str, kind: &str, rest: &[Segment], found: &mut Vec<Source>) {
+        let Some((Segment::Child(Selector::Index(index)), more)) = rest.split_first() else {
+            return;
+        };
+        let wanted_branch = if kind == "Parallel" {
+            usize::try_from(*index).ok()
+        } else {
+            Some(0)
+        };
+        // Nested containers are few; a deeper walk is a cycle through a loop around them.
+        if self.nesting.get() > 4 {
+            return;
+        }
+        self.nesting.set(self.nesting.get() + 1);
+        let inner = Path {
+            root: Root::Input,
+            segments: more.to_vec(),
+        };
+        let mut last_states: Vec<&String> = self
+            .states
+            .iter()
+            .filter(|(_, info)| {
+                info.container.as_deref() == Some(container)
+                    && Some(info.branch) == wanted_branch
+                    && (info.body.get("End") == Some(&Value::Bool(true))
+                        || info.body.get("Type") == Some(&json!("Succeed")))
+            })
+            .map(|(name, _)| name)
+            .collect();
+        last_states.sort();
+        for last in last_states {
+            if let Some((state, path)) = self.through(last, None, &inner, found) {
+                let more = self.sources(&state, path);
+                found.extend(more);
+            }
+        }
+        self.nesting.set(self.nesting.get() - 1);
     }
 
     /// Candidates that may cover `item`, made from a kept case that reaches its state.
@@ -655,7 +724,7 @@ impl<'a> Generator<'a> {
             .or_else(|| entry.stages.first())
             .map(|stage| stage.value.clone())
             .unwrap_or(Value::Null);
-        let assignments = solve::solve(rules, target, &effective)?;
+        let assignments = solve::solve(rules, target, &effective, &candidate.input)?;
         if assignments.is_empty() {
             return Err(
                 "the condition already holds on the input it was given, yet the run went elsewhere (an earlier visit, or an error in the rule)"
@@ -664,6 +733,16 @@ impl<'a> Generator<'a> {
         }
         let mut routed = Vec::new();
         for (path, value) in assignments {
+            if path.root == Root::Context {
+                // `$$.Execution.Input.rest`: the solver only returns such context paths.
+                let rest = path.segments.get(2..).unwrap_or_default().to_vec();
+                let input = Path {
+                    root: Root::Input,
+                    segments: rest,
+                };
+                routed.push((vec![Source::Input(input)], value));
+                continue;
+            }
             let raw = self
                 .raw_path(state, &path)
                 .ok_or_else(|| format!("the InputPath of '{state}' cannot be traced back"))?;
@@ -1047,10 +1126,33 @@ fn apply(
     value: Option<Value>,
     invocations: Invocations,
 ) {
+    apply_with(candidate, source, &|_| value.clone(), invocations);
+}
+
+/// [`apply`] with the value made from what the source holds now.
+fn apply_with(
+    candidate: &mut Candidate,
+    source: &Source,
+    value_for: &dyn Fn(Option<&Value>) -> Option<Value>,
+    invocations: Invocations,
+) {
+    let placed = |doc: &mut Value, path: &Path| {
+        let existing = crate::path::evaluate(path, doc)
+            .ok()
+            .map(crate::path::Found::into_owned);
+        place(doc, path, value_for(existing.as_ref()));
+    };
     match source {
-        Source::Input(path) => {
-            place(&mut candidate.input, path, value);
+        Source::Encoded(inner, encoding) => {
+            let wanted = value_for(None);
+            apply_with(
+                candidate,
+                inner,
+                &|existing| encode(encoding, existing, wanted.clone()),
+                invocations,
+            );
         }
+        Source::Input(path) => placed(&mut candidate.input, path),
         Source::Mock(task, path) => {
             let sequence = candidate.mocks.entry(task.clone()).or_default();
             if sequence.is_empty() {
@@ -1079,7 +1181,7 @@ fn apply(
             };
             for response in sequence.iter_mut().take(until).skip(from) {
                 if let MockResponse::Return(result) = response {
-                    place(result, path, value.clone());
+                    placed(result, path);
                 }
             }
         }
@@ -1116,19 +1218,74 @@ fn handled(names: &[String], error: &str) -> bool {
 /// The path a template (Parameters, ResultSelector, ItemSelector) reads the member at `segments`
 /// of its output from: `{"a.$": "$.x"}` makes `a.b` come from `$.x.b`.
 fn invert(template: &Value, segments: &[Segment]) -> Option<Path> {
+    match invert_encoded(template, segments)? {
+        (path, None) => Some(path),
+        (_, Some(_)) => None,
+    }
+}
+
+/// [`invert`], also through `States.StringToJson(path)` and `States.JsonToString(path)`: the
+/// path they read and how the value there becomes the member's.
+fn invert_encoded(template: &Value, segments: &[Segment]) -> Option<(Path, Option<Encoding>)> {
     let (first, rest) = segments.split_first()?;
     let Segment::Child(Selector::Name(name)) = first else {
         return None;
     };
     let object = template.as_object()?;
     if let Some(Value::String(text)) = object.get(&format!("{name}.$")) {
+        let argument = |function: &str| {
+            text.trim()
+                .strip_prefix(function)
+                .and_then(|call| call.strip_prefix('('))
+                .and_then(|call| call.strip_suffix(')'))
+                .map(str::trim)
+        };
+        let (text, encoding) = if let Some(inner) = argument("States.StringToJson") {
+            (inner, Some(Encoding::JsonText(rest.to_vec())))
+        } else if let Some(inner) = argument("States.JsonToString") {
+            if !rest.is_empty() {
+                return None;
+            }
+            (inner, Some(Encoding::JsonOf))
+        } else {
+            (text.as_str(), None)
+        };
         let source = jsonpath::parse(text).ok()?;
         if !source.is_definite() || matches!(source.root, Root::Variable(_) | Root::Current) {
             return None;
         }
-        return Some(join(&source, rest));
+        return Some(match encoding {
+            Some(encoding) => (source, Some(encoding)),
+            None => (join(&source, rest), None),
+        });
     }
-    invert(object.get(name)?, rest)
+    invert_encoded(object.get(name)?, rest)
+}
+
+/// The value an intrinsic's argument needs so that it computes `wanted`, given what the argument
+/// holds now.
+fn encode(encoding: &Encoding, existing: Option<&Value>, wanted: Option<Value>) -> Option<Value> {
+    match encoding {
+        Encoding::JsonText(segments) => {
+            let mut document = existing
+                .and_then(Value::as_str)
+                .and_then(|text| serde_json::from_str(text).ok())
+                .filter(Value::is_object)
+                .unwrap_or_else(|| Value::Object(Map::new()));
+            let path = Path {
+                root: Root::Input,
+                segments: segments.clone(),
+            };
+            place(&mut document, &path, wanted);
+            Some(Value::String(document.to_string()))
+        }
+        // Text that is not JSON stays a string: its JSON text holds it between quotes, which
+        // still satisfies a glob such as `*Z*`.
+        Encoding::JsonOf => wanted.map(|value| match value {
+            Value::String(text) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            other => other,
+        }),
+    }
 }
 
 fn definite(text: &str) -> Option<Path> {
@@ -1168,7 +1325,7 @@ fn ended(result: &ExecutionResult) -> bool {
 /// Every state of the definition (nested ones too) with its container and predecessors.
 fn collect_states(
     machine: &Value,
-    container: Option<&str>,
+    container: Option<(&str, usize)>,
     states: &mut HashMap<String, StateInfo>,
 ) {
     let Some(body) = machine.get("States").and_then(Value::as_object) else {
@@ -1231,21 +1388,23 @@ fn collect_states(
             name.clone(),
             StateInfo {
                 body: state.clone(),
-                container: container.map(str::to_owned),
+                container: container.map(|(name, _)| name.to_owned()),
+                branch: container.map_or(0, |(_, branch)| branch),
                 is_start: name == start,
                 predecessors: predecessors.remove(name).unwrap_or_default(),
             },
         );
-        for branch in state
+        for (position, branch) in state
             .get("Branches")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
+            .enumerate()
         {
-            collect_states(branch, Some(name), states);
+            collect_states(branch, Some((name, position)), states);
         }
         if let Some(processor) = state.get("ItemProcessor").or_else(|| state.get("Iterator")) {
-            collect_states(processor, Some(name), states);
+            collect_states(processor, Some((name, 0)), states);
         }
     }
 }

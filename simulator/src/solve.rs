@@ -37,6 +37,35 @@ pub(crate) fn solve(
     base: &Value,
     execution_input: &Value,
 ) -> Result<Vec<Assignment>, String> {
+    solve_in_order(rules, target, base, execution_input, false)
+}
+
+/// Up to two different solutions: [`solve`]'s, and one found varying the paths in the opposite
+/// order (which leaves alone what the first one changed when it can: a value shared with other
+/// states, such as the execution input, read by an earlier Choice too).
+pub(crate) fn solutions(
+    rules: &[ChoiceRule],
+    target: Option<usize>,
+    base: &Value,
+    execution_input: &Value,
+) -> Result<Vec<Vec<Assignment>>, String> {
+    let first = solve(rules, target, base, execution_input)?;
+    let mut found = vec![first];
+    if let Ok(other) = solve_in_order(rules, target, base, execution_input, true)
+        && !found.contains(&other)
+    {
+        found.push(other);
+    }
+    Ok(found)
+}
+
+fn solve_in_order(
+    rules: &[ChoiceRule],
+    target: Option<usize>,
+    base: &Value,
+    execution_input: &Value,
+    last_varies_fastest: bool,
+) -> Result<Vec<Assignment>, String> {
     let context = json!({"Execution": {"Input": execution_input}});
     let considered = match target {
         Some(index) => rules.get(..=index).unwrap_or(rules),
@@ -65,6 +94,9 @@ pub(crate) fn solve(
         dedupe(&mut candidates);
         candidates.truncate(12);
         lists.push((path, candidates));
+    }
+    if last_varies_fastest {
+        lists.reverse();
     }
     let total = lists
         .iter()
@@ -689,7 +721,9 @@ mod tests {
             {"Variable": "$$.Execution.Name", "StringEquals": "x", "Next": "B"}
         ], "Default": "B"}));
         assert!(solve(&rules, Some(1), &json!({}), &json!({})).is_err());
-        let error = solve(&rules, Some(2), &json!({}), &json!({})).err().unwrap_or_default();
+        let error = solve(&rules, Some(2), &json!({}), &json!({}))
+            .err()
+            .unwrap_or_default();
         assert!(error.contains("context object"), "{error}");
     }
 
@@ -698,8 +732,8 @@ mod tests {
         let rules = rules_of(json!({"Type": "Choice", "Choices": [
             {"Variable": "$.done", "NumericGreaterThanEqualsPath": "$$.Execution.Input.quorum", "Next": "A"}
         ], "Default": "B"}));
-        let assignments = solve(&rules, Some(0), &json!({"done": 1}), &json!({"quorum": 2}))
-            .unwrap_or_default();
+        let assignments =
+            solve(&rules, Some(0), &json!({"done": 1}), &json!({"quorum": 2})).unwrap_or_default();
         assert!(!assignments.is_empty());
         let mut doc = json!({"done": 1});
         let mut input = json!({"Execution": {"Input": {"quorum": 2}}});
@@ -712,7 +746,9 @@ mod tests {
             place(target, &path, value);
         }
         let done = doc["done"].as_f64().unwrap_or(0.0);
-        let quorum = input["Execution"]["Input"]["quorum"].as_f64().unwrap_or(f64::MAX);
+        let quorum = input["Execution"]["Input"]["quorum"]
+            .as_f64()
+            .unwrap_or(f64::MAX);
         assert!(done >= quorum, "{doc} {input}");
     }
 
@@ -727,7 +763,9 @@ mod tests {
         let doc = holds_after(&rules, Some(0), json!({})).unwrap_or_default();
         assert_eq!(doc["region"], json!("eu"));
         assert!(doc["total"].as_f64().unwrap_or(0.0) > 100.0);
-        let error = solve(&rules, Some(1), &json!({}), &json!({})).err().unwrap_or_default();
+        let error = solve(&rules, Some(1), &json!({}), &json!({}))
+            .err()
+            .unwrap_or_default();
         assert!(error.contains("$count"), "{error}");
     }
 }

@@ -30,9 +30,11 @@ use missing::{Missing, missing_path, placeholder_for, placeholder_for_intrinsic,
 
 /// Work budget of each generated run: a case that loops longer is not kept.
 const GENERATION_BUDGET: u64 = 5_000;
-/// Rounds over the uncovered items (a new case can reach states no case reached before).
+/// Rounds over the uncovered items: a case made in one round can reach states that no case
+/// reached before, whose items the next round takes on.
 const ROUNDS: usize = 4;
-/// Missing paths filled in per case before giving up.
+/// Missing paths filled in per case before giving up: each fill is one more run, and a case
+/// that still misses a value after this many reads one no input can provide.
 const REPAIRS: usize = 24;
 /// Cases kept only as hosts for later rounds (they never end, so the suite leaves them out).
 const MAX_HOSTS_ONLY: usize = 8;
@@ -103,6 +105,10 @@ enum Encoding {
     JsonText(Vec<Segment>),
     /// `States.JsonToString`: the argument is the value whose JSON text is read.
     JsonOf,
+    /// `States.ArrayLength`: the argument is an array of the wanted length.
+    Length,
+    /// `States.MathAdd(path, step)`: the argument is the wanted number less the step.
+    Plus(f64),
 }
 
 /// What the generator knows of a state besides its compiled form.
@@ -122,6 +128,8 @@ struct Generator<'a> {
     definition: &'a Value,
     /// How deep the source walk is in the results of nested Parallel and Map states.
     nesting: std::cell::Cell<usize>,
+    /// The intrinsic the last step back through a Pass's Parameters went through, if any.
+    step_encoding: std::cell::Cell<Option<Encoding>>,
     plan: Plan,
     states: HashMap<String, StateInfo>,
     tasks: Vec<String>,
@@ -152,6 +160,7 @@ impl<'a> Generator<'a> {
         Ok(Self {
             definition,
             nesting: std::cell::Cell::new(0),
+            step_encoding: std::cell::Cell::new(None),
             plan,
             states,
             tasks,
@@ -384,18 +393,7 @@ impl<'a> Generator<'a> {
                 segments: rest,
             })]
         } else if let Some(rest) = context_rest(&["Map", "Item", "Value"]) {
-            let items = match info.body.get("ItemsPath") {
-                Some(Value::String(text)) => definite(text)?,
-                None => root_path(),
-                Some(_) => return None,
-            };
-            let mut segments = items.segments;
-            segments.push(Segment::Child(Selector::Index(0)));
-            segments.extend(rest);
-            let effective = Path {
-                root: Root::Input,
-                segments,
-            };
+            let effective = first_item(&info.body, &rest)?;
             let raw = self.raw_path(&missing.state, &effective)?;
             self.sources(&missing.state, raw)
         } else if path.root != Root::Input {
@@ -408,8 +406,10 @@ impl<'a> Generator<'a> {
             self.sources(&missing.state, path)
         } else if field_is("OutputPath") {
             let mut found = Vec::new();
+            self.step_encoding.set(None);
             if let Some((state, raw)) = self.before_output_path(&missing.state, &path, &mut found) {
-                found.extend(self.sources(&state, raw));
+                let encodings = self.step_encoding.take().into_iter().collect();
+                found.extend(self.encoded_sources(&state, raw, encodings));
             }
             found
         } else {
@@ -443,10 +443,20 @@ impl<'a> Generator<'a> {
 
     /// Where a value at `path` of `state`'s raw input can come from, nearest first.
     fn sources(&self, state: &str, path: Path) -> Vec<Source> {
+        self.encoded_sources(state, path, Vec::new())
+    }
+
+    /// [`Self::sources`] of a value that `encodings` (nearest first) turn into the one wanted.
+    fn encoded_sources(&self, state: &str, path: Path, encodings: Vec<Encoding>) -> Vec<Source> {
         let mut found = Vec::new();
-        let mut queue = VecDeque::from([(state.to_owned(), path)]);
+        let mut queue = VecDeque::from([(state.to_owned(), path, encodings)]);
         let mut visited = HashSet::new();
-        while let Some((state, path)) = queue.pop_front() {
+        let wrap = |source: Source, encodings: &[Encoding]| {
+            encodings.iter().rev().fold(source, |inner, encoding| {
+                Source::Encoded(Box::new(inner), encoding.clone())
+            })
+        };
+        while let Some((state, path, encodings)) = queue.pop_front() {
             if visited.len() > 64 || found.len() >= 6 {
                 break;
             }
@@ -458,17 +468,26 @@ impl<'a> Generator<'a> {
             };
             if info.is_start {
                 match &info.container {
-                    None => found.push(Source::Input(path.clone())),
+                    None => found.push(wrap(Source::Input(path.clone()), &encodings)),
                     Some(container) => {
-                        if let Some(step) = self.container_input(container, &path) {
-                            queue.push_back(step);
+                        if let Some((state, path)) = self.container_input(container, &path) {
+                            queue.push_back((state, path, encodings.clone()));
                         }
                     }
                 }
             }
             for (predecessor, through) in &info.predecessors {
-                if let Some(step) = self.through(predecessor, *through, &path, &mut found) {
-                    queue.push_back(step);
+                self.step_encoding.set(None);
+                let before = found.len();
+                let step = self.through(predecessor, *through, &path, &mut found);
+                for source in found.iter_mut().skip(before) {
+                    let placeholder = Source::Input(root_path());
+                    *source = wrap(std::mem::replace(source, placeholder), &encodings);
+                }
+                if let Some((state, path)) = step {
+                    let mut encodings = encodings.clone();
+                    encodings.extend(self.step_encoding.take());
+                    queue.push_back((state, path, encodings));
                 }
             }
         }
@@ -505,18 +524,7 @@ impl<'a> Generator<'a> {
                     }
                     None => Some(path.segments.clone()),
                 }?;
-                let items = match body.get("ItemsPath") {
-                    Some(Value::String(text)) => definite(text)?,
-                    None => root_path(),
-                    Some(_) => return None,
-                };
-                let mut segments = items.segments;
-                segments.push(Segment::Child(Selector::Index(0)));
-                segments.extend(item);
-                Path {
-                    root: Root::Input,
-                    segments,
-                }
+                first_item(body, &item)?
             }
             _ => return None,
         };
@@ -571,7 +579,9 @@ impl<'a> Generator<'a> {
         let output = output.clone();
         let kind = body.get("Type").and_then(Value::as_str).unwrap_or_default();
         match kind {
-            "Choice" | "Wait" | "Succeed" => Some((state.to_owned(), self.raw_path(state, &output)?)),
+            "Choice" | "Wait" | "Succeed" => {
+                Some((state.to_owned(), self.raw_path(state, &output)?))
+            }
             "Task" | "Pass" | "Parallel" | "Map" => {
                 let result_path = match body.get("ResultPath") {
                     Some(Value::Null) => return Some((state.to_owned(), output)),
@@ -612,13 +622,17 @@ impl<'a> Generator<'a> {
                     }
                     "Pass" if body.get("Result").is_some() => None,
                     "Pass" => {
-                        let effective = match body.get("Parameters") {
-                            Some(parameters) => invert(parameters, rest)?,
-                            None => Path {
-                                root: Root::Input,
-                                segments: rest.to_vec(),
-                            },
+                        let (effective, encoding) = match body.get("Parameters") {
+                            Some(parameters) => invert_encoded(parameters, rest)?,
+                            None => (
+                                Path {
+                                    root: Root::Input,
+                                    segments: rest.to_vec(),
+                                },
+                                None,
+                            ),
                         };
+                        self.step_encoding.set(encoding);
                         (effective.root == Root::Input)
                             .then(|| self.raw_path(state, &effective))
                             .flatten()
@@ -633,7 +647,13 @@ impl<'a> Generator<'a> {
 
     /// Sources of a value at `rest` (`[i].more`) of a Map's or Parallel's result: what its
     /// processor's (branch i's) last states output at `more`.
-    fn from_iterations(&self, container: &str, kind: &str, rest: &[Segment], found: &mut Vec<Source>) {
+    fn from_iterations(
+        &self,
+        container: &str,
+        kind: &str,
+        rest: &[Segment],
+        found: &mut Vec<Source>,
+    ) {
         let Some((Segment::Child(Selector::Index(index)), more)) = rest.split_first() else {
             return;
         };
@@ -664,8 +684,10 @@ impl<'a> Generator<'a> {
             .collect();
         last_states.sort();
         for last in last_states {
+            self.step_encoding.set(None);
             if let Some((state, path)) = self.through(last, None, &inner, found) {
-                let more = self.sources(&state, path);
+                let encodings = self.step_encoding.take().into_iter().collect();
+                let more = self.encoded_sources(&state, path, encodings);
                 found.extend(more);
             }
         }
@@ -724,13 +746,33 @@ impl<'a> Generator<'a> {
             .or_else(|| entry.stages.first())
             .map(|stage| stage.value.clone())
             .unwrap_or(Value::Null);
-        let assignments = solve::solve(rules, target, &effective, &candidate.input)?;
-        if assignments.is_empty() {
+        let solutions = solve::solutions(rules, target, &effective, &candidate.input)?;
+        if solutions.iter().any(Vec::is_empty) {
             return Err(
                 "the condition already holds on the input it was given, yet the run went elsewhere (an earlier visit, or an error in the rule)"
                     .to_owned(),
             );
         }
+        let mut attempts = Vec::new();
+        let mut unrouted = None;
+        for assignments in solutions {
+            match self.route(state, assignments) {
+                Ok(routed) => self.routed_attempts(candidate, &routed, &mut attempts),
+                Err(reason) => unrouted = unrouted.or(Some(reason)),
+            }
+        }
+        if let (true, Some(reason)) = (attempts.is_empty(), unrouted) {
+            return Err(reason);
+        }
+        Ok(attempts)
+    }
+
+    /// The sources of each value a Choice's solution sets.
+    fn route(
+        &self,
+        state: &str,
+        assignments: Vec<solve::Assignment>,
+    ) -> Result<Vec<(Vec<Source>, Option<Value>)>, String> {
         let mut routed = Vec::new();
         for (path, value) in assignments {
             if path.root == Root::Context {
@@ -754,10 +796,19 @@ impl<'a> Generator<'a> {
             }
             routed.push((sources, value));
         }
-        let mut attempts = Vec::new();
-        // A mocked result changed for every invocation; for the first only, the later ones as
-        // before (a polling loop goes round once, then leaves as the host case did); from the
-        // second on; and the same through the other sources found.
+        Ok(routed)
+    }
+
+    /// Candidates with the routed values placed: a mocked result changed for every invocation;
+    /// for the first only, the later ones as before (a polling loop goes round once, then
+    /// leaves as the host case did); from the second on; and the same through the other sources
+    /// found.
+    fn routed_attempts(
+        &self,
+        candidate: &Candidate,
+        routed: &[(Vec<Source>, Option<Value>)],
+        attempts: &mut Vec<Candidate>,
+    ) {
         let variants = [
             (0, Invocations::All),
             (0, Invocations::FirstThenAsBefore),
@@ -767,7 +818,7 @@ impl<'a> Generator<'a> {
         ];
         for (variant, invocations) in variants {
             let mut attempt = candidate.clone();
-            for (sources, value) in &routed {
+            for (sources, value) in routed {
                 let source = sources.get(variant).or_else(|| sources.last());
                 if let Some(source) = source {
                     apply(&mut attempt, source, value.clone(), invocations);
@@ -777,7 +828,6 @@ impl<'a> Generator<'a> {
                 attempts.push(attempt);
             }
         }
-        Ok(attempts)
     }
 
     fn error_attempts(
@@ -890,12 +940,10 @@ impl<'a> Generator<'a> {
                     .to_owned(),
             );
         }
-        let items = match body.get("ItemsPath") {
-            Some(Value::String(text)) => definite(text)
-                .ok_or_else(|| format!("its ItemsPath {text} cannot be traced back"))?,
-            None => root_path(),
-            Some(_) => return Err("its items are a JSONata expression".to_owned()),
-        };
+        let items = items_path(body).map_err(|text| match text {
+            Some(text) => format!("its ItemsPath {text} cannot be traced back"),
+            None => "its items are a JSONata expression".to_owned(),
+        })?;
         let raw = self
             .raw_path(state, &items)
             .ok_or_else(|| "its InputPath cannot be traced back".to_owned())?;
@@ -1247,6 +1295,18 @@ fn invert_encoded(template: &Value, segments: &[Segment]) -> Option<(Path, Optio
                 return None;
             }
             (inner, Some(Encoding::JsonOf))
+        } else if let Some(inner) = argument("States.ArrayLength") {
+            if !rest.is_empty() {
+                return None;
+            }
+            (inner, Some(Encoding::Length))
+        } else if let Some(inner) = argument("States.MathAdd") {
+            let (path, step) = inner.rsplit_once(',')?;
+            let step: f64 = step.trim().parse().ok()?;
+            if !rest.is_empty() {
+                return None;
+            }
+            (path.trim(), Some(Encoding::Plus(step)))
         } else {
             (text.as_str(), None)
         };
@@ -1279,6 +1339,24 @@ fn encode(encoding: &Encoding, existing: Option<&Value>, wanted: Option<Value>) 
             place(&mut document, &path, wanted);
             Some(Value::String(document.to_string()))
         }
+        Encoding::Length => {
+            let length = wanted.as_ref().and_then(Value::as_u64)?;
+            let mut items = existing
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let filler = items.first().cloned().unwrap_or_else(|| json!("item"));
+            items.resize(usize::try_from(length).ok()?, filler);
+            Some(Value::Array(items))
+        }
+        Encoding::Plus(step) => {
+            let number = wanted.as_ref().and_then(Value::as_f64)? - step;
+            Some(if number.fract() == 0.0 && number.abs() < 1e15 {
+                json!(number as i64)
+            } else {
+                json!(number)
+            })
+        }
         // Text that is not JSON stays a string: its JSON text holds it between quotes, which
         // still satisfies a glob such as `*Z*`.
         Encoding::JsonOf => wanted.map(|value| match value {
@@ -1286,6 +1364,24 @@ fn encode(encoding: &Encoding, existing: Option<&Value>, wanted: Option<Value>) 
             other => other,
         }),
     }
+}
+
+/// The path of a Map's items in its effective input, or the ItemsPath that is not a definite
+/// path of the input (`None`: not a string at all).
+fn items_path(body: &Value) -> Result<Path, Option<String>> {
+    match body.get("ItemsPath") {
+        Some(Value::String(text)) => definite(text).ok_or_else(|| Some(text.clone())),
+        None => Ok(root_path()),
+        Some(_) => Err(None),
+    }
+}
+
+/// The path of `member` of a Map's first item, in the Map's effective input.
+fn first_item(body: &Value, member: &[Segment]) -> Option<Path> {
+    let mut path = items_path(body).ok()?;
+    path.segments.push(Segment::Child(Selector::Index(0)));
+    path.segments.extend_from_slice(member);
+    Some(path)
 }
 
 fn definite(text: &str) -> Option<Path> {
@@ -1474,15 +1570,13 @@ mod tests {
         assert_eq!((report.catchers.covered, report.retriers.covered), (1, 1));
         // The suite's own coverage, computed again when it runs, agrees.
         assert_eq!(outcome.coverage.report(), report);
-        let requests = generated.test_state_mocks["TestStateRequests"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
+        let throws_for_the_retry = |request: &Value| {
+            request["mock"]["errorOutput"]["error"] == json!("Lambda.TooManyRequestsException")
+        };
         assert!(
-            requests
-                .iter()
-                .any(|request| request["mock"]["errorOutput"]["error"]
-                    == json!("Lambda.TooManyRequestsException"))
+            generated.test_state_mocks["TestStateRequests"]
+                .as_array()
+                .is_some_and(|requests| requests.iter().any(throws_for_the_retry))
         );
         Ok(())
     }

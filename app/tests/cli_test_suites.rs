@@ -608,7 +608,7 @@ const MEETING_THE_BAR: &[&str] = &[
     "webhook-provider__statemachine.asl.json",
 ];
 /// Covered states and Choice rules over all of those definitions, as last measured.
-const COVERED_STATES: usize = 340;
+const COVERED_STATES: usize = 343;
 const COVERED_RULES: usize = 107;
 
 #[test]

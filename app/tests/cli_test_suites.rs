@@ -585,14 +585,17 @@ fn generate_in_process(path: &Path) -> Result<CorpusResult, String> {
 const MEETING_THE_BAR: &[&str] = &[
     "comment__comments_as_per_docs.asl.json",
     "sam__app-control-concurrency-with-dynamodb__dynamodb-semaphore-cleanfromincomplete.asl.json",
+    "sam__app-control-concurrency-with-dynamodb__dynamodb-semaphore.asl.json",
     "sam__app-decompose-for-parallelism__distributor.asl.json",
     "sam__app-decompose-for-parallelism__main.asl.json",
     "sam__app-decompose-for-parallelism__test-result-recorder.asl.json",
     "sam__app-local-testing-mock-config__local_testing.asl.json",
+    "sam__app-meeting-summarization__aquire-lock.asl.yaml",
     "sam__app-meeting-summarization__release-lock.asl.yaml",
     "sam__app-order-management__ship-order.asl.json",
     "account-vending-machine__statemachine.asl.json",
     "app-control-concurrency-with-dynamodb-tf__dynamodb-semaphore-cleanfromincomplete.asl.json",
+    "app-control-concurrency-with-dynamodb-tf__dynamodb-semaphore.asl.json",
     "explicit-failure-with-parallel-states__statemachine.asl.json",
     "idempotent-workflow-sam__statemachine.asl.json",
     "idempotent-workflow__statemachine.asl.json",
@@ -608,8 +611,8 @@ const MEETING_THE_BAR: &[&str] = &[
     "webhook-provider__statemachine.asl.json",
 ];
 /// Covered states and Choice rules over all of those definitions, as last measured.
-const COVERED_STATES: usize = 343;
-const COVERED_RULES: usize = 107;
+const COVERED_STATES: usize = 348;
+const COVERED_RULES: usize = 110;
 
 #[test]
 fn generated_suites_pass_on_every_corpus_definition_with_a_choice_and_a_catch() {

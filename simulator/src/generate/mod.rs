@@ -26,7 +26,9 @@ use crate::suite::Expectation;
 use crate::types::{ExecutionResult, Options, Status};
 
 mod missing;
-use missing::{Missing, missing_path, placeholder_for, placeholder_for_intrinsic, read_under};
+use missing::{
+    Missing, argument_path, missing_path, placeholder_for, placeholder_for_intrinsic, read_under,
+};
 mod sources;
 use sources::{Encoding, Invocations, Source, apply, first_item, items_path, name_segment};
 
@@ -303,9 +305,16 @@ impl<'a> Generator<'a> {
         let mut result = self.execute(&candidate);
         let mut seen = HashSet::new();
         for _ in 0..REPAIRS {
-            let Some(missing) = missing_path(&result) else {
+            let Some(mut missing) = missing_path(&result) else {
                 break;
             };
+            if missing.path.is_empty() {
+                let body = self.states.get(&missing.state).map(|info| &info.body);
+                let Some(path) = body.and_then(|body| argument_path(body, &missing.field)) else {
+                    break;
+                };
+                missing.path = path;
+            }
             if !seen.insert(missing.clone()) {
                 break;
             }
@@ -459,6 +468,12 @@ impl<'a> Generator<'a> {
             .unwrap_or(Value::Null);
         let solutions = solve::solutions(rules, target, &effective, &candidate.input)?;
         if solutions.iter().any(Vec::is_empty) {
+            // The host takes it already but never ends: a Task that always fails keeps it
+            // going round; failing once lets the loop end.
+            let settled = self.settled(candidate);
+            if settled != *candidate {
+                return Ok(vec![settled]);
+            }
             return Err(
                 "the condition already holds on the input it was given, yet the run went elsewhere (an earlier visit, or an error in the rule)"
                     .to_owned(),
@@ -475,7 +490,48 @@ impl<'a> Generator<'a> {
         if let (true, Some(reason)) = (attempts.is_empty(), unrouted) {
             return Err(reason);
         }
+        let settled_attempts: Vec<Candidate> = attempts
+            .iter()
+            .map(|attempt| self.settled(attempt))
+            .filter(|attempt| !attempts.contains(attempt))
+            .collect();
+        attempts.extend(settled_attempts);
         Ok(attempts)
+    }
+
+    /// The candidate with every Task that fails on each call failing only until its retries are
+    /// spent (so that its catcher still runs), then returning `{}`: a loop back through it
+    /// (wait, then try again) then ends.
+    fn settled(&self, candidate: &Candidate) -> Candidate {
+        let mut settled = candidate.clone();
+        for (task, sequence) in &mut settled.mocks {
+            if let Some(thrown @ MockResponse::Throw { .. }) = sequence.last().cloned() {
+                let more = self.calls_until_caught(task).saturating_sub(1);
+                sequence.extend(std::iter::repeat_n(thrown, more));
+                sequence.push(MockResponse::Return(Value::Object(Map::new())));
+            }
+        }
+        settled
+    }
+
+    /// Calls of a Task that fail before its catcher runs: one, and one more per retry its Retry
+    /// rules allow (at most, as if each error matched them all).
+    fn calls_until_caught(&self, task: &str) -> usize {
+        let retries: u64 = self
+            .states
+            .get(task)
+            .and_then(|info| info.body.get("Retry"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|retrier| {
+                retrier
+                    .get("MaxAttempts")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(3)
+            })
+            .sum();
+        usize::try_from(retries.min(24)).unwrap_or(24) + 1
     }
 
     /// The sources of each value a Choice's solution sets.
@@ -599,6 +655,18 @@ impl<'a> Generator<'a> {
                 })
                 .unwrap_or_default()
         };
+        if !catch
+            && handlers
+                .get(index)
+                .and_then(|retrier| retrier.get("MaxAttempts"))
+                .and_then(Value::as_u64)
+                == Some(0)
+        {
+            return Err(
+                "its MaxAttempts is 0: it takes the errors it names but never retries them, so no run exercises it"
+                    .to_owned(),
+            );
+        }
         let own = errors(handlers.get(index));
         let earlier: Vec<String> = handlers
             .iter()
@@ -646,11 +714,13 @@ impl<'a> Generator<'a> {
             if sequence.is_empty() {
                 sequence.push(MockResponse::Return(Value::Object(Map::new())));
             }
-            sequence.insert(0, thrown.clone());
             if !catch && thrower == state {
+                sequence.insert(0, thrown);
                 attempts.push(once);
                 continue;
             }
+            let failures = self.calls_until_caught(thrower);
+            sequence.splice(0..0, std::iter::repeat_n(thrown.clone(), failures));
             let mut always = candidate.clone();
             always.mocks.insert(thrower.clone(), vec![thrown]);
             attempts.push(always);

@@ -5,7 +5,9 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use graph_model::expr::jsonpath::{self, Path, Root, Segment, Selector};
+use graph_model::expr::jsonpath::{
+    self, CompareOp, FilterExpr, Operand, Path, Root, Segment, Selector,
+};
 use serde_json::{Map, Value, json};
 
 use super::{Candidate, Generator};
@@ -35,6 +37,13 @@ pub(super) enum Encoding {
     Length,
     /// `States.MathAdd(path, step)`: the argument is the wanted number less the step.
     Plus(f64),
+    /// A filter `[?(@.member == value)]`: the argument is a list whose items carry that value,
+    /// the wanted one at `rest` (`[i].more`, or the whole filtered list when empty).
+    Filtered {
+        member: Vec<Segment>,
+        value: Value,
+        rest: Vec<Segment>,
+    },
 }
 
 impl Generator<'_> {
@@ -422,9 +431,25 @@ pub(super) fn invert_encoded(
         } else {
             (text.as_str(), None)
         };
-        let source = jsonpath::parse(text).ok()?;
-        if !source.is_definite() || matches!(source.root, Root::Variable(_) | Root::Current) {
+        let mut source = jsonpath::parse(text).ok()?;
+        if matches!(source.root, Root::Variable(_) | Root::Current) {
             return None;
+        }
+        if !source.is_definite() {
+            // `$.list[?(@.kind == 'x')]`: the list gets items of that kind.
+            let (member, value) = match source.segments.pop() {
+                Some(Segment::Child(Selector::Filter(filter))) => equality(&filter)?,
+                _ => return None,
+            };
+            if encoding.is_some() || !source.is_definite() {
+                return None;
+            }
+            let filtered = Encoding::Filtered {
+                member,
+                value,
+                rest: rest.to_vec(),
+            };
+            return Some((source, Some(filtered)));
         }
         return Some(match encoding {
             Some(encoding) => (source, Some(encoding)),
@@ -432,6 +457,20 @@ pub(super) fn invert_encoded(
         });
     }
     invert_encoded(object.get(name)?, rest)
+}
+
+/// `@.a.b == literal` (either way round): the member's path and the literal.
+fn equality(filter: &FilterExpr) -> Option<(Vec<Segment>, Value)> {
+    let FilterExpr::Compare(left, CompareOp::Eq, right) = filter else {
+        return None;
+    };
+    let (path, literal) = match (left, right) {
+        (Operand::Path(path), Operand::Literal(literal))
+        | (Operand::Literal(literal), Operand::Path(path)) => (path, literal),
+        _ => return None,
+    };
+    (path.root == Root::Current && path.is_definite())
+        .then(|| (path.segments.clone(), literal.clone()))
 }
 
 /// What a template (or, without one, the value itself) reads to make its member at `segments`.
@@ -480,6 +519,40 @@ pub(super) fn encode(
                 .unwrap_or_default();
             let filler = items.first().cloned().unwrap_or_else(|| json!("item"));
             items.resize(usize::try_from(length).ok()?, filler);
+            Some(Value::Array(items))
+        }
+        Encoding::Filtered {
+            member,
+            value,
+            rest,
+        } => {
+            let mut items = existing
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            match rest.split_first() {
+                None => items = wanted?.as_array()?.clone(),
+                Some((Segment::Child(Selector::Index(index)), more)) => {
+                    let index = usize::try_from(*index).ok()?;
+                    if items.len() <= index {
+                        items.resize(index + 1, Value::Object(Map::new()));
+                    }
+                    let more = Path {
+                        root: Root::Input,
+                        segments: more.to_vec(),
+                    };
+                    place(items.get_mut(index)?, &more, wanted);
+                }
+                Some(_) => return None,
+            }
+            // Every item passes the filter, so the filtered list is the list itself.
+            let member = Path {
+                root: Root::Input,
+                segments: member.clone(),
+            };
+            for item in &mut items {
+                place(item, &member, Some(value.clone()));
+            }
             Some(Value::Array(items))
         }
         Encoding::Plus(step) => {
@@ -589,6 +662,24 @@ mod tests {
             encode(&Encoding::JsonOf, None, Some(json!("aZb"))),
             Some(json!("aZb"))
         );
+        // A filtered list: its items get the member the filter asks for.
+        let pass = json!({"Columns.$": "$.Tasks[?(@.TaskType == 'Map')]"});
+        let (path, filtered) = invert_encoded(
+            &pass,
+            &[
+                member("Columns"),
+                Segment::Child(Selector::Index(0)),
+                member("kind"),
+            ],
+        )
+        .unwrap_or((root_path(), None));
+        assert_eq!(path.to_string(), "$['Tasks']");
+        let tasks = encode(
+            &filtered.unwrap_or(Encoding::JsonOf),
+            None,
+            Some(json!("int")),
+        );
+        assert_eq!(tasks, Some(json!([{"TaskType": "Map", "kind": "int"}])));
         // A member under JsonToString's text cannot be inverted.
         assert!(invert_encoded(&selector, &[member("text"), member("x")]).is_none());
     }

@@ -82,6 +82,9 @@ pub fn generate(
     Ok(generator.run(machine))
 }
 
+/// A value a Choice's solution sets, with the places it can come from (nearest first).
+type Routed = (Vec<Source>, Option<Value>);
+
 /// One case under construction: the input and, per Task, its response for each invocation (the
 /// last repeats).
 #[derive(Debug, Clone, PartialEq)]
@@ -539,7 +542,7 @@ impl<'a> Generator<'a> {
         &self,
         state: &str,
         assignments: Vec<solve::Assignment>,
-    ) -> Result<Vec<(Vec<Source>, Option<Value>)>, String> {
+    ) -> Result<Vec<Routed>, String> {
         let mut routed = Vec::new();
         for (path, value) in assignments {
             if path.root == Root::Context {
@@ -600,7 +603,7 @@ impl<'a> Generator<'a> {
     fn routed_attempts(
         &self,
         candidate: &Candidate,
-        routed: &[(Vec<Source>, Option<Value>)],
+        routed: &[Routed],
         attempts: &mut Vec<Candidate>,
     ) {
         let variants = [

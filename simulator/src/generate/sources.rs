@@ -232,7 +232,7 @@ impl Generator<'_> {
                         None
                     }
                     "Map" | "Parallel" if body.get("ResultSelector").is_none() => {
-                        self.from_iterations(state, kind, rest, found);
+                        self.iteration_sources(state, kind, rest, found);
                         None
                     }
                     "Pass" if body.get("Result").is_some() => None,
@@ -253,7 +253,7 @@ impl Generator<'_> {
 
     /// Sources of a value at `rest` (`[i].more`) of a Map's or Parallel's result: what its
     /// processor's (branch i's) last states output at `more`.
-    pub(super) fn from_iterations(
+    pub(super) fn iteration_sources(
         &self,
         container: &str,
         kind: &str,

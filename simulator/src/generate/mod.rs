@@ -32,16 +32,26 @@ use missing::{
 mod sources;
 use sources::{Encoding, Invocations, Source, apply, first_item, items_path, name_segment};
 
-/// Work budget of each generated run: a case that loops longer is not kept.
-const GENERATION_BUDGET: u64 = 5_000;
-/// Rounds over the uncovered items: a case made in one round can reach states that no case
-/// reached before, whose items the next round takes on.
-const ROUNDS: usize = 4;
-/// Missing paths filled in per case before giving up: each fill is one more run, and a case
-/// that still misses a value after this many reads one no input can provide.
-const REPAIRS: usize = 24;
-/// Cases kept only as hosts for later rounds (they never end, so the suite leaves them out).
-const MAX_HOSTS_ONLY: usize = 8;
+/// How much work generation spends on one definition.
+struct Limits {
+    /// Work budget of each generated run: a case that loops longer is not kept.
+    transitions: u64,
+    /// Rounds over the uncovered items: a case made in one round can reach states that no
+    /// case reached before, whose items the next round takes on.
+    rounds: usize,
+    /// Missing paths filled in per case before giving up: each fill is one more run, and a
+    /// case that still misses a value after this many reads one no input can provide.
+    repairs: usize,
+    /// Cases kept only as hosts for later rounds (they never end, so the suite leaves them out).
+    hosts_only: usize,
+}
+
+const LIMITS: Limits = Limits {
+    transitions: 5_000,
+    rounds: 4,
+    repairs: 24,
+    hosts_only: 8,
+};
 
 /// An item the suite does not cover, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -135,7 +145,7 @@ impl<'a> Generator<'a> {
         let options = Options {
             record_history: true,
             record_trace: true,
-            max_transitions: options.max_transitions.min(GENERATION_BUDGET),
+            max_transitions: options.max_transitions.min(LIMITS.transitions),
             mocks: Mocks::new(),
             ..options.clone()
         };
@@ -187,7 +197,7 @@ impl<'a> Generator<'a> {
         kept.push((base, result, "happy path".to_owned()));
         let mut reasons: BTreeMap<Item, String> = BTreeMap::new();
         let mut hosts_only = 0;
-        for _ in 0..ROUNDS {
+        for _ in 0..LIMITS.rounds {
             let mut progress = false;
             let mut extra_hosts = Vec::new();
             let targets: Vec<Item> = coverage.uncovered().into_iter().cloned().collect();
@@ -261,7 +271,7 @@ impl<'a> Generator<'a> {
                     None => {
                         reasons.insert(item.clone(), last_reason);
                         if let Some((attempt, result)) = fallback_host
-                            && hosts_only < MAX_HOSTS_ONLY
+                            && hosts_only < LIMITS.hosts_only
                         {
                             hosts_only += 1;
                             extra_hosts.push((attempt, result, item.label()));
@@ -307,7 +317,7 @@ impl<'a> Generator<'a> {
     fn repair(&self, mut candidate: Candidate) -> (Candidate, ExecutionResult) {
         let mut result = self.execute(&candidate);
         let mut seen = HashSet::new();
-        for _ in 0..REPAIRS {
+        for _ in 0..LIMITS.repairs {
             let Some(mut missing) = missing_path(&result) else {
                 break;
             };
@@ -634,11 +644,7 @@ impl<'a> Generator<'a> {
         catch: bool,
         candidate: &Candidate,
     ) -> Result<Vec<Candidate>, String> {
-        let body = &self
-            .states
-            .get(state)
-            .ok_or_else(|| format!("no state '{state}'"))?
-            .body;
+        let body = self.body(state)?;
         let member = if catch { "Catch" } else { "Retry" };
         let handlers = body
             .get(member)
@@ -737,16 +743,20 @@ impl<'a> Generator<'a> {
         Ok(attempts)
     }
 
+    /// The definition's text of a state.
+    fn body(&self, state: &str) -> Result<&Value, String> {
+        self.states
+            .get(state)
+            .map(|info| &info.body)
+            .ok_or_else(|| format!("no state '{state}'"))
+    }
+
     fn processor_attempts(
         &self,
         state: &str,
         candidate: &Candidate,
     ) -> Result<Vec<Candidate>, String> {
-        let body = &self
-            .states
-            .get(state)
-            .ok_or_else(|| format!("no state '{state}'"))?
-            .body;
+        let body = self.body(state)?;
         if body.get("ItemReader").is_some() {
             return Err(
                 "its items come from an ItemReader (S3), which a generated case does not provide"

@@ -120,6 +120,8 @@ struct Generator<'a> {
     definition: &'a Value,
     /// How deep the source walk is in the results of nested Parallel and Map states.
     nesting: std::cell::Cell<usize>,
+    /// Why the last source walk stopped at a Map's ItemSelector, if it did.
+    dead_end: std::cell::Cell<Option<String>>,
     /// The intrinsic the last step back through a Pass's Parameters went through, if any.
     step_encoding: std::cell::Cell<Option<Encoding>>,
     plan: Plan,
@@ -153,6 +155,7 @@ impl<'a> Generator<'a> {
             definition,
             nesting: std::cell::Cell::new(0),
             step_encoding: std::cell::Cell::new(None),
+            dead_end: std::cell::Cell::new(None),
             plan,
             states,
             tasks,
@@ -232,9 +235,10 @@ impl<'a> Generator<'a> {
                 let mut fallback_host = None;
                 let mut last_reason = String::new();
                 for host in hosts {
-                    let Some((candidate, result, _)) = kept.get(host) else {
+                    let Some((candidate, host_result, _)) = kept.get(host) else {
                         continue;
                     };
+                    let result = host_result;
                     match self.attempts(&item, candidate, result) {
                         Err(reason) => last_reason = reason,
                         Ok(attempts) => {
@@ -253,6 +257,9 @@ impl<'a> Generator<'a> {
                                 if self.covers(&result, &item) {
                                     found = Some((attempt, result));
                                     break;
+                                }
+                                if let Some(reason) = self.turned_away(host_result, &result) {
+                                    last_reason = reason;
                                 }
                             }
                         }
@@ -310,6 +317,25 @@ impl<'a> Generator<'a> {
             .collect();
         let report = coverage.report();
         self.write(machine, &kept, report, gaps)
+    }
+
+    /// Why a changed case no longer reaches the item: the Choice where it left the host's path,
+    /// when the values it was given make that Choice take another way.
+    fn turned_away(&self, host: &ExecutionResult, changed: &ExecutionResult) -> Option<String> {
+        let (before, after) = (
+            coverage::entered_states(host),
+            coverage::entered_states(changed),
+        );
+        let split = before
+            .iter()
+            .zip(&after)
+            .position(|(one, other)| one != other)?;
+        let choice = before.get(split.checked_sub(1)?)?;
+        (self.states.get(*choice)?.body.get("Type") == Some(&json!("Choice"))).then(|| {
+            format!(
+                "the values it needs make the earlier Choice '{choice}' take another way: their conditions conflict on the paths the generated cases take to it"
+            )
+        })
     }
 
     /// Runs the candidate, filling in the paths the run finds missing, until it finds none (or
@@ -568,9 +594,10 @@ impl<'a> Generator<'a> {
             let raw = self
                 .raw_path(state, &path)
                 .ok_or_else(|| format!("the InputPath of '{state}' cannot be traced back"))?;
+            self.dead_end.set(None);
             let sources = self.sources(state, raw);
             if sources.is_empty() {
-                return Err(self.not_selected(state, &path).unwrap_or_else(|| format!(
+                return Err(self.dead_end.take().unwrap_or_else(|| format!(
                     "the value at {path} of its input is computed by a state the generator cannot invert (no input or mocked result reaches it)"
                 )));
             }
@@ -579,11 +606,9 @@ impl<'a> Generator<'a> {
         Ok(routed)
     }
 
-    /// Why a processor's first state can never read `path`: its Map's ItemSelector builds each
-    /// iteration's input and has no such member.
-    fn not_selected(&self, state: &str, path: &Path) -> Option<String> {
-        let info = self.states.get(state)?;
-        let container = info.container.as_deref().filter(|_| info.is_start)?;
+    /// Why an iteration's input never holds `path`: its Map's ItemSelector builds it and has no
+    /// such member.
+    fn not_selected(&self, container: &str, path: &Path) -> Option<String> {
         let body = &self.states.get(container)?.body;
         let selector = body
             .get("ItemSelector")
@@ -645,6 +670,19 @@ impl<'a> Generator<'a> {
         candidate: &Candidate,
     ) -> Result<Vec<Candidate>, String> {
         let body = self.body(state)?;
+        let resource = body
+            .get("Resource")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if body
+            .get("Parameters")
+            .is_some_and(|parameters| parameters.to_string().contains("\"$$.Task.Token\""))
+            && !resource.ends_with(".waitForTaskToken")
+        {
+            return Err(format!(
+                "its Parameters read $$.Task.Token, which a Task has only with a .waitForTaskToken Resource, and its Resource {resource} is not one (an unresolved substitution: give its value with --substitutions)"
+            ));
+        }
         let member = if catch { "Catch" } else { "Retry" };
         let handlers = body
             .get(member)

@@ -129,7 +129,10 @@ impl Generator<'_> {
             Some("Map") => {
                 let item = match body.get("ItemSelector").or_else(|| body.get("Parameters")) {
                     Some(selector) => {
-                        let source = invert(selector, &path.segments)?;
+                        let Some(source) = invert(selector, &path.segments) else {
+                            self.dead_end.set(self.not_selected(container, path));
+                            return None;
+                        };
                         match source.root {
                             Root::Context => {
                                 let rest = source.segments.strip_prefix(&[

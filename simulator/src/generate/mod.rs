@@ -333,7 +333,7 @@ impl<'a> Generator<'a> {
         let choice = before.get(split.checked_sub(1)?)?;
         (self.states.get(*choice)?.body.get("Type") == Some(&json!("Choice"))).then(|| {
             format!(
-                "the values it needs make the earlier Choice '{choice}' take another way: their conditions conflict on the paths the generated cases take to it"
+                "the values found for it make the earlier Choice '{choice}' take another way (on the paths the generated cases take to it, the two Choices' conditions were not solved together)"
             )
         })
     }

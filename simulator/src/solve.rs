@@ -28,12 +28,45 @@ const MAX_COMBINATIONS: usize = 20_000;
 pub(crate) type Assignment = (Path, Option<Value>);
 
 /// Values for the paths the rules read that make rule `target` (or the Default, `None`) the one
-/// taken on `base` (the Choice's effective input), or why none was found.
+/// taken on `base` (the Choice's effective input), or why none was found. A rule may read the
+/// execution input through the context object (`$$.Execution.Input.x`): `execution_input` is
+/// what it holds, and such a path comes back rooted at the context.
 pub(crate) fn solve(
     rules: &[ChoiceRule],
     target: Option<usize>,
     base: &Value,
+    execution_input: &Value,
 ) -> Result<Vec<Assignment>, String> {
+    solve_in_order(rules, target, base, execution_input, false)
+}
+
+/// Up to two different solutions: [`solve`]'s, and one found varying the paths in the opposite
+/// order (which leaves alone what the first one changed when it can: a value shared with other
+/// states, such as the execution input, read by an earlier Choice too).
+pub(crate) fn solutions(
+    rules: &[ChoiceRule],
+    target: Option<usize>,
+    base: &Value,
+    execution_input: &Value,
+) -> Result<Vec<Vec<Assignment>>, String> {
+    let first = solve(rules, target, base, execution_input)?;
+    let mut found = vec![first];
+    if let Ok(other) = solve_in_order(rules, target, base, execution_input, true)
+        && !found.contains(&other)
+    {
+        found.push(other);
+    }
+    Ok(found)
+}
+
+fn solve_in_order(
+    rules: &[ChoiceRule],
+    target: Option<usize>,
+    base: &Value,
+    execution_input: &Value,
+    last_varies_fastest: bool,
+) -> Result<Vec<Assignment>, String> {
+    let context = json!({"Execution": {"Input": execution_input}});
     let considered = match target {
         Some(index) => rules.get(..=index).unwrap_or(rules),
         None => rules,
@@ -48,7 +81,12 @@ pub(crate) fn solve(
     }
     let mut lists: Vec<(Path, Vec<Option<Value>>)> = Vec::new();
     for (_, (path, mut candidates)) in variables {
-        let current = crate::path::evaluate(&path, base)
+        let read_in = if path.root == Root::Context {
+            &context
+        } else {
+            base
+        };
+        let current = crate::path::evaluate(&path, read_in)
             .ok()
             .map(crate::path::Found::into_owned);
         candidates.retain(|candidate| candidate != &current);
@@ -57,6 +95,9 @@ pub(crate) fn solve(
         candidates.truncate(12);
         lists.push((path, candidates));
     }
+    if last_varies_fastest {
+        lists.reverse();
+    }
     let total = lists
         .iter()
         .map(|(_, candidates)| candidates.len())
@@ -64,22 +105,28 @@ pub(crate) fn solve(
         .unwrap_or(usize::MAX);
     let random = RefCell::new(IntrinsicContext::new(0));
     let no_variables = Map::new();
-    let no_context = || Value::Null;
     let mut choice = vec![0usize; lists.len()];
     for _ in 0..total.min(MAX_COMBINATIONS) {
         let mut doc = base.clone();
+        let mut context_doc = context.clone();
         let mut assignments = Vec::new();
         for ((path, candidates), &pick) in lists.iter().zip(&choice) {
             let value = candidates.get(pick).cloned().flatten();
             if pick > 0 {
                 assignments.push((path.clone(), value.clone()));
             }
-            if !place(&mut doc, path, value) {
+            let target_doc = if path.root == Root::Context {
+                &mut context_doc
+            } else {
+                &mut doc
+            };
+            if !place(target_doc, path, value) {
                 assignments.clear();
                 break;
             }
         }
-        let scope = Scope::new(&doc, &no_variables, &no_context, &random);
+        let make_context = || context_doc.clone();
+        let scope = Scope::new(&doc, &no_variables, &make_context, &random);
         let mut no_jsonata = |_: &Value| -> Result<bool, crate::error::Raised> { Ok(false) };
         let outcomes: Vec<Option<bool>> = translated
             .iter()
@@ -172,7 +219,12 @@ fn add(
     path: &NamedPath,
     candidates: Vec<Option<Value>>,
 ) -> Result<(), String> {
+    let execution_input = [
+        Segment::Child(Selector::Name("Execution".to_owned())),
+        Segment::Child(Selector::Name("Input".to_owned())),
+    ];
     match &path.root {
+        Root::Context if path.segments.starts_with(&execution_input) => {}
         Root::Context => {
             return Err(format!(
                 "it reads the context object ({}), which no input sets",
@@ -625,7 +677,7 @@ mod tests {
     }
 
     fn holds_after(rules: &[ChoiceRule], target: Option<usize>, base: Value) -> Option<Value> {
-        let assignments = solve(rules, target, &base).ok()?;
+        let assignments = solve(rules, target, &base, &json!({})).ok()?;
         let mut doc = base;
         for (path, value) in assignments {
             place(&mut doc, &path, value);
@@ -668,9 +720,36 @@ mod tests {
             {"Variable": "$.n", "NumericGreaterThan": 9, "Next": "B"},
             {"Variable": "$$.Execution.Name", "StringEquals": "x", "Next": "B"}
         ], "Default": "B"}));
-        assert!(solve(&rules, Some(1), &json!({})).is_err());
-        let error = solve(&rules, Some(2), &json!({})).err().unwrap_or_default();
+        assert!(solve(&rules, Some(1), &json!({}), &json!({})).is_err());
+        let error = solve(&rules, Some(2), &json!({}), &json!({}))
+            .err()
+            .unwrap_or_default();
         assert!(error.contains("context object"), "{error}");
+    }
+
+    #[test]
+    fn a_rule_on_the_execution_input_through_the_context_is_solved() {
+        let rules = rules_of(json!({"Type": "Choice", "Choices": [
+            {"Variable": "$.done", "NumericGreaterThanEqualsPath": "$$.Execution.Input.quorum", "Next": "A"}
+        ], "Default": "B"}));
+        let assignments =
+            solve(&rules, Some(0), &json!({"done": 1}), &json!({"quorum": 2})).unwrap_or_default();
+        assert!(!assignments.is_empty());
+        let mut doc = json!({"done": 1});
+        let mut input = json!({"Execution": {"Input": {"quorum": 2}}});
+        for (path, value) in assignments {
+            let target = if path.root == Root::Context {
+                &mut input
+            } else {
+                &mut doc
+            };
+            place(target, &path, value);
+        }
+        let done = doc["done"].as_f64().unwrap_or(0.0);
+        let quorum = input["Execution"]["Input"]["quorum"]
+            .as_f64()
+            .unwrap_or(f64::MAX);
+        assert!(done >= quorum, "{doc} {input}");
     }
 
     #[test]
@@ -684,7 +763,9 @@ mod tests {
         let doc = holds_after(&rules, Some(0), json!({})).unwrap_or_default();
         assert_eq!(doc["region"], json!("eu"));
         assert!(doc["total"].as_f64().unwrap_or(0.0) > 100.0);
-        let error = solve(&rules, Some(1), &json!({})).err().unwrap_or_default();
+        let error = solve(&rules, Some(1), &json!({}), &json!({}))
+            .err()
+            .unwrap_or_default();
         assert!(error.contains("$count"), "{error}");
     }
 }

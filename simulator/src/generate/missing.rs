@@ -45,6 +45,17 @@ fn between<'t>(text: &'t str, start: &str, end: &str) -> Option<&'t str> {
 
 fn parse_missing(text: &str) -> Option<Missing> {
     let state = between(text, "executing the state '", "' (entered")?;
+    // An intrinsic given a value of the wrong kind: which argument, to be found in the state's
+    // templates ([`argument_path`]).
+    if let Some(function) = between(text, "Invalid arguments in ", ": argument ")
+        && let Some(position) = between(text, ": argument ", " must be")
+    {
+        return Some(Missing {
+            state: state.to_owned(),
+            path: String::new(),
+            field: format!("{function}#{position}"),
+        });
+    }
     // A value of the wrong kind (a placeholder string where a number of seconds goes): the
     // field's name decides what goes there instead.
     if let Some((field, rest)) = text
@@ -89,6 +100,57 @@ fn parse_missing(text: &str) -> Option<Missing> {
         path: path.to_owned(),
         field: field.to_owned(),
     })
+}
+
+/// The path a state's templates give as argument `position` (1-based) of `function`, from a
+/// missing value's field `States.Name#position`.
+pub(super) fn argument_path(body: &Value, field: &str) -> Option<String> {
+    let (function, position) = field.split_once('#')?;
+    let position: usize = position.parse().ok()?;
+    let call = format!("{function}(");
+    let mut texts = Vec::new();
+    template_texts(body, &mut texts);
+    texts.iter().find_map(|text| {
+        let arguments = text.get(text.find(&call)? + call.len()..)?;
+        let (mut depth, mut quoted, mut start, mut found) = (0usize, false, 0, Vec::new());
+        for (at, c) in arguments.char_indices() {
+            match c {
+                '\'' => quoted = !quoted,
+                _ if quoted => {}
+                '(' => depth += 1,
+                ')' if depth == 0 => {
+                    found.push(arguments.get(start..at)?.trim());
+                    break;
+                }
+                ')' => depth -= 1,
+                ',' if depth == 0 => {
+                    found.push(arguments.get(start..at)?.trim());
+                    start = at + 1;
+                }
+                _ => {}
+            }
+        }
+        found
+            .get(position.checked_sub(1)?)
+            .filter(|argument| argument.starts_with('$'))
+            .map(|argument| (*argument).to_owned())
+    })
+}
+
+/// The `.$` values of a state's templates.
+fn template_texts<'v>(value: &'v Value, texts: &mut Vec<&'v str>) {
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map {
+                match item.as_str() {
+                    Some(text) if key.ends_with(".$") => texts.push(text),
+                    _ => template_texts(item, texts),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| template_texts(item, texts)),
+        _ => {}
+    }
 }
 
 /// A value of the kind the field needs.
@@ -236,6 +298,23 @@ mod tests {
             owned("S", "$.expirydate", "TimeoutSecondsPath")
         );
         assert_eq!(parsed("States.TaskFailed: boom"), None);
+    }
+
+    #[test]
+    fn an_intrinsic_given_the_wrong_kind_of_value_names_the_path_it_read() {
+        let text = "An error occurred while executing the state 'Generate Items' (entered at the event id #22). Invalid arguments in States.ArrayRange: argument 2 must be a number, but was object: {}";
+        let missing = parse_missing(text);
+        assert_eq!(
+            missing.as_ref().map(|m| m.field.as_str()),
+            Some("States.ArrayRange#2")
+        );
+        let body = json!({"Type": "Pass", "Parameters": {
+            "items.$": "States.ArrayRange(1, States.MathAdd($.a, 1), $.config.worker_count)"}});
+        assert_eq!(
+            argument_path(&body, "States.ArrayRange#3").as_deref(),
+            Some("$.config.worker_count")
+        );
+        assert_eq!(argument_path(&body, "States.ArrayRange#1"), None);
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! throws an error it handles (inside a Parallel or Map, a Task of a branch). A changed case is
 //! kept when its run covers the item. What stays uncovered is listed with the reason.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use graph_model::expr::jsonpath::{self, Path, Root, Segment, Selector};
 use serde::Serialize;
@@ -21,21 +21,37 @@ use crate::coverage::{self, Coverage, CoverageReport, Item};
 use crate::error::DefinitionError;
 use crate::mocks::{MockConfig, MockEntry, MockResponse, MockedCall, Mocks};
 use crate::plan::{self, Kind, Plan};
-use crate::solve::{self, place};
+use crate::solve;
 use crate::suite::Expectation;
 use crate::types::{ExecutionResult, Options, Status};
 
 mod missing;
-use missing::{Missing, missing_path, placeholder_for, placeholder_for_intrinsic, read_under};
+use missing::{
+    Missing, argument_path, missing_path, placeholder_for, placeholder_for_intrinsic, read_under,
+};
+mod sources;
+use sources::{Encoding, Invocations, Source, apply, first_item, items_path, name_segment};
 
-/// Work budget of each generated run: a case that loops longer is not kept.
-const GENERATION_BUDGET: u64 = 5_000;
-/// Rounds over the uncovered items (a new case can reach states no case reached before).
-const ROUNDS: usize = 4;
-/// Missing paths filled in per case before giving up.
-const REPAIRS: usize = 24;
-/// Cases kept only as hosts for later rounds (they never end, so the suite leaves them out).
-const MAX_HOSTS_ONLY: usize = 8;
+/// How much work generation spends on one definition.
+struct Limits {
+    /// Work budget of each generated run: a case that loops longer is not kept.
+    transitions: u64,
+    /// Rounds over the uncovered items: a case made in one round can reach states that no
+    /// case reached before, whose items the next round takes on.
+    rounds: usize,
+    /// Missing paths filled in per case before giving up: each fill is one more run, and a
+    /// case that still misses a value after this many reads one no input can provide.
+    repairs: usize,
+    /// Cases kept only as hosts for later rounds (they never end, so the suite leaves them out).
+    hosts_only: usize,
+}
+
+const LIMITS: Limits = Limits {
+    transitions: 5_000,
+    rounds: 4,
+    repairs: 24,
+    hosts_only: 8,
+};
 
 /// An item the suite does not cover, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -76,6 +92,9 @@ pub fn generate(
     Ok(generator.run(machine))
 }
 
+/// A value a Choice's solution sets, with the places it can come from (nearest first).
+type Routed = (Vec<Source>, Option<Value>);
+
 /// One case under construction: the input and, per Task, its response for each invocation (the
 /// last repeats).
 #[derive(Debug, Clone, PartialEq)]
@@ -84,21 +103,14 @@ struct Candidate {
     mocks: BTreeMap<String, Vec<MockResponse>>,
 }
 
-/// Where a value of a state's input comes from.
-#[derive(Debug, Clone, PartialEq)]
-enum Source {
-    /// The execution input, at this path.
-    Input(Path),
-    /// A Task's mocked result, at this path.
-    Mock(String, Path),
-}
-
 /// What the generator knows of a state besides its compiled form.
 #[derive(Debug, Clone)]
 struct StateInfo {
     body: Value,
     /// The Parallel or Map state whose branch or processor holds it.
     container: Option<String>,
+    /// Which branch of the Parallel holds it (0 in a Map's processor).
+    branch: usize,
     is_start: bool,
     /// The states that lead to it: (name, through catcher n).
     predecessors: Vec<(String, Option<usize>)>,
@@ -106,6 +118,12 @@ struct StateInfo {
 
 struct Generator<'a> {
     definition: &'a Value,
+    /// How deep the source walk is in the results of nested Parallel and Map states.
+    nesting: std::cell::Cell<usize>,
+    /// Why the last source walk stopped at a Map's ItemSelector, if it did.
+    dead_end: std::cell::Cell<Option<String>>,
+    /// The intrinsic the last step back through a Pass's Parameters went through, if any.
+    step_encoding: std::cell::Cell<Option<Encoding>>,
     plan: Plan,
     states: HashMap<String, StateInfo>,
     tasks: Vec<String>,
@@ -129,12 +147,15 @@ impl<'a> Generator<'a> {
         let options = Options {
             record_history: true,
             record_trace: true,
-            max_transitions: options.max_transitions.min(GENERATION_BUDGET),
+            max_transitions: options.max_transitions.min(LIMITS.transitions),
             mocks: Mocks::new(),
             ..options.clone()
         };
         Ok(Self {
             definition,
+            nesting: std::cell::Cell::new(0),
+            step_encoding: std::cell::Cell::new(None),
+            dead_end: std::cell::Cell::new(None),
             plan,
             states,
             tasks,
@@ -179,7 +200,7 @@ impl<'a> Generator<'a> {
         kept.push((base, result, "happy path".to_owned()));
         let mut reasons: BTreeMap<Item, String> = BTreeMap::new();
         let mut hosts_only = 0;
-        for _ in 0..ROUNDS {
+        for _ in 0..LIMITS.rounds {
             let mut progress = false;
             let mut extra_hosts = Vec::new();
             let targets: Vec<Item> = coverage.uncovered().into_iter().cloned().collect();
@@ -214,9 +235,10 @@ impl<'a> Generator<'a> {
                 let mut fallback_host = None;
                 let mut last_reason = String::new();
                 for host in hosts {
-                    let Some((candidate, result, _)) = kept.get(host) else {
+                    let Some((candidate, host_result, _)) = kept.get(host) else {
                         continue;
                     };
+                    let result = host_result;
                     match self.attempts(&item, candidate, result) {
                         Err(reason) => last_reason = reason,
                         Ok(attempts) => {
@@ -236,6 +258,9 @@ impl<'a> Generator<'a> {
                                     found = Some((attempt, result));
                                     break;
                                 }
+                                if let Some(reason) = self.turned_away(host_result, &result) {
+                                    last_reason = reason;
+                                }
                             }
                         }
                     }
@@ -253,7 +278,7 @@ impl<'a> Generator<'a> {
                     None => {
                         reasons.insert(item.clone(), last_reason);
                         if let Some((attempt, result)) = fallback_host
-                            && hosts_only < MAX_HOSTS_ONLY
+                            && hosts_only < LIMITS.hosts_only
                         {
                             hosts_only += 1;
                             extra_hosts.push((attempt, result, item.label()));
@@ -294,15 +319,41 @@ impl<'a> Generator<'a> {
         self.write(machine, &kept, report, gaps)
     }
 
+    /// Why a changed case no longer reaches the item: the Choice where it left the host's path,
+    /// when the values it was given make that Choice take another way.
+    fn turned_away(&self, host: &ExecutionResult, changed: &ExecutionResult) -> Option<String> {
+        let (before, after) = (
+            coverage::entered_states(host),
+            coverage::entered_states(changed),
+        );
+        let split = before
+            .iter()
+            .zip(&after)
+            .position(|(one, other)| one != other)?;
+        let choice = before.get(split.checked_sub(1)?)?;
+        (self.states.get(*choice)?.body.get("Type") == Some(&json!("Choice"))).then(|| {
+            format!(
+                "the values found for it make the earlier Choice '{choice}' take another way (on the paths the generated cases take to it, the two Choices' conditions were not solved together)"
+            )
+        })
+    }
+
     /// Runs the candidate, filling in the paths the run finds missing, until it finds none (or
     /// cannot fill one in).
     fn repair(&self, mut candidate: Candidate) -> (Candidate, ExecutionResult) {
         let mut result = self.execute(&candidate);
         let mut seen = HashSet::new();
-        for _ in 0..REPAIRS {
-            let Some(missing) = missing_path(&result) else {
+        for _ in 0..LIMITS.repairs {
+            let Some(mut missing) = missing_path(&result) else {
                 break;
             };
+            if missing.path.is_empty() {
+                let body = self.states.get(&missing.state).map(|info| &info.body);
+                let Some(path) = body.and_then(|body| argument_path(body, &missing.field)) else {
+                    break;
+                };
+                missing.path = path;
+            }
             if !seen.insert(missing.clone()) {
                 break;
             }
@@ -367,18 +418,7 @@ impl<'a> Generator<'a> {
                 segments: rest,
             })]
         } else if let Some(rest) = context_rest(&["Map", "Item", "Value"]) {
-            let items = match info.body.get("ItemsPath") {
-                Some(Value::String(text)) => definite(text)?,
-                None => root_path(),
-                Some(_) => return None,
-            };
-            let mut segments = items.segments;
-            segments.push(Segment::Child(Selector::Index(0)));
-            segments.extend(rest);
-            let effective = Path {
-                root: Root::Input,
-                segments,
-            };
+            let effective = first_item(&info.body, &rest)?;
             let raw = self.raw_path(&missing.state, &effective)?;
             self.sources(&missing.state, raw)
         } else if path.root != Root::Input {
@@ -391,8 +431,10 @@ impl<'a> Generator<'a> {
             self.sources(&missing.state, path)
         } else if field_is("OutputPath") {
             let mut found = Vec::new();
+            self.step_encoding.set(None);
             if let Some((state, raw)) = self.before_output_path(&missing.state, &path, &mut found) {
-                found.extend(self.sources(&state, raw));
+                let encodings = self.step_encoding.take().into_iter().collect();
+                found.extend(self.encoded_sources(&state, raw, encodings));
             }
             found
         } else {
@@ -409,198 +451,6 @@ impl<'a> Generator<'a> {
             );
             (patched != *candidate).then_some(patched)
         })
-    }
-
-    /// `path` of a state's effective input as a path of its raw input (its InputPath before it).
-    fn raw_path(&self, state: &str, path: &Path) -> Option<Path> {
-        let info = self.states.get(state)?;
-        match info.body.get("InputPath") {
-            None => Some(path.clone()),
-            Some(Value::String(text)) => {
-                let prefix = definite(text)?;
-                Some(join(&prefix, &path.segments))
-            }
-            Some(_) => None,
-        }
-    }
-
-    /// Where a value at `path` of `state`'s raw input can come from, nearest first.
-    fn sources(&self, state: &str, path: Path) -> Vec<Source> {
-        let mut found = Vec::new();
-        let mut queue = VecDeque::from([(state.to_owned(), path)]);
-        let mut visited = HashSet::new();
-        while let Some((state, path)) = queue.pop_front() {
-            if visited.len() > 64 || found.len() >= 6 {
-                break;
-            }
-            if !visited.insert((state.clone(), path.to_string())) {
-                continue;
-            }
-            let Some(info) = self.states.get(&state) else {
-                continue;
-            };
-            if info.is_start {
-                match &info.container {
-                    None => found.push(Source::Input(path.clone())),
-                    Some(container) => {
-                        if let Some(step) = self.container_input(container, &path) {
-                            queue.push_back(step);
-                        }
-                    }
-                }
-            }
-            for (predecessor, through) in &info.predecessors {
-                if let Some(step) = self.through(predecessor, *through, &path, &mut found) {
-                    queue.push_back(step);
-                }
-            }
-        }
-        found
-    }
-
-    /// A branch's (or an iteration's) input at `path`, as a path of the container's raw input.
-    fn container_input(&self, container: &str, path: &Path) -> Option<(String, Path)> {
-        let body = &self.states.get(container)?.body;
-        let effective = match body.get("Type").and_then(Value::as_str) {
-            Some("Parallel") => match body.get("Parameters") {
-                Some(parameters) => invert(parameters, &path.segments)?,
-                None => path.clone(),
-            },
-            Some("Map") => {
-                let item = match body.get("ItemSelector").or_else(|| body.get("Parameters")) {
-                    Some(selector) => {
-                        let source = invert(selector, &path.segments)?;
-                        match source.root {
-                            Root::Context => {
-                                let rest = source.segments.strip_prefix(&[
-                                    name_segment("Map"),
-                                    name_segment("Item"),
-                                    name_segment("Value"),
-                                ])?;
-                                Some(rest.to_vec())
-                            }
-                            _ => {
-                                return self
-                                    .raw_path(container, &source)
-                                    .map(|raw| (container.to_owned(), raw));
-                            }
-                        }
-                    }
-                    None => Some(path.segments.clone()),
-                }?;
-                let items = match body.get("ItemsPath") {
-                    Some(Value::String(text)) => definite(text)?,
-                    None => root_path(),
-                    Some(_) => return None,
-                };
-                let mut segments = items.segments;
-                segments.push(Segment::Child(Selector::Index(0)));
-                segments.extend(item);
-                Path {
-                    root: Root::Input,
-                    segments,
-                }
-            }
-            _ => return None,
-        };
-        let raw = self.raw_path(container, &effective)?;
-        Some((container.to_owned(), raw))
-    }
-
-    /// Back through one transition: the value at `path` of the next state's input, produced by
-    /// `state`. A Task result ends the walk as a mock source.
-    fn through(
-        &self,
-        state: &str,
-        through_catch: Option<usize>,
-        path: &Path,
-        found: &mut Vec<Source>,
-    ) -> Option<(String, Path)> {
-        let body = &self.states.get(state)?.body;
-        if body.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata")
-            || self.definition.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata")
-        {
-            return None;
-        }
-        if let Some(position) = through_catch {
-            let catcher = body.get("Catch")?.get(position)?;
-            return match catcher.get("ResultPath") {
-                Some(Value::Null) => Some((state.to_owned(), path.clone())),
-                Some(Value::String(text)) => {
-                    let target = definite(text)?;
-                    (!path.segments.starts_with(&target.segments))
-                        .then(|| (state.to_owned(), path.clone()))
-                }
-                _ => None,
-            };
-        }
-        let output = match body.get("OutputPath") {
-            None => path.clone(),
-            Some(Value::String(text)) => join(&definite(text)?, &path.segments),
-            Some(_) => return None,
-        };
-        self.before_output_path(state, &output, found)
-    }
-
-    /// Back through a state's ResultPath: `output` is a path of the document OutputPath reads
-    /// (the raw input with the result placed in it).
-    fn before_output_path(
-        &self,
-        state: &str,
-        output: &Path,
-        found: &mut Vec<Source>,
-    ) -> Option<(String, Path)> {
-        let body = &self.states.get(state)?.body;
-        let output = output.clone();
-        let kind = body.get("Type").and_then(Value::as_str).unwrap_or_default();
-        match kind {
-            "Choice" | "Wait" => Some((state.to_owned(), self.raw_path(state, &output)?)),
-            "Task" | "Pass" | "Parallel" | "Map" => {
-                let result_path = match body.get("ResultPath") {
-                    Some(Value::Null) => return Some((state.to_owned(), output)),
-                    Some(Value::String(text)) => definite(text)?,
-                    None => root_path(),
-                    Some(_) => return None,
-                };
-                let Some(rest) = output
-                    .segments
-                    .strip_prefix(result_path.segments.as_slice())
-                else {
-                    return Some((state.to_owned(), output));
-                };
-                match kind {
-                    "Task" => {
-                        let in_result = match body.get("ResultSelector") {
-                            Some(selector) => invert(selector, rest)?,
-                            None => Path {
-                                root: Root::Input,
-                                segments: rest.to_vec(),
-                            },
-                        };
-                        if in_result.root == Root::Input {
-                            found.push(Source::Mock(state.to_owned(), in_result));
-                        }
-                        None
-                    }
-                    "Pass" if body.get("Result").is_some() => None,
-                    "Pass" => {
-                        let effective = match body.get("Parameters") {
-                            Some(parameters) => invert(parameters, rest)?,
-                            None => Path {
-                                root: Root::Input,
-                                segments: rest.to_vec(),
-                            },
-                        };
-                        (effective.root == Root::Input)
-                            .then(|| self.raw_path(state, &effective))
-                            .flatten()
-                            .map(|raw| (state.to_owned(), raw))
-                    }
-                    _ => None,
-                }
-            }
-            _ => None,
-        }
     }
 
     /// Candidates that may cover `item`, made from a kept case that reaches its state.
@@ -655,30 +505,142 @@ impl<'a> Generator<'a> {
             .or_else(|| entry.stages.first())
             .map(|stage| stage.value.clone())
             .unwrap_or(Value::Null);
-        let assignments = solve::solve(rules, target, &effective)?;
-        if assignments.is_empty() {
+        let solutions = solve::solutions(rules, target, &effective, &candidate.input)?;
+        if solutions.iter().any(Vec::is_empty) {
+            // The host takes it already but never ends: a Task that always fails keeps it
+            // going round; failing once lets the loop end.
+            let settled = self.settled(candidate);
+            if settled != *candidate {
+                return Ok(vec![settled]);
+            }
             return Err(
                 "the condition already holds on the input it was given, yet the run went elsewhere (an earlier visit, or an error in the rule)"
                     .to_owned(),
             );
         }
+        let mut attempts = Vec::new();
+        let mut unrouted = None;
+        for assignments in solutions {
+            match self.route(state, assignments) {
+                Ok(routed) => self.routed_attempts(candidate, &routed, &mut attempts),
+                Err(reason) => unrouted = unrouted.or(Some(reason)),
+            }
+        }
+        if let (true, Some(reason)) = (attempts.is_empty(), unrouted) {
+            return Err(reason);
+        }
+        let settled_attempts: Vec<Candidate> = attempts
+            .iter()
+            .map(|attempt| self.settled(attempt))
+            .filter(|attempt| !attempts.contains(attempt))
+            .collect();
+        attempts.extend(settled_attempts);
+        Ok(attempts)
+    }
+
+    /// The candidate with every Task that fails on each call failing only until its retries are
+    /// spent (so that its catcher still runs), then returning `{}`: a loop back through it
+    /// (wait, then try again) then ends.
+    fn settled(&self, candidate: &Candidate) -> Candidate {
+        let mut settled = candidate.clone();
+        for (task, sequence) in &mut settled.mocks {
+            if let Some(thrown @ MockResponse::Throw { .. }) = sequence.last().cloned() {
+                let more = self.calls_until_caught(task).saturating_sub(1);
+                sequence.extend(std::iter::repeat_n(thrown, more));
+                sequence.push(MockResponse::Return(Value::Object(Map::new())));
+            }
+        }
+        settled
+    }
+
+    /// Calls of a Task that fail before its catcher runs: one, and one more per retry its Retry
+    /// rules allow (at most, as if each error matched them all).
+    fn calls_until_caught(&self, task: &str) -> usize {
+        let retries: u64 = self
+            .states
+            .get(task)
+            .and_then(|info| info.body.get("Retry"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|retrier| {
+                retrier
+                    .get("MaxAttempts")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(3)
+            })
+            .sum();
+        usize::try_from(retries.min(24)).unwrap_or(24) + 1
+    }
+
+    /// The sources of each value a Choice's solution sets.
+    fn route(
+        &self,
+        state: &str,
+        assignments: Vec<solve::Assignment>,
+    ) -> Result<Vec<Routed>, String> {
         let mut routed = Vec::new();
         for (path, value) in assignments {
+            if path.root == Root::Context {
+                // `$$.Execution.Input.rest`: the solver only returns such context paths.
+                let rest = path.segments.get(2..).unwrap_or_default().to_vec();
+                let input = Path {
+                    root: Root::Input,
+                    segments: rest,
+                };
+                routed.push((vec![Source::Input(input)], value));
+                continue;
+            }
             let raw = self
                 .raw_path(state, &path)
                 .ok_or_else(|| format!("the InputPath of '{state}' cannot be traced back"))?;
+            self.dead_end.set(None);
             let sources = self.sources(state, raw);
             if sources.is_empty() {
-                return Err(format!(
+                return Err(self.dead_end.take().unwrap_or_else(|| format!(
                     "the value at {path} of its input is computed by a state the generator cannot invert (no input or mocked result reaches it)"
-                ));
+                )));
             }
             routed.push((sources, value));
         }
-        let mut attempts = Vec::new();
-        // A mocked result changed for every invocation; for the first only, the later ones as
-        // before (a polling loop goes round once, then leaves as the host case did); from the
-        // second on; and the same through the other sources found.
+        Ok(routed)
+    }
+
+    /// Why an iteration's input never holds `path`: its Map's ItemSelector builds it and has no
+    /// such member.
+    fn not_selected(&self, container: &str, path: &Path) -> Option<String> {
+        let body = &self.states.get(container)?.body;
+        let selector = body
+            .get("ItemSelector")
+            .or_else(|| body.get("Parameters"))
+            .filter(|_| body.get("Type") == Some(&json!("Map")))?
+            .as_object()?;
+        let Some(Segment::Child(Selector::Name(first))) = path.segments.first() else {
+            return None;
+        };
+        if selector.contains_key(first) || selector.contains_key(&format!("{first}.$")) {
+            return None;
+        }
+        let members: Vec<&str> = selector
+            .keys()
+            .map(|key| key.trim_end_matches(".$"))
+            .collect();
+        Some(format!(
+            "it reads {path}, but the ItemSelector of Map '{container}' gives each iteration only {{{}}}: no input makes that member exist",
+            members.join(", ")
+        ))
+    }
+
+    /// Candidates with the routed values placed: a mocked result changed for every invocation;
+    /// for the first only, the later ones as before (a polling loop goes round once, then
+    /// leaves as the host case did); from the second on; and the same through the other sources
+    /// found.
+    fn routed_attempts(
+        &self,
+        candidate: &Candidate,
+        routed: &[Routed],
+        attempts: &mut Vec<Candidate>,
+    ) {
         let variants = [
             (0, Invocations::All),
             (0, Invocations::FirstThenAsBefore),
@@ -688,7 +650,7 @@ impl<'a> Generator<'a> {
         ];
         for (variant, invocations) in variants {
             let mut attempt = candidate.clone();
-            for (sources, value) in &routed {
+            for (sources, value) in routed {
                 let source = sources.get(variant).or_else(|| sources.last());
                 if let Some(source) = source {
                     apply(&mut attempt, source, value.clone(), invocations);
@@ -698,7 +660,6 @@ impl<'a> Generator<'a> {
                 attempts.push(attempt);
             }
         }
-        Ok(attempts)
     }
 
     fn error_attempts(
@@ -708,11 +669,20 @@ impl<'a> Generator<'a> {
         catch: bool,
         candidate: &Candidate,
     ) -> Result<Vec<Candidate>, String> {
-        let body = &self
-            .states
-            .get(state)
-            .ok_or_else(|| format!("no state '{state}'"))?
-            .body;
+        let body = self.body(state)?;
+        let resource = body
+            .get("Resource")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if body
+            .get("Parameters")
+            .is_some_and(|parameters| parameters.to_string().contains("\"$$.Task.Token\""))
+            && !resource.ends_with(".waitForTaskToken")
+        {
+            return Err(format!(
+                "its Parameters read $$.Task.Token, which a Task has only with a .waitForTaskToken Resource, and its Resource {resource} is not one (an unresolved substitution: give its value with --substitutions)"
+            ));
+        }
         let member = if catch { "Catch" } else { "Retry" };
         let handlers = body
             .get(member)
@@ -732,6 +702,18 @@ impl<'a> Generator<'a> {
                 })
                 .unwrap_or_default()
         };
+        if !catch
+            && handlers
+                .get(index)
+                .and_then(|retrier| retrier.get("MaxAttempts"))
+                .and_then(Value::as_u64)
+                == Some(0)
+        {
+            return Err(
+                "its MaxAttempts is 0: it takes the errors it names but never retries them, so no run exercises it"
+                    .to_owned(),
+            );
+        }
         let own = errors(handlers.get(index));
         let earlier: Vec<String> = handlers
             .iter()
@@ -772,20 +754,24 @@ impl<'a> Generator<'a> {
                 error: error.clone(),
                 cause: format!("generated: {error} for {state}.{member}[{index}]"),
             };
-            let mut attempt = candidate.clone();
-            let sequence = attempt.mocks.entry(thrower.clone()).or_default();
-            if !catch && thrower == state {
-                // Fails once, then behaves as before: the retry succeeds and the run goes on.
-                let before = if sequence.is_empty() {
-                    vec![MockResponse::Return(Value::Object(Map::new()))]
-                } else {
-                    sequence.clone()
-                };
-                *sequence = std::iter::once(thrown).chain(before).collect();
-            } else {
-                *sequence = vec![thrown];
+            // Fails once, then behaves as before: a retry succeeds, and a handler that leads
+            // back to the Task (initialise, then try again) ends the loop.
+            let mut once = candidate.clone();
+            let sequence = once.mocks.entry(thrower.clone()).or_default();
+            if sequence.is_empty() {
+                sequence.push(MockResponse::Return(Value::Object(Map::new())));
             }
-            attempts.push(attempt);
+            if !catch && thrower == state {
+                sequence.insert(0, thrown);
+                attempts.push(once);
+                continue;
+            }
+            let failures = self.calls_until_caught(thrower);
+            sequence.splice(0..0, std::iter::repeat_n(thrown.clone(), failures));
+            let mut always = candidate.clone();
+            always.mocks.insert(thrower.clone(), vec![thrown]);
+            attempts.push(always);
+            attempts.push(once);
         }
         if attempts.is_empty() {
             return Err(format!(
@@ -795,28 +781,30 @@ impl<'a> Generator<'a> {
         Ok(attempts)
     }
 
+    /// The definition's text of a state.
+    fn body(&self, state: &str) -> Result<&Value, String> {
+        self.states
+            .get(state)
+            .map(|info| &info.body)
+            .ok_or_else(|| format!("no state '{state}'"))
+    }
+
     fn processor_attempts(
         &self,
         state: &str,
         candidate: &Candidate,
     ) -> Result<Vec<Candidate>, String> {
-        let body = &self
-            .states
-            .get(state)
-            .ok_or_else(|| format!("no state '{state}'"))?
-            .body;
+        let body = self.body(state)?;
         if body.get("ItemReader").is_some() {
             return Err(
                 "its items come from an ItemReader (S3), which a generated case does not provide"
                     .to_owned(),
             );
         }
-        let items = match body.get("ItemsPath") {
-            Some(Value::String(text)) => definite(text)
-                .ok_or_else(|| format!("its ItemsPath {text} cannot be traced back"))?,
-            None => root_path(),
-            Some(_) => return Err("its items are a JSONata expression".to_owned()),
-        };
+        let items = items_path(body).map_err(|text| match text {
+            Some(text) => format!("its ItemsPath {text} cannot be traced back"),
+            None => "its items are a JSONata expression".to_owned(),
+        })?;
         let raw = self
             .raw_path(state, &items)
             .ok_or_else(|| "its InputPath cannot be traced back".to_owned())?;
@@ -1029,63 +1017,6 @@ fn mocks_of(candidate: &Candidate) -> Mocks {
     mocks
 }
 
-/// Which invocations of a mocked Task a change applies to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Invocations {
-    All,
-    /// A new first invocation with the change, then the old sequence.
-    FirstThenAsBefore,
-    /// The second and later ones (the first keeps its result, so that a loop goes round once).
-    FromSecond,
-}
-
-/// Places (or removes) a value at a source: the execution input, or some of a Task's mocked
-/// results.
-fn apply(
-    candidate: &mut Candidate,
-    source: &Source,
-    value: Option<Value>,
-    invocations: Invocations,
-) {
-    match source {
-        Source::Input(path) => {
-            place(&mut candidate.input, path, value);
-        }
-        Source::Mock(task, path) => {
-            let sequence = candidate.mocks.entry(task.clone()).or_default();
-            if sequence.is_empty() {
-                sequence.push(MockResponse::Return(Value::Object(Map::new())));
-            }
-            let from = match invocations {
-                Invocations::All => 0,
-                Invocations::FirstThenAsBefore => {
-                    let first = sequence.first().cloned();
-                    if let Some(first) = first {
-                        sequence.insert(0, first);
-                    }
-                    0
-                }
-                Invocations::FromSecond => {
-                    if sequence.len() < 2 {
-                        let last = sequence.last().cloned();
-                        sequence.extend(last);
-                    }
-                    1
-                }
-            };
-            let until = match invocations {
-                Invocations::FirstThenAsBefore => 1,
-                _ => sequence.len(),
-            };
-            for response in sequence.iter_mut().take(until).skip(from) {
-                if let MockResponse::Return(result) = response {
-                    place(result, path, value.clone());
-                }
-            }
-        }
-    }
-}
-
 /// An error name the handler's `ErrorEquals` matches and none of `earlier` (handlers before it)
 /// nor `inner` (catchers of the Task that throws it, inside a Parallel or Map) does.
 fn pick_error(own: &[String], earlier: &[String], inner: &[String]) -> Option<String> {
@@ -1113,50 +1044,6 @@ fn handled(names: &[String], error: &str) -> bool {
     })
 }
 
-/// The path a template (Parameters, ResultSelector, ItemSelector) reads the member at `segments`
-/// of its output from: `{"a.$": "$.x"}` makes `a.b` come from `$.x.b`.
-fn invert(template: &Value, segments: &[Segment]) -> Option<Path> {
-    let (first, rest) = segments.split_first()?;
-    let Segment::Child(Selector::Name(name)) = first else {
-        return None;
-    };
-    let object = template.as_object()?;
-    if let Some(Value::String(text)) = object.get(&format!("{name}.$")) {
-        let source = jsonpath::parse(text).ok()?;
-        if !source.is_definite() || matches!(source.root, Root::Variable(_) | Root::Current) {
-            return None;
-        }
-        return Some(join(&source, rest));
-    }
-    invert(object.get(name)?, rest)
-}
-
-fn definite(text: &str) -> Option<Path> {
-    jsonpath::parse(text)
-        .ok()
-        .filter(|path| path.is_definite() && path.root == Root::Input)
-}
-
-fn join(prefix: &Path, rest: &[Segment]) -> Path {
-    let mut segments = prefix.segments.clone();
-    segments.extend_from_slice(rest);
-    Path {
-        root: prefix.root.clone(),
-        segments,
-    }
-}
-
-fn root_path() -> Path {
-    Path {
-        root: Root::Input,
-        segments: Vec::new(),
-    }
-}
-
-fn name_segment(name: &str) -> Segment {
-    Segment::Child(Selector::Name(name.to_owned()))
-}
-
 /// Whether the run ended by itself rather than on the generation's work budget.
 fn ended(result: &ExecutionResult) -> bool {
     !result
@@ -1168,7 +1055,7 @@ fn ended(result: &ExecutionResult) -> bool {
 /// Every state of the definition (nested ones too) with its container and predecessors.
 fn collect_states(
     machine: &Value,
-    container: Option<&str>,
+    container: Option<(&str, usize)>,
     states: &mut HashMap<String, StateInfo>,
 ) {
     let Some(body) = machine.get("States").and_then(Value::as_object) else {
@@ -1231,21 +1118,23 @@ fn collect_states(
             name.clone(),
             StateInfo {
                 body: state.clone(),
-                container: container.map(str::to_owned),
+                container: container.map(|(name, _)| name.to_owned()),
+                branch: container.map_or(0, |(_, branch)| branch),
                 is_start: name == start,
                 predecessors: predecessors.remove(name).unwrap_or_default(),
             },
         );
-        for branch in state
+        for (position, branch) in state
             .get("Branches")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
+            .enumerate()
         {
-            collect_states(branch, Some(name), states);
+            collect_states(branch, Some((name, position)), states);
         }
         if let Some(processor) = state.get("ItemProcessor").or_else(|| state.get("Iterator")) {
-            collect_states(processor, Some(name), states);
+            collect_states(processor, Some((name, 0)), states);
         }
     }
 }
@@ -1315,15 +1204,13 @@ mod tests {
         assert_eq!((report.catchers.covered, report.retriers.covered), (1, 1));
         // The suite's own coverage, computed again when it runs, agrees.
         assert_eq!(outcome.coverage.report(), report);
-        let requests = generated.test_state_mocks["TestStateRequests"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
+        let throws_for_the_retry = |request: &Value| {
+            request["mock"]["errorOutput"]["error"] == json!("Lambda.TooManyRequestsException")
+        };
         assert!(
-            requests
-                .iter()
-                .any(|request| request["mock"]["errorOutput"]["error"]
-                    == json!("Lambda.TooManyRequestsException"))
+            generated.test_state_mocks["TestStateRequests"]
+                .as_array()
+                .is_some_and(|requests| requests.iter().any(throws_for_the_retry))
         );
         Ok(())
     }

@@ -7,8 +7,7 @@
 #   RUNS=5 SIZES="1000 10000" scripts/bench-render.sh
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-gen="${GEN_ASL:-$repo/../shared/bench/gen_asl.py}"
-[ -f "$gen" ] || gen="/work/shared/bench/gen_asl.py"
+gen="${GEN_ASL:-$repo/tests/data/bench/gen_asl.py}"
 runs="${RUNS:-3}"
 sizes="${SIZES:-1000 10000}"
 bin="${ASL_STUDIO_BIN:-}"

@@ -2,13 +2,13 @@
 # Generating and running a covering test suite for a large definition, against running each of
 # its cases as its own `asl-studio run` process (issue 17).
 #
-# usage: scripts/bench-suites.sh [STATES]   (default 1000; gen_asl.py from /work/shared/bench or
+# usage: scripts/bench-suites.sh [STATES]   (default 1000; gen_asl.py from tests/data/bench or
 #        $GEN_ASL). The binary is $ASL_STUDIO_BIN, default target/release/asl-studio when built,
 #        else target/debug/asl-studio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 states="${1:-1000}"
-gen="${GEN_ASL:-/work/shared/bench/gen_asl.py}"
+gen="${GEN_ASL:-tests/data/bench/gen_asl.py}"
 bin="${ASL_STUDIO_BIN:-}"
 if [[ -z "$bin" ]]; then
   if [[ -x target/release/asl-studio ]]; then bin=target/release/asl-studio; else bin=target/debug/asl-studio; fi

@@ -2,6 +2,8 @@
 //! browser's file picker answers on a later frame): both go through the platform's
 //! `TextExchange`, faked here as the browser behaves.
 
+mod common;
+
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -13,6 +15,7 @@ use asl_studio::files::{
 };
 use asl_studio::render::{Marks, RenderOptions, Scene, png_size, to_svg};
 use asl_studio::{StartSource, StudioApp};
+use egui_kittest::kittest::Queryable;
 
 fn sample_text() -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/sample.asl.json");
@@ -207,4 +210,43 @@ fn a_compare_file_that_is_not_a_definition_ends_the_wait_without_comparing() {
     app.poll_compare_file();
     assert!(!app.is_compare_pending());
     assert!(!app.is_comparing());
+}
+
+#[test]
+fn the_export_diagram_menu_keeps_theme_and_scale_choices_open_and_png_exports_with_them() {
+    let log = install_late_browser();
+    let mut harness = common::designer::designer(StartSource::Sample, [1280.0, 800.0]);
+    harness.run();
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Export diagram").click();
+    harness.run();
+    // Choosing the theme keeps the submenu open, so the format can be picked next.
+    harness.get_by_label("Dark").click();
+    harness.run();
+    harness.get_by_label("PNG…").click();
+    harness.run();
+    assert!(
+        harness.query_by_label("PNG…").is_none(),
+        "the menu closes after an export"
+    );
+    let pngs = std::mem::take(&mut log.borrow_mut().pngs);
+    let [(name, svg, scale)] = pngs.as_slice() else {
+        panic!("one PNG expected, got {}", pngs.len());
+    };
+    assert!(name.ends_with(".png"), "{name}");
+    assert!(
+        (scale - 2.0).abs() < f32::EPSILON,
+        "2 pixels a unit at first"
+    );
+    let machine = harness.state().document().root();
+    let dark = to_svg(
+        &Scene::new(machine),
+        &Marks::default(),
+        &RenderOptions {
+            dark: true,
+            scale: 2.0,
+        },
+    );
+    assert_eq!(svg, &dark, "drawn in the dark theme chosen in the menu");
 }

@@ -485,6 +485,8 @@ browserTest('File > Export diagram > PNG downloads a non-blank PNG of the SVG si
   for (const scale of [1, 2]) {
     const png = await downloadOf(page, (s) => window.aslStudio.exportDiagram('png', false, s), scale);
     assert.equal(png.name, 'etl-pipeline.png');
+    // Kept for comparing with `asl-studio render --to png` by eye or by script.
+    fs.writeFileSync(path.join(artifacts, `export-etl-pipeline-${scale}x.png`), png.bytes);
     assert.deepEqual(pngSize(png.bytes), { width: Math.ceil(svgWidth * scale), height: Math.ceil(svgHeight * scale) }, `scale ${scale}`);
     const stats = await pixelStats(page, png.bytes);
     assert.ok(stats.distinct >= 16, `only ${stats.distinct} colours at scale ${scale}`);

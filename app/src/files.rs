@@ -343,6 +343,8 @@ impl FileStore for MemoryFiles {
 pub enum TextPurpose {
     /// An AWS Step Functions Local mock configuration file for the simulator pane.
     MockFile,
+    /// The other version of the definition for File > Compare with file….
+    CompareFile,
 }
 
 /// A small text file the user chose.
@@ -399,6 +401,23 @@ pub trait TextExchange {
     /// Reads the file at a path the user typed (where no dialog could be shown); its text
     /// arrives through [`TextExchange::take_opened`]. Platforms without paths ignore it.
     fn open_path(&mut self, _purpose: TextPurpose, _path: &Path) {}
+
+    /// Offers a PNG of `svg` (a picture of [`crate::render::to_svg`]) at `scale` pixels per unit
+    /// under `suggested_name`: natively resvg rasterises it and a dialog asks where it goes; a
+    /// browser draws it on a canvas and downloads it (the download starts a moment later).
+    ///
+    /// # Errors
+    /// A message saying why no PNG was made or written.
+    fn save_png(
+        &mut self,
+        suggested_name: &str,
+        _svg: &str,
+        _scale: f32,
+    ) -> Result<SaveOutcome, String> {
+        Err(format!(
+            "{suggested_name}: this platform cannot make PNG pictures"
+        ))
+    }
 }
 
 /// Why a dialog did not appear, as far as the designer can tell.
@@ -421,28 +440,54 @@ pub struct NativeTextExchange {
     answered: Vec<(TextPurpose, Result<OpenedText, String>)>,
 }
 
+/// Asks where to save through the system dialog (filtered by the name's extension) and writes
+/// `bytes` there.
+#[cfg(not(target_arch = "wasm32"))]
+fn save_bytes_through_dialog(suggested_name: &str, bytes: &[u8]) -> Result<SaveOutcome, String> {
+    let mut dialog = rfd::FileDialog::new().set_file_name(suggested_name);
+    if let Some(extension) = Path::new(suggested_name)
+        .extension()
+        .and_then(|e| e.to_str())
+    {
+        dialog = dialog.add_filter(extension.to_ascii_uppercase(), &[extension]);
+    }
+    let (answer, unavailable) = run_dialog(|| dialog.save_file());
+    let Some(path) = answer else {
+        if unavailable {
+            return Err(format!(
+                "{suggested_name}: no save dialog could be shown ({NO_DIALOG_REASON})"
+            ));
+        }
+        return Ok(SaveOutcome::Cancelled);
+    };
+    write_atomic(&path, bytes)
+        .map(|()| SaveOutcome::Saved(path.clone()))
+        .map_err(|error| format!("Cannot write {}: {error}", path.display()))
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 impl TextExchange for NativeTextExchange {
     fn save_text(&mut self, suggested_name: &str, text: &str) -> Result<SaveOutcome, String> {
-        let mut dialog = rfd::FileDialog::new().set_file_name(suggested_name);
-        if let Some(extension) = Path::new(suggested_name)
-            .extension()
-            .and_then(|e| e.to_str())
+        save_bytes_through_dialog(suggested_name, text.as_bytes())
+    }
+
+    fn save_png(
+        &mut self,
+        suggested_name: &str,
+        svg: &str,
+        scale: f32,
+    ) -> Result<SaveOutcome, String> {
+        #[cfg(feature = "png")]
         {
-            dialog = dialog.add_filter(extension.to_ascii_uppercase(), &[extension]);
+            let png = crate::render::to_png(svg, scale)
+                .map_err(|error| format!("{suggested_name}: {error}"))?;
+            save_bytes_through_dialog(suggested_name, &png)
         }
-        let (answer, unavailable) = run_dialog(|| dialog.save_file());
-        let Some(path) = answer else {
-            if unavailable {
-                return Err(format!(
-                    "{suggested_name}: no save dialog could be shown ({NO_DIALOG_REASON})"
-                ));
-            }
-            return Ok(SaveOutcome::Cancelled);
-        };
-        write_atomic(&path, text.as_bytes())
-            .map(|()| SaveOutcome::Saved(path.clone()))
-            .map_err(|error| format!("Cannot write {}: {error}", path.display()))
+        #[cfg(not(feature = "png"))]
+        {
+            let _ = (svg, scale);
+            Err(format!("{suggested_name}: {}", crate::render::NO_PNG))
+        }
     }
 
     fn request_open(&mut self, purpose: TextPurpose, extensions: &[&str]) {
@@ -504,6 +549,14 @@ pub fn with_text_exchange<T>(f: impl FnOnce(&mut dyn TextExchange) -> T) -> T {
 /// A message saying what could not be written.
 pub fn save_text(suggested_name: &str, text: &str) -> Result<SaveOutcome, String> {
     with_text_exchange(|exchange| exchange.save_text(suggested_name, text))
+}
+
+/// Offers a PNG of `svg` at `scale` through the installed [`TextExchange`].
+///
+/// # Errors
+/// A message saying why no PNG was made or written.
+pub fn save_png(suggested_name: &str, svg: &str, scale: f32) -> Result<SaveOutcome, String> {
+    with_text_exchange(|exchange| exchange.save_png(suggested_name, svg, scale))
 }
 
 /// Asks the user for a file for `purpose` through the installed [`TextExchange`].

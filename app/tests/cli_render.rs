@@ -1,6 +1,8 @@
 //! `asl-studio render`: every real corpus definition becomes an SVG that parses and names every
 //! state, a PNG that is not blank and a Mermaid flowchart (checked further in Chromium by
 //! tests/browser/mermaid.mjs); options, history colouring and bad input behave.
+//! Every test here draws a PNG too, so the file needs the `png` feature (on by default).
+#![cfg(feature = "png")]
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

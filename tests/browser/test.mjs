@@ -435,3 +435,98 @@ browserTest('without WebAssembly SIMD the page says so', async () => {
   await page.waitForFunction(() => window.aslStudioError, null, { timeout: 30_000 });
   assert.match(await page.locator('#status').innerText(), /SIMD/);
 });
+
+/** Width and height of a PNG from its IHDR chunk (after the 8-byte signature). */
+function pngSize(bytes) {
+  assert.deepEqual([...bytes.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], 'a PNG signature');
+  assert.equal(bytes.subarray(12, 16).toString('latin1'), 'IHDR');
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+/** Runs `action` in the page and returns the download it starts (name and bytes). */
+async function downloadOf(page, action, arg) {
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 30_000 }),
+    page.evaluate(action, arg),
+  ]);
+  return { name: download.suggestedFilename(), bytes: fs.readFileSync(await download.path()) };
+}
+
+browserTest('File > Export diagram > SVG downloads a picture naming every state, in the chosen theme', async () => {
+  const { page, record } = await openStudio();
+  const light = await downloadOf(page, () => window.aslStudio.exportDiagram('svg', false));
+  assert.equal(light.name, 'etl-pipeline.svg');
+  const parsed = await page.evaluate((text) => {
+    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    return {
+      error: doc.querySelector('parsererror')?.textContent ?? null,
+      root: doc.documentElement.localName,
+      texts: [...doc.querySelectorAll('text')].map((t) => t.textContent),
+      background: doc.querySelector('rect')?.getAttribute('fill') ?? null,
+    };
+  }, light.bytes.toString('utf8'));
+  assert.equal(parsed.error, null, 'the SVG parses');
+  assert.equal(parsed.root, 'svg');
+  for (const name of Object.keys(JSON.parse(SAMPLE).States)) {
+    assert.ok(parsed.texts.includes(name), `the picture names ${name}`);
+  }
+  const dark = await downloadOf(page, () => window.aslStudio.exportDiagram('svg', true));
+  assert.notEqual(dark.bytes.toString('utf8'), light.bytes.toString('utf8'), 'the dark theme draws other colours');
+  assert.deepEqual(record.errors, []);
+});
+
+browserTest('File > Export diagram > PNG downloads a non-blank PNG of the SVG size times the scale', async () => {
+  const { page, record } = await openStudio();
+  const svg = (await downloadOf(page, () => window.aslStudio.exportDiagram('svg', false))).bytes.toString('utf8');
+  const root = svg.slice(svg.indexOf('<svg'), svg.indexOf('>', svg.indexOf('<svg')));
+  const attribute = (name) => Number(root.match(new RegExp(` ${name}="([0-9.]+)"`))[1]);
+  const [svgWidth, svgHeight] = [attribute('width'), attribute('height')];
+  assert.ok(svgWidth > 100 && svgHeight > 100, `SVG size ${svgWidth}x${svgHeight}`);
+  for (const scale of [1, 2]) {
+    const png = await downloadOf(page, (s) => window.aslStudio.exportDiagram('png', false, s), scale);
+    assert.equal(png.name, 'etl-pipeline.png');
+    // Kept for comparing with `asl-studio render --to png` by eye or by script.
+    fs.writeFileSync(path.join(artifacts, `export-etl-pipeline-${scale}x.png`), png.bytes);
+    assert.deepEqual(pngSize(png.bytes), { width: Math.ceil(svgWidth * scale), height: Math.ceil(svgHeight * scale) }, `scale ${scale}`);
+    const stats = await pixelStats(page, png.bytes);
+    assert.ok(stats.distinct >= 16, `only ${stats.distinct} colours at scale ${scale}`);
+    assert.ok(stats.dominantShare < 0.98, `one colour covers ${(stats.dominantShare * 100).toFixed(1)}% at scale ${scale}`);
+  }
+  // An absurd scale is refused with a message instead of a huge canvas (the status dialog shows it).
+  await page.evaluate(() => window.aslStudio.exportDiagram('png', false, 1000));
+  await page.waitForTimeout(300);
+  assert.deepEqual(record.errors, []);
+  assert.equal(await page.evaluate(() => window.aslStudio.hasPanicked()), false);
+});
+
+browserTest('Compare with file… waits for the picked file, then marks what changed', async () => {
+  const { page, record } = await openStudio();
+  const comparison = () => page.evaluate(() => JSON.parse(window.aslStudio.comparisonState()));
+  assert.equal((await comparison()).comparing, false);
+  // The older version: NotifyFailure was called AlertOperators, the Glue job timed out sooner,
+  // and an Audit state has since been removed.
+  const old = JSON.parse(SAMPLE.replaceAll('"NotifyFailure"', '"AlertOperators"'));
+  old.States.TransformFile.TimeoutSeconds = 600;
+  old.States.Audit = { Type: 'Pass', End: true };
+  const [chooser] = await Promise.all([
+    page.waitForEvent('filechooser', { timeout: 10_000 }),
+    page.evaluate(() => window.aslStudio.compareWithFile()),
+  ]);
+  const waiting = await comparison();
+  assert.equal(waiting.pending, true, 'waiting for the file');
+  assert.equal(waiting.comparing, false);
+  await chooser.setFiles({ name: 'etl-old.asl.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(old, null, 2)) });
+  await page.waitForFunction(() => JSON.parse(window.aslStudio.comparisonState()).comparing, null, { timeout: 15_000 });
+  const shown = await comparison();
+  assert.equal(shown.pending, false);
+  assert.match(shown.status, /^Compared with etl-old\.asl\.json: \d+ change\(s\); gone: state Audit/);
+  assert.equal(shown.states.NotifyFailure, 'renamed from AlertOperators');
+  assert.equal(shown.states.TransformFile, 'changed');
+  assert.equal(shown.states.DownloadFile, undefined, 'an unchanged state is not marked');
+  // The exported picture carries the same marks: the note lists what is gone.
+  const svg = (await downloadOf(page, () => window.aslStudio.exportDiagram('svg', false))).bytes.toString('utf8');
+  assert.ok(svg.includes('Audit'), 'the removed state is listed in the picture');
+  // The document itself is untouched.
+  assert.deepEqual(JSON.parse(await page.evaluate(() => window.aslStudio.currentAsl())), JSON.parse(SAMPLE));
+  assert.deepEqual(record.errors, []);
+});

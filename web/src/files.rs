@@ -172,9 +172,24 @@ impl FileDialogs for BrowserDialogs {
 /// The element id of the hidden input behind the simulator's "Open mock file…".
 const MOCK_PICKER_ID: &str = "asl-studio-mock-picker";
 
+/// The element id of the hidden input behind File > Compare with file….
+const COMPARE_PICKER_ID: &str = "asl-studio-compare-picker";
+
 thread_local! {
     /// Mock files read since the pane last looked (the picker answers after its frame is over).
     static MOCK_FILES: RefCell<Vec<Result<OpenedText, String>>> = const { RefCell::new(Vec::new()) };
+    /// Versions to compare with, read since the designer last looked.
+    static COMPARE_FILES: RefCell<Vec<Result<OpenedText, String>>> = const { RefCell::new(Vec::new()) };
+}
+
+fn deliver_compare_file(file: web_sys::File) {
+    browser::read_text_then(file, |result| {
+        let result = result.map(|file| OpenedText {
+            name: file.name,
+            text: file.text,
+        });
+        COMPARE_FILES.with_borrow_mut(|files| files.push(result));
+    });
 }
 
 fn deliver_mock_file(file: web_sys::File) {
@@ -210,6 +225,9 @@ impl TextExchange for BrowserTextExchange {
             TextPurpose::MockFile => {
                 browser::show_file_picker(MOCK_PICKER_ID, &accept, deliver_mock_file)
             }
+            TextPurpose::CompareFile => {
+                browser::show_file_picker(COMPARE_PICKER_ID, &accept, deliver_compare_file)
+            }
         };
         if let Err(error) = shown {
             browser::warn(&error.to_string());
@@ -221,6 +239,22 @@ impl TextExchange for BrowserTextExchange {
             TextPurpose::MockFile => {
                 MOCK_FILES.with_borrow_mut(|files| (!files.is_empty()).then(|| files.remove(0)))
             }
+            TextPurpose::CompareFile => {
+                COMPARE_FILES.with_borrow_mut(|files| (!files.is_empty()).then(|| files.remove(0)))
+            }
         }
+    }
+
+    fn save_png(
+        &mut self,
+        suggested_name: &str,
+        svg: &str,
+        scale: f32,
+    ) -> Result<SaveOutcome, String> {
+        let name = bare_name(suggested_name, "state-machine.png");
+        let (width, height) =
+            asl_studio::render::png_size(svg, scale).map_err(|error| format!("{name}: {error}"))?;
+        crate::pictures::download_png(&name, svg, width, height);
+        Ok(SaveOutcome::Downloaded(name))
     }
 }

@@ -14,6 +14,8 @@ pub mod simulate;
 mod browser;
 #[cfg(all(target_arch = "wasm32", feature = "studio"))]
 mod files;
+#[cfg(all(target_arch = "wasm32", feature = "studio"))]
+mod pictures;
 #[cfg(all(target_arch = "wasm32", not(feature = "studio")))]
 mod preview;
 #[cfg(target_arch = "wasm32")]
@@ -21,5 +23,7 @@ pub mod studio;
 #[cfg(target_arch = "wasm32")]
 mod web_app;
 
+#[cfg(all(target_arch = "wasm32", feature = "studio"))]
+pub use pictures::{compare_with_file, comparison_state, export_diagram};
 #[cfg(target_arch = "wasm32")]
 pub use web_app::*;

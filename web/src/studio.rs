@@ -50,6 +50,31 @@ pub trait Studio: eframe::App {
     fn simulator_open_mock_file(&mut self) -> Result<(), String> {
         Err("this build has no simulator pane".to_owned())
     }
+
+    /// File > Export diagram in `format` (`svg`, `png`, `mermaid`), theme and PNG scale.
+    ///
+    /// # Errors
+    /// When the format is unknown, or there is no designer (the preview).
+    fn export_diagram(&mut self, _format: &str, _dark: bool, _scale: f32) -> Result<(), String> {
+        Err("this build has no diagram export".to_owned())
+    }
+
+    /// File > Compare with file… (the file picker; the comparison starts on a later frame).
+    ///
+    /// # Errors
+    /// When there is no designer (the preview).
+    fn compare_with_file(&mut self) -> Result<(), String> {
+        Err("this build cannot compare versions".to_owned())
+    }
+
+    /// The comparison as JSON: `pending`, `comparing`, `status`, `states` (name → mark),
+    /// `edges` (how many marked) and `removed`.
+    ///
+    /// # Errors
+    /// When there is no designer (the preview).
+    fn comparison_state(&self) -> Result<serde_json::Value, String> {
+        Err("this build cannot compare versions".to_owned())
+    }
 }
 
 /// What the page opens at start.
@@ -178,6 +203,55 @@ mod designer {
         fn simulator_open_mock_file(&mut self) -> Result<(), String> {
             self.app.simulator_mut().open_mock_file();
             Ok(())
+        }
+
+        fn export_diagram(&mut self, format: &str, dark: bool, scale: f32) -> Result<(), String> {
+            use asl_studio::app::{DiagramExport, DiagramFormat};
+            let format = match format {
+                "svg" => DiagramFormat::Svg,
+                "png" => DiagramFormat::Png,
+                "mermaid" => DiagramFormat::Mermaid,
+                other => return Err(format!("{other}: not a diagram format (svg, png, mermaid)")),
+            };
+            if !(scale.is_finite() && scale > 0.0) {
+                return Err(format!("scale {scale}: must be a number above 0"));
+            }
+            self.app.export_diagram(DiagramExport {
+                format,
+                dark,
+                scale,
+            });
+            Ok(())
+        }
+
+        fn compare_with_file(&mut self) -> Result<(), String> {
+            self.app.request_compare_file();
+            Ok(())
+        }
+
+        fn comparison_state(&self) -> Result<serde_json::Value, String> {
+            use asl_studio::render::DiffMark;
+            let marks = self.app.comparison_marks();
+            let states: serde_json::Map<String, serde_json::Value> = marks
+                .iter()
+                .flat_map(|marks| &marks.states)
+                .map(|(id, mark)| {
+                    let mark = match mark {
+                        DiffMark::Added => "added".to_owned(),
+                        DiffMark::Changed => "changed".to_owned(),
+                        DiffMark::Renamed(old) => format!("renamed from {old}"),
+                    };
+                    (id.name.clone(), mark.into())
+                })
+                .collect();
+            Ok(serde_json::json!({
+                "pending": self.app.is_compare_pending(),
+                "comparing": self.app.is_comparing(),
+                "status": self.app.status(),
+                "states": states,
+                "edges": marks.as_ref().map_or(0, |m| m.edges.len()),
+                "removed": marks.as_ref().map(|m| m.removed.clone()).unwrap_or_default(),
+            }))
         }
     }
 

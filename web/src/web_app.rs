@@ -213,6 +213,11 @@ fn repaint() {
     browser::request_repaint_now();
 }
 
+/// Runs `f` on the running designer (for the exports of other modules).
+pub(crate) fn with_studio<T>(f: impl FnOnce(&mut dyn Studio) -> T) -> Result<T, JsValue> {
+    with_app(|app| f(app.studio.as_mut()))
+}
+
 /// Opens a definition (ASL JSON or YAML, or a SAM/CloudFormation template) from text, as if the
 /// user had opened a file named `name`.
 ///

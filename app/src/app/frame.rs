@@ -61,15 +61,7 @@ impl StudioApp {
                 ] {
                     item(ui, action);
                 }
-                ui.menu_button("Export diagram", |ui| {
-                    let dark = ui.visuals().dark_mode;
-                    if ui.button("SVG…").clicked() {
-                        export_diagram = Some((super::diagram::DiagramFormat::Svg, dark));
-                    }
-                    if ui.button("Mermaid…").clicked() {
-                        export_diagram = Some((super::diagram::DiagramFormat::Mermaid, dark));
-                    }
-                });
+                export_diagram = export_diagram.or(super::diagram::export_diagram_menu(ui));
                 if self.comparing.is_some() {
                     if ui.button("Stop comparing").clicked() {
                         compare = Some(false);
@@ -168,9 +160,10 @@ impl StudioApp {
             let name = asl_codec::deploy::name_from_file_stem(&self.file.name);
             self.export_dialog.show_for(name);
         }
-        if let Some((format, dark)) = export_diagram {
-            self.export_diagram(format, dark);
+        if let Some(export) = export_diagram {
+            self.export_diagram(export);
         }
+        self.poll_compare_file();
         match compare {
             Some(true) => self.compare_with_file(),
             Some(false) => self.stop_comparing(),

@@ -11,6 +11,8 @@ mod editing;
 mod frame;
 mod path_prompt;
 
+pub use diagram::{DiagramExport, DiagramFormat};
+
 use std::path::{Path, PathBuf};
 
 use graph_model::{
@@ -198,6 +200,9 @@ pub struct StudioApp {
     gallery: crate::templates::TemplateGallery,
     /// File > Compare with file…: the other version, whose differences the canvas marks.
     comparing: Option<diagram::Comparing>,
+    /// A file to compare with was asked for and has not arrived (the browser's picker answers
+    /// on a later frame).
+    compare_pending: bool,
     find: FindBar,
     commands: CommandPalette,
     diagnostics: Vec<Diagnostic>,
@@ -291,6 +296,7 @@ impl StudioApp {
             export_dialog: crate::export_dialog::ExportDialog::default(),
             gallery: crate::templates::TemplateGallery::default(),
             comparing: None,
+            compare_pending: false,
             find: FindBar::default(),
             commands: CommandPalette::default(),
             diagnostics: Vec::new(),

@@ -102,10 +102,13 @@ pub fn picture_bytes(
         PictureFormat::Mermaid => {
             asl_studio::render::to_mermaid(scene, marks, options).into_bytes()
         }
+        #[cfg(feature = "png")]
         PictureFormat::Png => {
             let svg = asl_studio::render::to_svg(scene, marks, options);
             asl_studio::render::to_png(&svg, options.scale).map_err(|error| error.to_string())?
         }
+        #[cfg(not(feature = "png"))]
+        PictureFormat::Png => return Err(asl_studio::render::NO_PNG.to_owned()),
     })
 }
 

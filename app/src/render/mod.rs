@@ -8,7 +8,7 @@
 
 mod history;
 mod mermaid;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(feature = "png", not(target_arch = "wasm32")))]
 mod png;
 mod svg;
 
@@ -25,9 +25,59 @@ use crate::theme::{METRICS, Theme};
 
 pub use history::{HistoryError, overlay_from_history};
 pub use mermaid::to_mermaid;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(feature = "png", not(target_arch = "wasm32")))]
 pub use png::{PngError, to_png};
 pub use svg::to_svg;
+
+/// The longest side a PNG may have: 32,767 pixels is the most common viewers and browsers open.
+pub const MAX_PNG_SIDE: f32 = 32_767.0;
+
+/// Largest PNG pixel count (400 MB of RGBA): a big machine at a big scale must fail clearly, not
+/// exhaust memory.
+pub const MAX_PNG_PIXELS: f32 = 100_000_000.0;
+
+/// The pixel size of a PNG of `svg` (a picture of [`to_svg`]) at `scale`: its `width` and
+/// `height` times the scale, rounded up, as resvg sizes it. Platforms that rasterise elsewhere
+/// (the browser's canvas) size their picture with this.
+///
+/// # Errors
+/// When the SVG has no size, or the PNG would be empty or larger than [`MAX_PNG_SIDE`] a side or
+/// [`MAX_PNG_PIXELS`] in all.
+pub fn png_size(svg: &str, scale: f32) -> Result<(u32, u32), String> {
+    let root = svg
+        .find("<svg")
+        .and_then(|start| svg[start..].find('>').map(|end| &svg[start..start + end]))
+        .ok_or("the picture has no <svg> element")?;
+    let attribute = |name: &str| {
+        let key = format!(" {name}=\"");
+        let start = root.find(&key)? + key.len();
+        let end = root[start..].find('"')?;
+        root[start..start + end].parse::<f32>().ok()
+    };
+    let (Some(width), Some(height)) = (attribute("width"), attribute("height")) else {
+        return Err("the picture has no width and height".to_owned());
+    };
+    let (width, height) = (width * scale, height * scale);
+    let fits = width.is_finite()
+        && height.is_finite()
+        && width >= 1.0
+        && height >= 1.0
+        && width <= MAX_PNG_SIDE
+        && height <= MAX_PNG_SIDE
+        && width * height <= MAX_PNG_PIXELS;
+    if !fits {
+        return Err(format!(
+            "the picture would be {width:.0}x{height:.0} pixels; choose a scale that gives \
+             between 1 and {MAX_PNG_SIDE} pixels a side and {MAX_PNG_PIXELS} pixels in all"
+        ));
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // Checked just above.
+    Ok((width.ceil() as u32, height.ceil() as u32))
+}
+
+/// What a build without the `png` feature says when asked for a PNG.
+pub const NO_PNG: &str =
+    "this asl-studio was built without PNG pictures (the `png` feature); SVG and Mermaid work";
 
 /// Widest edge label in a picture before it is cut with an ellipsis (as on the canvas).
 const MAX_LABEL_WIDTH: f32 = crate::canvas::labels::MAX_LABEL_WIDTH;

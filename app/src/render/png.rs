@@ -39,12 +39,11 @@ impl std::fmt::Display for PngError {
 
 impl std::error::Error for PngError {}
 
-/// The longest side a PNG may have: 32,767 pixels is the most common viewers and browsers open.
-pub const MAX_SIDE: f32 = 32_767.0;
+/// The longest side a PNG may have (see [`super::MAX_PNG_SIDE`]).
+pub const MAX_SIDE: f32 = super::MAX_PNG_SIDE;
 
-/// Largest pixel count (400 MB of RGBA): a big machine at a big scale must fail clearly, not
-/// exhaust memory.
-pub const MAX_PIXELS: f32 = 100_000_000.0;
+/// Largest pixel count (see [`super::MAX_PNG_PIXELS`]).
+pub const MAX_PIXELS: f32 = super::MAX_PNG_PIXELS;
 
 /// The font database, built once: egui's bundled fonts only (no system fonts are read).
 fn fonts() -> Arc<usvg::fontdb::Database> {

@@ -29,7 +29,7 @@ mod view;
 
 use std::collections::HashMap;
 
-use egui::{Pos2, Rect, Vec2, pos2};
+use egui::{Pos2, Rect, Vec2, pos2, vec2};
 use graph_model::{Command, Document, Severity, StateMachine, Transition};
 
 pub use crate::overlay::{RunOverlay, RunStatus};
@@ -156,7 +156,28 @@ impl Camera {
         let offset = viewport.size() * 0.5 - content.center().to_vec2() * zoom;
         Self { offset, zoom }
     }
+
+    /// A camera at `zoom` showing the top of `content` (where the flow starts), centred across
+    /// when it fits the width, else from its left edge; the rest is a scroll away.
+    fn from_top(viewport: Rect, content: Rect, zoom: f32) -> Self {
+        let margin = 24.0;
+        let x = if content.width() * zoom + 2.0 * margin <= viewport.width() {
+            viewport.width() * 0.5 - content.center().x * zoom
+        } else {
+            margin - content.min.x * zoom
+        };
+        let y = margin - content.min.y * zoom;
+        Self {
+            offset: vec2(x, y),
+            zoom,
+        }
+    }
 }
+
+/// Machines of at most this many states (nested ones included) are fitted no smaller than
+/// [`crate::theme::Metrics::min_fit_font`] allows: their names matter more than the whole
+/// picture, which the minimap still shows.
+const SMALL_MACHINE_STATES: usize = 30;
 
 /// A drag in progress.
 #[derive(Clone, Debug)]
@@ -270,6 +291,11 @@ impl CanvasView {
         match self.last_rect {
             Some(rect) if self.layout_key.is_some() => {
                 self.camera = self.fitting_beside_minimap(rect);
+                let metrics = &crate::theme::METRICS;
+                let legible = metrics.min_fit_font / metrics.name_font;
+                if self.camera.zoom < legible && self.layout.nodes.len() <= SMALL_MACHINE_STATES {
+                    self.camera = Camera::from_top(rect, self.placement.bounds, legible);
+                }
                 self.last_fit = Some((rect, self.camera));
                 self.pending_fit = false;
             }

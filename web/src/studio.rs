@@ -50,6 +50,19 @@ pub trait Studio: eframe::App {
     fn simulator_open_mock_file(&mut self) -> Result<(), String> {
         Err("this build has no simulator pane".to_owned())
     }
+
+    /// Replaces the simulator pane's input JSON text (what the next run starts with).
+    ///
+    /// # Errors
+    /// When there is no simulator (the preview).
+    fn simulator_set_input(&mut self, _text: &str) -> Result<(), String> {
+        Err("this build has no simulator pane".to_owned())
+    }
+
+    /// Whether the canvas is still laying out the document (big ones take several frames).
+    fn is_laying_out(&self) -> bool {
+        false
+    }
 }
 
 /// What the page opens at start.
@@ -178,6 +191,15 @@ mod designer {
         fn simulator_open_mock_file(&mut self) -> Result<(), String> {
             self.app.simulator_mut().open_mock_file();
             Ok(())
+        }
+
+        fn simulator_set_input(&mut self, text: &str) -> Result<(), String> {
+            self.app.simulator_mut().set_input_text(text);
+            Ok(())
+        }
+
+        fn is_laying_out(&self) -> bool {
+            self.app.canvas().is_laying_out()
         }
     }
 

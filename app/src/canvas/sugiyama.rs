@@ -583,7 +583,7 @@ fn finish(graph: &FlatGraph, work: &Work, m: &Metrics) -> FlatLayout {
             hi.max(x[v] + widths[v] * 0.5),
         )
     });
-    let lane_of = assign_lanes(graph, &routes_kind, &layer);
+    let lane_of = assign_lanes(graph, routes_kind, layer);
     let left_lanes = lane_of
         .iter()
         .filter_map(|l| l.filter(|(side, _)| !side).map(|(_, k)| k + 1))

@@ -282,8 +282,11 @@ fn big_documents_are_laid_out_again_off_the_frame() {
     assert!(!view.is_laying_out());
 }
 
+/// Boxes, markers, edge routes and machine frames (offset, size) of a layout.
+type Placed = (Vec<Rect>, Vec<Rect>, Vec<Vec<Pos2>>, Vec<(Vec2, Vec2)>);
+
 /// Everything a layout places, for comparing two layouts exactly.
-fn placed(layout: &Layout) -> (Vec<Rect>, Vec<Rect>, Vec<Vec<Pos2>>, Vec<(Vec2, Vec2)>) {
+fn placed(layout: &Layout) -> Placed {
     (
         layout.nodes.iter().map(|n| n.rect).collect(),
         layout.markers.iter().map(|k| k.rect).collect(),

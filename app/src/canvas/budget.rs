@@ -71,6 +71,13 @@ impl WorkBudget {
         true
     }
 
+    /// Looks at the clock now (after one big step of work, which the count of units may not
+    /// reflect); returns whether more may be done.
+    pub fn checkpoint(&mut self) -> bool {
+        self.since_clock_check = UNITS_PER_CLOCK_CHECK;
+        self.spend(0)
+    }
+
     /// Whether the budget is spent.
     #[must_use]
     pub fn is_spent(&self) -> bool {

@@ -267,7 +267,7 @@ impl LayoutJob {
                 continue;
             };
             let mut prepared = prepare(machine, &path, m, &mut self.finished);
-            let spent = !budget.spend(prepared.nodes.len() as u64 + 1);
+            let spent = !budget.spend(prepared.nodes.len() as u64 + 1) || !budget.checkpoint();
             match self.previous.remove(&path) {
                 Some((previous_graph, previous_flat)) if previous_graph == prepared.graph => {
                     self.reused += 1;

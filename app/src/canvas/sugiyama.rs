@@ -104,6 +104,8 @@ pub struct FlatJob {
 #[derive(Debug)]
 enum JobState {
     Setup,
+    /// Cycles broken and layers assigned; dummies and the first order next.
+    Layered(Box<Layered>),
     Running(Box<Work>),
     Done(FlatLayout),
 }
@@ -172,12 +174,20 @@ impl FlatJob {
                 JobState::Done(_) => return true,
                 JobState::Setup => {
                     let units = (self.graph.sizes.len() + self.graph.edges.len()) as u64;
-                    self.state = match setup(&self.graph, m) {
-                        Ok(work) => JobState::Running(Box::new(work)),
+                    self.state = match layering(&self.graph, m) {
+                        Ok(layered) => JobState::Layered(Box::new(layered)),
                         Err(empty) => JobState::Done(empty),
                     };
-                    if !budget.spend(units) {
+                    if !budget.spend(units) || !budget.checkpoint() {
                         return matches!(self.state, JobState::Done(_));
+                    }
+                }
+                JobState::Layered(layered) => {
+                    let units = (self.graph.sizes.len() + self.graph.edges.len()) as u64;
+                    let layered = std::mem::take(&mut **layered);
+                    self.state = JobState::Running(Box::new(setup(&self.graph, layered)));
+                    if !budget.spend(units) || !budget.checkpoint() {
+                        return false;
                     }
                 }
                 JobState::Running(work) => {
@@ -202,6 +212,7 @@ impl FlatJob {
     pub fn progress(&self) -> f32 {
         let work = match &self.state {
             JobState::Setup => return 0.0,
+            JobState::Layered(_) => return 0.05,
             JobState::Done(_) => return 1.0,
             JobState::Running(work) => work,
         };
@@ -251,9 +262,16 @@ impl FlatJob {
     }
 }
 
-/// Everything before ordering: cycles broken, layers, dummies, the initial order. `Err` holds the
-/// layout of an empty graph.
-fn setup(graph: &FlatGraph, m: &Metrics) -> Result<Work, FlatLayout> {
+/// The first half of the set-up: each node's outgoing edges, search order and layer.
+#[derive(Debug, Default)]
+struct Layered {
+    out_edges: Vec<Vec<usize>>,
+    dfs_order: Vec<usize>,
+    layer: Vec<usize>,
+}
+
+/// Cycles broken, layers assigned. `Err` holds the layout of an empty graph.
+fn layering(graph: &FlatGraph, m: &Metrics) -> Result<Layered, FlatLayout> {
     let n = graph.sizes.len();
     if n == 0 {
         return Err(FlatLayout {
@@ -270,6 +288,21 @@ fn setup(graph: &FlatGraph, m: &Metrics) -> Result<Work, FlatLayout> {
     }
     let (reversed, dfs_order) = break_cycles(graph, &out_edges);
     let layer = assign_layers(graph, &reversed, n);
+    Ok(Layered {
+        out_edges,
+        dfs_order,
+        layer,
+    })
+}
+
+/// The rest of what comes before ordering: dummies, routes, the initial order.
+fn setup(graph: &FlatGraph, layered: Layered) -> Work {
+    let Layered {
+        out_edges,
+        dfs_order,
+        layer,
+    } = layered;
+    let n = graph.sizes.len();
 
     // Decide each edge's route; build the proper (layer-to-layer) graph with dummies. Downward
     // edges into the same target share one chain of dummies (a bundle), which starts one layer
@@ -350,7 +383,7 @@ fn setup(graph: &FlatGraph, m: &Metrics) -> Result<Work, FlatLayout> {
     }
     let mut position = vec![0usize; total];
     reindex(&layers, &mut position);
-    Ok(Work {
+    Work {
         n,
         out_edges,
         layer,
@@ -377,7 +410,7 @@ fn setup(graph: &FlatGraph, m: &Metrics) -> Result<Work, FlatLayout> {
             total: 0,
             initial: true,
         },
-    })
+    }
 }
 
 /// Each node's index within its layer.

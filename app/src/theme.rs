@@ -45,6 +45,9 @@ pub struct Metrics {
     pub small_font: f32,
     /// Below this on-screen font size, text is not drawn at all (simplified boxes).
     pub min_readable_font: f32,
+    /// "Fit" on a small machine never draws state names smaller than this on screen: it scrolls
+    /// instead (a dozen states should never be a picture without names).
+    pub min_fit_font: f32,
     /// Radius of the connect handle under a state.
     pub handle_radius: f32,
     /// Edge stroke width.
@@ -79,6 +82,7 @@ pub const METRICS: Metrics = Metrics {
     name_font: 13.0,
     small_font: 10.5,
     min_readable_font: 5.0,
+    min_fit_font: 8.0,
     handle_radius: 6.0,
     edge_width: 1.5,
     arrow_size: 9.0,

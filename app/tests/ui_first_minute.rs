@@ -504,3 +504,53 @@ fn f5_whose_slices_end_after_every_step_looks_the_same_as_on_an_idle_machine() {
     assert!(pane.overlay().is_some(), "the run is drawn on the canvas");
     harness.snapshot(snapshot_name("after_f5", (1280.0, 800.0)));
 }
+
+/// A chain of twelve Pass states: taller than the canvas leaves room for with the simulator open.
+fn twelve_states() -> String {
+    let mut states = serde_json::Map::new();
+    let names: Vec<String> = (1..=12).map(|i| format!("Step{i:02}Validate")).collect();
+    for (i, name) in names.iter().enumerate() {
+        let state = match names.get(i + 1) {
+            Some(next) => serde_json::json!({"Type": "Pass", "Next": next}),
+            None => serde_json::json!({"Type": "Pass", "End": true}),
+        };
+        states.insert(name.clone(), state);
+    }
+    serde_json::json!({"StartAt": names[0], "States": states}).to_string()
+}
+
+#[test]
+fn fit_on_a_small_machine_with_the_simulator_open_keeps_names_legible() {
+    let size = (1280.0, 800.0);
+    let mut harness = harness_at(
+        size,
+        StartSource::Text {
+            name: "twelve.asl.json".to_owned(),
+            text: twelve_states(),
+        },
+    );
+    harness.key_press(egui::Key::F5);
+    run_until_ready(&mut harness);
+    harness.key_press(egui::Key::Num0);
+    harness.run();
+    let metrics = &asl_studio::theme::METRICS;
+    let zoom = harness.state().canvas().zoom();
+    // Fitting the whole chain would need about a third: names would not be drawn at all.
+    assert!(
+        metrics.name_font * zoom >= metrics.min_fit_font - 0.01,
+        "fitted at {:.0} %",
+        zoom * 100.0
+    );
+    // The flow's start is in view; the rest is a scroll away.
+    let view = canvas_rect(&harness);
+    let first = harness
+        .state()
+        .canvas()
+        .state_screen_rects()
+        .into_iter()
+        .find(|(id, _)| id.name == "Step01Validate")
+        .map(|(_, rect)| rect)
+        .expect("the first state is laid out");
+    assert!(view.contains_rect(first), "{first:?} outside {view:?}");
+    harness.snapshot(snapshot_name("twelve_states_simulator", size));
+}

@@ -12,6 +12,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -499,6 +500,38 @@ browserTest('File > Export diagram > PNG downloads a non-blank PNG of the SVG si
   assert.equal(await page.evaluate(() => window.aslStudio.hasPanicked()), false);
 });
 
+/** A definition of about `states` states from the shared generator (tests/data/bench/gen_asl.py). */
+function generated(states, depth) {
+  const script = path.join(repo, 'tests/data/bench/gen_asl.py');
+  return execFileSync('python3', [script, String(states), '--depth', String(depth)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+}
+
+browserTest('a definition of 1,600 states is laid out over several frames and then drawn whole', async () => {
+  const { page, record } = await openStudio();
+  const text = generated(1600, 0);
+  const startAt = JSON.parse(text).StartAt;
+  const frames = await page.evaluate(async ([t, name]) => {
+    window.aslStudio.loadDefinition(t, 'big.asl.json');
+    let busy = 0;
+    for (let frame = 0; frame < 20_000; frame++) {
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      if (window.aslStudio.isLayingOut()) {
+        busy += 1;
+      } else if (window.aslStudio.stateRect(name) !== undefined) {
+        return busy;
+      }
+    }
+    return -1;
+  }, [text, startAt]);
+  assert.ok(frames > 1, `laid out while ${frames} frames were drawn`);
+  // Laid out: the start state has its box (fitted, the whole machine is far smaller than 1:1).
+  const rect = await page.evaluate((name) => window.aslStudio.stateRect(name), startAt);
+  assert.ok(rect[2] > 0 && rect[3] > 0, `${startAt} at ${rect}`);
+  assert.equal(await page.evaluate(() => window.aslStudio.isLayingOut()), false);
+  assert.deepEqual(record.errors, []);
+  assert.equal(await page.evaluate(() => window.aslStudio.hasPanicked()), false);
+});
+
 browserTest('Compare with file… waits for the picked file, then marks what changed', async () => {
   const { page, record } = await openStudio();
   const comparison = () => page.evaluate(() => JSON.parse(window.aslStudio.comparisonState()));
@@ -529,4 +562,28 @@ browserTest('Compare with file… waits for the picked file, then marks what cha
   // The document itself is untouched.
   assert.deepEqual(JSON.parse(await page.evaluate(() => window.aslStudio.currentAsl())), JSON.parse(SAMPLE));
   assert.deepEqual(record.errors, []);
+});
+
+browserTest('the simulator pane runs a Map over 10,000 items to its end and shows the result', async () => {
+  const { page, record } = await openStudio();
+  const definition = fs.readFileSync(path.join(repo, 'tests/data/bench/map10k.asl.json'), 'utf8');
+  const input = fs.readFileSync(path.join(repo, 'tests/data/bench/map10k.input.json'), 'utf8');
+  await page.evaluate(([d, i]) => {
+    window.aslStudio.loadDefinition(d, 'map10k.asl.json');
+    window.aslStudio.simulatorSetInput(i);
+  }, [definition, input]);
+  await page.locator('#asl_studio_canvas').focus();
+  await page.keyboard.press('F5');
+  await page.waitForFunction(() => {
+    const state = JSON.parse(window.aslStudio.simulatorState());
+    return state.phase === 'ready' || state.startError;
+  }, null, { timeout: 180_000 });
+  const state = await page.evaluate(() => JSON.parse(window.aslStudio.simulatorState()));
+  assert.equal(state.startError, null);
+  // A Standard run of 30,001 state executions passes the 25,000-event history limit, as on AWS;
+  // either way the pane has the run's outcome.
+  assert.ok(['SUCCEEDED', 'FAILED'].includes(state.status), JSON.stringify(state.status));
+  assert.ok(state.output !== null || state.error !== null);
+  assert.deepEqual(record.errors, []);
+  assert.equal(await page.evaluate(() => window.aslStudio.hasPanicked()), false);
 });

@@ -75,6 +75,19 @@ pub trait Studio: eframe::App {
     fn comparison_state(&self) -> Result<serde_json::Value, String> {
         Err("this build cannot compare versions".to_owned())
     }
+
+    /// Replaces the simulator pane's input JSON text (what the next run starts with).
+    ///
+    /// # Errors
+    /// When there is no simulator (the preview).
+    fn simulator_set_input(&mut self, _text: &str) -> Result<(), String> {
+        Err("this build has no simulator pane".to_owned())
+    }
+
+    /// Whether the canvas is still laying out the document (big ones take several frames).
+    fn is_laying_out(&self) -> bool {
+        false
+    }
 }
 
 /// What the page opens at start.
@@ -252,6 +265,15 @@ mod designer {
                 "edges": marks.as_ref().map_or(0, |m| m.edges.len()),
                 "removed": marks.as_ref().map(|m| m.removed.clone()).unwrap_or_default(),
             }))
+        }
+
+        fn simulator_set_input(&mut self, text: &str) -> Result<(), String> {
+            self.app.simulator_mut().set_input_text(text);
+            Ok(())
+        }
+
+        fn is_laying_out(&self) -> bool {
+            self.app.canvas().is_laying_out()
         }
     }
 

@@ -328,6 +328,27 @@ pub fn simulator_open_mock_file() -> Result<(), JsValue> {
     result.map_err(|message| js_sys::Error::new(&message).into())
 }
 
+/// Replaces the simulator pane's input JSON text: the next run (F5) starts with it.
+///
+/// # Errors
+/// When the app is not running or has no simulator pane.
+#[wasm_bindgen(js_name = simulatorSetInput)]
+pub fn simulator_set_input(text: &str) -> Result<(), JsValue> {
+    let result = with_app(|app| app.studio.simulator_set_input(text))?;
+    repaint();
+    result.map_err(|message| js_sys::Error::new(&message).into())
+}
+
+/// Whether the canvas is still laying out the document: a big one is laid out a slice per frame
+/// (the page has one thread), with a progress bar meanwhile.
+///
+/// # Errors
+/// When the app is not running.
+#[wasm_bindgen(js_name = isLayingOut)]
+pub fn is_laying_out() -> Result<bool, JsValue> {
+    with_app(|app| app.studio.is_laying_out())
+}
+
 /// A link to this page that carries the current definition in its fragment.
 ///
 /// # Errors

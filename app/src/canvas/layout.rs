@@ -13,8 +13,9 @@ use std::ops::Range;
 use egui::{Pos2, Rect, Vec2, pos2, vec2};
 use graph_model::{MachinePath, StateKind, StateMachine, StateType, Transition};
 
+use super::budget::WorkBudget;
 use super::label_text;
-use super::sugiyama::{self, FlatGraph, FlatLayout, PortShape};
+use super::sugiyama::{FlatGraph, FlatJob, FlatLayout, PortShape};
 use crate::selection::StateId;
 use crate::theme::Metrics;
 
@@ -149,15 +150,13 @@ impl Layout {
     /// as in the previous call with this cache.
     #[must_use]
     pub fn of_cached(root: &StateMachine, metrics: &Metrics, cache: &mut LayoutCache) -> Self {
-        let mut reuse = Reuse {
-            previous: std::mem::take(&mut cache.machines),
-            next: HashMap::new(),
-            reused: 0,
-        };
-        let local = layout_machine(root, &MachinePath::root(), metrics, &mut reuse);
-        cache.machines = reuse.next;
-        cache.reused = reuse.reused;
-        flatten(local)
+        let mut job = LayoutJob::new(root, cache);
+        loop {
+            if let Some(layout) = job.run(root, metrics, &mut WorkBudget::unlimited()) {
+                *cache = job.into_cache();
+                return layout;
+            }
+        }
     }
 }
 
@@ -187,14 +186,168 @@ impl LayoutCache {
     }
 }
 
-/// The cache while one layout runs: what the last layout left, and what this one keeps.
-struct Reuse {
+/// A whole-document layout computed in slices, so that the browser (one thread) never spends
+/// more than a frame's share on it: machines innermost first, each machine's graph through a
+/// [`FlatJob`]. [`Layout::of_cached`] is this job run to its end at once, so both give
+/// the same layout.
+#[derive(Debug)]
+pub struct LayoutJob {
+    /// Every machine, nested ones before the machine holding them (the top level last).
+    order: Vec<(MachinePath, usize)>,
+    /// Index in `order` of the machine in progress or next.
+    next: usize,
+    /// The machine in progress.
+    current: Option<(Prepared, FlatJob)>,
+    /// Machines laid out whose owner is not yet.
+    finished: HashMap<MachinePath, Local>,
+    /// The cache the job started from, and what it leaves for the next layout.
     previous: HashMap<MachinePath, (FlatGraph, FlatLayout)>,
-    next: HashMap<MachinePath, (FlatGraph, FlatLayout)>,
+    kept: HashMap<MachinePath, (FlatGraph, FlatLayout)>,
     reused: usize,
+    /// States of all machines, and of the machines done.
+    states_total: usize,
+    states_done: usize,
+}
+
+impl LayoutJob {
+    /// A job laying out `root`, starting from (and emptying) `cache`. Every later call of
+    /// [`Self::run`] must pass the same document.
+    #[must_use]
+    pub fn new(root: &StateMachine, cache: &mut LayoutCache) -> Self {
+        let mut order = Vec::new();
+        machines_innermost_first(root, MachinePath::root(), &mut order);
+        let states_total = order.iter().map(|(_, states)| states).sum();
+        Self {
+            order,
+            next: 0,
+            current: None,
+            finished: HashMap::new(),
+            previous: std::mem::take(&mut cache.machines),
+            kept: HashMap::new(),
+            reused: 0,
+            states_total,
+            states_done: 0,
+        }
+    }
+
+    /// Works on the layout of `root` until it is done (`Some`) or the budget is spent.
+    pub fn run(
+        &mut self,
+        root: &StateMachine,
+        m: &Metrics,
+        budget: &mut WorkBudget,
+    ) -> Option<Layout> {
+        loop {
+            if let Some((_, flat_job)) = &mut self.current {
+                if !flat_job.run(m, budget) {
+                    return None;
+                }
+                if let Some((mut prepared, flat_job)) = self.current.take() {
+                    let (graph, flat) = flat_job.into_parts();
+                    prepared.graph = graph;
+                    self.machine_done(prepared, flat.unwrap_or_default(), m);
+                }
+                if budget.is_spent() {
+                    return None;
+                }
+                continue;
+            }
+            let Some((path, _)) = self.order.get(self.next) else {
+                let top = self
+                    .finished
+                    .remove(&MachinePath::root())
+                    .unwrap_or_else(|| Local::empty(MachinePath::root()));
+                return Some(flatten(top));
+            };
+            let path = path.clone();
+            let Some(machine) = root.machine_at(&path) else {
+                // Only if the caller broke the contract (another document): lay out nothing.
+                self.finished.insert(path.clone(), Local::empty(path));
+                self.next += 1;
+                continue;
+            };
+            let mut prepared = prepare(machine, &path, m, &mut self.finished);
+            let spent = !budget.spend(prepared.nodes.len() as u64 + 1) || !budget.checkpoint();
+            match self.previous.remove(&path) {
+                Some((previous_graph, previous_flat)) if previous_graph == prepared.graph => {
+                    self.reused += 1;
+                    self.machine_done(prepared, previous_flat, m);
+                }
+                _ => {
+                    let graph = std::mem::take(&mut prepared.graph);
+                    self.current = Some((prepared, FlatJob::new(graph)));
+                }
+            }
+            if spent {
+                return None;
+            }
+        }
+    }
+
+    fn machine_done(&mut self, prepared: Prepared, flat: FlatLayout, m: &Metrics) {
+        let Some((path, states)) = self.order.get(self.next).cloned() else {
+            return;
+        };
+        let (local, graph) = complete(prepared, &flat, &path, m);
+        self.kept.insert(path.clone(), (graph, flat));
+        self.finished.insert(path, local);
+        self.states_done += states;
+        self.next += 1;
+    }
+
+    /// How far the job is, from 0 to 1 (by states, the machine in progress by its own estimate).
+    #[must_use]
+    pub fn progress(&self) -> f32 {
+        let current = match (&self.current, self.order.get(self.next)) {
+            (Some((_, flat_job)), Some((_, states))) => flat_job.progress() * *states as f32,
+            _ => 0.0,
+        };
+        ((self.states_done as f32 + current) / self.states_total.max(1) as f32).clamp(0.0, 1.0)
+    }
+
+    /// How many states the document has, nested ones included.
+    #[must_use]
+    pub fn states(&self) -> usize {
+        self.states_total
+    }
+
+    /// The cache for the next layout: each machine's placement from this one.
+    #[must_use]
+    pub fn into_cache(self) -> LayoutCache {
+        LayoutCache {
+            machines: self.kept,
+            reused: self.reused,
+        }
+    }
+}
+
+/// Every machine of `machine` (itself included) with its number of states, each nested machine
+/// before the machine holding it, in the order the one-shot recursion would lay them out.
+fn machines_innermost_first(
+    machine: &StateMachine,
+    path: MachinePath,
+    out: &mut Vec<(MachinePath, usize)>,
+) {
+    for state in machine.states() {
+        match &state.kind {
+            StateKind::Parallel(p) => {
+                for (b, branch) in p.branches.iter().flatten().enumerate() {
+                    machines_innermost_first(branch, path.branch(&state.name, b), out);
+                }
+            }
+            StateKind::Map(map) => {
+                if let Some(processor) = &map.processor {
+                    machines_innermost_first(processor, path.processor(&state.name), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    out.push((path, machine.len()));
 }
 
 /// A machine laid out in its own coordinates, before flattening.
+#[derive(Debug)]
 struct Local {
     path: MachinePath,
     size: Vec2,
@@ -204,6 +357,7 @@ struct Local {
     edges: Vec<LocalEdge>,
 }
 
+#[derive(Debug)]
 struct LocalNode {
     name: String,
     rect: Rect,
@@ -215,6 +369,7 @@ struct LocalNode {
     children: Vec<(Vec2, Local)>,
 }
 
+#[derive(Debug)]
 struct LocalEdge {
     from: Endpoint,
     to: Endpoint,
@@ -268,12 +423,22 @@ fn choice_size(name: &str, m: &Metrics) -> Vec2 {
 /// The share of a Choice diamond's width left empty on each side of its title.
 pub const CHOICE_INSET: f32 = 0.22;
 
-fn layout_machine(
+/// One machine's graph for the layered layout, with what its boxes and edges carry besides.
+#[derive(Debug)]
+struct Prepared {
+    graph: FlatGraph,
+    nodes: Vec<LocalNode>,
+    edge_meta: Vec<(Endpoint, Endpoint, Option<Transition>, Option<String>)>,
+}
+
+/// Builds one machine's graph. Its nested machines are laid out already: they are taken out of
+/// `finished` (by path).
+fn prepare(
     machine: &StateMachine,
     path: &MachinePath,
     m: &Metrics,
-    reuse: &mut Reuse,
-) -> Local {
+    finished: &mut HashMap<MachinePath, Local>,
+) -> Prepared {
     // States first (document order), then Start and End markers.
     let names: Vec<&str> = machine.state_names().collect();
     let by_name: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
@@ -289,6 +454,11 @@ fn layout_machine(
     };
     let mut nodes = Vec::with_capacity(count);
     let mut edge_meta: Vec<(Endpoint, Endpoint, Option<Transition>, Option<String>)> = Vec::new();
+    let mut take = |child: MachinePath| {
+        finished
+            .remove(&child)
+            .unwrap_or_else(|| Local::empty(child))
+    };
     for (i, state) in machine.states().enumerate() {
         let state_type = state.state_type();
         let mut children = Vec::new();
@@ -299,9 +469,8 @@ fn layout_machine(
                     .iter()
                     .flatten()
                     .enumerate()
-                    .map(|(b, branch)| {
-                        let mut local =
-                            layout_machine(branch, &path.branch(&state.name, b), m, reuse);
+                    .map(|(b, _)| {
+                        let mut local = take(path.branch(&state.name, b));
                         local.caption = Some(format!("Branch {}", b + 1));
                         local
                     })
@@ -312,7 +481,7 @@ fn layout_machine(
                 let processor: Vec<Local> = map
                     .processor
                     .iter()
-                    .map(|p| layout_machine(p, &path.processor(&state.name), m, reuse))
+                    .map(|_| take(path.processor(&state.name)))
                     .collect();
                 container(&state.name, processor, m, &mut children)
             }
@@ -383,13 +552,27 @@ fn layout_machine(
         graph.edges.push((start_marker, start));
         edge_meta.push((Endpoint::Marker(0), Endpoint::State(start), None, None));
     }
-    let flat = match reuse.previous.remove(path) {
-        Some((previous_graph, previous_flat)) if previous_graph == graph => {
-            reuse.reused += 1;
-            previous_flat
-        }
-        _ => sugiyama::layout(&graph, m),
-    };
+    Prepared {
+        graph,
+        nodes,
+        edge_meta,
+    }
+}
+
+/// A machine in its own coordinates from its graph's layout.
+fn complete(
+    prepared: Prepared,
+    flat: &FlatLayout,
+    path: &MachinePath,
+    m: &Metrics,
+) -> (Local, FlatGraph) {
+    let Prepared {
+        graph,
+        mut nodes,
+        edge_meta,
+    } = prepared;
+    let count = nodes.len();
+    let (start_marker, end_marker) = (count, count + 1);
     for (i, node) in nodes.iter_mut().enumerate() {
         node.rect = Rect::from_min_size(flat.positions[i], graph.sizes[i]);
     }
@@ -403,12 +586,9 @@ fn layout_machine(
             MarkerKind::End,
         ),
     ];
-    let routes = flat.routes.clone();
-    let size = flat.size;
-    reuse.next.insert(path.clone(), (graph, flat));
     let edges = edge_meta
         .into_iter()
-        .zip(routes)
+        .zip(flat.routes.iter().cloned())
         .map(|((from, to, transition, label), points)| LocalEdge {
             from,
             to,
@@ -417,13 +597,28 @@ fn layout_machine(
             label,
         })
         .collect();
-    Local {
+    let local = Local {
         path: path.clone(),
-        size,
+        size: flat.size,
         caption: None,
         nodes,
         markers,
         edges,
+    };
+    (local, graph)
+}
+
+impl Local {
+    /// A machine with nothing in it (a path the document does not have).
+    fn empty(path: MachinePath) -> Self {
+        Self {
+            path,
+            size: Vec2::ZERO,
+            caption: None,
+            nodes: Vec::new(),
+            markers: Vec::new(),
+            edges: Vec::new(),
+        }
     }
 }
 

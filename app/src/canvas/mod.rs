@@ -16,6 +16,7 @@
 //! - double-click a state (or press F2) to rename it in place; right-click for its menu;
 //! - drop a palette item on the background to add a state there, or onto an edge to insert it.
 
+pub mod budget;
 pub(crate) mod geometry;
 mod label_text;
 pub(crate) mod labels;
@@ -28,7 +29,7 @@ mod view;
 
 use std::collections::HashMap;
 
-use egui::{Pos2, Rect, Vec2, pos2};
+use egui::{Pos2, Rect, Vec2, pos2, vec2};
 use graph_model::{Command, Document, Severity, StateMachine, Transition};
 
 pub use crate::overlay::{RunOverlay, RunStatus};
@@ -155,7 +156,28 @@ impl Camera {
         let offset = viewport.size() * 0.5 - content.center().to_vec2() * zoom;
         Self { offset, zoom }
     }
+
+    /// A camera at `zoom` showing the top of `content` (where the flow starts), centred across
+    /// when it fits the width, else from its left edge; the rest is a scroll away.
+    fn from_top(viewport: Rect, content: Rect, zoom: f32) -> Self {
+        let margin = 24.0;
+        let x = if content.width() * zoom + 2.0 * margin <= viewport.width() {
+            viewport.width() * 0.5 - content.center().x * zoom
+        } else {
+            margin - content.min.x * zoom
+        };
+        let y = margin - content.min.y * zoom;
+        Self {
+            offset: vec2(x, y),
+            zoom,
+        }
+    }
 }
+
+/// Machines of at most this many states (nested ones included) are fitted no smaller than
+/// [`crate::theme::Metrics::min_fit_font`] allows: their names matter more than the whole
+/// picture, which the minimap still shows.
+const SMALL_MACHINE_STATES: usize = 30;
 
 /// A drag in progress.
 #[derive(Clone, Debug)]
@@ -182,6 +204,11 @@ pub struct CanvasView {
     layout_key: Option<LayoutKey>,
     /// A newer layout on its way from a worker thread.
     background: Option<BackgroundLayout>,
+    /// A layout being computed a slice per frame (the browser, which has no threads).
+    sliced: Option<SlicedLayout>,
+    /// How much layout work one frame may do; `None`: all of it (natively big documents go to a
+    /// worker thread instead).
+    slice_budget: Option<SliceBudget>,
     /// Each machine's placement, kept for the next edit when it changes no box or transition.
     layout_cache: layout::LayoutCache,
     pins: HashMap<StateId, Pos2>,
@@ -227,6 +254,12 @@ impl CanvasView {
             placement: Placement::default(),
             layout_key: None,
             background: None,
+            sliced: None,
+            slice_budget: if cfg!(target_arch = "wasm32") {
+                Some(SliceBudget::Time(BROWSER_LAYOUT_SLICE))
+            } else {
+                None
+            },
             layout_cache: layout::LayoutCache::default(),
             pins: HashMap::new(),
             drag: None,
@@ -258,6 +291,11 @@ impl CanvasView {
         match self.last_rect {
             Some(rect) if self.layout_key.is_some() => {
                 self.camera = self.fitting_beside_minimap(rect);
+                let metrics = &crate::theme::METRICS;
+                let legible = metrics.min_fit_font / metrics.name_font;
+                if self.camera.zoom < legible && self.layout.nodes.len() <= SMALL_MACHINE_STATES {
+                    self.camera = Camera::from_top(rect, self.placement.bounds, legible);
+                }
                 self.last_fit = Some((rect, self.camera));
                 self.pending_fit = false;
             }
@@ -398,6 +436,7 @@ impl CanvasView {
         self.layout_key = None;
         // A layout still on its way was made with the old pins and cache: let it go.
         self.background = None;
+        self.sliced = None;
         self.pending_fit = true;
         self.drag = None;
     }
@@ -453,15 +492,22 @@ impl CanvasView {
     /// shown changed.
     ///
     /// A big document is laid out again on a worker thread (natively): until that layout lands,
-    /// the canvas keeps showing the previous one, so an edit never stalls a frame.
+    /// the canvas keeps showing the previous one, so an edit never stalls a frame. With a slice
+    /// budget (the browser) every layout is made a slice per frame; one that fits in the first
+    /// slice is shown at once.
     fn ensure_layout(&mut self, root: &StateMachine, revision: u64) -> bool {
         // Cheap to compute every frame; the address tells another document with the same revision
         // apart (the app should still call `relayout` when it loads one).
         let key = (revision, root.len(), std::ptr::from_ref(root) as usize);
-        let landed = self.take_background_layout();
-        if self.layout_key == Some(key) || self.background.is_some() {
+        let landed = self.take_background_layout() || self.continue_sliced_layout(root, key);
+        if self.layout_key == Some(key) || self.background.is_some() || self.sliced.is_some() {
             // Up to date, or a layout is on its way (a newer revision starts once it lands).
             return landed;
+        }
+        if let Some(budget) = self.slice_budget {
+            let job = layout::LayoutJob::new(root, &mut self.layout_cache);
+            self.sliced = Some(SlicedLayout { key, job, budget });
+            return self.continue_sliced_layout(root, key) || landed;
         }
         if self.layout_key.is_some() && self.start_background_layout(root, key) {
             return landed;
@@ -471,10 +517,48 @@ impl CanvasView {
         true
     }
 
-    /// Whether a layout is being computed in the background (the canvas shows the previous one).
+    /// Runs one slice of the layout in progress; installs it and returns true when it is done.
+    /// A layout made for another revision is dropped (the document it was for is gone).
+    fn continue_sliced_layout(&mut self, root: &StateMachine, key: LayoutKey) -> bool {
+        let Some(mut sliced) = self.sliced.take() else {
+            return false;
+        };
+        if sliced.key != key {
+            return false;
+        }
+        let mut budget = sliced.budget.start();
+        match sliced.job.run(root, &crate::theme::METRICS, &mut budget) {
+            Some(layout) => {
+                self.layout_cache = sliced.job.into_cache();
+                self.install_layout(layout, key);
+                true
+            }
+            None => {
+                self.sliced = Some(sliced);
+                false
+            }
+        }
+    }
+
+    /// Makes every layout a slice per frame with this budget (`None`: at once, or on a worker
+    /// thread natively). The browser build starts with a time budget.
+    pub fn set_slice_budget(&mut self, budget: Option<SliceBudget>) {
+        self.slice_budget = budget;
+    }
+
+    /// How far the layout being made a slice per frame is (0 to 1), and how many states it has.
+    #[must_use]
+    pub fn slice_progress(&self) -> Option<(f32, usize)> {
+        self.sliced
+            .as_ref()
+            .map(|sliced| (sliced.job.progress(), sliced.job.states()))
+    }
+
+    /// Whether a layout is being computed in the background or in slices (the canvas shows the
+    /// previous one, if any).
     #[must_use]
     pub fn is_laying_out(&self) -> bool {
-        self.background.is_some()
+        self.background.is_some() || self.sliced.is_some()
     }
 
     fn install_layout(&mut self, layout: Layout, key: LayoutKey) {
@@ -554,6 +638,36 @@ type LayoutKey = (u64, usize, usize);
 /// limit) twice that.
 #[cfg(not(target_arch = "wasm32"))]
 const BACKGROUND_LAYOUT_STATES: usize = 1_500;
+
+/// How much of the layout one frame computes in the browser: half a frame at 60 Hz, which leaves
+/// the other half for drawing.
+const BROWSER_LAYOUT_SLICE: web_time::Duration = web_time::Duration::from_millis(8);
+
+/// How much layout work one frame may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SliceBudget {
+    /// This long (the browser).
+    Time(web_time::Duration),
+    /// This many units of work (deterministic: for tests).
+    Units(u64),
+}
+
+impl SliceBudget {
+    fn start(self) -> budget::WorkBudget {
+        match self {
+            Self::Time(time) => budget::WorkBudget::time(time),
+            Self::Units(units) => budget::WorkBudget::units(units),
+        }
+    }
+}
+
+/// A layout being computed a slice per frame.
+#[derive(Debug)]
+struct SlicedLayout {
+    key: LayoutKey,
+    job: layout::LayoutJob,
+    budget: SliceBudget,
+}
 
 /// A layout being computed on a worker thread, with the layout cache it took along.
 #[derive(Debug)]

@@ -14,6 +14,7 @@
 
 use egui::{Pos2, Vec2, pos2, vec2};
 
+use super::budget::WorkBudget;
 use crate::theme::Metrics;
 
 /// Longest edge (in layers) that is always drawn through the layers, even when the dummy budget
@@ -67,7 +68,7 @@ pub struct FlatLayout {
     pub size: Vec2,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Route {
     /// Through consecutive layers: directly to the next layer (`bundle` is `None`), or joining the
     /// target's bundle of dummies `skip` dummies below its top.
@@ -83,16 +84,201 @@ enum Route {
     LeftLane,
 }
 
-/// Lays out a flat graph.
+/// Lays out a flat graph at once.
+#[cfg(test)]
 #[must_use]
 pub fn layout(graph: &FlatGraph, m: &Metrics) -> FlatLayout {
+    let mut job = FlatJob::new(graph.clone());
+    job.run(m, &mut WorkBudget::unlimited());
+    job.into_result().unwrap_or_default()
+}
+
+/// A flat layout computed in slices ([`FlatJob::run`] until it returns true): the steps are the
+/// same however the work is cut, only paused between layers, so the result is too.
+#[derive(Debug)]
+pub struct FlatJob {
+    graph: FlatGraph,
+    state: JobState,
+}
+
+#[derive(Debug)]
+enum JobState {
+    Setup,
+    /// Cycles broken and layers assigned; dummies and the first order next.
+    Layered(Box<Layered>),
+    Running(Box<Work>),
+    Done(FlatLayout),
+}
+
+/// Where a running job is: each stage works on one layer (or one pair of layers) at a time.
+#[derive(Clone, Copy, Debug)]
+enum Stage {
+    /// Counting crossings between layers `l` and `l + 1`; `initial` for the count before the
+    /// first sweep.
+    Count { l: usize, total: u64, initial: bool },
+    /// Ordering layer `l` by its neighbours above (the downward half of a sweep).
+    OrderDown { l: usize },
+    /// Ordering layer `next - 1` by its neighbours below (the upward half).
+    OrderUp { next: usize },
+    /// First horizontal placement, every layer centred.
+    PlaceStart,
+    /// Placing layer `l` by its neighbours above.
+    PlaceDown { pass: usize, l: usize },
+    /// Placing layer `next - 1` by its neighbours below.
+    PlaceUp { pass: usize, next: usize },
+    /// Heights, lanes and routes.
+    Finish,
+}
+
+/// The state of a running job between slices.
+#[derive(Debug)]
+struct Work {
+    n: usize,
+    out_edges: Vec<Vec<usize>>,
+    layer: Vec<usize>,
+    node_layer: Vec<usize>,
+    widths: Vec<f32>,
+    bundles: Vec<(usize, Vec<usize>)>,
+    routes_kind: Vec<Option<Route>>,
+    layer_count: usize,
+    down: Adjacency,
+    up: Adjacency,
+    layers: Vec<Vec<usize>>,
+    position: Vec<usize>,
+    best_crossings: u64,
+    best_layers: Vec<Vec<usize>>,
+    stale: usize,
+    sweep: usize,
+    keyed: Vec<(f32, usize, usize)>,
+    pairs: Vec<(usize, usize)>,
+    tree: Vec<u32>,
+    x: Vec<f32>,
+    place: PlaceScratch,
+    stage: Stage,
+}
+
+impl FlatJob {
+    /// A job for `graph`; nothing is computed yet.
+    #[must_use]
+    pub fn new(graph: FlatGraph) -> Self {
+        Self {
+            graph,
+            state: JobState::Setup,
+        }
+    }
+
+    /// Works until the layout is done (true) or the budget is spent (false).
+    pub fn run(&mut self, m: &Metrics, budget: &mut WorkBudget) -> bool {
+        loop {
+            match &mut self.state {
+                JobState::Done(_) => return true,
+                JobState::Setup => {
+                    let units = (self.graph.sizes.len() + self.graph.edges.len()) as u64;
+                    self.state = match layering(&self.graph, m) {
+                        Ok(layered) => JobState::Layered(Box::new(layered)),
+                        Err(empty) => JobState::Done(empty),
+                    };
+                    if !budget.spend(units) || !budget.checkpoint() {
+                        return matches!(self.state, JobState::Done(_));
+                    }
+                }
+                JobState::Layered(layered) => {
+                    let units = (self.graph.sizes.len() + self.graph.edges.len()) as u64;
+                    let layered = std::mem::take(&mut **layered);
+                    self.state = JobState::Running(Box::new(setup(&self.graph, layered)));
+                    if !budget.spend(units) || !budget.checkpoint() {
+                        return false;
+                    }
+                }
+                JobState::Running(work) => {
+                    let units = work.step(m);
+                    if matches!(work.stage, Stage::Finish) {
+                        let units = work.node_layer.len() + self.graph.edges.len();
+                        let done = finish(&self.graph, work, m);
+                        self.state = JobState::Done(done);
+                        budget.spend(units as u64);
+                        return true;
+                    }
+                    if !budget.spend(units) {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
+
+    /// How far the job is, from 0 to 1 (an estimate: ordering may end early).
+    #[must_use]
+    pub fn progress(&self) -> f32 {
+        let work = match &self.state {
+            JobState::Setup => return 0.0,
+            JobState::Layered(_) => return 0.05,
+            JobState::Done(_) => return 1.0,
+            JobState::Running(work) => work,
+        };
+        let rows = work.layer_count.max(1) as f32;
+        let within = |l: usize| (l as f32 / rows).min(1.0);
+        // Setup about a tenth, ordering half, placement the rest.
+        let order = |sweep: usize, part: f32| {
+            0.1 + 0.5 * ((sweep as f32 + part) / ORDER_SWEEPS as f32).min(1.0)
+        };
+        let place = |pass: usize, part: f32| {
+            0.6 + 0.35 * ((pass as f32 + part) / PLACE_PASSES as f32).min(1.0)
+        };
+        match work.stage {
+            Stage::Count { l, initial, .. } => {
+                if initial {
+                    0.1
+                } else {
+                    order(work.sweep, 0.9 + 0.1 * within(l))
+                }
+            }
+            Stage::OrderDown { l } => order(work.sweep, 0.45 * within(l)),
+            Stage::OrderUp { next } => order(work.sweep, 0.9 - 0.45 * within(next)),
+            Stage::PlaceStart => 0.6,
+            Stage::PlaceDown { pass, l } => place(pass, 0.5 * within(l)),
+            Stage::PlaceUp { pass, next } => place(pass, 1.0 - 0.5 * within(next)),
+            Stage::Finish => 0.95,
+        }
+    }
+
+    /// The layout, once [`Self::run`] has returned true.
+    #[cfg(test)]
+    #[must_use]
+    pub fn into_result(self) -> Option<FlatLayout> {
+        match self.state {
+            JobState::Done(layout) => Some(layout),
+            _ => None,
+        }
+    }
+
+    /// The graph and its layout, once [`Self::run`] has returned true.
+    #[must_use]
+    pub fn into_parts(self) -> (FlatGraph, Option<FlatLayout>) {
+        match self.state {
+            JobState::Done(layout) => (self.graph, Some(layout)),
+            _ => (self.graph, None),
+        }
+    }
+}
+
+/// The first half of the set-up: each node's outgoing edges, search order and layer.
+#[derive(Debug, Default)]
+struct Layered {
+    out_edges: Vec<Vec<usize>>,
+    dfs_order: Vec<usize>,
+    layer: Vec<usize>,
+}
+
+/// Cycles broken, layers assigned. `Err` holds the layout of an empty graph.
+fn layering(graph: &FlatGraph, m: &Metrics) -> Result<Layered, FlatLayout> {
     let n = graph.sizes.len();
     if n == 0 {
-        return FlatLayout {
+        return Err(FlatLayout {
             positions: Vec::new(),
             routes: vec![Vec::new(); graph.edges.len()],
             size: vec2(2.0 * m.machine_padding, 2.0 * m.machine_padding),
-        };
+        });
     }
     let mut out_edges: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (i, &(from, to)) in graph.edges.iter().enumerate() {
@@ -102,6 +288,21 @@ pub fn layout(graph: &FlatGraph, m: &Metrics) -> FlatLayout {
     }
     let (reversed, dfs_order) = break_cycles(graph, &out_edges);
     let layer = assign_layers(graph, &reversed, n);
+    Ok(Layered {
+        out_edges,
+        dfs_order,
+        layer,
+    })
+}
+
+/// The rest of what comes before ordering: dummies, routes, the initial order.
+fn setup(graph: &FlatGraph, layered: Layered) -> Work {
+    let Layered {
+        out_edges,
+        dfs_order,
+        layer,
+    } = layered;
+    let n = graph.sizes.len();
 
     // Decide each edge's route; build the proper (layer-to-layer) graph with dummies. Downward
     // edges into the same target share one chain of dummies (a bundle), which starts one layer
@@ -181,72 +382,220 @@ pub fn layout(graph: &FlatGraph, m: &Metrics) -> FlatLayout {
         row.sort_by(|&a, &b| rank_hint[a].total_cmp(&rank_hint[b]).then(a.cmp(&b)));
     }
     let mut position = vec![0usize; total];
-    let reindex = |layers: &Vec<Vec<usize>>, position: &mut Vec<usize>| {
-        for row in layers {
-            for (i, &v) in row.iter().enumerate() {
-                position[v] = i;
-            }
-        }
-    };
     reindex(&layers, &mut position);
-    let mut best_crossings = count_layer_crossings(&layers, &down, &position);
-    let mut best_layers = layers.clone();
-    let mut stale = 0;
-    let mut keyed = Vec::new();
-    for _ in 0..ORDER_SWEEPS {
-        if best_crossings == 0 || stale >= ORDER_PATIENCE {
-            break;
-        }
-        for row in layers.iter_mut().skip(1) {
-            sort_by_barycenter(row, &up, &mut position, &mut keyed);
-        }
-        for l in (0..layer_count.saturating_sub(1)).rev() {
-            sort_by_barycenter(&mut layers[l], &down, &mut position, &mut keyed);
-        }
-        let crossings = count_layer_crossings(&layers, &down, &position);
-        if crossings < best_crossings {
-            best_crossings = crossings;
-            best_layers.clone_from(&layers);
-            stale = 0;
-        } else {
-            stale += 1;
-        }
+    Work {
+        n,
+        out_edges,
+        layer,
+        node_layer,
+        widths,
+        bundles,
+        routes_kind,
+        layer_count,
+        down,
+        up,
+        layers,
+        position,
+        best_crossings: 0,
+        best_layers: Vec::new(),
+        stale: 0,
+        sweep: 0,
+        keyed: Vec::new(),
+        pairs: Vec::new(),
+        tree: Vec::new(),
+        x: vec![0.0; total],
+        place: PlaceScratch::default(),
+        stage: Stage::Count {
+            l: 0,
+            total: 0,
+            initial: true,
+        },
     }
-    layers = best_layers;
-    reindex(&layers, &mut position);
+}
 
-    // Horizontal placement.
-    let gap = |a: usize, b: usize| {
-        if a < n && b < n {
-            m.node_gap
-        } else {
-            m.dummy_gap
-        }
-    };
-    let mut x = vec![0.0f32; total];
-    for row in &layers {
-        let mut cursor = 0.0;
+/// Each node's index within its layer.
+fn reindex(layers: &[Vec<usize>], position: &mut [usize]) {
+    for row in layers {
         for (i, &v) in row.iter().enumerate() {
-            if i > 0 {
-                cursor += widths[row[i - 1]] * 0.5 + widths[v] * 0.5 + gap(row[i - 1], v);
-            }
-            x[v] = cursor;
-        }
-        let shift = cursor * 0.5;
-        for &v in row {
-            x[v] -= shift;
+            position[v] = i;
         }
     }
-    let mut scratch = PlaceScratch::default();
-    for _ in 0..PLACE_PASSES {
-        for row in layers.iter().skip(1) {
-            place_row(row, &up, &widths, &gap, &mut x, &mut scratch);
-        }
-        for l in (0..layer_count.saturating_sub(1)).rev() {
-            place_row(&layers[l], &down, &widths, &gap, &mut x, &mut scratch);
-        }
-    }
+}
 
+impl Work {
+    /// Does one layer's (or one pair of layers') share of the current stage and moves on; returns
+    /// the units of work done.
+    fn step(&mut self, m: &Metrics) -> u64 {
+        let n = self.n;
+        let gap = |a: usize, b: usize| {
+            if a < n && b < n {
+                m.node_gap
+            } else {
+                m.dummy_gap
+            }
+        };
+        let last_pair = self.layer_count.saturating_sub(1);
+        let row_units = |row: &[usize]| row.len() as u64 + 1;
+        match self.stage {
+            Stage::Count { l, total, initial } if l < last_pair => {
+                let crossings = crossings_below(
+                    &self.layers,
+                    l,
+                    &self.down,
+                    &self.position,
+                    &mut self.pairs,
+                    &mut self.tree,
+                );
+                self.stage = Stage::Count {
+                    l: l + 1,
+                    total: total + crossings,
+                    initial,
+                };
+                row_units(&self.layers[l]) + self.pairs.len() as u64
+            }
+            Stage::Count { total, initial, .. } => {
+                if initial {
+                    self.best_crossings = total;
+                    self.best_layers.clone_from(&self.layers);
+                } else {
+                    if total < self.best_crossings {
+                        self.best_crossings = total;
+                        self.best_layers.clone_from(&self.layers);
+                        self.stale = 0;
+                    } else {
+                        self.stale += 1;
+                    }
+                    self.sweep += 1;
+                }
+                if self.sweep >= ORDER_SWEEPS
+                    || self.best_crossings == 0
+                    || self.stale >= ORDER_PATIENCE
+                {
+                    self.layers = std::mem::take(&mut self.best_layers);
+                    reindex(&self.layers, &mut self.position);
+                    self.stage = Stage::PlaceStart;
+                } else {
+                    self.stage = Stage::OrderDown { l: 1 };
+                }
+                self.node_layer.len() as u64 / 8 + 1
+            }
+            Stage::OrderDown { l } if l < self.layer_count => {
+                sort_by_barycenter(
+                    &mut self.layers[l],
+                    &self.up,
+                    &mut self.position,
+                    &mut self.keyed,
+                );
+                self.stage = Stage::OrderDown { l: l + 1 };
+                row_units(&self.layers[l])
+            }
+            Stage::OrderDown { .. } => {
+                self.stage = Stage::OrderUp { next: last_pair };
+                1
+            }
+            Stage::OrderUp { next } if next > 0 => {
+                let l = next - 1;
+                sort_by_barycenter(
+                    &mut self.layers[l],
+                    &self.down,
+                    &mut self.position,
+                    &mut self.keyed,
+                );
+                self.stage = Stage::OrderUp { next: l };
+                row_units(&self.layers[l])
+            }
+            Stage::OrderUp { .. } => {
+                self.stage = Stage::Count {
+                    l: 0,
+                    total: 0,
+                    initial: false,
+                };
+                1
+            }
+            Stage::PlaceStart => {
+                for row in &self.layers {
+                    let mut cursor = 0.0;
+                    for (i, &v) in row.iter().enumerate() {
+                        if i > 0 {
+                            cursor += self.widths[row[i - 1]] * 0.5
+                                + self.widths[v] * 0.5
+                                + gap(row[i - 1], v);
+                        }
+                        self.x[v] = cursor;
+                    }
+                    let shift = cursor * 0.5;
+                    for &v in row {
+                        self.x[v] -= shift;
+                    }
+                }
+                self.stage = Stage::PlaceDown { pass: 0, l: 1 };
+                self.node_layer.len() as u64
+            }
+            Stage::PlaceDown { pass, l } if l < self.layer_count => {
+                place_row(
+                    &self.layers[l],
+                    &self.up,
+                    &self.widths,
+                    &gap,
+                    &mut self.x,
+                    &mut self.place,
+                );
+                self.stage = Stage::PlaceDown { pass, l: l + 1 };
+                row_units(&self.layers[l])
+            }
+            Stage::PlaceDown { pass, .. } => {
+                self.stage = Stage::PlaceUp {
+                    pass,
+                    next: last_pair,
+                };
+                1
+            }
+            Stage::PlaceUp { pass, next } if next > 0 => {
+                let l = next - 1;
+                place_row(
+                    &self.layers[l],
+                    &self.down,
+                    &self.widths,
+                    &gap,
+                    &mut self.x,
+                    &mut self.place,
+                );
+                self.stage = Stage::PlaceUp { pass, next: l };
+                row_units(&self.layers[l])
+            }
+            Stage::PlaceUp { pass, .. } => {
+                self.stage = if pass + 1 < PLACE_PASSES {
+                    Stage::PlaceDown {
+                        pass: pass + 1,
+                        l: 1,
+                    }
+                } else {
+                    Stage::Finish
+                };
+                1
+            }
+            // The job finishes it (see `finish`).
+            Stage::Finish => 0,
+        }
+    }
+}
+
+/// Heights, lanes and routes of a placed graph.
+fn finish(graph: &FlatGraph, work: &Work, m: &Metrics) -> FlatLayout {
+    let Work {
+        n,
+        out_edges,
+        layer,
+        node_layer,
+        widths,
+        bundles,
+        routes_kind,
+        layer_count,
+        x,
+        ..
+    } = work;
+    let (n, layer_count) = (*n, *layer_count);
+    let total = node_layer.len();
     // Vertical placement: each layer as tall as its tallest node, nodes centred in it.
     let mut layer_top = vec![0.0f32; layer_count];
     let mut layer_height = vec![0.0f32; layer_count];
@@ -267,7 +616,7 @@ pub fn layout(graph: &FlatGraph, m: &Metrics) -> FlatLayout {
             hi.max(x[v] + widths[v] * 0.5),
         )
     });
-    let lane_of = assign_lanes(graph, &routes_kind, &layer);
+    let lane_of = assign_lanes(graph, routes_kind, layer);
     let left_lanes = lane_of
         .iter()
         .filter_map(|l| l.filter(|(side, _)| !side).map(|(_, k)| k + 1))
@@ -600,35 +949,48 @@ fn plan_bundles(graph: &FlatGraph, layer: &[usize], n: usize) -> Vec<Option<usiz
 
 /// Crossings of the proper graph between each pair of adjacent layers, counted as inversions
 /// (edges sorted by their upper end; a Fenwick tree over the lower ends).
+#[cfg(test)]
 fn count_layer_crossings(layers: &[Vec<usize>], down: &Adjacency, position: &[usize]) -> u64 {
+    let mut pairs = Vec::new();
+    let mut tree = Vec::new();
+    (0..layers.len().saturating_sub(1))
+        .map(|l| crossings_below(layers, l, down, position, &mut pairs, &mut tree))
+        .sum()
+}
+
+/// Crossings of the proper graph between layers `l` and `l + 1` (`pairs` and `tree` are scratch).
+fn crossings_below(
+    layers: &[Vec<usize>],
+    l: usize,
+    down: &Adjacency,
+    position: &[usize],
+    pairs: &mut Vec<(usize, usize)>,
+    tree: &mut Vec<u32>,
+) -> u64 {
     let mut total = 0u64;
-    let mut pairs: Vec<(usize, usize)> = Vec::new();
-    let mut tree: Vec<u32> = Vec::new();
-    for l in 0..layers.len().saturating_sub(1) {
-        pairs.clear();
-        for &v in &layers[l] {
-            for &w in &down[v] {
-                pairs.push((position[v], position[w]));
-            }
+    pairs.clear();
+    for &v in &layers[l] {
+        for &w in &down[v] {
+            pairs.push((position[v], position[w]));
         }
-        pairs.sort_unstable();
-        let width = layers[l + 1].len();
-        tree.clear();
-        tree.resize(width + 1, 0);
-        for (seen, &(_, lower)) in (0u64..).zip(&pairs) {
-            // Earlier edges whose lower end lies strictly right of this one cross it.
-            let mut at_or_left = 0u64;
-            let mut i = lower + 1;
-            while i > 0 {
-                at_or_left += u64::from(tree[i]);
-                i &= i - 1;
-            }
-            total += seen - at_or_left;
-            let mut i = lower + 1;
-            while i <= width {
-                tree[i] += 1;
-                i += i & i.wrapping_neg();
-            }
+    }
+    pairs.sort_unstable();
+    let width = layers[l + 1].len();
+    tree.clear();
+    tree.resize(width + 1, 0);
+    for (seen, &(_, lower)) in (0u64..).zip(pairs.iter()) {
+        // Earlier edges whose lower end lies strictly right of this one cross it.
+        let mut at_or_left = 0u64;
+        let mut i = lower + 1;
+        while i > 0 {
+            at_or_left += u64::from(tree[i]);
+            i &= i - 1;
+        }
+        total += seen - at_or_left;
+        let mut i = lower + 1;
+        while i <= width {
+            tree[i] += 1;
+            i += i & i.wrapping_neg();
         }
     }
     total
@@ -668,6 +1030,7 @@ fn sort_by_barycenter(
 /// Neighbour lists of every node in one array (a node's list is a slice of it): the ordering
 /// sweeps and placement passes read them tens of times per node, and a proper graph of 1,000
 /// states has some 30,000 nodes once its long edges are split into dummies.
+#[derive(Debug)]
 struct Adjacency {
     /// Node `v`'s neighbours are `targets[starts[v]..starts[v + 1]]`.
     starts: Vec<usize>,
@@ -710,7 +1073,7 @@ impl std::ops::Index<usize> for Adjacency {
 }
 
 /// Buffers [`place_row`] reuses from row to row.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct PlaceScratch {
     offsets: Vec<f32>,
     /// Pooled blocks: (sum of weighted targets, total weight, count).

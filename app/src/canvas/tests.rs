@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use egui::{Pos2, Rect, pos2, vec2};
+use egui::{Pos2, Rect, Vec2, pos2, vec2};
 use graph_model::{MachinePath, StateMachine, Transition};
 use serde_json::{Value, json};
 
@@ -280,6 +280,102 @@ fn big_documents_are_laid_out_again_off_the_frame() {
     // Up to date: nothing more to do.
     assert!(!view.ensure_layout(&root, 2));
     assert!(!view.is_laying_out());
+}
+
+/// Boxes, markers, edge routes and machine frames (offset, size) of a layout.
+type Placed = (Vec<Rect>, Vec<Rect>, Vec<Vec<Pos2>>, Vec<(Vec2, Vec2)>);
+
+/// Everything a layout places, for comparing two layouts exactly.
+fn placed(layout: &Layout) -> Placed {
+    (
+        layout.nodes.iter().map(|n| n.rect).collect(),
+        layout.markers.iter().map(|k| k.rect).collect(),
+        layout.edges.iter().map(|e| e.points.clone()).collect(),
+        layout.machines.iter().map(|m| (m.offset, m.size)).collect(),
+    )
+}
+
+#[test]
+fn layout_in_slices_is_the_layout_made_at_once() {
+    use super::budget::WorkBudget;
+    use super::layout::{LayoutCache, LayoutJob};
+
+    for (what, root) in [
+        ("flat 1,600", generated_flat(1_600)),
+        ("nested 1,600", generated(1_600)),
+    ] {
+        let at_once = Layout::of(&root, &METRICS);
+        let mut cache = LayoutCache::default();
+        let mut job = LayoutJob::new(&root, &mut cache);
+        let mut slices = 0;
+        let mut progress = 0.0;
+        let sliced = loop {
+            slices += 1;
+            assert!(slices < 100_000, "{what}: the sliced layout never ends");
+            match job.run(&root, &METRICS, &mut WorkBudget::units(5_000)) {
+                Some(layout) => break layout,
+                None => {
+                    assert!(job.progress() >= progress, "{what}: progress went back");
+                    progress = job.progress();
+                }
+            }
+        };
+        assert!(slices > 10, "{what}: made in {slices} slices");
+        assert_eq!(sliced.nodes.len(), root.total_states(), "{what}");
+        assert!(
+            placed(&sliced) == placed(&at_once),
+            "{what}: sliced layout differs"
+        );
+        assert_well_formed(&sliced, what);
+    }
+}
+
+#[test]
+fn browser_canvas_lays_out_big_documents_across_frames() {
+    use graph_model::{State, StateType};
+
+    let mut root = generated_flat(1_600);
+    let mut view = CanvasView::new();
+    view.set_slice_budget(Some(SliceBudget::Units(20_000)));
+    // The first frame starts the layout; the canvas has nothing to show yet but the progress.
+    assert!(!view.ensure_layout(&root, 1));
+    assert!(view.is_laying_out());
+    assert!(view.layout().nodes.is_empty());
+    let mut frames = 1;
+    while !view.ensure_layout(&root, 1) {
+        frames += 1;
+        assert!(frames < 10_000, "the sliced layout never landed");
+        assert!(view.slice_progress().is_some());
+    }
+    assert!(frames > 3, "laid out in {frames} frames");
+    assert!(!view.is_laying_out());
+    assert!(placed(view.layout()) == placed(&Layout::of(&root, &METRICS)));
+
+    // An edit is laid out in slices too, the previous layout shown meanwhile.
+    let before = view.layout().nodes.len();
+    let mut added = State::new("Audit", StateType::Pass);
+    added.end = Some(true);
+    assert!(root.insert_state(root.len(), added));
+    let audit = StateId::new(MachinePath::root(), "Audit");
+    let mut frames = 0;
+    while !view.ensure_layout(&root, 2) {
+        frames += 1;
+        assert!(frames < 10_000, "the sliced layout never landed");
+        assert_eq!(view.layout().nodes.len(), before);
+    }
+    assert!(view.state_rect(&audit).is_some());
+    assert!(placed(view.layout()) == placed(&Layout::of(&root, &METRICS)));
+    assert!(!view.ensure_layout(&root, 2));
+}
+
+#[test]
+fn a_small_document_fits_in_the_first_slice() {
+    let root = generated(100);
+    let mut view = CanvasView::new();
+    view.set_slice_budget(Some(SliceBudget::Units(1_000_000)));
+    assert!(view.ensure_layout(&root, 1));
+    assert!(!view.is_laying_out());
+    assert_eq!(view.layout().nodes.len(), root.total_states());
 }
 
 #[test]

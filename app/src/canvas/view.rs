@@ -201,7 +201,10 @@ impl CanvasView {
         if self.ensure_layout(root, revision) && self.drag.is_some() {
             self.drag = None;
         }
-        if self.is_laying_out() {
+        if self.slice_progress().is_some() {
+            // The next slice runs in the next frame.
+            ui.ctx().request_repaint();
+        } else if self.is_laying_out() {
             // Look again soon: the worker's layout replaces this one when it lands.
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(16));
@@ -359,7 +362,30 @@ impl CanvasView {
             self.paint_labels(ui, &painter, theme, camera, origin, view);
         }
         self.minimap_ui(ui, rect, theme);
+        self.layout_progress_ui(ui, rect);
         actions
+    }
+
+    /// While a layout is made a slice per frame: a progress bar, in the middle of an empty canvas
+    /// or at the top over the previous layout.
+    fn layout_progress_ui(&self, ui: &mut Ui, rect: Rect) {
+        let Some((progress, states)) = self.slice_progress() else {
+            return;
+        };
+        let width = (rect.width() - 32.0).clamp(40.0, 320.0);
+        let center = if self.layout.nodes.is_empty() {
+            rect.center()
+        } else {
+            egui::pos2(rect.center().x, rect.top() + 24.0)
+        };
+        let bar = Rect::from_center_size(center, egui::vec2(width, 20.0));
+        ui.put(
+            bar,
+            egui::ProgressBar::new(progress).text(format!(
+                "Laying out {states} states… {:.0} %",
+                progress * 100.0
+            )),
+        );
     }
 
     /// The edge of a transition, if it is drawn.

@@ -46,21 +46,25 @@ pub fn problems_ui(
         ));
     });
     let mut clicked = None;
+    if let Some(message) = syntax_error {
+        ui.colored_label(
+            theme.error,
+            format!("error  code view: {message} (the canvas shows the last valid definition)"),
+        );
+    }
+    if diagnostics.is_empty() && syntax_error.is_none() {
+        ui.weak("No problems.");
+    }
+    // Only the rows in view are laid out: a generated document of 1,500 states has hundreds of
+    // warnings, and laying out every row cost more than a frame.
+    let row_height = ui.spacing().interact_size.y;
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
-        .show(ui, |ui| {
-            if let Some(message) = syntax_error {
-                ui.colored_label(
-                    theme.error,
-                    format!(
-                        "error  code view: {message} (the canvas shows the last valid definition)"
-                    ),
-                );
-            }
-            if diagnostics.is_empty() && syntax_error.is_none() {
-                ui.weak("No problems.");
-            }
-            for (index, diagnostic) in diagnostics.iter().enumerate() {
+        .show_rows(ui, row_height, diagnostics.len(), |ui, rows| {
+            for index in rows {
+                let Some(diagnostic) = diagnostics.get(index) else {
+                    continue;
+                };
                 let text = format!(
                     "{}  {}  {}  {}",
                     diagnostic.severity.as_str(),

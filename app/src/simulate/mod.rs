@@ -81,6 +81,12 @@ enum ResultTab {
 /// copies its results several times and takes about 12 ms on its own).
 pub const DEFAULT_FRAME_BUDGET: Duration = Duration::from_millis(3);
 
+/// History events folded into the canvas overlay between two looks at the clock.
+const OVERLAY_CHUNK: usize = 2_048;
+
+/// What an overlay was made for: the run (serial), the cursor, the Map iterations picked.
+type OverlayKey = (u64, usize, BTreeMap<String, usize>);
+
 /// The simulator pane.
 pub struct SimulatorPane {
     samples: Vec<SampleInput>,
@@ -98,7 +104,9 @@ pub struct SimulatorPane {
     start_error: Option<String>,
     picked_iterations: BTreeMap<String, usize>,
     overlay: Option<RunOverlay>,
-    overlay_key: Option<(u64, usize, BTreeMap<String, usize>)>,
+    overlay_key: Option<OverlayKey>,
+    /// The overlay being worked out over several frames, for the key it will have.
+    overlay_job: Option<(OverlayKey, timeline::OverlayJob)>,
     config_tab: ConfigTab,
     result_tab: ResultTab,
     test_outcome: Option<Result<TestOutcome, String>>,
@@ -161,6 +169,7 @@ impl SimulatorPane {
             picked_iterations: BTreeMap::new(),
             overlay: None,
             overlay_key: None,
+            overlay_job: None,
             config_tab: ConfigTab::default(),
             result_tab: ResultTab::default(),
             test_outcome: None,
@@ -536,6 +545,9 @@ impl SimulatorPane {
         if !self.overlay_deferred {
             self.refresh_overlay();
         }
+        if self.overlay_job.is_some() {
+            ctx.request_repaint();
+        }
     }
 
     /// The Map iterations shown, as of the cursor.
@@ -567,8 +579,19 @@ impl SimulatorPane {
         if self.overlay_key.as_ref() == Some(&key) {
             return;
         }
-        let shown = self.shown_iterations();
-        self.overlay = Some(timeline.overlay_at(cursor, &shown));
+        // A long history is scanned over several frames (the previous overlay stays meanwhile).
+        let mut job = match self.overlay_job.take() {
+            Some((job_key, job)) if job_key == key => job,
+            _ => timeline.overlay_job(cursor, &self.shown_iterations()),
+        };
+        let deadline = web_time::Instant::now() + self.frame_budget;
+        while !timeline.advance_overlay(&mut job, OVERLAY_CHUNK) {
+            if web_time::Instant::now() >= deadline {
+                self.overlay_job = Some((key, job));
+                return;
+            }
+        }
+        self.overlay = Some(timeline.finish_overlay(job));
         self.overlay_key = Some(key);
     }
 
@@ -786,6 +809,9 @@ impl SimulatorPane {
         self.keys(ui.ctx());
         if !self.overlay_deferred {
             self.refresh_overlay();
+        }
+        if self.overlay_job.is_some() {
+            ui.ctx().request_repaint();
         }
         actions
     }

@@ -386,6 +386,22 @@ fn is_attempt_start(kind: &str) -> bool {
     )
 }
 
+/// The overlay being worked out a chunk of events at a time (see [`Timeline::overlay_job`]).
+#[derive(Debug)]
+pub struct OverlayJob {
+    /// One past the last event folded in (the cursor's).
+    end: usize,
+    /// The next event to fold in.
+    position: usize,
+    visible: Vec<bool>,
+    visits: HashMap<usize, Visit>,
+    /// Per scope (machine instance): the state execution that last exited, and whether its
+    /// error was caught.
+    last_exit: HashMap<String, (usize, bool)>,
+    ended_failed: bool,
+    overlay: RunOverlay,
+}
+
 #[derive(Clone, Copy, Debug, Default)]
 struct Visit {
     open: bool,
@@ -515,40 +531,56 @@ impl Timeline {
     /// `shown` (see [`Self::shown_iterations`]).
     #[must_use]
     pub fn overlay_at(&self, cursor: usize, shown: &HashMap<String, usize>) -> RunOverlay {
-        let mut overlay = RunOverlay::default();
-        let mut visits: HashMap<usize, Visit> = HashMap::new();
-        let mut last_exit: HashMap<&str, (usize, bool)> = HashMap::new();
-        let mut ended_failed = false;
-        // Visibility per state execution, worked out once rather than once per event.
-        let visible: Vec<bool> = (0..self.traces.len())
-            .map(|trace| self.visible(trace, shown))
-            .collect();
-        for (position, event) in self
-            .result
-            .history
-            .iter()
-            .enumerate()
-            .take(cursor.saturating_add(1))
-        {
+        let mut job = self.overlay_job(cursor, shown);
+        while !self.advance_overlay(&mut job, usize::MAX) {}
+        self.finish_overlay(job)
+    }
+
+    /// Starts working out the overlay of [`Self::overlay_at`] a chunk of events at a time
+    /// ([`Self::advance_overlay`], then [`Self::finish_overlay`]): after a run of tens of
+    /// thousands of events, one scan of the whole history takes longer than a frame.
+    #[must_use]
+    pub fn overlay_job(&self, cursor: usize, shown: &HashMap<String, usize>) -> OverlayJob {
+        OverlayJob {
+            end: cursor.saturating_add(1).min(self.result.history.len()),
+            position: 0,
+            // Visibility per state execution, worked out once rather than once per event.
+            visible: (0..self.traces.len())
+                .map(|trace| self.visible(trace, shown))
+                .collect(),
+            visits: HashMap::new(),
+            last_exit: HashMap::new(),
+            ended_failed: false,
+            overlay: RunOverlay::default(),
+        }
+    }
+
+    /// Folds up to `budget` more events into `job`; returns whether it has seen them all.
+    pub fn advance_overlay(&self, job: &mut OverlayJob, budget: usize) -> bool {
+        let stop = job.position.saturating_add(budget.max(1)).min(job.end);
+        while job.position < stop {
+            let position = job.position;
+            job.position += 1;
+            let event = &self.result.history[position];
             let kind = event.event_type;
             if kind.starts_with("Execution") {
-                ended_failed |= matches!(kind, "ExecutionFailed" | "ExecutionTimedOut");
+                job.ended_failed |= matches!(kind, "ExecutionFailed" | "ExecutionTimedOut");
                 continue;
             }
             let Some(trace) = self.owner(position) else {
                 continue;
             };
-            if !visible.get(trace).copied().unwrap_or(true) {
+            if !job.visible.get(trace).copied().unwrap_or(true) {
                 continue;
             }
             let Some(entry) = self.result.trace.get(trace) else {
                 continue;
             };
             if kind.ends_with("StateEntered") {
-                if let Some((from, caught)) = last_exit.remove(entry.scope.as_str()) {
-                    self.add_edge(&mut overlay, from, &entry.state, caught);
+                if let Some((from, caught)) = job.last_exit.remove(entry.scope.as_str()) {
+                    self.add_edge(&mut job.overlay, from, &entry.state, caught);
                 }
-                visits.insert(
+                job.visits.insert(
                     trace,
                     Visit {
                         open: true,
@@ -557,12 +589,18 @@ impl Timeline {
                 );
                 continue;
             }
-            let visit = visits.entry(trace).or_default();
+            let visit = job.visits.entry(trace).or_default();
             if kind.ends_with("StateExited") {
                 visit.open = false;
                 visit.caught =
                     visit.failed_last || (visit.failure_events == 0 && entry.error.is_some());
-                last_exit.insert(entry.scope.as_str(), (trace, visit.caught));
+                let exit = (trace, visit.caught);
+                match job.last_exit.get_mut(entry.scope.as_str()) {
+                    Some(slot) => *slot = exit,
+                    None => {
+                        job.last_exit.insert(entry.scope.clone(), exit);
+                    }
+                }
             } else if is_failure(kind) {
                 visit.failed_last = true;
                 visit.failure_events += 1;
@@ -571,6 +609,18 @@ impl Timeline {
                 visit.failed_last = false;
             }
         }
+        job.position >= job.end
+    }
+
+    /// The overlay once [`Self::advance_overlay`] has seen every event.
+    #[must_use]
+    pub fn finish_overlay(&self, job: OverlayJob) -> RunOverlay {
+        let OverlayJob {
+            visits,
+            ended_failed,
+            mut overlay,
+            ..
+        } = job;
         let mut ordered: Vec<(usize, Visit)> = visits.into_iter().collect();
         ordered.sort_unstable_by_key(|(trace, _)| *trace);
         for (trace, visit) in ordered {
@@ -682,6 +732,62 @@ mod tests {
             vec![("Outer".to_owned(), 3), ("In[ner".to_owned(), 0)]
         );
         assert_eq!(parse_scope(&path, "garbage"), Vec::new());
+    }
+
+    /// The overlay worked out a few events per frame is the overlay worked out at once, at every
+    /// cursor: a run with a Map, a retried and caught failure, and a Choice.
+    #[test]
+    fn overlay_in_chunks_is_the_overlay_at_once() -> Result<(), String> {
+        let definition = serde_json::json!({
+            "StartAt": "Each",
+            "States": {
+                "Each": {
+                    "Type": "Map",
+                    "ItemProcessor": {
+                        "StartAt": "Check",
+                        "States": {
+                            "Check": {"Type": "Choice", "Choices": [
+                                {"Variable": "$", "NumericGreaterThan": 1, "Next": "Big"}
+                            ], "Default": "Small"},
+                            "Big": {"Type": "Pass", "End": true},
+                            "Small": {"Type": "Pass", "End": true}
+                        }
+                    },
+                    "Next": "Boom"
+                },
+                "Boom": {
+                    "Type": "Fail", "Error": "Custom.Boom"
+                }
+            }
+        });
+        let root = StateMachine::from_value(&definition).map_err(|e| e.to_string())?;
+        let result = simulator::run(
+            &definition,
+            serde_json::json!([1, 2, 3]),
+            &simulator::Options::default(),
+        );
+        let timeline = TimelineBuilder::new(result, root).finish();
+        let events = timeline.events().len();
+        assert!(events > 10, "{events} events");
+        for cursor in [0, events / 2, events - 1] {
+            let shown = timeline.shown_iterations(cursor, &HashMap::new());
+            let mut job = timeline.overlay_job(cursor, &shown);
+            let mut chunks = 0;
+            while !timeline.advance_overlay(&mut job, 1) {
+                chunks += 1;
+            }
+            assert!(chunks >= cursor, "{chunks} chunks for cursor {cursor}");
+            let chunked = timeline.finish_overlay(job);
+            assert_eq!(
+                chunked,
+                timeline.overlay_at(cursor, &shown),
+                "cursor {cursor}"
+            );
+            if cursor == events - 1 {
+                assert!(!chunked.states.is_empty() && !chunked.taken_edges.is_empty());
+            }
+        }
+        Ok(())
     }
 
     /// Two instances of one inner Map run at the same time (one per outer iteration) and end in

@@ -82,7 +82,7 @@ pub const METRICS: Metrics = Metrics {
     name_font: 13.0,
     small_font: 10.5,
     min_readable_font: 5.0,
-    min_fit_font: 8.0,
+    min_fit_font: 6.5,
     handle_radius: 6.0,
     edge_width: 1.5,
     arrow_size: 9.0,

@@ -2,27 +2,9 @@
 //! store, and the status line says what changed (the canvas marks the same states as
 //! `asl-studio diff --format svg`).
 
-use std::path::PathBuf;
+mod common;
 
-use asl_studio::files::{MemoryFiles, ScriptedDialogs};
-use asl_studio::{StartSource, StudioApp};
-
-fn sample_text() -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/sample.asl.json");
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn designer() -> StudioApp {
-    StudioApp::with_platform(
-        None,
-        StartSource::Text {
-            name: "sample.asl.json".to_owned(),
-            text: sample_text(),
-        },
-        Box::new(MemoryFiles::default()),
-        Box::new(ScriptedDialogs::default()),
-    )
-}
+use common::designer::{sample_app as designer, sample_text};
 
 #[test]
 fn comparing_with_a_renamed_version_reports_one_change() {

@@ -4,35 +4,16 @@
 
 mod common;
 
+use common::designer::{sample_app as designer, sample_text};
+
 use std::cell::RefCell;
-use std::path::PathBuf;
 use std::rc::Rc;
 
+use asl_studio::StartSource;
 use asl_studio::app::{DiagramExport, DiagramFormat};
-use asl_studio::files::{
-    MemoryFiles, OpenedText, SaveOutcome, ScriptedDialogs, TextExchange, TextPurpose,
-    set_text_exchange,
-};
+use asl_studio::files::{OpenedText, SaveOutcome, TextExchange, TextPurpose, set_text_exchange};
 use asl_studio::render::{Marks, RenderOptions, Scene, png_size, to_svg};
-use asl_studio::{StartSource, StudioApp};
 use egui_kittest::kittest::Queryable;
-
-fn sample_text() -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/sample.asl.json");
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn designer() -> StudioApp {
-    StudioApp::with_platform(
-        None,
-        StartSource::Text {
-            name: "sample.asl.json".to_owned(),
-            text: sample_text(),
-        },
-        Box::new(MemoryFiles::default()),
-        Box::new(ScriptedDialogs::default()),
-    )
-}
 
 /// What the fake browser was asked and what it holds back.
 #[derive(Default)]

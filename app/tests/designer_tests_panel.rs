@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::designer::{run_until_ready, run_until_tests_done};
+use common::designer::{designer_shown, run_until_ready, run_until_tests_done};
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -189,17 +189,20 @@ fn run_all_checks_the_samples_four_cases_against_their_expectations() {
     assert_eq!((coverage.retriers.covered, coverage.retriers.total), (1, 1));
     harness.get_by_label("7/7 covered");
     // Every state was reached: nothing is greyed.
-    let overlay = harness
+    let statuses = overlay_statuses(&harness);
+    assert_eq!(statuses.len(), 7);
+    assert!(statuses.iter().all(|status| *status == RunStatus::Covered));
+}
+
+/// How each state in the canvas's overlay (a case's run, or the suite's coverage) is drawn.
+fn overlay_statuses(harness: &Harness<'_, StudioApp>) -> Vec<RunStatus> {
+    harness
         .state()
         .canvas_run_overlay()
-        .expect("the coverage overlay is drawn");
-    assert_eq!(overlay.states.len(), 7);
-    assert!(
-        overlay
-            .states
-            .values()
-            .all(|status| *status == RunStatus::Covered)
-    );
+        .expect("an overlay is drawn")
+        .states
+        .into_values()
+        .collect()
 }
 
 #[test]
@@ -227,16 +230,7 @@ fn a_clicked_case_is_loaded_and_run_in_the_simulator_pane() {
         Some(Status::Succeeded)
     );
     // The case's run replaces the coverage overlay: the states it did not enter are greyed.
-    let overlay = harness
-        .state()
-        .canvas_run_overlay()
-        .expect("the run is drawn");
-    assert!(
-        !overlay
-            .states
-            .values()
-            .any(|status| *status == RunStatus::Covered)
-    );
+    assert!(!overlay_statuses(&harness).contains(&RunStatus::Covered));
 }
 
 #[test]
@@ -535,19 +529,7 @@ impl eframe::Storage for MemoryStorage {
 
 #[test]
 fn the_tests_toggle_in_the_menu_bar_shows_the_panel_and_is_remembered() {
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_max_steps(400)
-        .allow_missing_glyphs()
-        .build_eframe(|cc| {
-            StudioApp::with_platform(
-                Some(cc),
-                StartSource::Sample,
-                Box::new(MemoryFiles::default()),
-                Box::new(ScriptedDialogs::default()),
-            )
-        });
-    harness.run();
+    let mut harness = designer_shown(StartSource::Sample, [1280.0, 800.0]);
     assert!(
         harness.query_by_label("Run all").is_none(),
         "hidden at first"

@@ -183,22 +183,24 @@ thread_local! {
 }
 
 fn deliver_compare_file(file: web_sys::File) {
-    browser::read_text_then(file, |result| {
-        let result = result.map(|file| OpenedText {
-            name: file.name,
-            text: file.text,
-        });
-        COMPARE_FILES.with_borrow_mut(|files| files.push(result));
-    });
+    deliver_into(&COMPARE_FILES, file);
 }
 
 fn deliver_mock_file(file: web_sys::File) {
-    browser::read_text_then(file, |result| {
+    deliver_into(&MOCK_FILES, file);
+}
+
+/// Reads `file` and queues its text (or why it could not be read) for the designer's next look.
+fn deliver_into(
+    queue: &'static std::thread::LocalKey<RefCell<Vec<Result<OpenedText, String>>>>,
+    file: web_sys::File,
+) {
+    browser::read_text_then(file, move |result| {
         let result = result.map(|file| OpenedText {
             name: file.name,
             text: file.text,
         });
-        MOCK_FILES.with_borrow_mut(|files| files.push(result));
+        queue.with_borrow_mut(|files| files.push(result));
     });
 }
 

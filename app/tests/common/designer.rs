@@ -145,3 +145,21 @@ pub fn run_until_tests_done(harness: &mut Harness<'_, StudioApp>) {
         !app.tests().is_busy()
     });
 }
+
+/// The bundled sample's text (app/assets/sample.asl.json).
+pub fn sample_text() -> String {
+    std::fs::read_to_string(super::sample()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The designer on the sample, without a window (no frame is drawn), its files kept in memory.
+pub fn sample_app() -> StudioApp {
+    StudioApp::with_platform(
+        None,
+        StartSource::Text {
+            name: "sample.asl.json".to_owned(),
+            text: sample_text(),
+        },
+        Box::new(asl_studio::files::MemoryFiles::default()),
+        Box::new(ScriptedDialogs::default()),
+    )
+}

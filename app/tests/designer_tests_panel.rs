@@ -66,6 +66,16 @@ fn click_and_wait(harness: &mut Harness<'_, StudioApp>, label: &str) {
     run_until_tests_done(harness);
 }
 
+/// Loads the mock file `text` (called `name`) into the pane, then presses Run all and waits.
+fn run_all_on(harness: &mut Harness<'_, StudioApp>, name: &str, text: &str) {
+    harness
+        .state_mut()
+        .simulator_mut()
+        .load_mock_file_text(name, text);
+    harness.run();
+    click_and_wait(harness, "Run all");
+}
+
 /// Scrolls a button into view and queues a click on it.
 fn press(harness: &mut Harness<'_, StudioApp>, label: &str) {
     harness
@@ -236,12 +246,7 @@ fn a_clicked_case_is_loaded_and_run_in_the_simulator_pane() {
 #[test]
 fn the_coverage_overlay_greys_the_states_no_case_reached_until_turned_off() {
     let mut harness = sample_with_tests();
-    harness
-        .state_mut()
-        .simulator_mut()
-        .load_mock_file_text("partial.mocks.json", PARTIAL_SUITE);
-    harness.run();
-    click_and_wait(&mut harness, "Run all");
+    run_all_on(&mut harness, "partial.mocks.json", PARTIAL_SUITE);
     assert_eq!(
         verdicts(&harness),
         owned(&[
@@ -550,12 +555,7 @@ fn the_tests_toggle_in_the_menu_bar_shows_the_panel_and_is_remembered() {
 fn cases_without_expectations_pass_with_a_warning_that_they_check_nothing() {
     let mut harness = sample_with_tests();
     // The sample's mock file alone: its expectations live in the file beside it.
-    harness
-        .state_mut()
-        .simulator_mut()
-        .load_mock_file_text("sample.mocks.json", SAMPLE_MOCKS);
-    harness.run();
-    click_and_wait(&mut harness, "Run all");
+    run_all_on(&mut harness, "sample.mocks.json", SAMPLE_MOCKS);
     assert!(
         harness
             .state()
@@ -608,12 +608,7 @@ fn the_coverage_overlay_reaches_into_map_processors() {
             .into_keys()
             .find(|id| id.name == inner)
     };
-    harness
-        .state_mut()
-        .simulator_mut()
-        .load_mock_file_text("mocks.json", template.mocks);
-    harness.run();
-    click_and_wait(&mut harness, "Run all");
+    run_all_on(&mut harness, "mocks.json", template.mocks);
     let id = reached(&harness).expect("HappyPath's Map iterations reach the processor");
     assert_ne!(
         id.machine,
@@ -626,12 +621,7 @@ fn the_coverage_overlay_reaches_into_map_processors() {
         .as_object_mut()
         .expect("test cases");
     cases.remove("HappyPath");
-    harness
-        .state_mut()
-        .simulator_mut()
-        .load_mock_file_text("no-messages.json", &only_empty.to_string());
-    harness.run();
-    click_and_wait(&mut harness, "Run all");
+    run_all_on(&mut harness, "no-messages.json", &only_empty.to_string());
     assert_eq!(harness.state().tests().verdicts().len(), 1);
     assert_eq!(reached(&harness), None);
     let coverage = harness.state().tests().coverage().expect("coverage");

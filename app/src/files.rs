@@ -418,6 +418,12 @@ pub trait TextExchange {
             "{suggested_name}: this platform cannot make PNG pictures"
         ))
     }
+
+    /// A failure of work that a save started and that ended after the frame (a browser drawing a
+    /// PNG in the background), for the designer to show; `None` when there is none.
+    fn take_late_failure(&mut self) -> Option<String> {
+        None
+    }
 }
 
 /// Why a dialog did not appear, as far as the designer can tell.
@@ -562,6 +568,11 @@ pub fn save_png(suggested_name: &str, svg: &str, scale: f32) -> Result<SaveOutco
 /// Asks the user for a file for `purpose` through the installed [`TextExchange`].
 pub fn request_open_text(purpose: TextPurpose, extensions: &[&str]) {
     with_text_exchange(|exchange| exchange.request_open(purpose, extensions));
+}
+
+/// A failure of a save that finished after its frame, through the installed [`TextExchange`].
+pub fn take_late_failure() -> Option<String> {
+    with_text_exchange(|exchange| exchange.take_late_failure())
 }
 
 /// The file opened for `purpose` since the last call, if one arrived.

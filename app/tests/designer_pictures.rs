@@ -23,6 +23,8 @@ struct Log {
     /// The file the user picks; it is handed over only once `arrived` is set (a later frame).
     picked: Option<OpenedText>,
     arrived: bool,
+    /// Saves that failed after their frame (a PNG the browser could not draw).
+    late_failures: Vec<String>,
 }
 
 /// A browser-like exchange: PNGs are recorded (a download), opened files arrive later.
@@ -58,6 +60,11 @@ impl TextExchange for LateBrowser {
             .pngs
             .push((suggested_name.to_owned(), svg.to_owned(), scale));
         Ok(SaveOutcome::Downloaded(suggested_name.to_owned()))
+    }
+
+    fn take_late_failure(&mut self) -> Option<String> {
+        let mut log = self.0.borrow_mut();
+        (!log.late_failures.is_empty()).then(|| log.late_failures.remove(0))
     }
 }
 
@@ -230,4 +237,16 @@ fn the_export_diagram_menu_keeps_theme_and_scale_choices_open_and_png_exports_wi
         },
     );
     assert_eq!(svg, &dark, "drawn in the dark theme chosen in the menu");
+}
+
+#[test]
+fn a_png_the_browser_fails_to_draw_after_the_frame_is_shown_to_the_user() {
+    let log = install_late_browser();
+    let mut harness = common::designer::designer(StartSource::Sample, [1280.0, 800.0]);
+    harness.run();
+    let failure = "etl-pipeline.png: could not make the PNG picture: the canvas is too large";
+    log.borrow_mut().late_failures.push(failure.to_owned());
+    harness.run();
+    harness.get_by_label_contains("the canvas is too large");
+    assert!(log.borrow().late_failures.is_empty(), "collected once");
 }

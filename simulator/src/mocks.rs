@@ -11,6 +11,11 @@ use thiserror::Error;
 
 use crate::fast_hash::FastHash;
 
+/// The member of a test case that holds its expectations (an ASL Studio extension that Step
+/// Functions Local ignores; [`crate::suite`] checks them). The mock file format owns the name so that
+/// reading and writing mock files needs nothing from the suite runner.
+pub const EXPECT: &str = "Expect";
+
 /// What a mocked Task invocation does.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum MockResponse {
@@ -115,7 +120,7 @@ impl MockConfig {
                 })?;
                 let mut parsed_states = BTreeMap::new();
                 for (state, response) in states {
-                    if state == crate::suite::EXPECT && response.is_object() {
+                    if state == EXPECT && response.is_object() {
                         parsed
                             .expectations
                             .entry(machine.clone())
@@ -205,7 +210,7 @@ impl MockConfig {
                             .get(machine)
                             .and_then(|cases| cases.get(case))
                         {
-                            states.insert(crate::suite::EXPECT.to_owned(), expect.clone());
+                            states.insert(EXPECT.to_owned(), expect.clone());
                         }
                         (case.clone(), Value::Object(states))
                     })

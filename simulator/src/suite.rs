@@ -35,8 +35,7 @@ use crate::error::DefinitionError;
 use crate::mocks::{MockConfig, Mocks};
 use crate::types::{ExecutionResult, Options, Status};
 
-/// The member of a test case that holds its expectations.
-pub const EXPECT: &str = "Expect";
+pub use crate::mocks::EXPECT;
 
 /// What a test case expects of its run. Absent members are not checked.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

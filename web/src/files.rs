@@ -176,6 +176,9 @@ const MOCK_PICKER_ID: &str = "asl-studio-mock-picker";
 const COMPARE_PICKER_ID: &str = "asl-studio-compare-picker";
 
 thread_local! {
+    /// Failures of saves that ended after their frame (a PNG the browser could not draw), for the
+    /// designer's next look.
+    pub(crate) static LATE_FAILURES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     /// Mock files read since the pane last looked (the picker answers after its frame is over).
     static MOCK_FILES: RefCell<Vec<Result<OpenedText, String>>> = const { RefCell::new(Vec::new()) };
     /// Versions to compare with, read since the designer last looked.
@@ -258,5 +261,9 @@ impl TextExchange for BrowserTextExchange {
             asl_studio::render::png_size(svg, scale).map_err(|error| format!("{name}: {error}"))?;
         crate::pictures::download_png(&name, svg, width, height);
         Ok(SaveOutcome::Downloaded(name))
+    }
+
+    fn take_late_failure(&mut self) -> Option<String> {
+        LATE_FAILURES.with_borrow_mut(|failures| (!failures.is_empty()).then(|| failures.remove(0)))
     }
 }

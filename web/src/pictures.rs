@@ -116,7 +116,7 @@ fn download_blob(file_name: &str, blob: &web_sys::Blob) -> Result<(), JsValue> {
 
 /// Offers the PNG of `svg` at `width` x `height` pixels as a download named `file_name`. The
 /// browser decodes and draws the picture in the background, so the download starts a moment
-/// later; a failure then is logged to the console with the file's name.
+/// later; a failure then is logged to the console and shown by the designer, with the file's name.
 pub fn download_png(file_name: &str, svg: &str, width: u32, height: u32) {
     let svg = with_embedded_font(svg);
     let name = file_name.to_owned();
@@ -130,7 +130,9 @@ pub fn download_png(file_name: &str, svg: &str, width: u32, height: u32) {
                 action: "make the PNG picture",
                 detail: browser::describe(&error),
             };
-            browser::warn(&format!("{name}: {error}"));
+            let message = format!("{name}: {error}");
+            browser::warn(&message);
+            crate::files::LATE_FAILURES.with_borrow_mut(|failures| failures.push(message));
         }
     });
 }

@@ -164,6 +164,9 @@ impl StudioApp {
             self.export_diagram(export);
         }
         self.poll_compare_file();
+        if let Some(error) = crate::files::take_late_failure() {
+            self.modal = Some(Modal::Error(error));
+        }
         match compare {
             Some(true) => self.compare_with_file(),
             Some(false) => self.stop_comparing(),

@@ -206,6 +206,10 @@ pub struct StateTrace {
     /// Error raised by the state, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// That error's cause. A Distributed Map's child executions end in their own histories, so the
+    /// parent's history never holds it; the trace is where a caller (the test generator) reads it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
     /// What the state decided that its events do not show, in order (coverage reads them).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub decisions: Vec<Decision>,

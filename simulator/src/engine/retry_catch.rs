@@ -41,6 +41,7 @@ impl Execution {
             && let Some(entry) = self.log.borrow_mut().trace.get_mut(index)
         {
             entry.error = raised.error.clone();
+            entry.cause = raised.cause.clone();
         }
         if let Some(frame) = self.stack.get_mut(depth) {
             frame.container = None;

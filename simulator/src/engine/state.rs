@@ -155,6 +155,7 @@ impl Execution {
                     value: input,
                 }],
                 error: None,
+                cause: None,
                 decisions: Vec::new(),
             });
             if let Some(frame) = self.stack.get(depth) {

@@ -23,6 +23,8 @@ pub(super) fn missing_path(result: &ExecutionResult) -> Option<Missing> {
         }
     }
     texts.extend(result.cause.clone());
+    // A Distributed Map child's failure is only in the trace.
+    texts.extend(result.trace.iter().filter_map(|entry| entry.cause.clone()));
     texts.iter().find_map(|text| parse_missing(text))
 }
 

@@ -14,12 +14,16 @@
 //!     "Output": {"done": true},
 //!     "OutputContains": {"done": true},
 //!     "Error": "States.TaskFailed", "Cause": "...",
-//!     "Path": ["DownloadFile", "TransformFile", "Cleanup"]
+//!     "Path": ["DownloadFile", "TransformFile", "Cleanup"],
+//!     "ItemReaderItems": {"ProcessFiles": [{"Key": "a.csv"}]},
+//!     "ItemReaderErrors": {"ProcessOther": "the bucket is gone"}
 //!   }
 //! }
 //! ```
 //!
-//! `Input` is the execution input the case runs on (default `{}`); every other member is checked
+//! `Input` is the execution input the case runs on (default `{}`) and `ItemReaderItems` the items
+//! each named Map state's ItemReader reads (as `asl-studio run --items` gives them), or in
+//! `ItemReaderErrors` the cause of the States.ItemReaderFailed it raises instead; every other member is checked
 //! when present: `Output` must equal the output, `OutputContains` must be contained in it (objects
 //! member by member, recursively; anything else equal), `Path` lists the states entered, in the
 //! order of the history.
@@ -54,9 +58,15 @@ pub struct Expectation {
     pub cause: Option<String>,
     /// The states entered, in order.
     pub path: Option<Vec<String>>,
+    /// The items each Map state's ItemReader reads, by state name (not checked: the case runs on
+    /// them).
+    pub item_reader_items: Option<BTreeMap<String, Vec<Value>>>,
+    /// The cause of the States.ItemReaderFailed each Map state's ItemReader raises, by state name
+    /// (not checked: the case runs with them).
+    pub item_reader_errors: Option<BTreeMap<String, String>>,
 }
 
-const MEMBERS: [&str; 7] = [
+const MEMBERS: [&str; 9] = [
     "Input",
     "Status",
     "Output",
@@ -64,6 +74,8 @@ const MEMBERS: [&str; 7] = [
     "Error",
     "Cause",
     "Path",
+    "ItemReaderItems",
+    "ItemReaderErrors",
 ];
 
 impl Expectation {
@@ -120,6 +132,12 @@ impl Expectation {
             error: text("Error")?,
             cause: text("Cause")?,
             path,
+            item_reader_items: by_state(object, "ItemReaderItems", "[items]", |items| {
+                items.as_array().cloned()
+            })?,
+            item_reader_errors: by_state(object, "ItemReaderErrors", "\"cause\"", |cause| {
+                cause.as_str().map(str::to_owned)
+            })?,
         })
     }
 
@@ -146,6 +164,12 @@ impl Expectation {
         }
         if let Some(path) = &self.path {
             object.insert("Path".to_owned(), json!(path));
+        }
+        if let Some(items) = &self.item_reader_items {
+            object.insert("ItemReaderItems".to_owned(), json!(items));
+        }
+        if let Some(errors) = &self.item_reader_errors {
+            object.insert("ItemReaderErrors".to_owned(), json!(errors));
         }
         Value::Object(object)
     }
@@ -206,6 +230,25 @@ impl Expectation {
         }
         failures
     }
+}
+
+/// The member `name`, an object `{"<Map state>": <shape>}` each of whose values `read` accepts.
+fn by_state<T>(
+    object: &Map<String, Value>,
+    name: &str,
+    shape: &str,
+    read: fn(&Value) -> Option<T>,
+) -> Result<Option<BTreeMap<String, T>>, String> {
+    let Some(value) = object.get(name) else {
+        return Ok(None);
+    };
+    let wrong = || format!("'{name}' must be an object {{\"<Map state>\": {shape}}}");
+    let members = value.as_object().ok_or_else(wrong)?;
+    members
+        .iter()
+        .map(|(state, member)| Ok((state.clone(), read(member).ok_or_else(wrong)?)))
+        .collect::<Result<_, String>>()
+        .map(Some)
 }
 
 fn status_text(status: Status) -> String {
@@ -429,8 +472,14 @@ impl CaseOutcome {
 
 /// Runs one case: `options` with the case's mocks, history and trace recorded.
 pub fn run_case(definition: &Value, case: &TestCase, options: &Options) -> CaseOutcome {
+    let mut item_reader_items = options.item_reader_items.clone();
+    item_reader_items.extend(case.expect.item_reader_items.clone().unwrap_or_default());
+    let mut item_reader_errors = options.item_reader_errors.clone();
+    item_reader_errors.extend(case.expect.item_reader_errors.clone().unwrap_or_default());
     let options = Options {
         mocks: case.mocks.clone(),
+        item_reader_items,
+        item_reader_errors,
         record_history: true,
         record_trace: true,
         ..options.clone()
@@ -564,6 +613,39 @@ mod tests {
         let report = outcome.coverage.report();
         assert_eq!((report.states.covered, report.states.total), (3, 3));
         assert_eq!((report.catchers.covered, report.catchers.total), (1, 1));
+        Ok(())
+    }
+
+    #[test]
+    fn a_case_gives_a_maps_item_reader_its_items_or_its_failure() -> Result<(), String> {
+        let definition = json!({
+            "StartAt": "Each",
+            "States": {
+                "Each": {"Type": "Map", "End": true,
+                    "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                        "ReaderConfig": {"InputType": "JSON"},
+                        "Parameters": {"Bucket": "b", "Key": "k"}},
+                    "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"},
+                        "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+                    "Catch": [{"ErrorEquals": ["States.ItemReaderFailed"], "Next": "Unread"}]},
+                "Unread": {"Type": "Fail", "Error": "Unread"}
+            }
+        });
+        let config = json!({"StateMachines": {"M": {"TestCases": {
+            "Reads": {"Expect": {"ItemReaderItems": {"Each": [1, 2]}, "Output": [1, 2]}},
+            "CannotRead": {"Expect": {"ItemReaderErrors": {"Each": "gone"},
+                "Path": ["Each", "Unread"]}}
+        }}}, "MockedResponses": {}});
+        let parsed = MockConfig::parse(&config).map_err(|error| error.to_string())?;
+        let suite = Suite::from_config(&parsed, None, None, None).map_err(|error| error.0)?;
+        let outcome = run_suite(&definition, &suite, &[], &Options::default())
+            .map_err(|error| error.to_string())?;
+        let failures: Vec<&Vec<String>> = outcome.cases.iter().map(|case| &case.failures).collect();
+        assert_eq!((outcome.passed(), outcome.failed()), (2, 0), "{failures:?}");
+        assert_eq!(
+            Expectation::parse(&json!({"ItemReaderItems": {"Each": 1}})),
+            Err("'ItemReaderItems' must be an object {\"<Map state>\": [items]}".to_owned())
+        );
         Ok(())
     }
 

@@ -6,6 +6,10 @@ use serde_json::{Value, json};
 
 use crate::types::ExecutionResult;
 
+/// The field of a [`Missing`] that stands for States.MathRandom's end, which must exceed the start
+/// (every numeric placeholder is 1).
+pub(super) const MATH_RANDOM_END: &str = "States.MathRandom#2";
+
 /// A path the run found missing: in which state, the path text, and the field that read it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct Missing {
@@ -56,6 +60,15 @@ fn parse_missing(text: &str) -> Option<Missing> {
             state: state.to_owned(),
             path: String::new(),
             field: format!("{function}#{position}"),
+        });
+    }
+    // States.MathRandom given an end no greater than its start (both placeholders): the end is
+    // given a larger value ([`MATH_RANDOM_END`]).
+    if text.contains("Invalid arguments in States.MathRandom: the end (") {
+        return Some(Missing {
+            state: state.to_owned(),
+            path: String::new(),
+            field: MATH_RANDOM_END.to_owned(),
         });
     }
     // A value of the wrong kind (a placeholder string where a number of seconds goes): the
@@ -298,6 +311,12 @@ mod tests {
                 "{at}The TimeoutSecondsPath field refers to value \"example\" which is not a valid positive integer: $.expirydate"
             )),
             owned("S", "$.expirydate", "TimeoutSecondsPath")
+        );
+        assert_eq!(
+            parsed(&format!(
+                "{at}Invalid arguments in States.MathRandom: the end (1) must be greater than the start (1)"
+            )),
+            owned("S", "", MATH_RANDOM_END)
         );
         assert_eq!(parsed("States.TaskFailed: boom"), None);
     }

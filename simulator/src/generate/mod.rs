@@ -27,7 +27,8 @@ use crate::types::{ExecutionResult, Options, Status};
 
 mod missing;
 use missing::{
-    Missing, argument_path, missing_path, placeholder_for, placeholder_for_intrinsic, read_under,
+    MATH_RANDOM_END, Missing, argument_path, missing_path, placeholder_for,
+    placeholder_for_intrinsic, read_under,
 };
 mod sources;
 use sources::{Encoding, Invocations, Source, apply, first_item, items_path, name_segment};
@@ -101,6 +102,8 @@ type Routed = (Vec<Source>, Option<Value>);
 struct Candidate {
     input: Value,
     mocks: BTreeMap<String, Vec<MockResponse>>,
+    /// Per Map state, the cause of the States.ItemReaderFailed its ItemReader raises.
+    reader_errors: BTreeMap<String, String>,
 }
 
 /// What the generator knows of a state besides its compiled form.
@@ -128,6 +131,9 @@ struct Generator<'a> {
     states: HashMap<String, StateInfo>,
     tasks: Vec<String>,
     options: Options,
+    /// The items given to each Map whose ItemReader the options do not feed (a dry run cannot read
+    /// S3); every case records them in its `ItemReaderItems` so that it runs the same way.
+    reader_items: BTreeMap<String, Vec<Value>>,
     empty: Coverage,
 }
 
@@ -144,7 +150,19 @@ impl<'a> Generator<'a> {
             .filter(|state| matches!(state.kind, Kind::Task { .. }))
             .map(|state| state.name.clone())
             .collect();
+        let reader_items: BTreeMap<String, Vec<Value>> = states
+            .iter()
+            .filter(|(name, info)| {
+                info.body.get("ItemReader").is_some()
+                    && !options.item_reader_items.contains_key(*name)
+                    && !options.item_reader_sources.contains_key(*name)
+            })
+            .map(|(name, _)| (name.clone(), vec![json!({})]))
+            .collect();
+        let mut item_reader_items = options.item_reader_items.clone();
+        item_reader_items.extend(reader_items.clone());
         let options = Options {
+            item_reader_items,
             record_history: true,
             record_trace: true,
             max_transitions: options.max_transitions.min(LIMITS.transitions),
@@ -160,6 +178,7 @@ impl<'a> Generator<'a> {
             states,
             tasks,
             options,
+            reader_items,
             empty,
         })
     }
@@ -167,6 +186,9 @@ impl<'a> Generator<'a> {
     fn execute(&self, candidate: &Candidate) -> ExecutionResult {
         let mut options = self.options.clone();
         options.mocks = mocks_of(candidate);
+        options
+            .item_reader_errors
+            .extend(candidate.reader_errors.clone());
         crate::run(self.definition, candidate.input.clone(), &options)
     }
 
@@ -179,6 +201,7 @@ impl<'a> Generator<'a> {
     fn run(&self, machine: &str) -> Generated {
         let base = Candidate {
             input: Value::Object(Map::new()),
+            reader_errors: BTreeMap::new(),
             mocks: self
                 .tasks
                 .iter()
@@ -384,6 +407,7 @@ impl<'a> Generator<'a> {
                     .map(|read| (field, read))
             });
         let placeholder = match &read {
+            _ if missing.field == MATH_RANDOM_END => json!(2),
             Some((_, (_, Some(function)))) => placeholder_for_intrinsic(function),
             _ => placeholder_for(&info.body, missing),
         };
@@ -725,12 +749,24 @@ impl<'a> Generator<'a> {
             Some("Parallel" | "Map") => self.inner_tasks(state),
             _ => Vec::new(),
         };
-        if throwers.is_empty() {
+        let mut attempts = Vec::new();
+        // A Map whose ItemReader the generator feeds can be made to fail reading instead.
+        if self.reader_items.contains_key(state)
+            && handled(&own, "States.ItemReaderFailed")
+            && !handled(&earlier, "States.ItemReaderFailed")
+        {
+            let mut failing = candidate.clone();
+            failing.reader_errors.insert(
+                state.to_owned(),
+                format!("generated: States.ItemReaderFailed for {state}.{member}[{index}]"),
+            );
+            attempts.push(failing);
+        }
+        if throwers.is_empty() && attempts.is_empty() {
             return Err(format!(
                 "nothing in '{state}' can be made to fail: it holds no Task whose mock could throw"
             ));
         }
-        let mut attempts = Vec::new();
         for thrower in throwers.iter().take(3) {
             let inner_catch: Vec<String> = if thrower == state {
                 Vec::new()
@@ -797,7 +833,7 @@ impl<'a> Generator<'a> {
         let body = self.body(state)?;
         if body.get("ItemReader").is_some() {
             return Err(
-                "its items come from an ItemReader (S3), which a generated case does not provide"
+                "its items come from an ItemReader (S3): the generated cases give it one empty item and do not solve item values"
                     .to_owned(),
             );
         }
@@ -921,6 +957,10 @@ impl<'a> Generator<'a> {
                 error: result.error.clone(),
                 cause: result.cause.clone(),
                 path: Some(path),
+                item_reader_items: (!self.reader_items.is_empty())
+                    .then(|| self.reader_items.clone()),
+                item_reader_errors: (!candidate.reader_errors.is_empty())
+                    .then(|| candidate.reader_errors.clone()),
             };
             config
                 .expectations

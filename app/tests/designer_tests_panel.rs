@@ -563,12 +563,12 @@ fn cases_without_expectations_pass_with_a_warning_that_they_check_nothing() {
     );
 }
 
-#[test]
-fn the_coverage_overlay_reaches_into_map_processors() {
-    let template = asl_studio::templates::TEMPLATES
-        .iter()
-        .find(|template| template.id == "fan-out-map")
-        .expect("the fan-out template");
+/// The designer on the definition `text` (called `name`), files in memory, the Tests panel shown.
+fn tests_panel_on(name: &str, text: &str) -> Harness<'static, StudioApp> {
+    let source = StartSource::Text {
+        name: name.to_owned(),
+        text: text.to_owned(),
+    };
     let mut harness = Harness::builder()
         .with_size([1280.0, 800.0])
         .with_max_steps(400)
@@ -576,10 +576,7 @@ fn the_coverage_overlay_reaches_into_map_processors() {
         .build_eframe(|cc| {
             let mut app = StudioApp::with_platform(
                 Some(cc),
-                StartSource::Text {
-                    name: "fan-out.asl.json".to_owned(),
-                    text: template.definition.to_owned(),
-                },
+                source,
                 Box::new(MemoryFiles::default()),
                 Box::new(ScriptedDialogs::default()),
             );
@@ -587,6 +584,16 @@ fn the_coverage_overlay_reaches_into_map_processors() {
             app
         });
     harness.run();
+    harness
+}
+
+#[test]
+fn the_coverage_overlay_reaches_into_map_processors() {
+    let template = asl_studio::templates::TEMPLATES
+        .iter()
+        .find(|template| template.id == "fan-out-map")
+        .expect("the fan-out template");
+    let mut harness = tests_panel_on("fan-out.asl.json", template.definition);
     let inner = "Write message to DynamoDB";
     let reached = |harness: &Harness<'_, StudioApp>| {
         harness
@@ -785,4 +792,47 @@ fn frame_by_frame_run_all_shows_its_progress_and_cancel_keeps_the_last_results()
             .is_disabled()
     );
     assert!(harness.query_by_label("Cancel").is_none());
+}
+
+#[test]
+fn a_clicked_case_gives_the_maps_item_reader_the_items_or_the_failure_its_expectations_name() {
+    let definition = json!({"StartAt": "Each", "States": {"Each": {
+        "Type": "Map",
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                       "ReaderConfig": {"InputType": "JSON"},
+                       "Parameters": {"Bucket": "b", "Key": "items.json"}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": true}}},
+        "MaxConcurrency": 2,
+        "End": true}}});
+    let suite = json!({
+        "StateMachines": {"reader": {"TestCases": {
+            "Reads": {"Expect": {"ItemReaderItems": {"Each": [1, 2]}, "Output": [1, 2]}},
+            "CannotRead": {"Expect": {"ItemReaderErrors": {"Each": "the bucket is gone"},
+                                      "Status": "FAILED", "Error": "States.ItemReaderFailed"}}
+        }}},
+        "MockedResponses": {}
+    });
+    let mut harness = tests_panel_on("reader.asl.json", &definition.to_string());
+    run_all_on(&mut harness, "reader.mocks.json", &suite.to_string());
+    let verdicts = harness.state().tests().verdicts();
+    assert_eq!(verdicts.len(), 2);
+    assert!(
+        verdicts.iter().all(|verdict| verdict.passed()),
+        "{verdicts:?}"
+    );
+    // The same cases clicked: the pane's run reads what Run all gave each case.
+    click_button(&mut harness, "Reads");
+    run_until_ready(&mut harness);
+    let result = harness.state().simulator().result().expect("Reads ran");
+    assert_eq!(result.output, Some(json!([1, 2])), "{result:?}");
+    click_button(&mut harness, "CannotRead");
+    run_until_ready(&mut harness);
+    let result = harness
+        .state()
+        .simulator()
+        .result()
+        .expect("CannotRead ran");
+    assert_eq!(result.error.as_deref(), Some("States.ItemReaderFailed"));
+    assert_eq!(result.cause.as_deref(), Some("the bucket is gone"));
 }

@@ -385,6 +385,13 @@ impl SimulatorPane {
         for (state, items) in &self.reader_items {
             builder = builder.reader_items(state.clone(), items.clone());
         }
+        let (case_items, case_failures) = self.selected_case_reader_data();
+        for (state, items) in case_items {
+            builder = builder.reader_items(state, items);
+        }
+        for (state, cause) in case_failures {
+            builder = builder.reader_error(state, cause);
+        }
         Ok(builder.build())
     }
 

@@ -274,6 +274,34 @@ impl SimulatorPane {
         Ok((suite, order))
     }
 
+    /// The picked test case's ItemReader items and failures (`Expect.ItemReaderItems` and
+    /// `ItemReaderErrors`), so that running the case in the pane reads what `asl-studio test` and
+    /// Run all give it.
+    pub(super) fn selected_case_reader_data(
+        &self,
+    ) -> (
+        std::collections::BTreeMap<String, Vec<serde_json::Value>>,
+        std::collections::BTreeMap<String, String>,
+    ) {
+        let Some(name) = self.selected_test_case() else {
+            return Default::default();
+        };
+        let Ok((suite, _)) = self.suite() else {
+            return Default::default();
+        };
+        suite
+            .cases
+            .into_iter()
+            .find(|case| case.name == name)
+            .map(|case| {
+                (
+                    case.expect.item_reader_items.unwrap_or_default(),
+                    case.expect.item_reader_errors.unwrap_or_default(),
+                )
+            })
+            .unwrap_or_default()
+    }
+
     /// The options a suite runs with: the pane's settings (type, seed, Map items), each case
     /// bringing its own mocks; an unmocked Task fails, as in `asl-studio test`.
     #[must_use]

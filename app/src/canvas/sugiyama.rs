@@ -12,10 +12,13 @@
 //!
 //! Every step is linear or `n log n` in nodes plus edges, and deterministic (no hash iteration).
 
+mod finish;
+
 use egui::{Pos2, Vec2, pos2, vec2};
 
 use super::budget::WorkBudget;
 use crate::theme::Metrics;
+use finish::Finishing;
 
 /// Longest edge (in layers) that is always drawn through the layers, even when the dummy budget
 /// is spent; longer ones then run in a side lane.
@@ -109,6 +112,8 @@ enum JobState {
     /// Dummies, routes and the first order being made.
     SettingUp(Box<Setup>),
     Running(Box<Work>),
+    /// Heights, lanes and routes being made.
+    Finishing(Box<Work>, Box<Finishing>),
     Done(FlatLayout),
 }
 
@@ -198,16 +203,28 @@ impl FlatJob {
                 },
                 JobState::Running(work) => {
                     let units = work.step(m);
-                    if matches!(work.stage, Stage::Finish) {
-                        let units = work.node_layer.len() + self.graph.edges.len();
-                        let done = finish(&self.graph, work, m);
-                        self.state = JobState::Done(done);
-                        budget.spend(units as u64);
-                        return true;
-                    }
-                    if !budget.spend(units) {
+                    if matches!(work.stage, Stage::Finish)
+                        && let JobState::Running(work) =
+                            std::mem::replace(&mut self.state, JobState::Setup)
+                    {
+                        let finishing = Finishing::new(&self.graph, &work, m);
+                        self.state = JobState::Finishing(work, Box::new(finishing));
+                        let units = (self.graph.sizes.len() + self.graph.edges.len()) as u64;
+                        if !budget.spend(units) || !budget.checkpoint() {
+                            return false;
+                        }
+                    } else if !budget.spend(units) {
                         return false;
                     }
+                }
+                JobState::Finishing(work, finishing) => {
+                    return match finishing.run(&self.graph, work, m, budget) {
+                        Some(layout) => {
+                            self.state = JobState::Done(layout);
+                            true
+                        }
+                        None => false,
+                    };
                 }
             }
         }
@@ -221,6 +238,9 @@ impl FlatJob {
             JobState::Layered(_) => return 0.05,
             JobState::SettingUp(setup) => return 0.05 + 0.05 * setup.progress(),
             JobState::Done(_) => return 1.0,
+            JobState::Finishing(_, finishing) => {
+                return 0.95 + 0.05 * finishing.progress(&self.graph);
+            }
             JobState::Running(work) => work,
         };
         let rows = work.layer_count.max(1) as f32;
@@ -655,204 +675,9 @@ impl Work {
                 };
                 1
             }
-            // The job finishes it (see `finish`).
+            // The job finishes it (see `finish::Finishing`).
             Stage::Finish => 0,
         }
-    }
-}
-
-/// Heights, lanes and routes of a placed graph.
-fn finish(graph: &FlatGraph, work: &Work, m: &Metrics) -> FlatLayout {
-    let Work {
-        n,
-        out_edges,
-        layer,
-        node_layer,
-        widths,
-        bundles,
-        routes_kind,
-        layer_count,
-        x,
-        ..
-    } = work;
-    let (n, layer_count) = (*n, *layer_count);
-    let total = node_layer.len();
-    // Vertical placement: each layer as tall as its tallest node, nodes centred in it.
-    let mut layer_top = vec![0.0f32; layer_count];
-    let mut layer_height = vec![0.0f32; layer_count];
-    for v in 0..n {
-        layer_height[layer[v]] = layer_height[layer[v]].max(graph.sizes[v].y);
-    }
-    let mut cursor = 0.0;
-    for l in 0..layer_count {
-        layer_top[l] = cursor;
-        cursor += layer_height[l] + m.layer_gap;
-    }
-    let content_height = cursor - m.layer_gap;
-
-    // Lanes: one per target and side, reused along the height when their spans do not overlap.
-    let (min_x, max_x) = (0..total).fold((f32::MAX, f32::MIN), |(lo, hi), v| {
-        (
-            lo.min(x[v] - widths[v] * 0.5),
-            hi.max(x[v] + widths[v] * 0.5),
-        )
-    });
-    let lane_of = assign_lanes(graph, routes_kind, layer);
-    let left_lanes = lane_of
-        .iter()
-        .filter_map(|l| l.filter(|(side, _)| !side).map(|(_, k)| k + 1))
-        .max()
-        .unwrap_or(0);
-    let right_lanes = lane_of
-        .iter()
-        .filter_map(|l| l.filter(|(side, _)| *side).map(|(_, k)| k + 1))
-        .max()
-        .unwrap_or(0);
-    // Lanes run their horizontal parts in the gaps above their targets and below their sources:
-    // reserve a gap above the first layer and below the last when a lane needs one.
-    let last_layer = layer_count - 1;
-    let mut top_extra: f32 = 0.0;
-    let mut bottom_extra: f32 = 0.0;
-    for (i, lane) in lane_of.iter().enumerate() {
-        if lane.is_some() {
-            let (from, to) = graph.edges[i];
-            if layer[to] == 0 {
-                top_extra = m.layer_gap;
-            }
-            if layer[from] == last_layer {
-                bottom_extra = m.layer_gap;
-            }
-        }
-    }
-    let origin_x = m.machine_padding + left_lanes as f32 * m.lane_gap - min_x;
-    let origin_y = m.machine_padding + top_extra;
-    let width = (max_x - min_x) + (left_lanes + right_lanes) as f32 * m.lane_gap;
-    let size = vec2(
-        width + 2.0 * m.machine_padding,
-        content_height + 2.0 * m.machine_padding + top_extra + bottom_extra,
-    );
-
-    let center = |v: usize| -> Pos2 {
-        let l = node_layer[v];
-        pos2(
-            origin_x + x[v],
-            origin_y + layer_top[l] + layer_height[l] * 0.5,
-        )
-    };
-    let positions: Vec<Pos2> = (0..n).map(|v| center(v) - graph.sizes[v] * 0.5).collect();
-
-    // Routes. First the waypoints between the ports, then the ports spread along each node.
-    let gap_y = |l: usize, below: bool, slot: usize| -> f32 {
-        let t = 0.3 + 0.4 * ((slot % 5) as f32 / 4.0);
-        if below {
-            origin_y + layer_top[l] + layer_height[l] + m.layer_gap * t
-        } else {
-            origin_y + layer_top[l] - m.layer_gap * (1.0 - t)
-        }
-    };
-    let mut middles: Vec<Vec<Pos2>> = Vec::with_capacity(graph.edges.len());
-    for (i, kind) in routes_kind.iter().enumerate() {
-        let (from, to) = graph.edges[i];
-        let waypoints = match kind {
-            None => Vec::new(),
-            Some(Route::Chain { bundle, skip }) => {
-                let dummies = bundle.map_or(&[][..], |b| &bundles[b].1[*skip..]);
-                let mut points = Vec::with_capacity(dummies.len() * 2);
-                for &d in dummies {
-                    let p = center(d);
-                    let half = layer_height[node_layer[d]] * 0.5;
-                    points.push(pos2(p.x, p.y - half));
-                    points.push(pos2(p.x, p.y + half));
-                }
-                points
-            }
-            Some(Route::RightLane | Route::LeftLane) => {
-                let (right, lane) = lane_of[i].unwrap_or((true, 0));
-                let lane_x = if right {
-                    origin_x + max_x + (lane + 1) as f32 * m.lane_gap
-                } else {
-                    origin_x + min_x - (lane + 1) as f32 * m.lane_gap
-                };
-                let below = gap_y(layer[from], true, lane);
-                let above = gap_y(layer[to], false, lane);
-                vec![
-                    pos2(f32::NAN, below),
-                    pos2(lane_x, below),
-                    pos2(lane_x, above),
-                    pos2(f32::NAN, above),
-                ]
-            }
-        };
-        middles.push(waypoints);
-    }
-    // Spread ports: order each node's outgoing edges by where they head, incoming by where they
-    // come from, so that neighbouring edges do not cross at the node.
-    let heading = |i: usize, toward_end: bool| -> f32 {
-        let w = &middles[i];
-        let (from, to) = graph.edges[i];
-        let pick = if toward_end {
-            w.iter().find(|p| !p.x.is_nan())
-        } else {
-            w.iter().rev().find(|p| !p.x.is_nan())
-        };
-        pick.map_or_else(|| center(if toward_end { to } else { from }).x, |p| p.x)
-    };
-    let mut out_port = vec![Pos2::ZERO; graph.edges.len()];
-    let mut in_port = vec![Pos2::ZERO; graph.edges.len()];
-    let mut in_edges: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, &(from, to)) in graph.edges.iter().enumerate() {
-        if from < n && to < n {
-            in_edges[to].push(i);
-        }
-    }
-    for v in 0..n {
-        let rect = egui::Rect::from_min_size(positions[v], graph.sizes[v]);
-        let mut outs: Vec<(f32, usize)> = out_edges[v]
-            .iter()
-            .map(|&i| (heading(i, true), i))
-            .collect();
-        outs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        for (k, &(_, i)) in outs.iter().enumerate() {
-            out_port[i] = port(rect, graph.shapes[v], k, outs.len(), true);
-        }
-        let mut ins: Vec<(f32, usize)> = in_edges[v]
-            .iter()
-            .map(|&i| (heading(i, false), i))
-            .collect();
-        ins.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        for (k, &(_, i)) in ins.iter().enumerate() {
-            in_port[i] = port(rect, graph.shapes[v], k, ins.len(), false);
-        }
-    }
-    let routes = middles
-        .into_iter()
-        .enumerate()
-        .map(|(i, waypoints)| {
-            let (from, to) = graph.edges[i];
-            if from >= n || to >= n {
-                return Vec::new();
-            }
-            let mut raw = Vec::with_capacity(waypoints.len() + 2);
-            raw.push(out_port[i]);
-            for mut p in waypoints {
-                if p.x.is_nan() {
-                    // The lane's horizontal run starts under the source and ends over the target.
-                    p.x = if raw.len() == 1 {
-                        out_port[i].x
-                    } else {
-                        in_port[i].x
-                    };
-                }
-                raw.push(p);
-            }
-            raw.push(in_port[i]);
-            orthogonal(&raw)
-        })
-        .collect();
-    FlatLayout {
-        positions,
-        routes,
-        size,
     }
 }
 

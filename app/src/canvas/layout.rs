@@ -239,7 +239,9 @@ impl LayoutJob {
     ) -> Option<Layout> {
         loop {
             if let Some((_, flat_job)) = &mut self.current {
-                if !flat_job.run(m, budget) {
+                // Placing the machine's boxes and routes in the document is a step of its own:
+                // it starts in a fresh slice when the flat layout used this one up.
+                if !flat_job.run(m, budget) || !budget.checkpoint() {
                     return None;
                 }
                 if let Some((mut prepared, flat_job)) = self.current.take() {

@@ -12,10 +12,13 @@
 //!
 //! Every step is linear or `n log n` in nodes plus edges, and deterministic (no hash iteration).
 
+mod finish;
+
 use egui::{Pos2, Vec2, pos2, vec2};
 
 use super::budget::WorkBudget;
 use crate::theme::Metrics;
+use finish::Finishing;
 
 /// Longest edge (in layers) that is always drawn through the layers, even when the dummy budget
 /// is spent; longer ones then run in a side lane.
@@ -106,7 +109,11 @@ enum JobState {
     Setup,
     /// Cycles broken and layers assigned; dummies and the first order next.
     Layered(Box<Layered>),
+    /// Dummies, routes and the first order being made.
+    SettingUp(Box<Setup>),
     Running(Box<Work>),
+    /// Heights, lanes and routes being made.
+    Finishing(Box<Work>, Box<Finishing>),
     Done(FlatLayout),
 }
 
@@ -185,23 +192,39 @@ impl FlatJob {
                 JobState::Layered(layered) => {
                     let units = (self.graph.sizes.len() + self.graph.edges.len()) as u64;
                     let layered = std::mem::take(&mut **layered);
-                    self.state = JobState::Running(Box::new(setup(&self.graph, layered)));
+                    self.state = JobState::SettingUp(Box::new(Setup::new(&self.graph, layered)));
                     if !budget.spend(units) || !budget.checkpoint() {
                         return false;
                     }
                 }
+                JobState::SettingUp(setup) => match setup.run(&self.graph, budget) {
+                    Some(work) => self.state = JobState::Running(Box::new(work)),
+                    None => return false,
+                },
                 JobState::Running(work) => {
                     let units = work.step(m);
-                    if matches!(work.stage, Stage::Finish) {
-                        let units = work.node_layer.len() + self.graph.edges.len();
-                        let done = finish(&self.graph, work, m);
-                        self.state = JobState::Done(done);
-                        budget.spend(units as u64);
-                        return true;
-                    }
-                    if !budget.spend(units) {
+                    if matches!(work.stage, Stage::Finish)
+                        && let JobState::Running(work) =
+                            std::mem::replace(&mut self.state, JobState::Setup)
+                    {
+                        let finishing = Finishing::new(&self.graph, &work, m);
+                        self.state = JobState::Finishing(work, Box::new(finishing));
+                        let units = (self.graph.sizes.len() + self.graph.edges.len()) as u64;
+                        if !budget.spend(units) || !budget.checkpoint() {
+                            return false;
+                        }
+                    } else if !budget.spend(units) {
                         return false;
                     }
+                }
+                JobState::Finishing(work, finishing) => {
+                    return match finishing.run(&self.graph, work, m, budget) {
+                        Some(layout) => {
+                            self.state = JobState::Done(layout);
+                            true
+                        }
+                        None => false,
+                    };
                 }
             }
         }
@@ -213,7 +236,11 @@ impl FlatJob {
         let work = match &self.state {
             JobState::Setup => return 0.0,
             JobState::Layered(_) => return 0.05,
+            JobState::SettingUp(setup) => return 0.05 + 0.05 * setup.progress(),
             JobState::Done(_) => return 1.0,
+            JobState::Finishing(_, finishing) => {
+                return 0.95 + 0.05 * finishing.progress(&self.graph);
+            }
             JobState::Running(work) => work,
         };
         let rows = work.layer_count.max(1) as f32;
@@ -295,69 +322,148 @@ fn layering(graph: &FlatGraph, m: &Metrics) -> Result<Layered, FlatLayout> {
     })
 }
 
-/// The rest of what comes before ordering: dummies, routes, the initial order.
-fn setup(graph: &FlatGraph, layered: Layered) -> Work {
-    let Layered {
-        out_edges,
-        dfs_order,
-        layer,
-    } = layered;
-    let n = graph.sizes.len();
+/// The rest of what comes before ordering (dummies, routes, the initial order), made a target,
+/// an edge or a layer at a time so that no slice does all of it: on a flat graph of thousands of
+/// states it is the largest single step of the layout.
+#[derive(Debug, Default)]
+struct Setup {
+    out_edges: Vec<Vec<usize>>,
+    dfs_order: Vec<usize>,
+    layer: Vec<usize>,
+    node_layer: Vec<usize>,
+    widths: Vec<f32>,
+    rank_hint: Vec<f32>,
+    bundle_top: Vec<Option<usize>>,
+    /// Bundle of each target: (first dummy layer, dummies from that layer down).
+    bundles: Vec<(usize, Vec<usize>)>,
+    bundle_of: Vec<Option<usize>>,
+    proper: Vec<(usize, usize)>,
+    routes_kind: Vec<Option<Route>>,
+    /// The next target whose bundle is made, then the next edge whose route is decided, then
+    /// the next layer put in its first order.
+    next_target: usize,
+    next_edge: usize,
+    layers: Vec<Vec<usize>>,
+    next_row: usize,
+}
 
-    // Decide each edge's route; build the proper (layer-to-layer) graph with dummies. Downward
-    // edges into the same target share one chain of dummies (a bundle), which starts one layer
-    // below the highest of their sources; each source joins it in the layer under its own. Edges
-    // with a common end are never counted as crossing each other, and the bundle keeps the number
-    // of dummies at one per target and layer (a Catch from each of 1,000 states to one Fail state
-    // needs one chain, not half a million dummies).
-    let mut node_layer: Vec<usize> = layer.clone();
-    let mut widths: Vec<f32> = graph.sizes.iter().map(|s| s.x).collect();
-    let mut rank_hint: Vec<f32> = (0..n).map(|v| dfs_order[v] as f32).collect();
-    let bundle_top = plan_bundles(graph, &layer, n);
-    // Bundle of each target: (first dummy layer, dummies from that layer down).
-    let mut bundles: Vec<(usize, Vec<usize>)> = Vec::new();
-    let mut bundle_of: Vec<Option<usize>> = vec![None; n];
-    let mut proper: Vec<(usize, usize)> = Vec::new();
-    for (to, top) in bundle_top.iter().enumerate() {
-        let Some(top) = *top else { continue };
-        let mut chain = Vec::with_capacity(layer[to] - top);
-        for l in top..layer[to] {
-            let dummy = node_layer.len();
-            node_layer.push(l);
-            widths.push(0.0);
-            // Just left of its target in the search order.
-            rank_hint.push(dfs_order[to] as f32 - 0.5);
-            if let Some(&previous) = chain.last() {
-                proper.push((previous, dummy));
-            }
-            chain.push(dummy);
+impl Setup {
+    fn new(graph: &FlatGraph, layered: Layered) -> Self {
+        let Layered {
+            out_edges,
+            dfs_order,
+            layer,
+        } = layered;
+        let n = graph.sizes.len();
+        Self {
+            node_layer: layer.clone(),
+            widths: graph.sizes.iter().map(|s| s.x).collect(),
+            rank_hint: (0..n).map(|v| dfs_order[v] as f32).collect(),
+            bundle_top: plan_bundles(graph, &layer, n),
+            bundle_of: vec![None; n],
+            routes_kind: Vec::with_capacity(graph.edges.len()),
+            out_edges,
+            dfs_order,
+            layer,
+            ..Self::default()
         }
-        if let Some(&last) = chain.last() {
-            proper.push((last, to));
-        }
-        bundle_of[to] = Some(bundles.len());
-        bundles.push((top, chain));
     }
-    let mut routes_kind = Vec::with_capacity(graph.edges.len());
-    for &(from, to) in &graph.edges {
-        if from >= n || to >= n {
-            routes_kind.push(None);
-            continue;
+
+    /// How far the set-up is, from 0 to 1.
+    fn progress(&self) -> f32 {
+        let total = self.bundle_top.len() + self.routes_kind.capacity() + self.layers.len();
+        let done = self.next_target + self.next_edge + self.next_row;
+        (done as f32 / total.max(1) as f32).min(1.0)
+    }
+
+    /// Works until the set-up is done (`Some`) or the budget is spent.
+    fn run(&mut self, graph: &FlatGraph, budget: &mut WorkBudget) -> Option<Work> {
+        let n = graph.sizes.len();
+        // Decide each edge's route; build the proper (layer-to-layer) graph with dummies.
+        // Downward edges into the same target share one chain of dummies (a bundle), which
+        // starts one layer below the highest of their sources; each source joins it in the
+        // layer under its own. Edges with a common end are never counted as crossing each other,
+        // and the bundle keeps the number of dummies at one per target and layer (a Catch from
+        // each of 1,000 states to one Fail state needs one chain, not half a million dummies).
+        while self.next_target < self.bundle_top.len() {
+            let to = self.next_target;
+            self.next_target += 1;
+            let Some(top) = self.bundle_top[to] else {
+                continue;
+            };
+            let mut chain = Vec::with_capacity(self.layer[to] - top);
+            for l in top..self.layer[to] {
+                let dummy = self.node_layer.len();
+                self.node_layer.push(l);
+                self.widths.push(0.0);
+                // Just left of its target in the search order.
+                self.rank_hint.push(self.dfs_order[to] as f32 - 0.5);
+                if let Some(&previous) = chain.last() {
+                    self.proper.push((previous, dummy));
+                }
+                chain.push(dummy);
+            }
+            if let Some(&last) = chain.last() {
+                self.proper.push((last, to));
+            }
+            self.bundle_of[to] = Some(self.bundles.len());
+            let units = chain.len() as u64 + 1;
+            self.bundles.push((top, chain));
+            if !budget.spend(units) {
+                return None;
+            }
         }
-        let (lf, lt) = (layer[from], layer[to]);
+        while self.next_edge < graph.edges.len() {
+            let (from, to) = graph.edges[self.next_edge];
+            self.next_edge += 1;
+            let kind = self.route_kind(from, to, n);
+            self.routes_kind.push(kind);
+            if !budget.spend(1) {
+                return None;
+            }
+        }
+        // Initial order: search order, then barycenter sweeps.
+        if self.layers.is_empty() {
+            let layer_count = self.node_layer.iter().copied().max().unwrap_or(0) + 1;
+            self.layers = vec![Vec::new(); layer_count];
+            for (v, &l) in self.node_layer.iter().enumerate() {
+                self.layers[l].push(v);
+            }
+            if !budget.spend(self.node_layer.len() as u64) {
+                return None;
+            }
+        }
+        while self.next_row < self.layers.len() {
+            let rank_hint = &self.rank_hint;
+            let row = &mut self.layers[self.next_row];
+            row.sort_by(|&a, &b| rank_hint[a].total_cmp(&rank_hint[b]).then(a.cmp(&b)));
+            self.next_row += 1;
+            if !budget.spend(row.len() as u64 + 1) {
+                return None;
+            }
+        }
+        Some(self.finish())
+    }
+
+    /// The route of edge `from -> to`, adding its layer-to-layer edge when it has one.
+    fn route_kind(&mut self, from: usize, to: usize, n: usize) -> Option<Route> {
+        if from >= n || to >= n {
+            return None;
+        }
+        let (lf, lt) = (self.layer[from], self.layer[to]);
         let kind = if lt <= lf {
             Route::LeftLane
         } else if lt == lf + 1 {
-            proper.push((from, to));
+            self.proper.push((from, to));
             Route::Chain {
                 bundle: None,
                 skip: 0,
             }
         } else {
-            match bundle_of[to] {
-                Some(b) if bundles[b].0 <= lf + 1 => {
-                    let skip = lf + 1 - bundles[b].0;
-                    proper.push((from, bundles[b].1[skip]));
+            match self.bundle_of[to] {
+                Some(b) if self.bundles[b].0 <= lf + 1 => {
+                    let skip = lf + 1 - self.bundles[b].0;
+                    self.proper.push((from, self.bundles[b].1[skip]));
                     Route::Chain {
                         bundle: Some(b),
                         skip,
@@ -366,50 +472,45 @@ fn setup(graph: &FlatGraph, layered: Layered) -> Work {
                 _ => Route::RightLane,
             }
         };
-        routes_kind.push(Some(kind));
+        Some(kind)
     }
-    let total = node_layer.len();
-    let layer_count = node_layer.iter().copied().max().unwrap_or(0) + 1;
-    let down = Adjacency::new(total, proper.iter().copied());
-    let up = Adjacency::new(total, proper.iter().map(|&(a, b)| (b, a)));
 
-    // Initial order: search order, then barycenter sweeps.
-    let mut layers: Vec<Vec<usize>> = vec![Vec::new(); layer_count];
-    for v in 0..total {
-        layers[node_layer[v]].push(v);
-    }
-    for row in &mut layers {
-        row.sort_by(|&a, &b| rank_hint[a].total_cmp(&rank_hint[b]).then(a.cmp(&b)));
-    }
-    let mut position = vec![0usize; total];
-    reindex(&layers, &mut position);
-    Work {
-        n,
-        out_edges,
-        layer,
-        node_layer,
-        widths,
-        bundles,
-        routes_kind,
-        layer_count,
-        down,
-        up,
-        layers,
-        position,
-        best_crossings: 0,
-        best_layers: Vec::new(),
-        stale: 0,
-        sweep: 0,
-        keyed: Vec::new(),
-        pairs: Vec::new(),
-        tree: Vec::new(),
-        x: vec![0.0; total],
-        place: PlaceScratch::default(),
-        stage: Stage::Count {
-            l: 0,
-            total: 0,
-            initial: true,
-        },
+    fn finish(&mut self) -> Work {
+        let total = self.node_layer.len();
+        let layer_count = self.layers.len();
+        let down = Adjacency::new(total, self.proper.iter().copied());
+        let up = Adjacency::new(total, self.proper.iter().map(|&(a, b)| (b, a)));
+        let layers = std::mem::take(&mut self.layers);
+        let mut position = vec![0usize; total];
+        reindex(&layers, &mut position);
+        Work {
+            n: self.bundle_of.len(),
+            out_edges: std::mem::take(&mut self.out_edges),
+            layer: std::mem::take(&mut self.layer),
+            node_layer: std::mem::take(&mut self.node_layer),
+            widths: std::mem::take(&mut self.widths),
+            bundles: std::mem::take(&mut self.bundles),
+            routes_kind: std::mem::take(&mut self.routes_kind),
+            layer_count,
+            down,
+            up,
+            layers,
+            position,
+            best_crossings: 0,
+            best_layers: Vec::new(),
+            stale: 0,
+            sweep: 0,
+            keyed: Vec::new(),
+            pairs: Vec::new(),
+            tree: Vec::new(),
+            x: vec![0.0; total],
+            place: PlaceScratch::default(),
+            stage: Stage::Count {
+                l: 0,
+                total: 0,
+                initial: true,
+            },
+        }
     }
 }
 
@@ -574,204 +675,9 @@ impl Work {
                 };
                 1
             }
-            // The job finishes it (see `finish`).
+            // The job finishes it (see `finish::Finishing`).
             Stage::Finish => 0,
         }
-    }
-}
-
-/// Heights, lanes and routes of a placed graph.
-fn finish(graph: &FlatGraph, work: &Work, m: &Metrics) -> FlatLayout {
-    let Work {
-        n,
-        out_edges,
-        layer,
-        node_layer,
-        widths,
-        bundles,
-        routes_kind,
-        layer_count,
-        x,
-        ..
-    } = work;
-    let (n, layer_count) = (*n, *layer_count);
-    let total = node_layer.len();
-    // Vertical placement: each layer as tall as its tallest node, nodes centred in it.
-    let mut layer_top = vec![0.0f32; layer_count];
-    let mut layer_height = vec![0.0f32; layer_count];
-    for v in 0..n {
-        layer_height[layer[v]] = layer_height[layer[v]].max(graph.sizes[v].y);
-    }
-    let mut cursor = 0.0;
-    for l in 0..layer_count {
-        layer_top[l] = cursor;
-        cursor += layer_height[l] + m.layer_gap;
-    }
-    let content_height = cursor - m.layer_gap;
-
-    // Lanes: one per target and side, reused along the height when their spans do not overlap.
-    let (min_x, max_x) = (0..total).fold((f32::MAX, f32::MIN), |(lo, hi), v| {
-        (
-            lo.min(x[v] - widths[v] * 0.5),
-            hi.max(x[v] + widths[v] * 0.5),
-        )
-    });
-    let lane_of = assign_lanes(graph, routes_kind, layer);
-    let left_lanes = lane_of
-        .iter()
-        .filter_map(|l| l.filter(|(side, _)| !side).map(|(_, k)| k + 1))
-        .max()
-        .unwrap_or(0);
-    let right_lanes = lane_of
-        .iter()
-        .filter_map(|l| l.filter(|(side, _)| *side).map(|(_, k)| k + 1))
-        .max()
-        .unwrap_or(0);
-    // Lanes run their horizontal parts in the gaps above their targets and below their sources:
-    // reserve a gap above the first layer and below the last when a lane needs one.
-    let last_layer = layer_count - 1;
-    let mut top_extra: f32 = 0.0;
-    let mut bottom_extra: f32 = 0.0;
-    for (i, lane) in lane_of.iter().enumerate() {
-        if lane.is_some() {
-            let (from, to) = graph.edges[i];
-            if layer[to] == 0 {
-                top_extra = m.layer_gap;
-            }
-            if layer[from] == last_layer {
-                bottom_extra = m.layer_gap;
-            }
-        }
-    }
-    let origin_x = m.machine_padding + left_lanes as f32 * m.lane_gap - min_x;
-    let origin_y = m.machine_padding + top_extra;
-    let width = (max_x - min_x) + (left_lanes + right_lanes) as f32 * m.lane_gap;
-    let size = vec2(
-        width + 2.0 * m.machine_padding,
-        content_height + 2.0 * m.machine_padding + top_extra + bottom_extra,
-    );
-
-    let center = |v: usize| -> Pos2 {
-        let l = node_layer[v];
-        pos2(
-            origin_x + x[v],
-            origin_y + layer_top[l] + layer_height[l] * 0.5,
-        )
-    };
-    let positions: Vec<Pos2> = (0..n).map(|v| center(v) - graph.sizes[v] * 0.5).collect();
-
-    // Routes. First the waypoints between the ports, then the ports spread along each node.
-    let gap_y = |l: usize, below: bool, slot: usize| -> f32 {
-        let t = 0.3 + 0.4 * ((slot % 5) as f32 / 4.0);
-        if below {
-            origin_y + layer_top[l] + layer_height[l] + m.layer_gap * t
-        } else {
-            origin_y + layer_top[l] - m.layer_gap * (1.0 - t)
-        }
-    };
-    let mut middles: Vec<Vec<Pos2>> = Vec::with_capacity(graph.edges.len());
-    for (i, kind) in routes_kind.iter().enumerate() {
-        let (from, to) = graph.edges[i];
-        let waypoints = match kind {
-            None => Vec::new(),
-            Some(Route::Chain { bundle, skip }) => {
-                let dummies = bundle.map_or(&[][..], |b| &bundles[b].1[*skip..]);
-                let mut points = Vec::with_capacity(dummies.len() * 2);
-                for &d in dummies {
-                    let p = center(d);
-                    let half = layer_height[node_layer[d]] * 0.5;
-                    points.push(pos2(p.x, p.y - half));
-                    points.push(pos2(p.x, p.y + half));
-                }
-                points
-            }
-            Some(Route::RightLane | Route::LeftLane) => {
-                let (right, lane) = lane_of[i].unwrap_or((true, 0));
-                let lane_x = if right {
-                    origin_x + max_x + (lane + 1) as f32 * m.lane_gap
-                } else {
-                    origin_x + min_x - (lane + 1) as f32 * m.lane_gap
-                };
-                let below = gap_y(layer[from], true, lane);
-                let above = gap_y(layer[to], false, lane);
-                vec![
-                    pos2(f32::NAN, below),
-                    pos2(lane_x, below),
-                    pos2(lane_x, above),
-                    pos2(f32::NAN, above),
-                ]
-            }
-        };
-        middles.push(waypoints);
-    }
-    // Spread ports: order each node's outgoing edges by where they head, incoming by where they
-    // come from, so that neighbouring edges do not cross at the node.
-    let heading = |i: usize, toward_end: bool| -> f32 {
-        let w = &middles[i];
-        let (from, to) = graph.edges[i];
-        let pick = if toward_end {
-            w.iter().find(|p| !p.x.is_nan())
-        } else {
-            w.iter().rev().find(|p| !p.x.is_nan())
-        };
-        pick.map_or_else(|| center(if toward_end { to } else { from }).x, |p| p.x)
-    };
-    let mut out_port = vec![Pos2::ZERO; graph.edges.len()];
-    let mut in_port = vec![Pos2::ZERO; graph.edges.len()];
-    let mut in_edges: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, &(from, to)) in graph.edges.iter().enumerate() {
-        if from < n && to < n {
-            in_edges[to].push(i);
-        }
-    }
-    for v in 0..n {
-        let rect = egui::Rect::from_min_size(positions[v], graph.sizes[v]);
-        let mut outs: Vec<(f32, usize)> = out_edges[v]
-            .iter()
-            .map(|&i| (heading(i, true), i))
-            .collect();
-        outs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        for (k, &(_, i)) in outs.iter().enumerate() {
-            out_port[i] = port(rect, graph.shapes[v], k, outs.len(), true);
-        }
-        let mut ins: Vec<(f32, usize)> = in_edges[v]
-            .iter()
-            .map(|&i| (heading(i, false), i))
-            .collect();
-        ins.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        for (k, &(_, i)) in ins.iter().enumerate() {
-            in_port[i] = port(rect, graph.shapes[v], k, ins.len(), false);
-        }
-    }
-    let routes = middles
-        .into_iter()
-        .enumerate()
-        .map(|(i, waypoints)| {
-            let (from, to) = graph.edges[i];
-            if from >= n || to >= n {
-                return Vec::new();
-            }
-            let mut raw = Vec::with_capacity(waypoints.len() + 2);
-            raw.push(out_port[i]);
-            for mut p in waypoints {
-                if p.x.is_nan() {
-                    // The lane's horizontal run starts under the source and ends over the target.
-                    p.x = if raw.len() == 1 {
-                        out_port[i].x
-                    } else {
-                        in_port[i].x
-                    };
-                }
-                raw.push(p);
-            }
-            raw.push(in_port[i]);
-            orthogonal(&raw)
-        })
-        .collect();
-    FlatLayout {
-        positions,
-        routes,
-        size,
     }
 }
 

@@ -620,3 +620,35 @@ fn generated_suites_pass_on_every_corpus_definition_with_a_choice_and_a_catch() 
         "covered states or Choice rules fell below {COVERED_STATES} / {COVERED_RULES}: {report}"
     );
 }
+
+#[test]
+fn a_case_that_checks_nothing_passes_with_a_warning_naming_it() {
+    let dir = scratch("unchecked");
+    let mocks = dir.join("mocks.json");
+    let mut config = read_json(&sample("sample.mocks.json"));
+    let expect = read_json(&sample("sample.mocks.expect.json"));
+    let cases = &mut config["StateMachines"]["EtlPipeline"]["TestCases"];
+    for (name, expected) in expect.as_object().into_iter().flatten() {
+        cases[name]["Expect"] = expected.clone();
+    }
+    // GlueFails sets its run up (an input) but checks nothing of it.
+    cases["GlueFails"]["Expect"] = json!({"Input": {"source": "s3://bucket/key.csv"}});
+    write_json(&mocks, &config);
+    let output = run_suite(&sample("sample.asl.json"), &mocks, &[]);
+    let report = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    assert!(report.contains("4 cases: 4 passed, 0 failed"), "{report}");
+    assert!(
+        report.contains("warning: GlueFails checked nothing"),
+        "{report}"
+    );
+    // One case: the singular.
+    let only = run_suite(
+        &sample("sample.asl.json"),
+        &mocks,
+        &["--test-case", "HappyPath"],
+    );
+    let report = stdout(&only);
+    assert!(report.contains("1 case: 1 passed, 0 failed"), "{report}");
+    assert!(!report.contains("warning:"), "{report}");
+}

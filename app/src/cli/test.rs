@@ -167,7 +167,7 @@ fn run_tests(args: &TestArgs) -> Result<ExitCode, String> {
         }
         "junit" => junit(&suite.machine, &outcome),
         "tap" => tap(&outcome),
-        _ => text_report(&outcome, &report),
+        _ => text_report(&outcome, &report, &suite),
     };
     out(&text);
     Ok(if outcome.failed() == 0 {
@@ -224,7 +224,7 @@ fn tally_line(name: &str, tally: &Tally) -> String {
     )
 }
 
-fn text_report(outcome: &SuiteOutcome, report: &CoverageReport) -> String {
+fn text_report(outcome: &SuiteOutcome, report: &CoverageReport, suite: &Suite) -> String {
     let mut text = String::new();
     for case in &outcome.cases {
         let verdict = if case.passed() { "PASS" } else { "FAIL" };
@@ -238,12 +238,32 @@ fn text_report(outcome: &SuiteOutcome, report: &CoverageReport) -> String {
             text.push_str(&format!("     {}\n", escape_control(failure)));
         }
     }
+    let cases = outcome.cases.len();
     text.push_str(&format!(
-        "{} cases: {} passed, {} failed\ncoverage:\n",
-        outcome.cases.len(),
+        "{cases} {}: {} passed, {} failed\n",
+        if cases == 1 { "case" } else { "cases" },
         outcome.passed(),
         outcome.failed()
     ));
+    let unchecked: Vec<&str> = outcome
+        .cases
+        .iter()
+        .filter(|ran| {
+            suite
+                .cases
+                .iter()
+                .any(|case| case.name == ran.name && !case.expect.checks_anything())
+        })
+        .map(|ran| ran.name.as_str())
+        .collect();
+    if !unchecked.is_empty() {
+        text.push_str(&format!(
+            "warning: {} checked nothing (no Status, Output, OutputContains, Error, Cause or Path in \
+             its Expect): it passes whatever its run does\n",
+            escape_control(&unchecked.join(", "))
+        ));
+    }
+    text.push_str("coverage:\n");
     let tallies = [
         ("states", &report.states),
         ("choice rules", &report.choice_rules),

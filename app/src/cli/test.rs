@@ -418,8 +418,13 @@ fn generate(args: &TestArgs) -> Result<ExitCode, String> {
     write_output(&teststate_path, &teststate_text)?;
     let report = &generated.coverage;
     let mut text = format!(
-        "wrote {} test cases to {} and TestState mocks to {}\n",
+        "wrote {} test {} to {} and TestState mocks to {}\n",
         generated.cases,
+        if generated.cases == 1 {
+            "case"
+        } else {
+            "cases"
+        },
         escape_control(&output.display().to_string()),
         escape_control(&teststate_path.display().to_string())
     );

@@ -397,6 +397,10 @@ impl StudioApp {
             .iter()
             .map(|d| graph_model::quick_fix(self.doc.root(), d))
             .collect();
+        self.diagnostic_states = (
+            Some(self.doc.revision()),
+            diagnostic_states(self.doc.root(), &diagnostics),
+        );
         self.diagnostics = diagnostics;
         self.diagnostics_revision = Some(self.doc.revision());
     }
@@ -425,12 +429,12 @@ impl StudioApp {
     }
 
     pub(super) fn overlay(&self) -> CanvasOverlay {
-        let root = self.doc.root();
-        let diagnostics = self
-            .diagnostics
-            .iter()
-            .filter_map(|d| state_at_pointer(root, &d.pointer).map(|(id, _)| (id, d.severity)))
-            .collect();
+        let diagnostics = match &self.diagnostic_states {
+            (Some(revision), states) if *revision == self.doc.revision() => states.clone(),
+            // Edited earlier in this frame: the pointers are looked up in the new document, as
+            // before validation runs again at the end of the frame.
+            _ => diagnostic_states(self.doc.root(), &self.diagnostics),
+        };
         CanvasOverlay {
             diagnostics,
             // A run shown in the simulator pane comes first; else the Tests panel's coverage.
@@ -443,4 +447,16 @@ impl StudioApp {
             diff: self.diff_marks(),
         }
     }
+}
+
+/// The state each of `diagnostics` points at in `root`, with its severity (those pointing at no
+/// state are left out).
+fn diagnostic_states(
+    root: &StateMachine,
+    diagnostics: &[Diagnostic],
+) -> Vec<(StateId, graph_model::Severity)> {
+    diagnostics
+        .iter()
+        .filter_map(|d| state_at_pointer(root, &d.pointer).map(|(id, _)| (id, d.severity)))
+        .collect()
 }

@@ -209,6 +209,9 @@ pub struct StudioApp {
     /// The quick fix of each diagnostic (same order), offered by the Problems panel.
     fixes: Vec<Option<graph_model::QuickFix>>,
     diagnostics_revision: Option<u64>,
+    /// The state each diagnostic points at, for the canvas's marks, worked out once per
+    /// validation (with the document revision it was worked out on) rather than every frame.
+    diagnostic_states: (Option<u64>, Vec<(StateId, graph_model::Severity)>),
     file: OpenFile,
     store: Box<dyn FileStore>,
     dialogs: Box<dyn FileDialogs>,
@@ -302,6 +305,7 @@ impl StudioApp {
             diagnostics: Vec::new(),
             fixes: Vec::new(),
             diagnostics_revision: None,
+            diagnostic_states: (None, Vec::new()),
             file: OpenFile::default(),
             store,
             dialogs,

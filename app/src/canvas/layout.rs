@@ -249,7 +249,9 @@ impl LayoutJob {
                     prepared.graph = graph;
                     self.machine_done(prepared, flat.unwrap_or_default(), m);
                 }
-                if budget.is_spent() {
+                // The clock, not only the units: placing a big machine can use up the slice, and
+                // the next step (another machine, or flattening the whole document) is uncut.
+                if !budget.checkpoint() {
                     return None;
                 }
                 continue;

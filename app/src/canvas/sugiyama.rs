@@ -442,6 +442,11 @@ impl Setup {
                 return None;
             }
         }
+        // Building the adjacency of every node and dummy is one uninterruptible step: it starts
+        // a slice of its own rather than overrunning one the rows already used up.
+        if !budget.checkpoint() {
+            return None;
+        }
         Some(self.finish())
     }
 

@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# A full run builds every crate once; incremental caches would only double what target/ holds on disk
+# (several GB), which is what a CI machine runs short of. `cargo test -p` while working keeps them.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+
 step "set-up (idempotent)"
 bash scripts/setup.sh
 

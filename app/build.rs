@@ -1,5 +1,8 @@
 //! Link settings for the designer's binaries and test programs.
 
+// Cargo reads a build script's instructions from its standard output.
+#![allow(clippy::print_stdout)]
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();

@@ -807,6 +807,61 @@ mod tests {
     }
 
     #[test]
+    fn a_second_choice_is_solved_keeping_the_value_set_for_the_first() {
+        // Two quorum Choices in branches of one Parallel read the same execution input. A case
+        // for the second one set quorum to 1; the first must still take its Default, so its own
+        // count goes below 1 and quorum stays.
+        let rules = rules_of(json!({"Type": "Choice", "Choices": [
+            {"Variable": "$.count", "NumericGreaterThanEqualsPath": "$$.Execution.Input.quorum", "Next": "A"}
+        ], "Default": "B"}));
+        let (now, execution_input) = (json!({"count": 1}), json!({"quorum": 1}));
+        let before = Before {
+            input: &now,
+            execution_input: &json!({"quorum": "example"}),
+        };
+        let found = solutions_keeping(&rules, None, &now, &execution_input, Some(before))
+            .unwrap_or_default();
+        assert!(!rules.is_empty() && !found.is_empty());
+        for assignments in &found {
+            let texts: Vec<(String, Option<Value>)> = assignments
+                .iter()
+                .map(|(path, value)| (path.to_string(), value.clone()))
+                .collect();
+            assert!(
+                texts.iter().all(|(path, _)| !path.contains("quorum")),
+                "{texts:?}"
+            );
+            assert!(
+                texts.iter().any(|(path, value)| path == "$['count']"
+                    && value
+                        .as_ref()
+                        .and_then(Value::as_f64)
+                        .is_some_and(|n| n < 1.0)),
+                "{texts:?}"
+            );
+        }
+        // Without the earlier run, changing quorum is as good as changing the count.
+        let free = solutions(&rules, None, &now, &execution_input).unwrap_or_default();
+        assert!(
+            free.iter()
+                .flatten()
+                .any(|(path, _)| path.to_string().contains("quorum")),
+            "{free:?}"
+        );
+        // When the kept value leaves no way, the reason names it.
+        let rules = rules_of(json!({"Type": "Choice", "Choices": [
+            {"Variable": "$$.Execution.Input.quorum", "NumericEquals": 1, "Next": "A"}
+        ], "Default": "B"}));
+        let error = solutions_keeping(&rules, None, &now, &execution_input, Some(before))
+            .err()
+            .unwrap_or_default();
+        assert!(
+            error.contains("keeping $$['Execution']['Input']['quorum']"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn simple_jsonata_conditions_are_solved() {
         let rules = rules_of(
             json!({"Type": "Choice", "QueryLanguage": "JSONata", "Choices": [

@@ -5,11 +5,8 @@
 
 use serde_json::{Value, json};
 
-use super::sources::{Invocations, Source, apply};
-use super::{Candidate, Generator, LIMITS, ended};
-use crate::choice::ChoiceRule;
+use super::{Generator, LIMITS, ended};
 use crate::coverage;
-use crate::solve;
 use crate::types::ExecutionResult;
 
 /// The states a run went round last, from one visit of the state it entered last to the next:
@@ -58,7 +55,8 @@ impl Generator<'_> {
             .map(|task| format!("'{task}'"))
             .collect();
         let why = if tasks.is_empty() {
-            "nothing in it changes what its Choice reads: no Task whose mocked result could".to_owned()
+            "nothing in it changes what its Choice reads: no Task whose mocked result could"
+                .to_owned()
         } else {
             format!(
                 "no mocked result of {} was found that leads out of it",
@@ -71,7 +69,12 @@ impl Generator<'_> {
     /// Why branch `index` of a Parallel that a case enters has not started: in `host` (a case
     /// that enters the Parallel), a branch before it failed at the instant the branches start, or
     /// goes round a loop that never ends.
-    pub(super) fn branch_reason(&self, state: &str, index: usize, host: &ExecutionResult) -> String {
+    pub(super) fn branch_reason(
+        &self,
+        state: &str,
+        index: usize,
+        host: &ExecutionResult,
+    ) -> String {
         if !ended(host)
             && let Some(states) = final_loop(host)
             && let Some(branch) = states
@@ -87,48 +90,6 @@ impl Generator<'_> {
         format!(
             "its Parallel state '{state}' is entered, but a branch before it fails at the instant the branches start, and the simulator starts no branch after a failure at that instant"
         )
-    }
-
-    /// Cases that leave the loop a host goes round forever after taking `target` of `choice`: the
-    /// values that make another rule match placed in the second and later mocked results, so the
-    /// first visit still takes `target` and a later one leads out.
-    pub(super) fn loop_exits(
-        &self,
-        choice: &str,
-        rules: &[ChoiceRule],
-        target: Option<usize>,
-        effective: &Value,
-        host: &Candidate,
-    ) -> Vec<Candidate> {
-        let mut exits = Vec::new();
-        for rule in (0..rules.len()).filter(|rule| Some(*rule) != target) {
-            let Ok(solutions) = solve::solutions(rules, Some(rule), effective, &host.input) else {
-                continue;
-            };
-            for assignments in solutions {
-                let Ok(routed) = self.route(choice, assignments) else {
-                    continue;
-                };
-                // Only mocked results differ between visits; a changed input would change the
-                // first visit too.
-                let by_mocks = routed.iter().all(|(sources, _)| {
-                    matches!(sources.first(), Some(Source::Mock(..) | Source::Encoded(..)))
-                });
-                let mut exit = host.clone();
-                for (sources, value) in routed.iter().filter(|_| by_mocks) {
-                    if let Some(source) = sources.first() {
-                        apply(&mut exit, source, value.clone(), Invocations::FromSecond);
-                    }
-                }
-                if exit != *host && !exits.contains(&exit) {
-                    exits.push(exit);
-                }
-            }
-            if exits.len() >= 2 {
-                break;
-            }
-        }
-        exits
     }
 
     /// Why a Parallel or Map with no Task holds nothing to fail: the Fail states inside that raise

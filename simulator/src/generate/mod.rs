@@ -26,6 +26,8 @@ use crate::suite::Expectation;
 use crate::types::{ExecutionResult, Options, Status};
 
 mod joint;
+#[cfg(test)]
+mod joint_tests;
 mod loops;
 mod missing;
 use missing::{
@@ -283,7 +285,12 @@ impl<'a> Generator<'a> {
                                     found = Some((attempt, result));
                                     break;
                                 }
-                                match self.rejoin(&item, (candidate, host_result), &attempt, &result) {
+                                match self.rejoin(
+                                    &item,
+                                    (candidate, host_result),
+                                    &attempt,
+                                    &result,
+                                ) {
                                     Ok(joined) => {
                                         found = Some(joined);
                                         break;
@@ -368,7 +375,7 @@ impl<'a> Generator<'a> {
         let choice = before.get(split.checked_sub(1)?)?;
         (self.states.get(*choice)?.body.get("Type") == Some(&json!("Choice"))).then(|| {
             format!(
-                "the values found for it make the earlier Choice '{choice}' take another way (on the paths the generated cases take to it, the two Choices' conditions were not solved together)"
+                "the values found for it make the earlier Choice '{choice}' take another way, and solving that Choice again while keeping them did not lead the run there either"
             )
         })
     }
@@ -532,11 +539,6 @@ impl<'a> Generator<'a> {
                 return Ok(vec![settled]);
             }
             if !ended(result) {
-                // The host goes round a loop after taking it: a later visit can lead out.
-                let exits = self.loop_exits(state, rules, target, &effective, candidate);
-                if !exits.is_empty() {
-                    return Ok(exits);
-                }
                 return Err(self.never_ends(result));
             }
             return Err(

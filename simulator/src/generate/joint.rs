@@ -30,10 +30,23 @@ struct Turn {
 
 impl Generator<'_> {
     /// A case that covers `item`, made from `attempt` (which turned away from the host's path at
-    /// another Choice) by solving each Choice it turned at together with the item's solution.
-    /// `Err(Some(reason))`: a Choice it turned at cannot decide as on the host while keeping the
-    /// item's values; `Err(None)`: no Choice turned, or solving them again did not reach it.
+    /// another Choice) by solving each Choice it turned at together with the item's solution;
+    /// else why not (`None`: nothing new to say).
     pub(super) fn rejoin(
+        &self,
+        item: &Item,
+        host: (&Candidate, &ExecutionResult),
+        attempt: &Candidate,
+        result: &ExecutionResult,
+    ) -> Result<(Candidate, ExecutionResult), Option<String>> {
+        self.solve_turns(item, host, attempt, result)
+            .map_err(|reason| reason.or_else(|| self.turned_away(host.1, result)))
+    }
+
+    /// [`Self::rejoin`]: `Err(Some(reason))` when a Choice it turned at cannot decide as on the
+    /// host while keeping the item's values; `Err(None)` when no Choice turned, or solving them
+    /// again did not reach the item.
+    fn solve_turns(
         &self,
         item: &Item,
         host: (&Candidate, &ExecutionResult),

@@ -295,13 +295,7 @@ impl<'a> Generator<'a> {
                                         found = Some(joined);
                                         break;
                                     }
-                                    Err(Some(reason)) => last_reason = reason,
-                                    Err(None) => {
-                                        if let Some(reason) = self.turned_away(host_result, &result)
-                                        {
-                                            last_reason = reason;
-                                        }
-                                    }
+                                    Err(reason) => last_reason = reason.unwrap_or(last_reason),
                                 }
                             }
                         }

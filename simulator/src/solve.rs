@@ -30,14 +30,16 @@ pub(crate) type Assignment = (Path, Option<Value>);
 /// Values for the paths the rules read that make rule `target` (or the Default, `None`) the one
 /// taken on `base` (the Choice's effective input), or why none was found. A rule may read the
 /// execution input through the context object (`$$.Execution.Input.x`): `execution_input` is
-/// what it holds, and such a path comes back rooted at the context.
+/// what it holds, and such a path comes back rooted at the context. (The generator asks for
+/// [`solutions`]; the tests check this one.)
+#[cfg(test)]
 pub(crate) fn solve(
     rules: &[ChoiceRule],
     target: Option<usize>,
     base: &Value,
     execution_input: &Value,
 ) -> Result<Vec<Assignment>, String> {
-    solve_in_order(rules, target, base, execution_input, false)
+    solve_in_order(rules, target, base, execution_input, false, None)
 }
 
 /// Up to two different solutions: [`solve`]'s, and one found varying the paths in the opposite
@@ -49,9 +51,30 @@ pub(crate) fn solutions(
     base: &Value,
     execution_input: &Value,
 ) -> Result<Vec<Vec<Assignment>>, String> {
-    let first = solve(rules, target, base, execution_input)?;
+    solutions_keeping(rules, target, base, execution_input, None)
+}
+
+/// What an earlier run gave a Choice: its effective input and the execution input. Each path the
+/// rules read whose value now differs from that run's was set for another Choice (the item a case
+/// is made for): [`solutions_keeping`] keeps it and varies only the others.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Before<'v> {
+    pub(crate) input: &'v Value,
+    pub(crate) execution_input: &'v Value,
+}
+
+/// [`solutions`] that leave alone every value changed since `before` (see [`Before`]): two
+/// Choices solved together, the second without undoing the first's solution.
+pub(crate) fn solutions_keeping(
+    rules: &[ChoiceRule],
+    target: Option<usize>,
+    base: &Value,
+    execution_input: &Value,
+    before: Option<Before<'_>>,
+) -> Result<Vec<Vec<Assignment>>, String> {
+    let first = solve_in_order(rules, target, base, execution_input, false, before)?;
     let mut found = vec![first];
-    if let Ok(other) = solve_in_order(rules, target, base, execution_input, true)
+    if let Ok(other) = solve_in_order(rules, target, base, execution_input, true, before)
         && !found.contains(&other)
     {
         found.push(other);
@@ -65,8 +88,16 @@ fn solve_in_order(
     base: &Value,
     execution_input: &Value,
     last_varies_fastest: bool,
+    before: Option<Before<'_>>,
 ) -> Result<Vec<Assignment>, String> {
     let context = json!({"Execution": {"Input": execution_input}});
+    let before_context = before.map(|before| {
+        (
+            before.input,
+            json!({"Execution": {"Input": before.execution_input}}),
+        )
+    });
+    let mut kept = Vec::new();
     let considered = match target {
         Some(index) => rules.get(..=index).unwrap_or(rules),
         None => rules,
@@ -86,13 +117,27 @@ fn solve_in_order(
         } else {
             base
         };
-        let current = crate::path::evaluate(&path, read_in)
-            .ok()
-            .map(crate::path::Found::into_owned);
+        let value_in = |doc: &Value| {
+            crate::path::evaluate(&path, doc)
+                .ok()
+                .map(crate::path::Found::into_owned)
+        };
+        let current = value_in(read_in);
+        let changed = before_context.as_ref().is_some_and(|(input, context)| {
+            let earlier = if path.root == Root::Context {
+                context
+            } else {
+                *input
+            };
+            value_in(earlier) != current
+        });
         candidates.retain(|candidate| candidate != &current);
         candidates.insert(0, current);
         dedupe(&mut candidates);
-        candidates.truncate(12);
+        candidates.truncate(if changed { 1 } else { 12 });
+        if changed {
+            kept.push(path.to_string());
+        }
         lists.push((path, candidates));
     }
     if last_varies_fastest {
@@ -160,13 +205,18 @@ fn solve_in_order(
             break;
         }
     }
+    let keeping = if kept.is_empty() {
+        String::new()
+    } else {
+        format!(", keeping {} as set for another Choice", kept.join(", "))
+    };
     Err(match target {
         Some(index) => format!(
-            "no input found (of {} combinations tried) on which rule {index} matches and no rule before it does",
+            "no input found (of {} combinations tried{keeping}) on which rule {index} matches and no rule before it does",
             total.min(MAX_COMBINATIONS)
         ),
         None => format!(
-            "no input found (of {} combinations tried) on which no rule matches",
+            "no input found (of {} combinations tried{keeping}) on which no rule matches",
             total.min(MAX_COMBINATIONS)
         ),
     })
@@ -255,7 +305,11 @@ fn add(
 /// Values of every type a test may be given when it compares two paths.
 fn typed_samples(op: Operator) -> Vec<Option<Value>> {
     match op {
-        Operator::Compare(Family::Numeric, _) => vec![Some(json!(1)), Some(json!(2))],
+        // 0 last: below the 1 a placeholder count (a one-item list) gives, without changing which
+        // of the others is tried first.
+        Operator::Compare(Family::Numeric, _) => {
+            vec![Some(json!(1)), Some(json!(2)), Some(json!(0))]
+        }
         Operator::Compare(Family::Boolean, _) => vec![Some(json!(true)), Some(json!(false))],
         Operator::Compare(Family::Timestamp, _) => vec![
             Some(json!("2026-01-01T00:00:00Z")),
@@ -750,6 +804,61 @@ mod tests {
             .as_f64()
             .unwrap_or(f64::MAX);
         assert!(done >= quorum, "{doc} {input}");
+    }
+
+    #[test]
+    fn a_second_choice_is_solved_keeping_the_value_set_for_the_first() {
+        // Two quorum Choices in branches of one Parallel read the same execution input. A case
+        // for the second one set quorum to 1; the first must still take its Default, so its own
+        // count goes below 1 and quorum stays.
+        let rules = rules_of(json!({"Type": "Choice", "Choices": [
+            {"Variable": "$.count", "NumericGreaterThanEqualsPath": "$$.Execution.Input.quorum", "Next": "A"}
+        ], "Default": "B"}));
+        let (now, execution_input) = (json!({"count": 1}), json!({"quorum": 1}));
+        let before = Before {
+            input: &now,
+            execution_input: &json!({"quorum": "example"}),
+        };
+        let found = solutions_keeping(&rules, None, &now, &execution_input, Some(before))
+            .unwrap_or_default();
+        assert!(!rules.is_empty() && !found.is_empty());
+        for assignments in &found {
+            let texts: Vec<(String, Option<Value>)> = assignments
+                .iter()
+                .map(|(path, value)| (path.to_string(), value.clone()))
+                .collect();
+            assert!(
+                texts.iter().all(|(path, _)| !path.contains("quorum")),
+                "{texts:?}"
+            );
+            assert!(
+                texts.iter().any(|(path, value)| path == "$['count']"
+                    && value
+                        .as_ref()
+                        .and_then(Value::as_f64)
+                        .is_some_and(|n| n < 1.0)),
+                "{texts:?}"
+            );
+        }
+        // Without the earlier run, changing quorum is as good as changing the count.
+        let free = solutions(&rules, None, &now, &execution_input).unwrap_or_default();
+        assert!(
+            free.iter()
+                .flatten()
+                .any(|(path, _)| path.to_string().contains("quorum")),
+            "{free:?}"
+        );
+        // When the kept value leaves no way, the reason names it.
+        let rules = rules_of(json!({"Type": "Choice", "Choices": [
+            {"Variable": "$$.Execution.Input.quorum", "NumericEquals": 1, "Next": "A"}
+        ], "Default": "B"}));
+        let error = solutions_keeping(&rules, None, &now, &execution_input, Some(before))
+            .err()
+            .unwrap_or_default();
+        assert!(
+            error.contains("keeping $$['Execution']['Input']['quorum']"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -26,6 +26,8 @@ mod retry_catch;
 mod state;
 mod task;
 
+pub(crate) use self::state::is_unresolved_placeholder;
+
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};

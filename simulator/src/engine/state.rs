@@ -22,6 +22,17 @@ use super::{Assignments, Entered, Execution, Flow, Out};
 /// Longest Wait AWS accepts, in seconds (a signed 32-bit count of seconds).
 pub(super) const MAX_WAIT_SECONDS: f64 = 2_147_483_647.0;
 
+/// A Resource that is a `${Name}` substitution no value was given for (a definition from a SAM or
+/// CDK project, run on its own). It may stand for a `.waitForTaskToken` integration, whose Task has
+/// `$$.Task.Token`; its mock stands in for the call either way, so the dry run gives it the token
+/// rather than failing on a placeholder AWS never sees.
+pub(crate) fn is_unresolved_placeholder(resource: &str) -> bool {
+    resource
+        .strip_prefix("${")
+        .and_then(|rest| rest.strip_suffix('}'))
+        .is_some_and(|name| !name.is_empty() && !name.contains(['$', '{', '}']))
+}
+
 impl Execution {
     pub(super) fn context_value(
         &self,
@@ -68,7 +79,7 @@ impl Execution {
             );
         }
         if let Kind::Task { resource, .. } = &state.kind
-            && resource.ends_with(".waitForTaskToken")
+            && (resource.ends_with(".waitForTaskToken") || is_unresolved_placeholder(resource))
         {
             context.insert("Task".to_owned(), json!({"Token": self.options.task_token}));
         }

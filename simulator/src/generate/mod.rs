@@ -25,6 +25,10 @@ use crate::solve;
 use crate::suite::Expectation;
 use crate::types::{ExecutionResult, Options, Status};
 
+mod joint;
+#[cfg(test)]
+mod joint_tests;
+mod loops;
 mod missing;
 use missing::{
     MATH_RANDOM_END, Missing, argument_path, missing_path, placeholder_for,
@@ -269,7 +273,7 @@ impl<'a> Generator<'a> {
                             for attempt in attempts {
                                 let (attempt, result) = self.repair(attempt);
                                 if !ended(&result) {
-                                    last_reason = "the case that takes it never ends within the generation budget (a loop that keeps going)".to_owned();
+                                    last_reason = self.never_ends(&result);
                                     // Kept as a host: a later round can also end the loop
                                     // that follows (two polling loops in a row).
                                     if fallback_host.is_none() && self.covers(&result, &item) {
@@ -281,8 +285,17 @@ impl<'a> Generator<'a> {
                                     found = Some((attempt, result));
                                     break;
                                 }
-                                if let Some(reason) = self.turned_away(host_result, &result) {
-                                    last_reason = reason;
+                                match self.rejoin(
+                                    &item,
+                                    (candidate, host_result),
+                                    &attempt,
+                                    &result,
+                                ) {
+                                    Ok(joined) => {
+                                        found = Some(joined);
+                                        break;
+                                    }
+                                    Err(reason) => last_reason = reason.unwrap_or(last_reason),
                                 }
                             }
                         }
@@ -356,7 +369,7 @@ impl<'a> Generator<'a> {
         let choice = before.get(split.checked_sub(1)?)?;
         (self.states.get(*choice)?.body.get("Type") == Some(&json!("Choice"))).then(|| {
             format!(
-                "the values found for it make the earlier Choice '{choice}' take another way (on the paths the generated cases take to it, the two Choices' conditions were not solved together)"
+                "the values found for it make the earlier Choice '{choice}' take another way, and solving that Choice again while keeping them did not lead the run there either"
             )
         })
     }
@@ -492,9 +505,7 @@ impl<'a> Generator<'a> {
             Item::Catcher { state, index } => self.error_attempts(state, *index, true, candidate),
             Item::Retrier { state, index } => self.error_attempts(state, *index, false, candidate),
             Item::Processor { state } => self.processor_attempts(state, candidate),
-            Item::Branch { state, .. } => Err(format!(
-                "its Parallel state '{state}' is entered, but a branch before it fails first"
-            )),
+            Item::Branch { state, index } => Err(self.branch_reason(state, *index, result)),
             Item::State { state } => Err(format!("no generated case reaches '{state}'")),
         }
     }
@@ -506,29 +517,13 @@ impl<'a> Generator<'a> {
         candidate: &Candidate,
         result: &ExecutionResult,
     ) -> Result<Vec<Candidate>, String> {
-        let rules = self
-            .plan
-            .machines
-            .iter()
-            .flat_map(|machine| &machine.states)
-            .find(|compiled| compiled.name == state)
-            .and_then(|compiled| match &compiled.kind {
-                Kind::Choice { rules, .. } => Some(rules),
-                _ => None,
-            })
-            .ok_or_else(|| format!("'{state}' is not a Choice state"))?;
+        let rules = self.choice_rules(state)?;
         let entry = result
             .trace
             .iter()
             .find(|entry| entry.state == state)
             .ok_or_else(|| format!("no generated case reaches its state '{state}'"))?;
-        let effective = entry
-            .stages
-            .iter()
-            .find(|stage| stage.stage == "afterInputPath")
-            .or_else(|| entry.stages.first())
-            .map(|stage| stage.value.clone())
-            .unwrap_or(Value::Null);
+        let effective = joint::choice_input(entry);
         let solutions = solve::solutions(rules, target, &effective, &candidate.input)?;
         if solutions.iter().any(Vec::is_empty) {
             // The host takes it already but never ends: a Task that always fails keeps it
@@ -536,6 +531,9 @@ impl<'a> Generator<'a> {
             let settled = self.settled(candidate);
             if settled != *candidate {
                 return Ok(vec![settled]);
+            }
+            if !ended(result) {
+                return Err(self.never_ends(result));
             }
             return Err(
                 "the condition already holds on the input it was given, yet the run went elsewhere (an earlier visit, or an error in the rule)"
@@ -560,6 +558,20 @@ impl<'a> Generator<'a> {
             .collect();
         attempts.extend(settled_attempts);
         Ok(attempts)
+    }
+
+    /// A Choice state's compiled rules.
+    fn choice_rules(&self, state: &str) -> Result<&[crate::choice::ChoiceRule], String> {
+        self.plan
+            .machines
+            .iter()
+            .flat_map(|machine| &machine.states)
+            .find(|compiled| compiled.name == state)
+            .and_then(|compiled| match &compiled.kind {
+                Kind::Choice { rules, .. } => Some(rules.as_slice()),
+                _ => None,
+            })
+            .ok_or_else(|| format!("'{state}' is not a Choice state"))
     }
 
     /// The candidate with every Task that fails on each call failing only until its retries are
@@ -702,6 +714,7 @@ impl<'a> Generator<'a> {
             .get("Parameters")
             .is_some_and(|parameters| parameters.to_string().contains("\"$$.Task.Token\""))
             && !resource.ends_with(".waitForTaskToken")
+            && !crate::engine::is_unresolved_placeholder(resource)
         {
             return Err(format!(
                 "its Parameters read $$.Task.Token, which a Task has only with a .waitForTaskToken Resource, and its Resource {resource} is not one (an unresolved substitution: give its value with --substitutions)"
@@ -763,9 +776,8 @@ impl<'a> Generator<'a> {
             attempts.push(failing);
         }
         if throwers.is_empty() && attempts.is_empty() {
-            return Err(format!(
-                "nothing in '{state}' can be made to fail: it holds no Task whose mock could throw"
-            ));
+            let takes = |error: &str| handled(&own, error) && !handled(&earlier, error);
+            return Err(self.unreached_fail(state, &takes));
         }
         for thrower in throwers.iter().take(3) {
             let inner_catch: Vec<String> = if thrower == state {

@@ -11,7 +11,8 @@
 //! throws an error it handles (inside a Parallel or Map, a Task of a branch). A changed case is
 //! kept when its run covers the item. What stays uncovered is listed with the reason.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use graph_model::expr::jsonpath::{self, Path, Root, Segment, Selector};
 use serde::Serialize;
@@ -89,8 +90,138 @@ pub fn generate(
     machine: &str,
     options: &Options,
 ) -> Result<Generated, DefinitionError> {
-    let generator = Generator::new(definition, options)?;
-    Ok(generator.run(machine))
+    let mut generation = Generation::new(definition, machine, options)?;
+    while let Step::Working(_) = generation.step() {}
+    Ok(generation.finish())
+}
+
+/// Where a generation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Cases made so far (those that never end are left out of the suite at the end).
+    pub cases: usize,
+    /// Items of the current round still to try, or between rounds those the next one tries
+    /// (more rounds may follow).
+    pub targets_left: usize,
+    /// Rounds over the uncovered items begun so far.
+    pub rounds: usize,
+}
+
+/// What one [`Generation::step`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// More work is left.
+    Working(Progress),
+    /// The search is over: [`Generation::finish`] writes the suite.
+    Done(Progress),
+}
+
+/// A suite generation done in bounded steps, for callers that must stay responsive (a frame in
+/// the browser) or stop midway (a Cancel button): each [`Self::step`] makes the first case or
+/// tries one uncovered item. Stepping to the end and calling [`Self::finish`] gives exactly the
+/// suite [`generate`] gives.
+pub struct Generation<'a> {
+    generator: Generator<'a>,
+    machine: String,
+    /// The search's state; `None` until the first step has made the first case.
+    search: Option<Search>,
+}
+
+impl<'a> Generation<'a> {
+    /// Prepares a generation for `definition` under the state machine name `machine`; no case is
+    /// run until the first step.
+    ///
+    /// # Errors
+    /// The definition cannot be compiled.
+    pub fn new(
+        definition: &'a Value,
+        machine: &str,
+        options: &Options,
+    ) -> Result<Self, DefinitionError> {
+        Self::prepare(Cow::Borrowed(definition), machine, options)
+    }
+
+    fn prepare(
+        definition: Cow<'a, Value>,
+        machine: &str,
+        options: &Options,
+    ) -> Result<Self, DefinitionError> {
+        Ok(Self {
+            generator: Generator::new(definition, options)?,
+            machine: machine.to_owned(),
+            search: None,
+        })
+    }
+
+    /// Does the next bounded share of the work: the first case, or one uncovered item tried on
+    /// the cases that reach its state (each try is a few runs of the definition).
+    pub fn step(&mut self) -> Step {
+        if let Some(search) = &mut self.search {
+            self.generator.next_target(search);
+        } else {
+            self.search = Some(self.generator.first_case());
+        }
+        let progress = self.progress();
+        match &self.search {
+            Some(search) if search.over => Step::Done(progress),
+            _ => Step::Working(progress),
+        }
+    }
+
+    /// Where the generation stands.
+    #[must_use]
+    pub fn progress(&self) -> Progress {
+        let Some(search) = &self.search else {
+            return Progress {
+                cases: 0,
+                targets_left: 0,
+                rounds: 0,
+            };
+        };
+        Progress {
+            cases: search.kept.len(),
+            // Between rounds, what the next round takes on.
+            targets_left: match &search.targets {
+                _ if search.over => 0,
+                Some(targets) => targets
+                    .iter()
+                    .filter(|item| {
+                        !search.coverage.is_covered(item) && !matches!(item, Item::State { .. })
+                    })
+                    .count(),
+                None => search
+                    .coverage
+                    .uncovered()
+                    .into_iter()
+                    .filter(|item| !matches!(item, Item::State { .. }))
+                    .count(),
+            },
+            rounds: search.rounds,
+        }
+    }
+
+    /// Steps to the end if need be, then writes the suite.
+    #[must_use]
+    pub fn finish(mut self) -> Generated {
+        while let Step::Working(_) = self.step() {}
+        let search = self.search.take().unwrap_or_else(|| self.generator.first_case());
+        self.generator.conclude(&self.machine, search)
+    }
+}
+
+impl Generation<'static> {
+    /// [`Self::new`] on a definition it keeps: for a generation that outlives the caller's
+    /// frame (the designer steps it over many frames).
+    ///
+    /// # Errors
+    /// The definition cannot be compiled.
+    pub fn owning(
+        definition: Value,
+        machine: &str,
+        options: &Options,
+    ) -> Result<Self, DefinitionError> {
+        Self::prepare(Cow::Owned(definition), machine, options)
+    }
 }
 
 /// A value a Choice's solution sets, with the places it can come from (nearest first).
@@ -120,7 +251,8 @@ struct StateInfo {
 }
 
 struct Generator<'a> {
-    definition: &'a Value,
+    /// Borrowed by [`generate`], owned by a generation that lives across frames.
+    definition: Cow<'a, Value>,
     /// How deep the source walk is in the results of nested Parallel and Map states.
     nesting: std::cell::Cell<usize>,
     /// Why the last source walk stopped at a Map's ItemSelector, if it did.
@@ -137,12 +269,35 @@ struct Generator<'a> {
     empty: Coverage,
 }
 
+/// The search's state between steps: the cases kept so far and where the rounds over the
+/// uncovered items stand.
+struct Search {
+    /// What the cases that end cover.
+    coverage: Coverage,
+    /// The cases made, with the label of what each was made for.
+    kept: Vec<(Candidate, ExecutionResult, String)>,
+    /// Why each item tried and not covered was not.
+    reasons: BTreeMap<Item, String>,
+    /// Cases kept only as hosts so far.
+    hosts_only: usize,
+    /// Rounds begun.
+    rounds: usize,
+    /// The round under way: its targets not yet tried (`None` between rounds).
+    targets: Option<VecDeque<Item>>,
+    /// Whether the round under way has covered anything.
+    progress: bool,
+    /// Hosts the round under way found, kept when it ends.
+    extra_hosts: Vec<(Candidate, ExecutionResult, String)>,
+    /// Whether the search is over.
+    over: bool,
+}
+
 impl<'a> Generator<'a> {
-    fn new(definition: &'a Value, options: &Options) -> Result<Self, DefinitionError> {
-        let plan = plan::compile(definition)?;
-        let empty = Coverage::new(definition)?;
+    fn new(definition: Cow<'a, Value>, options: &Options) -> Result<Self, DefinitionError> {
+        let plan = plan::compile(&definition)?;
+        let empty = Coverage::new(&definition)?;
         let mut states = HashMap::new();
-        collect_states(definition, None, &mut states);
+        collect_states(&definition, None, &mut states);
         let tasks = plan
             .machines
             .iter()
@@ -189,7 +344,7 @@ impl<'a> Generator<'a> {
         options
             .item_reader_errors
             .extend(candidate.reader_errors.clone());
-        crate::run(self.definition, candidate.input.clone(), &options)
+        crate::run(&self.definition, candidate.input.clone(), &options)
     }
 
     fn covers(&self, result: &ExecutionResult, item: &Item) -> bool {
@@ -198,7 +353,8 @@ impl<'a> Generator<'a> {
         probe.is_covered(item)
     }
 
-    fn run(&self, machine: &str) -> Generated {
+    /// The first case: the input `{}` with every Task returning `{}`, missing paths filled in.
+    fn first_case(&self) -> Search {
         let base = Candidate {
             input: Value::Object(Map::new()),
             reader_errors: BTreeMap::new(),
@@ -221,100 +377,142 @@ impl<'a> Generator<'a> {
             coverage.record(&result);
         }
         kept.push((base, result, "happy path".to_owned()));
-        let mut reasons: BTreeMap<Item, String> = BTreeMap::new();
-        let mut hosts_only = 0;
-        for _ in 0..LIMITS.rounds {
-            let mut progress = false;
-            let mut extra_hosts = Vec::new();
-            let targets: Vec<Item> = coverage.uncovered().into_iter().cloned().collect();
-            for item in targets {
-                if coverage.is_covered(&item) || matches!(item, Item::State { .. }) {
-                    continue;
-                }
-                // Cases that end make better hosts: a change that takes the item once can then
-                // leave as the host did.
-                let mut hosts: Vec<usize> = kept
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, (_, result, _))| {
-                        coverage::entered_states(result).contains(&item.state())
-                    })
-                    .map(|(position, _)| position)
-                    .collect();
-                hosts.sort_by_key(|&position| {
-                    !kept
-                        .get(position)
-                        .is_some_and(|(_, result, _)| ended(result))
-                });
-                hosts.truncate(3);
-                if hosts.is_empty() {
-                    reasons.insert(
-                        item.clone(),
-                        format!("no generated case reaches its state '{}'", item.state()),
-                    );
-                    continue;
-                }
-                let mut found = None;
-                let mut fallback_host = None;
-                let mut last_reason = String::new();
-                for host in hosts {
-                    let Some((candidate, host_result, _)) = kept.get(host) else {
-                        continue;
-                    };
-                    let result = host_result;
-                    match self.attempts(&item, candidate, result) {
-                        Err(reason) => last_reason = reason,
-                        Ok(attempts) => {
-                            last_reason = "the changes found for it (input values, mocked results) did not lead the run there: a value it reads is computed by a state the generator cannot invert".to_owned();
-                            for attempt in attempts {
-                                let (attempt, result) = self.repair(attempt);
-                                if !ended(&result) {
-                                    last_reason = "the case that takes it never ends within the generation budget (a loop that keeps going)".to_owned();
-                                    // Kept as a host: a later round can also end the loop
-                                    // that follows (two polling loops in a row).
-                                    if fallback_host.is_none() && self.covers(&result, &item) {
-                                        fallback_host = Some((attempt, result));
-                                    }
-                                    continue;
-                                }
-                                if self.covers(&result, &item) {
-                                    found = Some((attempt, result));
-                                    break;
-                                }
-                                if let Some(reason) = self.turned_away(host_result, &result) {
-                                    last_reason = reason;
-                                }
+        Search {
+            coverage,
+            kept,
+            reasons: BTreeMap::new(),
+            hosts_only: 0,
+            rounds: 0,
+            targets: None,
+            progress: false,
+            extra_hosts: Vec::new(),
+            over: false,
+        }
+    }
+
+    /// One step of the rounds over the uncovered items: begins a round when none is under way,
+    /// tries the round's next target that is still uncovered, and ends the round when no target
+    /// is left. The search is over after a round that covered nothing, or after the last round.
+    fn next_target(&self, search: &mut Search) {
+        if search.over {
+            return;
+        }
+        if search.targets.is_none() {
+            search.rounds += 1;
+            search.progress = false;
+            search.targets = Some(search.coverage.uncovered().into_iter().cloned().collect());
+        }
+        while let Some(item) = search.targets.as_mut().and_then(VecDeque::pop_front) {
+            if search.coverage.is_covered(&item) || matches!(item, Item::State { .. }) {
+                continue;
+            }
+            self.take(item, search);
+            break;
+        }
+        if search.targets.as_ref().is_some_and(VecDeque::is_empty) {
+            search.targets = None;
+            search.progress |= !search.extra_hosts.is_empty();
+            search.kept.append(&mut search.extra_hosts);
+            search.over = !search.progress || search.rounds >= LIMITS.rounds;
+        }
+    }
+
+    /// Tries to cover one item of the round's targets with a change to a case that reaches its
+    /// state.
+    fn take(&self, item: Item, search: &mut Search) {
+        let Search {
+            coverage,
+            kept,
+            reasons,
+            hosts_only,
+            progress,
+            extra_hosts,
+            ..
+        } = search;
+        // Cases that end make better hosts: a change that takes the item once can then
+        // leave as the host did.
+        let mut hosts: Vec<usize> = kept
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, result, _))| {
+                coverage::entered_states(result).contains(&item.state())
+            })
+            .map(|(position, _)| position)
+            .collect();
+        hosts.sort_by_key(|&position| {
+            !kept
+                .get(position)
+                .is_some_and(|(_, result, _)| ended(result))
+        });
+        hosts.truncate(3);
+        if hosts.is_empty() {
+            reasons.insert(
+                item.clone(),
+                format!("no generated case reaches its state '{}'", item.state()),
+            );
+            return;
+        }
+        let mut found = None;
+        let mut fallback_host = None;
+        let mut last_reason = String::new();
+        for host in hosts {
+            let Some((candidate, host_result, _)) = kept.get(host) else {
+                continue;
+            };
+            let result = host_result;
+            match self.attempts(&item, candidate, result) {
+                Err(reason) => last_reason = reason,
+                Ok(attempts) => {
+                    last_reason = "the changes found for it (input values, mocked results) did not lead the run there: a value it reads is computed by a state the generator cannot invert".to_owned();
+                    for attempt in attempts {
+                        let (attempt, result) = self.repair(attempt);
+                        if !ended(&result) {
+                            last_reason = "the case that takes it never ends within the generation budget (a loop that keeps going)".to_owned();
+                            // Kept as a host: a later round can also end the loop
+                            // that follows (two polling loops in a row).
+                            if fallback_host.is_none() && self.covers(&result, &item) {
+                                fallback_host = Some((attempt, result));
                             }
+                            continue;
                         }
-                    }
-                    if found.is_some() {
-                        break;
-                    }
-                }
-                match found {
-                    Some((candidate, result)) => {
-                        coverage.record(&result);
-                        kept.push((candidate, result, item.label()));
-                        reasons.remove(&item);
-                        progress = true;
-                    }
-                    None => {
-                        reasons.insert(item.clone(), last_reason);
-                        if let Some((attempt, result)) = fallback_host
-                            && hosts_only < LIMITS.hosts_only
-                        {
-                            hosts_only += 1;
-                            extra_hosts.push((attempt, result, item.label()));
+                        if self.covers(&result, &item) {
+                            found = Some((attempt, result));
+                            break;
+                        }
+                        if let Some(reason) = self.turned_away(host_result, &result) {
+                            last_reason = reason;
                         }
                     }
                 }
             }
-            progress |= !extra_hosts.is_empty();
-            kept.append(&mut extra_hosts);
-            if !progress {
+            if found.is_some() {
                 break;
             }
         }
+        match found {
+            Some((candidate, result)) => {
+                coverage.record(&result);
+                kept.push((candidate, result, item.label()));
+                reasons.remove(&item);
+                *progress = true;
+            }
+            None => {
+                reasons.insert(item.clone(), last_reason);
+                if let Some((attempt, result)) = fallback_host
+                    && *hosts_only < LIMITS.hosts_only
+                {
+                    *hosts_only += 1;
+                    extra_hosts.push((attempt, result, item.label()));
+                }
+            }
+        }
+    }
+
+    /// The suite: the cases that end, their coverage, and the items left with the reasons.
+    fn conclude(&self, machine: &str, search: Search) -> Generated {
+        let Search {
+            mut kept, reasons, ..
+        } = search;
         // A case that never ends (the first one, in a polling loop) only served as a host: the
         // suite keeps the cases that end, and its coverage is theirs.
         kept.retain(|(_, result, _)| ended(result));

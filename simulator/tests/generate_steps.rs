@@ -19,7 +19,9 @@ const DEFINITIONS: [&str; 6] = [
 ];
 
 fn load(relative: &str) -> Result<Value, String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(relative);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(relative);
     let text = std::fs::read_to_string(&path).map_err(|error| format!("{relative}: {error}"))?;
     serde_json::from_str(&text).map_err(|error| format!("{relative}: {error}"))
 }
@@ -90,7 +92,10 @@ fn stepping_to_the_end_gives_the_suite_of_the_one_shot_generate() -> Result<(), 
         assert_eq!(Some(generation.step()), steps.last().copied(), "{relative}");
         let stepped = generation.finish();
         assert_eq!(comparable(&stepped), comparable(&at_once), "{relative}");
-        assert!(stepped.cases > 1, "{relative}: a suite of more than the first case");
+        assert!(
+            stepped.cases > 1,
+            "{relative}: a suite of more than the first case"
+        );
     }
     Ok(())
 }

@@ -204,7 +204,10 @@ impl<'a> Generation<'a> {
     #[must_use]
     pub fn finish(mut self) -> Generated {
         while let Step::Working(_) = self.step() {}
-        let search = self.search.take().unwrap_or_else(|| self.generator.first_case());
+        let search = self
+            .search
+            .take()
+            .unwrap_or_else(|| self.generator.first_case());
         self.generator.conclude(&self.machine, search)
     }
 }
@@ -434,9 +437,7 @@ impl<'a> Generator<'a> {
         let mut hosts: Vec<usize> = kept
             .iter()
             .enumerate()
-            .filter(|(_, (_, result, _))| {
-                coverage::entered_states(result).contains(&item.state())
-            })
+            .filter(|(_, (_, result, _))| coverage::entered_states(result).contains(&item.state()))
             .map(|(position, _)| position)
             .collect();
         hosts.sort_by_key(|&position| {

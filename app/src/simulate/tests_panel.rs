@@ -289,6 +289,15 @@ impl TestsPanel {
         }
     }
 
+    /// What "Generate tests" does: [`Self::generate`] under the loaded suite's machine name (so
+    /// the new file can replace it), else `stem`.
+    pub fn press_generate(&mut self, doc: &Document, pane: &mut SimulatorPane, stem: &str) {
+        let machine = pane
+            .suite()
+            .map_or_else(|_| stem.to_owned(), |(suite, _)| suite.machine);
+        self.generate(doc, pane, &machine, stem);
+    }
+
     /// Stops the work under way; what it had done is dropped, and the last results stay.
     pub fn cancel(&mut self) {
         if let Some(flight) = self.in_flight.take() {
@@ -386,11 +395,7 @@ impl TestsPanel {
                 )
                 .clicked()
             {
-                // The loaded suite's machine name, so the new file can replace it.
-                let machine = pane
-                    .suite()
-                    .map_or_else(|_| stem.to_owned(), |(suite, _)| suite.machine);
-                self.generate(doc, pane, &machine, stem);
+                self.press_generate(doc, pane, stem);
             }
         });
         if let Some(flight) = &self.in_flight {

@@ -836,3 +836,45 @@ fn a_clicked_case_gives_the_maps_item_reader_the_items_or_the_failure_its_expect
     assert_eq!(result.error.as_deref(), Some("States.ItemReaderFailed"));
     assert_eq!(result.cause.as_deref(), Some("the bucket is gone"));
 }
+
+#[test]
+fn frame_by_frame_generation_shows_its_progress_and_cancel_stops_it() {
+    let mut harness = sample_with_tests_on(true);
+    // One generation step a frame (the browser's budget is half a frame's time).
+    harness
+        .state_mut()
+        .tests_mut()
+        .set_generation_budget(asl_studio::canvas::SliceBudget::Units(1));
+    let mocks_before = harness.state().simulator().mock_file_text().to_owned();
+    harness
+        .get_by_role_and_label(Role::Button, "Generate tests")
+        .click();
+    harness.step();
+    harness.get_by_label("Generating tests…");
+    harness.step();
+    // The first step made the first case; the label says what is left.
+    let progress = harness
+        .state()
+        .tests()
+        .generation_progress()
+        .expect("a step ran");
+    assert_eq!(progress.cases, 1);
+    assert!(progress.targets_left > 0, "{progress:?}");
+    harness.get_by_label(&format!(
+        "Generating tests… case 1, {} targets left",
+        progress.targets_left
+    ));
+    assert!(harness.query_by_label_contains("the page waits").is_none());
+    harness
+        .get_by_role_and_label(Role::Button, "Cancel")
+        .click();
+    harness.step();
+    let tests = harness.state().tests();
+    assert!(!tests.is_busy());
+    assert_eq!(tests.message(), Some("Generating tests was cancelled."));
+    assert_eq!(tests.generated(), None);
+    // Nothing of the cancelled generation is loaded: the sample's mock file stays.
+    assert_eq!(harness.state().simulator().mock_file_text(), mocks_before);
+    harness.run();
+    assert!(harness.query_by_label("Cancel").is_none());
+}

@@ -587,3 +587,60 @@ browserTest('the simulator pane runs a Map over 10,000 items to its end and show
   assert.deepEqual(record.errors, []);
   assert.equal(await page.evaluate(() => window.aslStudio.hasPanicked()), false);
 });
+
+/** Waits until the Tests panel's work is over; its state then. */
+async function testsSettled(page) {
+  await page.waitForFunction(() => !JSON.parse(window.aslStudio.testsState()).busy, null,
+    { timeout: 300_000, polling: 100 });
+  return JSON.parse(await page.evaluate(() => window.aslStudio.testsState()));
+}
+
+browserTest('Generate tests makes a passing suite a few steps a frame, and frames keep coming while it works', async () => {
+  const { page, record } = await openStudio();
+  // The sample: the suite is made, loaded as the mock file and run; every case passes.
+  await page.evaluate((def) => {
+    window.aslStudio.loadDefinition(def, 'etl-pipeline.asl.json');
+    window.aslStudio.testsGenerate();
+  }, SAMPLE);
+  const sample = await testsSettled(page);
+  assert.equal(sample.message, null);
+  assert.ok(sample.generated?.cases >= 2, JSON.stringify(sample));
+  assert.deepEqual([sample.passed, sample.failed], [sample.generated.cases, 0]);
+  // A definition whose generation takes many steps (34 natively): each frame does its share,
+  // so frames keep being drawn and the progress moves on between them.
+  const text = fs.readFileSync(path.join(repo,
+    'tests/data/corpus/real/workflows-collection/sfn-rds-to-aurora-migrate-postgres-cdk__statemachine.asl.json'), 'utf8');
+  const run = await page.evaluate(async (t) => {
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    window.aslStudio.loadDefinition(t, 'migrate.asl.json');
+    while (window.aslStudio.isLayingOut()) await frame();
+    const idle = [performance.now()];
+    for (let i = 0; i < 5; i++) { await frame(); idle.push(performance.now()); }
+    const idleMs = (idle.at(-1) - idle[0]) / 5;
+    const times = [];
+    const progress = new Set();
+    window.aslStudio.testsGenerate();
+    const start = performance.now();
+    for (;;) {
+      await frame();
+      times.push(performance.now());
+      const state = JSON.parse(window.aslStudio.testsState());
+      if (state.generating) progress.add(`${state.generating.cases} cases, ${state.generating.targetsLeft} left`);
+      if (state.generated || state.message || performance.now() - start > 300_000) {
+        const gaps = times.map((time, i) => time - (i === 0 ? start : times[i - 1]));
+        return { frames: times.length, progress: [...progress], totalMs: times.at(-1) - start,
+          maxGapMs: Math.max(...gaps), idleMs, generated: state.generated, message: state.message };
+      }
+    }
+  }, text);
+  console.log(`generating for migrate: ${run.totalMs.toFixed(0)} ms over ${run.frames} frames, longest frame ${run.maxGapMs.toFixed(0)} ms (idle frames ${run.idleMs.toFixed(0)} ms), ${run.progress.length} progress states`);
+  assert.equal(run.message, null);
+  assert.ok(run.generated?.cases >= 2, JSON.stringify(run));
+  assert.ok(run.frames >= 5, `only ${run.frames} frames while generating`);
+  assert.ok(run.progress.length >= 3, `progress seen: ${run.progress}`);
+  assert.ok(run.maxGapMs < run.totalMs / 2, `one frame took ${run.maxGapMs} ms of ${run.totalMs} ms`);
+  const settled = await testsSettled(page);
+  assert.equal(settled.failed, 0, JSON.stringify(settled));
+  assert.deepEqual(record.errors, []);
+  assert.equal(await page.evaluate(() => window.aslStudio.hasPanicked()), false);
+});

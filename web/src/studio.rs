@@ -88,6 +88,24 @@ pub trait Studio: eframe::App {
     fn is_laying_out(&self) -> bool {
         false
     }
+
+    /// The Tests panel's "Generate tests" (the panel is shown; the work runs on later frames).
+    ///
+    /// # Errors
+    /// When there is no designer (the preview).
+    fn tests_generate(&mut self) -> Result<(), String> {
+        Err("this build has no Tests panel".to_owned())
+    }
+
+    /// The Tests panel as JSON: `busy`, `generating` (`cases`, `targetsLeft`, `rounds` of the
+    /// generation under way, or null), `generated` (`cases`, `gaps` of the last suite made, or
+    /// null), `passed` and `failed` (the last Run all's verdicts) and `message`.
+    ///
+    /// # Errors
+    /// When there is no designer (the preview).
+    fn tests_state(&self) -> Result<serde_json::Value, String> {
+        Err("this build has no Tests panel".to_owned())
+    }
 }
 
 /// What the page opens at start.
@@ -274,6 +292,31 @@ mod designer {
 
         fn is_laying_out(&self) -> bool {
             self.app.canvas().is_laying_out()
+        }
+
+        fn tests_generate(&mut self) -> Result<(), String> {
+            self.app.generate_tests();
+            Ok(())
+        }
+
+        fn tests_state(&self) -> Result<serde_json::Value, String> {
+            let tests = self.app.tests();
+            let verdicts = tests.verdicts();
+            Ok(serde_json::json!({
+                "busy": tests.is_busy(),
+                "generating": tests.generation_progress().map(|progress| serde_json::json!({
+                    "cases": progress.cases,
+                    "targetsLeft": progress.targets_left,
+                    "rounds": progress.rounds,
+                })),
+                "generated": tests.generated().map(|generated| serde_json::json!({
+                    "cases": generated.cases,
+                    "gaps": generated.gaps.len(),
+                })),
+                "passed": verdicts.iter().filter(|case| case.passed()).count(),
+                "failed": verdicts.iter().filter(|case| !case.passed()).count(),
+                "message": tests.message(),
+            }))
         }
     }
 

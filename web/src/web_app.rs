@@ -303,6 +303,30 @@ pub fn simulator_state() -> Result<String, JsValue> {
         .map_err(|message| js_sys::Error::new(&message).into())
 }
 
+/// Shows the Tests panel and presses its "Generate tests": a covering suite is generated on the
+/// following frames (a few steps a frame), loaded as the mock file and run.
+///
+/// # Errors
+/// When the app is not running or has no Tests panel.
+#[wasm_bindgen(js_name = testsGenerate)]
+pub fn tests_generate() -> Result<(), JsValue> {
+    let result = with_app(|app| app.studio.tests_generate())?;
+    repaint();
+    result.map_err(|message| js_sys::Error::new(&message).into())
+}
+
+/// The Tests panel's state as JSON text: `busy`, `generating` (`cases`, `targetsLeft`, `rounds`,
+/// or null), `generated` (`cases`, `gaps`, or null), `passed`, `failed` and `message`.
+///
+/// # Errors
+/// When the app is not running or has no Tests panel.
+#[wasm_bindgen(js_name = testsState)]
+pub fn tests_state() -> Result<String, JsValue> {
+    with_app(|app| app.studio.tests_state())?
+        .map(|state| state.to_string())
+        .map_err(|message| js_sys::Error::new(&message).into())
+}
+
 /// Presses the simulator pane's "Export history…": the last run's history downloads as
 /// `execution-history.json` (AWS GetExecutionHistory JSON).
 ///

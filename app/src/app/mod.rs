@@ -493,6 +493,15 @@ impl StudioApp {
         self.show_tests = shown;
     }
 
+    /// Shows the Tests panel and presses its "Generate tests" (the browser tests' way in: the
+    /// canvas has no DOM to click).
+    pub fn generate_tests(&mut self) {
+        self.show_tests = true;
+        let stem = asl_codec::deploy::name_from_file_stem(&self.file.name);
+        self.tests
+            .press_generate(&self.doc, &mut self.simulator, &stem);
+    }
+
     /// The run the canvas draws over the diagram: the simulator pane's, else the Tests panel's
     /// coverage (states no case reached are greyed).
     pub fn canvas_run_overlay(&self) -> Option<crate::overlay::RunOverlay> {

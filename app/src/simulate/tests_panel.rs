@@ -9,14 +9,21 @@
 use graph_model::Document;
 use simulator::Status;
 use simulator::coverage::{CoverageReport, Tally};
+use simulator::generate::Progress;
 
 use super::tests_work::{CaseRan, Done, SuiteRunner, Work};
 use super::{SimulatorPane, status_name};
+use crate::canvas::SliceBudget;
 use crate::overlay::{RunOverlay, RunStatus};
 use crate::theme::Theme;
 
 /// The panel's default width.
 pub const PANEL_WIDTH: f32 = 300.0;
+
+/// How long generation may work in one frame in the browser: half a frame at 60 Hz, as the
+/// canvas's layout slices, which leaves the other half for drawing. A step that runs over ends
+/// the frame's share.
+const BROWSER_GENERATION_SLICE: web_time::Duration = web_time::Duration::from_millis(8);
 
 /// One test case's verdict.
 #[derive(Clone, Debug, PartialEq)]
@@ -101,6 +108,8 @@ pub struct TestsPanel {
     in_flight: Option<InFlight>,
     /// Whether the work runs on a worker thread (natively) or on the frames (the browser).
     threaded: bool,
+    /// How much generation work a frame does when the work runs on the frames.
+    generation_budget: SliceBudget,
     generated: Option<GeneratedSummary>,
     /// Whether the canvas greys what no case reached (after Run all).
     pub show_coverage: bool,
@@ -113,6 +122,7 @@ impl Default for TestsPanel {
             run: None,
             in_flight: None,
             threaded: cfg!(not(target_arch = "wasm32")),
+            generation_budget: SliceBudget::Time(BROWSER_GENERATION_SLICE),
             generated: None,
             show_coverage: true,
             message: None,
@@ -173,10 +183,25 @@ impl TestsPanel {
         self.in_flight.as_ref().map(|flight| flight.work.progress())
     }
 
-    /// Runs the work on the frames, one test case per frame, as the browser (which has no
-    /// threads) does, instead of on a worker thread.
+    /// Where the generation under way stands, once its first step is done.
+    #[must_use]
+    pub fn generation_progress(&self) -> Option<Progress> {
+        self.in_flight
+            .as_ref()
+            .and_then(|flight| flight.work.generation())
+    }
+
+    /// Runs the work on the frames, one test case per frame and generation steps for a time
+    /// budget per frame, as the browser (which has no threads) does, instead of on a worker
+    /// thread.
     pub fn set_frame_by_frame(&mut self, on: bool) {
         self.threaded = !on;
+    }
+
+    /// How much generation work a frame does on the frames (by default half a frame's time;
+    /// `SliceBudget::Units(n)`: `n` steps, for deterministic tests).
+    pub fn set_generation_budget(&mut self, budget: SliceBudget) {
+        self.generation_budget = budget;
     }
 
     /// Starts running every case of the pane's suite, as `asl-studio test` does; the panel's
@@ -250,6 +275,7 @@ impl TestsPanel {
             machine.to_owned(),
             pane.suite_options(),
             self.threaded,
+            self.generation_budget,
         ) {
             Ok(work) => {
                 self.in_flight = Some(InFlight {
@@ -261,6 +287,15 @@ impl TestsPanel {
             }
             Err(error) => self.message = Some(error),
         }
+    }
+
+    /// What "Generate tests" does: [`Self::generate`] under the loaded suite's machine name (so
+    /// the new file can replace it), else `stem`.
+    pub fn press_generate(&mut self, doc: &Document, pane: &mut SimulatorPane, stem: &str) {
+        let machine = pane
+            .suite()
+            .map_or_else(|_| stem.to_owned(), |(suite, _)| suite.machine);
+        self.generate(doc, pane, &machine, stem);
     }
 
     /// Stops the work under way; what it had done is dropped, and the last results stay.
@@ -360,11 +395,7 @@ impl TestsPanel {
                 )
                 .clicked()
             {
-                // The loaded suite's machine name, so the new file can replace it.
-                let machine = pane
-                    .suite()
-                    .map_or_else(|_| stem.to_owned(), |(suite, _)| suite.machine);
-                self.generate(doc, pane, &machine, stem);
+                self.press_generate(doc, pane, stem);
             }
         });
         if let Some(flight) = &self.in_flight {
@@ -374,11 +405,13 @@ impl TestsPanel {
                     "Running the test cases… case {} of {total}",
                     (finished + 1).min(total)
                 ),
-                // The browser generates on one frame: the tab is busy until it is done.
-                Purpose::Generate { .. } if flight.work.on_frames() => {
-                    "Generating tests… (the page waits until they are made)".to_owned()
-                }
-                Purpose::Generate { .. } => "Generating tests…".to_owned(),
+                Purpose::Generate { .. } => match flight.work.generation() {
+                    Some(progress) => format!(
+                        "Generating tests… case {}, {} targets left",
+                        progress.cases, progress.targets_left
+                    ),
+                    None => "Generating tests…".to_owned(),
+                },
             };
             // Wrapped, so a long line never widens the panel.
             ui.horizontal_wrapped(|ui| {

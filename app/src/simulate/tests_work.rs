@@ -2,11 +2,12 @@
 //! machine (generating for 1,000 states about 9 s), and a window that waits on them freezes.
 //!
 //! Natively the work runs on a worker thread, as the canvas lays out a big document: a named
-//! thread, a channel the panel reads each frame, and a result nobody waits for once the work is
-//! cancelled. The browser has no threads: there Run all runs one case per frame, and generation,
-//! one call into the simulator that cannot be split, runs on the frame after the click (which
-//! said it was under way). The cases, verdicts and coverage are those of
-//! `simulator::suite::run_suite` either way: the same cases run in the same order.
+//! thread, a channel the panel reads each frame, and a stop flag the worker reads between two
+//! cases or two generation steps, so Cancel ends the thread. The browser has no threads: there
+//! Run all runs one case per frame, and generation runs steps of `simulator::generate::Generation`
+//! (the first case, or one uncovered item tried) until the frame's time budget is spent. The
+//! cases, verdicts and coverage are those of `simulator::suite::run_suite`, and the generated
+//! suite that of `simulator::generate::generate`, either way.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,11 +16,13 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 use graph_model::StateMachine;
 use serde_json::Value;
 use simulator::coverage::{Coverage, CoverageReport};
-use simulator::generate::Generated;
+use simulator::generate::{Generated, Generation, Progress, Step};
 use simulator::suite::{Suite, TestCase};
 use simulator::{Options, Status};
 
 use super::history_json;
+use crate::canvas::SliceBudget;
+use crate::canvas::budget::WorkBudget;
 use crate::overlay::RunOverlay;
 
 /// One case's run, as the panel shows it.
@@ -121,34 +124,41 @@ pub(super) enum Done {
 enum Message {
     /// This many cases have run.
     Progress(usize),
+    /// Where the generation stands after a step.
+    Generating(Progress),
     Done(Done),
 }
 
 /// Where the work happens.
 enum Place {
-    /// On a worker thread; the flag asks it to stop after the case it is running.
+    /// On a worker thread; the flag asks it to stop after the case or generation step it is
+    /// running.
     Worker {
         receiver: Receiver<Message>,
         stop: Arc<AtomicBool>,
     },
     /// On the frames: one case per frame (the browser).
     Frames(Box<SuiteRunner>),
-    /// Generation on the frame after the one that said it was under way (the browser).
-    GenerateHere {
-        definition: Value,
-        machine: String,
-        options: Box<Options>,
+    /// Generation on the frames: each frame steps it until `budget` is spent (the browser).
+    GenerateOnFrames {
+        generation: Box<Generation<'static>>,
+        budget: SliceBudget,
     },
+    /// A result known when the work started (a definition the generator refuses), handed back
+    /// on the next poll.
+    Ready(Done),
     /// Over: nothing left to hand back.
     Over,
 }
 
-/// Work under way. Dropping it cancels it: a worker stops after its current case (a generation
-/// runs to its end unseen; the simulator's generator cannot be interrupted).
+/// Work under way. Dropping it cancels it: a worker stops after its current case or generation
+/// step, and its thread ends.
 pub(super) struct Work {
     place: Place,
     finished: usize,
     total: usize,
+    /// Where the generation under way stands (`None` before its first step, and for Run all).
+    generating: Option<Progress>,
 }
 
 impl Work {
@@ -181,11 +191,12 @@ impl Work {
             place,
             finished: 0,
             total,
+            generating: None,
         })
     }
 
-    /// Generates a covering suite for `definition`: on a worker thread when `threaded`, else on
-    /// the next [`Self::poll`].
+    /// Generates a covering suite for `definition`: on a worker thread when `threaded`, else a
+    /// few steps per [`Self::poll`], as many as fit in `frame_budget`.
     ///
     /// # Errors
     /// No thread could be started.
@@ -194,29 +205,51 @@ impl Work {
         machine: String,
         options: Options,
         threaded: bool,
+        frame_budget: SliceBudget,
     ) -> Result<Self, String> {
         let place = if threaded {
-            spawn(move |sender, _stop| {
-                let generated = generate(&definition, &machine, &options);
-                let _ignored = sender.send(Message::Done(Done::Generated(generated)));
+            spawn(move |sender, stop| {
+                let generated = match Generation::new(&definition, &machine, &options) {
+                    Ok(generation) => generate_until_stopped(generation, &sender, &stop),
+                    Err(error) => Some(Err(cannot_generate(&error))),
+                };
+                if let Some(generated) = generated {
+                    let _ignored = sender.send(Message::Done(Done::Generated(generated)));
+                }
             })?
         } else {
-            Place::GenerateHere {
-                definition,
-                machine,
-                options: Box::new(options),
+            match Generation::owning(definition, &machine, &options) {
+                Ok(generation) => Place::GenerateOnFrames {
+                    generation: Box::new(generation),
+                    budget: frame_budget,
+                },
+                Err(error) => Place::Ready(Done::Generated(Err(cannot_generate(&error)))),
             }
         };
         Ok(Self {
             place,
             finished: 0,
             total: 0,
+            generating: None,
         })
     }
 
     /// (cases run, cases in all); (0, 0) while generating.
     pub fn progress(&self) -> (usize, usize) {
         (self.finished, self.total)
+    }
+
+    /// Where the generation under way stands, once its first step is done.
+    pub fn generation(&self) -> Option<Progress> {
+        self.generating
+    }
+
+    /// Asks a worker to stop after the case or generation step it is running; its thread then
+    /// ends without a result. Work on the frames simply is not polled again.
+    pub fn cancel(&self) {
+        if let Place::Worker { stop, .. } = &self.place {
+            stop.store(true, Ordering::Relaxed);
+        }
     }
 
     /// Whether the frames do the work (the browser): the window must keep drawing frames.
@@ -231,6 +264,7 @@ impl Work {
             Place::Worker { receiver, .. } => loop {
                 match receiver.try_recv() {
                     Ok(Message::Progress(finished)) => self.finished = finished,
+                    Ok(Message::Generating(progress)) => self.generating = Some(progress),
                     Ok(Message::Done(done)) => {
                         self.finished = self.total;
                         self.place = Place::Over;
@@ -259,16 +293,34 @@ impl Work {
                     _ => None,
                 }
             }
-            Place::GenerateHere { .. } => match std::mem::replace(&mut self.place, Place::Over) {
-                Place::GenerateHere {
-                    definition,
-                    machine,
-                    options,
-                } => Some(Ok(Done::Generated(generate(
-                    &definition,
-                    &machine,
-                    &options,
-                )))),
+            Place::GenerateOnFrames { generation, budget } => {
+                let mut budget = match *budget {
+                    SliceBudget::Time(time) => WorkBudget::time(time),
+                    SliceBudget::Units(units) => WorkBudget::units(units),
+                };
+                // At least one step a frame, then as many as the budget allows (a step is one
+                // unit, and the clock is read after each: a step can take many milliseconds).
+                loop {
+                    match generation.step() {
+                        Step::Working(progress) => self.generating = Some(progress),
+                        Step::Done(progress) => {
+                            self.generating = Some(progress);
+                            break;
+                        }
+                    }
+                    if !(budget.spend(1) && budget.checkpoint()) {
+                        return None;
+                    }
+                }
+                match std::mem::replace(&mut self.place, Place::Over) {
+                    Place::GenerateOnFrames { generation, .. } => {
+                        Some(Ok(Done::Generated(Ok(Box::new(generation.finish())))))
+                    }
+                    _ => None,
+                }
+            }
+            Place::Ready(_) => match std::mem::replace(&mut self.place, Place::Over) {
+                Place::Ready(done) => Some(Ok(done)),
                 _ => None,
             },
             Place::Over => None,
@@ -278,20 +330,30 @@ impl Work {
 
 impl Drop for Work {
     fn drop(&mut self) {
-        if let Place::Worker { stop, .. } = &self.place {
-            stop.store(true, Ordering::Relaxed);
+        self.cancel();
+    }
+}
+
+/// Steps `generation` to its end on the worker, telling the panel where it stands after each
+/// step; `None` when `stop` was raised or the panel is gone (nobody wants the suite then).
+fn generate_until_stopped(
+    mut generation: Generation<'_>,
+    sender: &std::sync::mpsc::Sender<Message>,
+    stop: &AtomicBool,
+) -> Option<Result<Box<Generated>, String>> {
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        match generation.step() {
+            Step::Working(progress) => sender.send(Message::Generating(progress)).ok()?,
+            Step::Done(_) => return Some(Ok(Box::new(generation.finish()))),
         }
     }
 }
 
-fn generate(
-    definition: &Value,
-    machine: &str,
-    options: &Options,
-) -> Result<Box<Generated>, String> {
-    simulator::generate::generate(definition, machine, options)
-        .map(Box::new)
-        .map_err(|error| format!("Cannot generate tests: {error}"))
+fn cannot_generate(error: &simulator::DefinitionError) -> String {
+    format!("Cannot generate tests: {error}")
 }
 
 /// Starts `work` on a worker thread with the sending end of its channel and its stop flag.
@@ -306,4 +368,129 @@ fn spawn(
         .spawn(move || work(sender, flag))
         .map_err(|error| format!("Cannot start a worker thread: {error}"))?;
     Ok(Place::Worker { receiver, stop })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use serde_json::json;
+
+    use super::*;
+
+    /// A chain of `count` Choice states, each with three rules on a field of its own: a
+    /// generation of many short steps (each tries one rule).
+    fn many_choices(count: usize) -> Value {
+        let mut states = serde_json::Map::new();
+        for position in 0..count {
+            let next = if position + 1 == count {
+                "Done".to_owned()
+            } else {
+                format!("Check{}", position + 1)
+            };
+            let field = format!("$.value{position}");
+            states.insert(
+                format!("Check{position}"),
+                json!({"Type": "Choice", "Choices": [
+                    {"Variable": field, "NumericGreaterThan": 10, "Next": next},
+                    {"Variable": field, "StringEquals": "ten", "Next": next},
+                    {"Variable": field, "BooleanEquals": true, "Next": next}
+                ], "Default": next}),
+            );
+        }
+        states.insert("Done".to_owned(), json!({"Type": "Succeed"}));
+        json!({"StartAt": "Check0", "States": states})
+    }
+
+    /// Polls `work` until `ready` holds of its generation's progress, or a minute passes.
+    fn wait_for(work: &mut Work, ready: impl Fn(Progress) -> bool) -> Result<Progress, String> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if work.poll().is_some() {
+                return Err("the generation ended before it was cancelled".to_owned());
+            }
+            if let Some(progress) = work.generation().filter(|progress| ready(*progress)) {
+                return Ok(progress);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("no progress: {:?}", work.generation()));
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    #[test]
+    fn cancel_ends_the_generation_worker_after_its_current_step() -> Result<(), String> {
+        let mut work = Work::generate(
+            many_choices(40),
+            "M".to_owned(),
+            Options::default(),
+            true,
+            SliceBudget::Units(1),
+        )?;
+        let at_cancel = wait_for(&mut work, |progress| progress.cases >= 3)?;
+        assert!(
+            at_cancel.targets_left > 50,
+            "most of the work is left: {at_cancel:?}"
+        );
+        work.cancel();
+        let cancelled = Instant::now();
+        // The worker's channel closes when its thread ends; a generation that ran on would
+        // hand back its suite instead.
+        loop {
+            match work.poll() {
+                Some(Err(_)) => break,
+                Some(Ok(_)) => return Err("the cancelled generation ran to its end".to_owned()),
+                None if cancelled.elapsed() > Duration::from_secs(5) => {
+                    return Err(format!(
+                        "the worker still runs 5 s after Cancel: {:?}",
+                        work.generation()
+                    ));
+                }
+                None => std::thread::sleep(Duration::from_millis(1)),
+            }
+        }
+        let last = work.generation().map_or(0, |progress| progress.cases);
+        assert!(
+            last <= at_cancel.cases + 2,
+            "at most the step under way finished after Cancel: {at_cancel:?}, then {last} cases"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn generation_on_the_frames_takes_one_step_a_frame_on_a_one_unit_budget() -> Result<(), String>
+    {
+        let definition = many_choices(3);
+        let direct = simulator::generate::generate(&definition, "M", &Options::default())
+            .map_err(|error| error.to_string())?;
+        let mut work = Work::generate(
+            definition,
+            "M".to_owned(),
+            Options::default(),
+            false,
+            SliceBudget::Units(1),
+        )?;
+        let mut frames = 0;
+        let generated = loop {
+            frames += 1;
+            if let Some(done) = work.poll() {
+                break done;
+            }
+            let progress = work.generation().ok_or("a step a frame")?;
+            if frames == 1 {
+                assert_eq!((progress.cases, progress.rounds), (1, 0), "the first case");
+            }
+            if frames > 1_000 {
+                return Err("the frames never end the generation".to_owned());
+            }
+        };
+        let Ok(Done::Generated(Ok(generated))) = generated else {
+            return Err("no suite".to_owned());
+        };
+        assert_eq!(generated.config.to_value(), direct.config.to_value());
+        // The first case, one step per rule tried (some are covered on the way), the last.
+        assert!(frames > 3, "{frames} frames");
+        Ok(())
+    }
 }

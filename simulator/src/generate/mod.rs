@@ -11,6 +11,7 @@
 //! throws an error it handles (inside a Parallel or Map, a Task of a branch). A changed case is
 //! kept when its run covers the item. What stays uncovered is listed with the reason.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use graph_model::expr::jsonpath::{self, Path, Root, Segment, Selector};
@@ -36,6 +37,9 @@ use missing::{
 };
 mod sources;
 use sources::{Encoding, Invocations, Source, apply, first_item, items_path, name_segment};
+mod steps;
+use steps::Search;
+pub use steps::{Generation, Progress, Step};
 
 /// How much work generation spends on one definition.
 struct Limits {
@@ -93,8 +97,9 @@ pub fn generate(
     machine: &str,
     options: &Options,
 ) -> Result<Generated, DefinitionError> {
-    let generator = Generator::new(definition, options)?;
-    Ok(generator.run(machine))
+    let mut generation = Generation::new(definition, machine, options)?;
+    while let Step::Working(_) = generation.step() {}
+    Ok(generation.finish())
 }
 
 /// A value a Choice's solution sets, with the places it can come from (nearest first).
@@ -124,7 +129,8 @@ struct StateInfo {
 }
 
 struct Generator<'a> {
-    definition: &'a Value,
+    /// Borrowed by [`generate`], owned by a generation that lives across frames.
+    definition: Cow<'a, Value>,
     /// How deep the source walk is in the results of nested Parallel and Map states.
     nesting: std::cell::Cell<usize>,
     /// Why the last source walk stopped at a Map's ItemSelector, if it did.
@@ -142,11 +148,11 @@ struct Generator<'a> {
 }
 
 impl<'a> Generator<'a> {
-    fn new(definition: &'a Value, options: &Options) -> Result<Self, DefinitionError> {
-        let plan = plan::compile(definition)?;
-        let empty = Coverage::new(definition)?;
+    fn new(definition: Cow<'a, Value>, options: &Options) -> Result<Self, DefinitionError> {
+        let plan = plan::compile(&definition)?;
+        let empty = Coverage::new(&definition)?;
         let mut states = HashMap::new();
-        collect_states(definition, None, &mut states);
+        collect_states(&definition, None, &mut states);
         let tasks = plan
             .machines
             .iter()
@@ -193,7 +199,7 @@ impl<'a> Generator<'a> {
         options
             .item_reader_errors
             .extend(candidate.reader_errors.clone());
-        crate::run(self.definition, candidate.input.clone(), &options)
+        crate::run(&self.definition, candidate.input.clone(), &options)
     }
 
     fn covers(&self, result: &ExecutionResult, item: &Item) -> bool {
@@ -202,7 +208,8 @@ impl<'a> Generator<'a> {
         probe.is_covered(item)
     }
 
-    fn run(&self, machine: &str) -> Generated {
+    /// The first case: the input `{}` with every Task returning `{}`, missing paths filled in.
+    fn first_case(&self) -> Search {
         let base = Candidate {
             input: Value::Object(Map::new()),
             reader_errors: BTreeMap::new(),
@@ -225,24 +232,37 @@ impl<'a> Generator<'a> {
             coverage.record(&result);
         }
         kept.push((base, result, "happy path".to_owned()));
-        let mut reasons: BTreeMap<Item, String> = BTreeMap::new();
-        let mut hosts_only = 0;
-        for _ in 0..LIMITS.rounds {
-            let mut progress = false;
-            let mut extra_hosts = Vec::new();
-            let targets: Vec<Item> = coverage.uncovered().into_iter().cloned().collect();
-            for item in targets {
-                if coverage.is_covered(&item) || matches!(item, Item::State { .. }) {
-                    continue;
+        Search {
+            coverage,
+            kept,
+            reasons: BTreeMap::new(),
+            hosts_only: 0,
+            rounds: 0,
+            targets: None,
+            progress: false,
+            extra_hosts: Vec::new(),
+            over: false,
                 }
+    }
+
+    /// Tries to cover one item of the round's targets with a change to a case that reaches its
+    /// state.
+    fn take(&self, item: Item, search: &mut Search) {
+        let Search {
+            coverage,
+            kept,
+            reasons,
+            hosts_only,
+            progress,
+            extra_hosts,
+            ..
+        } = search;
                 // Cases that end make better hosts: a change that takes the item once can then
                 // leave as the host did.
                 let mut hosts: Vec<usize> = kept
                     .iter()
                     .enumerate()
-                    .filter(|(_, (_, result, _))| {
-                        coverage::entered_states(result).contains(&item.state())
-                    })
+            .filter(|(_, (_, result, _))| coverage::entered_states(result).contains(&item.state()))
                     .map(|(position, _)| position)
                     .collect();
                 hosts.sort_by_key(|&position| {
@@ -256,7 +276,7 @@ impl<'a> Generator<'a> {
                         item.clone(),
                         format!("no generated case reaches its state '{}'", item.state()),
                     );
-                    continue;
+            return;
                 }
                 let mut found = None;
                 let mut fallback_host = None;
@@ -309,25 +329,25 @@ impl<'a> Generator<'a> {
                         coverage.record(&result);
                         kept.push((candidate, result, item.label()));
                         reasons.remove(&item);
-                        progress = true;
+                *progress = true;
                     }
                     None => {
                         reasons.insert(item.clone(), last_reason);
                         if let Some((attempt, result)) = fallback_host
-                            && hosts_only < LIMITS.hosts_only
+                    && *hosts_only < LIMITS.hosts_only
                         {
-                            hosts_only += 1;
+                    *hosts_only += 1;
                             extra_hosts.push((attempt, result, item.label()));
                         }
                     }
                 }
             }
-            progress |= !extra_hosts.is_empty();
-            kept.append(&mut extra_hosts);
-            if !progress {
-                break;
-            }
-        }
+
+    /// The suite: the cases that end, their coverage, and the items left with the reasons.
+    fn conclude(&self, machine: &str, search: Search) -> Generated {
+        let Search {
+            mut kept, reasons, ..
+        } = search;
         // A case that never ends (the first one, in a polling loop) only served as a host: the
         // suite keeps the cases that end, and its coverage is theirs.
         kept.retain(|(_, result, _)| ended(result));

@@ -25,6 +25,9 @@ thread_local! {
 /// The designer plus the browser's services.
 struct WebApp {
     studio: Box<dyn Studio>,
+    /// The document version last autosaved (or found unchanged): writing out a big document
+    /// costs tens of milliseconds, too much to do every second only to compare.
+    last_autosaved_version: Option<(u64, u64)>,
     last_autosaved: Option<String>,
     last_autosave_ms: f64,
 }
@@ -49,6 +52,14 @@ impl WebApp {
     /// drag makes many edits per second. A frame that comes too soon books one for later, so the
     /// last edit is saved even when nothing else happens.
     fn autosave(&mut self, ctx: &egui::Context) {
+        let version = self.studio.document_version();
+        if version.is_some() && version == self.last_autosaved_version {
+            return;
+        }
+        if self.studio.is_laying_out() {
+            // Those frames are busy already; the document is saved once it is shown.
+            return;
+        }
         let since_ms = browser::now_ms() - self.last_autosave_ms;
         if since_ms < AUTOSAVE_INTERVAL_MS {
             let wait_ms = AUTOSAVE_INTERVAL_MS - since_ms;
@@ -61,16 +72,21 @@ impl WebApp {
     /// Writes the current definition to local storage if it changed since the last write.
     fn autosave_now(&mut self) {
         self.last_autosave_ms = browser::now_ms();
+        let version = self.studio.document_version();
         let record = serde_json::json!({
             "name": self.studio.document_name(),
-            "text": self.studio.current_asl(),
+            "text": self.studio.autosave_text(),
         })
         .to_string();
         if self.last_autosaved.as_deref() == Some(record.as_str()) {
+            self.last_autosaved_version = version;
             return;
         }
         match browser::storage_set(AUTOSAVE_KEY, &record) {
-            Ok(()) => self.last_autosaved = Some(record),
+            Ok(()) => {
+                self.last_autosaved = Some(record);
+                self.last_autosaved_version = version;
+            }
             Err(error) => browser::warn(&format!("autosave: {error}")),
         }
     }
@@ -177,6 +193,7 @@ pub async fn start(canvas_id: String) -> Result<(), JsValue> {
                 browser::set_repaint_context(&cc.egui_ctx);
                 Ok(Box::new(WebApp {
                     studio: crate::studio::create(cc, source),
+                    last_autosaved_version: None,
                     last_autosaved: None,
                     last_autosave_ms: f64::NEG_INFINITY,
                 }))

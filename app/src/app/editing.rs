@@ -381,7 +381,10 @@ impl StudioApp {
     }
 
     pub(super) fn refresh_diagnostics(&mut self) {
-        if self.diagnostics_revision == Some(self.doc.revision()) {
+        // A document being opened is checked in a frame of its own.
+        if self.diagnostics_revision == Some(self.doc.revision())
+            || self.opening == Some(super::opening::OpeningStep::Validate)
+        {
             return;
         }
         let mut diagnostics = graph_model::validate(self.doc.root());

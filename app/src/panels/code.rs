@@ -32,6 +32,8 @@ pub struct CodeView {
     /// Why the text does not parse, with line:col.
     pub syntax_error: Option<String>,
     highlight_pointer: Option<String>,
+    /// The spans are still to be worked out from the text (see [`Self::load_unindexed`]).
+    unindexed: bool,
     scroll_pending: bool,
     last_cursor: Option<usize>,
 }
@@ -58,6 +60,28 @@ impl CodeView {
         self.reindex();
     }
 
+    /// [`Self::load`] without indexing the text yet: the browser opens a big document over
+    /// several frames, and parsing its text a second time for the spans is one of them
+    /// ([`Self::index`]). Whatever needs the spans before then indexes first.
+    pub fn load_unindexed(&mut self, text: String, value: Value, format: TextFormat) {
+        self.format = format;
+        self.text = text;
+        self.value = Some(value);
+        self.syntax_error = None;
+        self.spans = None;
+        self.unindexed = true;
+    }
+
+    /// Works out the spans of a text loaded by [`Self::load_unindexed`]; returns whether there
+    /// was anything to do.
+    pub fn index(&mut self) -> bool {
+        if !self.unindexed {
+            return false;
+        }
+        self.reindex();
+        true
+    }
+
     /// Switches the text format, rewriting the text.
     pub fn set_format(&mut self, format: TextFormat) {
         if format != self.format
@@ -77,6 +101,8 @@ impl CodeView {
         if self.value.as_ref() == Some(document) {
             return;
         }
+        // The old text's spans keep its formatting.
+        self.index();
         self.text = match (&self.spans, self.format, &self.value) {
             (Some(spans), TextFormat::Json, Some(old)) if self.syntax_error.is_none() => {
                 preserve_json(&self.text, spans, old, document)
@@ -97,6 +123,7 @@ impl CodeView {
     }
 
     fn reindex(&mut self) {
+        self.unindexed = false;
         self.spans = match self.format {
             TextFormat::Json => {
                 asl_codec::json::parse(&self.text, &asl_codec::json::ParseOptions::default())
@@ -163,6 +190,8 @@ impl CodeView {
 
     /// Draws the editor; returns what the user did.
     pub fn ui(&mut self, ui: &mut egui::Ui) -> Vec<CodeEvent> {
+        // Highlighting the selected state and the cursor's state need the spans.
+        self.index();
         let mut events = Vec::new();
         let theme = Theme::current(ui.ctx());
         ui.horizontal(|ui| {

@@ -102,10 +102,17 @@ fn a_document_opened_over_several_frames_ends_as_one_opened_at_once() {
     assert!(frames >= 2, "opened in {frames} frame(s)");
 
     let (a, b) = (at_once.state(), spread.state());
-    assert_eq!(b.document().root().to_value(), a.document().root().to_value());
+    assert_eq!(
+        b.document().root().to_value(),
+        a.document().root().to_value()
+    );
     assert_eq!(b.code_text(), a.code_text());
     assert_eq!(b.code_text(), text, "the file's own text, byte for byte");
-    assert!(a.diagnostics().len() >= 270, "{} problems", a.diagnostics().len());
+    assert!(
+        a.diagnostics().len() >= 270,
+        "{} problems",
+        a.diagnostics().len()
+    );
     assert_eq!(b.diagnostics(), a.diagnostics());
     assert_eq!(b.window_title(), a.window_title());
     let names = ["Step0000", "Step0150", "Step0299", "Finished"];
@@ -140,7 +147,10 @@ fn an_edit_in_the_frames_after_opening_keeps_the_files_formatting() {
         frames_until_shown(harness);
     }
     let edited = spread.state().code_text().to_owned();
-    assert!(edited.contains("      \"StartAt\""), "the odd indentation is kept");
+    assert!(
+        edited.contains("      \"StartAt\""),
+        "the odd indentation is kept"
+    );
     assert!(edited.contains("\"Pass\""), "the new state is in the text");
     assert_eq!(edited, at_once.state().code_text());
 }

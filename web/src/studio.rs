@@ -90,6 +90,20 @@ pub trait Studio: eframe::App {
         false
     }
 
+    /// What the designer shows of the document, as JSON: `states` (nested ones included),
+    /// `opening` (still being opened over frames), `problems` (`errors`, `warnings`, `infos`, as
+    /// the status bar counts them) and `codeText` (the code view's text).
+    ///
+    /// # Errors
+    /// When there is no designer (the preview).
+    fn designer_state(&self) -> Result<serde_json::Value, String> {
+        Err("this build has no designer".to_owned())
+    }
+
+    /// Opens documents over several frames (`true`, the browser's default: `loadDefinition`
+    /// returns once the document is read) or all in the one call (`false`).
+    fn set_spread_opening(&mut self, _spread: bool) {}
+
     /// Changes whenever the document does (a newly opened one included); `None` when it cannot
     /// be told, so that the caller must look at the text itself.
     fn document_version(&self) -> Option<(u64, u64)> {
@@ -282,6 +296,31 @@ mod designer {
 
         fn document_version(&self) -> Option<(u64, u64)> {
             Some(self.app.document_version())
+        }
+
+        fn designer_state(&self) -> Result<serde_json::Value, String> {
+            use graph_model::Severity;
+            let count = |severity: Severity| {
+                self.app
+                    .diagnostics()
+                    .iter()
+                    .filter(|d| d.severity == severity)
+                    .count()
+            };
+            Ok(serde_json::json!({
+                "states": self.app.document().root().total_states(),
+                "opening": self.app.is_opening(),
+                "problems": {
+                    "errors": count(Severity::Error),
+                    "warnings": count(Severity::Warning),
+                    "infos": count(Severity::Info),
+                },
+                "codeText": self.app.code_text(),
+            }))
+        }
+
+        fn set_spread_opening(&mut self, spread: bool) {
+            self.app.set_spread_opening(spread);
         }
 
         fn autosave_text(&self) -> String {

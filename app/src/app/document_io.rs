@@ -3,6 +3,16 @@
 
 use super::*;
 
+/// What the code view shows for a document being opened.
+pub(super) struct CodeSource {
+    /// The text (a file's own, byte for byte).
+    text: String,
+    /// The definition the text stands for.
+    value: Value,
+    /// Where each value is in the text, when the file's reader worked it out.
+    spans: Option<asl_codec::SpanTable>,
+}
+
 impl StudioApp {
     pub(super) fn request_open(&mut self, pending: PendingOpen) {
         if self.doc.is_modified() {
@@ -45,10 +55,14 @@ impl StudioApp {
         root.comment = Some("A new state machine".to_owned());
         let value = root.to_value();
         let text = write_value(&value, TextFormat::Json);
+        let code = CodeSource {
+            text,
+            value,
+            spans: None,
+        };
         self.install(
             root,
-            value,
-            text,
+            code,
             "untitled.asl.json".to_owned(),
             None,
             TextFormat::Json,
@@ -245,8 +259,13 @@ impl StudioApp {
             label,
             definition,
             text,
+            spans,
         } = found;
-        let text = text.unwrap_or_else(|| write_value(&definition, format));
+        // The span table belongs to the file's own text.
+        let (text, spans) = match text {
+            Some(text) => (text, spans),
+            None => (write_value(&definition, format), None),
+        };
         let name = match &path {
             Some(p) => file_name(p),
             None if label.contains('.') => label,
@@ -257,7 +276,12 @@ impl StudioApp {
         }
         // The parsed definition is what the text stands for: the code view compares edits
         // with it (making it again from the model would cost a copy of the whole document).
-        self.install(root, definition, text, name, path, format);
+        let code = CodeSource {
+            text,
+            value: definition,
+            spans,
+        };
+        self.install(root, code, name, path, format);
     }
 
     /// Opens `text` as the file at `path` (a file of the app's store: the browser keeps what
@@ -303,12 +327,11 @@ impl StudioApp {
         Ok(())
     }
 
-    /// Makes `root` the document; `value` is the definition `text` stands for.
+    /// Makes `root` the document, with `code` in the code view.
     pub(super) fn install(
         &mut self,
         root: StateMachine,
-        value: Value,
-        text: String,
+        code: CodeSource,
         name: String,
         path: Option<PathBuf>,
         format: TextFormat,
@@ -334,10 +357,10 @@ impl StudioApp {
                 .load_suite_beside(path, |beside| store.read_text(beside).ok());
         }
         self.code = CodeView::default();
-        if self.spread_opening {
-            self.code.load_unindexed(text, value, format);
-        } else {
-            self.code.load(text, value, format);
+        self.code
+            .load_unindexed(code.text, code.value, format, code.spans);
+        if !self.spread_opening {
+            self.code.index();
         }
         self.code_revision = Some(self.doc.revision());
         self.diagnostics_revision = None;

@@ -9,24 +9,43 @@
 //! canvas's layout, which is made a slice per frame. Until then the canvas shows what step it is
 //! at. What the user sees at the end is what opening at once shows.
 
+use graph_model::Diagnostic;
+
 use super::StudioApp;
 
 /// What is left of opening a document, in the order it is done.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum OpeningStep {
-    /// Check the document: diagnostics, quick fixes, the states the canvas marks.
+    /// Check the document.
     Validate,
+    /// Show the diagnostics found at this revision: work out their quick fixes and the states
+    /// the canvas marks (Problems draws its first rows in this frame too).
+    ShowProblems {
+        /// The document revision they were found at.
+        revision: u64,
+        /// What checking found.
+        diagnostics: Vec<Diagnostic>,
+    },
     /// Work out where each part of the code view's text is (the code view does this itself if
     /// it is shown before).
     IndexCode,
+    /// Let the canvas start laying out (in a frame of its own, not after another step).
+    Layout,
 }
 
 impl OpeningStep {
+    /// Whether the document's problems are still being worked out (no other frame work
+    /// should check the document meanwhile).
+    pub(super) fn is_checking(&self) -> bool {
+        matches!(self, Self::Validate | Self::ShowProblems { .. })
+    }
+
     /// What the canvas says while this step is next.
-    fn note(self) -> &'static str {
+    fn note(&self) -> &'static str {
         match self {
-            Self::Validate => "checking the definition",
+            Self::Validate | Self::ShowProblems { .. } => "checking the definition",
             Self::IndexCode => "reading the code view's text",
+            Self::Layout => "laying out",
         }
     }
 }
@@ -46,25 +65,40 @@ impl StudioApp {
     /// Does the next step of opening the document (one a frame); the canvas lays out once all
     /// are done.
     pub(super) fn advance_opening(&mut self) {
-        let Some(step) = self.opening else {
+        let Some(step) = self.opening.take() else {
             return;
         };
         match step {
             OpeningStep::Validate => {
+                self.opening = Some(OpeningStep::ShowProblems {
+                    revision: self.doc.revision(),
+                    diagnostics: self.checked(),
+                });
+            }
+            OpeningStep::ShowProblems {
+                revision,
+                diagnostics,
+            } => {
                 self.opening = Some(OpeningStep::IndexCode);
-                self.refresh_diagnostics();
+                if revision == self.doc.revision() {
+                    self.take_diagnostics(diagnostics);
+                } else {
+                    // Edited since: check what is there now.
+                    self.refresh_diagnostics();
+                }
             }
             OpeningStep::IndexCode => {
-                self.opening = None;
+                self.opening = Some(OpeningStep::Layout);
                 self.code.index();
             }
+            OpeningStep::Layout => self.opening = None,
         }
         self.show_opening_note();
     }
 
     /// Tells the canvas whether to wait with the layout, and why.
     fn show_opening_note(&mut self) {
-        let note = self.opening.map(|step| {
+        let note = self.opening.as_ref().map(|step| {
             format!(
                 "Opening {} states: {}…",
                 self.doc.root().total_states(),

@@ -366,8 +366,8 @@ impl CanvasView {
         actions
     }
 
-    /// While a layout is made a slice per frame: a progress bar, in the middle of an empty canvas
-    /// or at the top over the previous layout.
+    /// While a layout is made a slice per frame (or the app is still opening the document): a
+    /// progress bar, in the middle of an empty canvas or at the top over the previous layout.
     fn layout_progress_ui(&self, ui: &mut Ui, rect: Rect) {
         let (progress, text) = match (self.slice_progress(), &self.opening_note) {
             (Some((progress, states)), _) => (

@@ -34,6 +34,8 @@ pub struct CodeView {
     highlight_pointer: Option<String>,
     /// The spans are still to be worked out from the text (see [`Self::load_unindexed`]).
     unindexed: bool,
+    /// The span table of the loaded text, when its reader made one (turned into `spans`).
+    span_table: Option<asl_codec::SpanTable>,
     scroll_pending: bool,
     last_cursor: Option<usize>,
 }
@@ -61,14 +63,22 @@ impl CodeView {
     }
 
     /// [`Self::load`] without indexing the text yet: the browser opens a big document over
-    /// several frames, and parsing its text a second time for the spans is one of them
-    /// ([`Self::index`]). Whatever needs the spans before then indexes first.
-    pub fn load_unindexed(&mut self, text: String, value: Value, format: TextFormat) {
+    /// several frames, and indexing its text is one of them ([`Self::index`]). Whatever needs
+    /// the spans before then indexes first. `span_table` is the text's span table when the
+    /// file's reader made one (then the text is not parsed again).
+    pub fn load_unindexed(
+        &mut self,
+        text: String,
+        value: Value,
+        format: TextFormat,
+        span_table: Option<asl_codec::SpanTable>,
+    ) {
         self.format = format;
         self.text = text;
         self.value = Some(value);
         self.syntax_error = None;
         self.spans = None;
+        self.span_table = span_table.filter(|_| format == TextFormat::Json);
         self.unindexed = true;
     }
 
@@ -78,7 +88,13 @@ impl CodeView {
         if !self.unindexed {
             return false;
         }
-        self.reindex();
+        match (self.span_table.take(), &self.value) {
+            (Some(table), Some(value)) => {
+                self.spans = Some(table.to_tree(value));
+                self.unindexed = false;
+            }
+            _ => self.reindex(),
+        }
         true
     }
 
@@ -124,6 +140,7 @@ impl CodeView {
 
     fn reindex(&mut self) {
         self.unindexed = false;
+        self.span_table = None;
         self.spans = match self.format {
             TextFormat::Json => {
                 asl_codec::json::parse(&self.text, &asl_codec::json::ParseOptions::default())
@@ -379,6 +396,28 @@ mod tests {
         let offset = TEXT.find("Succeed").expect("in text");
         assert_eq!(view.state_at(offset).as_deref(), Some("/States/B"));
         assert_eq!(view.state_at(2), None);
+    }
+
+    #[test]
+    fn text_indexed_from_its_readers_span_table_finds_what_a_fresh_parse_finds() {
+        let source =
+            asl_codec::SourceFile::parse(TEXT, asl_codec::Format::Json).expect("valid JSON");
+        let (value, table) = source.into_value_and_spans();
+        assert!(table.is_some(), "JSON has a span table");
+        let mut view = CodeView::default();
+        view.load_unindexed(TEXT.to_owned(), value, TextFormat::Json, table);
+        assert_eq!(
+            view.state_at(TEXT.find("Succeed").expect("in text")),
+            None,
+            "not yet"
+        );
+        assert!(view.index());
+        assert!(!view.index(), "indexed once");
+        let fresh = loaded();
+        for offset in 0..TEXT.len() {
+            assert_eq!(view.state_at(offset), fresh.state_at(offset), "at {offset}");
+        }
+        assert_eq!(view.spans, fresh.spans);
     }
 
     #[test]

@@ -125,7 +125,7 @@ fn a_document_opened_over_several_frames_ends_as_one_opened_at_once() {
 fn an_edit_in_the_frames_after_opening_keeps_the_files_formatting() {
     // Indexing the code view's text is one of the later steps; an edit before it must still
     // rewrite only what changed, as it does after opening at once.
-    let text = generated(40).replace("  \"StartAt\"", "      \"StartAt\"");
+    let text = generated(300).replace("  \"StartAt\"", "      \"StartAt\"");
     let mut spread = designer(true);
     spread
         .state_mut()
@@ -153,6 +153,16 @@ fn an_edit_in_the_frames_after_opening_keeps_the_files_formatting() {
     );
     assert!(edited.contains("\"Pass\""), "the new state is in the text");
     assert_eq!(edited, at_once.state().code_text());
+}
+
+#[test]
+fn a_small_document_is_opened_within_the_call_even_when_spreading() {
+    let mut app = designer(true);
+    app.state_mut()
+        .open_text_at(&path(), &generated(50))
+        .expect("opens");
+    assert!(!app.state().is_opening());
+    assert!(!app.state().diagnostics().is_empty(), "checked at once");
 }
 
 #[test]

@@ -3,6 +3,11 @@
 
 use super::*;
 
+/// With spread opening (the browser), documents of at least this many states are checked and
+/// indexed in the frames after they are opened; a smaller one is done within the frame (a few
+/// milliseconds), so that the sample and everyday definitions show at once.
+const SPREAD_OPENING_STATES: usize = 250;
+
 /// What the code view shows for a document being opened.
 pub(super) struct CodeSource {
     /// The text (a file's own, byte for byte).
@@ -337,6 +342,7 @@ impl StudioApp {
         format: TextFormat,
     ) {
         self.opened_count += 1;
+        let spread = self.spread_opening && root.total_states() >= SPREAD_OPENING_STATES;
         self.doc = Document::new(root);
         self.selection = Selection::default();
         self.canvas = CanvasView::new();
@@ -359,7 +365,7 @@ impl StudioApp {
         self.code = CodeView::default();
         self.code
             .load_unindexed(code.text, code.value, format, code.spans);
-        if !self.spread_opening {
+        if !spread {
             self.code.index();
         }
         self.code_revision = Some(self.doc.revision());
@@ -373,7 +379,7 @@ impl StudioApp {
         self.placeholders.set(None, None);
         self.autosaved_revision = None;
         self.rename = None;
-        if self.spread_opening {
+        if spread {
             self.start_opening_steps();
         } else {
             self.refresh_diagnostics();

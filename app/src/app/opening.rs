@@ -7,7 +7,8 @@
 //! document), and the rest is left to the frames after it, one step a frame: checking the
 //! document (the Problems panel and the canvas's marks), indexing the code view's text, then the
 //! canvas's layout, which is made a slice per frame. Until then the canvas shows what step it is
-//! at. What the user sees at the end is what opening at once shows.
+//! at. What the user sees at the end is what opening at once shows. Small documents (see
+//! `SPREAD_OPENING_STATES`) are opened at once.
 
 use graph_model::Diagnostic;
 

@@ -623,6 +623,9 @@ pub struct FoundMachine {
     /// The definition's own text when the file is that definition (kept for the code view so
     /// its formatting survives), `None` for a definition taken out of a template.
     pub text: Option<String>,
+    /// Where each value of `text` is, when the file was JSON and is that definition (the code
+    /// view's index, made once rather than by parsing the text again).
+    pub spans: Option<asl_codec::SpanTable>,
 }
 
 /// What a file holds.
@@ -664,12 +667,15 @@ pub fn parse_file(
                     "{label}: a state machine definition must be a JSON object"
                 ));
             }
+            // Taken, not copied: the value of a big definition is megabytes.
+            let (definition, spans) = source.into_value_and_spans();
             Ok(FoundFile {
                 format,
                 machines: vec![FoundMachine {
                     label: label.to_owned(),
-                    definition: source.value().clone(),
+                    definition,
                     text: Some(text.to_owned()),
+                    spans,
                 }],
                 is_template: false,
             })
@@ -689,6 +695,7 @@ pub fn parse_file(
                         label: m.logical_id,
                         definition: m.definition,
                         text: None,
+                        spans: None,
                     })
                     .collect(),
                 is_template: true,
@@ -720,6 +727,7 @@ fn parse_terraform(
                 label: machine.address,
                 definition: machine.definition,
                 text: None,
+                spans: None,
             }),
         }
     }

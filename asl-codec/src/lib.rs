@@ -138,6 +138,21 @@ impl SourceFile {
         })
     }
 
+    /// The parsed value and the span table (JSON only), taken out of the file: for a caller
+    /// that keeps both, without copying the value of a big document.
+    #[must_use]
+    pub fn into_value_and_spans(self) -> (Value, Option<SpanTable>) {
+        let value = match self.value.into_inner() {
+            Some(value) => value,
+            None => self
+                .spans
+                .as_ref()
+                .and_then(SpanTable::root)
+                .map_or(Value::Null, |root| json::value_at(&self.text, root)),
+        };
+        (value, self.spans)
+    }
+
     /// The spans of every value (JSON only): the root of the span table.
     pub fn spans(&self) -> Option<SpanRef<'_>> {
         self.spans.as_ref().and_then(SpanTable::root)

@@ -532,6 +532,42 @@ browserTest('a definition of 1,600 states is laid out over several frames and th
   assert.equal(await page.evaluate(() => window.aslStudio.hasPanicked()), false);
 });
 
+browserTest('a 1,500-state definition opened over several frames ends as one opened within loadDefinition', async () => {
+  const { page, record } = await openStudio();
+  const text = generated(1500, 0);
+  const startAt = JSON.parse(text).StartAt;
+  const open = (spread) => page.evaluate(async ([t, name, spread]) => {
+    window.aslStudio.setSpreadOpening(spread);
+    window.aslStudio.loadDefinition(t, 'big.asl.json');
+    // What the page's next calls see, before any frame: the new document, the rest to come.
+    const right = { asl: window.aslStudio.currentAsl(), state: JSON.parse(window.aslStudio.designerState()) };
+    for (let frame = 0; frame < 20_000; frame++) {
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      if (!window.aslStudio.isLayingOut() && window.aslStudio.stateRect(name) !== undefined) break;
+    }
+    return { right, shown: JSON.parse(window.aslStudio.designerState()), rect: window.aslStudio.stateRect(name) };
+  }, [text, startAt, spread]);
+  const spread = await open(true);
+  assert.deepEqual(JSON.parse(spread.right.asl), JSON.parse(text), 'the document is there when loadDefinition returns');
+  assert.equal(spread.right.state.opening, true, 'checking it is left to the frames after');
+  assert.deepEqual(spread.right.state.problems, { errors: 0, warnings: 0, infos: 0 }, 'the last document\'s problems are gone');
+  const atOnce = await open(false);
+  assert.equal(atOnce.right.state.opening, false);
+  assert.deepEqual(atOnce.right.state.problems, atOnce.shown.problems, 'checked within the call');
+  // What the user sees in the end is the same either way.
+  assert.equal(spread.shown.opening, false);
+  assert.equal(spread.shown.states, atOnce.shown.states);
+  assert.ok(spread.shown.states >= 1500, `${spread.shown.states} states`);
+  assert.deepEqual(spread.shown.problems, atOnce.shown.problems);
+  assert.ok(spread.shown.problems.warnings + spread.shown.problems.errors > 0, 'the generated machine has problems to list');
+  assert.equal(spread.shown.codeText, text, 'the code view holds the text as loaded');
+  assert.equal(atOnce.shown.codeText, text);
+  assert.ok(spread.rect && spread.rect[2] > 0 && spread.rect[3] > 0, `${startAt} drawn at ${spread.rect}`);
+  assert.deepEqual(spread.rect, atOnce.rect, 'laid out and fitted alike');
+  assert.deepEqual(record.errors, []);
+  assert.equal(await page.evaluate(() => window.aslStudio.hasPanicked()), false);
+});
+
 browserTest('Compare with file… waits for the picked file, then marks what changed', async () => {
   const { page, record } = await openStudio();
   const comparison = () => page.evaluate(() => JSON.parse(window.aslStudio.comparisonState()));

@@ -70,11 +70,25 @@ pub struct BrowserFiles {
 }
 
 impl BrowserFiles {
-    /// Keeps a file the user opened and returns the path the designer should open it by.
-    pub fn add_opened(&self, name: &str, text: String) -> PathBuf {
-        let path = Path::new(OPENED_DIR).join(bare_name(name, "definition.asl.json"));
-        self.opened.borrow_mut().insert(path.clone(), text);
-        path
+    /// The path a file the user opened under `name` is kept at.
+    #[must_use]
+    pub fn opened_path(&self, name: &str) -> PathBuf {
+        Path::new(OPENED_DIR).join(bare_name(name, "definition.asl.json"))
+    }
+
+    /// Keeps `text` as the file the user opened at `path` (from [`Self::opened_path`]);
+    /// returns the text kept there before.
+    pub fn keep_opened(&self, path: &Path, text: String) -> Option<String> {
+        self.opened.borrow_mut().insert(path.to_path_buf(), text)
+    }
+
+    /// Puts back what [`Self::keep_opened`] replaced (when the new file could not be opened).
+    pub fn put_back_opened(&self, path: &Path, previous: Option<String>) {
+        let mut opened = self.opened.borrow_mut();
+        match previous {
+            Some(text) => opened.insert(path.to_path_buf(), text),
+            None => opened.remove(path),
+        };
     }
 }
 

@@ -5,8 +5,10 @@
 //! definition, read the current ASL, read the selection, run the simulator, make a share link.
 //!
 //! What touches the browser is compiled for `wasm32` only. On other targets this crate is the
-//! plain-Rust [`share`] codec and [`simulate`] bridge, which `cargo test` checks natively.
+//! plain-Rust [`share`] codec, [`autosave`] record and [`simulate`] bridge, which `cargo test`
+//! checks natively.
 
+pub mod autosave;
 pub mod share;
 pub mod simulate;
 

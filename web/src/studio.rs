@@ -84,7 +84,8 @@ pub trait Studio: eframe::App {
         Err("this build has no simulator pane".to_owned())
     }
 
-    /// Whether the canvas is still laying out the document (big ones take several frames).
+    /// Whether the designer is still opening or laying out the document (big ones take
+    /// several frames).
     fn is_laying_out(&self) -> bool {
         false
     }
@@ -106,6 +107,33 @@ pub trait Studio: eframe::App {
     fn tests_state(&self) -> Result<serde_json::Value, String> {
         Err("this build has no Tests panel".to_owned())
     }
+
+    /// What the designer shows of the document, as JSON: `states` (nested ones included),
+    /// `opening` (still being opened over frames), `problems` (`errors`, `warnings`, `infos`, as
+    /// the status bar counts them) and `codeText` (the code view's text).
+    ///
+    /// # Errors
+    /// When there is no designer (the preview).
+    fn designer_state(&self) -> Result<serde_json::Value, String> {
+        Err("this build has no designer".to_owned())
+    }
+
+    /// Opens documents over several frames (`true`, the browser's default: `loadDefinition`
+    /// returns once the document is read) or all in the one call (`false`).
+    fn set_spread_opening(&mut self, _spread: bool) {}
+
+    /// Changes whenever the document does (a newly opened one included); `None` when it cannot
+    /// be told, so that the caller must look at the text itself.
+    fn document_version(&self) -> Option<(u64, u64)> {
+        None
+    }
+
+    /// The current definition as JSON text for the autosave: [`Self::current_asl`], or the
+    /// text the designer already has for it (the same definition by value) when that is
+    /// cheaper than writing it out again.
+    fn autosave_text(&self) -> String {
+        self.current_asl()
+    }
 }
 
 /// What the page opens at start.
@@ -124,11 +152,10 @@ pub enum StartWith {
 
 #[cfg(feature = "studio")]
 mod designer {
-    use std::path::Path;
     use std::rc::Rc;
 
     use asl_studio::app::{StartSource, StudioApp};
-    use asl_studio::files::{TextFormat, parse_file, write_value};
+    use asl_studio::files::{TextFormat, write_value};
 
     use super::{StartWith, Studio};
     use crate::files::{BrowserDialogs, BrowserFiles, BrowserTextExchange, SharedFiles};
@@ -161,27 +188,18 @@ mod designer {
         }
     }
 
-    /// Checks `text` the way the designer will read it, so a caller learns what is wrong
-    /// (the designer itself shows errors in a dialog and returns nothing).
-    fn check_definition(name: &str, text: &str) -> Result<(), String> {
-        let found = parse_file(name, text, TextFormat::from_path(Path::new(name)), None)?;
-        if found.machines.is_empty() {
-            return Err(format!("{name}: no state machine found"));
-        }
-        for machine in &found.machines {
-            graph_model::StateMachine::from_value(&machine.definition)
-                .map_err(|e| format!("{}: {e}", machine.label))?;
-        }
-        Ok(())
-    }
-
     impl Studio for Designer {
         fn open_text(&mut self, name: &str, text: &str) -> Result<(), String> {
-            check_definition(name, text)?;
-            // `open_path` is the designer's public way in: hand it the text through our store.
-            let path = self.files.add_opened(name, text.to_owned());
-            self.app.open_path(&path);
-            Ok(())
+            // Kept in our store, as if the user had opened a file there (Save writes it back, a
+            // template's placeholders are read back while it opens); read once, and what is
+            // wrong with it comes back to the caller.
+            let path = self.files.opened_path(name);
+            let previous = self.files.keep_opened(&path, text.to_owned());
+            let opened = self.app.open_text_at(&path, text);
+            if opened.is_err() {
+                self.files.put_back_opened(&path, previous);
+            }
+            opened
         }
 
         fn current_asl(&self) -> String {
@@ -291,7 +309,43 @@ mod designer {
         }
 
         fn is_laying_out(&self) -> bool {
-            self.app.canvas().is_laying_out()
+            self.app.is_opening() || self.app.canvas().is_laying_out()
+        }
+
+        fn document_version(&self) -> Option<(u64, u64)> {
+            Some(self.app.document_version())
+        }
+
+        fn designer_state(&self) -> Result<serde_json::Value, String> {
+            use graph_model::Severity;
+            let count = |severity: Severity| {
+                self.app
+                    .diagnostics()
+                    .iter()
+                    .filter(|d| d.severity == severity)
+                    .count()
+            };
+            Ok(serde_json::json!({
+                "states": self.app.document().root().total_states(),
+                "opening": self.app.is_opening(),
+                "problems": {
+                    "errors": count(Severity::Error),
+                    "warnings": count(Severity::Warning),
+                    "infos": count(Severity::Info),
+                },
+                "codeText": self.app.code_text(),
+            }))
+        }
+
+        fn set_spread_opening(&mut self, spread: bool) {
+            self.app.set_spread_opening(spread);
+        }
+
+        fn autosave_text(&self) -> String {
+            match self.app.json_text_at_hand() {
+                Some(text) => text.to_owned(),
+                None => self.current_asl(),
+            }
         }
 
         fn tests_generate(&mut self) -> Result<(), String> {

@@ -8,11 +8,13 @@ use std::cell::{Cell, RefCell};
 
 use wasm_bindgen::prelude::*;
 
+use crate::autosave::{autosave_record, read_autosave_record};
 use crate::browser;
 use crate::share;
 use crate::studio::{StartWith, Studio};
 
-/// Local-storage key of the autosaved work: `{"name": ..., "text": ...}`, written when it changes.
+/// Local-storage key of the autosaved work (a [`crate::autosave`] record), written when it
+/// changes.
 const AUTOSAVE_KEY: &str = "asl-studio:autosave";
 /// Autosave at most this often, in milliseconds: a drag produces many edits per second.
 const AUTOSAVE_INTERVAL_MS: f64 = 1_000.0;
@@ -25,8 +27,14 @@ thread_local! {
 /// The designer plus the browser's services.
 struct WebApp {
     studio: Box<dyn Studio>,
+    /// The document version last autosaved (or found unchanged): writing out a big document
+    /// costs tens of milliseconds, too much to do every second only to compare.
+    last_autosaved_version: Option<(u64, u64)>,
     last_autosaved: Option<String>,
     last_autosave_ms: f64,
+    /// Whether the designer was opening or laying out a document in the last frame (the frame
+    /// that installs a layout draws it for the first time: no autosave on top of that).
+    busy_last_frame: bool,
 }
 
 impl WebApp {
@@ -49,6 +57,18 @@ impl WebApp {
     /// drag makes many edits per second. A frame that comes too soon books one for later, so the
     /// last edit is saved even when nothing else happens.
     fn autosave(&mut self, ctx: &egui::Context) {
+        let version = self.studio.document_version();
+        if version.is_some() && version == self.last_autosaved_version {
+            return;
+        }
+        let busy = self.studio.is_laying_out();
+        if std::mem::replace(&mut self.busy_last_frame, busy) || busy {
+            // Those frames are busy already; the document is saved once it is shown.
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64(
+                AUTOSAVE_INTERVAL_MS / 1000.0,
+            ));
+            return;
+        }
         let since_ms = browser::now_ms() - self.last_autosave_ms;
         if since_ms < AUTOSAVE_INTERVAL_MS {
             let wait_ms = AUTOSAVE_INTERVAL_MS - since_ms;
@@ -61,16 +81,17 @@ impl WebApp {
     /// Writes the current definition to local storage if it changed since the last write.
     fn autosave_now(&mut self) {
         self.last_autosave_ms = browser::now_ms();
-        let record = serde_json::json!({
-            "name": self.studio.document_name(),
-            "text": self.studio.current_asl(),
-        })
-        .to_string();
+        let version = self.studio.document_version();
+        let record = autosave_record(&self.studio.document_name(), &self.studio.autosave_text());
         if self.last_autosaved.as_deref() == Some(record.as_str()) {
+            self.last_autosaved_version = version;
             return;
         }
         match browser::storage_set(AUTOSAVE_KEY, &record) {
-            Ok(()) => self.last_autosaved = Some(record),
+            Ok(()) => {
+                self.last_autosaved = Some(record);
+                self.last_autosaved_version = version;
+            }
             Err(error) => browser::warn(&format!("autosave: {error}")),
         }
     }
@@ -137,16 +158,10 @@ fn start_source() -> StartWith {
         }
     }
     match browser::storage_get(AUTOSAVE_KEY) {
-        Ok(Some(record)) => {
-            let record: serde_json::Value = serde_json::from_str(&record).unwrap_or_default();
-            match (record["name"].as_str(), record["text"].as_str()) {
-                (Some(name), Some(text)) if !text.trim().is_empty() => StartWith::Text {
-                    name: name.to_owned(),
-                    text: text.to_owned(),
-                },
-                _ => StartWith::Sample,
-            }
-        }
+        Ok(Some(record)) => match read_autosave_record(&record) {
+            Some((name, text)) if !text.trim().is_empty() => StartWith::Text { name, text },
+            _ => StartWith::Sample,
+        },
         Ok(None) => StartWith::Sample,
         Err(error) => {
             browser::warn(&format!("autosave: {error}"));
@@ -177,8 +192,10 @@ pub async fn start(canvas_id: String) -> Result<(), JsValue> {
                 browser::set_repaint_context(&cc.egui_ctx);
                 Ok(Box::new(WebApp {
                     studio: crate::studio::create(cc, source),
+                    last_autosaved_version: None,
                     last_autosaved: None,
                     last_autosave_ms: f64::NEG_INFINITY,
+                    busy_last_frame: false,
                 }))
             }),
         )
@@ -363,8 +380,31 @@ pub fn simulator_set_input(text: &str) -> Result<(), JsValue> {
     result.map_err(|message| js_sys::Error::new(&message).into())
 }
 
-/// Whether the canvas is still laying out the document: a big one is laid out a slice per frame
-/// (the page has one thread), with a progress bar meanwhile.
+/// What the designer shows of the document, as JSON text: `states`, `opening`, `problems`
+/// (`errors`, `warnings`, `infos`) and `codeText` (the code view's text).
+///
+/// # Errors
+/// When the app is not running or has no designer (the preview).
+#[wasm_bindgen(js_name = designerState)]
+pub fn designer_state() -> Result<String, JsValue> {
+    with_app(|app| app.studio.designer_state())?
+        .map(|state| state.to_string())
+        .map_err(|message| js_sys::Error::new(&message).into())
+}
+
+/// Opens definitions over several frames (`true`, the default: [`load_definition`] returns
+/// once the text is read, and checking it, indexing the code view and the layout follow a step
+/// a frame) or all within the call (`false`).
+///
+/// # Errors
+/// When the app is not running.
+#[wasm_bindgen(js_name = setSpreadOpening)]
+pub fn set_spread_opening(spread: bool) -> Result<(), JsValue> {
+    with_app(|app| app.studio.set_spread_opening(spread))
+}
+
+/// Whether the designer is still opening or laying out the document: a big one is checked and
+/// laid out a step or slice per frame (the page has one thread), with a progress bar meanwhile.
 ///
 /// # Errors
 /// When the app is not running.

@@ -3,6 +3,21 @@
 
 use super::*;
 
+/// With spread opening (the browser), documents of at least this many states are checked and
+/// indexed in the frames after they are opened; a smaller one is done within the frame (a few
+/// milliseconds), so that the sample and everyday definitions show at once.
+const SPREAD_OPENING_STATES: usize = 250;
+
+/// What the code view shows for a document being opened.
+pub(super) struct CodeSource {
+    /// The text (a file's own, byte for byte).
+    text: String,
+    /// The definition the text stands for.
+    value: Value,
+    /// Where each value is in the text, when the file's reader worked it out.
+    spans: Option<asl_codec::SpanTable>,
+}
+
 impl StudioApp {
     pub(super) fn request_open(&mut self, pending: PendingOpen) {
         if self.doc.is_modified() {
@@ -43,10 +58,16 @@ impl StudioApp {
     pub(super) fn open_new(&mut self) {
         let mut root = StateMachine::new();
         root.comment = Some("A new state machine".to_owned());
-        let text = write_value(&root.to_value(), TextFormat::Json);
+        let value = root.to_value();
+        let text = write_value(&value, TextFormat::Json);
+        let code = CodeSource {
+            text,
+            value,
+            spans: None,
+        };
         self.install(
             root,
-            text,
+            code,
             "untitled.asl.json".to_owned(),
             None,
             TextFormat::Json,
@@ -227,30 +248,101 @@ impl StudioApp {
                 return false;
             }
         };
-        let text = found
-            .text
-            .unwrap_or_else(|| write_value(&found.definition, format));
+        self.install_machine(root, found, path, format);
+        true
+    }
+
+    /// Installs a machine read from `found` (whose definition `root` was made from).
+    fn install_machine(
+        &mut self,
+        root: StateMachine,
+        found: FoundMachine,
+        path: Option<PathBuf>,
+        format: TextFormat,
+    ) {
+        let FoundMachine {
+            label,
+            definition,
+            text,
+            spans,
+        } = found;
+        // The span table belongs to the file's own text.
+        let (text, spans) = match text {
+            Some(text) => (text, spans),
+            None => (write_value(&definition, format), None),
+        };
         let name = match &path {
             Some(p) => file_name(p),
-            None if found.label.contains('.') => found.label.clone(),
-            None => format!("{}.asl.{}", found.label, format.extension()),
+            None if label.contains('.') => label,
+            None => format!("{label}.asl.{}", format.extension()),
         };
         if let Some(p) = &path {
             self.remember_recent(p);
         }
-        self.install(root, text, name, path, format);
-        true
+        // The parsed definition is what the text stands for: the code view compares edits
+        // with it (making it again from the model would cost a copy of the whole document).
+        let code = CodeSource {
+            text,
+            value: definition,
+            spans,
+        };
+        self.install(root, code, name, path, format);
     }
 
+    /// Opens `text` as the file at `path` (a file of the app's store: the browser keeps what
+    /// the page opened there), reading it once. Unlike [`Self::open_path`], what is wrong with
+    /// the text is returned rather than shown, and then nothing changes.
+    ///
+    /// # Errors
+    /// What is wrong with the text, and where.
+    pub fn open_text_at(&mut self, path: &Path, text: &str) -> Result<(), String> {
+        let name = file_name(path);
+        let format = TextFormat::from_path(Path::new(&name));
+        let found = parse_file(&name, text, format, path.parent())?;
+        let model = |machine: &FoundMachine| {
+            StateMachine::from_value(&machine.definition)
+                .map_err(|error| format!("{}: {error}", machine.label))
+        };
+        let path = Some(path.to_path_buf());
+        if found.machines.len() > 1 {
+            for machine in &found.machines {
+                model(machine)?;
+            }
+            self.modal = Some(Modal::ChooseMachine {
+                path,
+                format,
+                machines: found.machines,
+            });
+            return Ok(());
+        }
+        let is_template = found.is_template;
+        let Some(machine) = found.machines.into_iter().next() else {
+            return Err(format!("{name}: no state machine found"));
+        };
+        let root = model(&machine)?;
+        if is_template {
+            // A template's machine has no path of its own: Save writes it back into the template.
+            let logical_id = machine.label.clone();
+            self.install_machine(root, machine, None, format);
+            self.file.template = path.map(|path| TemplateSource { path, logical_id });
+            self.refresh_placeholders();
+        } else {
+            self.install_machine(root, machine, path, format);
+        }
+        Ok(())
+    }
+
+    /// Makes `root` the document, with `code` in the code view.
     pub(super) fn install(
         &mut self,
         root: StateMachine,
-        text: String,
+        code: CodeSource,
         name: String,
         path: Option<PathBuf>,
         format: TextFormat,
     ) {
-        let value = root.to_value();
+        self.opened_count += 1;
+        let spread = self.spread_opening && root.total_states() >= SPREAD_OPENING_STATES;
         self.doc = Document::new(root);
         self.selection = Selection::default();
         self.canvas = CanvasView::new();
@@ -271,7 +363,11 @@ impl StudioApp {
                 .load_suite_beside(path, |beside| store.read_text(beside).ok());
         }
         self.code = CodeView::default();
-        self.code.load(text, value, format);
+        self.code
+            .load_unindexed(code.text, code.value, format, code.spans);
+        if !spread {
+            self.code.index();
+        }
         self.code_revision = Some(self.doc.revision());
         self.diagnostics_revision = None;
         self.file = OpenFile {
@@ -283,7 +379,11 @@ impl StudioApp {
         self.placeholders.set(None, None);
         self.autosaved_revision = None;
         self.rename = None;
-        self.refresh_diagnostics();
+        if spread {
+            self.start_opening_steps();
+        } else {
+            self.refresh_diagnostics();
+        }
     }
 
     pub(super) fn remember_recent(&mut self, path: &Path) {

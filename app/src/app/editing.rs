@@ -381,9 +381,22 @@ impl StudioApp {
     }
 
     pub(super) fn refresh_diagnostics(&mut self) {
-        if self.diagnostics_revision == Some(self.doc.revision()) {
+        // A document being opened is checked in frames of its own.
+        if self.diagnostics_revision == Some(self.doc.revision())
+            || self
+                .opening
+                .as_ref()
+                .is_some_and(super::opening::OpeningStep::is_checking)
+        {
             return;
         }
+        let diagnostics = self.checked();
+        self.take_diagnostics(diagnostics);
+    }
+
+    /// The document's diagnostics as Problems lists them: the model's, the template's, less
+    /// the rules `asl-studio.toml` turns off.
+    pub(super) fn checked(&self) -> Vec<Diagnostic> {
         let mut diagnostics = graph_model::validate(self.doc.root());
         diagnostics.extend(self.template_diagnostics.iter().cloned());
         match self.lint_config() {
@@ -393,6 +406,12 @@ impl StudioApp {
                 Diagnostic::error("CONFIG", "", format!("{error} (no rule is turned off)")),
             ),
         }
+        diagnostics
+    }
+
+    /// Shows `diagnostics` (from [`Self::checked`] at this revision), with their quick fixes
+    /// and the states the canvas marks.
+    pub(super) fn take_diagnostics(&mut self, diagnostics: Vec<Diagnostic>) {
         self.fixes = diagnostics
             .iter()
             .map(|d| graph_model::quick_fix(self.doc.root(), d))

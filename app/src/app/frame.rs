@@ -318,6 +318,11 @@ impl StudioApp {
         }
         self.handle_close_request(&ctx);
         self.handle_dropped_files(&ctx);
+        // Before anything can edit the document: the code view's text still stands for it.
+        self.advance_opening();
+        if self.is_opening() {
+            ctx.request_repaint();
+        }
 
         let text_focus = ctx.text_edit_focused();
         let requests = if self.modal.is_none()
@@ -349,7 +354,9 @@ impl StudioApp {
                 ui.separator();
                 // The problems count stands in for an empty Problems panel; when there are
                 // problems, it opens and closes the panel.
-                if problem_count.total() == 0 {
+                if self.is_opening() {
+                    ui.weak("Checking…");
+                } else if problem_count.total() == 0 {
                     ui.weak("No problems");
                 } else if ui
                     .link(problem_count.text())

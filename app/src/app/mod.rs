@@ -9,6 +9,7 @@ mod diagram;
 mod document_io;
 mod editing;
 mod frame;
+mod opening;
 mod path_prompt;
 
 pub use diagram::{DiagramExport, DiagramFormat};
@@ -252,6 +253,13 @@ pub struct StudioApp {
     /// The last text put on the clipboard by copy, so paste works where the platform has no
     /// clipboard (tests, some browsers).
     clipboard: Option<String>,
+    /// Whether opening a document leaves checking it and indexing its text to the next frames
+    /// (the browser, which has one thread).
+    spread_opening: bool,
+    /// What is left of opening the document when it is spread over frames.
+    opening: Option<opening::OpeningStep>,
+    /// How many documents were opened: tells a new document from the last at equal revisions.
+    opened_count: u64,
 }
 
 impl StudioApp {
@@ -331,6 +339,9 @@ impl StudioApp {
             focus_requested: false,
             title: String::new(),
             clipboard: None,
+            spread_opening: cfg!(target_arch = "wasm32"),
+            opening: None,
+            opened_count: 0,
         };
         panels.apply(&mut app);
         match source {
@@ -373,6 +384,24 @@ impl StudioApp {
     #[must_use]
     pub fn code_text(&self) -> &str {
         self.code.text()
+    }
+
+    /// Changes whenever the document does, a newly opened one included (for work, such as the
+    /// browser's autosave, that is only worth doing again when it changed).
+    #[must_use]
+    pub fn document_version(&self) -> (u64, u64) {
+        (self.opened_count, self.doc.revision())
+    }
+
+    /// The document as ASL JSON text when there is one at hand without writing it out: the
+    /// code view's text while it stands for the document (JSON, no syntax error, in step with
+    /// the last edit). Its formatting is the file's; by value it is [`Document::root`]'s.
+    #[must_use]
+    pub fn json_text_at_hand(&self) -> Option<&str> {
+        (self.code.format() == TextFormat::Json
+            && self.code.syntax_error.is_none()
+            && self.code_revision == Some(self.doc.revision()))
+        .then(|| self.code.text())
     }
 
     /// The message shown in the status bar, if any.

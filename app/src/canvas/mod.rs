@@ -233,6 +233,9 @@ pub struct CanvasView {
     /// Edge labels: their texts (taken out of the layout, so that only this view draws them)
     /// and where they were placed.
     labels: labels::EdgeLabels,
+    /// While the app is still opening the document (the browser spreads that over frames):
+    /// what it is doing. No new layout starts meanwhile.
+    opening_note: Option<String>,
 }
 
 impl Default for CanvasView {
@@ -272,6 +275,7 @@ impl CanvasView {
             pointer: None,
             scratch: Vec::new(),
             labels: labels::EdgeLabels::default(),
+            opening_note: None,
         }
     }
 
@@ -504,6 +508,10 @@ impl CanvasView {
             // Up to date, or a layout is on its way (a newer revision starts once it lands).
             return landed;
         }
+        if self.opening_note.is_some() {
+            // The app is still opening the document: a frame does one thing at a time.
+            return landed;
+        }
         if let Some(budget) = self.slice_budget {
             let job = layout::LayoutJob::new(root, &mut self.layout_cache);
             self.sliced = Some(SlicedLayout { key, job, budget });
@@ -544,6 +552,12 @@ impl CanvasView {
     /// thread natively). The browser build starts with a time budget.
     pub fn set_slice_budget(&mut self, budget: Option<SliceBudget>) {
         self.slice_budget = budget;
+    }
+
+    /// Says what the app is doing while it opens the document over several frames (`None`
+    /// once done); meanwhile no layout starts and the canvas shows the note.
+    pub fn set_opening_note(&mut self, note: Option<String>) {
+        self.opening_note = note;
     }
 
     /// How far the layout being made a slice per frame is (0 to 1), and how many states it has.

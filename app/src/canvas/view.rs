@@ -366,11 +366,16 @@ impl CanvasView {
         actions
     }
 
-    /// While a layout is made a slice per frame: a progress bar, in the middle of an empty canvas
-    /// or at the top over the previous layout.
+    /// While a layout is made a slice per frame (or the app is still opening the document): a
+    /// progress bar, in the middle of an empty canvas or at the top over the previous layout.
     fn layout_progress_ui(&self, ui: &mut Ui, rect: Rect) {
-        let Some((progress, states)) = self.slice_progress() else {
-            return;
+        let (progress, text) = match (self.slice_progress(), &self.opening_note) {
+            (Some((progress, states)), _) => (
+                progress,
+                format!("Laying out {states} states… {:.0} %", progress * 100.0),
+            ),
+            (None, Some(note)) => (0.0, note.clone()),
+            (None, None) => return,
         };
         let width = (rect.width() - 32.0).clamp(40.0, 320.0);
         let center = if self.layout.nodes.is_empty() {
@@ -379,13 +384,7 @@ impl CanvasView {
             egui::pos2(rect.center().x, rect.top() + 24.0)
         };
         let bar = Rect::from_center_size(center, egui::vec2(width, 20.0));
-        ui.put(
-            bar,
-            egui::ProgressBar::new(progress).text(format!(
-                "Laying out {states} states… {:.0} %",
-                progress * 100.0
-            )),
-        );
+        ui.put(bar, egui::ProgressBar::new(progress).text(text));
     }
 
     /// The edge of a transition, if it is drawn.

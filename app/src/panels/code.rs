@@ -32,6 +32,10 @@ pub struct CodeView {
     /// Why the text does not parse, with line:col.
     pub syntax_error: Option<String>,
     highlight_pointer: Option<String>,
+    /// The spans are still to be worked out from the text (see [`Self::load_unindexed`]).
+    unindexed: bool,
+    /// The span table of the loaded text, when its reader made one (turned into `spans`).
+    span_table: Option<asl_codec::SpanTable>,
     scroll_pending: bool,
     last_cursor: Option<usize>,
 }
@@ -58,6 +62,42 @@ impl CodeView {
         self.reindex();
     }
 
+    /// [`Self::load`] without indexing the text yet: the browser opens a big document over
+    /// several frames, and indexing its text is one of them ([`Self::index`]). Whatever needs
+    /// the spans before then indexes first. `span_table` is the text's span table when the
+    /// file's reader made one (then the text is not parsed again).
+    pub fn load_unindexed(
+        &mut self,
+        text: String,
+        value: Value,
+        format: TextFormat,
+        span_table: Option<asl_codec::SpanTable>,
+    ) {
+        self.format = format;
+        self.text = text;
+        self.value = Some(value);
+        self.syntax_error = None;
+        self.spans = None;
+        self.span_table = span_table.filter(|_| format == TextFormat::Json);
+        self.unindexed = true;
+    }
+
+    /// Works out the spans of a text loaded by [`Self::load_unindexed`]; returns whether there
+    /// was anything to do.
+    pub fn index(&mut self) -> bool {
+        if !self.unindexed {
+            return false;
+        }
+        match (self.span_table.take(), &self.value) {
+            (Some(table), Some(value)) => {
+                self.spans = Some(table.to_tree(value));
+                self.unindexed = false;
+            }
+            _ => self.reindex(),
+        }
+        true
+    }
+
     /// Switches the text format, rewriting the text.
     pub fn set_format(&mut self, format: TextFormat) {
         if format != self.format
@@ -77,6 +117,8 @@ impl CodeView {
         if self.value.as_ref() == Some(document) {
             return;
         }
+        // The old text's spans keep its formatting.
+        self.index();
         self.text = match (&self.spans, self.format, &self.value) {
             (Some(spans), TextFormat::Json, Some(old)) if self.syntax_error.is_none() => {
                 preserve_json(&self.text, spans, old, document)
@@ -97,6 +139,8 @@ impl CodeView {
     }
 
     fn reindex(&mut self) {
+        self.unindexed = false;
+        self.span_table = None;
         self.spans = match self.format {
             TextFormat::Json => {
                 asl_codec::json::parse(&self.text, &asl_codec::json::ParseOptions::default())
@@ -163,6 +207,8 @@ impl CodeView {
 
     /// Draws the editor; returns what the user did.
     pub fn ui(&mut self, ui: &mut egui::Ui) -> Vec<CodeEvent> {
+        // Highlighting the selected state and the cursor's state need the spans.
+        self.index();
         let mut events = Vec::new();
         let theme = Theme::current(ui.ctx());
         ui.horizontal(|ui| {
@@ -350,6 +396,28 @@ mod tests {
         let offset = TEXT.find("Succeed").expect("in text");
         assert_eq!(view.state_at(offset).as_deref(), Some("/States/B"));
         assert_eq!(view.state_at(2), None);
+    }
+
+    #[test]
+    fn text_indexed_from_its_readers_span_table_finds_what_a_fresh_parse_finds() {
+        let source =
+            asl_codec::SourceFile::parse(TEXT, asl_codec::Format::Json).expect("valid JSON");
+        let (value, table) = source.into_value_and_spans();
+        assert!(table.is_some(), "JSON has a span table");
+        let mut view = CodeView::default();
+        view.load_unindexed(TEXT.to_owned(), value, TextFormat::Json, table);
+        assert_eq!(
+            view.state_at(TEXT.find("Succeed").expect("in text")),
+            None,
+            "not yet"
+        );
+        assert!(view.index());
+        assert!(!view.index(), "indexed once");
+        let fresh = loaded();
+        for offset in 0..TEXT.len() {
+            assert_eq!(view.state_at(offset), fresh.state_at(offset), "at {offset}");
+        }
+        assert_eq!(view.spans, fresh.spans);
     }
 
     #[test]

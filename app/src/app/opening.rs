@@ -1,0 +1,123 @@
+//! Opening a document over several frames (the browser).
+//!
+//! The browser has one thread, so a frame that opens a big document does nothing else until it
+//! is done: for 1,500 states, reading the text, making the model, checking it and laying it out
+//! took 100-200 ms in one go. There the document is made at once (the page's `loadDefinition`
+//! must say at once whether the text can be read, and everything after it sees the new
+//! document), and the rest is left to the frames after it, one step a frame: checking the
+//! document (the Problems panel and the canvas's marks), indexing the code view's text, then the
+//! canvas's layout, which is made a slice per frame. Until then the canvas shows what step it is
+//! at. What the user sees at the end is what opening at once shows. Small documents (see
+//! `SPREAD_OPENING_STATES`) are opened at once.
+
+use graph_model::Diagnostic;
+
+use super::StudioApp;
+
+/// What is left of opening a document, in the order it is done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum OpeningStep {
+    /// Check the document.
+    Validate,
+    /// Show the diagnostics found at this revision: work out their quick fixes and the states
+    /// the canvas marks (Problems draws its first rows in this frame too).
+    ShowProblems {
+        /// The document revision they were found at.
+        revision: u64,
+        /// What checking found.
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// Work out where each part of the code view's text is (the code view does this itself if
+    /// it is shown before).
+    IndexCode,
+    /// Let the canvas start laying out (in a frame of its own, not after another step).
+    Layout,
+}
+
+impl OpeningStep {
+    /// Whether the document's problems are still being worked out (no other frame work
+    /// should check the document meanwhile).
+    pub(super) fn is_checking(&self) -> bool {
+        matches!(self, Self::Validate | Self::ShowProblems { .. })
+    }
+
+    /// What the canvas says while this step is next.
+    fn note(&self) -> &'static str {
+        match self {
+            Self::Validate | Self::ShowProblems { .. } => "checking the definition",
+            Self::IndexCode => "reading the code view's text",
+            Self::Layout => "laying out",
+        }
+    }
+}
+
+impl StudioApp {
+    /// Leaves checking the new document and indexing its text to the next frames.
+    pub(super) fn start_opening_steps(&mut self) {
+        // The previous document's problems are not this one's.
+        self.diagnostics.clear();
+        self.fixes.clear();
+        self.diagnostic_states = (None, Vec::new());
+        self.diagnostics_revision = None;
+        self.opening = Some(OpeningStep::Validate);
+        self.show_opening_note();
+    }
+
+    /// Does the next step of opening the document (one a frame); the canvas lays out once all
+    /// are done.
+    pub(super) fn advance_opening(&mut self) {
+        let Some(step) = self.opening.take() else {
+            return;
+        };
+        match step {
+            OpeningStep::Validate => {
+                self.opening = Some(OpeningStep::ShowProblems {
+                    revision: self.doc.revision(),
+                    diagnostics: self.checked(),
+                });
+            }
+            OpeningStep::ShowProblems {
+                revision,
+                diagnostics,
+            } => {
+                self.opening = Some(OpeningStep::IndexCode);
+                if revision == self.doc.revision() {
+                    self.take_diagnostics(diagnostics);
+                } else {
+                    // Edited since: check what is there now.
+                    self.refresh_diagnostics();
+                }
+            }
+            OpeningStep::IndexCode => {
+                self.opening = Some(OpeningStep::Layout);
+                self.code.index();
+            }
+            OpeningStep::Layout => self.opening = None,
+        }
+        self.show_opening_note();
+    }
+
+    /// Tells the canvas whether to wait with the layout, and why.
+    fn show_opening_note(&mut self) {
+        let note = self.opening.as_ref().map(|step| {
+            format!(
+                "Opening {} states: {}…",
+                self.doc.root().total_states(),
+                step.note()
+            )
+        });
+        self.canvas.set_opening_note(note);
+    }
+
+    /// Whether the document is still being opened over several frames (the browser): its
+    /// problems or the code view's index are not worked out yet.
+    #[must_use]
+    pub fn is_opening(&self) -> bool {
+        self.opening.is_some()
+    }
+
+    /// Opens documents over several frames (as the browser does) or at once (natively).
+    pub fn set_spread_opening(&mut self, spread: bool) {
+        self.spread_opening = spread;
+    }
+}

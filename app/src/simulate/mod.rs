@@ -146,6 +146,10 @@ pub struct SimulatorPane {
     event_data_cache: Option<EventDataCache>,
     /// The monospace glyphs of the run's views, rasterised a few per frame while a run goes.
     glyph_warmup: glyph_warmup::GlyphWarmup,
+    /// The frame (egui's `cumulative_frame_nr`) in which the run was started, once a tick has
+    /// seen it (`Some(u64::MAX)` until then): that frame already parsed the input and compiled
+    /// the definition, so the run's first slice waits for the next one.
+    started_in_frame: Option<u64>,
     /// The test cases of the last mock file read (the sample's, a template's, an opened one).
     test_cases: Option<test_cases::TestCases>,
     /// The picked test case.
@@ -211,6 +215,7 @@ impl SimulatorPane {
             frames_ready: u8::MAX,
             event_data_cache: None,
             glyph_warmup: glyph_warmup::GlyphWarmup::default(),
+            started_in_frame: None,
             test_cases: None,
             selected_case: None,
             case_pristine: false,
@@ -548,6 +553,7 @@ impl SimulatorPane {
         ) {
             Ok(session) => {
                 self.session = Some(session);
+                self.started_in_frame = Some(u64::MAX);
                 self.session_serial += 1;
                 self.overlay = None;
                 self.overlay_key = None;
@@ -566,10 +572,17 @@ impl SimulatorPane {
     pub fn tick(&mut self, ctx: &egui::Context) {
         self.receive_files();
         self.frames_ready = self.frames_ready.saturating_add(1);
+        let frame = ctx.cumulative_frame_nr();
+        if self.started_in_frame == Some(u64::MAX) {
+            self.started_in_frame = Some(frame);
+        }
+        let starting = self.started_in_frame == Some(frame);
         if let Some(session) = &mut self.session
             && session.is_busy()
         {
-            session.advance(self.frame_budget);
+            if !starting {
+                session.advance(self.frame_budget);
+            }
             ctx.request_repaint();
             self.glyph_warmup.step(ctx);
             if !session.is_busy() {

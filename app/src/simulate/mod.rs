@@ -82,8 +82,9 @@ enum ResultTab {
 /// copies its results several times and takes about 12 ms on its own).
 pub const DEFAULT_FRAME_BUDGET: Duration = Duration::from_millis(3);
 
-/// History events folded into the canvas overlay between two looks at the clock.
-const OVERLAY_CHUNK: usize = 2_048;
+/// History events folded into the canvas overlay between two looks at the clock: small enough
+/// that the frame budget is overrun by little in the browser (a look costs next to nothing).
+const OVERLAY_CHUNK: usize = 512;
 
 /// The event data shown under the events list: the run (serial) and event position it belongs
 /// to, and the data (see [`timeline::event_data`]).

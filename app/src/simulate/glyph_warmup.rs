@@ -8,8 +8,11 @@
 
 use egui::{Color32, FontId, TextStyle};
 
-/// Glyphs rasterised per frame (each at its four sub-pixel offsets): about 0.1 ms natively.
-const CHARS_PER_FRAME: usize = 8;
+/// Characters whose glyphs are rasterised per frame, each at its four sub-pixel offsets. Hinting
+/// dominates: in the browser eight characters took a fifth of the frame that started map10k
+/// (which no longer warms up). Four finish the printable ASCII in 24 frames; map10k's run takes
+/// about 35 in the browser.
+const CHARS_PER_FRAME: usize = 4;
 
 /// How many times each glyph is repeated: a monospace advance is not a whole number of pixels, so
 /// four copies in a row land on the four sub-pixel bins egui rasterises a glyph at.

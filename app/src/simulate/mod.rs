@@ -583,9 +583,9 @@ impl SimulatorPane {
         {
             if !starting {
                 session.advance(self.frame_budget);
+                self.glyph_warmup.step(ctx);
             }
             ctx.request_repaint();
-            self.glyph_warmup.step(ctx);
             if !session.is_busy() {
                 self.scroll_to_cursor = true;
                 self.frames_ready = 0;

@@ -62,3 +62,23 @@ impl GlyphWarmup {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_warm_up_ends_once_every_printable_character_is_drawn() {
+        let ctx = egui::Context::default();
+        let mut warmup = GlyphWarmup::default();
+        let mut frames = 0;
+        while !warmup.is_done() {
+            // Fonts exist only inside a pass; no painter takes the glyph atlas's updates here.
+            let mut output = ctx.run_ui(egui::RawInput::default(), |ui| warmup.step(ui.ctx()));
+            output.textures_delta.clear();
+            frames += 1;
+            assert!(frames <= 95, "still warming up after {frames} frames");
+        }
+        assert_eq!(frames, 95_usize.div_ceil(CHARS_PER_FRAME));
+    }
+}

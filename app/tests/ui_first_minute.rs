@@ -554,3 +554,40 @@ fn fit_on_a_small_machine_with_the_simulator_open_keeps_names_legible() {
     assert!(view.contains_rect(first), "{first:?} outside {view:?}");
     harness.snapshot(snapshot_name("twelve_states_simulator", size));
 }
+
+/// A flat machine of about 1,600 states, as `tests/data/bench/gen_asl.py 1600 --depth 0` makes
+/// it (Tasks with Retry and Catch, Choices, Waits and Passes in one long machine).
+fn flat_generated_machine(states: usize) -> String {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/data/bench/gen_asl.py"
+    );
+    let output = std::process::Command::new("python3")
+        .args([script, &states.to_string(), "--depth", "0"])
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run python3 {script}: {error}"));
+    assert!(output.status.success(), "{script} failed: {output:?}");
+    String::from_utf8(output.stdout).expect("gen_asl.py writes UTF-8")
+}
+
+#[test]
+fn fit_shows_every_state_of_a_flat_1600_state_machine() {
+    let mut harness = harness_at(
+        (1280.0, 800.0),
+        StartSource::Text {
+            name: "flat1600.asl.json".to_owned(),
+            text: flat_generated_machine(1600),
+        },
+    );
+    // Big documents are laid out on a worker thread.
+    common::designer::step_until(&mut harness, "the layout", |app| {
+        !app.canvas().is_laying_out() && !app.canvas().state_screen_rects().is_empty()
+    });
+    let states = harness.state().document().root().total_states();
+    assert!(states >= 1_600, "{states} states");
+    harness.key_press(egui::Key::Num0);
+    harness.run();
+    let rects = harness.state().canvas().state_screen_rects();
+    assert_eq!(rects.len(), states, "every state has a box");
+    assert_minimap_corner_free(&harness, "a flat machine of 1,600 states");
+}

@@ -346,10 +346,12 @@ impl StudioApp {
         let problem_count = self.problem_count();
         egui::Panel::bottom("status").show(ui, |ui| {
             ui.horizontal(|ui| {
+                // A fit of thousands of states goes below 1 %, which would read "zoom 0%".
+                let percent = self.canvas.zoom() * 100.0;
+                let decimals = if percent < 1.0 { 1 } else { 0 };
                 ui.label(format!(
-                    "{} states · zoom {:.0}%",
+                    "{} states · zoom {percent:.decimals$}%",
                     self.doc.root().total_states(),
-                    self.canvas.zoom() * 100.0
                 ));
                 ui.separator();
                 // The problems count stands in for an empty Problems panel; when there are

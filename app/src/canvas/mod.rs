@@ -131,6 +131,11 @@ pub(crate) struct Camera {
 /// Zoom limits.
 const MIN_ZOOM: f32 = 0.01;
 const MAX_ZOOM: f32 = 4.0;
+/// How far out "fit" may go to show a whole document: a flat machine of 1,600 states
+/// (`gen_asl.py 1600 --depth 0`) is about 170,000 units tall and fits the canvas of a 1280x800
+/// window at 0.35 %, below [`MIN_ZOOM`]. Zooming by hand keeps
+/// to [`MIN_ZOOM`] (from a fit below it the view only zooms in).
+const FIT_MIN_ZOOM: f32 = 0.0005;
 
 impl Camera {
     fn to_screen(self, origin: Pos2, p: Pos2) -> Pos2 {
@@ -152,7 +157,7 @@ impl Camera {
         let size = content.size().max(Vec2::splat(1.0));
         let zoom = (available.x / size.x)
             .min(available.y / size.y)
-            .clamp(MIN_ZOOM, max_zoom);
+            .clamp(FIT_MIN_ZOOM, max_zoom);
         let offset = viewport.size() * 0.5 - content.center().to_vec2() * zoom;
         Self { offset, zoom }
     }
@@ -425,7 +430,7 @@ impl CanvasView {
             return;
         }
         let old = self.camera.zoom;
-        let new = (old * factor).clamp(MIN_ZOOM, MAX_ZOOM);
+        let new = (old * factor).clamp(MIN_ZOOM.min(old), MAX_ZOOM);
         // The canvas point under the anchor stays put: anchor = offset + p·zoom.
         let p = (anchor - self.camera.offset) / old;
         self.camera.zoom = new;

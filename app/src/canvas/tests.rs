@@ -885,3 +885,17 @@ fn render_pngs() {
         }
     }
 }
+
+#[test]
+fn from_a_fit_below_the_wheel_limit_the_view_zooms_in_but_not_further_out() {
+    let mut view = CanvasView::new();
+    view.camera.zoom = 0.0035;
+    view.zoom_by(0.5);
+    assert!((view.zoom() - 0.0035).abs() < 1e-7, "{}", view.zoom());
+    view.zoom_by(2.0);
+    assert!((view.zoom() - 0.007).abs() < 1e-7, "{}", view.zoom());
+    // Above the limit, zooming out stops at it as before.
+    view.camera.zoom = 0.02;
+    view.zoom_by(0.1);
+    assert!((view.zoom() - MIN_ZOOM).abs() < 1e-7, "{}", view.zoom());
+}

@@ -69,9 +69,30 @@ fn diff(before: &Value, after: &Value, pointer: String, changed: &mut BTreeSet<S
 /// Pretty-printed JSON, one entry per line with the pointer of the value the line belongs to.
 #[must_use]
 pub fn pretty_lines(value: &Value) -> Vec<(String, String)> {
+    pretty_lines_upto(value, usize::MAX)
+}
+
+/// The first `limit` lines of [`pretty_lines`], made without printing the rest: a 10,000-item
+/// result is about 50,000 lines, and the pane shows [`MAX_LINES`] of them every frame.
+#[must_use]
+pub fn pretty_lines_upto(value: &Value, limit: usize) -> Vec<(String, String)> {
     let mut lines = Vec::new();
-    write_value(value, "", 0, String::new(), &mut lines, "");
+    write_value(value, "", 0, String::new(), &mut lines, "", limit);
     lines
+}
+
+/// How many lines [`pretty_lines`] would make of `value`, counted without making them.
+#[must_use]
+pub fn pretty_line_count(value: &Value) -> usize {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            2 + map.values().map(pretty_line_count).sum::<usize>()
+        }
+        Value::Array(items) if !items.is_empty() => {
+            2 + items.iter().map(pretty_line_count).sum::<usize>()
+        }
+        _ => 1,
+    }
 }
 
 fn write_value(
@@ -81,13 +102,20 @@ fn write_value(
     pointer: String,
     lines: &mut Vec<(String, String)>,
     suffix: &str,
+    limit: usize,
 ) {
+    if lines.len() >= limit {
+        return;
+    }
     let pad = "  ".repeat(indent);
     match value {
         Value::Object(map) if !map.is_empty() => {
             lines.push((format!("{pad}{prefix}{{"), pointer.clone()));
             let count = map.len();
             for (position, (key, child)) in map.iter().enumerate() {
+                if lines.len() >= limit {
+                    return;
+                }
                 let comma = if position + 1 < count { "," } else { "" };
                 let key_text = serde_json::to_string(key).unwrap_or_default();
                 let child_pointer = format!("{pointer}/{}", escape_pointer(key));
@@ -98,14 +126,20 @@ fn write_value(
                     child_pointer,
                     lines,
                     comma,
+                    limit,
                 );
             }
-            lines.push((format!("{pad}}}{suffix}"), pointer));
+            if lines.len() < limit {
+                lines.push((format!("{pad}}}{suffix}"), pointer));
+            }
         }
         Value::Array(items) if !items.is_empty() => {
             lines.push((format!("{pad}{prefix}["), pointer.clone()));
             let count = items.len();
             for (index, child) in items.iter().enumerate() {
+                if lines.len() >= limit {
+                    return;
+                }
                 let comma = if index + 1 < count { "," } else { "" };
                 write_value(
                     child,
@@ -114,9 +148,12 @@ fn write_value(
                     format!("{pointer}/{index}"),
                     lines,
                     comma,
+                    limit,
                 );
             }
-            lines.push((format!("{pad}]{suffix}"), pointer));
+            if lines.len() < limit {
+                lines.push((format!("{pad}]{suffix}"), pointer));
+            }
         }
         scalar => {
             let text = serde_json::to_string(scalar).unwrap_or_default();
@@ -133,29 +170,50 @@ fn is_changed(pointer: &str, changed: &BTreeSet<String>) -> bool {
     })
 }
 
+/// The size of the monospace font JSON values are drawn in.
+pub const JSON_FONT_SIZE: f32 = 12.0;
+
 /// Longest value text shown in full; bigger values are cut (the export has everything).
 const MAX_LINES: usize = 400;
 
 /// Draws `value` as JSON with the lines of `changed` highlighted.
 pub fn json_ui(ui: &mut egui::Ui, value: &Value, changed: &BTreeSet<String>, highlight: Color32) {
-    let lines = pretty_lines(value);
-    let mut job = LayoutJob::default();
-    let font = FontId::monospace(12.0);
+    let lines = pretty_lines_upto(value, MAX_LINES);
+    let font = FontId::monospace(JSON_FONT_SIZE);
     let text_color = ui.visuals().text_color();
-    for (line, pointer) in lines.iter().take(MAX_LINES) {
-        let mut format = TextFormat::simple(font.clone(), text_color);
+    let plain = TextFormat::simple(font.clone(), text_color);
+    // Unhighlighted lines go in one section (each section is shaped on its own, and a section per
+    // line made a 400-line value cost a frame); a highlighted line keeps a section of its own
+    // with its newline outside it, as before.
+    let mut job = LayoutJob::default();
+    let mut run = String::new();
+    for (line, pointer) in &lines {
         if is_changed(pointer, changed) {
+            if !run.is_empty() {
+                job.append(&run, 0.0, plain.clone());
+                run.clear();
+            }
+            let mut format = plain.clone();
             format.background = highlight;
+            job.append(line, 0.0, format);
+            run.push('\n');
+        } else {
+            run.push_str(line);
+            run.push('\n');
         }
-        job.append(line, 0.0, format);
-        job.append("\n", 0.0, TextFormat::simple(font.clone(), text_color));
     }
-    if lines.len() > MAX_LINES {
-        job.append(
-            &format!("… {} more lines", lines.len() - MAX_LINES),
-            0.0,
-            TextFormat::simple(font, ui.visuals().weak_text_color()),
-        );
+    if !run.is_empty() {
+        job.append(&run, 0.0, plain);
+    }
+    if lines.len() >= MAX_LINES {
+        let more = pretty_line_count(value).saturating_sub(MAX_LINES);
+        if more > 0 {
+            job.append(
+                &format!("… {more} more lines"),
+                0.0,
+                TextFormat::simple(font, ui.visuals().weak_text_color()),
+            );
+        }
     }
     // Lines keep their indentation and length: the caller scrolls sideways when they are wide.
     ui.add(egui::Label::new(job).wrap_mode(egui::TextWrapMode::Extend));
@@ -239,6 +297,27 @@ mod tests {
             vec!["/keep/1".to_owned(), "/transform".to_owned()]
         );
         assert!(changed_pointers(&json!(1), &json!("x")).contains(""));
+    }
+
+    #[test]
+    fn a_big_value_is_printed_only_as_far_as_shown_and_its_rest_counted() {
+        // The shape of map10k's results: a Map's output of many small objects.
+        let items: Vec<Value> = (0..2_000)
+            .map(|id| json!({"id": id, "v": id % 100, "band": if id % 100 < 50 { "low" } else { "high" }, "empty": {}, "list": []}))
+            .collect();
+        let value = json!({"results": items, "done": true});
+        let all = pretty_lines(&value);
+        assert_eq!(pretty_line_count(&value), all.len());
+        for limit in [0, 1, 7, MAX_LINES, all.len(), all.len() + 5] {
+            let some = pretty_lines_upto(&value, limit);
+            assert_eq!(some.len(), limit.min(all.len()), "limit {limit}");
+            assert_eq!(some[..], all[..some.len()], "limit {limit}");
+        }
+        assert_eq!(pretty_line_count(&json!([])), 1);
+        assert_eq!(
+            pretty_line_count(&json!({"a": [1, 2]})),
+            pretty_lines(&json!({"a": [1, 2]})).len()
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@
 
 mod config_ui;
 pub mod dataflow;
+mod glyph_warmup;
 pub mod mocks;
 pub mod result_files_ui;
 mod results_ui;
@@ -81,8 +82,27 @@ enum ResultTab {
 /// copies its results several times and takes about 12 ms on its own).
 pub const DEFAULT_FRAME_BUDGET: Duration = Duration::from_millis(3);
 
-/// History events folded into the canvas overlay between two looks at the clock.
-const OVERLAY_CHUNK: usize = 2_048;
+/// History events folded into the canvas overlay between two looks at the clock: small enough
+/// that the frame budget is overrun by little in the browser (a look costs next to nothing).
+const OVERLAY_CHUNK: usize = 512;
+
+/// The event data shown under the events list: the run (serial) and event position it belongs
+/// to, and the data (see [`timeline::event_data`]).
+type EventDataCache = ((u64, usize), Option<(&'static str, Value)>);
+
+/// The frame, counted from the one in which a run became ready (0), from which each part of the
+/// finished run is drawn. The completing frame holds the last indexing slice and draws the status
+/// and the events list; the event's data and the canvas overlay (a scan of the whole history)
+/// each wait for a later frame, so no one frame pays for all of them (BENCHMARKS.md, "Simulator
+/// pane").
+struct Reveal;
+
+impl Reveal {
+    /// The data of the event under the cursor.
+    const DETAILS: u8 = 1;
+    /// The canvas overlay.
+    const OVERLAY: u8 = 2;
+}
 
 /// What an overlay was made for: the run (serial), the cursor, the Map iterations picked.
 type OverlayKey = (u64, usize, BTreeMap<String, usize>);
@@ -118,7 +138,19 @@ pub struct SimulatorPane {
     export_message: Option<String>,
     frame_budget: Duration,
     edit_large_input: bool,
-    overlay_deferred: bool,
+    /// Frames drawn since the run became ready (saturating; `u8::MAX` when no run just finished).
+    /// What a finished run shows is revealed over the first frames (see [`Reveal`]), so the
+    /// frame that completes a big run does not also lay out everything it shows.
+    frames_ready: u8,
+    /// The data of the event under the cursor, parsed back from its text, for the run and
+    /// position it was parsed for (an event can carry a whole Map's results).
+    event_data_cache: Option<EventDataCache>,
+    /// The monospace glyphs of the run's views, rasterised a few per frame while a run goes.
+    glyph_warmup: glyph_warmup::GlyphWarmup,
+    /// The frame (egui's `cumulative_frame_nr`) in which the run was started, once a tick has
+    /// seen it (`Some(u64::MAX)` until then): that frame already parsed the input and compiled
+    /// the definition, so the run's first slice waits for the next one.
+    started_in_frame: Option<u64>,
     /// The test cases of the last mock file read (the sample's, a template's, an opened one).
     test_cases: Option<test_cases::TestCases>,
     /// The picked test case.
@@ -181,7 +213,10 @@ impl SimulatorPane {
             export_message: None,
             frame_budget: DEFAULT_FRAME_BUDGET,
             edit_large_input: false,
-            overlay_deferred: false,
+            frames_ready: u8::MAX,
+            event_data_cache: None,
+            glyph_warmup: glyph_warmup::GlyphWarmup::default(),
+            started_in_frame: None,
             test_cases: None,
             selected_case: None,
             case_pristine: false,
@@ -519,6 +554,7 @@ impl SimulatorPane {
         ) {
             Ok(session) => {
                 self.session = Some(session);
+                self.started_in_frame = Some(u64::MAX);
                 self.session_serial += 1;
                 self.overlay = None;
                 self.overlay_key = None;
@@ -536,25 +572,39 @@ impl SimulatorPane {
     /// hidden.
     pub fn tick(&mut self, ctx: &egui::Context) {
         self.receive_files();
-        self.overlay_deferred = false;
+        self.frames_ready = self.frames_ready.saturating_add(1);
+        let frame = ctx.cumulative_frame_nr();
+        if self.started_in_frame == Some(u64::MAX) {
+            self.started_in_frame = Some(frame);
+        }
+        let starting = self.started_in_frame == Some(frame);
         if let Some(session) = &mut self.session
             && session.is_busy()
         {
-            session.advance(self.frame_budget);
+            if !starting {
+                session.advance(self.frame_budget);
+                self.glyph_warmup.step(ctx);
+            }
             ctx.request_repaint();
             if !session.is_busy() {
                 self.scroll_to_cursor = true;
-                // The frame that finishes indexing a big run is already full: the overlay, a
-                // scan of the whole history, waits for the next one.
-                self.overlay_deferred = true;
+                self.frames_ready = 0;
             }
         }
-        if !self.overlay_deferred {
+        if self.frames_ready < Reveal::OVERLAY {
+            ctx.request_repaint();
+        } else {
             self.refresh_overlay();
         }
         if self.overlay_job.is_some() {
             ctx.request_repaint();
         }
+    }
+
+    /// Whether the part of a finished run drawn from frame `part` (a [`Reveal`] constant) is
+    /// drawn in this frame.
+    fn revealed(&self, part: u8) -> bool {
+        self.frames_ready >= part
     }
 
     /// The Map iterations shown, as of the cursor.
@@ -814,7 +864,7 @@ impl SimulatorPane {
             self.results_ui(right, doc, selected.as_ref(), &mut actions);
         });
         self.keys(ui.ctx());
-        if !self.overlay_deferred {
+        if self.revealed(Reveal::OVERLAY) {
             self.refresh_overlay();
         }
         if self.overlay_job.is_some() {

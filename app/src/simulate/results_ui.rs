@@ -8,7 +8,9 @@ use serde_json::Value;
 use super::dataflow::{dataflow_ui, json_ui};
 use super::session::Session;
 use super::timeline::event_data;
-use super::{ResultTab, SimulatorAction, SimulatorPane, cost_estimates, status_name};
+use super::{
+    EventDataCache, ResultTab, Reveal, SimulatorAction, SimulatorPane, cost_estimates, status_name,
+};
 use crate::selection::StateId;
 use crate::theme::Theme;
 
@@ -156,7 +158,18 @@ impl SimulatorPane {
             }
         }
         ui.separator();
-        event_details_ui(ui, session, cursor);
+        if self.revealed(Reveal::DETAILS) {
+            let data = event_data_cached(
+                &mut self.event_data_cache,
+                session,
+                self.session_serial,
+                cursor,
+            );
+            event_details_ui(ui, session, cursor, data);
+        } else {
+            // Drawn on the next frame (the pane asks for it).
+            ui.weak("…");
+        }
         if moved && let Some(session) = &mut self.session {
             session.set_cursor(cursor);
         }
@@ -286,67 +299,73 @@ impl SimulatorPane {
             theme.error
         };
         let figures = result_figures(result, standard, express);
-        let (status, output) = (result.status, result.output.clone());
-        let (error, cause) = (result.error.clone(), result.cause.clone());
+        let mut copy_output = false;
         // The pane's columns are justified; text here is read, not stretched to the width.
-        ui.with_layout(egui::Layout::top_down(egui::Align::LEFT), |ui| {
-            ui.horizontal(|ui| {
-                ui.strong("Status");
-                ui.colored_label(color, status_name(status));
-            });
-            if let Some(output) = &output {
+        let clicks = ui
+            .with_layout(egui::Layout::top_down(egui::Align::LEFT), |ui| {
                 ui.horizontal(|ui| {
-                    ui.strong("Output");
-                    if ui.small_button("Copy output").clicked() {
-                        let pretty = serde_json::to_string_pretty(output).unwrap_or_default();
-                        ui.ctx().copy_text(pretty);
-                        self.export_message = Some("Output copied to the clipboard.".to_owned());
-                    }
+                    ui.strong("Status");
+                    ui.colored_label(color, status_name(result.status));
                 });
-                egui::Frame::group(ui.style()).show(ui, |ui| {
-                    egui::ScrollArea::horizontal()
-                        .id_salt("simulator_summary_output")
-                        .show(ui, |ui| {
-                            json_ui(ui, output, &BTreeSet::new(), theme.selection_fill);
-                        });
-                });
+                if let Some(output) = &result.output {
+                    ui.horizontal(|ui| {
+                        ui.strong("Output");
+                        copy_output = ui.small_button("Copy output").clicked();
+                    });
+                    egui::Frame::group(ui.style()).show(ui, |ui| {
+                        egui::ScrollArea::horizontal()
+                            .id_salt("simulator_summary_output")
+                            .show(ui, |ui| {
+                                json_ui(ui, output, &BTreeSet::new(), theme.selection_fill);
+                            });
+                    });
+                }
+                if let Some(error) = &result.error {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.strong("Error");
+                        ui.colored_label(theme.error, error);
+                    });
+                }
+                if let Some(cause) = &result.cause {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.strong("Cause");
+                        ui.colored_label(theme.error, cause);
+                    });
+                }
+                for line in figures {
+                    ui.label(line);
+                }
+                ui.horizontal(|ui| {
+                    (
+                        ui.button("Copy history JSON").clicked(),
+                        ui.button("Export history…").clicked(),
+                    )
+                })
+                .inner
+            })
+            .inner;
+        // What a click copies is printed on the click: pretty-printing a 25,000-event history
+        // every frame, to have it ready, made each frame of the Summary tab cost about 100 ms.
+        if copy_output && let Some(output) = self.result().and_then(|result| result.output.as_ref())
+        {
+            let pretty = serde_json::to_string_pretty(output).unwrap_or_default();
+            ui.ctx().copy_text(pretty);
+            self.export_message = Some("Output copied to the clipboard.".to_owned());
+        }
+        let (copy_history, export_history) = clicks;
+        if copy_history && let Some(json) = self.history_json() {
+            ui.ctx().copy_text(json);
+            self.export_message = Some("History copied to the clipboard.".to_owned());
+        }
+        if export_history {
+            self.export_history();
+        }
+        ui.with_layout(egui::Layout::top_down(egui::Align::LEFT), |ui| {
+            if let Some(message) = &self.export_message {
+                ui.label(message);
             }
-            if let Some(error) = &error {
-                ui.horizontal_wrapped(|ui| {
-                    ui.strong("Error");
-                    ui.colored_label(theme.error, error);
-                });
-            }
-            if let Some(cause) = &cause {
-                ui.horizontal_wrapped(|ui| {
-                    ui.strong("Cause");
-                    ui.colored_label(theme.error, cause);
-                });
-            }
-            self.summary_figures_ui(ui, figures);
             self.result_files_ui(ui);
         });
-    }
-
-    fn summary_figures_ui(&mut self, ui: &mut egui::Ui, figures: [String; 4]) {
-        for line in figures {
-            ui.label(line);
-        }
-        let Some(json) = self.history_json() else {
-            return;
-        };
-        ui.horizontal(|ui| {
-            if ui.button("Copy history JSON").clicked() {
-                ui.ctx().copy_text(json.clone());
-                self.export_message = Some("History copied to the clipboard.".to_owned());
-            }
-            if ui.button("Export history…").clicked() {
-                self.export_history();
-            }
-        });
-        if let Some(message) = &self.export_message {
-            ui.label(message);
-        }
     }
 }
 
@@ -363,8 +382,32 @@ fn result_figures(result: &simulator::ExecutionResult, standard: f64, express: f
     ]
 }
 
-/// The event under the cursor and the data it carries.
-fn event_details_ui(ui: &mut egui::Ui, session: &Session, cursor: usize) {
+/// The data of the event at `cursor`, parsed once per run and position: the Map state's exit
+/// event of map10k carries 10,000 results, which took a frame to parse again every frame.
+fn event_data_cached<'c>(
+    cache: &'c mut Option<EventDataCache>,
+    session: &Session,
+    serial: u64,
+    cursor: usize,
+) -> Option<&'c (&'static str, Value)> {
+    let key = (serial, cursor);
+    if cache.as_ref().is_none_or(|(cached, _)| *cached != key) {
+        let data = session
+            .timeline()
+            .and_then(|timeline| timeline.events().get(cursor))
+            .and_then(event_data);
+        *cache = Some((key, data));
+    }
+    cache.as_ref().and_then(|(_, data)| data.as_ref())
+}
+
+/// The event under the cursor and the data it carries (`data`, from [`event_data_cached`]).
+fn event_details_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    cursor: usize,
+    data: Option<&(&'static str, Value)>,
+) {
     let Some(timeline) = session.timeline() else {
         return;
     };
@@ -384,19 +427,16 @@ fn event_details_ui(ui: &mut egui::Ui, session: &Session, cursor: usize) {
         .auto_shrink([false, false])
         .show(ui, |ui| {
             // Left-aligned: the pane's justified columns would stretch the text across.
-            ui.with_layout(
-                egui::Layout::top_down(egui::Align::LEFT),
-                |ui| match event_data(event) {
-                    Some((field, value)) => {
-                        ui.strong(format!("Data ({field})"));
-                        let theme = Theme::current(ui.ctx());
-                        json_ui(ui, &value, &BTreeSet::new(), theme.selection_fill);
-                    }
-                    None => {
-                        ui.weak("This event carries no data.");
-                    }
-                },
-            );
+            ui.with_layout(egui::Layout::top_down(egui::Align::LEFT), |ui| match data {
+                Some((field, value)) => {
+                    ui.strong(format!("Data ({field})"));
+                    let theme = Theme::current(ui.ctx());
+                    json_ui(ui, value, &BTreeSet::new(), theme.selection_fill);
+                }
+                None => {
+                    ui.weak("This event carries no data.");
+                }
+            });
         });
 }
 

@@ -93,21 +93,30 @@ fn caught_parallel(branches: Vec<Value>) -> Value {
 #[test]
 fn a_branch_that_polls_forever_is_stopped_by_a_siblings_failure_which_is_caught() {
     for polling_first in [true, false] {
-        let mut branches = vec![polling_forever("Poll"), failing_after(15, "Timeout", "Time.Up")];
+        let mut branches = vec![
+            polling_forever("Poll"),
+            failing_after(15, "Timeout", "Time.Up"),
+        ];
         if !polling_first {
             branches.reverse();
         }
         let result = run(&caught_parallel(branches), json!({}), &Options::default());
         assert_eq!(result.status, Status::Succeeded, "{:?}", result.cause);
         assert_eq!(
-            result.output.as_ref().map(|output| &output["error"]["Error"]),
+            result
+                .output
+                .as_ref()
+                .map(|output| &output["error"]["Error"]),
             Some(&json!("Time.Up"))
         );
         let failed = event(&result, "ParallelStateFailed").map(seconds);
         assert_eq!(failed, Some(15), "the Parallel fails when its branch does");
         assert_eq!(entered(&result, "Handled").len(), 1);
         // The poll ran at 0, 5, 10 and 15 seconds, and not after the failure.
-        let polls: Vec<i64> = entered(&result, "Poll get").into_iter().map(seconds).collect();
+        let polls: Vec<i64> = entered(&result, "Poll get")
+            .into_iter()
+            .map(seconds)
+            .collect();
         assert_eq!(polls, vec![0, 5, 10, 15], "polling first: {polling_first}");
         let last_of_branches = result
             .history
@@ -141,7 +150,12 @@ fn the_corpus_either_or_parallel_ends_when_its_timeout_branch_fails() {
     ];
     for (input, next) in cases {
         let result = run(&definition, input.clone(), &Options::default());
-        assert_eq!(result.status, Status::Succeeded, "{input}: {:?}", result.cause);
+        assert_eq!(
+            result.status,
+            Status::Succeeded,
+            "{input}: {:?}",
+            result.cause
+        );
         assert_eq!(entered(&result, next).len(), 1, "{input}");
     }
 }
@@ -317,7 +331,10 @@ fn a_branch_looping_inside_a_nested_parallel_is_stopped_by_an_outer_siblings_fai
     let result = run(&definition, json!({}), &Options::default());
     assert_eq!(result.status, Status::Succeeded, "{:?}", result.cause);
     assert_eq!(event(&result, "ParallelStateFailed").map(seconds), Some(20));
-    let polls: Vec<i64> = entered(&result, "Nested get").into_iter().map(seconds).collect();
+    let polls: Vec<i64> = entered(&result, "Nested get")
+        .into_iter()
+        .map(seconds)
+        .collect();
     assert_eq!(polls, vec![0, 5, 10, 15, 20]);
     assert_eq!(entered(&result, "Handled").len(), 1);
     assert_well_formed(&result.history);
@@ -339,7 +356,11 @@ fn a_branch_that_never_ends_without_a_failing_sibling_still_meets_the_work_budge
     assert_eq!(result.status, Status::Failed);
     assert_eq!(result.error.as_deref(), Some("States.Runtime"));
     assert!(
-        result.cause.as_deref().unwrap_or_default().contains("work budget"),
+        result
+            .cause
+            .as_deref()
+            .unwrap_or_default()
+            .contains("work budget"),
         "{:?}",
         result.cause
     );

@@ -143,7 +143,8 @@ impl Container {
         if let Some(failed_at) = self.schedule.failed_at() {
             return Some(failed_at);
         }
-        let racers = self.fresh_child_may_start() || !self.rerun.is_empty() || !self.deferred.is_empty();
+        let racers =
+            self.fresh_child_may_start() || !self.rerun.is_empty() || !self.deferred.is_empty();
         (self.attempt.is_some() && racers).then(|| {
             self.schedule
                 .started_millis()
@@ -345,7 +346,11 @@ impl Execution {
             .and_then(|frame| frame.container.as_mut())
             .and_then(|container| {
                 let index = container.next_child()?;
-                Some((index, container.schedule.start_child(), container.may_defer()))
+                Some((
+                    index,
+                    container.schedule.start_child(),
+                    container.may_defer(),
+                ))
             })
         else {
             return;
@@ -518,7 +523,9 @@ impl Execution {
         drop(invocations);
         *self.random.borrow_mut() = attempt.random;
         self.transitions = attempt.transitions;
-        self.result_files.borrow_mut().truncate(attempt.result_files);
+        self.result_files
+            .borrow_mut()
+            .truncate(attempt.result_files);
     }
 
     /// A child could not start (its ItemSelector failed, or nesting is too deep): that fails the
@@ -839,8 +846,7 @@ fn put_results_in_child_order(container: &mut Container) {
     if let Some(traced) = &mut container.traced_results
         && traced.len() == positions.len()
     {
-        let mut copies: Vec<Option<Value>> =
-            std::mem::take(traced).into_iter().map(Some).collect();
+        let mut copies: Vec<Option<Value>> = std::mem::take(traced).into_iter().map(Some).collect();
         *traced = positions
             .iter()
             .filter_map(|&position| copies.get_mut(position).and_then(Option::take))

@@ -534,6 +534,7 @@ const MEETING_THE_BAR: &[&str] = &[
     "app-control-concurrency-with-dynamodb-tf__dynamodb-semaphore-cleanfromincomplete.asl.json",
     "app-control-concurrency-with-dynamodb-tf__dynamodb-semaphore.asl.json",
     "calling-async-api-callback__workflow_AsyncAPICallbackPattern.asl.json",
+    "either-or-parallel-pattern__statemachine.asl.json",
     "explicit-failure-with-parallel-states__statemachine.asl.json",
     "idempotent-workflow-sam__statemachine.asl.json",
     "idempotent-workflow__statemachine.asl.json",
@@ -551,8 +552,8 @@ const MEETING_THE_BAR: &[&str] = &[
     "webhook-provider__statemachine.asl.json",
 ];
 /// Covered states and Choice rules over all of those definitions, as last measured.
-const COVERED_STATES: usize = 371;
-const COVERED_RULES: usize = 119;
+const COVERED_STATES: usize = 380;
+const COVERED_RULES: usize = 122;
 
 #[test]
 fn generated_suites_pass_on_every_corpus_definition_with_a_choice_and_a_catch() {

@@ -1,14 +1,21 @@
 //! Parallel branches and Map iterations on the virtual clock.
 //!
-//! The engine runs a container's children one after another (the browser has no threads, and a
+//! The engine runs one child of a container at a time (the browser has no threads, and a
 //! deterministic order keeps runs repeatable), but AWS runs them at the same time. So each child
 //! starts at the virtual instant AWS would start it: at once for Parallel branches, and for Map
 //! iterations as soon as one of `MaxConcurrency` slots is free (AWS caps an inline Map at 40).
 //! A container ends when its last child does, or, when a child fails, at the instant of the
 //! earliest failure; the work the other children would have done after that instant never
 //! happened, so it leaves the history, the transition count and the trace, and Map iterations
-//! still running are marked aborted. Finally the children's events are put in time order (stable,
-//! so children that take no time keep the order they ran in) and numbered again.
+//! still running are marked aborted. Finally the children's events are put in time order (ties in
+//! child order, so children that take no time keep the order they ran in) and numbered again.
+//!
+//! The children race: a child still running once its clock passes the earliest failure known is
+//! stopped there. A child that could be overtaken by a sibling not yet run (one that fails
+//! sooner) runs only up to a horizon on the virtual clock; past it, what it did is rolled back
+//! ([`LogMark`]) and it runs again after its siblings, stopped at their earliest failure if one
+//! came, else with a horizon twice as far. So a branch that polls forever ends when its sibling
+//! fails, as on AWS, and children that end before the horizon run once, in order, as before.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -45,6 +52,20 @@ pub(crate) struct Log {
     sealed: usize,
     /// Counted mock invocations inside containers, to take back the ones cut.
     calls: Vec<Call>,
+}
+
+/// Where the log stood when a child started, to roll back what it did.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LogMark {
+    events: usize,
+    count: u64,
+    segments: usize,
+    sealed: usize,
+    calls: usize,
+    trace: usize,
+    payload_bytes: usize,
+    truncated_payloads: u64,
+    dropped_events: u64,
 }
 
 /// Consecutive events at one instant.
@@ -92,6 +113,38 @@ impl Log {
             millis,
             state: state.to_owned(),
         });
+    }
+
+    /// Marks the log's end before a child starts; its first event begins a segment of its own,
+    /// so that its events can be told from its siblings' and rolled back.
+    pub(crate) fn mark(&mut self) -> LogMark {
+        self.sealed = self.segments.len();
+        LogMark {
+            events: self.events.len(),
+            count: self.count,
+            segments: self.segments.len(),
+            sealed: self.sealed,
+            calls: self.calls.len(),
+            trace: self.trace.len(),
+            payload_bytes: self.payload_bytes,
+            truncated_payloads: self.truncated_payloads,
+            dropped_events: self.dropped_events,
+        }
+    }
+
+    /// Forgets everything recorded since `mark`; returns the Task states whose counted mock
+    /// invocations are taken back with it.
+    pub(crate) fn rollback(&mut self, mark: LogMark) -> Vec<String> {
+        self.events.truncate(mark.events);
+        self.count = mark.count;
+        self.segments.truncate(mark.segments);
+        self.sealed = mark.sealed;
+        self.trace.truncate(mark.trace);
+        self.payload_bytes = mark.payload_bytes;
+        self.truncated_payloads = mark.truncated_payloads;
+        self.dropped_events = mark.dropped_events;
+        let calls = self.calls.split_off(mark.calls.min(self.calls.len()));
+        calls.into_iter().map(|call| call.state).collect()
     }
 
     /// Forgets the instants kept for containers: none is open any more.
@@ -145,6 +198,10 @@ pub(crate) struct Schedule {
     /// Map iterations that ended, with the instant: the ones that would still be running when
     /// another fails are marked aborted.
     iteration_ends: Vec<(usize, i64)>,
+    /// For containers whose children may run out of order (see `Container::may_defer`): where
+    /// each child's records begin in the log's segments, and which child it is, so that events
+    /// at one instant keep the children's order.
+    child_marks: Vec<(usize, usize)>,
 }
 
 impl Schedule {
@@ -158,6 +215,7 @@ impl Schedule {
             failed_at: None,
             tail: TailStart::default(),
             iteration_ends: Vec::new(),
+            child_marks: Vec::new(),
         }
     }
 
@@ -199,6 +257,31 @@ impl Schedule {
                 .pop()
                 .map_or(self.started_millis, |Reverse(end)| end)
         }
+    }
+
+    /// The instant the container started.
+    pub(crate) fn started_millis(&self) -> i64 {
+        self.started_millis
+    }
+
+    /// Whether every child starts when the container does (no slot is ever waited for).
+    pub(crate) fn starts_all_at_once(&self, children: usize) -> bool {
+        children <= self.slots
+    }
+
+    /// The earliest failure so far, if a child failed.
+    pub(crate) fn failed_at(&self) -> Option<i64> {
+        self.failed_at
+    }
+
+    /// Child `index`'s records begin at the log's current end (`mark` sealed it).
+    pub(crate) fn mark_child(&mut self, mark: &LogMark, index: usize) {
+        self.child_marks.push((mark.segments, index));
+    }
+
+    /// The last child marked was rolled back.
+    pub(crate) fn unmark_child(&mut self) {
+        self.child_marks.pop();
     }
 
     /// A child ended at `end_millis` (a Map iteration also gives its index).
@@ -290,9 +373,19 @@ pub(crate) fn settle(
         .filter(|segment| after_cut(segment.millis))
         .map(|segment| u64::from(segment.entered))
         .sum();
-    let in_time_order = kept
-        .windows(2)
-        .all(|pair| segments[pair[0]].millis <= segments[pair[1]].millis);
+    // Which child each segment belongs to, when children may have run out of order; else their
+    // order in the log is the children's.
+    let marks = &schedule.child_marks;
+    let child_of = |k: usize| -> usize {
+        let at = tail.segments + k;
+        let found = marks.partition_point(|&(start, _)| start <= at);
+        found
+            .checked_sub(1)
+            .and_then(|i| marks.get(i))
+            .map_or(0, |&(_, child)| child)
+    };
+    let key = |k: usize| (segments[k].millis, child_of(k));
+    let in_time_order = kept.windows(2).all(|pair| key(pair[0]) <= key(pair[1]));
     let aborted = match (map_name, cutoff) {
         (Some(_), Some(_)) => schedule.aborted_iterations(),
         _ => Vec::new(),
@@ -302,7 +395,7 @@ pub(crate) fn settle(
     }
     let mut order = kept;
     if !in_time_order {
-        order.sort_by_key(|&k| segments[k].millis);
+        order.sort_by_key(|&k| key(k));
     }
 
     // Segment k held the old ids `old_start[k] ..`; in the new order it holds `new_start[k] ..`.

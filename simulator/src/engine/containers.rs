@@ -1,15 +1,20 @@
 //! Parallel and Map: preparing a container (its items, MaxConcurrency, tolerated failures), starting
-//! and ending its children one at a time, and gathering their results.
+//! and ending its children one at a time, stopping or deferring a child that a sibling's failure
+//! may overtake (see `concurrency`), and gathering their results.
 
 use std::cell::Cell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use graph_model::expr::jsonpath::Path;
 use serde_json::{Map, Value, json};
 
-use crate::concurrency::{self, DISTRIBUTED_MAP_CONCURRENCY, INLINE_MAP_CONCURRENCY, Schedule};
+use crate::concurrency::{
+    self, DISTRIBUTED_MAP_CONCURRENCY, INLINE_MAP_CONCURRENCY, LogMark, Schedule,
+};
 use crate::error::{Raised, Severity};
 use crate::expr::JsonataScope;
+use crate::intrinsics::IntrinsicContext;
 use crate::path::{self as jpath};
 use crate::plan::{Dynamic, Language, MapSpec, State};
 use crate::template::{Scope, compact};
@@ -55,6 +60,30 @@ pub(super) struct Container {
     pub(super) schedule: Schedule,
     /// A Map's object pairs, batches and ResultWriter record (see `map_run`).
     pub(super) shape: MapShape,
+    /// Children rolled back at the horizon, to run again once the others have run.
+    pub(super) deferred: Vec<usize>,
+    /// Deferred children being run again, in index order.
+    pub(super) rerun: VecDeque<usize>,
+    /// How far past the container's start a child may run while a sibling not yet run could
+    /// still fail before it.
+    pub(super) horizon_millis: i64,
+    /// What the running child may have to roll back (children that may be deferred only).
+    pub(super) attempt: Option<Attempt>,
+    /// Which child each of `results` came from, when children may end out of order.
+    pub(super) result_order: Vec<usize>,
+}
+
+/// How far, at first, a child runs on the virtual clock before its siblings have run: a minute
+/// of polling costs a few dozen steps, and children that end sooner (most) run once, in order.
+const FIRST_HORIZON_MILLIS: i64 = 60_000;
+
+/// The run's state when a child that may be deferred started.
+pub(super) struct Attempt {
+    pub(super) index: usize,
+    pub(super) log: LogMark,
+    pub(super) random: IntrinsicContext,
+    pub(super) transitions: u64,
+    pub(super) result_files: usize,
 }
 
 impl Container {
@@ -67,7 +96,60 @@ impl Container {
 
     /// Whether every child that will run has run.
     pub(super) fn exhausted(&self) -> bool {
-        self.next >= self.total() || !self.schedule.may_start_more()
+        !self.fresh_child_may_start() && self.rerun.is_empty() && self.deferred.is_empty()
+    }
+
+    /// Whether a child that has not run yet would start (none does after a failure at or
+    /// before the instant it would start).
+    fn fresh_child_may_start(&self) -> bool {
+        self.next < self.total() && self.schedule.may_start_more()
+    }
+
+    /// Whether a child may be rolled back and run again after its siblings: every child starts
+    /// with the container (a Parallel, an inline Map with a slot for each item), so no sibling's
+    /// start depends on when it ends, and its failure fails the container (not a Distributed
+    /// Map's, which counts failures).
+    pub(super) fn may_defer(&self) -> bool {
+        match &self.kind {
+            ContainerKind::Parallel { .. } => true,
+            ContainerKind::Map { distributed, .. } => {
+                !distributed && self.schedule.starts_all_at_once(self.total())
+            }
+        }
+    }
+
+    /// The child to start next: the next one not run yet, else a deferred one (each round of
+    /// deferred children runs with a horizon twice as far, unless a failure now bounds them).
+    fn next_child(&mut self) -> Option<usize> {
+        if self.fresh_child_may_start() {
+            let index = self.next;
+            self.next += 1;
+            return Some(index);
+        }
+        if self.rerun.is_empty() {
+            self.deferred.sort_unstable();
+            self.rerun = self.deferred.drain(..).collect();
+            if self.schedule.failed_at().is_none() {
+                self.horizon_millis = self.horizon_millis.saturating_mul(2);
+            }
+        }
+        self.rerun.pop_front()
+    }
+
+    /// The instant past which the running child must not go on: the earliest failure (it is
+    /// stopped there), or, while a sibling that has not run could still fail sooner, the horizon
+    /// (it is rolled back and deferred).
+    pub(super) fn watch_limit(&self) -> Option<i64> {
+        if let Some(failed_at) = self.schedule.failed_at() {
+            return Some(failed_at);
+        }
+        let racers =
+            self.fresh_child_may_start() || !self.rerun.is_empty() || !self.deferred.is_empty();
+        (self.attempt.is_some() && racers).then(|| {
+            self.schedule
+                .started_millis()
+                .saturating_add(self.horizon_millis)
+        })
     }
 
     /// Keeps `raised`, raised at `at_millis`, if it is the earliest failure so far.
@@ -104,6 +186,19 @@ impl Items {
                 .get_mut(index)
                 .map(std::mem::take)
                 .unwrap_or(Value::Null),
+            Items::Shared { source, path, .. } => match jpath::evaluate(path, source) {
+                Ok(found) => found.as_value().get(index).cloned().unwrap_or(Value::Null),
+                Err(_) => Value::Null,
+            },
+        }
+    }
+}
+
+impl Items {
+    /// A copy of the item at `index`, for an iteration that may have to start again.
+    fn copy(&self, index: usize) -> Value {
+        match self {
+            Items::Owned(items) => items.get(index).cloned().unwrap_or(Value::Null),
             Items::Shared { source, path, .. } => match jpath::evaluate(path, source) {
                 Ok(found) => found.as_value().get(index).cloned().unwrap_or(Value::Null),
                 Err(_) => Value::Null,
@@ -245,15 +340,24 @@ impl Execution {
         let Some(state) = plan.state(frame.machine, frame.state) else {
             return;
         };
-        let Some(start_millis) = self
+        let Some((index, start_millis, may_defer)) = self
             .stack
             .get_mut(depth)
             .and_then(|frame| frame.container.as_mut())
-            .map(|container| container.schedule.start_child())
+            .and_then(|container| {
+                let index = container.next_child()?;
+                Some((
+                    index,
+                    container.schedule.start_child(),
+                    container.may_defer(),
+                ))
+            })
         else {
             return;
         };
         self.clock_millis.set(start_millis);
+        // Taken before the ItemSelector, which may draw random numbers too.
+        let random = may_defer.then(|| self.random.borrow().clone());
         if self.stack.len() >= self.options.max_depth {
             let cause = format!(
                 "Parallel/Map nesting is deeper than {} levels.",
@@ -262,12 +366,19 @@ impl Execution {
             self.fail_child_start(depth, Raised::runtime(cause), start_millis);
             return;
         }
-        // Each item is handed to its iteration once: move it out instead of copying it.
+        // Each item is handed to its iteration once: move it out instead of copying it (unless the
+        // iteration may have to start again).
         let item = self
             .stack
             .get_mut(depth)
             .and_then(|frame| frame.container.as_mut())
-            .map(|container| container.items.take(container.next))
+            .map(|container| {
+                if may_defer {
+                    container.items.copy(index)
+                } else {
+                    container.items.take(index)
+                }
+            })
             .unwrap_or(Value::Null);
         let Some(frame) = self.stack.get(depth) else {
             return;
@@ -275,7 +386,6 @@ impl Execution {
         let Some(container) = frame.container.as_ref() else {
             return;
         };
-        let index = container.next;
         let (machine, input) = match &container.kind {
             ContainerKind::Parallel { branches } => {
                 let machine = branches.get(index).copied().unwrap_or(0);
@@ -321,19 +431,29 @@ impl Execution {
         } else {
             Rc::clone(&frame.scope)
         };
-        if let Some(container) = self
-            .stack
-            .get_mut(depth)
-            .and_then(|frame| frame.container.as_mut())
-        {
-            container.next += 1;
-        }
         // Children run side by side: each one's events follow the container's start, not the
         // previous child's last event.
         if let Some(frame) = self.stack.get(depth)
             && let Some(container) = &frame.container
         {
             frame.last_event.set(container.schedule.tail().first_id());
+        }
+        if let Some(random) = random {
+            let attempt = Attempt {
+                index,
+                log: self.log.borrow_mut().mark(),
+                random,
+                transitions: self.transitions,
+                result_files: self.result_files.borrow().len(),
+            };
+            if let Some(container) = self
+                .stack
+                .get_mut(depth)
+                .and_then(|frame| frame.container.as_mut())
+            {
+                container.schedule.mark_child(&attempt.log, index);
+                container.attempt = Some(attempt);
+            }
         }
         if is_map {
             self.emit(depth, "MapIterationStarted", || {
@@ -360,7 +480,52 @@ impl Execution {
             scope,
             trace_index: Cell::new(None),
             iteration: is_map.then_some(index),
+            child: index,
         });
+        self.rearm_watch();
+    }
+
+    /// The running child of the container at `depth` passed its watch limit: past the earliest
+    /// failure it is stopped there (what it did after that instant is cut when the container
+    /// settles); past the horizon, with no failure yet, what it did is rolled back and it runs
+    /// again after its siblings.
+    pub(super) fn interrupt_child(&mut self, depth: usize) {
+        let now = self.clock_millis.get();
+        let last_event = self.stack.last().map(|frame| frame.last_event.get());
+        let iteration = self.stack.get(depth + 1).and_then(|frame| frame.iteration);
+        self.stack.truncate(depth + 1);
+        let Some(frame) = self.stack.get_mut(depth) else {
+            return;
+        };
+        let Some(container) = frame.container.as_mut() else {
+            return;
+        };
+        let attempt = container.attempt.take();
+        if container.schedule.failed_at().is_some() {
+            if let Some(last_event) = last_event {
+                frame.last_event.set(last_event);
+            }
+            container.schedule.child_ended(now, iteration);
+            return;
+        }
+        let Some(attempt) = attempt else {
+            return;
+        };
+        container.schedule.unmark_child();
+        container.deferred.push(attempt.index);
+        let removed_calls = self.log.borrow_mut().rollback(attempt.log);
+        let mut invocations = self.invocations.borrow_mut();
+        for state in removed_calls {
+            if let Some(counter) = invocations.get_mut(&state) {
+                *counter = counter.saturating_sub(1);
+            }
+        }
+        drop(invocations);
+        *self.random.borrow_mut() = attempt.random;
+        self.transitions = attempt.transitions;
+        self.result_files
+            .borrow_mut()
+            .truncate(attempt.result_files);
     }
 
     /// A child could not start (its ItemSelector failed, or nesting is too deep): that fails the
@@ -371,7 +536,6 @@ impl Execution {
             .get_mut(depth)
             .and_then(|frame| frame.container.as_mut())
         {
-            container.next += 1;
             container.schedule.child_ended(at_millis, None);
             container.record_failure(raised, at_millis);
         }
@@ -457,6 +621,7 @@ impl Execution {
             return;
         };
         let end_millis = self.clock_millis.get();
+        container.attempt = None;
         container
             .schedule
             .child_ended(end_millis, frame.iteration.filter(|_| is_map));
@@ -503,6 +668,9 @@ impl Execution {
             copy.push(output.clone());
         }
         container.results.push(output);
+        if container.may_defer() {
+            container.result_order.push(frame.child);
+        }
     }
 
     /// The container's children have all run: its clock moves to the instant it ends, and its
@@ -567,6 +735,7 @@ impl Execution {
         };
         let mut container = *container;
         self.settle_children(depth, state, &mut container);
+        put_results_in_child_order(&mut container);
         let failure = match (&container.failure, &container.kind) {
             (Some(failure), _) => Some(failure.clone()),
             (
@@ -658,6 +827,33 @@ impl Execution {
     }
 }
 
+/// Children that were deferred end after later ones: their results go back to their places.
+fn put_results_in_child_order(container: &mut Container) {
+    let order = std::mem::take(&mut container.result_order);
+    if order.len() != container.results.len() || order.is_sorted() {
+        return;
+    }
+    let mut positions: Vec<usize> = (0..order.len()).collect();
+    positions.sort_by_key(|&position| order[position]);
+    let mut results: Vec<Option<Value>> = std::mem::take(&mut container.results)
+        .into_iter()
+        .map(Some)
+        .collect();
+    container.results = positions
+        .iter()
+        .filter_map(|&position| results.get_mut(position).and_then(Option::take))
+        .collect();
+    if let Some(traced) = &mut container.traced_results
+        && traced.len() == positions.len()
+    {
+        let mut copies: Vec<Option<Value>> = std::mem::take(traced).into_iter().map(Some).collect();
+        *traced = positions
+            .iter()
+            .filter_map(|&position| copies.get_mut(position).and_then(Option::take))
+            .collect();
+    }
+}
+
 pub(super) fn new_container(kind: ContainerKind, input: Rc<Value>, items: Items) -> Container {
     let slots = match &kind {
         ContainerKind::Parallel { .. } => u64::MAX,
@@ -686,6 +882,11 @@ pub(super) fn new_container(kind: ContainerKind, input: Rc<Value>, items: Items)
         failures: 0,
         failure: None,
         shape: MapShape::default(),
+        deferred: Vec::new(),
+        rerun: VecDeque::new(),
+        horizon_millis: FIRST_HORIZON_MILLIS,
+        attempt: None,
+        result_order: Vec::new(),
     }
 }
 

@@ -1,8 +1,10 @@
 //! The resumable run loop.
 //!
 //! A run is a stack of execution contexts (frames): the top level, and above it the Parallel branch or
-//! Map iteration currently running, and so on. Children of a Parallel or Map run one after the other, in
-//! order, which keeps runs deterministic and means the live contexts always form a single stack. Each
+//! Map iteration currently running, and so on. Children of a Parallel or Map run one at a time, in
+//! order (a child that a sibling's earlier failure may overtake is stopped, or rolled back and run
+//! again later: see `concurrency`), which keeps runs deterministic and means the live contexts always
+//! form a single stack. Each
 //! `step` advances the top frame by one state (or one child start/finish), so a caller can run a big
 //! execution in slices and cancel it between them. Nothing recurses on the Rust stack across nested
 //! machines.
@@ -68,6 +70,9 @@ pub struct Execution {
     /// The JSON size of the last input a Pass state nested inside itself (`Out::Nest`), while that
     /// value is still a frame's input: a loop of such states then measures only what it adds.
     nested_size: RefCell<Option<(Weak<Value>, usize)>>,
+    /// The earliest instant past which a running Parallel branch or Map iteration must be stopped
+    /// or deferred (`i64::MAX`: none); checked after every step.
+    watch_millis: i64,
 }
 
 struct Frame {
@@ -84,6 +89,8 @@ struct Frame {
     trace_index: Cell<Option<usize>>,
     /// Set on a Map iteration frame: its index (for events).
     iteration: Option<usize>,
+    /// Which branch or iteration of its container this frame is (0 at the top level).
+    child: usize,
 }
 
 #[derive(Clone, Copy)]
@@ -174,6 +181,7 @@ impl Execution {
             placeholder: Rc::new(Value::Null),
             result_files: RefCell::new(Vec::new()),
             nested_size: RefCell::new(None),
+            watch_millis: i64::MAX,
             options,
         };
         execution.stack.push(Frame {
@@ -189,6 +197,7 @@ impl Execution {
             scope: Rc::from(""),
             trace_index: Cell::new(None),
             iteration: None,
+            child: 0,
         });
         execution.emit(0, "ExecutionStarted", || {
             let mut body = Map::new();
@@ -219,6 +228,9 @@ impl Execution {
             self.steps += 1;
             self.advance();
             self.check_limits();
+            if self.clock_millis.get() > self.watch_millis && self.result.is_none() {
+                self.check_watch();
+            }
         }
         if self.result.is_some() {
             StepOutcome::Finished
@@ -258,6 +270,37 @@ impl Execution {
     /// History events so far.
     pub fn history(&self) -> Vec<HistoryEvent> {
         self.log.borrow().events.clone()
+    }
+
+    /// The running child of the outermost container whose limit the clock has passed is stopped
+    /// or deferred (see `Container::watch_limit`); then the watch is set again.
+    fn check_watch(&mut self) {
+        let now = self.clock_millis.get();
+        let top = self.stack.len().saturating_sub(1);
+        // Below the top frame, a frame holding a container has a child running.
+        let passed = self.stack.iter().take(top).position(|frame| {
+            frame
+                .container
+                .as_ref()
+                .and_then(|container| container.watch_limit())
+                .is_some_and(|limit| now > limit)
+        });
+        if let Some(depth) = passed {
+            self.interrupt_child(depth);
+        }
+        self.rearm_watch();
+    }
+
+    /// Sets the watch to the earliest limit of the containers with a child running.
+    fn rearm_watch(&mut self) {
+        let top = self.stack.len().saturating_sub(1);
+        self.watch_millis = self
+            .stack
+            .iter()
+            .take(top)
+            .filter_map(|frame| frame.container.as_ref()?.watch_limit())
+            .min()
+            .unwrap_or(i64::MAX);
     }
 
     /// Moves the virtual clock; a run that passes its time limit (the machine's `TimeoutSeconds`, Express's

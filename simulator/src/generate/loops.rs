@@ -1,7 +1,8 @@
 //! Why an item stays uncovered when the runs that reach it never end: the loop they go round (a
 //! polling loop whose Choice keeps taking its Default), whether anything in it could change what
-//! the Choice reads, and, inside a Parallel, that the simulator runs the branches one after
-//! another, so a branch that never ends keeps the ones after it from running at all.
+//! the Choice reads, and, inside a Parallel, why no other branch ended it: the branches race on
+//! the virtual clock, so a loop that takes time is ended by a sibling's failure unless none fails,
+//! and a loop that takes no time never lets the branches after it run.
 
 use serde_json::{Value, json};
 
@@ -38,11 +39,25 @@ impl Generator<'_> {
             self.describe_loop(&states)
         );
         if let Some(parallel) = states.iter().find_map(|state| self.parallel_of(state)) {
-            reason.push_str(&format!(
-                "; on AWS the other branches of Parallel '{parallel}' run at the same time and one that fails ends the loop, but the simulator runs the branches one after another and never reaches them"
-            ));
+            if self.takes_time(&states) {
+                reason.push_str(&format!(
+                    "; the other branches of Parallel '{parallel}' run beside it, and in that case none fails to end it"
+                ));
+            } else {
+                reason.push_str(&format!(
+                    "; the loop takes no virtual time, so the branches of Parallel '{parallel}' after it never run (the simulator races branches on the virtual clock; on AWS each state takes real time, and a branch that fails ends the loop)"
+                ));
+            }
         }
         reason
+    }
+
+    /// Whether going round `states` moves the virtual clock: a Wait does (the generated mocks
+    /// give Tasks no duration).
+    fn takes_time(&self, states: &[String]) -> bool {
+        states
+            .iter()
+            .any(|state| self.kind_of(state) == Some("Wait"))
     }
 
     /// `'A' -> 'B' -> back to 'A' (why it never leads out)`.
@@ -68,7 +83,7 @@ impl Generator<'_> {
 
     /// Why branch `index` of a Parallel that a case enters has not started: in `host` (a case
     /// that enters the Parallel), a branch before it failed at the instant the branches start, or
-    /// goes round a loop that never ends.
+    /// goes round a loop that takes no virtual time and never ends.
     pub(super) fn branch_reason(
         &self,
         state: &str,
@@ -83,7 +98,7 @@ impl Generator<'_> {
                 .filter(|branch| *branch < index)
         {
             return format!(
-                "branch {branch} of '{state}' goes round {} in the cases that reach it, and the simulator runs the branches one after another, so branch {index} never starts (on AWS the branches run at the same time, and one that fails ends the loop)",
+                "branch {branch} of '{state}' goes round {} in the cases that reach it, a loop that takes no virtual time, so branch {index} never starts: the simulator races branches on the virtual clock (on AWS each state takes real time, and a branch that fails ends the loop)",
                 self.describe_loop(&states)
             );
         }

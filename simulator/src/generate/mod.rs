@@ -242,7 +242,7 @@ impl<'a> Generator<'a> {
             progress: false,
             extra_hosts: Vec::new(),
             over: false,
-                }
+        }
     }
 
     /// Tries to cover one item of the round's targets with a change to a case that reaches its
@@ -257,91 +257,86 @@ impl<'a> Generator<'a> {
             extra_hosts,
             ..
         } = search;
-                // Cases that end make better hosts: a change that takes the item once can then
-                // leave as the host did.
-                let mut hosts: Vec<usize> = kept
-                    .iter()
-                    .enumerate()
+        // Cases that end make better hosts: a change that takes the item once can then
+        // leave as the host did.
+        let mut hosts: Vec<usize> = kept
+            .iter()
+            .enumerate()
             .filter(|(_, (_, result, _))| coverage::entered_states(result).contains(&item.state()))
-                    .map(|(position, _)| position)
-                    .collect();
-                hosts.sort_by_key(|&position| {
-                    !kept
-                        .get(position)
-                        .is_some_and(|(_, result, _)| ended(result))
-                });
-                hosts.truncate(3);
-                if hosts.is_empty() {
-                    reasons.insert(
-                        item.clone(),
-                        format!("no generated case reaches its state '{}'", item.state()),
-                    );
+            .map(|(position, _)| position)
+            .collect();
+        hosts.sort_by_key(|&position| {
+            !kept
+                .get(position)
+                .is_some_and(|(_, result, _)| ended(result))
+        });
+        hosts.truncate(3);
+        if hosts.is_empty() {
+            reasons.insert(
+                item.clone(),
+                format!("no generated case reaches its state '{}'", item.state()),
+            );
             return;
-                }
-                let mut found = None;
-                let mut fallback_host = None;
-                let mut last_reason = String::new();
-                for host in hosts {
-                    let Some((candidate, host_result, _)) = kept.get(host) else {
-                        continue;
-                    };
-                    let result = host_result;
-                    match self.attempts(&item, candidate, result) {
-                        Err(reason) => last_reason = reason,
-                        Ok(attempts) => {
-                            last_reason = "the changes found for it (input values, mocked results) did not lead the run there: a value it reads is computed by a state the generator cannot invert".to_owned();
-                            for attempt in attempts {
-                                let (attempt, result) = self.repair(attempt);
-                                if !ended(&result) {
-                                    last_reason = self.never_ends(&result);
-                                    // Kept as a host: a later round can also end the loop
-                                    // that follows (two polling loops in a row).
-                                    if fallback_host.is_none() && self.covers(&result, &item) {
-                                        fallback_host = Some((attempt, result));
-                                    }
-                                    continue;
-                                }
-                                if self.covers(&result, &item) {
-                                    found = Some((attempt, result));
-                                    break;
-                                }
-                                match self.rejoin(
-                                    &item,
-                                    (candidate, host_result),
-                                    &attempt,
-                                    &result,
-                                ) {
-                                    Ok(joined) => {
-                                        found = Some(joined);
-                                        break;
-                                    }
-                                    Err(reason) => last_reason = reason.unwrap_or(last_reason),
-                                }
+        }
+        let mut found = None;
+        let mut fallback_host = None;
+        let mut last_reason = String::new();
+        for host in hosts {
+            let Some((candidate, host_result, _)) = kept.get(host) else {
+                continue;
+            };
+            let result = host_result;
+            match self.attempts(&item, candidate, result) {
+                Err(reason) => last_reason = reason,
+                Ok(attempts) => {
+                    last_reason = "the changes found for it (input values, mocked results) did not lead the run there: a value it reads is computed by a state the generator cannot invert".to_owned();
+                    for attempt in attempts {
+                        let (attempt, result) = self.repair(attempt);
+                        if !ended(&result) {
+                            last_reason = self.never_ends(&result);
+                            // Kept as a host: a later round can also end the loop
+                            // that follows (two polling loops in a row).
+                            if fallback_host.is_none() && self.covers(&result, &item) {
+                                fallback_host = Some((attempt, result));
                             }
+                            continue;
                         }
-                    }
-                    if found.is_some() {
-                        break;
-                    }
-                }
-                match found {
-                    Some((candidate, result)) => {
-                        coverage.record(&result);
-                        kept.push((candidate, result, item.label()));
-                        reasons.remove(&item);
-                *progress = true;
-                    }
-                    None => {
-                        reasons.insert(item.clone(), last_reason);
-                        if let Some((attempt, result)) = fallback_host
-                    && *hosts_only < LIMITS.hosts_only
-                        {
-                    *hosts_only += 1;
-                            extra_hosts.push((attempt, result, item.label()));
+                        if self.covers(&result, &item) {
+                            found = Some((attempt, result));
+                            break;
+                        }
+                        match self.rejoin(&item, (candidate, host_result), &attempt, &result) {
+                            Ok(joined) => {
+                                found = Some(joined);
+                                break;
+                            }
+                            Err(reason) => last_reason = reason.unwrap_or(last_reason),
                         }
                     }
                 }
             }
+            if found.is_some() {
+                break;
+            }
+        }
+        match found {
+            Some((candidate, result)) => {
+                coverage.record(&result);
+                kept.push((candidate, result, item.label()));
+                reasons.remove(&item);
+                *progress = true;
+            }
+            None => {
+                reasons.insert(item.clone(), last_reason);
+                if let Some((attempt, result)) = fallback_host
+                    && *hosts_only < LIMITS.hosts_only
+                {
+                    *hosts_only += 1;
+                    extra_hosts.push((attempt, result, item.label()));
+                }
+            }
+        }
+    }
 
     /// The suite: the cases that end, their coverage, and the items left with the reasons.
     fn conclude(&self, machine: &str, search: Search) -> Generated {

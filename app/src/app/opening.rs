@@ -10,22 +10,42 @@
 //! at. What the user sees at the end is what opening at once shows. Small documents (see
 //! `SPREAD_OPENING_STATES`) are opened at once.
 
-use graph_model::Diagnostic;
+use graph_model::{Diagnostic, Validation};
+use web_time::{Duration, Instant};
 
 use super::StudioApp;
+use super::editing::ShownDiagnostics;
+
+/// How long one frame may check the document or work out what its problems show: with the
+/// frame's drawing, well within 16 ms.
+const STEP_TIME: Duration = Duration::from_millis(6);
+
+/// States checked between two looks at the clock (a few hundred microseconds in the browser).
+const STATES_PER_LOOK: usize = 25;
+
+/// Diagnostics worked out (quick fix, the state marked) between two looks at the clock.
+const DIAGNOSTICS_PER_LOOK: usize = 50;
 
 /// What is left of opening a document, in the order it is done.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub(super) enum OpeningStep {
-    /// Check the document.
-    Validate,
+    /// Check the document, some states a frame.
+    Validate {
+        /// The document revision being checked (an edit starts the check again).
+        revision: u64,
+        /// How far it is.
+        validation: Box<Validation>,
+    },
     /// Show the diagnostics found at this revision: work out their quick fixes and the states
-    /// the canvas marks (Problems draws its first rows in this frame too).
+    /// the canvas marks, some a frame; the Problems panel and the canvas show them all at once
+    /// when that is done.
     ShowProblems {
         /// The document revision they were found at.
         revision: u64,
         /// What checking found.
         diagnostics: Vec<Diagnostic>,
+        /// What is worked out so far.
+        shown: Box<ShownDiagnostics>,
     },
     /// Work out where each part of the code view's text is (the code view does this itself if
     /// it is shown before).
@@ -38,13 +58,13 @@ impl OpeningStep {
     /// Whether the document's problems are still being worked out (no other frame work
     /// should check the document meanwhile).
     pub(super) fn is_checking(&self) -> bool {
-        matches!(self, Self::Validate | Self::ShowProblems { .. })
+        matches!(self, Self::Validate { .. } | Self::ShowProblems { .. })
     }
 
     /// What the canvas says while this step is next.
     fn note(&self) -> &'static str {
         match self {
-            Self::Validate | Self::ShowProblems { .. } => "checking the definition",
+            Self::Validate { .. } | Self::ShowProblems { .. } => "checking the definition",
             Self::IndexCode => "reading the code view's text",
             Self::Layout => "laying out",
         }
@@ -59,7 +79,10 @@ impl StudioApp {
         self.fixes.clear();
         self.diagnostic_states = (None, Vec::new());
         self.diagnostics_revision = None;
-        self.opening = Some(OpeningStep::Validate);
+        self.opening = Some(OpeningStep::Validate {
+            revision: self.doc.revision(),
+            validation: Box::default(),
+        });
         self.show_opening_note();
     }
 
@@ -70,21 +93,57 @@ impl StudioApp {
             return;
         };
         match step {
-            OpeningStep::Validate => {
-                self.opening = Some(OpeningStep::ShowProblems {
-                    revision: self.doc.revision(),
-                    diagnostics: self.checked(),
+            OpeningStep::Validate {
+                revision,
+                mut validation,
+            } => {
+                if revision != self.doc.revision() {
+                    // Edited since: check what is there now, from the start.
+                    validation = Box::default();
+                }
+                let started = Instant::now();
+                while !validation.step(self.doc.root(), STATES_PER_LOOK)
+                    && started.elapsed() < STEP_TIME
+                {}
+                self.opening = Some(if validation.is_done() {
+                    OpeningStep::ShowProblems {
+                        revision: self.doc.revision(),
+                        diagnostics: self.as_listed(validation.finish()),
+                        shown: Box::default(),
+                    }
+                } else {
+                    OpeningStep::Validate {
+                        revision: self.doc.revision(),
+                        validation,
+                    }
                 });
             }
             OpeningStep::ShowProblems {
                 revision,
                 diagnostics,
+                mut shown,
             } => {
-                self.opening = Some(OpeningStep::IndexCode);
                 if revision == self.doc.revision() {
-                    self.take_diagnostics(diagnostics);
+                    let started = Instant::now();
+                    while shown.done() < diagnostics.len() {
+                        shown.work_out(self.doc.root(), &diagnostics, DIAGNOSTICS_PER_LOOK);
+                        if started.elapsed() >= STEP_TIME {
+                            break;
+                        }
+                    }
+                    if shown.done() < diagnostics.len() {
+                        self.opening = Some(OpeningStep::ShowProblems {
+                            revision,
+                            diagnostics,
+                            shown,
+                        });
+                    } else {
+                        self.opening = Some(OpeningStep::IndexCode);
+                        self.show_diagnostics(diagnostics, *shown);
+                    }
                 } else {
                     // Edited since: check what is there now.
+                    self.opening = Some(OpeningStep::IndexCode);
                     self.refresh_diagnostics();
                 }
             }

@@ -8,8 +8,11 @@ mod choice;
 pub(crate) mod distributed;
 mod fields;
 pub(crate) mod lint;
+mod resumable;
 mod state;
 mod values;
+
+pub use resumable::Validation;
 
 pub use values::kind_of;
 
@@ -145,18 +148,38 @@ const MAX_STATE_NAME: usize = 80;
 
 /// Checks a whole document and returns every problem found, in document order per machine. An empty
 /// list means AWS would accept the definition (as far as it can be told without calling AWS).
+///
+/// [`Validation`] does the same a bounded number of states at a time.
 #[must_use]
 pub fn validate(machine: &StateMachine) -> Vec<Diagnostic> {
+    let mut validation = Validation::new();
+    while !validation.step(machine, usize::MAX) {}
+    validation.finish()
+}
+
+/// Every machine of the document, the top level first, then each nested one after the machine
+/// that holds it (the order diagnostics come in).
+fn machines_of(machine: &StateMachine) -> Vec<MachineInfo<'_>> {
     let root_ql = machine.query_language.unwrap_or(QueryLanguage::JsonPath);
     let mut machines = Vec::new();
     collect(machine, String::new(), Scope::Root, root_ql, &mut machines);
+    machines
+}
 
+/// Where each state name is first declared (the index of its machine); with a sink, reports
+/// every name declared again.
+fn declared_names<'m>(
+    machines: &[MachineInfo<'m>],
+    mut sink: Option<&mut Sink<'m>>,
+) -> FnvMap<&'m str, usize> {
     let mut declared: FnvMap<&str, usize> = FnvMap::default();
     declared.reserve(machines.iter().map(|info| info.machine.len()).sum());
-    let mut sink = Sink::default();
     for (id, info) in machines.iter().enumerate() {
         for name in info.machine.state_names() {
             if let Some(&first) = declared.get(name) {
+                let Some(sink) = sink.as_deref_mut() else {
+                    continue;
+                };
                 let first_pointer = &machines[first].pointer;
                 sink.state = Some(name);
                 sink.error(
@@ -172,14 +195,7 @@ pub fn validate(machine: &StateMachine) -> Vec<Diagnostic> {
             }
         }
     }
-
-    for info in &machines {
-        check_machine(&mut sink, info, root_ql, &declared);
-    }
-    check_labels_unique(&mut sink, &machines);
-    let mut out = sink.out;
-    lint::lint(machine, &mut out);
-    out
+    declared
 }
 
 /// A Map's `Label` must be unique within the state machine definition (AWS's Distributed Map
@@ -371,12 +387,13 @@ impl Targets<'_, '_> {
     }
 }
 
-fn check_machine<'m>(
+/// The machine-wide checks that come before its states (its own fields, `StartAt`, `States`).
+/// `None` when it has no states to check; else whether `StartAt` names one of them.
+fn check_machine_head<'m>(
     sink: &mut Sink<'m>,
     info: &MachineInfo<'m>,
-    root_ql: QueryLanguage,
     declared: &FnvMap<&str, usize>,
-) {
+) -> Option<bool> {
     let machine = info.machine;
     let at = |field: &str| format!("{}/{field}", info.pointer);
     sink.state = None;
@@ -410,7 +427,7 @@ fn check_machine<'m>(
                 "The field \"States\" is required but missing",
             );
         }
-        return;
+        return None;
     }
     if machine.is_empty() {
         sink.error(
@@ -418,14 +435,25 @@ fn check_machine<'m>(
             &at("States"),
             "\"States\" must contain at least one state",
         );
-        return;
+        return None;
     }
+    Some(start_ok)
+}
 
+/// Checks the states of a machine from the `skip`th, at most `count` of them; returns whether
+/// any of them ends the machine.
+fn check_machine_states<'m>(
+    sink: &mut Sink<'m>,
+    info: &MachineInfo<'m>,
+    root_ql: QueryLanguage,
+    declared: &FnvMap<&str, usize>,
+    (skip, count): (usize, usize),
+) -> bool {
     let targets = Targets { info, declared };
     let mut has_terminal = false;
     // One buffer for every state's pointer: most states need it only to pass it on.
     let mut pointer = String::new();
-    for state in machine.states() {
+    for state in info.machine.states().skip(skip).take(count) {
         sink.state = Some(&state.name);
         pointer.clear();
         pointer.push_str(&info.pointer);
@@ -450,10 +478,22 @@ fn check_machine<'m>(
         state::check_state(sink, info, state, pointer, root_ql, &targets);
     }
     sink.state = None;
+    has_terminal
+}
+
+/// The machine-wide checks that need every state seen: a terminal state, reachability.
+fn check_machine_tail<'m>(
+    sink: &mut Sink<'m>,
+    info: &MachineInfo<'m>,
+    has_terminal: bool,
+    start_ok: bool,
+) {
+    let machine = info.machine;
+    sink.state = None;
     if !has_terminal {
         sink.error(
             codes::MISSING_END,
-            &at("States"),
+            &format!("{}/States", info.pointer),
             "No terminal state: at least one state must have \"End\": true or be a Succeed or Fail state",
         );
     }

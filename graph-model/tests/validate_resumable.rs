@@ -236,3 +236,45 @@ fn a_small_budget_takes_several_steps_and_a_large_one_takes_one() {
     let (_, steps) = in_steps(&machine, usize::MAX);
     assert_eq!(steps, 1);
 }
+
+/// Every machine of `machine` (at `path`), then each nested one, in document order.
+fn machines_in_document_order(
+    machine: &StateMachine,
+    path: graph_model::MachinePath,
+    out: &mut Vec<(graph_model::MachinePath, usize)>,
+) {
+    out.push((path.clone(), machine.len()));
+    for state in machine.states() {
+        match &state.kind {
+            graph_model::StateKind::Parallel(parallel) => {
+                for (index, branch) in parallel.branches.iter().flatten().enumerate() {
+                    machines_in_document_order(branch, path.branch(&state.name, index), out);
+                }
+            }
+            graph_model::StateKind::Map(map) => {
+                if let Some(processor) = &map.processor {
+                    machines_in_document_order(processor, path.processor(&state.name), out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn all_machines_lists_each_machine_after_its_parent_and_total_states_counts_them_all() {
+    let machine = generated(1_500, 3);
+    let mut expected = Vec::new();
+    machines_in_document_order(&machine, graph_model::MachinePath::root(), &mut expected);
+    assert!(expected.len() > 20, "only {} machines", expected.len());
+    let listed: Vec<_> = machine
+        .all_machines()
+        .into_iter()
+        .map(|(path, m)| (path, m.len()))
+        .collect();
+    assert_eq!(listed, expected);
+    assert_eq!(
+        machine.total_states(),
+        expected.iter().map(|(_, len)| len).sum::<usize>()
+    );
+}

@@ -18,7 +18,7 @@ pub use values::kind_of;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::hasher::FnvMap;
-use crate::machine::StateMachine;
+use crate::machine::{MachinePath, StateMachine};
 use crate::state::{QueryLanguage, StateKind};
 
 /// The diagnostic codes validation emits. AWS's own where it has one, else ours in the same style
@@ -162,7 +162,13 @@ pub fn validate(machine: &StateMachine) -> Vec<Diagnostic> {
 fn machines_of(machine: &StateMachine) -> Vec<MachineInfo<'_>> {
     let root_ql = machine.query_language.unwrap_or(QueryLanguage::JsonPath);
     let mut machines = Vec::new();
-    collect(machine, String::new(), Scope::Root, root_ql, &mut machines);
+    collect(
+        machine,
+        (MachinePath::root(), String::new()),
+        Scope::Root,
+        root_ql,
+        &mut machines,
+    );
     machines
 }
 
@@ -171,8 +177,8 @@ fn machines_of(machine: &StateMachine) -> Vec<MachineInfo<'_>> {
 fn declared_names<'m>(
     machines: &[MachineInfo<'m>],
     mut sink: Option<&mut Sink<'m>>,
-) -> FnvMap<&'m str, usize> {
-    let mut declared: FnvMap<&str, usize> = FnvMap::default();
+) -> FnvMap<String, usize> {
+    let mut declared: FnvMap<String, usize> = FnvMap::default();
     declared.reserve(machines.iter().map(|info| info.machine.len()).sum());
     for (id, info) in machines.iter().enumerate() {
         for name in info.machine.state_names() {
@@ -191,7 +197,7 @@ fn declared_names<'m>(
                     ),
                 );
             } else {
-                declared.insert(name, id);
+                declared.insert(name.to_owned(), id);
             }
         }
     }
@@ -227,7 +233,7 @@ fn check_labels_unique<'m>(sink: &mut Sink<'m>, machines: &[MachineInfo<'m>]) {
 }
 
 /// Where a machine sits.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Scope {
     Root,
     Branch,
@@ -242,6 +248,8 @@ pub(crate) struct MachineInfo<'m> {
     pub(crate) scope: Scope,
     /// The query language its states inherit.
     pub(crate) ql: QueryLanguage,
+    /// Where it is in the document (how [`Validation`] finds it again at its next step).
+    pub(crate) path: MachinePath,
 }
 
 impl MachineInfo<'_> {
@@ -252,7 +260,7 @@ impl MachineInfo<'_> {
 
 fn collect<'m>(
     machine: &'m StateMachine,
-    pointer: String,
+    (path, pointer): (MachinePath, String),
     scope: Scope,
     ql: QueryLanguage,
     out: &mut Vec<MachineInfo<'m>>,
@@ -272,6 +280,7 @@ fn collect<'m>(
                 for (index, branch) in p.branches.iter().flatten().enumerate() {
                     nested.push((
                         branch,
+                        path.branch(&state.name, index),
                         format!("{state_pointer}/Branches/{index}"),
                         Scope::Branch,
                         state_ql,
@@ -282,6 +291,7 @@ fn collect<'m>(
                 if let Some(processor) = &m.processor {
                     nested.push((
                         processor.as_ref(),
+                        path.processor(&state.name),
                         format!("{state_pointer}/{}", m.processor_field.as_str()),
                         Scope::Processor,
                         state_ql,
@@ -296,9 +306,16 @@ fn collect<'m>(
         pointer,
         scope,
         ql,
+        path,
     });
-    for (child, child_pointer, child_scope, child_ql) in nested {
-        collect(child, child_pointer, child_scope, child_ql, out);
+    for (child, child_path, child_pointer, child_scope, child_ql) in nested {
+        collect(
+            child,
+            (child_path, child_pointer),
+            child_scope,
+            child_ql,
+            out,
+        );
     }
 }
 
@@ -332,7 +349,7 @@ impl Sink<'_> {
 /// What a transition's target check needs to know about the document.
 pub(crate) struct Targets<'a, 'm> {
     pub(crate) info: &'a MachineInfo<'m>,
-    pub(crate) declared: &'a FnvMap<&'m str, usize>,
+    pub(crate) declared: &'a FnvMap<String, usize>,
 }
 
 impl Targets<'_, '_> {
@@ -392,7 +409,7 @@ impl Targets<'_, '_> {
 fn check_machine_head<'m>(
     sink: &mut Sink<'m>,
     info: &MachineInfo<'m>,
-    declared: &FnvMap<&str, usize>,
+    declared: &FnvMap<String, usize>,
 ) -> Option<bool> {
     let machine = info.machine;
     let at = |field: &str| format!("{}/{field}", info.pointer);
@@ -446,7 +463,7 @@ fn check_machine_states<'m>(
     sink: &mut Sink<'m>,
     info: &MachineInfo<'m>,
     root_ql: QueryLanguage,
-    declared: &FnvMap<&str, usize>,
+    declared: &FnvMap<String, usize>,
     (skip, count): (usize, usize),
 ) -> bool {
     let targets = Targets { info, declared };

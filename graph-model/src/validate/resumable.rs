@@ -6,11 +6,12 @@
 //! stopped at the next [`Validation::step`].
 
 use super::{
-    Sink, check_labels_unique, check_machine_head, check_machine_states, check_machine_tail,
-    declared_names, lint, machines_of,
+    MachineInfo, Scope, Sink, check_labels_unique, check_machine_head, check_machine_states,
+    check_machine_tail, declared_names, lint, machines_of,
 };
 use crate::diagnostic::Diagnostic;
-use crate::machine::StateMachine;
+use crate::hasher::FnvMap;
+use crate::machine::{MachinePath, StateMachine};
 use crate::state::QueryLanguage;
 
 /// Checking one document a step at a time; see [`Validation::step`].
@@ -19,6 +20,34 @@ pub struct Validation {
     /// What was found so far, in [`super::validate`]'s order.
     found: Vec<Diagnostic>,
     next: Next,
+    /// The machines of the document (in [`machines_of`]'s order), found at the first step and
+    /// kept: finding them again at every step cost as much as the checks of a step.
+    places: Vec<Place>,
+    /// Where each state name is first declared (the index of its machine in `places`).
+    declared: FnvMap<String, usize>,
+}
+
+/// One machine of the document, to be found again at a later step.
+#[derive(Clone, Debug)]
+struct Place {
+    path: MachinePath,
+    pointer: String,
+    scope: Scope,
+    ql: QueryLanguage,
+}
+
+impl Place {
+    /// The machine in `root` with what is known about its place; `None` if `root` is not the
+    /// document the place was found in.
+    fn find<'m>(&self, root: &'m StateMachine) -> Option<MachineInfo<'m>> {
+        Some(MachineInfo {
+            machine: root.machine_at(&self.path)?,
+            pointer: self.pointer.clone(),
+            scope: self.scope,
+            ql: self.ql,
+            path: self.path.clone(),
+        })
+    }
 }
 
 /// What the next step starts with.
@@ -67,38 +96,51 @@ impl Validation {
             return true;
         }
         let root_ql = root.query_language.unwrap_or(QueryLanguage::JsonPath);
-        // Looked up again each step (a walk over the Parallel and Map states and a map of the
-        // names): far less than checking the states.
-        let machines = machines_of(root);
         let mut sink = Sink {
             out: std::mem::take(&mut self.found),
             state: None,
         };
-        let names_now = self.next == Next::Names;
-        let declared = declared_names(&machines, names_now.then_some(&mut sink));
-        if names_now {
+        if self.next == Next::Names {
+            let machines = machines_of(root);
+            self.declared = declared_names(&machines, Some(&mut sink));
+            self.places = machines
+                .into_iter()
+                .map(|info| Place {
+                    path: info.path,
+                    pointer: info.pointer,
+                    scope: info.scope,
+                    ql: info.ql,
+                })
+                .collect();
             self.next = Next::Machine {
                 index: 0,
                 states: None,
             };
         }
+        let declared = &self.declared;
         let mut left = budget.max(1);
         while left > 0 {
             match self.next {
                 Next::Names | Next::Done => break,
                 Next::Machine { index, states } => {
-                    let Some(info) = machines.get(index) else {
-                        self.next = Next::Labels;
-                        continue;
-                    };
                     let next_machine = Next::Machine {
                         index: index + 1,
                         states: None,
                     };
+                    let Some(place) = self.places.get(index) else {
+                        self.next = Next::Labels;
+                        continue;
+                    };
+                    let Some(info) = place.find(root) else {
+                        // Not the document of the first step (see above): nothing to check.
+                        self.next = next_machine;
+                        continue;
+                    };
+                    let info = &info;
                     self.next = match states {
                         None => {
                             left -= 1;
-                            match check_machine_head(&mut sink, info, &declared) {
+                            match check_machine_head(&mut sink, info, declared) {
                                 Some(start_ok) => Next::Machine {
                                     index,
                                     states: Some(MachineProgress {
@@ -117,7 +159,7 @@ impl Validation {
                                 &mut sink,
                                 info,
                                 root_ql,
-                                &declared,
+                                declared,
                                 (progress.checked, count),
                             );
                             Next::Machine {
@@ -143,6 +185,11 @@ impl Validation {
                 }
                 Next::Labels => {
                     left -= 1;
+                    let machines: Vec<_> = self
+                        .places
+                        .iter()
+                        .filter_map(|place| place.find(root))
+                        .collect();
                     check_labels_unique(&mut sink, &machines);
                     self.next = Next::Lint;
                 }

@@ -90,7 +90,7 @@ impl Generator {
                 let share = (left / 3).max(3);
                 let processor = self.machine(share, depth - 1);
                 let mut body = json!({"Type": "Map", "ItemProcessor": processor});
-                if self.count % 3 == 0 {
+                if self.count.is_multiple_of(3) {
                     body["ItemProcessor"]["ProcessorConfig"] =
                         json!({"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"});
                     body["Label"] = json!("SameLabel");
@@ -105,11 +105,11 @@ impl Generator {
                             "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work",
                             "Parameters": {"id.$": "$.id", "plain": "$.looksLikeAPath", "n": 3},
                         });
-                        if self.count % 4 == 0 {
+                        if self.count.is_multiple_of(4) {
                             body["Retry"] =
                                 json!([{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}]);
                         }
-                        if self.count % 5 == 0 {
+                        if self.count.is_multiple_of(5) {
                             body["Catch"] =
                                 json!([{"ErrorEquals": ["States.ALL"], "Next": "NoSuchState"}]);
                         }
@@ -131,7 +131,7 @@ impl Generator {
                     }
                 }
             };
-            if self.count % 97 == 0 {
+            if self.count.is_multiple_of(97) {
                 // The same name as a state elsewhere in the document.
                 names.push("Task00001".to_owned());
             } else {
@@ -143,10 +143,8 @@ impl Generator {
         let end = self.name("Done");
         names.push(end);
         bodies.push(Map::from_iter([("Type".to_owned(), json!("Succeed"))]));
-        let count = names.len();
-        for index in 0..count {
+        for (index, body) in bodies.iter_mut().enumerate() {
             let next = names.get(index + 1).cloned();
-            let body = &mut bodies[index];
             let kind = body
                 .get("Type")
                 .and_then(Value::as_str)
@@ -156,7 +154,7 @@ impl Generator {
                 continue;
             }
             // Some states lead nowhere known, which leaves the rest unreachable.
-            let target = if (index + self.count) % 53 == 0 {
+            let target = if (index + self.count).is_multiple_of(53) {
                 Some("Elsewhere".to_owned())
             } else {
                 next
@@ -175,7 +173,7 @@ impl Generator {
             states.insert(name.clone(), Value::Object(body));
         }
         // Every 7th machine has no terminal state: its Succeed becomes a Pass that loops.
-        if self.count % 7 == 0
+        if self.count.is_multiple_of(7)
             && let Some(last) = names.last()
         {
             states.insert(

@@ -123,8 +123,9 @@ fn a_document_opened_over_several_frames_ends_as_one_opened_at_once() {
 
 #[test]
 fn an_edit_in_the_frames_after_opening_keeps_the_files_formatting() {
-    // Indexing the code view's text is one of the later steps; an edit before it must still
-    // rewrite only what changed, as it does after opening at once.
+    // The code view's text is indexed when first needed (not while opening); an edit in the
+    // frames after opening must still rewrite only what changed, as it does after opening at
+    // once.
     let text = generated(300).replace("  \"StartAt\"", "      \"StartAt\"");
     let mut spread = designer(true);
     spread

@@ -39,4 +39,4 @@ pub use validate::distributed::{
     WRITER_CONFIG_CHOICES,
 };
 pub use validate::lint::{LAMBDA_TRANSIENT_ERRORS, is_lambda_invoke, unretried_lambda_errors};
-pub use validate::{LINT_CODES, kind_of, validate};
+pub use validate::{LINT_CODES, Validation, kind_of, validate};

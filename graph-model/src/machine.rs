@@ -416,36 +416,50 @@ impl StateMachine {
     /// Every machine in the document with its path, the root first, depth first in document order.
     #[must_use]
     pub fn all_machines(&self) -> Vec<(MachinePath, &StateMachine)> {
-        let mut out = vec![(MachinePath::root(), self)];
-        let mut index = 0;
-        while index < out.len() {
-            let (path, machine) = (out[index].0.clone(), out[index].1);
-            let mut nested = Vec::new();
-            for state in machine.states() {
-                match &state.kind {
-                    StateKind::Parallel(p) => {
-                        for (i, branch) in p.branches.iter().flatten().enumerate() {
-                            nested.push((path.branch(&state.name, i), branch));
-                        }
-                    }
-                    StateKind::Map(m) => {
-                        if let Some(processor) = &m.processor {
-                            nested.push((path.processor(&state.name), processor.as_ref()));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            out.splice(index + 1..index + 1, nested);
-            index += 1;
-        }
+        let mut out = Vec::new();
+        self.push_machines(MachinePath::root(), &mut out);
         out
     }
 
+    /// Pushes this machine (at `path`), then each nested one, depth first in document order.
+    fn push_machines<'m>(&'m self, path: MachinePath, out: &mut Vec<(MachinePath, &'m Self)>) {
+        let at = out.len();
+        out.push((path, self));
+        for state in self.states() {
+            match &state.kind {
+                StateKind::Parallel(p) => {
+                    for (i, branch) in p.branches.iter().flatten().enumerate() {
+                        let branch_path = out[at].0.branch(&state.name, i);
+                        branch.push_machines(branch_path, out);
+                    }
+                }
+                StateKind::Map(m) => {
+                    if let Some(processor) = &m.processor {
+                        let processor_path = out[at].0.processor(&state.name);
+                        processor.push_machines(processor_path, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// How many states the whole document has, nested machines included.
+    ///
+    /// Counted without listing the machines: the designer shows it in every frame.
     #[must_use]
     pub fn total_states(&self) -> usize {
-        self.all_machines().iter().map(|(_, m)| m.len()).sum()
+        self.len()
+            + self
+                .states()
+                .map(|state| match &state.kind {
+                    StateKind::Parallel(p) => {
+                        p.branches.iter().flatten().map(Self::total_states).sum()
+                    }
+                    StateKind::Map(m) => m.processor.as_deref().map_or(0, Self::total_states),
+                    _ => 0,
+                })
+                .sum::<usize>()
     }
 
     /// [`Self::insert_state`] without recomputing the edges. For the editing commands, which make

@@ -3,8 +3,9 @@
 
 use super::*;
 
-/// With spread opening (the browser), documents of at least this many states are checked and
-/// indexed in the frames after they are opened; a smaller one is done within the frame (a few
+/// With spread opening (the browser), documents of at least this many states are checked in the
+/// frames after they are opened (the code view's text is indexed when first needed); a smaller
+/// one is checked and indexed within the frame (a few
 /// milliseconds), so that the sample and everyday definitions show at once.
 const SPREAD_OPENING_STATES: usize = 250;
 

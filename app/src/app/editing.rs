@@ -397,7 +397,13 @@ impl StudioApp {
     /// The document's diagnostics as Problems lists them: the model's, the template's, less
     /// the rules `asl-studio.toml` turns off.
     pub(super) fn checked(&self) -> Vec<Diagnostic> {
-        let mut diagnostics = graph_model::validate(self.doc.root());
+        self.as_listed(graph_model::validate(self.doc.root()))
+    }
+
+    /// What the model's validation found (`validated`) as Problems lists it: with the
+    /// template's diagnostics, less the rules `asl-studio.toml` turns off.
+    pub(super) fn as_listed(&self, validated: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        let mut diagnostics = validated;
         diagnostics.extend(self.template_diagnostics.iter().cloned());
         match self.lint_config() {
             Ok(config) => diagnostics.retain(|d| config.keeps(d)),
@@ -412,14 +418,20 @@ impl StudioApp {
     /// Shows `diagnostics` (from [`Self::checked`] at this revision), with their quick fixes
     /// and the states the canvas marks.
     pub(super) fn take_diagnostics(&mut self, diagnostics: Vec<Diagnostic>) {
-        self.fixes = diagnostics
-            .iter()
-            .map(|d| graph_model::quick_fix(self.doc.root(), d))
-            .collect();
-        self.diagnostic_states = (
-            Some(self.doc.revision()),
-            diagnostic_states(self.doc.root(), &diagnostics),
-        );
+        let mut shown = ShownDiagnostics::default();
+        shown.work_out(self.doc.root(), &diagnostics, diagnostics.len());
+        self.show_diagnostics(diagnostics, shown);
+    }
+
+    /// Shows `diagnostics` (from [`Self::checked`] at this revision) with what `shown` worked
+    /// out for every one of them.
+    pub(super) fn show_diagnostics(
+        &mut self,
+        diagnostics: Vec<Diagnostic>,
+        shown: ShownDiagnostics,
+    ) {
+        self.fixes = shown.fixes;
+        self.diagnostic_states = (Some(self.doc.revision()), shown.states);
         self.diagnostics = diagnostics;
         self.diagnostics_revision = Some(self.doc.revision());
     }
@@ -464,6 +476,40 @@ impl StudioApp {
                     .cloned()
             }),
             diff: self.diff_marks(),
+        }
+    }
+}
+
+/// What showing a list of diagnostics needs beyond the list, worked out a part at a time (the
+/// browser's opening spreads it over frames).
+#[derive(Clone, Debug, Default)]
+pub(super) struct ShownDiagnostics {
+    /// The quick fix of each diagnostic worked out so far (same order).
+    fixes: Vec<Option<graph_model::QuickFix>>,
+    /// The states those diagnostics point at, with their severity (the canvas's marks).
+    states: Vec<(StateId, graph_model::Severity)>,
+}
+
+impl ShownDiagnostics {
+    /// How many of the diagnostics are worked out.
+    pub(super) fn done(&self) -> usize {
+        self.fixes.len()
+    }
+
+    /// Works out up to `count` more of `diagnostics` (found in `root`).
+    pub(super) fn work_out(
+        &mut self,
+        root: &StateMachine,
+        diagnostics: &[Diagnostic],
+        count: usize,
+    ) {
+        let start = self.fixes.len().min(diagnostics.len());
+        let end = start.saturating_add(count).min(diagnostics.len());
+        for diagnostic in &diagnostics[start..end] {
+            self.fixes.push(graph_model::quick_fix(root, diagnostic));
+            if let Some((id, _)) = state_at_pointer(root, &diagnostic.pointer) {
+                self.states.push((id, diagnostic.severity));
+            }
         }
     }
 }

@@ -419,6 +419,8 @@ impl StudioApp {
                         &self.diagnostics,
                         &self.fixes,
                         self.code.syntax_error.as_deref(),
+                        // The browser's frames are where the first layout of a row's text shows.
+                        self.spread_opening.then_some(&mut self.problem_rows),
                     );
                 });
             match action {

@@ -229,6 +229,8 @@ pub struct StudioApp {
     /// Whether the Problems panel is shown when there are problems (an empty list never takes
     /// room: the status bar says "No problems").
     show_problems: bool,
+    /// Which of the Problems panel's rows are laid out (new ones a few a frame).
+    problem_rows: problems::RowPacing,
     show_history: bool,
     /// Whether the simulator pane is shown (Ctrl+R / F5 open it and run).
     show_simulator: bool,
@@ -323,6 +325,7 @@ impl StudioApp {
             show_inspector: true,
             right_tab: RightTab::Inspector,
             show_problems: true,
+            problem_rows: problems::RowPacing::default(),
             show_history: false,
             show_simulator: false,
             simulator: crate::simulate::SimulatorPane::new(),

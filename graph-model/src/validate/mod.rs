@@ -8,14 +8,17 @@ mod choice;
 pub(crate) mod distributed;
 mod fields;
 pub(crate) mod lint;
+mod resumable;
 mod state;
 mod values;
+
+pub use resumable::Validation;
 
 pub use values::kind_of;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::hasher::FnvMap;
-use crate::machine::StateMachine;
+use crate::machine::{MachinePath, StateMachine};
 use crate::state::{QueryLanguage, StateKind};
 
 /// The diagnostic codes validation emits. AWS's own where it has one, else ours in the same style
@@ -145,18 +148,44 @@ const MAX_STATE_NAME: usize = 80;
 
 /// Checks a whole document and returns every problem found, in document order per machine. An empty
 /// list means AWS would accept the definition (as far as it can be told without calling AWS).
+///
+/// [`Validation`] does the same a bounded number of states at a time.
 #[must_use]
 pub fn validate(machine: &StateMachine) -> Vec<Diagnostic> {
+    let mut validation = Validation::new();
+    while !validation.step(machine, usize::MAX) {}
+    validation.finish()
+}
+
+/// Every machine of the document, the top level first, then each nested one after the machine
+/// that holds it (the order diagnostics come in).
+fn machines_of(machine: &StateMachine) -> Vec<MachineInfo<'_>> {
     let root_ql = machine.query_language.unwrap_or(QueryLanguage::JsonPath);
     let mut machines = Vec::new();
-    collect(machine, String::new(), Scope::Root, root_ql, &mut machines);
+    collect(
+        machine,
+        (MachinePath::root(), String::new()),
+        Scope::Root,
+        root_ql,
+        &mut machines,
+    );
+    machines
+}
 
-    let mut declared: FnvMap<&str, usize> = FnvMap::default();
+/// Where each state name is first declared (the index of its machine); with a sink, reports
+/// every name declared again.
+fn declared_names<'m>(
+    machines: &[MachineInfo<'m>],
+    mut sink: Option<&mut Sink<'m>>,
+) -> FnvMap<String, usize> {
+    let mut declared: FnvMap<String, usize> = FnvMap::default();
     declared.reserve(machines.iter().map(|info| info.machine.len()).sum());
-    let mut sink = Sink::default();
     for (id, info) in machines.iter().enumerate() {
         for name in info.machine.state_names() {
             if let Some(&first) = declared.get(name) {
+                let Some(sink) = sink.as_deref_mut() else {
+                    continue;
+                };
                 let first_pointer = &machines[first].pointer;
                 sink.state = Some(name);
                 sink.error(
@@ -168,18 +197,11 @@ pub fn validate(machine: &StateMachine) -> Vec<Diagnostic> {
                     ),
                 );
             } else {
-                declared.insert(name, id);
+                declared.insert(name.to_owned(), id);
             }
         }
     }
-
-    for info in &machines {
-        check_machine(&mut sink, info, root_ql, &declared);
-    }
-    check_labels_unique(&mut sink, &machines);
-    let mut out = sink.out;
-    lint::lint(machine, &mut out);
-    out
+    declared
 }
 
 /// A Map's `Label` must be unique within the state machine definition (AWS's Distributed Map
@@ -211,7 +233,7 @@ fn check_labels_unique<'m>(sink: &mut Sink<'m>, machines: &[MachineInfo<'m>]) {
 }
 
 /// Where a machine sits.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Scope {
     Root,
     Branch,
@@ -226,6 +248,8 @@ pub(crate) struct MachineInfo<'m> {
     pub(crate) scope: Scope,
     /// The query language its states inherit.
     pub(crate) ql: QueryLanguage,
+    /// Where it is in the document (how [`Validation`] finds it again at its next step).
+    pub(crate) path: MachinePath,
 }
 
 impl MachineInfo<'_> {
@@ -236,7 +260,7 @@ impl MachineInfo<'_> {
 
 fn collect<'m>(
     machine: &'m StateMachine,
-    pointer: String,
+    (path, pointer): (MachinePath, String),
     scope: Scope,
     ql: QueryLanguage,
     out: &mut Vec<MachineInfo<'m>>,
@@ -256,6 +280,7 @@ fn collect<'m>(
                 for (index, branch) in p.branches.iter().flatten().enumerate() {
                     nested.push((
                         branch,
+                        path.branch(&state.name, index),
                         format!("{state_pointer}/Branches/{index}"),
                         Scope::Branch,
                         state_ql,
@@ -266,6 +291,7 @@ fn collect<'m>(
                 if let Some(processor) = &m.processor {
                     nested.push((
                         processor.as_ref(),
+                        path.processor(&state.name),
                         format!("{state_pointer}/{}", m.processor_field.as_str()),
                         Scope::Processor,
                         state_ql,
@@ -280,9 +306,16 @@ fn collect<'m>(
         pointer,
         scope,
         ql,
+        path,
     });
-    for (child, child_pointer, child_scope, child_ql) in nested {
-        collect(child, child_pointer, child_scope, child_ql, out);
+    for (child, child_path, child_pointer, child_scope, child_ql) in nested {
+        collect(
+            child,
+            (child_path, child_pointer),
+            child_scope,
+            child_ql,
+            out,
+        );
     }
 }
 
@@ -316,7 +349,7 @@ impl Sink<'_> {
 /// What a transition's target check needs to know about the document.
 pub(crate) struct Targets<'a, 'm> {
     pub(crate) info: &'a MachineInfo<'m>,
-    pub(crate) declared: &'a FnvMap<&'m str, usize>,
+    pub(crate) declared: &'a FnvMap<String, usize>,
 }
 
 impl Targets<'_, '_> {
@@ -371,12 +404,13 @@ impl Targets<'_, '_> {
     }
 }
 
-fn check_machine<'m>(
+/// The machine-wide checks that come before its states (its own fields, `StartAt`, `States`).
+/// `None` when it has no states to check; else whether `StartAt` names one of them.
+fn check_machine_head<'m>(
     sink: &mut Sink<'m>,
     info: &MachineInfo<'m>,
-    root_ql: QueryLanguage,
-    declared: &FnvMap<&str, usize>,
-) {
+    declared: &FnvMap<String, usize>,
+) -> Option<bool> {
     let machine = info.machine;
     let at = |field: &str| format!("{}/{field}", info.pointer);
     sink.state = None;
@@ -410,7 +444,7 @@ fn check_machine<'m>(
                 "The field \"States\" is required but missing",
             );
         }
-        return;
+        return None;
     }
     if machine.is_empty() {
         sink.error(
@@ -418,14 +452,25 @@ fn check_machine<'m>(
             &at("States"),
             "\"States\" must contain at least one state",
         );
-        return;
+        return None;
     }
+    Some(start_ok)
+}
 
+/// Checks the states of a machine from the `skip`th, at most `count` of them; returns whether
+/// any of them ends the machine.
+fn check_machine_states<'m>(
+    sink: &mut Sink<'m>,
+    info: &MachineInfo<'m>,
+    root_ql: QueryLanguage,
+    declared: &FnvMap<String, usize>,
+    (skip, count): (usize, usize),
+) -> bool {
     let targets = Targets { info, declared };
     let mut has_terminal = false;
     // One buffer for every state's pointer: most states need it only to pass it on.
     let mut pointer = String::new();
-    for state in machine.states() {
+    for state in info.machine.states().skip(skip).take(count) {
         sink.state = Some(&state.name);
         pointer.clear();
         pointer.push_str(&info.pointer);
@@ -450,10 +495,22 @@ fn check_machine<'m>(
         state::check_state(sink, info, state, pointer, root_ql, &targets);
     }
     sink.state = None;
+    has_terminal
+}
+
+/// The machine-wide checks that need every state seen: a terminal state, reachability.
+fn check_machine_tail<'m>(
+    sink: &mut Sink<'m>,
+    info: &MachineInfo<'m>,
+    has_terminal: bool,
+    start_ok: bool,
+) {
+    let machine = info.machine;
+    sink.state = None;
     if !has_terminal {
         sink.error(
             codes::MISSING_END,
-            &at("States"),
+            &format!("{}/States", info.pointer),
             "No terminal state: at least one state must have \"End\": true or be a Succeed or Fail state",
         );
     }

@@ -1,0 +1,278 @@
+//! One uncovered item taken on in bounded moves: [`Take`] keeps where the try stands (which host
+//! case, which of its candidate changes, how far that change's repair or rejoin has gone), so that
+//! each [`Generator::advance_take`] does at most one run of the definition or one solve, and a
+//! generation in steps never holds the caller longer than that.
+
+use std::collections::{HashSet, VecDeque};
+
+use super::joint::{Rejoin, Rejoined};
+use super::missing::{Missing, argument_path, missing_path};
+use super::{Candidate, Generator, LIMITS, ended};
+use crate::coverage::{self, Item};
+use crate::types::ExecutionResult;
+
+/// A case kept by the search, with the label of what it was made for.
+pub(super) type Kept = (Candidate, ExecutionResult, String);
+
+/// A candidate run, then run again with each path it finds missing filled in, until it finds
+/// none (or one cannot be filled in): one run per move.
+pub(super) struct Repair {
+    candidate: Candidate,
+    result: ExecutionResult,
+    /// The candidate the next run tries, with the last missing path filled in; `None` when the
+    /// repair is over. Worked out right after each run, so that the end is known without a run.
+    next: Option<Candidate>,
+    seen: HashSet<Missing>,
+    /// Runs after the first.
+    fills: usize,
+}
+
+impl Repair {
+    /// Whether no run is left: [`Self::into_parts`] holds the repaired case.
+    pub(super) fn is_over(&self) -> bool {
+        self.next.is_none()
+    }
+
+    /// The repaired candidate and its last run.
+    pub(super) fn into_parts(self) -> (Candidate, ExecutionResult) {
+        (self.candidate, self.result)
+    }
+}
+
+impl Generator<'_> {
+    /// Runs `candidate` once: the first move of its repair.
+    pub(super) fn begin_repair(&self, candidate: Candidate) -> Repair {
+        let result = self.execute(&candidate);
+        let mut repair = Repair {
+            candidate,
+            result,
+            next: None,
+            seen: HashSet::new(),
+            fills: 0,
+        };
+        repair.next = self.patched(&mut repair);
+        repair
+    }
+
+    /// The next run of the repair (none once it is over).
+    pub(super) fn advance_repair(&self, repair: &mut Repair) {
+        let Some(next) = repair.next.take() else {
+            return;
+        };
+        repair.fills += 1;
+        repair.candidate = next;
+        repair.result = self.execute(&repair.candidate);
+        repair.next = self.patched(repair);
+    }
+
+    /// The candidate with the path the last run found missing filled in; `None` when it found
+    /// none, cannot fill it in, found it before, or the repair has had its share of runs.
+    fn patched(&self, repair: &mut Repair) -> Option<Candidate> {
+        if repair.fills >= LIMITS.repairs {
+            return None;
+        }
+        let mut missing = missing_path(&repair.result)?;
+        if missing.path.is_empty() {
+            let body = self.states.get(&missing.state).map(|info| &info.body)?;
+            missing.path = argument_path(body, &missing.field)?;
+        }
+        if !repair.seen.insert(missing.clone()) {
+            return None;
+        }
+        self.fill(&repair.candidate, &missing)
+    }
+
+    /// Runs `candidate`, filling in the paths the run finds missing, until it finds none (or
+    /// cannot fill one in).
+    pub(super) fn repair(&self, candidate: Candidate) -> (Candidate, ExecutionResult) {
+        let mut repair = self.begin_repair(candidate);
+        while !repair.is_over() {
+            self.advance_repair(&mut repair);
+        }
+        repair.into_parts()
+    }
+}
+
+/// An uncovered item being taken on: a change to a case that reaches its state, tried host by
+/// host and change by change.
+pub(super) struct Take {
+    item: Item,
+    /// Positions in the kept cases of the hosts not yet tried.
+    hosts: VecDeque<usize>,
+    /// The host whose changes are being tried.
+    host: Option<usize>,
+    /// The host's changes not yet tried.
+    attempts: VecDeque<Candidate>,
+    stage: Stage,
+    /// A run that takes the item but never ends, kept as a host for a later round.
+    fallback_host: Option<(Candidate, ExecutionResult)>,
+    /// Why the item is not covered, should nothing left cover it.
+    last_reason: String,
+}
+
+/// Where the change under way stands.
+enum Stage {
+    /// None under way: the next change starts, or the next host's changes are made.
+    Between,
+    Repairing(Repair),
+    /// The change turned away from the host's path at another Choice, solved again here.
+    Rejoining(Box<Rejoin>),
+}
+
+/// How a [`Take`] ended.
+pub(super) enum Taken {
+    /// A case that covers the item.
+    Covered(Candidate, ExecutionResult),
+    /// None found: why, and a run that takes the item but never ends, if one was found.
+    Uncovered {
+        reason: String,
+        fallback_host: Option<(Candidate, ExecutionResult)>,
+    },
+}
+
+/// What one move of a [`Take`] did.
+enum Move {
+    /// Ran the definition or solved a condition: the move's share is spent.
+    Spent,
+    /// Only bookkeeping: the next move follows at once.
+    Free,
+    Over(Taken),
+}
+
+impl Generator<'_> {
+    /// Starts on `item` with the cases in `kept` that reach its state (at most three, those that
+    /// end first: a change that takes the item once can then leave as the host did); `Err` with
+    /// the reason when none does.
+    pub(super) fn begin_take(&self, item: Item, kept: &[Kept]) -> Result<Take, (Item, String)> {
+        let mut hosts: Vec<usize> = kept
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, result, _))| coverage::entered_states(result).contains(&item.state()))
+            .map(|(position, _)| position)
+            .collect();
+        hosts.sort_by_key(|&position| {
+            !kept
+                .get(position)
+                .is_some_and(|(_, result, _)| ended(result))
+        });
+        hosts.truncate(3);
+        if hosts.is_empty() {
+            let reason = format!("no generated case reaches its state '{}'", item.state());
+            return Err((item, reason));
+        }
+        Ok(Take {
+            item,
+            hosts: hosts.into(),
+            host: None,
+            attempts: VecDeque::new(),
+            stage: Stage::Between,
+            fallback_host: None,
+            last_reason: String::new(),
+        })
+    }
+
+    /// Moves `take` on by at most one run or one solve; `Some` once it is over.
+    pub(super) fn advance_take(&self, take: &mut Take, kept: &[Kept]) -> Option<Taken> {
+        loop {
+            match self.move_take(take, kept) {
+                Move::Spent => return None,
+                Move::Free => {}
+                Move::Over(taken) => return Some(taken),
+            }
+        }
+    }
+
+    fn move_take(&self, take: &mut Take, kept: &[Kept]) -> Move {
+        match std::mem::replace(&mut take.stage, Stage::Between) {
+            Stage::Between => {
+                if let Some(attempt) = take.attempts.pop_front() {
+                    let repair = self.begin_repair(attempt);
+                    return match self.repaired(take, kept, repair) {
+                        Some(taken) => Move::Over(taken),
+                        None => Move::Spent,
+                    };
+                }
+                let Some(host) = take.hosts.pop_front() else {
+                    return Move::Over(Taken::Uncovered {
+                        reason: std::mem::take(&mut take.last_reason),
+                        fallback_host: take.fallback_host.take(),
+                    });
+                };
+                take.host = Some(host);
+                let Some((candidate, result, _)) = kept.get(host) else {
+                    return Move::Free;
+                };
+                match self.attempts(&take.item, candidate, result) {
+                    Err(reason) => take.last_reason = reason,
+                    Ok(attempts) => {
+                        take.last_reason = "the changes found for it (input values, mocked results) did not lead the run there: a value it reads is computed by a state the generator cannot invert".to_owned();
+                        take.attempts = attempts.into();
+                    }
+                }
+                Move::Spent
+            }
+            Stage::Repairing(mut repair) => {
+                self.advance_repair(&mut repair);
+                match self.repaired(take, kept, repair) {
+                    Some(taken) => Move::Over(taken),
+                    None => Move::Spent,
+                }
+            }
+            Stage::Rejoining(mut rejoin) => {
+                let Some((candidate, host_result, _)) = take.host.and_then(|host| kept.get(host))
+                else {
+                    return Move::Free;
+                };
+                match self.advance_rejoin(&take.item, (candidate, host_result), &mut rejoin) {
+                    Rejoined::Working { spent } => {
+                        take.stage = Stage::Rejoining(rejoin);
+                        if spent { Move::Spent } else { Move::Free }
+                    }
+                    Rejoined::Covered(candidate, result) => {
+                        Move::Over(Taken::Covered(candidate, result))
+                    }
+                    // Counted as spent: it may have failed on a solve.
+                    Rejoined::Failed(reason) => {
+                        if let Some(reason) = reason {
+                            take.last_reason = reason;
+                        }
+                        Move::Spent
+                    }
+                }
+            }
+        }
+    }
+
+    /// After a run of a change's repair: the change kept when its repair is over and it covers
+    /// the item, else what follows (the repair's next run, a rejoin, or the next change).
+    fn repaired(&self, take: &mut Take, kept: &[Kept], repair: Repair) -> Option<Taken> {
+        if !repair.is_over() {
+            take.stage = Stage::Repairing(repair);
+            return None;
+        }
+        let (attempt, result) = repair.into_parts();
+        if !ended(&result) {
+            take.last_reason = self.never_ends(&result);
+            // Kept as a host: a later round can also end the loop that follows (two polling
+            // loops in a row).
+            if take.fallback_host.is_none() && self.covers(&result, &take.item) {
+                take.fallback_host = Some((attempt, result));
+            }
+            return None;
+        }
+        if self.covers(&result, &take.item) {
+            return Some(Taken::Covered(attempt, result));
+        }
+        if take.host.and_then(|host| kept.get(host)).is_some() {
+            take.stage = Stage::Rejoining(Box::new(Rejoin::new(attempt, result)));
+        }
+        None
+    }
+}
+
+impl Take {
+    /// The item taken on.
+    pub(super) fn into_item(self) -> Item {
+        self.item
+    }
+}

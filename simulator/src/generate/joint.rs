@@ -75,7 +75,7 @@ pub(super) enum Rejoined {
     /// More moves are left; `spent` when this one ran the definition or solved a Choice.
     Working { spent: bool },
     /// A case that covers the item.
-    Covered(Candidate, ExecutionResult),
+    Covered(Box<(Candidate, ExecutionResult)>),
     /// No case found: why (`None`: nothing new to say).
     Failed(Option<String>),
 }
@@ -185,7 +185,7 @@ impl Generator<'_> {
         }
         let (changed, run) = repair.into_parts();
         if ended(&run) && self.covers(&run, item) {
-            return Rejoined::Covered(changed, run);
+            return Rejoined::Covered(Box::new((changed, run)));
         }
         if rejoin.next.is_none() && ended(&run) {
             rejoin.next = Some((changed, run));

@@ -114,7 +114,7 @@ pub(super) struct Take {
 enum Stage {
     /// None under way: the next change starts, or the next host's changes are made.
     Between,
-    Repairing(Repair),
+    Repairing(Box<Repair>),
     /// The change turned away from the host's path at another Choice, solved again here.
     Rejoining(Box<Rejoin>),
 }
@@ -136,7 +136,7 @@ enum Move {
     Spent,
     /// Only bookkeeping: the next move follows at once.
     Free,
-    Over(Taken),
+    Over(Box<Taken>),
 }
 
 impl Generator<'_> {
@@ -177,7 +177,7 @@ impl Generator<'_> {
             match self.move_take(take, kept) {
                 Move::Spent => return None,
                 Move::Free => {}
-                Move::Over(taken) => return Some(taken),
+                Move::Over(taken) => return Some(*taken),
             }
         }
     }
@@ -186,17 +186,17 @@ impl Generator<'_> {
         match std::mem::replace(&mut take.stage, Stage::Between) {
             Stage::Between => {
                 if let Some(attempt) = take.attempts.pop_front() {
-                    let repair = self.begin_repair(attempt);
+                    let repair = Box::new(self.begin_repair(attempt));
                     return match self.repaired(take, kept, repair) {
-                        Some(taken) => Move::Over(taken),
+                        Some(taken) => Move::Over(Box::new(taken)),
                         None => Move::Spent,
                     };
                 }
                 let Some(host) = take.hosts.pop_front() else {
-                    return Move::Over(Taken::Uncovered {
+                    return Move::Over(Box::new(Taken::Uncovered {
                         reason: std::mem::take(&mut take.last_reason),
                         fallback_host: take.fallback_host.take(),
-                    });
+                    }));
                 };
                 take.host = Some(host);
                 let Some((candidate, result, _)) = kept.get(host) else {
@@ -214,7 +214,7 @@ impl Generator<'_> {
             Stage::Repairing(mut repair) => {
                 self.advance_repair(&mut repair);
                 match self.repaired(take, kept, repair) {
-                    Some(taken) => Move::Over(taken),
+                    Some(taken) => Move::Over(Box::new(taken)),
                     None => Move::Spent,
                 }
             }
@@ -228,8 +228,9 @@ impl Generator<'_> {
                         take.stage = Stage::Rejoining(rejoin);
                         if spent { Move::Spent } else { Move::Free }
                     }
-                    Rejoined::Covered(candidate, result) => {
-                        Move::Over(Taken::Covered(candidate, result))
+                    Rejoined::Covered(case) => {
+                        let (candidate, result) = *case;
+                        Move::Over(Box::new(Taken::Covered(candidate, result)))
                     }
                     // Counted as spent: it may have failed on a solve.
                     Rejoined::Failed(reason) => {
@@ -245,7 +246,7 @@ impl Generator<'_> {
 
     /// After a run of a change's repair: the change kept when its repair is over and it covers
     /// the item, else what follows (the repair's next run, a rejoin, or the next change).
-    fn repaired(&self, take: &mut Take, kept: &[Kept], repair: Repair) -> Option<Taken> {
+    fn repaired(&self, take: &mut Take, kept: &[Kept], repair: Box<Repair>) -> Option<Taken> {
         if !repair.is_over() {
             take.stage = Stage::Repairing(repair);
             return None;

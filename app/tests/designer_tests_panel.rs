@@ -862,7 +862,7 @@ fn frame_by_frame_generation_shows_its_progress_and_cancel_stops_it() {
             .tests()
             .generation_progress()
             .expect("a step ran");
-        if progress.cases > 0 || frames > 50 {
+        if progress.cases > 0 || frames > 500 {
             break progress;
         }
     };

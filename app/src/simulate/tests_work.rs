@@ -5,9 +5,9 @@
 //! thread, a channel the panel reads each frame, and a stop flag the worker reads between two
 //! cases or two generation steps, so Cancel ends the thread. The browser has no threads: there
 //! Run all runs one case per frame, and generation runs steps of `simulator::generate::Generation`
-//! (the first case, or one uncovered item tried) until the frame's time budget is spent. The
-//! cases, verdicts and coverage are those of `simulator::suite::run_suite`, and the generated
-//! suite that of `simulator::generate::generate`, either way.
+//! (each at most a slice of one run of the definition or one solve) until the frame's time budget is
+//! spent. The cases, verdicts and coverage are those of `simulator::suite::run_suite`, and the
+//! generated suite that of `simulator::generate::generate`, either way.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

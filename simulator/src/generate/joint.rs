@@ -81,7 +81,7 @@ pub(super) enum Rejoined {
 }
 
 impl Generator<'_> {
-    /// One move of `rejoin` (at most one run or one solve): a case that covers `item`, made from
+    /// One move of `rejoin` (at most a slice of one run or one solve): a case that covers `item`, made from
     /// the change (which turned away from the host's path at another Choice) by solving each
     /// Choice it turned at together with the item's solution, up to [`MAX_REJOINS`] of them.
     pub(super) fn advance_rejoin(

@@ -143,8 +143,8 @@ struct Generator<'a> {
     /// S3); every case records them in its `ItemReaderItems` so that it runs the same way.
     reader_items: BTreeMap<String, Vec<Value>>,
     empty: Coverage,
-    /// Runs of the definition and solves of a Choice done so far: what a step's share is
-    /// counted in.
+    /// Slices of runs of the definition and solves of a Choice done so far: what a step's share
+    /// is counted in.
     work: std::cell::Cell<u64>,
 }
 
@@ -195,17 +195,18 @@ impl<'a> Generator<'a> {
         })
     }
 
-    fn execute(&self, candidate: &Candidate) -> ExecutionResult {
-        self.spend();
+    /// A run of `candidate`, ready to step (or the result of one that cannot start).
+    fn start_run(&self, candidate: &Candidate) -> Result<crate::Execution, ExecutionResult> {
         let mut options = self.options.clone();
         options.mocks = mocks_of(candidate);
         options
             .item_reader_errors
             .extend(candidate.reader_errors.clone());
-        crate::run(&self.definition, candidate.input.clone(), &options)
+        crate::Execution::new(&self.definition, candidate.input.clone(), options)
+            .map_err(|error| crate::not_compiled(&error))
     }
 
-    /// Counts one run or solve.
+    /// Counts one slice of a run, or one solve.
     fn spend(&self) {
         self.work.set(self.work.get() + 1);
     }

@@ -1,5 +1,5 @@
 //! Generation in steps: [`Generation`] does the search of [`super::generate`] a bounded share
-//! at a time (at most one run of the definition, or one solve of a Choice), so the designer can
+//! at a time (a slice of one run of the definition, or one solve of a Choice), so the designer can
 //! spread it over frames in the browser and stop it between two steps on Cancel.
 
 use std::borrow::Cow;
@@ -35,8 +35,9 @@ pub enum Step {
 }
 
 /// A suite generation done in bounded steps, for callers that must stay responsive (a frame in
-/// the browser) or stop midway (a Cancel button): each [`Self::step`] does at most one run of the
-/// definition or one solve (a run of the first case, or of a change tried for an uncovered item).
+/// the browser) or stop midway (a Cancel button): each [`Self::step`] does at most a slice of one
+/// run of the definition (64 engine steps of the first case, or of a change tried for an
+/// uncovered item) or one solve.
 /// Stepping to the end and calling [`Self::finish`] gives exactly the
 /// suite [`generate`] gives.
 pub struct Generation<'a> {
@@ -75,8 +76,9 @@ impl<'a> Generation<'a> {
         })
     }
 
-    /// Does the next bounded share of the work: one run of the definition (for the first case,
-    /// or for a change tried for an uncovered item) or one solve of a Choice's conditions.
+    /// Does the next bounded share of the work: a slice of one run of the definition (for the
+    /// first case, or for a change tried for an uncovered item) or one solve of a Choice's
+    /// conditions.
     pub fn step(&mut self) -> Step {
         if let Some(search) = &mut self.search {
             self.generator.next_target(search);
@@ -189,7 +191,7 @@ pub(super) struct Search {
 impl Generator<'_> {
     /// One step of the rounds over the uncovered items: begins a round when none is under way,
     /// takes on the round's next target that is still uncovered when none is being tried, moves
-    /// the try on by one run or solve, and ends the round when no target is left. The search is
+    /// the try on by a slice of a run or a solve, and ends the round when no target is left. The search is
     /// over after a round that covered nothing, or after the last round.
     fn next_target(&self, search: &mut Search) {
         if search.over {
@@ -268,7 +270,7 @@ mod tests {
     ];
 
     #[test]
-    fn no_step_does_more_than_one_run_or_one_solve() -> Result<(), String> {
+    fn no_step_does_more_than_a_slice_of_one_run_or_one_solve() -> Result<(), String> {
         for relative in DEFINITIONS {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("..")
@@ -289,7 +291,7 @@ mod tests {
             }
             assert!(
                 shares.iter().all(|&share| share <= 1),
-                "{relative}: a step did {:?} runs and solves",
+                "{relative}: a step did {:?} slices of runs and solves",
                 shares.iter().max()
             );
             // The search was not cut short.

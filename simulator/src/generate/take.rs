@@ -1,26 +1,35 @@
 //! One uncovered item taken on in bounded moves: [`Take`] keeps where the try stands (which host
 //! case, which of its candidate changes, how far that change's repair or rejoin has gone), so that
-//! each [`Generator::advance_take`] does at most one run of the definition or one solve, and a
-//! generation in steps never holds the caller longer than that.
+//! each [`Generator::advance_take`] does at most one slice of a run of the definition or one
+//! solve, and a generation in steps never holds the caller longer than that.
 
 use std::collections::{HashSet, VecDeque};
 
 use super::joint::{Rejoin, Rejoined};
 use super::missing::{Missing, argument_path, missing_path};
 use super::{Candidate, Generator, LIMITS, ended};
+use crate::Execution;
 use crate::coverage::{self, Item};
-use crate::types::ExecutionResult;
+use crate::types::{ExecutionResult, Status, StepOutcome};
 
 /// A case kept by the search, with the label of what it was made for.
 pub(super) type Kept = (Candidate, ExecutionResult, String);
 
+/// Engine steps (a state, or a branch or iteration start or end) of a run done in one move: a run
+/// that goes round a polling loop until the generation's work budget stops it takes thousands,
+/// far more than fit in a frame of the browser.
+const RUN_SLICE: u64 = 64;
+
 /// A candidate run, then run again with each path it finds missing filled in, until it finds
-/// none (or one cannot be filled in): one run per move.
+/// none (or one cannot be filled in): one slice of a run per move.
 pub(super) struct Repair {
     candidate: Candidate,
-    result: ExecutionResult,
+    /// The candidate's run while it is under way.
+    running: Option<Box<Execution>>,
+    /// The candidate's run once it has ended.
+    result: Option<ExecutionResult>,
     /// The candidate the next run tries, with the last missing path filled in; `None` when the
-    /// repair is over. Worked out right after each run, so that the end is known without a run.
+    /// repair is over. Worked out as soon as a run ends, so that the end is known without a move.
     next: Option<Candidate>,
     seen: HashSet<Missing>,
     /// Runs after the first.
@@ -28,40 +37,82 @@ pub(super) struct Repair {
 }
 
 impl Repair {
-    /// Whether no run is left: [`Self::into_parts`] holds the repaired case.
+    /// Whether no run is under way or left: [`Self::into_parts`] holds the repaired case.
     pub(super) fn is_over(&self) -> bool {
-        self.next.is_none()
+        self.running.is_none() && self.next.is_none()
     }
 
     /// The repaired candidate and its last run.
     pub(super) fn into_parts(self) -> (Candidate, ExecutionResult) {
-        (self.candidate, self.result)
+        let result = self
+            .result
+            .unwrap_or_else(|| ExecutionResult::not_run(Status::Aborted, None, None));
+        (self.candidate, result)
     }
 }
 
 impl Generator<'_> {
-    /// Runs `candidate` once: the first move of its repair.
+    /// Starts a run of `candidate` and does its first slice: the first move of its repair.
     pub(super) fn begin_repair(&self, candidate: Candidate) -> Repair {
-        let result = self.execute(&candidate);
         let mut repair = Repair {
             candidate,
-            result,
+            running: None,
+            result: None,
             next: None,
             seen: HashSet::new(),
             fills: 0,
         };
-        repair.next = self.patched(&mut repair);
+        self.start(&mut repair);
         repair
     }
 
-    /// The next run of the repair (none once it is over).
+    /// The next slice of the repair's run, or the start of the next run (none once it is over).
     pub(super) fn advance_repair(&self, repair: &mut Repair) {
+        if repair.running.is_some() {
+            self.run_slice(repair);
+            return;
+        }
         let Some(next) = repair.next.take() else {
             return;
         };
         repair.fills += 1;
         repair.candidate = next;
-        repair.result = self.execute(&repair.candidate);
+        self.start(repair);
+    }
+
+    /// Starts the run of the repair's candidate and does its first slice.
+    fn start(&self, repair: &mut Repair) {
+        match self.start_run(&repair.candidate) {
+            Ok(execution) => {
+                repair.running = Some(Box::new(execution));
+                self.run_slice(repair);
+            }
+            Err(result) => {
+                self.spend();
+                self.ended_run(repair, result);
+            }
+        }
+    }
+
+    /// Runs the repair's run on by a slice.
+    fn run_slice(&self, repair: &mut Repair) {
+        self.spend();
+        let Some(mut execution) = repair.running.take() else {
+            return;
+        };
+        if execution.step(RUN_SLICE) == StepOutcome::Running {
+            repair.running = Some(execution);
+            return;
+        }
+        let result = execution
+            .into_result()
+            .unwrap_or_else(|| ExecutionResult::not_run(Status::Aborted, None, None));
+        self.ended_run(repair, result);
+    }
+
+    /// Keeps a run that has ended and works out the candidate the next one tries.
+    fn ended_run(&self, repair: &mut Repair, result: ExecutionResult) {
+        repair.result = Some(result);
         repair.next = self.patched(repair);
     }
 
@@ -71,7 +122,7 @@ impl Generator<'_> {
         if repair.fills >= LIMITS.repairs {
             return None;
         }
-        let mut missing = missing_path(&repair.result)?;
+        let mut missing = missing_path(repair.result.as_ref()?)?;
         if missing.path.is_empty() {
             let body = self.states.get(&missing.state).map(|info| &info.body)?;
             missing.path = argument_path(body, &missing.field)?;
@@ -132,7 +183,7 @@ pub(super) enum Taken {
 
 /// What one move of a [`Take`] did.
 enum Move {
-    /// Ran the definition or solved a condition: the move's share is spent.
+    /// Ran a slice of a run or solved a condition: the move's share is spent.
     Spent,
     /// Only bookkeeping: the next move follows at once.
     Free,
@@ -171,7 +222,7 @@ impl Generator<'_> {
         })
     }
 
-    /// Moves `take` on by at most one run or one solve; `Some` once it is over.
+    /// Moves `take` on by at most one slice of a run or one solve; `Some` once it is over.
     pub(super) fn advance_take(&self, take: &mut Take, kept: &[Kept]) -> Option<Taken> {
         loop {
             match self.move_take(take, kept) {

@@ -195,15 +195,14 @@ impl<'a> Generator<'a> {
         })
     }
 
-    /// A run of `candidate`, ready to step (or the result of one that cannot start).
-    fn start_run(&self, candidate: &Candidate) -> Result<crate::Execution, ExecutionResult> {
+    /// A run of `candidate`, ready to step.
+    fn start_run(&self, candidate: &Candidate) -> Result<crate::Execution, DefinitionError> {
         let mut options = self.options.clone();
         options.mocks = mocks_of(candidate);
         options
             .item_reader_errors
             .extend(candidate.reader_errors.clone());
         crate::Execution::new(&self.definition, candidate.input.clone(), options)
-            .map_err(|error| crate::not_compiled(&error))
     }
 
     /// Counts one slice of a run, or one solve.

@@ -87,9 +87,9 @@ impl Generator<'_> {
                 repair.running = Some(Box::new(execution));
                 self.run_slice(repair);
             }
-            Err(result) => {
+            Err(error) => {
                 self.spend();
-                self.ended_run(repair, result);
+                self.ended_run(repair, crate::not_compiled(&error));
             }
         }
     }

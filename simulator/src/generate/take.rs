@@ -77,6 +77,9 @@ impl Generator<'_> {
         };
         repair.fills += 1;
         repair.candidate = next;
+        // Freed before the first slice of the next run rather than with the scan that ends it:
+        // the history of a run stopped by the work budget takes long to free.
+        repair.result = None;
         self.start(repair);
     }
 
@@ -159,6 +162,9 @@ pub(super) struct Take {
     fallback_host: Option<(Candidate, ExecutionResult)>,
     /// Why the item is not covered, should nothing left cover it.
     last_reason: String,
+    /// A run that never ended, freed at the start of the next move: its history (thousands of
+    /// events) takes long to free, and the move that ran it has done its share.
+    litter: Option<ExecutionResult>,
 }
 
 /// Where the change under way stands.
@@ -219,11 +225,13 @@ impl Generator<'_> {
             stage: Stage::Between,
             fallback_host: None,
             last_reason: String::new(),
+            litter: None,
         })
     }
 
     /// Moves `take` on by at most one slice of a run or one solve; `Some` once it is over.
     pub(super) fn advance_take(&self, take: &mut Take, kept: &[Kept]) -> Option<Taken> {
+        take.litter = None;
         loop {
             match self.move_take(take, kept) {
                 Move::Spent => return None,
@@ -309,6 +317,8 @@ impl Generator<'_> {
             // loops in a row).
             if take.fallback_host.is_none() && self.covers(&result, &take.item) {
                 take.fallback_host = Some((attempt, result));
+            } else {
+                take.litter = Some(result);
             }
             return None;
         }

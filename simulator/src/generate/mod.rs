@@ -146,6 +146,8 @@ struct Generator<'a> {
     /// Slices of runs of the definition and solves of a Choice done so far: what a step's share
     /// is counted in.
     work: std::cell::Cell<u64>,
+    /// Runs no longer needed, freed a share a step.
+    litter: std::cell::RefCell<Vec<ExecutionResult>>,
 }
 
 impl<'a> Generator<'a> {
@@ -192,6 +194,7 @@ impl<'a> Generator<'a> {
             reader_items,
             empty,
             work: std::cell::Cell::new(0),
+            litter: std::cell::RefCell::new(Vec::new()),
         })
     }
 

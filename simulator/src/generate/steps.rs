@@ -80,6 +80,7 @@ impl<'a> Generation<'a> {
     /// first case, or for a change tried for an uncovered item) or one solve of a Choice's
     /// conditions.
     pub fn step(&mut self) -> Step {
+        self.generator.free_some();
         if let Some(search) = &mut self.search {
             self.generator.next_target(search);
         } else {
@@ -99,7 +100,11 @@ impl<'a> Generation<'a> {
         }
         let progress = self.progress();
         match &self.search {
-            Some(search) if search.over => Step::Done(progress),
+            // Done once the runs discarded are freed too, so that finishing does not free them
+            // all at once.
+            Some(search) if search.over && self.generator.litter.borrow().is_empty() => {
+                Step::Done(progress)
+            }
             _ => Step::Working(progress),
         }
     }

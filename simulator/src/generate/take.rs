@@ -20,6 +20,10 @@ pub(super) type Kept = (Candidate, ExecutionResult, String);
 /// far more than fit in a frame of the browser.
 const RUN_SLICE: u64 = 64;
 
+/// History events of a discarded run freed in one move (and a third as many trace entries: a
+/// state makes about three events).
+const FREE_SLICE: usize = 1_000;
+
 /// A candidate run, then run again with each path it finds missing filled in, until it finds
 /// none (or one cannot be filled in): one slice of a run per move.
 pub(super) struct Repair {
@@ -77,9 +81,9 @@ impl Generator<'_> {
         };
         repair.fills += 1;
         repair.candidate = next;
-        // Freed before the first slice of the next run rather than with the scan that ends it:
-        // the history of a run stopped by the work budget takes long to free.
-        repair.result = None;
+        if let Some(result) = repair.result.take() {
+            self.discard(result);
+        }
         self.start(repair);
     }
 
@@ -136,6 +140,31 @@ impl Generator<'_> {
         self.fill(&repair.candidate, &missing)
     }
 
+    /// Keeps a run no longer needed to be freed a share a step ([`Self::free_some`]): a run that
+    /// the work budget stopped has thousands of history events, which take long to free at once.
+    fn discard(&self, result: ExecutionResult) {
+        self.litter.borrow_mut().push(result);
+    }
+
+    /// Frees a share of the runs discarded: the last events of one of them, or the whole of it
+    /// once it is small.
+    pub(super) fn free_some(&self) {
+        let mut litter = self.litter.borrow_mut();
+        let Some(result) = litter.last_mut() else {
+            return;
+        };
+        if result.history.len() > FREE_SLICE || result.trace.len() > FREE_SLICE / 3 {
+            result
+                .history
+                .truncate(result.history.len().saturating_sub(FREE_SLICE));
+            result
+                .trace
+                .truncate(result.trace.len().saturating_sub(FREE_SLICE / 3));
+        } else {
+            litter.pop();
+        }
+    }
+
     /// Runs `candidate`, filling in the paths the run finds missing, until it finds none (or
     /// cannot fill one in).
     pub(super) fn repair(&self, candidate: Candidate) -> (Candidate, ExecutionResult) {
@@ -162,9 +191,6 @@ pub(super) struct Take {
     fallback_host: Option<(Candidate, ExecutionResult)>,
     /// Why the item is not covered, should nothing left cover it.
     last_reason: String,
-    /// A run that never ended, freed at the start of the next move: its history (thousands of
-    /// events) takes long to free, and the move that ran it has done its share.
-    litter: Option<ExecutionResult>,
 }
 
 /// Where the change under way stands.
@@ -225,13 +251,11 @@ impl Generator<'_> {
             stage: Stage::Between,
             fallback_host: None,
             last_reason: String::new(),
-            litter: None,
         })
     }
 
     /// Moves `take` on by at most one slice of a run or one solve; `Some` once it is over.
     pub(super) fn advance_take(&self, take: &mut Take, kept: &[Kept]) -> Option<Taken> {
-        take.litter = None;
         loop {
             match self.move_take(take, kept) {
                 Move::Spent => return None,
@@ -318,7 +342,7 @@ impl Generator<'_> {
             if take.fallback_host.is_none() && self.covers(&result, &take.item) {
                 take.fallback_host = Some((attempt, result));
             } else {
-                take.litter = Some(result);
+                self.discard(result);
             }
             return None;
         }

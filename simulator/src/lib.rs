@@ -56,10 +56,15 @@ pub fn run(
 ) -> ExecutionResult {
     match Execution::new(definition, input, options.clone()) {
         Ok(execution) => execution.run_to_end(),
-        Err(error) => ExecutionResult::not_run(
-            Status::Failed,
-            Some("States.Runtime".to_owned()),
-            Some(format!("Invalid definition: {error}")),
-        ),
+        Err(error) => not_compiled(&error),
     }
+}
+
+/// The result of a run whose definition cannot be compiled.
+pub(crate) fn not_compiled(error: &DefinitionError) -> ExecutionResult {
+    ExecutionResult::not_run(
+        Status::Failed,
+        Some("States.Runtime".to_owned()),
+        Some(format!("Invalid definition: {error}")),
+    )
 }

@@ -642,7 +642,8 @@ browserTest('Generate tests makes a passing suite a few steps a frame, and frame
   assert.equal(sample.message, null);
   assert.ok(sample.generated?.cases >= 2, JSON.stringify(sample));
   assert.deepEqual([sample.passed, sample.failed], [sample.generated.cases, 0]);
-  // A definition whose generation takes many steps (34 natively): each frame does its share,
+  // A definition whose generation takes many steps (about 2,100 natively, each a slice of a run or one
+  // solve): each frame does its share,
   // so frames keep being drawn and the progress moves on between them.
   const text = fs.readFileSync(path.join(repo,
     'tests/data/corpus/real/workflows-collection/sfn-rds-to-aurora-migrate-postgres-cdk__statemachine.asl.json'), 'utf8');

@@ -405,12 +405,13 @@ impl TestsPanel {
                     "Running the test cases… case {} of {total}",
                     (finished + 1).min(total)
                 ),
+                // The first case's runs (a few, one a step) come before any count worth showing.
                 Purpose::Generate { .. } => match flight.work.generation() {
-                    Some(progress) => format!(
+                    Some(progress) if progress.cases > 0 => format!(
                         "Generating tests… case {}, {} targets left",
                         progress.cases, progress.targets_left
                     ),
-                    None => "Generating tests…".to_owned(),
+                    _ => "Generating tests…".to_owned(),
                 },
             };
             // Wrapped, so a long line never widens the panel.

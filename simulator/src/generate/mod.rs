@@ -31,13 +31,11 @@ mod joint;
 mod joint_tests;
 mod loops;
 mod missing;
-use missing::{
-    MATH_RANDOM_END, Missing, argument_path, missing_path, placeholder_for,
-    placeholder_for_intrinsic, read_under,
-};
+use missing::{MATH_RANDOM_END, Missing, placeholder_for, placeholder_for_intrinsic, read_under};
 mod sources;
 use sources::{Encoding, Invocations, Source, apply, first_item, items_path, name_segment};
 mod steps;
+mod take;
 use steps::Search;
 pub use steps::{Generation, Progress, Step};
 
@@ -145,6 +143,11 @@ struct Generator<'a> {
     /// S3); every case records them in its `ItemReaderItems` so that it runs the same way.
     reader_items: BTreeMap<String, Vec<Value>>,
     empty: Coverage,
+    /// Slices of runs of the definition and solves of a Choice done so far: what a step's share
+    /// is counted in.
+    work: std::cell::Cell<u64>,
+    /// Runs no longer needed, freed a share a step.
+    litter: std::cell::RefCell<Vec<ExecutionResult>>,
 }
 
 impl<'a> Generator<'a> {
@@ -190,16 +193,24 @@ impl<'a> Generator<'a> {
             options,
             reader_items,
             empty,
+            work: std::cell::Cell::new(0),
+            litter: std::cell::RefCell::new(Vec::new()),
         })
     }
 
-    fn execute(&self, candidate: &Candidate) -> ExecutionResult {
+    /// A run of `candidate`, ready to step.
+    fn start_run(&self, candidate: &Candidate) -> Result<crate::Execution, DefinitionError> {
         let mut options = self.options.clone();
         options.mocks = mocks_of(candidate);
         options
             .item_reader_errors
             .extend(candidate.reader_errors.clone());
-        crate::run(&self.definition, candidate.input.clone(), &options)
+        crate::Execution::new(&self.definition, candidate.input.clone(), options)
+    }
+
+    /// Counts one slice of a run, or one solve.
+    fn spend(&self) {
+        self.work.set(self.work.get() + 1);
     }
 
     fn covers(&self, result: &ExecutionResult, item: &Item) -> bool {
@@ -208,9 +219,9 @@ impl<'a> Generator<'a> {
         probe.is_covered(item)
     }
 
-    /// The first case: the input `{}` with every Task returning `{}`, missing paths filled in.
-    fn first_case(&self) -> Search {
-        let base = Candidate {
+    /// The first case before its repair: the input `{}` with every Task returning `{}`.
+    fn base_case(&self) -> Candidate {
+        Candidate {
             input: Value::Object(Map::new()),
             reader_errors: BTreeMap::new(),
             mocks: self
@@ -223,118 +234,27 @@ impl<'a> Generator<'a> {
                     )
                 })
                 .collect(),
-        };
+        }
+    }
+
+    /// The search from the first case, repaired (missing paths filled in).
+    fn first_case(&self, base: Candidate, result: ExecutionResult) -> Search {
         let mut coverage = self.empty.clone();
-        let mut kept: Vec<(Candidate, ExecutionResult, String)> = Vec::new();
-        let (base, result) = self.repair(base);
         // Only cases that end count: one that loops forever is kept as a host only.
         if ended(&result) {
             coverage.record(&result);
         }
-        kept.push((base, result, "happy path".to_owned()));
         Search {
             coverage,
-            kept,
+            kept: vec![(base, result, "happy path".to_owned())],
             reasons: BTreeMap::new(),
             hosts_only: 0,
             rounds: 0,
             targets: None,
+            taking: None,
             progress: false,
             extra_hosts: Vec::new(),
             over: false,
-        }
-    }
-
-    /// Tries to cover one item of the round's targets with a change to a case that reaches its
-    /// state.
-    fn take(&self, item: Item, search: &mut Search) {
-        let Search {
-            coverage,
-            kept,
-            reasons,
-            hosts_only,
-            progress,
-            extra_hosts,
-            ..
-        } = search;
-        // Cases that end make better hosts: a change that takes the item once can then
-        // leave as the host did.
-        let mut hosts: Vec<usize> = kept
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, result, _))| coverage::entered_states(result).contains(&item.state()))
-            .map(|(position, _)| position)
-            .collect();
-        hosts.sort_by_key(|&position| {
-            !kept
-                .get(position)
-                .is_some_and(|(_, result, _)| ended(result))
-        });
-        hosts.truncate(3);
-        if hosts.is_empty() {
-            reasons.insert(
-                item.clone(),
-                format!("no generated case reaches its state '{}'", item.state()),
-            );
-            return;
-        }
-        let mut found = None;
-        let mut fallback_host = None;
-        let mut last_reason = String::new();
-        for host in hosts {
-            let Some((candidate, host_result, _)) = kept.get(host) else {
-                continue;
-            };
-            let result = host_result;
-            match self.attempts(&item, candidate, result) {
-                Err(reason) => last_reason = reason,
-                Ok(attempts) => {
-                    last_reason = "the changes found for it (input values, mocked results) did not lead the run there: a value it reads is computed by a state the generator cannot invert".to_owned();
-                    for attempt in attempts {
-                        let (attempt, result) = self.repair(attempt);
-                        if !ended(&result) {
-                            last_reason = self.never_ends(&result);
-                            // Kept as a host: a later round can also end the loop
-                            // that follows (two polling loops in a row).
-                            if fallback_host.is_none() && self.covers(&result, &item) {
-                                fallback_host = Some((attempt, result));
-                            }
-                            continue;
-                        }
-                        if self.covers(&result, &item) {
-                            found = Some((attempt, result));
-                            break;
-                        }
-                        match self.rejoin(&item, (candidate, host_result), &attempt, &result) {
-                            Ok(joined) => {
-                                found = Some(joined);
-                                break;
-                            }
-                            Err(reason) => last_reason = reason.unwrap_or(last_reason),
-                        }
-                    }
-                }
-            }
-            if found.is_some() {
-                break;
-            }
-        }
-        match found {
-            Some((candidate, result)) => {
-                coverage.record(&result);
-                kept.push((candidate, result, item.label()));
-                reasons.remove(&item);
-                *progress = true;
-            }
-            None => {
-                reasons.insert(item.clone(), last_reason);
-                if let Some((attempt, result)) = fallback_host
-                    && *hosts_only < LIMITS.hosts_only
-                {
-                    *hosts_only += 1;
-                    extra_hosts.push((attempt, result, item.label()));
-                }
-            }
         }
     }
 
@@ -387,34 +307,6 @@ impl<'a> Generator<'a> {
                 "the values found for it make the earlier Choice '{choice}' take another way, and solving that Choice again while keeping them did not lead the run there either"
             )
         })
-    }
-
-    /// Runs the candidate, filling in the paths the run finds missing, until it finds none (or
-    /// cannot fill one in).
-    fn repair(&self, mut candidate: Candidate) -> (Candidate, ExecutionResult) {
-        let mut result = self.execute(&candidate);
-        let mut seen = HashSet::new();
-        for _ in 0..LIMITS.repairs {
-            let Some(mut missing) = missing_path(&result) else {
-                break;
-            };
-            if missing.path.is_empty() {
-                let body = self.states.get(&missing.state).map(|info| &info.body);
-                let Some(path) = body.and_then(|body| argument_path(body, &missing.field)) else {
-                    break;
-                };
-                missing.path = path;
-            }
-            if !seen.insert(missing.clone()) {
-                break;
-            }
-            let Some(patched) = self.fill(&candidate, &missing) else {
-                break;
-            };
-            candidate = patched;
-            result = self.execute(&candidate);
-        }
-        (candidate, result)
     }
 
     /// The candidate with a value at the source of a missing path.
@@ -539,6 +431,7 @@ impl<'a> Generator<'a> {
             .find(|entry| entry.state == state)
             .ok_or_else(|| format!("no generated case reaches its state '{state}'"))?;
         let effective = joint::choice_input(entry);
+        self.spend();
         let solutions = solve::solutions(rules, target, &effective, &candidate.input)?;
         if solutions.iter().any(Vec::is_empty) {
             // The host takes it already but never ends: a Task that always fails keeps it

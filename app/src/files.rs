@@ -618,14 +618,50 @@ pub fn sidecar_path(definition: &Path) -> PathBuf {
 pub struct FoundMachine {
     /// What to call it in a chooser: the template resource's logical id, or the file name.
     pub label: String,
-    /// The ASL definition.
-    pub definition: Value,
+    /// The ASL definition; `None` for a JSON definition file, whose value is read from `text`
+    /// and `spans` only when something needs it (see [`Self::model`]): for a big document,
+    /// building the `Value` is a good part of opening it in the browser.
+    pub definition: Option<Value>,
     /// The definition's own text when the file is that definition (kept for the code view so
     /// its formatting survives), `None` for a definition taken out of a template.
     pub text: Option<String>,
     /// Where each value of `text` is, when the file was JSON and is that definition (the code
     /// view's index, made once rather than by parsing the text again).
     pub spans: Option<asl_codec::SpanTable>,
+}
+
+impl FoundMachine {
+    /// The document model of the definition, read straight from its text when it has no value
+    /// yet (the same model, and the same errors, as from the value).
+    ///
+    /// # Errors
+    /// What in the definition does not fit the model.
+    pub fn model(&self) -> Result<graph_model::StateMachine, graph_model::ShapeError> {
+        match (&self.definition, self.text_root()) {
+            (Some(definition), _) => graph_model::StateMachine::from_value(definition),
+            (None, Some((text, root))) => {
+                graph_model::StateMachine::from_source(asl_codec::json::TextValue::new(text, root))
+            }
+            (None, None) => graph_model::StateMachine::from_value(&Value::Null),
+        }
+    }
+
+    /// The definition as a value, built from the text when it has none yet.
+    #[must_use]
+    pub fn definition(&self) -> std::borrow::Cow<'_, Value> {
+        match (&self.definition, self.text_root()) {
+            (Some(definition), _) => std::borrow::Cow::Borrowed(definition),
+            (None, Some((text, root))) => {
+                std::borrow::Cow::Owned(asl_codec::json::value_at(text, root))
+            }
+            (None, None) => std::borrow::Cow::Owned(Value::Null),
+        }
+    }
+
+    fn text_root(&self) -> Option<(&str, asl_codec::span::SpanRef<'_>)> {
+        let root = self.spans.as_ref()?.root()?;
+        Some((self.text.as_deref()?, root))
+    }
 }
 
 /// What a file holds.
@@ -662,19 +698,24 @@ pub fn parse_file(
         })?;
     match loaded {
         asl_codec::Loaded::Asl(source) => {
-            if !source.value().is_object() {
+            let is_object = match source.spans() {
+                Some(root) => root.kind() == asl_codec::span::SpanKind::Object,
+                None => source.value().is_object(),
+            };
+            if !is_object {
                 return Err(format!(
                     "{label}: a state machine definition must be a JSON object"
                 ));
             }
-            // Taken, not copied: the value of a big definition is megabytes.
-            let (definition, spans) = source.into_value_and_spans();
+            // Taken, not copied: the text of a big definition is megabytes. A JSON file's value
+            // is not built here (see `FoundMachine::definition`).
+            let (text, definition, spans) = source.into_parts();
             Ok(FoundFile {
                 format,
                 machines: vec![FoundMachine {
                     label: label.to_owned(),
                     definition,
-                    text: Some(text.to_owned()),
+                    text: Some(text),
                     spans,
                 }],
                 is_template: false,
@@ -693,7 +734,7 @@ pub fn parse_file(
                     .into_iter()
                     .map(|m| FoundMachine {
                         label: m.logical_id,
-                        definition: m.definition,
+                        definition: Some(m.definition),
                         text: None,
                         spans: None,
                     })
@@ -725,7 +766,7 @@ fn parse_terraform(
             }
             _ => found.push(FoundMachine {
                 label: machine.address,
-                definition: machine.definition,
+                definition: Some(machine.definition),
                 text: None,
                 spans: None,
             }),
@@ -834,7 +875,7 @@ mod tests {
         assert!(found.is_template);
         let labels: Vec<_> = found.machines.iter().map(|m| m.label.as_str()).collect();
         assert_eq!(labels, ["First", "Second"]);
-        assert!(found.machines[1].definition["States"]["B"]["Resource"].is_string());
+        assert!(found.machines[1].definition()["States"]["B"]["Resource"].is_string());
     }
 
     #[test]

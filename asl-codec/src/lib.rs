@@ -153,6 +153,13 @@ impl SourceFile {
         (value, self.spans)
     }
 
+    /// The text, the value if it was built already (always for YAML; for JSON only once
+    /// [`Self::value`] was asked for) and the span table (JSON only), taken out of the file: for a
+    /// caller that builds the value later, if ever (see [`json::value_at`]).
+    pub fn into_parts(self) -> (String, Option<Value>, Option<SpanTable>) {
+        (self.text, self.value.into_inner(), self.spans)
+    }
+
     /// The spans of every value (JSON only): the root of the span table.
     pub fn spans(&self) -> Option<SpanRef<'_>> {
         self.spans.as_ref().and_then(SpanTable::root)

@@ -307,7 +307,19 @@ pub fn parse_source(text: impl Into<String>, format: Format) -> Result<SourceFil
 
 /// What kind of document a parsed file is, by its content.
 pub fn detect(source: &SourceFile) -> Kind {
-    if template::is_template(source.value()) {
+    let is_template = match source.spans() {
+        // Read from the text's top-level keys: a definition's `Value` is not built just to tell
+        // (for a big one that is most of the cost of opening it in the browser).
+        Some(root) => {
+            use graph_model::{JsonKind, JsonSource as _};
+            let root = crate::json::TextValue::new(source.text(), root);
+            root.member("Resources")
+                .is_some_and(|(_, resources)| resources.kind() == JsonKind::Object)
+                && root.member("States").is_none()
+        }
+        None => template::is_template(source.value()),
+    };
+    if is_template {
         Kind::Template
     } else {
         Kind::Definition
@@ -387,4 +399,60 @@ pub fn parse_refusing_duplicate_keys(
     let source = parse_source(text, format)?;
     refuse_duplicate_keys(&source)?;
     Ok(source)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind_of(text: &str, format: Format) -> Kind {
+        let source = parse_source(text, format).expect("parses");
+        detect(&source)
+    }
+
+    #[test]
+    fn json_and_yaml_tell_template_from_definition_alike() {
+        let cases = [
+            (
+                r#"{"Resources": {"M": {"Type": "AWS::StepFunctions::StateMachine"}}}"#,
+                Kind::Template,
+            ),
+            // A definition that happens to have a `Resources` member is still a definition.
+            (
+                r#"{"StartAt": "A", "States": {}, "Resources": {}}"#,
+                Kind::Definition,
+            ),
+            (
+                r#"{"Resources": ["not", "an", "object"]}"#,
+                Kind::Definition,
+            ),
+            (
+                r#"{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}"#,
+                Kind::Definition,
+            ),
+            (r#"["not an object"]"#, Kind::Definition),
+            // Written with an escape, the key is still `Resources`.
+            (r#"{"Re\u0073ources": {}}"#, Kind::Template),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(kind_of(text, Format::Json), expected, "JSON {text}");
+            // JSON is YAML: the YAML reader (which builds a value) must agree.
+            assert_eq!(kind_of(text, Format::Yaml), expected, "YAML {text}");
+        }
+    }
+
+    #[test]
+    fn telling_a_json_definition_apart_builds_no_value() {
+        let source =
+            parse_source(r#"{"StartAt": "A", "States": {}}"#, Format::Json).expect("parses");
+        assert_eq!(detect(&source), Kind::Definition);
+        assert!(
+            source.value.get().is_none(),
+            "detect built the document's Value"
+        );
+        let (text, value, spans) = source.into_parts();
+        assert!(text.starts_with("{\"StartAt\""));
+        assert!(value.is_none());
+        assert!(spans.is_some());
+    }
 }

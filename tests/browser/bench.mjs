@@ -8,7 +8,8 @@
 //                             (tests/data/bench/map10k.*). A frame is one requestAnimationFrame
 //                             callback (where eframe runs the app and paints), timed in the page;
 //                             BENCH_VERBOSE=1 also prints every frame time of each document;
-//                             BENCH_ONLY=map runs the map10k case alone.
+//                             BENCH_ONLY=map runs the map10k case alone; BENCH_ONLY=load
+//                             calls loadDefinition 7 times per document and prints the median.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -158,9 +159,36 @@ async function mapBenchmark() {
   await context.close();
 }
 
+/** The `loadDefinition` call alone, `times` times in one page (each after the last one's layout). */
+async function loadBenchmark(what, text, times = 7) {
+  const { context, page } = await openPage();
+  const startAt = JSON.parse(text).StartAt;
+  const calls = [];
+  for (let i = 0; i < times; i += 1) {
+    calls.push(await page.evaluate((t) => {
+      const start = performance.now();
+      window.aslStudio.loadDefinition(t, 'big.asl.json');
+      return performance.now() - start;
+    }, text));
+    await page.waitForFunction((name) => !(window.aslStudio.isLayingOut?.() ?? false)
+      && window.aslStudio.stateRect(name) !== undefined, startAt, { timeout: 120_000, polling: 'raf' });
+  }
+  const sorted = [...calls].sort((a, b) => a - b);
+  console.log(`${what}: loadDefinition ${times} calls: median ${sorted[Math.floor(times / 2)].toFixed(1)} ms, ` +
+    `min ${sorted[0].toFixed(1)} ms, first ${calls[0].toFixed(1)} ms (${calls.map((ms) => ms.toFixed(1)).join(', ')})`);
+  await context.close();
+}
+
 async function frameBenchmarks() {
   // BENCH_ONLY=map: the pane finishing map10k alone (about 15 s instead of minutes).
   if (process.env.BENCH_ONLY === 'map') { await mapBenchmark(); return; }
+  // BENCH_ONLY=load: the loadDefinition call alone, repeated (steadier than one call a run).
+  if (process.env.BENCH_ONLY === 'load') {
+    await loadBenchmark('flat 1,500 states', generate(1500, 0));
+    await loadBenchmark('nested 1,500 states', generate(1500));
+    await loadBenchmark('flat 2,500 states', generate(2500, 0));
+    return;
+  }
   await layoutBenchmark('flat 1,500 states', generate(1500, 0));
   await layoutBenchmark('nested 1,500 states', generate(1500));
   await layoutBenchmark('flat 2,500 states', generate(2500, 0));

@@ -13,8 +13,9 @@ const SPREAD_OPENING_STATES: usize = 250;
 pub(super) struct CodeSource {
     /// The text (a file's own, byte for byte).
     text: String,
-    /// The definition the text stands for.
-    value: Value,
+    /// The definition the text stands for; `None` when the code view builds it from the
+    /// text's span table once it first needs it.
+    value: Option<Value>,
     /// Where each value is in the text, when the file's reader worked it out.
     spans: Option<asl_codec::SpanTable>,
 }
@@ -63,7 +64,7 @@ impl StudioApp {
         let text = write_value(&value, TextFormat::Json);
         let code = CodeSource {
             text,
-            value,
+            value: Some(value),
             spans: None,
         };
         self.install(
@@ -242,7 +243,7 @@ impl StudioApp {
         path: Option<PathBuf>,
         format: TextFormat,
     ) -> bool {
-        let root = match StateMachine::from_value(&found.definition) {
+        let root = match found.model() {
             Ok(root) => root,
             Err(error) => {
                 self.modal = Some(Modal::Error(format!("{}: {error}", found.label)));
@@ -268,9 +269,12 @@ impl StudioApp {
             spans,
         } = found;
         // The span table belongs to the file's own text.
-        let (text, spans) = match text {
-            Some(text) => (text, spans),
-            None => (write_value(&definition, format), None),
+        let (text, definition, spans) = match (text, definition) {
+            (Some(text), definition) => (text, definition, spans),
+            (None, definition) => {
+                let definition = definition.unwrap_or_default();
+                (write_value(&definition, format), Some(definition), None)
+            }
         };
         let name = match &path {
             Some(p) => file_name(p),
@@ -301,7 +305,8 @@ impl StudioApp {
         let format = TextFormat::from_path(Path::new(&name));
         let found = parse_file(&name, text, format, path.parent())?;
         let model = |machine: &FoundMachine| {
-            StateMachine::from_value(&machine.definition)
+            machine
+                .model()
                 .map_err(|error| format!("{}: {error}", machine.label))
         };
         let path = Some(path.to_path_buf());

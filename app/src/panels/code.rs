@@ -26,7 +26,8 @@ pub enum CodeEvent {
 pub struct CodeView {
     text: String,
     format: TextFormat,
-    /// The value the text stood for when it last parsed.
+    /// The value the text stood for when it last parsed (`None` with a `span_table`: not built
+    /// yet, see [`Self::load_unindexed`]).
     value: Option<Value>,
     spans: Option<SpanNode>,
     /// Why the text does not parse, with line:col.
@@ -65,21 +66,40 @@ impl CodeView {
     /// [`Self::load`] without indexing the text yet: the browser opens a big document over
     /// several frames, and indexing its text is one of them ([`Self::index`]). Whatever needs
     /// the spans before then indexes first. `span_table` is the text's span table when the
-    /// file's reader made one (then the text is not parsed again).
+    /// file's reader made one (then the text is not parsed again). Without `value`, the value
+    /// is built from `span_table` when first needed: opening a big document in the browser
+    /// then does not pay for it, and may never (until the code view is shown or the document
+    /// edited).
     pub fn load_unindexed(
         &mut self,
         text: String,
-        value: Value,
+        value: Option<Value>,
         format: TextFormat,
         span_table: Option<asl_codec::SpanTable>,
     ) {
         self.format = format;
         self.text = text;
-        self.value = Some(value);
+        self.span_table = span_table.filter(|_| format == TextFormat::Json);
+        self.value = value;
+        if self.value.is_none() && self.span_table.is_none() {
+            // Nothing to build it from later: read it now.
+            self.value = parse_value(&self.text, format).ok();
+        }
         self.syntax_error = None;
         self.spans = None;
-        self.span_table = span_table.filter(|_| format == TextFormat::Json);
         self.unindexed = true;
+    }
+
+    /// Builds the value of a text loaded without one, from its span table.
+    fn ensure_value(&mut self) {
+        if self.value.is_none()
+            && let Some(root) = self
+                .span_table
+                .as_ref()
+                .and_then(asl_codec::SpanTable::root)
+        {
+            self.value = Some(asl_codec::json::value_at(&self.text, root));
+        }
     }
 
     /// Works out the spans of a text loaded by [`Self::load_unindexed`]; returns whether there
@@ -88,6 +108,7 @@ impl CodeView {
         if !self.unindexed {
             return false;
         }
+        self.ensure_value();
         match (self.span_table.take(), &self.value) {
             (Some(table), Some(value)) => {
                 self.spans = Some(table.to_tree(value));
@@ -100,6 +121,7 @@ impl CodeView {
 
     /// Switches the text format, rewriting the text.
     pub fn set_format(&mut self, format: TextFormat) {
+        self.ensure_value();
         if format != self.format
             && let Some(value) = self.value.clone()
         {
@@ -114,6 +136,7 @@ impl CodeView {
     /// stands for it (so typing is not disturbed) or when the text has a syntax error and the
     /// document has not changed since (the user's text is kept).
     pub fn sync_from(&mut self, document: &Value) {
+        self.ensure_value();
         if self.value.as_ref() == Some(document) {
             return;
         }
@@ -158,6 +181,8 @@ impl CodeView {
     }
 
     fn reparse(&mut self) -> Option<CodeEvent> {
+        // The value of the text before this edit, which the new one is compared with.
+        self.ensure_value();
         match parse_value(&self.text, self.format) {
             Ok(value) => {
                 self.syntax_error = None;
@@ -405,7 +430,7 @@ mod tests {
         let (value, table) = source.into_value_and_spans();
         assert!(table.is_some(), "JSON has a span table");
         let mut view = CodeView::default();
-        view.load_unindexed(TEXT.to_owned(), value, TextFormat::Json, table);
+        view.load_unindexed(TEXT.to_owned(), Some(value), TextFormat::Json, table);
         assert_eq!(
             view.state_at(TEXT.find("Succeed").expect("in text")),
             None,
@@ -449,6 +474,61 @@ mod tests {
         assert_eq!(
             parse_value(view.text(), TextFormat::Json).expect("valid"),
             value
+        );
+    }
+
+    /// A view opened the browser's way: the text and its span table, no value yet.
+    fn loaded_without_value() -> CodeView {
+        let source =
+            asl_codec::SourceFile::parse(TEXT, asl_codec::Format::Json).expect("valid JSON");
+        let (text, value, table) = source.into_parts();
+        assert!(value.is_none(), "parsing JSON builds no value");
+        let mut view = CodeView::default();
+        view.load_unindexed(text, None, TextFormat::Json, table);
+        view
+    }
+
+    #[test]
+    fn a_view_loaded_without_a_value_builds_the_same_one_when_needed() {
+        let mut view = loaded_without_value();
+        assert!(view.index());
+        assert_eq!(view.value, loaded().value);
+        assert_eq!(view.spans, loaded().spans);
+    }
+
+    #[test]
+    fn a_view_loaded_without_a_value_keeps_untouched_states_on_a_document_change() {
+        let mut value = parse_value(TEXT, TextFormat::Json).expect("valid");
+        value["States"]["B"]["Comment"] = Value::String("done".to_owned());
+        let mut lazy = loaded_without_value();
+        lazy.sync_from(&value);
+        let mut eager = loaded();
+        eager.sync_from(&value);
+        assert_eq!(lazy.text(), eager.text());
+        assert!(
+            lazy.text()
+                .contains("\"A\": {\"Type\": \"Pass\", \"Next\": \"B\"}")
+        );
+    }
+
+    #[test]
+    fn a_view_loaded_without_a_value_reports_only_real_edits() {
+        let mut view = loaded_without_value();
+        assert_eq!(
+            view.set_text(TEXT.to_owned()),
+            None,
+            "the same text is no edit"
+        );
+        let mut view = loaded_without_value();
+        match view.set_text(TEXT.replace("Succeed", "Fail")) {
+            Some(CodeEvent::Edited(value)) => assert_eq!(value["States"]["B"]["Type"], "Fail"),
+            other => panic!("expected an edit, got {other:?}"),
+        }
+        let mut view = loaded_without_value();
+        view.set_format(TextFormat::Yaml);
+        assert_eq!(
+            parse_value(view.text(), TextFormat::Yaml).expect("valid YAML"),
+            parse_value(TEXT, TextFormat::Json).expect("valid")
         );
     }
 }

@@ -327,7 +327,58 @@ fn layout_in_slices_is_the_layout_made_at_once() {
             "{what}: sliced layout differs"
         );
         assert_well_formed(&sliced, what);
+        // What the flattening copies besides the geometry: ids, owners, ranges, edge ends.
+        let structure = |l: &Layout| {
+            (
+                l.nodes
+                    .iter()
+                    .map(|n| (n.id.clone(), n.machine, n.children.clone()))
+                    .collect::<Vec<_>>(),
+                l.machines
+                    .iter()
+                    .map(|m| (m.path.clone(), m.owner, m.nodes.clone(), m.edges.clone()))
+                    .collect::<Vec<_>>(),
+                l.edges
+                    .iter()
+                    .map(|e| (e.machine, e.from, e.to, e.bounds))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        assert!(
+            structure(&sliced) == structure(&at_once),
+            "{what}: sliced layout's structure differs"
+        );
+        for (i, node) in sliced.nodes.iter().enumerate() {
+            assert_eq!(sliced.node_index(&node.id), Some(i), "{what}: {:?}", node.id);
+        }
     }
+}
+
+#[test]
+fn flattening_a_big_document_is_spread_over_slices() {
+    use super::budget::WorkBudget;
+    use super::layout::{LayoutCache, LayoutJob};
+
+    // Once every machine is placed (progress 1), copying 1,600 nested states into one list is
+    // still several slices' work, not one long step.
+    let root = generated(1_600);
+    let mut cache = LayoutCache::default();
+    let mut job = LayoutJob::new(&root, &mut cache);
+    let mut slices_after_placing = 0;
+    let sliced = loop {
+        if job.progress() >= 1.0 {
+            slices_after_placing += 1;
+        }
+        assert!(slices_after_placing < 100_000, "the flattening never ends");
+        if let Some(layout) = job.run(&root, &METRICS, &mut WorkBudget::units(1_000)) {
+            break layout;
+        }
+    };
+    assert!(
+        slices_after_placing > 5,
+        "flattened in {slices_after_placing} slices"
+    );
+    assert!(placed(&sliced) == placed(&Layout::of(&root, &METRICS)));
 }
 
 #[test]

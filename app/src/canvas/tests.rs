@@ -349,7 +349,12 @@ fn layout_in_slices_is_the_layout_made_at_once() {
             "{what}: sliced layout's structure differs"
         );
         for (i, node) in sliced.nodes.iter().enumerate() {
-            assert_eq!(sliced.node_index(&node.id), Some(i), "{what}: {:?}", node.id);
+            assert_eq!(
+                sliced.node_index(&node.id),
+                Some(i),
+                "{what}: {:?}",
+                node.id
+            );
         }
     }
 }

@@ -662,7 +662,7 @@ fn a_requested_run_starts_a_frame_later_from_the_typed_input() {
     }));
     let mut pane = SimulatorPane::new();
     let ctx = egui::Context::default();
-    let mut run_to_end = |pane: &mut SimulatorPane, input: Option<&str>| -> Option<Value> {
+    let run_to_end = |pane: &mut SimulatorPane, input: Option<&str>| -> Option<Value> {
         if let Some(input) = input {
             pane.set_input_text(input);
         }

@@ -209,7 +209,12 @@ pub struct LayoutJob {
     states_done: usize,
     /// The machines laid out, being copied into the document's layout (the last step).
     flattening: Option<Flattening>,
+    /// Whether the layout is made (and handed out).
+    done: bool,
 }
+
+/// The share of [`LayoutJob::progress`] that copying the machines into one list takes.
+const FLATTEN_SHARE: f32 = 0.03;
 
 impl LayoutJob {
     /// A job laying out `root`, starting from (and emptying) `cache`. Every later call of
@@ -230,6 +235,7 @@ impl LayoutJob {
             states_total,
             states_done: 0,
             flattening: None,
+            done: false,
         }
     }
 
@@ -260,7 +266,9 @@ impl LayoutJob {
                 continue;
             }
             if let Some(flattening) = &mut self.flattening {
-                return flattening.run(budget);
+                let layout = flattening.run(budget);
+                self.done = layout.is_some();
+                return layout;
             }
             let Some((path, _)) = self.order.get(self.next) else {
                 let top = self
@@ -308,12 +316,22 @@ impl LayoutJob {
 
     /// How far the job is, from 0 to 1 (by states, the machine in progress by its own estimate).
     #[must_use]
+    /// Placing the machines is all of it but the last [`FLATTEN_SHARE`], and 1 means done.
     pub fn progress(&self) -> f32 {
+        if self.done {
+            return 1.0;
+        }
         let current = match (&self.current, self.order.get(self.next)) {
             (Some((_, flat_job)), Some((_, states))) => flat_job.progress() * *states as f32,
             _ => 0.0,
         };
-        ((self.states_done as f32 + current) / self.states_total.max(1) as f32).clamp(0.0, 1.0)
+        let total = self.states_total.max(1) as f32;
+        let placed = ((self.states_done as f32 + current) / total).clamp(0.0, 1.0);
+        let copied = self
+            .flattening
+            .as_ref()
+            .map_or(0.0, |f| (f.layout.nodes.len() as f32 / total).min(1.0));
+        (placed * (1.0 - FLATTEN_SHARE) + copied * FLATTEN_SHARE).min(1.0 - f32::EPSILON)
     }
 
     /// How many states the document has, nested ones included.

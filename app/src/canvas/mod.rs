@@ -519,7 +519,13 @@ impl CanvasView {
         }
         if let Some(budget) = self.slice_budget {
             let job = layout::LayoutJob::new(root, &mut self.layout_cache);
-            self.sliced = Some(SlicedLayout { key, job, budget });
+            self.sliced = Some(SlicedLayout {
+                key,
+                job,
+                budget,
+                slices: 0,
+                landed: None,
+            });
             return self.continue_sliced_layout(root, key) || landed;
         }
         if self.layout_key.is_some() && self.start_background_layout(root, key) {
@@ -539,12 +545,27 @@ impl CanvasView {
         if sliced.key != key {
             return false;
         }
+        if let Some(layout) = sliced.landed.take() {
+            self.layout_cache = sliced.job.into_cache();
+            self.install_layout(layout, key);
+            return true;
+        }
         let mut budget = sliced.budget.start();
+        sliced.slices += 1;
         match sliced.job.run(root, &crate::theme::METRICS, &mut budget) {
-            Some(layout) => {
+            // A layout made in one slice is shown at once (a small document opens in its frame).
+            Some(layout) if sliced.slices == 1 => {
                 self.layout_cache = sliced.job.into_cache();
                 self.install_layout(layout, key);
                 true
+            }
+            // One made over several is shown in the next frame: drawing a big document for the
+            // first time (every box's name laid out) is a frame's work of its own, and this frame
+            // already spent its slice.
+            Some(layout) => {
+                sliced.landed = Some(layout);
+                self.sliced = Some(sliced);
+                false
             }
             None => {
                 self.sliced = Some(sliced);
@@ -688,6 +709,10 @@ struct SlicedLayout {
     key: LayoutKey,
     job: layout::LayoutJob,
     budget: SliceBudget,
+    /// Slices run so far.
+    slices: u32,
+    /// The finished layout, shown in the frame after the slice that finished it.
+    landed: Option<Layout>,
 }
 
 /// A layout being computed on a worker thread, with the layout cache it took along.

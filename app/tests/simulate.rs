@@ -649,3 +649,50 @@ fn mock_files_and_the_history_travel_through_the_platforms_file_exchange() {
         Some("Downloaded execution-history.json.")
     );
 }
+
+/// F5 in the designer asks for a run that starts in the next frame (the frame handling the key
+/// stays short): meanwhile the pane says it is executing, so a script waiting for the run's end
+/// never takes the previous run for it. The run starts from the input as last typed, whether the
+/// copy parsed when it was typed is used or the text is parsed again.
+#[test]
+fn a_requested_run_starts_a_frame_later_from_the_typed_input() {
+    let studio = Studio::new(&json!({
+        "StartAt": "Echo",
+        "States": { "Echo": { "Type": "Pass", "End": true } }
+    }));
+    let mut pane = SimulatorPane::new();
+    let ctx = egui::Context::default();
+    let run_to_end = |pane: &mut SimulatorPane, input: Option<&str>| -> Option<Value> {
+        if let Some(input) = input {
+            pane.set_input_text(input);
+        }
+        pane.request_run(&ctx);
+        assert_eq!(pane.run_phase(), "executing", "asked for, not yet started");
+        assert!(pane.is_running());
+        pane.start_requested_run(&studio.doc);
+        assert_eq!(pane.start_error(), None);
+        for _ in 0..1_000 {
+            if pane.run_phase() == "ready" {
+                break;
+            }
+            let mut output = ctx.run_ui(egui::RawInput::default(), |ui| pane.tick(ui.ctx()));
+            output.textures_delta.clear();
+        }
+        assert_eq!(pane.run_phase(), "ready");
+        // Asked for once, started once: a later frame starts nothing.
+        let serial_before = pane.history_json();
+        pane.start_requested_run(&studio.doc);
+        assert_eq!(pane.history_json(), serial_before);
+        pane.result().and_then(|result| result.output.clone())
+    };
+    assert_eq!(
+        run_to_end(&mut pane, Some(r#"{"first": 1}"#)),
+        Some(json!({"first": 1}))
+    );
+    assert_eq!(
+        run_to_end(&mut pane, Some(r#"{"second": [1, 2]}"#)),
+        Some(json!({"second": [1, 2]}))
+    );
+    // The parsed copy went to the last run: the same text is parsed again.
+    assert_eq!(run_to_end(&mut pane, None), Some(json!({"second": [1, 2]})));
+}

@@ -1,5 +1,6 @@
 // Where the long frames of opening a big definition go, in headless Chromium (after web/build.sh):
 //   node profile.mjs [states=1500] [depth=0]
+//   PROFILE_CASE=map node profile.mjs    the simulator pane running map10k from F5 to the end
 // Samples the page with the DevTools profiler while loadDefinition runs and the layout is made,
 // splits the samples into animation frames, and prints, for each frame over 16 ms, the functions
 // that took most of it (inclusive time). Needs a build with the wasm name section: by default
@@ -50,9 +51,26 @@ try {
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
   await cdp.send('Profiler.start');
-  await page.evaluate((t) => { window.aslStudio.loadDefinition(t, 'big.asl.json'); }, text);
-  await page.waitForFunction((name) => !window.aslStudio.isLayingOut() && window.aslStudio.stateRect(name) !== undefined,
-    startAt, { timeout: 120_000, polling: 'raf' });
+  if (process.env.PROFILE_CASE === 'map') {
+    // The pane running map10k from F5 to the end (the definition and input loaded first, unprofiled).
+    await cdp.send('Profiler.stop');
+    const definition = fs.readFileSync(path.resolve(here, '../data/bench/map10k.asl.json'), 'utf8');
+    const input = fs.readFileSync(path.resolve(here, '../data/bench/map10k.input.json'), 'utf8');
+    await page.evaluate(([d, i]) => {
+      window.aslStudio.loadDefinition(d, 'map10k.asl.json');
+      window.aslStudio.simulatorSetInput(i);
+    }, [definition, input]);
+    await page.waitForTimeout(1_000);
+    await cdp.send('Profiler.start');
+    await page.locator('#asl_studio_canvas').focus();
+    await page.keyboard.press('F5');
+    await page.waitForFunction(() => JSON.parse(window.aslStudio.simulatorState()).phase === 'ready', null,
+      { timeout: 120_000 });
+  } else {
+    await page.evaluate((t) => { window.aslStudio.loadDefinition(t, 'big.asl.json'); }, text);
+    await page.waitForFunction((name) => !window.aslStudio.isLayingOut() && window.aslStudio.stateRect(name) !== undefined,
+      startAt, { timeout: 120_000, polling: 'raf' });
+  }
   await page.waitForTimeout(1_000);
   const { profile } = await cdp.send('Profiler.stop');
   report(profile);

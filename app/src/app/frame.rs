@@ -377,9 +377,12 @@ impl StudioApp {
         let body = ui.available_rect_before_wrap();
         let bottom_budget = body.height() * PANELS.bottom_share;
         let side_max = body.width() * PANELS.side_share;
+        // F5 shows the pane in this frame and starts the run in the next one (compiling a big
+        // definition and the pane's first run views are each a good part of a frame).
+        self.simulator.start_requested_run(&self.doc);
         if crate::simulate::SimulatorPane::take_run_shortcut(&ctx) {
             self.show_simulator = true;
-            self.simulator.run(&self.doc);
+            self.simulator.request_run(&ctx);
         }
         let problems_shown = self.show_problems && problem_count.total() > 0;
         let problems_max = if problems_shown {

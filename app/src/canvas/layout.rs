@@ -207,7 +207,14 @@ pub struct LayoutJob {
     /// States of all machines, and of the machines done.
     states_total: usize,
     states_done: usize,
+    /// The machines laid out, being copied into the document's layout (the last step).
+    flattening: Option<Flattening>,
+    /// Whether the layout is made (and handed out).
+    done: bool,
 }
+
+/// The share of [`LayoutJob::progress`] that copying the machines into one list takes.
+const FLATTEN_SHARE: f32 = 0.03;
 
 impl LayoutJob {
     /// A job laying out `root`, starting from (and emptying) `cache`. Every later call of
@@ -227,6 +234,8 @@ impl LayoutJob {
             reused: 0,
             states_total,
             states_done: 0,
+            flattening: None,
+            done: false,
         }
     }
 
@@ -256,12 +265,18 @@ impl LayoutJob {
                 }
                 continue;
             }
+            if let Some(flattening) = &mut self.flattening {
+                let layout = flattening.run(budget);
+                self.done = layout.is_some();
+                return layout;
+            }
             let Some((path, _)) = self.order.get(self.next) else {
                 let top = self
                     .finished
                     .remove(&MachinePath::root())
                     .unwrap_or_else(|| Local::empty(MachinePath::root()));
-                return Some(flatten(top));
+                self.flattening = Some(Flattening::new(top, self.states_total));
+                continue;
             };
             let path = path.clone();
             let Some(machine) = root.machine_at(&path) else {
@@ -301,12 +316,22 @@ impl LayoutJob {
 
     /// How far the job is, from 0 to 1 (by states, the machine in progress by its own estimate).
     #[must_use]
+    /// Placing the machines is all of it but the last [`FLATTEN_SHARE`], and 1 means done.
     pub fn progress(&self) -> f32 {
+        if self.done {
+            return 1.0;
+        }
         let current = match (&self.current, self.order.get(self.next)) {
             (Some((_, flat_job)), Some((_, states))) => flat_job.progress() * *states as f32,
             _ => 0.0,
         };
-        ((self.states_done as f32 + current) / self.states_total.max(1) as f32).clamp(0.0, 1.0)
+        let total = self.states_total.max(1) as f32;
+        let placed = ((self.states_done as f32 + current) / total).clamp(0.0, 1.0);
+        let copied = self
+            .flattening
+            .as_ref()
+            .map_or(0.0, |f| (f.layout.nodes.len() as f32 / total).min(1.0));
+        (placed * (1.0 - FLATTEN_SHARE) + copied * FLATTEN_SHARE).min(1.0 - f32::EPSILON)
     }
 
     /// How many states the document has, nested ones included.
@@ -654,82 +679,157 @@ fn container(
     vec2(width, top + height + m.container_padding)
 }
 
-fn flatten(root: Local) -> Layout {
-    let mut layout = Layout::default();
-    // Breadth first: (local, owner node index, offset, depth).
-    let mut queue: std::collections::VecDeque<(Local, Option<usize>, Vec2, usize)> =
-        std::collections::VecDeque::new();
-    queue.push_back((root, None, Vec2::ZERO, 0));
-    while let Some((local, owner, offset, depth)) = queue.pop_front() {
-        let machine = layout.machines.len();
-        let nodes_start = layout.nodes.len();
-        let edges_start = layout.edges.len();
-        let markers_start = layout.markers.len();
-        let mut pending_children = Vec::new();
-        for node in local.nodes {
-            let index = layout.nodes.len();
-            let id = StateId {
-                machine: local.path.clone(),
-                name: node.name,
+/// Units of work booked for copying one state or edge into the flat layout: more than a node
+/// visit of the graph layout (an id is cloned and hashed, a route's bounds measured).
+const FLATTEN_UNITS_PER_ITEM: u64 = 8;
+
+/// The nested machines copied into one list of boxes, breadth first, a state or an edge at a
+/// time: for a document of thousands of states this is a frame's work of its own (17 ms for
+/// 1,500 nested states in the browser before it was cut).
+#[derive(Debug)]
+struct Flattening {
+    layout: Layout,
+    /// Machines still to copy: (local, owner node index, offset, depth).
+    queue: std::collections::VecDeque<(Local, Option<usize>, Vec2, usize)>,
+    current: Option<FlatteningMachine>,
+}
+
+/// The machine being copied.
+#[derive(Debug)]
+struct FlatteningMachine {
+    frame: MachineBox,
+    nodes: std::vec::IntoIter<LocalNode>,
+    markers: Vec<(Rect, MarkerKind)>,
+    edges: std::vec::IntoIter<LocalEdge>,
+    children: Vec<(Local, Option<usize>, Vec2, usize)>,
+}
+
+impl Flattening {
+    /// Room for `states` states is made at once, so the lists never grow (and copy) in a step.
+    fn new(root: Local, states: usize) -> Self {
+        let mut layout = Layout::default();
+        layout.nodes.reserve(states);
+        layout.index.reserve(states);
+        let mut queue = std::collections::VecDeque::new();
+        queue.push_back((root, None, Vec2::ZERO, 0));
+        Self {
+            layout,
+            queue,
+            current: None,
+        }
+    }
+
+    /// Copies until the layout is done (`Some`) or the budget is spent.
+    fn run(&mut self, budget: &mut WorkBudget) -> Option<Layout> {
+        loop {
+            let Some(current) = &mut self.current else {
+                let Some((local, owner, offset, depth)) = self.queue.pop_front() else {
+                    return Some(self.finish());
+                };
+                let layout = &self.layout;
+                self.current = Some(FlatteningMachine {
+                    frame: MachineBox {
+                        path: local.path,
+                        owner,
+                        offset,
+                        size: local.size,
+                        caption: local.caption,
+                        nodes: layout.nodes.len()..layout.nodes.len(),
+                        edges: layout.edges.len()..layout.edges.len(),
+                        markers: layout.markers.len()..layout.markers.len(),
+                        depth,
+                    },
+                    nodes: local.nodes.into_iter(),
+                    markers: local.markers,
+                    edges: local.edges.into_iter(),
+                    children: Vec::new(),
+                });
+                continue;
             };
-            layout.index.insert(id.clone(), index);
-            layout.nodes.push(NodeBox {
-                id,
-                machine,
-                rect: node.rect,
-                state_type: node.state_type,
-                children: Vec::new(),
-                is_start: node.is_start,
-                retries: node.retries,
-                choice_rules: node.choice_rules,
-            });
-            for (child_offset, child) in node.children {
-                pending_children.push((child, Some(index), child_offset, depth + 1));
+            let layout = &mut self.layout;
+            let machine = layout.machines.len();
+            if let Some(node) = current.nodes.next() {
+                let index = layout.nodes.len();
+                let id = StateId {
+                    machine: current.frame.path.clone(),
+                    name: node.name,
+                };
+                layout.index.insert(id.clone(), index);
+                layout.nodes.push(NodeBox {
+                    id,
+                    machine,
+                    rect: node.rect,
+                    state_type: node.state_type,
+                    children: Vec::new(),
+                    is_start: node.is_start,
+                    retries: node.retries,
+                    choice_rules: node.choice_rules,
+                });
+                for (child_offset, child) in node.children {
+                    let depth = current.frame.depth + 1;
+                    current
+                        .children
+                        .push((child, Some(index), child_offset, depth));
+                }
+                if !budget.spend(FLATTEN_UNITS_PER_ITEM) {
+                    return None;
+                }
+                continue;
+            }
+            if !current.markers.is_empty() {
+                current.frame.nodes.end = layout.nodes.len();
+                for (rect, kind) in current.markers.drain(..) {
+                    layout.markers.push(MarkerBox {
+                        machine,
+                        rect,
+                        kind,
+                    });
+                }
+                current.frame.markers.end = layout.markers.len();
+            }
+            if let Some(edge) = current.edges.next() {
+                let (nodes_start, markers_start) =
+                    (current.frame.nodes.start, current.frame.markers.start);
+                let shift = |e: Endpoint| match e {
+                    Endpoint::State(i) => Endpoint::State(nodes_start + i),
+                    Endpoint::Marker(i) => Endpoint::Marker(markers_start + i),
+                };
+                let bounds = bounds_of(&edge.points);
+                let units = FLATTEN_UNITS_PER_ITEM + edge.points.len() as u64;
+                layout.edges.push(EdgeRoute {
+                    machine,
+                    from: shift(edge.from),
+                    to: shift(edge.to),
+                    transition: edge.transition,
+                    points: edge.points,
+                    bounds,
+                    label: edge.label,
+                });
+                if !budget.spend(units) {
+                    return None;
+                }
+                continue;
+            }
+            if let Some(mut done) = self.current.take() {
+                done.frame.nodes.end = layout.nodes.len();
+                done.frame.markers.end = layout.markers.len();
+                done.frame.edges.end = layout.edges.len();
+                layout.machines.push(done.frame);
+                self.queue.extend(done.children);
             }
         }
-        for (rect, kind) in local.markers {
-            layout.markers.push(MarkerBox {
-                machine,
-                rect,
-                kind,
-            });
-        }
-        for edge in local.edges {
-            let shift = |e: Endpoint| match e {
-                Endpoint::State(i) => Endpoint::State(nodes_start + i),
-                Endpoint::Marker(i) => Endpoint::Marker(markers_start + i),
-            };
-            let bounds = bounds_of(&edge.points);
-            layout.edges.push(EdgeRoute {
-                machine,
-                from: shift(edge.from),
-                to: shift(edge.to),
-                transition: edge.transition,
-                points: edge.points,
-                bounds,
-                label: edge.label,
-            });
-        }
-        layout.machines.push(MachineBox {
-            path: local.path,
-            owner,
-            offset,
-            size: local.size,
-            caption: local.caption,
-            nodes: nodes_start..layout.nodes.len(),
-            edges: edges_start..layout.edges.len(),
-            markers: markers_start..layout.markers.len(),
-            depth,
-        });
-        queue.extend(pending_children);
     }
-    // Children machine indices are known only now: machines were numbered in queue order.
-    for machine in 1..layout.machines.len() {
-        if let Some(owner) = layout.machines[machine].owner {
-            layout.nodes[owner].children.push(machine);
+
+    fn finish(&mut self) -> Layout {
+        let mut layout = std::mem::take(&mut self.layout);
+        // Children machine indices are known only now: machines were numbered in queue order.
+        for machine in 1..layout.machines.len() {
+            if let Some(owner) = layout.machines[machine].owner {
+                layout.nodes[owner].children.push(machine);
+            }
         }
+        layout
     }
-    layout
 }
 
 /// Bounding box of a polyline.

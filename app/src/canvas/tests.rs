@@ -327,7 +327,64 @@ fn layout_in_slices_is_the_layout_made_at_once() {
             "{what}: sliced layout differs"
         );
         assert_well_formed(&sliced, what);
+        // What the flattening copies besides the geometry: ids, owners, ranges, edge ends.
+        let structure = |l: &Layout| {
+            (
+                l.nodes
+                    .iter()
+                    .map(|n| (n.id.clone(), n.machine, n.children.clone()))
+                    .collect::<Vec<_>>(),
+                l.machines
+                    .iter()
+                    .map(|m| (m.path.clone(), m.owner, m.nodes.clone(), m.edges.clone()))
+                    .collect::<Vec<_>>(),
+                l.edges
+                    .iter()
+                    .map(|e| (e.machine, e.from, e.to, e.bounds))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        assert!(
+            structure(&sliced) == structure(&at_once),
+            "{what}: sliced layout's structure differs"
+        );
+        for (i, node) in sliced.nodes.iter().enumerate() {
+            assert_eq!(
+                sliced.node_index(&node.id),
+                Some(i),
+                "{what}: {:?}",
+                node.id
+            );
+        }
     }
+}
+
+#[test]
+fn flattening_a_big_document_is_spread_over_slices() {
+    use super::budget::WorkBudget;
+    use super::layout::{LayoutCache, LayoutJob};
+
+    // Once every machine is placed, copying 1,600 nested states into one list is
+    // still several slices' work, not one long step.
+    let root = generated(1_600);
+    let mut cache = LayoutCache::default();
+    let mut job = LayoutJob::new(&root, &mut cache);
+    let mut slices_after_placing = 0;
+    let sliced = loop {
+        // Placing is all but the last 3 % of the progress.
+        if job.progress() >= 0.97 {
+            slices_after_placing += 1;
+        }
+        assert!(slices_after_placing < 100_000, "the flattening never ends");
+        if let Some(layout) = job.run(&root, &METRICS, &mut WorkBudget::units(1_000)) {
+            break layout;
+        }
+    };
+    assert!(
+        slices_after_placing > 5,
+        "flattened in {slices_after_placing} slices"
+    );
+    assert!(placed(&sliced) == placed(&Layout::of(&root, &METRICS)));
 }
 
 #[test]
@@ -342,12 +399,20 @@ fn browser_canvas_lays_out_big_documents_across_frames() {
     assert!(view.is_laying_out());
     assert!(view.layout().nodes.is_empty());
     let mut frames = 1;
+    let mut progress_before_landing = 0.0;
     while !view.ensure_layout(&root, 1) {
         frames += 1;
         assert!(frames < 10_000, "the sliced layout never landed");
-        assert!(view.slice_progress().is_some());
+        let (progress, _) = view.slice_progress().expect("a layout in progress");
+        progress_before_landing = progress;
     }
     assert!(frames > 3, "laid out in {frames} frames");
+    // The slice that finished the layout (progress 1 only when done) did not also show it:
+    // drawing a big document the first time is the next frame's work.
+    assert!(
+        progress_before_landing >= 1.0,
+        "landed at progress {progress_before_landing}"
+    );
     assert!(!view.is_laying_out());
     assert!(placed(view.layout()) == placed(&Layout::of(&root, &METRICS)));
 

@@ -886,3 +886,43 @@ fn frame_by_frame_generation_shows_its_progress_and_cancel_stops_it() {
     harness.run();
     assert!(harness.query_by_label("Cancel").is_none());
 }
+
+/// Generated cases are named after their Choice rule ("03 Check If Process2 Completed.Choices[0]"),
+/// often wider than the panel: the rows cut the name and the file name wraps, so the panel keeps
+/// its width instead of growing over the canvas with its left edge cut off.
+#[test]
+fn long_generated_case_names_leave_the_tests_panel_its_width() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/data/corpus/real/workflows-collection/either-or-parallel-pattern__statemachine.asl.json"
+    );
+    let text = std::fs::read_to_string(path).expect("the corpus file is bundled");
+    let mut harness = tests_panel_on("either-or-parallel-pattern__statemachine.asl.json", &text);
+    let before = harness
+        .get_by_role_and_label(Role::Button, "Run all")
+        .rect();
+    click_and_wait(&mut harness, "Generate tests");
+    harness.run();
+    let generated = harness
+        .state()
+        .tests()
+        .generated()
+        .expect("a suite was generated");
+    assert!(generated.cases >= 3, "{generated:?}");
+    let long = harness
+        .state()
+        .tests()
+        .verdicts()
+        .iter()
+        .map(|case| case.name.len())
+        .max()
+        .unwrap_or_default();
+    assert!(long > 40, "the case names are long ({long} characters)");
+    let after = harness
+        .get_by_role_and_label(Role::Button, "Run all")
+        .rect();
+    assert!(
+        (after.left() - before.left()).abs() < 1.0,
+        "the panel moved: Run all was at {before:?}, now at {after:?}"
+    );
+}

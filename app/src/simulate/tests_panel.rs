@@ -435,14 +435,16 @@ impl TestsPanel {
         }
         ui.checkbox(&mut self.show_coverage, "Grey what no case reached")
             .on_hover_text("The coverage overlay on the canvas (while no single run is shown)");
-        match pane.suite_file() {
-            Some(file) => ui.weak(format!(
+        // Generated suites are named after long corpus file names: wrap rather than widen the panel.
+        let suite = match pane.suite_file() {
+            Some(file) => format!(
                 "{} · {} test case(s)",
                 file.file_name(),
                 pane.test_case_names().len()
-            )),
-            None => ui.weak("No mock file with test cases."),
+            ),
+            None => "No mock file with test cases.".to_owned(),
         };
+        ui.add(egui::Label::new(egui::RichText::new(suite).weak()).wrap());
         if let Some(message) = &self.message {
             ui.colored_label(theme.error, message);
         }
@@ -483,7 +485,7 @@ impl TestsPanel {
                 ui.horizontal(|ui| {
                     ui.weak("not run");
                     if ui
-                        .add(egui::Button::selectable(false, name))
+                        .add(egui::Button::selectable(false, name).truncate())
                         .on_hover_text("Run this case in the simulator pane")
                         .clicked()
                     {
@@ -520,14 +522,17 @@ impl TestsPanel {
                     hover.push_str(failure);
                 }
                 let selected = shown == Some(case.name.as_str());
+                // The status goes before the name, which is cut to the panel's width (the hover
+                // shows it whole): a generated case is named after its Choice rule, often wider
+                // than the panel, and a wider row would push the panel over the canvas.
+                ui.weak(status_name(case.status));
                 if ui
-                    .add(egui::Button::selectable(selected, case.name.as_str()))
-                    .on_hover_text(hover)
+                    .add(egui::Button::selectable(selected, case.name.as_str()).truncate())
+                    .on_hover_text(format!("{}\n{hover}", case.name))
                     .clicked()
                 {
                     clicked = Some(case.index);
                 }
-                ui.weak(status_name(case.status));
             });
             for failure in &case.failures {
                 ui.label(egui::RichText::new(failure).small().color(theme.error));

@@ -10,34 +10,19 @@
 //                             BENCH_VERBOSE=1 also prints every frame time of each document;
 //                             BENCH_ONLY=map runs the map10k case alone; BENCH_ONLY=load
 //                             calls loadDefinition 7 times per document and prints the median.
-import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
+import { serveDist, launchChromium } from './serve.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.resolve(process.env.ASL_STUDIO_DIST ?? path.join(here, '../../web/dist'));
 const frames = process.argv[2] === '--frames';
 const runs = frames ? 0 : Number(process.argv[2] ?? 5);
-const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-
-const server = http.createServer((req, res) => {
-  const rel = new URL(req.url, 'http://127.0.0.1').pathname;
-  const file = path.resolve(dist, `.${rel === '/' ? '/index.html' : rel}`);
-  if (!file.startsWith(dist + path.sep) || !fs.existsSync(file)) { res.writeHead(404).end(); return; }
-  res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-  fs.createReadStream(file).pipe(res);
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const url = `http://127.0.0.1:${server.address().port}/`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
-});
+const { server, url } = await serveDist(dist);
+const browser = await launchChromium();
 const times = [];
 if (frames) {
   try {
